@@ -1,0 +1,2 @@
+DROP TABLE municipalities;
+DROP TABLE counties;

@@ -1,0 +1,455 @@
+//! Configuration, read once from the environment at start-up and passed into the application (never global).
+//!
+//! Every variable has a default so that `cargo run --release` works on a fresh machine; every variable is
+//! documented in the README's configuration table. An invalid value becomes a [`ConfigError`] naming the
+//! variable and the problem, which `main` prints as one line before exiting with code 2. Secrets (the database
+//! password, the secret key) are wrapped so that they never reach a log line or a `Debug` print.
+
+use std::fmt;
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use secrecy::{ExposeSecret, SecretBox, SecretString};
+use url::Url;
+
+/// The default database: an SQLite file under `./data/` of the working directory.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://./data/trygghet.db";
+
+/// A configuration value that cannot be used; printed as one line.
+#[derive(Debug, thiserror::Error)]
+#[error("{variable}: {problem}")]
+pub struct ConfigError {
+    pub variable: &'static str,
+    pub problem: String,
+}
+
+impl ConfigError {
+    fn new(variable: &'static str, problem: impl Into<String>) -> Self {
+        Self { variable, problem: problem.into() }
+    }
+}
+
+/// Which database the service runs on, chosen by the scheme of `DATABASE_URL`.
+pub enum DatabaseUrl {
+    /// An SQLite database file (created when missing, as the embedded default).
+    Sqlite(PathBuf),
+    /// A PostgreSQL connection URL; it may carry a password, so it is kept secret.
+    Postgres(SecretString),
+}
+
+impl DatabaseUrl {
+    /// Parses `sqlite://PATH`, `postgres://…` or `postgresql://…`. Anything else is refused, so that a typo never
+    /// silently creates an empty SQLite file somewhere.
+    pub fn parse(raw: &str) -> Result<Self, ConfigError> {
+        const VAR: &str = "DATABASE_URL";
+        let raw = raw.trim();
+        if let Some(path) = raw.strip_prefix("sqlite://") {
+            if path.is_empty() {
+                return Err(ConfigError::new(VAR, "sqlite:// needs a file path, e.g. sqlite://./data/trygghet.db"));
+            }
+            if path == ":memory:" || path.starts_with("file:") || path.contains('?') {
+                return Err(ConfigError::new(
+                    VAR,
+                    "give a plain file path after sqlite:// (in-memory databases and URI options are not supported)",
+                ));
+            }
+            return Ok(Self::Sqlite(PathBuf::from(path)));
+        }
+        let Some((scheme, _)) = raw.split_once("://") else {
+            return Err(ConfigError::new(
+                VAR,
+                "not a database URL; expected sqlite://PATH or postgres://USER@HOST:PORT/DATABASE",
+            ));
+        };
+        match scheme {
+            "postgres" | "postgresql" => {
+                // The URL is never echoed: it may contain a password.
+                let url = Url::parse(raw)
+                    .map_err(|error| ConfigError::new(VAR, format!("malformed PostgreSQL URL ({error})")))?;
+                if url.host_str().is_none_or(str::is_empty) {
+                    return Err(ConfigError::new(VAR, "the PostgreSQL URL names no host"));
+                }
+                if url.path().trim_start_matches('/').is_empty() {
+                    return Err(ConfigError::new(VAR, "the PostgreSQL URL names no database"));
+                }
+                Ok(Self::Postgres(SecretString::from(raw.to_owned())))
+            }
+            other => Err(ConfigError::new(
+                VAR,
+                format!("unknown scheme \"{other}\"; expected sqlite:// or postgres:// (or postgresql://)"),
+            )),
+        }
+    }
+
+    /// A description safe for logs: the SQLite path, or the PostgreSQL URL without its password.
+    pub fn redacted(&self) -> String {
+        match self {
+            Self::Sqlite(path) => format!("SQLite database file {}", path.display()),
+            Self::Postgres(url) => match Url::parse(url.expose_secret()) {
+                Ok(mut url) => {
+                    if url.password().is_some() {
+                        let _ = url.set_password(Some("***"));
+                    }
+                    format!("PostgreSQL {url}")
+                }
+                Err(_) => "PostgreSQL".to_owned(),
+            },
+        }
+    }
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.redacted())
+    }
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    /// Human-readable lines, for a terminal.
+    Text,
+    /// One JSON object per line, for log collectors.
+    Json,
+}
+
+/// The server secret: keys the hashes of invitation codes and session tokens. At least 32 bytes.
+pub struct SecretKey(SecretBox<[u8]>);
+
+impl SecretKey {
+    /// The minimum length in bytes.
+    pub const MIN_BYTES: usize = 32;
+
+    /// Parses a key written as hexadecimal (as in `openssl rand -hex 32`).
+    pub fn from_hex(text: &str) -> Result<Self, String> {
+        let bytes = hex::decode(text.trim())
+            .map_err(|_| "must be hexadecimal, e.g. the output of `openssl rand -hex 32`".to_owned())?;
+        if bytes.len() < Self::MIN_BYTES {
+            return Err(format!(
+                "is {} bytes long; it must be at least {} bytes ({} hexadecimal characters)",
+                bytes.len(),
+                Self::MIN_BYTES,
+                Self::MIN_BYTES * 2
+            ));
+        }
+        Ok(Self(SecretBox::new(bytes.into_boxed_slice())))
+    }
+
+    /// A fresh random key.
+    pub fn generate() -> Self {
+        let mut bytes = vec![0u8; Self::MIN_BYTES];
+        rand::fill(&mut bytes[..]);
+        Self(SecretBox::new(bytes.into_boxed_slice()))
+    }
+
+    /// The key as hexadecimal, for writing the key file.
+    pub fn to_hex(&self) -> String {
+        hex::encode(self.0.expose_secret())
+    }
+
+    /// The raw key bytes, for keyed hashing.
+    pub fn bytes(&self) -> &[u8] {
+        self.0.expose_secret()
+    }
+}
+
+impl fmt::Debug for SecretKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SecretKey(***)")
+    }
+}
+
+/// A bearer token that guards `/metrics` when set.
+pub struct MetricsToken(SecretString);
+
+impl MetricsToken {
+    /// Whether `presented` is the token, compared in constant time.
+    pub fn matches(&self, presented: &str) -> bool {
+        use subtle::ConstantTimeEq;
+        self.0.expose_secret().as_bytes().ct_eq(presented.as_bytes()).into()
+    }
+}
+
+impl fmt::Debug for MetricsToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("MetricsToken(***)")
+    }
+}
+
+/// The whole configuration of one service instance.
+#[derive(Debug)]
+pub struct Config {
+    /// `DATABASE_URL`: which database, and so which backend.
+    pub database: DatabaseUrl,
+    /// `TRYGGHET_BIND`: the address to listen on.
+    pub bind: IpAddr,
+    /// `PORT`: the port to listen on; 0 picks a free one (tests).
+    pub port: u16,
+    /// `TRYGGHET_PUBLIC_URL`: the address residents and coordinators use, for links in letters and e-mails.
+    pub public_url: Option<Url>,
+    /// `TRYGGHET_DATA_DIR`: where the default database and the generated secret key live.
+    pub data_dir: PathBuf,
+    /// `TRYGGHET_POOL_SIZE`: the most database connections this instance holds.
+    pub pool_size: u32,
+    /// `TRYGGHET_POOL_TIMEOUT_SECS`: how long a request waits for a free connection before a 503.
+    pub pool_timeout: Duration,
+    /// `TRYGGHET_SECRET_KEY`: the server secret; when absent it is generated once and kept in a file.
+    pub secret_key: Option<SecretKey>,
+    /// `TRYGGHET_METRICS_TOKEN`: when set, `/metrics` needs `Authorization: Bearer <token>`.
+    pub metrics_token: Option<MetricsToken>,
+    /// `TRYGGHET_LOG_FORMAT`: `text` or `json`.
+    pub log_format: LogFormat,
+    /// `TRYGGHET_LOG` (or `RUST_LOG`): which log lines to write, e.g. `info` or `trygghet=debug,info`.
+    pub log_filter: String,
+    /// `TRYGGHET_WORKERS`: HTTP worker threads.
+    pub workers: usize,
+    /// `TRYGGHET_SHUTDOWN_TIMEOUT_SECS`: how long a shutdown waits for requests in flight.
+    pub shutdown_timeout: Duration,
+}
+
+impl Config {
+    /// Reads the configuration from the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var_os(name).map(|value| value.into_string()))
+    }
+
+    /// Reads the configuration from name/value pairs, as if they were the environment (for tests and tools).
+    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<Self, ConfigError> {
+        let pairs: Vec<(&str, &str)> = pairs.into_iter().collect();
+        Self::from_lookup(|name| {
+            pairs.iter().rev().find(|(key, _)| *key == name).map(|(_, value)| Ok((*value).to_owned()))
+        })
+    }
+
+    fn from_lookup(lookup: impl Fn(&str) -> Option<Result<String, std::ffi::OsString>>) -> Result<Self, ConfigError> {
+        let var = |name: &'static str| -> Result<Option<String>, ConfigError> {
+            match lookup(name) {
+                None => Ok(None),
+                Some(Err(_)) => Err(ConfigError::new(name, "is not valid UTF-8")),
+                // An empty value counts as unset, as docker compose writes `VAR=` for `${VAR:-}`.
+                Some(Ok(value)) if value.trim().is_empty() => Ok(None),
+                Some(Ok(value)) => Ok(Some(value)),
+            }
+        };
+
+        let data_dir = PathBuf::from(var("TRYGGHET_DATA_DIR")?.unwrap_or_else(|| "./data".to_owned()));
+        let database = match var("DATABASE_URL")? {
+            Some(raw) => DatabaseUrl::parse(&raw)?,
+            None => DatabaseUrl::Sqlite(data_dir.join("trygghet.db")),
+        };
+        let bind = parse_or("TRYGGHET_BIND", var("TRYGGHET_BIND")?, IpAddr::from([127, 0, 0, 1]), |raw| {
+            raw.parse().map_err(|_| "is not an IP address (e.g. 127.0.0.1 or 0.0.0.0)".to_owned())
+        })?;
+        let port = parse_or("PORT", var("PORT")?, 8080, |raw| {
+            raw.parse::<u16>().map_err(|_| "must be a port number from 0 to 65535".to_owned())
+        })?;
+        let public_url = var("TRYGGHET_PUBLIC_URL")?.map(|raw| parse_public_url(&raw)).transpose()?;
+        let pool_size = parse_or("TRYGGHET_POOL_SIZE", var("TRYGGHET_POOL_SIZE")?, 10, |raw| {
+            bounded(raw, 1, 1000).map(|n| n as u32)
+        })?;
+        let pool_timeout =
+            parse_or("TRYGGHET_POOL_TIMEOUT_SECS", var("TRYGGHET_POOL_TIMEOUT_SECS")?, 5, |raw| bounded(raw, 1, 600))
+                .map(Duration::from_secs)?;
+        let secret_key = var("TRYGGHET_SECRET_KEY")?
+            .map(|raw| SecretKey::from_hex(&raw).map_err(|problem| ConfigError::new("TRYGGHET_SECRET_KEY", problem)))
+            .transpose()?;
+        let metrics_token = var("TRYGGHET_METRICS_TOKEN")?.map(|raw| MetricsToken(SecretString::from(raw)));
+        let log_format =
+            parse_or("TRYGGHET_LOG_FORMAT", var("TRYGGHET_LOG_FORMAT")?, LogFormat::Text, |raw| {
+                match raw.to_ascii_lowercase().as_str() {
+                    "text" => Ok(LogFormat::Text),
+                    "json" => Ok(LogFormat::Json),
+                    _ => Err("must be text or json".to_owned()),
+                }
+            })?;
+        let (log_variable, log_filter) = match var("TRYGGHET_LOG")? {
+            Some(filter) => ("TRYGGHET_LOG", filter),
+            None => ("RUST_LOG", var("RUST_LOG")?.unwrap_or_else(|| "info".to_owned())),
+        };
+        tracing_subscriber::EnvFilter::try_new(&log_filter)
+            .map_err(|error| ConfigError::new(log_variable, format!("is not a valid log filter ({error})")))?;
+        let default_workers = std::thread::available_parallelism().map_or(2, usize::from);
+        let workers =
+            parse_or("TRYGGHET_WORKERS", var("TRYGGHET_WORKERS")?, default_workers as u64, |raw| bounded(raw, 1, 256))?
+                as usize;
+        let shutdown_timeout =
+            parse_or("TRYGGHET_SHUTDOWN_TIMEOUT_SECS", var("TRYGGHET_SHUTDOWN_TIMEOUT_SECS")?, 30, |raw| {
+                bounded(raw, 0, 3600)
+            })
+            .map(Duration::from_secs)?;
+
+        Ok(Self {
+            database,
+            bind,
+            port,
+            public_url,
+            data_dir,
+            pool_size,
+            pool_timeout,
+            secret_key,
+            metrics_token,
+            log_format,
+            log_filter,
+            workers,
+            shutdown_timeout,
+        })
+    }
+
+    /// Where a generated secret key is kept: beside the SQLite database file, or in the data directory.
+    pub fn secret_key_file(&self) -> PathBuf {
+        match &self.database {
+            DatabaseUrl::Sqlite(path) => parent_dir(path).join("secret.key"),
+            DatabaseUrl::Postgres(_) => self.data_dir.join("secret.key"),
+        }
+    }
+}
+
+/// The directory that holds `path` (`.` for a bare file name).
+pub fn parent_dir(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+fn parse_or<T>(
+    variable: &'static str,
+    raw: Option<String>,
+    default: T,
+    parse: impl FnOnce(&str) -> Result<T, String>,
+) -> Result<T, ConfigError> {
+    match raw {
+        None => Ok(default),
+        Some(raw) => parse(raw.trim()).map_err(|problem| ConfigError::new(variable, problem)),
+    }
+}
+
+fn bounded(raw: &str, min: u64, max: u64) -> Result<u64, String> {
+    match raw.parse::<u64>() {
+        Ok(n) if (min..=max).contains(&n) => Ok(n),
+        _ => Err(format!("must be a whole number from {min} to {max}")),
+    }
+}
+
+fn parse_public_url(raw: &str) -> Result<Url, ConfigError> {
+    const VAR: &str = "TRYGGHET_PUBLIC_URL";
+    let url = Url::parse(raw.trim())
+        .map_err(|error| ConfigError::new(VAR, format!("is not a URL ({error}); e.g. https://trygghet.example.se")))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(ConfigError::new(VAR, "must be an http:// or https:// address with a host"));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(ConfigError::new(VAR, "must not have a query or a fragment"));
+    }
+    Ok(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        Config::from_pairs(pairs.iter().copied())
+    }
+
+    #[test]
+    fn defaults_give_an_sqlite_file_under_data_on_localhost_8080() {
+        let config = config(&[]).unwrap();
+        assert!(matches!(&config.database, DatabaseUrl::Sqlite(path) if path == Path::new("./data/trygghet.db")));
+        assert_eq!(config.bind.to_string(), "127.0.0.1");
+        assert_eq!(config.port, 8080);
+        assert_eq!(config.log_format, LogFormat::Text);
+        assert_eq!(config.secret_key_file(), PathBuf::from("./data/secret.key"));
+    }
+
+    #[test]
+    fn the_backend_is_chosen_by_scheme() {
+        assert!(
+            matches!(DatabaseUrl::parse("sqlite:///var/lib/t.db"), Ok(DatabaseUrl::Sqlite(p)) if p == Path::new("/var/lib/t.db"))
+        );
+        assert!(matches!(DatabaseUrl::parse("postgres://u@127.0.0.1:5432/t"), Ok(DatabaseUrl::Postgres(_))));
+        assert!(matches!(DatabaseUrl::parse("postgresql://u:p@db/t?sslmode=require"), Ok(DatabaseUrl::Postgres(_))));
+    }
+
+    #[test]
+    fn typos_and_malformed_urls_are_refused_with_the_variable_named() {
+        for raw in [
+            "sqlit://x.db",
+            "postgress://u@h/db",
+            "x.db",
+            "sqlite://",
+            "sqlite://:memory:",
+            "postgres://",
+            "postgres://u@h:99999/db",
+            "postgres://u@h",
+        ] {
+            let error = DatabaseUrl::parse(raw).err().unwrap_or_else(|| panic!("{raw} was accepted"));
+            assert_eq!(error.variable, "DATABASE_URL", "{raw}");
+        }
+    }
+
+    #[test]
+    fn a_malformed_postgres_url_is_not_echoed() {
+        let error = DatabaseUrl::parse("postgres://user:hunter2@host:port/db").err().unwrap();
+        assert!(!error.to_string().contains("hunter2"), "{error}");
+    }
+
+    #[test]
+    fn the_redacted_form_hides_the_password() {
+        let url = DatabaseUrl::parse("postgres://app:hunter2@db:5432/trygghet").unwrap();
+        assert!(!url.redacted().contains("hunter2"));
+        assert!(!format!("{url:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn each_invalid_value_names_its_variable() {
+        for (variable, value) in [
+            ("PORT", "eighty"),
+            ("PORT", "70000"),
+            ("TRYGGHET_BIND", "localhost:1"),
+            ("TRYGGHET_POOL_SIZE", "0"),
+            ("TRYGGHET_POOL_TIMEOUT_SECS", "-1"),
+            ("TRYGGHET_PUBLIC_URL", "ftp://x"),
+            ("TRYGGHET_PUBLIC_URL", "trygghet.se"),
+            ("TRYGGHET_SECRET_KEY", "short"),
+            ("TRYGGHET_SECRET_KEY", "abcd"),
+            ("TRYGGHET_LOG_FORMAT", "xml"),
+            ("TRYGGHET_LOG", "info,[[["),
+            ("TRYGGHET_WORKERS", "0"),
+            ("TRYGGHET_SHUTDOWN_TIMEOUT_SECS", "soon"),
+        ] {
+            let error = config(&[(variable, value)]).err().unwrap_or_else(|| panic!("{variable}={value} accepted"));
+            assert_eq!(error.variable, variable);
+            assert!(!error.to_string().contains('\n'));
+        }
+    }
+
+    #[test]
+    fn an_empty_value_counts_as_unset() {
+        let config = config(&[("TRYGGHET_SECRET_KEY", ""), ("PORT", " ")]).unwrap();
+        assert!(config.secret_key.is_none());
+        assert_eq!(config.port, 8080);
+    }
+
+    #[test]
+    fn a_secret_key_round_trips_through_hex_and_never_prints() {
+        let key = SecretKey::generate();
+        let again = SecretKey::from_hex(&key.to_hex()).unwrap();
+        assert_eq!(key.bytes(), again.bytes());
+        assert_eq!(key.bytes().len(), SecretKey::MIN_BYTES);
+        assert_eq!(format!("{key:?}"), "SecretKey(***)");
+    }
+
+    #[test]
+    fn the_key_file_sits_beside_the_sqlite_database() {
+        let config = config(&[("DATABASE_URL", "sqlite:///srv/survey/t.db")]).unwrap();
+        assert_eq!(config.secret_key_file(), PathBuf::from("/srv/survey/secret.key"));
+        let config = config_pg();
+        assert_eq!(config.secret_key_file(), PathBuf::from("/var/lib/trygghet/secret.key"));
+    }
+
+    fn config_pg() -> Config {
+        config(&[("DATABASE_URL", "postgres://u@h/db"), ("TRYGGHET_DATA_DIR", "/var/lib/trygghet")]).unwrap()
+    }
+}

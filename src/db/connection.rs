@@ -1,0 +1,75 @@
+//! Connections to either backend through one type.
+//!
+//! diesel's `MultiConnection` lets every query be written once for SQLite and PostgreSQL. The backend is chosen
+//! from the configuration (the URL scheme), never by trying one after the other: the derived `establish` would
+//! hide PostgreSQL's real error behind "invalid connection url". SQLite's pragmas are set on every new pooled
+//! connection, because SQLite keeps them per connection.
+
+use std::path::PathBuf;
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::r2d2::{self, R2D2Connection};
+use diesel::{PgConnection, SqliteConnection};
+use secrecy::{ExposeSecret, SecretString};
+
+/// One connection to whichever database the service runs on.
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    Postgres(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+/// The per-connection SQLite settings, in this order: `busy_timeout` must come before `journal_mode` or filling
+/// the pool logs "database is locked". `synchronous = FULL` makes an acknowledged submission survive a power loss
+/// in WAL mode (NORMAL may lose the last transactions); residents' answers are worth the extra fsync.
+pub const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 5000; \
+     PRAGMA journal_mode = WAL; \
+     PRAGMA synchronous = FULL; \
+     PRAGMA foreign_keys = ON;";
+
+/// Where new connections go.
+#[derive(Clone)]
+pub enum Target {
+    Sqlite(PathBuf),
+    Postgres(SecretString),
+}
+
+impl Target {
+    /// Opens one connection of the concrete backend, with SQLite's pragmas applied.
+    pub fn establish(&self) -> Result<DbConnection, r2d2::Error> {
+        match self {
+            Self::Sqlite(path) => {
+                let mut conn =
+                    SqliteConnection::establish(&path.to_string_lossy()).map_err(r2d2::Error::ConnectionError)?;
+                conn.batch_execute(SQLITE_PRAGMAS).map_err(r2d2::Error::QueryError)?;
+                Ok(DbConnection::Sqlite(conn))
+            }
+            Self::Postgres(url) => PgConnection::establish(url.expose_secret())
+                .map(DbConnection::Postgres)
+                .map_err(r2d2::Error::ConnectionError),
+        }
+    }
+}
+
+/// The r2d2 manager that establishes connections through [`Target::establish`].
+pub struct ConnectionManager {
+    pub target: Target,
+}
+
+impl r2d2::ManageConnection for ConnectionManager {
+    type Connection = DbConnection;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<DbConnection, r2d2::Error> {
+        self.target.establish()
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
+        conn.ping().map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        std::thread::panicking() || conn.is_broken()
+    }
+}

@@ -1,0 +1,189 @@
+//! Storage: the only door to the database is [`Db::run`].
+//!
+//! diesel is synchronous; actix workers must never block. So every query runs as one closure on tokio's blocking
+//! pool, with a pooled connection, inside the caller's tracing span. One transaction is one closure.
+
+pub mod connection;
+pub mod migrations;
+pub mod models;
+pub mod queries;
+pub mod schema;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use diesel::QueryResult;
+use diesel::connection::SimpleConnection;
+use diesel::r2d2::{self, Pool};
+use prometheus::IntCounterVec;
+
+pub use connection::DbConnection;
+use connection::{ConnectionManager, Target};
+
+use crate::config::{DatabaseUrl, parent_dir};
+
+/// Which database engine a [`Db`] talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// The backend's name as shown in logs and on /readyz.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Sqlite => "sqlite",
+            Self::Postgres => "postgres",
+        }
+    }
+}
+
+/// Why a database call did not return rows.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    /// No connection could be had in time: the database is down, unreachable or overloaded.
+    #[error("the database is unavailable: {0}")]
+    Unavailable(#[source] r2d2::PoolError),
+    /// The SQLite database file has disappeared from its path.
+    #[error("the database file {0} is missing")]
+    FileMissing(PathBuf),
+    /// The query itself failed (including `NotFound`).
+    #[error(transparent)]
+    Query(#[from] diesel::result::Error),
+    /// The blocking task was cancelled or panicked.
+    #[error("the database task did not finish: {0}")]
+    Task(String),
+}
+
+/// Why the database could not be opened at start-up.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error("cannot create the data directory {path}: {source}")]
+    CreateDir { path: PathBuf, source: std::io::Error },
+    #[error("cannot connect to the {what}: {source}")]
+    Connect { what: String, source: Box<dyn std::error::Error + Send + Sync> },
+    #[error("cannot migrate the {what}: {source}")]
+    Migrate { what: String, source: Box<dyn std::error::Error + Send + Sync> },
+}
+
+/// The connection pool and its facts, cheap to clone.
+#[derive(Clone)]
+pub struct Db {
+    pool: Pool<ConnectionManager>,
+    backend: Backend,
+    sqlite_file: Option<PathBuf>,
+    errors: IntCounterVec,
+}
+
+/// Pool settings taken from the configuration.
+pub struct PoolSettings {
+    pub max_size: u32,
+    pub timeout: Duration,
+}
+
+impl Db {
+    /// Opens the database named by `url`: creates the SQLite file's directory when needed, runs the pending
+    /// migrations on one connection, then fills the pool. Blocking: call it before the server starts, or from a
+    /// blocking task. `errors` counts failed calls by kind for /metrics.
+    pub fn open(
+        url: &DatabaseUrl,
+        settings: PoolSettings,
+        errors: IntCounterVec,
+    ) -> Result<(Self, Vec<String>), OpenError> {
+        let what = url.redacted();
+        let (target, backend, sqlite_file) = match url {
+            DatabaseUrl::Sqlite(path) => {
+                let dir = parent_dir(path);
+                std::fs::create_dir_all(&dir).map_err(|source| OpenError::CreateDir { path: dir, source })?;
+                (Target::Sqlite(path.clone()), Backend::Sqlite, Some(path.clone()))
+            }
+            DatabaseUrl::Postgres(url) => (Target::Postgres(url.clone()), Backend::Postgres, None),
+        };
+        let mut conn =
+            target.establish().map_err(|source| OpenError::Connect { what: what.clone(), source: source.into() })?;
+        let applied =
+            migrations::run_pending(&mut conn).map_err(|source| OpenError::Migrate { what: what.clone(), source })?;
+        drop(conn);
+        let pool = Pool::builder()
+            .max_size(settings.max_size)
+            .min_idle(Some(settings.max_size.min(2)))
+            .connection_timeout(settings.timeout)
+            .error_handler(Box::new(LogPoolErrors { errors: errors.clone() }))
+            .build(ConnectionManager { target })
+            .map_err(|source| OpenError::Connect { what, source: source.into() })?;
+        Ok((Self { pool, backend, sqlite_file, errors }, applied))
+    }
+
+    /// Which engine this is.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Connections in use and idle, and the pool's maximum.
+    pub fn pool_state(&self) -> (u32, u32, u32) {
+        let state = self.pool.state();
+        (state.connections - state.idle_connections, state.idle_connections, self.pool.max_size())
+    }
+
+    /// Runs `f` with a pooled connection off the async workers, inside the current tracing span.
+    pub async fn run<T, F>(&self, f: F) -> Result<T, DbError>
+    where
+        F: FnOnce(&mut DbConnection) -> QueryResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.run_within(None, f).await
+    }
+
+    /// Whether the database answers within `timeout` (and, for SQLite, whether its file is still in place:
+    /// writes to an unlinked file would be lost at the next restart).
+    pub async fn check_ready(&self, timeout: Duration) -> Result<(), DbError> {
+        if let Some(path) = &self.sqlite_file
+            && !path.exists()
+        {
+            return Err(DbError::FileMissing(path.clone()));
+        }
+        self.run_within(Some(timeout), |conn| conn.batch_execute("SELECT 1")).await
+    }
+
+    async fn run_within<T, F>(&self, timeout: Option<Duration>, f: F) -> Result<T, DbError>
+    where
+        F: FnOnce(&mut DbConnection) -> QueryResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.pool.clone();
+        let span = tracing::Span::current();
+        let result = tokio::task::spawn_blocking(move || {
+            let _entered = span.enter();
+            let mut conn = match timeout {
+                Some(timeout) => pool.get_timeout(timeout),
+                None => pool.get(),
+            }
+            .map_err(DbError::Unavailable)?;
+            f(&mut conn).map_err(DbError::Query)
+        })
+        .await
+        .unwrap_or_else(|error| Err(DbError::Task(error.to_string())));
+        match &result {
+            Err(DbError::Query(diesel::result::Error::NotFound)) | Ok(_) => {}
+            Err(DbError::Unavailable(_) | DbError::FileMissing(_)) => {
+                self.errors.with_label_values(&["unavailable"]).inc()
+            }
+            Err(DbError::Query(_) | DbError::Task(_)) => self.errors.with_label_values(&["query"]).inc(),
+        }
+        result
+    }
+}
+
+/// Logs pool connection failures through tracing (r2d2 would use the `log` crate) and counts them.
+#[derive(Debug)]
+struct LogPoolErrors {
+    errors: IntCounterVec,
+}
+
+impl r2d2::HandleError<r2d2::Error> for LogPoolErrors {
+    fn handle_error(&self, error: r2d2::Error) {
+        self.errors.with_label_values(&["connect"]).inc();
+        tracing::warn!(%error, "database connection failed");
+    }
+}

@@ -1,0 +1,81 @@
+//! Municipality and county codes as Statistics Sweden assigns them: a municipality has four digits, the first two
+//! being its county's code (Hagfors 1783 lies in Värmland, county 17).
+
+use std::fmt;
+
+/// A syntactically valid municipality code (four ASCII digits). Whether it exists is the database's business.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct MunicipalityCode(String);
+
+/// A syntactically valid county code (two ASCII digits).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct CountyCode(String);
+
+/// Why a code was refused; the text is shown to users.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum CodeError {
+    #[error("a municipality code is four digits, e.g. 1783 for Hagfors")]
+    Municipality,
+    #[error("a county code is two digits, e.g. 17 for Värmland")]
+    County,
+}
+
+fn is_digits(text: &str, len: usize) -> bool {
+    text.len() == len && text.bytes().all(|b| b.is_ascii_digit())
+}
+
+impl MunicipalityCode {
+    pub fn parse(text: &str) -> Result<Self, CodeError> {
+        let text = text.trim();
+        if is_digits(text, 4) { Ok(Self(text.to_owned())) } else { Err(CodeError::Municipality) }
+    }
+
+    /// The county the municipality lies in.
+    pub fn county(&self) -> CountyCode {
+        CountyCode(self.0[..2].to_owned())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl CountyCode {
+    pub fn parse(text: &str) -> Result<Self, CodeError> {
+        let text = text.trim();
+        if is_digits(text, 2) { Ok(Self(text.to_owned())) } else { Err(CodeError::County) }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for MunicipalityCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn four_digits_make_a_municipality_code_and_the_first_two_its_county() {
+        let hagfors = MunicipalityCode::parse("1783").unwrap();
+        assert_eq!(hagfors.as_str(), "1783");
+        assert_eq!(hagfors.county(), CountyCode::parse("17").unwrap());
+        assert_eq!(MunicipalityCode::parse(" 0114 ").unwrap().as_str(), "0114");
+    }
+
+    #[test]
+    fn anything_else_is_refused() {
+        for text in ["", "178", "17833", "17a3", "１７８３", "-178", "17 83"] {
+            assert_eq!(MunicipalityCode::parse(text), Err(CodeError::Municipality), "{text}");
+        }
+        for text in ["", "1", "123", "1a"] {
+            assert_eq!(CountyCode::parse(text), Err(CodeError::County), "{text}");
+        }
+    }
+}

@@ -1,0 +1,13 @@
+//! trygghet: the web service for local safety surveys (trygghetsmätningar) run by the police and municipalities.
+//!
+//! HTTP in (`http`), pure survey logic in the middle (`domain`), storage at the bottom (`db`). See the README for
+//! what it does and for whom, and `design.md`-style notes in each module for why it is built this way.
+
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod http;
+pub mod metrics;
+pub mod startup;
+pub mod telemetry;

@@ -1,0 +1,118 @@
+//! The `trygghet` command: serve (the default) or migrate. Configuration comes from environment variables.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use trygghet::config::Config;
+use trygghet::db::{Db, PoolSettings};
+use trygghet::metrics::Metrics;
+use trygghet::startup::{Application, StartupError};
+use trygghet::telemetry;
+
+const ENVIRONMENT_HELP: &str = "\
+Configuration comes from environment variables (all optional; see the README for the full table):
+  DATABASE_URL                   sqlite://PATH (default sqlite://./data/trygghet.db) or postgres://USER@HOST/DB
+  PORT                           port to listen on (default 8080)
+  TRYGGHET_BIND                  address to listen on (default 127.0.0.1)
+  TRYGGHET_PUBLIC_URL            address users reach the service at, for links in letters
+  TRYGGHET_DATA_DIR              where the default database and a generated secret key live (default ./data)
+  TRYGGHET_SECRET_KEY            server secret, 64+ hex characters (generated and kept in the data dir if unset)
+  TRYGGHET_POOL_SIZE             database connections per instance (default 10)
+  TRYGGHET_POOL_TIMEOUT_SECS     wait for a free connection before answering 503 (default 5)
+  TRYGGHET_WORKERS               HTTP worker threads (default: number of cores)
+  TRYGGHET_SHUTDOWN_TIMEOUT_SECS wait for requests in flight on SIGTERM/SIGINT (default 30)
+  TRYGGHET_METRICS_TOKEN         if set, /metrics needs Authorization: Bearer <token>
+  TRYGGHET_LOG_FORMAT            text (default) or json
+  TRYGGHET_LOG                   log filter, e.g. info or trygghet=debug,info (default info; RUST_LOG also works)
+
+Exit codes: 0 done, 1 the environment failed (database unreachable, port taken), 2 invalid configuration.";
+
+/// trygghet: local safety surveys (trygghetsmätningar) for police and municipalities.
+///
+/// Issues the questionnaire to residents, records responses per municipality, computes response rates live and
+/// turns answers into results. Runs on an embedded SQLite database by default, or on PostgreSQL.
+#[derive(Parser)]
+#[command(name = "trygghet", version, after_help = ENVIRONMENT_HELP)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web service (the default): migrate the database, then serve HTTP until SIGTERM or SIGINT.
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(error) => return fail(&StartupError::Config(error)),
+    };
+    telemetry::init(config.log_format, &config.log_filter);
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("trygghet: cannot start the async runtime: {error}");
+            return ExitCode::from(1);
+        }
+    };
+    let result = match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => runtime.block_on(serve(config)),
+        Command::Migrate => migrate(config),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => fail(&error),
+    }
+}
+
+fn fail(error: &StartupError) -> ExitCode {
+    eprintln!("trygghet: {error}");
+    ExitCode::from(error.exit_code())
+}
+
+async fn serve(config: Config) -> Result<(), StartupError> {
+    let app = Application::build(config).await?;
+    let handle = app.handle();
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        tracing::info!("shutting down: no new connections, finishing requests in flight");
+        handle.stop(true).await;
+    });
+    app.run_until_stopped().await.map_err(|source| StartupError::Listen { address: "the listener".into(), source })?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+fn migrate(config: Config) -> Result<(), StartupError> {
+    let metrics = Metrics::new().map_err(|error| StartupError::Metrics(error.to_string()))?;
+    let settings = PoolSettings { max_size: 1, timeout: config.pool_timeout };
+    let (_, applied) = Db::open(&config.database, settings, metrics.db_errors())?;
+    if applied.is_empty() {
+        println!("The database is up to date ({}).", config.database.redacted());
+    } else {
+        println!("Applied {} migration(s) to {}: {}", applied.len(), config.database.redacted(), applied.join(", "));
+    }
+    Ok(())
+}
+
+/// Resolves on the first SIGTERM or SIGINT.
+async fn shutdown_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    match signal(SignalKind::terminate()) {
+        Ok(mut terminate) => {
+            tokio::select! {
+                _ = terminate.recv() => {}
+                _ = tokio::signal::ctrl_c() => {}
+            }
+        }
+        Err(error) => {
+            tracing::warn!(%error, "cannot listen for SIGTERM; stopping on SIGINT only");
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
+}

@@ -1,0 +1,60 @@
+//! Prometheus metrics: the HTTP middleware's request counts and latencies per route and status, plus the
+//! connection pool and database errors. One registry per application, so tests running several apps in one
+//! process never mix their numbers.
+
+use prometheus::{Encoder, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder};
+
+use crate::db::Db;
+
+/// The application's metrics registry and the metrics it owns directly.
+#[derive(Clone)]
+pub struct Metrics {
+    registry: Registry,
+    db_errors: IntCounterVec,
+    pool_connections: IntGaugeVec,
+}
+
+impl Metrics {
+    /// Registers the database metrics in a new registry.
+    pub fn new() -> Result<Self, prometheus::Error> {
+        let registry = Registry::new();
+        let db_errors = IntCounterVec::new(
+            Opts::new(
+                "trygghet_db_errors_total",
+                "Failed database calls by kind: connect (opening a connection), unavailable (no connection in time), query",
+            ),
+            &["kind"],
+        )?;
+        let pool_connections = IntGaugeVec::new(
+            Opts::new("trygghet_db_pool_connections", "Database connections by state: in_use, idle, max"),
+            &["state"],
+        )?;
+        for kind in ["connect", "unavailable", "query"] {
+            db_errors.with_label_values(&[kind]);
+        }
+        registry.register(Box::new(db_errors.clone()))?;
+        registry.register(Box::new(pool_connections.clone()))?;
+        Ok(Self { registry, db_errors, pool_connections })
+    }
+
+    /// The registry the HTTP middleware records into.
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
+    /// The database error counter, handed to the pool.
+    pub fn db_errors(&self) -> IntCounterVec {
+        self.db_errors.clone()
+    }
+
+    /// Every metric in the Prometheus text format, with the pool gauges read now.
+    pub fn render(&self, db: &Db) -> Result<String, prometheus::Error> {
+        let (in_use, idle, max) = db.pool_state();
+        for (state, value) in [("in_use", in_use), ("idle", idle), ("max", max)] {
+            self.pool_connections.with_label_values(&[state]).set(i64::from(value));
+        }
+        let mut buffer = Vec::new();
+        TextEncoder::new().encode(&self.registry.gather(), &mut buffer)?;
+        Ok(String::from_utf8_lossy(&buffer).into_owned())
+    }
+}

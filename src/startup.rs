@@ -1,0 +1,181 @@
+//! Building the application from a [`Config`]: used by `main` and by the integration tests alike.
+//!
+//! Start-up is a sequence of steps that each either succeed or give a [`StartupError`] with a sentence and an exit
+//! code, never a panic: secret key, database (with migrations), listener, server. The server does not install
+//! signal handlers itself (actix would treat SIGINT as a forced stop); `main` asks for a graceful stop on SIGTERM
+//! and SIGINT through [`Application::handle`], so requests in flight finish.
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use actix_web::dev::{Server, ServerHandle, Service};
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::{App, HttpMessage, HttpServer, web};
+use actix_web_prom::PrometheusMetricsBuilder;
+use tracing_actix_web::{RequestId, TracingLogger};
+use url::Url;
+
+use crate::config::{Config, ConfigError, MetricsToken, SecretKey};
+use crate::db::{Db, OpenError, PoolSettings};
+use crate::http;
+use crate::metrics::Metrics;
+use crate::telemetry::RequestSpan;
+
+/// Shared state every handler can read.
+pub struct AppState {
+    pub db: Db,
+    pub metrics: Metrics,
+    pub secret_key: Arc<SecretKey>,
+    pub public_url: Url,
+    pub metrics_token: Option<MetricsToken>,
+}
+
+/// Why the service could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("invalid configuration: {0}")]
+    Config(#[from] ConfigError),
+    #[error("the secret key file {path} {problem}")]
+    SecretKeyFile { path: PathBuf, problem: String },
+    #[error("{0}")]
+    Database(#[from] OpenError),
+    #[error("cannot listen on {address}: {source}")]
+    Listen { address: String, source: std::io::Error },
+    #[error("cannot set up metrics: {0}")]
+    Metrics(String),
+}
+
+impl StartupError {
+    /// 2 for configuration the operator must fix, 1 for the environment (database down, port taken).
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Self::Config(_) | Self::SecretKeyFile { .. } => 2,
+            Self::Database(_) | Self::Listen { .. } | Self::Metrics(_) => 1,
+        }
+    }
+}
+
+/// A built, listening, not yet running service.
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl Application {
+    /// Opens the database, binds the listener and builds the server.
+    pub async fn build(mut config: Config) -> Result<Self, StartupError> {
+        let metrics = Metrics::new().map_err(|error| StartupError::Metrics(error.to_string()))?;
+        let key_file = config.secret_key_file();
+        let secret_key = Arc::new(load_or_create_secret_key(config.secret_key.take(), key_file)?);
+
+        let database = config.database.redacted();
+        let settings = PoolSettings { max_size: config.pool_size, timeout: config.pool_timeout };
+        let errors = metrics.db_errors();
+        let url = config.database;
+        let (db, applied) = tokio::task::spawn_blocking(move || Db::open(&url, settings, errors))
+            .await
+            .map_err(|error| StartupError::Metrics(format!("start-up task failed: {error}")))??;
+        tracing::info!(data = %database, migrations_applied = applied.len(), "database ready");
+
+        let address = format!("{}:{}", config.bind, config.port);
+        let listen_error = |source| StartupError::Listen { address: address.clone(), source };
+        let listener = TcpListener::bind((config.bind, config.port)).map_err(listen_error)?;
+        let local = listener.local_addr().map_err(listen_error)?;
+        let port = local.port();
+        let public_url = match config.public_url {
+            Some(url) => url,
+            None => Url::parse(&format!("http://{local}/")).map_err(|error| StartupError::Listen {
+                address: address.clone(),
+                source: std::io::Error::other(error),
+            })?,
+        };
+
+        let http_metrics = PrometheusMetricsBuilder::new("trygghet")
+            .registry(metrics.registry().clone())
+            .mask_unmatched_patterns("UNMATCHED")
+            .build()
+            .map_err(|error| StartupError::Metrics(error.to_string()))?;
+        let state =
+            web::Data::new(AppState { db, metrics, secret_key, public_url, metrics_token: config.metrics_token });
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(state.clone())
+                .wrap_fn(|request, service| {
+                    let request_id = request.extensions().get::<RequestId>().copied();
+                    let response = service.call(request);
+                    async move {
+                        let mut response = response.await?;
+                        if let Some(id) = request_id
+                            && let Ok(value) = HeaderValue::from_str(&id.to_string())
+                        {
+                            response.headers_mut().insert(HeaderName::from_static("x-request-id"), value);
+                        }
+                        Ok(response)
+                    }
+                })
+                .wrap(http_metrics.clone())
+                .wrap(TracingLogger::<RequestSpan>::new())
+                .configure(http::routes)
+        })
+        .workers(config.workers)
+        .shutdown_timeout(config.shutdown_timeout.as_secs())
+        .disable_signals()
+        .listen(listener)
+        .map_err(listen_error)?
+        .run();
+        tracing::info!(address = %format!("http://{local}"), "listening");
+        Ok(Self { port, server })
+    }
+
+    /// The port actually bound (useful with `PORT=0`).
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// A handle to stop the server: `handle.stop(true)` lets requests in flight finish.
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    /// Serves until stopped.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// The configured secret key, or the one kept in the key file, or a new one written there (with a warning).
+fn load_or_create_secret_key(configured: Option<SecretKey>, path: PathBuf) -> Result<SecretKey, StartupError> {
+    if let Some(key) = configured {
+        return Ok(key);
+    }
+    let file_error = |problem: String| StartupError::SecretKeyFile { path: path.clone(), problem };
+    match std::fs::read_to_string(&path) {
+        Ok(text) => {
+            return SecretKey::from_hex(&text).map_err(|problem| file_error(format!("holds a key that {problem}")));
+        }
+        Err(error) if error.kind() != std::io::ErrorKind::NotFound => {
+            return Err(file_error(format!("cannot be read: {error}")));
+        }
+        Err(_) => {}
+    }
+    let key = SecretKey::generate();
+    write_new_key_file(&path, &key).map_err(|error| file_error(format!("cannot be written: {error}")))?;
+    tracing::warn!(
+        path = %path.display(),
+        "TRYGGHET_SECRET_KEY is not set: generated a secret key and saved it; back it up with the database, and give \
+         every instance the same key"
+    );
+    Ok(key)
+}
+
+/// Writes the key file readable by its owner only, never overwriting one that appeared meanwhile.
+fn write_new_key_file(path: &std::path::Path, key: &SecretKey) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::create_dir_all(crate::config::parent_dir(path))?;
+    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
+    file.write_all(key.to_hex().as_bytes())?;
+    file.write_all(b"\n")?;
+    file.sync_all()
+}
