@@ -70,8 +70,10 @@ fn main() -> ExitCode {
     }
 }
 
+/// Prints the error as one line (libpq's messages span several) and gives its exit code.
 fn fail(error: &StartupError) -> ExitCode {
-    eprintln!("trygghet: {error}");
+    let message = error.to_string().split_whitespace().collect::<Vec<_>>().join(" ");
+    eprintln!("trygghet: {message}");
     ExitCode::from(error.exit_code())
 }
 

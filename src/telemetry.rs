@@ -17,7 +17,9 @@ use crate::config::LogFormat;
 /// Installs the global subscriber. A second call (several apps in one test process) keeps the first.
 pub fn init(format: LogFormat, filter: &str) {
     let Ok(filter) = EnvFilter::try_new(filter) else { return };
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_span_events(FmtSpan::CLOSE);
+    // Colours only on a terminal: log collectors would store the escape codes.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout()) && std::env::var_os("NO_COLOR").is_none();
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_span_events(FmtSpan::CLOSE).with_ansi(ansi);
     let _ = match format {
         LogFormat::Text => builder.try_init(),
         LogFormat::Json => builder.json().flatten_event(true).try_init(),

@@ -141,7 +141,7 @@ impl Db {
         if let Some(path) = &self.sqlite_file
             && !path.exists()
         {
-            return Err(DbError::FileMissing(path.clone()));
+            return self.counted(Err(DbError::FileMissing(path.clone())));
         }
         self.run_within(Some(timeout), |conn| conn.batch_execute("SELECT 1")).await
     }
@@ -164,6 +164,11 @@ impl Db {
         })
         .await
         .unwrap_or_else(|error| Err(DbError::Task(error.to_string())));
+        self.counted(result)
+    }
+
+    /// Counts a failed call in the database error metric, by kind.
+    fn counted<T>(&self, result: Result<T, DbError>) -> Result<T, DbError> {
         match &result {
             Err(DbError::Query(diesel::result::Error::NotFound)) | Ok(_) => {}
             Err(DbError::Unavailable(_) | DbError::FileMissing(_)) => {

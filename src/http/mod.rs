@@ -10,7 +10,11 @@ use crate::error::AppError;
 
 /// Every route of the service.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/", web::get().to(home::page))
+    // Malformed paths and query strings get the same JSON error shape as every other invalid input.
+    cfg.app_data(web::QueryConfig::default().error_handler(|error, _| AppError::invalid("query", error).into()))
+        .app_data(web::PathConfig::default().error_handler(|error, _| AppError::invalid("path", error).into()))
+        .app_data(web::JsonConfig::default().error_handler(|error, _| AppError::invalid("body", error).into()))
+        .route("/", web::get().to(home::page))
         .route("/healthz", web::get().to(health::alive))
         .route("/readyz", web::get().to(health::ready))
         .route("/metrics", web::get().to(health::metrics))

@@ -1,1 +1,10 @@
+//! The one integration-test binary: every test spawns the service with a fresh database, on SQLite and PostgreSQL.
 
+mod helpers;
+
+mod cli;
+mod deployment;
+mod health;
+mod municipalities;
+mod process;
+mod startup;

@@ -1,0 +1,311 @@
+//! `spawn_app()`: a fresh service on a random port with a fresh database, on SQLite or PostgreSQL.
+//!
+//! SQLite gets a file in a temporary directory. PostgreSQL gets a database created from a template that was
+//! migrated once (named after a hash of the migrations, built under an advisory lock so parallel test processes
+//! share it) and dropped when the test ends. PostgreSQL tests need `TEST_DATABASE_URL`; without it they say loudly
+//! that they were skipped, and with `TRYGGHET_REQUIRE_POSTGRES=1` (as in CI) a missing or unreachable server fails.
+
+use std::hash::{Hash, Hasher};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
+
+use actix_web::dev::ServerHandle;
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::sql_types::Text;
+use tempfile::TempDir;
+use trygghet::config::Config;
+use trygghet::startup::Application;
+use url::Url;
+
+/// The two database backends every integration test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Generates a `sqlite` and a `postgres` test in a module named `$name`, each running `$scenario(backend)`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($name:ident, $scenario:path) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                $scenario($crate::helpers::Backend::Sqlite).await
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                $scenario($crate::helpers::Backend::Postgres).await
+            }
+        }
+    };
+}
+
+/// A database for one test, removed when dropped.
+pub enum TestDatabase {
+    Sqlite { _dir: TempDir, path: PathBuf },
+    Postgres { admin_url: String, name: String, url: String },
+}
+
+impl TestDatabase {
+    /// A fresh, migrated database; `None` when PostgreSQL is not configured and not required (the test is then
+    /// skipped, loudly).
+    pub fn create(backend: Backend) -> Option<Self> {
+        match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("a temporary directory");
+                let path = dir.path().join("trygghet.db");
+                Some(Self::Sqlite { _dir: dir, path })
+            }
+            Backend::Postgres => {
+                let admin_url = postgres_admin_url()?;
+                let template = postgres_template(&admin_url);
+                let name = format!("trygghet_test_{}", uuid::Uuid::new_v4().simple());
+                let mut admin = PgConnection::establish(&admin_url).expect("connect to TEST_DATABASE_URL");
+                create_database_from(&mut admin, &name, &template);
+                let url = database_url(&admin_url, &name);
+                Some(Self::Postgres { admin_url, name, url })
+            }
+        }
+    }
+
+    /// A fresh database with no tables at all (for testing migrations themselves).
+    pub fn create_empty(backend: Backend) -> Option<Self> {
+        match backend {
+            Backend::Sqlite => Self::create(backend),
+            Backend::Postgres => {
+                let admin_url = postgres_admin_url()?;
+                let name = format!("trygghet_test_{}", uuid::Uuid::new_v4().simple());
+                let mut admin = PgConnection::establish(&admin_url).expect("connect to TEST_DATABASE_URL");
+                admin.batch_execute(&format!("CREATE DATABASE {name}")).expect("create an empty database");
+                let url = database_url(&admin_url, &name);
+                Some(Self::Postgres { admin_url, name, url })
+            }
+        }
+    }
+
+    /// The `DATABASE_URL` of this database.
+    pub fn url(&self) -> String {
+        match self {
+            Self::Sqlite { path, .. } => format!("sqlite://{}", path.display()),
+            Self::Postgres { url, .. } => url.clone(),
+        }
+    }
+
+    /// Makes the database go away under a running service: the file is deleted, or the database dropped.
+    pub fn destroy(&self) {
+        match self {
+            Self::Sqlite { path, .. } => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+                }
+            }
+            Self::Postgres { admin_url, name, .. } => drop_database(admin_url, name),
+        }
+    }
+
+    /// Runs SQL on the database directly, around the service.
+    pub fn execute(&self, sql: &str) {
+        let result = match self {
+            Self::Sqlite { path, .. } => SqliteConnection::establish(&path.to_string_lossy())
+                .expect("connect to the SQLite test database")
+                .batch_execute(sql),
+            Self::Postgres { url, .. } => {
+                PgConnection::establish(url).expect("connect to the PostgreSQL test database").batch_execute(sql)
+            }
+        };
+        result.expect("SQL on the test database");
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if let Self::Postgres { admin_url, name, .. } = self {
+            drop_database(admin_url, name);
+        }
+    }
+}
+
+/// A running service for one test.
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub database: TestDatabase,
+    _data_dir: TempDir,
+    handle: ServerHandle,
+}
+
+impl TestApp {
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(format!("{}{path}", self.address)).send().await.expect("the request reaches the service")
+    }
+
+    pub async fn get_result(&self, path: &str) -> reqwest::Result<reqwest::Response> {
+        self.client.get(format!("{}{path}", self.address)).send().await
+    }
+
+    pub async fn get_json(&self, path: &str) -> (reqwest::StatusCode, serde_json::Value) {
+        let response = self.get(path).await;
+        let status = response.status();
+        (status, response.json().await.expect("a JSON body"))
+    }
+
+    /// Stops the service gracefully and waits for it.
+    pub async fn stop(&self) {
+        self.handle.stop(true).await;
+    }
+}
+
+/// A service on `backend` with the default test configuration.
+pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
+    spawn_app_with(backend, &[]).await
+}
+
+/// A service on `backend` with extra environment variables.
+pub async fn spawn_app_with(backend: Backend, extra: &[(&str, &str)]) -> Option<TestApp> {
+    let database = TestDatabase::create(backend)?;
+    let data_dir = tempfile::tempdir().expect("a temporary directory");
+    let url = database.url();
+    let data = data_dir.path().display().to_string();
+    let mut pairs = vec![
+        ("DATABASE_URL", url.as_str()),
+        ("PORT", "0"),
+        ("TRYGGHET_DATA_DIR", data.as_str()),
+        ("TRYGGHET_WORKERS", "2"),
+        ("TRYGGHET_POOL_SIZE", "4"),
+        ("TRYGGHET_SHUTDOWN_TIMEOUT_SECS", "2"),
+    ];
+    pairs.extend_from_slice(extra);
+    let config = Config::from_pairs(pairs).expect("a valid test configuration");
+    let app = Application::build(config).await.expect("the service starts");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let handle = app.handle();
+    tokio::spawn(app.run_until_stopped());
+    let client = reqwest::Client::builder().build().expect("an HTTP client");
+    Some(TestApp { address, client, database, _data_dir: data_dir, handle })
+}
+
+/// `TEST_DATABASE_URL`, or `None` (with a loud message) when PostgreSQL tests are to be skipped.
+pub fn postgres_admin_url() -> Option<String> {
+    let required = std::env::var("TRYGGHET_REQUIRE_POSTGRES").is_ok_and(|value| value == "1");
+    match std::env::var("TEST_DATABASE_URL") {
+        Ok(url) if !url.trim().is_empty() => {
+            if let Err(error) = PgConnection::establish(&url) {
+                if required {
+                    panic!("TRYGGHET_REQUIRE_POSTGRES=1 but PostgreSQL at TEST_DATABASE_URL is unreachable: {error}");
+                }
+                warn_skipped(&format!("PostgreSQL at TEST_DATABASE_URL is unreachable ({error})"));
+                return None;
+            }
+            Some(url)
+        }
+        _ => {
+            assert!(!required, "TRYGGHET_REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not set");
+            warn_skipped("TEST_DATABASE_URL is not set");
+            None
+        }
+    }
+}
+
+/// Writes straight to stderr (past the test harness's capture), once per test process.
+fn warn_skipped(reason: &str) {
+    static WARNED: OnceLock<()> = OnceLock::new();
+    WARNED.get_or_init(|| {
+        let _ = writeln!(
+            std::io::stderr(),
+            "\n*** SKIPPED: the PostgreSQL half of the test suite did not run: {reason}.\n*** Set \
+             TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres to run it (CI requires it).\n"
+        );
+    });
+}
+
+/// The migrated template database for this set of migrations, created once.
+fn postgres_template(admin_url: &str) -> String {
+    static TEMPLATE: Mutex<Option<String>> = Mutex::new(None);
+    let mut template = TEMPLATE.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some(name) = template.as_ref() {
+        return name.clone();
+    }
+    let name = format!("trygghet_template_{:016x}", migrations_hash());
+    let mut admin = PgConnection::establish(admin_url).expect("connect to TEST_DATABASE_URL");
+    admin.batch_execute("SELECT pg_advisory_lock(7477677968)").expect("take the template lock");
+    if !database_exists(&mut admin, &name) {
+        let building = format!("{name}_building");
+        admin.batch_execute(&format!("DROP DATABASE IF EXISTS {building} WITH (FORCE)")).expect("drop a stale build");
+        admin.batch_execute(&format!("CREATE DATABASE {building}")).expect("create the template database");
+        let url = database_url(admin_url, &building);
+        let mut conn = trygghet::db::connection::Target::Postgres(url.into()).establish().expect("connect to it");
+        trygghet::db::migrations::run_pending(&mut conn).expect("migrate the template database");
+        drop(conn);
+        admin.batch_execute(&format!("ALTER DATABASE {building} RENAME TO {name}")).expect("publish the template");
+    }
+    admin.batch_execute("SELECT pg_advisory_unlock(7477677968)").expect("release the template lock");
+    *template = Some(name.clone());
+    name
+}
+
+fn create_database_from(admin: &mut PgConnection, name: &str, template: &str) {
+    // Two creations from one template at the same moment can collide ("source database is being accessed"):
+    // retry a few times.
+    let mut attempts = 0;
+    loop {
+        match admin.batch_execute(&format!("CREATE DATABASE {name} TEMPLATE {template}")) {
+            Ok(()) => return,
+            Err(error) if attempts < 20 => {
+                attempts += 1;
+                let _ = error;
+                std::thread::sleep(std::time::Duration::from_millis(50 * attempts));
+            }
+            Err(error) => panic!("cannot create test database {name}: {error}"),
+        }
+    }
+}
+
+#[derive(QueryableByName)]
+struct Exists {
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    exists: bool,
+}
+
+fn database_exists(admin: &mut PgConnection, name: &str) -> bool {
+    diesel::sql_query("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1) AS exists")
+        .bind::<Text, _>(name)
+        .get_result::<Exists>(admin)
+        .expect("query pg_database")
+        .exists
+}
+
+fn drop_database(admin_url: &str, name: &str) {
+    if let Ok(mut admin) = PgConnection::establish(admin_url) {
+        let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+    }
+}
+
+/// `admin_url` with its database replaced by `name`.
+pub fn database_url(admin_url: &str, name: &str) -> String {
+    let mut url = Url::parse(admin_url).expect("TEST_DATABASE_URL is a URL");
+    url.set_path(name);
+    url.to_string()
+}
+
+/// A hash of every PostgreSQL migration file, so a changed migration gets a new template.
+fn migrations_hash() -> u64 {
+    fn visit(dir: &Path, files: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).expect("read the migrations folder").flatten() {
+            let path = entry.path();
+            if path.is_dir() { visit(&path, files) } else { files.push(path) }
+        }
+    }
+    let mut files = Vec::new();
+    visit(&Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations/postgres"), &mut files);
+    files.sort();
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    for file in files {
+        file.file_name().hash(&mut hasher);
+        std::fs::read(&file).expect("read a migration").hash(&mut hasher);
+    }
+    hasher.finish()
+}
