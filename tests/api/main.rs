@@ -3,6 +3,7 @@
 mod helpers;
 
 mod cli;
+mod db;
 mod deployment;
 mod health;
 mod municipalities;
