@@ -198,6 +198,13 @@ pub struct Config {
     pub secret_key: Option<SecretKey>,
     /// `TRYGGHET_METRICS_TOKEN`: when set, `/metrics` needs `Authorization: Bearer <token>`.
     pub metrics_token: Option<MetricsToken>,
+    /// `TRYGGHET_SESSION_IDLE_MINUTES`: a staff session ends after this long without a request.
+    pub session_idle: Duration,
+    /// `TRYGGHET_SESSION_MAX_HOURS`: a staff session ends this long after sign-in, however active.
+    pub session_max: Duration,
+    /// `TRYGGHET_TRUST_FORWARDED_FOR`: take the client address from `X-Forwarded-For` (only behind a proxy that
+    /// sets it), for sign-in throttling and the audit log.
+    pub trust_forwarded_for: bool,
     /// `TRYGGHET_LOG_FORMAT`: `text` or `json`.
     pub log_format: LogFormat,
     /// `TRYGGHET_LOG` (or `RUST_LOG`): which log lines to write, e.g. `info` or `trygghet=debug,info`.
@@ -255,6 +262,17 @@ impl Config {
             .map(|raw| SecretKey::from_hex(&raw).map_err(|problem| ConfigError::new("TRYGGHET_SECRET_KEY", problem)))
             .transpose()?;
         let metrics_token = var("TRYGGHET_METRICS_TOKEN")?.map(|raw| MetricsToken(SecretString::from(raw)));
+        let session_idle =
+            parse_or("TRYGGHET_SESSION_IDLE_MINUTES", var("TRYGGHET_SESSION_IDLE_MINUTES")?, 60, |raw| {
+                bounded(raw, 1, 24 * 60)
+            })
+            .map(|minutes| Duration::from_secs(minutes * 60))?;
+        let session_max = parse_or("TRYGGHET_SESSION_MAX_HOURS", var("TRYGGHET_SESSION_MAX_HOURS")?, 12, |raw| {
+            bounded(raw, 1, 24 * 30)
+        })
+        .map(|hours| Duration::from_secs(hours * 3600))?;
+        let trust_forwarded_for =
+            parse_or("TRYGGHET_TRUST_FORWARDED_FOR", var("TRYGGHET_TRUST_FORWARDED_FOR")?, false, parse_bool)?;
         let log_format =
             parse_or("TRYGGHET_LOG_FORMAT", var("TRYGGHET_LOG_FORMAT")?, LogFormat::Text, |raw| {
                 match raw.to_ascii_lowercase().as_str() {
@@ -289,6 +307,9 @@ impl Config {
             pool_timeout,
             secret_key,
             metrics_token,
+            session_idle,
+            session_max,
+            trust_forwarded_for,
             log_format,
             log_filter,
             workers,
@@ -322,6 +343,14 @@ fn parse_or<T>(
     match raw {
         None => Ok(default),
         Some(raw) => parse(raw.trim()).map_err(|problem| ConfigError::new(variable, problem)),
+    }
+}
+
+fn parse_bool(raw: &str) -> Result<bool, String> {
+    match raw.to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Ok(true),
+        "0" | "false" | "no" | "off" => Ok(false),
+        _ => Err("must be true or false".to_owned()),
     }
 }
 
@@ -418,6 +447,9 @@ mod tests {
             ("TRYGGHET_LOG", "info,[[["),
             ("TRYGGHET_WORKERS", "0"),
             ("TRYGGHET_SHUTDOWN_TIMEOUT_SECS", "soon"),
+            ("TRYGGHET_SESSION_IDLE_MINUTES", "0"),
+            ("TRYGGHET_SESSION_MAX_HOURS", "forever"),
+            ("TRYGGHET_TRUST_FORWARDED_FOR", "maybe"),
         ] {
             let error = config(&[(variable, value)]).err().unwrap_or_else(|| panic!("{variable}={value} accepted"));
             assert_eq!(error.variable, variable);

@@ -3,6 +3,9 @@
 //! HTTP in (`http`), pure survey logic in the middle (`domain`), storage at the bottom (`db`). See the README for
 //! what it does and for whom, and `design.md`-style notes in each module for why it is built this way.
 
+pub mod accounts;
+pub mod audit;
+pub mod auth;
 pub mod config;
 pub mod db;
 pub mod domain;

@@ -3,6 +3,8 @@
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use trygghet::accounts::{self, NewAccount};
+use trygghet::audit::Actor;
 use trygghet::config::Config;
 use trygghet::db::{Db, PoolSettings};
 use trygghet::metrics::Metrics;
@@ -44,6 +46,31 @@ enum Command {
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Manage staff accounts from the command line (for the first administrator, and for automation).
+    Admin {
+        #[command(subcommand)]
+        action: AdminCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create an account. The password is read from the first line of standard input, e.g.
+    /// `printf '%s\n' "$PASSWORD" | trygghet admin create --email anna@polisen.se`.
+    Create {
+        /// The e-mail address the person signs in with.
+        #[arg(long)]
+        email: String,
+        /// admin, coordinator or viewer.
+        #[arg(long, default_value = "admin")]
+        role: String,
+        /// The person's name, shown to other staff.
+        #[arg(long, default_value = "")]
+        name: String,
+        /// A municipality code the account works with (repeat for several), e.g. --municipality 1783.
+        #[arg(long = "municipality")]
+        municipalities: Vec<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -63,6 +90,12 @@ fn main() -> ExitCode {
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => runtime.block_on(serve(config)),
         Command::Migrate => migrate(config),
+        Command::Admin { action: AdminCommand::Create { email, role, name, municipalities } } => {
+            runtime.block_on(create_account(
+                config,
+                NewAccount { email, display_name: name, password: String::new(), role, municipalities },
+            ))
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -99,6 +132,33 @@ fn migrate(config: Config) -> Result<(), StartupError> {
     } else {
         println!("Applied {} migration(s) to {}: {}", applied.len(), config.database.redacted(), applied.join(", "));
     }
+    Ok(())
+}
+
+async fn create_account(config: Config, mut input: NewAccount) -> Result<(), StartupError> {
+    let mut password = String::new();
+    if let Err(error) = std::io::stdin().read_line(&mut password) {
+        return Err(StartupError::Usage(format!("cannot read the password from standard input: {error}")));
+    }
+    input.password = password.trim_end_matches(['\n', '\r']).to_owned();
+    let metrics = Metrics::new().map_err(|error| StartupError::Metrics(error.to_string()))?;
+    let settings = PoolSettings { max_size: 2, timeout: config.pool_timeout };
+    let url = config.database;
+    let (db, _) = tokio::task::spawn_blocking(move || Db::open(&url, settings, metrics.db_errors()))
+        .await
+        .map_err(|error| StartupError::Usage(error.to_string()))??;
+    let parts = accounts::validate_new_account(&db, &input).await.map_err(|errors| {
+        StartupError::Usage(
+            errors.0.iter().map(|error| format!("{}: {}", error.field, error.reason)).collect::<Vec<_>>().join("; "),
+        )
+    })?;
+    let user = accounts::create_user(&db, Actor::command_line(), parts, input.display_name)
+        .await
+        .map_err(|error| StartupError::Usage(format!("the account could not be created: {error}")))?;
+    db.run(trygghet::db::queries::sessions::clear_setup_tokens)
+        .await
+        .map_err(|error| StartupError::Usage(error.to_string()))?;
+    println!("Created {} ({}).", user.email, user.role);
     Ok(())
 }
 

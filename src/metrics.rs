@@ -12,6 +12,7 @@ pub struct Metrics {
     registry: Registry,
     db_errors: IntCounterVec,
     pool_connections: IntGaugeVec,
+    sign_in_failures: IntCounterVec,
 }
 
 impl Metrics {
@@ -29,12 +30,23 @@ impl Metrics {
             Opts::new("trygghet_db_pool_connections", "Database connections by state: in_use, idle, max"),
             &["state"],
         )?;
+        let sign_in_failures = IntCounterVec::new(
+            Opts::new(
+                "trygghet_sign_in_failures_total",
+                "Failed sign-ins by reason: bad_credentials (wrong address or password), locked (refused while throttled)",
+            ),
+            &["reason"],
+        )?;
+        for reason in ["bad_credentials", "locked"] {
+            sign_in_failures.with_label_values(&[reason]);
+        }
         for kind in ["connect", "unavailable", "query"] {
             db_errors.with_label_values(&[kind]);
         }
         registry.register(Box::new(db_errors.clone()))?;
         registry.register(Box::new(pool_connections.clone()))?;
-        Ok(Self { registry, db_errors, pool_connections })
+        registry.register(Box::new(sign_in_failures.clone()))?;
+        Ok(Self { registry, db_errors, pool_connections, sign_in_failures })
     }
 
     /// The registry the HTTP middleware records into.
@@ -45,6 +57,11 @@ impl Metrics {
     /// The database error counter, handed to the pool.
     pub fn db_errors(&self) -> IntCounterVec {
         self.db_errors.clone()
+    }
+
+    /// Counts one failed sign-in.
+    pub fn sign_in_failure(&self, reason: &str) {
+        self.sign_in_failures.with_label_values(&[reason]).inc();
     }
 
     /// Every metric in the Prometheus text format, with the pool gauges read now.

@@ -7,7 +7,7 @@
 
 use std::net::TcpListener;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::time::Duration;
 
 use actix_web::dev::{Server, ServerHandle, Service};
 use actix_web::http::header::{HeaderName, HeaderValue};
@@ -18,7 +18,9 @@ use url::Url;
 
 use crate::config::{Config, ConfigError, MetricsToken, SecretKey};
 use crate::db::{Db, OpenError, PoolSettings};
+use crate::domain::codes::CodeHasher;
 use crate::http;
+use crate::http::render::Templates;
 use crate::metrics::Metrics;
 use crate::telemetry::RequestSpan;
 
@@ -26,9 +28,16 @@ use crate::telemetry::RequestSpan;
 pub struct AppState {
     pub db: Db,
     pub metrics: Metrics,
-    pub secret_key: Arc<SecretKey>,
+    pub templates: Templates,
+    /// Keyed hashing of codes and tokens with the server secret.
+    pub hasher: CodeHasher,
     pub public_url: Url,
     pub metrics_token: Option<MetricsToken>,
+    pub session_idle: Duration,
+    pub session_max: Duration,
+    /// Cookies get `Secure` when the public address is https.
+    pub secure_cookies: bool,
+    pub trust_forwarded_for: bool,
 }
 
 /// Why the service could not start.
@@ -44,14 +53,19 @@ pub enum StartupError {
     Listen { address: String, source: std::io::Error },
     #[error("cannot set up metrics: {0}")]
     Metrics(String),
+    #[error("cannot prepare the page templates: {0}")]
+    Templates(String),
+    /// A command was given input it cannot use (exit code 2).
+    #[error("{0}")]
+    Usage(String),
 }
 
 impl StartupError {
     /// 2 for configuration the operator must fix, 1 for the environment (database down, port taken).
     pub fn exit_code(&self) -> u8 {
         match self {
-            Self::Config(_) | Self::SecretKeyFile { .. } => 2,
-            Self::Database(_) | Self::Listen { .. } | Self::Metrics(_) => 1,
+            Self::Config(_) | Self::SecretKeyFile { .. } | Self::Usage(_) => 2,
+            Self::Database(_) | Self::Listen { .. } | Self::Metrics(_) | Self::Templates(_) => 1,
         }
     }
 }
@@ -67,7 +81,11 @@ impl Application {
     pub async fn build(mut config: Config) -> Result<Self, StartupError> {
         let metrics = Metrics::new().map_err(|error| StartupError::Metrics(error.to_string()))?;
         let key_file = config.secret_key_file();
-        let secret_key = Arc::new(load_or_create_secret_key(config.secret_key.take(), key_file)?);
+        let secret_key = load_or_create_secret_key(config.secret_key.take(), key_file)?;
+        let hasher = CodeHasher::new(secret_key.bytes()).map_err(|error| {
+            StartupError::Config(ConfigError { variable: "TRYGGHET_SECRET_KEY", problem: error.to_string() })
+        })?;
+        let templates = Templates::new().map_err(|error| StartupError::Templates(error.to_string()))?;
 
         let database = config.database.redacted();
         let settings = PoolSettings { max_size: config.pool_size, timeout: config.pool_timeout };
@@ -96,8 +114,19 @@ impl Application {
             .mask_unmatched_patterns("UNMATCHED")
             .build()
             .map_err(|error| StartupError::Metrics(error.to_string()))?;
-        let state =
-            web::Data::new(AppState { db, metrics, secret_key, public_url, metrics_token: config.metrics_token });
+        offer_first_setup(&db, &hasher, &public_url).await;
+        let state = web::Data::new(AppState {
+            db,
+            metrics,
+            templates,
+            hasher,
+            secure_cookies: public_url.scheme() == "https",
+            public_url,
+            metrics_token: config.metrics_token,
+            session_idle: config.session_idle,
+            session_max: config.session_max,
+            trust_forwarded_for: config.trust_forwarded_for,
+        });
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
@@ -114,6 +143,7 @@ impl Application {
                         Ok(response)
                     }
                 })
+                .wrap(actix_web::middleware::from_fn(http::error_pages))
                 .wrap(http_metrics.clone())
                 .wrap(TracingLogger::<RequestSpan>::new())
                 .configure(http::routes)
@@ -141,6 +171,34 @@ impl Application {
     /// Serves until stopped.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
+    }
+}
+
+/// While no account exists, prints a one-time link that creates the first administrator. The link is printed to
+/// the terminal only (not through the log), and its token is stored as a keyed hash.
+async fn offer_first_setup(db: &Db, hasher: &CodeHasher, public_url: &Url) {
+    let token = crate::auth::session::new_token();
+    let token_hash = hasher.hash_token(token.as_bytes());
+    let now = crate::db::now();
+    let issued = db
+        .run(move |conn| {
+            if crate::db::queries::users::count(conn)? > 0 {
+                return Ok(false);
+            }
+            crate::db::queries::sessions::insert_setup_token(conn, &token_hash, now)?;
+            Ok(true)
+        })
+        .await;
+    match issued {
+        Ok(true) => {
+            let link = public_url.join(&format!("setup/{token}")).map(|url| url.to_string()).unwrap_or_default();
+            println!(
+                "\nNo user exists yet. Create the first administrator here (the link works once):\n  {link}\nor from the \
+                 command line: trygghet admin create --email you@example.se (reads the password from standard input)\n"
+            );
+        }
+        Ok(false) => {}
+        Err(error) => tracing::warn!(%error, "could not check for a first administrator"),
     }
 }
 

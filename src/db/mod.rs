@@ -192,3 +192,10 @@ impl r2d2::HandleError<r2d2::Error> for LogPoolErrors {
         tracing::warn!(%error, "database connection failed");
     }
 }
+
+/// The current time as stored: UTC, truncated to microseconds (PostgreSQL's precision), so a value read back
+/// equals the value written on both backends.
+pub fn now() -> chrono::NaiveDateTime {
+    use chrono::{SubsecRound, Utc};
+    Utc::now().naive_utc().trunc_subsecs(6)
+}

@@ -18,4 +18,132 @@ diesel::table! {
 
 diesel::joinable!(municipalities -> counties (county_code));
 
-diesel::allow_tables_to_appear_in_same_query!(counties, municipalities);
+diesel::table! {
+    users (id) {
+        id -> Text,
+        email -> Text,
+        display_name -> Text,
+        password_hash -> Text,
+        role -> Text,
+        created_at -> Timestamp,
+        disabled_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    user_municipalities (user_id, municipality_code) {
+        user_id -> Text,
+        municipality_code -> Text,
+    }
+}
+
+diesel::table! {
+    sessions (token_hash) {
+        token_hash -> Text,
+        user_id -> Text,
+        csrf_token -> Text,
+        created_at -> Timestamp,
+        last_seen_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    api_tokens (id) {
+        id -> Text,
+        user_id -> Text,
+        name -> Text,
+        token_hash -> Text,
+        created_at -> Timestamp,
+        last_used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    setup_tokens (token_hash) {
+        token_hash -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    auth_throttle (throttle_key) {
+        throttle_key -> Text,
+        failures -> Integer,
+        window_started_at -> Timestamp,
+        locked_until -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    audit_events (id) {
+        id -> Text,
+        occurred_at -> Timestamp,
+        actor_user_id -> Nullable<Text>,
+        actor_email -> Nullable<Text>,
+        action -> Text,
+        target -> Nullable<Text>,
+        detail -> Text,
+        source_address -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    surveys (id) {
+        id -> Text,
+        title -> Text,
+        instrument_key -> Text,
+        instrument_version -> Text,
+        state -> Text,
+        access -> Text,
+        opens_on -> Date,
+        closes_on -> Date,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        copied_from -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    survey_municipalities (survey_id, municipality_code) {
+        survey_id -> Text,
+        municipality_code -> Text,
+        sample_size -> Integer,
+        target_percent -> Nullable<Double>,
+    }
+}
+
+diesel::table! {
+    invitations (id) {
+        id -> Text,
+        survey_id -> Text,
+        municipality_code -> Text,
+        letter_serial -> Integer,
+        code_hash -> Text,
+        disposition -> Text,
+    }
+}
+
+diesel::joinable!(user_municipalities -> users (user_id));
+diesel::joinable!(user_municipalities -> municipalities (municipality_code));
+diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(api_tokens -> users (user_id));
+diesel::joinable!(survey_municipalities -> surveys (survey_id));
+diesel::joinable!(survey_municipalities -> municipalities (municipality_code));
+diesel::joinable!(invitations -> surveys (survey_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    counties,
+    municipalities,
+    users,
+    user_municipalities,
+    sessions,
+    api_tokens,
+    setup_tokens,
+    auth_throttle,
+    audit_events,
+    surveys,
+    survey_municipalities,
+    invitations,
+);

@@ -1,3 +1,6 @@
 //! Pure survey logic: no actix, no diesel. Types here parse their input so invalid states cannot be built.
 
+pub mod codes;
+pub mod dispositions;
+pub mod email;
 pub mod municipality;

@@ -1,11 +1,33 @@
-//! The front page: what this service is, in Swedish (the residents' language by default).
+//! The front page, the stylesheet, and the staff start page.
 
-use actix_web::HttpResponse;
-use actix_web::http::header::ContentType;
+use crate::http::render::context;
+use actix_web::http::StatusCode;
+use actix_web::http::header;
+use actix_web::{HttpResponse, web};
 
-const HOME: &str = include_str!("../../frontend/templates/home.html");
+use crate::auth::CurrentUser;
+use crate::error::AppError;
+use crate::http::render::{STYLESHEET, UserView};
+use crate::startup::AppState;
 
-/// `GET /`
-pub async fn page() -> HttpResponse {
-    HttpResponse::Ok().content_type(ContentType::html()).body(HOME)
+/// `GET /`: what this service is, in Swedish (the residents' language by default).
+pub async fn page(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    state.templates.page(StatusCode::OK, "home.html", context! { title => "Trygghetsmätning" })
+}
+
+/// `GET /static/trygghet.css`
+pub async fn stylesheet() -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "text/css; charset=utf-8"))
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .body(STYLESHEET)
+}
+
+/// `GET /admin`: the staff start page.
+pub async fn admin(state: web::Data<AppState>, user: CurrentUser) -> Result<HttpResponse, AppError> {
+    state.templates.page(
+        StatusCode::OK,
+        "admin/home.html",
+        context! { title => "Enkäter", user => UserView::from(&user), csrf_token => user.csrf_token() },
+    )
 }

@@ -1,12 +1,25 @@
 //! HTTP: the one route table, and a file per resource with thin handlers.
 
+pub mod account;
+pub mod audit_log;
+pub mod forms;
 mod health;
 mod home;
 mod municipalities;
+pub mod openapi;
+pub mod render;
+pub mod sign_in;
+pub mod users;
 
+use crate::http::render::context;
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::{StatusCode, header};
+use actix_web::middleware::Next;
 use actix_web::{HttpResponse, ResponseError, web};
 
-use crate::error::AppError;
+use crate::error::{AppError, ErrorPage};
+use crate::startup::AppState;
 
 /// Every route of the service.
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -15,17 +28,101 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .app_data(web::PathConfig::default().error_handler(|error, _| AppError::invalid("path", error).into()))
         .app_data(web::JsonConfig::default().error_handler(|error, _| AppError::invalid("body", error).into()))
         .route("/", web::get().to(home::page))
+        .route("/static/trygghet.css", web::get().to(home::stylesheet))
         .route("/healthz", web::get().to(health::alive))
         .route("/readyz", web::get().to(health::ready))
         .route("/metrics", web::get().to(health::metrics))
+        .route("/sign-in", web::get().to(sign_in::page))
+        .route("/sign-in", web::post().to(sign_in::submit))
+        .route("/sign-out", web::post().to(sign_in::sign_out))
+        .route("/setup/{token}", web::get().to(sign_in::setup_page))
+        .route("/setup/{token}", web::post().to(sign_in::setup_submit))
+        .service(
+            web::scope("/admin")
+                .route("", web::get().to(home::admin))
+                .route("/users", web::get().to(users::list_page))
+                .route("/users", web::post().to(users::create_from_page))
+                .route("/users/{id}", web::get().to(users::edit_page))
+                .route("/users/{id}", web::post().to(users::update_from_page))
+                .route("/users/{id}/revoke-sessions", web::post().to(users::revoke_from_page))
+                .route("/account", web::get().to(account::page))
+                .route("/account/password", web::post().to(account::change_password))
+                .route("/account/tokens", web::post().to(account::create_token))
+                .route("/account/tokens/{id}/revoke", web::post().to(account::revoke_token))
+                .route("/audit", web::get().to(audit_log::page)),
+        )
+        .route("/api/openapi.json", web::get().to(openapi::document))
         .service(
             web::scope("/api/v1")
                 .route("/municipalities", web::get().to(municipalities::list))
-                .route("/municipalities/{code}", web::get().to(municipalities::show)),
+                .route("/municipalities/{code}", web::get().to(municipalities::show))
+                .route("/me", web::get().to(users::api_me))
+                .route("/users", web::get().to(users::api_list))
+                .route("/users", web::post().to(users::api_create))
+                .route("/users/{id}", web::patch().to(users::api_update))
+                .route("/users/{id}/revoke-sessions", web::post().to(users::api_revoke_sessions))
+                .route("/tokens", web::get().to(account::api_list))
+                .route("/tokens", web::post().to(account::api_create))
+                .route("/tokens/{id}", web::delete().to(account::api_revoke))
+                .route("/audit", web::get().to(audit_log::api_list)),
         )
         .default_service(web::to(not_found));
 }
 
 async fn not_found() -> HttpResponse {
     AppError::NotFound.error_response()
+}
+
+/// Whether a path answers in JSON (the API and the operations endpoints) rather than HTML.
+fn answers_json(path: &str) -> bool {
+    path.starts_with("/api/") || matches!(path, "/healthz" | "/readyz" | "/metrics")
+}
+
+/// Turns `AppError` responses on pages into HTML: an error page, or a redirect to sign in.
+pub async fn error_pages(
+    request: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let json = answers_json(request.path());
+    let state = request.app_data::<web::Data<AppState>>().cloned();
+    let response = next.call(request).await?.map_into_boxed_body();
+    let page = response.response().extensions().get::<ErrorPage>().cloned();
+    let (Some(page), Some(state), false) = (page, state, json) else { return Ok(response) };
+    let (request, original) = response.into_parts();
+    if let Some(next) = page.sign_in_next {
+        let location =
+            format!("/sign-in?next={}", url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>());
+        let redirect = HttpResponse::SeeOther().insert_header((header::LOCATION, location)).finish();
+        return Ok(ServiceResponse::new(request, redirect));
+    }
+    let status = StatusCode::from_u16(page.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let title = match page.code {
+        "not_found" => "Sidan finns inte",
+        "forbidden" => "Du har inte behörighet",
+        "csrf" => "Formuläret har gått ut",
+        "too_many_requests" => "För många försök",
+        "unavailable" => "Tjänsten är tillfälligt otillgänglig",
+        "conflict" => "Det gick inte",
+        "invalid" => "Något stämmer inte",
+        _ => "Något gick fel",
+    };
+    let message = match page.code {
+        "not_found" => "Adressen leder inte till någon sida. Kontrollera länken.".to_owned(),
+        "forbidden" => "Ditt konto får inte göra detta. Kontakta en administratör om du behöver det.".to_owned(),
+        "csrf" => "Sidan var för gammal. Gå tillbaka, ladda om sidan och försök igen.".to_owned(),
+        "too_many_requests" => {
+            "Det har gjorts för många misslyckade försök. Vänta en stund och försök igen.".to_owned()
+        }
+        "unavailable" => "Försök igen om en liten stund.".to_owned(),
+        "internal" => "Ett fel uppstod hos oss. Försök igen.".to_owned(),
+        _ => page.message,
+    };
+    let mut html = state
+        .templates
+        .page(status, "error.html", context! { title, message })
+        .unwrap_or_else(|_| HttpResponse::build(status).body(title));
+    if let Some(retry_after) = original.headers().get(header::RETRY_AFTER) {
+        html.headers_mut().insert(header::RETRY_AFTER, retry_after.clone());
+    }
+    Ok(ServiceResponse::new(request, html))
 }

@@ -309,3 +309,170 @@ fn migrations_hash() -> u64 {
     }
     hasher.finish()
 }
+
+/// The password every test account gets.
+pub const PASSWORD: &str = "correct horse battery staple";
+
+impl TestApp {
+    /// Creates an account directly in the database (as `trygghet admin create` would).
+    pub async fn create_user(&self, email: &str, role: &str, municipalities: &[&str]) {
+        let url = trygghet::config::DatabaseUrl::parse(&self.database.url()).unwrap();
+        let metrics = trygghet::metrics::Metrics::new().unwrap();
+        let settings = trygghet::db::PoolSettings { max_size: 1, timeout: std::time::Duration::from_secs(5) };
+        let (db, _) = tokio::task::spawn_blocking(move || trygghet::db::Db::open(&url, settings, metrics.db_errors()))
+            .await
+            .unwrap()
+            .expect("open the test database");
+        let input = trygghet::accounts::NewAccount {
+            email: email.to_owned(),
+            display_name: String::new(),
+            password: PASSWORD.to_owned(),
+            role: role.to_owned(),
+            municipalities: municipalities.iter().map(|code| (*code).to_owned()).collect(),
+        };
+        let parts = trygghet::accounts::validate_new_account(&db, &input).await.expect("a valid test account");
+        trygghet::accounts::create_user(&db, trygghet::audit::Actor::command_line(), parts, String::new())
+            .await
+            .expect("the test account is created");
+    }
+
+    /// A browser-like client (cookies kept, redirects not followed) that has loaded the sign-in page.
+    pub async fn browser(&self) -> Browser {
+        let client =
+            reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        let page = client.get(format!("{}/sign-in", self.address)).send().await.unwrap().text().await.unwrap();
+        Browser { client, address: self.address.clone(), csrf: hidden_csrf(&page).unwrap_or_default() }
+    }
+
+    /// Signs in with `email` and the test password; panics unless it works.
+    pub async fn sign_in(&self, email: &str) -> Browser {
+        let mut browser = self.browser().await;
+        let response = browser.sign_in(email, PASSWORD).await;
+        assert_eq!(response.status(), 303, "sign-in as {email}");
+        browser.refresh_csrf().await;
+        browser
+    }
+
+    /// Creates an account and signs it in.
+    pub async fn staff(&self, email: &str, role: &str, municipalities: &[&str]) -> Browser {
+        self.create_user(email, role, municipalities).await;
+        self.sign_in(email).await
+    }
+}
+
+/// The value of the first hidden `csrf_token` input of a page.
+pub fn hidden_csrf(page: &str) -> Option<String> {
+    let start = page.find(r#"name="csrf_token" value=""#)? + r#"name="csrf_token" value=""#.len();
+    let end = page[start..].find('"')?;
+    Some(page[start..start + end].to_owned())
+}
+
+/// A client with a cookie jar, like a browser, with the CSRF token of its current session.
+pub struct Browser {
+    pub client: reqwest::Client,
+    pub address: String,
+    pub csrf: String,
+}
+
+impl Browser {
+    pub async fn sign_in(&mut self, email: &str, password: &str) -> reqwest::Response {
+        let form = [("email", email), ("password", password), ("csrf_token", &self.csrf), ("next", "/admin")];
+        self.client.post(format!("{}/sign-in", self.address)).form(&form).send().await.unwrap()
+    }
+
+    /// Reads the session's CSRF token from the staff start page.
+    pub async fn refresh_csrf(&mut self) {
+        let page = self.get("/admin").await.text().await.unwrap();
+        self.csrf = hidden_csrf(&page).expect("a signed-in page carries the CSRF token");
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(format!("{}{path}", self.address)).send().await.unwrap()
+    }
+
+    /// Posts a form with the session's CSRF token added.
+    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        let mut body: Vec<(&str, &str)> = fields.to_vec();
+        body.push(("csrf_token", &self.csrf));
+        self.client
+            .post(format!("{}{path}", self.address))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(serde_html_form::to_string(&body).unwrap())
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Sends JSON with the session cookie and the `X-CSRF-Token` header, as the dashboard's scripts do.
+    pub async fn send_json(&self, method: reqwest::Method, path: &str, body: &serde_json::Value) -> reqwest::Response {
+        self.client
+            .request(method, format!("{}{path}", self.address))
+            .header("x-csrf-token", &self.csrf)
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+}
+
+/// A script's client: an API token, no cookies.
+pub struct Script {
+    pub client: reqwest::Client,
+    pub address: String,
+    pub token: String,
+}
+
+impl Script {
+    pub async fn request(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&serde_json::Value>,
+    ) -> reqwest::Response {
+        let mut request = self.client.request(method, format!("{}{path}", self.address)).bearer_auth(&self.token);
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        request.send().await.unwrap()
+    }
+}
+
+impl Browser {
+    /// An API token of this user, for a script.
+    pub async fn script(&self) -> Script {
+        let response =
+            self.send_json(reqwest::Method::POST, "/api/v1/tokens", &serde_json::json!({ "name": "test" })).await;
+        assert_eq!(response.status(), 201);
+        let body: serde_json::Value = response.json().await.unwrap();
+        Script {
+            client: reqwest::Client::new(),
+            address: self.address.clone(),
+            token: body["token"].as_str().unwrap().to_owned(),
+        }
+    }
+}
+
+impl TestApp {
+    /// The first column of every row of `sql`, as text.
+    pub fn query_strings(&self, sql: &str) -> Vec<String> {
+        #[derive(QueryableByName)]
+        struct Row {
+            #[diesel(sql_type = Text)]
+            value: String,
+        }
+        let query = diesel::sql_query(format!("WITH q(v) AS ({sql}) SELECT CAST(v AS TEXT) AS value FROM q"));
+        let rows = match &self.database {
+            TestDatabase::Sqlite { path, .. } => {
+                query.load::<Row>(&mut SqliteConnection::establish(&path.to_string_lossy()).unwrap())
+            }
+            TestDatabase::Postgres { url, .. } => query.load::<Row>(&mut PgConnection::establish(url).unwrap()),
+        };
+        rows.expect("the test query runs").into_iter().map(|row| row.value).collect()
+    }
+
+    /// An SQL timestamp literal `hours` ago, in the form each backend stores.
+    pub fn timestamp_hours_ago(&self, hours: i64) -> String {
+        let at = chrono::Utc::now().naive_utc() - chrono::Duration::hours(hours);
+        format!("'{}'", at.format("%Y-%m-%d %H:%M:%S%.6f"))
+    }
+}

@@ -2,6 +2,8 @@
 
 mod helpers;
 
+mod auth;
+mod browser;
 mod cli;
 mod db;
 mod deployment;

@@ -1,3 +1,4 @@
-//! Row types, one file per table; `New*` insert structs and `*Changes` update structs sit beside their row.
+//! Row types, one file per area; `New*` insert structs and `*Changes` update structs sit beside their row.
 
 pub mod municipality;
+pub mod user;

@@ -1,3 +1,7 @@
-//! Queries as plain functions over a connection, returning diesel's `QueryResult`; one file per table.
+//! Queries as plain functions over a connection, returning diesel's `QueryResult`; one file per area.
 
+pub mod audit;
 pub mod municipalities;
+pub mod sessions;
+pub mod throttle;
+pub mod users;

@@ -25,3 +25,8 @@ pub fn find(conn: &mut DbConnection, code: &str) -> QueryResult<(Municipality, C
         .select((Municipality::as_select(), County::as_select()))
         .first(conn)
 }
+
+/// Which of `codes` are real municipalities.
+pub fn existing_codes(conn: &mut DbConnection, codes: &[String]) -> QueryResult<Vec<String>> {
+    municipalities::table.filter(municipalities::code.eq_any(codes)).select(municipalities::code).load(conn)
+}

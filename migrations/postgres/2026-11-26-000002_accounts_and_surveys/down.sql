@@ -1,0 +1,10 @@
+DROP TABLE invitations;
+DROP TABLE survey_municipalities;
+DROP TABLE surveys;
+DROP TABLE audit_events;
+DROP TABLE auth_throttle;
+DROP TABLE setup_tokens;
+DROP TABLE api_tokens;
+DROP TABLE sessions;
+DROP TABLE user_municipalities;
+DROP TABLE users;

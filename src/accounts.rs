@@ -1,0 +1,345 @@
+//! Account use cases shared by the pages and the API: creating and changing users, sessions, API tokens and
+//! passwords. Each validates its input into field errors, checks who may do it, and writes the change and its
+//! audit event in one transaction.
+
+use std::collections::BTreeSet;
+
+use diesel::Connection;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::audit::Actor;
+use crate::auth::password::{self, Password};
+use crate::auth::{CurrentUser, Role, csrf, session};
+use crate::db::Db;
+use crate::db::models::user::{ApiToken, NewUser, Session, User, UserChanges};
+use crate::db::queries::{audit, municipalities, sessions, users};
+use crate::domain::email::EmailAddress;
+use crate::domain::municipality::MunicipalityCode;
+use crate::error::AppError;
+use crate::http::forms::FieldErrors;
+use crate::startup::AppState;
+
+/// What is needed to create an account.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct NewAccount {
+    pub email: String,
+    #[serde(default)]
+    pub display_name: String,
+    pub password: String,
+    pub role: String,
+    /// Municipality codes the user works with (ignored for administrators).
+    #[serde(default)]
+    pub municipalities: Vec<String>,
+}
+
+/// Checks a new account's fields; returns the parsed parts or every problem at once.
+pub async fn validate_new_account(
+    db: &Db,
+    input: &NewAccount,
+) -> Result<(EmailAddress, Password, Role, Vec<String>), FieldErrors> {
+    let mut errors = FieldErrors::default();
+    let email = EmailAddress::parse(&input.email).map_err(|error| errors.add("email", error)).ok();
+    let password = Password::parse(&input.password).map_err(|error| errors.add("password", error)).ok();
+    let role = Role::parse(&input.role);
+    if role.is_none() {
+        errors.add("role", "Välj en roll: administratör, samordnare eller läsare.");
+    }
+    let municipalities = match validate_municipalities(db, &input.municipalities).await {
+        Ok(codes) => codes,
+        Err(reason) => {
+            errors.add("municipalities", reason);
+            Vec::new()
+        }
+    };
+    if let Some(email) = &email {
+        let lookup = email.as_str().to_owned();
+        if let Ok(Some(_)) = db.run(move |conn| users::find_by_email(conn, &lookup)).await {
+            errors.add("email", "Det finns redan ett konto med den e-postadressen.");
+        }
+    }
+    match (email, password, role, errors.is_empty()) {
+        (Some(email), Some(password), Some(role), true) => Ok((email, password, role, municipalities)),
+        _ => Err(errors),
+    }
+}
+
+/// Checks that every code is a real municipality; returns them sorted and without duplicates.
+pub async fn validate_municipalities(db: &Db, codes: &[String]) -> Result<Vec<String>, String> {
+    let mut parsed = BTreeSet::new();
+    for code in codes.iter().filter(|code| !code.trim().is_empty()) {
+        let code = MunicipalityCode::parse(code).map_err(|error| error.to_string())?;
+        parsed.insert(code.as_str().to_owned());
+    }
+    let wanted: Vec<String> = parsed.into_iter().collect();
+    let lookup = wanted.clone();
+    let known = db
+        .run(move |conn| municipalities::existing_codes(conn, &lookup))
+        .await
+        .map_err(|_| "Kommunerna kunde inte kontrolleras just nu. Försök igen.".to_owned())?;
+    if let Some(unknown) = wanted.iter().find(|code| !known.contains(code)) {
+        return Err(format!("Det finns ingen kommun med koden {unknown}."));
+    }
+    Ok(wanted)
+}
+
+/// Creates an account (the password is hashed off the async workers).
+pub async fn create_user(
+    db: &Db,
+    actor: Actor,
+    (email, password, role, municipalities): (EmailAddress, Password, Role, Vec<String>),
+    display_name: String,
+) -> Result<User, AppError> {
+    let hash = password::off_thread(move || password.hash())
+        .await
+        .ok_or_else(|| AppError::Internal("password hashing stopped".into()))?
+        .map_err(|error| AppError::Internal(error.to_string().into()))?;
+    let user = NewUser {
+        id: uuid::Uuid::new_v4().to_string(),
+        email: email.to_string(),
+        display_name: display_name.trim().to_owned(),
+        password_hash: hash,
+        role: role.as_str().to_owned(),
+        created_at: crate::db::now(),
+    };
+    let municipalities = if role == Role::Admin { Vec::new() } else { municipalities };
+    let id = user.id.clone();
+    db.run(move |conn| {
+        conn.transaction(|conn| {
+            users::insert(conn, &user, &municipalities)?;
+            let event = actor.event(
+                "user_created",
+                Some(user.email.clone()),
+                json!({ "role": user.role, "municipalities": municipalities }),
+            );
+            audit::insert(conn, &event)
+        })
+    })
+    .await?;
+    Ok(db.run(move |conn| users::find(conn, &id)).await?)
+}
+
+/// Changes to an account an administrator may make.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct AccountChanges {
+    pub display_name: Option<String>,
+    pub role: Option<String>,
+    pub municipalities: Option<Vec<String>>,
+    /// `true` disables the account (and ends its sessions), `false` enables it again.
+    pub disabled: Option<bool>,
+}
+
+/// Applies an administrator's changes to an account; disabling or changing the role ends its sessions.
+pub async fn update_user(
+    state: &AppState,
+    admin: &CurrentUser,
+    actor: Actor,
+    id: String,
+    input: AccountChanges,
+) -> Result<User, AppError> {
+    admin.require_admin()?;
+    let lookup = id.clone();
+    let existing = state.db.run(move |conn| users::find(conn, &lookup)).await?;
+    let mut errors = FieldErrors::default();
+    let role = match input.role.as_deref() {
+        None => None,
+        Some(text) => match Role::parse(text) {
+            Some(role) => Some(role),
+            None => {
+                errors.add("role", "Välj en roll: administratör, samordnare eller läsare.");
+                None
+            }
+        },
+    };
+    if existing.id == admin.id && (role.is_some_and(|role| role != Role::Admin) || input.disabled == Some(true)) {
+        errors.add("role", "Du kan inte ta bort din egen administratörsroll eller stänga av ditt eget konto.");
+    }
+    let municipalities = match &input.municipalities {
+        None => None,
+        Some(codes) => match validate_municipalities(&state.db, codes).await {
+            Ok(codes) => Some(codes),
+            Err(reason) => {
+                errors.add("municipalities", reason);
+                None
+            }
+        },
+    };
+    errors.into_result()?;
+    let now = crate::db::now();
+    let changes = UserChanges {
+        display_name: input.display_name.map(|name| name.trim().to_owned()),
+        password_hash: None,
+        role: role.map(|role| role.as_str().to_owned()),
+        disabled_at: input.disabled.map(|disabled| disabled.then_some(now)),
+    };
+    let ends_sessions = input.disabled == Some(true) || role.is_some_and(|role| role.as_str() != existing.role);
+    let detail = json!({
+        "role": changes.role,
+        "municipalities": municipalities,
+        "disabled": input.disabled,
+    });
+    let target = existing.email.clone();
+    state
+        .db
+        .run(move |conn| {
+            conn.transaction(|conn| {
+                users::update(conn, &id, &changes)?;
+                if let Some(codes) = &municipalities {
+                    users::set_municipalities(conn, &id, codes)?;
+                }
+                if ends_sessions {
+                    sessions::delete_for_user(conn, &id)?;
+                }
+                audit::insert(conn, &actor.event("user_changed", Some(target), detail))?;
+                users::find(conn, &id)
+            })
+        })
+        .await
+        .map_err(Into::into)
+}
+
+/// Ends every session of an account (an administrator's action); returns how many were ended.
+pub async fn revoke_sessions(
+    state: &AppState,
+    admin: &CurrentUser,
+    actor: Actor,
+    id: String,
+) -> Result<usize, AppError> {
+    admin.require_admin()?;
+    state
+        .db
+        .run(move |conn| {
+            conn.transaction(|conn| {
+                let user = users::find(conn, &id)?;
+                let ended = sessions::delete_for_user(conn, &id)?;
+                audit::insert(conn, &actor.event("sessions_revoked", Some(user.email), json!({ "sessions": ended })))?;
+                Ok(ended)
+            })
+        })
+        .await
+        .map_err(Into::into)
+}
+
+/// A new session for a user who just proved who they are: the cookie token (to set) and the session row.
+pub async fn start_session(state: &AppState, user_id: String) -> Result<(String, Session), AppError> {
+    let token = session::new_token();
+    let now = crate::db::now();
+    let max = chrono::Duration::from_std(state.session_max).unwrap_or(chrono::Duration::hours(12));
+    let session = Session {
+        token_hash: state.hasher.hash_token(token.as_bytes()),
+        user_id,
+        csrf_token: csrf::new_token(),
+        created_at: now,
+        last_seen_at: now,
+        expires_at: now + max,
+    };
+    let row = session.clone();
+    let idle_since = now - chrono::Duration::from_std(state.session_idle).unwrap_or(chrono::Duration::hours(1));
+    state
+        .db
+        .run(move |conn| {
+            sessions::delete_expired(conn, now, idle_since)?;
+            sessions::insert(conn, &row)
+        })
+        .await?;
+    Ok((token, session))
+}
+
+/// Changes one's own password after checking the current one; ends every other session of the account.
+pub async fn change_password(
+    state: &AppState,
+    user: &CurrentUser,
+    actor: Actor,
+    current: String,
+    new: String,
+) -> Result<(), AppError> {
+    let mut errors = FieldErrors::default();
+    let new = Password::parse(&new).map_err(|error| errors.add("new_password", error)).ok();
+    let id = user.id.clone();
+    let stored = state.db.run(move |conn| users::find(conn, &id)).await?;
+    let hash = stored.password_hash;
+    let matches = password::off_thread(move || password::verify(&current, &hash)).await.unwrap_or(false);
+    if !matches {
+        errors.add("current_password", "Det nuvarande lösenordet stämmer inte.");
+    }
+    errors.into_result()?;
+    let Some(new) = new else { return Ok(()) };
+    let hash = password::off_thread(move || new.hash())
+        .await
+        .ok_or_else(|| AppError::Internal("password hashing stopped".into()))?
+        .map_err(|error| AppError::Internal(error.to_string().into()))?;
+    let id = user.id.clone();
+    let keep = match &user.via {
+        crate::auth::current_user::AuthVia::Session { token_hash, .. } => token_hash.clone(),
+        crate::auth::current_user::AuthVia::ApiToken { .. } => String::new(),
+    };
+    let email = user.email.clone();
+    state
+        .db
+        .run(move |conn| {
+            conn.transaction(|conn| {
+                users::update(conn, &id, &UserChanges { password_hash: Some(hash), ..UserChanges::default() })?;
+                sessions::delete_others(conn, &id, &keep)?;
+                audit::insert(conn, &actor.event("password_changed", Some(email), json!({})))
+            })
+        })
+        .await
+        .map_err(Into::into)
+}
+
+/// Creates an API token for the user; the token itself is returned once and stored only as a keyed hash.
+pub async fn create_api_token(
+    state: &AppState,
+    user: &CurrentUser,
+    actor: Actor,
+    name: String,
+) -> Result<(ApiToken, String), AppError> {
+    let name = name.trim().to_owned();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(AppError::invalid("name", "Ge nyckeln ett namn (högst 100 tecken), t.ex. vad skriptet gör."));
+    }
+    let secret = format!("tgh_{}", session::new_token());
+    let token = ApiToken {
+        id: uuid::Uuid::new_v4().to_string(),
+        user_id: user.id.clone(),
+        name,
+        token_hash: state.hasher.hash_token(secret.as_bytes()),
+        created_at: crate::db::now(),
+        last_used_at: None,
+        revoked_at: None,
+    };
+    let row = token.clone();
+    let email = user.email.clone();
+    state
+        .db
+        .run(move |conn| {
+            conn.transaction(|conn| {
+                sessions::insert_api_token(conn, &row)?;
+                audit::insert(
+                    conn,
+                    &actor.event("api_token_created", Some(email), json!({ "name": row.name, "id": row.id })),
+                )
+            })
+        })
+        .await?;
+    Ok((token, secret))
+}
+
+/// Revokes one of the user's own API tokens.
+pub async fn revoke_api_token(state: &AppState, user: &CurrentUser, actor: Actor, id: String) -> Result<(), AppError> {
+    let user_id = user.id.clone();
+    let email = user.email.clone();
+    let revoked = state
+        .db
+        .run(move |conn| {
+            conn.transaction(|conn| {
+                let revoked = sessions::revoke_api_token(conn, &id, &user_id, crate::db::now())?;
+                if revoked > 0 {
+                    audit::insert(conn, &actor.event("api_token_revoked", Some(email), json!({ "id": id })))?;
+                }
+                Ok(revoked)
+            })
+        })
+        .await?;
+    if revoked == 0 { Err(AppError::NotFound) } else { Ok(()) }
+}

@@ -1,0 +1,377 @@
+//! What became of each sampled person's letter, and the AAPOR class it counts as in response rates.
+//!
+//! A [`Disposition`] is what we know about one invitation; an [`AaporClass`] is what the AAPOR Standard Definitions
+//! make of it (I, P, R, NC, O, UH, UO, NE). Keeping the two apart lets the live dashboard show what actually
+//! happened (started and completed counted apart, as users of other tools ask for) while the response-rate formulas
+//! only ever see AAPOR classes.
+//!
+//! Three dispositions are set by the system (`NotReturned`, `Started`, `Completed`); the others come from staff,
+//! who import returned letters and phone calls as a CSV column with [`Disposition::parse_import`].
+//!
+//! **Why `Started` is R.** `Started` means the resident logged in with the code and a draft exists but was never
+//! submitted. AAPOR counts such a break-off as a partial (P) only when enough of it was answered to be used, and as
+//! a refusal or break-off (R) otherwise. We never use an unsubmitted draft in results, so it is never "sufficiently
+//! answered" for us: `Started` is R, and this system never assigns P (so RR2 = RR1; P stays in [`AaporClass`]
+//! because the formulas name it). It is not UH: logging in proves the letter reached an eligible person. During
+//! fieldwork a started draft may still be finished, so R for `Started` is provisional; reports show the number of
+//! `Started` invitations separately until fieldwork closes.
+//!
+//! The other choices follow the survey-practice reference: nothing came back is UH; returned undeliverable is UO
+//! (we do not know whether the person still lives in the municipality); moved out of the municipality and outside
+//! the target population are NE; deceased during fieldwork and unable to answer (illness, language) are O.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// An AAPOR final disposition class.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AaporClass {
+    /// I: a complete response.
+    Complete,
+    /// P: a partial response.
+    Partial,
+    /// R: a refusal or a break-off.
+    Refusal,
+    /// NC: eligible, never reached.
+    NonContact,
+    /// O: other eligible non-response (deceased, unable).
+    Other,
+    /// UH: unknown eligibility, nothing ever came back.
+    UnknownHousehold,
+    /// UO: unknown eligibility, other (e.g. returned undeliverable).
+    UnknownOther,
+    /// NE: not eligible; in no denominator.
+    NotEligible,
+}
+
+impl AaporClass {
+    pub const ALL: [Self; 8] = [
+        Self::Complete,
+        Self::Partial,
+        Self::Refusal,
+        Self::NonContact,
+        Self::Other,
+        Self::UnknownHousehold,
+        Self::UnknownOther,
+        Self::NotEligible,
+    ];
+
+    /// The letter code AAPOR's formulas use.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Complete => "I",
+            Self::Partial => "P",
+            Self::Refusal => "R",
+            Self::NonContact => "NC",
+            Self::Other => "O",
+            Self::UnknownHousehold => "UH",
+            Self::UnknownOther => "UO",
+            Self::NotEligible => "NE",
+        }
+    }
+}
+
+impl fmt::Display for AaporClass {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// The state of one invitation (one sampled person's letter).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Disposition {
+    /// Nothing has come back yet (set by the system).
+    NotReturned,
+    /// The resident logged in and a draft exists, not submitted (set by the system).
+    Started,
+    /// A response was submitted on the web or a paper form keyed in (set by the system).
+    Completed,
+    /// The letter came back undeliverable.
+    Undeliverable,
+    /// The person has moved out of the municipality.
+    MovedAway,
+    /// The person is outside the target population for another reason (e.g. outside the age range).
+    NotEligible,
+    /// The person declined to take part.
+    Refused,
+    /// The person died during fieldwork.
+    Deceased,
+    /// The person cannot answer (illness, language).
+    Unable,
+}
+
+/// An import value that is not a disposition staff can record; the text is shown to the coordinator.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ImportError {
+    #[error("the disposition is empty; write one of: {accepted}", accepted = accepted_import_values())]
+    Empty,
+    #[error(
+        "\"{value}\" is recorded by the system and cannot be imported; write one of: {accepted}",
+        accepted = accepted_import_values()
+    )]
+    SetBySystem { value: String },
+    #[error("\"{value}\" is not a disposition; write one of: {accepted}", accepted = accepted_import_values())]
+    Unknown { value: String },
+}
+
+/// A stored disposition value that is not one of ours (a corrupt row or a newer schema).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown stored disposition \"{0}\"")]
+pub struct UnknownDisposition(pub String);
+
+/// The keywords accepted in an import, Swedish and English, after [`normalise_import`].
+const IMPORT_KEYWORDS: &[(&str, Disposition)] = &[
+    ("undeliverable", Disposition::Undeliverable),
+    ("obeställbar", Disposition::Undeliverable),
+    ("returnerad", Disposition::Undeliverable),
+    ("moved", Disposition::MovedAway),
+    ("moved_away", Disposition::MovedAway),
+    ("flyttat", Disposition::MovedAway),
+    ("not_eligible", Disposition::NotEligible),
+    ("ej_behörig", Disposition::NotEligible),
+    ("refused", Disposition::Refused),
+    ("avböjt", Disposition::Refused),
+    ("vägrar", Disposition::Refused),
+    ("deceased", Disposition::Deceased),
+    ("avliden", Disposition::Deceased),
+    ("unable", Disposition::Unable),
+    ("kan_inte_svara", Disposition::Unable),
+];
+
+fn accepted_import_values() -> String {
+    IMPORT_KEYWORDS.iter().map(|(keyword, _)| *keyword).collect::<Vec<_>>().join(", ")
+}
+
+/// Lower case (Swedish letters too), outer spaces trimmed, and inner spaces or dashes read as underscores, so that
+/// "Ej behörig", "EJ-BEHÖRIG" and "ej_behörig" are the same keyword.
+fn normalise_import(text: &str) -> String {
+    text.trim().to_lowercase().split([' ', '-', '_']).filter(|word| !word.is_empty()).collect::<Vec<_>>().join("_")
+}
+
+impl Disposition {
+    pub const ALL: [Self; 9] = [
+        Self::NotReturned,
+        Self::Started,
+        Self::Completed,
+        Self::Undeliverable,
+        Self::MovedAway,
+        Self::NotEligible,
+        Self::Refused,
+        Self::Deceased,
+        Self::Unable,
+    ];
+
+    /// The class this disposition counts as in response rates (see the module doc for `Started`).
+    pub fn aapor_class(self) -> AaporClass {
+        match self {
+            Self::NotReturned => AaporClass::UnknownHousehold,
+            Self::Started => AaporClass::Refusal,
+            Self::Completed => AaporClass::Complete,
+            Self::Undeliverable => AaporClass::UnknownOther,
+            Self::MovedAway | Self::NotEligible => AaporClass::NotEligible,
+            Self::Refused => AaporClass::Refusal,
+            Self::Deceased | Self::Unable => AaporClass::Other,
+        }
+    }
+
+    /// Whether staff may record it by import; the others follow from what residents do.
+    pub fn is_importable(self) -> bool {
+        !matches!(self, Self::NotReturned | Self::Started | Self::Completed)
+    }
+
+    /// Reads a value from the disposition column of an import of returned letters: a Swedish or English keyword in
+    /// any case, with spaces, dashes or underscores between words.
+    pub fn parse_import(text: &str) -> Result<Self, ImportError> {
+        let keyword = normalise_import(text);
+        if keyword.is_empty() {
+            return Err(ImportError::Empty);
+        }
+        if let Some((_, disposition)) = IMPORT_KEYWORDS.iter().find(|(accepted, _)| *accepted == keyword) {
+            return Ok(*disposition);
+        }
+        match keyword.parse::<Self>() {
+            Ok(disposition) if !disposition.is_importable() => {
+                Err(ImportError::SetBySystem { value: text.trim().to_owned() })
+            }
+            _ => Err(ImportError::Unknown { value: text.trim().to_owned() }),
+        }
+    }
+
+    /// The stable value stored in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::NotReturned => "not_returned",
+            Self::Started => "started",
+            Self::Completed => "completed",
+            Self::Undeliverable => "undeliverable",
+            Self::MovedAway => "moved_away",
+            Self::NotEligible => "not_eligible",
+            Self::Refused => "refused",
+            Self::Deceased => "deceased",
+            Self::Unable => "unable",
+        }
+    }
+}
+
+impl FromStr for Disposition {
+    type Err = UnknownDisposition;
+
+    /// Reads a stored value: exactly what [`Disposition::as_str`] wrote.
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|disposition| disposition.as_str() == text)
+            .ok_or_else(|| UnknownDisposition(text.to_owned()))
+    }
+}
+
+impl fmt::Display for Disposition {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use super::*;
+
+    #[test]
+    fn every_class_has_its_aapor_code() {
+        let codes: Vec<&str> = AaporClass::ALL.iter().map(|class| class.code()).collect();
+        assert_eq!(codes, ["I", "P", "R", "NC", "O", "UH", "UO", "NE"]);
+        assert_eq!(AaporClass::UnknownOther.to_string(), "UO");
+    }
+
+    #[test]
+    fn every_disposition_maps_to_its_aapor_class() {
+        use AaporClass as A;
+        use Disposition as D;
+        let expected = [
+            (D::NotReturned, A::UnknownHousehold),
+            (D::Started, A::Refusal),
+            (D::Completed, A::Complete),
+            (D::Undeliverable, A::UnknownOther),
+            (D::MovedAway, A::NotEligible),
+            (D::NotEligible, A::NotEligible),
+            (D::Refused, A::Refusal),
+            (D::Deceased, A::Other),
+            (D::Unable, A::Other),
+        ];
+        assert_eq!(expected.map(|(disposition, _)| disposition), Disposition::ALL);
+        for (disposition, class) in expected {
+            assert_eq!(disposition.aapor_class(), class, "{disposition}");
+        }
+    }
+
+    #[test]
+    fn this_system_never_assigns_partial_or_non_contact() {
+        let classes: HashSet<AaporClass> = Disposition::ALL.iter().map(|d| d.aapor_class()).collect();
+        assert!(!classes.contains(&AaporClass::Partial));
+        assert!(!classes.contains(&AaporClass::NonContact));
+    }
+
+    #[test]
+    fn every_disposition_round_trips_through_its_stored_value() {
+        let stored: HashSet<&str> = Disposition::ALL.iter().map(|d| d.as_str()).collect();
+        assert_eq!(stored.len(), Disposition::ALL.len());
+        for disposition in Disposition::ALL {
+            let value = disposition.as_str();
+            assert_eq!(value.parse::<Disposition>(), Ok(disposition));
+            assert_eq!(disposition.to_string(), value);
+            assert!(value.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'), "{value}");
+        }
+    }
+
+    #[test]
+    fn a_stored_value_is_read_exactly() {
+        for value in ["", "Completed", " completed", "moved", "obeställbar", "not-returned"] {
+            assert_eq!(value.parse::<Disposition>(), Err(UnknownDisposition(value.to_owned())), "{value}");
+        }
+    }
+
+    #[test]
+    fn every_import_keyword_maps_to_its_disposition() {
+        use Disposition as D;
+        for (text, expected) in [
+            ("undeliverable", D::Undeliverable),
+            ("obeställbar", D::Undeliverable),
+            ("returnerad", D::Undeliverable),
+            ("moved", D::MovedAway),
+            ("moved_away", D::MovedAway),
+            ("flyttat", D::MovedAway),
+            ("not_eligible", D::NotEligible),
+            ("ej_behörig", D::NotEligible),
+            ("refused", D::Refused),
+            ("avböjt", D::Refused),
+            ("vägrar", D::Refused),
+            ("deceased", D::Deceased),
+            ("avliden", D::Deceased),
+            ("unable", D::Unable),
+            ("kan_inte_svara", D::Unable),
+        ] {
+            assert_eq!(Disposition::parse_import(text), Ok(expected), "{text}");
+        }
+        assert_eq!(IMPORT_KEYWORDS.len(), 15, "a new keyword needs a line in this test");
+    }
+
+    #[test]
+    fn every_importable_disposition_has_a_keyword_and_its_stored_value_imports() {
+        for disposition in Disposition::ALL.into_iter().filter(|d| d.is_importable()) {
+            assert_eq!(Disposition::parse_import(disposition.as_str()), Ok(disposition));
+        }
+        assert!(IMPORT_KEYWORDS.iter().all(|(_, disposition)| disposition.is_importable()));
+    }
+
+    #[test]
+    fn import_keywords_forgive_case_spaces_and_dashes() {
+        for (text, expected) in [
+            ("  Obeställbar ", Disposition::Undeliverable),
+            ("OBESTÄLLBAR", Disposition::Undeliverable),
+            ("Ej behörig", Disposition::NotEligible),
+            ("EJ-BEHÖRIG", Disposition::NotEligible),
+            ("Not Eligible", Disposition::NotEligible),
+            ("kan inte  svara", Disposition::Unable),
+            ("Kan-Inte-Svara", Disposition::Unable),
+            ("VÄGRAR", Disposition::Refused),
+            ("Moved away", Disposition::MovedAway),
+            ("\tAvliden\r", Disposition::Deceased),
+        ] {
+            assert_eq!(Disposition::parse_import(text), Ok(expected), "{text}");
+        }
+    }
+
+    #[test]
+    fn system_dispositions_cannot_be_imported() {
+        for text in ["completed", "Started", "not_returned", "Not returned"] {
+            assert_eq!(
+                Disposition::parse_import(text),
+                Err(ImportError::SetBySystem { value: text.to_owned() }),
+                "{text}"
+            );
+        }
+        for disposition in [Disposition::NotReturned, Disposition::Started, Disposition::Completed] {
+            assert!(!disposition.is_importable());
+        }
+    }
+
+    #[test]
+    fn an_unknown_import_value_is_refused_with_the_accepted_values() {
+        assert_eq!(Disposition::parse_import(""), Err(ImportError::Empty));
+        assert_eq!(Disposition::parse_import("  - "), Err(ImportError::Empty));
+        for text in ["dead", "obestallbar", "refused!", "1", "flyttad ut"] {
+            assert_eq!(Disposition::parse_import(text), Err(ImportError::Unknown { value: text.to_owned() }), "{text}");
+        }
+        let message = Disposition::parse_import(" dead ").unwrap_err().to_string();
+        assert_eq!(
+            message,
+            "\"dead\" is not a disposition; write one of: undeliverable, obeställbar, returnerad, moved, moved_away, \
+             flyttat, not_eligible, ej_behörig, refused, avböjt, vägrar, deceased, avliden, unable, kan_inte_svara"
+        );
+        assert!(ImportError::Empty.to_string().contains("avliden"));
+        assert!(
+            ImportError::SetBySystem { value: "completed".to_owned() }.to_string().contains("recorded by the system")
+        );
+    }
+}

@@ -1,0 +1,189 @@
+//! One's own account: password and API tokens (`/admin/account`, `/api/v1/tokens`).
+
+use crate::http::render::context;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::NaiveDateTime;
+use serde::{Deserialize, Serialize};
+
+use crate::accounts;
+use crate::audit::{Actor, client_address};
+use crate::auth::CurrentUser;
+use crate::db::queries::sessions;
+use crate::error::AppError;
+use crate::http::forms::{FieldError, ProtectedForm};
+use crate::http::render::UserView;
+use crate::startup::AppState;
+
+/// An API token as listed (never the token itself).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct TokenSummary {
+    pub id: String,
+    pub name: String,
+    pub created_at: NaiveDateTime,
+    pub last_used_at: Option<NaiveDateTime>,
+    pub revoked: bool,
+}
+
+/// A newly created API token: the only time the secret is shown.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct CreatedToken {
+    pub id: String,
+    pub name: String,
+    /// Send as `Authorization: Bearer <token>`. Shown once; only a keyed hash is stored.
+    pub token: String,
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct NewToken {
+    pub name: String,
+}
+
+async fn tokens(state: &AppState, user: &CurrentUser) -> Result<Vec<TokenSummary>, AppError> {
+    let id = user.id.clone();
+    Ok(state
+        .db
+        .run(move |conn| sessions::api_tokens_of(conn, &id))
+        .await?
+        .into_iter()
+        .map(|token| TokenSummary {
+            id: token.id,
+            name: token.name,
+            created_at: token.created_at,
+            last_used_at: token.last_used_at,
+            revoked: token.revoked_at.is_some(),
+        })
+        .collect())
+}
+
+fn actor(request: &HttpRequest, state: &AppState, user: &CurrentUser) -> Actor {
+    Actor::user(user, client_address(request, state.trust_forwarded_for))
+}
+
+async fn render(
+    state: &AppState,
+    user: &CurrentUser,
+    status: StatusCode,
+    errors: Vec<FieldError>,
+    notice: Option<&str>,
+) -> Result<HttpResponse, AppError> {
+    state.templates.page(
+        status,
+        "admin/account.html",
+        context! { title => "Mitt konto", user => UserView::from(user), csrf_token => user.csrf_token(),
+        tokens => tokens(state, user).await?, errors, notice },
+    )
+}
+
+/// `GET /admin/account`
+pub async fn page(state: web::Data<AppState>, user: CurrentUser) -> Result<HttpResponse, AppError> {
+    render(&state, &user, StatusCode::OK, Vec::new(), None).await
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    current_password: String,
+    #[serde(default)]
+    new_password: String,
+}
+
+/// `POST /admin/account/password`
+pub async fn change_password(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    form: ProtectedForm<PasswordForm>,
+) -> Result<HttpResponse, AppError> {
+    let ProtectedForm { user, form } = form;
+    let actor = actor(&request, &state, &user);
+    match accounts::change_password(&state, &user, actor, form.current_password, form.new_password).await {
+        Ok(()) => {
+            render(
+                &state,
+                &user,
+                StatusCode::OK,
+                Vec::new(),
+                Some("Lösenordet är bytt. Dina andra inloggningar har avslutats."),
+            )
+            .await
+        }
+        Err(AppError::InvalidFields(errors)) => {
+            render(&state, &user, StatusCode::UNPROCESSABLE_ENTITY, errors, None).await
+        }
+        Err(error) => Err(error),
+    }
+}
+
+/// `POST /admin/account/tokens`
+pub async fn create_token(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    form: ProtectedForm<NewToken>,
+) -> Result<HttpResponse, AppError> {
+    let ProtectedForm { user, form } = form;
+    match accounts::create_api_token(&state, &user, actor(&request, &state, &user), form.name).await {
+        Ok((token, secret)) => state.templates.page(
+            StatusCode::OK,
+            "admin/secret_shown_once.html",
+            context! { title => "Ny API-nyckel", user => UserView::from(&user), csrf_token => user.csrf_token(),
+            heading => format!("API-nyckeln \"{}\" är skapad", token.name), secret,
+            back => "/admin/account" },
+        ),
+        Err(AppError::Invalid { field, reason }) => {
+            render(
+                &state,
+                &user,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                vec![FieldError { field: field.into(), reason }],
+                None,
+            )
+            .await
+        }
+        Err(error) => Err(error),
+    }
+}
+
+/// `POST /admin/account/tokens/{id}/revoke`
+pub async fn revoke_token(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    form: ProtectedForm<crate::http::sign_in::EmptyForm>,
+) -> Result<HttpResponse, AppError> {
+    let user = form.user;
+    accounts::revoke_api_token(&state, &user, actor(&request, &state, &user), id.into_inner()).await?;
+    render(&state, &user, StatusCode::OK, Vec::new(), Some("API-nyckeln är återkallad.")).await
+}
+
+/// List your API tokens.
+#[utoipa::path(get, path = "/api/v1/tokens", tag = "tokens", responses((status = 200, body = [TokenSummary])))]
+pub async fn api_list(state: web::Data<AppState>, user: CurrentUser) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok().json(tokens(&state, &user).await?))
+}
+
+/// Create an API token with your own role and municipalities. The token is in the answer, once.
+#[utoipa::path(post, path = "/api/v1/tokens", tag = "tokens", request_body = NewToken,
+    responses((status = 201, body = CreatedToken), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn api_create(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    input: web::Json<NewToken>,
+) -> Result<HttpResponse, AppError> {
+    let (token, secret) =
+        accounts::create_api_token(&state, &user, actor(&request, &state, &user), input.into_inner().name).await?;
+    Ok(HttpResponse::Created().json(CreatedToken { id: token.id, name: token.name, token: secret }))
+}
+
+/// Revoke one of your API tokens.
+#[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "tokens", params(("id" = String, Path, description = "The token's id")),
+    responses((status = 204), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn api_revoke(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    accounts::revoke_api_token(&state, &user, actor(&request, &state, &user), id.into_inner()).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,62 @@
+//! The audit log, for administrators: `/admin/audit` and `/api/v1/audit`.
+
+use crate::http::render::context;
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+
+use crate::auth::CurrentUser;
+use crate::db::queries::audit;
+use crate::error::AppError;
+use crate::http::render::UserView;
+use crate::startup::AppState;
+
+const PAGE_SIZE: i64 = 100;
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct PageQuery {
+    /// Page number, from 1.
+    page: Option<i64>,
+}
+
+impl PageQuery {
+    fn offset(&self) -> Result<(i64, i64), AppError> {
+        let page = self.page.unwrap_or(1);
+        if !(1..=100_000).contains(&page) {
+            return Err(AppError::invalid("page", "page must be a whole number from 1"));
+        }
+        Ok((page, (page - 1) * PAGE_SIZE))
+    }
+}
+
+/// `GET /admin/audit`
+pub async fn page(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse, AppError> {
+    user.require_admin()?;
+    let (page, offset) = query.offset()?;
+    let events = state.db.run(move |conn| audit::list(conn, PAGE_SIZE, offset)).await?;
+    let more = events.len() as i64 == PAGE_SIZE;
+    state.templates.page(
+        StatusCode::OK,
+        "admin/audit.html",
+        context! { title => "Logg", user => UserView::from(&user), csrf_token => user.csrf_token(), events, page,
+        previous => (page > 1).then_some(page - 1), next => more.then_some(page + 1) },
+    )
+}
+
+/// Read the audit log, newest first, 100 events a page.
+#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(PageQuery),
+    responses((status = 200, body = [crate::db::models::user::AuditEvent]), (status = 403, body = crate::error::ErrorBody)))]
+pub async fn api_list(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse, AppError> {
+    user.require_admin()?;
+    let (_, offset) = query.offset()?;
+    let events = state.db.run(move |conn| audit::list(conn, PAGE_SIZE, offset)).await?;
+    Ok(HttpResponse::Ok().json(events))
+}

@@ -1,0 +1,115 @@
+//! HTML forms: parsing (with `serde_html_form`, which handles repeated fields such as checkbox lists), CSRF
+//! checks, and the field errors that pages show next to each field and in a summary at the top.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::cookie::{Cookie, SameSite};
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::auth::current_user::FormChecksCsrf;
+use crate::auth::{CurrentUser, csrf};
+use crate::error::AppError;
+
+/// One problem with one field, in words for the person filling in the form.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct FieldError {
+    pub field: String,
+    pub reason: String,
+}
+
+/// Every problem found in one submitted form.
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct FieldErrors(pub Vec<FieldError>);
+
+impl FieldErrors {
+    pub fn add(&mut self, field: &str, reason: impl ToString) {
+        self.0.push(FieldError { field: field.to_owned(), reason: reason.to_string() });
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// `Ok(())` when there are none, otherwise the errors as an `AppError` for the API.
+    pub fn into_result(self) -> Result<(), AppError> {
+        if self.is_empty() { Ok(()) } else { Err(AppError::InvalidFields(self.0)) }
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct CsrfField {
+    #[serde(default)]
+    csrf_token: String,
+}
+
+/// A form posted by a signed-in user, with the session's CSRF token checked before the handler runs.
+pub struct ProtectedForm<T> {
+    pub user: CurrentUser,
+    pub form: T,
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for ProtectedForm<T> {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
+
+    fn from_request(request: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        request.extensions_mut().insert(FormChecksCsrf);
+        let user = CurrentUser::from_request(request, payload);
+        let body = web::Bytes::from_request(request, payload);
+        Box::pin(async move {
+            let user = user.await?;
+            let body = body.await.map_err(|error| AppError::invalid("form", error))?;
+            let token: CsrfField =
+                serde_html_form::from_bytes(&body).unwrap_or(CsrfField { csrf_token: String::new() });
+            user.check_csrf(Some(&token.csrf_token))?;
+            let form = serde_html_form::from_bytes(&body).map_err(|error| AppError::invalid("form", error))?;
+            Ok(Self { user, form })
+        })
+    }
+}
+
+/// The cookie of the double-submit CSRF check on forms used before signing in (sign-in, first set-up).
+pub const PUBLIC_CSRF_COOKIE: &str = "trygghet_form";
+
+/// A form posted without a session: its `csrf_token` must equal the `trygghet_form` cookie set with the page.
+pub struct PublicForm<T>(pub T);
+
+impl<T: DeserializeOwned + 'static> FromRequest for PublicForm<T> {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
+
+    fn from_request(request: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let cookie = request.cookie(PUBLIC_CSRF_COOKIE).map(|cookie| cookie.value().to_owned());
+        let body = web::Bytes::from_request(request, payload);
+        Box::pin(async move {
+            let body = body.await.map_err(|error| AppError::invalid("form", error))?;
+            let token: CsrfField =
+                serde_html_form::from_bytes(&body).unwrap_or(CsrfField { csrf_token: String::new() });
+            if !cookie.is_some_and(|cookie| csrf::matches(&cookie, &token.csrf_token)) {
+                return Err(AppError::Csrf);
+            }
+            serde_html_form::from_bytes(&body).map(Self).map_err(|error| AppError::invalid("form", error))
+        })
+    }
+}
+
+/// The token for a public form: the one in the request's cookie, or a new one (with the cookie to set).
+pub fn public_csrf(request: &HttpRequest, secure: bool) -> (String, Option<Cookie<'static>>) {
+    match request.cookie(PUBLIC_CSRF_COOKIE) {
+        Some(cookie) if cookie.value().len() >= 32 => (cookie.value().to_owned(), None),
+        _ => {
+            let token = csrf::new_token();
+            let cookie = Cookie::build(PUBLIC_CSRF_COOKIE, token.clone())
+                .path("/")
+                .http_only(true)
+                .same_site(SameSite::Strict)
+                .secure(secure)
+                .finish();
+            (token, Some(cookie))
+        }
+    }
+}

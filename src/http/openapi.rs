@@ -1,0 +1,42 @@
+//! The OpenAPI 3 document of `/api/v1`, generated from the handlers' annotations and served at
+//! `/api/openapi.json`.
+
+use actix_web::HttpResponse;
+use utoipa::OpenApi;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "trygghet API", description = "Local safety surveys: accounts, surveys, invitations, dispositions. \
+        Authenticate with `Authorization: Bearer <API token>` (create one under Mitt konto), or with the session \
+        cookie plus the `X-CSRF-Token` header for state-changing requests. Errors always have the shape \
+        `{\"error\": {\"code\", \"message\", \"field\", \"fields\": [{\"field\", \"reason\"}]}}`."),
+    paths(
+        crate::http::users::api_me,
+        crate::http::users::api_list,
+        crate::http::users::api_create,
+        crate::http::users::api_update,
+        crate::http::users::api_revoke_sessions,
+        crate::http::account::api_list,
+        crate::http::account::api_create,
+        crate::http::account::api_revoke,
+        crate::http::audit_log::api_list,
+    ),
+    modifiers(&BearerAuth),
+    security(("bearer" = [])),
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
+    }
+}
+
+/// `GET /api/openapi.json`
+pub async fn document() -> HttpResponse {
+    HttpResponse::Ok().json(ApiDoc::openapi())
+}
