@@ -13,4 +13,5 @@ pub mod error;
 pub mod http;
 pub mod metrics;
 pub mod startup;
+pub mod surveys;
 pub mod telemetry;

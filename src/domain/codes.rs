@@ -43,7 +43,7 @@
 use std::fmt;
 
 use hmac::{Hmac, KeyInit, Mac};
-use rand::{CryptoRng, RngCore};
+use rand::CryptoRng;
 use sha2::Sha256;
 
 use crate::domain::municipality::MunicipalityCode;
@@ -67,6 +67,7 @@ const RANDOM_CODES: u64 = BASE.pow(RANDOM_LENGTH as u32);
 
 /// Draws below this (the largest multiple of [`RANDOM_CODES`] in a u64) map uniformly onto the codes.
 const UNBIASED_DRAWS: u64 = u64::MAX / RANDOM_CODES * RANDOM_CODES;
+const _: () = assert!(UNBIASED_DRAWS.is_multiple_of(RANDOM_CODES) && u64::MAX - UNBIASED_DRAWS < RANDOM_CODES);
 
 const NOT_IN_ALPHABET: u8 = u8::MAX;
 
@@ -300,9 +301,9 @@ pub struct LetterNumber {
 /// Why a letter number was refused; the text is shown to staff.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LetterNumberError {
-    #[error("a letter number is the municipality code, a dash and six digits, e.g. 1783-000042")]
+    #[error("ett brevnummer är kommunkoden, ett bindestreck och sex siffror, t.ex. 1783-000042")]
     Format,
-    #[error("a letter's serial number runs from 1 to 999999, not {0}")]
+    #[error("ett brevs löpnummer går från 1 till 999999, inte {0}")]
     SerialOutOfRange(u32),
 }
 
@@ -387,6 +388,12 @@ mod tests {
             assert!(!ALPHABET.contains(forbidden), "{}", char::from(*forbidden));
         }
         assert!(ALPHABET.iter().all(|b| b.is_ascii_digit() || b.is_ascii_uppercase()));
+    }
+
+    #[test]
+    fn eleven_random_characters_carry_about_54_bits() {
+        assert_eq!(RANDOM_CODES, 30u64.pow(11));
+        assert!((RANDOM_CODES as f64).log2() > 53.9);
     }
 
     #[test]

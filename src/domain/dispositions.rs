@@ -103,14 +103,14 @@ pub enum Disposition {
 /// An import value that is not a disposition staff can record; the text is shown to the coordinator.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ImportError {
-    #[error("the disposition is empty; write one of: {accepted}", accepted = accepted_import_values())]
+    #[error("utfallet saknas; skriv ett av: {accepted}", accepted = accepted_import_values())]
     Empty,
     #[error(
-        "\"{value}\" is recorded by the system and cannot be imported; write one of: {accepted}",
+        "\"{value}\" registreras av systemet och kan inte importeras; skriv ett av: {accepted}",
         accepted = accepted_import_values()
     )]
     SetBySystem { value: String },
-    #[error("\"{value}\" is not a disposition; write one of: {accepted}", accepted = accepted_import_values())]
+    #[error("\"{value}\" är inget utfall; skriv ett av: {accepted}", accepted = accepted_import_values())]
     Unknown { value: String },
 }
 
@@ -366,7 +366,7 @@ mod tests {
         let message = Disposition::parse_import(" dead ").unwrap_err().to_string();
         assert_eq!(
             message,
-            "\"dead\" is not a disposition; write one of: undeliverable, obeställbar, returnerad, moved, moved_away, \
+            "\"dead\" är inget utfall; skriv ett av: undeliverable, obeställbar, returnerad, moved, moved_away, \
              flyttat, not_eligible, ej_behörig, refused, avböjt, vägrar, deceased, avliden, unable, kan_inte_svara"
         );
         assert!(ImportError::Empty.to_string().contains("avliden"));

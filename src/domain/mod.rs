@@ -4,3 +4,4 @@ pub mod codes;
 pub mod dispositions;
 pub mod email;
 pub mod municipality;
+pub mod survey;

@@ -72,6 +72,20 @@ impl<T: DeserializeOwned + 'static> FromRequest for ProtectedForm<T> {
     }
 }
 
+/// Put before `CurrentUser` in a handler whose CSRF token arrives in a multipart body (file uploads): the handler
+/// then checks it with [`CurrentUser::check_csrf`] instead of the extractor checking the header.
+pub struct CsrfInBody;
+
+impl FromRequest for CsrfInBody {
+    type Error = AppError;
+    type Future = std::future::Ready<Result<Self, AppError>>;
+
+    fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
+        request.extensions_mut().insert(FormChecksCsrf);
+        std::future::ready(Ok(Self))
+    }
+}
+
 /// The cookie of the double-submit CSRF check on forms used before signing in (sign-in, first set-up).
 pub const PUBLIC_CSRF_COOKIE: &str = "trygghet_form";
 

@@ -5,9 +5,8 @@ use actix_web::http::StatusCode;
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 
-use crate::auth::CurrentUser;
 use crate::error::AppError;
-use crate::http::render::{STYLESHEET, UserView};
+use crate::http::render::STYLESHEET;
 use crate::startup::AppState;
 
 /// `GET /`: what this service is, in Swedish (the residents' language by default).
@@ -21,13 +20,4 @@ pub async fn stylesheet() -> HttpResponse {
         .insert_header((header::CONTENT_TYPE, "text/css; charset=utf-8"))
         .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
         .body(STYLESHEET)
-}
-
-/// `GET /admin`: the staff start page.
-pub async fn admin(state: web::Data<AppState>, user: CurrentUser) -> Result<HttpResponse, AppError> {
-    state.templates.page(
-        StatusCode::OK,
-        "admin/home.html",
-        context! { title => "Enkäter", user => UserView::from(&user), csrf_token => user.csrf_token() },
-    )
 }

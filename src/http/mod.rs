@@ -9,6 +9,7 @@ mod municipalities;
 pub mod openapi;
 pub mod render;
 pub mod sign_in;
+pub mod surveys;
 pub mod users;
 
 use crate::http::render::context;
@@ -39,7 +40,17 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/setup/{token}", web::post().to(sign_in::setup_submit))
         .service(
             web::scope("/admin")
-                .route("", web::get().to(home::admin))
+                .route("", web::get().to(surveys::index))
+                .route("/surveys/new", web::get().to(surveys::new_page))
+                .route("/surveys", web::post().to(surveys::create_from_page))
+                .route("/surveys/{id}", web::get().to(surveys::show_page))
+                .route("/surveys/{id}/edit", web::get().to(surveys::edit_page))
+                .route("/surveys/{id}/edit", web::post().to(surveys::update_from_page))
+                .route("/surveys/{id}/copy", web::post().to(surveys::copy_from_page))
+                .route("/surveys/{id}/dispositions", web::post().to(surveys::import_from_page))
+                .route("/surveys/{id}/municipalities/{code}/codes", web::post().to(surveys::codes_from_page))
+                .route("/surveys/{id}/municipalities/{code}/reminders.csv", web::get().to(surveys::reminders_csv))
+                .route("/surveys/{id}/{action}", web::post().to(surveys::transition_from_page))
                 .route("/users", web::get().to(users::list_page))
                 .route("/users", web::post().to(users::create_from_page))
                 .route("/users/{id}", web::get().to(users::edit_page))
@@ -64,7 +75,17 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route("/tokens", web::get().to(account::api_list))
                 .route("/tokens", web::post().to(account::api_create))
                 .route("/tokens/{id}", web::delete().to(account::api_revoke))
-                .route("/audit", web::get().to(audit_log::api_list)),
+                .route("/audit", web::get().to(audit_log::api_list))
+                .route("/surveys", web::get().to(surveys::api_list))
+                .route("/surveys", web::post().to(surveys::api_create))
+                .route("/surveys/{id}", web::get().to(surveys::api_show))
+                .route("/surveys/{id}", web::put().to(surveys::api_update))
+                .route("/surveys/{id}/open", web::post().to(surveys::api_open))
+                .route("/surveys/{id}/close", web::post().to(surveys::api_close))
+                .route("/surveys/{id}/copy", web::post().to(surveys::api_copy))
+                .route("/surveys/{id}/dispositions", web::post().to(surveys::api_import))
+                .route("/surveys/{id}/municipalities/{code}/invitations", web::post().to(surveys::api_codes))
+                .route("/surveys/{id}/municipalities/{code}/reminders", web::get().to(surveys::api_reminders)),
         )
         .default_service(web::to(not_found));
 }

@@ -29,6 +29,9 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "admin/account.html",
     "admin/secret_shown_once.html",
     "admin/audit.html",
+    "admin/survey_new.html",
+    "admin/survey_edit.html",
+    "admin/survey.html",
 ];
 
 /// The stylesheet, served at `/static/trygghet.css`.

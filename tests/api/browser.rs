@@ -5,6 +5,10 @@
 //! They need Chromium (`CHROMIUM_PATH`, default `/usr/bin/chromium`), Node 20 or newer and `tests/browser/node_modules`
 //! (installed here with `npm ci` when missing). Without them the test says loudly that it was skipped, and with
 //! `TRYGGHET_REQUIRE_BROWSER=1` (as in CI) it fails instead.
+//!
+//! Before the service starts, an administrator is created with the real command line (`trygghet admin create`, the
+//! password on standard input) in the same directory and database; the browser tests sign in with it
+//! (`TRYGGHET_TEST_EMAIL`, `TRYGGHET_TEST_PASSWORD`).
 
 use std::io::{Read, Write};
 use std::os::unix::fs::PermissionsExt;
@@ -14,10 +18,16 @@ use std::process::{Command, ExitStatus, Stdio};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use crate::process::Server;
+use crate::process::{Server, trygghet};
 
 /// The whole browser run, launching Chromium included; a hang beyond this fails the test instead of the CI budget.
 const NODE_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// The administrator the browser tests sign in as.
+const ADMIN_EMAIL: &str = "admin@polisen.se";
+const ADMIN_NAME: &str = "Anna Admin";
+/// Long enough for the password rule (at least 12 characters), with a non-ASCII letter as Swedish staff would type.
+const ADMIN_PASSWORD: &str = "Sommarnatt-i-Hagfors-1783-å";
 
 #[test]
 fn pages_work_in_a_real_browser_and_meet_wcag() {
@@ -31,6 +41,7 @@ fn pages_work_in_a_real_browser_and_meet_wcag() {
     assert!(!tests.is_empty(), "no *.test.mjs files in {}", browser_dir.display());
 
     let dir = tempfile::tempdir().unwrap();
+    create_administrator(dir.path());
     let mut server = Server::start(dir.path(), &[]);
 
     let started = Instant::now();
@@ -42,6 +53,8 @@ fn pages_work_in_a_real_browser_and_meet_wcag() {
         .arg("--test-timeout=240000")
         .args(&tests)
         .env("TRYGGHET_BASE_URL", &server.address)
+        .env("TRYGGHET_TEST_EMAIL", ADMIN_EMAIL)
+        .env("TRYGGHET_TEST_PASSWORD", ADMIN_PASSWORD)
         .env("CHROMIUM_PATH", &chromium)
         .env("NO_COLOR", "1")
         .env_remove("FORCE_COLOR")
@@ -64,6 +77,23 @@ fn pages_work_in_a_real_browser_and_meet_wcag() {
         );
     }
     println!("browser tests ({}) passed in {elapsed:.1?}:\n{output}", tests.join(", "));
+}
+
+/// Creates the administrator the way an operator does, with `trygghet admin create` and the password on standard
+/// input, in `dir` (so in the `./data/trygghet.db` the service started there uses).
+fn create_administrator(dir: &Path) {
+    let mut command = trygghet(dir, &[]);
+    command
+        .args(["admin", "create", "--email", ADMIN_EMAIL, "--name", ADMIN_NAME])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = command.spawn().expect("the binary starts");
+    child.stdin.take().unwrap().write_all(format!("{ADMIN_PASSWORD}\n").as_bytes()).unwrap();
+    let output = child.wait_with_output().unwrap();
+    let printed = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    assert!(output.status.success(), "`trygghet admin create` failed ({}):\n{printed}", output.status);
+    assert!(printed.contains(ADMIN_EMAIL), "`trygghet admin create` printed:\n{printed}");
 }
 
 /// The Chromium to use, once Chromium, Node and the npm packages are all there; otherwise why not.

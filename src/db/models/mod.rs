@@ -1,4 +1,5 @@
 //! Row types, one file per area; `New*` insert structs and `*Changes` update structs sit beside their row.
 
 pub mod municipality;
+pub mod survey;
 pub mod user;

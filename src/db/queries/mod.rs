@@ -1,7 +1,9 @@
 //! Queries as plain functions over a connection, returning diesel's `QueryResult`; one file per area.
 
 pub mod audit;
+pub mod invitations;
 pub mod municipalities;
 pub mod sessions;
+pub mod surveys;
 pub mod throttle;
 pub mod users;

@@ -1,0 +1,54 @@
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use crate::db::schema::{invitations, survey_municipalities, surveys};
+
+/// A survey wave.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = surveys)]
+pub struct Survey {
+    pub id: String,
+    pub title: String,
+    pub instrument_key: String,
+    pub instrument_version: String,
+    pub state: String,
+    pub access: String,
+    pub opens_on: NaiveDate,
+    pub closes_on: NaiveDate,
+    pub created_by: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub copied_from: Option<String>,
+}
+
+/// Changes to a draft survey; `None` leaves a column as it is.
+#[derive(Default, AsChangeset)]
+#[diesel(table_name = surveys)]
+pub struct SurveyChanges {
+    pub title: Option<String>,
+    pub opens_on: Option<NaiveDate>,
+    pub closes_on: Option<NaiveDate>,
+    pub state: Option<String>,
+    pub instrument_version: Option<String>,
+}
+
+/// One municipality's part in a survey: its sample size and optional target response rate.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = survey_municipalities)]
+pub struct SurveyMunicipality {
+    pub survey_id: String,
+    pub municipality_code: String,
+    pub sample_size: i32,
+    pub target_percent: Option<f64>,
+}
+
+/// One letter: the keyed hash of its code, never the code.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = invitations)]
+pub struct Invitation {
+    pub id: String,
+    pub survey_id: String,
+    pub municipality_code: String,
+    pub letter_serial: i32,
+    pub code_hash: String,
+    pub disposition: String,
+}

@@ -1,0 +1,54 @@
+use diesel::prelude::*;
+
+use crate::db::DbConnection;
+use crate::db::models::survey::{Survey, SurveyChanges, SurveyMunicipality};
+use crate::db::schema::{municipalities, survey_municipalities, surveys};
+
+pub fn insert(conn: &mut DbConnection, survey: &Survey, parts: &[SurveyMunicipality]) -> QueryResult<()> {
+    diesel::insert_into(surveys::table).values(survey).execute(conn)?;
+    for part in parts {
+        diesel::insert_into(survey_municipalities::table).values(part).execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Survey> {
+    surveys::table.find(id).select(Survey::as_select()).first(conn)
+}
+
+/// Every survey, newest period first.
+pub fn list(conn: &mut DbConnection) -> QueryResult<Vec<Survey>> {
+    surveys::table.order((surveys::opens_on.desc(), surveys::title)).select(Survey::as_select()).load(conn)
+}
+
+/// A survey's municipalities with their names, by code.
+pub fn parts(conn: &mut DbConnection, survey_id: &str) -> QueryResult<Vec<(SurveyMunicipality, String)>> {
+    survey_municipalities::table
+        .inner_join(municipalities::table)
+        .filter(survey_municipalities::survey_id.eq(survey_id))
+        .order(survey_municipalities::municipality_code)
+        .select((SurveyMunicipality::as_select(), municipalities::name))
+        .load(conn)
+}
+
+/// Every survey's municipality codes, for listing and permission checks.
+pub fn all_parts(conn: &mut DbConnection) -> QueryResult<Vec<(String, String, String)>> {
+    survey_municipalities::table
+        .inner_join(municipalities::table)
+        .order((survey_municipalities::survey_id, survey_municipalities::municipality_code))
+        .select((survey_municipalities::survey_id, survey_municipalities::municipality_code, municipalities::name))
+        .load(conn)
+}
+
+pub fn update(conn: &mut DbConnection, id: &str, changes: &SurveyChanges) -> QueryResult<usize> {
+    diesel::update(surveys::table.find(id)).set(changes).execute(conn)
+}
+
+/// Replaces a draft survey's municipalities.
+pub fn replace_parts(conn: &mut DbConnection, survey_id: &str, parts: &[SurveyMunicipality]) -> QueryResult<()> {
+    diesel::delete(survey_municipalities::table.filter(survey_municipalities::survey_id.eq(survey_id))).execute(conn)?;
+    for part in parts {
+        diesel::insert_into(survey_municipalities::table).values(part).execute(conn)?;
+    }
+    Ok(())
+}

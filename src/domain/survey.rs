@@ -1,0 +1,241 @@
+//! A survey wave: one questionnaire version sent to samples in one or more municipalities during a period.
+//!
+//! States move one way: draft (editable) → open (residents answer; the instrument version is frozen) → closed.
+//! A survey is either by invitation (letters with codes: response rates exist) or an open link (anyone may answer,
+//! choosing their municipality: there is no sample, so no response rate, only counts against a target).
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// The questionnaire every new survey uses until instruments can be chosen.
+pub const DEFAULT_INSTRUMENT_KEY: &str = "trygghetsmatning";
+/// Its version.
+pub const DEFAULT_INSTRUMENT_VERSION: &str = "2026.1";
+
+/// Where a survey is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SurveyState {
+    Draft,
+    Open,
+    Closed,
+}
+
+impl SurveyState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::Open => "open",
+            Self::Closed => "closed",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::Draft, Self::Open, Self::Closed].into_iter().find(|state| state.as_str() == text)
+    }
+
+    /// The Swedish name shown on pages.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Draft => "Utkast",
+            Self::Open => "Öppen",
+            Self::Closed => "Stängd",
+        }
+    }
+
+    /// Whether the survey's settings may still change.
+    pub fn is_editable(self) -> bool {
+        self == Self::Draft
+    }
+
+    /// The state after opening, if this state can be opened.
+    pub fn open(self) -> Result<Self, TransitionError> {
+        match self {
+            Self::Draft => Ok(Self::Open),
+            _ => Err(TransitionError { from: self, action: "öppnas" }),
+        }
+    }
+
+    /// The state after closing, if this state can be closed.
+    pub fn close(self) -> Result<Self, TransitionError> {
+        match self {
+            Self::Open => Ok(Self::Closed),
+            _ => Err(TransitionError { from: self, action: "stängas" }),
+        }
+    }
+}
+
+/// A state change that is not allowed.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+#[error("En enkät i läget {} kan inte {action}.", from.label().to_lowercase())]
+pub struct TransitionError {
+    pub from: SurveyState,
+    pub action: &'static str,
+}
+
+/// How residents reach the questionnaire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Access {
+    /// Personal codes in letters to a random sample.
+    Codes,
+    /// One public link; residents choose their municipality.
+    OpenLink,
+}
+
+impl Access {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Codes => "codes",
+            Self::OpenLink => "open_link",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::Codes, Self::OpenLink].into_iter().find(|access| access.as_str() == text)
+    }
+
+    /// Whether response rates exist for this kind of survey.
+    pub fn has_response_rate(self) -> bool {
+        self == Self::Codes
+    }
+}
+
+/// The days a survey accepts answers, both inclusive (Swedish calendar days).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Period {
+    pub opens_on: NaiveDate,
+    pub closes_on: NaiveDate,
+}
+
+/// Why a period was refused.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum PeriodError {
+    #[error("Skriv startdagen som ÅÅÅÅ-MM-DD.")]
+    OpensOn,
+    #[error("Skriv slutdagen som ÅÅÅÅ-MM-DD.")]
+    ClosesOn,
+    #[error("Slutdagen kan inte vara före startdagen.")]
+    Backwards,
+    #[error("En mätperiod är högst ett år.")]
+    TooLong,
+}
+
+impl Period {
+    pub fn parse(opens_on: &str, closes_on: &str) -> Result<Self, PeriodError> {
+        let opens_on = NaiveDate::parse_from_str(opens_on.trim(), "%Y-%m-%d").map_err(|_| PeriodError::OpensOn)?;
+        let closes_on = NaiveDate::parse_from_str(closes_on.trim(), "%Y-%m-%d").map_err(|_| PeriodError::ClosesOn)?;
+        Self::new(opens_on, closes_on)
+    }
+
+    pub fn new(opens_on: NaiveDate, closes_on: NaiveDate) -> Result<Self, PeriodError> {
+        if closes_on < opens_on {
+            return Err(PeriodError::Backwards);
+        }
+        if (closes_on - opens_on).num_days() > 366 {
+            return Err(PeriodError::TooLong);
+        }
+        Ok(Self { opens_on, closes_on })
+    }
+
+    /// Whether `day` lies within the period.
+    pub fn contains(&self, day: NaiveDate) -> bool {
+        self.opens_on <= day && day <= self.closes_on
+    }
+
+    /// The same period a year later (for next year's wave); 29 February becomes 28 February.
+    pub fn next_year(&self) -> Self {
+        let shift = |day: NaiveDate| {
+            day.with_year(day.year() + 1).or_else(|| (day - chrono::Duration::days(1)).with_year(day.year() + 1)).unwrap_or(day)
+        };
+        Self { opens_on: shift(self.opens_on), closes_on: shift(self.closes_on) }
+    }
+}
+
+use chrono::Datelike;
+
+/// The sample size of one municipality: how many residents were invited.
+pub fn parse_sample_size(text: &str) -> Result<i32, &'static str> {
+    match text.trim().parse::<i32>() {
+        Ok(n) if (0..=1_000_000).contains(&n) => Ok(n),
+        _ => Err("Urvalet är ett heltal från 0 till 1 000 000."),
+    }
+}
+
+/// An optional target response rate in percent (0 < target ≤ 100); empty means none.
+pub fn parse_target(text: &str) -> Result<Option<f64>, &'static str> {
+    let text = text.trim().trim_end_matches('%').trim().replace(',', ".");
+    if text.is_empty() {
+        return Ok(None);
+    }
+    match text.parse::<f64>() {
+        Ok(n) if n > 0.0 && n <= 100.0 => Ok(Some(n)),
+        _ => Err("Målet är en andel i procent, större än 0 och högst 100."),
+    }
+}
+
+/// A survey title: non-empty, at most 200 characters.
+pub fn parse_title(text: &str) -> Result<String, &'static str> {
+    let title = text.trim();
+    match title.chars().count() {
+        0 => Err("Ge enkäten ett namn, t.ex. Trygghetsmätning Värmland 2026."),
+        1..=200 => Ok(title.to_owned()),
+        _ => Err("Namnet får ha högst 200 tecken."),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(text: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn states_move_one_way() {
+        assert_eq!(SurveyState::Draft.open(), Ok(SurveyState::Open));
+        assert_eq!(SurveyState::Open.close(), Ok(SurveyState::Closed));
+        assert!(SurveyState::Open.open().is_err());
+        assert!(SurveyState::Closed.open().is_err());
+        assert!(SurveyState::Draft.close().is_err());
+        assert!(SurveyState::Draft.is_editable() && !SurveyState::Open.is_editable());
+        for state in [SurveyState::Draft, SurveyState::Open, SurveyState::Closed] {
+            assert_eq!(SurveyState::parse(state.as_str()), Some(state));
+        }
+    }
+
+    #[test]
+    fn a_period_runs_forwards_for_at_most_a_year() {
+        let period = Period::parse("2016-05-02", "2016-06-19").unwrap();
+        assert!(period.contains(day("2016-05-02")) && period.contains(day("2016-06-19")));
+        assert!(!period.contains(day("2016-06-20")));
+        assert_eq!(Period::parse("2016-06-19", "2016-05-02"), Err(PeriodError::Backwards));
+        assert_eq!(Period::parse("2016-13-01", "2016-06-19"), Err(PeriodError::OpensOn));
+        assert_eq!(Period::parse("2016-05-02", ""), Err(PeriodError::ClosesOn));
+        assert_eq!(Period::parse("2016-01-01", "2017-06-01"), Err(PeriodError::TooLong));
+    }
+
+    #[test]
+    fn next_years_wave_keeps_the_calendar_dates() {
+        let period = Period::parse("2024-02-29", "2024-04-15").unwrap().next_year();
+        assert_eq!((period.opens_on, period.closes_on), (day("2025-02-28"), day("2025-04-15")));
+    }
+
+    #[test]
+    fn sample_sizes_targets_and_titles_are_checked() {
+        assert_eq!(parse_sample_size(" 300 "), Ok(300));
+        assert!(parse_sample_size("-1").is_err() && parse_sample_size("tre").is_err());
+        assert_eq!(parse_target("55,5 %"), Ok(Some(55.5)));
+        assert_eq!(parse_target(""), Ok(None));
+        assert!(parse_target("0").is_err() && parse_target("101").is_err());
+        assert!(parse_title("  ").is_err() && parse_title(&"x".repeat(201)).is_err());
+        assert_eq!(parse_title(" Trygghet 2026 "), Ok("Trygghet 2026".to_owned()));
+    }
+
+    #[test]
+    fn only_code_surveys_have_response_rates() {
+        assert!(Access::Codes.has_response_rate() && !Access::OpenLink.has_response_rate());
+        assert_eq!(Access::parse("open_link"), Some(Access::OpenLink));
+    }
+}

@@ -1,0 +1,640 @@
+//! Survey waves: pages under `/admin/surveys` and the API under `/api/v1/surveys`.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::{Deserialize, Serialize};
+
+use crate::audit::{Actor, client_address};
+use crate::auth::CurrentUser;
+use crate::db::queries::{invitations, municipalities};
+use crate::domain::dispositions::Disposition;
+use crate::domain::survey::{self, Access, Period};
+use crate::error::AppError;
+use crate::http::forms::{CsrfInBody, FieldError, FieldErrors, ProtectedForm};
+use crate::http::render::{UserView, context};
+use crate::startup::AppState;
+use crate::surveys::{self, ImportProblem, ImportReport, IssuedLetter, Loaded, PartInput, SurveyInput, SurveySummary};
+
+fn actor(request: &HttpRequest, state: &AppState, user: &CurrentUser) -> Actor {
+    Actor::user(user, client_address(request, state.trust_forwarded_for))
+}
+
+/// One municipality of a survey with its letters counted by what became of them.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PartView {
+    pub code: String,
+    pub name: String,
+    pub sample_size: i32,
+    pub target_percent: Option<f64>,
+    /// Letters handed out (codes generated).
+    pub letters: i64,
+    /// Letters by disposition (not_returned, started, completed, undeliverable, …).
+    pub dispositions: BTreeMap<String, i64>,
+    /// Letters that still get reminders: neither answered nor ruled out.
+    pub awaiting: i64,
+    /// Whether the user may hand out codes and record dispositions here.
+    pub may_manage: bool,
+}
+
+/// A survey with the municipalities the user may see.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SurveyView {
+    pub id: String,
+    pub title: String,
+    pub state: survey::SurveyState,
+    pub state_label: &'static str,
+    pub access: Access,
+    pub has_response_rate: bool,
+    pub opens_on: chrono::NaiveDate,
+    pub closes_on: chrono::NaiveDate,
+    pub instrument: String,
+    pub copied_from: Option<String>,
+    /// Whether the user may change, open, close or copy the survey.
+    pub may_manage: bool,
+    pub municipalities: Vec<PartView>,
+}
+
+async fn view(state: &AppState, user: &CurrentUser, loaded: Loaded) -> Result<SurveyView, AppError> {
+    let id = loaded.survey.id.clone();
+    let counts = state.db.run(move |conn| invitations::counts(conn, &id)).await?;
+    let may_manage = loaded.may_manage(user);
+    let municipalities = loaded
+        .parts
+        .into_iter()
+        .filter(|(part, _)| user.permissions.may_view(&part.municipality_code))
+        .map(|(part, name)| {
+            let dispositions: BTreeMap<String, i64> = counts
+                .iter()
+                .filter(|(code, _, _)| *code == part.municipality_code)
+                .map(|(_, disposition, count)| (disposition.clone(), *count))
+                .collect();
+            let awaiting = [Disposition::NotReturned, Disposition::Started]
+                .iter()
+                .map(|d| dispositions.get(d.as_str()).copied().unwrap_or(0))
+                .sum();
+            PartView {
+                may_manage: user.permissions.may_manage(&part.municipality_code),
+                letters: dispositions.values().sum(),
+                code: part.municipality_code,
+                name,
+                sample_size: part.sample_size,
+                target_percent: part.target_percent,
+                dispositions,
+                awaiting,
+            }
+        })
+        .collect();
+    Ok(SurveyView {
+        id: loaded.survey.id,
+        title: loaded.survey.title,
+        state: loaded.state,
+        state_label: loaded.state.label(),
+        access: loaded.access,
+        has_response_rate: loaded.access.has_response_rate(),
+        opens_on: loaded.survey.opens_on,
+        closes_on: loaded.survey.closes_on,
+        instrument: format!("{} {}", loaded.survey.instrument_key, loaded.survey.instrument_version),
+        copied_from: loaded.survey.copied_from,
+        may_manage,
+        municipalities,
+    })
+}
+
+#[derive(Serialize)]
+struct Option_ {
+    code: String,
+    name: String,
+}
+
+/// The municipalities the user may put in a survey.
+async fn manageable_municipalities(state: &AppState, user: &CurrentUser) -> Result<Vec<Option_>, AppError> {
+    Ok(state
+        .db
+        .run(|conn| municipalities::list(conn, None))
+        .await?
+        .into_iter()
+        .filter(|(municipality, _)| user.permissions.may_manage(&municipality.code))
+        .map(|(municipality, _)| Option_ { code: municipality.code, name: municipality.name })
+        .collect())
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Pages
+
+/// `GET /admin`: the surveys the user may see.
+pub async fn index(state: web::Data<AppState>, user: CurrentUser) -> Result<HttpResponse, AppError> {
+    let list = surveys::list(&state, &user).await?;
+    state.templates.page(
+        StatusCode::OK,
+        "admin/home.html",
+        context! { title => "Enkäter", user => UserView::from(&user), csrf_token => user.csrf_token(), surveys => list,
+                   may_create => user.permissions.may_create_surveys() },
+    )
+}
+
+/// The fields of the new-survey form, kept as typed so that an error never loses them.
+#[derive(Debug, Default, Deserialize, Serialize)]
+pub struct NewSurveyForm {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    opens_on: String,
+    #[serde(default)]
+    closes_on: String,
+    #[serde(default)]
+    access: String,
+    #[serde(default)]
+    municipalities: Vec<String>,
+    #[serde(default)]
+    sample_size: String,
+    #[serde(default)]
+    target_percent: String,
+}
+
+async fn render_new(state: &AppState, user: &CurrentUser, status: StatusCode, form: &NewSurveyForm, errors: Vec<FieldError>) -> Result<HttpResponse, AppError> {
+    state.templates.page(
+        status,
+        "admin/survey_new.html",
+        context! { title => "Ny enkät", user => UserView::from(user), csrf_token => user.csrf_token(), form,
+                   municipalities => manageable_municipalities(state, user).await?, errors },
+    )
+}
+
+/// `GET /admin/surveys/new`
+pub async fn new_page(state: web::Data<AppState>, user: CurrentUser) -> Result<HttpResponse, AppError> {
+    if !user.permissions.may_create_surveys() {
+        return Err(AppError::Forbidden);
+    }
+    let form = NewSurveyForm { access: "codes".into(), sample_size: "300".into(), ..NewSurveyForm::default() };
+    render_new(&state, &user, StatusCode::OK, &form, Vec::new()).await
+}
+
+/// `POST /admin/surveys`
+pub async fn create_from_page(request: HttpRequest, state: web::Data<AppState>, form: ProtectedForm<NewSurveyForm>) -> Result<HttpResponse, AppError> {
+    let ProtectedForm { user, form } = form;
+    if !user.permissions.may_create_surveys() {
+        return Err(AppError::Forbidden);
+    }
+    let mut errors = FieldErrors::default();
+    let sample_size = survey::parse_sample_size(&form.sample_size).map_err(|reason| errors.add("sample_size", reason)).unwrap_or(0);
+    let target = survey::parse_target(&form.target_percent).map_err(|reason| errors.add("target_percent", reason)).unwrap_or(None);
+    let input = SurveyInput {
+        title: form.title.clone(),
+        opens_on: form.opens_on.clone(),
+        closes_on: form.closes_on.clone(),
+        access: form.access.clone(),
+        municipalities: form
+            .municipalities
+            .iter()
+            .map(|code| PartInput { code: code.clone(), sample_size, target_percent: target })
+            .collect(),
+    };
+    let valid = surveys::validate(&state, &user, &input).await;
+    match valid {
+        Ok(valid) if errors.is_empty() => {
+            let id = surveys::create(&state, &user, actor(&request, &state, &user), valid).await?;
+            Ok(HttpResponse::SeeOther().insert_header((header::LOCATION, format!("/admin/surveys/{id}"))).finish())
+        }
+        Ok(_) => render_new(&state, &user, StatusCode::UNPROCESSABLE_ENTITY, &form, errors.0).await,
+        Err(more) => {
+            errors.0.extend(more.0);
+            render_new(&state, &user, StatusCode::UNPROCESSABLE_ENTITY, &form, errors.0).await
+        }
+    }
+}
+
+async fn render_survey(
+    state: &AppState,
+    user: &CurrentUser,
+    status: StatusCode,
+    id: &str,
+    notice: Option<String>,
+    problems: Vec<ImportProblem>,
+) -> Result<HttpResponse, AppError> {
+    let loaded = surveys::load(state, user, id).await?;
+    let survey = view(state, user, loaded).await?;
+    let manages_any = survey.municipalities.iter().any(|part| part.may_manage);
+    let dispositions: Vec<(&str, &str)> = Disposition::ALL.iter().map(|d| (d.as_str(), disposition_label(*d))).collect();
+    state.templates.page(
+        status,
+        "admin/survey.html",
+        context! { title => survey.title.clone(), user => UserView::from(user), csrf_token => user.csrf_token(), survey,
+                   manages_any, dispositions, notice, problems, max_codes => surveys::MAX_CODES_PER_BATCH },
+    )
+}
+
+/// The Swedish name of a disposition, for tables.
+pub fn disposition_label(disposition: Disposition) -> &'static str {
+    match disposition {
+        Disposition::NotReturned => "Inget svar ännu",
+        Disposition::Started => "Påbörjad",
+        Disposition::Completed => "Besvarad",
+        Disposition::Undeliverable => "Obeställbar",
+        Disposition::MovedAway => "Flyttat",
+        Disposition::NotEligible => "Ej i målgruppen",
+        Disposition::Refused => "Avböjt",
+        Disposition::Deceased => "Avliden",
+        Disposition::Unable => "Kan inte svara",
+    }
+}
+
+/// `GET /admin/surveys/{id}`
+pub async fn show_page(state: web::Data<AppState>, user: CurrentUser, id: web::Path<String>) -> Result<HttpResponse, AppError> {
+    render_survey(&state, &user, StatusCode::OK, &id, None, Vec::new()).await
+}
+
+/// `GET /admin/surveys/{id}/edit`
+pub async fn edit_page(state: web::Data<AppState>, user: CurrentUser, id: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let loaded = surveys::load(&state, &user, &id).await?;
+    if !loaded.may_manage(&user) {
+        return Err(AppError::Forbidden);
+    }
+    if !loaded.state.is_editable() {
+        return Err(AppError::Conflict("Bara ett utkast kan ändras; enkäten är redan öppnad.".to_owned()));
+    }
+    let fields: Vec<(String, String)> = edit_fields(&loaded);
+    render_edit(&state, &user, StatusCode::OK, &id, fields, Vec::new()).await
+}
+
+fn edit_fields(loaded: &Loaded) -> Vec<(String, String)> {
+    let mut fields = vec![
+        ("title".to_owned(), loaded.survey.title.clone()),
+        ("opens_on".to_owned(), loaded.survey.opens_on.to_string()),
+        ("closes_on".to_owned(), loaded.survey.closes_on.to_string()),
+    ];
+    for (part, _) in &loaded.parts {
+        fields.push(("municipality".to_owned(), part.municipality_code.clone()));
+        fields.push((format!("sample_size_{}", part.municipality_code), part.sample_size.to_string()));
+        let target = part.target_percent.map(|t| t.to_string()).unwrap_or_default();
+        fields.push((format!("target_{}", part.municipality_code), target));
+    }
+    fields
+}
+
+async fn render_edit(state: &AppState, user: &CurrentUser, status: StatusCode, id: &str, fields: Vec<(String, String)>, errors: Vec<FieldError>) -> Result<HttpResponse, AppError> {
+    let value = |name: &str| fields.iter().find(|(key, _)| key == name).map(|(_, value)| value.clone()).unwrap_or_default();
+    let options = manageable_municipalities(state, user).await?;
+    let chosen: Vec<String> = fields.iter().filter(|(key, _)| key == "municipality").map(|(_, code)| code.clone()).collect();
+    #[derive(Serialize)]
+    struct Row {
+        code: String,
+        name: String,
+        sample_size: String,
+        target: String,
+    }
+    let rows: Vec<Row> = chosen
+        .iter()
+        .map(|code| Row {
+            name: options.iter().find(|o| &o.code == code).map(|o| o.name.clone()).unwrap_or_else(|| code.clone()),
+            sample_size: value(&format!("sample_size_{code}")),
+            target: value(&format!("target_{code}")),
+            code: code.clone(),
+        })
+        .collect();
+    state.templates.page(
+        status,
+        "admin/survey_edit.html",
+        context! { title => "Ändra enkät", user => UserView::from(user), csrf_token => user.csrf_token(), id,
+                   form => context! { title => value("title"), opens_on => value("opens_on"), closes_on => value("closes_on") },
+                   rows, municipalities => options, chosen, errors },
+    )
+}
+
+/// `POST /admin/surveys/{id}/edit`: title, period, and each municipality's sample and target (draft only).
+pub async fn update_from_page(request: HttpRequest, state: web::Data<AppState>, id: web::Path<String>, form: ProtectedForm<Vec<(String, String)>>) -> Result<HttpResponse, AppError> {
+    let ProtectedForm { user, form: fields } = form;
+    let value = |name: &str| fields.iter().find(|(key, _)| key == name).map(|(_, value)| value.clone()).unwrap_or_default();
+    let mut errors = FieldErrors::default();
+    let mut codes: Vec<String> = Vec::new();
+    for (key, code) in &fields {
+        let keep = key == "municipality" && value(&format!("remove_{code}")).is_empty();
+        if (keep || key == "add_municipality") && !code.is_empty() && !codes.contains(code) {
+            codes.push(code.clone());
+        }
+    }
+    let mut parts = Vec::new();
+    for code in &codes {
+        let sample_text = value(&format!("sample_size_{code}"));
+        let sample_size = if sample_text.is_empty() { Ok(0) } else { survey::parse_sample_size(&sample_text) };
+        let sample_size = sample_size.map_err(|reason| errors.add(&format!("sample_size_{code}"), format!("{code}: {reason}"))).unwrap_or(0);
+        let target = survey::parse_target(&value(&format!("target_{code}")))
+            .map_err(|reason| errors.add(&format!("target_{code}"), format!("{code}: {reason}")))
+            .unwrap_or(None);
+        parts.push(PartInput { code: code.clone(), sample_size, target_percent: target });
+    }
+    let loaded = surveys::load(&state, &user, &id).await?;
+    let input = SurveyInput {
+        title: value("title"),
+        opens_on: value("opens_on"),
+        closes_on: value("closes_on"),
+        access: loaded.access.as_str().to_owned(),
+        municipalities: parts,
+    };
+    let mut kept: Vec<(String, String)> = fields.iter().filter(|(key, _)| key != "municipality" && key != "add_municipality").cloned().collect();
+    kept.extend(codes.iter().map(|code| ("municipality".to_owned(), code.clone())));
+    match surveys::validate(&state, &user, &input).await {
+        Ok(valid) if errors.is_empty() => {
+            surveys::update(&state, &user, actor(&request, &state, &user), &id, valid).await?;
+            Ok(HttpResponse::SeeOther().insert_header((header::LOCATION, format!("/admin/surveys/{id}"))).finish())
+        }
+        Ok(_) => render_edit(&state, &user, StatusCode::UNPROCESSABLE_ENTITY, &id, kept, errors.0).await,
+        Err(more) => {
+            errors.0.extend(more.0);
+            render_edit(&state, &user, StatusCode::UNPROCESSABLE_ENTITY, &id, kept, errors.0).await
+        }
+    }
+}
+
+/// `POST /admin/surveys/{id}/open` and `/close`
+pub async fn transition_from_page(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    form: ProtectedForm<crate::http::sign_in::EmptyForm>,
+) -> Result<HttpResponse, AppError> {
+    let (id, action) = path.into_inner();
+    let user = form.user;
+    let open = match action.as_str() {
+        "open" => true,
+        "close" => false,
+        _ => return Err(AppError::NotFound),
+    };
+    match surveys::transition(&state, &user, actor(&request, &state, &user), &id, open).await {
+        Ok(next) => {
+            let notice = format!("Enkäten är nu {}.", next.label().to_lowercase());
+            render_survey(&state, &user, StatusCode::OK, &id, Some(notice), Vec::new()).await
+        }
+        Err(AppError::Conflict(reason)) => render_survey(&state, &user, StatusCode::CONFLICT, &id, Some(reason), Vec::new()).await,
+        Err(error) => Err(error),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CopyForm {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    opens_on: String,
+    #[serde(default)]
+    closes_on: String,
+}
+
+/// `POST /admin/surveys/{id}/copy`: next year's wave as a new draft.
+pub async fn copy_from_page(request: HttpRequest, state: web::Data<AppState>, id: web::Path<String>, form: ProtectedForm<CopyForm>) -> Result<HttpResponse, AppError> {
+    let ProtectedForm { user, form } = form;
+    let period = if form.opens_on.trim().is_empty() && form.closes_on.trim().is_empty() {
+        None
+    } else {
+        Some(Period::parse(&form.opens_on, &form.closes_on).map_err(|error| AppError::invalid("opens_on", error))?)
+    };
+    let title = Some(form.title).filter(|title| !title.trim().is_empty());
+    let new_id = surveys::copy(&state, &user, actor(&request, &state, &user), &id, title, period).await?;
+    Ok(HttpResponse::SeeOther().insert_header((header::LOCATION, format!("/admin/surveys/{new_id}"))).finish())
+}
+
+#[derive(Deserialize)]
+pub struct CodesForm {
+    #[serde(default)]
+    count: String,
+}
+
+/// `POST /admin/surveys/{id}/municipalities/{code}/codes`: a ZIP with the mail-merge CSV and one QR code (SVG)
+/// per letter. The codes exist in clear only in this answer.
+pub async fn codes_from_page(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    form: ProtectedForm<CodesForm>,
+) -> Result<HttpResponse, AppError> {
+    let (id, municipality) = path.into_inner();
+    let ProtectedForm { user, form } = form;
+    let count: i64 = form.count.trim().parse().map_err(|_| {
+        AppError::invalid("count", format!("Antalet koder är ett heltal från 1 till {}.", surveys::MAX_CODES_PER_BATCH))
+    })?;
+    let letters = surveys::generate_codes(&state, &user, actor(&request, &state, &user), &id, &municipality, count).await?;
+    let first = letters.first().map(|l| l.letter_number.clone()).unwrap_or_default();
+    let zip = crate::auth::password::off_thread(move || letters_zip(&letters))
+        .await
+        .ok_or_else(|| AppError::Internal("the archive could not be built".into()))?
+        .map_err(|error| AppError::Internal(Box::new(error)))?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/zip")
+        .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"koder-{municipality}-fran-{first}.zip\"")))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(zip))
+}
+
+/// The mail-merge CSV of letters (UTF-8 with BOM and semicolons, as Swedish Excel expects).
+pub fn letters_csv(letters: &[IssuedLetter]) -> Result<Vec<u8>, csv::Error> {
+    let mut writer = csv::WriterBuilder::new().delimiter(b';').from_writer(vec![0xEF, 0xBB, 0xBF]);
+    writer.write_record(["brevnummer", "kod", "lank", "kommunkod", "kommun", "qr_fil"])?;
+    for letter in letters {
+        let qr = format!("qr/{}.svg", letter.letter_number);
+        writer.write_record([&letter.letter_number, &letter.code, &letter.link, &letter.municipality_code, &letter.municipality, &qr])?;
+    }
+    writer.into_inner().map_err(|error| csv::Error::from(error.into_error()))
+}
+
+fn letters_zip(letters: &[IssuedLetter]) -> Result<Vec<u8>, std::io::Error> {
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    let csv = letters_csv(letters).map_err(std::io::Error::other)?;
+    zip.start_file("koder.csv", options).map_err(std::io::Error::other)?;
+    zip.write_all(&csv)?;
+    for letter in letters {
+        let svg = qrcode::QrCode::new(letter.link.as_bytes())
+            .map_err(std::io::Error::other)?
+            .render::<qrcode::render::svg::Color<'_>>()
+            .min_dimensions(200, 200)
+            .build();
+        zip.start_file(format!("qr/{}.svg", letter.letter_number), options).map_err(std::io::Error::other)?;
+        zip.write_all(svg.as_bytes())?;
+    }
+    Ok(zip.finish().map_err(std::io::Error::other)?.into_inner())
+}
+
+/// `GET /admin/surveys/{id}/municipalities/{code}/reminders.csv` (and the API's `/reminders`): letters for the
+/// reminder mailing.
+pub async fn reminders_csv(state: web::Data<AppState>, user: CurrentUser, path: web::Path<(String, String)>) -> Result<HttpResponse, AppError> {
+    let (id, municipality) = path.into_inner();
+    let letters = surveys::reminder_list(&state, &user, &id, &municipality).await?;
+    let mut body = String::from("brevnummer\n");
+    for letter in letters {
+        body.push_str(&letter);
+        body.push('\n');
+    }
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"paminnelser-{municipality}.csv\"")))
+        .body(body))
+}
+
+#[derive(actix_multipart::form::MultipartForm)]
+pub struct DispositionUpload {
+    file: actix_multipart::form::bytes::Bytes,
+    csrf_token: actix_multipart::form::text::Text<String>,
+}
+
+/// `POST /admin/surveys/{id}/dispositions`: a CSV file of returned letters.
+pub async fn import_from_page(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    _csrf: CsrfInBody,
+    user: CurrentUser,
+    upload: actix_multipart::form::MultipartForm<DispositionUpload>,
+) -> Result<HttpResponse, AppError> {
+    user.check_csrf(Some(&upload.csrf_token))?;
+    let text = String::from_utf8_lossy(&upload.file.data).trim_start_matches('\u{feff}').to_owned();
+    match surveys::import_dispositions(&state, &user, actor(&request, &state, &user), &id, &text).await? {
+        Ok(report) => {
+            let notice = format!("{} brev fick sitt utfall registrerat.", report.recorded);
+            render_survey(&state, &user, StatusCode::OK, &id, Some(notice), Vec::new()).await
+        }
+        Err(problems) => {
+            let notice = "Inget registrerades: rätta raderna nedan och ladda upp filen igen.".to_owned();
+            render_survey(&state, &user, StatusCode::UNPROCESSABLE_ENTITY, &id, Some(notice), problems).await
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// API
+
+/// List the surveys you may see.
+#[utoipa::path(get, path = "/api/v1/surveys", tag = "surveys", responses((status = 200, body = [SurveySummary])))]
+pub async fn api_list(state: web::Data<AppState>, user: CurrentUser) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok().json(surveys::list(&state, &user).await?))
+}
+
+/// Create a draft survey.
+#[utoipa::path(post, path = "/api/v1/surveys", tag = "surveys", request_body = SurveyInput,
+    responses((status = 201, body = SurveyView), (status = 422, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody)))]
+pub async fn api_create(request: HttpRequest, state: web::Data<AppState>, user: CurrentUser, input: web::Json<SurveyInput>) -> Result<HttpResponse, AppError> {
+    if !user.permissions.may_create_surveys() {
+        return Err(AppError::Forbidden);
+    }
+    let valid = surveys::validate(&state, &user, &input).await.map_err(|errors| AppError::InvalidFields(errors.0))?;
+    let id = surveys::create(&state, &user, actor(&request, &state, &user), valid).await?;
+    let loaded = surveys::load(&state, &user, &id).await?;
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, format!("/api/v1/surveys/{id}")))
+        .json(view(&state, &user, loaded).await?))
+}
+
+/// One survey with its municipalities and letters by disposition.
+#[utoipa::path(get, path = "/api/v1/surveys/{id}", tag = "surveys", params(("id" = String, Path)),
+    responses((status = 200, body = SurveyView), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn api_show(state: web::Data<AppState>, user: CurrentUser, id: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let loaded = surveys::load(&state, &user, &id).await?;
+    Ok(HttpResponse::Ok().json(view(&state, &user, loaded).await?))
+}
+
+/// Replace a draft survey's title, period and municipalities.
+#[utoipa::path(put, path = "/api/v1/surveys/{id}", tag = "surveys", params(("id" = String, Path)), request_body = SurveyInput,
+    responses((status = 200, body = SurveyView), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn api_update(request: HttpRequest, state: web::Data<AppState>, user: CurrentUser, id: web::Path<String>, input: web::Json<SurveyInput>) -> Result<HttpResponse, AppError> {
+    let valid = surveys::validate(&state, &user, &input).await.map_err(|errors| AppError::InvalidFields(errors.0))?;
+    surveys::update(&state, &user, actor(&request, &state, &user), &id, valid).await?;
+    let loaded = surveys::load(&state, &user, &id).await?;
+    Ok(HttpResponse::Ok().json(view(&state, &user, loaded).await?))
+}
+
+/// Open a draft survey (freezing its questionnaire version).
+#[utoipa::path(post, path = "/api/v1/surveys/{id}/open", tag = "surveys", params(("id" = String, Path)),
+    responses((status = 200, body = SurveyView), (status = 409, body = crate::error::ErrorBody)))]
+pub async fn api_open(request: HttpRequest, state: web::Data<AppState>, user: CurrentUser, id: web::Path<String>) -> Result<HttpResponse, AppError> {
+    surveys::transition(&state, &user, actor(&request, &state, &user), &id, true).await?;
+    api_show(state, user, id).await
+}
+
+/// Close an open survey.
+#[utoipa::path(post, path = "/api/v1/surveys/{id}/close", tag = "surveys", params(("id" = String, Path)),
+    responses((status = 200, body = SurveyView), (status = 409, body = crate::error::ErrorBody)))]
+pub async fn api_close(request: HttpRequest, state: web::Data<AppState>, user: CurrentUser, id: web::Path<String>) -> Result<HttpResponse, AppError> {
+    surveys::transition(&state, &user, actor(&request, &state, &user), &id, false).await?;
+    api_show(state, user, id).await
+}
+
+/// The new wave's title and period; both optional (default: the same dates a year later).
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct CopyInput {
+    pub title: Option<String>,
+    pub opens_on: Option<String>,
+    pub closes_on: Option<String>,
+}
+
+/// Copy a survey as next year's wave (a new draft with the same municipalities and settings).
+#[utoipa::path(post, path = "/api/v1/surveys/{id}/copy", tag = "surveys", params(("id" = String, Path)), request_body = CopyInput,
+    responses((status = 201, body = SurveyView), (status = 403, body = crate::error::ErrorBody)))]
+pub async fn api_copy(request: HttpRequest, state: web::Data<AppState>, user: CurrentUser, id: web::Path<String>, input: web::Json<CopyInput>) -> Result<HttpResponse, AppError> {
+    let input = input.into_inner();
+    let period = match (input.opens_on, input.closes_on) {
+        (Some(opens_on), Some(closes_on)) => Some(Period::parse(&opens_on, &closes_on).map_err(|error| AppError::invalid("opens_on", error))?),
+        (None, None) => None,
+        _ => return Err(AppError::invalid("closes_on", "Ange både startdag och slutdag, eller ingen av dem.")),
+    };
+    let new_id = surveys::copy(&state, &user, actor(&request, &state, &user), &id, input.title, period).await?;
+    let loaded = surveys::load(&state, &user, &new_id).await?;
+    Ok(HttpResponse::Created().json(view(&state, &user, loaded).await?))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct CodesInput {
+    /// How many new letters (codes) to hand out, 1–20,000.
+    pub count: i64,
+}
+
+/// Hand out codes for a municipality. The answer is the only place the codes ever appear in clear; the service
+/// keeps only keyed hashes. `Accept: text/csv` gives the mail-merge CSV instead of JSON.
+#[utoipa::path(post, path = "/api/v1/surveys/{id}/municipalities/{code}/invitations", tag = "invitations",
+    params(("id" = String, Path), ("code" = String, Path, description = "Municipality code")), request_body = CodesInput,
+    responses((status = 201, body = [IssuedLetter]), (status = 403, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody)))]
+pub async fn api_codes(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<(String, String)>,
+    input: web::Json<CodesInput>,
+) -> Result<HttpResponse, AppError> {
+    let (id, municipality) = path.into_inner();
+    let letters = surveys::generate_codes(&state, &user, actor(&request, &state, &user), &id, &municipality, input.count).await?;
+    let wants_csv = request.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/csv"));
+    if wants_csv {
+        let body = letters_csv(&letters).map_err(|error| AppError::Internal(Box::new(error)))?;
+        return Ok(HttpResponse::Created().content_type("text/csv; charset=utf-8").insert_header((header::CACHE_CONTROL, "no-store")).body(body));
+    }
+    Ok(HttpResponse::Created().insert_header((header::CACHE_CONTROL, "no-store")).json(letters))
+}
+
+/// The reminder list of a municipality: letter numbers neither answered nor ruled out, as CSV.
+#[utoipa::path(get, path = "/api/v1/surveys/{id}/municipalities/{code}/reminders", tag = "invitations",
+    params(("id" = String, Path), ("code" = String, Path, description = "Municipality code")),
+    responses((status = 200, content_type = "text/csv", body = String), (status = 403, body = crate::error::ErrorBody)))]
+pub async fn api_reminders(state: web::Data<AppState>, user: CurrentUser, path: web::Path<(String, String)>) -> Result<HttpResponse, AppError> {
+    reminders_csv(state, user, path).await
+}
+
+/// The outcome of a disposition import.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ImportAnswer {
+    pub recorded: usize,
+    pub by_disposition: BTreeMap<String, usize>,
+}
+
+/// Import returned letters: a CSV body of `letter_number,disposition` lines (header optional). All or nothing:
+/// with any bad line, nothing is recorded and the answer (422) lists every problem by line.
+#[utoipa::path(post, path = "/api/v1/surveys/{id}/dispositions", tag = "invitations", params(("id" = String, Path)),
+    request_body(content = String, content_type = "text/csv"),
+    responses((status = 200, body = ImportAnswer), (status = 422, body = [ImportProblem])))]
+pub async fn api_import(request: HttpRequest, state: web::Data<AppState>, user: CurrentUser, id: web::Path<String>, body: String) -> Result<HttpResponse, AppError> {
+    match surveys::import_dispositions(&state, &user, actor(&request, &state, &user), &id, body.trim_start_matches('\u{feff}')).await? {
+        Ok(ImportReport { recorded, by_disposition }) => Ok(HttpResponse::Ok().json(ImportAnswer { recorded, by_disposition })),
+        Err(problems) => Err(AppError::InvalidFields(
+            problems.into_iter().map(|problem| FieldError { field: format!("line {}", problem.line), reason: problem.reason }).collect(),
+        )),
+    }
+}

@@ -1,0 +1,603 @@
+//! Survey use cases shared by the pages and the API: creating, changing, opening, closing and copying survey
+//! waves, handing out invitation codes, reminder lists and importing dispositions. Each checks permissions on the
+//! server, validates into field errors, and writes its change with its audit event in one transaction.
+
+use std::collections::{BTreeMap, HashSet};
+
+use diesel::Connection;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::audit::Actor;
+use crate::auth::CurrentUser;
+use crate::db::models::survey::{Invitation, Survey, SurveyChanges, SurveyMunicipality};
+use crate::db::queries::{audit, invitations, surveys};
+use crate::domain::codes::{InvitationCode, LetterNumber};
+use crate::domain::dispositions::Disposition;
+use crate::domain::municipality::MunicipalityCode;
+use crate::domain::survey::{self, Access, Period, SurveyState};
+use crate::error::AppError;
+use crate::http::forms::FieldErrors;
+use crate::startup::AppState;
+
+/// Most codes handed out in one action (a municipality's whole sample is normally 300–1,500).
+pub const MAX_CODES_PER_BATCH: i64 = 20_000;
+
+/// One municipality's part as given by a coordinator.
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+pub struct PartInput {
+    /// Municipality code, e.g. "1783".
+    pub code: String,
+    /// How many residents are invited.
+    pub sample_size: i32,
+    /// Target response rate in percent.
+    pub target_percent: Option<f64>,
+}
+
+/// A survey as given by a coordinator (create), or its new settings (change, draft only).
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct SurveyInput {
+    pub title: String,
+    /// First day residents can answer, YYYY-MM-DD.
+    pub opens_on: String,
+    /// Last day residents can answer, YYYY-MM-DD.
+    pub closes_on: String,
+    /// "codes" (letters with personal codes) or "open_link".
+    pub access: String,
+    pub municipalities: Vec<PartInput>,
+}
+
+/// A checked survey definition.
+pub struct ValidSurvey {
+    pub title: String,
+    pub period: Period,
+    pub access: Access,
+    pub parts: Vec<PartInput>,
+}
+
+/// Checks a survey definition, including that the user may run every municipality in it.
+pub async fn validate(state: &AppState, user: &CurrentUser, input: &SurveyInput) -> Result<ValidSurvey, FieldErrors> {
+    let mut errors = FieldErrors::default();
+    let title = survey::parse_title(&input.title).map_err(|reason| errors.add("title", reason)).ok();
+    let period = Period::parse(&input.opens_on, &input.closes_on)
+        .map_err(|error| {
+            let field = if matches!(error, survey::PeriodError::OpensOn) { "opens_on" } else { "closes_on" };
+            errors.add(field, error)
+        })
+        .ok();
+    let access = Access::parse(&input.access);
+    if access.is_none() {
+        errors.add("access", "Välj hur de svarande når enkäten: med kod i brev eller med en öppen länk.");
+    }
+    let mut seen = HashSet::new();
+    let codes: Vec<String> = input.municipalities.iter().map(|part| part.code.trim().to_owned()).collect();
+    if codes.is_empty() {
+        errors.add("municipalities", "Välj minst en kommun.");
+    }
+    for (part, code) in input.municipalities.iter().zip(&codes) {
+        if MunicipalityCode::parse(code).is_err() {
+            errors.add("municipalities", format!("\"{code}\" är ingen kommunkod (fyra siffror)."));
+        } else if !seen.insert(code.clone()) {
+            errors.add("municipalities", format!("Kommunen {code} finns med två gånger."));
+        } else if !user.permissions.may_manage(code) {
+            errors.add("municipalities", format!("Du samordnar inte kommunen {code}."));
+        }
+        if !(0..=1_000_000).contains(&part.sample_size) {
+            errors.add("municipalities", format!("Urvalet för {code} ska vara ett heltal från 0 till 1 000 000."));
+        }
+        if part.target_percent.is_some_and(|target| !(target > 0.0 && target <= 100.0)) {
+            errors.add("municipalities", format!("Målet för {code} ska vara större än 0 och högst 100 procent."));
+        }
+    }
+    if errors.is_empty() {
+        match crate::accounts::validate_municipalities(&state.db, &codes).await {
+            Ok(_) => {}
+            Err(reason) => errors.add("municipalities", reason),
+        }
+    }
+    match (title, period, access, errors.is_empty()) {
+        (Some(title), Some(period), Some(access), true) => {
+            Ok(ValidSurvey { title, period, access, parts: input.municipalities.clone() })
+        }
+        _ => Err(errors),
+    }
+}
+
+fn rows(survey_id: &str, parts: &[PartInput]) -> Vec<SurveyMunicipality> {
+    parts
+        .iter()
+        .map(|part| SurveyMunicipality {
+            survey_id: survey_id.to_owned(),
+            municipality_code: part.code.trim().to_owned(),
+            sample_size: part.sample_size,
+            target_percent: part.target_percent,
+        })
+        .collect()
+}
+
+/// Creates a draft survey.
+pub async fn create(state: &AppState, user: &CurrentUser, actor: Actor, valid: ValidSurvey) -> Result<String, AppError> {
+    if !user.permissions.may_create_surveys() {
+        return Err(AppError::Forbidden);
+    }
+    let survey = Survey {
+        id: uuid::Uuid::new_v4().to_string(),
+        title: valid.title,
+        instrument_key: survey::DEFAULT_INSTRUMENT_KEY.to_owned(),
+        instrument_version: survey::DEFAULT_INSTRUMENT_VERSION.to_owned(),
+        state: SurveyState::Draft.as_str().to_owned(),
+        access: valid.access.as_str().to_owned(),
+        opens_on: valid.period.opens_on,
+        closes_on: valid.period.closes_on,
+        created_by: Some(user.id.clone()),
+        created_at: crate::db::now(),
+        copied_from: None,
+    };
+    let parts = rows(&survey.id, &valid.parts);
+    let id = survey.id.clone();
+    state
+        .db
+        .run(move |conn| {
+            conn.transaction(|conn| {
+                surveys::insert(conn, &survey, &parts)?;
+                let codes: Vec<&str> = parts.iter().map(|part| part.municipality_code.as_str()).collect();
+                let detail = json!({ "title": survey.title, "access": survey.access, "municipalities": codes });
+                audit::insert(conn, &actor.event("survey_created", Some(survey.id.clone()), detail))
+            })
+        })
+        .await?;
+    Ok(id)
+}
+
+/// A survey with its municipalities, as the user may see it.
+pub struct Loaded {
+    pub survey: Survey,
+    pub state: SurveyState,
+    pub access: Access,
+    /// Every municipality of the survey with its name.
+    pub parts: Vec<(SurveyMunicipality, String)>,
+}
+
+impl Loaded {
+    /// Whether the user may change the survey as a whole.
+    pub fn may_manage(&self, user: &CurrentUser) -> bool {
+        user.permissions.may_manage_survey(self.parts.iter().map(|(part, _)| part.municipality_code.as_str()))
+    }
+}
+
+/// Loads a survey the user may see; `NotFound` for one they may not (its existence is not revealed).
+pub async fn load(state: &AppState, user: &CurrentUser, id: &str) -> Result<Loaded, AppError> {
+    let lookup = id.to_owned();
+    let (survey, parts) = state
+        .db
+        .run(move |conn| Ok((surveys::find(conn, &lookup)?, surveys::parts(conn, &lookup)?)))
+        .await?;
+    if !user.permissions.may_view_survey(parts.iter().map(|(part, _)| part.municipality_code.as_str())) {
+        return Err(AppError::NotFound);
+    }
+    let state_ = SurveyState::parse(&survey.state).ok_or_else(|| AppError::Internal("unknown survey state".into()))?;
+    let access = Access::parse(&survey.access).ok_or_else(|| AppError::Internal("unknown survey access".into()))?;
+    Ok(Loaded { survey, state: state_, access, parts })
+}
+
+/// A survey in a list.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SurveySummary {
+    pub id: String,
+    pub title: String,
+    pub state: SurveyState,
+    pub state_label: &'static str,
+    pub access: Access,
+    pub opens_on: chrono::NaiveDate,
+    pub closes_on: chrono::NaiveDate,
+    pub municipalities: Vec<String>,
+    pub municipality_names: Vec<String>,
+}
+
+/// Every survey the user may see.
+pub async fn list(state: &AppState, user: &CurrentUser) -> Result<Vec<SurveySummary>, AppError> {
+    let (all, parts) = state.db.run(|conn| Ok((surveys::list(conn)?, surveys::all_parts(conn)?))).await?;
+    let mut by_survey: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+    for (survey_id, code, name) in parts {
+        by_survey.entry(survey_id).or_default().push((code, name));
+    }
+    Ok(all
+        .into_iter()
+        .filter_map(|survey| {
+            let parts = by_survey.remove(&survey.id).unwrap_or_default();
+            if !user.permissions.may_view_survey(parts.iter().map(|(code, _)| code.as_str())) {
+                return None;
+            }
+            let state = SurveyState::parse(&survey.state)?;
+            Some(SurveySummary {
+                id: survey.id,
+                title: survey.title,
+                state,
+                state_label: state.label(),
+                access: Access::parse(&survey.access)?,
+                opens_on: survey.opens_on,
+                closes_on: survey.closes_on,
+                municipalities: parts.iter().map(|(code, _)| code.clone()).collect(),
+                municipality_names: parts.into_iter().map(|(_, name)| name).collect(),
+            })
+        })
+        .collect())
+}
+
+/// Changes a draft survey's settings.
+pub async fn update(state: &AppState, user: &CurrentUser, actor: Actor, id: &str, valid: ValidSurvey) -> Result<(), AppError> {
+    let loaded = load(state, user, id).await?;
+    if !loaded.may_manage(user) {
+        return Err(AppError::Forbidden);
+    }
+    if !loaded.state.is_editable() {
+        return Err(AppError::Conflict("Bara ett utkast kan ändras; enkäten är redan öppnad.".to_owned()));
+    }
+    let id = id.to_owned();
+    let parts = rows(&id, &valid.parts);
+    let changes = SurveyChanges {
+        title: Some(valid.title),
+        opens_on: Some(valid.period.opens_on),
+        closes_on: Some(valid.period.closes_on),
+        ..SurveyChanges::default()
+    };
+    state
+        .db
+        .run(move |conn| {
+            conn.transaction(|conn| {
+                surveys::update(conn, &id, &changes)?;
+                surveys::replace_parts(conn, &id, &parts)?;
+                let codes: Vec<&str> = parts.iter().map(|part| part.municipality_code.as_str()).collect();
+                audit::insert(conn, &actor.event("survey_changed", Some(id.clone()), json!({ "municipalities": codes })))
+            })
+        })
+        .await?;
+    Ok(())
+}
+
+/// Opens a draft (freezing its questionnaire version) or closes an open survey.
+pub async fn transition(state: &AppState, user: &CurrentUser, actor: Actor, id: &str, open: bool) -> Result<SurveyState, AppError> {
+    let loaded = load(state, user, id).await?;
+    if !loaded.may_manage(user) {
+        return Err(AppError::Forbidden);
+    }
+    let next = if open { loaded.state.open() } else { loaded.state.close() }
+        .map_err(|error| AppError::Conflict(error.to_string()))?;
+    let id = id.to_owned();
+    let from = loaded.state;
+    let changes = SurveyChanges {
+        state: Some(next.as_str().to_owned()),
+        // The version residents answer is fixed from the moment the survey opens.
+        instrument_version: open.then(|| loaded.survey.instrument_version.clone()),
+        ..SurveyChanges::default()
+    };
+    state
+        .db
+        .run(move |conn| {
+            conn.transaction(|conn| {
+                surveys::update(conn, &id, &changes)?;
+                let detail = json!({ "from": from.as_str(), "to": next.as_str() });
+                audit::insert(conn, &actor.event(if open { "survey_opened" } else { "survey_closed" }, Some(id.clone()), detail))
+            })
+        })
+        .await?;
+    Ok(next)
+}
+
+/// Copies a survey as next year's wave: same municipalities, samples, targets and questionnaire, as a new draft.
+pub async fn copy(
+    state: &AppState,
+    user: &CurrentUser,
+    actor: Actor,
+    id: &str,
+    title: Option<String>,
+    period: Option<Period>,
+) -> Result<String, AppError> {
+    let loaded = load(state, user, id).await?;
+    if !loaded.may_manage(user) {
+        return Err(AppError::Forbidden);
+    }
+    let source_period = Period { opens_on: loaded.survey.opens_on, closes_on: loaded.survey.closes_on };
+    let period = period.unwrap_or_else(|| source_period.next_year());
+    let title = match title {
+        Some(title) => survey::parse_title(&title).map_err(|reason| AppError::invalid("title", reason))?,
+        None => next_year_title(&loaded.survey.title, source_period, period),
+    };
+    let copy = Survey {
+        id: uuid::Uuid::new_v4().to_string(),
+        title,
+        state: SurveyState::Draft.as_str().to_owned(),
+        opens_on: period.opens_on,
+        closes_on: period.closes_on,
+        created_by: Some(user.id.clone()),
+        created_at: crate::db::now(),
+        copied_from: Some(loaded.survey.id.clone()),
+        ..loaded.survey
+    };
+    let parts: Vec<SurveyMunicipality> = loaded
+        .parts
+        .into_iter()
+        .map(|(part, _)| SurveyMunicipality { survey_id: copy.id.clone(), ..part })
+        .collect();
+    let new_id = copy.id.clone();
+    state
+        .db
+        .run(move |conn| {
+            conn.transaction(|conn| {
+                surveys::insert(conn, &copy, &parts)?;
+                let detail = json!({ "copied_from": copy.copied_from, "title": copy.title });
+                audit::insert(conn, &actor.event("survey_copied", Some(copy.id.clone()), detail))
+            })
+        })
+        .await?;
+    Ok(new_id)
+}
+
+/// "Trygghetsmätning 2026" becomes "Trygghetsmätning 2027" when the period moves a year; otherwise "(kopia)".
+fn next_year_title(title: &str, from: Period, to: Period) -> String {
+    use chrono::Datelike;
+    let (old, new) = (from.opens_on.year().to_string(), to.opens_on.year().to_string());
+    if old != new && title.contains(&old) { title.replace(&old, &new) } else { format!("{title} (kopia)") }
+}
+
+/// One handed-out letter: shown once, never stored in this form.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct IssuedLetter {
+    pub letter_number: String,
+    pub code: String,
+    pub link: String,
+    pub municipality_code: String,
+    pub municipality: String,
+}
+
+/// Generates `count` new codes for one municipality of a survey; returns them (the only time they exist in clear).
+pub async fn generate_codes(
+    state: &AppState,
+    user: &CurrentUser,
+    actor: Actor,
+    id: &str,
+    municipality: &str,
+    count: i64,
+) -> Result<Vec<IssuedLetter>, AppError> {
+    let loaded = load(state, user, id).await?;
+    let Some((_, name)) = loaded.parts.iter().find(|(part, _)| part.municipality_code == municipality) else {
+        return Err(AppError::NotFound);
+    };
+    if !user.permissions.may_manage(municipality) {
+        return Err(AppError::Forbidden);
+    }
+    if loaded.access != Access::Codes {
+        return Err(AppError::Conflict("En enkät med öppen länk har inga koder.".to_owned()));
+    }
+    if loaded.state == SurveyState::Closed {
+        return Err(AppError::Conflict("Enkäten är stängd; inga fler koder kan delas ut.".to_owned()));
+    }
+    if !(1..=MAX_CODES_PER_BATCH).contains(&count) {
+        return Err(AppError::invalid("count", format!("Antalet koder är ett heltal från 1 till {MAX_CODES_PER_BATCH}.")));
+    }
+    let municipality_code = MunicipalityCode::parse(municipality).map_err(|error| AppError::invalid("municipality", error))?;
+    let name = name.clone();
+    let hasher = state.hasher.clone();
+    let survey_id = id.to_owned();
+    let base = state.public_url.clone();
+    // Two attempts: a clash of 54-bit codes (with one another or with stored ones) is improbable, not impossible.
+    for _attempt in 0..2 {
+        let (hasher, survey_id, code, name, base) =
+            (hasher.clone(), survey_id.clone(), municipality_code.clone(), name.clone(), base.clone());
+        let actor = actor.clone();
+        let result = state
+            .db
+            .run(move |conn| {
+                conn.transaction(|conn| {
+                    let first = invitations::last_serial(conn, &survey_id, code.as_str())? + 1;
+                    let mut rng = rand::rng();
+                    let mut seen = HashSet::new();
+                    let mut rows = Vec::with_capacity(count as usize);
+                    let mut letters = Vec::with_capacity(count as usize);
+                    let mut serial = first;
+                    while (rows.len() as i64) < count {
+                        let invitation = InvitationCode::generate(&mut rng);
+                        let code_hash = hasher.hash(&invitation);
+                        if !seen.insert(code_hash.clone()) {
+                            continue;
+                        }
+                        let letter = LetterNumber::new(&code, serial as u32)
+                            .map_err(|error| diesel::result::Error::QueryBuilderError(error.to_string().into()))?;
+                        rows.push(Invitation {
+                            id: uuid::Uuid::new_v4().to_string(),
+                            survey_id: survey_id.clone(),
+                            municipality_code: code.as_str().to_owned(),
+                            letter_serial: serial,
+                            code_hash,
+                            disposition: Disposition::NotReturned.as_str().to_owned(),
+                        });
+                        letters.push(IssuedLetter {
+                            letter_number: letter.to_string(),
+                            link: base.join(&format!("svara/{invitation}")).map(|url| url.to_string()).unwrap_or_default(),
+                            code: invitation.to_string(),
+                            municipality_code: code.as_str().to_owned(),
+                            municipality: name.clone(),
+                        });
+                        serial += 1;
+                    }
+                    invitations::insert_many(conn, &rows)?;
+                    let detail = json!({ "municipality": code.as_str(), "count": count, "first_letter": first, "last_letter": serial - 1 });
+                    audit::insert(conn, &actor.event("codes_generated", Some(survey_id.clone()), detail))?;
+                    Ok(letters)
+                })
+            })
+            .await;
+        match result {
+            Ok(letters) => return Ok(letters),
+            Err(crate::db::DbError::Query(diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                _,
+            ))) => continue,
+            Err(error) => return Err(error.into()),
+        }
+    }
+    Err(AppError::Conflict("Koderna kunde inte skapas just nu. Försök igen.".to_owned()))
+}
+
+/// The letter numbers that should get a reminder: neither answered nor ruled out.
+pub async fn reminder_list(state: &AppState, user: &CurrentUser, id: &str, municipality: &str) -> Result<Vec<String>, AppError> {
+    let loaded = load(state, user, id).await?;
+    if !loaded.parts.iter().any(|(part, _)| part.municipality_code == municipality) {
+        return Err(AppError::NotFound);
+    }
+    if !user.permissions.may_manage(municipality) {
+        return Err(AppError::Forbidden);
+    }
+    let code = MunicipalityCode::parse(municipality).map_err(|error| AppError::invalid("municipality", error))?;
+    let (survey_id, lookup) = (id.to_owned(), municipality.to_owned());
+    let pending = [Disposition::NotReturned.as_str(), Disposition::Started.as_str()];
+    let serials = state.db.run(move |conn| invitations::serials_in(conn, &survey_id, &lookup, &pending)).await?;
+    Ok(serials
+        .into_iter()
+        .filter_map(|serial| LetterNumber::new(&code, serial as u32).ok().map(|letter| letter.to_string()))
+        .collect())
+}
+
+/// One problem in an imported file, by line.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ImportProblem {
+    pub line: u64,
+    pub reason: String,
+}
+
+/// What an import did.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ImportReport {
+    /// Letters whose disposition was recorded.
+    pub recorded: usize,
+    /// Per disposition, how many letters.
+    pub by_disposition: BTreeMap<String, usize>,
+}
+
+/// Imports returned letters from CSV (`letter_number,disposition`, header optional). Every line is checked first:
+/// with any bad line nothing is recorded and every problem is reported by line.
+pub async fn import_dispositions(
+    state: &AppState,
+    user: &CurrentUser,
+    actor: Actor,
+    id: &str,
+    csv_text: &str,
+) -> Result<Result<ImportReport, Vec<ImportProblem>>, AppError> {
+    let loaded = load(state, user, id).await?;
+    if loaded.access != Access::Codes {
+        return Err(AppError::Conflict("En enkät med öppen länk har inga brev att registrera utfall för.".to_owned()));
+    }
+    let in_survey: HashSet<String> = loaded.parts.iter().map(|(part, _)| part.municipality_code.clone()).collect();
+    let mut problems = Vec::new();
+    let mut wanted: Vec<(u64, LetterNumber, Disposition)> = Vec::new();
+    // Swedish spreadsheets write semicolons; others commas or tabs: the first line decides.
+    let first_line = csv_text.lines().next().unwrap_or_default();
+    let delimiter = [b';', b'\t', b','].into_iter().find(|d| first_line.as_bytes().contains(d)).unwrap_or(b',');
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .delimiter(delimiter)
+        .from_reader(csv_text.as_bytes());
+    let mut seen = HashSet::new();
+    for (index, record) in reader.records().enumerate() {
+        let line = index as u64 + 1;
+        let record = match record {
+            Ok(record) => record,
+            Err(error) => {
+                problems.push(ImportProblem { line, reason: format!("Raden kan inte läsas: {error}") });
+                continue;
+            }
+        };
+        let first = record.get(0).unwrap_or_default();
+        // Blank lines are skipped, and so is a header: a first line whose first field has no digit.
+        if record.iter().all(str::is_empty) || (line == 1 && !first.chars().any(|c| c.is_ascii_digit())) {
+            continue;
+        }
+        let letter = match LetterNumber::parse(first) {
+            Ok(letter) => letter,
+            Err(error) => {
+                problems.push(ImportProblem { line, reason: format!("\"{first}\" är inget brevnummer: {error}") });
+                continue;
+            }
+        };
+        let disposition = match Disposition::parse_import(record.get(1).unwrap_or_default()) {
+            Ok(disposition) => disposition,
+            Err(error) => {
+                problems.push(ImportProblem { line, reason: error.to_string() });
+                continue;
+            }
+        };
+        let municipality = letter.municipality().as_str();
+        if !in_survey.contains(municipality) {
+            problems.push(ImportProblem { line, reason: format!("Kommunen {municipality} ingår inte i enkäten.") });
+            continue;
+        }
+        if !user.permissions.may_manage(municipality) {
+            problems.push(ImportProblem { line, reason: format!("Du samordnar inte kommunen {municipality}.") });
+            continue;
+        }
+        if !seen.insert(letter.to_string()) {
+            problems.push(ImportProblem { line, reason: format!("Brevet {letter} finns redan på en tidigare rad.") });
+            continue;
+        }
+        wanted.push((line, letter, disposition));
+    }
+    if wanted.is_empty() && problems.is_empty() {
+        problems.push(ImportProblem { line: 0, reason: "Filen innehåller inga rader med brevnummer och utfall.".to_owned() });
+    }
+    if !problems.is_empty() {
+        return Ok(Err(problems));
+    }
+    let survey_id = id.to_owned();
+    let outcome = state
+        .db
+        .run(move |conn| {
+            let result = conn.transaction::<ImportReport, ImportAborted, _>(|conn| {
+                let mut problems = Vec::new();
+                let mut by_disposition: BTreeMap<String, usize> = BTreeMap::new();
+                for (line, letter, disposition) in &wanted {
+                    let municipality = letter.municipality().as_str();
+                    let serial = letter.serial() as i32;
+                    match invitations::disposition_of(conn, &survey_id, municipality, serial)? {
+                        None => problems.push(ImportProblem { line: *line, reason: format!("Brevet {letter} finns inte i enkäten.") }),
+                        Some(current) if current == Disposition::Completed.as_str() => problems.push(ImportProblem {
+                            line: *line,
+                            reason: format!("Brevet {letter} är redan besvarat och kan inte ändras."),
+                        }),
+                        Some(_) => {
+                            invitations::set_disposition(conn, &survey_id, municipality, serial, disposition.as_str())?;
+                            *by_disposition.entry(disposition.as_str().to_owned()).or_default() += 1;
+                        }
+                    }
+                }
+                if !problems.is_empty() {
+                    // Nothing is half-imported: returning an error rolls back every change of this file.
+                    return Err(ImportAborted::Problems(problems));
+                }
+                let recorded = wanted.len();
+                let detail = json!({ "recorded": recorded, "by_disposition": by_disposition });
+                audit::insert(conn, &actor.event("dispositions_imported", Some(survey_id.clone()), detail))?;
+                Ok(ImportReport { recorded, by_disposition })
+            });
+            match result {
+                Ok(report) => Ok(Ok(report)),
+                Err(ImportAborted::Problems(problems)) => Ok(Err(problems)),
+                Err(ImportAborted::Database(error)) => Err(error),
+            }
+        })
+        .await?;
+    Ok(outcome)
+}
+
+/// Why an import transaction ended without committing.
+enum ImportAborted {
+    Problems(Vec<ImportProblem>),
+    Database(diesel::result::Error),
+}
+
+impl From<diesel::result::Error> for ImportAborted {
+    fn from(error: diesel::result::Error) -> Self {
+        Self::Database(error)
+    }
+}
