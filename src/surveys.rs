@@ -116,7 +116,12 @@ fn rows(survey_id: &str, parts: &[PartInput]) -> Vec<SurveyMunicipality> {
 }
 
 /// Creates a draft survey.
-pub async fn create(state: &AppState, user: &CurrentUser, actor: Actor, valid: ValidSurvey) -> Result<String, AppError> {
+pub async fn create(
+    state: &AppState,
+    user: &CurrentUser,
+    actor: Actor,
+    valid: ValidSurvey,
+) -> Result<String, AppError> {
     if !user.permissions.may_create_surveys() {
         return Err(AppError::Forbidden);
     }
@@ -168,10 +173,8 @@ impl Loaded {
 /// Loads a survey the user may see; `NotFound` for one they may not (its existence is not revealed).
 pub async fn load(state: &AppState, user: &CurrentUser, id: &str) -> Result<Loaded, AppError> {
     let lookup = id.to_owned();
-    let (survey, parts) = state
-        .db
-        .run(move |conn| Ok((surveys::find(conn, &lookup)?, surveys::parts(conn, &lookup)?)))
-        .await?;
+    let (survey, parts) =
+        state.db.run(move |conn| Ok((surveys::find(conn, &lookup)?, surveys::parts(conn, &lookup)?))).await?;
     if !user.permissions.may_view_survey(parts.iter().map(|(part, _)| part.municipality_code.as_str())) {
         return Err(AppError::NotFound);
     }
@@ -225,7 +228,13 @@ pub async fn list(state: &AppState, user: &CurrentUser) -> Result<Vec<SurveySumm
 }
 
 /// Changes a draft survey's settings.
-pub async fn update(state: &AppState, user: &CurrentUser, actor: Actor, id: &str, valid: ValidSurvey) -> Result<(), AppError> {
+pub async fn update(
+    state: &AppState,
+    user: &CurrentUser,
+    actor: Actor,
+    id: &str,
+    valid: ValidSurvey,
+) -> Result<(), AppError> {
     let loaded = load(state, user, id).await?;
     if !loaded.may_manage(user) {
         return Err(AppError::Forbidden);
@@ -248,7 +257,10 @@ pub async fn update(state: &AppState, user: &CurrentUser, actor: Actor, id: &str
                 surveys::update(conn, &id, &changes)?;
                 surveys::replace_parts(conn, &id, &parts)?;
                 let codes: Vec<&str> = parts.iter().map(|part| part.municipality_code.as_str()).collect();
-                audit::insert(conn, &actor.event("survey_changed", Some(id.clone()), json!({ "municipalities": codes })))
+                audit::insert(
+                    conn,
+                    &actor.event("survey_changed", Some(id.clone()), json!({ "municipalities": codes })),
+                )
             })
         })
         .await?;
@@ -256,7 +268,13 @@ pub async fn update(state: &AppState, user: &CurrentUser, actor: Actor, id: &str
 }
 
 /// Opens a draft (freezing its questionnaire version) or closes an open survey.
-pub async fn transition(state: &AppState, user: &CurrentUser, actor: Actor, id: &str, open: bool) -> Result<SurveyState, AppError> {
+pub async fn transition(
+    state: &AppState,
+    user: &CurrentUser,
+    actor: Actor,
+    id: &str,
+    open: bool,
+) -> Result<SurveyState, AppError> {
     let loaded = load(state, user, id).await?;
     if !loaded.may_manage(user) {
         return Err(AppError::Forbidden);
@@ -277,7 +295,10 @@ pub async fn transition(state: &AppState, user: &CurrentUser, actor: Actor, id: 
             conn.transaction(|conn| {
                 surveys::update(conn, &id, &changes)?;
                 let detail = json!({ "from": from.as_str(), "to": next.as_str() });
-                audit::insert(conn, &actor.event(if open { "survey_opened" } else { "survey_closed" }, Some(id.clone()), detail))
+                audit::insert(
+                    conn,
+                    &actor.event(if open { "survey_opened" } else { "survey_closed" }, Some(id.clone()), detail),
+                )
             })
         })
         .await?;
@@ -314,11 +335,8 @@ pub async fn copy(
         copied_from: Some(loaded.survey.id.clone()),
         ..loaded.survey
     };
-    let parts: Vec<SurveyMunicipality> = loaded
-        .parts
-        .into_iter()
-        .map(|(part, _)| SurveyMunicipality { survey_id: copy.id.clone(), ..part })
-        .collect();
+    let parts: Vec<SurveyMunicipality> =
+        loaded.parts.into_iter().map(|(part, _)| SurveyMunicipality { survey_id: copy.id.clone(), ..part }).collect();
     let new_id = copy.id.clone();
     state
         .db
@@ -373,9 +391,13 @@ pub async fn generate_codes(
         return Err(AppError::Conflict("Enkäten är stängd; inga fler koder kan delas ut.".to_owned()));
     }
     if !(1..=MAX_CODES_PER_BATCH).contains(&count) {
-        return Err(AppError::invalid("count", format!("Antalet koder är ett heltal från 1 till {MAX_CODES_PER_BATCH}.")));
+        return Err(AppError::invalid(
+            "count",
+            format!("Antalet koder är ett heltal från 1 till {MAX_CODES_PER_BATCH}."),
+        ));
     }
-    let municipality_code = MunicipalityCode::parse(municipality).map_err(|error| AppError::invalid("municipality", error))?;
+    let municipality_code =
+        MunicipalityCode::parse(municipality).map_err(|error| AppError::invalid("municipality", error))?;
     let name = name.clone();
     let hasher = state.hasher.clone();
     let survey_id = id.to_owned();
@@ -440,7 +462,12 @@ pub async fn generate_codes(
 }
 
 /// The letter numbers that should get a reminder: neither answered nor ruled out.
-pub async fn reminder_list(state: &AppState, user: &CurrentUser, id: &str, municipality: &str) -> Result<Vec<String>, AppError> {
+pub async fn reminder_list(
+    state: &AppState,
+    user: &CurrentUser,
+    id: &str,
+    municipality: &str,
+) -> Result<Vec<String>, AppError> {
     let loaded = load(state, user, id).await?;
     if !loaded.parts.iter().any(|(part, _)| part.municipality_code == municipality) {
         return Err(AppError::NotFound);
@@ -544,7 +571,10 @@ pub async fn import_dispositions(
         wanted.push((line, letter, disposition));
     }
     if wanted.is_empty() && problems.is_empty() {
-        problems.push(ImportProblem { line: 0, reason: "Filen innehåller inga rader med brevnummer och utfall.".to_owned() });
+        problems.push(ImportProblem {
+            line: 0,
+            reason: "Filen innehåller inga rader med brevnummer och utfall.".to_owned(),
+        });
     }
     if !problems.is_empty() {
         return Ok(Err(problems));
@@ -560,7 +590,10 @@ pub async fn import_dispositions(
                     let municipality = letter.municipality().as_str();
                     let serial = letter.serial() as i32;
                     match invitations::disposition_of(conn, &survey_id, municipality, serial)? {
-                        None => problems.push(ImportProblem { line: *line, reason: format!("Brevet {letter} finns inte i enkäten.") }),
+                        None => problems.push(ImportProblem {
+                            line: *line,
+                            reason: format!("Brevet {letter} finns inte i enkäten."),
+                        }),
                         Some(current) if current == Disposition::Completed.as_str() => problems.push(ImportProblem {
                             line: *line,
                             reason: format!("Brevet {letter} är redan besvarat och kan inte ändras."),

@@ -371,7 +371,7 @@ mod tests {
         );
         assert!(ImportError::Empty.to_string().contains("avliden"));
         assert!(
-            ImportError::SetBySystem { value: "completed".to_owned() }.to_string().contains("recorded by the system")
+            ImportError::SetBySystem { value: "completed".to_owned() }.to_string().contains("registreras av systemet")
         );
     }
 }

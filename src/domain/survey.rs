@@ -146,7 +146,9 @@ impl Period {
     /// The same period a year later (for next year's wave); 29 February becomes 28 February.
     pub fn next_year(&self) -> Self {
         let shift = |day: NaiveDate| {
-            day.with_year(day.year() + 1).or_else(|| (day - chrono::Duration::days(1)).with_year(day.year() + 1)).unwrap_or(day)
+            day.with_year(day.year() + 1)
+                .or_else(|| (day - chrono::Duration::days(1)).with_year(day.year() + 1))
+                .unwrap_or(day)
         };
         Self { opens_on: shift(self.opens_on), closes_on: shift(self.closes_on) }
     }

@@ -131,7 +131,7 @@ pub async fn index(state: web::Data<AppState>, user: CurrentUser) -> Result<Http
         StatusCode::OK,
         "admin/home.html",
         context! { title => "Enkäter", user => UserView::from(&user), csrf_token => user.csrf_token(), surveys => list,
-                   may_create => user.permissions.may_create_surveys() },
+        may_create => user.permissions.may_create_surveys() },
     )
 }
 
@@ -154,12 +154,18 @@ pub struct NewSurveyForm {
     target_percent: String,
 }
 
-async fn render_new(state: &AppState, user: &CurrentUser, status: StatusCode, form: &NewSurveyForm, errors: Vec<FieldError>) -> Result<HttpResponse, AppError> {
+async fn render_new(
+    state: &AppState,
+    user: &CurrentUser,
+    status: StatusCode,
+    form: &NewSurveyForm,
+    errors: Vec<FieldError>,
+) -> Result<HttpResponse, AppError> {
     state.templates.page(
         status,
         "admin/survey_new.html",
         context! { title => "Ny enkät", user => UserView::from(user), csrf_token => user.csrf_token(), form,
-                   municipalities => manageable_municipalities(state, user).await?, errors },
+        municipalities => manageable_municipalities(state, user).await?, errors },
     )
 }
 
@@ -173,14 +179,21 @@ pub async fn new_page(state: web::Data<AppState>, user: CurrentUser) -> Result<H
 }
 
 /// `POST /admin/surveys`
-pub async fn create_from_page(request: HttpRequest, state: web::Data<AppState>, form: ProtectedForm<NewSurveyForm>) -> Result<HttpResponse, AppError> {
+pub async fn create_from_page(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    form: ProtectedForm<NewSurveyForm>,
+) -> Result<HttpResponse, AppError> {
     let ProtectedForm { user, form } = form;
     if !user.permissions.may_create_surveys() {
         return Err(AppError::Forbidden);
     }
     let mut errors = FieldErrors::default();
-    let sample_size = survey::parse_sample_size(&form.sample_size).map_err(|reason| errors.add("sample_size", reason)).unwrap_or(0);
-    let target = survey::parse_target(&form.target_percent).map_err(|reason| errors.add("target_percent", reason)).unwrap_or(None);
+    let sample_size =
+        survey::parse_sample_size(&form.sample_size).map_err(|reason| errors.add("sample_size", reason)).unwrap_or(0);
+    let target = survey::parse_target(&form.target_percent)
+        .map_err(|reason| errors.add("target_percent", reason))
+        .unwrap_or(None);
     let input = SurveyInput {
         title: form.title.clone(),
         opens_on: form.opens_on.clone(),
@@ -217,12 +230,13 @@ async fn render_survey(
     let loaded = surveys::load(state, user, id).await?;
     let survey = view(state, user, loaded).await?;
     let manages_any = survey.municipalities.iter().any(|part| part.may_manage);
-    let dispositions: Vec<(&str, &str)> = Disposition::ALL.iter().map(|d| (d.as_str(), disposition_label(*d))).collect();
+    let dispositions: Vec<(&str, &str)> =
+        Disposition::ALL.iter().map(|d| (d.as_str(), disposition_label(*d))).collect();
     state.templates.page(
         status,
         "admin/survey.html",
         context! { title => survey.title.clone(), user => UserView::from(user), csrf_token => user.csrf_token(), survey,
-                   manages_any, dispositions, notice, problems, max_codes => surveys::MAX_CODES_PER_BATCH },
+        manages_any, dispositions, notice, problems, max_codes => surveys::MAX_CODES_PER_BATCH },
     )
 }
 
@@ -242,12 +256,20 @@ pub fn disposition_label(disposition: Disposition) -> &'static str {
 }
 
 /// `GET /admin/surveys/{id}`
-pub async fn show_page(state: web::Data<AppState>, user: CurrentUser, id: web::Path<String>) -> Result<HttpResponse, AppError> {
+pub async fn show_page(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
     render_survey(&state, &user, StatusCode::OK, &id, None, Vec::new()).await
 }
 
 /// `GET /admin/surveys/{id}/edit`
-pub async fn edit_page(state: web::Data<AppState>, user: CurrentUser, id: web::Path<String>) -> Result<HttpResponse, AppError> {
+pub async fn edit_page(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
     let loaded = surveys::load(&state, &user, &id).await?;
     if !loaded.may_manage(&user) {
         return Err(AppError::Forbidden);
@@ -274,10 +296,19 @@ fn edit_fields(loaded: &Loaded) -> Vec<(String, String)> {
     fields
 }
 
-async fn render_edit(state: &AppState, user: &CurrentUser, status: StatusCode, id: &str, fields: Vec<(String, String)>, errors: Vec<FieldError>) -> Result<HttpResponse, AppError> {
-    let value = |name: &str| fields.iter().find(|(key, _)| key == name).map(|(_, value)| value.clone()).unwrap_or_default();
+async fn render_edit(
+    state: &AppState,
+    user: &CurrentUser,
+    status: StatusCode,
+    id: &str,
+    fields: Vec<(String, String)>,
+    errors: Vec<FieldError>,
+) -> Result<HttpResponse, AppError> {
+    let value =
+        |name: &str| fields.iter().find(|(key, _)| key == name).map(|(_, value)| value.clone()).unwrap_or_default();
     let options = manageable_municipalities(state, user).await?;
-    let chosen: Vec<String> = fields.iter().filter(|(key, _)| key == "municipality").map(|(_, code)| code.clone()).collect();
+    let chosen: Vec<String> =
+        fields.iter().filter(|(key, _)| key == "municipality").map(|(_, code)| code.clone()).collect();
     #[derive(Serialize)]
     struct Row {
         code: String,
@@ -298,15 +329,21 @@ async fn render_edit(state: &AppState, user: &CurrentUser, status: StatusCode, i
         status,
         "admin/survey_edit.html",
         context! { title => "Ändra enkät", user => UserView::from(user), csrf_token => user.csrf_token(), id,
-                   form => context! { title => value("title"), opens_on => value("opens_on"), closes_on => value("closes_on") },
-                   rows, municipalities => options, chosen, errors },
+        form => context! { title => value("title"), opens_on => value("opens_on"), closes_on => value("closes_on") },
+        rows, municipalities => options, chosen, errors },
     )
 }
 
 /// `POST /admin/surveys/{id}/edit`: title, period, and each municipality's sample and target (draft only).
-pub async fn update_from_page(request: HttpRequest, state: web::Data<AppState>, id: web::Path<String>, form: ProtectedForm<Vec<(String, String)>>) -> Result<HttpResponse, AppError> {
+pub async fn update_from_page(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    form: ProtectedForm<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
     let ProtectedForm { user, form: fields } = form;
-    let value = |name: &str| fields.iter().find(|(key, _)| key == name).map(|(_, value)| value.clone()).unwrap_or_default();
+    let value =
+        |name: &str| fields.iter().find(|(key, _)| key == name).map(|(_, value)| value.clone()).unwrap_or_default();
     let mut errors = FieldErrors::default();
     let mut codes: Vec<String> = Vec::new();
     for (key, code) in &fields {
@@ -319,7 +356,9 @@ pub async fn update_from_page(request: HttpRequest, state: web::Data<AppState>, 
     for code in &codes {
         let sample_text = value(&format!("sample_size_{code}"));
         let sample_size = if sample_text.is_empty() { Ok(0) } else { survey::parse_sample_size(&sample_text) };
-        let sample_size = sample_size.map_err(|reason| errors.add(&format!("sample_size_{code}"), format!("{code}: {reason}"))).unwrap_or(0);
+        let sample_size = sample_size
+            .map_err(|reason| errors.add(&format!("sample_size_{code}"), format!("{code}: {reason}")))
+            .unwrap_or(0);
         let target = survey::parse_target(&value(&format!("target_{code}")))
             .map_err(|reason| errors.add(&format!("target_{code}"), format!("{code}: {reason}")))
             .unwrap_or(None);
@@ -333,7 +372,8 @@ pub async fn update_from_page(request: HttpRequest, state: web::Data<AppState>, 
         access: loaded.access.as_str().to_owned(),
         municipalities: parts,
     };
-    let mut kept: Vec<(String, String)> = fields.iter().filter(|(key, _)| key != "municipality" && key != "add_municipality").cloned().collect();
+    let mut kept: Vec<(String, String)> =
+        fields.iter().filter(|(key, _)| key != "municipality" && key != "add_municipality").cloned().collect();
     kept.extend(codes.iter().map(|code| ("municipality".to_owned(), code.clone())));
     match surveys::validate(&state, &user, &input).await {
         Ok(valid) if errors.is_empty() => {
@@ -367,7 +407,9 @@ pub async fn transition_from_page(
             let notice = format!("Enkäten är nu {}.", next.label().to_lowercase());
             render_survey(&state, &user, StatusCode::OK, &id, Some(notice), Vec::new()).await
         }
-        Err(AppError::Conflict(reason)) => render_survey(&state, &user, StatusCode::CONFLICT, &id, Some(reason), Vec::new()).await,
+        Err(AppError::Conflict(reason)) => {
+            render_survey(&state, &user, StatusCode::CONFLICT, &id, Some(reason), Vec::new()).await
+        }
         Err(error) => Err(error),
     }
 }
@@ -383,7 +425,12 @@ pub struct CopyForm {
 }
 
 /// `POST /admin/surveys/{id}/copy`: next year's wave as a new draft.
-pub async fn copy_from_page(request: HttpRequest, state: web::Data<AppState>, id: web::Path<String>, form: ProtectedForm<CopyForm>) -> Result<HttpResponse, AppError> {
+pub async fn copy_from_page(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    form: ProtectedForm<CopyForm>,
+) -> Result<HttpResponse, AppError> {
     let ProtectedForm { user, form } = form;
     let period = if form.opens_on.trim().is_empty() && form.closes_on.trim().is_empty() {
         None
@@ -414,7 +461,8 @@ pub async fn codes_from_page(
     let count: i64 = form.count.trim().parse().map_err(|_| {
         AppError::invalid("count", format!("Antalet koder är ett heltal från 1 till {}.", surveys::MAX_CODES_PER_BATCH))
     })?;
-    let letters = surveys::generate_codes(&state, &user, actor(&request, &state, &user), &id, &municipality, count).await?;
+    let letters =
+        surveys::generate_codes(&state, &user, actor(&request, &state, &user), &id, &municipality, count).await?;
     let first = letters.first().map(|l| l.letter_number.clone()).unwrap_or_default();
     let zip = crate::auth::password::off_thread(move || letters_zip(&letters))
         .await
@@ -422,7 +470,10 @@ pub async fn codes_from_page(
         .map_err(|error| AppError::Internal(Box::new(error)))?;
     Ok(HttpResponse::Ok()
         .content_type("application/zip")
-        .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"koder-{municipality}-fran-{first}.zip\"")))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"koder-{municipality}-fran-{first}.zip\""),
+        ))
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .body(zip))
 }
@@ -433,7 +484,14 @@ pub fn letters_csv(letters: &[IssuedLetter]) -> Result<Vec<u8>, csv::Error> {
     writer.write_record(["brevnummer", "kod", "lank", "kommunkod", "kommun", "qr_fil"])?;
     for letter in letters {
         let qr = format!("qr/{}.svg", letter.letter_number);
-        writer.write_record([&letter.letter_number, &letter.code, &letter.link, &letter.municipality_code, &letter.municipality, &qr])?;
+        writer.write_record([
+            &letter.letter_number,
+            &letter.code,
+            &letter.link,
+            &letter.municipality_code,
+            &letter.municipality,
+            &qr,
+        ])?;
     }
     writer.into_inner().map_err(|error| csv::Error::from(error.into_error()))
 }
@@ -458,7 +516,11 @@ fn letters_zip(letters: &[IssuedLetter]) -> Result<Vec<u8>, std::io::Error> {
 
 /// `GET /admin/surveys/{id}/municipalities/{code}/reminders.csv` (and the API's `/reminders`): letters for the
 /// reminder mailing.
-pub async fn reminders_csv(state: web::Data<AppState>, user: CurrentUser, path: web::Path<(String, String)>) -> Result<HttpResponse, AppError> {
+pub async fn reminders_csv(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, AppError> {
     let (id, municipality) = path.into_inner();
     let letters = surveys::reminder_list(&state, &user, &id, &municipality).await?;
     let mut body = String::from("brevnummer\n");
@@ -468,7 +530,10 @@ pub async fn reminders_csv(state: web::Data<AppState>, user: CurrentUser, path: 
     }
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
-        .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"paminnelser-{municipality}.csv\"")))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"paminnelser-{municipality}.csv\""),
+        ))
         .body(body))
 }
 
@@ -513,7 +578,12 @@ pub async fn api_list(state: web::Data<AppState>, user: CurrentUser) -> Result<H
 /// Create a draft survey.
 #[utoipa::path(post, path = "/api/v1/surveys", tag = "surveys", request_body = SurveyInput,
     responses((status = 201, body = SurveyView), (status = 422, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody)))]
-pub async fn api_create(request: HttpRequest, state: web::Data<AppState>, user: CurrentUser, input: web::Json<SurveyInput>) -> Result<HttpResponse, AppError> {
+pub async fn api_create(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    input: web::Json<SurveyInput>,
+) -> Result<HttpResponse, AppError> {
     if !user.permissions.may_create_surveys() {
         return Err(AppError::Forbidden);
     }
@@ -528,7 +598,11 @@ pub async fn api_create(request: HttpRequest, state: web::Data<AppState>, user: 
 /// One survey with its municipalities and letters by disposition.
 #[utoipa::path(get, path = "/api/v1/surveys/{id}", tag = "surveys", params(("id" = String, Path)),
     responses((status = 200, body = SurveyView), (status = 404, body = crate::error::ErrorBody)))]
-pub async fn api_show(state: web::Data<AppState>, user: CurrentUser, id: web::Path<String>) -> Result<HttpResponse, AppError> {
+pub async fn api_show(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
     let loaded = surveys::load(&state, &user, &id).await?;
     Ok(HttpResponse::Ok().json(view(&state, &user, loaded).await?))
 }
@@ -536,7 +610,13 @@ pub async fn api_show(state: web::Data<AppState>, user: CurrentUser, id: web::Pa
 /// Replace a draft survey's title, period and municipalities.
 #[utoipa::path(put, path = "/api/v1/surveys/{id}", tag = "surveys", params(("id" = String, Path)), request_body = SurveyInput,
     responses((status = 200, body = SurveyView), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
-pub async fn api_update(request: HttpRequest, state: web::Data<AppState>, user: CurrentUser, id: web::Path<String>, input: web::Json<SurveyInput>) -> Result<HttpResponse, AppError> {
+pub async fn api_update(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<String>,
+    input: web::Json<SurveyInput>,
+) -> Result<HttpResponse, AppError> {
     let valid = surveys::validate(&state, &user, &input).await.map_err(|errors| AppError::InvalidFields(errors.0))?;
     surveys::update(&state, &user, actor(&request, &state, &user), &id, valid).await?;
     let loaded = surveys::load(&state, &user, &id).await?;
@@ -546,7 +626,12 @@ pub async fn api_update(request: HttpRequest, state: web::Data<AppState>, user: 
 /// Open a draft survey (freezing its questionnaire version).
 #[utoipa::path(post, path = "/api/v1/surveys/{id}/open", tag = "surveys", params(("id" = String, Path)),
     responses((status = 200, body = SurveyView), (status = 409, body = crate::error::ErrorBody)))]
-pub async fn api_open(request: HttpRequest, state: web::Data<AppState>, user: CurrentUser, id: web::Path<String>) -> Result<HttpResponse, AppError> {
+pub async fn api_open(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
     surveys::transition(&state, &user, actor(&request, &state, &user), &id, true).await?;
     api_show(state, user, id).await
 }
@@ -554,7 +639,12 @@ pub async fn api_open(request: HttpRequest, state: web::Data<AppState>, user: Cu
 /// Close an open survey.
 #[utoipa::path(post, path = "/api/v1/surveys/{id}/close", tag = "surveys", params(("id" = String, Path)),
     responses((status = 200, body = SurveyView), (status = 409, body = crate::error::ErrorBody)))]
-pub async fn api_close(request: HttpRequest, state: web::Data<AppState>, user: CurrentUser, id: web::Path<String>) -> Result<HttpResponse, AppError> {
+pub async fn api_close(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
     surveys::transition(&state, &user, actor(&request, &state, &user), &id, false).await?;
     api_show(state, user, id).await
 }
@@ -570,10 +660,18 @@ pub struct CopyInput {
 /// Copy a survey as next year's wave (a new draft with the same municipalities and settings).
 #[utoipa::path(post, path = "/api/v1/surveys/{id}/copy", tag = "surveys", params(("id" = String, Path)), request_body = CopyInput,
     responses((status = 201, body = SurveyView), (status = 403, body = crate::error::ErrorBody)))]
-pub async fn api_copy(request: HttpRequest, state: web::Data<AppState>, user: CurrentUser, id: web::Path<String>, input: web::Json<CopyInput>) -> Result<HttpResponse, AppError> {
+pub async fn api_copy(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<String>,
+    input: web::Json<CopyInput>,
+) -> Result<HttpResponse, AppError> {
     let input = input.into_inner();
     let period = match (input.opens_on, input.closes_on) {
-        (Some(opens_on), Some(closes_on)) => Some(Period::parse(&opens_on, &closes_on).map_err(|error| AppError::invalid("opens_on", error))?),
+        (Some(opens_on), Some(closes_on)) => {
+            Some(Period::parse(&opens_on, &closes_on).map_err(|error| AppError::invalid("opens_on", error))?)
+        }
         (None, None) => None,
         _ => return Err(AppError::invalid("closes_on", "Ange både startdag och slutdag, eller ingen av dem.")),
     };
@@ -601,11 +699,16 @@ pub async fn api_codes(
     input: web::Json<CodesInput>,
 ) -> Result<HttpResponse, AppError> {
     let (id, municipality) = path.into_inner();
-    let letters = surveys::generate_codes(&state, &user, actor(&request, &state, &user), &id, &municipality, input.count).await?;
-    let wants_csv = request.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/csv"));
+    let letters =
+        surveys::generate_codes(&state, &user, actor(&request, &state, &user), &id, &municipality, input.count).await?;
+    let wants_csv =
+        request.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/csv"));
     if wants_csv {
         let body = letters_csv(&letters).map_err(|error| AppError::Internal(Box::new(error)))?;
-        return Ok(HttpResponse::Created().content_type("text/csv; charset=utf-8").insert_header((header::CACHE_CONTROL, "no-store")).body(body));
+        return Ok(HttpResponse::Created()
+            .content_type("text/csv; charset=utf-8")
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .body(body));
     }
     Ok(HttpResponse::Created().insert_header((header::CACHE_CONTROL, "no-store")).json(letters))
 }
@@ -614,7 +717,11 @@ pub async fn api_codes(
 #[utoipa::path(get, path = "/api/v1/surveys/{id}/municipalities/{code}/reminders", tag = "invitations",
     params(("id" = String, Path), ("code" = String, Path, description = "Municipality code")),
     responses((status = 200, content_type = "text/csv", body = String), (status = 403, body = crate::error::ErrorBody)))]
-pub async fn api_reminders(state: web::Data<AppState>, user: CurrentUser, path: web::Path<(String, String)>) -> Result<HttpResponse, AppError> {
+pub async fn api_reminders(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, AppError> {
     reminders_csv(state, user, path).await
 }
 
@@ -630,11 +737,30 @@ pub struct ImportAnswer {
 #[utoipa::path(post, path = "/api/v1/surveys/{id}/dispositions", tag = "invitations", params(("id" = String, Path)),
     request_body(content = String, content_type = "text/csv"),
     responses((status = 200, body = ImportAnswer), (status = 422, body = [ImportProblem])))]
-pub async fn api_import(request: HttpRequest, state: web::Data<AppState>, user: CurrentUser, id: web::Path<String>, body: String) -> Result<HttpResponse, AppError> {
-    match surveys::import_dispositions(&state, &user, actor(&request, &state, &user), &id, body.trim_start_matches('\u{feff}')).await? {
-        Ok(ImportReport { recorded, by_disposition }) => Ok(HttpResponse::Ok().json(ImportAnswer { recorded, by_disposition })),
+pub async fn api_import(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<String>,
+    body: String,
+) -> Result<HttpResponse, AppError> {
+    match surveys::import_dispositions(
+        &state,
+        &user,
+        actor(&request, &state, &user),
+        &id,
+        body.trim_start_matches('\u{feff}'),
+    )
+    .await?
+    {
+        Ok(ImportReport { recorded, by_disposition }) => {
+            Ok(HttpResponse::Ok().json(ImportAnswer { recorded, by_disposition }))
+        }
         Err(problems) => Err(AppError::InvalidFields(
-            problems.into_iter().map(|problem| FieldError { field: format!("line {}", problem.line), reason: problem.reason }).collect(),
+            problems
+                .into_iter()
+                .map(|problem| FieldError { field: format!("line {}", problem.line), reason: problem.reason })
+                .collect(),
         )),
     }
 }

@@ -177,6 +177,31 @@ export async function tabTo(page, selector, { max = 40, backwards = false } = {}
   throw new Error(`${selector} was not reached in ${max} presses of Tab; focus went to:\n  ${stops.join('\n  ')}`);
 }
 
+/**
+ * Fails unless every error message shown next to a field is tied to that field: the field is marked
+ * `aria-invalid="true"` and names the message in `aria-describedby`, so a screen reader reads it with the field.
+ * Returns the messages by field id.
+ */
+export async function assertErrorsTiedToFields(page) {
+  const problems = await page.evaluate(() =>
+    [...document.querySelectorAll('.field-error')].map((message) => {
+      const control = message.id
+        ? document.querySelector(`[aria-describedby~="${CSS.escape(message.id)}"]`)
+        : null;
+      return {
+        message: message.textContent.trim(),
+        field: control?.id ?? null,
+        invalid: control?.getAttribute('aria-invalid') === 'true',
+      };
+    }),
+  );
+  const untied = problems.filter((problem) => !problem.field || !problem.invalid);
+  if (problems.length === 0 || untied.length > 0) {
+    throw new Error(`error messages not tied to their fields: ${JSON.stringify(problems.length ? untied : 'none shown')}`);
+  }
+  return Object.fromEntries(problems.map((problem) => [problem.field, problem.message]));
+}
+
 /** Presses `key` (Enter on a field or button, Space on a button) and waits for the page it submits to load. */
 export async function submitWith(page, key = 'Enter') {
   const [response] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.keyboard.press(key)]);

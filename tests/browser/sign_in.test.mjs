@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
+  assertErrorsTiedToFields,
   assertNoSidewaysScroll,
   assertVisibleFocus,
   baseUrl,
@@ -84,11 +85,11 @@ describe('staff sign-in', { timeout: 60_000 }, () => {
     assert.equal((await summary.locator('h2').textContent())?.trim(), 'Något behöver rättas');
     const link = summary.getByRole('link', { name: 'E-postadressen eller lösenordet stämmer inte.' });
     assert.equal(await link.getAttribute('href'), '#email');
-    const email = page.locator('#email');
-    assert.equal(await email.getAttribute('aria-invalid'), 'true');
-    assert.equal(await email.getAttribute('aria-describedby'), 'email-error');
-    assert.equal((await page.locator('#email-error').textContent())?.trim(), 'E-postadressen eller lösenordet stämmer inte.');
+    assert.deepEqual(await assertErrorsTiedToFields(page), {
+      email: 'E-postadressen eller lösenordet stämmer inte.',
+    });
     assert.ok(await page.locator('#email-error').isVisible());
+    const email = page.locator('#email');
     assert.equal(await email.inputValue(), staff.email, 'the typed e-mail address is kept');
     assert.equal(await page.locator('#password').inputValue(), '', 'the password is never sent back');
 

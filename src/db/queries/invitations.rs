@@ -36,7 +36,12 @@ pub fn counts(conn: &mut DbConnection, survey_id: &str) -> QueryResult<Vec<(Stri
 }
 
 /// Letter serials of a municipality's invitations in the given dispositions, in order.
-pub fn serials_in(conn: &mut DbConnection, survey_id: &str, municipality: &str, dispositions: &[&str]) -> QueryResult<Vec<i32>> {
+pub fn serials_in(
+    conn: &mut DbConnection,
+    survey_id: &str,
+    municipality: &str,
+    dispositions: &[&str],
+) -> QueryResult<Vec<i32>> {
     invitations::table
         .filter(invitations::survey_id.eq(survey_id))
         .filter(invitations::municipality_code.eq(municipality))
@@ -47,7 +52,12 @@ pub fn serials_in(conn: &mut DbConnection, survey_id: &str, municipality: &str, 
 }
 
 /// The disposition of one letter, if it exists.
-pub fn disposition_of(conn: &mut DbConnection, survey_id: &str, municipality: &str, serial: i32) -> QueryResult<Option<String>> {
+pub fn disposition_of(
+    conn: &mut DbConnection,
+    survey_id: &str,
+    municipality: &str,
+    serial: i32,
+) -> QueryResult<Option<String>> {
     invitations::table
         .filter(invitations::survey_id.eq(survey_id))
         .filter(invitations::municipality_code.eq(municipality))
@@ -57,7 +67,13 @@ pub fn disposition_of(conn: &mut DbConnection, survey_id: &str, municipality: &s
         .optional()
 }
 
-pub fn set_disposition(conn: &mut DbConnection, survey_id: &str, municipality: &str, serial: i32, disposition: &str) -> QueryResult<usize> {
+pub fn set_disposition(
+    conn: &mut DbConnection,
+    survey_id: &str,
+    municipality: &str,
+    serial: i32,
+    disposition: &str,
+) -> QueryResult<usize> {
     diesel::update(
         invitations::table
             .filter(invitations::survey_id.eq(survey_id))

@@ -46,7 +46,8 @@ pub fn update(conn: &mut DbConnection, id: &str, changes: &SurveyChanges) -> Que
 
 /// Replaces a draft survey's municipalities.
 pub fn replace_parts(conn: &mut DbConnection, survey_id: &str, parts: &[SurveyMunicipality]) -> QueryResult<()> {
-    diesel::delete(survey_municipalities::table.filter(survey_municipalities::survey_id.eq(survey_id))).execute(conn)?;
+    diesel::delete(survey_municipalities::table.filter(survey_municipalities::survey_id.eq(survey_id)))
+        .execute(conn)?;
     for part in parts {
         diesel::insert_into(survey_municipalities::table).values(part).execute(conn)?;
     }
