@@ -511,6 +511,9 @@ pub async fn import_dispositions(
     csv_text: &str,
 ) -> Result<Result<ImportReport, Vec<ImportProblem>>, AppError> {
     let loaded = load(state, user, id).await?;
+    if !loaded.parts.iter().any(|(part, _)| user.permissions.may_manage(&part.municipality_code)) {
+        return Err(AppError::Forbidden);
+    }
     if loaded.access != Access::Codes {
         return Err(AppError::Conflict("En enkät med öppen länk har inga brev att registrera utfall för.".to_owned()));
     }

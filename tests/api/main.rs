@@ -11,3 +11,4 @@ mod health;
 mod municipalities;
 mod process;
 mod startup;
+mod surveys;

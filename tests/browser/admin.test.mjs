@@ -25,9 +25,11 @@ const run = Date.now().toString(36);
 const coordinator = { email: `samordnare.${run}@hagfors.se`, name: 'Sara Samordnare' };
 const tokenName = `Svarsfrekvens ${run}`;
 
+// The one known WCAG defect, left out of the page checks and kept visible by its own `todo` test below.
 const auditTableNotFocusable = {
   'scrollable-region-focusable':
-    'fix in frontend/templates/admin/audit.html: <div class="table-wrap" role="region" aria-label="Logg" tabindex="0">',
+    'known defect: in frontend/templates/admin/audit.html make the box focusable: ' +
+    '<div class="table-wrap" role="region" aria-label="Logg" tabindex="0">',
 };
 
 describe('account administration', { timeout: 90_000 }, () => {
@@ -49,40 +51,27 @@ describe('account administration', { timeout: 90_000 }, () => {
     assert.equal((await page.locator('h1').textContent())?.trim(), heading);
   }
 
-  async function widths(name, label, { knownIssuesAt320 } = {}) {
+  async function widths(name, label, { knownIssues } = {}) {
     await page.setViewportSize({ width: 1280, height: 800 });
-    await checkA11y(page, `${label} at 1280 px`);
+    await checkA11y(page, `${label} at 1280 px`, { knownIssues });
     await screenshot(page, `${name}-1280`);
     await page.setViewportSize({ width: 320, height: 640 });
     await assertNoSidewaysScroll(page, 320, `${label} at 320 px`);
-    await checkA11y(page, `${label} at 320 px`, { knownIssues: knownIssuesAt320 });
+    await checkA11y(page, `${label} at 320 px`, { knownIssues });
     await screenshot(page, `${name}-320`);
   }
 
   test('users, account and audit pages: no WCAG violations at 1280 and 320 px, no sideways scrolling', async () => {
-    for (const [path, heading, name, knownIssuesAt320] of [
+    for (const [path, heading, name, knownIssues] of [
       ['/admin/users', 'Användare', 'admin-users'],
       ['/admin/account', 'Mitt konto', 'admin-account'],
       ['/admin/audit', 'Logg', 'admin-audit', auditTableNotFocusable],
     ]) {
       await page.setViewportSize({ width: 1280, height: 800 });
       await open(path, heading);
-      await widths(name, path, { knownIssuesAt320 });
+      await widths(name, path, { knownIssues });
     }
   });
-
-  // A known defect outside what these tests may change: at 320 px the log's table scrolls sideways inside a box that
-  // holds nothing focusable and cannot take focus itself, so keyboard users cannot scroll it (WCAG 2.1.1). Remove
-  // `todo` (and `auditTableNotFocusable` above) once audit.html is fixed.
-  test(
-    'the audit table scrolls by keyboard at 320 px (axe scrollable-region-focusable)',
-    { todo: auditTableNotFocusable['scrollable-region-focusable'] },
-    async () => {
-      await page.setViewportSize({ width: 320, height: 640 });
-      await open('/admin/audit', 'Logg');
-      await checkA11y(page, '/admin/audit at 320 px');
-    },
-  );
 
   test('keyboard only: a coordinator for Hagfors and Torsby, after a too-short password', async () => {
     await page.setViewportSize({ width: 320, height: 640 });
@@ -144,12 +133,14 @@ describe('account administration', { timeout: 90_000 }, () => {
 
     await assertNoSidewaysScroll(page, 320, 'the users page with an error at 320 px');
     await checkA11y(page, 'the users page with an error at 320 px');
-    // What the person sees first after the page comes back: the error must not be hidden below the fold.
+    // What the person sees first when the page comes back: the summary, focused and in view, not the top of the
+    // page with the table of accounts (with a few dozen accounts the form is far below the fold).
     await screenshot(page, 'admin-users-error-320-in-view', { fullPage: false });
+    assert.ok(await summary.evaluate((element) => element === document.activeElement), 'focus is on the summary');
     assert.ok(await inViewport(page, '.error-summary'), 'the error summary is in view after the page comes back');
 
-    // Follow the summary's link to the password, type a good one, and submit with Enter.
-    await tabTo(page, '.error-summary a');
+    // The next Tab is the summary's link: follow it to the password, type a good one, and submit with Enter.
+    await tabTo(page, '.error-summary a', { max: 1 });
     await page.keyboard.press('Enter');
     assert.match((await assertVisibleFocus(page, 'after the summary link')).description, /^input#password/);
     await page.keyboard.type('Höstmörker-över-Klarälven-17');
@@ -209,6 +200,25 @@ describe('account administration', { timeout: 90_000 }, () => {
     assert.equal(created[1], staff.email, 'done by the administrator');
     assert.ok(rows.some((cells) => cells[2] === 'api_token_created'), 'an api_token_created row');
   });
+
+  // A known defect in a file these tests may not change (frontend/templates/admin/audit.html): once the log holds a
+  // long address or detail, its table is wider than its box even at 1280 px, and at 320 px always; the box scrolls
+  // but holds nothing focusable and cannot take focus, so keyboard users cannot scroll to "Detaljer" and "Från"
+  // (WCAG 2.1.1). Remove `todo` and `auditTableNotFocusable` when audit.html is fixed.
+  test(
+    'the audit table can be scrolled by keyboard at 1280 and 320 px',
+    { todo: auditTableNotFocusable['scrollable-region-focusable'] },
+    async () => {
+      await page.setViewportSize({ width: 1280, height: 800 });
+      await open('/admin/audit', 'Logg');
+      const failures = [];
+      for (const width of [1280, 320]) {
+        await page.setViewportSize({ width, height: 800 });
+        await checkA11y(page, `/admin/audit at ${width} px`).catch((error) => failures.push(error.message));
+      }
+      assert.deepEqual(failures, []);
+    },
+  );
 
   test('"Logga ut" in the header signs out, by keyboard', async () => {
     await page.setViewportSize({ width: 320, height: 640 });

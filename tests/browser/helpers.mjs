@@ -49,9 +49,13 @@ export function launchBrowser() {
   });
 }
 
-/** A new page in its own context, Swedish locale, with short timeouts so a broken page fails fast. */
+/**
+ * A new page in its own context, Swedish locale, with short timeouts so a broken page fails fast. axe-core is loaded
+ * into every page of the context up front (sent to the browser once, rather than once per page checked).
+ */
 export async function newPage(browser, { width = 1280, height = 800 } = {}) {
   const context = await browser.newContext({ viewport: { width, height }, locale: 'sv-SE' });
+  await context.addInitScript({ path: axePath });
   const page = await context.newPage();
   page.setDefaultTimeout(10_000);
   page.setDefaultNavigationTimeout(15_000);

@@ -82,6 +82,7 @@ describe('staff sign-in', { timeout: 60_000 }, () => {
     const summary = page.locator('.error-summary');
     assert.equal(await summary.getAttribute('role'), 'alert');
     assert.ok(await summary.isVisible(), 'the error summary is visible');
+    assert.ok(await summary.evaluate((element) => element === document.activeElement), 'focus is on the summary');
     assert.equal((await summary.locator('h2').textContent())?.trim(), 'Något behöver rättas');
     const link = summary.getByRole('link', { name: 'E-postadressen eller lösenordet stämmer inte.' });
     assert.equal(await link.getAttribute('href'), '#email');
@@ -97,8 +98,9 @@ describe('staff sign-in', { timeout: 60_000 }, () => {
     await checkA11y(page, 'sign-in page with an error at 320 px');
     await screenshot(page, 'sign-in-error-320');
 
-    // Follow the summary's link by keyboard to the field, then Tab on to the password and sign in with Enter.
-    await tabTo(page, '.error-summary a', { max: 5 });
+    // Focus starts on the summary, so the next Tab is its link: follow it to the field, Tab on to the password and
+    // sign in with Enter.
+    await tabTo(page, '.error-summary a', { max: 1 });
     await page.keyboard.press('Enter');
     assert.match((await assertVisibleFocus(page, 'after the summary link')).description, /^input#email/);
     await page.keyboard.press('Tab');

@@ -1,0 +1,418 @@
+//! Survey waves, invitation codes, reminder lists and disposition imports, through the API and the pages.
+
+use std::collections::HashSet;
+use std::io::Read;
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::helpers::{Backend, spawn_app};
+use crate::on_both_backends;
+
+fn wave(municipalities: &[&str]) -> Value {
+    json!({
+        "title": "Trygghetsmätning Värmland 2026",
+        "opens_on": "2026-05-02",
+        "closes_on": "2026-06-19",
+        "access": "codes",
+        "municipalities": municipalities.iter().map(|code| json!({ "code": code, "sample_size": 300, "target_percent": 55.0 })).collect::<Vec<_>>(),
+    })
+}
+
+async fn a_wave_is_drafted_opened_closed_and_copied(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let anna = app.staff("anna@polisen.se", "coordinator", &["1783", "1762", "1766", "1737"]).await.script().await;
+
+    // Bad input: every problem at once, each with its field.
+    let bad = json!({ "title": " ", "opens_on": "2026-06-19", "closes_on": "2026-05-02", "access": "post",
+                      "municipalities": [{ "code": "1783", "sample_size": -1 }, { "code": "0180", "sample_size": 10 }] });
+    let response = anna.request(Method::POST, "/api/v1/surveys", Some(&bad)).await;
+    assert_eq!(response.status(), 422);
+    let error: Value = response.json().await.unwrap();
+    let fields: HashSet<&str> =
+        error["error"]["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, HashSet::from(["title", "closes_on", "access", "municipalities"]), "{error}");
+    assert!(error.to_string().contains("Du samordnar inte kommunen 0180"), "{error}");
+
+    let response = anna.request(Method::POST, "/api/v1/surveys", Some(&wave(&["1783", "1762", "1766", "1737"]))).await;
+    assert_eq!(response.status(), 201);
+    let survey: Value = response.json().await.unwrap();
+    let id = survey["id"].as_str().unwrap().to_owned();
+    assert_eq!(survey["state"], "draft");
+    assert_eq!(survey["has_response_rate"], true);
+    assert_eq!(survey["municipalities"].as_array().unwrap().len(), 4);
+    assert_eq!(survey["municipalities"][0]["name"], "Torsby", "ordered by code: 1737 first");
+
+    // A draft can change; the change replaces the municipalities.
+    let mut changed = wave(&["1783", "1737"]);
+    changed["title"] = json!("Trygghetsmätning LPO Torsby 2026");
+    let response = anna.request(Method::PUT, &format!("/api/v1/surveys/{id}"), Some(&changed)).await;
+    assert_eq!(response.status(), 200);
+    let survey: Value = response.json().await.unwrap();
+    assert_eq!(survey["title"], "Trygghetsmätning LPO Torsby 2026");
+    assert_eq!(survey["municipalities"].as_array().unwrap().len(), 2);
+
+    // Open: no more changes; opening twice is a conflict; close.
+    let opened: Value =
+        anna.request(Method::POST, &format!("/api/v1/surveys/{id}/open"), None).await.json().await.unwrap();
+    assert_eq!(opened["state"], "open");
+    assert_eq!(anna.request(Method::PUT, &format!("/api/v1/surveys/{id}"), Some(&changed)).await.status(), 409);
+    let again = anna.request(Method::POST, &format!("/api/v1/surveys/{id}/open"), None).await;
+    assert_eq!(again.status(), 409);
+    assert!(again.json::<Value>().await.unwrap()["error"]["message"].as_str().unwrap().contains("öppen"));
+    let closed: Value =
+        anna.request(Method::POST, &format!("/api/v1/surveys/{id}/close"), None).await.json().await.unwrap();
+    assert_eq!(closed["state"], "closed");
+
+    // Next year's wave: same municipalities, samples and targets, a year later, as a draft.
+    let response = anna.request(Method::POST, &format!("/api/v1/surveys/{id}/copy"), Some(&json!({}))).await;
+    assert_eq!(response.status(), 201);
+    let copy: Value = response.json().await.unwrap();
+    assert_eq!(copy["title"], "Trygghetsmätning LPO Torsby 2027");
+    assert_eq!((copy["opens_on"].as_str(), copy["closes_on"].as_str()), (Some("2027-05-02"), Some("2027-06-19")));
+    assert_eq!(copy["state"], "draft");
+    assert_eq!(copy["copied_from"], id.as_str());
+    assert_eq!(copy["municipalities"], survey["municipalities"]);
+    let listed: Value = anna.request(Method::GET, "/api/v1/surveys", None).await.json().await.unwrap();
+    assert_eq!(listed.as_array().unwrap().len(), 2);
+
+    let actions =
+        app.query_strings("SELECT action FROM audit_events WHERE action LIKE 'survey_%' ORDER BY occurred_at");
+    assert_eq!(actions, ["survey_created", "survey_changed", "survey_opened", "survey_closed", "survey_copied"]);
+}
+on_both_backends!(a_wave_is_drafted_opened_closed_and_copied, super::a_wave_is_drafted_opened_closed_and_copied);
+
+async fn codes_are_unguessable_single_letters_stored_only_as_hashes(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let anna = app.staff("anna@polisen.se", "coordinator", &["1783", "1737"]).await.script().await;
+    let survey: Value =
+        anna.request(Method::POST, "/api/v1/surveys", Some(&wave(&["1783", "1737"]))).await.json().await.unwrap();
+    let id = survey["id"].as_str().unwrap();
+
+    let response = anna
+        .request(
+            Method::POST,
+            &format!("/api/v1/surveys/{id}/municipalities/1783/invitations"),
+            Some(&json!({ "count": 1500 })),
+        )
+        .await;
+    assert_eq!(response.status(), 201);
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    let letters: Vec<Value> = response.json().await.unwrap();
+    assert_eq!(letters.len(), 1500);
+    let codes: HashSet<&str> = letters.iter().map(|l| l["code"].as_str().unwrap()).collect();
+    assert_eq!(codes.len(), 1500, "all distinct");
+    for letter in &letters {
+        let code = letter["code"].as_str().unwrap();
+        assert_eq!(code.len(), 14);
+        assert!(
+            code.chars().enumerate().all(|(i, c)| if i == 4 || i == 9 {
+                c == '-'
+            } else {
+                "23456789ABCDEFGHJKMNPQRSTVWXYZ".contains(c)
+            }),
+            "{code}"
+        );
+        assert!(letter["link"].as_str().unwrap().ends_with(&format!("/svara/{code}")));
+        assert_eq!(letter["municipality"], "Hagfors");
+    }
+    assert_eq!(letters[0]["letter_number"], "1783-000001");
+    assert_eq!(letters[1499]["letter_number"], "1783-001500");
+
+    // Only keyed hashes are stored: no code, compact or grouped, appears anywhere in the invitations or the log.
+    let stored = app.query_strings("SELECT code_hash FROM invitations");
+    assert_eq!(stored.len(), 1500);
+    let everything = format!("{:?}{:?}", stored, app.query_strings("SELECT detail FROM audit_events"));
+    for code in codes.iter().take(50) {
+        assert!(!everything.contains(code) && !everything.contains(&code.replace('-', "")), "{code} stored in clear");
+    }
+    assert!(stored.iter().all(|hash| hash.len() == 64 && hash.chars().all(|c| c.is_ascii_hexdigit())));
+
+    // A second batch continues the letter numbers; CSV on request, for mail merge.
+    let response = anna
+        .client
+        .post(format!("{}/api/v1/surveys/{id}/municipalities/1783/invitations", app.address))
+        .bearer_auth(&anna.token)
+        .header("accept", "text/csv")
+        .json(&json!({ "count": 3 }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+    let csv = response.text().await.unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0].trim_start_matches('\u{feff}'), "brevnummer;kod;lank;kommunkod;kommun;qr_fil");
+    assert!(lines[1].starts_with("1783-001501;"), "{}", lines[1]);
+    assert_eq!(lines.len(), 4);
+
+    // Ten thousand in one action (a large municipality's whole sample).
+    let response = anna
+        .request(
+            Method::POST,
+            &format!("/api/v1/surveys/{id}/municipalities/1737/invitations"),
+            Some(&json!({ "count": 10000 })),
+        )
+        .await;
+    assert_eq!(response.status(), 201);
+    assert_eq!(response.json::<Vec<Value>>().await.unwrap().len(), 10000);
+    assert_eq!(app.query_strings("SELECT COUNT(DISTINCT code_hash) FROM invitations"), ["11503"]);
+
+    // Bad counts are refused with the field named.
+    for count in [0, -5, 20_001] {
+        let response = anna
+            .request(
+                Method::POST,
+                &format!("/api/v1/surveys/{id}/municipalities/1783/invitations"),
+                Some(&json!({ "count": count })),
+            )
+            .await;
+        assert_eq!(response.status(), 422, "{count}");
+        assert_eq!(response.json::<Value>().await.unwrap()["error"]["field"], "count");
+    }
+    let audit = app.query_strings("SELECT action FROM audit_events WHERE action = 'codes_generated'");
+    assert_eq!(audit.len(), 3);
+}
+on_both_backends!(
+    codes_are_unguessable_single_letters_stored_only_as_hashes,
+    super::codes_are_unguessable_single_letters_stored_only_as_hashes
+);
+
+async fn the_letters_page_gives_a_zip_with_csv_and_qr_codes(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let browser = app.staff("anna@polisen.se", "coordinator", &["1783"]).await;
+    let survey: Value =
+        browser.send_json(Method::POST, "/api/v1/surveys", &wave(&["1783"])).await.json().await.unwrap();
+    let id = survey["id"].as_str().unwrap();
+    let page = browser.get(&format!("/admin/surveys/{id}")).await.text().await.unwrap();
+    assert!(page.contains("Skapa koder för Hagfors"));
+
+    let response =
+        browser.post_form(&format!("/admin/surveys/{id}/municipalities/1783/codes"), &[("count", "25")]).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "application/zip");
+    let bytes = response.bytes().await.unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip archive");
+    assert_eq!(zip.len(), 26, "the CSV and 25 QR codes");
+    let mut csv = String::new();
+    zip.by_name("koder.csv").unwrap().read_to_string(&mut csv).unwrap();
+    assert_eq!(csv.lines().count(), 26);
+    let first = csv.lines().nth(1).unwrap();
+    assert!(first.starts_with("1783-000001;") && first.ends_with(";qr/1783-000001.svg"), "{first}");
+    let mut svg = String::new();
+    zip.by_name("qr/1783-000025.svg").unwrap().read_to_string(&mut svg).unwrap();
+    assert!(svg.contains("<svg") && svg.contains("</svg>"));
+
+    let page = browser.get(&format!("/admin/surveys/{id}")).await.text().await.unwrap();
+    assert!(page.contains(">25</td>"), "the page counts the letters");
+}
+on_both_backends!(
+    the_letters_page_gives_a_zip_with_csv_and_qr_codes,
+    super::the_letters_page_gives_a_zip_with_csv_and_qr_codes
+);
+
+async fn returned_letters_are_imported_all_or_nothing_and_leave_the_reminder_list(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let anna = app.staff("anna@polisen.se", "coordinator", &["1783", "1737"]).await;
+    app.create_user("bo@kommun.se", "coordinator", &["1766"]).await;
+    let admin = app.staff("admin@polisen.se", "admin", &[]).await.script().await;
+    let script = anna.script().await;
+    let survey: Value = admin
+        .request(Method::POST, "/api/v1/surveys", Some(&wave(&["1783", "1737", "1766"])))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = survey["id"].as_str().unwrap();
+    for code in ["1783", "1766"] {
+        let path = format!("/api/v1/surveys/{id}/municipalities/{code}/invitations");
+        assert_eq!(admin.request(Method::POST, &path, Some(&json!({ "count": 10 }))).await.status(), 201);
+    }
+    let import = |body: &'static str| {
+        script
+            .client
+            .post(format!("{}/api/v1/surveys/{id}/dispositions", app.address))
+            .bearer_auth(&script.token)
+            .body(body)
+            .send()
+    };
+
+    // Every bad line is reported, and nothing is recorded.
+    let response = import(
+        "brevnummer;utfall\n1783-000001;obeställbar\n1783-000002;vet ej\n1783-000099;flyttat\n0180-000001;avböjt\n1766-000001;avliden\n1783-0003;avböjt\n",
+    )
+    .await
+    .unwrap();
+    assert_eq!(response.status(), 422);
+    let problems: Value = response.json().await.unwrap();
+    let lines: Vec<&str> =
+        problems["error"]["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+    assert_eq!(lines, ["line 3", "line 5", "line 6", "line 7"], "{problems}");
+    let text = problems.to_string();
+    assert!(
+        text.contains("inget utfall")
+            && text.contains("ingår inte i enkäten")
+            && text.contains("Du samordnar inte kommunen 1766")
+    );
+    assert_eq!(app.query_strings("SELECT disposition FROM invitations WHERE disposition <> 'not_returned'").len(), 0);
+
+    // A letter that does not exist is found inside the transaction; still nothing recorded.
+    let response = import("1783-000001;obeställbar\n1783-000099;flyttat\n").await.unwrap();
+    assert_eq!(response.status(), 422);
+    assert!(response.text().await.unwrap().contains("finns inte i enkäten"));
+    assert_eq!(app.query_strings("SELECT disposition FROM invitations WHERE disposition <> 'not_returned'").len(), 0);
+
+    // A good file: recorded, audited, and those letters leave the reminder list.
+    let response = import("1783-000001,obeställbar\n1783-000002,Flyttat\n1783-000003,ej behörig\n1783-000004,AVBÖJT\n")
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let report: Value = response.json().await.unwrap();
+    assert_eq!(report["recorded"], 4);
+    assert_eq!(
+        report["by_disposition"],
+        json!({ "undeliverable": 1, "moved_away": 1, "not_eligible": 1, "refused": 1 })
+    );
+    let reminders =
+        script.request(Method::GET, &format!("/api/v1/surveys/{id}/municipalities/1783/reminders"), None).await;
+    assert_eq!(reminders.status(), 200);
+    let reminders = reminders.text().await.unwrap();
+    let listed: Vec<&str> = reminders.lines().skip(1).collect();
+    assert_eq!(listed.len(), 6);
+    assert_eq!(listed[0], "1783-000005");
+    let survey: Value = script.request(Method::GET, &format!("/api/v1/surveys/{id}"), None).await.json().await.unwrap();
+    let hagfors = survey["municipalities"].as_array().unwrap().iter().find(|m| m["code"] == "1783").unwrap();
+    assert_eq!((hagfors["letters"].as_i64(), hagfors["awaiting"].as_i64()), (Some(10), Some(6)));
+    assert_eq!(app.query_strings("SELECT action FROM audit_events WHERE action = 'dispositions_imported'").len(), 1);
+
+    // The upload form on the page does the same, with the problems listed by line.
+    let form = reqwest::multipart::Form::new()
+        .text("csrf_token", anna.csrf.clone())
+        .part("file", reqwest::multipart::Part::bytes(b"1783-000005;kanske\n".to_vec()).file_name("utfall.csv"));
+    let response = anna
+        .client
+        .post(format!("{}/admin/surveys/{id}/dispositions", app.address))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 422);
+    let page = response.text().await.unwrap();
+    assert!(page.contains("Rad 1:") && page.contains("Inget registrerades"), "{page}");
+}
+on_both_backends!(
+    returned_letters_are_imported_all_or_nothing_and_leave_the_reminder_list,
+    super::returned_letters_are_imported_all_or_nothing_and_leave_the_reminder_list
+);
+
+async fn an_open_link_survey_has_no_codes_and_no_response_rate(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let browser = app.staff("anna@polisen.se", "coordinator", &["1783"]).await;
+    let mut open = wave(&["1783"]);
+    open["access"] = json!("open_link");
+    let survey: Value = browser.send_json(Method::POST, "/api/v1/surveys", &open).await.json().await.unwrap();
+    assert_eq!(survey["has_response_rate"], false);
+    let id = survey["id"].as_str().unwrap();
+    let response = browser
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/surveys/{id}/municipalities/1783/invitations"),
+            &json!({ "count": 5 }),
+        )
+        .await;
+    assert_eq!(response.status(), 409);
+    let page = browser.get(&format!("/admin/surveys/{id}")).await.text().await.unwrap();
+    assert!(page.contains("ingen svarsfrekvens"));
+    assert!(!page.contains("Dela ut koder"));
+}
+on_both_backends!(
+    an_open_link_survey_has_no_codes_and_no_response_rate,
+    super::an_open_link_survey_has_no_codes_and_no_response_rate
+);
+
+async fn a_survey_is_set_up_through_the_pages(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let browser = app.staff("anna@polisen.se", "coordinator", &["1783", "1737"]).await;
+    assert_eq!(browser.get("/admin/surveys/new").await.status(), 200);
+
+    // A mistake keeps everything typed.
+    let typed = [
+        ("title", "Trygghet 2026"),
+        ("opens_on", "2026-05-02"),
+        ("closes_on", "2026-04-01"),
+        ("access", "codes"),
+        ("municipalities", "1783"),
+        ("municipalities", "1737"),
+        ("sample_size", "300"),
+        ("target_percent", "55"),
+    ];
+    let response = browser.post_form("/admin/surveys", &typed).await;
+    assert_eq!(response.status(), 422);
+    let page = response.text().await.unwrap();
+    assert!(page.contains("Slutdagen kan inte vara före startdagen."));
+    assert!(
+        page.contains(r#"value="Trygghet 2026""#)
+            && page.contains(r#"value="1783" checked"#)
+            && page.contains(r#"value="55""#)
+    );
+
+    let mut fixed = typed.to_vec();
+    fixed[2] = ("closes_on", "2026-06-19");
+    let response = browser.post_form("/admin/surveys", &fixed).await;
+    assert_eq!(response.status(), 303);
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    let id = location.trim_start_matches("/admin/surveys/").to_owned();
+
+    // Per-municipality samples in the draft.
+    let response = browser
+        .post_form(
+            &format!("/admin/surveys/{id}/edit"),
+            &[
+                ("title", "Trygghet 2026"),
+                ("opens_on", "2026-05-02"),
+                ("closes_on", "2026-06-19"),
+                ("municipality", "1737"),
+                ("sample_size_1737", "280"),
+                ("target_1737", ""),
+                ("municipality", "1783"),
+                ("sample_size_1783", "x"),
+                ("target_1783", "55"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 422);
+    assert!(response.text().await.unwrap().contains(r#"value="280""#), "typed values are kept");
+    let response = browser
+        .post_form(
+            &format!("/admin/surveys/{id}/edit"),
+            &[
+                ("title", "Trygghet 2026"),
+                ("opens_on", "2026-05-02"),
+                ("closes_on", "2026-06-19"),
+                ("municipality", "1737"),
+                ("sample_size_1737", "280"),
+                ("target_1737", ""),
+                ("municipality", "1783"),
+                ("sample_size_1783", "320"),
+                ("target_1783", "55"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+    let survey: Value = browser.get(&format!("/api/v1/surveys/{id}")).await.json().await.unwrap();
+    let samples: Vec<(String, i64)> = survey["municipalities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| (m["code"].as_str().unwrap().to_owned(), m["sample_size"].as_i64().unwrap()))
+        .collect();
+    assert_eq!(samples, [("1737".to_owned(), 280), ("1783".to_owned(), 320)]);
+
+    let response = browser.post_form(&format!("/admin/surveys/{id}/open"), &[]).await;
+    assert_eq!(response.status(), 200);
+    assert!(response.text().await.unwrap().contains("Enkäten är nu öppen."));
+    let response = browser.post_form(&format!("/admin/surveys/{id}/open"), &[]).await;
+    assert_eq!(response.status(), 409);
+    let home = browser.get("/admin").await.text().await.unwrap();
+    assert!(home.contains("Trygghet 2026") && home.contains("Öppen"));
+}
+on_both_backends!(a_survey_is_set_up_through_the_pages, super::a_survey_is_set_up_through_the_pages);
