@@ -227,6 +227,13 @@ pub async fn list(state: &AppState, user: &CurrentUser) -> Result<Vec<SurveySumm
         .collect())
 }
 
+/// Checks that the user may change this survey as a whole: `NotFound` when they may not see it, `Forbidden` when
+/// they may see but not change it. Run before validating input, so that the answer does not depend on it.
+pub async fn check_manage(state: &AppState, user: &CurrentUser, id: &str) -> Result<Loaded, AppError> {
+    let loaded = load(state, user, id).await?;
+    if loaded.may_manage(user) { Ok(loaded) } else { Err(AppError::Forbidden) }
+}
+
 /// Changes a draft survey's settings.
 pub async fn update(
     state: &AppState,

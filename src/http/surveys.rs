@@ -364,7 +364,7 @@ pub async fn update_from_page(
             .unwrap_or(None);
         parts.push(PartInput { code: code.clone(), sample_size, target_percent: target });
     }
-    let loaded = surveys::load(&state, &user, &id).await?;
+    let loaded = surveys::check_manage(&state, &user, &id).await?;
     let input = SurveyInput {
         title: value("title"),
         opens_on: value("opens_on"),
@@ -617,6 +617,7 @@ pub async fn api_update(
     id: web::Path<String>,
     input: web::Json<SurveyInput>,
 ) -> Result<HttpResponse, AppError> {
+    surveys::check_manage(&state, &user, &id).await?;
     let valid = surveys::validate(&state, &user, &input).await.map_err(|errors| AppError::InvalidFields(errors.0))?;
     surveys::update(&state, &user, actor(&request, &state, &user), &id, valid).await?;
     let loaded = surveys::load(&state, &user, &id).await?;

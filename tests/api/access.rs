@@ -1,0 +1,193 @@
+//! Who may do what: every staff endpoint × role × own or other municipality, checked on the server.
+//!
+//! Accounts: an administrator; a coordinator of Hagfors (1783) and Torsby (1737) ("own"); a coordinator of Sunne
+//! (1766) only ("other"); a viewer of Hagfors; and nobody signed in. Survey S spans Hagfors and Torsby; survey T
+//! spans Hagfors and Sunne, so the "own" coordinator sees T but may not change it as a whole, nor act for Sunne.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::helpers::{Backend, Script, spawn_app};
+use crate::on_both_backends;
+
+const ROLES: [&str; 5] = ["admin", "own", "other", "viewer", "anonymous"];
+
+fn survey(codes: &[&str]) -> Value {
+    json!({ "title": "Matris", "opens_on": "2026-05-02", "closes_on": "2026-06-19", "access": "codes",
+            "municipalities": codes.iter().map(|c| json!({ "code": c, "sample_size": 10 })).collect::<Vec<_>>() })
+}
+
+async fn every_endpoint_checks_role_and_municipality(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let admin = app.staff("admin@polisen.se", "admin", &[]).await;
+    let own = app.staff("own@polisen.se", "coordinator", &["1783", "1737"]).await;
+    let other = app.staff("other@kommun.se", "coordinator", &["1766"]).await;
+    let viewer = app.staff("viewer@kommun.se", "viewer", &["1783"]).await;
+    let scripts: Vec<Option<Script>> = vec![
+        Some(admin.script().await),
+        Some(own.script().await),
+        Some(other.script().await),
+        Some(viewer.script().await),
+        None,
+    ];
+    let admin_api = scripts[0].as_ref().unwrap();
+    let s: Value = admin_api
+        .request(Method::POST, "/api/v1/surveys", Some(&survey(&["1783", "1737"])))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let t: Value = admin_api
+        .request(Method::POST, "/api/v1/surveys", Some(&survey(&["1783", "1766"])))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let (s, t) = (s["id"].as_str().unwrap().to_owned(), t["id"].as_str().unwrap().to_owned());
+    app.create_user("target@kommun.se", "viewer", &["1737"]).await;
+    let everyone: Value = admin_api.request(Method::GET, "/api/v1/users", None).await.json().await.unwrap();
+    let target = everyone.as_array().unwrap().iter().find(|user| user["email"] == "target@kommun.se").unwrap();
+    let user_id = target["id"].as_str().unwrap().to_owned();
+    let dispositions = "1783-000001;flyttat\n".to_owned();
+    let new_user = json!({ "email": "x@kommun.se", "password": "correct horse battery staple", "role": "viewer" });
+
+    // (method, path, body, expected status for admin, own, other, viewer, anonymous)
+    type Case = (Method, String, Option<Value>, [u16; 5]);
+    let cases: Vec<Case> = vec![
+        (Method::GET, "/api/v1/me".into(), None, [200, 200, 200, 200, 401]),
+        (Method::GET, "/api/v1/users".into(), None, [200, 403, 403, 403, 401]),
+        (Method::POST, "/api/v1/users".into(), Some(new_user), [201, 403, 403, 403, 401]),
+        (
+            Method::PATCH,
+            format!("/api/v1/users/{user_id}"),
+            Some(json!({ "display_name": "A" })),
+            [200, 403, 403, 403, 401],
+        ),
+        (Method::POST, format!("/api/v1/users/{user_id}/revoke-sessions"), Some(json!({})), [200, 403, 403, 403, 401]),
+        (Method::DELETE, "/api/v1/tokens/not-a-token-id".into(), None, [404, 404, 404, 404, 401]),
+        (Method::GET, "/api/v1/audit".into(), None, [200, 403, 403, 403, 401]),
+        (Method::GET, "/api/v1/tokens".into(), None, [200, 200, 200, 200, 401]),
+        (Method::GET, "/api/v1/surveys".into(), None, [200, 200, 200, 200, 401]),
+        (Method::POST, "/api/v1/surveys".into(), Some(survey(&["1783"])), [201, 201, 422, 403, 401]),
+        (Method::GET, format!("/api/v1/surveys/{s}"), None, [200, 200, 404, 200, 401]),
+        (Method::GET, format!("/api/v1/surveys/{t}"), None, [200, 200, 200, 200, 401]),
+        (Method::PUT, format!("/api/v1/surveys/{s}"), Some(survey(&["1783", "1737"])), [200, 200, 404, 403, 401]),
+        (Method::PUT, format!("/api/v1/surveys/{t}"), Some(survey(&["1783", "1766"])), [200, 403, 403, 403, 401]),
+        (
+            Method::POST,
+            format!("/api/v1/surveys/{s}/municipalities/1783/invitations"),
+            Some(json!({ "count": 2 })),
+            [201, 201, 404, 403, 401],
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/surveys/{t}/municipalities/1766/invitations"),
+            Some(json!({ "count": 2 })),
+            [201, 403, 201, 403, 401],
+        ),
+        (Method::GET, format!("/api/v1/surveys/{s}/municipalities/1783/reminders"), None, [200, 200, 404, 403, 401]),
+        (Method::GET, format!("/api/v1/surveys/{t}/municipalities/1766/reminders"), None, [200, 403, 200, 403, 401]),
+        (Method::POST, format!("/api/v1/surveys/{s}/copy"), Some(json!({})), [201, 201, 404, 403, 401]),
+        (Method::POST, format!("/api/v1/surveys/{t}/copy"), Some(json!({})), [201, 403, 403, 403, 401]),
+        (Method::POST, format!("/api/v1/surveys/{s}/open"), None, [200, 409, 404, 403, 401]),
+        (Method::POST, format!("/api/v1/surveys/{t}/close"), None, [409, 403, 403, 403, 401]),
+    ];
+    let mut failures = Vec::new();
+    for (method, path, body, expected) in &cases {
+        for (index, role) in ROLES.iter().enumerate() {
+            let status = match &scripts[index] {
+                Some(script) => script.request(method.clone(), path, body.as_ref()).await.status(),
+                None => {
+                    let mut request = reqwest::Client::new().request(method.clone(), format!("{}{path}", app.address));
+                    if let Some(body) = body {
+                        request = request.json(body);
+                    }
+                    request.send().await.unwrap().status()
+                }
+            };
+            if status != StatusCode::from_u16(expected[index]).unwrap() {
+                failures.push(format!("{method} {path} as {role}: {status}, expected {}", expected[index]));
+            }
+        }
+    }
+
+    // The disposition import: only coordinators of the survey's municipalities, and only their own letters.
+    let import = |script: &Script, id: &str| {
+        script
+            .client
+            .post(format!("{}/api/v1/surveys/{id}/dispositions", app.address))
+            .bearer_auth(&script.token)
+            .body(dispositions.clone())
+            .send()
+    };
+    let statuses = [
+        import(scripts[0].as_ref().unwrap(), &s).await.unwrap().status().as_u16(),
+        import(scripts[1].as_ref().unwrap(), &s).await.unwrap().status().as_u16(),
+        import(scripts[2].as_ref().unwrap(), &s).await.unwrap().status().as_u16(),
+        import(scripts[3].as_ref().unwrap(), &s).await.unwrap().status().as_u16(),
+        import(scripts[2].as_ref().unwrap(), &t).await.unwrap().status().as_u16(),
+    ];
+    if statuses != [200, 200, 404, 403, 422] {
+        failures.push(format!(
+            "disposition imports (admin S, own S, other S, viewer S, other T's Hagfors letter): {statuses:?}"
+        ));
+    }
+
+    // Pages: the same rules, with sign-in redirects instead of 401.
+    let browsers = [Some(&admin), Some(&own), Some(&other), Some(&viewer), None];
+    let pages: Vec<(String, [u16; 5])> = vec![
+        ("/admin".into(), [200, 200, 200, 200, 303]),
+        ("/admin/users".into(), [200, 403, 403, 403, 303]),
+        (format!("/admin/users/{user_id}"), [200, 403, 403, 403, 303]),
+        ("/admin/audit".into(), [200, 403, 403, 403, 303]),
+        ("/admin/account".into(), [200, 200, 200, 200, 303]),
+        ("/admin/surveys/new".into(), [200, 200, 200, 403, 303]),
+        (format!("/admin/surveys/{s}"), [200, 200, 404, 200, 303]),
+        (format!("/admin/surveys/{t}"), [200, 200, 200, 200, 303]),
+        (format!("/admin/surveys/{s}/municipalities/1783/reminders.csv"), [200, 200, 404, 403, 303]),
+    ];
+    let anonymous = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    for (path, expected) in &pages {
+        for (index, role) in ROLES.iter().enumerate() {
+            let status = match browsers[index] {
+                Some(browser) => browser.get(path).await.status(),
+                None => anonymous.get(format!("{}{path}", app.address)).send().await.unwrap().status(),
+            };
+            if status.as_u16() != expected[index] {
+                failures.push(format!("GET {path} as {role}: {status}, expected {}", expected[index]));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "access matrix mismatches:\n{}", failures.join("\n"));
+
+    // A forbidden page is an HTML page that says so, not JSON.
+    let response = viewer.get("/admin/users").await;
+    assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert!(response.text().await.unwrap().contains("Du har inte behörighet"));
+}
+on_both_backends!(every_endpoint_checks_role_and_municipality, super::every_endpoint_checks_role_and_municipality);
+
+async fn the_openapi_document_describes_the_api(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let (status, document) = app.get_json("/api/openapi.json").await;
+    assert_eq!(status, 200);
+    assert!(document["openapi"].as_str().unwrap().starts_with("3."));
+    let paths = document["paths"].as_object().unwrap();
+    for path in [
+        "/api/v1/me",
+        "/api/v1/users",
+        "/api/v1/users/{id}",
+        "/api/v1/tokens",
+        "/api/v1/audit",
+        "/api/v1/surveys",
+        "/api/v1/surveys/{id}/open",
+        "/api/v1/surveys/{id}/municipalities/{code}/invitations",
+        "/api/v1/surveys/{id}/municipalities/{code}/reminders",
+        "/api/v1/surveys/{id}/dispositions",
+    ] {
+        assert!(paths.contains_key(path), "{path} is documented");
+    }
+    assert!(document["components"]["schemas"]["ErrorBody"].is_object(), "the one error shape is documented");
+    assert_eq!(document["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
+}
+on_both_backends!(the_openapi_document_describes_the_api, super::the_openapi_document_describes_the_api);
