@@ -119,3 +119,93 @@ async fn migrate_applies_once_then_reports_up_to_date(backend: Backend) {
     assert!(second.stdout.contains("up to date"), "{}", second.stdout);
 }
 on_both_backends!(migrate_applies_once_then_reports_up_to_date, super::migrate_applies_once_then_reports_up_to_date);
+
+async fn admin_create_reads_the_password_from_standard_input(backend: Backend) {
+    let Some(database) = TestDatabase::create(backend) else { return };
+    let url = database.url();
+
+    // From the command line, with the password on standard input.
+    let dir = tempfile::tempdir().unwrap();
+    let create = |email: &str, password: &str, extra: &[&str]| {
+        let mut command = trygghet(dir.path(), &[("DATABASE_URL", &url)]);
+        command.args(["admin", "create", "--email", email]).args(extra);
+        command
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        let mut child = command.spawn().unwrap();
+        use std::io::Write;
+        writeln!(child.stdin.take().unwrap(), "{password}").unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let output = create("too@short.se", "short", &[]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("minst 12 tecken"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let output = create(
+        "anna@polisen.se",
+        "en lång och bra lösenfras",
+        &["--role", "coordinator", "--municipality", "1783", "--municipality", "9999"],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("ingen kommun med koden 9999"));
+    let output =
+        create("anna@polisen.se", "en lång och bra lösenfras", &["--role", "coordinator", "--municipality", "1783"]);
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("Created anna@polisen.se (coordinator)"));
+    let output = create("anna@polisen.se", "en lång och bra lösenfras", &[]);
+    assert_eq!(output.status.code(), Some(2), "an address is used once");
+}
+on_both_backends!(
+    admin_create_reads_the_password_from_standard_input,
+    super::admin_create_reads_the_password_from_standard_input
+);
+
+async fn a_fresh_service_prints_a_one_time_setup_link(backend: Backend) {
+    let Some(database) = TestDatabase::create(backend) else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let url = database.url();
+    let mut server = crate::process::Server::start(dir.path(), &[("DATABASE_URL", url.as_str())]);
+    let line = server.wait_for_line("/setup/", std::time::Duration::from_secs(5));
+    let link = line.trim().to_owned();
+    assert!(link.starts_with(&format!("{}/setup/", server.address)), "{link}");
+    assert!(
+        !server.output.iter().any(|l| l.contains("INFO") && l.contains("/setup/")),
+        "the link is printed for the operator, not written to the structured log"
+    );
+
+    let client =
+        reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let page = client.get(&link).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let csrf = crate::helpers::hidden_csrf(&page.text().await.unwrap()).unwrap();
+    let form = |password_again: &str| {
+        vec![
+            ("email", "forsta@polisen.se".to_owned()),
+            ("display_name", "Första Admin".to_owned()),
+            ("password", "en lång och bra lösenfras".to_owned()),
+            ("password_again", password_again.to_owned()),
+            ("csrf_token", csrf.clone()),
+        ]
+    };
+    let response = client.post(&link).form(&form("en annan fras här")).send().await.unwrap();
+    assert_eq!(response.status(), 422);
+    let page = response.text().await.unwrap();
+    assert!(page.contains("Lösenorden är inte lika.") && page.contains(r#"value="forsta@polisen.se""#));
+
+    let response = client.post(&link).form(&form("en lång och bra lösenfras")).send().await.unwrap();
+    assert_eq!(response.status(), 303);
+    assert_eq!(response.headers()["location"], "/admin");
+    let me: serde_json::Value =
+        client.get(format!("{}/api/v1/me", server.address)).send().await.unwrap().json().await.unwrap();
+    assert_eq!((me["email"].as_str(), me["role"].as_str()), (Some("forsta@polisen.se"), Some("admin")));
+
+    // Once used, the link is gone.
+    assert_eq!(reqwest::get(&link).await.unwrap().status(), 404);
+    server.signal("TERM");
+    assert!(server.wait(std::time::Duration::from_secs(15)).success());
+}
+on_both_backends!(a_fresh_service_prints_a_one_time_setup_link, super::a_fresh_service_prints_a_one_time_setup_link);

@@ -55,7 +55,7 @@ export function launchBrowser() {
  */
 export async function newPage(browser, { width = 1280, height = 800 } = {}) {
   const context = await browser.newContext({ viewport: { width, height }, locale: 'sv-SE' });
-  await context.addInitScript({ path: axePath });
+  // INIT
   const page = await context.newPage();
   page.setDefaultTimeout(10_000);
   page.setDefaultNavigationTimeout(15_000);
