@@ -51,6 +51,8 @@ fn pages_work_in_a_real_browser_and_meet_wcag() {
         .arg("--test-reporter=spec")
         // A hung test (a whole file on Node 20) is cancelled by node itself, with its name, before NODE_TIMEOUT.
         .arg("--test-timeout=240000")
+        // The files side by side, each with its own Chromium (Node runs one at a time on a two-core machine).
+        .arg("--test-concurrency=3")
         .args(&tests)
         .env("TRYGGHET_BASE_URL", &server.address)
         .env("TRYGGHET_TEST_EMAIL", ADMIN_EMAIL)

@@ -49,13 +49,9 @@ export function launchBrowser() {
   });
 }
 
-/**
- * A new page in its own context, Swedish locale, with short timeouts so a broken page fails fast. axe-core is loaded
- * into every page of the context up front (sent to the browser once, rather than once per page checked).
- */
+/** A new page in its own context, Swedish locale, with short timeouts so a broken page fails fast. */
 export async function newPage(browser, { width = 1280, height = 800 } = {}) {
   const context = await browser.newContext({ viewport: { width, height }, locale: 'sv-SE' });
-  // INIT
   const page = await context.newPage();
   page.setDefaultTimeout(10_000);
   page.setDefaultNavigationTimeout(15_000);
@@ -201,7 +197,8 @@ export async function assertErrorsTiedToFields(page) {
   );
   const untied = problems.filter((problem) => !problem.field || !problem.invalid);
   if (problems.length === 0 || untied.length > 0) {
-    throw new Error(`error messages not tied to their fields: ${JSON.stringify(problems.length ? untied : 'none shown')}`);
+    const shown = problems.length ? untied : 'no error messages shown';
+    throw new Error(`error messages not tied to their fields: ${JSON.stringify(shown)}`);
   }
   return Object.fromEntries(problems.map((problem) => [problem.field, problem.message]));
 }
@@ -236,7 +233,8 @@ export async function assertNoSidewaysScroll(page, width, label) {
       const spills = (element) =>
         element.scrollWidth > element.clientWidth + 1 && getComputedStyle(element).overflowX === 'visible';
       return [...document.querySelectorAll('body *')]
-        .filter((element) => (element.getBoundingClientRect().right > width + 1 || spills(element)) && !clipped(element))
+        .filter((element) => element.getBoundingClientRect().right > width + 1 || spills(element))
+        .filter((element) => !clipped(element))
         .slice(-5)
         .map((element) => `${element.tagName.toLowerCase()}${element.className ? `.${element.className}` : ''}`);
     }, width);

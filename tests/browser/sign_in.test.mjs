@@ -110,7 +110,7 @@ describe('staff sign-in', { timeout: 60_000 }, () => {
     assert.equal(accepted?.status(), 200);
     assert.equal(page.url(), `${baseUrl}/admin`);
     assert.equal((await page.locator('h1').textContent())?.trim(), 'Enkäter');
-    assert.match(await page.locator('footer').textContent(), new RegExp(`Inloggad som ${staff.email.replace(/\./g, '\\.')}`));
+    assert.ok((await page.locator('footer').textContent())?.includes(`Inloggad som ${staff.email}`), 'signed in');
 
     await assertNoSidewaysScroll(page, 320, '/admin at 320 px');
     await checkA11y(page, '/admin at 320 px');
