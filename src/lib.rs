@@ -12,6 +12,7 @@ pub mod domain;
 pub mod error;
 pub mod http;
 pub mod metrics;
+pub mod responses;
 pub mod startup;
 pub mod surveys;
 pub mod telemetry;

@@ -19,6 +19,7 @@ use url::Url;
 use crate::config::{Config, ConfigError, MetricsToken, SecretKey};
 use crate::db::{Db, OpenError, PoolSettings};
 use crate::domain::codes::CodeHasher;
+use crate::domain::instrument::{Instrument, default_instrument};
 use crate::http;
 use crate::http::render::Templates;
 use crate::metrics::Metrics;
@@ -29,6 +30,8 @@ pub struct AppState {
     pub db: Db,
     pub metrics: Metrics,
     pub templates: Templates,
+    /// The questionnaire (the default safety-survey instrument).
+    pub instrument: Instrument,
     /// Keyed hashing of codes and tokens with the server secret.
     pub hasher: CodeHasher,
     pub public_url: Url,
@@ -86,6 +89,8 @@ impl Application {
             StartupError::Config(ConfigError { variable: "TRYGGHET_SECRET_KEY", problem: error.to_string() })
         })?;
         let templates = Templates::new().map_err(|error| StartupError::Templates(error.to_string()))?;
+        let instrument =
+            default_instrument().map_err(|error| StartupError::Templates(format!("the questionnaire: {error}")))?;
 
         let database = config.database.redacted();
         let settings = PoolSettings { max_size: config.pool_size, timeout: config.pool_timeout };
@@ -119,6 +124,7 @@ impl Application {
             db,
             metrics,
             templates,
+            instrument,
             hasher,
             secure_cookies: public_url.scheme() == "https",
             public_url,

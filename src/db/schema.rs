@@ -146,4 +146,40 @@ diesel::allow_tables_to_appear_in_same_query!(
     surveys,
     survey_municipalities,
     invitations,
+    responses,
+    answers,
+    submissions,
 );
+
+diesel::table! {
+    responses (id) {
+        id -> Text,
+        survey_id -> Text,
+        municipality_code -> Text,
+        mode -> Text,
+        submitted_on -> Date,
+        instrument_version -> Text,
+        language -> Text,
+    }
+}
+
+diesel::table! {
+    // No key in the database (a multiple-choice answer has a row per option); diesel needs one to be named.
+    answers (response_id, item_id) {
+        response_id -> Text,
+        item_id -> Text,
+        option_code -> Nullable<Text>,
+        number_value -> Nullable<BigInt>,
+        text_value -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    submissions (submission_id) {
+        submission_id -> Text,
+        survey_id -> Text,
+        submitted_on -> Date,
+    }
+}
+
+diesel::joinable!(answers -> responses (response_id));

@@ -3,5 +3,6 @@
 pub mod codes;
 pub mod dispositions;
 pub mod email;
+pub mod instrument;
 pub mod municipality;
 pub mod survey;

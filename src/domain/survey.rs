@@ -241,3 +241,24 @@ mod tests {
         assert_eq!(Access::parse("open_link"), Some(Access::OpenLink));
     }
 }
+
+/// The Swedish calendar day (Europe/Stockholm) of an instant: the day a response is counted on.
+pub fn swedish_day(instant: chrono::DateTime<chrono::Utc>) -> NaiveDate {
+    instant.with_timezone(&chrono_tz::Europe::Stockholm).date_naive()
+}
+
+#[cfg(test)]
+mod day_tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn late_evening_utc_is_already_tomorrow_in_sweden() {
+        let summer = chrono::Utc.with_ymd_and_hms(2026, 6, 18, 22, 30, 0).unwrap();
+        assert_eq!(swedish_day(summer).to_string(), "2026-06-19", "CEST is UTC+2");
+        let winter = chrono::Utc.with_ymd_and_hms(2026, 1, 18, 22, 30, 0).unwrap();
+        assert_eq!(swedish_day(winter).to_string(), "2026-01-18", "CET is UTC+1");
+        let just_after = chrono::Utc.with_ymd_and_hms(2026, 1, 18, 23, 0, 0).unwrap();
+        assert_eq!(swedish_day(just_after).to_string(), "2026-01-19");
+    }
+}

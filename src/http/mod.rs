@@ -7,6 +7,8 @@ mod health;
 mod home;
 mod municipalities;
 pub mod openapi;
+pub mod paper;
+pub mod questionnaire;
 pub mod render;
 pub mod sign_in;
 pub mod surveys;
@@ -47,6 +49,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route("/surveys/{id}/edit", web::get().to(surveys::edit_page))
                 .route("/surveys/{id}/edit", web::post().to(surveys::update_from_page))
                 .route("/surveys/{id}/copy", web::post().to(surveys::copy_from_page))
+                .route("/surveys/{id}/paper", web::get().to(paper::page))
+                .route("/surveys/{id}/paper", web::post().to(paper::submit))
                 .route("/surveys/{id}/dispositions", web::post().to(surveys::import_from_page))
                 .route("/surveys/{id}/municipalities/{code}/codes", web::post().to(surveys::codes_from_page))
                 .route("/surveys/{id}/municipalities/{code}/reminders.csv", web::get().to(surveys::reminders_csv))

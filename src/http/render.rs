@@ -32,6 +32,8 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "admin/survey_new.html",
     "admin/survey_edit.html",
     "admin/survey.html",
+    "admin/paper.html",
+    "question.html",
 ];
 
 /// The stylesheet, served at `/static/trygghet.css`.

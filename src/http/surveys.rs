@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::audit::{Actor, client_address};
 use crate::auth::CurrentUser;
-use crate::db::queries::{invitations, municipalities};
+use crate::db::queries::{invitations, municipalities, responses};
 use crate::domain::dispositions::Disposition;
 use crate::domain::survey::{self, Access, Period};
 use crate::error::AppError;
@@ -35,6 +35,10 @@ pub struct PartView {
     pub dispositions: BTreeMap<String, i64>,
     /// Letters that still get reminders: neither answered nor ruled out.
     pub awaiting: i64,
+    /// Responses given on the web.
+    pub responses_web: i64,
+    /// Paper forms keyed in by staff.
+    pub responses_paper: i64,
     /// Whether the user may hand out codes and record dispositions here.
     pub may_manage: bool,
 }
@@ -59,7 +63,11 @@ pub struct SurveyView {
 
 async fn view(state: &AppState, user: &CurrentUser, loaded: Loaded) -> Result<SurveyView, AppError> {
     let id = loaded.survey.id.clone();
-    let counts = state.db.run(move |conn| invitations::counts(conn, &id)).await?;
+    let (counts, by_mode) =
+        state.db.run(move |conn| Ok((invitations::counts(conn, &id)?, responses::counts(conn, &id)?))).await?;
+    let responses_in = |code: &str, mode: &str| {
+        by_mode.iter().filter(|(c, m, _)| c == code && m == mode).map(|(_, _, count)| *count).sum::<i64>()
+    };
     let may_manage = loaded.may_manage(user);
     let municipalities = loaded
         .parts
@@ -76,6 +84,8 @@ async fn view(state: &AppState, user: &CurrentUser, loaded: Loaded) -> Result<Su
                 .map(|d| dispositions.get(d.as_str()).copied().unwrap_or(0))
                 .sum();
             PartView {
+                responses_web: responses_in(&part.municipality_code, "web"),
+                responses_paper: responses_in(&part.municipality_code, "paper"),
                 may_manage: user.permissions.may_manage(&part.municipality_code),
                 letters: dispositions.values().sum(),
                 code: part.municipality_code,

@@ -10,6 +10,7 @@ mod db;
 mod deployment;
 mod health;
 mod municipalities;
+mod paper;
 mod process;
 mod startup;
 mod surveys;

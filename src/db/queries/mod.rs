@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod invitations;
 pub mod municipalities;
+pub mod responses;
 pub mod sessions;
 pub mod surveys;
 pub mod throttle;

@@ -1,0 +1,55 @@
+use chrono::NaiveDate;
+use diesel::prelude::*;
+
+use crate::db::DbConnection;
+use crate::db::models::response::{Response, StoredAnswer};
+use crate::db::schema::{answers, responses, submissions};
+
+/// Stores a response and its answers (many answers at once: each backend's own connection runs the batch insert,
+/// which the shared connection type cannot express).
+pub fn insert(conn: &mut DbConnection, response: &Response, rows: &[StoredAnswer]) -> QueryResult<()> {
+    diesel::insert_into(responses::table).values(response).execute(conn)?;
+    for chunk in rows.chunks(500) {
+        match conn {
+            DbConnection::Sqlite(conn) => diesel::insert_into(answers::table).values(chunk).execute(conn)?,
+            DbConnection::Postgres(conn) => diesel::insert_into(answers::table).values(chunk).execute(conn)?,
+        };
+    }
+    Ok(())
+}
+
+/// A response's answers.
+pub fn answers_of(conn: &mut DbConnection, response_id: &str) -> QueryResult<Vec<StoredAnswer>> {
+    answers::table.filter(answers::response_id.eq(response_id)).select(StoredAnswer::as_select()).load(conn)
+}
+
+/// Responses of a survey by municipality and mode.
+pub fn counts(conn: &mut DbConnection, survey_id: &str) -> QueryResult<Vec<(String, String, i64)>> {
+    responses::table
+        .filter(responses::survey_id.eq(survey_id))
+        .group_by((responses::municipality_code, responses::mode))
+        .select((responses::municipality_code, responses::mode, diesel::dsl::count_star()))
+        .load(conn)
+}
+
+/// Whether a form with this submission id was already stored.
+pub fn submission_seen(conn: &mut DbConnection, submission_id: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(submissions::table.find(submission_id))).get_result(conn)
+}
+
+/// Records a submission id; a second submit of the same form then fails on the primary key.
+pub fn record_submission(
+    conn: &mut DbConnection,
+    submission_id: &str,
+    survey_id: &str,
+    day: NaiveDate,
+) -> QueryResult<()> {
+    diesel::insert_into(submissions::table)
+        .values((
+            submissions::submission_id.eq(submission_id),
+            submissions::survey_id.eq(survey_id),
+            submissions::submitted_on.eq(day),
+        ))
+        .execute(conn)
+        .map(drop)
+}

@@ -1,0 +1,754 @@
+//! Answers: what a resident (or staff keying in a paper form) submitted, checked against the instrument.
+//!
+//! A form delivers strings: one per field, several for checkboxes ([`RawAnswers`]). They become [`Answers`] only
+//! through [`Instrument::validate_section`] or [`Instrument::validate_all`], so stored answers always fit their
+//! instrument. An empty field means the question was skipped, which is allowed unless the item is `required`.
+//!
+//! **Hidden items are dropped.** An item whose condition is false, given the answers so far, is neither validated
+//! nor kept, even if the browser sent a value (a follow-up answered before its parent was changed to "no"). Results
+//! then never count answers to questions the resident, in the end, was not asked. When a section is answered again,
+//! [`Instrument::replace_section`] also drops later answers whose condition no longer holds.
+//!
+//! **Messages for residents.** Problems are an enum, not text, so the page can word them in the resident's language
+//! ([`AnswerProblem::message`]); the texts are short and say what to do, for residents aged 16 to 85.
+//!
+//! **Storage is one row per value** ([`AnswerRow`]): a multiple-choice answer is one row per chosen option, so results
+//! can count options with plain SQL. [`Answers::from_rows`] reads rows back and checks them against the instrument.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use super::{Instrument, Item, ItemKind, Section};
+
+/// The values a form submitted: item id → values (an HTML form gives one value per field, several for checkboxes).
+pub type RawAnswers = BTreeMap<String, Vec<String>>;
+
+/// A valid answer to one item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum AnswerValue {
+    /// The code chosen for a scale, single-choice or yes/no item ("don't know" included).
+    Choice(String),
+    /// The codes chosen for a multiple-choice item, never empty, in the item's option order.
+    Choices(Vec<String>),
+    Number(i64),
+    /// Trimmed, with line breaks as `\n`.
+    Text(String),
+}
+
+/// Valid answers by item id; hidden and skipped items are absent.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct Answers(BTreeMap<String, AnswerValue>);
+
+/// One stored value: exactly one of `option_code`, `number` and `text` is set.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct AnswerRow {
+    pub item_id: String,
+    pub option_code: Option<String>,
+    pub number: Option<i64>,
+    pub text: Option<String>,
+}
+
+/// Why an answer to one item was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{item}: {}", problem.message("sv"))]
+pub struct AnswerError {
+    pub item: String,
+    pub problem: AnswerProblem,
+}
+
+/// What is wrong with an answer; [`AnswerProblem::message`] words it for the resident.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AnswerProblem {
+    /// A required item that is shown was left empty.
+    Required,
+    /// A value that is not one of the item's codes (or a checkbox sent twice).
+    NotAnOption,
+    /// Several values for an item that takes one.
+    SeveralAnswers,
+    /// More options chosen than the item allows.
+    TooMany {
+        max: usize,
+    },
+    /// Not a whole number written in digits.
+    NotANumber,
+    OutOfRange {
+        min: i64,
+        max: i64,
+    },
+    /// More characters than the item allows.
+    TooLong {
+        max: usize,
+    },
+    /// Control characters other than line breaks and tabs.
+    BadCharacters,
+}
+
+/// A stored answer that does not fit the instrument (rows read with the wrong instrument version, or damaged data).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("stored answer to \"{item}\": {problem}")]
+pub struct RowError {
+    pub item: String,
+    pub problem: RowProblem,
+}
+
+/// What is wrong with stored rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum RowProblem {
+    #[error("the instrument has no such item")]
+    UnknownItem,
+    #[error("the row holds the wrong kind of value for this item")]
+    WrongKind,
+    #[error("the value is not a valid answer to this item")]
+    NotAnAnswer,
+}
+
+impl AnswerValue {
+    /// Whether the answer is `code` or, for a multiple-choice answer, includes it.
+    pub fn has(&self, code: &str) -> bool {
+        match self {
+            Self::Choice(chosen) => chosen == code,
+            Self::Choices(chosen) => chosen.iter().any(|chosen| chosen == code),
+            Self::Number(_) | Self::Text(_) => false,
+        }
+    }
+}
+
+impl Answers {
+    pub fn get(&self, item_id: &str) -> Option<&AnswerValue> {
+        self.0.get(item_id)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &AnswerValue)> {
+        self.0.iter().map(|(item, value)| (item.as_str(), value))
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Adds `newer`'s answers, replacing answers to the same items. To answer a section again, use
+    /// [`Instrument::replace_section`], which also forgets the section's answers that were cleared.
+    pub fn merge(&mut self, newer: Answers) {
+        self.0.extend(newer.0);
+    }
+
+    /// The rows to store: one per answered item, one per chosen option for a multiple-choice item.
+    pub fn rows(&self) -> Vec<AnswerRow> {
+        let row =
+            |item_id: &str| AnswerRow { item_id: item_id.to_owned(), option_code: None, number: None, text: None };
+        let mut rows = Vec::new();
+        for (item_id, value) in &self.0 {
+            match value {
+                AnswerValue::Choice(code) => rows.push(AnswerRow { option_code: Some(code.clone()), ..row(item_id) }),
+                AnswerValue::Choices(codes) => {
+                    rows.extend(codes.iter().map(|code| AnswerRow { option_code: Some(code.clone()), ..row(item_id) }))
+                }
+                AnswerValue::Number(number) => rows.push(AnswerRow { number: Some(*number), ..row(item_id) }),
+                AnswerValue::Text(text) => rows.push(AnswerRow { text: Some(text.clone()), ..row(item_id) }),
+            }
+        }
+        rows
+    }
+
+    /// Reads stored rows back, checking each against the instrument they were answered on.
+    pub fn from_rows(instrument: &Instrument, rows: impl IntoIterator<Item = AnswerRow>) -> Result<Self, RowError> {
+        let mut by_item: BTreeMap<String, Vec<AnswerRow>> = BTreeMap::new();
+        for row in rows {
+            by_item.entry(row.item_id.clone()).or_default().push(row);
+        }
+        let mut answers = BTreeMap::new();
+        for (item_id, rows) in by_item {
+            let refuse = |problem| RowError { item: item_id.clone(), problem };
+            let item = instrument.item(&item_id).ok_or_else(|| refuse(RowProblem::UnknownItem))?;
+            let values = rows
+                .into_iter()
+                .map(|row| match (&item.kind, row) {
+                    (
+                        ItemKind::Number { .. },
+                        AnswerRow { option_code: None, number: Some(number), text: None, .. },
+                    ) => Ok(number.to_string()),
+                    (ItemKind::Text { .. }, AnswerRow { option_code: None, number: None, text: Some(text), .. }) => {
+                        Ok(text)
+                    }
+                    (
+                        ItemKind::Scale { .. }
+                        | ItemKind::Single { .. }
+                        | ItemKind::Multiple { .. }
+                        | ItemKind::YesNo { .. },
+                        AnswerRow { option_code: Some(code), number: None, text: None, .. },
+                    ) => Ok(code),
+                    _ => Err(refuse(RowProblem::WrongKind)),
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            match instrument.parse_value(item, &values) {
+                Ok(Some(value)) => answers.insert(item_id, value),
+                _ => return Err(refuse(RowProblem::NotAnAnswer)),
+            };
+        }
+        Ok(Self(answers))
+    }
+
+    /// The answers as form values, to fill in a form again.
+    pub fn to_raw(&self) -> RawAnswers {
+        let values = |value: &AnswerValue| match value {
+            AnswerValue::Choice(code) => vec![code.clone()],
+            AnswerValue::Choices(codes) => codes.clone(),
+            AnswerValue::Number(number) => vec![number.to_string()],
+            AnswerValue::Text(text) => vec![text.clone()],
+        };
+        self.0.iter().map(|(item, value)| (item.clone(), values(value))).collect()
+    }
+}
+
+impl AnswerProblem {
+    /// The message shown beside the question, in Swedish (`"sv"`, also for unknown languages) or English (`"en"`).
+    pub fn message(&self, lang: &str) -> String {
+        let english = lang == "en";
+        let number = |n: i64| if english { grouped(n, 1_000, ",") } else { grouped(n, 10_000, "\u{a0}") };
+        let count = |n: usize| number(i64::try_from(n).unwrap_or(i64::MAX));
+        match (*self, english) {
+            (Self::Required, false) => "Svara på den här frågan.".to_owned(),
+            (Self::Required, true) => "Please answer this question.".to_owned(),
+            (Self::NotAnOption, false) => "Välj ett av alternativen.".to_owned(),
+            (Self::NotAnOption, true) => "Please choose one of the options.".to_owned(),
+            (Self::SeveralAnswers, false) => "Ge bara ett svar på den här frågan.".to_owned(),
+            (Self::SeveralAnswers, true) => "Please give only one answer to this question.".to_owned(),
+            (Self::TooMany { max: 1 }, false) => "Välj bara ett alternativ.".to_owned(),
+            (Self::TooMany { max: 1 }, true) => "Please choose only one option.".to_owned(),
+            (Self::TooMany { max }, false) => format!("Välj högst {} alternativ.", count(max)),
+            (Self::TooMany { max }, true) => format!("Please choose at most {} options.", count(max)),
+            (Self::NotANumber, false) => "Skriv bara siffror, till exempel 12.".to_owned(),
+            (Self::NotANumber, true) => "Please use digits only, for example 12.".to_owned(),
+            (Self::OutOfRange { min, max }, false) => {
+                format!("Skriv en siffra mellan {} och {}.", number(min), number(max))
+            }
+            (Self::OutOfRange { min, max }, true) => {
+                format!("Please enter a number between {} and {}.", number(min), number(max))
+            }
+            (Self::TooLong { max }, false) => {
+                format!("Texten är för lång. Korta den till högst {} tecken.", count(max))
+            }
+            (Self::TooLong { max }, true) => {
+                format!("The text is too long. Please shorten it to at most {} characters.", count(max))
+            }
+            (Self::BadCharacters, false) => {
+                "Texten innehåller osynliga tecken som inte kan sparas. Prova att skriva den igen.".to_owned()
+            }
+            (Self::BadCharacters, true) => {
+                "The text contains hidden characters that cannot be saved. Please try typing it again.".to_owned()
+            }
+        }
+    }
+}
+
+/// `n` with digit groups of three from `from` up (Swedish: `10 000`; English: `1,000`).
+fn grouped(n: i64, from: u64, separator: &str) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut text = String::from(if n < 0 { "-" } else { "" });
+    for (index, digit) in digits.chars().enumerate() {
+        if n.unsigned_abs() >= from && index > 0 && (digits.len() - index).is_multiple_of(3) {
+            text.push_str(separator);
+        }
+        text.push(digit);
+    }
+    text
+}
+
+impl Instrument {
+    /// Validates the answers to one section (one page of the web form). `earlier` holds the answers to earlier
+    /// sections, which conditions may refer to. Only this section's answers are returned; values for other items
+    /// are ignored. A section index past the end has no items, so nothing is accepted: check it before.
+    pub fn validate_section(
+        &self,
+        section_index: usize,
+        raw: &RawAnswers,
+        earlier: &Answers,
+    ) -> Result<Answers, Vec<AnswerError>> {
+        let sections = self.sections.get(section_index).map(std::slice::from_ref).unwrap_or_default();
+        self.validate_sections(sections, raw, earlier)
+    }
+
+    /// Validates a whole questionnaire at once, as staff keying in a paper form do; all problems are returned.
+    pub fn validate_all(&self, raw: &RawAnswers) -> Result<Answers, Vec<AnswerError>> {
+        self.validate_sections(&self.sections, raw, &Answers::default())
+    }
+
+    /// Stores a section's new answers in `answers`: the section's previous answers are forgotten, and so are later
+    /// answers whose condition no longer holds.
+    pub fn replace_section(&self, answers: &mut Answers, section_index: usize, section_answers: Answers) {
+        if let Some(section) = self.sections.get(section_index) {
+            for item in &section.items {
+                answers.0.remove(&item.id);
+            }
+        }
+        answers.merge(section_answers);
+        self.drop_hidden(answers);
+    }
+
+    /// Removes answers to items that are hidden given the other answers.
+    pub fn drop_hidden(&self, answers: &mut Answers) {
+        for item in self.items() {
+            if let Some(condition) = &item.show_if
+                && !answers.get(&condition.item).is_some_and(|parent| parent.has(&condition.equals))
+            {
+                answers.0.remove(&item.id);
+            }
+        }
+    }
+
+    fn validate_sections(
+        &self,
+        sections: &[Section],
+        raw: &RawAnswers,
+        earlier: &Answers,
+    ) -> Result<Answers, Vec<AnswerError>> {
+        let items = || sections.iter().flat_map(|section| &section.items);
+        let in_scope: BTreeSet<&str> = items().map(|item| item.id.as_str()).collect();
+        let mut answers = Answers::default();
+        let mut errors = Vec::new();
+        for item in items() {
+            if let Some(condition) = &item.show_if {
+                let so_far = if in_scope.contains(condition.item.as_str()) { &answers } else { earlier };
+                if !so_far.get(&condition.item).is_some_and(|parent| parent.has(&condition.equals)) {
+                    continue;
+                }
+            }
+            let values = raw.get(&item.id).map_or(&[][..], Vec::as_slice);
+            match self.parse_value(item, values) {
+                Ok(Some(value)) => {
+                    answers.0.insert(item.id.clone(), value);
+                }
+                Ok(None) if item.required => {
+                    errors.push(AnswerError { item: item.id.clone(), problem: AnswerProblem::Required })
+                }
+                Ok(None) => {}
+                Err(problem) => errors.push(AnswerError { item: item.id.clone(), problem }),
+            }
+        }
+        if errors.is_empty() { Ok(answers) } else { Err(errors) }
+    }
+
+    /// One item's answer from its form values: `None` when it was left empty.
+    fn parse_value(&self, item: &Item, values: &[String]) -> Result<Option<AnswerValue>, AnswerProblem> {
+        if let ItemKind::Text { max_chars } = item.kind {
+            let texts: Vec<String> =
+                values.iter().map(|value| normalise_text(value)).filter(|t| !t.is_empty()).collect();
+            return match texts.as_slice() {
+                [] => Ok(None),
+                [text] => check_text(text, max_chars).map(|()| Some(AnswerValue::Text(text.clone()))),
+                _ => Err(AnswerProblem::SeveralAnswers),
+            };
+        }
+        let given: Vec<&str> = values.iter().map(|value| value.trim()).filter(|value| !value.is_empty()).collect();
+        if given.is_empty() {
+            return Ok(None);
+        }
+        if let ItemKind::Multiple { options, max } = &item.kind {
+            let mut chosen = BTreeSet::new();
+            for value in given {
+                let index = options.iter().position(|option| option.code == value).ok_or(AnswerProblem::NotAnOption)?;
+                if !chosen.insert(index) {
+                    return Err(AnswerProblem::NotAnOption);
+                }
+            }
+            if let Some(max) = *max
+                && chosen.len() > max
+            {
+                return Err(AnswerProblem::TooMany { max });
+            }
+            let codes = options.iter().enumerate().filter(|(index, _)| chosen.contains(index));
+            return Ok(Some(AnswerValue::Choices(codes.map(|(_, option)| option.code.clone()).collect())));
+        }
+        let [value] = given.as_slice() else {
+            return Err(AnswerProblem::SeveralAnswers);
+        };
+        if let ItemKind::Number { min, max, .. } = item.kind {
+            return parse_integer(value, min, max).map(|number| Some(AnswerValue::Number(number)));
+        }
+        match self.choice_codes(item) {
+            Some(codes) if codes.contains(value) => Ok(Some(AnswerValue::Choice((*value).to_owned()))),
+            _ => Err(AnswerProblem::NotAnOption),
+        }
+    }
+}
+
+/// Line breaks as `\n` (browsers send a textarea's as `\r\n`), surrounding white space removed.
+fn normalise_text(text: &str) -> String {
+    text.replace("\r\n", "\n").replace('\r', "\n").trim().to_owned()
+}
+
+fn check_text(text: &str, max_chars: usize) -> Result<(), AnswerProblem> {
+    if text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return Err(AnswerProblem::BadCharacters);
+    }
+    if text.chars().count() > max_chars {
+        return Err(AnswerProblem::TooLong { max: max_chars });
+    }
+    Ok(())
+}
+
+/// A whole number in digits, optionally negative. Arabic-Indic, Persian and full-width digits count as digits,
+/// since residents may answer with such a keyboard; decimals, spaces inside and units do not.
+fn parse_integer(text: &str, min: i64, max: i64) -> Result<i64, AnswerProblem> {
+    let (negative, unsigned) = match text.strip_prefix(['-', '\u{2212}']) {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let digits = unsigned.chars().map(ascii_digit).collect::<Option<String>>().ok_or(AnswerProblem::NotANumber)?;
+    if digits.is_empty() {
+        return Err(AnswerProblem::NotANumber);
+    }
+    let out_of_range = AnswerProblem::OutOfRange { min, max };
+    let magnitude: i64 = digits.parse().map_err(|_| out_of_range)?;
+    let number = if negative { -magnitude } else { magnitude };
+    if (min..=max).contains(&number) { Ok(number) } else { Err(out_of_range) }
+}
+
+fn ascii_digit(c: char) -> Option<char> {
+    let zero = match c {
+        '0'..='9' => return Some(c),
+        '\u{660}'..='\u{669}' => 0x660,
+        '\u{6f0}'..='\u{6f9}' => 0x6f0,
+        '\u{ff10}'..='\u{ff19}' => 0xff10,
+        _ => return None,
+    };
+    char::from_digit(u32::from(c) - zero, 10)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::sample;
+    use super::*;
+
+    fn raw(pairs: &[(&str, &[&str])]) -> RawAnswers {
+        pairs.iter().map(|(item, values)| (item.to_string(), values.iter().map(|v| v.to_string()).collect())).collect()
+    }
+
+    /// The answer to `item` when the form gives `values` for it, besides `others`.
+    fn answer(
+        section: usize,
+        item: &str,
+        values: &[&str],
+        others: &[(&str, &[&str])],
+    ) -> Result<Option<AnswerValue>, Vec<AnswerProblem>> {
+        let mut form = raw(others);
+        form.insert(item.to_owned(), values.iter().map(|value| value.to_string()).collect());
+        sample()
+            .validate_section(section, &form, &Answers::default())
+            .map(|answers| answers.get(item).cloned())
+            .map_err(|errors| errors.into_iter().map(|error| error.problem).collect())
+    }
+
+    /// The answer to an item of the first section.
+    fn first(item: &str, values: &[&str]) -> Result<Option<AnswerValue>, Vec<AnswerProblem>> {
+        answer(0, item, values, &[])
+    }
+
+    /// The answer to an item of the second section, whose required age is answered.
+    fn second(item: &str, values: &[&str]) -> Result<Option<AnswerValue>, Vec<AnswerProblem>> {
+        answer(1, item, values, &[("age", &["old"])])
+    }
+
+    fn choice(code: &str) -> Result<Option<AnswerValue>, Vec<AnswerProblem>> {
+        Ok(Some(AnswerValue::Choice(code.to_owned())))
+    }
+
+    fn choices(codes: &[&str]) -> Result<Option<AnswerValue>, Vec<AnswerProblem>> {
+        Ok(Some(AnswerValue::Choices(codes.iter().map(|code| code.to_string()).collect())))
+    }
+
+    use AnswerProblem::*;
+
+    #[test]
+    fn a_scale_answer_is_one_of_its_steps_or_dont_know() {
+        assert_eq!(first("littering", &["small"]), choice("small"));
+        assert_eq!(first("littering", &[" dont_know "]), choice("dont_know"));
+        assert_eq!(first("littering", &[""]), Ok(None));
+        assert_eq!(first("littering", &[]), Ok(None));
+        assert_eq!(first("littering", &["Small"]), Err(vec![NotAnOption]));
+        assert_eq!(first("littering", &["6"]), Err(vec![NotAnOption]));
+        assert_eq!(first("littering", &["small", "big"]), Err(vec![SeveralAnswers]));
+        assert_eq!(first("littering", &["small", ""]), choice("small"));
+    }
+
+    #[test]
+    fn a_yes_no_answer_is_yes_or_no() {
+        assert_eq!(answer(0, "victim", &["yes"], &[("reported", &["no"])]), choice("yes"));
+        assert_eq!(first("victim", &["no"]), choice("no"));
+        assert_eq!(first("victim", &["Ja"]), Err(vec![NotAnOption]));
+        assert_eq!(first("victim", &["true"]), Err(vec![NotAnOption]));
+    }
+
+    #[test]
+    fn a_single_answer_is_one_of_its_options() {
+        assert_eq!(second("age", &["young"]), choice("young"));
+        assert_eq!(second("age", &["middle"]), Err(vec![NotAnOption]));
+        assert_eq!(second("age", &["young", "old"]), Err(vec![SeveralAnswers]));
+        assert_eq!(second("age", &["young", "young"]), Err(vec![SeveralAnswers]));
+    }
+
+    #[test]
+    fn a_multiple_answer_is_a_subset_in_option_order() {
+        assert_eq!(first("transport", &["walk", "bus"]), choices(&["bus", "walk"]));
+        assert_eq!(first("transport", &["car"]), choices(&["car"]));
+        assert_eq!(first("transport", &["", " "]), Ok(None));
+        assert_eq!(first("transport", &["bus", "walk", "car"]), Err(vec![TooMany { max: 2 }]));
+        assert_eq!(first("transport", &["bus", "bus"]), Err(vec![NotAnOption]));
+        assert_eq!(first("transport", &["bus", "train"]), Err(vec![NotAnOption]));
+    }
+
+    #[test]
+    fn a_number_is_whole_digits_within_its_range() {
+        assert_eq!(second("years", &[" 12 "]), Ok(Some(AnswerValue::Number(12))));
+        assert_eq!(second("years", &["0"]), Ok(Some(AnswerValue::Number(0))));
+        assert_eq!(second("years", &["100"]), Ok(Some(AnswerValue::Number(100))));
+        assert_eq!(second("years", &["007"]), Ok(Some(AnswerValue::Number(7))));
+        assert_eq!(second("years", &["-0"]), Ok(Some(AnswerValue::Number(0))));
+        assert_eq!(second("years", &["\u{663}\u{665}"]), Ok(Some(AnswerValue::Number(35))), "Arabic-Indic digits");
+        assert_eq!(second("years", &["\u{6f1}\u{6f2}"]), Ok(Some(AnswerValue::Number(12))), "Persian digits");
+        assert_eq!(second("years", &["\u{ff18}"]), Ok(Some(AnswerValue::Number(8))), "full-width digits");
+        assert_eq!(second("years", &[""]), Ok(None));
+        for out_of_range in ["101", "-1", "\u{2212}5", "99999999999999999999999"] {
+            assert_eq!(second("years", &[out_of_range]), Err(vec![OutOfRange { min: 0, max: 100 }]), "{out_of_range}");
+        }
+        for not_a_number in ["1.5", "1,5", "12 år", "tolv", "1 2", "+3", "-", "0x10", "1e2", "٣.٥"] {
+            assert_eq!(second("years", &[not_a_number]), Err(vec![NotANumber]), "{not_a_number}");
+        }
+        assert_eq!(second("years", &["1", "2"]), Err(vec![SeveralAnswers]));
+        assert_eq!(
+            parse_integer(&i64::MIN.to_string(), i64::MIN, i64::MAX),
+            Err(OutOfRange { min: i64::MIN, max: i64::MAX })
+        );
+        assert_eq!(parse_integer("-9223372036854775807", i64::MIN, 0), Ok(-i64::MAX));
+    }
+
+    #[test]
+    fn a_text_is_trimmed_and_counted_in_characters() {
+        assert_eq!(second("comment", &["  hej  "]), Ok(Some(AnswerValue::Text("hej".to_owned()))));
+        assert_eq!(
+            second("comment", &["åäöåäöåäöå"]),
+            Ok(Some(AnswerValue::Text("åäöåäöåäöå".to_owned()))),
+            "20 bytes"
+        );
+        assert_eq!(second("comment", &["åäöåäöåäöåä"]), Err(vec![TooLong { max: 10 }]));
+        assert_eq!(second("comment", &["a\r\nb\rc\td"]), Ok(Some(AnswerValue::Text("a\nb\nc\td".to_owned()))));
+        assert_eq!(second("comment", &[" \r\n "]), Ok(None));
+        for bad in ["a\u{0}b", "a\u{1b}b", "a\u{7f}", "x\u{85}y"] {
+            assert_eq!(second("comment", &[bad]), Err(vec![BadCharacters]), "{bad:?}");
+        }
+        assert_eq!(second("comment", &["a", "b"]), Err(vec![SeveralAnswers]));
+        assert_eq!(second("comment", &["a", "  "]), Ok(Some(AnswerValue::Text("a".to_owned()))));
+    }
+
+    #[test]
+    fn a_follow_up_is_dropped_when_its_parent_is_not_yes() {
+        let instrument = sample();
+        for victim in [&["no"][..], &[""], &[]] {
+            let answers = instrument
+                .validate_section(0, &raw(&[("victim", victim), ("reported", &["maybe"])]), &Answers::default())
+                .unwrap();
+            assert_eq!(answers.get("reported"), None, "{victim:?}");
+        }
+        // An invalid parent is an error of its own; its follow-up is not asked, so it is neither required nor checked.
+        let errors =
+            instrument.validate_section(0, &raw(&[("victim", &["kanske"]), ("reported", &["x"])]), &Answers::default());
+        assert_eq!(errors, Err(vec![AnswerError { item: "victim".to_owned(), problem: NotAnOption }]));
+    }
+
+    #[test]
+    fn a_required_follow_up_is_required_only_when_shown() {
+        let instrument = sample();
+        let result = instrument.validate_section(0, &raw(&[("victim", &["yes"])]), &Answers::default());
+        assert_eq!(result, Err(vec![AnswerError { item: "reported".to_owned(), problem: Required }]));
+        let answers =
+            instrument.validate_section(0, &raw(&[("victim", &["yes"]), ("reported", &["yes"])]), &Answers::default());
+        assert_eq!(answers.unwrap().get("reported"), Some(&AnswerValue::Choice("yes".to_owned())));
+        assert!(instrument.validate_section(0, &raw(&[("victim", &["no"])]), &Answers::default()).is_ok());
+    }
+
+    #[test]
+    fn a_condition_on_a_multiple_choice_item_holds_when_the_option_is_among_those_chosen() {
+        let instrument = sample();
+        let with = raw(&[("transport", &["walk", "bus"]), ("bus_safe", &["no"])]);
+        assert!(instrument.validate_section(0, &with, &Answers::default()).unwrap().get("bus_safe").is_some());
+        let without = raw(&[("transport", &["walk", "car"]), ("bus_safe", &["no"])]);
+        assert!(instrument.validate_section(0, &without, &Answers::default()).unwrap().get("bus_safe").is_none());
+    }
+
+    #[test]
+    fn a_condition_may_refer_to_an_earlier_section() {
+        let instrument = sample();
+        let page_two = raw(&[("age", &["old"]), ("why_reported", &["Det var allvarligt."])]);
+        let reported = instrument
+            .validate_section(0, &raw(&[("victim", &["yes"]), ("reported", &["yes"])]), &Answers::default())
+            .unwrap();
+        let answers = instrument.validate_section(1, &page_two, &reported).unwrap();
+        assert_eq!(answers.get("why_reported"), Some(&AnswerValue::Text("Det var allvarligt.".to_owned())));
+        assert_eq!(answers.get("victim"), None, "only the section's own answers are returned");
+        let answers = instrument.validate_section(1, &page_two, &Answers::default()).unwrap();
+        assert_eq!(answers.get("why_reported"), None);
+    }
+
+    #[test]
+    fn a_section_answered_again_replaces_its_answers_and_drops_stale_follow_ups() {
+        let instrument = sample();
+        let mut answers = instrument
+            .validate_all(&raw(&[
+                ("victim", &["yes"]),
+                ("reported", &["yes"]),
+                ("littering", &["big"]),
+                ("age", &["young"]),
+                ("why_reported", &["Ja"]),
+            ]))
+            .unwrap();
+        let again = instrument.validate_section(0, &raw(&[("victim", &["no"])]), &Answers::default()).unwrap();
+        instrument.replace_section(&mut answers, 0, again);
+        let left: Vec<&str> = answers.iter().map(|(item, _)| item).collect();
+        assert_eq!(left, ["age", "victim"], "littering was cleared, reported and why_reported are no longer asked");
+    }
+
+    #[test]
+    fn merge_lets_newer_answers_win() {
+        let instrument = sample();
+        let mut answers =
+            instrument.validate_section(0, &raw(&[("littering", &["big"])]), &Answers::default()).unwrap();
+        let newer = instrument
+            .validate_section(0, &raw(&[("littering", &["none"]), ("victim", &["no"])]), &Answers::default())
+            .unwrap();
+        answers.merge(newer);
+        assert_eq!(answers.len(), 2);
+        assert_eq!(answers.get("littering"), Some(&AnswerValue::Choice("none".to_owned())));
+    }
+
+    #[test]
+    fn validate_all_reports_every_problem_and_ignores_unknown_fields() {
+        let instrument = sample();
+        let errors = instrument
+            .validate_all(&raw(&[("littering", &["huge"]), ("years", &["ett"]), ("csrf_token", &["abc"])]))
+            .unwrap_err();
+        let problems: Vec<(&str, AnswerProblem)> =
+            errors.iter().map(|error| (error.item.as_str(), error.problem)).collect();
+        assert_eq!(problems, [("littering", NotAnOption), ("age", Required), ("years", NotANumber)]);
+        assert_eq!(errors[0].to_string(), "littering: Välj ett av alternativen.");
+        let answers = instrument.validate_all(&raw(&[("age", &["young"]), ("csrf_token", &["abc"])])).unwrap();
+        assert_eq!(answers.len(), 1);
+        assert!(instrument.validate_section(9, &raw(&[("age", &["young"])]), &Answers::default()).unwrap().is_empty());
+    }
+
+    #[test]
+    fn messages_are_short_and_kind_in_swedish_and_english() {
+        let cases = [
+            (Required, "Svara på den här frågan.", "Please answer this question."),
+            (NotAnOption, "Välj ett av alternativen.", "Please choose one of the options."),
+            (SeveralAnswers, "Ge bara ett svar på den här frågan.", "Please give only one answer to this question."),
+            (TooMany { max: 1 }, "Välj bara ett alternativ.", "Please choose only one option."),
+            (TooMany { max: 3 }, "Välj högst 3 alternativ.", "Please choose at most 3 options."),
+            (NotANumber, "Skriv bara siffror, till exempel 12.", "Please use digits only, for example 12."),
+            (
+                OutOfRange { min: 0, max: 120 },
+                "Skriv en siffra mellan 0 och 120.",
+                "Please enter a number between 0 and 120.",
+            ),
+            (
+                OutOfRange { min: -5, max: 25_000 },
+                "Skriv en siffra mellan -5 och 25\u{a0}000.",
+                "Please enter a number between -5 and 25,000.",
+            ),
+            (
+                TooLong { max: 2000 },
+                "Texten är för lång. Korta den till högst 2000 tecken.",
+                "The text is too long. Please shorten it to at most 2,000 characters.",
+            ),
+            (
+                BadCharacters,
+                "Texten innehåller osynliga tecken som inte kan sparas. Prova att skriva den igen.",
+                "The text contains hidden characters that cannot be saved. Please try typing it again.",
+            ),
+        ];
+        for (problem, swedish, english) in cases {
+            assert_eq!(problem.message("sv"), swedish);
+            assert_eq!(problem.message("en"), english);
+            assert_eq!(problem.message("ar"), swedish, "other languages fall back to Swedish");
+        }
+    }
+
+    #[test]
+    fn rows_round_trip() {
+        let instrument = sample();
+        let answers = instrument
+            .validate_all(&raw(&[
+                ("littering", &["dont_know"]),
+                ("victim", &["yes"]),
+                ("reported", &["yes"]),
+                ("transport", &["walk", "bus"]),
+                ("bus_safe", &["yes"]),
+                ("age", &["old"]),
+                ("years", &["-0"]),
+                ("comment", &["rad\r\nrad"]),
+                ("why_reported", &["Därför."]),
+            ]))
+            .unwrap();
+        let rows = answers.rows();
+        assert_eq!(rows.len(), answers.len() + 1, "two rows for the two options chosen");
+        let transport: Vec<&str> =
+            rows.iter().filter(|row| row.item_id == "transport").filter_map(|row| row.option_code.as_deref()).collect();
+        assert_eq!(transport, ["bus", "walk"]);
+        assert!(rows.iter().all(|row| {
+            [row.option_code.is_some(), row.number.is_some(), row.text.is_some()].into_iter().filter(|set| *set).count()
+                == 1
+        }));
+        assert_eq!(Answers::from_rows(&instrument, rows.iter().rev().cloned()), Ok(answers.clone()));
+        assert_eq!(Answers::from_rows(&instrument, Vec::new()), Ok(Answers::default()));
+        let filled = instrument.validate_all(&answers.to_raw()).unwrap();
+        assert_eq!(filled, answers, "to_raw fills a form that gives the same answers");
+    }
+
+    #[test]
+    fn rows_that_do_not_fit_the_instrument_are_refused() {
+        let instrument = sample();
+        let row = |item: &str, code: Option<&str>, number: Option<i64>, text: Option<&str>| AnswerRow {
+            item_id: item.to_owned(),
+            option_code: code.map(str::to_owned),
+            number,
+            text: text.map(str::to_owned),
+        };
+        let refused = |rows: Vec<AnswerRow>| Answers::from_rows(&instrument, rows).unwrap_err();
+        let error = refused(vec![row("gone", Some("yes"), None, None)]);
+        assert_eq!(error, RowError { item: "gone".to_owned(), problem: RowProblem::UnknownItem });
+        assert_eq!(error.to_string(), "stored answer to \"gone\": the instrument has no such item");
+        assert_eq!(refused(vec![row("years", Some("12"), None, None)]).problem, RowProblem::WrongKind);
+        assert_eq!(refused(vec![row("victim", Some("yes"), Some(1), None)]).problem, RowProblem::WrongKind);
+        assert_eq!(refused(vec![row("comment", None, None, None)]).problem, RowProblem::WrongKind);
+        assert_eq!(refused(vec![row("years", None, Some(101), None)]).problem, RowProblem::NotAnAnswer);
+        assert_eq!(refused(vec![row("victim", Some("maybe"), None, None)]).problem, RowProblem::NotAnAnswer);
+        let twice = vec![row("victim", Some("yes"), None, None), row("victim", Some("no"), None, None)];
+        assert_eq!(refused(twice).problem, RowProblem::NotAnAnswer);
+        let three = ["bus", "walk", "car"].map(|code| row("transport", Some(code), None, None)).to_vec();
+        assert_eq!(refused(three).problem, RowProblem::NotAnAnswer);
+    }
+
+    #[test]
+    fn the_default_instrument_takes_a_complete_paper_form() {
+        let instrument = super::super::default_instrument().unwrap();
+        let mut form = RawAnswers::new();
+        for item in instrument.items() {
+            let value = match &item.kind {
+                ItemKind::Number { .. } => "3".to_owned(),
+                ItemKind::Text { .. } => "Bra område.".to_owned(),
+                _ => instrument.choice_codes(item).unwrap()[0].to_owned(),
+            };
+            form.insert(item.id.clone(), vec![value]);
+        }
+        let answers = instrument.validate_all(&form).unwrap();
+        // Every first option of a yes/no item is "yes", so every follow-up is shown and kept.
+        assert_eq!(answers.len(), instrument.items().count());
+        assert_eq!(Answers::from_rows(&instrument, answers.rows()), Ok(answers));
+    }
+}

@@ -1,0 +1,228 @@
+//! Keying in paper questionnaires (`/admin/surveys/{id}/paper`): staff copy a returned paper form into the
+//! service, with the same checks as the web questionnaire, optionally naming its letter so that the code is used up.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Serialize;
+
+use crate::audit::{Actor, client_address};
+use crate::auth::CurrentUser;
+use crate::domain::codes::LetterNumber;
+use crate::domain::instrument::RawAnswers;
+use crate::domain::survey::{Access, SurveyState};
+use crate::error::AppError;
+use crate::http::forms::{FieldError, ProtectedForm};
+use crate::http::questionnaire::{self, raw_answers};
+use crate::http::render::{UserView, context};
+use crate::responses::{self, Mode, NewResponse, Stored};
+use crate::startup::AppState;
+use crate::surveys::{self, Loaded};
+
+#[derive(Serialize)]
+struct MunicipalityOption {
+    code: String,
+    name: String,
+}
+
+/// The survey, if paper forms can be entered into it by this user.
+async fn paper_survey(
+    state: &AppState,
+    user: &CurrentUser,
+    id: &str,
+) -> Result<(Loaded, Vec<MunicipalityOption>), AppError> {
+    let loaded = surveys::load(state, user, id).await?;
+    let municipalities: Vec<MunicipalityOption> = loaded
+        .parts
+        .iter()
+        .filter(|(part, _)| user.permissions.may_manage(&part.municipality_code))
+        .map(|(part, name)| MunicipalityOption { code: part.municipality_code.clone(), name: name.clone() })
+        .collect();
+    if municipalities.is_empty() {
+        return Err(AppError::Forbidden);
+    }
+    if loaded.access != Access::Codes {
+        return Err(AppError::Conflict("En enkät med öppen länk har inga pappersblanketter.".to_owned()));
+    }
+    if loaded.state == SurveyState::Draft {
+        return Err(AppError::Conflict("Enkäten är inte öppnad ännu; öppna den innan blanketter matas in.".to_owned()));
+    }
+    if loaded.survey.instrument_version != state.instrument.version() {
+        return Err(AppError::Conflict(format!(
+            "Enkätens frågeformulär ({}) finns inte i den här versionen av tjänsten.",
+            loaded.survey.instrument_version
+        )));
+    }
+    Ok((loaded, municipalities))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn render(
+    state: &AppState,
+    user: &CurrentUser,
+    status: StatusCode,
+    loaded: &Loaded,
+    municipalities: &[MunicipalityOption],
+    fields: &Fields,
+    errors: Vec<FieldError>,
+    answer_errors: &[crate::domain::instrument::AnswerError],
+    notice: Option<&str>,
+) -> Result<HttpResponse, AppError> {
+    let sections = questionnaire::sections(&state.instrument, "sv", &fields.answers, answer_errors);
+    state.templates.page(
+        status,
+        "admin/paper.html",
+        context! {
+            title => "Mata in en pappersenkät", user => UserView::from(user), csrf_token => user.csrf_token(),
+            survey => context! { id => loaded.survey.id, title => loaded.survey.title },
+            municipalities, municipality => fields.municipality, letter_number => fields.letter_number,
+            submission_id => fields.submission_id, sections, errors, notice,
+        },
+    )
+}
+
+/// What the form carried besides the answers.
+#[derive(Default)]
+struct Fields {
+    municipality: String,
+    letter_number: String,
+    submission_id: String,
+    answers: RawAnswers,
+}
+
+impl Fields {
+    fn blank(municipality: String) -> Self {
+        Self { municipality, submission_id: uuid::Uuid::new_v4().to_string(), ..Self::default() }
+    }
+
+    fn from_pairs(pairs: &[(String, String)]) -> Self {
+        let value = |name: &str| {
+            pairs.iter().find(|(key, _)| key == name).map(|(_, value)| value.trim().to_owned()).unwrap_or_default()
+        };
+        Self {
+            municipality: value("municipality"),
+            letter_number: value("letter_number"),
+            submission_id: value("submission_id"),
+            answers: raw_answers(pairs),
+        }
+    }
+}
+
+/// `GET /admin/surveys/{id}/paper`
+pub async fn page(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let (loaded, municipalities) = paper_survey(&state, &user, &id).await?;
+    let first = municipalities.first().map(|m| m.code.clone()).unwrap_or_default();
+    render(&state, &user, StatusCode::OK, &loaded, &municipalities, &Fields::blank(first), Vec::new(), &[], None)
+}
+
+/// `POST /admin/surveys/{id}/paper`
+pub async fn submit(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    form: ProtectedForm<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    let ProtectedForm { user, form: pairs } = form;
+    let (loaded, municipalities) = paper_survey(&state, &user, &id).await?;
+    let fields = Fields::from_pairs(&pairs);
+    let mut errors = Vec::new();
+    if !municipalities.iter().any(|m| m.code == fields.municipality) {
+        errors.push(FieldError {
+            field: "municipality".into(),
+            reason: "Välj en av enkätens kommuner som du samordnar.".into(),
+        });
+    }
+    let letter = if fields.letter_number.is_empty() {
+        None
+    } else {
+        match LetterNumber::parse(&fields.letter_number) {
+            Ok(letter) if letter.municipality().as_str() == fields.municipality => Some(letter),
+            Ok(letter) => {
+                errors.push(FieldError {
+                    field: "letter_number".into(),
+                    reason: format!("Brevet {letter} hör till en annan kommun än den du valt."),
+                });
+                None
+            }
+            Err(error) => {
+                errors.push(FieldError {
+                    field: "letter_number".into(),
+                    reason: format!("Brevnumret stämmer inte: {error}."),
+                });
+                None
+            }
+        }
+    };
+    if uuid::Uuid::parse_str(&fields.submission_id).is_err() {
+        errors.push(FieldError {
+            field: "submission_id".into(),
+            reason: "Formuläret var ofullständigt. Ladda om sidan.".into(),
+        });
+    }
+    let validated = state.instrument.validate_all(&fields.answers);
+    let answer_errors = validated.as_ref().err().cloned().unwrap_or_default();
+    errors.extend(
+        answer_errors
+            .iter()
+            .map(|error| FieldError { field: format!("q-{}", error.item), reason: error.problem.message("sv") }),
+    );
+    let answers = match validated {
+        Ok(answers) if errors.is_empty() => answers,
+        _ => {
+            return render(
+                &state,
+                &user,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &loaded,
+                &municipalities,
+                &fields,
+                errors,
+                &answer_errors,
+                None,
+            );
+        }
+    };
+    let new = NewResponse {
+        survey_id: loaded.survey.id.clone(),
+        municipality_code: fields.municipality.clone(),
+        mode: Mode::Paper,
+        instrument_version: loaded.survey.instrument_version.clone(),
+        language: state.instrument.default_language().to_owned(),
+        answers,
+        letter,
+        submission_id: fields.submission_id.clone(),
+    };
+    let actor = Actor::user(&user, client_address(&request, state.trust_forwarded_for));
+    let letter_error = |reason: String| vec![FieldError { field: "letter_number".into(), reason }];
+    match responses::store(&state, actor, new).await? {
+        Stored::Saved | Stored::AlreadySaved => {
+            let notice = "Blanketten är sparad. Här är en tom blankett för nästa.";
+            let blank = Fields::blank(fields.municipality);
+            render(&state, &user, StatusCode::OK, &loaded, &municipalities, &blank, Vec::new(), &[], Some(notice))
+        }
+        Stored::UnknownLetter => {
+            let errors = letter_error(format!("Brevet {} finns inte i enkäten.", fields.letter_number));
+            render(
+                &state,
+                &user,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &loaded,
+                &municipalities,
+                &fields,
+                errors,
+                &[],
+                None,
+            )
+        }
+        Stored::LetterAlreadyUsed => {
+            let errors = letter_error(format!(
+                "Brevet {} är redan besvarat, på webben eller på papper. Samma person ska inte räknas två gånger.",
+                fields.letter_number
+            ));
+            render(&state, &user, StatusCode::CONFLICT, &loaded, &municipalities, &fields, errors, &[], None)
+        }
+    }
+}

@@ -1,0 +1,136 @@
+//! Questions as a page shows them: the instrument's items turned into fieldsets, labels, options and the values and
+//! errors of a submitted form, in one language. Shared by every page that shows questions.
+
+use serde::Serialize;
+
+use crate::domain::instrument::{AnswerError, Instrument, Item, ItemKind, RawAnswers};
+
+/// The prefix of a question's form field: `q.<item id>`, so that question fields never clash with others.
+pub const FIELD_PREFIX: &str = "q.";
+
+/// The question values among a form's fields.
+pub fn raw_answers(fields: &[(String, String)]) -> RawAnswers {
+    let mut raw = RawAnswers::new();
+    for (name, value) in fields {
+        if let Some(item) = name.strip_prefix(FIELD_PREFIX) {
+            raw.entry(item.to_owned()).or_default().push(value.clone());
+        }
+    }
+    raw
+}
+
+#[derive(Debug, Serialize)]
+pub struct OptionView {
+    pub code: String,
+    pub label: String,
+    pub checked: bool,
+}
+
+/// One question ready for a template.
+#[derive(Debug, Serialize)]
+pub struct ItemView {
+    pub id: String,
+    pub field: String,
+    pub text: String,
+    pub help: Option<String>,
+    /// `radio`, `checkbox`, `number` or `text`.
+    pub control: &'static str,
+    pub options: Vec<OptionView>,
+    pub value: String,
+    pub unit: Option<String>,
+    pub max_chars: Option<usize>,
+    pub error: Option<String>,
+    /// For a follow-up question: when it is to be answered, in words.
+    pub condition: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SectionView {
+    pub id: String,
+    pub title: String,
+    pub intro: Option<String>,
+    pub items: Vec<ItemView>,
+}
+
+/// Every section of the instrument with `raw` filled in and `errors` placed next to their questions.
+pub fn sections(instrument: &Instrument, lang: &str, raw: &RawAnswers, errors: &[AnswerError]) -> Vec<SectionView> {
+    let language = instrument.lang(lang);
+    instrument
+        .sections()
+        .iter()
+        .map(|section| SectionView {
+            id: section.id.clone(),
+            title: section.title.get(language).to_owned(),
+            intro: section.intro.as_ref().map(|intro| intro.get(language).to_owned()),
+            items: section.items.iter().map(|item| item_view(instrument, lang, item, raw, errors)).collect(),
+        })
+        .collect()
+}
+
+fn item_view(instrument: &Instrument, lang: &str, item: &Item, raw: &RawAnswers, errors: &[AnswerError]) -> ItemView {
+    let language = instrument.lang(lang);
+    let given = raw.get(&item.id).cloned().unwrap_or_default();
+    let choices = |pairs: Vec<(String, String)>| -> Vec<OptionView> {
+        pairs.into_iter().map(|(code, label)| OptionView { checked: given.contains(&code), code, label }).collect()
+    };
+    let (control, options, unit, max_chars) = match &item.kind {
+        ItemKind::Scale { .. } => {
+            let mut pairs: Vec<(String, String)> = Vec::new();
+            if let Some(scale) = instrument.scale_of(item) {
+                pairs.extend(scale.options.iter().map(|o| (o.code.clone(), o.label.get(language).to_owned())));
+                if let Some(other) = &scale.dont_know {
+                    pairs.push((other.code.clone(), other.label.get(language).to_owned()));
+                }
+            }
+            ("radio", choices(pairs), None, None)
+        }
+        ItemKind::Single { options } => (
+            "radio",
+            choices(options.iter().map(|o| (o.code.clone(), o.label.get(language).to_owned())).collect()),
+            None,
+            None,
+        ),
+        ItemKind::Multiple { options, .. } => (
+            "checkbox",
+            choices(options.iter().map(|o| (o.code.clone(), o.label.get(language).to_owned())).collect()),
+            None,
+            None,
+        ),
+        ItemKind::YesNo { .. } => {
+            let (yes, no) = item.yes_no_labels(language).unwrap_or(("Ja", "Nej"));
+            let pairs = vec![("yes".to_owned(), yes.to_owned()), ("no".to_owned(), no.to_owned())];
+            ("radio", choices(pairs), None, None)
+        }
+        ItemKind::Number { unit, .. } => {
+            ("number", Vec::new(), unit.as_ref().map(|u| u.get(language).to_owned()), None)
+        }
+        ItemKind::Text { max_chars } => ("text", Vec::new(), None, Some(*max_chars)),
+    };
+    let condition = item.show_if.as_ref().map(|condition| {
+        let parent =
+            instrument.item(&condition.item).map(|parent| parent.text.get(language).to_owned()).unwrap_or_default();
+        let answer = match condition.equals.as_str() {
+            "yes" if lang == "en" => "yes".to_owned(),
+            "yes" => "ja".to_owned(),
+            other => other.to_owned(),
+        };
+        if lang == "en" {
+            format!("Answer if “{parent}”: {answer}")
+        } else {
+            format!("Besvaras om ”{parent}”: {answer}")
+        }
+    });
+    ItemView {
+        id: item.id.clone(),
+        field: format!("{FIELD_PREFIX}{}", item.id),
+        text: item.text.get(language).to_owned(),
+        help: item.help.as_ref().map(|help| help.get(language).to_owned()),
+        control,
+        options,
+        value: given.first().cloned().unwrap_or_default(),
+        unit,
+        max_chars,
+        error: errors.iter().find(|error| error.item == item.id).map(|error| error.problem.message(lang)),
+        condition,
+    }
+}

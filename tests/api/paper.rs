@@ -1,0 +1,165 @@
+//! Paper questionnaires keyed in by staff: the web form's checks, the letter used up, exactly once.
+
+use reqwest::Method;
+use serde_json::{Value, json};
+use trygghet::domain::instrument::{ItemKind, default_instrument};
+
+use crate::helpers::{Backend, Browser, spawn_app};
+use crate::on_both_backends;
+
+/// Ids the test needs from the default questionnaire: a scale item with its first option, a yes/no item with a
+/// follow-up, and a number item with its maximum.
+struct Picks {
+    scale: (String, String),
+    parent: String,
+    follow_up: String,
+    number: (String, i64),
+}
+
+fn picks() -> Picks {
+    let instrument = default_instrument().expect("the default questionnaire loads");
+    let items: Vec<_> = instrument.items().collect();
+    let scale = items.iter().find(|item| matches!(item.kind, ItemKind::Scale { .. })).unwrap();
+    let option = instrument.scale_of(scale).unwrap().options[1].code.clone();
+    let follow_up = items.iter().find(|item| item.show_if.as_ref().is_some_and(|c| c.equals == "yes")).unwrap();
+    let parent = follow_up.show_if.as_ref().unwrap().item.clone();
+    let number = items
+        .iter()
+        .find_map(|item| match item.kind {
+            ItemKind::Number { max, .. } => Some((item.id.clone(), max)),
+            _ => None,
+        })
+        .unwrap();
+    Picks { scale: (scale.id.clone(), option), parent, follow_up: follow_up.id.clone(), number }
+}
+
+async fn open_survey(browser: &Browser) -> String {
+    let body = json!({ "title": "Papper 2026", "opens_on": "2026-05-02", "closes_on": "2026-06-19", "access": "codes",
+                       "municipalities": [{ "code": "1783", "sample_size": 300 }] });
+    let survey: Value = browser.send_json(Method::POST, "/api/v1/surveys", &body).await.json().await.unwrap();
+    let id = survey["id"].as_str().unwrap().to_owned();
+    let response = browser
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/surveys/{id}/municipalities/1783/invitations"),
+            &json!({ "count": 5 }),
+        )
+        .await;
+    assert_eq!(response.status(), 201);
+    assert_eq!(browser.send_json(Method::POST, &format!("/api/v1/surveys/{id}/open"), &json!({})).await.status(), 200);
+    id
+}
+
+fn submission_id(page: &str) -> String {
+    let marker = r#"name="submission_id" value=""#;
+    let start = page.find(marker).expect("a submission id") + marker.len();
+    page[start..start + 36].to_owned()
+}
+
+async fn a_paper_form_is_checked_stored_once_and_uses_up_its_letter(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let picks = picks();
+    let browser = app.staff("anna@polisen.se", "coordinator", &["1783"]).await;
+    let id = open_survey(&browser).await;
+    let path = format!("/admin/surveys/{id}/paper");
+
+    let page = browser.get(&path).await.text().await.unwrap();
+    assert!(page.contains("Mata in en pappersenkät") && page.contains(&format!(r#"name="q.{}""#, picks.scale.0)));
+    let form_id = submission_id(&page);
+
+    // A wrong answer: the message next to the question, everything else kept.
+    let scale_field = format!("q.{}", picks.scale.0);
+    let number_field = format!("q.{}", picks.number.0);
+    let too_big = (picks.number.1 + 1).to_string();
+    let parent_field = format!("q.{}", picks.parent);
+    let follow_field = format!("q.{}", picks.follow_up);
+    let mut fields = vec![
+        ("submission_id", form_id.as_str()),
+        ("municipality", "1783"),
+        ("letter_number", "1783-000001"),
+        (scale_field.as_str(), picks.scale.1.as_str()),
+        (number_field.as_str(), too_big.as_str()),
+        (parent_field.as_str(), "no"),
+        (follow_field.as_str(), "yes"),
+    ];
+    let response = browser.post_form(&path, &fields).await;
+    assert_eq!(response.status(), 422);
+    let page = response.text().await.unwrap();
+    assert!(page.contains("Något behöver rättas"));
+    assert!(page.contains(&format!(r#"id="q-{}-error""#, picks.number.0)), "the error sits next to its question");
+    assert!(page.contains(&format!(r#"value="{}" checked"#, picks.scale.1)), "the chosen answer is kept");
+    assert!(page.contains(r#"value="1783-000001""#), "the letter number is kept");
+    assert_eq!(app.query_strings("SELECT id FROM responses").len(), 0);
+
+    // Corrected: stored, the letter used up, and the follow-up to a "no" dropped.
+    fields[4] = (number_field.as_str(), "12");
+    let response = browser.post_form(&path, &fields).await;
+    assert_eq!(response.status(), 200);
+    assert!(response.text().await.unwrap().contains("Blanketten är sparad."));
+    assert_eq!(app.query_strings("SELECT mode FROM responses"), ["paper"]);
+    let mut items = app.query_strings("SELECT item_id FROM answers");
+    items.sort();
+    let mut expected = vec![picks.scale.0.clone(), picks.number.0.clone(), picks.parent.clone()];
+    expected.sort();
+    assert_eq!(items, expected, "one row per answered, shown item");
+    assert_eq!(app.query_strings("SELECT disposition FROM invitations WHERE letter_serial = 1"), ["completed"]);
+    let today = trygghet::domain::survey::swedish_day(chrono::Utc::now()).to_string();
+    assert_eq!(app.query_strings("SELECT submitted_on FROM responses"), [today]);
+
+    // The same form again (a double click): nothing stored twice.
+    let response = browser.post_form(&path, &fields).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(app.query_strings("SELECT id FROM responses").len(), 1);
+
+    // Another form naming the same letter: refused, so nobody is counted twice.
+    let fresh = submission_id(&browser.get(&path).await.text().await.unwrap());
+    fields[0] = ("submission_id", fresh.as_str());
+    let response = browser.post_form(&path, &fields).await;
+    assert_eq!(response.status(), 409);
+    assert!(response.text().await.unwrap().contains("redan besvarat"));
+    assert_eq!(app.query_strings("SELECT id FROM responses").len(), 1);
+
+    // Without a letter number a form is simply counted.
+    let fresh = submission_id(&browser.get(&path).await.text().await.unwrap());
+    let response = browser
+        .post_form(&path, &[("submission_id", fresh.as_str()), ("municipality", "1783"), ("letter_number", "")])
+        .await;
+    assert_eq!(response.status(), 200);
+
+    // The survey counts responses by mode, and the used letter leaves the reminder list.
+    let survey: Value = browser.get(&format!("/api/v1/surveys/{id}")).await.json().await.unwrap();
+    let hagfors = &survey["municipalities"][0];
+    assert_eq!((hagfors["responses_paper"].as_i64(), hagfors["responses_web"].as_i64()), (Some(2), Some(0)));
+    assert_eq!(hagfors["dispositions"]["completed"], 1);
+    let reminders =
+        browser.get(&format!("/api/v1/surveys/{id}/municipalities/1783/reminders")).await.text().await.unwrap();
+    assert!(!reminders.contains("1783-000001") && reminders.contains("1783-000002"));
+    let audit = app.query_strings("SELECT detail FROM audit_events WHERE action = 'paper_form_entered'");
+    assert_eq!(audit.len(), 2);
+    assert!(audit.iter().all(|detail| !detail.contains("000001")), "the log never names the letter of a response");
+}
+on_both_backends!(
+    a_paper_form_is_checked_stored_once_and_uses_up_its_letter,
+    super::a_paper_form_is_checked_stored_once_and_uses_up_its_letter
+);
+
+async fn paper_entry_needs_an_open_survey_and_a_coordinator(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let anna = app.staff("anna@polisen.se", "coordinator", &["1783"]).await;
+    let viewer = app.staff("vera@kommun.se", "viewer", &["1783"]).await;
+    let body = json!({ "title": "Utkast", "opens_on": "2026-05-02", "closes_on": "2026-06-19", "access": "codes",
+                       "municipalities": [{ "code": "1783", "sample_size": 300 }] });
+    let survey: Value = anna.send_json(Method::POST, "/api/v1/surveys", &body).await.json().await.unwrap();
+    let id = survey["id"].as_str().unwrap();
+    assert_eq!(anna.get(&format!("/admin/surveys/{id}/paper")).await.status(), 409, "a draft takes no answers");
+    assert_eq!(anna.send_json(Method::POST, &format!("/api/v1/surveys/{id}/open"), &json!({})).await.status(), 200);
+    assert_eq!(anna.get(&format!("/admin/surveys/{id}/paper")).await.status(), 200);
+    assert_eq!(viewer.get(&format!("/admin/surveys/{id}/paper")).await.status(), 403);
+    let response = viewer.post_form(&format!("/admin/surveys/{id}/paper"), &[("municipality", "1783")]).await;
+    assert_eq!(response.status(), 403);
+    assert_eq!(app.query_strings("SELECT id FROM responses").len(), 0);
+}
+on_both_backends!(
+    paper_entry_needs_an_open_survey_and_a_coordinator,
+    super::paper_entry_needs_an_open_survey_and_a_coordinator
+);

@@ -1,0 +1,403 @@
+// A survey wave set up in a real browser, by keyboard alone, as the administrator that tests/api/browser.rs created
+// (administrators may manage every municipality, so "Ny enkät" offers all 290 in a multiple-choice list): a draft for
+// Hagfors and Torsby after a period that ends before it starts; a changed sample; codes for Hagfors downloaded as a
+// zip; the survey opened; the reminder list downloaded; and the survey listed as open. Every page meets WCAG 2.1
+// A/AA at 1280 and 320 px without sideways scrolling.
+//
+// Staff in Sweden run a Swedish browser. Chromium on Linux takes its language, and so the layout of its date fields,
+// from LANGUAGE/LANG: set here, for this file's Chromium only, to Swedish (ÅÅÅÅ-MM-DD). Where Chromium's Swedish
+// language pack (Debian's chromium-l10n) is not installed it falls back to US English (MM/DD/ÅÅÅÅ), so the dates are
+// typed in whatever order the field shows, read from the field itself.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import {
+  assertErrorsTiedToFields,
+  assertNoSidewaysScroll,
+  assertVisibleFocus,
+  baseUrl,
+  checkA11y,
+  focused,
+  launchBrowser,
+  newPage,
+  screenshot,
+  signIn,
+  submitWith,
+  tabTo,
+} from './helpers.mjs';
+
+process.env.LANGUAGE = 'sv'; // before launchBrowser(): Chromium inherits the environment
+
+// Unique per run, so the file can run again against a service that keeps its data.
+const run = Date.now().toString(36);
+const title = `Trygghetsmätning Hagfors och Torsby ${run}`;
+const opensOn = '2027-05-03';
+const closesOn = '2027-06-20';
+const hagfors = { code: '1783', name: 'Hagfors' };
+const torsby = { code: '1737', name: 'Torsby' };
+
+describe('a survey wave, set up by keyboard', { timeout: 60_000 }, () => {
+  let browser;
+  let page;
+  let downloads;
+  let surveyUrl;
+  let letterNumbers;
+  before(async () => {
+    browser = await launchBrowser();
+    page = await newPage(browser, { width: 1280 });
+    downloads = await mkdtemp(path.join(tmpdir(), 'trygghet-survey-'));
+    await signIn(page);
+  });
+  after(async () => {
+    await browser?.close();
+    if (downloads) await rm(downloads, { recursive: true, force: true });
+  });
+
+  async function heading() {
+    return (await page.locator('h1').textContent())?.trim();
+  }
+
+  /** WCAG at 1280 and 320 px, no sideways scrolling at 320, a screenshot at each; ends at 320 px. */
+  async function widths(name, label) {
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await checkA11y(page, `${label} at 1280 px`);
+    await screenshot(page, `${name}-1280`);
+    await page.setViewportSize({ width: 320, height: 640 });
+    await assertNoSidewaysScroll(page, 320, `${label} at 320 px`);
+    await checkA11y(page, `${label} at 320 px`);
+    await screenshot(page, `${name}-320`);
+  }
+
+  /**
+   * The municipality's row in the survey page's table as `{ Kommun, Urval, Mål, Brev, … }`, by column heading, with
+   * `columns` (the headings asked about) only.
+   */
+  async function municipalityRow(municipality, columns = ['Kommun', 'Urval', 'Mål', 'Brev']) {
+    const table = page.locator('main table').filter({ has: page.getByRole('columnheader', { name: 'Urval' }) });
+    const clean = (texts) => texts.map((text) => text.replace(/\s+/g, ' ').trim());
+    const headings = clean(await table.locator('thead th').allTextContents());
+    const row = table.locator('tbody tr').filter({
+      has: page.getByRole('rowheader', { name: `${municipality.name} (${municipality.code})`, exact: true }),
+    });
+    assert.equal(await row.count(), 1, `one row for ${municipality.name}`);
+    const cells = clean(await row.locator('th, td').allTextContents());
+    assert.equal(cells.length, headings.length, `a cell for every heading: ${JSON.stringify({ headings, cells })}`);
+    return Object.fromEntries(columns.map((column) => [column, cells[headings.indexOf(column)]]));
+  }
+
+  async function state() {
+    return (await page.locator('dt:text-is("Läge") + dd').textContent())?.trim();
+  }
+
+  test('"Ny enkät" from /admin: no WCAG violations at 1280 and 320 px, no sideways scrolling', async () => {
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.goto(`${baseUrl}/admin`);
+    await tabTo(page, 'main a[href="/admin/surveys/new"]', { max: 20 });
+    assert.match((await focused(page)).description, /^a "Ny enkät"/);
+    const response = await submitWith(page, 'Enter');
+    assert.equal(response?.status(), 200);
+    assert.equal(page.url(), `${baseUrl}/admin/surveys/new`);
+    assert.equal(await heading(), 'Ny enkät');
+    const options = await page.locator('#municipalities-select option').count();
+    assert.equal(options, 290, 'an administrator may choose any of the 290 municipalities');
+    await widths('survey-new', 'the new-survey page');
+  });
+
+  test('keyboard only: a period ending before it starts is explained and nothing typed is lost; then the draft', async () => {
+    await page.setViewportSize({ width: 320, height: 640 });
+    await page.goto(`${baseUrl}/admin/surveys/new`);
+
+    await tabTo(page, '#title', { max: 20 });
+    await page.keyboard.type(title);
+    await tabTo(page, '#opens_on', { max: 1 });
+    await typeDate(page, '#opens_on', opensOn);
+    await tabPastDateFieldsTo(page, '#closes_on', { max: 2 });
+    // The last day before the first: 2027-05-02.
+    await typeDate(page, '#closes_on', '2027-05-02');
+
+    // Tab lands on the checked way of answering, "Med en personlig kod", which stays.
+    await tabPastDateFieldsTo(page, 'input[name=access]', { max: 2 });
+    assert.equal(await page.evaluate(() => document.activeElement.value), 'codes');
+    assert.ok(await page.locator('input[name=access][value=codes]').isChecked());
+
+    await tabTo(page, '#municipalities-select', { max: 1 });
+    await pickMunicipalities(page, '#municipalities-select', [hagfors.code, torsby.code]);
+    await screenshot(page, 'survey-new-keyboard-320', { fullPage: false });
+
+    await tabTo(page, '#sample_size', { max: 1 });
+    assert.equal(await page.locator('#sample_size').inputValue(), '300', 'the sample is 300 unless changed');
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('300');
+    await tabTo(page, '#target_percent', { max: 1 });
+    await page.keyboard.type('55');
+    await tabTo(page, 'main button[type=submit]', { max: 1 });
+    assert.match((await focused(page)).description, /"Skapa utkast"/);
+    const refused = await submitWith(page, 'Space');
+    assert.equal(refused?.status(), 422);
+
+    // The summary has the focus and names the one problem; the field says it too, tied to it.
+    const summary = page.locator('.error-summary');
+    assert.ok(await summary.evaluate((element) => element === document.activeElement), 'focus is on the summary');
+    const links = await summary.getByRole('link').evaluateAll((elements) =>
+      elements.map((element) => [element.getAttribute('href'), element.textContent.trim()]),
+    );
+    assert.deepEqual(links, [['#closes_on', 'Slutdagen kan inte vara före startdagen.']]);
+    assert.deepEqual(await assertErrorsTiedToFields(page), { closes_on: 'Slutdagen kan inte vara före startdagen.' });
+
+    // Everything typed is still there.
+    assert.equal(await page.locator('#title').inputValue(), title);
+    assert.equal(await page.locator('#opens_on').inputValue(), opensOn);
+    assert.equal(await page.locator('#closes_on').inputValue(), '2027-05-02');
+    assert.ok(await page.locator('input[name=access][value=codes]').isChecked());
+    assert.deepEqual((await selected(page, '#municipalities-select')).sort(), [torsby.code, hagfors.code]);
+    assert.equal(await page.locator('#sample_size').inputValue(), '300');
+    assert.equal(await page.locator('#target_percent').inputValue(), '55');
+
+    await assertNoSidewaysScroll(page, 320, 'the new-survey page with an error at 320 px');
+    await checkA11y(page, 'the new-survey page with an error at 320 px');
+    await screenshot(page, 'survey-new-error-320-in-view', { fullPage: false });
+    await screenshot(page, 'survey-new-error-320');
+
+    // The summary's link leads to the last day; the right date, then the button.
+    await tabTo(page, '.error-summary a', { max: 1 });
+    await page.keyboard.press('Enter');
+    assert.match((await assertVisibleFocus(page, 'after the summary link')).description, /^input#closes_on/);
+    await typeDate(page, '#closes_on', closesOn);
+    await tabPastDateFieldsTo(page, 'main button[type=submit]', { max: 20 });
+    const created = await submitWith(page, 'Enter');
+    assert.equal(created?.status(), 200);
+    assert.match(page.url(), /\/admin\/surveys\/[0-9a-f-]{36}$/);
+    surveyUrl = page.url();
+
+    assert.equal(await heading(), title);
+    assert.equal(await state(), 'Utkast');
+    assert.equal((await page.locator('dt:text-is("Svarsperiod") + dd').textContent())?.trim(), `${opensOn} – ${closesOn}`);
+    // Kommun, Urval, Mål, Brev, Besvarade, Väntar.
+    assert.deepEqual(await municipalityRow(hagfors), { Kommun: 'Hagfors (1783)', Urval: '300', Mål: '55 %', Brev: '0' });
+    assert.deepEqual(await municipalityRow(torsby), { Kommun: 'Torsby (1737)', Urval: '300', Mål: '55 %', Brev: '0' });
+    await widths('survey-draft', 'the new draft');
+  });
+
+  test('"Ändra": Torsby\'s sample becomes 280', async () => {
+    assert.ok(surveyUrl, 'the draft was created');
+    await page.setViewportSize({ width: 320, height: 640 });
+    if (page.url() !== surveyUrl) await page.goto(surveyUrl);
+    await tabTo(page, 'main a[href$="/edit"]', { max: 20 });
+    assert.match((await focused(page)).description, /^a "Ändra"/);
+    await submitWith(page, 'Enter');
+    assert.equal(page.url(), `${surveyUrl}/edit`);
+    assert.equal(await heading(), 'Ändra enkät');
+    assert.equal(await page.locator('#opens_on').inputValue(), opensOn);
+    assert.equal(await page.locator('#sample_size_1737').inputValue(), '300');
+    await widths('survey-edit', 'the edit page');
+
+    await tabPastDateFieldsTo(page, '#sample_size_1737', { max: 20 });
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('280');
+    await tabTo(page, 'main button[type=submit]', { max: 10 });
+    assert.match((await focused(page)).description, /"Spara"/);
+    const saved = await submitWith(page, 'Enter');
+    assert.equal(saved?.status(), 200);
+    assert.equal(page.url(), surveyUrl);
+    assert.deepEqual(await municipalityRow(torsby, ['Urval', 'Mål']), { Urval: '280', Mål: '55 %' });
+    assert.deepEqual(await municipalityRow(hagfors, ['Urval', 'Mål']), { Urval: '300', Mål: '55 %' });
+  });
+
+  test('codes for Hagfors: five letters, downloaded as a zip', async () => {
+    assert.ok(surveyUrl, 'the draft was created');
+    await page.setViewportSize({ width: 320, height: 640 });
+    if (page.url() !== surveyUrl) await page.goto(surveyUrl);
+    await tabTo(page, '#count-1783', { max: 30 });
+    assert.equal(await page.locator('#count-1783').inputValue(), '300', 'the whole sample is offered');
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('5');
+    await tabTo(page, 'main button[type=submit]', { max: 1 });
+    assert.match((await focused(page)).description, /"Skapa koder för Hagfors"/);
+    await screenshot(page, 'survey-codes-keyboard-320', { fullPage: false });
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.keyboard.press('Enter')]);
+    assert.match(download.suggestedFilename(), /^koder-1783.*\.zip$/);
+    const file = path.join(downloads, download.suggestedFilename());
+    await download.saveAs(file);
+    assert.ok((await stat(file)).size > 0);
+    const zip = await readFile(file);
+    assert.equal(zip.subarray(0, 4).toString('latin1'), 'PK\x03\x04', 'a zip file');
+    // The names of the files in a zip are stored as they are, in the local headers and the central directory.
+    const names = new Set(zip.toString('latin1').match(/koder\.csv|qr\/\d{4}-\d{6}\.svg/g));
+    letterNumbers = [...names].filter((name) => name.startsWith('qr/')).map((name) => name.slice(3, -4)).sort();
+    assert.ok(names.has('koder.csv'), 'koder.csv is in the zip');
+    assert.equal(letterNumbers.length, 5, `five QR codes: ${JSON.stringify([...names])}`);
+    assert.ok(letterNumbers.every((number) => number.startsWith('1783-')), JSON.stringify(letterNumbers));
+    if (hasUnzip()) {
+      execFileSync('unzip', ['-tqq', file]);
+      const csv = execFileSync('unzip', ['-p', file, 'koder.csv']).toString('utf8').replace(/^\uFEFF/, '');
+      const lines = csv.trim().split(/\r?\n/);
+      assert.match(lines[0], /^brevnummer;kod;/);
+      assert.deepEqual(lines.slice(1).map((line) => line.split(';')[0]).sort(), letterNumbers);
+    }
+
+    // Still on the survey page; after a reload Hagfors has five letters.
+    assert.equal(page.url(), surveyUrl);
+    await page.reload();
+    assert.deepEqual(await municipalityRow(hagfors, ['Urval', 'Brev', 'Väntar (får påminnelse)']), {
+      Urval: '300',
+      Brev: '5',
+      'Väntar (får påminnelse)': '5',
+    });
+    assert.equal(await page.locator('#count-1783').inputValue(), '295');
+  });
+
+  test('"Öppna enkäten" by keyboard: the survey is open and can no longer be changed', async () => {
+    assert.ok(surveyUrl, 'the draft was created');
+    await page.setViewportSize({ width: 320, height: 640 });
+    if (page.url() !== surveyUrl) await page.goto(surveyUrl);
+    await tabTo(page, 'main form[action$="/open"] button', { max: 20 });
+    assert.match((await focused(page)).description, /"Öppna enkäten"/);
+    const opened = await submitWith(page, 'Enter');
+    assert.equal(opened?.status(), 200);
+    assert.equal((await page.getByRole('status').textContent())?.trim(), 'Enkäten är nu öppen.');
+    assert.equal(await state(), 'Öppen');
+    assert.equal(await page.locator('main a[href$="/edit"]').count(), 0, 'no "Ändra" link');
+    assert.equal(await page.getByRole('link', { name: 'Ändra' }).count(), 0);
+    await assertNoSidewaysScroll(page, 320, 'the open survey at 320 px');
+    await checkA11y(page, 'the open survey at 320 px');
+    await screenshot(page, 'survey-open-320');
+  });
+
+  test('the reminder list for Hagfors: the five letters', async () => {
+    assert.ok(letterNumbers, 'the codes were downloaded');
+    await page.setViewportSize({ width: 320, height: 640 });
+    if (page.url() !== surveyUrl) await page.goto(surveyUrl);
+    await tabTo(page, 'main a[href$="/municipalities/1783/reminders.csv"]', { max: 30 });
+    assert.match((await focused(page)).description, /"Påminnelselista för Hagfors"/);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.keyboard.press('Enter')]);
+    const file = path.join(downloads, download.suggestedFilename());
+    await download.saveAs(file);
+    const lines = (await readFile(file, 'utf8')).replace(/^\uFEFF/, '').trim().split(/\r?\n/);
+    assert.equal(lines[0], 'brevnummer');
+    assert.deepEqual(lines.slice(1).sort(), letterNumbers);
+  });
+
+  test('/admin lists the survey as open', async () => {
+    assert.ok(surveyUrl, 'the draft was created');
+    await page.setViewportSize({ width: 320, height: 640 });
+    await page.goto(surveyUrl);
+    await tabTo(page, 'main a[href="/admin"]', { max: 10 });
+    await submitWith(page, 'Enter');
+    assert.equal(page.url(), `${baseUrl}/admin`);
+    const row = page.locator('tbody tr').filter({ has: page.getByRole('link', { name: title, exact: true }) });
+    assert.equal(await row.count(), 1, 'the survey is listed');
+    const cells = (await row.locator('td').allTextContents()).map((text) => text.trim());
+    assert.deepEqual(cells.slice(0, 3), [title, `${opensOn} – ${closesOn}`, 'Öppen']);
+    assert.deepEqual(cells[3].split(', ').sort(), ['Hagfors', 'Torsby']);
+    await assertNoSidewaysScroll(page, 320, '/admin with the survey at 320 px');
+    await checkA11y(page, '/admin with the survey at 320 px');
+    await screenshot(page, 'survey-listed-320');
+  });
+});
+
+/**
+ * Types an ISO date (`2027-05-03`) into the date field that has the focus, part by part in the order the field
+ * shows them with the separators it shows: `2027-05-03` in a Swedish browser, `05/03/2027` in a US English one.
+ * The layout is read from the field's own (user-agent) shadow tree, which only the DevTools protocol reaches.
+ */
+async function typeDate(page, selector, iso) {
+  const layout = await dateLayout(page, selector);
+  const [year, month, day] = iso.split('-');
+  const text = layout.map((part) => ({ year, month, day })[part] ?? part).join('');
+  await page.keyboard.type(text);
+  const value = await page.locator(selector).inputValue();
+  assert.equal(value, iso, `typing "${text}" into ${selector} (laid out as ${layout.join('')}) gave "${value}"`);
+}
+
+/**
+ * `tabTo`, for a way that passes date fields: their last Tab stop is Chromium's calendar button, inside the field,
+ * which draws Chromium's own focus ring (a page can neither style it nor see it), so that stop is only counted.
+ * A date field's parts, before it, are stops of the field itself and get the page's focus ring.
+ */
+async function tabPastDateFieldsTo(page, selector, { max = 40 } = {}) {
+  const stops = [];
+  for (let presses = 1; presses <= max; presses += 1) {
+    await page.keyboard.press('Tab');
+    const calendarButton = await page.evaluate(
+      () => document.activeElement?.matches('input[type=date]') && !document.activeElement.matches(':focus-visible'),
+    );
+    if (calendarButton) {
+      stops.push('the calendar button of a date field');
+      continue;
+    }
+    stops.push((await assertVisibleFocus(page, `Tab stop ${presses} on the way to ${selector}`)).description);
+    if (await page.evaluate((selector) => document.activeElement?.matches(selector) ?? false, selector)) return stops;
+  }
+  throw new Error(`${selector} was not reached in ${max} presses of Tab; focus went to:\n  ${stops.join('\n  ')}`);
+}
+
+async function dateLayout(page, selector) {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    const { root } = await cdp.send('DOM.getDocument', { depth: 0 });
+    const { nodeId } = await cdp.send('DOM.querySelector', { nodeId: root.nodeId, selector });
+    const { node } = await cdp.send('DOM.describeNode', { nodeId, depth: -1, pierce: true });
+    const layout = [];
+    const walk = (node) => {
+      const attributes = node.attributes ?? [];
+      const pseudo = attributes[attributes.indexOf('pseudo') + 1] ?? '';
+      const field = /^-webkit-datetime-edit-(year|month|day)-field$/.exec(pseudo);
+      if (field) {
+        layout.push(field[1]);
+      } else if (pseudo === '-webkit-datetime-edit-text') {
+        layout.push((node.children ?? []).map((child) => child.nodeValue ?? '').join(''));
+      } else {
+        for (const child of [...(node.shadowRoots ?? []), ...(node.children ?? [])]) walk(child);
+      }
+    };
+    walk(node);
+    assert.deepEqual([...layout].filter((part) => /^(year|month|day)$/.test(part)).sort(), ['day', 'month', 'year'],
+      `the parts of the date field ${selector}: ${JSON.stringify(layout)}`);
+    return layout;
+  } finally {
+    await cdp.detach();
+  }
+}
+
+/** The selected options of a multiple-choice list, by code, in list order. */
+function selected(page, selector) {
+  return page.locator(selector).evaluate((select) => [...select.selectedOptions].map((option) => option.value));
+}
+
+/**
+ * Chooses municipalities in the focused multiple-choice list by keyboard: type the first one's name (which selects
+ * it alone), then for each further one move with Ctrl+arrow (which keeps the choice) and add it with Ctrl+Space.
+ */
+async function pickMunicipalities(page, selector, codes) {
+  const options = await page
+    .locator(`${selector} option`)
+    .evaluateAll((options) => options.map((option) => ({ code: option.value, name: option.textContent.trim() })));
+  const index = (code) => options.findIndex((option) => option.code === code);
+  const [first, ...rest] = codes;
+  await page.keyboard.type(options[index(first)].name.replace(/\s*\(\d+\)$/, ''));
+  assert.deepEqual(await selected(page, selector), [first], `typing the name chooses ${first} alone`);
+  let at = index(first);
+  for (const code of rest) {
+    const steps = index(code) - at;
+    for (let step = 0; step < Math.abs(steps); step += 1) {
+      await page.keyboard.press(steps < 0 ? 'Control+ArrowUp' : 'Control+ArrowDown');
+    }
+    await page.keyboard.press('Control+Space');
+    at = index(code);
+  }
+  const expected = [...codes].sort((a, b) => index(a) - index(b));
+  assert.deepEqual(await selected(page, selector), expected);
+}
+
+function hasUnzip() {
+  try {
+    execFileSync('unzip', ['-v'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
