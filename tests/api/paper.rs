@@ -163,3 +163,47 @@ on_both_backends!(
     paper_entry_needs_an_open_survey_and_a_coordinator,
     super::paper_entry_needs_an_open_survey_and_a_coordinator
 );
+
+/// The columns of a table, read from the database itself.
+fn columns(app: &crate::helpers::TestApp, table: &str) -> Vec<String> {
+    let sql = match &app.database {
+        crate::helpers::TestDatabase::Sqlite { .. } => format!("SELECT name FROM pragma_table_info('{table}')"),
+        crate::helpers::TestDatabase::Postgres { .. } => {
+            format!("SELECT column_name FROM information_schema.columns WHERE table_name = '{table}'")
+        }
+    };
+    let mut names = app.query_strings(&sql);
+    names.sort();
+    names
+}
+
+/// Anonymity by construction: no column of a response, its answers or its submission record can lead back to an
+/// invitation, a code, a person or a moment; a new column here must be reviewed against that promise.
+async fn responses_have_no_path_back_to_invitations_and_no_precise_time(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    assert_eq!(
+        columns(&app, "responses"),
+        ["id", "instrument_version", "language", "mode", "municipality_code", "submitted_on", "survey_id"]
+    );
+    assert_eq!(columns(&app, "answers"), ["item_id", "number_value", "option_code", "response_id", "text_value"]);
+    assert_eq!(columns(&app, "submissions"), ["submission_id", "submitted_on", "survey_id"]);
+    let invitations = columns(&app, "invitations");
+    assert!(
+        invitations
+            .iter()
+            .all(|column| !column.contains("response") && !column.ends_with("_at") && !column.ends_with("_on")),
+        "an invitation records that it was answered, not when or by which response: {invitations:?}"
+    );
+    // The only day kept is a calendar day: a DATE, which cannot hold a time.
+    let day_type = match &app.database {
+        crate::helpers::TestDatabase::Sqlite { .. } => app.query_strings("SELECT type FROM pragma_table_info('responses') WHERE name = 'submitted_on'"),
+        crate::helpers::TestDatabase::Postgres { .. } => app.query_strings(
+            "SELECT data_type FROM information_schema.columns WHERE table_name = 'responses' AND column_name = 'submitted_on'",
+        ),
+    };
+    assert!(day_type[0].eq_ignore_ascii_case("date"), "{day_type:?}");
+}
+on_both_backends!(
+    responses_have_no_path_back_to_invitations_and_no_precise_time,
+    super::responses_have_no_path_back_to_invitations_and_no_precise_time
+);

@@ -1,8 +1,8 @@
 // A survey wave set up in a real browser, by keyboard alone, as the administrator that tests/api/browser.rs created
 // (administrators may manage every municipality, so "Ny enkät" offers all 290 in a multiple-choice list): a draft for
 // Hagfors and Torsby after a period that ends before it starts; a changed sample; codes for Hagfors downloaded as a
-// zip; the survey opened; the reminder list downloaded; and the survey listed as open. Every page meets WCAG 2.1
-// A/AA at 1280 and 320 px without sideways scrolling.
+// zip; the survey opened; the reminder list downloaded; and the survey listed as open. The pages meet WCAG 2.1 A/AA
+// (the forms and the survey page at 1280 and 320 px) without sideways scrolling at 320 px.
 //
 // Staff in Sweden run a Swedish browser. Chromium on Linux takes its language, and so the layout of its date fields,
 // from LANGUAGE/LANG: set here, for this file's Chromium only, to Swedish (ÅÅÅÅ-MM-DD). Where Chromium's Swedish
@@ -159,6 +159,8 @@ describe('a survey wave, set up by keyboard', { timeout: 60_000 }, () => {
     await assertNoSidewaysScroll(page, 320, 'the new-survey page with an error at 320 px');
     await checkA11y(page, 'the new-survey page with an error at 320 px');
     await screenshot(page, 'survey-new-error-320-in-view', { fullPage: false });
+    const box = await summary.boundingBox();
+    assert.ok(box && box.y >= 0 && box.y < 640, `the error summary is in view (top at ${box?.y} px)`);
     await screenshot(page, 'survey-new-error-320');
 
     // The summary's link leads to the last day; the right date, then the button.
@@ -175,7 +177,6 @@ describe('a survey wave, set up by keyboard', { timeout: 60_000 }, () => {
     assert.equal(await heading(), title);
     assert.equal(await state(), 'Utkast');
     assert.equal((await page.locator('dt:text-is("Svarsperiod") + dd').textContent())?.trim(), `${opensOn} – ${closesOn}`);
-    // Kommun, Urval, Mål, Brev, Besvarade, Väntar.
     assert.deepEqual(await municipalityRow(hagfors), { Kommun: 'Hagfors (1783)', Urval: '300', Mål: '55 %', Brev: '0' });
     assert.deepEqual(await municipalityRow(torsby), { Kommun: 'Torsby (1737)', Urval: '300', Mål: '55 %', Brev: '0' });
     await widths('survey-draft', 'the new draft');
@@ -335,6 +336,7 @@ async function tabPastDateFieldsTo(page, selector, { max = 40 } = {}) {
   throw new Error(`${selector} was not reached in ${max} presses of Tab; focus went to:\n  ${stops.join('\n  ')}`);
 }
 
+/** The parts of a date field and the separators between them as shown, e.g. `['year', '-', 'month', '-', 'day']`. */
 async function dateLayout(page, selector) {
   const cdp = await page.context().newCDPSession(page);
   try {
