@@ -265,13 +265,25 @@ pub fn disposition_label(disposition: Disposition) -> &'static str {
     }
 }
 
+#[derive(Deserialize)]
+pub struct ShowQuery {
+    /// The state a survey was just moved to, to confirm it.
+    now: Option<String>,
+}
+
 /// `GET /admin/surveys/{id}`
 pub async fn show_page(
     state: web::Data<AppState>,
     user: CurrentUser,
     id: web::Path<String>,
+    query: web::Query<ShowQuery>,
 ) -> Result<HttpResponse, AppError> {
-    render_survey(&state, &user, StatusCode::OK, &id, None, Vec::new()).await
+    let notice = query
+        .now
+        .as_deref()
+        .and_then(survey::SurveyState::parse)
+        .map(|now| format!("Enkäten är nu {}.", now.label().to_lowercase()));
+    render_survey(&state, &user, StatusCode::OK, &id, notice, Vec::new()).await
 }
 
 /// `GET /admin/surveys/{id}/edit`
@@ -413,10 +425,10 @@ pub async fn transition_from_page(
         _ => return Err(AppError::NotFound),
     };
     match surveys::transition(&state, &user, actor(&request, &state, &user), &id, open).await {
-        Ok(next) => {
-            let notice = format!("Enkäten är nu {}.", next.label().to_lowercase());
-            render_survey(&state, &user, StatusCode::OK, &id, Some(notice), Vec::new()).await
-        }
+        // Back to the survey page by GET, so that reloading it does not send the change again.
+        Ok(next) => Ok(HttpResponse::SeeOther()
+            .insert_header((header::LOCATION, format!("/admin/surveys/{id}?now={}", next.as_str())))
+            .finish()),
         Err(AppError::Conflict(reason)) => {
             render_survey(&state, &user, StatusCode::CONFLICT, &id, Some(reason), Vec::new()).await
         }

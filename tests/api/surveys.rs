@@ -408,8 +408,10 @@ async fn a_survey_is_set_up_through_the_pages(backend: Backend) {
     assert_eq!(samples, [("1737".to_owned(), 280), ("1783".to_owned(), 320)]);
 
     let response = browser.post_form(&format!("/admin/surveys/{id}/open"), &[]).await;
-    assert_eq!(response.status(), 200);
-    assert!(response.text().await.unwrap().contains("Enkäten är nu öppen."));
+    assert_eq!(response.status(), 303, "back to the survey page by GET, so a reload sends nothing again");
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    let page = browser.get(&location).await.text().await.unwrap();
+    assert!(page.contains("Enkäten är nu öppen."), "{location}: {page}");
     let response = browser.post_form(&format!("/admin/surveys/{id}/open"), &[]).await;
     assert_eq!(response.status(), 409);
     let home = browser.get("/admin").await.text().await.unwrap();
