@@ -109,13 +109,9 @@ pub async fn store(state: &AppState, actor: Actor, new: NewResponse) -> Result<S
                         }
                         Some(_) => {
                             let code = letter.municipality().as_str();
-                            invitations::set_disposition(
-                                conn,
-                                &new.survey_id,
-                                code,
-                                serial,
-                                Disposition::Completed.as_str(),
-                            )?;
+                            if invitations::complete(conn, &new.survey_id, code, serial)? == 0 {
+                                return Err(Aborted::Outcome(Stored::LetterAlreadyUsed));
+                            }
                         }
                     }
                 }

@@ -251,6 +251,15 @@ pub async fn update(
     }
     let id = id.to_owned();
     let parts = rows(&id, &valid.parts);
+    // Letters already handed out must keep working: a municipality with letters cannot leave the survey.
+    let lookup = id.clone();
+    let counts = state.db.run(move |conn| invitations::counts(conn, &lookup)).await?;
+    let wanted: HashSet<&str> = parts.iter().map(|part| part.municipality_code.as_str()).collect();
+    if let Some((code, _, _)) = counts.iter().find(|(code, _, count)| *count > 0 && !wanted.contains(code.as_str())) {
+        return Err(AppError::Conflict(format!(
+            "Kommunen {code} har redan utdelade koder och kan inte tas bort ur enkäten."
+        )));
+    }
     let changes = SurveyChanges {
         title: Some(valid.title),
         opens_on: Some(valid.period.opens_on),
@@ -262,7 +271,7 @@ pub async fn update(
         .run(move |conn| {
             conn.transaction(|conn| {
                 surveys::update(conn, &id, &changes)?;
-                surveys::replace_parts(conn, &id, &parts)?;
+                surveys::set_parts(conn, &id, &parts)?;
                 let codes: Vec<&str> = parts.iter().map(|part| part.municipality_code.as_str()).collect();
                 audit::insert(
                     conn,
@@ -530,21 +539,26 @@ pub async fn import_dispositions(
     // Swedish spreadsheets write semicolons; others commas or tabs: the first line decides.
     let first_line = csv_text.lines().next().unwrap_or_default();
     let delimiter = [b';', b'\t', b','].into_iter().find(|d| first_line.as_bytes().contains(d)).unwrap_or(b',');
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .delimiter(delimiter)
-        .from_reader(csv_text.as_bytes());
     let mut seen = HashSet::new();
-    for (index, record) in reader.records().enumerate() {
+    // One record per line (the format has no quoted line breaks), so every problem names the line a spreadsheet shows.
+    for (index, text) in csv_text.lines().enumerate() {
         let line = index as u64 + 1;
-        let record = match record {
-            Ok(record) => record,
-            Err(error) => {
+        if text.trim().is_empty() {
+            continue;
+        }
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .trim(csv::Trim::All)
+            .delimiter(delimiter)
+            .from_reader(text.as_bytes());
+        let record = match reader.records().next() {
+            Some(Ok(record)) => record,
+            Some(Err(error)) => {
                 problems.push(ImportProblem { line, reason: format!("Raden kan inte läsas: {error}") });
                 continue;
             }
+            None => continue,
         };
         let first = record.get(0).unwrap_or_default();
         // Blank lines are skipped, and so is a header: a first line whose first field has no digit.
@@ -609,7 +623,19 @@ pub async fn import_dispositions(
                             reason: format!("Brevet {letter} är redan besvarat och kan inte ändras."),
                         }),
                         Some(_) => {
-                            invitations::set_disposition(conn, &survey_id, municipality, serial, disposition.as_str())?;
+                            if invitations::set_disposition(
+                                conn,
+                                &survey_id,
+                                municipality,
+                                serial,
+                                disposition.as_str(),
+                            )? == 0
+                            {
+                                problems.push(ImportProblem {
+                                    line: *line,
+                                    reason: format!("Brevet {letter} är redan besvarat och kan inte ändras."),
+                                });
+                            }
                             *by_disposition.entry(disposition.as_str().to_owned()).or_default() += 1;
                         }
                     }

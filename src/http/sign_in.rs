@@ -24,7 +24,15 @@ pub struct NextQuery {
 /// Only local paths, so that a crafted link cannot send someone elsewhere after signing in.
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(next) if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') => next.to_owned(),
+        // Browsers drop tabs and newlines from URLs, so "/\t/evil.example" would become "//evil.example".
+        Some(next)
+            if next.starts_with('/')
+                && !next.starts_with("//")
+                && !next.contains('\\')
+                && !next.chars().any(|c| c.is_control() || c.is_whitespace()) =>
+        {
+            next.to_owned()
+        }
         _ => "/admin".to_owned(),
     }
 }
@@ -75,7 +83,9 @@ pub async fn submit(
         .db
         .run(move |conn| Ok((throttle_queries::get(conn, &keys.0)?, throttle_queries::get(conn, &keys.1)?)))
         .await?;
-    let actor = Actor { user_id: None, email: Some(email.clone()), address: address.clone() };
+    // Only something that looks like an address goes into the log: a password typed into the wrong field must not.
+    let logged_email = crate::domain::email::EmailAddress::parse(&email).ok().map(|email| email.to_string());
+    let actor = Actor { user_id: None, email: logged_email, address: address.clone() };
     let locked =
         by_account.as_ref().and_then(|c| c.locked_for(now)).or(by_address.as_ref().and_then(|c| c.locked_for(now)));
     if let Some(retry_after_secs) = locked {
@@ -255,6 +265,11 @@ pub async fn setup_submit(
             );
         }
     };
+    // Consume the link first: of two set-ups at the same moment, only the one that deletes the token goes on.
+    let token_hash = state.hasher.hash_token(token.as_bytes());
+    if state.db.run(move |conn| sessions::take_setup_token(conn, &token_hash)).await? == 0 {
+        return Err(AppError::NotFound);
+    }
     let actor = Actor {
         user_id: None,
         email: Some("(första installationen)".to_owned()),

@@ -44,6 +44,16 @@ async fn staff_sign_in_and_out(backend: Backend) {
     assert_eq!(response.status(), 303);
     assert_eq!(browser.get("/admin").await.status(), 303);
     assert!(app.query_strings("SELECT token_hash FROM sessions").is_empty());
+
+    // A crafted "next" cannot send anyone elsewhere after signing in.
+    for next in ["//evil.example", "/\t/evil.example", "/\\evil.example", "https://evil.example"] {
+        let mut other = app.browser().await;
+        let form =
+            [("email", "anna@polisen.se"), ("password", PASSWORD), ("csrf_token", other.csrf.as_str()), ("next", next)];
+        let response = other.client.post(format!("{}/sign-in", app.address)).form(&form).send().await.unwrap();
+        assert_eq!(response.headers()["location"], "/admin", "{next:?}");
+        other.csrf.clear();
+    }
 }
 on_both_backends!(staff_sign_in_and_out, super::staff_sign_in_and_out);
 

@@ -52,6 +52,16 @@ async fn a_wave_is_drafted_opened_closed_and_copied(backend: Backend) {
     assert_eq!(survey["title"], "Trygghetsmätning LPO Torsby 2026");
     assert_eq!(survey["municipalities"].as_array().unwrap().len(), 2);
 
+    // Letters handed out in a draft survive its edits, and their municipality cannot be removed.
+    let codes_path = format!("/api/v1/surveys/{id}/municipalities/1783/invitations");
+    assert_eq!(anna.request(Method::POST, &codes_path, Some(&json!({ "count": 3 }))).await.status(), 201);
+    let response = anna.request(Method::PUT, &format!("/api/v1/surveys/{id}"), Some(&changed)).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(app.query_strings("SELECT letter_serial FROM invitations").len(), 3, "an edit keeps the letters");
+    let response = anna.request(Method::PUT, &format!("/api/v1/surveys/{id}"), Some(&wave(&["1737"]))).await;
+    assert_eq!(response.status(), 409);
+    assert!(response.text().await.unwrap().contains("redan utdelade koder"));
+
     // Open: no more changes; opening twice is a conflict; close.
     let opened: Value =
         anna.request(Method::POST, &format!("/api/v1/surveys/{id}/open"), None).await.json().await.unwrap();
@@ -78,7 +88,10 @@ async fn a_wave_is_drafted_opened_closed_and_copied(backend: Backend) {
 
     let actions =
         app.query_strings("SELECT action FROM audit_events WHERE action LIKE 'survey_%' ORDER BY occurred_at");
-    assert_eq!(actions, ["survey_created", "survey_changed", "survey_opened", "survey_closed", "survey_copied"]);
+    assert_eq!(
+        actions,
+        ["survey_created", "survey_changed", "survey_changed", "survey_opened", "survey_closed", "survey_copied"]
+    );
 }
 on_both_backends!(a_wave_is_drafted_opened_closed_and_copied, super::a_wave_is_drafted_opened_closed_and_copied);
 
@@ -254,6 +267,11 @@ async fn returned_letters_are_imported_all_or_nothing_and_leave_the_reminder_lis
             && text.contains("Du samordnar inte kommunen 1766")
     );
     assert_eq!(app.query_strings("SELECT disposition FROM invitations WHERE disposition <> 'not_returned'").len(), 0);
+
+    // Line numbers count blank lines too, as a spreadsheet shows them.
+    let response = import("1783-000001;flyttat\n\n\n1783-000002;kanske\n").await.unwrap();
+    let problems: Value = response.json().await.unwrap();
+    assert_eq!(problems["error"]["fields"][0]["field"], "line 4", "{problems}");
 
     // A letter that does not exist is found inside the transaction; still nothing recorded.
     let response = import("1783-000001;obeställbar\n1783-000099;flyttat\n").await.unwrap();

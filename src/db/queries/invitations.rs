@@ -67,6 +67,21 @@ pub fn disposition_of(
         .optional()
 }
 
+/// Marks a letter as answered unless it already is; 1 when this call did it. The condition is in the UPDATE itself,
+/// so two forms naming one letter at the same moment cannot both succeed.
+pub fn complete(conn: &mut DbConnection, survey_id: &str, municipality: &str, serial: i32) -> QueryResult<usize> {
+    diesel::update(
+        invitations::table
+            .filter(invitations::survey_id.eq(survey_id))
+            .filter(invitations::municipality_code.eq(municipality))
+            .filter(invitations::letter_serial.eq(serial))
+            .filter(invitations::disposition.ne("completed")),
+    )
+    .set(invitations::disposition.eq("completed"))
+    .execute(conn)
+}
+
+/// Records a staff-reported disposition unless the letter has been answered meanwhile; 1 when it was recorded.
 pub fn set_disposition(
     conn: &mut DbConnection,
     survey_id: &str,
@@ -78,7 +93,8 @@ pub fn set_disposition(
         invitations::table
             .filter(invitations::survey_id.eq(survey_id))
             .filter(invitations::municipality_code.eq(municipality))
-            .filter(invitations::letter_serial.eq(serial)),
+            .filter(invitations::letter_serial.eq(serial))
+            .filter(invitations::disposition.ne("completed")),
     )
     .set(invitations::disposition.eq(disposition))
     .execute(conn)

@@ -102,6 +102,11 @@ pub fn setup_token_exists(conn: &mut DbConnection, token_hash: &str) -> QueryRes
     diesel::select(diesel::dsl::exists(setup_tokens::table.find(token_hash))).get_result(conn)
 }
 
+/// Deletes one setup token; 1 when this call consumed it, 0 when it was already gone.
+pub fn take_setup_token(conn: &mut DbConnection, token_hash: &str) -> QueryResult<usize> {
+    diesel::delete(setup_tokens::table.find(token_hash)).execute(conn)
+}
+
 /// Removes every setup token (once the first administrator exists, none may be used again).
 pub fn clear_setup_tokens(conn: &mut DbConnection) -> QueryResult<usize> {
     diesel::delete(setup_tokens::table).execute(conn)

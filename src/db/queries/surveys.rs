@@ -44,12 +44,30 @@ pub fn update(conn: &mut DbConnection, id: &str, changes: &SurveyChanges) -> Que
     diesel::update(surveys::table.find(id)).set(changes).execute(conn)
 }
 
-/// Replaces a draft survey's municipalities.
-pub fn replace_parts(conn: &mut DbConnection, survey_id: &str, parts: &[SurveyMunicipality]) -> QueryResult<()> {
-    diesel::delete(survey_municipalities::table.filter(survey_municipalities::survey_id.eq(survey_id)))
-        .execute(conn)?;
+/// Sets a draft survey's municipalities: existing ones keep their letters and get the new sample and target, new ones
+/// are added, and those no longer wanted are removed (the caller makes sure they have no letters).
+pub fn set_parts(conn: &mut DbConnection, survey_id: &str, parts: &[SurveyMunicipality]) -> QueryResult<()> {
+    let wanted: Vec<&str> = parts.iter().map(|part| part.municipality_code.as_str()).collect();
+    diesel::delete(
+        survey_municipalities::table
+            .filter(survey_municipalities::survey_id.eq(survey_id))
+            .filter(survey_municipalities::municipality_code.ne_all(&wanted)),
+    )
+    .execute(conn)?;
     for part in parts {
-        diesel::insert_into(survey_municipalities::table).values(part).execute(conn)?;
+        let updated = diesel::update(
+            survey_municipalities::table
+                .filter(survey_municipalities::survey_id.eq(survey_id))
+                .filter(survey_municipalities::municipality_code.eq(&part.municipality_code)),
+        )
+        .set((
+            survey_municipalities::sample_size.eq(part.sample_size),
+            survey_municipalities::target_percent.eq(part.target_percent),
+        ))
+        .execute(conn)?;
+        if updated == 0 {
+            diesel::insert_into(survey_municipalities::table).values(part).execute(conn)?;
+        }
     }
     Ok(())
 }
