@@ -30,17 +30,6 @@ impl Counter {
     pub fn locked_for(&self, now: NaiveDateTime) -> Option<i64> {
         self.locked_until.filter(|until| *until > now).map(|until| (until - now).num_seconds().max(1))
     }
-
-    /// The counter after one more failure at `now`, with `limit` failures allowed per window.
-    pub fn after_failure(previous: Option<&Counter>, now: NaiveDateTime, limit: i32) -> Counter {
-        let fresh = previous.is_none_or(|counter| now - counter.window_started_at > window());
-        let (failures, window_started_at) = match previous {
-            Some(counter) if !fresh => (counter.failures + 1, counter.window_started_at),
-            _ => (1, now),
-        };
-        let locked_until = (failures >= limit).then(|| now + window());
-        Counter { failures, window_started_at, locked_until }
-    }
 }
 
 /// How long to hold back the answer after the `failures`-th failure: slows scripted guessing without bothering a
@@ -58,22 +47,11 @@ mod tests {
     }
 
     #[test]
-    fn the_limit_th_failure_locks_for_the_window() {
-        let mut counter = Counter::after_failure(None, at(0), 3);
-        assert_eq!(counter.failures, 1);
-        counter = Counter::after_failure(Some(&counter), at(1), 3);
-        assert_eq!(counter.locked_for(at(1)), None);
-        counter = Counter::after_failure(Some(&counter), at(2), 3);
-        assert_eq!(counter.locked_for(at(2)), Some(15 * 60));
-        assert_eq!(counter.locked_for(at(17)), None, "the lock ends");
-    }
-
-    #[test]
-    fn failures_outside_the_window_start_a_new_count() {
-        let old = Counter::after_failure(None, at(0), 3);
-        let counter = Counter::after_failure(Some(&old), at(20), 3);
-        assert_eq!(counter.failures, 1);
-        assert_eq!(counter.window_started_at, at(20));
+    fn a_lock_counts_down_to_its_end() {
+        let counter = Counter { failures: 5, window_started_at: at(0), locked_until: Some(at(15)) };
+        assert_eq!(counter.locked_for(at(2)), Some(13 * 60));
+        assert_eq!(counter.locked_for(at(15)), None, "the lock ends");
+        assert_eq!(Counter { locked_until: None, ..counter }.locked_for(at(2)), None);
     }
 
     #[test]

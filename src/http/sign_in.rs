@@ -10,7 +10,7 @@ use crate::accounts::{self, NewAccount};
 use crate::audit::{Actor, client_address};
 use crate::auth::password;
 use crate::auth::session;
-use crate::auth::throttle::{self, Counter};
+use crate::auth::throttle;
 use crate::db::queries::{audit, sessions, throttle as throttle_queries, users};
 use crate::error::AppError;
 use crate::http::forms::{FieldErrors, ProtectedForm, PublicForm, public_csrf};
@@ -78,21 +78,29 @@ pub async fn submit(
     let account_key = format!("account:{}", state.hasher.hash_token(email.as_bytes()));
     let address_key = format!("address:{}", address.as_deref().unwrap_or("unknown"));
     let now = crate::db::now();
+    // Every attempt is counted before the password is checked, so parallel guesses cannot slip past the limit.
+    let window_start = now - throttle::window();
+    let lock_until = now + throttle::window();
     let keys = (account_key.clone(), address_key.clone());
     let (by_account, by_address) = state
         .db
-        .run(move |conn| Ok((throttle_queries::get(conn, &keys.0)?, throttle_queries::get(conn, &keys.1)?)))
+        .run(move |conn| {
+            let account =
+                throttle_queries::count_attempt(conn, &keys.0, now, window_start, throttle::ACCOUNT_LIMIT, lock_until)?;
+            let address =
+                throttle_queries::count_attempt(conn, &keys.1, now, window_start, throttle::ADDRESS_LIMIT, lock_until)?;
+            Ok((account, address))
+        })
         .await?;
     // Only something that looks like an address goes into the log: a password typed into the wrong field must not.
     let logged_email = crate::domain::email::EmailAddress::parse(&email).ok().map(|email| email.to_string());
     let actor = Actor { user_id: None, email: logged_email, address: address.clone() };
-    let locked =
-        by_account.as_ref().and_then(|c| c.locked_for(now)).or(by_address.as_ref().and_then(|c| c.locked_for(now)));
-    if let Some(retry_after_secs) = locked {
+    let retry_after = || by_account.locked_for(now).or(by_address.locked_for(now)).unwrap_or(1);
+    if by_account.failures > throttle::ACCOUNT_LIMIT || by_address.failures > throttle::ADDRESS_LIMIT {
         state.metrics.sign_in_failure("locked");
         let event = actor.event("sign_in_refused", None, json!({ "reason": "too many failures" }));
         state.db.run(move |conn| audit::insert(conn, &event)).await?;
-        return Err(AppError::TooManyRequests { retry_after_secs });
+        return Err(AppError::TooManyRequests { retry_after_secs: retry_after() });
     }
 
     let lookup = email.clone();
@@ -105,22 +113,12 @@ pub async fn submit(
 
     let Some(user) = user.filter(|_| verified) else {
         state.metrics.sign_in_failure("bad_credentials");
-        let account = Counter::after_failure(by_account.as_ref(), now, throttle::ACCOUNT_LIMIT);
-        let by_address = Counter::after_failure(by_address.as_ref(), now, throttle::ADDRESS_LIMIT);
-        let locked = account.locked_for(now).or(by_address.locked_for(now));
-        let delay = throttle::delay_after(account.failures.max(by_address.failures / 5));
-        let event = actor.event("sign_in_failed", None, json!({ "failures": account.failures }));
-        state
-            .db
-            .run(move |conn| {
-                throttle_queries::put(conn, &account_key, &account)?;
-                throttle_queries::put(conn, &address_key, &by_address)?;
-                audit::insert(conn, &event)
-            })
-            .await?;
+        let delay = throttle::delay_after(by_account.failures.max(by_address.failures / 5));
+        let event = actor.event("sign_in_failed", None, json!({ "failures": by_account.failures }));
+        state.db.run(move |conn| audit::insert(conn, &event)).await?;
         tokio::time::sleep(delay).await;
-        if let Some(retry_after_secs) = locked {
-            return Err(AppError::TooManyRequests { retry_after_secs });
+        if by_account.failures >= throttle::ACCOUNT_LIMIT || by_address.failures >= throttle::ADDRESS_LIMIT {
+            return Err(AppError::TooManyRequests { retry_after_secs: retry_after() });
         }
         let mut errors = FieldErrors::default();
         errors.add("email", "E-postadressen eller lösenordet stämmer inte.");
@@ -139,6 +137,7 @@ pub async fn submit(
         .db
         .run(move |conn| {
             throttle_queries::clear(conn, &account_key)?;
+            throttle_queries::forgive_attempt(conn, &address_key, throttle::ADDRESS_LIMIT)?;
             audit::insert(conn, &event)
         })
         .await?;

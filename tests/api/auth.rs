@@ -251,3 +251,33 @@ on_both_backends!(
     the_audit_log_records_who_did_what_without_secrets,
     super::the_audit_log_records_who_did_what_without_secrets
 );
+
+async fn guesses_in_parallel_cannot_slip_past_the_limit(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    app.create_user("anna@polisen.se", "coordinator", &["1783"]).await;
+    let browser = app.browser().await;
+    let attempts = (0..20).map(|_| {
+        let client = browser.client.clone();
+        let url = format!("{}/sign-in", app.address);
+        let csrf = browser.csrf.clone();
+        tokio::spawn(async move {
+            let form = [("email", "anna@polisen.se"), ("password", "a wrong password!"), ("csrf_token", csrf.as_str())];
+            client.post(url).form(&form).send().await.unwrap().status().as_u16()
+        })
+    });
+    let mut statuses = Vec::new();
+    for attempt in attempts.collect::<Vec<_>>() {
+        statuses.push(attempt.await.unwrap());
+    }
+    let checked = statuses.iter().filter(|status| **status == 401).count();
+    assert!(checked <= 4, "at most 4 passwords checked before the lock, not {checked}: {statuses:?}");
+    assert_eq!(statuses.iter().filter(|status| **status == 429).count(), 20 - checked, "{statuses:?}");
+    let metrics = app.get("/metrics").await.text().await.unwrap();
+    let verified =
+        crate::health::metric_value(&metrics, r#"trygghet_sign_in_failures_total{reason="bad_credentials"}"#);
+    assert!(verified <= 5.0, "only the attempts within the limit reached the password check: {verified}");
+}
+on_both_backends!(
+    guesses_in_parallel_cannot_slip_past_the_limit,
+    super::guesses_in_parallel_cannot_slip_past_the_limit
+);

@@ -3,7 +3,8 @@
 // survey for Hagfors, three codes handed out, opened. Then "Mata in en pappersenkät": the page meets WCAG 2.1 A/AA at
 // 1280 and 320 px without sideways scrolling, every question has its label or legend; a form keyed in by keyboard
 // alone with a mistake in a number is explained next to the question with everything typed kept, then saved; a second
-// form naming the same letter is refused next to the letter number; and the survey page counts the paper answer.
+// form naming the same letter is refused next to the letter number, as is a municipality the form may not name; and
+// the survey page counts the paper answer.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
@@ -71,7 +72,7 @@ describe('a paper questionnaire keyed in by staff', { timeout: 60_000 }, () => {
     }, fieldId);
   }
 
-  test('the survey page links to the paper form; the form meets WCAG at 1280 and 320 px, every question labelled', async () => {
+  test('the survey page links to the paper form: WCAG at 1280 and 320 px, every question labelled', async () => {
     await page.setViewportSize({ width: 1280, height: 800 });
     await open(surveyPath(), title);
     const link = page.getByRole('link', { name: 'Mata in en pappersenkät', exact: true });
@@ -112,7 +113,7 @@ describe('a paper questionnaire keyed in by staff', { timeout: 60_000 }, () => {
     await screenshot(page, 'paper-320');
   });
 
-  test('keyboard only: a number that is not a number is explained next to it, nothing typed is lost; then saved', async () => {
+  test('keyboard only: "abc" for a number is explained next to it, nothing typed is lost; then saved', async () => {
     await page.setViewportSize({ width: 1280, height: 800 });
     await open(paperPath(), 'Mata in en pappersenkät');
     const firstSubmission = await page.locator('input[name=submission_id]').inputValue();
@@ -125,7 +126,7 @@ describe('a paper questionnaire keyed in by staff', { timeout: 60_000 }, () => {
       const element = document.activeElement;
       return { type: element?.type, name: element?.name, question: element?.closest('fieldset')?.id };
     });
-    assert.equal(first.type, 'radio', `Tab from the letter number goes to the first question, got ${JSON.stringify(first)}`);
+    assert.equal(first.type, 'radio', `Tab from the letter number: the first question, ${JSON.stringify(first)}`);
     await assertVisibleFocus(page, 'the first question');
     const scaleField = first.name;
     const checked = () => page.locator(`input[name="${scaleField}"]:checked`).getAttribute('value');
@@ -157,9 +158,10 @@ describe('a paper questionnaire keyed in by staff', { timeout: 60_000 }, () => {
     const fieldErrors = await assertErrorsTiedToFields(page);
     assert.deepEqual(Object.keys(fieldErrors), [numberId], 'only the number question is marked');
     // The summary names the question: in a form of 38, "Skriv bara siffror" alone does not say which one.
-    const question = await page.locator(`label[for="${numberId}"]`).evaluate((label) => label.firstChild.textContent.trim());
+    const label = page.locator(`label[for="${numberId}"]`);
+    const question = await label.evaluate((label) => label.firstChild.textContent.trim());
     assert.match(question, /år har du bott/);
-    assert.equal(links[0][1], `${question} – ${fieldErrors[numberId]}`, 'the summary names the question and the problem');
+    assert.equal(links[0][1], `${question} – ${fieldErrors[numberId]}`, 'the summary names the question and problem');
     const placed = await messageNextToField(numberId);
     assert.ok(placed.ok, `the message is next to the number question (${placed.why})`);
     // Everything typed is kept, the wrong number too (so it can be corrected, not typed again).
@@ -179,7 +181,8 @@ describe('a paper questionnaire keyed in by staff', { timeout: 60_000 }, () => {
     // The summary's link leads to the field; type over the mistake and save with Enter on the button.
     await tabTo(page, '.error-summary a', { max: 1 });
     await page.keyboard.press('Enter');
-    assert.match((await assertVisibleFocus(page, 'after the summary link')).description, new RegExp(`^input#${numberId}`));
+    const landed = await assertVisibleFocus(page, 'after the summary link');
+    assert.match(landed.description, new RegExp(`^input#${numberId}`));
     await screenshot(page, 'paper-error-question-1280', { fullPage: false });
     // Landing on the field shows what it is about: its question and its message are in view above it.
     for (const selector of [`label[for="${numberId}"]`, `#${numberId}-error`, `#${numberId}`]) {
@@ -206,7 +209,7 @@ describe('a paper questionnaire keyed in by staff', { timeout: 60_000 }, () => {
     await checkA11y(page, 'the paper form after saving at 1280 px');
     await screenshot(page, 'paper-saved-1280', { fullPage: false });
 
-    // The same at a phone's width: the message beside the field still fits.
+    // The notice and the blank form fit a phone's width too.
     await page.setViewportSize({ width: 320, height: 640 });
     await assertNoSidewaysScroll(page, 320, 'the paper form after saving at 320 px');
   });
@@ -218,7 +221,7 @@ describe('a paper questionnaire keyed in by staff', { timeout: 60_000 }, () => {
     await page.keyboard.type(letter);
     await page.keyboard.press('Tab');
     await page.keyboard.press('ArrowDown'); // the first question: "Litet problem"
-    await tabTo(page, 'main form button[type=submit]', { max: 60 });
+    await page.locator('main form button[type=submit]').focus(); // the keyboard's way there is tested above
     const refused = await submitWith(page, 'Enter');
     assert.equal(refused?.status(), 409);
 
@@ -235,10 +238,10 @@ describe('a paper questionnaire keyed in by staff', { timeout: 60_000 }, () => {
     await screenshot(page, 'paper-letter-used-320', { fullPage: false });
   });
 
-  test('a municipality the form may not name (rights changed while it was open) is explained next to it', async () => {
+  test('a municipality the form may not name is explained next to the municipality', async () => {
     await page.setViewportSize({ width: 320, height: 640 });
     await open(paperPath(), 'Mata in en pappersenkät');
-    // Torsby is not in the survey: as if the form had been loaded before the survey or the account changed.
+    // Torsby (not in the survey) as if the account's municipalities had changed since the form was loaded.
     await page.locator('#municipality').evaluate((select) => {
       select.options[select.selectedIndex].value = '1737';
     });
