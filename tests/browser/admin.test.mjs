@@ -25,7 +25,7 @@ const run = Date.now().toString(36);
 const coordinator = { email: `samordnare.${run}@hagfors.se`, name: 'Sara Samordnare' };
 const tokenName = `Svarsfrekvens ${run}`;
 
-describe('account administration', { timeout: 90_000 }, () => {
+describe('account administration', { timeout: 180_000 }, () => {
   let browser;
   let page;
   before(async () => {

@@ -49,12 +49,13 @@ export function launchBrowser() {
   });
 }
 
-/** A new page in its own context, Swedish locale, with short timeouts so a broken page fails fast. */
+/** A new page in its own context, Swedish locale. The timeouts only stop a broken page from hanging the run; they are
+ * generous because CI runs these beside the rest of the suite on two cores. */
 export async function newPage(browser, { width = 1280, height = 800 } = {}) {
   const context = await browser.newContext({ viewport: { width, height }, locale: 'sv-SE' });
   const page = await context.newPage();
-  page.setDefaultTimeout(10_000);
-  page.setDefaultNavigationTimeout(15_000);
+  page.setDefaultTimeout(30_000);
+  page.setDefaultNavigationTimeout(45_000);
   return page;
 }
 

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { baseUrl, checkA11y, launchBrowser, newPage, screenshot } from './helpers.mjs';
 
-describe('front page', { timeout: 60_000 }, () => {
+describe('front page', { timeout: 150_000 }, () => {
   let browser;
   before(async () => {
     browser = await launchBrowser();

@@ -30,7 +30,7 @@ const letter = `${hagfors.code}-000001`;
 /** The default questionnaire (instruments/trygghetsmatning-2026.1.json) has 38 questions. */
 const questionCount = 38;
 
-describe('a paper questionnaire keyed in by staff', { timeout: 60_000 }, () => {
+describe('a paper questionnaire keyed in by staff', { timeout: 150_000 }, () => {
   let browser;
   let page;
   let surveyId;

@@ -18,7 +18,7 @@ import {
   tabTo,
 } from './helpers.mjs';
 
-describe('staff sign-in', { timeout: 60_000 }, () => {
+describe('staff sign-in', { timeout: 150_000 }, () => {
   let browser;
   let page;
   before(async () => {

@@ -39,7 +39,7 @@ const closesOn = '2027-06-20';
 const hagfors = { code: '1783', name: 'Hagfors' };
 const torsby = { code: '1737', name: 'Torsby' };
 
-describe('a survey wave, set up by keyboard', { timeout: 60_000 }, () => {
+describe('a survey wave, set up by keyboard', { timeout: 150_000 }, () => {
   let browser;
   let page;
   let downloads;
