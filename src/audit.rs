@@ -39,14 +39,15 @@ impl Actor {
     }
 }
 
-/// The client's address: the connection's peer, or the first `X-Forwarded-For` entry when the service is
-/// configured to run behind a proxy that sets it (otherwise anyone could choose their address).
+/// The client's address: the connection's peer, or the last `X-Forwarded-For` entry when the service is configured
+/// to run behind a proxy. The last entry is the one the proxy itself added; earlier ones come from the client, who
+/// could otherwise choose an address per attempt.
 pub fn client_address(request: &HttpRequest, trust_forwarded_for: bool) -> Option<String> {
     if trust_forwarded_for
         && let Some(forwarded) = request.headers().get("x-forwarded-for").and_then(|value| value.to_str().ok())
-        && let Some(first) = forwarded.split(',').next().map(str::trim).filter(|first| !first.is_empty())
+        && let Some(last) = forwarded.rsplit(',').next().map(str::trim).filter(|last| !last.is_empty())
     {
-        return Some(first.to_owned());
+        return Some(last.to_owned());
     }
     request.peer_addr().map(|address| address.ip().to_string())
 }

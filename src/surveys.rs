@@ -301,8 +301,8 @@ pub async fn transition(
     let from = loaded.state;
     let changes = SurveyChanges {
         state: Some(next.as_str().to_owned()),
-        // The version residents answer is fixed from the moment the survey opens.
-        instrument_version: open.then(|| loaded.survey.instrument_version.clone()),
+        // The version residents answer is fixed from the moment the survey opens: the one this service runs.
+        instrument_version: open.then(|| state.instrument.version().to_owned()),
         ..SurveyChanges::default()
     };
     state
@@ -414,6 +414,15 @@ pub async fn generate_codes(
     }
     let municipality_code =
         MunicipalityCode::parse(municipality).map_err(|error| AppError::invalid("municipality", error))?;
+    let (lookup_survey, lookup) = (id.to_owned(), municipality.to_owned());
+    let used = state.db.run(move |conn| invitations::last_serial(conn, &lookup_survey, &lookup)).await?;
+    let room = i64::from(LetterNumber::MAX_SERIAL) - i64::from(used);
+    if count > room {
+        return Err(AppError::invalid(
+            "count",
+            format!("Kommunen har plats för {room} brevnummer till i den här enkäten."),
+        ));
+    }
     let name = name.clone();
     let hasher = state.hasher.clone();
     let survey_id = id.to_owned();

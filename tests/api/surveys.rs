@@ -184,6 +184,16 @@ async fn codes_are_unguessable_single_letters_stored_only_as_hashes(backend: Bac
     }
     let audit = app.query_strings("SELECT action FROM audit_events WHERE action = 'codes_generated'");
     assert_eq!(audit.len(), 3);
+
+    // Six-digit letter numbers run out at 999,999: a batch that would pass it is refused, not half made.
+    app.database.execute(
+        "UPDATE invitations SET letter_serial = 999998 WHERE municipality_code = '1783' AND letter_serial = 1503",
+    );
+    let path = format!("/api/v1/surveys/{id}/municipalities/1783/invitations");
+    let response = anna.request(Method::POST, &path, Some(&json!({ "count": 2 }))).await;
+    assert_eq!(response.status(), 422);
+    assert!(response.text().await.unwrap().contains("plats för 1 brevnummer"));
+    assert_eq!(anna.request(Method::POST, &path, Some(&json!({ "count": 1 }))).await.status(), 201);
 }
 on_both_backends!(
     codes_are_unguessable_single_letters_stored_only_as_hashes,
