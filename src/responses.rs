@@ -7,7 +7,7 @@ use serde_json::json;
 
 use crate::audit::Actor;
 use crate::db::models::response::{Response, StoredAnswer};
-use crate::db::queries::{audit, invitations, responses};
+use crate::db::queries::{audit, invitations, responses, surveys};
 use crate::domain::codes::LetterNumber;
 use crate::domain::dispositions::Disposition;
 use crate::domain::instrument::Answers;
@@ -97,6 +97,7 @@ pub async fn store(state: &AppState, actor: Actor, new: NewResponse) -> Result<S
         .db
         .run(move |conn| {
             let result = conn.transaction::<Stored, Aborted, _>(|conn| {
+                surveys::lock_for_write(conn, &new.survey_id)?;
                 if responses::submission_seen(conn, &new.submission_id)? {
                     return Err(Aborted::Outcome(Stored::AlreadySaved));
                 }

@@ -436,6 +436,7 @@ pub async fn generate_codes(
             .db
             .run(move |conn| {
                 conn.transaction(|conn| {
+                    surveys::lock_for_write(conn, &survey_id)?;
                     let first = invitations::last_serial(conn, &survey_id, code.as_str())? + 1;
                     let mut rng = rand::rng();
                     let mut seen = HashSet::new();
@@ -617,6 +618,7 @@ pub async fn import_dispositions(
         .db
         .run(move |conn| {
             let result = conn.transaction::<ImportReport, ImportAborted, _>(|conn| {
+                surveys::lock_for_write(conn, &survey_id)?;
                 let mut problems = Vec::new();
                 let mut by_disposition: BTreeMap<String, usize> = BTreeMap::new();
                 for (line, letter, disposition) in &wanted {

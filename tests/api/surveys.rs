@@ -446,3 +446,39 @@ async fn a_survey_is_set_up_through_the_pages(backend: Backend) {
     assert!(home.contains("Trygghet 2026") && home.contains("Öppen"));
 }
 on_both_backends!(a_survey_is_set_up_through_the_pages, super::a_survey_is_set_up_through_the_pages);
+
+async fn parallel_writers_wait_for_each_other(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let anna = app.staff("anna@polisen.se", "coordinator", &["1783", "1737"]).await.script().await;
+    let survey: Value =
+        anna.request(Method::POST, "/api/v1/surveys", Some(&wave(&["1783", "1737"]))).await.json().await.unwrap();
+    let id = survey["id"].as_str().unwrap().to_owned();
+    let calls: Vec<_> = (0..8)
+        .map(|n| {
+            let (client, token, address, id) =
+                (anna.client.clone(), anna.token.clone(), app.address.clone(), id.clone());
+            let code = if n % 2 == 0 { "1783" } else { "1737" };
+            tokio::spawn(async move {
+                client
+                    .post(format!("{address}/api/v1/surveys/{id}/municipalities/{code}/invitations"))
+                    .bearer_auth(token)
+                    .json(&json!({ "count": 50 }))
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+                    .as_u16()
+            })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for call in calls {
+        statuses.push(call.await.unwrap());
+    }
+    assert_eq!(statuses, [201; 8], "every batch waits its turn instead of failing");
+    assert_eq!(
+        app.query_strings("SELECT COUNT(DISTINCT letter_serial) FROM invitations WHERE municipality_code = '1783'"),
+        ["200"]
+    );
+}
+on_both_backends!(parallel_writers_wait_for_each_other, super::parallel_writers_wait_for_each_other);

@@ -12,6 +12,14 @@ pub fn insert(conn: &mut DbConnection, survey: &Survey, parts: &[SurveyMunicipal
     Ok(())
 }
 
+/// Starts a write on a survey's letters or responses with a write: on PostgreSQL it locks the survey's row, so
+/// writers of one survey take turns (two batches of codes never read the same last letter number); on SQLite it takes
+/// the database's write lock at the transaction's first statement, where the busy timeout makes writers wait, rather
+/// than at a later upgrade from reading, where SQLite gives up at once with "database is locked".
+pub fn lock_for_write(conn: &mut DbConnection, id: &str) -> QueryResult<usize> {
+    diesel::update(surveys::table.find(id)).set(surveys::id.eq(surveys::id)).execute(conn)
+}
+
 pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Survey> {
     surveys::table.find(id).select(Survey::as_select()).first(conn)
 }
