@@ -593,7 +593,7 @@ pub async fn import_from_page(
     upload: actix_multipart::form::MultipartForm<DispositionUpload>,
 ) -> Result<HttpResponse, AppError> {
     user.check_csrf(Some(&upload.csrf_token))?;
-    let text = String::from_utf8_lossy(&upload.file.data).trim_start_matches('\u{feff}').to_owned();
+    let text = spreadsheet_text(&upload.file.data);
     match surveys::import_dispositions(&state, &user, actor(&request, &state, &user), &id, &text).await? {
         Ok(report) => {
             let notice = format!("{} brev fick sitt utfall registrerat.", report.recorded);
@@ -603,6 +603,15 @@ pub async fn import_from_page(
             let notice = "Inget registrerades: rätta raderna nedan och ladda upp filen igen.".to_owned();
             render_survey(&state, &user, StatusCode::UNPROCESSABLE_ENTITY, &id, Some(notice), problems).await
         }
+    }
+}
+
+/// The text of an uploaded CSV file: UTF-8 (with or without a byte-order mark), or else Windows-1252, which is what
+/// Swedish Excel writes when it saves "CSV (semikolonavgränsad)".
+fn spreadsheet_text(bytes: &[u8]) -> String {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => text.trim_start_matches('\u{feff}').to_owned(),
+        Err(_) => encoding_rs::WINDOWS_1252.decode(bytes).0.into_owned(),
     }
 }
 
@@ -783,16 +792,10 @@ pub async fn api_import(
     state: web::Data<AppState>,
     user: CurrentUser,
     id: web::Path<String>,
-    body: String,
+    body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
-    match surveys::import_dispositions(
-        &state,
-        &user,
-        actor(&request, &state, &user),
-        &id,
-        body.trim_start_matches('\u{feff}'),
-    )
-    .await?
+    match surveys::import_dispositions(&state, &user, actor(&request, &state, &user), &id, &spreadsheet_text(&body))
+        .await?
     {
         Ok(ImportReport { recorded, by_disposition }) => {
             Ok(HttpResponse::Ok().json(ImportAnswer { recorded, by_disposition }))

@@ -278,6 +278,20 @@ async fn returned_letters_are_imported_all_or_nothing_and_leave_the_reminder_lis
     );
     assert_eq!(app.query_strings("SELECT disposition FROM invitations WHERE disposition <> 'not_returned'").len(), 0);
 
+    // A file saved by Swedish Excel (Windows-1252, so "ä" is one byte) is read as such.
+    let excel = script
+        .client
+        .post(format!("{}/api/v1/surveys/{id}/dispositions", app.address))
+        .bearer_auth(&script.token)
+        .body(b"Brevnummer;Utfall\r\n1783-000009;obest\xe4llbar\r\n1783-000099;avb\xf6jt\r\n".to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(excel.status(), 422);
+    let problems: Value = excel.json().await.unwrap();
+    assert_eq!(problems["error"]["fields"].as_array().unwrap().len(), 1, "only the unknown letter: {problems}");
+    assert_eq!(problems["error"]["fields"][0]["field"], "line 3");
+
     // Line numbers count blank lines too, as a spreadsheet shows them.
     let response = import("1783-000001;flyttat\n\n\n1783-000002;kanske\n").await.unwrap();
     let problems: Value = response.json().await.unwrap();
