@@ -18,11 +18,6 @@ pub fn insert(conn: &mut DbConnection, response: &Response, rows: &[StoredAnswer
     Ok(())
 }
 
-/// A response's answers.
-pub fn answers_of(conn: &mut DbConnection, response_id: &str) -> QueryResult<Vec<StoredAnswer>> {
-    answers::table.filter(answers::response_id.eq(response_id)).select(StoredAnswer::as_select()).load(conn)
-}
-
 /// Responses of a survey by municipality and mode.
 pub fn counts(conn: &mut DbConnection, survey_id: &str) -> QueryResult<Vec<(String, String, i64)>> {
     responses::table
