@@ -4,6 +4,7 @@
 //! what it does and for whom, and `design.md`-style notes in each module for why it is built this way.
 
 pub mod accounts;
+pub mod answering;
 pub mod audit;
 pub mod auth;
 pub mod config;
@@ -11,8 +12,13 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod http;
+pub mod i18n;
+pub mod instruments;
 pub mod metrics;
 pub mod responses;
 pub mod startup;
 pub mod surveys;
 pub mod telemetry;
+
+// The texts of the pages residents see, per language, from `locales/` (compiled in); see `i18n`.
+rust_i18n::i18n!("locales", fallback = "sv");

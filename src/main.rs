@@ -1,5 +1,7 @@
-//! The `trygghet` command: serve (the default) or migrate. Configuration comes from environment variables.
+//! The `trygghet` command: serve (the default), migrate, create accounts, check, import and export questionnaires.
+//! Configuration comes from environment variables.
 
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -7,6 +9,9 @@ use trygghet::accounts::{self, NewAccount};
 use trygghet::audit::Actor;
 use trygghet::config::Config;
 use trygghet::db::{Db, PoolSettings};
+use trygghet::domain::instrument::Instrument;
+use trygghet::error::AppError;
+use trygghet::instruments::{Imported, Instruments};
 use trygghet::metrics::Metrics;
 use trygghet::startup::{Application, StartupError};
 use trygghet::telemetry;
@@ -27,7 +32,8 @@ Configuration comes from environment variables (all optional; see the README for
   TRYGGHET_LOG_FORMAT            text (default) or json
   TRYGGHET_LOG                   log filter, e.g. info or trygghet=debug,info (default info; RUST_LOG also works)
 
-Exit codes: 0 done, 1 the environment failed (database unreachable, port taken), 2 invalid configuration.";
+Exit codes: 0 done, 1 failed (database unreachable, port taken, an instrument refused), 2 invalid configuration or
+usage.";
 
 /// trygghet: local safety surveys (trygghetsmätningar) for police and municipalities.
 ///
@@ -50,6 +56,37 @@ enum Command {
     Admin {
         #[command(subcommand)]
         action: AdminCommand,
+    },
+    /// Questionnaires (instruments) as JSON files: check one, import it into the database, export one.
+    Instrument {
+        #[command(subcommand)]
+        action: InstrumentCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum InstrumentCommand {
+    /// Validate an instrument file without touching the database: prints `ok: KEY VERSION`, or the exact place of
+    /// the first problem (e.g. `sections[2].items[4].scale: unknown scale "x"`) and exits with 1.
+    Check {
+        /// The instrument's JSON file.
+        file: PathBuf,
+    },
+    /// Validate an instrument file and store it in the database (DATABASE_URL). The same key and version again is
+    /// accepted when the content is the same and refused when it differs: give a changed form a new version.
+    Import {
+        /// The instrument's JSON file.
+        file: PathBuf,
+    },
+    /// Write an instrument (the built-in one or an imported one) as JSON, to standard output by default.
+    Export {
+        /// The instrument's key, e.g. trygghetsmatning.
+        key: String,
+        /// Its version, e.g. 2026.1.
+        version: String,
+        /// Write to this file instead of standard output.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
     },
 }
 
@@ -95,6 +132,13 @@ fn main() -> ExitCode {
                 config,
                 NewAccount { email, display_name: name, password: String::new(), role, municipalities },
             ))
+        }
+        Command::Instrument { action: InstrumentCommand::Check { file } } => check_instrument(&file),
+        Command::Instrument { action: InstrumentCommand::Import { file } } => {
+            runtime.block_on(import_instrument(config, &file))
+        }
+        Command::Instrument { action: InstrumentCommand::Export { key, version, output } } => {
+            runtime.block_on(export_instrument(config, &key, &version, output.as_deref()))
         }
     };
     match result {
@@ -159,6 +203,90 @@ async fn create_account(config: Config, mut input: NewAccount) -> Result<(), Sta
         .await
         .map_err(|error| StartupError::Usage(error.to_string()))?;
     println!("Created {} ({}).", user.email, user.role);
+    Ok(())
+}
+
+/// The text of an instrument file (a byte-order mark, as Windows editors may write, is no part of it).
+fn read_instrument_file(file: &Path) -> Result<String, StartupError> {
+    let text = std::fs::read_to_string(file)
+        .map_err(|error| StartupError::Usage(format!("cannot read {}: {error}", file.display())))?;
+    Ok(text.strip_prefix('\u{feff}').map(str::to_owned).unwrap_or(text))
+}
+
+fn check_instrument(file: &Path) -> Result<(), StartupError> {
+    let instrument = Instrument::load(&read_instrument_file(file)?)
+        .map_err(|error| StartupError::Refused(format!("{}: {error}", file.display())))?;
+    println!("ok: {} {}", instrument.key(), instrument.version());
+    Ok(())
+}
+
+/// The instrument registry over the configured database (migrated first, as `serve` would).
+async fn open_instruments(config: Config) -> Result<Instruments, StartupError> {
+    let metrics = Metrics::new().map_err(|error| StartupError::Metrics(error.to_string()))?;
+    let settings = PoolSettings { max_size: 2, timeout: config.pool_timeout };
+    let url = config.database;
+    let (db, _) = tokio::task::spawn_blocking(move || Db::open(&url, settings, metrics.db_errors()))
+        .await
+        .map_err(|error| StartupError::Metrics(format!("start-up task failed: {error}")))??;
+    Instruments::new(db).map_err(|error| StartupError::Templates(format!("the questionnaire: {error}")))
+}
+
+/// A refused instrument command as one sentence (exit code 1).
+fn refused(error: AppError, file: Option<&Path>) -> StartupError {
+    let message = match (error, file) {
+        (AppError::Invalid { reason, .. }, Some(file)) => format!("{}: {reason}", file.display()),
+        (AppError::Invalid { reason, .. }, None) | (AppError::Conflict(reason), _) => reason,
+        (AppError::Unavailable(cause), _) => cause.to_string(),
+        (AppError::Internal(cause), _) => format!("internal error: {cause}"),
+        (other, _) => other.to_string(),
+    };
+    StartupError::Refused(message)
+}
+
+async fn import_instrument(config: Config, file: &Path) -> Result<(), StartupError> {
+    let text = read_instrument_file(file)?;
+    let instruments = open_instruments(config).await?;
+    let Imported { summary, created } =
+        instruments.import(Actor::command_line(), text).await.map_err(|error| refused(error, Some(file)))?;
+    if created {
+        println!("Imported {} {} ({}).", summary.key, summary.version, summary.title);
+    } else {
+        println!(
+            "{} {} ({}) was imported before with the same content; nothing changed.",
+            summary.key, summary.version, summary.title
+        );
+    }
+    Ok(())
+}
+
+async fn export_instrument(
+    config: Config,
+    key: &str,
+    version: &str,
+    output: Option<&Path>,
+) -> Result<(), StartupError> {
+    let instruments = open_instruments(config).await?;
+    let instrument = instruments.get(key, version).await.map_err(|error| match error {
+        AppError::NotFound => StartupError::Refused(format!(
+            "there is no instrument {key} {version}; GET /api/v1/instruments lists those there are"
+        )),
+        other => refused(other, None),
+    })?;
+    let mut json = instrument.to_json_pretty().map_err(|error| StartupError::Refused(error.to_string()))?;
+    json.push('\n');
+    match output {
+        Some(path) => {
+            std::fs::write(path, json)
+                .map_err(|error| StartupError::Refused(format!("cannot write {}: {error}", path.display())))?;
+            println!("Wrote {key} {version} to {}.", path.display());
+        }
+        None => {
+            use std::io::Write;
+            std::io::stdout()
+                .write_all(json.as_bytes())
+                .map_err(|error| StartupError::Refused(format!("cannot write the instrument: {error}")))?;
+        }
+    }
     Ok(())
 }
 

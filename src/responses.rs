@@ -1,13 +1,21 @@
 //! Storing responses. A response is written in one transaction with everything it changes: its answers (one row per
-//! answered item), the letter it used up (if any: marked completed, with no link back from the response), and the
-//! submission id that makes a repeated submit harmless.
+//! answered item), the letter it used up (if any: marked completed, with no link back from the response), the
+//! resident's draft (deleted), the completion tally of its day, and the submission id that makes a repeated submit
+//! harmless.
+//!
+//! **Order reveals nothing.** Response ids are random (UUIDv4) and only the calendar day is kept. Storage order is the
+//! last trace: PostgreSQL stamps every row with the id of the transaction that wrote it (`xmin`) and keeps new rows
+//! roughly in insertion order, so a response written in the transaction that marked its letter answered could be
+//! matched to that letter. Responses are therefore *settled*: once a survey has [`SETTLE_BATCH`] fresh responses (or
+//! one from an earlier day, or the survey closes) they are rewritten together, in shuffled order, in one transaction.
+//! After that a response can be tied to no finer set than its batch.
 
 use diesel::Connection;
 use serde_json::json;
 
 use crate::audit::Actor;
-use crate::db::models::response::{Response, StoredAnswer};
-use crate::db::queries::{audit, invitations, responses, surveys};
+use crate::db::models::response::{CompletionTally, Response, StoredAnswer};
+use crate::db::queries::{audit, drafts, invitations, responses, surveys};
 use crate::domain::codes::LetterNumber;
 use crate::domain::dispositions::Disposition;
 use crate::domain::instrument::Answers;
@@ -51,8 +59,12 @@ pub struct NewResponse {
     pub instrument_version: String,
     pub language: String,
     pub answers: Answers,
-    /// The letter this response uses up, if known.
+    /// The letter this response uses up, if known (a paper form).
     pub letter: Option<LetterNumber>,
+    /// The keyed hash of the code this response uses up (the web questionnaire); also the key of its draft.
+    pub code_hash: Option<String>,
+    /// The draft to delete with the answer (the web questionnaire; the letter's code hash or a resume code's).
+    pub draft_key: Option<String>,
     /// The id the submitted form carried.
     pub submission_id: String,
 }
@@ -80,6 +92,7 @@ pub async fn store(state: &AppState, actor: Actor, new: NewResponse) -> Result<S
         submitted_on: day,
         instrument_version: new.instrument_version.clone(),
         language: new.language.clone(),
+        settled: false,
     };
     let rows: Vec<StoredAnswer> = new
         .answers
@@ -88,11 +101,13 @@ pub async fn store(state: &AppState, actor: Actor, new: NewResponse) -> Result<S
         .map(|row| StoredAnswer {
             response_id: response.id.clone(),
             item_id: row.item_id,
+            position: row.position,
             option_code: row.option_code,
             number_value: row.number,
             text_value: row.text,
         })
         .collect();
+    let survey_id = response.survey_id.clone();
     let outcome = state
         .db
         .run(move |conn| {
@@ -116,8 +131,34 @@ pub async fn store(state: &AppState, actor: Actor, new: NewResponse) -> Result<S
                         }
                     }
                 }
+                if let Some(code_hash) = &new.code_hash {
+                    match invitations::by_code_hash(conn, code_hash)? {
+                        None => return Err(Aborted::Outcome(Stored::UnknownLetter)),
+                        Some(letter) if letter.survey_id != new.survey_id => {
+                            return Err(Aborted::Outcome(Stored::UnknownLetter));
+                        }
+                        Some(_) => {
+                            if invitations::complete_by_code_hash(conn, code_hash)? == 0 {
+                                return Err(Aborted::Outcome(Stored::LetterAlreadyUsed));
+                            }
+                        }
+                    }
+                }
+                if let Some(key) = &new.draft_key {
+                    drafts::delete(conn, key)?;
+                }
                 responses::record_submission(conn, &new.submission_id, &new.survey_id, day)?;
                 responses::insert(conn, &response, &rows)?;
+                responses::count_completion(
+                    conn,
+                    &CompletionTally {
+                        survey_id: new.survey_id.clone(),
+                        municipality_code: new.municipality_code.clone(),
+                        day,
+                        mode: new.mode.as_str().to_owned(),
+                        completes: 1,
+                    },
+                )?;
                 if new.mode == Mode::Paper {
                     // Who keyed in a paper form is worth knowing; which letter or which answers never is.
                     let detail = json!({ "municipality": new.municipality_code });
@@ -137,5 +178,59 @@ pub async fn store(state: &AppState, actor: Actor, new: NewResponse) -> Result<S
             }
         })
         .await?;
+    if outcome == Stored::Saved {
+        // Settling is housekeeping: a failure leaves the responses as they are (stored and counted) for the next try.
+        if let Err(error) = settle(state, survey_id, false).await {
+            tracing::warn!(%error, "settling responses failed; they are settled with a later batch");
+        }
+    }
     Ok(outcome)
+}
+
+/// How many fresh responses of a survey are rewritten together.
+pub const SETTLE_BATCH: usize = 10;
+
+/// Rewrites a survey's fresh responses in one shuffled batch when there are [`SETTLE_BATCH`] of them, when one is
+/// from an earlier day, or always with `force` (the survey closes); returns how many were rewritten.
+pub async fn settle(state: &AppState, survey_id: String, force: bool) -> Result<usize, AppError> {
+    let today = crate::domain::survey::swedish_day(chrono::Utc::now());
+    let settled = state
+        .db
+        .run(move |conn| {
+            conn.transaction(|conn| {
+                surveys::lock_for_write(conn, &survey_id)?;
+                settle_in(conn, &survey_id, today, force)
+            })
+        })
+        .await?;
+    Ok(settled)
+}
+
+/// [`settle`] inside the caller's transaction.
+pub fn settle_in(
+    conn: &mut crate::db::DbConnection,
+    survey_id: &str,
+    today: chrono::NaiveDate,
+    force: bool,
+) -> diesel::QueryResult<usize> {
+    use rand::seq::SliceRandom;
+
+    let mut fresh = responses::unsettled(conn, survey_id)?;
+    let due = force || fresh.len() >= SETTLE_BATCH || fresh.iter().any(|response| response.submitted_on < today);
+    if fresh.is_empty() || !due {
+        return Ok(0);
+    }
+    let ids: Vec<String> = fresh.iter().map(|response| response.id.clone()).collect();
+    let mut answers: std::collections::HashMap<String, Vec<StoredAnswer>> = std::collections::HashMap::new();
+    for row in responses::answers_of_many(conn, &ids)? {
+        answers.entry(row.response_id.clone()).or_default().push(row);
+    }
+    responses::delete_many(conn, &ids)?;
+    fresh.shuffle(&mut rand::rng());
+    for mut response in fresh {
+        response.settled = true;
+        let rows = answers.remove(&response.id).unwrap_or_default();
+        responses::insert(conn, &response, &rows)?;
+    }
+    Ok(ids.len())
 }

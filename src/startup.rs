@@ -19,9 +19,9 @@ use url::Url;
 use crate::config::{Config, ConfigError, MetricsToken, SecretKey};
 use crate::db::{Db, OpenError, PoolSettings};
 use crate::domain::codes::CodeHasher;
-use crate::domain::instrument::{Instrument, default_instrument};
 use crate::http;
 use crate::http::render::Templates;
+use crate::instruments::Instruments;
 use crate::metrics::Metrics;
 use crate::telemetry::RequestSpan;
 
@@ -30,8 +30,8 @@ pub struct AppState {
     pub db: Db,
     pub metrics: Metrics,
     pub templates: Templates,
-    /// The questionnaire (the default safety-survey instrument).
-    pub instrument: Instrument,
+    /// The questionnaires: the built-in one and those imported, parsed once.
+    pub instruments: Instruments,
     /// Keyed hashing of codes and tokens with the server secret.
     pub hasher: CodeHasher,
     pub public_url: Url,
@@ -61,6 +61,9 @@ pub enum StartupError {
     /// A command was given input it cannot use (exit code 2).
     #[error("{0}")]
     Usage(String),
+    /// A command's work was refused: an invalid or conflicting instrument, or one that does not exist (exit code 1).
+    #[error("{0}")]
+    Refused(String),
 }
 
 impl StartupError {
@@ -68,7 +71,7 @@ impl StartupError {
     pub fn exit_code(&self) -> u8 {
         match self {
             Self::Config(_) | Self::SecretKeyFile { .. } | Self::Usage(_) => 2,
-            Self::Database(_) | Self::Listen { .. } | Self::Metrics(_) | Self::Templates(_) => 1,
+            Self::Database(_) | Self::Listen { .. } | Self::Metrics(_) | Self::Templates(_) | Self::Refused(_) => 1,
         }
     }
 }
@@ -89,8 +92,6 @@ impl Application {
             StartupError::Config(ConfigError { variable: "TRYGGHET_SECRET_KEY", problem: error.to_string() })
         })?;
         let templates = Templates::new().map_err(|error| StartupError::Templates(error.to_string()))?;
-        let instrument =
-            default_instrument().map_err(|error| StartupError::Templates(format!("the questionnaire: {error}")))?;
 
         let database = config.database.redacted();
         let settings = PoolSettings { max_size: config.pool_size, timeout: config.pool_timeout };
@@ -100,6 +101,8 @@ impl Application {
             .await
             .map_err(|error| StartupError::Metrics(format!("start-up task failed: {error}")))??;
         tracing::info!(data = %database, migrations_applied = applied.len(), "database ready");
+        let instruments = Instruments::new(db.clone())
+            .map_err(|error| StartupError::Templates(format!("the questionnaire: {error}")))?;
 
         let address = format!("{}:{}", config.bind, config.port);
         let listen_error = |source| StartupError::Listen { address: address.clone(), source };
@@ -124,7 +127,7 @@ impl Application {
             db,
             metrics,
             templates,
-            instrument,
+            instruments,
             hasher,
             secure_cookies: public_url.scheme() == "https",
             public_url,

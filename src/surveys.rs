@@ -45,6 +45,10 @@ pub struct SurveyInput {
     /// "codes" (letters with personal codes) or "open_link".
     pub access: String,
     pub municipalities: Vec<PartInput>,
+    /// The questionnaire, by key and version (see `GET /api/v1/instruments`). Both or neither; when neither, a new
+    /// survey gets the built-in questionnaire and a change keeps the one the survey has.
+    pub instrument_key: Option<String>,
+    pub instrument_version: Option<String>,
 }
 
 /// A checked survey definition.
@@ -53,6 +57,8 @@ pub struct ValidSurvey {
     pub period: Period,
     pub access: Access,
     pub parts: Vec<PartInput>,
+    /// The questionnaire chosen (key, version), known to the service; `None` when none was named.
+    pub instrument: Option<(String, String)>,
 }
 
 /// Checks a survey definition, including that the user may run every municipality in it.
@@ -89,6 +95,7 @@ pub async fn validate(state: &AppState, user: &CurrentUser, input: &SurveyInput)
             errors.add("municipalities", format!("Målet för {code} ska vara större än 0 och högst 100 procent."));
         }
     }
+    let instrument = validate_instrument(state, input, &mut errors).await;
     if errors.is_empty() {
         match crate::accounts::validate_municipalities(&state.db, &codes).await {
             Ok(_) => {}
@@ -97,9 +104,58 @@ pub async fn validate(state: &AppState, user: &CurrentUser, input: &SurveyInput)
     }
     match (title, period, access, errors.is_empty()) {
         (Some(title), Some(period), Some(access), true) => {
-            Ok(ValidSurvey { title, period, access, parts: input.municipalities.clone() })
+            Ok(ValidSurvey { title, period, access, parts: input.municipalities.clone(), instrument })
         }
         _ => Err(errors),
+    }
+}
+
+/// The questionnaire a survey definition names, if it names one the service knows; otherwise a field error on the
+/// field at fault (a key the service has never seen, or a version of a known key that it does not have).
+async fn validate_instrument(
+    state: &AppState,
+    input: &SurveyInput,
+    errors: &mut FieldErrors,
+) -> Option<(String, String)> {
+    fn trimmed(value: &Option<String>) -> Option<&str> {
+        value.as_deref().map(str::trim).filter(|value| !value.is_empty())
+    }
+    let (key, version) = match (trimmed(&input.instrument_key), trimmed(&input.instrument_version)) {
+        (None, None) => return None,
+        (Some(key), Some(version)) => (key, version),
+        (None, Some(_)) => {
+            errors.add("instrument_key", "Ange frågeformulärets nyckel tillsammans med versionen.");
+            return None;
+        }
+        (Some(_), None) => {
+            errors.add("instrument_version", "Ange vilken version av frågeformuläret enkäten ska använda.");
+            return None;
+        }
+    };
+    match crate::instruments::get(state, key, version).await {
+        Ok(instrument) => Some((instrument.key().to_owned(), instrument.version().to_owned())),
+        Err(AppError::NotFound) => {
+            let known = crate::instruments::list(state).await.unwrap_or_default();
+            if known.iter().any(|summary| summary.key == key) {
+                let versions: Vec<&str> =
+                    known.iter().filter(|summary| summary.key == key).map(|summary| summary.version.as_str()).collect();
+                errors.add(
+                    "instrument_version",
+                    format!(
+                        "Frågeformuläret {key} finns inte i version {version}; det finns i {}.",
+                        versions.join(", ")
+                    ),
+                );
+            } else {
+                errors.add("instrument_key", format!("Tjänsten har inget frågeformulär {key}. Importera det först."));
+            }
+            None
+        }
+        Err(error) => {
+            tracing::warn!(%error, "could not look up a survey's questionnaire");
+            errors.add("instrument_key", "Frågeformuläret kunde inte kontrolleras just nu. Försök igen.");
+            None
+        }
     }
 }
 
@@ -125,11 +181,15 @@ pub async fn create(
     if !user.permissions.may_create_surveys() {
         return Err(AppError::Forbidden);
     }
+    let (instrument_key, instrument_version) = valid.instrument.unwrap_or_else(|| {
+        let builtin = state.instruments.default();
+        (builtin.key().to_owned(), builtin.version().to_owned())
+    });
     let survey = Survey {
         id: uuid::Uuid::new_v4().to_string(),
         title: valid.title,
-        instrument_key: survey::DEFAULT_INSTRUMENT_KEY.to_owned(),
-        instrument_version: survey::DEFAULT_INSTRUMENT_VERSION.to_owned(),
+        instrument_key,
+        instrument_version,
         state: SurveyState::Draft.as_str().to_owned(),
         access: valid.access.as_str().to_owned(),
         opens_on: valid.period.opens_on,
@@ -146,7 +206,8 @@ pub async fn create(
             conn.transaction(|conn| {
                 surveys::insert(conn, &survey, &parts)?;
                 let codes: Vec<&str> = parts.iter().map(|part| part.municipality_code.as_str()).collect();
-                let detail = json!({ "title": survey.title, "access": survey.access, "municipalities": codes });
+                let detail = json!({ "title": survey.title, "access": survey.access, "municipalities": codes,
+                    "instrument": [survey.instrument_key, survey.instrument_version] });
                 audit::insert(conn, &actor.event("survey_created", Some(survey.id.clone()), detail))
             })
         })
@@ -260,10 +321,14 @@ pub async fn update(
             "Kommunen {code} har redan utdelade koder och kan inte tas bort ur enkäten."
         )));
     }
+    let instrument = valid.instrument.clone();
+    let (instrument_key, instrument_version) = valid.instrument.unzip();
     let changes = SurveyChanges {
         title: Some(valid.title),
         opens_on: Some(valid.period.opens_on),
         closes_on: Some(valid.period.closes_on),
+        instrument_key,
+        instrument_version,
         ..SurveyChanges::default()
     };
     state
@@ -273,17 +338,19 @@ pub async fn update(
                 surveys::update(conn, &id, &changes)?;
                 surveys::set_parts(conn, &id, &parts)?;
                 let codes: Vec<&str> = parts.iter().map(|part| part.municipality_code.as_str()).collect();
-                audit::insert(
-                    conn,
-                    &actor.event("survey_changed", Some(id.clone()), json!({ "municipalities": codes })),
-                )
+                let detail = match instrument {
+                    Some(instrument) => json!({ "municipalities": codes, "instrument": [instrument.0, instrument.1] }),
+                    None => json!({ "municipalities": codes }),
+                };
+                audit::insert(conn, &actor.event("survey_changed", Some(id.clone()), detail))
             })
         })
         .await?;
     Ok(())
 }
 
-/// Opens a draft (freezing its questionnaire version) or closes an open survey.
+/// Opens a draft or closes an open survey. A survey keeps the questionnaire it was given as a draft, and only a
+/// draft can change it, so opening freezes it; opening is refused while the service does not know that questionnaire.
 pub async fn transition(
     state: &AppState,
     user: &CurrentUser,
@@ -297,19 +364,22 @@ pub async fn transition(
     }
     let next = if open { loaded.state.open() } else { loaded.state.close() }
         .map_err(|error| AppError::Conflict(error.to_string()))?;
+    if open {
+        crate::instruments::for_survey(state, &loaded.survey).await?;
+    }
     let id = id.to_owned();
     let from = loaded.state;
-    let changes = SurveyChanges {
-        state: Some(next.as_str().to_owned()),
-        // The version residents answer is fixed from the moment the survey opens: the one this service runs.
-        instrument_version: open.then(|| state.instrument.version().to_owned()),
-        ..SurveyChanges::default()
-    };
+    let changes = SurveyChanges { state: Some(next.as_str().to_owned()), ..SurveyChanges::default() };
     state
         .db
         .run(move |conn| {
             conn.transaction(|conn| {
                 surveys::update(conn, &id, &changes)?;
+                if !open {
+                    // The last fresh responses are settled now: no more will come to fill their batch.
+                    let today = crate::domain::survey::swedish_day(chrono::Utc::now());
+                    crate::responses::settle_in(conn, &id, today, true)?;
+                }
                 let detail = json!({ "from": from.as_str(), "to": next.as_str() });
                 audit::insert(
                     conn,

@@ -149,6 +149,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     responses,
     answers,
     submissions,
+    instruments,
+    drafts,
+    completion_tallies,
 );
 
 diesel::table! {
@@ -160,14 +163,15 @@ diesel::table! {
         submitted_on -> Date,
         instrument_version -> Text,
         language -> Text,
+        settled -> Bool,
     }
 }
 
 diesel::table! {
-    // No key in the database (a multiple-choice answer has a row per option); diesel needs one to be named.
-    answers (response_id, item_id) {
+    answers (response_id, item_id, position) {
         response_id -> Text,
         item_id -> Text,
+        position -> Integer,
         option_code -> Nullable<Text>,
         number_value -> Nullable<BigInt>,
         text_value -> Nullable<Text>,
@@ -183,3 +187,39 @@ diesel::table! {
 }
 
 diesel::joinable!(answers -> responses (response_id));
+
+diesel::table! {
+    drafts (key_hash) {
+        key_hash -> Text,
+        survey_id -> Text,
+        municipality_code -> Text,
+        language -> Text,
+        answers -> Text,
+        reached_section -> Integer,
+        submission_id -> Text,
+        updated_on -> Date,
+    }
+}
+
+diesel::table! {
+    completion_tallies (survey_id, municipality_code, day, mode) {
+        survey_id -> Text,
+        municipality_code -> Text,
+        day -> Date,
+        mode -> Text,
+        completes -> Integer,
+    }
+}
+
+diesel::table! {
+    instruments (instrument_key, version) {
+        instrument_key -> Text,
+        version -> Text,
+        title -> Text,
+        document -> Text,
+        imported_by -> Nullable<Text>,
+        imported_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(instruments -> users (imported_by));

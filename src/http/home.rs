@@ -1,17 +1,22 @@
-//! The front page, the stylesheet, and the staff start page.
+//! Static assets: the stylesheet and the questionnaire's script.
 
-use crate::http::render::context;
-use actix_web::http::StatusCode;
+use actix_web::HttpResponse;
 use actix_web::http::header;
-use actix_web::{HttpResponse, web};
 
-use crate::error::AppError;
-use crate::http::render::STYLESHEET;
-use crate::startup::AppState;
+use crate::http::render::{SCRIPT, STYLESHEET};
 
-/// `GET /`: what this service is, in Swedish (the residents' language by default).
-pub async fn page(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    state.templates.page(StatusCode::OK, "home.html", context! { title => "Trygghetsmätning" })
+/// `GET /svara`: the start page is the front page.
+pub async fn to_start() -> HttpResponse {
+    HttpResponse::SeeOther().insert_header((header::LOCATION, "/")).finish()
+}
+
+/// `GET /static/svara.js`: the questionnaire's optional script (keeps a page's typing in the browser until saved,
+/// shows follow-up questions only when they apply).
+pub async fn script() -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "text/javascript; charset=utf-8"))
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .body(SCRIPT)
 }
 
 /// `GET /static/trygghet.css`

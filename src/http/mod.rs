@@ -1,10 +1,12 @@
 //! HTTP: the one route table, and a file per resource with thin handlers.
 
 pub mod account;
+pub mod answer;
 pub mod audit_log;
 pub mod forms;
 mod health;
 mod home;
+mod instruments;
 mod municipalities;
 pub mod openapi;
 pub mod paper;
@@ -30,8 +32,22 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.app_data(web::QueryConfig::default().error_handler(|error, _| AppError::invalid("query", error).into()))
         .app_data(web::PathConfig::default().error_handler(|error, _| AppError::invalid("path", error).into()))
         .app_data(web::JsonConfig::default().error_handler(|error, _| AppError::invalid("body", error).into()))
-        .route("/", web::get().to(home::page))
+        .route("/", web::get().to(answer::start_page))
         .route("/static/trygghet.css", web::get().to(home::stylesheet))
+        .route("/static/svara.js", web::get().to(home::script))
+        .route("/svara", web::get().to(home::to_start))
+        .route("/svara", web::post().to(answer::start_submit))
+        .route("/svara/{code}", web::get().to(answer::welcome))
+        .route("/svara/{code}/del/{number}", web::get().to(answer::section_page))
+        .route("/svara/{code}/del/{number}", web::post().to(answer::section_submit))
+        .route("/svara/{code}/sparat", web::get().to(answer::saved_page))
+        .route("/svara/{code}/granska", web::get().to(answer::review_page))
+        .route("/svara/{code}/skicka", web::post().to(answer::submit))
+        .route("/tack", web::get().to(answer::thanks))
+        .route("/oppen/{survey}", web::get().to(answer::open_start))
+        .route("/oppen/{survey}", web::post().to(answer::open_start_submit))
+        .route("/tillganglighet", web::get().to(answer::accessibility))
+        .route("/tillganglighet", web::post().to(answer::report_problem))
         .route("/healthz", web::get().to(health::alive))
         .route("/readyz", web::get().to(health::ready))
         .route("/metrics", web::get().to(health::metrics))
@@ -71,6 +87,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::scope("/api/v1")
                 .route("/municipalities", web::get().to(municipalities::list))
                 .route("/municipalities/{code}", web::get().to(municipalities::show))
+                .route("/instruments", web::get().to(instruments::api_list))
+                .route("/instruments", web::post().to(instruments::api_import))
+                .route("/instruments/{key}/{version}", web::get().to(instruments::api_export))
                 .route("/me", web::get().to(users::api_me))
                 .route("/users", web::get().to(users::api_list))
                 .route("/users", web::post().to(users::api_create))

@@ -7,7 +7,8 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "trygghet API", description = "Local safety surveys: accounts, surveys, invitations, dispositions. \
+    info(title = "trygghet API", description = "Local safety surveys: accounts, surveys, invitations, dispositions, \
+        questionnaires (instruments). \
         Authenticate with `Authorization: Bearer <API token>` (create one under Mitt konto), or with the session \
         cookie plus the `X-CSRF-Token` header for state-changing requests. Errors always have the shape \
         `{\"error\": {\"code\", \"message\", \"field\", \"fields\": [{\"field\", \"reason\"}]}}`."),
@@ -31,6 +32,9 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
         crate::http::surveys::api_codes,
         crate::http::surveys::api_reminders,
         crate::http::surveys::api_import,
+        crate::http::instruments::api_list,
+        crate::http::instruments::api_import,
+        crate::http::instruments::api_export,
     ),
     modifiers(&BearerAuth),
     security(("bearer" = [])),

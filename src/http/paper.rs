@@ -1,6 +1,8 @@
 //! Keying in paper questionnaires (`/admin/surveys/{id}/paper`): staff copy a returned paper form into the
 //! service, with the same checks as the web questionnaire, optionally naming its letter so that the code is used up.
 
+use std::sync::Arc;
+
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
@@ -8,7 +10,7 @@ use serde::Serialize;
 use crate::audit::{Actor, client_address};
 use crate::auth::CurrentUser;
 use crate::domain::codes::LetterNumber;
-use crate::domain::instrument::RawAnswers;
+use crate::domain::instrument::{Instrument, RawAnswers};
 use crate::domain::survey::{Access, SurveyState};
 use crate::error::AppError;
 use crate::http::forms::{FieldError, ProtectedForm};
@@ -24,12 +26,12 @@ struct MunicipalityOption {
     name: String,
 }
 
-/// The survey, if paper forms can be entered into it by this user.
+/// The survey and its questionnaire, if paper forms can be entered into it by this user.
 async fn paper_survey(
     state: &AppState,
     user: &CurrentUser,
     id: &str,
-) -> Result<(Loaded, Vec<MunicipalityOption>), AppError> {
+) -> Result<(Loaded, Arc<Instrument>, Vec<MunicipalityOption>), AppError> {
     let loaded = surveys::load(state, user, id).await?;
     let municipalities: Vec<MunicipalityOption> = loaded
         .parts
@@ -46,13 +48,8 @@ async fn paper_survey(
     if loaded.state == SurveyState::Draft {
         return Err(AppError::Conflict("Enkäten är inte öppnad ännu; öppna den innan blanketter matas in.".to_owned()));
     }
-    if loaded.survey.instrument_version != state.instrument.version() {
-        return Err(AppError::Conflict(format!(
-            "Enkätens frågeformulär ({}) finns inte i den här versionen av tjänsten.",
-            loaded.survey.instrument_version
-        )));
-    }
-    Ok((loaded, municipalities))
+    let instrument = crate::instruments::for_survey(state, &loaded.survey).await?;
+    Ok((loaded, instrument, municipalities))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -61,13 +58,14 @@ fn render(
     user: &CurrentUser,
     status: StatusCode,
     loaded: &Loaded,
+    instrument: &Instrument,
     municipalities: &[MunicipalityOption],
     fields: &Fields,
     errors: Vec<FieldError>,
     answer_errors: &[crate::domain::instrument::AnswerError],
     notice: Option<&str>,
 ) -> Result<HttpResponse, AppError> {
-    let sections = questionnaire::sections(&state.instrument, "sv", &fields.answers, answer_errors);
+    let sections = questionnaire::sections(instrument, "sv", &fields.answers, answer_errors);
     state.templates.page(
         status,
         "admin/paper.html",
@@ -113,9 +111,10 @@ pub async fn page(
     user: CurrentUser,
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let (loaded, municipalities) = paper_survey(&state, &user, &id).await?;
+    let (loaded, instrument, municipalities) = paper_survey(&state, &user, &id).await?;
     let first = municipalities.first().map(|m| m.code.clone()).unwrap_or_default();
-    render(&state, &user, StatusCode::OK, &loaded, &municipalities, &Fields::blank(first), Vec::new(), &[], None)
+    let blank = Fields::blank(first);
+    render(&state, &user, StatusCode::OK, &loaded, &instrument, &municipalities, &blank, Vec::new(), &[], None)
 }
 
 /// `POST /admin/surveys/{id}/paper`
@@ -126,7 +125,7 @@ pub async fn submit(
     form: ProtectedForm<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
     let ProtectedForm { user, form: pairs } = form;
-    let (loaded, municipalities) = paper_survey(&state, &user, &id).await?;
+    let (loaded, instrument, municipalities) = paper_survey(&state, &user, &id).await?;
     let fields = Fields::from_pairs(&pairs);
     let mut errors = Vec::new();
     if !municipalities.iter().any(|m| m.code == fields.municipality) {
@@ -162,7 +161,7 @@ pub async fn submit(
             reason: "Formuläret var ofullständigt. Ladda om sidan.".into(),
         });
     }
-    let validated = state.instrument.validate_all(&fields.answers);
+    let validated = instrument.validate_all(&fields.answers);
     let answer_errors = validated.as_ref().err().cloned().unwrap_or_default();
     errors.extend(
         answer_errors
@@ -177,6 +176,7 @@ pub async fn submit(
                 &user,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &loaded,
+                &instrument,
                 &municipalities,
                 &fields,
                 errors,
@@ -190,9 +190,11 @@ pub async fn submit(
         municipality_code: fields.municipality.clone(),
         mode: Mode::Paper,
         instrument_version: loaded.survey.instrument_version.clone(),
-        language: state.instrument.default_language().to_owned(),
+        language: instrument.default_language().to_owned(),
         answers,
         letter,
+        code_hash: None,
+        draft_key: None,
         submission_id: fields.submission_id.clone(),
     };
     let actor = Actor::user(&user, client_address(&request, state.trust_forwarded_for));
@@ -201,7 +203,18 @@ pub async fn submit(
         Stored::Saved | Stored::AlreadySaved => {
             let notice = "Blanketten är sparad. Här är en tom blankett för nästa.";
             let blank = Fields::blank(fields.municipality);
-            render(&state, &user, StatusCode::OK, &loaded, &municipalities, &blank, Vec::new(), &[], Some(notice))
+            render(
+                &state,
+                &user,
+                StatusCode::OK,
+                &loaded,
+                &instrument,
+                &municipalities,
+                &blank,
+                Vec::new(),
+                &[],
+                Some(notice),
+            )
         }
         Stored::UnknownLetter => {
             let errors = letter_error(format!("Brevet {} finns inte i enkäten.", fields.letter_number));
@@ -210,6 +223,7 @@ pub async fn submit(
                 &user,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &loaded,
+                &instrument,
                 &municipalities,
                 &fields,
                 errors,
@@ -222,7 +236,18 @@ pub async fn submit(
                 "Brevet {} är redan besvarat, på webben eller på papper. Samma person ska inte räknas två gånger.",
                 fields.letter_number
             ));
-            render(&state, &user, StatusCode::CONFLICT, &loaded, &municipalities, &fields, errors, &[], None)
+            render(
+                &state,
+                &user,
+                StatusCode::CONFLICT,
+                &loaded,
+                &instrument,
+                &municipalities,
+                &fields,
+                errors,
+                &[],
+                None,
+            )
         }
     }
 }

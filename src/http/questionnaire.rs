@@ -40,8 +40,16 @@ pub struct ItemView {
     pub unit: Option<String>,
     pub max_chars: Option<usize>,
     pub error: Option<String>,
-    /// For a follow-up question: when it is to be answered, in words.
-    pub condition: Option<String>,
+    /// For a follow-up question: when it is to be answered.
+    pub condition: Option<ConditionView>,
+}
+
+/// When a follow-up question is to be answered: in words, and as the field and value a script can watch.
+#[derive(Debug, Serialize)]
+pub struct ConditionView {
+    pub text: String,
+    pub field: String,
+    pub equals: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -54,17 +62,25 @@ pub struct SectionView {
 
 /// Every section of the instrument with `raw` filled in and `errors` placed next to their questions.
 pub fn sections(instrument: &Instrument, lang: &str, raw: &RawAnswers, errors: &[AnswerError]) -> Vec<SectionView> {
+    (0..instrument.sections().len()).filter_map(|index| section(instrument, lang, index, raw, errors)).collect()
+}
+
+/// One section (0-based `index`), as [`sections`] shows it.
+pub fn section(
+    instrument: &Instrument,
+    lang: &str,
+    index: usize,
+    raw: &RawAnswers,
+    errors: &[AnswerError],
+) -> Option<SectionView> {
     let language = instrument.lang(lang);
-    instrument
-        .sections()
-        .iter()
-        .map(|section| SectionView {
-            id: section.id.clone(),
-            title: section.title.get(language).to_owned(),
-            intro: section.intro.as_ref().map(|intro| intro.get(language).to_owned()),
-            items: section.items.iter().map(|item| item_view(instrument, lang, item, raw, errors)).collect(),
-        })
-        .collect()
+    let section = instrument.sections().get(index)?;
+    Some(SectionView {
+        id: section.id.clone(),
+        title: section.title.get(language).to_owned(),
+        intro: section.intro.as_ref().map(|intro| intro.get(language).to_owned()),
+        items: section.items.iter().map(|item| item_view(instrument, lang, item, raw, errors)).collect(),
+    })
 }
 
 fn item_view(instrument: &Instrument, lang: &str, item: &Item, raw: &RawAnswers, errors: &[AnswerError]) -> ItemView {
@@ -107,17 +123,31 @@ fn item_view(instrument: &Instrument, lang: &str, item: &Item, raw: &RawAnswers,
         ItemKind::Text { max_chars } => ("text", Vec::new(), None, Some(*max_chars)),
     };
     let condition = item.show_if.as_ref().map(|condition| {
-        let parent =
-            instrument.item(&condition.item).map(|parent| parent.text.get(language).to_owned()).unwrap_or_default();
-        let answer = match condition.equals.as_str() {
-            "yes" if lang == "en" => "yes".to_owned(),
-            "yes" => "ja".to_owned(),
-            other => other.to_owned(),
-        };
-        if lang == "en" {
-            format!("Answer if “{parent}”: {answer}")
-        } else {
-            format!("Besvaras om ”{parent}”: {answer}")
+        let parent = instrument.item(&condition.item);
+        let question = parent.map(|parent| parent.text.get(language).to_owned()).unwrap_or_default();
+        let answer = parent
+            .and_then(|parent| {
+                let (yes, no) = parent.yes_no_labels(language)?;
+                match condition.equals.as_str() {
+                    crate::domain::instrument::YES => Some(yes.to_owned()),
+                    crate::domain::instrument::NO => Some(no.to_owned()),
+                    _ => None,
+                }
+            })
+            .or_else(|| {
+                let parent = parent?;
+                let (ItemKind::Single { options } | ItemKind::Multiple { options, .. }) = &parent.kind else {
+                    return None;
+                };
+                options.iter().find(|o| o.code == condition.equals).map(|o| o.label.get(language).to_owned())
+            })
+            .unwrap_or_else(|| condition.equals.clone());
+        ConditionView {
+            text: crate::i18n::text(language.code(), "answer_if")
+                .replace("%{question}", &question)
+                .replace("%{answer}", &answer),
+            field: format!("{FIELD_PREFIX}{}", condition.item),
+            equals: condition.equals.clone(),
         }
     });
     ItemView {

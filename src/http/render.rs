@@ -20,7 +20,6 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "base.html",
     "form_errors.html",
     "error.html",
-    "home.html",
     "sign_in.html",
     "setup.html",
     "admin/home.html",
@@ -34,7 +33,20 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "admin/survey.html",
     "admin/paper.html",
     "question.html",
+    "answer/layout.html",
+    "answer/start.html",
+    "answer/refused.html",
+    "answer/welcome.html",
+    "answer/section.html",
+    "answer/saved.html",
+    "answer/review.html",
+    "answer/thanks.html",
+    "answer/open_start.html",
+    "answer/accessibility.html",
 ];
+
+/// The questionnaire's optional script, served at `/static/svara.js`.
+pub const SCRIPT: &str = include_str!("../../frontend/static/svara.js");
 
 /// The stylesheet, served at `/static/trygghet.css`.
 pub const STYLESHEET: &str = include_str!("../../frontend/static/trygghet.css");
@@ -64,6 +76,7 @@ pub struct Templates {
 impl Templates {
     pub fn new() -> Result<Self, minijinja::Error> {
         let mut env = Environment::new();
+        env.add_function("t", translate);
         for (name, source) in TEMPLATES {
             env.add_template(name, source)?;
         }
@@ -79,6 +92,22 @@ impl Templates {
             .map_err(|error| AppError::Internal(Box::new(error)))?;
         Ok(HttpResponse::build(status).content_type(ContentType::html()).body(html))
     }
+}
+
+/// `t("key", name=value, …)` in templates: the page text `key` in the page's `lang` (Swedish when the page has
+/// none), with `%{name}` replaced by each value.
+fn translate(
+    state: &minijinja::State,
+    key: &str,
+    values: minijinja::value::Kwargs,
+) -> Result<String, minijinja::Error> {
+    let lang = state.lookup("lang").and_then(|lang| lang.as_str().map(str::to_owned));
+    let mut text = crate::i18n::text(lang.as_deref().unwrap_or(crate::i18n::DEFAULT), key);
+    for name in values.args() {
+        let value: minijinja::Value = values.get(name)?;
+        text = text.replace(&format!("%{{{name}}}"), &value.to_string());
+    }
+    Ok(text)
 }
 
 /// What the layout shows of the signed-in user.

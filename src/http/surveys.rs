@@ -15,6 +15,7 @@ use crate::domain::survey::{self, Access, Period};
 use crate::error::AppError;
 use crate::http::forms::{CsrfInBody, FieldError, FieldErrors, ProtectedForm};
 use crate::http::render::{UserView, context};
+use crate::instruments;
 use crate::startup::AppState;
 use crate::surveys::{self, ImportProblem, ImportReport, IssuedLetter, Loaded, PartInput, SurveyInput, SurveySummary};
 
@@ -54,7 +55,14 @@ pub struct SurveyView {
     pub has_response_rate: bool,
     pub opens_on: chrono::NaiveDate,
     pub closes_on: chrono::NaiveDate,
+    /// The questionnaire's key and version, e.g. "trygghetsmatning 2026.1".
     pub instrument: String,
+    pub instrument_key: String,
+    pub instrument_version: String,
+    /// The questionnaire's title; absent when the service does not know the questionnaire.
+    pub instrument_title: Option<String>,
+    /// Where to download the questionnaire as JSON; absent when the service does not know it.
+    pub instrument_export: Option<String>,
     pub copied_from: Option<String>,
     /// Whether the user may change, open, close or copy the survey.
     pub may_manage: bool,
@@ -69,6 +77,11 @@ async fn view(state: &AppState, user: &CurrentUser, loaded: Loaded) -> Result<Su
         by_mode.iter().filter(|(c, m, _)| c == code && m == mode).map(|(_, _, count)| *count).sum::<i64>()
     };
     let may_manage = loaded.may_manage(user);
+    let instrument = match instruments::for_survey(state, &loaded.survey).await {
+        Ok(instrument) => Some(instrument),
+        Err(AppError::Conflict(_)) => None,
+        Err(error) => return Err(error),
+    };
     let municipalities = loaded
         .parts
         .into_iter()
@@ -107,6 +120,14 @@ async fn view(state: &AppState, user: &CurrentUser, loaded: Loaded) -> Result<Su
         opens_on: loaded.survey.opens_on,
         closes_on: loaded.survey.closes_on,
         instrument: format!("{} {}", loaded.survey.instrument_key, loaded.survey.instrument_version),
+        instrument_title: instrument
+            .as_ref()
+            .map(|instrument| instrument.title().get(instrument.lang(instrument.default_language())).to_owned()),
+        instrument_export: instrument
+            .is_some()
+            .then(|| instruments::export_path(&loaded.survey.instrument_key, &loaded.survey.instrument_version)),
+        instrument_key: loaded.survey.instrument_key,
+        instrument_version: loaded.survey.instrument_version,
         copied_from: loaded.survey.copied_from,
         may_manage,
         municipalities,
@@ -129,6 +150,50 @@ async fn manageable_municipalities(state: &AppState, user: &CurrentUser) -> Resu
         .filter(|(municipality, _)| user.permissions.may_manage(&municipality.code))
         .map(|(municipality, _)| Option_ { code: municipality.code, name: municipality.name })
         .collect())
+}
+
+/// A questionnaire to choose in a survey form: `key@version`, and its title and version.
+#[derive(Serialize)]
+struct InstrumentOption {
+    value: String,
+    label: String,
+}
+
+/// Every questionnaire a survey may use (the form shows a choice only when there is more than one).
+async fn instrument_options(state: &AppState) -> Result<Vec<InstrumentOption>, AppError> {
+    Ok(instruments::list(state)
+        .await?
+        .into_iter()
+        .map(|summary| InstrumentOption {
+            value: summary.choice(),
+            label: format!("{}, version {}", summary.title, summary.version),
+        })
+        .collect())
+}
+
+/// A form's choice of questionnaire (`key@version`) as the survey input's key and version; empty means none chosen.
+fn chosen_instrument(choice: &str, errors: &mut FieldErrors) -> (Option<String>, Option<String>) {
+    if choice.trim().is_empty() {
+        return (None, None);
+    }
+    match instruments::parse_choice(choice.trim()) {
+        Some((key, version)) => (Some(key.to_owned()), Some(version.to_owned())),
+        None => {
+            errors.add("instrument", "Välj ett av frågeformulären i listan.");
+            (None, None)
+        }
+    }
+}
+
+/// Errors for a page, where the questionnaire is one field (`instrument`) rather than the API's key and version.
+fn on_page(errors: Vec<FieldError>) -> Vec<FieldError> {
+    errors
+        .into_iter()
+        .map(|error| match error.field.as_str() {
+            "instrument_key" | "instrument_version" => FieldError { field: "instrument".to_owned(), ..error },
+            _ => error,
+        })
+        .collect()
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -162,6 +227,9 @@ pub struct NewSurveyForm {
     sample_size: String,
     #[serde(default)]
     target_percent: String,
+    /// The questionnaire, `key@version`.
+    #[serde(default)]
+    instrument: String,
 }
 
 async fn render_new(
@@ -175,7 +243,8 @@ async fn render_new(
         status,
         "admin/survey_new.html",
         context! { title => "Ny enkät", user => UserView::from(user), csrf_token => user.csrf_token(), form,
-        municipalities => manageable_municipalities(state, user).await?, errors },
+        municipalities => manageable_municipalities(state, user).await?, instruments => instrument_options(state).await?,
+        errors },
     )
 }
 
@@ -184,7 +253,13 @@ pub async fn new_page(state: web::Data<AppState>, user: CurrentUser) -> Result<H
     if !user.permissions.may_create_surveys() {
         return Err(AppError::Forbidden);
     }
-    let form = NewSurveyForm { access: "codes".into(), sample_size: "300".into(), ..NewSurveyForm::default() };
+    let builtin = state.instruments.default();
+    let form = NewSurveyForm {
+        access: "codes".into(),
+        sample_size: "300".into(),
+        instrument: format!("{}@{}", builtin.key(), builtin.version()),
+        ..NewSurveyForm::default()
+    };
     render_new(&state, &user, StatusCode::OK, &form, Vec::new()).await
 }
 
@@ -204,6 +279,7 @@ pub async fn create_from_page(
     let target = survey::parse_target(&form.target_percent)
         .map_err(|reason| errors.add("target_percent", reason))
         .unwrap_or(None);
+    let (instrument_key, instrument_version) = chosen_instrument(&form.instrument, &mut errors);
     let input = SurveyInput {
         title: form.title.clone(),
         opens_on: form.opens_on.clone(),
@@ -214,6 +290,8 @@ pub async fn create_from_page(
             .iter()
             .map(|code| PartInput { code: code.clone(), sample_size, target_percent: target })
             .collect(),
+        instrument_key,
+        instrument_version,
     };
     let valid = surveys::validate(&state, &user, &input).await;
     match valid {
@@ -224,7 +302,7 @@ pub async fn create_from_page(
         Ok(_) => render_new(&state, &user, StatusCode::UNPROCESSABLE_ENTITY, &form, errors.0).await,
         Err(more) => {
             errors.0.extend(more.0);
-            render_new(&state, &user, StatusCode::UNPROCESSABLE_ENTITY, &form, errors.0).await
+            render_new(&state, &user, StatusCode::UNPROCESSABLE_ENTITY, &form, on_page(errors.0)).await
         }
     }
 }
@@ -308,6 +386,7 @@ fn edit_fields(loaded: &Loaded) -> Vec<(String, String)> {
         ("title".to_owned(), loaded.survey.title.clone()),
         ("opens_on".to_owned(), loaded.survey.opens_on.to_string()),
         ("closes_on".to_owned(), loaded.survey.closes_on.to_string()),
+        ("instrument".to_owned(), format!("{}@{}", loaded.survey.instrument_key, loaded.survey.instrument_version)),
     ];
     for (part, _) in &loaded.parts {
         fields.push(("municipality".to_owned(), part.municipality_code.clone()));
@@ -351,8 +430,9 @@ async fn render_edit(
         status,
         "admin/survey_edit.html",
         context! { title => "Ändra enkät", user => UserView::from(user), csrf_token => user.csrf_token(), id,
-        form => context! { title => value("title"), opens_on => value("opens_on"), closes_on => value("closes_on") },
-        rows, municipalities => options, chosen, errors },
+        form => context! { title => value("title"), opens_on => value("opens_on"), closes_on => value("closes_on"),
+        instrument => value("instrument") },
+        rows, municipalities => options, chosen, instruments => instrument_options(state).await?, errors },
     )
 }
 
@@ -387,12 +467,15 @@ pub async fn update_from_page(
         parts.push(PartInput { code: code.clone(), sample_size, target_percent: target });
     }
     let loaded = surveys::check_manage(&state, &user, &id).await?;
+    let (instrument_key, instrument_version) = chosen_instrument(&value("instrument"), &mut errors);
     let input = SurveyInput {
         title: value("title"),
         opens_on: value("opens_on"),
         closes_on: value("closes_on"),
         access: loaded.access.as_str().to_owned(),
         municipalities: parts,
+        instrument_key,
+        instrument_version,
     };
     let mut kept: Vec<(String, String)> =
         fields.iter().filter(|(key, _)| key != "municipality" && key != "add_municipality").cloned().collect();
@@ -405,7 +488,7 @@ pub async fn update_from_page(
         Ok(_) => render_edit(&state, &user, StatusCode::UNPROCESSABLE_ENTITY, &id, kept, errors.0).await,
         Err(more) => {
             errors.0.extend(more.0);
-            render_edit(&state, &user, StatusCode::UNPROCESSABLE_ENTITY, &id, kept, errors.0).await
+            render_edit(&state, &user, StatusCode::UNPROCESSABLE_ENTITY, &id, kept, on_page(errors.0)).await
         }
     }
 }

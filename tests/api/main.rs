@@ -3,12 +3,14 @@
 mod helpers;
 
 mod access;
+mod answer;
 mod auth;
 mod browser;
 mod cli;
 mod db;
 mod deployment;
 mod health;
+mod instruments;
 mod municipalities;
 mod paper;
 mod process;

@@ -183,9 +183,12 @@ async fn responses_have_no_path_back_to_invitations_and_no_precise_time(backend:
     let Some(app) = spawn_app(backend).await else { return };
     assert_eq!(
         columns(&app, "responses"),
-        ["id", "instrument_version", "language", "mode", "municipality_code", "submitted_on", "survey_id"]
+        ["id", "instrument_version", "language", "mode", "municipality_code", "settled", "submitted_on", "survey_id"]
     );
-    assert_eq!(columns(&app, "answers"), ["item_id", "number_value", "option_code", "response_id", "text_value"]);
+    assert_eq!(
+        columns(&app, "answers"),
+        ["item_id", "number_value", "option_code", "position", "response_id", "text_value"]
+    );
     assert_eq!(columns(&app, "submissions"), ["submission_id", "submitted_on", "survey_id"]);
     let invitations = columns(&app, "invitations");
     assert!(

@@ -1,7 +1,7 @@
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
-use crate::db::schema::{answers, responses};
+use crate::db::schema::{answers, completion_tallies, drafts, responses};
 
 /// One anonymous response: nothing in it leads back to an invitation or a person.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -14,6 +14,8 @@ pub struct Response {
     pub submitted_on: NaiveDate,
     pub instrument_version: String,
     pub language: String,
+    /// Whether the response has been rewritten in a shuffled batch (see `responses::settle`).
+    pub settled: bool,
 }
 
 /// One stored answer (a multiple-choice answer has one per chosen option).
@@ -22,7 +24,35 @@ pub struct Response {
 pub struct StoredAnswer {
     pub response_id: String,
     pub item_id: String,
+    /// The answer's place among its item's rows (0 unless several options were chosen).
+    pub position: i32,
     pub option_code: Option<String>,
     pub number_value: Option<i64>,
     pub text_value: Option<String>,
+}
+
+/// A resident's answers saved so far, keyed by the keyed hash of their code.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = drafts)]
+pub struct Draft {
+    pub key_hash: String,
+    pub survey_id: String,
+    pub municipality_code: String,
+    pub language: String,
+    /// JSON: item id → form values.
+    pub answers: String,
+    pub reached_section: i32,
+    pub submission_id: String,
+    pub updated_on: NaiveDate,
+}
+
+/// Completed responses of one survey, municipality, day and mode.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = completion_tallies)]
+pub struct CompletionTally {
+    pub survey_id: String,
+    pub municipality_code: String,
+    pub day: NaiveDate,
+    pub mode: String,
+    pub completes: i32,
 }

@@ -28,6 +28,7 @@ pub struct SurveyChanges {
     pub opens_on: Option<NaiveDate>,
     pub closes_on: Option<NaiveDate>,
     pub state: Option<String>,
+    pub instrument_key: Option<String>,
     pub instrument_version: Option<String>,
 }
 

@@ -99,3 +99,35 @@ pub fn set_disposition(
     .set(invitations::disposition.eq(disposition))
     .execute(conn)
 }
+
+/// The letter whose code has this keyed hash: its survey, municipality and disposition.
+pub fn by_code_hash(conn: &mut DbConnection, code_hash: &str) -> QueryResult<Option<Invitation>> {
+    invitations::table
+        .filter(invitations::code_hash.eq(code_hash))
+        .select(Invitation::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Marks the letter with this code as started (a resident saved a first page), unless staff or an answer have
+/// given it a more telling disposition; 1 when it changed.
+pub fn start_by_code_hash(conn: &mut DbConnection, code_hash: &str) -> QueryResult<usize> {
+    diesel::update(
+        invitations::table
+            .filter(invitations::code_hash.eq(code_hash))
+            .filter(invitations::disposition.eq("not_returned")),
+    )
+    .set(invitations::disposition.eq("started"))
+    .execute(conn)
+}
+
+/// Marks the letter with this code as answered unless it already is; 1 when this call did it (see [`complete`]).
+pub fn complete_by_code_hash(conn: &mut DbConnection, code_hash: &str) -> QueryResult<usize> {
+    diesel::update(
+        invitations::table
+            .filter(invitations::code_hash.eq(code_hash))
+            .filter(invitations::disposition.ne("completed")),
+    )
+    .set(invitations::disposition.eq("completed"))
+    .execute(conn)
+}

@@ -1,6 +1,8 @@
 //! Queries as plain functions over a connection, returning diesel's `QueryResult`; one file per area.
 
 pub mod audit;
+pub mod drafts;
+pub mod instruments;
 pub mod invitations;
 pub mod municipalities;
 pub mod responses;

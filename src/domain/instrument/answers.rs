@@ -46,6 +46,8 @@ pub struct Answers(BTreeMap<String, AnswerValue>);
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct AnswerRow {
     pub item_id: String,
+    /// The row's place among its item's rows: 0, or 0, 1, … for the options of a multiple-choice answer.
+    pub position: i32,
     pub option_code: Option<String>,
     pub number: Option<i64>,
     pub text: Option<String>,
@@ -141,15 +143,22 @@ impl Answers {
 
     /// The rows to store: one per answered item, one per chosen option for a multiple-choice item.
     pub fn rows(&self) -> Vec<AnswerRow> {
-        let row =
-            |item_id: &str| AnswerRow { item_id: item_id.to_owned(), option_code: None, number: None, text: None };
+        let row = |item_id: &str| AnswerRow {
+            item_id: item_id.to_owned(),
+            position: 0,
+            option_code: None,
+            number: None,
+            text: None,
+        };
         let mut rows = Vec::new();
         for (item_id, value) in &self.0 {
             match value {
                 AnswerValue::Choice(code) => rows.push(AnswerRow { option_code: Some(code.clone()), ..row(item_id) }),
-                AnswerValue::Choices(codes) => {
-                    rows.extend(codes.iter().map(|code| AnswerRow { option_code: Some(code.clone()), ..row(item_id) }))
-                }
+                AnswerValue::Choices(codes) => rows.extend(codes.iter().zip(0..).map(|(code, position)| AnswerRow {
+                    position,
+                    option_code: Some(code.clone()),
+                    ..row(item_id)
+                })),
                 AnswerValue::Number(number) => rows.push(AnswerRow { number: Some(*number), ..row(item_id) }),
                 AnswerValue::Text(text) => rows.push(AnswerRow { text: Some(text.clone()), ..row(item_id) }),
             }
@@ -715,6 +724,7 @@ mod tests {
         let instrument = sample();
         let row = |item: &str, code: Option<&str>, number: Option<i64>, text: Option<&str>| AnswerRow {
             item_id: item.to_owned(),
+            position: 0,
             option_code: code.map(str::to_owned),
             number,
             text: text.map(str::to_owned),

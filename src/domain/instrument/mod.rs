@@ -1092,7 +1092,7 @@ pub(crate) mod tests {
         );
         assert!(instrument.sections().iter().all(|section| section.intro.is_some()));
         let counts: Vec<usize> = instrument.sections().iter().map(|section| section.items.len()).collect();
-        assert_eq!(counts, [5, 3, 5, 10, 4, 2, 3, 5, 1]);
+        assert_eq!(counts, [5, 3, 5, 10, 4, 3, 3, 5, 1]);
         assert!(instrument.items().all(|item| !item.required), "residents may skip every question");
         let comment = instrument.item("comment").unwrap();
         assert_eq!(comment.kind, ItemKind::Text { max_chars: 2000 });

@@ -1,0 +1,331 @@
+//! A resident answering the questionnaire: from the code on their letter (or an open link) to a stored response.
+//!
+//! **The code is the key.** A letter's code decides the survey and the municipality; nothing else about the resident
+//! is known or asked. Answers are saved page by page in a *draft* under the keyed hash of the code, so the resident
+//! can stop and go on later on another device by typing the same code. Open-link surveys have no letters: choosing
+//! a municipality gives the resident a *resume code* of the same shape, which plays the code's part.
+//!
+//! **Exactly once.** Submitting stores the response, deletes the draft and marks the letter answered in one
+//! transaction ([`crate::responses::store`]); a second submit with the same form id finds it stored and gets the
+//! same thank-you, any other finds the letter used ("already answered").
+//!
+//! **Guessing is slowed down.** Codes carry about 54 random bits and a check character, so a typo is caught before
+//! any lookup; lookups of well-formed codes that match nothing are counted per client address and refused for a while
+//! after [`UNKNOWN_CODE_LIMIT`] of them.
+
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use diesel::Connection;
+
+use crate::audit::Actor;
+use crate::auth::throttle;
+use crate::db::models::response::Draft;
+use crate::db::models::survey::Survey;
+use crate::db::queries::{drafts, invitations, municipalities, surveys, throttle as throttle_queries};
+use crate::domain::codes::{CodeHasher, InvitationCode};
+use crate::domain::instrument::{Answers, Instrument, RawAnswers};
+use crate::domain::survey::{Access, SurveyState, swedish_day};
+use crate::error::AppError;
+use crate::responses::{self, Mode, NewResponse, Stored};
+use crate::startup::AppState;
+
+/// Well-formed codes that match nothing, per client address and throttle window, before lookups are refused.
+pub const UNKNOWN_CODE_LIMIT: i32 = 20;
+
+/// A code that leads to a survey a resident may answer now.
+pub struct Entry {
+    pub code: InvitationCode,
+    /// The keyed hash of the code: the key of the draft (and, for a letter, of the invitation).
+    pub key_hash: String,
+    /// Whether the code is a letter's (otherwise an open-link resume code).
+    pub letter: bool,
+    pub survey: Survey,
+    pub municipality_code: String,
+    pub municipality_name: String,
+    pub instrument: Arc<Instrument>,
+    pub draft: Option<Draft>,
+}
+
+/// Why a code cannot be answered with now. Each is shown as a polite page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// No letter or saved draft has this code.
+    Unknown,
+    /// The code's response is already in.
+    Answered,
+    /// The survey has not been opened yet (or opens on the given day).
+    NotOpenYet(Option<NaiveDate>),
+    /// The survey is closed (or its period has ended).
+    Closed,
+}
+
+/// Looks up a code: the entry it opens, or why it opens none.
+pub async fn resolve(state: &AppState, code: &InvitationCode) -> Result<Result<Entry, Refused>, AppError> {
+    let key_hash = state.hasher.hash(code);
+    let lookup = key_hash.clone();
+    let found = state
+        .db
+        .run(move |conn| {
+            let draft = drafts::get(conn, &lookup)?;
+            let invitation = invitations::by_code_hash(conn, &lookup)?;
+            let (survey_id, municipality, letter, answered) = match (&invitation, &draft) {
+                (Some(invitation), _) => (
+                    invitation.survey_id.clone(),
+                    invitation.municipality_code.clone(),
+                    true,
+                    invitation.disposition == "completed",
+                ),
+                (None, Some(draft)) => (draft.survey_id.clone(), draft.municipality_code.clone(), false, false),
+                (None, None) => return Ok(None),
+            };
+            let survey = surveys::find(conn, &survey_id)?;
+            let (municipality, _) = municipalities::find(conn, &municipality)?;
+            Ok(Some((survey, municipality.code, municipality.name, letter, answered, draft)))
+        })
+        .await?;
+    let Some((survey, municipality_code, municipality_name, letter, answered, draft)) = found else {
+        return Ok(Err(Refused { refusal: Refusal::Unknown, entry: None }));
+    };
+    if answered {
+        return Ok(Err(Refused { refusal: Refusal::Answered, entry: None }));
+    }
+    let refusal = refusal_by_state(&survey, swedish_day(chrono::Utc::now()));
+    let instrument = crate::instruments::for_survey(state, &survey).await?;
+    let entry =
+        Entry { code: code.clone(), key_hash, letter, survey, municipality_code, municipality_name, instrument, draft };
+    match refusal {
+        None => Ok(Ok(entry)),
+        Some(refusal) => Ok(Err(Refused { refusal, entry: Some(Box::new(entry)) })),
+    }
+}
+
+/// A refused code, with its entry when the code itself is fine but the survey takes no answers now (so that a page
+/// posted just after closing can be shown again with what was typed).
+pub struct Refused {
+    pub refusal: Refusal,
+    pub entry: Option<Box<Entry>>,
+}
+
+/// Whether a survey takes answers on `today`: open, and within its period.
+pub fn refusal_by_state(survey: &Survey, today: NaiveDate) -> Option<Refusal> {
+    match SurveyState::parse(&survey.state) {
+        Some(SurveyState::Open) if today < survey.opens_on => Some(Refusal::NotOpenYet(Some(survey.opens_on))),
+        Some(SurveyState::Open) if today > survey.closes_on => Some(Refusal::Closed),
+        Some(SurveyState::Open) => None,
+        Some(SurveyState::Draft) | None => Some(Refusal::NotOpenYet(None)),
+        Some(SurveyState::Closed) => Some(Refusal::Closed),
+    }
+}
+
+/// The throttle key of a client address: hashed, so that the table never holds addresses.
+fn address_key(hasher: &CodeHasher, address: Option<&str>) -> String {
+    format!("answer-code:{}", hasher.hash_token(address.unwrap_or("unknown").as_bytes()))
+}
+
+/// Refuses lookups from an address that has tried too many unknown codes lately.
+pub async fn check_not_throttled(state: &AppState, address: Option<&str>) -> Result<(), AppError> {
+    let key = address_key(&state.hasher, address);
+    let counter = state.db.run(move |conn| throttle_queries::get(conn, &key)).await?;
+    let now = crate::db::now();
+    if let Some(counter) = counter
+        && let Some(seconds) = counter.locked_for(now)
+    {
+        return Err(AppError::TooManyRequests { retry_after_secs: seconds });
+    }
+    Ok(())
+}
+
+/// Counts a lookup of an unknown code from an address; refuses the lookup when it is one too many.
+pub async fn note_unknown_code(state: &AppState, address: Option<&str>) -> Result<(), AppError> {
+    let key = address_key(&state.hasher, address);
+    let now = crate::db::now();
+    let window_start = now - throttle::window();
+    let lock_until = now + throttle::window();
+    let counter = state
+        .db
+        .run(move |conn| throttle_queries::count_attempt(conn, &key, now, window_start, UNKNOWN_CODE_LIMIT, lock_until))
+        .await?;
+    match counter.locked_for(now) {
+        Some(seconds) => Err(AppError::TooManyRequests { retry_after_secs: seconds }),
+        None => Ok(()),
+    }
+}
+
+impl Entry {
+    /// The answers saved so far, checked against the instrument again; an answer that no longer fits is dropped.
+    pub fn saved_answers(&self) -> Answers {
+        let Some(draft) = &self.draft else { return Answers::default() };
+        let mut raw: RawAnswers = serde_json::from_str(&draft.answers).unwrap_or_default();
+        loop {
+            match self.instrument.validate_all(&raw) {
+                Ok(answers) => return answers,
+                Err(errors) => {
+                    for error in errors {
+                        raw.remove(&error.item);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The furthest section (1-based) the resident has saved, 0 before the first.
+    pub fn reached_section(&self) -> usize {
+        self.draft.as_ref().map_or(0, |draft| usize::try_from(draft.reached_section).unwrap_or(0))
+    }
+
+    /// The language saved with the draft.
+    pub fn saved_language(&self) -> Option<&str> {
+        self.draft.as_ref().map(|draft| draft.language.as_str())
+    }
+
+    /// The id the final submit carries.
+    pub fn submission_id(&self) -> Option<&str> {
+        self.draft.as_ref().map(|draft| draft.submission_id.as_str())
+    }
+}
+
+/// Saves a page's answers (already validated) into the draft, with the language the resident reads in. The first
+/// save of a letter's code marks the letter started.
+pub async fn save_section(
+    state: &AppState,
+    entry: &Entry,
+    section_index: usize,
+    section_answers: Answers,
+    language: &str,
+) -> Result<(), AppError> {
+    let mut answers = entry.saved_answers();
+    entry.instrument.replace_section(&mut answers, section_index, section_answers);
+    let reached = entry.reached_section().max(section_index + 1);
+    let draft = Draft {
+        key_hash: entry.key_hash.clone(),
+        survey_id: entry.survey.id.clone(),
+        municipality_code: entry.municipality_code.clone(),
+        language: language.to_owned(),
+        answers: serde_json::to_string(&answers.to_raw()).map_err(|error| AppError::Internal(Box::new(error)))?,
+        reached_section: i32::try_from(reached).unwrap_or(i32::MAX),
+        submission_id: entry.submission_id().map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_owned),
+        updated_on: swedish_day(chrono::Utc::now()),
+    };
+    let letter = entry.letter;
+    state
+        .db
+        .run(move |conn| {
+            conn.transaction(|conn| {
+                drafts::save(conn, &draft)?;
+                if letter {
+                    invitations::start_by_code_hash(conn, &draft.key_hash)?;
+                }
+                Ok(())
+            })
+        })
+        .await?;
+    Ok(())
+}
+
+/// Saves only the language of a draft (the resident switched language on a page without answers to save).
+pub async fn save_language(state: &AppState, entry: &Entry, language: &str) -> Result<(), AppError> {
+    let Some(draft) = &entry.draft else { return Ok(()) };
+    let draft = Draft { language: language.to_owned(), ..draft.clone() };
+    state.db.run(move |conn| drafts::save(conn, &draft)).await?;
+    Ok(())
+}
+
+/// Starts an open-link answer in a municipality: a new resume code with an empty draft.
+pub async fn start_open_link(
+    state: &AppState,
+    survey: &Survey,
+    municipality_code: &str,
+    language: &str,
+) -> Result<InvitationCode, AppError> {
+    if Access::parse(&survey.access) != Some(Access::OpenLink) {
+        return Err(AppError::NotFound);
+    }
+    let code = InvitationCode::generate(&mut rand::rng());
+    let draft = Draft {
+        key_hash: state.hasher.hash(&code),
+        survey_id: survey.id.clone(),
+        municipality_code: municipality_code.to_owned(),
+        language: language.to_owned(),
+        answers: "{}".to_owned(),
+        reached_section: 0,
+        submission_id: uuid::Uuid::new_v4().to_string(),
+        updated_on: swedish_day(chrono::Utc::now()),
+    };
+    state.db.run(move |conn| drafts::save(conn, &draft)).await?;
+    Ok(code)
+}
+
+/// What became of a submit.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Submitted {
+    /// Stored now, or stored before by this very form: thank the resident.
+    Thanked,
+    /// Another submit with this code got there first.
+    AlreadyAnswered,
+}
+
+/// Submits the draft as the resident's response.
+pub async fn submit(state: &AppState, entry: &Entry, submission_id: &str) -> Result<Submitted, AppError> {
+    let answers = entry.saved_answers();
+    let new = NewResponse {
+        survey_id: entry.survey.id.clone(),
+        municipality_code: entry.municipality_code.clone(),
+        mode: Mode::Web,
+        instrument_version: entry.survey.instrument_version.clone(),
+        language: entry.saved_language().unwrap_or(entry.instrument.default_language()).to_owned(),
+        answers,
+        letter: None,
+        code_hash: entry.letter.then(|| entry.key_hash.clone()),
+        draft_key: Some(entry.key_hash.clone()),
+        submission_id: submission_id.to_owned(),
+    };
+    match responses::store(state, Actor::default(), new).await? {
+        Stored::Saved | Stored::AlreadySaved => Ok(Submitted::Thanked),
+        Stored::UnknownLetter | Stored::LetterAlreadyUsed => Ok(Submitted::AlreadyAnswered),
+    }
+}
+
+/// Whether a form with this submission id has been stored (a retry after the draft is gone).
+pub async fn was_submitted(state: &AppState, submission_id: &str) -> Result<bool, AppError> {
+    if uuid::Uuid::parse_str(submission_id).is_err() {
+        return Ok(false);
+    }
+    let id = submission_id.to_owned();
+    Ok(state.db.run(move |conn| crate::db::queries::responses::submission_seen(conn, &id)).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn survey(state: &str, opens: &str, closes: &str) -> Survey {
+        Survey {
+            id: "s".into(),
+            title: "t".into(),
+            instrument_key: "k".into(),
+            instrument_version: "v".into(),
+            state: state.into(),
+            access: "codes".into(),
+            opens_on: opens.parse().unwrap(),
+            closes_on: closes.parse().unwrap(),
+            created_by: None,
+            created_at: chrono::NaiveDateTime::default(),
+            copied_from: None,
+        }
+    }
+
+    #[test]
+    fn an_open_survey_takes_answers_only_within_its_period() {
+        let day = |text: &str| text.parse::<NaiveDate>().unwrap();
+        let open = survey("open", "2026-09-01", "2026-10-31");
+        assert_eq!(refusal_by_state(&open, day("2026-09-01")), None);
+        assert_eq!(refusal_by_state(&open, day("2026-10-31")), None, "the last day is included");
+        assert_eq!(refusal_by_state(&open, day("2026-08-31")), Some(Refusal::NotOpenYet(Some(day("2026-09-01")))));
+        assert_eq!(refusal_by_state(&open, day("2026-11-01")), Some(Refusal::Closed));
+        let draft = survey("draft", "2026-09-01", "2026-10-31");
+        assert_eq!(refusal_by_state(&draft, day("2026-09-15")), Some(Refusal::NotOpenYet(None)));
+        let closed = survey("closed", "2026-09-01", "2026-10-31");
+        assert_eq!(refusal_by_state(&closed, day("2026-09-15")), Some(Refusal::Closed));
+    }
+}

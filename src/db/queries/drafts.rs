@@ -1,0 +1,32 @@
+use diesel::prelude::*;
+
+use crate::db::DbConnection;
+use crate::db::models::response::Draft;
+use crate::db::schema::drafts;
+
+pub fn get(conn: &mut DbConnection, key_hash: &str) -> QueryResult<Option<Draft>> {
+    drafts::table.find(key_hash).select(Draft::as_select()).first(conn).optional()
+}
+
+/// Saves a draft, replacing the one under the same key (insert-or-update needs each backend's own connection).
+pub fn save(conn: &mut DbConnection, draft: &Draft) -> QueryResult<()> {
+    match conn {
+        DbConnection::Sqlite(conn) => diesel::insert_into(drafts::table)
+            .values(draft)
+            .on_conflict(drafts::key_hash)
+            .do_update()
+            .set(draft)
+            .execute(conn)?,
+        DbConnection::Postgres(conn) => diesel::insert_into(drafts::table)
+            .values(draft)
+            .on_conflict(drafts::key_hash)
+            .do_update()
+            .set(draft)
+            .execute(conn)?,
+    };
+    Ok(())
+}
+
+pub fn delete(conn: &mut DbConnection, key_hash: &str) -> QueryResult<usize> {
+    diesel::delete(drafts::table.find(key_hash)).execute(conn)
+}

@@ -1,0 +1,791 @@
+//! The resident's questionnaire, page by page (`/svara/...`), with JavaScript entirely optional.
+//!
+//! - `GET /` start page (type the code), `POST /svara` → `/svara/{code}`;
+//! - `GET /svara/{code}` welcome (or a polite page: unknown code, already answered, not open, closed);
+//! - `GET|POST /svara/{code}/del/{n}` one section per page; the form's `action` button says where to go next
+//!   (`next`, `back`, `review`, `later`, or `lang:<code>` to switch language), and every button saves first;
+//! - `GET /svara/{code}/granska` review with a change link per section, `POST /svara/{code}/skicka` submit;
+//! - `GET /tack` thank-you; `GET|POST /oppen/{survey}` open-link start (choose the municipality);
+//! - `GET /tillganglighet` the accessibility statement.
+//!
+//! Nothing typed is ever thrown away: a page with errors, an expired form (CSRF) or a survey closed meanwhile comes
+//! back with every value as it was typed, and the problem said at the top and beside the field.
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Serialize;
+
+use crate::answering::{self, Entry, Refusal, Submitted};
+use crate::audit::client_address;
+use crate::auth::csrf;
+use crate::db::queries::surveys as survey_queries;
+use crate::domain::codes::InvitationCode;
+use crate::domain::instrument::{AnswerError, AnswerValue, Instrument, ItemKind, RawAnswers};
+use crate::domain::survey::{Access, SurveyState};
+use crate::error::AppError;
+use crate::http::forms::{FieldError, PUBLIC_CSRF_COOKIE, public_csrf};
+use crate::http::questionnaire::{self, raw_answers};
+use crate::http::render::context;
+use crate::i18n::{self, text};
+use crate::startup::AppState;
+
+/// A link of the language switch.
+#[derive(Serialize)]
+struct LanguageLink {
+    code: String,
+    name: String,
+    current: bool,
+}
+
+fn language_links(languages: &[String], current: &str) -> Vec<LanguageLink> {
+    languages
+        .iter()
+        .map(|code| LanguageLink { code: code.clone(), name: text(code, "language_name"), current: code == current })
+        .collect()
+}
+
+/// What every resident page carries besides its own content.
+struct Page<'a> {
+    state: &'a AppState,
+    request: &'a HttpRequest,
+    lang: String,
+    languages: Vec<String>,
+}
+
+impl<'a> Page<'a> {
+    fn new(state: &'a AppState, request: &'a HttpRequest, saved: Option<&str>, offered: Vec<String>) -> Self {
+        let lang = i18n::choose(request, saved, &offered);
+        Self { state, request, lang, languages: offered }
+    }
+
+    /// Renders `template` with the page's language, direction, switch and CSRF token; sets the cookies it needs.
+    fn render(&self, status: StatusCode, template: &str, content: serde_json::Value) -> Result<HttpResponse, AppError> {
+        let (csrf_token, csrf_cookie) = public_csrf(self.request, self.state.secure_cookies);
+        let mut context = context! {
+            lang => self.lang, dir => i18n::direction(&self.lang), resident => true, csrf_token,
+            languages => language_links(&self.languages, &self.lang),
+        };
+        if let (Some(map), serde_json::Value::Object(content)) = (context.as_object_mut(), content) {
+            map.extend(content);
+        }
+        let mut response = self.state.templates.page(status, template, context)?;
+        response.headers_mut().insert(header::REFERRER_POLICY, header::HeaderValue::from_static("no-referrer"));
+        response.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+        let mut cookies = vec![];
+        if let Some(cookie) = csrf_cookie {
+            cookies.push(cookie);
+        }
+        if i18n::query_language(self.request).is_some_and(|asked| asked == self.lang) {
+            cookies.push(i18n::cookie(&self.lang, self.state.secure_cookies));
+        }
+        for cookie in cookies {
+            response.add_cookie(&cookie).map_err(|error| AppError::Internal(Box::new(error)))?;
+        }
+        Ok(response)
+    }
+
+    fn t(&self, key: &str) -> String {
+        text(&self.lang, key)
+    }
+}
+
+fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location.to_owned()))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .finish()
+}
+
+fn see_other_with_language(location: &str, lang: &str, secure: bool) -> Result<HttpResponse, AppError> {
+    let mut response = see_other(location);
+    response.add_cookie(&i18n::cookie(lang, secure)).map_err(|error| AppError::Internal(Box::new(error)))?;
+    Ok(response)
+}
+
+/// A submitted form: its fields, and whether its CSRF token matched the cookie.
+struct PostedForm {
+    fields: Vec<(String, String)>,
+    fresh: bool,
+}
+
+impl PostedForm {
+    fn read(request: &HttpRequest, body: &web::Bytes) -> Result<Self, AppError> {
+        let fields: Vec<(String, String)> =
+            serde_html_form::from_bytes(body).map_err(|error| AppError::invalid("form", error))?;
+        let cookie = request.cookie(PUBLIC_CSRF_COOKIE).map(|cookie| cookie.value().to_owned());
+        let token = fields.iter().find(|(name, _)| name == "csrf_token").map(|(_, value)| value.as_str());
+        let fresh = matches!((cookie, token), (Some(cookie), Some(token)) if csrf::matches(&cookie, token));
+        Ok(Self { fields, fresh })
+    }
+
+    fn value(&self, name: &str) -> String {
+        self.fields.iter().find(|(key, _)| key == name).map(|(_, value)| value.trim().to_owned()).unwrap_or_default()
+    }
+}
+
+fn path_of(code: &InvitationCode) -> String {
+    format!("/svara/{code}")
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Start: the front page with the code field.
+
+/// `GET /`: what this is, and the field for the code on the letter.
+pub async fn start_page(request: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let page = Page::new(&state, &request, None, i18n::page_languages());
+    page.render(StatusCode::OK, "answer/start.html", start_context(&page, "", None))
+}
+
+fn start_context(page: &Page, code: &str, error: Option<String>) -> serde_json::Value {
+    let errors: Vec<FieldError> =
+        error.iter().map(|reason| FieldError { field: "code".into(), reason: reason.clone() }).collect();
+    context! { title => page.t("start_title"), code, error, errors }
+}
+
+/// `POST /svara`: a typed code. A typo is caught by the check character and explained beside the field.
+pub async fn start_submit(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    let form = PostedForm::read(&request, &body)?;
+    let typed = form.value("code");
+    let page = Page::new(&state, &request, None, i18n::page_languages());
+    match InvitationCode::parse(&typed) {
+        Ok(code) => Ok(see_other(&path_of(&code))),
+        Err(error) => {
+            let message = code_error_message(&page.lang, &typed, &error);
+            page.render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "answer/start.html",
+                start_context(&page, &typed, Some(message)),
+            )
+        }
+    }
+}
+
+/// A typo in a code, explained for someone comparing with the letter.
+fn code_error_message(lang: &str, typed: &str, error: &crate::domain::codes::CodeError) -> String {
+    use crate::domain::codes::CodeError;
+    match error {
+        _ if typed.trim().is_empty() => text(lang, "code_missing"),
+        CodeError::WrongLength { typed } => text(lang, "code_wrong_length").replace("%{typed}", &typed.to_string()),
+        CodeError::NotInAlphabet { character, position } => text(lang, "code_not_in_alphabet")
+            .replace("%{character}", &character.to_string())
+            .replace("%{position}", &position.to_string()),
+        CodeError::CheckMismatch => text(lang, "code_mistyped"),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Entry: from a code to the questionnaire, or to a polite page.
+
+/// What a code in a path led to.
+enum Resolved {
+    Entry(Box<Entry>),
+    /// A page to show instead (start page with the typo explained, or a refusal), with the entry when the code is
+    /// fine but the survey takes no answers now.
+    Page(HttpResponse, Option<(Refusal, Box<Entry>)>),
+}
+
+async fn resolve(state: &AppState, request: &HttpRequest, raw_code: &str) -> Result<Resolved, AppError> {
+    let code = match InvitationCode::parse(raw_code) {
+        Ok(code) => code,
+        Err(error) => {
+            let page = Page::new(state, request, None, i18n::page_languages());
+            let message = code_error_message(&page.lang, raw_code, &error);
+            let context = start_context(&page, raw_code, Some(message));
+            return Ok(Resolved::Page(page.render(StatusCode::NOT_FOUND, "answer/start.html", context)?, None));
+        }
+    };
+    let address = client_address(request, state.trust_forwarded_for);
+    answering::check_not_throttled(state, address.as_deref()).await?;
+    match answering::resolve(state, &code).await? {
+        Ok(entry) => Ok(Resolved::Entry(Box::new(entry))),
+        Err(refused) => {
+            if refused.refusal == Refusal::Unknown {
+                answering::note_unknown_code(state, address.as_deref()).await?;
+            }
+            let page = refusal_page(state, request, &refused.refusal)?;
+            Ok(Resolved::Page(page, refused.entry.map(|entry| (refused.refusal, entry))))
+        }
+    }
+}
+
+/// The notice on a page posted when the survey took no answers.
+fn refusal_notice(refusal: &Refusal) -> &'static str {
+    match refusal {
+        Refusal::NotOpenYet(_) => "notice_not_open",
+        _ => "notice_closed",
+    }
+}
+
+fn refusal_page(state: &AppState, request: &HttpRequest, refusal: &Refusal) -> Result<HttpResponse, AppError> {
+    let page = Page::new(state, request, None, i18n::page_languages());
+    let (status, key) = match refusal {
+        Refusal::Unknown => (StatusCode::NOT_FOUND, "refused_unknown"),
+        Refusal::Answered => (StatusCode::CONFLICT, "refused_answered"),
+        Refusal::NotOpenYet(_) => (StatusCode::CONFLICT, "refused_not_open"),
+        Refusal::Closed => (StatusCode::GONE, "refused_closed"),
+    };
+    let mut message = page.t(&format!("{key}_text"));
+    if let Refusal::NotOpenYet(Some(day)) = refusal {
+        message = page.t("refused_opens_on").replace("%{day}", &day.to_string());
+    }
+    let context =
+        context! { title => page.t(&format!("{key}_title")), message, show_start => *refusal == Refusal::Unknown };
+    page.render(status, "answer/refused.html", context)
+}
+
+/// The page of an entry, in the resident's language out of those the instrument and the pages share.
+fn entry_page<'a>(state: &'a AppState, request: &'a HttpRequest, entry: &Entry) -> Page<'a> {
+    Page::new(state, request, entry.saved_language(), i18n::common(entry.instrument.languages()))
+}
+
+/// What the pages of one entry share: the survey's title, the municipality, the code.
+fn entry_context(page: &Page, entry: &Entry) -> serde_json::Value {
+    let language = entry.instrument.lang(&page.lang);
+    context! {
+        survey_title => entry.instrument.title().get(language),
+        municipality => entry.municipality_name,
+        code => entry.code.to_string(),
+        base => path_of(&entry.code),
+        section_count => entry.instrument.sections().len(),
+        open_link => !entry.letter,
+    }
+}
+
+fn merged(mut base: serde_json::Value, more: serde_json::Value) -> serde_json::Value {
+    if let (Some(map), serde_json::Value::Object(more)) = (base.as_object_mut(), more) {
+        map.extend(more);
+    }
+    base
+}
+
+/// `GET /svara/{code}`: the welcome page (what the survey is, how long it takes, that it is anonymous).
+pub async fn welcome(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    code: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let entry = match resolve(&state, &request, &code).await? {
+        Resolved::Entry(entry) => entry,
+        Resolved::Page(page, _) => return Ok(page),
+    };
+    let page = entry_page(&state, &request, &entry);
+    if i18n::query_language(&request).is_some_and(|asked| asked == page.lang) {
+        answering::save_language(&state, &entry, &page.lang).await?;
+    }
+    let reached = entry.reached_section();
+    let count = entry.instrument.sections().len();
+    let next =
+        if reached >= count { format!("{}/granska", path_of(&entry.code)) } else { section_path(&entry, reached + 1) };
+    let title = page.t("welcome_title");
+    let context = merged(entry_context(&page, &entry), context! { title, next, resumed => reached > 0 });
+    page.render(StatusCode::OK, "answer/welcome.html", context)
+}
+
+fn section_path(entry: &Entry, number: usize) -> String {
+    format!("{}/del/{number}", path_of(&entry.code))
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Sections.
+
+/// Renders section `number` (1-based) with `raw` values, `errors` beside their questions and `notice` on top.
+#[allow(clippy::too_many_arguments)]
+fn section_response(
+    page: &Page,
+    entry: &Entry,
+    number: usize,
+    raw: &RawAnswers,
+    errors: &[AnswerError],
+    notice: Option<String>,
+    from_review: bool,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let instrument = &entry.instrument;
+    let count = instrument.sections().len();
+    let view = questionnaire::section(instrument, &page.lang, number - 1, raw, errors);
+    let summary: Vec<FieldError> = errors
+        .iter()
+        .map(|error| FieldError { field: format!("q-{}", error.item), reason: error.problem.message(&page.lang) })
+        .collect();
+    let progress = page.t("progress").replace("%{number}", &number.to_string()).replace("%{count}", &count.to_string());
+    let title = match &view {
+        Some(section) => format!("{} – {progress}", section.title),
+        None => progress.clone(),
+    };
+    let context = merged(
+        entry_context(page, entry),
+        context! {
+            title, progress, number, first => number == 1, last => number == count,
+            percent => (number - 1) * 100 / count.max(1),
+            section => view, errors => summary, notice, from_review,
+            action => section_path(entry, number),
+        },
+    );
+    page.render(status, "answer/section.html", context)
+}
+
+fn section_number(entry: &Entry, number: usize) -> Result<usize, AppError> {
+    if number >= 1 && number <= entry.instrument.sections().len() { Ok(number) } else { Err(AppError::NotFound) }
+}
+
+#[derive(serde::Deserialize)]
+pub struct SectionQuery {
+    #[serde(default)]
+    fran: Option<String>,
+}
+
+/// `GET /svara/{code}/del/{n}`
+pub async fn section_page(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, usize)>,
+    query: web::Query<SectionQuery>,
+) -> Result<HttpResponse, AppError> {
+    let (code, number) = path.into_inner();
+    let entry = match resolve(&state, &request, &code).await? {
+        Resolved::Entry(entry) => entry,
+        Resolved::Page(page, _) => return Ok(page),
+    };
+    let number = section_number(&entry, number)?;
+    let page = entry_page(&state, &request, &entry);
+    if i18n::query_language(&request).is_some_and(|asked| asked == page.lang) {
+        answering::save_language(&state, &entry, &page.lang).await?;
+    }
+    let raw = entry.saved_answers().to_raw();
+    let from_review = query.fran.as_deref() == Some("granska");
+    section_response(&page, &entry, number, &raw, &[], None, from_review, StatusCode::OK)
+}
+
+/// `POST /svara/{code}/del/{n}`: saves the page, then goes where the pressed button says.
+pub async fn section_submit(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, usize)>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    let (code, number) = path.into_inner();
+    let form = PostedForm::read(&request, &body)?;
+    let typed = raw_answers(&form.fields);
+    let from_review = form.value("from_review") == "1";
+    let entry = match resolve(&state, &request, &code).await? {
+        Resolved::Entry(entry) => entry,
+        Resolved::Page(_, Some((refusal, entry))) => {
+            // The survey closed (or is not open) while this page was being filled in: show what was typed.
+            let number = section_number(&entry, number)?;
+            let page = entry_page(&state, &request, &entry);
+            let notice = page.t(refusal_notice(&refusal));
+            return section_response(
+                &page,
+                &entry,
+                number,
+                &typed,
+                &[],
+                Some(notice),
+                from_review,
+                StatusCode::CONFLICT,
+            );
+        }
+        Resolved::Page(page, None) => return Ok(page),
+    };
+    let number = section_number(&entry, number)?;
+    let action = form.value("action");
+    // A language switch shows this very page again in the other language, with what was typed.
+    let switch_to = action.strip_prefix("lang:").map(str::to_owned);
+    let mut page = entry_page(&state, &request, &entry);
+    if let Some(lang) = &switch_to
+        && page.languages.contains(lang)
+    {
+        page.lang = lang.clone();
+    }
+    if !form.fresh {
+        let notice = page.t("form_expired");
+        return section_response(&page, &entry, number, &typed, &[], Some(notice), from_review, StatusCode::FORBIDDEN);
+    }
+    let earlier = entry.saved_answers();
+    let section_answers = match entry.instrument.validate_section(number - 1, &typed, &earlier) {
+        Ok(answers) => answers,
+        Err(errors) => {
+            return section_response(
+                &page,
+                &entry,
+                number,
+                &typed,
+                &errors,
+                None,
+                from_review,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            );
+        }
+    };
+    answering::save_section(&state, &entry, number - 1, section_answers, &page.lang).await?;
+    let count = entry.instrument.sections().len();
+    let base = path_of(&entry.code);
+    let location = match action.as_str() {
+        _ if switch_to.is_some() => {
+            let back = if from_review { "?fran=granska" } else { "" };
+            return see_other_with_language(
+                &format!("{}{back}", section_path(&entry, number)),
+                &page.lang,
+                state.secure_cookies,
+            );
+        }
+        "back" if number > 1 => section_path(&entry, number - 1),
+        "back" => base.clone(),
+        "later" => format!("{base}/sparat"),
+        "review" => format!("{base}/granska"),
+        _ if number < count => section_path(&entry, number + 1),
+        _ => format!("{base}/granska"),
+    };
+    Ok(see_other(&location))
+}
+
+/// `GET /svara/{code}/sparat`: the answers are saved; how to go on later.
+pub async fn saved_page(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    code: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let entry = match resolve(&state, &request, &code).await? {
+        Resolved::Entry(entry) => entry,
+        Resolved::Page(page, _) => return Ok(page),
+    };
+    let page = entry_page(&state, &request, &entry);
+    let next = section_path(&entry, (entry.reached_section() + 1).min(entry.instrument.sections().len()));
+    let context = merged(entry_context(&page, &entry), context! { title => page.t("saved_title"), next });
+    page.render(StatusCode::OK, "answer/saved.html", context)
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Review and submit.
+
+/// One answered (or skipped) question on the review page.
+#[derive(Serialize)]
+struct ReviewItem {
+    text: String,
+    answer: Option<String>,
+}
+
+#[derive(Serialize)]
+struct ReviewSection {
+    number: usize,
+    title: String,
+    items: Vec<ReviewItem>,
+    change: String,
+}
+
+fn review_sections(instrument: &Instrument, lang: &str, entry: &Entry) -> Vec<ReviewSection> {
+    let language = instrument.lang(lang);
+    let answers = entry.saved_answers();
+    let label = |item: &crate::domain::instrument::Item, code: &str| -> String {
+        match &item.kind {
+            ItemKind::Scale { .. } => instrument
+                .scale_of(item)
+                .and_then(|scale| {
+                    scale
+                        .options
+                        .iter()
+                        .map(|option| (&option.code, &option.label))
+                        .chain(scale.dont_know.iter().map(|other| (&other.code, &other.label)))
+                        .find(|(option, _)| *option == code)
+                        .map(|(_, label)| label.get(language).to_owned())
+                })
+                .unwrap_or_else(|| code.to_owned()),
+            ItemKind::Single { options } | ItemKind::Multiple { options, .. } => options
+                .iter()
+                .find(|option| option.code == code)
+                .map_or_else(|| code.to_owned(), |option| option.label.get(language).to_owned()),
+            ItemKind::YesNo { .. } => {
+                let (yes, no) = item.yes_no_labels(language).unwrap_or(("Ja", "Nej"));
+                if code == crate::domain::instrument::YES { yes.to_owned() } else { no.to_owned() }
+            }
+            ItemKind::Number { .. } | ItemKind::Text { .. } => code.to_owned(),
+        }
+    };
+    instrument
+        .sections()
+        .iter()
+        .enumerate()
+        .map(|(index, section)| ReviewSection {
+            number: index + 1,
+            title: section.title.get(language).to_owned(),
+            change: format!("{}?fran=granska", section_path(entry, index + 1)),
+            items: section
+                .items
+                .iter()
+                .filter(|item| {
+                    item.show_if.as_ref().is_none_or(|condition| {
+                        answers.get(&condition.item).is_some_and(|parent| parent.has(&condition.equals))
+                    })
+                })
+                .map(|item| ReviewItem {
+                    text: item.text.get(language).to_owned(),
+                    answer: answers.get(&item.id).map(|value| match value {
+                        AnswerValue::Choice(code) => label(item, code),
+                        AnswerValue::Choices(codes) => {
+                            codes.iter().map(|code| label(item, code)).collect::<Vec<_>>().join(", ")
+                        }
+                        AnswerValue::Number(number) => {
+                            let unit = match &item.kind {
+                                ItemKind::Number { unit: Some(unit), .. } => format!(" {}", unit.get(language)),
+                                _ => String::new(),
+                            };
+                            format!("{number}{unit}")
+                        }
+                        AnswerValue::Text(text) => text.clone(),
+                    }),
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+fn review_response(
+    page: &Page,
+    entry: &Entry,
+    notice: Option<String>,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let sections = review_sections(&entry.instrument, &page.lang, entry);
+    let answered = sections.iter().flat_map(|section| &section.items).filter(|item| item.answer.is_some()).count();
+    let context = merged(
+        entry_context(page, entry),
+        context! {
+            title => page.t("review_title"), review => sections, answered, notice,
+            submission_id => entry.submission_id(),
+            last_section => section_path(entry, entry.instrument.sections().len()),
+        },
+    );
+    page.render(status, "answer/review.html", context)
+}
+
+/// `GET /svara/{code}/granska`
+pub async fn review_page(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    code: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let entry = match resolve(&state, &request, &code).await? {
+        Resolved::Entry(entry) => entry,
+        Resolved::Page(page, _) => return Ok(page),
+    };
+    if entry.draft.is_none() || entry.reached_section() == 0 {
+        return Ok(see_other(&section_path(&entry, 1)));
+    }
+    let page = entry_page(&state, &request, &entry);
+    if i18n::query_language(&request).is_some_and(|asked| asked == page.lang) {
+        answering::save_language(&state, &entry, &page.lang).await?;
+    }
+    review_response(&page, &entry, None, StatusCode::OK)
+}
+
+/// `POST /svara/{code}/skicka`: stores the response, exactly once.
+pub async fn submit(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    code: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    let form = PostedForm::read(&request, &body)?;
+    let submission_id = form.value("submission_id");
+    // A retry of a form already stored (a double click, a reply lost on the way): the same thank-you.
+    if form.fresh && answering::was_submitted(&state, &submission_id).await? {
+        return Ok(see_other("/tack"));
+    }
+    let entry = match resolve(&state, &request, &code).await? {
+        Resolved::Entry(entry) => entry,
+        Resolved::Page(_, Some((refusal, entry))) => {
+            let page = entry_page(&state, &request, &entry);
+            let notice = page.t(refusal_notice(&refusal));
+            return review_response(&page, &entry, Some(notice), StatusCode::CONFLICT);
+        }
+        Resolved::Page(page, None) => return Ok(page),
+    };
+    let page = entry_page(&state, &request, &entry);
+    if !form.fresh {
+        return review_response(&page, &entry, Some(page.t("form_expired")), StatusCode::FORBIDDEN);
+    }
+    if entry.submission_id() != Some(submission_id.as_str()) {
+        // The form is from before the answers last changed elsewhere (another device): show them to check again.
+        return review_response(&page, &entry, Some(page.t("review_changed")), StatusCode::CONFLICT);
+    }
+    match answering::submit(&state, &entry, &submission_id).await? {
+        Submitted::Thanked => see_other_with_language("/tack", &page.lang, state.secure_cookies),
+        Submitted::AlreadyAnswered => refusal_page(&state, &request, &Refusal::Answered),
+    }
+}
+
+/// `GET /tack`
+pub async fn thanks(request: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let page = Page::new(&state, &request, None, i18n::page_languages());
+    page.render(StatusCode::OK, "answer/thanks.html", context! { title => page.t("thanks_title") })
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Open link.
+
+#[derive(Serialize)]
+struct MunicipalityChoice {
+    code: String,
+    name: String,
+    checked: bool,
+}
+
+async fn open_survey(
+    state: &AppState,
+    id: &str,
+) -> Result<(crate::db::models::survey::Survey, Vec<(String, String)>), AppError> {
+    if uuid::Uuid::parse_str(id).is_err() {
+        return Err(AppError::NotFound);
+    }
+    let lookup = id.to_owned();
+    let (survey, parts) = state
+        .db
+        .run(move |conn| {
+            let survey = survey_queries::find(conn, &lookup)?;
+            let parts = survey_queries::parts(conn, &lookup)?;
+            Ok((survey, parts))
+        })
+        .await
+        .map_err(|error| match error {
+            crate::db::DbError::Query(diesel::result::Error::NotFound) => AppError::NotFound,
+            other => other.into(),
+        })?;
+    if Access::parse(&survey.access) != Some(Access::OpenLink) || SurveyState::parse(&survey.state).is_none() {
+        return Err(AppError::NotFound);
+    }
+    let municipalities = parts.into_iter().map(|(part, name)| (part.municipality_code, name)).collect();
+    Ok((survey, municipalities))
+}
+
+fn open_start_response(
+    page: &Page,
+    survey: &crate::db::models::survey::Survey,
+    instrument: &Instrument,
+    municipalities: &[(String, String)],
+    chosen: &str,
+    error: Option<String>,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let choices: Vec<MunicipalityChoice> = municipalities
+        .iter()
+        .map(|(code, name)| MunicipalityChoice { code: code.clone(), name: name.clone(), checked: code == chosen })
+        .collect();
+    let errors: Vec<FieldError> =
+        error.iter().map(|reason| FieldError { field: "municipality".into(), reason: reason.clone() }).collect();
+    let context = context! {
+        title => page.t("open_title"), survey_title => instrument.title().get(instrument.lang(&page.lang)),
+        municipalities => choices, error, errors, action => format!("/oppen/{}", survey.id),
+    };
+    page.render(status, "answer/open_start.html", context)
+}
+
+/// `GET /oppen/{survey}`: an open-link survey starts by choosing the municipality one lives in.
+pub async fn open_start(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let (survey, municipalities) = open_survey(&state, &id).await?;
+    if let Some(refusal) = answering::refusal_by_state(&survey, crate::domain::survey::swedish_day(chrono::Utc::now()))
+    {
+        return refusal_page(&state, &request, &refusal);
+    }
+    let instrument = crate::instruments::for_survey(&state, &survey).await?;
+    let page = Page::new(&state, &request, None, i18n::common(instrument.languages()));
+    let chosen = if municipalities.len() == 1 { municipalities[0].0.clone() } else { String::new() };
+    open_start_response(&page, &survey, &instrument, &municipalities, &chosen, None, StatusCode::OK)
+}
+
+/// `POST /oppen/{survey}`
+pub async fn open_start_submit(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    let form = PostedForm::read(&request, &body)?;
+    let (survey, municipalities) = open_survey(&state, &id).await?;
+    if let Some(refusal) = answering::refusal_by_state(&survey, crate::domain::survey::swedish_day(chrono::Utc::now()))
+    {
+        return refusal_page(&state, &request, &refusal);
+    }
+    let instrument = crate::instruments::for_survey(&state, &survey).await?;
+    let page = Page::new(&state, &request, None, i18n::common(instrument.languages()));
+    let chosen = form.value("municipality");
+    let error = if !form.fresh {
+        Some(page.t("form_expired"))
+    } else if !municipalities.iter().any(|(code, _)| *code == chosen) {
+        Some(page.t("open_choose_municipality"))
+    } else {
+        None
+    };
+    if let Some(error) = error {
+        let status = if form.fresh { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::FORBIDDEN };
+        return open_start_response(&page, &survey, &instrument, &municipalities, &chosen, Some(error), status);
+    }
+    // Starting costs a row; addresses that start a great many are slowed down like code guessers.
+    let address = client_address(&request, state.trust_forwarded_for);
+    answering::check_not_throttled(&state, address.as_deref()).await?;
+    let code = answering::start_open_link(&state, &survey, &chosen, &page.lang).await?;
+    Ok(see_other(&path_of(&code)))
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Accessibility statement.
+
+/// The longest accessibility report kept.
+const MAX_REPORT_CHARS: usize = 2000;
+
+fn accessibility_response(
+    page: &Page,
+    message: &str,
+    error: Option<String>,
+    sent: bool,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let errors: Vec<FieldError> =
+        error.iter().map(|reason| FieldError { field: "message".into(), reason: reason.clone() }).collect();
+    let context = context! { title => page.t("a11y_title"), message, error, errors, sent, max => MAX_REPORT_CHARS };
+    page.render(status, "answer/accessibility.html", context)
+}
+
+/// `GET /tillganglighet`: the accessibility statement required of public services, with a way to report a problem.
+pub async fn accessibility(request: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let page = Page::new(&state, &request, None, i18n::page_languages());
+    accessibility_response(&page, "", None, false, StatusCode::OK)
+}
+
+/// `POST /tillganglighet`: a reported accessibility problem, kept in the audit log where administrators read it
+/// (without the reporter's address: residents stay anonymous here too).
+pub async fn report_problem(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    let form = PostedForm::read(&request, &body)?;
+    let page = Page::new(&state, &request, None, i18n::page_languages());
+    let message = form.value("message");
+    let error = if !form.fresh {
+        Some(page.t("form_expired"))
+    } else if message.is_empty() {
+        Some(page.t("a11y_report_empty"))
+    } else if message.chars().count() > MAX_REPORT_CHARS {
+        Some(page.t("a11y_report_too_long").replace("%{max}", &MAX_REPORT_CHARS.to_string()))
+    } else {
+        None
+    };
+    if let Some(error) = error {
+        return accessibility_response(&page, &message, Some(error), false, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let event = crate::audit::Actor::default().event(
+        "accessibility_problem_reported",
+        None,
+        serde_json::json!({ "message": message, "language": page.lang }),
+    );
+    state.db.run(move |conn| crate::db::queries::audit::insert(conn, &event)).await?;
+    accessibility_response(&page, "", None, true, StatusCode::OK)
+}

@@ -1,0 +1,80 @@
+//! Questionnaires (instruments) in the API: list them, import one (administrators), export one as a JSON file.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+
+use crate::audit::{Actor, client_address};
+use crate::auth::CurrentUser;
+use crate::error::AppError;
+use crate::instruments::{self, InstrumentSummary, MAX_DOCUMENT_BYTES};
+use crate::startup::AppState;
+
+/// Every questionnaire the service knows, the built-in one first.
+#[utoipa::path(get, path = "/api/v1/instruments", tag = "instruments",
+    responses((status = 200, body = [InstrumentSummary]), (status = 401, body = crate::error::ErrorBody)))]
+pub async fn api_list(state: web::Data<AppState>, _user: CurrentUser) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok().json(instruments::list(&state).await?))
+}
+
+/// Import a questionnaire (administrators): the body is the instrument's JSON document, at most 1 MiB. It is
+/// validated completely; an error names the exact place (`sections[2].items[4].scale: unknown scale "x"`). A stored
+/// version never changes: the same key and version again is accepted when the content is the same (200) and refused
+/// when it differs (409; give the changed form a new version).
+#[utoipa::path(post, path = "/api/v1/instruments", tag = "instruments",
+    request_body(content = Object, content_type = "application/json",
+        description = "The instrument document, as `GET /api/v1/instruments/{key}/{version}` gives it"),
+    responses((status = 201, description = "Imported", body = InstrumentSummary),
+        (status = 200, description = "The same key, version and content were imported before", body = InstrumentSummary),
+        (status = 403, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody),
+        (status = 422, description = "Invalid, or larger than 1 MiB; `message` names the place", body = crate::error::ErrorBody)))]
+pub async fn api_import(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    body: web::Payload,
+) -> Result<HttpResponse, AppError> {
+    user.require_admin()?;
+    let too_large = || AppError::invalid("instrument", "The instrument is larger than 1 MiB.");
+    let bytes = body
+        .to_bytes_limited(MAX_DOCUMENT_BYTES)
+        .await
+        .map_err(|_| too_large())?
+        .map_err(|error| AppError::invalid("instrument", format!("The upload broke off: {error}")))?;
+    let text = String::from_utf8(bytes.to_vec())
+        .map_err(|_| AppError::invalid("instrument", "The instrument is not UTF-8 text."))?;
+    // Editors on Windows may save JSON with a byte-order mark, which is no part of the document.
+    let text = text.strip_prefix('\u{feff}').map(str::to_owned).unwrap_or(text);
+    let actor = Actor::user(&user, client_address(&request, state.trust_forwarded_for));
+    let imported = instruments::import(&state, actor, text).await?;
+    if imported.created {
+        Ok(HttpResponse::Created()
+            .insert_header((header::LOCATION, imported.summary.export_path.clone()))
+            .json(imported.summary))
+    } else {
+        Ok(HttpResponse::Ok().json(imported.summary))
+    }
+}
+
+/// One questionnaire as a JSON file, ready to edit and import again under a new version.
+#[utoipa::path(get, path = "/api/v1/instruments/{key}/{version}", tag = "instruments",
+    params(("key" = String, Path), ("version" = String, Path, description = "Percent-encoded where needed")),
+    responses((status = 200, content_type = "application/json", body = Object,
+            headers(("Content-Disposition" = String, description = "attachment; filename=\"KEY-VERSION.json\""))),
+        (status = 404, body = crate::error::ErrorBody)))]
+pub async fn api_export(
+    state: web::Data<AppState>,
+    _user: CurrentUser,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (key, version) = path.into_inner();
+    let instrument = instruments::get(&state, &key, &version).await?;
+    let mut document = instrument.to_json_pretty().map_err(|error| AppError::Internal(Box::new(error)))?;
+    document.push('\n');
+    Ok(HttpResponse::Ok()
+        .content_type("application/json")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{}\"", instruments::file_name(&key, &version)),
+        ))
+        .body(document))
+}

@@ -1,0 +1,593 @@
+//! The resident's questionnaire through HTTP, as a browser without JavaScript uses it: start by link or typed code,
+//! page by page, save and resume, review, submit exactly once, languages, closed surveys, expired forms, open links.
+
+use std::collections::BTreeMap;
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::helpers::{Backend, Browser, TestApp, TestDatabase, hidden_csrf, spawn_app};
+use crate::on_both_backends;
+
+/// A resident's browser: cookies kept, redirects not followed, the form token of the last page read.
+struct Resident {
+    client: reqwest::Client,
+    address: String,
+    csrf: String,
+}
+
+/// A page as the resident got it.
+struct Page {
+    status: u16,
+    location: Option<String>,
+    body: String,
+}
+
+impl Resident {
+    fn new(app: &TestApp) -> Self {
+        Self::with_language(app, None)
+    }
+
+    fn with_language(app: &TestApp, accept_language: Option<&str>) -> Self {
+        let mut headers = reqwest::header::HeaderMap::new();
+        if let Some(language) = accept_language {
+            headers.insert("accept-language", language.parse().unwrap());
+        }
+        let client = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .default_headers(headers)
+            .build()
+            .unwrap();
+        Self { client, address: app.address.clone(), csrf: String::new() }
+    }
+
+    async fn read(&mut self, response: reqwest::Response) -> Page {
+        let status = response.status().as_u16();
+        let location = response.headers().get("location").map(|value| value.to_str().unwrap().to_owned());
+        // Templates write `/` as `&#x2f;` inside attributes; a browser reads both the same.
+        let body = response.text().await.unwrap().replace("&#x2f;", "/");
+        if let Some(token) = hidden_csrf(&body) {
+            self.csrf = token;
+        }
+        Page { status, location, body }
+    }
+
+    async fn get(&mut self, path: &str) -> Page {
+        let response = self.client.get(format!("{}{path}", self.address)).send().await.unwrap();
+        self.read(response).await
+    }
+
+    /// Posts `fields` with the form token of the last page read.
+    async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let mut body: Vec<(&str, &str)> = fields.to_vec();
+        let token = self.csrf.clone();
+        body.push(("csrf_token", &token));
+        let response = self
+            .client
+            .post(format!("{}{path}", self.address))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(serde_html_form::to_string(&body).unwrap())
+            .send()
+            .await
+            .unwrap();
+        self.read(response).await
+    }
+
+    /// Loads a section and saves it with `fields`, pressing `action`; returns where it led.
+    async fn save(&mut self, code: &str, number: usize, fields: &[(&str, &str)], action: &str) -> Page {
+        let path = format!("/svara/{code}/del/{number}");
+        let page = self.get(&path).await;
+        assert_eq!(page.status, 200, "{path}: {}", page.body);
+        let mut fields = fields.to_vec();
+        fields.push(("action", action));
+        self.post(&path, &fields).await
+    }
+}
+
+/// A period around today, so that an open survey takes answers.
+fn period() -> (String, String) {
+    let today = chrono::Utc::now().date_naive();
+    ((today - chrono::Duration::days(7)).to_string(), (today + chrono::Duration::days(30)).to_string())
+}
+
+/// An open survey in Hagfors (1783) with `count` letters; returns its id and the codes.
+async fn open_survey(staff: &Browser, count: usize, access: &str) -> (String, Vec<String>) {
+    let (opens_on, closes_on) = period();
+    let body = json!({ "title": "Trygghetsmätning 2026", "opens_on": opens_on, "closes_on": closes_on, "access": access,
+                       "municipalities": [{ "code": "1783", "sample_size": 300 }, { "code": "1762", "sample_size": 300 }] });
+    let response = staff.send_json(Method::POST, "/api/v1/surveys", &body).await;
+    assert_eq!(response.status(), 201);
+    let id = response.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+    let mut codes = Vec::new();
+    if count > 0 {
+        let path = format!("/api/v1/surveys/{id}/municipalities/1783/invitations");
+        let response = staff.send_json(Method::POST, &path, &json!({ "count": count })).await;
+        assert_eq!(response.status(), 201);
+        let letters: Value = response.json().await.unwrap();
+        codes = letters.as_array().unwrap().iter().map(|letter| letter["code"].as_str().unwrap().to_owned()).collect();
+    }
+    let response = staff.send_json(Method::POST, &format!("/api/v1/surveys/{id}/open"), &json!({})).await;
+    assert_eq!(response.status(), 200);
+    (id, codes)
+}
+
+fn count(app: &TestApp, sql: &str) -> usize {
+    app.query_strings(sql)[0].parse().unwrap()
+}
+
+fn disposition(app: &TestApp) -> Vec<String> {
+    app.query_strings("SELECT disposition FROM invitations ORDER BY letter_serial")
+}
+
+/// A code with one character changed (its check character then no longer fits).
+fn mistyped(code: &str) -> String {
+    let mut characters: Vec<char> = code.chars().collect();
+    characters[0] = if characters[0] == 'A' { 'B' } else { 'A' };
+    characters.into_iter().collect()
+}
+
+/// A well-formed code that no letter has: eleven characters and the check character that fits them.
+/// (Drawn at random: one of 30^11 codes, so never one of the few letters of a test.)
+fn unknown_code() -> String {
+    trygghet::domain::codes::InvitationCode::generate(&mut rand::rng()).to_string()
+}
+
+fn submission_id(page: &str) -> String {
+    let marker = r#"name="submission_id" value=""#;
+    let start = page.find(marker).expect("a submission id") + marker.len();
+    page[start..start + 36].to_owned()
+}
+
+/// The number of sections in the default questionnaire.
+fn sections() -> usize {
+    trygghet::domain::instrument::default_instrument().unwrap().sections().len()
+}
+
+async fn a_resident_answers_page_by_page_reviews_and_submits_exactly_once(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let staff = app.staff("samordnare@hagfors.se", "coordinator", &["1783", "1762"]).await;
+    let (_, codes) = open_survey(&staff, 3, "codes").await;
+    let code = &codes[0];
+    let mut resident = Resident::new(&app);
+
+    // The letter's link: a welcome page in Swedish, anonymous, with the way in.
+    let welcome = resident.get(&format!("/svara/{code}")).await;
+    assert_eq!(welcome.status, 200);
+    assert!(welcome.body.contains(r#"<html lang="sv" dir="ltr">"#));
+    assert!(welcome.body.contains("Hagfors") && welcome.body.contains("anonyma"));
+    assert!(welcome.body.contains(&format!("/svara/{code}/del/1")));
+
+    // Section 1: a scale answer; "Nästa" saves and goes on. The letter is now started, not answered.
+    let page = resident.get(&format!("/svara/{code}/del/1")).await;
+    assert!(page.body.contains(&format!("Del 1 av {}", sections())));
+    assert!(page.body.contains("<fieldset") && page.body.contains("<legend>"));
+    let next = resident.save(code, 1, &[("q.littering", "very_big"), ("q.graffiti", "dont_know")], "next").await;
+    assert_eq!(next.status, 303);
+    assert_eq!(next.location.as_deref(), Some(format!("/svara/{code}/del/2").as_str()));
+    assert_eq!(disposition(&app)[0], "started");
+
+    // Back keeps the answers: section 2 saved, then section 1 shows its saved answers.
+    let back = resident.save(code, 2, &[("q.drug_dealing", "small")], "back").await;
+    assert_eq!(back.location.as_deref(), Some(format!("/svara/{code}/del/1").as_str()));
+    let page = resident.get(&format!("/svara/{code}/del/1")).await;
+    assert!(page.body.contains(r#"name="q.littering" value="very_big" checked"#), "{}", page.body);
+    let page = resident.get(&format!("/svara/{code}/del/2")).await;
+    assert!(page.body.contains(r#"name="q.drug_dealing" value="small" checked"#));
+
+    // Victimisation: a yes with its follow-up, and a follow-up whose question was answered "no" (dropped).
+    resident
+        .save(
+            code,
+            4,
+            &[
+                ("q.victim_theft", "yes"),
+                ("q.victim_theft_reported", "no"),
+                ("q.victim_violence", "no"),
+                ("q.victim_violence_reported", "yes"),
+            ],
+            "next",
+        )
+        .await;
+    // Feeling safe: a multiple choice with two options.
+    resident.save(code, 6, &[("q.unsafe_places", "stations"), ("q.unsafe_places", "parks")], "next").await;
+    // Background: a single choice and a number; the comment: free text.
+    let background = sections() - 1;
+    resident.save(code, background, &[("q.age_band", "65_74"), ("q.years_in_area", "12")], "next").await;
+    let last = resident.save(code, sections(), &[("q.comment", "Mer belysning vid busstationen.")], "next").await;
+    assert_eq!(last.location.as_deref(), Some(format!("/svara/{code}/granska").as_str()));
+
+    // The review shows every answer in words, and a link to change each part.
+    let review = resident.get(&format!("/svara/{code}/granska")).await;
+    assert_eq!(review.status, 200);
+    assert!(review.body.contains("Mer belysning vid busstationen."));
+    assert!(review.body.contains(&format!("/svara/{code}/del/4?fran=granska")));
+    assert!(review.body.contains("Inte besvarad"));
+    // Change from the review and return to it.
+    let changed = resident.save(code, 1, &[("q.littering", "small")], "review").await;
+    assert_eq!(changed.location.as_deref(), Some(format!("/svara/{code}/granska").as_str()));
+    let review = resident.get(&format!("/svara/{code}/granska")).await;
+    let id = submission_id(&review.body);
+
+    // Submit: a thank-you; the response and its answers are stored, the draft is gone, the letter answered.
+    let sent = resident.post(&format!("/svara/{code}/skicka"), &[("submission_id", &id)]).await;
+    assert_eq!((sent.status, sent.location.as_deref()), (303, Some("/tack")));
+    let thanks = resident.get("/tack").await;
+    assert_eq!(thanks.status, 200);
+    assert!(thanks.body.contains("Tack för dina svar"));
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM responses"), 1);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM drafts"), 0);
+    assert_eq!(disposition(&app), ["completed", "not_returned", "not_returned"]);
+    let answers: BTreeMap<String, String> = app
+        .query_strings(
+            "SELECT item_id || '=' || COALESCE(option_code, CAST(number_value AS TEXT), text_value) FROM answers",
+        )
+        .into_iter()
+        .map(|row| {
+            let (item, value) = row.split_once('=').unwrap();
+            (item.to_owned(), value.to_owned())
+        })
+        .collect();
+    assert_eq!(answers["littering"], "small", "the change from the review counts");
+    assert!(!answers.contains_key("graffiti"), "a page saved again replaces its answers: {answers:?}");
+    assert_eq!(answers["victim_theft_reported"], "no");
+    assert!(!answers.contains_key("victim_violence_reported"), "a follow-up to a 'no' is not kept");
+    assert_eq!(answers["years_in_area"], "12");
+    let places = app.query_strings("SELECT option_code FROM answers WHERE item_id = 'unsafe_places' ORDER BY position");
+    assert_eq!(places, ["stations", "parks"], "one row per chosen option, in the options' order");
+    assert_eq!(answers["comment"], "Mer belysning vid busstationen.");
+    assert_eq!(app.query_strings("SELECT mode FROM responses"), ["web"]);
+    assert_eq!(app.query_strings("SELECT CAST(completes AS TEXT) || mode FROM completion_tallies"), ["1web"]);
+
+    // A repeated submit of the same form (double click, retry after a lost reply): the same thank-you, nothing twice.
+    let again = resident.post(&format!("/svara/{code}/skicka"), &[("submission_id", &id)]).await;
+    assert_eq!((again.status, again.location.as_deref()), (303, Some("/tack")));
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM responses"), 1);
+    // The code is used up: a polite page, on any device.
+    let used = Resident::new(&app).get(&format!("/svara/{code}")).await;
+    assert_eq!(used.status, 409);
+    assert!(used.body.contains("Du har redan svarat"));
+}
+on_both_backends!(
+    a_resident_answers_page_by_page_reviews_and_submits_exactly_once,
+    super::a_resident_answers_page_by_page_reviews_and_submits_exactly_once
+);
+
+async fn a_typed_code_is_checked_before_it_is_looked_up(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let staff = app.staff("samordnare@hagfors.se", "coordinator", &["1783", "1762"]).await;
+    let (_, codes) = open_survey(&staff, 1, "codes").await;
+    let mut resident = Resident::new(&app);
+    let start = resident.get("/").await;
+    assert!(start.body.contains(r#"<label for="code">"#));
+
+    // Typed as people type: small letters, no dashes, spaces around.
+    let typed = format!("  {}  ", codes[0].replace('-', "").to_lowercase());
+    let page = resident.post("/svara", &[("code", &typed)]).await;
+    assert_eq!((page.status, page.location.as_deref()), (303, Some(format!("/svara/{}", codes[0]).as_str())));
+
+    // A typo is caught by the check character, explained beside the field, and the typed code stays.
+    let wrong = mistyped(&codes[0]);
+    let page = resident.post("/svara", &[("code", &wrong)]).await;
+    assert_eq!(page.status, 422);
+    assert!(page.body.contains("felskrivet"), "{}", page.body);
+    assert!(page.body.contains(&format!(r#"value="{wrong}""#)));
+    assert!(page.body.contains(r##"href="#code""##), "the error summary links to the field");
+    let page = resident.post("/svara", &[("code", "7KQM-X4TZ")]).await;
+    assert!(page.body.contains("12 tecken, men du skrev 8"));
+    let page = resident.post("/svara", &[("code", "0KQM-X4TZ-9HRC")]).await;
+    assert!(page.body.contains("”0”"));
+    // The same check on a link with a typo in it.
+    let page = resident.get(&format!("/svara/{wrong}")).await;
+    assert_eq!(page.status, 404);
+    assert!(page.body.contains("felskrivet"));
+
+    // A well-formed code that no letter has: a polite page.
+    let unknown = unknown_code();
+    let page = resident.get(&format!("/svara/{unknown}")).await;
+    assert_eq!(page.status, 404);
+    assert!(page.body.contains("Koden hittades inte"));
+}
+on_both_backends!(
+    a_typed_code_is_checked_before_it_is_looked_up,
+    super::a_typed_code_is_checked_before_it_is_looked_up
+);
+
+async fn guessing_codes_is_slowed_down_per_address(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let staff = app.staff("samordnare@hagfors.se", "coordinator", &["1783", "1762"]).await;
+    let (_, codes) = open_survey(&staff, 1, "codes").await;
+    let mut guesser = Resident::new(&app);
+    for _ in 0..trygghet::answering::UNKNOWN_CODE_LIMIT - 1 {
+        let code = unknown_code();
+        assert_eq!(guesser.get(&format!("/svara/{code}")).await.status, 404);
+    }
+    let code = unknown_code();
+    let refused = guesser.get(&format!("/svara/{code}")).await;
+    assert_eq!(refused.status, 429);
+    // While locked out, even a real code is refused from that address.
+    assert_eq!(guesser.get(&format!("/svara/{}", codes[0])).await.status, 429);
+}
+on_both_backends!(guessing_codes_is_slowed_down_per_address, super::guessing_codes_is_slowed_down_per_address);
+
+async fn errors_are_shown_beside_their_questions_and_nothing_typed_is_lost(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let staff = app.staff("samordnare@hagfors.se", "coordinator", &["1783", "1762"]).await;
+    let (_, codes) = open_survey(&staff, 1, "codes").await;
+    let code = &codes[0];
+    let mut resident = Resident::new(&app);
+    let background = sections() - 1;
+    let fields = [("q.age_band", "35_44"), ("q.years_in_area", "tolv"), ("q.gender", "not_an_option")];
+    let page = resident.save(code, background, &fields, "next").await;
+    assert_eq!(page.status, 422, "{}", page.body);
+    // The summary at the top links to each field; the message stands beside it; the typed values stay.
+    assert!(page.body.contains("error-summary"));
+    assert!(page.body.contains(r##"href="#q-years_in_area""##));
+    assert!(page.body.contains(r#"id="q-years_in_area-error""#));
+    assert!(page.body.contains("Skriv bara siffror"));
+    assert!(page.body.contains(r#"value="tolv""#));
+    assert!(page.body.contains(r#"name="q.age_band" value="35_44" checked"#));
+    assert!(page.body.contains("Välj ett av alternativen"));
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM drafts"), 0, "nothing invalid is saved");
+
+    // An expired form (its token no longer matches): the same page with every value, and a word on what to do.
+    resident.csrf = "expired".to_owned();
+    let mut fields = vec![("q.years_in_area", "12"), ("q.age_band", "35_44"), ("action", "next")];
+    let page = resident.post(&format!("/svara/{code}/del/{background}"), &fields).await;
+    assert_eq!(page.status, 403);
+    assert!(page.body.contains(r#"value="12""#) && page.body.contains("för gammal"));
+    // Pressing again (the page carried a fresh token) saves.
+    fields.pop();
+    fields.push(("action", "next"));
+    let page = resident.post(&format!("/svara/{code}/del/{background}"), &fields).await;
+    assert_eq!(page.status, 303);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM drafts"), 1);
+}
+on_both_backends!(
+    errors_are_shown_beside_their_questions_and_nothing_typed_is_lost,
+    super::errors_are_shown_beside_their_questions_and_nothing_typed_is_lost
+);
+
+async fn answers_are_saved_against_the_code_and_resumed_on_another_device(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let staff = app.staff("samordnare@hagfors.se", "coordinator", &["1783", "1762"]).await;
+    let (_, codes) = open_survey(&staff, 1, "codes").await;
+    let code = &codes[0];
+    let mut phone = Resident::new(&app);
+    phone.save(code, 1, &[("q.littering", "fairly_big")], "next").await;
+    let later = phone.save(code, 2, &[("q.drug_dealing", "none")], "later").await;
+    assert_eq!(later.location.as_deref(), Some(format!("/svara/{code}/sparat").as_str()));
+    let saved = phone.get(&format!("/svara/{code}/sparat")).await;
+    assert!(saved.body.contains(code.as_str()), "the page repeats the code to continue with");
+
+    // Another device, the same code typed in: welcomed back to part 3, with parts 1 and 2 as they were.
+    let mut computer = Resident::new(&app);
+    let page = computer.post("/svara", &[("code", code)]).await;
+    let welcome = computer.get(page.location.as_deref().unwrap()).await;
+    assert!(welcome.body.contains("Välkommen tillbaka"));
+    assert!(welcome.body.contains(&format!("/svara/{code}/del/3")));
+    let first = computer.get(&format!("/svara/{code}/del/1")).await;
+    assert!(first.body.contains(r#"name="q.littering" value="fairly_big" checked"#));
+}
+on_both_backends!(
+    answers_are_saved_against_the_code_and_resumed_on_another_device,
+    super::answers_are_saved_against_the_code_and_resumed_on_another_device
+);
+
+async fn many_simultaneous_submits_of_one_code_store_one_response(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let staff = app.staff("samordnare@hagfors.se", "coordinator", &["1783", "1762"]).await;
+    let (_, codes) = open_survey(&staff, 1, "codes").await;
+    let code = codes[0].clone();
+    let mut resident = Resident::new(&app);
+    resident.save(&code, 1, &[("q.littering", "very_big")], "review").await;
+    let review = resident.get(&format!("/svara/{code}/granska")).await;
+    let id = submission_id(&review.body);
+
+    // Twenty submits at once: ten of this form (a frantic double click), ten from another device whose form is from
+    // before this one (another submission id): one response, every reply a thank-you or "already answered".
+    let mut other = Resident::new(&app);
+    other.get(&format!("/svara/{code}/granska")).await;
+    let stale = uuid::Uuid::new_v4().to_string();
+    let mut tasks = Vec::new();
+    for attempt in 0..20 {
+        let (client, address, csrf) = if attempt % 2 == 0 {
+            (resident.client.clone(), app.address.clone(), resident.csrf.clone())
+        } else {
+            (other.client.clone(), app.address.clone(), other.csrf.clone())
+        };
+        let submission = if attempt % 2 == 0 { id.clone() } else { stale.clone() };
+        let path = format!("{address}/svara/{code}/skicka");
+        tasks.push(tokio::spawn(async move {
+            let body = serde_html_form::to_string([("submission_id", submission.as_str()), ("csrf_token", &csrf)]);
+            let response = client
+                .post(path)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(body.unwrap())
+                .send()
+                .await
+                .unwrap();
+            let status = response.status().as_u16();
+            let location = response.headers().get("location").map(|value| value.to_str().unwrap().to_owned());
+            (status, location, response.text().await.unwrap())
+        }));
+    }
+    let mut thanked = 0;
+    for task in tasks {
+        let (status, location, body) = task.await.unwrap();
+        match status {
+            303 => {
+                assert_eq!(location.as_deref(), Some("/tack"));
+                thanked += 1;
+            }
+            409 => assert!(body.contains("Du har redan svarat") || body.contains("ändrats"), "{body}"),
+            other => panic!("unexpected {other}: {body}"),
+        }
+    }
+    assert!(thanked >= 1);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM responses"), 1);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM submissions"), 1);
+    assert_eq!(disposition(&app), ["completed"]);
+    assert_eq!(app.query_strings("SELECT CAST(completes AS TEXT) FROM completion_tallies"), ["1"]);
+}
+on_both_backends!(
+    many_simultaneous_submits_of_one_code_store_one_response,
+    super::many_simultaneous_submits_of_one_code_store_one_response
+);
+
+async fn a_survey_closed_while_answering_keeps_what_was_typed(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let staff = app.staff("samordnare@hagfors.se", "coordinator", &["1783", "1762"]).await;
+    let (id, codes) = open_survey(&staff, 2, "codes").await;
+    let code = &codes[0];
+    let mut resident = Resident::new(&app);
+    resident.save(code, 1, &[("q.littering", "very_big")], "next").await;
+    resident.get(&format!("/svara/{code}/del/{}", sections())).await;
+    let response = staff.send_json(Method::POST, &format!("/api/v1/surveys/{id}/close"), &json!({})).await;
+    assert_eq!(response.status(), 200);
+
+    let path = format!("/svara/{code}/del/{}", sections());
+    let page = resident.post(&path, &[("q.comment", "Det här får inte försvinna."), ("action", "next")]).await;
+    assert_eq!(page.status, 409);
+    assert!(page.body.contains("Det här får inte försvinna."));
+    assert!(page.body.contains("Enkäten har stängt"));
+    let closed = Resident::new(&app).get(&format!("/svara/{}", codes[1])).await;
+    assert_eq!(closed.status, 410);
+    assert!(closed.body.contains("Enkäten är stängd"));
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM responses"), 0);
+}
+on_both_backends!(
+    a_survey_closed_while_answering_keeps_what_was_typed,
+    super::a_survey_closed_while_answering_keeps_what_was_typed
+);
+
+async fn the_language_follows_the_browser_and_the_switch_keeps_the_answers(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let staff = app.staff("samordnare@hagfors.se", "coordinator", &["1783", "1762"]).await;
+    let (_, codes) = open_survey(&staff, 1, "codes").await;
+    let code = &codes[0];
+
+    // A browser asking for English gets English; a Swedish one (or none) Swedish.
+    let mut visitor = Resident::with_language(&app, Some("en-GB,en;q=0.9,sv;q=0.5"));
+    let start = visitor.get("/").await;
+    assert!(start.body.contains(r#"<html lang="en" dir="ltr">"#));
+    assert!(start.body.contains("The code in your letter"));
+    assert!(Resident::new(&app).get("/").await.body.contains("Koden i ditt brev"));
+
+    // The switch on a page of questions is a button of its form: what was typed goes along.
+    let mut resident = Resident::new(&app);
+    let path = format!("/svara/{code}/del/1");
+    let page = resident.get(&path).await;
+    assert!(page.body.contains(r#"value="lang:en""#) && page.body.contains(r#"form="answers""#));
+    let switched = resident.post(&path, &[("q.littering", "small"), ("action", "lang:en")]).await;
+    assert_eq!((switched.status, switched.location.as_deref()), (303, Some(path.as_str())));
+    let english = resident.get(&path).await;
+    assert!(english.body.contains(r#"<html lang="en""#));
+    assert!(english.body.contains("Part 1 of"));
+    assert!(english.body.contains(r#"name="q.littering" value="small" checked"#));
+    // Even a page with an error switches, keeping the typed values (nothing saved until it is right).
+    let background = format!("/svara/{code}/del/{}", sections() - 1);
+    resident.get(&background).await;
+    let page = resident.post(&background, &[("q.years_in_area", "x"), ("action", "lang:sv")]).await;
+    assert_eq!(page.status, 422);
+    assert!(page.body.contains(r#"<html lang="sv""#) && page.body.contains(r#"value="x""#));
+
+    // The language is saved with the answers: another device continues in English.
+    let welcome = Resident::new(&app).get(&format!("/svara/{code}")).await;
+    assert!(welcome.body.contains(r#"<html lang="en""#), "{}", &welcome.body[..200]);
+}
+on_both_backends!(
+    the_language_follows_the_browser_and_the_switch_keeps_the_answers,
+    super::the_language_follows_the_browser_and_the_switch_keeps_the_answers
+);
+
+async fn an_open_link_survey_starts_with_the_municipality(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let staff = app.staff("samordnare@hagfors.se", "coordinator", &["1783", "1762"]).await;
+    let (id, _) = open_survey(&staff, 0, "open_link").await;
+    let mut resident = Resident::new(&app);
+    let start = resident.get(&format!("/oppen/{id}")).await;
+    assert_eq!(start.status, 200, "{}", start.body);
+    assert!(start.body.contains("Hagfors") && start.body.contains("Munkfors"), "{}", start.body);
+    let missing = resident.post(&format!("/oppen/{id}"), &[]).await;
+    assert_eq!(missing.status, 422);
+    assert!(missing.body.contains("Välj den kommun du bor i"));
+    let started = resident.post(&format!("/oppen/{id}"), &[("municipality", "1762")]).await;
+    assert_eq!(started.status, 303);
+    let welcome_path = started.location.unwrap();
+    let code = welcome_path.trim_start_matches("/svara/").to_owned();
+    let welcome = resident.get(&welcome_path).await;
+    assert!(welcome.body.contains(&code), "the resume code is shown to keep");
+    resident.save(&code, 1, &[("q.littering", "none")], "review").await;
+    let review = resident.get(&format!("/svara/{code}/granska")).await;
+    let submission = submission_id(&review.body);
+    let sent = resident.post(&format!("/svara/{code}/skicka"), &[("submission_id", &submission)]).await;
+    assert_eq!(sent.location.as_deref(), Some("/tack"));
+    assert_eq!(app.query_strings("SELECT municipality_code FROM responses"), ["1762"]);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM drafts"), 0);
+    // The resume code is spent with its draft.
+    assert_eq!(Resident::new(&app).get(&welcome_path).await.status, 404);
+    // A retry of the submit still thanks.
+    let again = resident.post(&format!("/svara/{code}/skicka"), &[("submission_id", &submission)]).await;
+    assert_eq!(again.location.as_deref(), Some("/tack"));
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM responses"), 1);
+}
+on_both_backends!(
+    an_open_link_survey_starts_with_the_municipality,
+    super::an_open_link_survey_starts_with_the_municipality
+);
+
+/// After a batch of responses, none shares its storage stamp with the letter it used: on PostgreSQL the
+/// transaction id (`xmin`) of a response differs from every answered letter's, and one batch shares one stamp.
+async fn responses_are_settled_in_shuffled_batches(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let staff = app.staff("samordnare@hagfors.se", "coordinator", &["1783", "1762"]).await;
+    let batch = trygghet::responses::SETTLE_BATCH;
+    let (id, codes) = open_survey(&staff, batch + 1, "codes").await;
+    for code in &codes {
+        let mut resident = Resident::new(&app);
+        resident.save(code, 1, &[("q.littering", "very_big")], "review").await;
+        let review = resident.get(&format!("/svara/{code}/granska")).await;
+        let submission = submission_id(&review.body);
+        let sent = resident.post(&format!("/svara/{code}/skicka"), &[("submission_id", &submission)]).await;
+        assert_eq!(sent.location.as_deref(), Some("/tack"));
+    }
+    let settled = app.query_strings("SELECT CASE WHEN settled THEN 'yes' ELSE 'no' END FROM responses ORDER BY 1");
+    let mut expected = vec!["no".to_owned()];
+    expected.extend(std::iter::repeat_n("yes".to_owned(), batch));
+    assert_eq!(settled, expected, "a full batch is settled, the one after it waits");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM answers"), batch + 1, "answers are rewritten with their responses");
+    if let TestDatabase::Postgres { .. } = app.database {
+        let letters = app.query_strings("SELECT xmin::text FROM invitations WHERE disposition = 'completed'");
+        let stamps = app.query_strings("SELECT DISTINCT xmin::text FROM responses WHERE settled");
+        assert_eq!(stamps.len(), 1, "one batch, one transaction");
+        assert!(!letters.contains(&stamps[0]), "no settled response shares a letter's transaction");
+    } else {
+        let keyed = app.query_strings("SELECT name FROM pragma_table_list WHERE wr = 1 ORDER BY name");
+        assert!(keyed.contains(&"answers".to_owned()) && keyed.contains(&"responses".to_owned()), "{keyed:?}");
+    }
+    // Closing settles the rest.
+    staff.send_json(Method::POST, &format!("/api/v1/surveys/{id}/close"), &json!({})).await;
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM responses WHERE NOT settled"), 0);
+}
+on_both_backends!(responses_are_settled_in_shuffled_batches, super::responses_are_settled_in_shuffled_batches);
+
+async fn the_accessibility_statement_takes_problem_reports(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let mut resident = Resident::new(&app);
+    let page = resident.get("/tillganglighet").await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("WCAG 2.1") && page.body.contains("Digg"));
+    let empty = resident.post("/tillganglighet", &[("message", " ")]).await;
+    assert_eq!(empty.status, 422);
+    let sent = resident.post("/tillganglighet", &[("message", "Knapparna syns dåligt i mörkt läge.")]).await;
+    assert_eq!(sent.status, 200);
+    assert!(sent.body.contains("Tack!"));
+    let admin = app.staff("admin@polisen.se", "admin", &[]).await;
+    let log = admin.get("/api/v1/audit").await.text().await.unwrap();
+    assert!(log.contains("accessibility_problem_reported") && log.contains("Knapparna syns dåligt"));
+}
+on_both_backends!(
+    the_accessibility_statement_takes_problem_reports,
+    super::the_accessibility_statement_takes_problem_reports
+);
