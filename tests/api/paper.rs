@@ -177,6 +177,20 @@ fn columns(app: &crate::helpers::TestApp, table: &str) -> Vec<String> {
     names
 }
 
+/// The tables a table's foreign keys point to, read from the database itself.
+fn referenced_tables(app: &crate::helpers::TestApp, table: &str) -> Vec<String> {
+    let sql = match &app.database {
+        crate::helpers::TestDatabase::Sqlite { .. } => {
+            format!("SELECT \"table\" FROM pragma_foreign_key_list('{table}')")
+        }
+        crate::helpers::TestDatabase::Postgres { .. } => format!(
+            "SELECT DISTINCT target.relname FROM pg_constraint c JOIN pg_class source ON source.oid = c.conrelid \
+             JOIN pg_class target ON target.oid = c.confrelid WHERE c.contype = 'f' AND source.relname = '{table}'"
+        ),
+    };
+    app.query_strings(&sql)
+}
+
 /// Anonymity by construction: no column of a response, its answers or its submission record can lead back to an
 /// invitation, a code, a person or a moment; a new column here must be reviewed against that promise.
 async fn responses_have_no_path_back_to_invitations_and_no_precise_time(backend: Backend) {
@@ -197,14 +211,42 @@ async fn responses_have_no_path_back_to_invitations_and_no_precise_time(backend:
             .all(|column| !column.contains("response") && !column.ends_with("_at") && !column.ends_with("_on")),
         "an invitation records that it was answered, not when or by which response: {invitations:?}"
     );
-    // The only day kept is a calendar day: a DATE, which cannot hold a time.
-    let day_type = match &app.database {
-        crate::helpers::TestDatabase::Sqlite { .. } => app.query_strings("SELECT type FROM pragma_table_info('responses') WHERE name = 'submitted_on'"),
-        crate::helpers::TestDatabase::Postgres { .. } => app.query_strings(
-            "SELECT data_type FROM information_schema.columns WHERE table_name = 'responses' AND column_name = 'submitted_on'",
-        ),
-    };
-    assert!(day_type[0].eq_ignore_ascii_case("date"), "{day_type:?}");
+    // No foreign key leads from a response's tables anywhere but to its survey, municipality and response: there is
+    // no join path to invitations or drafts (which hold the code's hash).
+    let survey_key = referenced_tables(&app, "answers");
+    assert_eq!(survey_key, ["responses"], "the foreign keys are read (an empty list would prove nothing)");
+    for table in ["responses", "answers", "submissions", "completion_tallies"] {
+        let targets = referenced_tables(&app, table);
+        assert!(
+            targets.iter().all(|target| ["surveys", "municipalities", "responses"].contains(&target.as_str())),
+            "{table} references {targets:?}"
+        );
+        let names = columns(&app, table);
+        assert!(
+            names
+                .iter()
+                .all(|name| !name.contains("code_hash") && !name.contains("invitation") && !name.contains("key")),
+            "{table} has a column that could name a code: {names:?}"
+        );
+    }
+    // No time is kept, only calendar days: no column of these tables can hold a time of day.
+    for table in ["responses", "answers", "submissions", "completion_tallies"] {
+        let types = match &app.database {
+            crate::helpers::TestDatabase::Sqlite { .. } => {
+                app.query_strings(&format!("SELECT name || ' ' || type FROM pragma_table_info('{table}')"))
+            }
+            crate::helpers::TestDatabase::Postgres { .. } => app.query_strings(&format!(
+                "SELECT column_name || ' ' || data_type FROM information_schema.columns WHERE table_name = '{table}'"
+            )),
+        };
+        assert!(
+            types.iter().all(|column| !column.to_lowercase().contains("time")),
+            "{table} can hold a time of day: {types:?}"
+        );
+        let days: Vec<&String> =
+            types.iter().filter(|column| column.contains("_on ") || column.starts_with("day ")).collect();
+        assert!(days.iter().all(|column| column.to_lowercase().ends_with(" date")), "{days:?}");
+    }
 }
 on_both_backends!(
     responses_have_no_path_back_to_invitations_and_no_precise_time,
