@@ -22,7 +22,7 @@ use crate::audit::Actor;
 use crate::auth::throttle;
 use crate::db::models::response::Draft;
 use crate::db::models::survey::Survey;
-use crate::db::queries::{drafts, invitations, municipalities, surveys, throttle as throttle_queries};
+use crate::db::queries::{drafts, invitations, municipalities, surveys, tallies, throttle as throttle_queries};
 use crate::domain::codes::{CodeHasher, InvitationCode};
 use crate::domain::instrument::{Answers, Instrument, RawAnswers};
 use crate::domain::survey::{Access, SurveyState, swedish_day};
@@ -212,7 +212,22 @@ pub async fn save_section(
         .db
         .run(move |conn| {
             conn.transaction(|conn| {
+                // Saves of one survey take turns, so the count of drafts per section moves exactly with them.
+                surveys::lock_for_write(conn, &draft.survey_id)?;
+                let before = drafts::get(conn, &draft.key_hash)?;
+                let reached =
+                    before.as_ref().map_or(draft.reached_section, |old| old.reached_section.max(draft.reached_section));
+                let draft = Draft { reached_section: reached, ..draft };
                 drafts::save(conn, &draft)?;
+                let (survey, municipality) = (&draft.survey_id, &draft.municipality_code);
+                match before {
+                    None => tallies::add_drafts(conn, survey, municipality, reached, 1)?,
+                    Some(old) if old.reached_section != reached => {
+                        tallies::add_drafts(conn, survey, municipality, old.reached_section, -1)?;
+                        tallies::add_drafts(conn, survey, municipality, reached, 1)?;
+                    }
+                    Some(_) => {}
+                }
                 if letter {
                     invitations::start_by_code_hash(conn, &draft.key_hash)?;
                 }
@@ -220,6 +235,7 @@ pub async fn save_section(
             })
         })
         .await?;
+    state.live.changed(&entry.survey.id);
     Ok(())
 }
 
@@ -252,7 +268,18 @@ pub async fn start_open_link(
         submission_id: uuid::Uuid::new_v4().to_string(),
         updated_on: swedish_day(chrono::Utc::now()),
     };
-    state.db.run(move |conn| drafts::save(conn, &draft)).await?;
+    let survey_id = survey.id.clone();
+    state
+        .db
+        .run(move |conn| {
+            conn.transaction(|conn| {
+                surveys::lock_for_write(conn, &draft.survey_id)?;
+                drafts::save(conn, &draft)?;
+                tallies::add_drafts(conn, &draft.survey_id, &draft.municipality_code, 0, 1)
+            })
+        })
+        .await?;
+    state.live.changed(&survey_id);
     Ok(code)
 }
 
@@ -268,6 +295,7 @@ pub enum Submitted {
 /// Submits the draft as the resident's response.
 pub async fn submit(state: &AppState, entry: &Entry, submission_id: &str) -> Result<Submitted, AppError> {
     let answers = entry.saved_answers();
+    let completeness = crate::domain::rates::classify(answers.len(), entry.instrument.applicable_items(&answers));
     let new = NewResponse {
         survey_id: entry.survey.id.clone(),
         municipality_code: entry.municipality_code.clone(),
@@ -279,6 +307,7 @@ pub async fn submit(state: &AppState, entry: &Entry, submission_id: &str) -> Res
         code_hash: entry.letter.then(|| entry.key_hash.clone()),
         draft_key: Some(entry.key_hash.clone()),
         submission_id: submission_id.to_owned(),
+        completeness,
     };
     match responses::store(state, Actor::default(), new).await? {
         Stored::Saved | Stored::AlreadySaved => Ok(Submitted::Thanked),

@@ -31,6 +31,7 @@ impl ConfigError {
 }
 
 /// Which database the service runs on, chosen by the scheme of `DATABASE_URL`.
+#[derive(Clone)]
 pub enum DatabaseUrl {
     /// An SQLite database file (created when missing, as the embedded default).
     Sqlite(PathBuf),

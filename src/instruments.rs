@@ -152,6 +152,11 @@ impl Instruments {
         Ok(Self { db, builtin: Arc::new(default_instrument()?), parsed: RwLock::default() })
     }
 
+    /// The database the registry reads imported instruments from.
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
     /// The built-in instrument: what a new survey uses unless it chooses another.
     pub fn default(&self) -> Arc<Instrument> {
         self.builtin.clone()

@@ -1,4 +1,5 @@
-//! The `trygghet` command: serve (the default), migrate, create accounts, check, import and export questionnaires.
+//! The `trygghet` command: serve (the default), migrate, create accounts, check, import and export questionnaires,
+//! reconcile the response-rate counters.
 //! Configuration comes from environment variables.
 
 use std::path::{Path, PathBuf};
@@ -56,6 +57,21 @@ enum Command {
     Admin {
         #[command(subcommand)]
         action: AdminCommand,
+    },
+    /// Run the service with a demonstration survey that answers itself (Hagfors, Munkfors, Sunne, Torsby): prints a
+    /// sign-in for a demo coordinator and keeps simulating residents. Without DATABASE_URL it uses a fresh
+    /// demo.db in the data directory, so your own data is never touched.
+    Demo {
+        /// Milliseconds between two simulated residents.
+        #[arg(long, default_value_t = 400)]
+        pause_ms: u64,
+    },
+    /// Recount every survey's response-rate counters from the raw rows and report any difference (exit 1 when there
+    /// is one); with --fix, replace the counters with the recount.
+    Reconcile {
+        /// Replace counters that differ with the recount.
+        #[arg(long)]
+        fix: bool,
     },
     /// Questionnaires (instruments) as JSON files: check one, import it into the database, export one.
     Instrument {
@@ -133,6 +149,8 @@ fn main() -> ExitCode {
                 NewAccount { email, display_name: name, password: String::new(), role, municipalities },
             ))
         }
+        Command::Reconcile { fix } => runtime.block_on(reconcile(config, fix)),
+        Command::Demo { pause_ms } => runtime.block_on(demo(config, std::time::Duration::from_millis(pause_ms))),
         Command::Instrument { action: InstrumentCommand::Check { file } } => check_instrument(&file),
         Command::Instrument { action: InstrumentCommand::Import { file } } => {
             runtime.block_on(import_instrument(config, &file))
@@ -229,6 +247,77 @@ async fn open_instruments(config: Config) -> Result<Instruments, StartupError> {
         .await
         .map_err(|error| StartupError::Metrics(format!("start-up task failed: {error}")))??;
     Instruments::new(db).map_err(|error| StartupError::Templates(format!("the questionnaire: {error}")))
+}
+
+async fn demo(mut config: Config, pause: std::time::Duration) -> Result<(), StartupError> {
+    use rand::Rng;
+    if std::env::var_os("DATABASE_URL").is_none() {
+        let path = config.data_dir.join("demo.db");
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
+        config.database = trygghet::config::DatabaseUrl::Sqlite(path);
+    }
+    let metrics = Metrics::new().map_err(|error| StartupError::Metrics(error.to_string()))?;
+    let settings = PoolSettings { max_size: 2, timeout: config.pool_timeout };
+    let url = config.database.clone();
+    let (db, _) = tokio::task::spawn_blocking(move || Db::open(&url, settings, metrics.db_errors()))
+        .await
+        .map_err(|error| StartupError::Usage(error.to_string()))??;
+    let mut rng = rand::rng();
+    let email = format!("demo-{}@trygghet.test", rng.random_range(1000..10000));
+    let password: String =
+        (0..20).map(|_| char::from(b"abcdefghjkmnpqrstuvwxyz23456789"[rng.random_range(0..31)])).collect();
+    let input = NewAccount {
+        email: email.clone(),
+        display_name: "Demosamordnare".to_owned(),
+        password: password.clone(),
+        role: "coordinator".to_owned(),
+        municipalities: ["1783", "1762", "1766", "1737"].map(str::to_owned).to_vec(),
+    };
+    let parts = accounts::validate_new_account(&db, &input).await.map_err(|errors| {
+        StartupError::Usage(errors.0.iter().map(|error| error.reason.clone()).collect::<Vec<_>>().join("; "))
+    })?;
+    accounts::create_user(&db, Actor::command_line(), parts, input.display_name)
+        .await
+        .map_err(|error| StartupError::Usage(format!("the demo account could not be created: {error}")))?;
+    drop(db);
+    let app = Application::build(config).await?;
+    let base = format!("http://127.0.0.1:{}", app.port());
+    println!("Demonstration running at {base}/");
+    println!("Sign in as the demo coordinator: {email}  password: {password}");
+    let instrument = trygghet::domain::instrument::default_instrument()
+        .map_err(|error| StartupError::Templates(error.to_string()))?;
+    tokio::spawn(trygghet::demo::simulate(base, email, password, instrument, pause));
+    let handle = app.handle();
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        handle.stop(true).await;
+    });
+    app.run_until_stopped().await.map_err(|source| StartupError::Listen { address: "the listener".into(), source })
+}
+
+async fn reconcile(config: Config, fix: bool) -> Result<(), StartupError> {
+    let instruments = open_instruments(config).await?;
+    let differences = trygghet::reconcile::reconcile(instruments.db(), &instruments, fix)
+        .await
+        .map_err(|error| refused(error, None))?;
+    for difference in &differences {
+        println!("{difference}");
+    }
+    match (differences.len(), fix) {
+        (0, _) => {
+            println!("Every counter equals its recount.");
+            Ok(())
+        }
+        (count, true) => {
+            println!("Fixed {count} counter(s): they now equal the recount.");
+            Ok(())
+        }
+        (count, false) => Err(StartupError::Refused(format!(
+            "{count} counter(s) differ from the recount; `trygghet reconcile --fix` replaces them"
+        ))),
+    }
 }
 
 /// A refused instrument command as one sentence (exit code 1).

@@ -14,11 +14,13 @@ use diesel::Connection;
 use serde_json::json;
 
 use crate::audit::Actor;
-use crate::db::models::response::{CompletionTally, Response, StoredAnswer};
-use crate::db::queries::{audit, drafts, invitations, responses, surveys};
+use crate::db::models::response::{Response, StoredAnswer};
+use crate::db::models::tally::CompletionTally;
+use crate::db::queries::{audit, drafts, invitations, responses, surveys, tallies};
 use crate::domain::codes::LetterNumber;
 use crate::domain::dispositions::Disposition;
 use crate::domain::instrument::Answers;
+use crate::domain::rates::Completeness;
 use crate::error::AppError;
 use crate::startup::AppState;
 
@@ -67,6 +69,8 @@ pub struct NewResponse {
     pub draft_key: Option<String>,
     /// The id the submitted form carried.
     pub submission_id: String,
+    /// How much of the questionnaire was answered: complete, partial or a break-off.
+    pub completeness: Completeness,
 }
 
 enum Aborted {
@@ -145,18 +149,27 @@ pub async fn store(state: &AppState, actor: Actor, new: NewResponse) -> Result<S
                     }
                 }
                 if let Some(key) = &new.draft_key {
+                    // The draft is what is submitted: without it (submitted meanwhile elsewhere) nothing is stored.
+                    let Some(draft) = drafts::get(conn, key)? else {
+                        return Err(Aborted::Outcome(Stored::LetterAlreadyUsed));
+                    };
                     drafts::delete(conn, key)?;
+                    tallies::add_drafts(conn, &draft.survey_id, &draft.municipality_code, draft.reached_section, -1)?;
                 }
                 responses::record_submission(conn, &new.submission_id, &new.survey_id, day)?;
                 responses::insert(conn, &response, &rows)?;
-                responses::count_completion(
+                let used_letter = new.letter.is_some() || new.code_hash.is_some();
+                tallies::add_completion(
                     conn,
                     &CompletionTally {
                         survey_id: new.survey_id.clone(),
                         municipality_code: new.municipality_code.clone(),
                         day,
                         mode: new.mode.as_str().to_owned(),
-                        completes: 1,
+                        submitted: 1,
+                        partial: i32::from(new.completeness == Completeness::Partial),
+                        break_off: i32::from(new.completeness == Completeness::BreakOff),
+                        without_letter: i32::from(!used_letter),
                     },
                 )?;
                 if new.mode == Mode::Paper {
@@ -179,6 +192,7 @@ pub async fn store(state: &AppState, actor: Actor, new: NewResponse) -> Result<S
         })
         .await?;
     if outcome == Stored::Saved {
+        state.live.changed(&survey_id);
         // Settling is housekeeping: a failure leaves the responses as they are (stored and counted) for the next try.
         if let Err(error) = settle(state, survey_id, false).await {
             tracing::warn!(%error, "settling responses failed; they are settled with a later batch");

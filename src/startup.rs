@@ -22,6 +22,7 @@ use crate::domain::codes::CodeHasher;
 use crate::http;
 use crate::http::render::Templates;
 use crate::instruments::Instruments;
+use crate::live::Live;
 use crate::metrics::Metrics;
 use crate::telemetry::RequestSpan;
 
@@ -32,6 +33,8 @@ pub struct AppState {
     pub templates: Templates,
     /// The questionnaires: the built-in one and those imported, parsed once.
     pub instruments: Instruments,
+    /// Live updates of the response rates (and, with PostgreSQL, between instances).
+    pub live: Live,
     /// Keyed hashing of codes and tokens with the server secret.
     pub hasher: CodeHasher,
     pub public_url: Url,
@@ -97,6 +100,7 @@ impl Application {
         let settings = PoolSettings { max_size: config.pool_size, timeout: config.pool_timeout };
         let errors = metrics.db_errors();
         let url = config.database;
+        let live = Live::new(Some(&url));
         let (db, applied) = tokio::task::spawn_blocking(move || Db::open(&url, settings, errors))
             .await
             .map_err(|error| StartupError::Metrics(format!("start-up task failed: {error}")))??;
@@ -128,6 +132,7 @@ impl Application {
             metrics,
             templates,
             instruments,
+            live,
             hasher,
             secure_cookies: public_url.scheme() == "https",
             public_url,

@@ -546,7 +546,10 @@ pub async fn generate_codes(
             })
             .await;
         match result {
-            Ok(letters) => return Ok(letters),
+            Ok(letters) => {
+                state.live.changed(id);
+                return Ok(letters);
+            }
             Err(crate::db::DbError::Query(diesel::result::Error::DatabaseError(
                 diesel::result::DatabaseErrorKind::UniqueViolation,
                 _,
@@ -737,6 +740,9 @@ pub async fn import_dispositions(
             }
         })
         .await?;
+    if outcome.is_ok() {
+        state.live.changed(id);
+    }
     Ok(outcome)
 }
 

@@ -2,14 +2,27 @@
    1. what is typed on a page is kept in this browser until the server has it, so a lost connection, a closed tab or
       a crash loses nothing (restored only into a page that comes back empty, and forgotten once the server shows the
       page with saved answers);
-   2. a follow-up question ("Did you report it to the police?") is shown only when its condition holds. */
+   2. a follow-up question ("Did you report it to the police?") is shown only when its condition holds;
+   3. once the answers are with the server for good (the review, "saved for later", the thank-you page: pages with a
+      <meta name="trygghet-forget" content="PREFIX">), the copies are forgotten, so that neither answers nor the code
+      (which names each copy) stay behind on a shared device. */
 (function () {
   "use strict";
+  var store = null;
+  try { store = window.localStorage; } catch (e) { store = null; }
+
+  var done = document.querySelector('meta[name="trygghet-forget"]');
+  if (done && store) {
+    var prefix = "trygghet:" + done.getAttribute("content"), stale = [];
+    for (var i = 0; i < store.length; i++) {
+      if (store.key(i).indexOf(prefix) === 0) stale.push(store.key(i));
+    }
+    stale.forEach(function (name) { store.removeItem(name); });
+  }
+
   var form = document.getElementById("answers");
   if (!form) return;
   var key = "trygghet:" + form.getAttribute("data-autosave");
-  var store = null;
-  try { store = window.localStorage; } catch (e) { store = null; }
 
   function fields() {
     return Array.prototype.filter.call(form.elements, function (el) { return el.name && el.name.indexOf("q.") === 0; });

@@ -152,6 +152,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     instruments,
     drafts,
     completion_tallies,
+    disposition_tallies,
+    progress_tallies,
 );
 
 diesel::table! {
@@ -207,7 +209,28 @@ diesel::table! {
         municipality_code -> Text,
         day -> Date,
         mode -> Text,
-        completes -> Integer,
+        submitted -> Integer,
+        partial -> Integer,
+        break_off -> Integer,
+        without_letter -> Integer,
+    }
+}
+
+diesel::table! {
+    disposition_tallies (survey_id, municipality_code, disposition) {
+        survey_id -> Text,
+        municipality_code -> Text,
+        disposition -> Text,
+        letters -> Integer,
+    }
+}
+
+diesel::table! {
+    progress_tallies (survey_id, municipality_code, section) {
+        survey_id -> Text,
+        municipality_code -> Text,
+        section -> Integer,
+        drafts -> Integer,
     }
 }
 

@@ -5,4 +5,5 @@ pub mod dispositions;
 pub mod email;
 pub mod instrument;
 pub mod municipality;
+pub mod rates;
 pub mod survey;

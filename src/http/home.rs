@@ -3,7 +3,7 @@
 use actix_web::HttpResponse;
 use actix_web::http::header;
 
-use crate::http::render::{SCRIPT, STYLESHEET};
+use crate::http::render::{LIVE_SCRIPT, SCRIPT, STYLESHEET};
 
 /// `GET /svara`: the start page is the front page.
 pub async fn to_start() -> HttpResponse {
@@ -25,4 +25,12 @@ pub async fn stylesheet() -> HttpResponse {
         .insert_header((header::CONTENT_TYPE, "text/css; charset=utf-8"))
         .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
         .body(STYLESHEET)
+}
+
+/// `GET /static/live.js`: the dashboard's script (moves the numbers live; the page works without it).
+pub async fn live_script() -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "text/javascript; charset=utf-8"))
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .body(LIVE_SCRIPT)
 }

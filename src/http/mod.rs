@@ -3,6 +3,7 @@
 pub mod account;
 pub mod answer;
 pub mod audit_log;
+pub mod charts;
 pub mod forms;
 mod health;
 mod home;
@@ -11,6 +12,7 @@ mod municipalities;
 pub mod openapi;
 pub mod paper;
 pub mod questionnaire;
+pub mod rates;
 pub mod render;
 pub mod sign_in;
 pub mod surveys;
@@ -35,6 +37,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/", web::get().to(answer::start_page))
         .route("/static/trygghet.css", web::get().to(home::stylesheet))
         .route("/static/svara.js", web::get().to(home::script))
+        .route("/static/live.js", web::get().to(home::live_script))
         .route("/svara", web::get().to(home::to_start))
         .route("/svara", web::post().to(answer::start_submit))
         .route("/svara/{code}", web::get().to(answer::welcome))
@@ -65,6 +68,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route("/surveys/{id}/edit", web::get().to(surveys::edit_page))
                 .route("/surveys/{id}/edit", web::post().to(surveys::update_from_page))
                 .route("/surveys/{id}/copy", web::post().to(surveys::copy_from_page))
+                .route("/surveys/{id}/rates", web::get().to(rates::page))
+                .route("/surveys/{id}/rates/stream", web::get().to(rates::page_stream))
                 .route("/surveys/{id}/paper", web::get().to(paper::page))
                 .route("/surveys/{id}/paper", web::post().to(paper::submit))
                 .route("/surveys/{id}/dispositions", web::post().to(surveys::import_from_page))
@@ -103,6 +108,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route("/surveys", web::post().to(surveys::api_create))
                 .route("/surveys/{id}", web::get().to(surveys::api_show))
                 .route("/surveys/{id}", web::put().to(surveys::api_update))
+                .route("/surveys/{id}/rates", web::get().to(rates::api_rates))
+                .route("/surveys/{id}/rates/stream", web::get().to(rates::api_stream))
                 .route("/surveys/{id}/open", web::post().to(surveys::api_open))
                 .route("/surveys/{id}/close", web::post().to(surveys::api_close))
                 .route("/surveys/{id}/copy", web::post().to(surveys::api_copy))

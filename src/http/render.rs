@@ -32,6 +32,8 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "admin/survey_edit.html",
     "admin/survey.html",
     "admin/paper.html",
+    "admin/rates.html",
+    "admin/rates_live.html",
     "question.html",
     "answer/layout.html",
     "answer/start.html",
@@ -47,6 +49,9 @@ const TEMPLATES: &[(&str, &str)] = templates![
 
 /// The questionnaire's optional script, served at `/static/svara.js`.
 pub const SCRIPT: &str = include_str!("../../frontend/static/svara.js");
+
+/// The dashboard's script, served at `/static/live.js`.
+pub const LIVE_SCRIPT: &str = include_str!("../../frontend/static/live.js");
 
 /// The stylesheet, served at `/static/trygghet.css`.
 pub const STYLESHEET: &str = include_str!("../../frontend/static/trygghet.css");
@@ -81,6 +86,14 @@ impl Templates {
             env.add_template(name, source)?;
         }
         Ok(Self { env })
+    }
+
+    /// Renders `name` with `context` into a string (a part of a page).
+    pub fn render(&self, name: &str, context: impl Serialize) -> Result<String, AppError> {
+        self.env
+            .get_template(name)
+            .and_then(|template| template.render(Serde(&context)))
+            .map_err(|error| AppError::Internal(Box::new(error)))
     }
 
     /// Renders `name` with `context` into an HTML response with `status`.

@@ -10,21 +10,21 @@ use crate::helpers::{Backend, Browser, TestApp, TestDatabase, hidden_csrf, spawn
 use crate::on_both_backends;
 
 /// A resident's browser: cookies kept, redirects not followed, the form token of the last page read.
-struct Resident {
-    client: reqwest::Client,
+pub(crate) struct Resident {
+    pub(crate) client: reqwest::Client,
     address: String,
-    csrf: String,
+    pub(crate) csrf: String,
 }
 
 /// A page as the resident got it.
-struct Page {
-    status: u16,
-    location: Option<String>,
-    body: String,
+pub(crate) struct Page {
+    pub(crate) status: u16,
+    pub(crate) location: Option<String>,
+    pub(crate) body: String,
 }
 
 impl Resident {
-    fn new(app: &TestApp) -> Self {
+    pub(crate) fn new(app: &TestApp) -> Self {
         Self::with_language(app, None)
     }
 
@@ -53,13 +53,13 @@ impl Resident {
         Page { status, location, body }
     }
 
-    async fn get(&mut self, path: &str) -> Page {
+    pub(crate) async fn get(&mut self, path: &str) -> Page {
         let response = self.client.get(format!("{}{path}", self.address)).send().await.unwrap();
         self.read(response).await
     }
 
     /// Posts `fields` with the form token of the last page read.
-    async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
+    pub(crate) async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
         let mut body: Vec<(&str, &str)> = fields.to_vec();
         let token = self.csrf.clone();
         body.push(("csrf_token", &token));
@@ -75,7 +75,7 @@ impl Resident {
     }
 
     /// Loads a section and saves it with `fields`, pressing `action`; returns where it led.
-    async fn save(&mut self, code: &str, number: usize, fields: &[(&str, &str)], action: &str) -> Page {
+    pub(crate) async fn save(&mut self, code: &str, number: usize, fields: &[(&str, &str)], action: &str) -> Page {
         let path = format!("/svara/{code}/del/{number}");
         let page = self.get(&path).await;
         assert_eq!(page.status, 200, "{path}: {}", page.body);
@@ -86,7 +86,7 @@ impl Resident {
 }
 
 /// A period around today, so that an open survey takes answers.
-fn period() -> (String, String) {
+pub(crate) fn period() -> (String, String) {
     let today = chrono::Utc::now().date_naive();
     ((today - chrono::Duration::days(7)).to_string(), (today + chrono::Duration::days(30)).to_string())
 }
@@ -133,14 +133,14 @@ fn unknown_code() -> String {
     trygghet::domain::codes::InvitationCode::generate(&mut rand::rng()).to_string()
 }
 
-fn submission_id(page: &str) -> String {
+pub(crate) fn submission_id(page: &str) -> String {
     let marker = r#"name="submission_id" value=""#;
     let start = page.find(marker).expect("a submission id") + marker.len();
     page[start..start + 36].to_owned()
 }
 
 /// The number of sections in the default questionnaire.
-fn sections() -> usize {
+pub(crate) fn sections() -> usize {
     trygghet::domain::instrument::default_instrument().unwrap().sections().len()
 }
 
@@ -237,7 +237,7 @@ async fn a_resident_answers_page_by_page_reviews_and_submits_exactly_once(backen
     assert_eq!(places, ["stations", "parks"], "one row per chosen option, in the options' order");
     assert_eq!(answers["comment"], "Mer belysning vid busstationen.");
     assert_eq!(app.query_strings("SELECT mode FROM responses"), ["web"]);
-    assert_eq!(app.query_strings("SELECT CAST(completes AS TEXT) || mode FROM completion_tallies"), ["1web"]);
+    assert_eq!(app.query_strings("SELECT CAST(submitted AS TEXT) || mode FROM completion_tallies"), ["1web"]);
 
     // A repeated submit of the same form (double click, retry after a lost reply): the same thank-you, nothing twice.
     let again = resident.post(&format!("/svara/{code}/skicka"), &[("submission_id", &id)]).await;
@@ -428,7 +428,7 @@ async fn many_simultaneous_submits_of_one_code_store_one_response(backend: Backe
     assert_eq!(count(&app, "SELECT COUNT(*) FROM responses"), 1);
     assert_eq!(count(&app, "SELECT COUNT(*) FROM submissions"), 1);
     assert_eq!(disposition(&app), ["completed"]);
-    assert_eq!(app.query_strings("SELECT CAST(completes AS TEXT) FROM completion_tallies"), ["1"]);
+    assert_eq!(app.query_strings("SELECT CAST(submitted AS TEXT) FROM completion_tallies"), ["1"]);
 }
 on_both_backends!(
     many_simultaneous_submits_of_one_code_store_one_response,

@@ -188,6 +188,61 @@ pub async fn spawn_app_with(backend: Backend, extra: &[(&str, &str)]) -> Option<
     Some(TestApp { address, client, database, _data_dir: data_dir, handle })
 }
 
+/// A second instance of the service on the same database as `app` (for live events between instances).
+pub struct Instance {
+    pub address: String,
+    _data_dir: TempDir,
+    handle: ServerHandle,
+}
+
+pub async fn spawn_instance(app: &TestApp) -> Instance {
+    let data_dir = tempfile::tempdir().expect("a temporary directory");
+    let url = app.database.url();
+    let data = data_dir.path().display().to_string();
+    // The same secret key as the first instance, so that a session (and a code's hash) is valid on both.
+    let key = std::fs::read_to_string(app._data_dir.path().join("secret.key")).ok();
+    let mut pairs = vec![
+        ("DATABASE_URL", url.as_str()),
+        ("PORT", "0"),
+        ("TRYGGHET_DATA_DIR", data.as_str()),
+        ("TRYGGHET_WORKERS", "2"),
+        ("TRYGGHET_POOL_SIZE", "4"),
+        ("TRYGGHET_SHUTDOWN_TIMEOUT_SECS", "2"),
+    ];
+    let key = key.map(|key| key.trim().to_owned());
+    if let Some(key) = &key {
+        pairs.push(("TRYGGHET_SECRET_KEY", key.as_str()));
+    }
+    let config = Config::from_pairs(pairs).expect("a valid test configuration");
+    let app = Application::build(config).await.expect("the second instance starts");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let handle = app.handle();
+    tokio::spawn(app.run_until_stopped());
+    Instance { address, _data_dir: data_dir, handle }
+}
+
+impl Instance {
+    /// Signs in with `email` and the test password on this instance.
+    pub async fn sign_in(&self, email: &str) -> Browser {
+        let client =
+            reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        let page = client.get(format!("{}/sign-in", self.address)).send().await.unwrap().text().await.unwrap();
+        let mut browser =
+            Browser { client, address: self.address.clone(), csrf: hidden_csrf(&page).unwrap_or_default() };
+        let response = browser.sign_in(email, PASSWORD).await;
+        assert_eq!(response.status(), 303, "sign-in as {email}");
+        browser.refresh_csrf().await;
+        browser
+    }
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        let handle = self.handle.clone();
+        tokio::spawn(async move { handle.stop(false).await });
+    }
+}
+
 /// `TEST_DATABASE_URL`, or `None` (with a loud message) when PostgreSQL tests are to be skipped.
 pub fn postgres_admin_url() -> Option<String> {
     let required = std::env::var("TRYGGHET_REQUIRE_POSTGRES").is_ok_and(|value| value == "1");

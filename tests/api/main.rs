@@ -14,5 +14,6 @@ mod instruments;
 mod municipalities;
 mod paper;
 mod process;
+mod rates;
 mod startup;
 mod surveys;

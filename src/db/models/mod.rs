@@ -4,4 +4,5 @@ pub mod instrument;
 pub mod municipality;
 pub mod response;
 pub mod survey;
+pub mod tally;
 pub mod user;

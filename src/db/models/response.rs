@@ -1,7 +1,7 @@
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
-use crate::db::schema::{answers, completion_tallies, drafts, responses};
+use crate::db::schema::{answers, drafts, responses};
 
 /// One anonymous response: nothing in it leads back to an invitation or a person.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -44,15 +44,4 @@ pub struct Draft {
     pub reached_section: i32,
     pub submission_id: String,
     pub updated_on: NaiveDate,
-}
-
-/// Completed responses of one survey, municipality, day and mode.
-#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
-#[diesel(table_name = completion_tallies)]
-pub struct CompletionTally {
-    pub survey_id: String,
-    pub municipality_code: String,
-    pub day: NaiveDate,
-    pub mode: String,
-    pub completes: i32,
 }

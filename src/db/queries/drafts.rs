@@ -30,3 +30,12 @@ pub fn save(conn: &mut DbConnection, draft: &Draft) -> QueryResult<()> {
 pub fn delete(conn: &mut DbConnection, key_hash: &str) -> QueryResult<usize> {
     diesel::delete(drafts::table.find(key_hash)).execute(conn)
 }
+
+/// Drafts of a survey by municipality and furthest section saved.
+pub fn counts(conn: &mut DbConnection, survey: &str) -> QueryResult<Vec<(String, i32, i64)>> {
+    drafts::table
+        .filter(drafts::survey_id.eq(survey))
+        .group_by((drafts::municipality_code, drafts::reached_section))
+        .select((drafts::municipality_code, drafts::reached_section, diesel::dsl::count_star()))
+        .load(conn)
+}

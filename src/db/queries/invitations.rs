@@ -2,6 +2,7 @@ use diesel::prelude::*;
 
 use crate::db::DbConnection;
 use crate::db::models::survey::Invitation;
+use crate::db::queries::tallies;
 use crate::db::schema::invitations;
 
 /// The highest letter serial used in a survey's municipality (0 when none).
@@ -22,6 +23,13 @@ pub fn insert_many(conn: &mut DbConnection, rows: &[Invitation]) -> QueryResult<
             DbConnection::Sqlite(conn) => diesel::insert_into(invitations::table).values(chunk).execute(conn)?,
             DbConnection::Postgres(conn) => diesel::insert_into(invitations::table).values(chunk).execute(conn)?,
         };
+    }
+    let mut counts: std::collections::BTreeMap<(&str, &str, &str), i32> = std::collections::BTreeMap::new();
+    for row in rows {
+        *counts.entry((&row.survey_id, &row.municipality_code, &row.disposition)).or_default() += 1;
+    }
+    for ((survey, municipality, disposition), letters) in counts {
+        tallies::add_letters(conn, survey, municipality, disposition, letters)?;
     }
     Ok(())
 }
@@ -67,18 +75,42 @@ pub fn disposition_of(
         .optional()
 }
 
-/// Marks a letter as answered unless it already is; 1 when this call did it. The condition is in the UPDATE itself,
-/// so two forms naming one letter at the same moment cannot both succeed.
+/// Changes one letter's disposition from `from` to `to`, only if it is still `from` (so two changes at the same
+/// moment cannot both succeed), and moves its counter; 1 when it changed.
+fn change(conn: &mut DbConnection, letter: &Invitation, from: &str, to: &str) -> QueryResult<usize> {
+    let changed = diesel::update(invitations::table.find(&letter.id).filter(invitations::disposition.eq(from)))
+        .set(invitations::disposition.eq(to))
+        .execute(conn)?;
+    if changed == 1 {
+        tallies::move_letter(conn, &letter.survey_id, &letter.municipality_code, from, to)?;
+    }
+    Ok(changed)
+}
+
+fn by_serial(
+    conn: &mut DbConnection,
+    survey_id: &str,
+    municipality: &str,
+    serial: i32,
+) -> QueryResult<Option<Invitation>> {
+    invitations::table
+        .filter(invitations::survey_id.eq(survey_id))
+        .filter(invitations::municipality_code.eq(municipality))
+        .filter(invitations::letter_serial.eq(serial))
+        .select(Invitation::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Marks a letter as answered unless it already is; 1 when this call did it.
 pub fn complete(conn: &mut DbConnection, survey_id: &str, municipality: &str, serial: i32) -> QueryResult<usize> {
-    diesel::update(
-        invitations::table
-            .filter(invitations::survey_id.eq(survey_id))
-            .filter(invitations::municipality_code.eq(municipality))
-            .filter(invitations::letter_serial.eq(serial))
-            .filter(invitations::disposition.ne("completed")),
-    )
-    .set(invitations::disposition.eq("completed"))
-    .execute(conn)
+    match by_serial(conn, survey_id, municipality, serial)? {
+        Some(letter) if letter.disposition != "completed" => {
+            let from = letter.disposition.clone();
+            change(conn, &letter, &from, "completed")
+        }
+        _ => Ok(0),
+    }
 }
 
 /// Records a staff-reported disposition unless the letter has been answered meanwhile; 1 when it was recorded.
@@ -89,15 +121,13 @@ pub fn set_disposition(
     serial: i32,
     disposition: &str,
 ) -> QueryResult<usize> {
-    diesel::update(
-        invitations::table
-            .filter(invitations::survey_id.eq(survey_id))
-            .filter(invitations::municipality_code.eq(municipality))
-            .filter(invitations::letter_serial.eq(serial))
-            .filter(invitations::disposition.ne("completed")),
-    )
-    .set(invitations::disposition.eq(disposition))
-    .execute(conn)
+    match by_serial(conn, survey_id, municipality, serial)? {
+        Some(letter) if letter.disposition != "completed" => {
+            let from = letter.disposition.clone();
+            if from == disposition { Ok(1) } else { change(conn, &letter, &from, disposition) }
+        }
+        _ => Ok(0),
+    }
 }
 
 /// The letter whose code has this keyed hash: its survey, municipality and disposition.
@@ -112,22 +142,19 @@ pub fn by_code_hash(conn: &mut DbConnection, code_hash: &str) -> QueryResult<Opt
 /// Marks the letter with this code as started (a resident saved a first page), unless staff or an answer have
 /// given it a more telling disposition; 1 when it changed.
 pub fn start_by_code_hash(conn: &mut DbConnection, code_hash: &str) -> QueryResult<usize> {
-    diesel::update(
-        invitations::table
-            .filter(invitations::code_hash.eq(code_hash))
-            .filter(invitations::disposition.eq("not_returned")),
-    )
-    .set(invitations::disposition.eq("started"))
-    .execute(conn)
+    match by_code_hash(conn, code_hash)? {
+        Some(letter) if letter.disposition == "not_returned" => change(conn, &letter, "not_returned", "started"),
+        _ => Ok(0),
+    }
 }
 
-/// Marks the letter with this code as answered unless it already is; 1 when this call did it (see [`complete`]).
+/// Marks the letter with this code as answered unless it already is; 1 when this call did it.
 pub fn complete_by_code_hash(conn: &mut DbConnection, code_hash: &str) -> QueryResult<usize> {
-    diesel::update(
-        invitations::table
-            .filter(invitations::code_hash.eq(code_hash))
-            .filter(invitations::disposition.ne("completed")),
-    )
-    .set(invitations::disposition.eq("completed"))
-    .execute(conn)
+    match by_code_hash(conn, code_hash)? {
+        Some(letter) if letter.disposition != "completed" => {
+            let from = letter.disposition.clone();
+            change(conn, &letter, &from, "completed")
+        }
+        _ => Ok(0),
+    }
 }

@@ -8,5 +8,6 @@ pub mod municipalities;
 pub mod responses;
 pub mod sessions;
 pub mod surveys;
+pub mod tallies;
 pub mod throttle;
 pub mod users;

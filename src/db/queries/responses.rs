@@ -2,8 +2,8 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 
 use crate::db::DbConnection;
-use crate::db::models::response::{CompletionTally, Response, StoredAnswer};
-use crate::db::schema::{answers, completion_tallies, responses, submissions};
+use crate::db::models::response::{Response, StoredAnswer};
+use crate::db::schema::{answers, responses, submissions};
 
 /// Stores a response and its answers (many answers at once: each backend's own connection runs the batch insert,
 /// which the shared connection type cannot express).
@@ -49,37 +49,6 @@ pub fn record_submission(
         .map(drop)
 }
 
-/// Counts one completed response in its survey, municipality, day and mode (insert-or-increment needs each
-/// backend's own connection).
-pub fn count_completion(conn: &mut DbConnection, tally: &CompletionTally) -> QueryResult<()> {
-    use completion_tallies::dsl::{completes, day, mode, municipality_code, survey_id};
-    let key = (survey_id, municipality_code, day, mode);
-    match conn {
-        DbConnection::Sqlite(conn) => diesel::insert_into(completion_tallies::table)
-            .values(tally)
-            .on_conflict(key)
-            .do_update()
-            .set(completes.eq(completes + 1))
-            .execute(conn)?,
-        DbConnection::Postgres(conn) => diesel::insert_into(completion_tallies::table)
-            .values(tally)
-            .on_conflict(key)
-            .do_update()
-            .set(completes.eq(completes + 1))
-            .execute(conn)?,
-    };
-    Ok(())
-}
-
-/// A survey's completion tallies.
-pub fn tallies(conn: &mut DbConnection, survey: &str) -> QueryResult<Vec<CompletionTally>> {
-    completion_tallies::table
-        .filter(completion_tallies::survey_id.eq(survey))
-        .order((completion_tallies::municipality_code, completion_tallies::day, completion_tallies::mode))
-        .select(CompletionTally::as_select())
-        .load(conn)
-}
-
 /// A survey's responses not yet rewritten in a shuffled batch.
 pub fn unsettled(conn: &mut DbConnection, survey: &str) -> QueryResult<Vec<Response>> {
     responses::table
@@ -107,4 +76,9 @@ pub fn delete_many(conn: &mut DbConnection, ids: &[String]) -> QueryResult<()> {
         diesel::delete(responses::table.filter(responses::id.eq_any(chunk))).execute(conn)?;
     }
     Ok(())
+}
+
+/// Every response of a survey (without answers).
+pub fn of_survey(conn: &mut DbConnection, survey: &str) -> QueryResult<Vec<Response>> {
+    responses::table.filter(responses::survey_id.eq(survey)).select(Response::as_select()).load(conn)
 }

@@ -301,6 +301,18 @@ impl Instrument {
         self.drop_hidden(answers);
     }
 
+    /// How many questions applied to a resident with these answers: every item whose condition (if any) holds. The
+    /// share of them answered decides whether a response is complete, partial or a break-off.
+    pub fn applicable_items(&self, answers: &Answers) -> usize {
+        self.items()
+            .filter(|item| {
+                item.show_if.as_ref().is_none_or(|condition| {
+                    answers.get(&condition.item).is_some_and(|parent| parent.has(&condition.equals))
+                })
+            })
+            .count()
+    }
+
     /// Removes answers to items that are hidden given the other answers.
     pub fn drop_hidden(&self, answers: &mut Answers) {
         for item in self.items() {

@@ -1,0 +1,148 @@
+//! The counters behind the live response rates. Every function here runs inside the caller's transaction, beside the
+//! change it counts, so the counters are exact whenever that change is (also after a crash: both or neither).
+//! Adding to a counter that does not exist yet creates it (insert-or-add needs each backend's own connection).
+
+use diesel::prelude::*;
+
+use crate::db::DbConnection;
+use crate::db::models::tally::{CompletionTally, DispositionTally, ProgressTally};
+use crate::db::schema::{completion_tallies, disposition_tallies, progress_tallies};
+
+/// Adds `letters` (may be negative) to a survey's municipality's count of letters with `disposition`.
+pub fn add_letters(
+    conn: &mut DbConnection,
+    survey: &str,
+    municipality: &str,
+    disposition: &str,
+    letters: i32,
+) -> QueryResult<()> {
+    use disposition_tallies::dsl as t;
+    let row = DispositionTally {
+        survey_id: survey.to_owned(),
+        municipality_code: municipality.to_owned(),
+        disposition: disposition.to_owned(),
+        letters,
+    };
+    let key = (t::survey_id, t::municipality_code, t::disposition);
+    match conn {
+        DbConnection::Sqlite(conn) => diesel::insert_into(t::disposition_tallies)
+            .values(&row)
+            .on_conflict(key)
+            .do_update()
+            .set(t::letters.eq(t::letters + letters))
+            .execute(conn)?,
+        DbConnection::Postgres(conn) => diesel::insert_into(t::disposition_tallies)
+            .values(&row)
+            .on_conflict(key)
+            .do_update()
+            .set(t::letters.eq(t::letters + letters))
+            .execute(conn)?,
+    };
+    Ok(())
+}
+
+/// Moves one letter from one disposition to another.
+pub fn move_letter(conn: &mut DbConnection, survey: &str, municipality: &str, from: &str, to: &str) -> QueryResult<()> {
+    if from != to {
+        add_letters(conn, survey, municipality, from, -1)?;
+        add_letters(conn, survey, municipality, to, 1)?;
+    }
+    Ok(())
+}
+
+/// Adds a submitted response (or, when reconciling, any counts) to its day's tally.
+pub fn add_completion(conn: &mut DbConnection, tally: &CompletionTally) -> QueryResult<()> {
+    use completion_tallies::dsl as t;
+    let key = (t::survey_id, t::municipality_code, t::day, t::mode);
+    let changes = (
+        t::submitted.eq(t::submitted + tally.submitted),
+        t::partial.eq(t::partial + tally.partial),
+        t::break_off.eq(t::break_off + tally.break_off),
+        t::without_letter.eq(t::without_letter + tally.without_letter),
+    );
+    match conn {
+        DbConnection::Sqlite(conn) => diesel::insert_into(t::completion_tallies)
+            .values(tally)
+            .on_conflict(key)
+            .do_update()
+            .set(changes)
+            .execute(conn)?,
+        DbConnection::Postgres(conn) => diesel::insert_into(t::completion_tallies)
+            .values(tally)
+            .on_conflict(key)
+            .do_update()
+            .set(changes)
+            .execute(conn)?,
+    };
+    Ok(())
+}
+
+/// Adds `drafts` (may be negative) to the count of drafts that reached `section`.
+pub fn add_drafts(
+    conn: &mut DbConnection,
+    survey: &str,
+    municipality: &str,
+    section: i32,
+    drafts: i32,
+) -> QueryResult<()> {
+    use progress_tallies::dsl as t;
+    let row =
+        ProgressTally { survey_id: survey.to_owned(), municipality_code: municipality.to_owned(), section, drafts };
+    let key = (t::survey_id, t::municipality_code, t::section);
+    match conn {
+        DbConnection::Sqlite(conn) => diesel::insert_into(t::progress_tallies)
+            .values(&row)
+            .on_conflict(key)
+            .do_update()
+            .set(t::drafts.eq(t::drafts + drafts))
+            .execute(conn)?,
+        DbConnection::Postgres(conn) => diesel::insert_into(t::progress_tallies)
+            .values(&row)
+            .on_conflict(key)
+            .do_update()
+            .set(t::drafts.eq(t::drafts + drafts))
+            .execute(conn)?,
+    };
+    Ok(())
+}
+
+/// Every counter of a survey.
+pub struct SurveyTallies {
+    pub dispositions: Vec<DispositionTally>,
+    pub completions: Vec<CompletionTally>,
+    pub progress: Vec<ProgressTally>,
+}
+
+pub fn of_survey(conn: &mut DbConnection, survey: &str) -> QueryResult<SurveyTallies> {
+    let dispositions = disposition_tallies::table
+        .filter(disposition_tallies::survey_id.eq(survey))
+        .select(DispositionTally::as_select())
+        .load(conn)?;
+    let completions = completion_tallies::table
+        .filter(completion_tallies::survey_id.eq(survey))
+        .order((completion_tallies::municipality_code, completion_tallies::day, completion_tallies::mode))
+        .select(CompletionTally::as_select())
+        .load(conn)?;
+    let progress = progress_tallies::table
+        .filter(progress_tallies::survey_id.eq(survey))
+        .select(ProgressTally::as_select())
+        .load(conn)?;
+    Ok(SurveyTallies { dispositions, completions, progress })
+}
+
+/// Replaces every counter of a survey (reconciling: the recount is the truth).
+pub fn replace(conn: &mut DbConnection, survey: &str, tallies: &SurveyTallies) -> QueryResult<()> {
+    diesel::delete(disposition_tallies::table.filter(disposition_tallies::survey_id.eq(survey))).execute(conn)?;
+    diesel::delete(completion_tallies::table.filter(completion_tallies::survey_id.eq(survey))).execute(conn)?;
+    diesel::delete(progress_tallies::table.filter(progress_tallies::survey_id.eq(survey))).execute(conn)?;
+    for row in &tallies.dispositions {
+        add_letters(conn, survey, &row.municipality_code, &row.disposition, row.letters)?;
+    }
+    for row in &tallies.completions {
+        add_completion(conn, row)?;
+    }
+    for row in &tallies.progress {
+        add_drafts(conn, survey, &row.municipality_code, row.section, row.drafts)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,339 @@
+//! Live response rates: the dashboard (`/admin/surveys/{id}/rates`), its event stream, and the same numbers for
+//! scripts (`/api/v1/surveys/{id}/rates` and `/rates/stream`).
+//!
+//! Every viewer sees only the municipalities they may see, with a total over those alone. The page is complete
+//! without JavaScript (the numbers as of loading); with it, a small script listens to the stream and swaps in the
+//! freshly rendered numbers and charts. Rendering happens once per snapshot and set of visible municipalities, not
+//! once per viewer (see [`Memo`]).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, Responder, web};
+use actix_web_lab::sse;
+use serde::Serialize;
+
+use crate::auth::CurrentUser;
+use crate::domain::rates::{Definition, definitions, percent};
+use crate::error::AppError;
+use crate::http::charts::{self, Bar, CumulativeLines, RateBars, Series};
+use crate::http::render::{UserView, context};
+use crate::rates::{RatesView, Snapshot};
+use crate::startup::AppState;
+
+/// How often an idle stream says it is still there (proxies close silent connections).
+const KEEP_ALIVE: Duration = Duration::from_secs(15);
+/// How long a browser waits before reconnecting a dropped stream.
+const RETRY: Duration = Duration::from_secs(2);
+
+/// The municipalities of a survey the user may see, as a key for [`Memo`].
+fn visible_key(user: &CurrentUser, snapshot: &Snapshot) -> String {
+    snapshot
+        .municipalities
+        .iter()
+        .filter(|m| user.permissions.may_view(&m.code))
+        .map(|m| m.code.as_str())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// The rates of a survey and the definitions of every number, as the API gives them.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct RatesDocument {
+    #[serde(flatten)]
+    pub rates: RatesView,
+    pub definitions: Vec<DefinitionView>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct DefinitionView {
+    pub key: &'static str,
+    pub formula: &'static str,
+    pub sv: &'static str,
+    pub en: &'static str,
+}
+
+fn definition_views() -> Vec<DefinitionView> {
+    definitions().iter().map(|Definition { key, formula, sv, en }| DefinitionView { key, formula, sv, en }).collect()
+}
+
+/// The survey, if the user may see it, with its first snapshot.
+async fn first_snapshot(
+    state: &AppState,
+    user: &CurrentUser,
+    id: &str,
+) -> Result<tokio::sync::watch::Receiver<Option<Arc<Snapshot>>>, AppError> {
+    crate::surveys::load(state, user, id).await?;
+    let mut receiver = state.live.subscribe(state, id);
+    // The publisher reads the counters at once; wait for that first snapshot (or its failure).
+    let ready = tokio::time::timeout(Duration::from_secs(10), receiver.wait_for(Option::is_some))
+        .await
+        .is_ok_and(|waited| waited.is_ok());
+    match ready {
+        true => Ok(receiver),
+        false => {
+            // Reading failed (the publisher logged why); read directly, which gives the error its proper status.
+            crate::rates::snapshot(&state.db, id).await?;
+            Err(AppError::Internal("the rates could not be read".into()))
+        }
+    }
+}
+
+fn current(receiver: &tokio::sync::watch::Receiver<Option<Arc<Snapshot>>>) -> Option<Arc<Snapshot>> {
+    receiver.borrow().clone()
+}
+
+/// `GET /api/v1/surveys/{id}/rates`
+#[utoipa::path(
+    get, path = "/api/v1/surveys/{id}/rates", tag = "rates",
+    params(("id" = String, Path, description = "The survey's id")),
+    responses(
+        (status = 200, description = "The survey's counts and AAPOR rates per municipality the caller may see, their total, and the definition of every rate", body = RatesDocument),
+        (status = 401, description = "Not signed in"), (status = 404, description = "No such survey, or not one of the caller's"),
+    ),
+    security(("token" = []), ("session" = []))
+)]
+pub async fn api_rates(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    crate::surveys::load(&state, &user, &id).await?;
+    let snapshot = crate::rates::snapshot(&state.db, &id).await?;
+    let rates = snapshot.view(|code| user.permissions.may_view(code));
+    Ok(HttpResponse::Ok()
+        .insert_header(("cache-control", "no-store"))
+        .json(RatesDocument { rates, definitions: definition_views() }))
+}
+
+/// `GET /api/v1/surveys/{id}/rates/stream`
+#[utoipa::path(
+    get, path = "/api/v1/surveys/{id}/rates/stream", tag = "rates",
+    params(("id" = String, Path, description = "The survey's id")),
+    responses(
+        (status = 200, description = "Server-Sent Events: an event `rates` with the same JSON as `GET …/rates` (without the definitions) at once and after every change, within a second; comments keep the connection alive", content_type = "text/event-stream"),
+        (status = 401, description = "Not signed in"), (status = 404, description = "No such survey, or not one of the caller's"),
+    ),
+    security(("token" = []), ("session" = []))
+)]
+pub async fn api_stream(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<String>,
+) -> Result<impl Responder, AppError> {
+    let receiver = first_snapshot(&state, &user, &id).await?;
+    Ok(stream(receiver, user, "rates", |snapshot, user, key| {
+        snapshot.memo.get_or_render(format!("json:{key}"), || {
+            let view = snapshot.view(|code| user.permissions.may_view(code));
+            serde_json::to_string(&view).map_err(|error| AppError::Internal(Box::new(error)))
+        })
+    }))
+}
+
+/// An event stream that sends `render(snapshot)` as event `name` now and after every new snapshot.
+fn stream(
+    mut receiver: tokio::sync::watch::Receiver<Option<Arc<Snapshot>>>,
+    user: CurrentUser,
+    name: &'static str,
+    render: impl Fn(&Snapshot, &CurrentUser, &str) -> Result<Arc<str>, AppError> + Send + 'static,
+) -> impl Responder {
+    let (sender, events) = tokio::sync::mpsc::channel::<sse::Event>(4);
+    tokio::spawn(async move {
+        loop {
+            let snapshot = current(&receiver);
+            if let Some(snapshot) = snapshot {
+                let key = visible_key(&user, &snapshot);
+                match render(&snapshot, &user, &key) {
+                    Ok(data) => {
+                        let event = sse::Data::new(data.to_string()).event(name);
+                        if sender.send(event.into()).await.is_err() {
+                            break; // the viewer left
+                        }
+                    }
+                    Err(error) => tracing::warn!(%error, "rendering a live update failed"),
+                }
+            }
+            if receiver.changed().await.is_err() {
+                break;
+            }
+        }
+    });
+    sse::Sse::from_infallible_receiver(events).with_keep_alive(KEEP_ALIVE).with_retry_duration(RETRY)
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The dashboard.
+
+/// One row of a table, with every number written for people.
+#[derive(Serialize)]
+struct Row {
+    code: String,
+    name: String,
+    total: bool,
+    letters: u64,
+    planned: u64,
+    not_eligible: u64,
+    complete_web: u64,
+    complete_paper: u64,
+    partial: u64,
+    started: u64,
+    refused_or_broken_off: u64,
+    other: u64,
+    unknown: u64,
+    submitted: u64,
+    without_letter: u64,
+    svarsfrekvens: String,
+    target: String,
+    rates: Vec<(String, String)>,
+    drafts_by_section: Vec<u64>,
+}
+
+fn rows(view: &RatesView) -> Vec<Row> {
+    view.municipalities
+        .iter()
+        .chain((view.municipalities.len() > 1).then_some(&view.total))
+        .map(|m| Row {
+            code: m.code.clone(),
+            name: if m.code == "total" { "Totalt".to_owned() } else { m.name.clone() },
+            total: m.code == "total",
+            letters: m.letters,
+            planned: m.planned,
+            not_eligible: m.not_eligible,
+            complete_web: m.complete_web,
+            complete_paper: m.complete_paper,
+            partial: m.partial,
+            started: m.started,
+            refused_or_broken_off: m.refused + m.submitted_break_off,
+            other: m.other,
+            unknown: m.counts.unknown_household + m.counts.unknown_other,
+            submitted: m.submitted,
+            without_letter: m.without_letter,
+            svarsfrekvens: percent(m.rates.svarsfrekvens, "sv"),
+            target: percent(m.target, "sv"),
+            rates: rate_cells(&m.rates),
+            drafts_by_section: m.drafts_by_section.clone(),
+        })
+        .collect()
+}
+
+fn rate_cells(rates: &crate::domain::rates::Rates) -> Vec<(String, String)> {
+    let value = serde_json::to_value(rates).unwrap_or_default();
+    definitions()
+        .iter()
+        .filter(|definition| !matches!(definition.key, "e" | "svarsfrekvens"))
+        .filter_map(|definition| {
+            let field = value.get(definition.key)?;
+            Some((definition.key.to_uppercase(), percent(field.as_f64(), "sv")))
+        })
+        .collect()
+}
+
+#[derive(Serialize)]
+struct DayRow {
+    day: String,
+    counts: Vec<u64>,
+}
+
+/// The live part of the dashboard (what the stream replaces), rendered for one set of municipalities.
+fn render_live(state: &AppState, snapshot: &Snapshot, view: &RatesView) -> Result<String, AppError> {
+    let rows = rows(view);
+    let bars = charts::rate_bars(&RateBars {
+        id: "rates-bars".into(),
+        title: if view.has_rates { "Svarsfrekvens per kommun".into() } else { "Svar per kommun mot målet".into() },
+        description: "Svarsfrekvensen (fullständiga svar delat med urvalet minus naturligt bortfall) per kommun, med \
+                      kommunens mål som ett streck. Samma siffror står i tabellen ovanför."
+            .into(),
+        lang: "sv".into(),
+        bars: view
+            .municipalities
+            .iter()
+            .map(|m| Bar {
+                label: m.name.clone(),
+                rate: if view.has_rates {
+                    m.rates.svarsfrekvens
+                } else {
+                    (m.planned > 0).then(|| m.submitted as f64 / m.planned as f64)
+                },
+                target: if view.has_rates { m.target } else { Some(1.0) },
+            })
+            .collect(),
+    });
+    let lines = charts::cumulative_lines(&CumulativeLines {
+        id: "rates-lines".into(),
+        title: "Inskickade svar över tid".into(),
+        description: "Antal inskickade svar (webb och papper) till och med varje dag, en linje per kommun. Samma \
+                      siffror står i tabellen under diagrammet."
+            .into(),
+        lang: "sv".into(),
+        series: view
+            .municipalities
+            .iter()
+            .map(|m| Series { label: m.name.clone(), points: m.days.iter().map(|d| (d.day, d.cumulative)).collect() })
+            .collect(),
+        markers: Vec::new(),
+    });
+    let mut days: Vec<chrono::NaiveDate> =
+        view.municipalities.iter().flat_map(|m| m.days.iter().map(|d| d.day)).collect();
+    days.sort();
+    days.dedup();
+    let day_rows: Vec<DayRow> = days
+        .iter()
+        .map(|day| DayRow {
+            day: day.format("%Y-%m-%d").to_string(),
+            counts: view
+                .municipalities
+                .iter()
+                .map(|m| m.days.iter().take_while(|d| d.day <= *day).last().map_or(0, |d| d.cumulative))
+                .collect(),
+        })
+        .collect();
+    let section_count = view.municipalities.iter().map(|m| m.drafts_by_section.len()).max().unwrap_or(0);
+    let read_at = chrono::Utc::now().with_timezone(&chrono_tz::Europe::Stockholm).format("%H:%M:%S").to_string();
+    state.templates.render(
+        "admin/rates_live.html",
+        context! {
+            has_rates => view.has_rates, rows, bars, lines, day_rows, sections => section_count,
+            names => view.municipalities.iter().map(|m| m.name.clone()).collect::<Vec<_>>(),
+            read_at, survey_id => snapshot.survey_id,
+        },
+    )
+}
+
+/// `GET /admin/surveys/{id}/rates`
+pub async fn page(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let loaded = crate::surveys::load(&state, &user, &id).await?;
+    let snapshot = crate::rates::snapshot(&state.db, &id).await?;
+    let view = snapshot.view(|code| user.permissions.may_view(code));
+    let live = render_live(&state, &snapshot, &view)?;
+    let definitions = definition_views();
+    state.templates.page(
+        StatusCode::OK,
+        "admin/rates.html",
+        context! {
+            title => format!("Svarsfrekvens – {}", loaded.survey.title), user => UserView::from(&user),
+            csrf_token => user.csrf_token(), survey => context! { id => loaded.survey.id, title => loaded.survey.title },
+            has_rates => view.has_rates, live, definitions,
+        },
+    )
+}
+
+/// `GET /admin/surveys/{id}/rates/stream`: the dashboard's live part, rendered, after every change.
+pub async fn page_stream(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<String>,
+) -> Result<impl Responder, AppError> {
+    let receiver = first_snapshot(&state, &user, &id).await?;
+    let state = state.into_inner();
+    Ok(stream(receiver, user, "dashboard", move |snapshot, user, key| {
+        snapshot.memo.get_or_render(format!("html:{key}"), || {
+            let view = snapshot.view(|code| user.permissions.may_view(code));
+            render_live(&state, snapshot, &view)
+        })
+    }))
+}

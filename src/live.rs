@@ -1,0 +1,178 @@
+//! Live updates of the response rates: every change to a survey's counters wakes the dashboards watching it.
+//!
+//! **One read per change, not one per viewer.** Each survey that someone watches has one publisher task. A change
+//! wakes it; it reads the counters once (a handful of rows), builds a [`Snapshot`] and hands the same `Arc` to every
+//! viewer through a `watch` channel, which also coalesces bursts: a viewer that is busy simply gets the newest
+//! snapshot next. Each viewer then keeps only the municipalities it may see. The publisher stops when its last viewer
+//! leaves.
+//!
+//! **Several instances.** With PostgreSQL, every change is also announced with `NOTIFY trygghet_live, '<survey id>'`
+//! on a dedicated connection that `LISTEN`s to the same channel, so a submission stored by one instance wakes the
+//! dashboards connected to another. The connection is polled every [`POLL`]; if it breaks, it is opened again.
+//! SQLite runs as one instance, so changes stay in the process.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use diesel::prelude::*;
+use tokio::sync::{Notify, watch};
+
+use crate::config::DatabaseUrl;
+use crate::rates::{self, Snapshot};
+
+/// How often the PostgreSQL listener looks for notifications and sends announcements.
+pub const POLL: Duration = Duration::from_millis(25);
+
+/// The PostgreSQL channel the instances share.
+const CHANNEL: &str = "trygghet_live";
+
+/// A survey being watched: what wakes its publisher, and where its snapshots go.
+struct Watched {
+    wake: Arc<Notify>,
+    snapshots: watch::Sender<Option<Arc<Snapshot>>>,
+}
+
+/// The hub of live updates, shared by every request of an instance.
+#[derive(Clone, Default)]
+pub struct Live {
+    watched: Arc<Mutex<HashMap<String, Watched>>>,
+    /// Announcements to other instances (PostgreSQL only).
+    outbox: Option<std::sync::mpsc::Sender<String>>,
+}
+
+impl Live {
+    /// A hub for one instance; with PostgreSQL (`database` given) it also talks to the other instances.
+    pub fn new(database: Option<&DatabaseUrl>) -> Self {
+        let mut live = Self::default();
+        if let Some(url @ DatabaseUrl::Postgres(_)) = database {
+            let (outbox, announcements) = std::sync::mpsc::channel();
+            live.outbox = Some(outbox);
+            let listener = live.clone();
+            let url = url.clone();
+            std::thread::Builder::new()
+                .name("trygghet-live".into())
+                .spawn(move || listen(&url, &listener, &announcements))
+                .map_err(|error| tracing::error!(%error, "cannot start the live-update listener"))
+                .ok();
+        }
+        live
+    }
+
+    /// A survey's counters changed here: wake its viewers on this instance and announce it to the others.
+    pub fn changed(&self, survey_id: &str) {
+        self.wake(survey_id);
+        if let Some(outbox) = &self.outbox {
+            let _ = outbox.send(survey_id.to_owned());
+        }
+    }
+
+    /// Wakes the viewers of a survey on this instance only.
+    pub fn wake(&self, survey_id: &str) {
+        if let Some(watched) = self.watched.lock().unwrap_or_else(|poison| poison.into_inner()).get(survey_id) {
+            watched.wake.notify_one();
+        }
+    }
+
+    /// The snapshots of a survey, starting its publisher if nobody watched it yet.
+    pub fn subscribe(
+        &self,
+        state: &crate::startup::AppState,
+        survey_id: &str,
+    ) -> watch::Receiver<Option<Arc<Snapshot>>> {
+        let mut watched = self.watched.lock().unwrap_or_else(|poison| poison.into_inner());
+        if let Some(existing) = watched.get(survey_id) {
+            return existing.snapshots.subscribe();
+        }
+        let (snapshots, receiver) = watch::channel(None);
+        let wake = Arc::new(Notify::new());
+        watched.insert(survey_id.to_owned(), Watched { wake: wake.clone(), snapshots: snapshots.clone() });
+        drop(watched);
+        let publisher = Publisher { live: self.clone(), db: state.db.clone(), survey_id: survey_id.to_owned() };
+        tokio::spawn(publisher.run(wake, snapshots));
+        receiver
+    }
+}
+
+struct Publisher {
+    live: Live,
+    db: crate::db::Db,
+    survey_id: String,
+}
+
+impl Publisher {
+    async fn run(self, wake: Arc<Notify>, snapshots: watch::Sender<Option<Arc<Snapshot>>>) {
+        // The first snapshot at once; then one per wake-up (wake-ups during a read are kept by `Notify`).
+        wake.notify_one();
+        loop {
+            tokio::select! {
+                () = wake.notified() => {}
+                () = snapshots.closed() => break,
+            }
+            match rates::snapshot(&self.db, &self.survey_id).await {
+                Ok(snapshot) => {
+                    snapshots.send_replace(Some(Arc::new(snapshot)));
+                }
+                Err(error) => tracing::warn!(%error, "reading the rates for a live update failed"),
+            }
+        }
+        let mut watched = self.live.watched.lock().unwrap_or_else(|poison| poison.into_inner());
+        // A viewer may have subscribed between `closed()` and this lock: then the publisher is still needed.
+        if snapshots.receiver_count() == 0 {
+            watched.remove(&self.survey_id);
+        } else {
+            drop(watched);
+            Box::pin(self.run(wake, snapshots)).await;
+        }
+    }
+}
+
+/// The PostgreSQL side: announce this instance's changes, wake viewers for every instance's changes.
+fn listen(url: &DatabaseUrl, live: &Live, announcements: &std::sync::mpsc::Receiver<String>) {
+    let mut backoff = Duration::from_millis(200);
+    loop {
+        let DatabaseUrl::Postgres(secret) = url else { return };
+        let opened = PgConnection::establish(secrecy::ExposeSecret::expose_secret(secret))
+            .map_err(|error| error.to_string())
+            .and_then(|mut conn| {
+                diesel::sql_query(format!("LISTEN {CHANNEL}")).execute(&mut conn).map_err(|e| e.to_string())?;
+                Ok(conn)
+            });
+        match opened {
+            Ok(mut conn) => {
+                backoff = Duration::from_millis(200);
+                if let Err(error) = serve(&mut conn, live, announcements) {
+                    tracing::warn!(%error, "the live-update connection failed; opening it again");
+                }
+            }
+            Err(error) => tracing::warn!(%error, "cannot open the live-update connection; trying again"),
+        }
+        if matches!(announcements.recv_timeout(backoff), Err(std::sync::mpsc::RecvTimeoutError::Disconnected)) {
+            return;
+        }
+        backoff = (backoff * 2).min(Duration::from_secs(10));
+    }
+}
+
+fn serve(conn: &mut PgConnection, live: &Live, announcements: &std::sync::mpsc::Receiver<String>) -> QueryResult<()> {
+    use std::sync::mpsc::RecvTimeoutError;
+    loop {
+        match announcements.recv_timeout(POLL) {
+            Ok(first) => {
+                let mut surveys = std::collections::BTreeSet::from([first]);
+                surveys.extend(announcements.try_iter());
+                for survey in surveys {
+                    diesel::sql_query("SELECT pg_notify($1, $2)")
+                        .bind::<diesel::sql_types::Text, _>(CHANNEL)
+                        .bind::<diesel::sql_types::Text, _>(survey)
+                        .execute(conn)?;
+                }
+            }
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => return Ok(()),
+        }
+        for notification in conn.notifications_iter() {
+            live.wake(&notification?.payload);
+        }
+    }
+}

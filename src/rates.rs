@@ -1,0 +1,274 @@
+//! A survey's live response rates, read from its counters (never by counting letters, drafts or responses): a
+//! [`Snapshot`] of every municipality, and the [`RatesView`] one viewer may see (their municipalities only, with a
+//! total over those alone, so a total never reveals a municipality the viewer may not see).
+//!
+//! How the counters become AAPOR's classes (see `domain::rates` for the formulas):
+//! - I, P and break-offs: submitted responses by how much of the questionnaire applied and was answered;
+//! - R: letters marked refused, letters started and never submitted, and submitted break-offs;
+//! - O: deceased and unable; UO: undeliverable; NE: moved away and not eligible;
+//! - UH: letters never returned, less the responses that came without their letter (a paper form keyed in without
+//!   its letter number leaves its letter "not returned" although somebody answered it).
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::db::Db;
+use crate::db::queries::{surveys, tallies};
+use crate::domain::rates::{Counts, Rates, rates};
+use crate::domain::survey::Access;
+use crate::error::AppError;
+
+/// Submitted responses on one day.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Day {
+    pub day: NaiveDate,
+    pub web: u64,
+    pub paper: u64,
+    /// Submitted on this day or before.
+    pub cumulative: u64,
+}
+
+/// The numbers of one municipality (or of several added up).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct MunicipalityRates {
+    /// The municipality's code, or `total`.
+    pub code: String,
+    pub name: String,
+    /// The sample size planned for the survey (for an open link: the number of answers aimed for).
+    pub planned: u64,
+    /// Letters handed out: the sample the rates are computed on.
+    pub letters: u64,
+    /// The target response rate, as a fraction.
+    pub target: Option<f64>,
+    /// Every submitted response (web and paper, complete, partial or break-off).
+    pub submitted: u64,
+    /// Complete responses (I) given on the web and on paper.
+    pub complete_web: u64,
+    pub complete_paper: u64,
+    /// Partial responses (P).
+    pub partial: u64,
+    /// Submitted with under half of the questions answered (counted in R).
+    pub submitted_break_off: u64,
+    /// Letters whose resident started on the web and has not submitted (counted in R). Never a response.
+    pub started: u64,
+    /// Letters reported as refused (R).
+    pub refused: u64,
+    /// Deceased or unable (O).
+    pub other: u64,
+    /// Letters returned undeliverable (UO).
+    pub undeliverable: u64,
+    /// Moved away or not eligible (NE, "naturligt bortfall").
+    pub not_eligible: u64,
+    /// Nothing came back (UH).
+    pub not_returned: u64,
+    /// Responses that used no letter (paper forms without their letter number; every open-link response).
+    pub without_letter: u64,
+    pub counts: Counts,
+    pub rates: Rates,
+    /// Residents who started and have not submitted, by the furthest section they saved (index 0: none yet).
+    pub drafts_by_section: Vec<u64>,
+    pub days: Vec<Day>,
+}
+
+/// Renderings of one snapshot (JSON, HTML) by what and for which set of municipalities, so that a thousand viewers
+/// with the same rights cost one rendering.
+#[derive(Debug, Clone, Default)]
+pub struct Memo(std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<str>>>>);
+
+impl Memo {
+    pub fn get_or_render(
+        &self,
+        key: String,
+        render: impl FnOnce() -> Result<String, AppError>,
+    ) -> Result<std::sync::Arc<str>, AppError> {
+        if let Some(done) = self.0.lock().unwrap_or_else(|poison| poison.into_inner()).get(&key) {
+            return Ok(done.clone());
+        }
+        let rendered: std::sync::Arc<str> = render()?.into();
+        self.0.lock().unwrap_or_else(|poison| poison.into_inner()).insert(key, rendered.clone());
+        Ok(rendered)
+    }
+}
+
+/// Every municipality of a survey, as of one read of its counters.
+#[derive(Debug, Clone, Serialize)]
+pub struct Snapshot {
+    #[serde(skip)]
+    pub memo: Memo,
+    pub survey_id: String,
+    pub title: String,
+    /// Whether the survey has a sample and so response rates (letters with codes) or not (an open link).
+    pub has_rates: bool,
+    pub municipalities: Vec<MunicipalityRates>,
+}
+
+/// What one viewer sees: their municipalities and the total over them.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct RatesView {
+    pub survey_id: String,
+    pub title: String,
+    pub has_rates: bool,
+    pub municipalities: Vec<MunicipalityRates>,
+    pub total: MunicipalityRates,
+}
+
+impl Snapshot {
+    /// The part a viewer may see.
+    pub fn view(&self, may_view: impl Fn(&str) -> bool) -> RatesView {
+        let municipalities: Vec<MunicipalityRates> =
+            self.municipalities.iter().filter(|m| may_view(&m.code)).cloned().collect();
+        let total = total(&municipalities);
+        RatesView {
+            survey_id: self.survey_id.clone(),
+            title: self.title.clone(),
+            has_rates: self.has_rates,
+            municipalities,
+            total,
+        }
+    }
+}
+
+/// Several municipalities added up, with the rates of the sum (not an average of rates).
+pub fn total(parts: &[MunicipalityRates]) -> MunicipalityRates {
+    let mut sum = MunicipalityRates { code: "total".into(), name: "Totalt".into(), ..MunicipalityRates::default() };
+    let mut by_day: BTreeMap<NaiveDate, (u64, u64)> = BTreeMap::new();
+    let mut planned_target = 0.0;
+    let mut all_targets = !parts.is_empty();
+    for part in parts {
+        sum.planned += part.planned;
+        sum.letters += part.letters;
+        sum.submitted += part.submitted;
+        sum.complete_web += part.complete_web;
+        sum.complete_paper += part.complete_paper;
+        sum.partial += part.partial;
+        sum.submitted_break_off += part.submitted_break_off;
+        sum.started += part.started;
+        sum.refused += part.refused;
+        sum.other += part.other;
+        sum.undeliverable += part.undeliverable;
+        sum.not_eligible += part.not_eligible;
+        sum.not_returned += part.not_returned;
+        sum.without_letter += part.without_letter;
+        sum.counts += part.counts;
+        if sum.drafts_by_section.len() < part.drafts_by_section.len() {
+            sum.drafts_by_section.resize(part.drafts_by_section.len(), 0);
+        }
+        for (index, drafts) in part.drafts_by_section.iter().enumerate() {
+            sum.drafts_by_section[index] += drafts;
+        }
+        for day in &part.days {
+            let entry = by_day.entry(day.day).or_default();
+            entry.0 += day.web;
+            entry.1 += day.paper;
+        }
+        match part.target {
+            Some(target) => planned_target += target * part.planned as f64,
+            None => all_targets = false,
+        }
+    }
+    // The total's target is the municipalities' targets weighted by their samples, when every one has a target.
+    sum.target = (all_targets && sum.planned > 0).then(|| planned_target / sum.planned as f64);
+    sum.rates = rates(&sum.counts);
+    sum.days = cumulative(by_day);
+    sum
+}
+
+fn cumulative(by_day: BTreeMap<NaiveDate, (u64, u64)>) -> Vec<Day> {
+    let mut running = 0;
+    by_day
+        .into_iter()
+        .map(|(day, (web, paper))| {
+            running += web + paper;
+            Day { day, web, paper, cumulative: running }
+        })
+        .collect()
+}
+
+fn count(value: i32) -> u64 {
+    u64::try_from(value).unwrap_or(0)
+}
+
+/// Reads a survey's counters and turns them into rates per municipality.
+pub async fn snapshot(db: &Db, survey_id: &str) -> Result<Snapshot, AppError> {
+    let id = survey_id.to_owned();
+    let (survey, parts, tallies) = db
+        .run(move |conn| {
+            let survey = surveys::find(conn, &id)?;
+            let parts = surveys::parts(conn, &id)?;
+            let tallies = tallies::of_survey(conn, &id)?;
+            Ok((survey, parts, tallies))
+        })
+        .await?;
+    let has_rates = Access::parse(&survey.access).is_none_or(Access::has_response_rate);
+    let municipalities = parts
+        .into_iter()
+        .map(|(part, name)| {
+            let code = part.municipality_code.clone();
+            let mut m = MunicipalityRates {
+                code: code.clone(),
+                name,
+                planned: count(part.sample_size),
+                target: part.target_percent.map(|percent| percent / 100.0),
+                ..MunicipalityRates::default()
+            };
+            let mut deceased_or_unable = 0;
+            for row in tallies.dispositions.iter().filter(|row| row.municipality_code == code) {
+                let letters = count(row.letters);
+                m.letters += letters;
+                match row.disposition.as_str() {
+                    "started" => m.started += letters,
+                    "refused" => m.refused += letters,
+                    "deceased" | "unable" => deceased_or_unable += letters,
+                    "undeliverable" => m.undeliverable += letters,
+                    "moved_away" | "not_eligible" => m.not_eligible += letters,
+                    "not_returned" => m.not_returned += letters,
+                    _ => {}
+                }
+            }
+            m.other = deceased_or_unable;
+            let mut by_day: BTreeMap<NaiveDate, (u64, u64)> = BTreeMap::new();
+            for row in tallies.completions.iter().filter(|row| row.municipality_code == code) {
+                let (submitted, partial, break_off) = (count(row.submitted), count(row.partial), count(row.break_off));
+                let complete = submitted.saturating_sub(partial + break_off);
+                m.submitted += submitted;
+                m.partial += partial;
+                m.submitted_break_off += break_off;
+                m.without_letter += count(row.without_letter);
+                let entry = by_day.entry(row.day).or_default();
+                if row.mode == "paper" {
+                    m.complete_paper += complete;
+                    entry.1 += submitted;
+                } else {
+                    m.complete_web += complete;
+                    entry.0 += submitted;
+                }
+            }
+            m.days = cumulative(by_day);
+            // Counters that went back to zero stay as rows; they count nothing.
+            for row in tallies.progress.iter().filter(|row| row.municipality_code == code && row.drafts != 0) {
+                let section = usize::try_from(row.section).unwrap_or(0);
+                if m.drafts_by_section.len() <= section {
+                    m.drafts_by_section.resize(section + 1, 0);
+                }
+                m.drafts_by_section[section] += count(row.drafts);
+            }
+            // A response without its letter leaves that letter "not returned": it is not unknown any more.
+            let unknown = m.not_returned.saturating_sub(m.without_letter);
+            m.counts = Counts {
+                complete: m.complete_web + m.complete_paper,
+                partial: m.partial,
+                refusal_and_break_off: m.refused + m.started + m.submitted_break_off,
+                non_contact: 0,
+                other: m.other,
+                unknown_household: unknown,
+                unknown_other: m.undeliverable,
+                not_eligible: m.not_eligible,
+            };
+            m.rates = rates(&m.counts);
+            m
+        })
+        .collect();
+    Ok(Snapshot { memo: Memo::default(), survey_id: survey.id, title: survey.title, has_rates, municipalities })
+}

@@ -1,0 +1,325 @@
+//! Live response rates: counters that follow every change and equal a recount from the raw rows, the rates API and
+//! its roles, the dashboard, the event stream, and live events shared by two instances over PostgreSQL.
+
+use std::time::{Duration, Instant};
+
+use futures_util::StreamExt;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::answer::{Resident, period, sections, submission_id};
+use crate::helpers::{Backend, Browser, TestApp, spawn_app};
+use crate::on_both_backends;
+
+/// An open survey in Hagfors (1783) and Munkfors (1762), with `letters` letters in each; returns id and codes.
+async fn survey_with_letters(staff: &Browser, letters: usize) -> (String, Vec<String>, Vec<String>) {
+    let (opens_on, closes_on) = period();
+    let body = json!({ "title": "Trygghetsmätning 2026", "opens_on": opens_on, "closes_on": closes_on, "access": "codes",
+        "municipalities": [{ "code": "1783", "sample_size": letters, "target_percent": 55 },
+                           { "code": "1762", "sample_size": letters, "target_percent": 50 }] });
+    let response = staff.send_json(Method::POST, "/api/v1/surveys", &body).await;
+    assert_eq!(response.status(), 201);
+    let id = response.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+    let mut codes = Vec::new();
+    for municipality in ["1783", "1762"] {
+        let path = format!("/api/v1/surveys/{id}/municipalities/{municipality}/invitations");
+        let issued: Value =
+            staff.send_json(Method::POST, &path, &json!({ "count": letters })).await.json().await.unwrap();
+        codes.push(issued.as_array().unwrap().iter().map(|l| l["code"].as_str().unwrap().to_owned()).collect());
+    }
+    assert_eq!(staff.send_json(Method::POST, &format!("/api/v1/surveys/{id}/open"), &json!({})).await.status(), 200);
+    let mut codes = codes.into_iter();
+    (id, codes.next().unwrap(), codes.next().unwrap())
+}
+
+/// Answers `count` sections (from the first) and submits.
+async fn answer_and_submit(app: &TestApp, code: &str, count: usize) {
+    let mut resident = Resident::new(app);
+    let everything: [(&str, &str); 0] = [];
+    for number in 1..=count {
+        let fields = fill(number);
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(a, b)| (*a, *b)).chain(everything).collect();
+        resident.save(code, number, &fields, "next").await;
+    }
+    let review = resident.get(&format!("/svara/{code}/granska")).await;
+    let id = submission_id(&review.body);
+    let sent = resident.post(&format!("/svara/{code}/skicka"), &[("submission_id", &id)]).await;
+    assert_eq!(sent.location.as_deref(), Some("/tack"), "{}", sent.body);
+}
+
+/// Answers to every question of a section of the default questionnaire.
+fn fill(number: usize) -> Vec<(&'static str, &'static str)> {
+    let instrument = trygghet::domain::instrument::default_instrument().unwrap();
+    let section = &instrument.sections()[number - 1];
+    section
+        .items
+        .iter()
+        .filter(|item| item.show_if.is_none())
+        .map(|item| {
+            let id: &'static str = Box::leak(format!("q.{}", item.id).into_boxed_str());
+            let value: &'static str = match &item.kind {
+                trygghet::domain::instrument::ItemKind::Number { .. } => "5",
+                trygghet::domain::instrument::ItemKind::Text { .. } => "Bra.",
+                trygghet::domain::instrument::ItemKind::YesNo { .. } => "no",
+                _ => Box::leak(instrument.choice_codes(item).unwrap()[0].to_owned().into_boxed_str()),
+            };
+            (id, value)
+        })
+        .collect()
+}
+
+async fn rates(staff: &Browser, id: &str) -> Value {
+    let response = staff.get(&format!("/api/v1/surveys/{id}/rates")).await;
+    assert_eq!(response.status(), 200);
+    response.json().await.unwrap()
+}
+
+fn municipality<'a>(rates: &'a Value, code: &str) -> &'a Value {
+    rates["municipalities"].as_array().unwrap().iter().find(|m| m["code"] == code).unwrap()
+}
+
+/// Recounts with the library, as `trygghet reconcile` does, and returns the differences as text.
+async fn reconcile(app: &TestApp, fix: bool) -> Vec<String> {
+    let url = trygghet::config::DatabaseUrl::parse(&app.database.url()).unwrap();
+    let metrics = trygghet::metrics::Metrics::new().unwrap();
+    let settings = trygghet::db::PoolSettings { max_size: 1, timeout: Duration::from_secs(5) };
+    let (db, _) = tokio::task::spawn_blocking(move || trygghet::db::Db::open(&url, settings, metrics.db_errors()))
+        .await
+        .unwrap()
+        .unwrap();
+    let instruments = trygghet::instruments::Instruments::new(db.clone()).unwrap();
+    let differences = trygghet::reconcile::reconcile(&db, &instruments, fix).await.unwrap();
+    differences.iter().map(ToString::to_string).collect()
+}
+
+async fn counters_follow_a_random_workload_and_equal_the_recount(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let staff = app.staff("samordnare@polisen.se", "coordinator", &["1783", "1762"]).await;
+    let (id, hagfors, munkfors) = survey_with_letters(&staff, 12).await;
+    let mut rng = StdRng::seed_from_u64(1783);
+    let mut codes: Vec<String> = hagfors.iter().chain(&munkfors).cloned().collect();
+    let mut expected_submitted = 0;
+    let mut paper_serial = 1;
+    for step in 0..16 {
+        let code = codes.remove(rng.random_range(0..codes.len()));
+        match step % 5 {
+            // Complete, or a break-off (one section of nine), on the web.
+            0 => {
+                answer_and_submit(&app, &code, sections()).await;
+                expected_submitted += 1;
+            }
+            1 => {
+                answer_and_submit(&app, &code, 1).await;
+                expected_submitted += 1;
+            }
+            // Started and left.
+            2 => {
+                Resident::new(&app).save(&code, 1, &fill(1), "next").await;
+                Resident::new(&app).save(&code, 2, &fill(2), "later").await;
+            }
+            // A paper form, with or without its letter number.
+            3 => {
+                let path = format!("/admin/surveys/{id}/paper");
+                let page = staff.get(&path).await.text().await.unwrap();
+                let form = submission_id(&page);
+                let letter = format!("1762-{:06}", 12 - paper_serial);
+                let with_letter = rng.random_bool(0.5);
+                let mut fields = vec![("submission_id", form.as_str()), ("municipality", "1762")];
+                if with_letter {
+                    fields.push(("letter_number", letter.as_str()));
+                }
+                let answers = fill(1);
+                fields.extend(answers.iter().copied());
+                let response = staff.post_form(&path, &fields).await;
+                // A letter drawn for the web may have been used already: then the form says so and nothing is stored.
+                if response.status() == 200 {
+                    expected_submitted += 1;
+                }
+                paper_serial += 1;
+            }
+            // Staff report what came back.
+            _ => {
+                let outcome = ["obeställbar", "flyttat", "avböjt", "avliden"][rng.random_range(0..4)];
+                let body = format!("brevnummer;utfall\n1783-{:06};{outcome}\n", rng.random_range(1..=12));
+                let response = staff
+                    .client
+                    .post(format!("{}/api/v1/surveys/{id}/dispositions", app.address))
+                    .header("x-csrf-token", &staff.csrf)
+                    .header("content-type", "text/csv")
+                    .body(body)
+                    .send()
+                    .await
+                    .unwrap();
+                assert!(response.status() == 200 || response.status() == 422, "{}", response.status());
+            }
+        }
+    }
+    let counted = rates(&staff, &id).await;
+    assert_eq!(counted["total"]["letters"], 24);
+    assert_eq!(counted["total"]["submitted"], expected_submitted);
+    let responses: usize = app.query_strings("SELECT COUNT(*) FROM responses")[0].parse().unwrap();
+    assert_eq!(responses, expected_submitted);
+    assert!(counted["total"]["submitted_break_off"].as_u64().unwrap() >= 1, "one-section answers are break-offs");
+    assert!(counted["total"]["started"].as_u64().unwrap() >= 1, "started is not submitted: {counted}");
+    assert_eq!(reconcile(&app, false).await, Vec::<String>::new(), "every counter equals its recount");
+
+    // A counter changed behind the service's back is found, and fixed.
+    app.database.execute("UPDATE disposition_tallies SET letters = letters + 3 WHERE municipality_code = '1783' AND disposition = 'not_returned'");
+    let differences = reconcile(&app, false).await;
+    assert_eq!(differences.len(), 1, "{differences:?}");
+    assert!(differences[0].contains("1783 letters not_returned"), "{differences:?}");
+    assert_eq!(reconcile(&app, true).await.len(), 1);
+    assert_eq!(reconcile(&app, false).await, Vec::<String>::new());
+    assert_eq!(rates(&staff, &id).await["total"], counted["total"]);
+}
+on_both_backends!(
+    counters_follow_a_random_workload_and_equal_the_recount,
+    super::counters_follow_a_random_workload_and_equal_the_recount
+);
+
+async fn the_rates_follow_aapor_and_each_viewer_sees_their_own_municipalities(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let staff = app.staff("samordnare@polisen.se", "coordinator", &["1783", "1762"]).await;
+    let (id, hagfors, munkfors) = survey_with_letters(&staff, 4).await;
+    answer_and_submit(&app, &hagfors[0], sections()).await;
+    answer_and_submit(&app, &hagfors[1], sections()).await;
+    answer_and_submit(&app, &munkfors[0], sections()).await;
+    let body = "brevnummer;utfall\n1783-000004;flyttat\n";
+    let response = staff
+        .client
+        .post(format!("{}/api/v1/surveys/{id}/dispositions", app.address))
+        .header("x-csrf-token", &staff.csrf)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+
+    let all = rates(&staff, &id).await;
+    let h = municipality(&all, "1783");
+    assert_eq!(
+        (h["letters"].as_u64(), h["complete_web"].as_u64(), h["not_eligible"].as_u64()),
+        (Some(4), Some(2), Some(1))
+    );
+    // Svarsfrekvens: 2 complete of 4 letters less 1 moved away; RR1 counts the moved one as nothing (not in E + U).
+    let close = |value: &Value, expected: f64| (value.as_f64().unwrap() - expected).abs() < 1e-9;
+    assert!(close(&h["rates"]["svarsfrekvens"], 2.0 / 3.0), "{h}");
+    assert!(close(&h["rates"]["rr1"], 2.0 / 3.0));
+    assert!(close(&all["total"]["rates"]["svarsfrekvens"], 3.0 / 7.0), "{}", all["total"]);
+    assert!(all["definitions"].as_array().unwrap().iter().any(|d| d["key"] == "rr1" && d["formula"] == "I / (E + U)"));
+
+    // A viewer of Hagfors sees Hagfors, and a total of Hagfors alone.
+    let viewer = app.staff("lasare@hagfors.se", "viewer", &["1783"]).await;
+    let seen = rates(&viewer, &id).await;
+    let codes: Vec<&str> =
+        seen["municipalities"].as_array().unwrap().iter().map(|m| m["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["1783"]);
+    assert_eq!(seen["total"]["submitted"], 2, "the total never includes a municipality the viewer may not see");
+    let page = viewer.get(&format!("/admin/surveys/{id}/rates")).await.text().await.unwrap();
+    assert!(page.contains("Hagfors") && !page.contains("Munkfors"));
+    assert!(page.contains("<svg") && page.contains("role=\"img\"") && page.contains("Svarsfrekvens"));
+    assert!(page.contains("Vad siffrorna betyder"), "the definitions are on the page");
+    // Someone of another municipality does not see the survey at all; nobody unsigned does.
+    let other = app.staff("lasare@torsby.se", "viewer", &["1737"]).await;
+    assert_eq!(other.get(&format!("/api/v1/surveys/{id}/rates")).await.status(), 404);
+    assert_eq!(app.get(&format!("/api/v1/surveys/{id}/rates")).await.status(), 401);
+    assert_eq!(app.get(&format!("/api/v1/surveys/{id}/rates/stream")).await.status(), 401);
+}
+on_both_backends!(
+    the_rates_follow_aapor_and_each_viewer_sees_their_own_municipalities,
+    super::the_rates_follow_aapor_and_each_viewer_sees_their_own_municipalities
+);
+
+/// Reads server-sent events from a response until one named `name` arrives (or `within` passes).
+async fn next_event(
+    stream: &mut (impl futures_util::Stream<Item = reqwest::Result<bytes::Bytes>> + Unpin),
+    buffer: &mut String,
+    name: &str,
+    within: Duration,
+) -> Option<String> {
+    let deadline = Instant::now() + within;
+    loop {
+        if let Some(end) = buffer.find("\n\n") {
+            let event: String = buffer.drain(..end + 2).collect();
+            if event.lines().any(|line| line == format!("event: {name}")) {
+                let data: Vec<&str> = event.lines().filter_map(|line| line.strip_prefix("data: ")).collect();
+                return Some(data.join("\n"));
+            }
+            continue;
+        }
+        let left = deadline.checked_duration_since(Instant::now())?;
+        match tokio::time::timeout(left, stream.next()).await {
+            Ok(Some(Ok(chunk))) => buffer.push_str(&String::from_utf8_lossy(&chunk)),
+            _ => return None,
+        }
+    }
+}
+
+async fn a_submission_reaches_a_connected_stream_within_a_second(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let staff = app.staff("samordnare@polisen.se", "coordinator", &["1783", "1762"]).await;
+    let (id, hagfors, _) = survey_with_letters(&staff, 3).await;
+    let script = staff.script().await;
+    let response = script.request(Method::GET, &format!("/api/v1/surveys/{id}/rates/stream"), None).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "text/event-stream");
+    let mut stream = response.bytes_stream();
+    let mut buffer = String::new();
+    let first = next_event(&mut stream, &mut buffer, "rates", Duration::from_secs(5)).await.expect("a first event");
+    assert_eq!(serde_json::from_str::<Value>(&first).unwrap()["total"]["submitted"], 0);
+
+    answer_and_submit(&app, &hagfors[0], 1).await;
+    let submitted = Instant::now();
+    let mut seen = None;
+    while let Some(data) = next_event(&mut stream, &mut buffer, "rates", Duration::from_secs(1)).await {
+        let rates: Value = serde_json::from_str(&data).unwrap();
+        if rates["total"]["submitted"] == 1 {
+            seen = Some(submitted.elapsed());
+            break;
+        }
+    }
+    let elapsed = seen.expect("the submission reaches the stream within a second");
+    assert!(elapsed < Duration::from_secs(1), "{elapsed:?}");
+
+    // The dashboard's own stream sends the rendered numbers.
+    let page = staff.get(&format!("/admin/surveys/{id}/rates/stream")).await;
+    assert_eq!(page.status(), 200);
+    let mut stream = page.bytes_stream();
+    let mut buffer = String::new();
+    let html = next_event(&mut stream, &mut buffer, "dashboard", Duration::from_secs(5)).await.unwrap();
+    assert!(html.contains("<table") && html.contains("Hagfors"));
+}
+on_both_backends!(
+    a_submission_reaches_a_connected_stream_within_a_second,
+    super::a_submission_reaches_a_connected_stream_within_a_second
+);
+
+/// Two instances on one PostgreSQL database: a submission stored by one reaches a stream connected to the other.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_instances_share_live_events_through_postgresql() {
+    let Some(first) = spawn_app(Backend::Postgres).await else { return };
+    let second = crate::helpers::spawn_instance(&first).await;
+    let staff = first.staff("samordnare@polisen.se", "coordinator", &["1783", "1762"]).await;
+    let (id, hagfors, _) = survey_with_letters(&staff, 3).await;
+
+    let on_second = second.sign_in("samordnare@polisen.se").await;
+    let response = on_second.get(&format!("/api/v1/surveys/{id}/rates/stream")).await;
+    assert_eq!(response.status(), 200);
+    let mut stream = response.bytes_stream();
+    let mut buffer = String::new();
+    next_event(&mut stream, &mut buffer, "rates", Duration::from_secs(5)).await.expect("a first event");
+
+    answer_and_submit(&first, &hagfors[0], 1).await;
+    let submitted = Instant::now();
+    let mut seen = false;
+    while let Some(data) = next_event(&mut stream, &mut buffer, "rates", Duration::from_secs(1)).await {
+        if serde_json::from_str::<Value>(&data).unwrap()["total"]["submitted"] == 1 {
+            seen = true;
+            break;
+        }
+    }
+    assert!(seen, "the other instance's dashboard moved within a second ({:?})", submitted.elapsed());
+    assert!(submitted.elapsed() < Duration::from_secs(1));
+}
