@@ -8,7 +8,7 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 #[derive(OpenApi)]
 #[openapi(
     info(title = "trygghet API", description = "Local safety surveys: accounts, surveys, invitations, dispositions, \
-        questionnaires (instruments). \
+        questionnaires (instruments), live response rates. \
         Authenticate with `Authorization: Bearer <API token>` (create one under Mitt konto), or with the session \
         cookie plus the `X-CSRF-Token` header for state-changing requests. Errors always have the shape \
         `{\"error\": {\"code\", \"message\", \"field\", \"fields\": [{\"field\", \"reason\"}]}}`."),
@@ -35,6 +35,8 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
         crate::http::instruments::api_list,
         crate::http::instruments::api_import,
         crate::http::instruments::api_export,
+        crate::http::rates::api_rates,
+        crate::http::rates::api_stream,
     ),
     modifiers(&BearerAuth),
     security(("bearer" = [])),

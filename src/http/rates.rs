@@ -91,8 +91,7 @@ fn current(receiver: &tokio::sync::watch::Receiver<Option<Arc<Snapshot>>>) -> Op
     responses(
         (status = 200, description = "The survey's counts and AAPOR rates per municipality the caller may see, their total, and the definition of every rate", body = RatesDocument),
         (status = 401, description = "Not signed in"), (status = 404, description = "No such survey, or not one of the caller's"),
-    ),
-    security(("token" = []), ("session" = []))
+    )
 )]
 pub async fn api_rates(
     state: web::Data<AppState>,
@@ -114,8 +113,7 @@ pub async fn api_rates(
     responses(
         (status = 200, description = "Server-Sent Events: an event `rates` with the same JSON as `GET …/rates` (without the definitions) at once and after every change, within a second; comments keep the connection alive", content_type = "text/event-stream"),
         (status = 401, description = "Not signed in"), (status = 404, description = "No such survey, or not one of the caller's"),
-    ),
-    security(("token" = []), ("session" = []))
+    )
 )]
 pub async fn api_stream(
     state: web::Data<AppState>,

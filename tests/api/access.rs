@@ -89,6 +89,10 @@ async fn every_endpoint_checks_role_and_municipality(backend: Backend) {
         (Method::GET, format!("/api/v1/surveys/{t}/municipalities/1766/reminders"), None, [200, 403, 200, 403, 401]),
         (Method::POST, format!("/api/v1/surveys/{s}/copy"), Some(json!({})), [201, 201, 404, 403, 401]),
         (Method::POST, format!("/api/v1/surveys/{t}/copy"), Some(json!({})), [201, 403, 403, 403, 401]),
+        (Method::GET, format!("/api/v1/surveys/{s}/rates"), None, [200, 200, 404, 200, 401]),
+        (Method::GET, format!("/api/v1/surveys/{t}/rates"), None, [200, 200, 200, 200, 401]),
+        (Method::GET, format!("/api/v1/surveys/{s}/rates/stream"), None, [200, 200, 404, 200, 401]),
+        (Method::GET, "/api/v1/instruments".into(), None, [200, 200, 200, 200, 401]),
         (Method::POST, format!("/api/v1/surveys/{s}/open"), None, [200, 409, 404, 403, 401]),
         (Method::POST, format!("/api/v1/surveys/{t}/close"), None, [409, 403, 403, 403, 401]),
     ];
@@ -184,6 +188,9 @@ async fn the_openapi_document_describes_the_api(backend: Backend) {
         "/api/v1/surveys/{id}/municipalities/{code}/invitations",
         "/api/v1/surveys/{id}/municipalities/{code}/reminders",
         "/api/v1/surveys/{id}/dispositions",
+        "/api/v1/surveys/{id}/rates",
+        "/api/v1/surveys/{id}/rates/stream",
+        "/api/v1/instruments",
     ] {
         assert!(paths.contains_key(path), "{path} is documented");
     }

@@ -24,7 +24,13 @@ pub struct Server {
 impl Server {
     /// Starts the binary with `PORT=0` and waits for the line that says where it listens.
     pub fn start(dir: &Path, env: &[(&str, &str)]) -> Self {
+        Self::start_with(dir, env, &[])
+    }
+
+    /// Starts the binary with `args` (a command such as `demo`) and `PORT=0`, and waits for where it listens.
+    pub fn start_with(dir: &Path, env: &[(&str, &str)], args: &[&str]) -> Self {
         let mut command = trygghet(dir, env);
+        command.args(args);
         command.env("PORT", "0").env("TRYGGHET_SHUTDOWN_TIMEOUT_SECS", "10");
         command.stdout(Stdio::piped()).stderr(Stdio::piped());
         let mut child = command.spawn().expect("the binary starts");

@@ -323,3 +323,67 @@ async fn two_instances_share_live_events_through_postgresql() {
     assert!(seen, "the other instance's dashboard moved within a second ({:?})", submitted.elapsed());
     assert!(submitted.elapsed() < Duration::from_secs(1));
 }
+
+/// `trygghet demo` drives a real service over HTTP; `trygghet reconcile` then finds every counter equal to its
+/// recount, reports a counter changed by hand (exit 1) and repairs it with `--fix`.
+async fn the_demo_moves_the_rates_and_reconcile_agrees(backend: Backend) {
+    let Some(database) = crate::helpers::TestDatabase::create(backend) else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let url = database.url();
+    let env = [("DATABASE_URL", url.as_str()), ("TRYGGHET_DATA_DIR", ".")];
+    let mut server = crate::process::Server::start_with(dir.path(), &env, &["demo", "--pause-ms", "5"]);
+    let sign_in = server.wait_for_line("Sign in as the demo coordinator", Duration::from_secs(30));
+    let email = sign_in.split_whitespace().find(|word| word.contains('@')).unwrap().to_owned();
+    let password = sign_in.split("password: ").nth(1).unwrap().trim().to_owned();
+    let dashboard = server.wait_for_line("The demonstration survey:", Duration::from_secs(30));
+    let survey = dashboard.split("/surveys/").nth(1).unwrap().split('/').next().unwrap().to_owned();
+
+    let client =
+        reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let page = client.get(format!("{}/sign-in", server.address)).send().await.unwrap().text().await.unwrap();
+    let token = crate::helpers::hidden_csrf(&page).unwrap();
+    let form = [("email", email.as_str()), ("password", password.as_str()), ("csrf_token", &token), ("next", "/admin")];
+    let signed_in = client.post(format!("{}/sign-in", server.address)).form(&form).send().await.unwrap();
+    assert_eq!(signed_in.status(), 303);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let rates = loop {
+        let rates: Value = client
+            .get(format!("{}/api/v1/surveys/{survey}/rates", server.address))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if rates["total"]["complete_web"].as_u64() > Some(2) && rates["total"]["complete_paper"].as_u64() > Some(2) {
+            break rates;
+        }
+        assert!(Instant::now() < deadline, "the demonstration moves: {rates}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    let names: Vec<&str> =
+        rates["municipalities"].as_array().unwrap().iter().map(|m| m["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["Torsby", "Munkfors", "Sunne", "Hagfors"]);
+    assert_eq!(rates["total"]["letters"], 584 + 507 + 617 + 560);
+    server.signal("TERM");
+    assert!(server.wait(Duration::from_secs(30)).success());
+
+    let run = |args: &[&str]| {
+        let output = crate::process::trygghet(dir.path(), &env).args(args).output().unwrap();
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stdout).into_owned() + &String::from_utf8_lossy(&output.stderr),
+        )
+    };
+    let (code, output) = run(&["reconcile"]);
+    assert_eq!(code, Some(0), "{output}");
+    assert!(output.contains("Every counter equals its recount."));
+    database.execute("UPDATE disposition_tallies SET letters = letters + 2 WHERE municipality_code = '1766' AND disposition = 'not_returned'");
+    let (code, output) = run(&["reconcile"]);
+    assert_eq!(code, Some(1), "{output}");
+    assert!(output.contains("1766 letters not_returned") && output.contains("reconcile --fix"), "{output}");
+    let (code, output) = run(&["reconcile", "--fix"]);
+    assert_eq!(code, Some(0), "{output}");
+    assert_eq!(run(&["reconcile"]).0, Some(0));
+}
+on_both_backends!(the_demo_moves_the_rates_and_reconcile_agrees, super::the_demo_moves_the_rates_and_reconcile_agrees);
