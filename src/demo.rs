@@ -17,10 +17,10 @@ use crate::domain::instrument::{Instrument, ItemKind};
 
 /// A municipality of the demonstration: code, name, letters and the response rate it ends at.
 const MUNICIPALITIES: [(&str, &str, u32, f64); 4] = [
-    ("1783", "Hagfors", 584, 0.514),
-    ("1762", "Munkfors", 507, 0.591),
-    ("1766", "Sunne", 617, 0.487),
-    ("1737", "Torsby", 560, 0.536),
+    ("1783", "Hagfors", 584, 0.52),
+    ("1762", "Munkfors", 507, 0.58),
+    ("1766", "Sunne", 617, 0.50),
+    ("1737", "Torsby", 560, 0.54),
 ];
 
 /// What becomes of one letter.
@@ -172,7 +172,7 @@ fn answers(instrument: &Instrument, section: usize) -> Vec<(String, String)> {
         {
             continue;
         }
-        if rng.random_bool(0.05) {
+        if rng.random_bool(0.02) {
             continue;
         }
         let field = format!("q.{}", item.id);
@@ -181,7 +181,7 @@ fn answers(instrument: &Instrument, section: usize) -> Vec<(String, String)> {
                 fields.push((field, rng.random_range(*min..=(*max).min(40)).to_string()))
             }
             ItemKind::Text { .. } => {
-                if rng.random_bool(0.2) {
+                if rng.random_bool(0.5) {
                     fields.push((field, "Bättre belysning vid busshållplatsen, tack.".to_owned()));
                 }
             }
@@ -305,6 +305,15 @@ pub async fn simulate(base: String, email: String, password: String, instrument:
         };
         if let Err(error) = result {
             tracing::warn!(%error, "a simulated resident did not get through");
+        }
+        if done + 1 == total / 2 {
+            // Halfway: the coordinator takes out the reminder lists (the chart marks the day).
+            for (code, _, _, _) in MUNICIPALITIES {
+                let path = format!("{base}/api/v1/surveys/{survey}/municipalities/{code}/reminders");
+                if let Err(error) = staff.client.get(path).send().await {
+                    tracing::warn!(%error, "the demonstration could not take out a reminder list");
+                }
+            }
         }
         if (done + 1) % 100 == 0 {
             println!("Demonstration: {} of {total} letters have their outcome.", done + 1);

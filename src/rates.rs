@@ -15,7 +15,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::db::Db;
-use crate::db::queries::{surveys, tallies};
+use crate::db::queries::{audit, surveys, tallies};
 use crate::domain::rates::{Counts, Rates, rates};
 use crate::domain::survey::Access;
 use crate::error::AppError;
@@ -102,6 +102,15 @@ pub struct Snapshot {
     /// Whether the survey has a sample and so response rates (letters with codes) or not (an open link).
     pub has_rates: bool,
     pub municipalities: Vec<MunicipalityRates>,
+    /// Days a reminder list was taken out, per municipality: the marks on the chart of answers over time.
+    pub reminders: Vec<Reminder>,
+}
+
+/// A reminder list taken out for a municipality on a (Swedish) day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Reminder {
+    pub day: NaiveDate,
+    pub municipality_code: String,
 }
 
 /// What one viewer sees: their municipalities and the total over them.
@@ -112,6 +121,7 @@ pub struct RatesView {
     pub has_rates: bool,
     pub municipalities: Vec<MunicipalityRates>,
     pub total: MunicipalityRates,
+    pub reminders: Vec<Reminder>,
 }
 
 impl Snapshot {
@@ -120,12 +130,14 @@ impl Snapshot {
         let municipalities: Vec<MunicipalityRates> =
             self.municipalities.iter().filter(|m| may_view(&m.code)).cloned().collect();
         let total = total(&municipalities);
+        let reminders = self.reminders.iter().filter(|r| may_view(&r.municipality_code)).cloned().collect();
         RatesView {
             survey_id: self.survey_id.clone(),
             title: self.title.clone(),
             has_rates: self.has_rates,
             municipalities,
             total,
+            reminders,
         }
     }
 }
@@ -193,14 +205,26 @@ fn count(value: i32) -> u64 {
 /// Reads a survey's counters and turns them into rates per municipality.
 pub async fn snapshot(db: &Db, survey_id: &str) -> Result<Snapshot, AppError> {
     let id = survey_id.to_owned();
-    let (survey, parts, tallies) = db
+    let (survey, parts, tallies, reminders) = db
         .run(move |conn| {
             let survey = surveys::find(conn, &id)?;
             let parts = surveys::parts(conn, &id)?;
             let tallies = tallies::of_survey(conn, &id)?;
-            Ok((survey, parts, tallies))
+            let reminders = audit::of_target(conn, crate::surveys::REMINDER_LIST_EXPORTED, &id)?;
+            Ok((survey, parts, tallies, reminders))
         })
         .await?;
+    let mut reminders: Vec<Reminder> = reminders
+        .into_iter()
+        .filter_map(|event| {
+            let detail: serde_json::Value = serde_json::from_str(&event.detail).ok()?;
+            Some(Reminder {
+                day: crate::domain::survey::swedish_day(event.occurred_at.and_utc()),
+                municipality_code: detail["municipality"].as_str()?.to_owned(),
+            })
+        })
+        .collect();
+    reminders.dedup();
     let has_rates = Access::parse(&survey.access).is_none_or(Access::has_response_rate);
     let municipalities = parts
         .into_iter()
@@ -270,5 +294,12 @@ pub async fn snapshot(db: &Db, survey_id: &str) -> Result<Snapshot, AppError> {
             m
         })
         .collect();
-    Ok(Snapshot { memo: Memo::default(), survey_id: survey.id, title: survey.title, has_rates, municipalities })
+    Ok(Snapshot {
+        memo: Memo::default(),
+        survey_id: survey.id,
+        title: survey.title,
+        has_rates,
+        municipalities,
+        reminders,
+    })
 }

@@ -560,10 +560,14 @@ pub async fn generate_codes(
     Err(AppError::Conflict("Koderna kunde inte skapas just nu. Försök igen.".to_owned()))
 }
 
+/// The audit action of a reminder list taken out: the rates' chart marks the day.
+pub const REMINDER_LIST_EXPORTED: &str = "reminder_list_exported";
+
 /// The letter numbers that should get a reminder: neither answered nor ruled out.
 pub async fn reminder_list(
     state: &AppState,
     user: &CurrentUser,
+    actor: Actor,
     id: &str,
     municipality: &str,
 ) -> Result<Vec<String>, AppError> {
@@ -577,7 +581,16 @@ pub async fn reminder_list(
     let code = MunicipalityCode::parse(municipality).map_err(|error| AppError::invalid("municipality", error))?;
     let (survey_id, lookup) = (id.to_owned(), municipality.to_owned());
     let pending = [Disposition::NotReturned.as_str(), Disposition::Started.as_str()];
-    let serials = state.db.run(move |conn| invitations::serials_in(conn, &survey_id, &lookup, &pending)).await?;
+    let serials = state
+        .db
+        .run(move |conn| {
+            let serials = invitations::serials_in(conn, &survey_id, &lookup, &pending)?;
+            // Who took a list of non-respondents, and when: the audit log, and the reminder marks on the rates' chart.
+            let detail = json!({ "municipality": lookup, "letters": serials.len() });
+            audit::insert(conn, &actor.event(REMINDER_LIST_EXPORTED, Some(survey_id.clone()), detail))?;
+            Ok(serials)
+        })
+        .await?;
     Ok(serials
         .into_iter()
         .filter_map(|serial| LetterNumber::new(&code, serial as u32).ok().map(|letter| letter.to_string()))

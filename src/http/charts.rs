@@ -191,18 +191,17 @@ pub fn cumulative_lines(chart: &CumulativeLines) -> String {
     let (Some(first), Some(last)) = (days.clone().min(), days.max()) else {
         return no_data(&chart.id, &chart.title, &chart.description, lang.no_responses());
     };
-    let markers: Vec<(NaiveDate, String)> = chart
-        .markers
-        .iter()
-        .filter(|(day, _)| (first..=last).contains(day))
-        .map(|(day, label)| (*day, truncate(label, MARKER_LABEL_MAX)))
-        .collect();
+    let in_range: Vec<(NaiveDate, String)> =
+        chart.markers.iter().filter(|(day, _)| (first..=last).contains(day)).cloned().collect();
+    // Drawn labels may be shortened to fit; the description names every event in full.
+    let markers: Vec<(NaiveDate, String)> =
+        in_range.iter().map(|(day, label)| (*day, truncate(label, MARKER_LABEL_MAX))).collect();
     let summary: Vec<String> = chart
         .series
         .iter()
         .zip(&series)
         .map(|(each, points)| lang.series_summary(&each.label, points.last()))
-        .chain(lang.markers_summary(&markers))
+        .chain(lang.markers_summary(&in_range))
         .collect();
     let description = join_description(&chart.description, &summary);
 

@@ -269,7 +269,18 @@ fn render_live(state: &AppState, snapshot: &Snapshot, view: &RatesView) -> Resul
             .iter()
             .map(|m| Series { label: m.name.clone(), points: m.days.iter().map(|d| (d.day, d.cumulative)).collect() })
             .collect(),
-        markers: Vec::new(),
+        markers: view
+            .reminders
+            .iter()
+            .map(|reminder| {
+                let name = view
+                    .municipalities
+                    .iter()
+                    .find(|m| m.code == reminder.municipality_code)
+                    .map_or(reminder.municipality_code.as_str(), |m| m.name.as_str());
+                (reminder.day, format!("Påminnelse {name}"))
+            })
+            .collect(),
     });
     let mut days: Vec<chrono::NaiveDate> =
         view.municipalities.iter().flat_map(|m| m.days.iter().map(|d| d.day)).collect();

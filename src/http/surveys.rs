@@ -640,12 +640,14 @@ fn qr_svg(letter: &IssuedLetter) -> String {
 /// `GET /admin/surveys/{id}/municipalities/{code}/reminders.csv` (and the API's `/reminders`): letters for the
 /// reminder mailing.
 pub async fn reminders_csv(
+    request: HttpRequest,
     state: web::Data<AppState>,
     user: CurrentUser,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, AppError> {
     let (id, municipality) = path.into_inner();
-    let letters = surveys::reminder_list(&state, &user, &id, &municipality).await?;
+    let actor = Actor::user(&user, client_address(&request, state.trust_forwarded_for));
+    let letters = surveys::reminder_list(&state, &user, actor, &id, &municipality).await?;
     let mut body = String::from("brevnummer\n");
     for letter in letters {
         body.push_str(&letter);
@@ -851,11 +853,12 @@ pub async fn api_codes(
     params(("id" = String, Path), ("code" = String, Path, description = "Municipality code")),
     responses((status = 200, content_type = "text/csv", body = String), (status = 403, body = crate::error::ErrorBody)))]
 pub async fn api_reminders(
+    request: HttpRequest,
     state: web::Data<AppState>,
     user: CurrentUser,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, AppError> {
-    reminders_csv(state, user, path).await
+    reminders_csv(request, state, user, path).await
 }
 
 /// The outcome of a disposition import.

@@ -210,6 +210,13 @@ async fn the_rates_follow_aapor_and_each_viewer_sees_their_own_municipalities(ba
     assert!(close(&all["total"]["rates"]["svarsfrekvens"], 3.0 / 7.0), "{}", all["total"]);
     assert!(all["definitions"].as_array().unwrap().iter().any(|d| d["key"] == "rr1" && d["formula"] == "I / (E + U)"));
 
+    // A reminder list taken out is a mark on the chart of that day (and in the audit log).
+    assert_eq!(staff.get(&format!("/api/v1/surveys/{id}/municipalities/1762/reminders")).await.status(), 200);
+    let with_reminder = rates(&staff, &id).await;
+    assert_eq!(with_reminder["reminders"][0]["municipality_code"], "1762", "{with_reminder}");
+    let page = staff.get(&format!("/admin/surveys/{id}/rates")).await.text().await.unwrap();
+    assert!(page.contains("Påminnelse Munkfors"), "{}", &page[page.find("rates-lines").unwrap_or(0)..][..3000]);
+
     // A viewer of Hagfors sees Hagfors, and a total of Hagfors alone.
     let viewer = app.staff("lasare@hagfors.se", "viewer", &["1783"]).await;
     let seen = rates(&viewer, &id).await;
@@ -217,6 +224,7 @@ async fn the_rates_follow_aapor_and_each_viewer_sees_their_own_municipalities(ba
         seen["municipalities"].as_array().unwrap().iter().map(|m| m["code"].as_str().unwrap()).collect();
     assert_eq!(codes, ["1783"]);
     assert_eq!(seen["total"]["submitted"], 2, "the total never includes a municipality the viewer may not see");
+    assert_eq!(seen["reminders"], json!([]), "nor its reminders");
     let page = viewer.get(&format!("/admin/surveys/{id}/rates")).await.text().await.unwrap();
     assert!(page.contains("Hagfors") && !page.contains("Munkfors"));
     assert!(page.contains("<svg") && page.contains("role=\"img\"") && page.contains("Svarsfrekvens"));

@@ -17,3 +17,13 @@ pub fn list(conn: &mut DbConnection, limit: i64, offset: i64) -> QueryResult<Vec
         .select(AuditEvent::as_select())
         .load(conn)
 }
+
+/// The events of one action about one target (e.g. the reminder lists taken out for a survey), oldest first.
+pub fn of_target(conn: &mut DbConnection, action: &str, target: &str) -> QueryResult<Vec<AuditEvent>> {
+    audit_events::table
+        .filter(audit_events::action.eq(action))
+        .filter(audit_events::target.eq(target))
+        .order(audit_events::occurred_at)
+        .select(AuditEvent::as_select())
+        .load(conn)
+}
