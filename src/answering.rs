@@ -77,15 +77,19 @@ pub async fn resolve(state: &AppState, code: &InvitationCode) -> Result<Result<E
                     invitation.disposition == "completed",
                 ),
                 (None, Some(draft)) => (draft.survey_id.clone(), draft.municipality_code.clone(), false, false),
+                (None, None) if drafts::resume_code_spent(conn, &lookup)? => return Ok(Some(None)),
                 (None, None) => return Ok(None),
             };
             let survey = surveys::find(conn, &survey_id)?;
             let (municipality, _) = municipalities::find(conn, &municipality)?;
-            Ok(Some((survey, municipality.code, municipality.name, letter, answered, draft)))
+            Ok(Some(Some((survey, municipality.code, municipality.name, letter, answered, draft))))
         })
         .await?;
-    let Some((survey, municipality_code, municipality_name, letter, answered, draft)) = found else {
-        return Ok(Err(Refused { refusal: Refusal::Unknown, entry: None }));
+    let (survey, municipality_code, municipality_name, letter, answered, draft) = match found {
+        Some(Some(found)) => found,
+        // A spent open-link resume code.
+        Some(None) => return Ok(Err(Refused { refusal: Refusal::Answered, entry: None })),
+        None => return Ok(Err(Refused { refusal: Refusal::Unknown, entry: None })),
     };
     if answered {
         return Ok(Err(Refused { refusal: Refusal::Answered, entry: None }));

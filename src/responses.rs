@@ -155,6 +155,10 @@ pub async fn store(state: &AppState, actor: Actor, new: NewResponse) -> Result<S
                     };
                     drafts::delete(conn, key)?;
                     tallies::add_drafts(conn, &draft.survey_id, &draft.municipality_code, draft.reached_section, -1)?;
+                    if new.code_hash.is_none() {
+                        // An open-link resume code: used up, so that it meets "already answered" from now on.
+                        drafts::spend_resume_code(conn, key, &new.survey_id)?;
+                    }
                 }
                 responses::record_submission(conn, &new.submission_id, &new.survey_id, day)?;
                 responses::insert(conn, &response, &rows)?;

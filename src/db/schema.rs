@@ -151,6 +151,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     submissions,
     instruments,
     drafts,
+    spent_resume_codes,
     completion_tallies,
     disposition_tallies,
     progress_tallies,
@@ -189,6 +190,13 @@ diesel::table! {
 }
 
 diesel::joinable!(answers -> responses (response_id));
+
+diesel::table! {
+    spent_resume_codes (code_hash) {
+        code_hash -> Text,
+        survey_id -> Text,
+    }
+}
 
 diesel::table! {
     drafts (key_hash) {

@@ -614,7 +614,8 @@ pub async fn submit(
     }
     match answering::submit(&state, &entry, &submission_id).await? {
         Submitted::Thanked => see_other_with_language("/tack", &page.lang, state.secure_cookies),
-        Submitted::AlreadyAnswered => refusal_page(&state, &request, &Refusal::Answered),
+        // The code's own page says "already answered", with a language switch that works there.
+        Submitted::AlreadyAnswered => Ok(see_other(&path_of(&entry.code))),
     }
 }
 

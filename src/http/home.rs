@@ -5,9 +5,13 @@ use actix_web::http::header;
 
 use crate::http::render::{LIVE_SCRIPT, SCRIPT, STYLESHEET};
 
-/// `GET /svara`: the start page is the front page.
-pub async fn to_start() -> HttpResponse {
-    HttpResponse::SeeOther().insert_header((header::LOCATION, "/")).finish()
+/// `GET /svara`: the start page is the front page (a language asked for goes along).
+pub async fn to_start(request: actix_web::HttpRequest) -> HttpResponse {
+    let location = match request.query_string() {
+        "" => "/".to_owned(),
+        query => format!("/?{query}"),
+    };
+    HttpResponse::SeeOther().insert_header((header::LOCATION, location)).finish()
 }
 
 /// `GET /static/svara.js`: the questionnaire's optional script (keeps a page's typing in the browser until saved,

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::audit::{Actor, client_address};
 use crate::auth::CurrentUser;
-use crate::db::queries::{invitations, municipalities, responses};
+use crate::db::queries::{municipalities, tallies};
 use crate::domain::dispositions::Disposition;
 use crate::domain::survey::{self, Access, Period};
 use crate::error::AppError;
@@ -67,14 +67,27 @@ pub struct SurveyView {
     /// Whether the user may change, open, close or copy the survey.
     pub may_manage: bool,
     pub municipalities: Vec<PartView>,
+    /// For an open-link survey: the address to share, where residents start by choosing their municipality.
+    pub open_link: Option<String>,
 }
 
 async fn view(state: &AppState, user: &CurrentUser, loaded: Loaded) -> Result<SurveyView, AppError> {
     let id = loaded.survey.id.clone();
-    let (counts, by_mode) =
-        state.db.run(move |conn| Ok((invitations::counts(conn, &id)?, responses::counts(conn, &id)?))).await?;
+    // The counters, not the letters and responses themselves: the page costs the same at 300 or 300,000 answers.
+    let tallies = state.db.run(move |conn| tallies::of_survey(conn, &id)).await?;
+    let counts: Vec<(String, String, i64)> = tallies
+        .dispositions
+        .iter()
+        .filter(|row| row.letters != 0)
+        .map(|row| (row.municipality_code.clone(), row.disposition.clone(), i64::from(row.letters)))
+        .collect();
     let responses_in = |code: &str, mode: &str| {
-        by_mode.iter().filter(|(c, m, _)| c == code && m == mode).map(|(_, _, count)| *count).sum::<i64>()
+        tallies
+            .completions
+            .iter()
+            .filter(|row| row.municipality_code == code && row.mode == mode)
+            .map(|row| i64::from(row.submitted))
+            .sum::<i64>()
     };
     let may_manage = loaded.may_manage(user);
     let instrument = match instruments::for_survey(state, &loaded.survey).await {
@@ -110,7 +123,11 @@ async fn view(state: &AppState, user: &CurrentUser, loaded: Loaded) -> Result<Su
             }
         })
         .collect();
+    let open_link = (loaded.access == Access::OpenLink)
+        .then(|| state.public_url.join(&format!("oppen/{}", loaded.survey.id)).map(|url| url.to_string()).ok())
+        .flatten();
     Ok(SurveyView {
+        open_link,
         id: loaded.survey.id,
         title: loaded.survey.title,
         state: loaded.state,

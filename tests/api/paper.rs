@@ -204,6 +204,7 @@ async fn responses_have_no_path_back_to_invitations_and_no_precise_time(backend:
         ["item_id", "number_value", "option_code", "position", "response_id", "text_value"]
     );
     assert_eq!(columns(&app, "submissions"), ["submission_id", "submitted_on", "survey_id"]);
+    assert_eq!(columns(&app, "spent_resume_codes"), ["code_hash", "survey_id"], "a spent code says that, not when");
     let invitations = columns(&app, "invitations");
     assert!(
         invitations

@@ -49,10 +49,11 @@ export function launchBrowser() {
   });
 }
 
-/** A new page in its own context, Swedish locale. The timeouts only stop a broken page from hanging the run; they are
- * generous because CI runs these beside the rest of the suite on two cores. */
-export async function newPage(browser, { width = 1280, height = 800 } = {}) {
-  const context = await browser.newContext({ viewport: { width, height }, locale: 'sv-SE' });
+/** A new page in its own context, Swedish locale unless `locale` says otherwise; further context options (such as
+ * `javaScriptEnabled: false` or `deviceScaleFactor: 2`) are passed on. The timeouts only stop a broken page from
+ * hanging the run; they are generous because CI runs these beside the rest of the suite on two cores. */
+export async function newPage(browser, { width = 1280, height = 800, locale = 'sv-SE', ...options } = {}) {
+  const context = await browser.newContext({ viewport: { width, height }, locale, ...options });
   const page = await context.newPage();
   page.setDefaultTimeout(30_000);
   page.setDefaultNavigationTimeout(45_000);

@@ -1,10 +1,24 @@
-// The front page in a real browser: Swedish, the right heading, no WCAG 2.1 A/AA violations at phone and desktop
-// widths, no sideways scrolling on a 320 px screen, and the keyboard works.
+// The front page is the resident's start page: what the survey is and a field for the code in the letter. In a real
+// browser: Swedish by default and English for an English browser, no WCAG 2.1 A/AA violations at phone and desktop
+// widths, no sideways scrolling on a 320 px screen, the skip link and the code field reached by keyboard with a
+// visible focus, and a code with a missing character explained beside the field. (The way on from a right code is
+// answer.test.mjs.)
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { baseUrl, checkA11y, launchBrowser, newPage, screenshot } from './helpers.mjs';
+import {
+  assertErrorsTiedToFields,
+  assertNoSidewaysScroll,
+  assertVisibleFocus,
+  baseUrl,
+  checkA11y,
+  launchBrowser,
+  newPage,
+  screenshot,
+  submitWith,
+  tabTo,
+} from './helpers.mjs';
 
-describe('front page', { timeout: 150_000 }, () => {
+describe('the start page', { timeout: 150_000 }, () => {
   let browser;
   before(async () => {
     browser = await launchBrowser();
@@ -13,9 +27,9 @@ describe('front page', { timeout: 150_000 }, () => {
     await browser?.close();
   });
 
-  /** Opens the front page at the given width and fails on any uncaught script error while it loads. */
-  async function open(width) {
-    const page = await newPage(browser, { width });
+  /** Opens the start page and fails on any uncaught script error while it loads. */
+  async function open(options) {
+    const page = await newPage(browser, options);
     const errors = [];
     page.on('pageerror', (error) => errors.push(error.message));
     const response = await page.goto(`${baseUrl}/`, { waitUntil: 'load' });
@@ -24,56 +38,74 @@ describe('front page', { timeout: 150_000 }, () => {
     return page;
   }
 
-  test('is in Swedish, has the heading and no WCAG violations (1280 px)', async () => {
-    const page = await open(1280);
+  test('is in Swedish, asks for the code in the letter, no WCAG violations at 1280 and 320 px', async () => {
+    const page = await open({ width: 1280 });
     try {
       assert.equal(await page.locator('html').getAttribute('lang'), 'sv');
-      const headings = page.locator('h1');
-      assert.equal(await headings.count(), 1, 'exactly one h1');
-      assert.equal((await headings.textContent())?.trim(), 'Trygghetsmätning');
-      assert.match(await page.title(), /Trygghetsmätning/);
-      await checkA11y(page, 'front page at 1280 px');
+      assert.equal(await page.locator('h1').count(), 1, 'exactly one h1');
+      assert.equal((await page.locator('h1').textContent())?.trim(), 'Trygghetsmätning');
+      assert.equal(await page.title(), 'Svara på trygghetsmätningen – Trygghetsmätning');
+      const field = page.getByRole('textbox', { name: /^Koden i ditt brev/ });
+      assert.equal(await field.count(), 1, 'the code field is labelled');
+      assert.equal(await field.getAttribute('aria-describedby'), 'code-hint', 'the example is read with the field');
+      assert.equal(await page.getByRole('button', { name: 'Börja svara' }).count(), 1);
+      assert.equal(await page.getByRole('link', { name: 'Tillgänglighet' }).getAttribute('href'), '/tillganglighet');
+      await checkA11y(page, 'the start page at 1280 px');
       await screenshot(page, 'home-1280');
-    } finally {
-      await page.context().close();
-    }
-  });
 
-  test('reflows on a 320 px phone without sideways scrolling or WCAG violations', async () => {
-    const page = await open(320);
-    try {
-      const { scrollWidth, clientWidth } = await page.evaluate(() => ({
-        scrollWidth: document.documentElement.scrollWidth,
-        clientWidth: document.documentElement.clientWidth,
-      }));
-      assert.ok(scrollWidth <= clientWidth, `content is ${scrollWidth} px wide in a ${clientWidth} px viewport`);
-      await checkA11y(page, 'front page at 320 px');
+      await page.setViewportSize({ width: 320, height: 640 });
+      await assertNoSidewaysScroll(page, 320, 'the start page at 320 px');
+      await checkA11y(page, 'the start page at 320 px');
       await screenshot(page, 'home-320');
     } finally {
       await page.context().close();
     }
   });
 
-  test('Tab moves focus to visible content, if there is any to focus', async () => {
-    const page = await open(1280);
+  test('keyboard: the skip link leads to the content; a code too short is explained beside the field', async () => {
+    const page = await open({ width: 320, height: 640 });
     try {
-      const focusable = await page
-        .locator('a[href], button, input, select, textarea, [tabindex]:not([tabindex="-1"])')
-        .filter({ visible: true })
-        .count();
       await page.keyboard.press('Tab');
-      const focused = await page.evaluate(() => {
-        const element = document.activeElement;
-        const box = element?.getBoundingClientRect();
-        return { tag: element?.tagName ?? null, width: box?.width ?? 0, height: box?.height ?? 0 };
+      const skip = await assertVisibleFocus(page, 'the skip link');
+      assert.match(skip.description, /^a "Till innehållet"/);
+      await page.keyboard.press('Enter');
+      assert.equal(await page.evaluate(() => document.activeElement?.id), 'main', 'the skip link moves focus to main');
+
+      await page.goto(`${baseUrl}/`);
+      await tabTo(page, '#code', { max: 4 });
+      await page.keyboard.type('7KQM-X4TZ-9HR');
+      const refused = await submitWith(page, 'Enter');
+      assert.equal(refused?.status(), 422);
+      assert.ok(await page.locator('.error-summary').evaluate((summary) => summary === document.activeElement));
+      assert.deepEqual(await assertErrorsTiedToFields(page), {
+        code: 'Koden ska ha 12 tecken, men du skrev 11. Jämför med brevet.',
       });
-      if (focusable > 0) {
-        assert.notEqual(focused.tag, 'BODY', 'Tab focuses an element, not the page');
-        assert.ok(focused.width > 0 && focused.height > 0, `the focused ${focused.tag} is visible`);
-      } else {
-        // Nothing to focus yet (the page has no links or controls): Tab must at least leave the page usable.
-        assert.ok(focused.tag === 'BODY' || focused.tag === null, `focus went to ${focused.tag}`);
-      }
+      assert.equal(await page.locator('#code').getAttribute('aria-describedby'), 'code-hint code-error');
+      assert.equal(await page.locator('#code').inputValue(), '7KQM-X4TZ-9HR', 'what was typed is kept');
+      await assertNoSidewaysScroll(page, 320, 'the start page with an error at 320 px');
+      await checkA11y(page, 'the start page with an error at 320 px');
+      await screenshot(page, 'home-error-320');
+
+      // The page answers the form (at /svara); its language switch still leads to the start page in English.
+      await tabTo(page, 'nav a[lang=en]', { max: 6, backwards: true });
+      const english = await submitWith(page, 'Enter');
+      assert.equal(english?.status(), 200);
+      assert.equal(new URL(page.url()).pathname, '/');
+      assert.equal(await page.locator('html').getAttribute('lang'), 'en');
+      assert.equal((await page.locator('h1').textContent())?.trim(), 'Local safety survey');
+    } finally {
+      await page.context().close();
+    }
+  });
+
+  test('is in English for an English browser, and says so to screen readers', async () => {
+    const page = await open({ width: 1280, locale: 'en-GB' });
+    try {
+      assert.equal(await page.locator('html').getAttribute('lang'), 'en');
+      assert.equal((await page.locator('h1').textContent())?.trim(), 'Local safety survey');
+      const switchTo = page.getByRole('navigation', { name: 'Choose language' }).getByRole('link', { name: 'Svenska' });
+      assert.equal(await switchTo.getAttribute('lang'), 'sv', 'the other language is named in that language');
+      await checkA11y(page, 'the start page in English');
     } finally {
       await page.context().close();
     }

@@ -2,7 +2,7 @@ use diesel::prelude::*;
 
 use crate::db::DbConnection;
 use crate::db::models::response::Draft;
-use crate::db::schema::drafts;
+use crate::db::schema::{drafts, spent_resume_codes};
 
 pub fn get(conn: &mut DbConnection, key_hash: &str) -> QueryResult<Option<Draft>> {
     drafts::table.find(key_hash).select(Draft::as_select()).first(conn).optional()
@@ -38,4 +38,17 @@ pub fn counts(conn: &mut DbConnection, survey: &str) -> QueryResult<Vec<(String,
         .group_by((drafts::municipality_code, drafts::reached_section))
         .select((drafts::municipality_code, drafts::reached_section, diesel::dsl::count_star()))
         .load(conn)
+}
+
+/// Remembers that an open-link resume code was used for a submitted answer.
+pub fn spend_resume_code(conn: &mut DbConnection, code_hash: &str, survey: &str) -> QueryResult<()> {
+    diesel::insert_into(spent_resume_codes::table)
+        .values((spent_resume_codes::code_hash.eq(code_hash), spent_resume_codes::survey_id.eq(survey)))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Whether an open-link resume code was used for a submitted answer.
+pub fn resume_code_spent(conn: &mut DbConnection, code_hash: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(spent_resume_codes::table.find(code_hash))).get_result(conn)
 }

@@ -18,15 +18,6 @@ pub fn insert(conn: &mut DbConnection, response: &Response, rows: &[StoredAnswer
     Ok(())
 }
 
-/// Responses of a survey by municipality and mode.
-pub fn counts(conn: &mut DbConnection, survey_id: &str) -> QueryResult<Vec<(String, String, i64)>> {
-    responses::table
-        .filter(responses::survey_id.eq(survey_id))
-        .group_by((responses::municipality_code, responses::mode))
-        .select((responses::municipality_code, responses::mode, diesel::dsl::count_star()))
-        .load(conn)
-}
-
 /// Whether a form with this submission id was already stored.
 pub fn submission_seen(conn: &mut DbConnection, submission_id: &str) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(submissions::table.find(submission_id))).get_result(conn)

@@ -1,0 +1,535 @@
+//! Benchmark: reading a survey's live response rates, `GET /api/v1/surveys/{id}/rates`, with 10k, 100k and 1M
+//! stored responses. The target is a p99 under 2 ms that stays flat as responses grow, because the rates are read
+//! from counters (a few rows per municipality and day) and never by counting responses.
+//!
+//! For every size the benchmark seeds a fresh database (SQLite, or PostgreSQL with `--database`) with one open survey
+//! of four municipalities: its letters with realistic dispositions, a draft for every letter started on the web, the
+//! responses (web and paper, spread over four weeks) with 8–12 answers each and their submission ids, and the
+//! counters exactly as `trygghet reconcile` would recount them from those rows. Seeding writes multi-row INSERTs in one
+//! transaction, straight into the tables: storing a million responses through the service one by one would take
+//! hours and measure something else. Up to `--reconcile-up-to` responses the seeded counters are checked against
+//! `trygghet::reconcile::reconcile`, which must find no difference.
+//!
+//! Then the real service starts in this process (its defaults: a worker per core, a pool of 10 connections), the
+//! benchmark signs in through the sign-in form, creates an API token and sends the request one after the other,
+//! timing each on the client; and it times `trygghet::rates::snapshot` (the counter read behind the endpoint)
+//! in-process.
+//!
+//! ```sh
+//! cargo run --release --example bench_rates -- --responses 10000,100000,1000000
+//! cargo run --release --example bench_rates -- --database postgres://postgres@127.0.0.1:5432/postgres
+//! ```
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDate;
+use clap::Parser;
+use diesel::connection::SimpleConnection;
+use rand::Rng;
+use rand::seq::{IndexedRandom, SliceRandom};
+use trygghet::config::DatabaseUrl;
+use trygghet::db::DbConnection;
+use trygghet::db::connection::Target;
+use trygghet::domain::instrument::{AnswerRow, Answers, Instrument, Item, ItemKind};
+use trygghet::domain::rates::{Completeness, classify};
+
+use support::{BenchDatabase, Failure, Staff, Summary, ms, summarize};
+
+#[derive(Parser)]
+#[command(about = "Times GET /api/v1/surveys/{id}/rates at several numbers of stored responses")]
+struct Args {
+    /// Numbers of stored responses to measure at, comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "10000,100000,1000000")]
+    responses: Vec<usize>,
+    /// A PostgreSQL server (e.g. postgres://postgres@127.0.0.1:5432/postgres) on which the benchmark creates, and
+    /// afterwards drops, its own database `trygghet_bench`. Without it: a SQLite file in a temporary directory.
+    #[arg(long)]
+    database: Option<String>,
+    /// Timed requests per size.
+    #[arg(long, default_value_t = 2000)]
+    requests: usize,
+    /// Untimed requests first (connections, caches).
+    #[arg(long, default_value_t = 200)]
+    warmup: usize,
+    /// Check the seeded counters with `trygghet reconcile` up to this many responses (it reads every answer).
+    #[arg(long, default_value_t = 10_000)]
+    reconcile_up_to: usize,
+}
+
+/// The survey's municipalities (Värmland, as in `trygghet demo`).
+const MUNICIPALITIES: [&str; 4] = ["1783", "1762", "1766", "1737"];
+/// Responses came in over this many days, up to today.
+const DAYS: u64 = 28;
+/// Rows per INSERT statement.
+const BATCH: usize = 1000;
+/// The share of letters that end up answered.
+const RESPONSE_RATE: f64 = 0.55;
+/// What became of the letters that were not answered, as shares of all letters (the rest: nothing came back).
+const OTHER_DISPOSITIONS: [(&str, f64); 7] = [
+    ("undeliverable", 0.025),
+    ("moved_away", 0.02),
+    ("not_eligible", 0.005),
+    ("refused", 0.01),
+    ("deceased", 0.002),
+    ("unable", 0.003),
+    ("started", 0.03),
+];
+
+/// The results at one size.
+struct Measured {
+    responses: usize,
+    answers: u64,
+    letters: u64,
+    seeding: Duration,
+    size: u64,
+    http: Summary,
+    http_errors: usize,
+    body_bytes: usize,
+    snapshot: Summary,
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Failure> {
+    let args = Args::parse();
+    trygghet::telemetry::init(trygghet::config::LogFormat::Text, "warn");
+    let backend = if args.database.is_some() { "PostgreSQL" } else { "SQLite" };
+    eprintln!("bench_rates: {backend}, {}", support::machine());
+    let mut results = Vec::new();
+    for &responses in &args.responses {
+        results.push(run(&args, responses).await?);
+    }
+    println!();
+    println!(
+        "GET /api/v1/surveys/{{id}}/rates on {backend}, {} sequential requests after {} warm-up; {}",
+        args.requests,
+        args.warmup,
+        support::machine()
+    );
+    println!();
+    println!(
+        "| responses | answers | letters | seeded in | database | HTTP p50 | p95 | p99 | max | errors | snapshot p50 | \
+         snapshot p99 |"
+    );
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for r in &results {
+        println!(
+            "| {} | {} | {} | {:.0} s | {} MB | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} ms | {} | {:.3} ms | {:.3} ms |",
+            r.responses,
+            r.answers,
+            r.letters,
+            r.seeding.as_secs_f64(),
+            r.size / 1_000_000,
+            r.http.p50,
+            r.http.p95,
+            r.http.p99,
+            r.http.max,
+            r.http_errors,
+            r.snapshot.p50,
+            r.snapshot.p99,
+        );
+    }
+    if let Some(first) = results.first() {
+        println!();
+        println!("(each answer is {} bytes of JSON; times are milliseconds on the client)", first.body_bytes);
+    }
+    Ok(())
+}
+
+/// Seeds a fresh database with `responses` responses and measures it.
+async fn run(args: &Args, responses: usize) -> Result<Measured, Failure> {
+    let database = BenchDatabase::create(args.database.as_deref(), "trygghet_bench")?;
+    let url = database.url();
+    eprintln!("{responses} responses: seeding {} …", database.backend());
+
+    let db = support::open_db(&url, 2).await?;
+    support::create_admin(&db).await?;
+    let admin = db
+        .run(|conn| trygghet::db::queries::users::find_by_email(conn, support::EMAIL))
+        .await?
+        .ok_or("the benchmark account was not created")?;
+    drop(db);
+
+    let started = Instant::now();
+    let seed_url = url.clone();
+    let seeded = tokio::task::spawn_blocking(move || seed(&seed_url, responses, &admin.id)).await??;
+    let seeding = started.elapsed();
+    let size = database.size();
+    eprintln!(
+        "{responses} responses: seeded {} answers and {} letters in {:.1} s ({} MB)",
+        seeded.answers,
+        seeded.letters,
+        seeding.as_secs_f64(),
+        size / 1_000_000
+    );
+
+    let db = support::open_db(&url, 2).await?;
+    if responses <= args.reconcile_up_to {
+        let instruments = trygghet::instruments::Instruments::new(db.clone())?;
+        let differences = trygghet::reconcile::reconcile(&db, &instruments, false).await?;
+        if !differences.is_empty() {
+            let listed: Vec<String> = differences.iter().map(ToString::to_string).collect();
+            return Err(format!("the seeded counters differ from a recount:\n{}", listed.join("\n")).into());
+        }
+        eprintln!("{responses} responses: trygghet reconcile finds the counters equal to the rows");
+    }
+    let snapshot = trygghet::rates::snapshot(&db, &seeded.survey_id).await?;
+    let submitted: u64 = snapshot.municipalities.iter().map(|m| m.submitted).sum();
+    if submitted != responses as u64 {
+        return Err(format!("the rates count {submitted} responses, not {responses}").into());
+    }
+
+    let service = support::Service::start(&url, &[]).await?;
+    let staff = Staff::sign_in(&service.base).await?;
+    let (http, http_errors, body_bytes) = measure_http(args, &staff, &seeded.survey_id, responses).await?;
+    let snapshot = measure_snapshot(args, &db, &seeded.survey_id).await?;
+    eprintln!(
+        "{responses} responses: HTTP p50 {:.2} ms, p99 {:.2} ms; snapshot p50 {:.3} ms, p99 {:.3} ms",
+        http.p50, http.p99, snapshot.p50, snapshot.p99
+    );
+    service.stop().await;
+    drop(db);
+    database.remove();
+    Ok(Measured {
+        responses,
+        answers: seeded.answers,
+        letters: seeded.letters,
+        seeding,
+        size,
+        http,
+        http_errors,
+        body_bytes,
+        snapshot,
+    })
+}
+
+/// Times the endpoint over HTTP, one request after the other, after checking that it counts every response.
+async fn measure_http(
+    args: &Args,
+    staff: &Staff,
+    survey_id: &str,
+    responses: usize,
+) -> Result<(Summary, usize, usize), Failure> {
+    let client = reqwest::Client::builder().build()?;
+    let url = format!("{}/api/v1/surveys/{survey_id}/rates", staff.base);
+    let first: serde_json::Value =
+        client.get(&url).bearer_auth(&staff.token).send().await?.error_for_status()?.json().await?;
+    if first["total"]["submitted"].as_u64() != Some(responses as u64) {
+        return Err(format!("the endpoint counts {} responses, not {responses}", first["total"]["submitted"]).into());
+    }
+    let mut body_bytes = 0;
+    for _ in 0..args.warmup {
+        body_bytes = client.get(&url).bearer_auth(&staff.token).send().await?.bytes().await?.len();
+    }
+    let mut samples = Vec::with_capacity(args.requests);
+    let mut errors = 0;
+    for _ in 0..args.requests {
+        let start = Instant::now();
+        match client.get(&url).bearer_auth(&staff.token).send().await {
+            Ok(response) => {
+                let ok = response.status().is_success();
+                let body = response.bytes().await;
+                samples.push(ms(start.elapsed()));
+                if !ok || body.is_err() {
+                    errors += 1;
+                }
+            }
+            Err(_) => errors += 1,
+        }
+    }
+    Ok((summarize(samples), errors, body_bytes))
+}
+
+/// Times `trygghet::rates::snapshot` in-process: a pooled connection off the async threads, three queries, the rates.
+async fn measure_snapshot(args: &Args, db: &trygghet::db::Db, survey_id: &str) -> Result<Summary, Failure> {
+    for _ in 0..args.warmup {
+        trygghet::rates::snapshot(db, survey_id).await?;
+    }
+    let mut samples = Vec::with_capacity(args.requests);
+    for _ in 0..args.requests {
+        let start = Instant::now();
+        trygghet::rates::snapshot(db, survey_id).await?;
+        samples.push(ms(start.elapsed()));
+    }
+    Ok(summarize(samples))
+}
+
+/// What seeding made.
+struct Seeded {
+    survey_id: String,
+    letters: u64,
+    answers: u64,
+}
+
+/// One response before it is written: where and when it came in, how, and whether it used its letter.
+#[derive(Clone, Copy)]
+struct Plan {
+    municipality: usize,
+    day: u64,
+    web: bool,
+    letter: bool,
+}
+
+/// Rows of one table, written as multi-row INSERT statements of [`BATCH`] rows.
+struct Inserter {
+    head: String,
+    sql: String,
+    rows: usize,
+}
+
+impl Inserter {
+    fn new(table_and_columns: &str) -> Self {
+        Self { head: format!("INSERT INTO {table_and_columns} VALUES "), sql: String::new(), rows: 0 }
+    }
+
+    /// Adds one row (the SQL inside its parentheses); writes the statement when it is full.
+    fn row(&mut self, conn: &mut DbConnection, values: std::fmt::Arguments) -> Result<(), Failure> {
+        self.sql.push_str(if self.rows == 0 { &self.head } else { "," });
+        self.sql.push('(');
+        self.sql.write_fmt(values)?;
+        self.sql.push(')');
+        self.rows += 1;
+        if self.rows >= BATCH { self.flush(conn) } else { Ok(()) }
+    }
+
+    fn flush(&mut self, conn: &mut DbConnection) -> Result<(), Failure> {
+        if self.rows > 0 {
+            conn.batch_execute(&self.sql)?;
+            self.sql.clear();
+            self.rows = 0;
+        }
+        Ok(())
+    }
+}
+
+/// Counters as the service keeps them, summed while seeding.
+#[derive(Default)]
+struct Completion {
+    submitted: u64,
+    partial: u64,
+    break_off: u64,
+    without_letter: u64,
+}
+
+/// Seeds one open survey with `responses` responses, its letters, drafts and counters, in one transaction.
+fn seed(url: &str, responses: usize, created_by: &str) -> Result<Seeded, Failure> {
+    let instrument = trygghet::domain::instrument::default_instrument()?;
+    let target = match DatabaseUrl::parse(url)? {
+        DatabaseUrl::Sqlite(path) => Target::Sqlite(path),
+        DatabaseUrl::Postgres(url) => Target::Postgres(url),
+    };
+    let mut conn = target.establish()?;
+    let sqlite = matches!(conn, DbConnection::Sqlite(_));
+    if sqlite {
+        // Only while seeding: no fsync, a rollback journal (nothing else has the file open) and a large page cache.
+        conn.batch_execute("PRAGMA journal_mode = DELETE; PRAGMA synchronous = OFF; PRAGMA cache_size = -1000000;")?;
+    } else {
+        conn.batch_execute("SET synchronous_commit = off")?;
+    }
+    conn.batch_execute("BEGIN")?;
+
+    let mut rng = rand::rng();
+    let today = trygghet::domain::survey::swedish_day(chrono::Utc::now());
+    let first_day = today - chrono::Days::new(DAYS - 1);
+    let day = |offset: u64| first_day + chrono::Days::new(offset);
+    let plans: Vec<Plan> = (0..responses)
+        .map(|index| {
+            let web = rng.random_bool(0.6);
+            Plan {
+                municipality: index % MUNICIPALITIES.len(),
+                day: rng.random_range(0..DAYS),
+                web,
+                // Web answers always use their letter's code; most paper forms carry their letter number.
+                letter: web || rng.random_bool(0.75),
+            }
+        })
+        .collect();
+
+    let survey_id = uuid::Uuid::new_v4().to_string();
+    let mut answered_letters = [0u64; MUNICIPALITIES.len()];
+    for plan in plans.iter().filter(|plan| plan.letter) {
+        answered_letters[plan.municipality] += 1;
+    }
+    let letters: Vec<u64> =
+        answered_letters.iter().map(|&answered| ((answered as f64 / RESPONSE_RATE).ceil() as u64).max(1)).collect();
+    conn.batch_execute(&format!(
+        "INSERT INTO surveys (id, title, instrument_key, instrument_version, state, access, opens_on, closes_on, \
+         created_by, created_at) VALUES ('{survey_id}', 'Trygghetsmätning (benchmark, {responses} svar)', '{}', \
+         '{}', 'open', 'codes', '{first_day}', '{}', '{created_by}', '{}')",
+        instrument.key(),
+        instrument.version(),
+        today + chrono::Days::new(21),
+        trygghet::db::now().format("%Y-%m-%d %H:%M:%S%.6f"),
+    ))?;
+    for (index, code) in MUNICIPALITIES.iter().enumerate() {
+        conn.batch_execute(&format!(
+            "INSERT INTO survey_municipalities (survey_id, municipality_code, sample_size, target_percent) \
+             VALUES ('{survey_id}', '{code}', {}, 55)",
+            letters[index]
+        ))?;
+    }
+
+    // Letters, each with its disposition; a draft for every letter whose resident started and has not submitted.
+    let sections = instrument.sections().len() as i32;
+    let mut dispositions: BTreeMap<(&str, &str), u64> = BTreeMap::new();
+    let mut progress: BTreeMap<(&str, i32), u64> = BTreeMap::new();
+    let mut invitations =
+        Inserter::new("invitations (id, survey_id, municipality_code, letter_serial, code_hash, disposition)");
+    let mut drafts = Inserter::new(
+        "drafts (key_hash, survey_id, municipality_code, language, answers, reached_section, submission_id, \
+         updated_on)",
+    );
+    for (index, code) in MUNICIPALITIES.iter().enumerate() {
+        let total = letters[index];
+        let mut fates: Vec<&str> = Vec::with_capacity(total as usize);
+        fates.extend(std::iter::repeat_n("completed", answered_letters[index] as usize));
+        for (disposition, share) in OTHER_DISPOSITIONS {
+            fates.extend(std::iter::repeat_n(disposition, (total as f64 * share).round() as usize));
+        }
+        fates.truncate(total as usize);
+        fates.resize(total as usize, "not_returned");
+        fates.shuffle(&mut rng);
+        for (serial, disposition) in fates.into_iter().enumerate() {
+            let code_hash = format!("{:032x}{:032x}", rng.random::<u128>(), rng.random::<u128>());
+            invitations.row(
+                &mut conn,
+                format_args!(
+                    "'{}','{survey_id}','{code}',{},'{code_hash}','{disposition}'",
+                    uuid::Uuid::new_v4(),
+                    serial + 1
+                ),
+            )?;
+            *dispositions.entry((code, disposition)).or_default() += 1;
+            if disposition == "started" {
+                let section = rng.random_range(1..sections);
+                drafts.row(
+                    &mut conn,
+                    format_args!(
+                        "'{code_hash}','{survey_id}','{code}','sv','{{}}',{section},'{}','{}'",
+                        uuid::Uuid::new_v4(),
+                        day(rng.random_range(0..DAYS))
+                    ),
+                )?;
+                *progress.entry((code, section)).or_default() += 1;
+            }
+        }
+    }
+    invitations.flush(&mut conn)?;
+    drafts.flush(&mut conn)?;
+
+    // Responses in key order (their random ids sorted), each followed by its answers; the submission ids apart.
+    let mut ids: Vec<uuid::Uuid> = (0..responses).map(|_| uuid::Uuid::new_v4()).collect();
+    ids.sort_unstable();
+    let candidates: Vec<&Item> = instrument
+        .items()
+        .filter(|item| item.show_if.is_none() && !matches!(item.kind, ItemKind::Text { .. } | ItemKind::Multiple { .. }))
+        .collect();
+    let mut completions: BTreeMap<(&str, NaiveDate, &str), Completion> = BTreeMap::new();
+    let mut answers_written = 0u64;
+    let mut response_rows = Inserter::new(
+        "responses (id, survey_id, municipality_code, mode, submitted_on, instrument_version, language, settled)",
+    );
+    let mut answer_rows =
+        Inserter::new("answers (response_id, item_id, position, option_code, number_value, text_value)");
+    let mut submissions = Inserter::new("submissions (submission_id, survey_id, submitted_on)");
+    for (chunk_ids, chunk_plans) in ids.chunks(BATCH).zip(plans.chunks(BATCH)) {
+        let mut chunk_answers = Vec::new();
+        for (id, plan) in chunk_ids.iter().zip(chunk_plans) {
+            let code = MUNICIPALITIES[plan.municipality];
+            let mode = if plan.web { "web" } else { "paper" };
+            let on = day(plan.day);
+            response_rows.row(
+                &mut conn,
+                format_args!("'{id}','{survey_id}','{code}','{mode}','{on}','{}','sv',TRUE", instrument.version()),
+            )?;
+            submissions.row(&mut conn, format_args!("'{}','{survey_id}','{on}'", uuid::Uuid::new_v4()))?;
+            let rows = answers(&instrument, &candidates, &mut rng);
+            let completeness = completeness(&instrument, &rows)?;
+            let tally = completions.entry((code, on, mode)).or_default();
+            tally.submitted += 1;
+            tally.partial += u64::from(completeness == Completeness::Partial);
+            tally.break_off += u64::from(completeness == Completeness::BreakOff);
+            tally.without_letter += u64::from(!plan.letter);
+            chunk_answers.push((id, rows));
+        }
+        // The answers refer to their responses: those go first.
+        response_rows.flush(&mut conn)?;
+        for (id, rows) in chunk_answers {
+            for row in rows {
+                answers_written += 1;
+                match (&row.option_code, row.number) {
+                    (Some(option), _) => answer_rows.row(
+                        &mut conn,
+                        format_args!("'{id}','{}',{},'{option}',NULL,NULL", row.item_id, row.position),
+                    )?,
+                    (None, Some(number)) => answer_rows.row(
+                        &mut conn,
+                        format_args!("'{id}','{}',{},NULL,{number},NULL", row.item_id, row.position),
+                    )?,
+                    (None, None) => return Err(format!("a text answer to {} was generated", row.item_id).into()),
+                }
+            }
+        }
+        answer_rows.flush(&mut conn)?;
+    }
+    submissions.flush(&mut conn)?;
+
+    // The counters, equal to the rows.
+    let mut tallies = Inserter::new("disposition_tallies (survey_id, municipality_code, disposition, letters)");
+    for ((code, disposition), count) in &dispositions {
+        tallies.row(&mut conn, format_args!("'{survey_id}','{code}','{disposition}',{count}"))?;
+    }
+    tallies.flush(&mut conn)?;
+    let mut tallies = Inserter::new(
+        "completion_tallies (survey_id, municipality_code, day, mode, submitted, partial, break_off, without_letter)",
+    );
+    for ((code, on, mode), c) in &completions {
+        tallies.row(
+            &mut conn,
+            format_args!(
+                "'{survey_id}','{code}','{on}','{mode}',{},{},{},{}",
+                c.submitted, c.partial, c.break_off, c.without_letter
+            ),
+        )?;
+    }
+    tallies.flush(&mut conn)?;
+    let mut tallies = Inserter::new("progress_tallies (survey_id, municipality_code, section, drafts)");
+    for ((code, section), count) in &progress {
+        tallies.row(&mut conn, format_args!("'{survey_id}','{code}',{section},{count}"))?;
+    }
+    tallies.flush(&mut conn)?;
+
+    conn.batch_execute("COMMIT")?;
+    if sqlite {
+        conn.batch_execute("PRAGMA journal_mode = WAL")?;
+    } else {
+        // What autovacuum would have done by the time a survey has this many responses.
+        conn.batch_execute("VACUUM ANALYZE")?;
+    }
+    Ok(Seeded { survey_id, letters: letters.iter().sum(), answers: answers_written })
+}
+
+/// 8 to 12 answers to questions that apply to everyone (scales, single choices, yes/no, numbers).
+fn answers(instrument: &Instrument, candidates: &[&Item], rng: &mut impl Rng) -> Vec<AnswerRow> {
+    let count = rng.random_range(8..=12).min(candidates.len());
+    candidates
+        .choose_multiple(rng, count)
+        .map(|item| {
+            let (option_code, number) = match (&item.kind, instrument.choice_codes(item)) {
+                (ItemKind::Number { min, max, .. }, _) => (None, Some(rng.random_range(*min..=(*max).min(40)))),
+                (_, Some(codes)) => (codes.choose(rng).map(|code| (*code).to_owned()), None),
+                (_, None) => (None, None),
+            };
+            AnswerRow { item_id: item.id.clone(), position: 0, option_code, number, text: None }
+        })
+        .collect()
+}
+
+/// How the service classifies a response with these answers (complete, partial or break-off).
+fn completeness(instrument: &Instrument, rows: &[AnswerRow]) -> Result<Completeness, Failure> {
+    let answers = Answers::from_rows(instrument, rows.to_vec()).map_err(|error| format!("{error:?}"))?;
+    Ok(classify(answers.len(), instrument.applicable_items(&answers)))
+}

@@ -1,0 +1,277 @@
+//! What the benchmarks in `examples/` share: a fresh database (a SQLite file or a PostgreSQL database of their
+//! own), the real service started in-process, a signed-in staff member with an API token, and percentiles.
+//!
+//! Each benchmark drives the service over HTTP exactly as a coordinator's browser or script would; nothing here
+//! reaches into the service's state except to create the first administrator, as `trygghet admin create` does.
+
+// Each example uses part of this module; the rest is dead code in that example's binary.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use actix_web::dev::ServerHandle;
+use diesel::connection::SimpleConnection;
+use diesel::{Connection, PgConnection};
+use trygghet::config::{Config, DatabaseUrl};
+use trygghet::db::{Db, PoolSettings};
+use trygghet::startup::Application;
+
+pub type Failure = Box<dyn std::error::Error + Send + Sync>;
+
+/// The staff account every benchmark signs in with.
+pub const EMAIL: &str = "bench@polisen.se";
+pub const PASSWORD: &str = "benchmark passphrase 2026";
+
+/// A database for one run: a SQLite file in a temporary directory, or a database of its own on a PostgreSQL server
+/// (dropped again by [`BenchDatabase::remove`]).
+pub enum BenchDatabase {
+    Sqlite { _dir: tempfile::TempDir, path: PathBuf },
+    Postgres { admin_url: String, name: String, url: String },
+}
+
+impl BenchDatabase {
+    /// A fresh, empty database: SQLite unless `postgres_admin_url` names a server, on which `name` is (re)created.
+    pub fn create(postgres_admin_url: Option<&str>, name: &str) -> Result<Self, Failure> {
+        match postgres_admin_url {
+            None => {
+                let dir = tempfile::Builder::new().prefix("trygghet-bench-").tempdir()?;
+                let path = dir.path().join("trygghet.db");
+                Ok(Self::Sqlite { _dir: dir, path })
+            }
+            Some(admin_url) => {
+                let mut admin = PgConnection::establish(admin_url)?;
+                admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE); CREATE DATABASE {name}"))?;
+                let mut url = url::Url::parse(admin_url)?;
+                url.set_path(name);
+                Ok(Self::Postgres { admin_url: admin_url.to_owned(), name: name.to_owned(), url: url.to_string() })
+            }
+        }
+    }
+
+    /// The `DATABASE_URL` of this database.
+    pub fn url(&self) -> String {
+        match self {
+            Self::Sqlite { path, .. } => format!("sqlite://{}", path.display()),
+            Self::Postgres { url, .. } => url.clone(),
+        }
+    }
+
+    pub fn backend(&self) -> &'static str {
+        match self {
+            Self::Sqlite { .. } => "SQLite",
+            Self::Postgres { .. } => "PostgreSQL",
+        }
+    }
+
+    /// The size of the database on disk in bytes (SQLite: the file and its WAL).
+    pub fn size(&self) -> u64 {
+        match self {
+            Self::Sqlite { path, .. } => ["", "-wal"]
+                .iter()
+                .filter_map(|suffix| std::fs::metadata(format!("{}{suffix}", path.display())).ok())
+                .map(|meta| meta.len())
+                .sum(),
+            Self::Postgres { url, name, .. } => {
+                #[derive(diesel::QueryableByName)]
+                struct Size {
+                    #[diesel(sql_type = diesel::sql_types::BigInt)]
+                    size: i64,
+                }
+                let Ok(mut conn) = PgConnection::establish(url) else { return 0 };
+                diesel::RunQueryDsl::get_result::<Size>(
+                    diesel::sql_query("SELECT pg_database_size($1) AS size").bind::<diesel::sql_types::Text, _>(name),
+                    &mut conn,
+                )
+                .map_or(0, |size| u64::try_from(size.size).unwrap_or(0))
+            }
+        }
+    }
+
+    /// Drops a PostgreSQL database (the SQLite directory goes when dropped).
+    pub fn remove(self) {
+        if let Self::Postgres { admin_url, name, .. } = &self
+            && let Ok(mut admin) = PgConnection::establish(admin_url)
+        {
+            let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+        }
+    }
+}
+
+/// Opens (creating and migrating) the database with a small pool of its own, as the command-line tools do.
+pub async fn open_db(url: &str, pool: u32) -> Result<Db, Failure> {
+    let url = DatabaseUrl::parse(url)?;
+    let metrics = trygghet::metrics::Metrics::new()?;
+    let settings = PoolSettings { max_size: pool, timeout: Duration::from_secs(30) };
+    let (db, _) = tokio::task::spawn_blocking(move || Db::open(&url, settings, metrics.db_errors())).await??;
+    Ok(db)
+}
+
+/// Creates the benchmark's administrator, as `trygghet admin create` does.
+pub async fn create_admin(db: &Db) -> Result<(), Failure> {
+    let input = trygghet::accounts::NewAccount {
+        email: EMAIL.to_owned(),
+        display_name: "Benchmark".to_owned(),
+        password: PASSWORD.to_owned(),
+        role: "admin".to_owned(),
+        municipalities: Vec::new(),
+    };
+    let parts = trygghet::accounts::validate_new_account(db, &input)
+        .await
+        .map_err(|errors| format!("the benchmark account is invalid: {errors:?}"))?;
+    trygghet::accounts::create_user(db, trygghet::audit::Actor::command_line(), parts, String::new())
+        .await
+        .map_err(|error| format!("creating the benchmark account: {error}"))?;
+    Ok(())
+}
+
+/// The service, running in this process on a free port.
+pub struct Service {
+    pub base: String,
+    handle: ServerHandle,
+    _data_dir: tempfile::TempDir,
+}
+
+impl Service {
+    /// Starts the release service on `database_url` with its defaults (worker threads = cores, a pool of 10), plus
+    /// `extra` settings.
+    pub async fn start(database_url: &str, extra: &[(&str, &str)]) -> Result<Self, Failure> {
+        let data_dir = tempfile::Builder::new().prefix("trygghet-bench-data-").tempdir()?;
+        let data = data_dir.path().display().to_string();
+        let mut pairs = vec![("DATABASE_URL", database_url), ("PORT", "0"), ("TRYGGHET_DATA_DIR", data.as_str())];
+        pairs.extend_from_slice(extra);
+        let app = Application::build(Config::from_pairs(pairs)?).await?;
+        let base = format!("http://127.0.0.1:{}", app.port());
+        let handle = app.handle();
+        tokio::spawn(app.run_until_stopped());
+        Ok(Self { base, handle, _data_dir: data_dir })
+    }
+
+    /// Stops the service, letting requests in flight finish.
+    pub async fn stop(self) {
+        self.handle.stop(true).await;
+    }
+}
+
+/// The value of a hidden field in a page.
+pub fn hidden(page: &str, name: &str) -> Option<String> {
+    let marker = format!(r#"name="{name}" value=""#);
+    let start = page.find(&marker)? + marker.len();
+    let end = page[start..].find('"')?;
+    Some(page[start..start + end].to_owned())
+}
+
+/// A signed-in staff member: a cookie session (with its CSRF token, for forms) and an API token (for scripts).
+pub struct Staff {
+    pub client: reqwest::Client,
+    pub base: String,
+    pub csrf: String,
+    pub token: String,
+}
+
+impl Staff {
+    /// Signs in through the sign-in form and creates an API token, as a coordinator would.
+    pub async fn sign_in(base: &str) -> Result<Self, Failure> {
+        let client = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(60))
+            .build()?;
+        let page = client.get(format!("{base}/sign-in")).send().await?.text().await?;
+        let token = hidden(&page, "csrf_token").ok_or("no sign-in form")?;
+        let form = [("email", EMAIL), ("password", PASSWORD), ("csrf_token", &token), ("next", "/admin")];
+        let response = client.post(format!("{base}/sign-in")).form(&form).send().await?;
+        if response.status() != 303 {
+            return Err(format!("signing in answered {}", response.status()).into());
+        }
+        let page = client.get(format!("{base}/admin")).send().await?.text().await?;
+        let csrf = hidden(&page, "csrf_token").ok_or("no session CSRF token on /admin")?;
+        let mut staff = Self { client, base: base.to_owned(), csrf, token: String::new() };
+        let created = staff.post_json("/api/v1/tokens", &serde_json::json!({ "name": "benchmark" })).await?;
+        staff.token = created["token"].as_str().ok_or("no token in the answer")?.to_owned();
+        Ok(staff)
+    }
+
+    /// Posts JSON with the session cookie and its CSRF token; the answer's JSON, or the status and body as an error.
+    pub async fn post_json(&self, path: &str, body: &serde_json::Value) -> Result<serde_json::Value, Failure> {
+        let response = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header("x-csrf-token", &self.csrf)
+            .json(body)
+            .send()
+            .await?;
+        if !response.status().is_success() {
+            return Err(format!("{path} answered {}: {}", response.status(), response.text().await?).into());
+        }
+        Ok(response.json().await?)
+    }
+}
+
+/// Percentiles of a set of samples (nearest rank), in the samples' unit.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Summary {
+    pub count: usize,
+    pub p50: f64,
+    pub p95: f64,
+    pub p99: f64,
+    pub max: f64,
+    pub min: f64,
+}
+
+pub fn summarize(mut samples: Vec<f64>) -> Summary {
+    if samples.is_empty() {
+        return Summary::default();
+    }
+    samples.sort_by(f64::total_cmp);
+    let rank = |p: f64| samples[((p * samples.len() as f64).ceil() as usize).clamp(1, samples.len()) - 1];
+    Summary {
+        count: samples.len(),
+        p50: rank(0.50),
+        p95: rank(0.95),
+        p99: rank(0.99),
+        max: samples[samples.len() - 1],
+        min: samples[0],
+    }
+}
+
+/// The machine, for the record: cores and memory, from /proc.
+pub fn machine() -> String {
+    let cores = std::thread::available_parallelism().map_or(0, usize::from);
+    let memory = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|info| {
+            let line = info.lines().find(|line| line.starts_with("MemTotal:"))?.to_owned();
+            let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+            Some(format!("{:.1} GiB memory", kib as f64 / 1024.0 / 1024.0))
+        })
+        .unwrap_or_else(|| "memory unknown".to_owned());
+    let model = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| {
+            let line = info.lines().find(|line| line.starts_with("model name"))?;
+            Some(line.split(':').nth(1)?.trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown CPU".to_owned());
+    format!("{cores} cores ({model}), {memory}")
+}
+
+/// CPU time (user + system) this process has used so far, from /proc/self/stat.
+pub fn cpu_time() -> Duration {
+    let ticks = std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|stat| {
+            // Fields after the command name (which may contain spaces) start after the last ')'.
+            let rest = &stat[stat.rfind(')')? + 2..];
+            let fields: Vec<&str> = rest.split_whitespace().collect();
+            Some(fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?)
+        })
+        .unwrap_or(0);
+    // The kernel's USER_HZ is 100 on every Linux this runs on.
+    Duration::from_millis(ticks * 10)
+}
+
+/// Milliseconds of a duration, for tables.
+pub fn ms(duration: Duration) -> f64 {
+    duration.as_secs_f64() * 1000.0
+}
