@@ -5,3 +5,7 @@ CREATE TABLE spent_resume_codes (
     code_hash TEXT PRIMARY KEY NOT NULL,
     survey_id TEXT NOT NULL REFERENCES surveys (id) ON DELETE CASCADE
 );
+
+-- The live rates read the reminder lists taken out for a survey from the audit log on every change: by action and
+-- target, not by scanning the log.
+CREATE INDEX audit_events_action_target ON audit_events (action, target);
