@@ -262,20 +262,34 @@ fn merged(mut base: serde_json::Value, more: serde_json::Value) -> serde_json::V
     base
 }
 
+/// For a page shown by GET: the entry of `code` and its page (a language asked for is saved with the draft), or the
+/// page to show instead.
+async fn open_entry<'a>(
+    state: &'a AppState,
+    request: &'a HttpRequest,
+    code: &str,
+) -> Result<Result<(Box<Entry>, Page<'a>), HttpResponse>, AppError> {
+    let entry = match resolve(state, request, code).await? {
+        Resolved::Entry(entry) => entry,
+        Resolved::Page(page, _) => return Ok(Err(page)),
+    };
+    let page = entry_page(state, request, &entry);
+    if i18n::query_language(request).is_some_and(|asked| asked == page.lang) {
+        answering::save_language(state, &entry, &page.lang).await?;
+    }
+    Ok(Ok((entry, page)))
+}
+
 /// `GET /svara/{code}`: the welcome page (what the survey is, how long it takes, that it is anonymous).
 pub async fn welcome(
     request: HttpRequest,
     state: web::Data<AppState>,
     code: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let entry = match resolve(&state, &request, &code).await? {
-        Resolved::Entry(entry) => entry,
-        Resolved::Page(page, _) => return Ok(page),
+    let (entry, page) = match open_entry(&state, &request, &code).await? {
+        Ok(found) => found,
+        Err(page) => return Ok(page),
     };
-    let page = entry_page(&state, &request, &entry);
-    if i18n::query_language(&request).is_some_and(|asked| asked == page.lang) {
-        answering::save_language(&state, &entry, &page.lang).await?;
-    }
     let reached = entry.reached_section();
     let count = entry.instrument.sections().len();
     let next =
@@ -346,15 +360,11 @@ pub async fn section_page(
     query: web::Query<SectionQuery>,
 ) -> Result<HttpResponse, AppError> {
     let (code, number) = path.into_inner();
-    let entry = match resolve(&state, &request, &code).await? {
-        Resolved::Entry(entry) => entry,
-        Resolved::Page(page, _) => return Ok(page),
+    let (entry, page) = match open_entry(&state, &request, &code).await? {
+        Ok(found) => found,
+        Err(page) => return Ok(page),
     };
     let number = section_number(&entry, number)?;
-    let page = entry_page(&state, &request, &entry);
-    if i18n::query_language(&request).is_some_and(|asked| asked == page.lang) {
-        answering::save_language(&state, &entry, &page.lang).await?;
-    }
     let raw = entry.saved_answers().to_raw();
     let from_review = query.fran.as_deref() == Some("granska");
     section_response(&page, &entry, number, &raw, &[], None, from_review, StatusCode::OK)
@@ -449,11 +459,10 @@ pub async fn saved_page(
     state: web::Data<AppState>,
     code: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let entry = match resolve(&state, &request, &code).await? {
-        Resolved::Entry(entry) => entry,
-        Resolved::Page(page, _) => return Ok(page),
+    let (entry, page) = match open_entry(&state, &request, &code).await? {
+        Ok(found) => found,
+        Err(page) => return Ok(page),
     };
-    let page = entry_page(&state, &request, &entry);
     let next = section_path(&entry, (entry.reached_section() + 1).min(entry.instrument.sections().len()));
     let context = merged(entry_context(&page, &entry), context! { title => page.t("saved_title"), next });
     page.render(StatusCode::OK, "answer/saved.html", context)
@@ -568,16 +577,12 @@ pub async fn review_page(
     state: web::Data<AppState>,
     code: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let entry = match resolve(&state, &request, &code).await? {
-        Resolved::Entry(entry) => entry,
-        Resolved::Page(page, _) => return Ok(page),
+    let (entry, page) = match open_entry(&state, &request, &code).await? {
+        Ok(found) => found,
+        Err(page) => return Ok(page),
     };
     if entry.draft.is_none() || entry.reached_section() == 0 {
         return Ok(see_other(&section_path(&entry, 1)));
-    }
-    let page = entry_page(&state, &request, &entry);
-    if i18n::query_language(&request).is_some_and(|asked| asked == page.lang) {
-        answering::save_language(&state, &entry, &page.lang).await?;
     }
     review_response(&page, &entry, None, StatusCode::OK)
 }

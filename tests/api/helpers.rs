@@ -168,22 +168,7 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
 pub async fn spawn_app_with(backend: Backend, extra: &[(&str, &str)]) -> Option<TestApp> {
     let database = TestDatabase::create(backend)?;
     let data_dir = tempfile::tempdir().expect("a temporary directory");
-    let url = database.url();
-    let data = data_dir.path().display().to_string();
-    let mut pairs = vec![
-        ("DATABASE_URL", url.as_str()),
-        ("PORT", "0"),
-        ("TRYGGHET_DATA_DIR", data.as_str()),
-        ("TRYGGHET_WORKERS", "2"),
-        ("TRYGGHET_POOL_SIZE", "4"),
-        ("TRYGGHET_SHUTDOWN_TIMEOUT_SECS", "2"),
-    ];
-    pairs.extend_from_slice(extra);
-    let config = Config::from_pairs(pairs).expect("a valid test configuration");
-    let app = Application::build(config).await.expect("the service starts");
-    let address = format!("http://127.0.0.1:{}", app.port());
-    let handle = app.handle();
-    tokio::spawn(app.run_until_stopped());
+    let (address, handle) = start(&database.url(), data_dir.path(), extra).await;
     let client = reqwest::Client::builder().build().expect("an HTTP client");
     Some(TestApp { address, client, database, _data_dir: data_dir, handle })
 }
@@ -197,28 +182,31 @@ pub struct Instance {
 
 pub async fn spawn_instance(app: &TestApp) -> Instance {
     let data_dir = tempfile::tempdir().expect("a temporary directory");
-    let url = app.database.url();
-    let data = data_dir.path().display().to_string();
     // The same secret key as the first instance, so that a session (and a code's hash) is valid on both.
-    let key = std::fs::read_to_string(app._data_dir.path().join("secret.key")).ok();
+    let key = std::fs::read_to_string(app._data_dir.path().join("secret.key")).expect("the first instance's key");
+    let key = key.trim();
+    let (address, handle) = start(&app.database.url(), data_dir.path(), &[("TRYGGHET_SECRET_KEY", key)]).await;
+    Instance { address, _data_dir: data_dir, handle }
+}
+
+/// Starts the service on `url` with its data in `data_dir` and the test configuration (plus `extra`).
+async fn start(url: &str, data_dir: &Path, extra: &[(&str, &str)]) -> (String, ServerHandle) {
+    let data = data_dir.display().to_string();
     let mut pairs = vec![
-        ("DATABASE_URL", url.as_str()),
+        ("DATABASE_URL", url),
         ("PORT", "0"),
         ("TRYGGHET_DATA_DIR", data.as_str()),
         ("TRYGGHET_WORKERS", "2"),
         ("TRYGGHET_POOL_SIZE", "4"),
         ("TRYGGHET_SHUTDOWN_TIMEOUT_SECS", "2"),
     ];
-    let key = key.map(|key| key.trim().to_owned());
-    if let Some(key) = &key {
-        pairs.push(("TRYGGHET_SECRET_KEY", key.as_str()));
-    }
+    pairs.extend_from_slice(extra);
     let config = Config::from_pairs(pairs).expect("a valid test configuration");
-    let app = Application::build(config).await.expect("the second instance starts");
+    let app = Application::build(config).await.expect("the service starts");
     let address = format!("http://127.0.0.1:{}", app.port());
     let handle = app.handle();
     tokio::spawn(app.run_until_stopped());
-    Instance { address, _data_dir: data_dir, handle }
+    (address, handle)
 }
 
 impl Instance {
