@@ -4,7 +4,7 @@
 //! wakes it; it reads the counters once (a handful of rows), builds a [`Snapshot`] and hands the same `Arc` to every
 //! viewer through a `watch` channel, which also coalesces bursts: a viewer that is busy simply gets the newest
 //! snapshot next. Each viewer then keeps only the municipalities it may see. The publisher stops when its last viewer
-//! leaves.
+//! leaves. Snapshots are at least [`PACE`] apart, so a burst of submissions costs a few reads, not one per submission.
 //!
 //! **Several instances.** With PostgreSQL, every change is also announced with `NOTIFY trygghet_live, '<survey id>'`
 //! on a dedicated connection that `LISTEN`s to the same channel, so a submission stored by one instance wakes the
@@ -23,6 +23,9 @@ use crate::rates::{self, Snapshot};
 
 /// How often the PostgreSQL listener looks for notifications and sends announcements.
 pub const POLL: Duration = Duration::from_millis(25);
+
+/// The shortest time between two snapshots of one survey.
+pub const PACE: Duration = Duration::from_millis(50);
 
 /// The PostgreSQL channel the instances share.
 const CHANNEL: &str = "trygghet_live";
@@ -115,6 +118,9 @@ impl Publisher {
                 }
                 Err(error) => tracing::warn!(%error, "reading the rates for a live update failed"),
             }
+            // At most one snapshot per PACE: under a burst of submissions the next one carries all that came
+            // meanwhile (a wake-up during the pause is kept), instead of every viewer getting hundreds a second.
+            tokio::time::sleep(PACE).await;
         }
         let mut watched = self.live.watched.lock().unwrap_or_else(|poison| poison.into_inner());
         // A viewer may have subscribed between `closed()` and this lock: then the publisher is still needed.
