@@ -97,6 +97,9 @@ impl Memo {
 pub struct Snapshot {
     #[serde(skip)]
     pub memo: Memo,
+    /// When the counters were read: the time the numbers are from.
+    #[serde(skip)]
+    pub read_at: chrono::DateTime<chrono::Utc>,
     pub survey_id: String,
     pub title: String,
     /// Whether the survey has a sample and so response rates (letters with codes) or not (an open link).
@@ -296,6 +299,7 @@ pub async fn snapshot(db: &Db, survey_id: &str) -> Result<Snapshot, AppError> {
         .collect();
     Ok(Snapshot {
         memo: Memo::default(),
+        read_at: chrono::Utc::now(),
         survey_id: survey.id,
         title: survey.title,
         has_rates,

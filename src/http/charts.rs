@@ -347,7 +347,7 @@ fn frame(id: &str, title: &str, description: &str, height: f64, body: &str) -> S
     let mut out = String::with_capacity(body.len() + 600);
     svg!(
         out,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="{id}-title {id}-desc" viewBox="0 0 {} {}" width="100%" preserveAspectRatio="xMinYMin meet">"#,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="{id}-title" aria-describedby="{id}-desc" viewBox="0 0 {} {}" width="100%" preserveAspectRatio="xMinYMin meet">"#,
         N(WIDTH),
         N(height)
     );
@@ -851,7 +851,7 @@ mod tests {
     fn assert_accessible_frame(svg: &str, id: &str) {
         assert_well_formed(svg);
         assert!(svg.starts_with(&format!(
-            r#"<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="{id}-title {id}-desc" viewBox="0 0 {} "#,
+            r#"<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="{id}-title" aria-describedby="{id}-desc" viewBox="0 0 {} "#,
             N(WIDTH)
         )));
         assert!(svg.contains(r#"width="100%" preserveAspectRatio="xMinYMin meet">"#));

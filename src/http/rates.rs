@@ -239,8 +239,8 @@ fn render_live(state: &AppState, snapshot: &Snapshot, view: &RatesView) -> Resul
     let bars = charts::rate_bars(&RateBars {
         id: "rates-bars".into(),
         title: if view.has_rates { "Svarsfrekvens per kommun".into() } else { "Svar per kommun mot målet".into() },
-        description: "Svarsfrekvensen (fullständiga svar delat med urvalet minus naturligt bortfall) per kommun, med \
-                      kommunens mål som ett streck. Samma siffror står i tabellen ovanför."
+        description: "Svarsfrekvensen (fullständiga svar delat med utskickade brev minus naturligt bortfall) per \
+                      kommun, med kommunens mål som ett streck. Samma siffror står i tabellen ovanför."
             .into(),
         lang: "sv".into(),
         bars: view
@@ -298,7 +298,7 @@ fn render_live(state: &AppState, snapshot: &Snapshot, view: &RatesView) -> Resul
         })
         .collect();
     let section_count = view.municipalities.iter().map(|m| m.drafts_by_section.len()).max().unwrap_or(0);
-    let read_at = chrono::Utc::now().with_timezone(&chrono_tz::Europe::Stockholm).format("%H:%M:%S").to_string();
+    let read_at = snapshot.read_at.with_timezone(&chrono_tz::Europe::Stockholm).format("%H:%M:%S").to_string();
     state.templates.render(
         "admin/rates_live.html",
         context! {
