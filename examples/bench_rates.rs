@@ -5,7 +5,9 @@
 //! For every size the benchmark seeds a fresh database (SQLite, or PostgreSQL with `--database`) with one open survey
 //! of four municipalities: its letters with realistic dispositions, a draft for every letter started on the web, the
 //! responses (web and paper, spread over four weeks) with 8–12 answers each and their submission ids, and the
-//! counters exactly as `trygghet reconcile` would recount them from those rows. Seeding writes multi-row INSERTs in one
+//! counters exactly as `trygghet reconcile` would recount them from those rows. (With 8–12 of the 33 questions that
+//! apply to everyone answered, every response counts as a break-off; the counters have the same rows whatever the
+//! class, and their number depends on municipalities, days and modes, never on responses.) Seeding writes multi-row INSERTs in one
 //! transaction, straight into the tables: storing a million responses through the service one by one would take
 //! hours and measure something else. Up to `--reconcile-up-to` responses the seeded counters are checked against
 //! `trygghet::reconcile::reconcile`, which must find no difference.
@@ -46,7 +48,7 @@ struct Args {
     #[arg(long, value_delimiter = ',', default_value = "10000,100000,1000000")]
     responses: Vec<usize>,
     /// A PostgreSQL server (e.g. postgres://postgres@127.0.0.1:5432/postgres) on which the benchmark creates, and
-    /// afterwards drops, its own database `trygghet_bench`. Without it: a SQLite file in a temporary directory.
+    /// afterwards drops, its own database `trygghet_bench_<responses>`. Without it: a SQLite file in a temporary directory.
     #[arg(long)]
     database: Option<String>,
     /// Timed requests per size.
@@ -90,12 +92,18 @@ struct Measured {
     http_errors: usize,
     body_bytes: usize,
     snapshot: Summary,
+    /// `GET /healthz` (no database, no authentication): the HTTP floor.
+    healthz: Summary,
+    /// The floors of one database call and each query the endpoint makes, by name (see [`measure_db_calls`]).
+    db_calls: Vec<(&'static str, Summary)>,
 }
 
 #[tokio::main]
 async fn main() -> Result<(), Failure> {
     let args = Args::parse();
-    trygghet::telemetry::init(trygghet::config::LogFormat::Text, "warn");
+    // The PostgreSQL live-update listener of a stopped service keeps trying to reach its dropped database (see
+    // BENCHMARKS.md); its warnings would drown this benchmark's output. Everything else is logged from `warn` up.
+    trygghet::telemetry::init(trygghet::config::LogFormat::Text, "warn,trygghet::live=error");
     let backend = if args.database.is_some() { "PostgreSQL" } else { "SQLite" };
     eprintln!("bench_rates: {backend}, {}", support::machine());
     let mut results = Vec::new();
@@ -104,10 +112,11 @@ async fn main() -> Result<(), Failure> {
     }
     println!();
     println!(
-        "GET /api/v1/surveys/{{id}}/rates on {backend}, {} sequential requests after {} warm-up; {}",
+        "GET /api/v1/surveys/{{id}}/rates on {backend}, {} sequential requests after {} warm-up; {}; load average {}",
         args.requests,
         args.warmup,
-        support::machine()
+        support::machine(),
+        support::load_average()
     );
     println!();
     println!(
@@ -132,16 +141,29 @@ async fn main() -> Result<(), Failure> {
             r.snapshot.p99,
         );
     }
+    println!();
+    println!(
+        "Where the time goes: p50 of GET /healthz (no database) and of each query of the endpoint, alone in a Db::run"
+    );
+    println!();
+    let names: Vec<&str> =
+        results.first().map(|r| r.db_calls.iter().map(|(name, _)| *name).collect()).unwrap_or_default();
+    println!("| responses | GET /healthz | {} |", names.join(" | "));
+    println!("|---:|---:|{}", "---:|".repeat(names.len()));
+    for r in &results {
+        let calls: Vec<String> = r.db_calls.iter().map(|(_, summary)| format!("{:.3} ms", summary.p50)).collect();
+        println!("| {} | {:.3} ms | {} |", r.responses, r.healthz.p50, calls.join(" | "));
+    }
     if let Some(first) = results.first() {
         println!();
-        println!("(each answer is {} bytes of JSON; times are milliseconds on the client)", first.body_bytes);
+        println!("(each rates body is {} bytes of JSON; HTTP times are measured on the client)", first.body_bytes);
     }
     Ok(())
 }
 
 /// Seeds a fresh database with `responses` responses and measures it.
 async fn run(args: &Args, responses: usize) -> Result<Measured, Failure> {
-    let database = BenchDatabase::create(args.database.as_deref(), "trygghet_bench")?;
+    let database = BenchDatabase::create(args.database.as_deref(), &format!("trygghet_bench_{responses}"))?;
     let url = database.url();
     eprintln!("{responses} responses: seeding {} …", database.backend());
 
@@ -151,6 +173,7 @@ async fn run(args: &Args, responses: usize) -> Result<Measured, Failure> {
         .run(|conn| trygghet::db::queries::users::find_by_email(conn, support::EMAIL))
         .await?
         .ok_or("the benchmark account was not created")?;
+    let admin_id = admin.id.clone();
     drop(db);
 
     let started = Instant::now();
@@ -185,7 +208,9 @@ async fn run(args: &Args, responses: usize) -> Result<Measured, Failure> {
     let service = support::Service::start(&url, &[]).await?;
     let staff = Staff::sign_in(&service.base).await?;
     let (http, http_errors, body_bytes) = measure_http(args, &staff, &seeded.survey_id, responses).await?;
-    let snapshot = measure_snapshot(args, &db, &seeded.survey_id).await?;
+    let snapshot = measure_in_process(args, || trygghet::rates::snapshot(&db, &seeded.survey_id)).await?;
+    let (healthz, _, _) = time_requests(args, &format!("{}/healthz", staff.base), None).await?;
+    let db_calls = measure_db_calls(args, &url, &db, &seeded.survey_id, &admin_id).await?;
     eprintln!(
         "{responses} responses: HTTP p50 {:.2} ms, p99 {:.2} ms; snapshot p50 {:.3} ms, p99 {:.3} ms",
         http.p50, http.p99, snapshot.p50, snapshot.p99
@@ -203,6 +228,8 @@ async fn run(args: &Args, responses: usize) -> Result<Measured, Failure> {
         http_errors,
         body_bytes,
         snapshot,
+        healthz,
+        db_calls,
     })
 }
 
@@ -213,22 +240,35 @@ async fn measure_http(
     survey_id: &str,
     responses: usize,
 ) -> Result<(Summary, usize, usize), Failure> {
-    let client = reqwest::Client::builder().build()?;
     let url = format!("{}/api/v1/surveys/{survey_id}/rates", staff.base);
     let first: serde_json::Value =
-        client.get(&url).bearer_auth(&staff.token).send().await?.error_for_status()?.json().await?;
+        reqwest::Client::new().get(&url).bearer_auth(&staff.token).send().await?.error_for_status()?.json().await?;
     if first["total"]["submitted"].as_u64() != Some(responses as u64) {
         return Err(format!("the endpoint counts {} responses, not {responses}", first["total"]["submitted"]).into());
     }
+    time_requests(args, &url, Some(&staff.token)).await
+}
+
+/// Times GET `url` (with a bearer token when given) one request after the other: the percentiles, the number of
+/// failed requests and the size of the last body.
+async fn time_requests(args: &Args, url: &str, token: Option<&str>) -> Result<(Summary, usize, usize), Failure> {
+    let client = reqwest::Client::builder().build()?;
+    let request = || {
+        let request = client.get(url);
+        match token {
+            Some(token) => request.bearer_auth(token),
+            None => request,
+        }
+    };
     let mut body_bytes = 0;
     for _ in 0..args.warmup {
-        body_bytes = client.get(&url).bearer_auth(&staff.token).send().await?.bytes().await?.len();
+        body_bytes = request().send().await?.bytes().await?.len();
     }
     let mut samples = Vec::with_capacity(args.requests);
     let mut errors = 0;
     for _ in 0..args.requests {
         let start = Instant::now();
-        match client.get(&url).bearer_auth(&staff.token).send().await {
+        match request().send().await {
             Ok(response) => {
                 let ok = response.status().is_success();
                 let body = response.bytes().await;
@@ -243,18 +283,99 @@ async fn measure_http(
     Ok((summarize(samples), errors, body_bytes))
 }
 
-/// Times `trygghet::rates::snapshot` in-process: a pooled connection off the async threads, three queries, the rates.
-async fn measure_snapshot(args: &Args, db: &trygghet::db::Db, survey_id: &str) -> Result<Summary, Failure> {
+/// Times an in-process call, one after the other (e.g. `trygghet::rates::snapshot`: a pooled connection off the
+/// async threads, five small queries, the rates computed).
+async fn measure_in_process<T, E, F>(args: &Args, call: impl Fn() -> F) -> Result<Summary, Failure>
+where
+    F: std::future::Future<Output = Result<T, E>>,
+    E: Into<Failure>,
+{
     for _ in 0..args.warmup {
-        trygghet::rates::snapshot(db, survey_id).await?;
+        call().await.map_err(Into::into)?;
     }
     let mut samples = Vec::with_capacity(args.requests);
     for _ in 0..args.requests {
         let start = Instant::now();
-        trygghet::rates::snapshot(db, survey_id).await?;
+        call().await.map_err(Into::into)?;
         samples.push(ms(start.elapsed()));
     }
     Ok(summarize(samples))
+}
+
+/// Times each query `GET …/rates` makes, alone in its own `Db::run`. Per request the endpoint makes four calls: the
+/// API token with its user, the user's municipalities, the survey with its municipalities (may the user see it?),
+/// and the snapshot (the survey, its municipalities and the three counter tables, read in one call). The floors
+/// first: `SELECT 1` on one connection held throughout (one round trip), and in a `Db::run` (the blocking pool, a
+/// pooled connection, which r2d2 tests with its own `SELECT 1` on every checkout, and the query).
+async fn measure_db_calls(
+    args: &Args,
+    url: &str,
+    db: &trygghet::db::Db,
+    survey_id: &str,
+    user_id: &str,
+) -> Result<Vec<(&'static str, Summary)>, Failure> {
+    use trygghet::db::queries::{sessions, surveys, tallies, users};
+    let (survey, user) = (survey_id.to_owned(), user_id.to_owned());
+    let token_hash = format!("{:064x}", rand::random::<u128>());
+    let target = target_of(url)?;
+    let (warmup, requests) = (args.warmup, args.requests);
+    let round_trip = tokio::task::spawn_blocking(move || -> Result<Summary, Failure> {
+        let mut conn = target.establish()?;
+        let mut samples = Vec::with_capacity(requests);
+        for round in 0..warmup + requests {
+            let start = Instant::now();
+            conn.batch_execute("SELECT 1")?;
+            if round >= warmup {
+                samples.push(ms(start.elapsed()));
+            }
+        }
+        Ok(summarize(samples))
+    })
+    .await??;
+    Ok(vec![
+        ("SELECT 1, one connection", round_trip),
+        ("SELECT 1 in a Db::run", measure_in_process(args, || db.run(|conn| conn.batch_execute("SELECT 1"))).await?),
+        (
+            "api token + user",
+            measure_in_process(args, || {
+                let hash = token_hash.clone();
+                db.run(move |conn| sessions::find_api_token(conn, &hash))
+            })
+            .await?,
+        ),
+        (
+            "user's municipalities",
+            measure_in_process(args, || {
+                let user = user.clone();
+                db.run(move |conn| users::municipalities_of(conn, &user))
+            })
+            .await?,
+        ),
+        (
+            "survey",
+            measure_in_process(args, || {
+                let survey = survey.clone();
+                db.run(move |conn| surveys::find(conn, &survey))
+            })
+            .await?,
+        ),
+        (
+            "survey's municipalities",
+            measure_in_process(args, || {
+                let survey = survey.clone();
+                db.run(move |conn| surveys::parts(conn, &survey))
+            })
+            .await?,
+        ),
+        (
+            "counters (3 queries)",
+            measure_in_process(args, || {
+                let survey = survey.clone();
+                db.run(move |conn| tallies::of_survey(conn, &survey))
+            })
+            .await?,
+        ),
+    ])
 }
 
 /// What seeding made.
@@ -314,14 +435,18 @@ struct Completion {
     without_letter: u64,
 }
 
+/// Where a raw connection to `url` goes (with the service's SQLite pragmas).
+fn target_of(url: &str) -> Result<Target, Failure> {
+    Ok(match DatabaseUrl::parse(url)? {
+        DatabaseUrl::Sqlite(path) => Target::Sqlite(path),
+        DatabaseUrl::Postgres(url) => Target::Postgres(url),
+    })
+}
+
 /// Seeds one open survey with `responses` responses, its letters, drafts and counters, in one transaction.
 fn seed(url: &str, responses: usize, created_by: &str) -> Result<Seeded, Failure> {
     let instrument = trygghet::domain::instrument::default_instrument()?;
-    let target = match DatabaseUrl::parse(url)? {
-        DatabaseUrl::Sqlite(path) => Target::Sqlite(path),
-        DatabaseUrl::Postgres(url) => Target::Postgres(url),
-    };
-    let mut conn = target.establish()?;
+    let mut conn = target_of(url)?.establish()?;
     let sqlite = matches!(conn, DbConnection::Sqlite(_));
     if sqlite {
         // Only while seeding: no fsync, a rollback journal (nothing else has the file open) and a large page cache.
@@ -425,7 +550,9 @@ fn seed(url: &str, responses: usize, created_by: &str) -> Result<Seeded, Failure
     ids.sort_unstable();
     let candidates: Vec<&Item> = instrument
         .items()
-        .filter(|item| item.show_if.is_none() && !matches!(item.kind, ItemKind::Text { .. } | ItemKind::Multiple { .. }))
+        .filter(|item| {
+            item.show_if.is_none() && !matches!(item.kind, ItemKind::Text { .. } | ItemKind::Multiple { .. })
+        })
         .collect();
     let mut completions: BTreeMap<(&str, NaiveDate, &str), Completion> = BTreeMap::new();
     let mut answers_written = 0u64;
@@ -465,10 +592,8 @@ fn seed(url: &str, responses: usize, created_by: &str) -> Result<Seeded, Failure
                         &mut conn,
                         format_args!("'{id}','{}',{},'{option}',NULL,NULL", row.item_id, row.position),
                     )?,
-                    (None, Some(number)) => answer_rows.row(
-                        &mut conn,
-                        format_args!("'{id}','{}',{},NULL,{number},NULL", row.item_id, row.position),
-                    )?,
+                    (None, Some(number)) => answer_rows
+                        .row(&mut conn, format_args!("'{id}','{}',{},NULL,{number},NULL", row.item_id, row.position))?,
                     (None, None) => return Err(format!("a text answer to {} was generated", row.item_id).into()),
                 }
             }
@@ -506,8 +631,10 @@ fn seed(url: &str, responses: usize, created_by: &str) -> Result<Seeded, Failure
     if sqlite {
         conn.batch_execute("PRAGMA journal_mode = WAL")?;
     } else {
-        // What autovacuum would have done by the time a survey has this many responses.
+        // What autovacuum and the checkpointer would have done by the time a survey has this many responses, so
+        // that neither runs during the measurement.
         conn.batch_execute("VACUUM ANALYZE")?;
+        conn.batch_execute("CHECKPOINT")?;
     }
     Ok(Seeded { survey_id, letters: letters.iter().sum(), answers: answers_written })
 }

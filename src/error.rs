@@ -77,6 +77,12 @@ impl From<DbError> for AppError {
         match error {
             DbError::Query(diesel::result::Error::NotFound) => Self::NotFound,
             DbError::Unavailable(_) | DbError::FileMissing(_) => Self::Unavailable(error),
+            // SQLite gave up waiting for another writer (busy timeout): overload, worth a retry, not a bug.
+            DbError::Query(diesel::result::Error::DatabaseError(_, ref info))
+                if info.message().contains("database is locked") =>
+            {
+                Self::Unavailable(error)
+            }
             DbError::Query(_) | DbError::Task(_) => Self::Internal(Box::new(error)),
         }
     }

@@ -51,7 +51,9 @@ impl Live {
         if let Some(url @ DatabaseUrl::Postgres(_)) = database {
             let (outbox, announcements) = std::sync::mpsc::channel();
             live.outbox = Some(outbox);
-            let listener = live.clone();
+            // The listener wakes viewers but announces nothing: it holds no sender of its own channel, so it stops
+            // when the last hub of its service is dropped.
+            let listener = Self { watched: live.watched.clone(), outbox: None };
             let url = url.clone();
             std::thread::Builder::new()
                 .name("trygghet-live".into())
@@ -162,6 +164,12 @@ fn listen(url: &DatabaseUrl, live: &Live, announcements: &std::sync::mpsc::Recei
 
 fn serve(conn: &mut PgConnection, live: &Live, announcements: &std::sync::mpsc::Receiver<String>) -> QueryResult<()> {
     use std::sync::mpsc::RecvTimeoutError;
+    #[derive(QueryableByName)]
+    struct Backend {
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        pid: i32,
+    }
+    let own_pid = diesel::sql_query("SELECT pg_backend_pid() AS pid").get_result::<Backend>(conn)?.pid;
     loop {
         match announcements.recv_timeout(POLL) {
             Ok(first) => {
@@ -178,7 +186,11 @@ fn serve(conn: &mut PgConnection, live: &Live, announcements: &std::sync::mpsc::
             Err(RecvTimeoutError::Disconnected) => return Ok(()),
         }
         for notification in conn.notifications_iter() {
-            live.wake(&notification?.payload);
+            let notification = notification?;
+            // This instance's own announcements come back too; its viewers were woken when they were made.
+            if notification.process_id != own_pid {
+                live.wake(&notification.payload);
+            }
         }
     }
 }

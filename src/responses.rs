@@ -7,7 +7,8 @@
 //! last trace: PostgreSQL stamps every row with the id of the transaction that wrote it (`xmin`) and keeps new rows
 //! roughly in insertion order, so a response written in the transaction that marked its letter answered could be
 //! matched to that letter. Responses are therefore *settled*: once a survey has [`SETTLE_BATCH`] fresh responses (or
-//! one from an earlier day, or the survey closes) they are rewritten together, in shuffled order, in one transaction.
+//! one from an earlier day, or the survey closes) they are rewritten together, in shuffled order, in the transaction
+//! that stores the last of them (or closes the survey).
 //! After that a response can be tied to no finer set than its batch.
 
 use diesel::Connection;
@@ -162,6 +163,9 @@ pub async fn store(state: &AppState, actor: Actor, new: NewResponse) -> Result<S
                 }
                 responses::record_submission(conn, &new.submission_id, &new.survey_id, day)?;
                 responses::insert(conn, &response, &rows)?;
+                // A full batch is settled in this same transaction: the batch then shares this transaction's id
+                // with this one letter, one of its ten, and with no other letter.
+                settle_in(conn, &new.survey_id, day, false)?;
                 let used_letter = new.letter.is_some() || new.code_hash.is_some();
                 tallies::add_completion(
                     conn,
@@ -197,10 +201,6 @@ pub async fn store(state: &AppState, actor: Actor, new: NewResponse) -> Result<S
         .await?;
     if outcome == Stored::Saved {
         state.live.changed(&survey_id);
-        // Settling is housekeeping: a failure leaves the responses as they are (stored and counted) for the next try.
-        if let Err(error) = settle(state, survey_id, false).await {
-            tracing::warn!(%error, "settling responses failed; they are settled with a later batch");
-        }
     }
     Ok(outcome)
 }
@@ -209,22 +209,8 @@ pub async fn store(state: &AppState, actor: Actor, new: NewResponse) -> Result<S
 pub const SETTLE_BATCH: usize = 10;
 
 /// Rewrites a survey's fresh responses in one shuffled batch when there are [`SETTLE_BATCH`] of them, when one is
-/// from an earlier day, or always with `force` (the survey closes); returns how many were rewritten.
-pub async fn settle(state: &AppState, survey_id: String, force: bool) -> Result<usize, AppError> {
-    let today = crate::domain::survey::swedish_day(chrono::Utc::now());
-    let settled = state
-        .db
-        .run(move |conn| {
-            conn.transaction(|conn| {
-                surveys::lock_for_write(conn, &survey_id)?;
-                settle_in(conn, &survey_id, today, force)
-            })
-        })
-        .await?;
-    Ok(settled)
-}
-
-/// [`settle`] inside the caller's transaction.
+/// from an earlier day, or always with `force` (the survey closes); returns how many were rewritten. Runs inside the
+/// caller's transaction, which holds the survey's write turn.
 pub fn settle_in(
     conn: &mut crate::db::DbConnection,
     survey_id: &str,

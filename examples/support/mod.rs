@@ -4,8 +4,7 @@
 //! Each benchmark drives the service over HTTP exactly as a coordinator's browser or script would; nothing here
 //! reaches into the service's state except to create the first administrator, as `trygghet admin create` does.
 
-// Each example uses part of this module; the rest is dead code in that example's binary.
-#![allow(dead_code)]
+#![allow(dead_code, reason = "each example uses part of this module; the rest is dead code in its binary")]
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -41,7 +40,9 @@ impl BenchDatabase {
             }
             Some(admin_url) => {
                 let mut admin = PgConnection::establish(admin_url)?;
-                admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE); CREATE DATABASE {name}"))?;
+                // Two statements: a multi-statement string would run as one transaction, which these cannot.
+                admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))?;
+                admin.batch_execute(&format!("CREATE DATABASE {name}"))?;
                 let mut url = url::Url::parse(admin_url)?;
                 url.set_path(name);
                 Ok(Self::Postgres { admin_url: admin_url.to_owned(), name: name.to_owned(), url: url.to_string() })
@@ -138,7 +139,14 @@ impl Service {
     pub async fn start(database_url: &str, extra: &[(&str, &str)]) -> Result<Self, Failure> {
         let data_dir = tempfile::Builder::new().prefix("trygghet-bench-data-").tempdir()?;
         let data = data_dir.path().display().to_string();
-        let mut pairs = vec![("DATABASE_URL", database_url), ("PORT", "0"), ("TRYGGHET_DATA_DIR", data.as_str())];
+        // A key of its own, as in production (otherwise the service generates one and warns).
+        let key = format!("{:032x}{:032x}", rand::random::<u128>(), rand::random::<u128>());
+        let mut pairs = vec![
+            ("DATABASE_URL", database_url),
+            ("PORT", "0"),
+            ("TRYGGHET_DATA_DIR", data.as_str()),
+            ("TRYGGHET_SECRET_KEY", key.as_str()),
+        ];
         pairs.extend_from_slice(extra);
         let app = Application::build(Config::from_pairs(pairs)?).await?;
         let base = format!("http://127.0.0.1:{}", app.port());
@@ -256,6 +264,13 @@ pub fn machine() -> String {
     format!("{cores} cores ({model}), {memory}")
 }
 
+/// The load average over 1, 5 and 15 minutes: how busy the machine was with other work.
+pub fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|text| text.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
+}
+
 /// CPU time (user + system) this process has used so far, from /proc/self/stat.
 pub fn cpu_time() -> Duration {
     let ticks = std::fs::read_to_string("/proc/self/stat")
@@ -269,6 +284,18 @@ pub fn cpu_time() -> Duration {
         .unwrap_or(0);
     // The kernel's USER_HZ is 100 on every Linux this runs on.
     Duration::from_millis(ticks * 10)
+}
+
+/// Busy and total CPU time of the whole machine (every process: the service, the clients, PostgreSQL), from
+/// /proc/stat, in clock ticks.
+pub fn machine_cpu() -> (u64, u64) {
+    let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+    let Some(line) = stat.lines().next() else { return (0, 0) };
+    let fields: Vec<u64> = line.split_whitespace().skip(1).filter_map(|field| field.parse().ok()).collect();
+    let total: u64 = fields.iter().take(8).sum();
+    // idle and iowait
+    let idle = fields.get(3).copied().unwrap_or(0) + fields.get(4).copied().unwrap_or(0);
+    (total - idle, total)
 }
 
 /// Milliseconds of a duration, for tables.
