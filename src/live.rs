@@ -93,7 +93,9 @@ impl Live {
         let wake = Arc::new(Notify::new());
         watched.insert(survey_id.to_owned(), Watched { wake: wake.clone(), snapshots: snapshots.clone() });
         drop(watched);
-        let publisher = Publisher { live: self.clone(), db: state.db.clone(), survey_id: survey_id.to_owned() };
+        // Reads through their own small pool: under a queue of submissions the dashboards still move.
+        let publisher =
+            Publisher { live: self.clone(), db: state.db.for_live_reads(), survey_id: survey_id.to_owned() };
         tokio::spawn(publisher.run(wake, snapshots));
         receiver
     }

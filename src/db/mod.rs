@@ -71,6 +71,8 @@ pub enum OpenError {
 #[derive(Clone)]
 pub struct Db {
     pool: Pool<ConnectionManager>,
+    /// A small pool of its own for the live rates' reads, so that dashboards never wait behind queued writes.
+    live_pool: Pool<ConnectionManager>,
     backend: Backend,
     sqlite_file: Option<PathBuf>,
     errors: IntCounterVec,
@@ -105,6 +107,12 @@ impl Db {
         let applied =
             migrations::run_pending(&mut conn).map_err(|source| OpenError::Migrate { what: what.clone(), source })?;
         drop(conn);
+        let live_pool = Pool::builder()
+            .max_size(2)
+            .min_idle(Some(0))
+            .connection_timeout(settings.timeout)
+            .error_handler(Box::new(LogPoolErrors { errors: errors.clone() }))
+            .build_unchecked(ConnectionManager { target: target.clone() });
         let pool = Pool::builder()
             .max_size(settings.max_size)
             .min_idle(Some(settings.max_size.min(2)))
@@ -112,7 +120,12 @@ impl Db {
             .error_handler(Box::new(LogPoolErrors { errors: errors.clone() }))
             .build(ConnectionManager { target })
             .map_err(|source| OpenError::Connect { what, source: source.into() })?;
-        Ok((Self { pool, backend, sqlite_file, errors }, applied))
+        Ok((Self { pool, live_pool, backend, sqlite_file, errors }, applied))
+    }
+
+    /// The same database through the live rates' own small pool (reads only; see `live`).
+    pub fn for_live_reads(&self) -> Self {
+        Self { pool: self.live_pool.clone(), ..self.clone() }
     }
 
     /// Which engine this is.
