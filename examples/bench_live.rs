@@ -39,7 +39,7 @@ use futures_util::StreamExt;
 use rand::Rng;
 use serde_json::json;
 use tokio::sync::watch;
-use trygghet::domain::instrument::{Instrument, ItemKind};
+use trygghet::domain::instrument::Instrument;
 
 use support::{BenchDatabase, Failure, Staff, ms, summarize};
 
@@ -396,52 +396,9 @@ async fn submit_forms(
     Ok((submitted, skipped))
 }
 
-/// Plausible answers to the whole questionnaire: most questions answered, follow-ups where they apply.
+/// A whole questionnaire of plausible answers, as the demonstration's residents give them.
 fn answers(instrument: &Instrument) -> Vec<(String, String)> {
-    let mut rng = rand::rng();
-    let mut fields = Vec::new();
-    let mut yes = std::collections::BTreeSet::new();
-    for item in instrument.items() {
-        if let Some(condition) = &item.show_if
-            && !yes.contains(&condition.item)
-        {
-            continue;
-        }
-        if rng.random_bool(0.05) {
-            continue;
-        }
-        let field = format!("q.{}", item.id);
-        match &item.kind {
-            ItemKind::Number { min, max, .. } => {
-                fields.push((field, rng.random_range(*min..=(*max).min(40)).to_string()))
-            }
-            ItemKind::Text { .. } => {
-                if rng.random_bool(0.2) {
-                    fields.push((field, "Bättre belysning vid busshållplatsen, tack.".to_owned()));
-                }
-            }
-            ItemKind::YesNo { .. } => {
-                let answer = if rng.random_bool(0.15) { "yes" } else { "no" };
-                if answer == "yes" {
-                    yes.insert(item.id.clone());
-                }
-                fields.push((field, answer.to_owned()));
-            }
-            ItemKind::Multiple { .. } => {
-                for code in instrument.choice_codes(item).unwrap_or_default() {
-                    if rng.random_bool(0.2) {
-                        fields.push((field.clone(), code.to_owned()));
-                    }
-                }
-            }
-            _ => {
-                if let Some(codes) = instrument.choice_codes(item) {
-                    fields.push((field, codes[rng.random_range(0..codes.len())].to_owned()));
-                }
-            }
-        }
-    }
-    fields
+    (0..instrument.sections().len()).flat_map(|section| trygghet::demo::answers(instrument, section)).collect()
 }
 
 /// Everything one run measured.

@@ -161,8 +161,9 @@ impl Staff {
     }
 }
 
-/// Plausible answers to one section: most questions answered, a few skipped, follow-ups where they apply.
-fn answers(instrument: &Instrument, section: usize) -> Vec<(String, String)> {
+/// Plausible answers to one section: most questions answered, a few skipped, follow-ups where they apply (also the
+/// forms of the live benchmark).
+pub fn answers(instrument: &Instrument, section: usize) -> Vec<(String, String)> {
     let mut rng = rand::rng();
     let mut fields = Vec::new();
     let mut yes = std::collections::BTreeSet::new();
