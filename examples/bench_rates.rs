@@ -90,6 +90,8 @@ struct Measured {
     size: u64,
     http: Summary,
     http_errors: usize,
+    /// The same requests, each after a change to the survey (so none is answered from the cached snapshot).
+    http_changed: Summary,
     body_bytes: usize,
     snapshot: Summary,
     /// `GET /healthz` (no database, no authentication): the HTTP floor.
@@ -120,13 +122,14 @@ async fn main() -> Result<(), Failure> {
     );
     println!();
     println!(
-        "| responses | answers | letters | seeded in | database | HTTP p50 | p95 | p99 | max | errors | snapshot p50 | \
-         snapshot p99 |"
+        "| responses | answers | letters | seeded in | database | HTTP p50 | p95 | p99 | max | errors | after a change p50 | \
+         p99 | snapshot p50 | snapshot p99 |"
     );
-    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for r in &results {
         println!(
-            "| {} | {} | {} | {:.0} s | {} MB | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} ms | {} | {:.3} ms | {:.3} ms |",
+            "| {} | {} | {} | {:.0} s | {} MB | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} ms | {} | {:.2} ms | {:.2} ms | \
+             {:.3} ms | {:.3} ms |",
             r.responses,
             r.answers,
             r.letters,
@@ -137,6 +140,8 @@ async fn main() -> Result<(), Failure> {
             r.http.p99,
             r.http.max,
             r.http_errors,
+            r.http_changed.p50,
+            r.http_changed.p99,
             r.snapshot.p50,
             r.snapshot.p99,
         );
@@ -208,12 +213,16 @@ async fn run(args: &Args, responses: usize) -> Result<Measured, Failure> {
     let service = support::Service::start(&url, &[]).await?;
     let staff = Staff::sign_in(&service.base).await?;
     let (http, http_errors, body_bytes) = measure_http(args, &staff, &seeded.survey_id, responses).await?;
+    let rates_url = format!("{}/api/v1/surveys/{}/rates", staff.base, seeded.survey_id);
+    let (http_changed, changed_errors, _) =
+        time_requests_after(args, &rates_url, Some(&staff.token), Some((&db, &seeded.survey_id))).await?;
     let snapshot = measure_in_process(args, || trygghet::rates::snapshot(&db, &seeded.survey_id)).await?;
     let (healthz, _, _) = time_requests(args, &format!("{}/healthz", staff.base), None).await?;
     let db_calls = measure_db_calls(args, &url, &db, &seeded.survey_id, &admin_id).await?;
     eprintln!(
-        "{responses} responses: HTTP p50 {:.2} ms, p99 {:.2} ms; snapshot p50 {:.3} ms, p99 {:.3} ms",
-        http.p50, http.p99, snapshot.p50, snapshot.p99
+        "{responses} responses: HTTP p50 {:.2} ms, p99 {:.2} ms; after a change p50 {:.2} ms, p99 {:.2} ms; snapshot \
+         p50 {:.3} ms, p99 {:.3} ms",
+        http.p50, http.p99, http_changed.p50, http_changed.p99, snapshot.p50, snapshot.p99
     );
     service.stop().await;
     drop(db);
@@ -225,7 +234,8 @@ async fn run(args: &Args, responses: usize) -> Result<Measured, Failure> {
         seeding,
         size,
         http,
-        http_errors,
+        http_errors: http_errors + changed_errors,
+        http_changed,
         body_bytes,
         snapshot,
         healthz,
@@ -252,6 +262,24 @@ async fn measure_http(
 /// Times GET `url` (with a bearer token when given) one request after the other: the percentiles, the number of
 /// failed requests and the size of the last body.
 async fn time_requests(args: &Args, url: &str, token: Option<&str>) -> Result<(Summary, usize, usize), Failure> {
+    time_requests_after(args, url, token, None).await
+}
+
+/// Like [`time_requests`]; with `change` = (database, survey), the survey's revision is raised before each request
+/// (untimed), as any change to its counters does, so every request reads the counters instead of its cached snapshot.
+async fn time_requests_after(
+    args: &Args,
+    url: &str,
+    token: Option<&str>,
+    change: Option<(&trygghet::db::Db, &str)>,
+) -> Result<(Summary, usize, usize), Failure> {
+    let raise = || async {
+        if let Some((db, survey)) = change {
+            let survey = survey.to_owned();
+            db.run(move |conn| trygghet::db::queries::surveys::lock_for_write(conn, &survey)).await?;
+        }
+        Ok::<(), Failure>(())
+    };
     let client = reqwest::Client::builder().build()?;
     let request = || {
         let request = client.get(url);
@@ -267,6 +295,7 @@ async fn time_requests(args: &Args, url: &str, token: Option<&str>) -> Result<(S
     let mut samples = Vec::with_capacity(args.requests);
     let mut errors = 0;
     for _ in 0..args.requests {
+        raise().await?;
         let start = Instant::now();
         match request().send().await {
             Ok(response) => {
@@ -302,11 +331,12 @@ where
     Ok(summarize(samples))
 }
 
-/// Times each query `GET …/rates` makes, alone in its own `Db::run`. Per request the endpoint makes four calls: the
-/// API token with its user, the user's municipalities, the survey with its municipalities (may the user see it?),
-/// and the snapshot (the survey, its municipalities and the three counter tables, read in one call). The floors
-/// first: `SELECT 1` on one connection held throughout (one round trip), and in a `Db::run` (the blocking pool, a
-/// pooled connection, which r2d2 tests with its own `SELECT 1` on every checkout, and the query).
+/// Times each database call `GET …/rates` makes, alone. Per request the endpoint makes two calls: the API token with
+/// its user and the user's municipalities (one call, two queries), and the survey's revision. Only when the survey
+/// changed since this instance last read it does a third follow: the snapshot (the survey, its municipalities, the
+/// three counter tables and the reminder marks, in one call; timed on its own as `snapshot`). The floors first:
+/// `SELECT 1` on one connection held throughout (one round trip), and in a `Db::run` (the blocking pool, a pooled
+/// connection, which r2d2 tests with its own `SELECT 1` on every checkout, and the query).
 async fn measure_db_calls(
     args: &Args,
     url: &str,
@@ -336,18 +366,21 @@ async fn measure_db_calls(
         ("SELECT 1, one connection", round_trip),
         ("SELECT 1 in a Db::run", measure_in_process(args, || db.run(|conn| conn.batch_execute("SELECT 1"))).await?),
         (
-            "api token + user",
+            "api token + user + municipalities",
             measure_in_process(args, || {
-                let hash = token_hash.clone();
-                db.run(move |conn| sessions::find_api_token(conn, &hash))
+                let (hash, user) = (token_hash.clone(), user.clone());
+                db.run(move |conn| {
+                    sessions::find_api_token(conn, &hash)?;
+                    users::municipalities_of(conn, &user)
+                })
             })
             .await?,
         ),
         (
-            "user's municipalities",
+            "survey's revision",
             measure_in_process(args, || {
-                let user = user.clone();
-                db.run(move |conn| users::municipalities_of(conn, &user))
+                let survey = survey.clone();
+                db.run(move |conn| surveys::revision(conn, &survey))
             })
             .await?,
         ),

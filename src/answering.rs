@@ -345,6 +345,7 @@ mod tests {
             created_by: None,
             created_at: chrono::NaiveDateTime::default(),
             copied_from: None,
+            revision: 0,
         }
     }
 

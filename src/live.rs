@@ -42,6 +42,8 @@ pub struct Live {
     watched: Arc<Mutex<HashMap<String, Watched>>>,
     /// Announcements to other instances (PostgreSQL only).
     outbox: Option<std::sync::mpsc::Sender<String>>,
+    /// The latest snapshot of each survey read here, for reads that find nothing changed since.
+    cache: rates::Cache,
 }
 
 impl Live {
@@ -53,7 +55,7 @@ impl Live {
             live.outbox = Some(outbox);
             // The listener wakes viewers but announces nothing: it holds no sender of its own channel, so it stops
             // when the last hub of its service is dropped.
-            let listener = Self { watched: live.watched.clone(), outbox: None };
+            let listener = Self { watched: live.watched.clone(), outbox: None, cache: live.cache.clone() };
             let url = url.clone();
             std::thread::Builder::new()
                 .name("trygghet-live".into())
@@ -70,6 +72,11 @@ impl Live {
         if let Some(outbox) = &self.outbox {
             let _ = outbox.send(survey_id.to_owned());
         }
+    }
+
+    /// A survey's current snapshot, from memory when its revision says nothing changed since it was read.
+    pub async fn current(&self, db: &crate::db::Db, survey_id: &str) -> Result<Arc<Snapshot>, crate::error::AppError> {
+        rates::current(db, &self.cache, survey_id).await
     }
 
     /// Wakes the viewers of a survey on this instance only.
@@ -118,7 +125,9 @@ impl Publisher {
             }
             match rates::snapshot(&self.db, &self.survey_id).await {
                 Ok(snapshot) => {
-                    snapshots.send_replace(Some(Arc::new(snapshot)));
+                    let snapshot = Arc::new(snapshot);
+                    self.live.cache.keep(snapshot.clone());
+                    snapshots.send_replace(Some(snapshot));
                 }
                 Err(error) => tracing::warn!(%error, "reading the rates for a live update failed"),
             }

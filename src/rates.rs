@@ -100,6 +100,9 @@ pub struct Snapshot {
     /// When the counters were read: the time the numbers are from.
     #[serde(skip)]
     pub read_at: chrono::DateTime<chrono::Utc>,
+    /// The survey's revision when the read began: the numbers are at least this recent.
+    #[serde(skip)]
+    pub revision: i64,
     pub survey_id: String,
     pub title: String,
     /// Whether the survey has a sample and so response rates (letters with codes) or not (an open link).
@@ -205,11 +208,57 @@ fn count(value: i32) -> u64 {
     u64::try_from(value).unwrap_or(0)
 }
 
+/// The latest snapshot read of each survey, kept while the survey's revision says it is current.
+///
+/// A survey's revision is raised in the same transaction as every change its rates show (see
+/// `queries::surveys::lock_for_write`), so a snapshot whose revision equals the survey's current one is exactly what
+/// reading the counters again would give, on any instance. Reading the revision is one small query; reading the
+/// counters is several, with a row per municipality, day and mode.
+#[derive(Clone, Default)]
+pub struct Cache(std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<Snapshot>>>>);
+
+impl Cache {
+    /// Surveys kept at most; beyond that the cache starts afresh (a survey is read again on its next request).
+    const SURVEYS: usize = 512;
+
+    fn get(&self, survey_id: &str, revision: i64) -> Option<std::sync::Arc<Snapshot>> {
+        let cached = self.0.lock().unwrap_or_else(|poison| poison.into_inner());
+        cached.get(survey_id).filter(|snapshot| snapshot.revision == revision).cloned()
+    }
+
+    /// Keeps `snapshot` unless a newer one of its survey is kept already.
+    pub fn keep(&self, snapshot: std::sync::Arc<Snapshot>) {
+        let mut cached = self.0.lock().unwrap_or_else(|poison| poison.into_inner());
+        if cached.get(&snapshot.survey_id).is_some_and(|kept| kept.revision > snapshot.revision) {
+            return;
+        }
+        if cached.len() >= Self::SURVEYS && !cached.contains_key(&snapshot.survey_id) {
+            cached.clear();
+        }
+        cached.insert(snapshot.survey_id.clone(), snapshot);
+    }
+}
+
+/// A survey's current snapshot: from `cache` when nothing changed since it was read, else read from the counters
+/// (and kept). `NotFound` when there is no such survey.
+pub async fn current(db: &Db, cache: &Cache, survey_id: &str) -> Result<std::sync::Arc<Snapshot>, AppError> {
+    let id = survey_id.to_owned();
+    let revision = db.run(move |conn| surveys::revision(conn, &id)).await?;
+    if let Some(snapshot) = cache.get(survey_id, revision) {
+        return Ok(snapshot);
+    }
+    let snapshot = std::sync::Arc::new(snapshot(db, survey_id).await?);
+    cache.keep(snapshot.clone());
+    Ok(snapshot)
+}
+
 /// Reads a survey's counters and turns them into rates per municipality.
 pub async fn snapshot(db: &Db, survey_id: &str) -> Result<Snapshot, AppError> {
     let id = survey_id.to_owned();
     let (survey, parts, tallies, reminders) = db
         .run(move |conn| {
+            // The revision first: a change committed between this and the counters' reads makes the snapshot newer
+            // than its revision says (read again once more, harmless), never older.
             let survey = surveys::find(conn, &id)?;
             let parts = surveys::parts(conn, &id)?;
             let tallies = tallies::of_survey(conn, &id)?;
@@ -300,6 +349,7 @@ pub async fn snapshot(db: &Db, survey_id: &str) -> Result<Snapshot, AppError> {
     Ok(Snapshot {
         memo: Memo::default(),
         read_at: chrono::Utc::now(),
+        revision: survey.revision,
         survey_id: survey.id,
         title: survey.title,
         has_rates,

@@ -197,6 +197,7 @@ pub async fn create(
         created_by: Some(user.id.clone()),
         created_at: crate::db::now(),
         copied_from: None,
+        revision: 0,
     };
     let parts = rows(&survey.id, &valid.parts);
     let id = survey.id.clone();
@@ -388,6 +389,7 @@ pub async fn transition(
             })
         })
         .await?;
+    state.live.changed(&loaded.survey.id);
     Ok(next)
 }
 
@@ -419,6 +421,7 @@ pub async fn copy(
         created_by: Some(user.id.clone()),
         created_at: crate::db::now(),
         copied_from: Some(loaded.survey.id.clone()),
+        revision: 0,
         ..loaded.survey
     };
     let parts: Vec<SurveyMunicipality> =
@@ -584,13 +587,18 @@ pub async fn reminder_list(
     let serials = state
         .db
         .run(move |conn| {
-            let serials = invitations::serials_in(conn, &survey_id, &lookup, &pending)?;
-            // Who took a list of non-respondents, and when: the audit log, and the reminder marks on the rates' chart.
-            let detail = json!({ "municipality": lookup, "letters": serials.len() });
-            audit::insert(conn, &actor.event(REMINDER_LIST_EXPORTED, Some(survey_id.clone()), detail))?;
-            Ok(serials)
+            conn.transaction(|conn| {
+                // The mark on the rates' chart is a change the rates show: it raises the survey's revision.
+                surveys::lock_for_write(conn, &survey_id)?;
+                let serials = invitations::serials_in(conn, &survey_id, &lookup, &pending)?;
+                // Who took a list of non-respondents, and when: the audit log, and the reminder marks on the chart.
+                let detail = json!({ "municipality": lookup, "letters": serials.len() });
+                audit::insert(conn, &actor.event(REMINDER_LIST_EXPORTED, Some(survey_id.clone()), detail))?;
+                Ok(serials)
+            })
         })
         .await?;
+    state.live.changed(id);
     Ok(serials
         .into_iter()
         .filter_map(|serial| LetterNumber::new(&code, serial as u32).ok().map(|letter| letter.to_string()))

@@ -94,14 +94,20 @@ async fn authenticate(request: &HttpRequest) -> Result<CurrentUser, AppError> {
 
     if let Some(bearer) = bearer_token(request) {
         let token_hash = state.hasher.hash_token(bearer.as_bytes());
-        let found = state.db.run(move |conn| sessions::find_api_token(conn, &token_hash)).await?;
-        let Some((token, user)) = found else { return Err(unauthenticated()) };
+        let found = state
+            .db
+            .run(move |conn| {
+                let found = sessions::find_api_token(conn, &token_hash)?;
+                with_municipalities(conn, found)
+            })
+            .await?;
+        let Some(((token, user), municipalities)) = found else { return Err(unauthenticated()) };
         let now = crate::db::now();
         if token.last_used_at.is_none_or(|last| now - last > chrono::Duration::minutes(1)) {
             let id = token.id.clone();
             state.db.run(move |conn| sessions::touch_api_token(conn, &id, now)).await?;
         }
-        return load(&state, user, AuthVia::ApiToken { id: token.id }).await;
+        return current(user, municipalities, AuthVia::ApiToken { id: token.id });
     }
 
     let Some(cookie) = request.cookie(COOKIE) else { return Err(unauthenticated()) };
@@ -109,14 +115,20 @@ async fn authenticate(request: &HttpRequest) -> Result<CurrentUser, AppError> {
     let now = crate::db::now();
     let idle_since = now - chrono::Duration::from_std(state.session_idle).unwrap_or(chrono::Duration::hours(1));
     let lookup = token_hash.clone();
-    let found = state.db.run(move |conn| sessions::find_active(conn, &lookup, now, idle_since)).await?;
-    let Some((session, user)) = found else { return Err(unauthenticated()) };
+    let found = state
+        .db
+        .run(move |conn| {
+            let found = sessions::find_active(conn, &lookup, now, idle_since)?;
+            with_municipalities(conn, found)
+        })
+        .await?;
+    let Some(((session, user), municipalities)) = found else { return Err(unauthenticated()) };
     // Sliding expiry, written at most once a minute so that page views do not each cost a write.
     if now - session.last_seen_at > chrono::Duration::minutes(1) {
         let hash = token_hash.clone();
         state.db.run(move |conn| sessions::touch(conn, &hash, now)).await?;
     }
-    let current = load(&state, user, AuthVia::Session { token_hash, csrf_token: session.csrf_token }).await?;
+    let current = current(user, municipalities, AuthVia::Session { token_hash, csrf_token: session.csrf_token })?;
     let changes_state = !matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if changes_state && request.extensions().get::<FormChecksCsrf>().is_none() {
         let presented = request.headers().get(csrf::HEADER).and_then(|value| value.to_str().ok());
@@ -125,12 +137,23 @@ async fn authenticate(request: &HttpRequest) -> Result<CurrentUser, AppError> {
     Ok(current)
 }
 
-async fn load(state: &AppState, user: User, via: AuthVia) -> Result<CurrentUser, AppError> {
+/// A session or API token with its user, and the user's municipalities.
+type Found<T> = ((T, User), Vec<String>);
+
+/// A found session or token with its user's municipalities, read on the same connection (one trip to the pool).
+fn with_municipalities<T>(
+    conn: &mut crate::db::DbConnection,
+    found: Option<(T, User)>,
+) -> diesel::QueryResult<Option<Found<T>>> {
+    let Some(found) = found else { return Ok(None) };
+    let municipalities = users::municipalities_of(conn, &found.1.id)?;
+    Ok(Some((found, municipalities)))
+}
+
+fn current(user: User, municipalities: Vec<String>, via: AuthVia) -> Result<CurrentUser, AppError> {
     let role =
         Role::parse(&user.role).ok_or_else(|| AppError::Internal(format!("unknown role {}", user.role).into()))?;
-    let id = user.id.clone();
-    let municipalities: BTreeSet<String> =
-        state.db.run(move |conn| users::municipalities_of(conn, &id)).await?.into_iter().collect();
+    let municipalities: BTreeSet<String> = municipalities.into_iter().collect();
     Ok(CurrentUser {
         id: user.id,
         email: user.email,

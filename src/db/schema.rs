@@ -102,6 +102,7 @@ diesel::table! {
         created_by -> Nullable<Text>,
         created_at -> Timestamp,
         copied_from -> Nullable<Text>,
+        revision -> BigInt,
     }
 }
 

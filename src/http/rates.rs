@@ -80,6 +80,15 @@ async fn first_snapshot(
     }
 }
 
+/// The survey's current snapshot, if the user may see the survey (else `NotFound`, as for no survey at all).
+async fn visible_snapshot(state: &AppState, user: &CurrentUser, id: &str) -> Result<Arc<Snapshot>, AppError> {
+    let snapshot = state.live.current(&state.db, id).await?;
+    match user.permissions.may_view_survey(snapshot.municipalities.iter().map(|m| m.code.as_str())) {
+        true => Ok(snapshot),
+        false => Err(AppError::NotFound),
+    }
+}
+
 fn current(receiver: &tokio::sync::watch::Receiver<Option<Arc<Snapshot>>>) -> Option<Arc<Snapshot>> {
     receiver.borrow().clone()
 }
@@ -98,12 +107,17 @@ pub async fn api_rates(
     user: CurrentUser,
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    crate::surveys::load(&state, &user, &id).await?;
-    let snapshot = crate::rates::snapshot(&state.db, &id).await?;
-    let rates = snapshot.view(|code| user.permissions.may_view(code));
+    let snapshot = visible_snapshot(&state, &user, &id).await?;
+    // Rendered once per snapshot and set of visible municipalities, like the streams' events.
+    let body = snapshot.memo.get_or_render(format!("document:{}", visible_key(&user, &snapshot)), || {
+        let rates = snapshot.view(|code| user.permissions.may_view(code));
+        serde_json::to_string(&RatesDocument { rates, definitions: definition_views() })
+            .map_err(|error| AppError::Internal(Box::new(error)))
+    })?;
     Ok(HttpResponse::Ok()
+        .content_type("application/json")
         .insert_header(("cache-control", "no-store"))
-        .json(RatesDocument { rates, definitions: definition_views() }))
+        .body(body.to_string()))
 }
 
 /// `GET /api/v1/surveys/{id}/rates/stream`
@@ -315,18 +329,19 @@ pub async fn page(
     user: CurrentUser,
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let loaded = crate::surveys::load(&state, &user, &id).await?;
-    let snapshot = crate::rates::snapshot(&state.db, &id).await?;
-    let view = snapshot.view(|code| user.permissions.may_view(code));
-    let live = render_live(&state, &snapshot, &view)?;
+    let snapshot = visible_snapshot(&state, &user, &id).await?;
+    let live = snapshot.memo.get_or_render(format!("html:{}", visible_key(&user, &snapshot)), || {
+        render_live(&state, &snapshot, &snapshot.view(|code| user.permissions.may_view(code)))
+    })?;
     let definitions = definition_views();
     state.templates.page(
         StatusCode::OK,
         "admin/rates.html",
         context! {
-            title => format!("Svarsfrekvens – {}", loaded.survey.title), user => UserView::from(&user),
-            csrf_token => user.csrf_token(), survey => context! { id => loaded.survey.id, title => loaded.survey.title },
-            has_rates => view.has_rates, live, definitions,
+            title => format!("Svarsfrekvens – {}", snapshot.title), user => UserView::from(&user),
+            csrf_token => user.csrf_token(),
+            survey => context! { id => snapshot.survey_id.clone(), title => snapshot.title.clone() },
+            has_rates => snapshot.has_rates, live => live.to_string(), definitions,
         },
     )
 }

@@ -18,6 +18,8 @@ pub struct Survey {
     pub created_by: Option<String>,
     pub created_at: NaiveDateTime,
     pub copied_from: Option<String>,
+    /// Raised by every change the survey's rates show (see `queries::surveys::lock_for_write`); 0 when new.
+    pub revision: i64,
 }
 
 /// Changes to a draft survey; `None` leaves a column as it is.

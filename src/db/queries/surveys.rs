@@ -16,8 +16,16 @@ pub fn insert(conn: &mut DbConnection, survey: &Survey, parts: &[SurveyMunicipal
 /// writers of one survey take turns (two batches of codes never read the same last letter number); on SQLite it takes
 /// the database's write lock at the transaction's first statement, where the busy timeout makes writers wait, rather
 /// than at a later upgrade from reading, where SQLite gives up at once with "database is locked".
+///
+/// The write raises the survey's revision, which tells a rates read that what it read before is out of date: so every
+/// transaction that changes a counter takes this turn (and every other change the rates show raises it too).
 pub fn lock_for_write(conn: &mut DbConnection, id: &str) -> QueryResult<usize> {
-    diesel::update(surveys::table.find(id)).set(surveys::id.eq(surveys::id)).execute(conn)
+    diesel::update(surveys::table.find(id)).set(surveys::revision.eq(surveys::revision + 1)).execute(conn)
+}
+
+/// The survey's revision (see [`lock_for_write`]).
+pub fn revision(conn: &mut DbConnection, id: &str) -> QueryResult<i64> {
+    surveys::table.find(id).select(surveys::revision).first(conn)
 }
 
 pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Survey> {
@@ -48,13 +56,15 @@ pub fn all_parts(conn: &mut DbConnection) -> QueryResult<Vec<(String, String, St
         .load(conn)
 }
 
+/// Changes a survey, raising its revision (its title and state show with its rates).
 pub fn update(conn: &mut DbConnection, id: &str, changes: &SurveyChanges) -> QueryResult<usize> {
-    diesel::update(surveys::table.find(id)).set(changes).execute(conn)
+    diesel::update(surveys::table.find(id)).set((changes, surveys::revision.eq(surveys::revision + 1))).execute(conn)
 }
 
 /// Sets a draft survey's municipalities: existing ones keep their letters and get the new sample and target, new ones
 /// are added, and those no longer wanted are removed (the caller makes sure they have no letters).
 pub fn set_parts(conn: &mut DbConnection, survey_id: &str, parts: &[SurveyMunicipality]) -> QueryResult<()> {
+    lock_for_write(conn, survey_id)?;
     let wanted: Vec<&str> = parts.iter().map(|part| part.municipality_code.as_str()).collect();
     diesel::delete(
         survey_municipalities::table
