@@ -37,13 +37,26 @@ struct Watched {
 }
 
 /// The hub of live updates, shared by every request of an instance.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct Live {
     watched: Arc<Mutex<HashMap<String, Watched>>>,
     /// Announcements to other instances (PostgreSQL only).
     outbox: Option<std::sync::mpsc::Sender<String>>,
     /// The latest snapshot of each survey read here, for reads that find nothing changed since.
     cache: rates::Cache,
+    /// Becomes true when the service stops: open event streams end, so a graceful stop need not wait for them.
+    closing: Arc<watch::Sender<bool>>,
+}
+
+impl Default for Live {
+    fn default() -> Self {
+        Self {
+            watched: Arc::default(),
+            outbox: None,
+            cache: rates::Cache::default(),
+            closing: Arc::new(watch::Sender::new(false)),
+        }
+    }
 }
 
 impl Live {
@@ -55,7 +68,7 @@ impl Live {
             live.outbox = Some(outbox);
             // The listener wakes viewers but announces nothing: it holds no sender of its own channel, so it stops
             // when the last hub of its service is dropped.
-            let listener = Self { watched: live.watched.clone(), outbox: None, cache: live.cache.clone() };
+            let listener = Self { outbox: None, ..live.clone() };
             let url = url.clone();
             std::thread::Builder::new()
                 .name("trygghet-live".into())
@@ -77,6 +90,19 @@ impl Live {
     /// A survey's current snapshot, from memory when its revision says nothing changed since it was read.
     pub async fn current(&self, db: &crate::db::Db, survey_id: &str) -> Result<Arc<Snapshot>, crate::error::AppError> {
         rates::current(db, &self.cache, survey_id).await
+    }
+
+    /// Ends every open event stream of this instance (the service is stopping; browsers reconnect elsewhere or later).
+    pub fn close(&self) {
+        self.closing.send_replace(true);
+    }
+
+    /// Resolves once [`Live::close`] was called.
+    pub fn closing(&self) -> impl std::future::Future<Output = ()> + Send + use<> {
+        let mut closing = self.closing.subscribe();
+        async move {
+            let _ = closing.wait_for(|closed| *closed).await;
+        }
     }
 
     /// Wakes the viewers of a survey on this instance only.

@@ -83,6 +83,23 @@ impl StartupError {
 pub struct Application {
     port: u16,
     server: Server,
+    live: Live,
+}
+
+/// Stops a running [`Application`].
+#[derive(Clone)]
+pub struct StopHandle {
+    server: ServerHandle,
+    live: Live,
+}
+
+impl StopHandle {
+    /// Stops the server. `graceful`: no new connections, and requests in flight may finish (up to the shutdown
+    /// timeout); open event streams end at once, as they would never finish by themselves.
+    pub async fn stop(&self, graceful: bool) {
+        self.live.close();
+        self.server.stop(graceful).await;
+    }
 }
 
 impl Application {
@@ -132,7 +149,7 @@ impl Application {
             metrics,
             templates,
             instruments,
-            live,
+            live: live.clone(),
             hasher,
             secure_cookies: public_url.scheme() == "https",
             public_url,
@@ -169,7 +186,7 @@ impl Application {
         .map_err(listen_error)?
         .run();
         tracing::info!(address = %format!("http://{local}"), "listening");
-        Ok(Self { port, server })
+        Ok(Self { port, server, live })
     }
 
     /// The port actually bound (useful with `PORT=0`).
@@ -178,8 +195,8 @@ impl Application {
     }
 
     /// A handle to stop the server: `handle.stop(true)` lets requests in flight finish.
-    pub fn handle(&self) -> ServerHandle {
-        self.server.handle()
+    pub fn handle(&self) -> StopHandle {
+        StopHandle { server: self.server.handle(), live: self.live.clone() }
     }
 
     /// Serves until stopped.

@@ -9,12 +9,12 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use actix_web::dev::ServerHandle;
 use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection};
 use trygghet::config::{Config, DatabaseUrl};
 use trygghet::db::{Db, PoolSettings};
 use trygghet::startup::Application;
+use trygghet::startup::StopHandle;
 
 pub type Failure = Box<dyn std::error::Error + Send + Sync>;
 
@@ -129,7 +129,7 @@ pub async fn create_admin(db: &Db) -> Result<(), Failure> {
 /// The service, running in this process on a free port.
 pub struct Service {
     pub base: String,
-    handle: ServerHandle,
+    handle: StopHandle,
     _data_dir: tempfile::TempDir,
 }
 

@@ -135,7 +135,8 @@ pub async fn api_stream(
     id: web::Path<String>,
 ) -> Result<impl Responder, AppError> {
     let receiver = first_snapshot(&state, &user, &id).await?;
-    Ok(stream(receiver, user, "rates", |snapshot, user, key| {
+    let closing = state.live.closing();
+    Ok(stream(receiver, user, "rates", closing, |snapshot, user, key| {
         snapshot.memo.get_or_render(format!("json:{key}"), || {
             let view = snapshot.view(|code| user.permissions.may_view(code));
             serde_json::to_string(&view).map_err(|error| AppError::Internal(Box::new(error)))
@@ -145,33 +146,51 @@ pub async fn api_stream(
 
 /// An event stream that sends `render(snapshot)` as event `name` now and after every new snapshot.
 fn stream(
-    mut receiver: tokio::sync::watch::Receiver<Option<Arc<Snapshot>>>,
+    receiver: tokio::sync::watch::Receiver<Option<Arc<Snapshot>>>,
     user: CurrentUser,
     name: &'static str,
+    closing: impl std::future::Future<Output = ()> + Send + 'static,
     render: impl Fn(&Snapshot, &CurrentUser, &str) -> Result<Arc<str>, AppError> + Send + 'static,
 ) -> impl Responder {
     let (sender, events) = tokio::sync::mpsc::channel::<sse::Event>(4);
+    let events_to = sender.clone();
+    // The stream ends when the service stops (the sender goes with this task), so a graceful stop need not wait.
     tokio::spawn(async move {
-        loop {
-            let snapshot = current(&receiver);
-            if let Some(snapshot) = snapshot {
-                let key = visible_key(&user, &snapshot);
-                match render(&snapshot, &user, &key) {
-                    Ok(data) => {
-                        let event = sse::Data::new(data.to_string()).event(name);
-                        if sender.send(event.into()).await.is_err() {
-                            break; // the viewer left
-                        }
-                    }
-                    Err(error) => tracing::warn!(%error, "rendering a live update failed"),
-                }
-            }
-            if receiver.changed().await.is_err() {
-                break;
-            }
+        tokio::select! {
+            () = send_snapshots(receiver, user, name, render, events_to) => {}
+            () = closing => {}
         }
     });
+    drop(sender);
     sse::Sse::from_infallible_receiver(events).with_keep_alive(KEEP_ALIVE).with_retry_duration(RETRY)
+}
+
+/// Sends `render(snapshot)` for the current snapshot and every new one, until the viewer leaves.
+async fn send_snapshots(
+    mut receiver: tokio::sync::watch::Receiver<Option<Arc<Snapshot>>>,
+    user: CurrentUser,
+    name: &'static str,
+    render: impl Fn(&Snapshot, &CurrentUser, &str) -> Result<Arc<str>, AppError>,
+    sender: tokio::sync::mpsc::Sender<sse::Event>,
+) {
+    loop {
+        let snapshot = current(&receiver);
+        if let Some(snapshot) = snapshot {
+            let key = visible_key(&user, &snapshot);
+            match render(&snapshot, &user, &key) {
+                Ok(data) => {
+                    let event = sse::Data::new(data.to_string()).event(name);
+                    if sender.send(event.into()).await.is_err() {
+                        break; // the viewer left
+                    }
+                }
+                Err(error) => tracing::warn!(%error, "rendering a live update failed"),
+            }
+        }
+        if receiver.changed().await.is_err() {
+            break;
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -354,7 +373,8 @@ pub async fn page_stream(
 ) -> Result<impl Responder, AppError> {
     let receiver = first_snapshot(&state, &user, &id).await?;
     let state = state.into_inner();
-    Ok(stream(receiver, user, "dashboard", move |snapshot, user, key| {
+    let closing = state.live.closing();
+    Ok(stream(receiver, user, "dashboard", closing, move |snapshot, user, key| {
         snapshot.memo.get_or_render(format!("html:{key}"), || {
             let view = snapshot.view(|code| user.permissions.may_view(code));
             render_live(&state, snapshot, &view)

@@ -10,13 +10,13 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 
-use actix_web::dev::ServerHandle;
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sql_types::Text;
 use tempfile::TempDir;
 use trygghet::config::Config;
 use trygghet::startup::Application;
+use trygghet::startup::StopHandle;
 use url::Url;
 
 /// The two database backends every integration test runs on.
@@ -135,7 +135,7 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub database: TestDatabase,
     _data_dir: TempDir,
-    handle: ServerHandle,
+    handle: StopHandle,
 }
 
 impl TestApp {
@@ -177,7 +177,7 @@ pub async fn spawn_app_with(backend: Backend, extra: &[(&str, &str)]) -> Option<
 pub struct Instance {
     pub address: String,
     _data_dir: TempDir,
-    handle: ServerHandle,
+    handle: StopHandle,
 }
 
 pub async fn spawn_instance(app: &TestApp) -> Instance {
@@ -190,7 +190,7 @@ pub async fn spawn_instance(app: &TestApp) -> Instance {
 }
 
 /// Starts the service on `url` with its data in `data_dir` and the test configuration (plus `extra`).
-async fn start(url: &str, data_dir: &Path, extra: &[(&str, &str)]) -> (String, ServerHandle) {
+async fn start(url: &str, data_dir: &Path, extra: &[(&str, &str)]) -> (String, StopHandle) {
     let data = data_dir.display().to_string();
     let mut pairs = vec![
         ("DATABASE_URL", url),

@@ -10,7 +10,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::answer::{Resident, period, sections, submission_id};
-use crate::helpers::{Backend, Browser, TestApp, spawn_app};
+use crate::helpers::{Backend, Browser, TestApp, spawn_app, spawn_app_with};
 use crate::on_both_backends;
 
 /// An open survey in Hagfors (1783) and Munkfors (1762), with `letters` letters in each; returns id and codes.
@@ -324,6 +324,26 @@ on_both_backends!(
     a_submission_reaches_a_connected_stream_within_a_second,
     super::a_submission_reaches_a_connected_stream_within_a_second
 );
+
+/// Event streams never finish by themselves: a graceful stop ends them instead of waiting its whole timeout for them.
+async fn a_graceful_stop_ends_open_streams(backend: Backend) {
+    let Some(app) = spawn_app_with(backend, &[("TRYGGHET_SHUTDOWN_TIMEOUT_SECS", "120")]).await else { return };
+    let staff = app.staff("samordnare@polisen.se", "coordinator", &["1783", "1762"]).await;
+    let (id, _, _) = survey_with_letters(&staff, 2).await;
+    let script = staff.script().await;
+    let response = script.request(Method::GET, &format!("/api/v1/surveys/{id}/rates/stream"), None).await;
+    let mut stream = response.bytes_stream();
+    let mut buffer = String::new();
+    next_event(&mut stream, &mut buffer, "rates", Duration::from_secs(5)).await.expect("a first event");
+
+    tokio::time::timeout(Duration::from_secs(60), app.stop())
+        .await
+        .expect("the stop does not wait the shutdown timeout for the open stream");
+    let rest =
+        tokio::time::timeout(Duration::from_secs(10), async { while let Some(Ok(_)) = stream.next().await {} }).await;
+    assert!(rest.is_ok(), "the stream has ended");
+}
+on_both_backends!(a_graceful_stop_ends_open_streams, super::a_graceful_stop_ends_open_streams);
 
 /// Two instances on one PostgreSQL database: a submission stored by one reaches a stream connected to the other.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
