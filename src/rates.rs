@@ -240,32 +240,60 @@ impl Cache {
 }
 
 /// A survey's current snapshot: from `cache` when nothing changed since it was read, else read from the counters
-/// (and kept). `NotFound` when there is no such survey.
+/// (and kept). One database call either way. `NotFound` when there is no such survey.
 pub async fn current(db: &Db, cache: &Cache, survey_id: &str) -> Result<std::sync::Arc<Snapshot>, AppError> {
-    let id = survey_id.to_owned();
-    let revision = db.run(move |conn| surveys::revision(conn, &id)).await?;
-    if let Some(snapshot) = cache.get(survey_id, revision) {
-        return Ok(snapshot);
+    let (id, kept) = (survey_id.to_owned(), cache.clone());
+    let read = db
+        .run(move |conn| {
+            let revision = surveys::revision(conn, &id)?;
+            match kept.get(&id, revision) {
+                Some(snapshot) => Ok(Read::Kept(snapshot)),
+                None => read_rows(conn, &id).map(|rows| Read::Rows(Box::new(rows))),
+            }
+        })
+        .await?;
+    match read {
+        Read::Kept(snapshot) => Ok(snapshot),
+        Read::Rows(rows) => {
+            let snapshot = std::sync::Arc::new(from_rows(*rows));
+            cache.keep(snapshot.clone());
+            Ok(snapshot)
+        }
     }
-    let snapshot = std::sync::Arc::new(snapshot(db, survey_id).await?);
-    cache.keep(snapshot.clone());
-    Ok(snapshot)
+}
+
+/// What [`current`] found: the kept snapshot, or the rows of a new one.
+enum Read {
+    Kept(std::sync::Arc<Snapshot>),
+    Rows(Box<Rows>),
 }
 
 /// Reads a survey's counters and turns them into rates per municipality.
 pub async fn snapshot(db: &Db, survey_id: &str) -> Result<Snapshot, AppError> {
     let id = survey_id.to_owned();
-    let (survey, parts, tallies, reminders) = db
-        .run(move |conn| {
-            // The revision first: a change committed between this and the counters' reads makes the snapshot newer
-            // than its revision says (read again once more, harmless), never older.
-            let survey = surveys::find(conn, &id)?;
-            let parts = surveys::parts(conn, &id)?;
-            let tallies = tallies::of_survey(conn, &id)?;
-            let reminders = audit::of_target(conn, crate::surveys::REMINDER_LIST_EXPORTED, &id)?;
-            Ok((survey, parts, tallies, reminders))
-        })
-        .await?;
+    Ok(from_rows(db.run(move |conn| read_rows(conn, &id)).await?))
+}
+
+/// Everything a snapshot is made of, as read.
+struct Rows {
+    survey: crate::db::models::survey::Survey,
+    parts: Vec<(crate::db::models::survey::SurveyMunicipality, String)>,
+    tallies: tallies::SurveyTallies,
+    reminders: Vec<crate::db::models::user::AuditEvent>,
+}
+
+fn read_rows(conn: &mut crate::db::DbConnection, id: &str) -> diesel::QueryResult<Rows> {
+    // The survey (with its revision) first: a change committed between this and the counters' reads makes the
+    // snapshot newer than its revision says (read again once more, harmless), never older.
+    let survey = surveys::find(conn, id)?;
+    let parts = surveys::parts(conn, id)?;
+    let tallies = tallies::of_survey(conn, id)?;
+    let reminders = audit::of_target(conn, crate::surveys::REMINDER_LIST_EXPORTED, id)?;
+    Ok(Rows { survey, parts, tallies, reminders })
+}
+
+/// Turns the rows into rates per municipality.
+fn from_rows(Rows { survey, parts, tallies, reminders }: Rows) -> Snapshot {
     let mut reminders: Vec<Reminder> = reminders
         .into_iter()
         .filter_map(|event| {
@@ -346,7 +374,7 @@ pub async fn snapshot(db: &Db, survey_id: &str) -> Result<Snapshot, AppError> {
             m
         })
         .collect();
-    Ok(Snapshot {
+    Snapshot {
         memo: Memo::default(),
         read_at: chrono::Utc::now(),
         revision: survey.revision,
@@ -355,5 +383,5 @@ pub async fn snapshot(db: &Db, survey_id: &str) -> Result<Snapshot, AppError> {
         has_rates,
         municipalities,
         reminders,
-    })
+    }
 }
