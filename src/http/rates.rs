@@ -58,26 +58,17 @@ fn definition_views() -> Vec<DefinitionView> {
     definitions().iter().map(|Definition { key, formula, sv, en }| DefinitionView { key, formula, sv, en }).collect()
 }
 
-/// The survey, if the user may see it, with its first snapshot.
+/// The survey's snapshots for a stream, if the user may see the survey: the current one, read now (with the proper
+/// status when it cannot be), and the live ones that follow.
 async fn first_snapshot(
     state: &AppState,
     user: &CurrentUser,
     id: &str,
-) -> Result<tokio::sync::watch::Receiver<Option<Arc<Snapshot>>>, AppError> {
-    crate::surveys::load(state, user, id).await?;
-    let mut receiver = state.live.subscribe(state, id);
-    // The publisher reads the counters at once; wait for that first snapshot (or its failure).
-    let ready = tokio::time::timeout(Duration::from_secs(10), receiver.wait_for(Option::is_some))
-        .await
-        .is_ok_and(|waited| waited.is_ok());
-    match ready {
-        true => Ok(receiver),
-        false => {
-            // Reading failed (the publisher logged why); read directly, which gives the error its proper status.
-            crate::rates::snapshot(&state.db, id).await?;
-            Err(AppError::Internal("the rates could not be read".into()))
-        }
-    }
+) -> Result<(Arc<Snapshot>, tokio::sync::watch::Receiver<Option<Arc<Snapshot>>>), AppError> {
+    // Subscribed first, so that no change between the read and the subscription is missed.
+    let receiver = state.live.subscribe(state, id);
+    let first = visible_snapshot(state, user, id).await?;
+    Ok((first, receiver))
 }
 
 /// The survey's current snapshot, if the user may see the survey (else `NotFound`, as for no survey at all).
@@ -134,9 +125,9 @@ pub async fn api_stream(
     user: CurrentUser,
     id: web::Path<String>,
 ) -> Result<impl Responder, AppError> {
-    let receiver = first_snapshot(&state, &user, &id).await?;
+    let snapshots = first_snapshot(&state, &user, &id).await?;
     let closing = state.live.closing();
-    Ok(stream(receiver, user, "rates", closing, |snapshot, user, key| {
+    Ok(stream(snapshots, user, "rates", closing, |snapshot, user, key| {
         snapshot.memo.get_or_render(format!("json:{key}"), || {
             let view = snapshot.view(|code| user.permissions.may_view(code));
             serde_json::to_string(&view).map_err(|error| AppError::Internal(Box::new(error)))
@@ -146,7 +137,7 @@ pub async fn api_stream(
 
 /// An event stream that sends `render(snapshot)` as event `name` now and after every new snapshot.
 fn stream(
-    receiver: tokio::sync::watch::Receiver<Option<Arc<Snapshot>>>,
+    (first, receiver): (Arc<Snapshot>, tokio::sync::watch::Receiver<Option<Arc<Snapshot>>>),
     user: CurrentUser,
     name: &'static str,
     closing: impl std::future::Future<Output = ()> + Send + 'static,
@@ -157,7 +148,7 @@ fn stream(
     // The stream ends when the service stops (the sender goes with this task), so a graceful stop need not wait.
     tokio::spawn(async move {
         tokio::select! {
-            () = send_snapshots(receiver, user, name, render, events_to) => {}
+            () = send_snapshots(first, receiver, user, name, render, events_to) => {}
             () = closing => {}
         }
     });
@@ -165,17 +156,19 @@ fn stream(
     sse::Sse::from_infallible_receiver(events).with_keep_alive(KEEP_ALIVE).with_retry_duration(RETRY)
 }
 
-/// Sends `render(snapshot)` for the current snapshot and every new one, until the viewer leaves.
+/// Sends `render(snapshot)` for the first snapshot and every newer one, until the viewer leaves.
 async fn send_snapshots(
+    first: Arc<Snapshot>,
     mut receiver: tokio::sync::watch::Receiver<Option<Arc<Snapshot>>>,
     user: CurrentUser,
     name: &'static str,
     render: impl Fn(&Snapshot, &CurrentUser, &str) -> Result<Arc<str>, AppError>,
     sender: tokio::sync::mpsc::Sender<sse::Event>,
 ) {
+    let mut next = Some(first.clone());
+    let mut sent = first;
     loop {
-        let snapshot = current(&receiver);
-        if let Some(snapshot) = snapshot {
+        if let Some(snapshot) = next.take() {
             let key = visible_key(&user, &snapshot);
             match render(&snapshot, &user, &key) {
                 Ok(data) => {
@@ -186,10 +179,14 @@ async fn send_snapshots(
                 }
                 Err(error) => tracing::warn!(%error, "rendering a live update failed"),
             }
+            sent = snapshot;
         }
         if receiver.changed().await.is_err() {
             break;
         }
+        // The publisher's snapshots, except one already sent or older than it (the first was read apart).
+        next =
+            current(&receiver).filter(|snapshot| !Arc::ptr_eq(snapshot, &sent) && snapshot.revision >= sent.revision);
     }
 }
 
@@ -371,10 +368,10 @@ pub async fn page_stream(
     user: CurrentUser,
     id: web::Path<String>,
 ) -> Result<impl Responder, AppError> {
-    let receiver = first_snapshot(&state, &user, &id).await?;
+    let snapshots = first_snapshot(&state, &user, &id).await?;
     let state = state.into_inner();
     let closing = state.live.closing();
-    Ok(stream(receiver, user, "dashboard", closing, move |snapshot, user, key| {
+    Ok(stream(snapshots, user, "dashboard", closing, move |snapshot, user, key| {
         snapshot.memo.get_or_render(format!("html:{key}"), || {
             let view = snapshot.view(|code| user.permissions.may_view(code));
             render_live(&state, snapshot, &view)
