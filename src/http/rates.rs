@@ -89,25 +89,44 @@ fn current(receiver: &tokio::sync::watch::Receiver<Option<Arc<Snapshot>>>) -> Op
     get, path = "/api/v1/surveys/{id}/rates", tag = "rates",
     params(("id" = String, Path, description = "The survey's id")),
     responses(
-        (status = 200, description = "The survey's counts and AAPOR rates per municipality the caller may see, their total, and the definition of every rate", body = RatesDocument),
+        (status = 200, description = "The survey's counts and AAPOR rates per municipality the caller may see, their total, and the definition of every rate. The `ETag` names the survey's revision and the municipalities shown", body = RatesDocument),
+        (status = 304, description = "Nothing changed since the `If-None-Match` ETag"),
         (status = 401, description = "Not signed in"), (status = 404, description = "No such survey, or not one of the caller's"),
     )
 )]
 pub async fn api_rates(
+    request: actix_web::HttpRequest,
     state: web::Data<AppState>,
     user: CurrentUser,
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let snapshot = visible_snapshot(&state, &user, &id).await?;
+    let key = visible_key(&user, &snapshot);
+    // A snapshot served again is exactly its revision's state (see `rates::Cache`), so the revision with the
+    // municipalities shown identifies the body: a script that polls gets 304 until something changes.
+    let etag = format!("\"{}:{}\"", snapshot.revision, key.replace(',', "+"));
+    let unchanged = request
+        .headers()
+        .get_all(actix_web::http::header::IF_NONE_MATCH)
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .any(|tag| tag.trim() == etag || tag.trim() == "*");
+    if unchanged {
+        return Ok(HttpResponse::NotModified()
+            .insert_header(("etag", etag))
+            .insert_header(("cache-control", "private, no-cache"))
+            .finish());
+    }
     // Rendered once per snapshot and set of visible municipalities, like the streams' events.
-    let body = snapshot.memo.get_or_render(format!("document:{}", visible_key(&user, &snapshot)), || {
+    let body = snapshot.memo.get_or_render(format!("document:{key}"), || {
         let rates = snapshot.view(|code| user.permissions.may_view(code));
         serde_json::to_string(&RatesDocument { rates, definitions: definition_views() })
             .map_err(|error| AppError::Internal(Box::new(error)))
     })?;
     Ok(HttpResponse::Ok()
         .content_type("application/json")
-        .insert_header(("cache-control", "no-store"))
+        .insert_header(("etag", etag))
+        .insert_header(("cache-control", "private, no-cache"))
         .body(body.to_string()))
 }
 

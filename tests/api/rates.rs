@@ -231,10 +231,33 @@ async fn the_rates_follow_aapor_and_each_viewer_sees_their_own_municipalities(ba
     assert!(close(&all["total"]["rates"]["svarsfrekvens"], 3.0 / 7.0), "{}", all["total"]);
     assert!(all["definitions"].as_array().unwrap().iter().any(|d| d["key"] == "rr1" && d["formula"] == "I / (E + U)"));
 
+    // A script that polls is told "not modified" until something changes.
+    let first = staff.get(&format!("/api/v1/surveys/{id}/rates")).await;
+    let etag = first.headers()["etag"].to_str().unwrap().to_owned();
+    let again = staff
+        .client
+        .get(format!("{}/api/v1/surveys/{id}/rates", app.address))
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 304);
+    assert!(again.text().await.unwrap().is_empty());
+
     // A reminder list taken out is a mark on the chart of that day (and in the audit log).
     assert_eq!(staff.get(&format!("/api/v1/surveys/{id}/municipalities/1762/reminders")).await.status(), 200);
     let with_reminder = rates(&staff, &id).await;
     assert_eq!(with_reminder["reminders"][0]["municipality_code"], "1762", "{with_reminder}");
+    let changed = staff
+        .client
+        .get(format!("{}/api/v1/surveys/{id}/rates", app.address))
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(changed.status(), 200, "a change gives the new numbers");
+    let changed_etag = changed.headers()["etag"].to_str().unwrap().to_owned();
+    assert_ne!(changed_etag, etag);
     let page = staff.get(&format!("/admin/surveys/{id}/rates")).await.text().await.unwrap();
     assert!(page.contains("Påminnelse Munkfors"), "{}", &page[page.find("rates-lines").unwrap_or(0)..][..3000]);
 
@@ -244,6 +267,8 @@ async fn the_rates_follow_aapor_and_each_viewer_sees_their_own_municipalities(ba
     let codes: Vec<&str> =
         seen["municipalities"].as_array().unwrap().iter().map(|m| m["code"].as_str().unwrap()).collect();
     assert_eq!(codes, ["1783"]);
+    let viewer_etag = viewer.get(&format!("/api/v1/surveys/{id}/rates")).await.headers()["etag"].clone();
+    assert_ne!(viewer_etag.to_str().unwrap(), changed_etag, "another set of municipalities is another body");
     assert_eq!(seen["total"]["submitted"], 2, "the total never includes a municipality the viewer may not see");
     assert_eq!(seen["reminders"], json!([]), "nor its reminders");
     let page = viewer.get(&format!("/admin/surveys/{id}/rates")).await.text().await.unwrap();
