@@ -76,6 +76,11 @@ async fn rates(staff: &Browser, id: &str) -> Value {
     response.json().await.unwrap()
 }
 
+async fn rates_if_none_match(app: &TestApp, staff: &Browser, id: &str, etag: &str) -> reqwest::Response {
+    let url = format!("{}/api/v1/surveys/{id}/rates", app.address);
+    staff.client.get(url).header("if-none-match", etag).send().await.unwrap()
+}
+
 fn municipality<'a>(rates: &'a Value, code: &str) -> &'a Value {
     rates["municipalities"].as_array().unwrap().iter().find(|m| m["code"] == code).unwrap()
 }
@@ -234,13 +239,7 @@ async fn the_rates_follow_aapor_and_each_viewer_sees_their_own_municipalities(ba
     // A script that polls is told "not modified" until something changes.
     let first = staff.get(&format!("/api/v1/surveys/{id}/rates")).await;
     let etag = first.headers()["etag"].to_str().unwrap().to_owned();
-    let again = staff
-        .client
-        .get(format!("{}/api/v1/surveys/{id}/rates", app.address))
-        .header("if-none-match", &etag)
-        .send()
-        .await
-        .unwrap();
+    let again = rates_if_none_match(&app, &staff, &id, &etag).await;
     assert_eq!(again.status(), 304);
     assert!(again.text().await.unwrap().is_empty());
 
@@ -248,13 +247,7 @@ async fn the_rates_follow_aapor_and_each_viewer_sees_their_own_municipalities(ba
     assert_eq!(staff.get(&format!("/api/v1/surveys/{id}/municipalities/1762/reminders")).await.status(), 200);
     let with_reminder = rates(&staff, &id).await;
     assert_eq!(with_reminder["reminders"][0]["municipality_code"], "1762", "{with_reminder}");
-    let changed = staff
-        .client
-        .get(format!("{}/api/v1/surveys/{id}/rates", app.address))
-        .header("if-none-match", &etag)
-        .send()
-        .await
-        .unwrap();
+    let changed = rates_if_none_match(&app, &staff, &id, &etag).await;
     assert_eq!(changed.status(), 200, "a change gives the new numbers");
     let changed_etag = changed.headers()["etag"].to_str().unwrap().to_owned();
     assert_ne!(changed_etag, etag);
