@@ -214,7 +214,7 @@ pub async fn save_section(
     let letter = entry.letter;
     state
         .db
-        .run(move |conn| {
+        .write(move |conn| {
             conn.transaction(|conn| {
                 // Saves of one survey take turns, so the count of drafts per section moves exactly with them.
                 surveys::lock_for_write(conn, &draft.survey_id)?;
@@ -275,7 +275,7 @@ pub async fn start_open_link(
     let survey_id = survey.id.clone();
     state
         .db
-        .run(move |conn| {
+        .write(move |conn| {
             conn.transaction(|conn| {
                 surveys::lock_for_write(conn, &draft.survey_id)?;
                 drafts::save(conn, &draft)?;

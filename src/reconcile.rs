@@ -52,7 +52,7 @@ pub async fn reconcile(db: &Db, instruments: &Instruments, fix: bool) -> Result<
     for (id, key, version) in ids {
         let instrument = instruments.get(&key, &version).await?;
         let found = db
-            .run(move |conn| {
+            .write(move |conn| {
                 conn.transaction(|conn| {
                     surveys::lock_for_write(conn, &id)?;
                     let counted = tallies::of_survey(conn, &id)?;

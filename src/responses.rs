@@ -115,26 +115,59 @@ pub async fn store(state: &AppState, actor: Actor, new: NewResponse) -> Result<S
     let survey_id = response.survey_id.clone();
     let outcome = state
         .db
-        .run(move |conn| {
+        .write(move |conn| {
             let result = conn.transaction::<Stored, Aborted, _>(|conn| {
-                surveys::lock_for_write(conn, &new.survey_id)?;
+                // The survey's write turn (see `surveys::lock_for_write`). On SQLite every write transaction is
+                // serial anyway, and its write lock must be taken by the first statement (an upgrade from reading
+                // fails at once), so the turn comes first. On PostgreSQL writers of one survey wait for each other
+                // from the turn to their commit, so the turn comes as late as it can: after the checks and rows that
+                // need none (the submission's key, the response, its answers, the audit event), before everything
+                // that must move in step with the other writers (the letter, the counters, the settling).
+                let late_turn = matches!(conn, crate::db::DbConnection::Postgres(_));
+                if !late_turn {
+                    surveys::lock_for_write(conn, &new.survey_id)?;
+                }
                 if responses::submission_seen(conn, &new.submission_id)? {
                     return Err(Aborted::Outcome(Stored::AlreadySaved));
                 }
-                if let Some(letter) = &new.letter {
-                    let serial = letter.serial() as i32;
-                    match invitations::disposition_of(conn, &new.survey_id, letter.municipality().as_str(), serial)? {
-                        None => return Err(Aborted::Outcome(Stored::UnknownLetter)),
-                        Some(current) if current == Disposition::Completed.as_str() => {
-                            return Err(Aborted::Outcome(Stored::LetterAlreadyUsed));
-                        }
-                        Some(_) => {
-                            let code = letter.municipality().as_str();
-                            if invitations::complete(conn, &new.survey_id, code, serial)? == 0 {
+                // A letter that does not exist or is answered stays so (an answered letter's disposition never
+                // changes again), so this needs no turn; any other disposition is read again if it changed meanwhile.
+                let letter = match &new.letter {
+                    None => None,
+                    Some(number) => {
+                        let serial = number.serial() as i32;
+                        let found =
+                            invitations::by_serial(conn, &new.survey_id, number.municipality().as_str(), serial)?;
+                        match found {
+                            None => return Err(Aborted::Outcome(Stored::UnknownLetter)),
+                            Some(letter) if letter.disposition == Disposition::Completed.as_str() => {
                                 return Err(Aborted::Outcome(Stored::LetterAlreadyUsed));
                             }
+                            Some(letter) => Some(letter),
                         }
                     }
+                };
+                let paper_event = (new.mode == Mode::Paper).then(|| {
+                    // Who keyed in a paper form is worth knowing; which letter or which answers never is.
+                    let detail = json!({ "municipality": new.municipality_code });
+                    actor.event("paper_form_entered", Some(new.survey_id.clone()), detail)
+                });
+                let write_rows = |conn: &mut crate::db::DbConnection| -> Result<(), Aborted> {
+                    responses::record_submission(conn, &new.submission_id, &new.survey_id, day)?;
+                    responses::insert(conn, &response, &rows)?;
+                    if let Some(event) = &paper_event {
+                        audit::insert(conn, event)?;
+                    }
+                    Ok(())
+                };
+                if late_turn {
+                    write_rows(conn)?;
+                    surveys::lock_for_write(conn, &new.survey_id)?;
+                }
+                if let Some(letter) = &letter
+                    && invitations::complete_letter(conn, letter)? == 0
+                {
+                    return Err(Aborted::Outcome(Stored::LetterAlreadyUsed));
                 }
                 if let Some(code_hash) = &new.code_hash {
                     match invitations::by_code_hash(conn, code_hash)? {
@@ -161,8 +194,9 @@ pub async fn store(state: &AppState, actor: Actor, new: NewResponse) -> Result<S
                         drafts::spend_resume_code(conn, key, &new.survey_id)?;
                     }
                 }
-                responses::record_submission(conn, &new.submission_id, &new.survey_id, day)?;
-                responses::insert(conn, &response, &rows)?;
+                if !late_turn {
+                    write_rows(conn)?;
+                }
                 // A full batch is settled in this same transaction: the batch then shares this transaction's id
                 // with this one letter, one of its ten, and with no other letter.
                 settle_in(conn, &new.survey_id, day, false)?;
@@ -180,11 +214,6 @@ pub async fn store(state: &AppState, actor: Actor, new: NewResponse) -> Result<S
                         without_letter: i32::from(!used_letter),
                     },
                 )?;
-                if new.mode == Mode::Paper {
-                    // Who keyed in a paper form is worth knowing; which letter or which answers never is.
-                    let detail = json!({ "municipality": new.municipality_code });
-                    audit::insert(conn, &actor.event("paper_form_entered", Some(new.survey_id.clone()), detail))?;
-                }
                 Ok(Stored::Saved)
             });
             match result {
@@ -231,10 +260,13 @@ pub fn settle_in(
     }
     responses::delete_many(conn, &ids)?;
     fresh.shuffle(&mut rand::rng());
-    for mut response in fresh {
+    // Written back in the shuffled order, the responses in one statement and their answers after them in the same
+    // order, in as few statements as the backends' parameter limits allow.
+    let mut rows = Vec::new();
+    for response in &mut fresh {
         response.settled = true;
-        let rows = answers.remove(&response.id).unwrap_or_default();
-        responses::insert(conn, &response, &rows)?;
+        rows.extend(answers.remove(&response.id).unwrap_or_default());
     }
+    responses::insert_many(conn, &fresh, &rows)?;
     Ok(ids.len())
 }

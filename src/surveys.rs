@@ -507,7 +507,7 @@ pub async fn generate_codes(
         let actor = actor.clone();
         let result = state
             .db
-            .run(move |conn| {
+            .write(move |conn| {
                 conn.transaction(|conn| {
                     surveys::lock_for_write(conn, &survey_id)?;
                     let first = invitations::last_serial(conn, &survey_id, code.as_str())? + 1;
@@ -586,7 +586,7 @@ pub async fn reminder_list(
     let pending = [Disposition::NotReturned.as_str(), Disposition::Started.as_str()];
     let serials = state
         .db
-        .run(move |conn| {
+        .write(move |conn| {
             conn.transaction(|conn| {
                 // The mark on the rates' chart is a change the rates show: it raises the survey's revision.
                 surveys::lock_for_write(conn, &survey_id)?;
@@ -710,7 +710,7 @@ pub async fn import_dispositions(
     let survey_id = id.to_owned();
     let outcome = state
         .db
-        .run(move |conn| {
+        .write(move |conn| {
             let result = conn.transaction::<ImportReport, ImportAborted, _>(|conn| {
                 surveys::lock_for_write(conn, &survey_id)?;
                 let mut problems = Vec::new();

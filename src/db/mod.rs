@@ -51,6 +51,9 @@ pub enum DbError {
     /// The query itself failed (including `NotFound`).
     #[error(transparent)]
     Query(#[from] diesel::result::Error),
+    /// Writers queued longer than the pool's timeout (SQLite: see [`Db::write`]).
+    #[error("the database is busy: no turn to write within {0:?}")]
+    Busy(Duration),
     /// The blocking task was cancelled or panicked.
     #[error("the database task did not finish: {0}")]
     Task(String),
@@ -76,6 +79,11 @@ pub struct Db {
     backend: Backend,
     sqlite_file: Option<PathBuf>,
     errors: IntCounterVec,
+    /// SQLite only: writers that would otherwise collide on the database's one write lock queue here instead (see
+    /// [`Db::write`]).
+    write_gate: Option<std::sync::Arc<WriteGate>>,
+    /// How long a caller waits for a connection, or in the writers' line.
+    wait: Duration,
 }
 
 /// Pool settings taken from the configuration.
@@ -120,7 +128,9 @@ impl Db {
             .error_handler(Box::new(LogPoolErrors { errors: errors.clone() }))
             .build(ConnectionManager { target })
             .map_err(|source| OpenError::Connect { what, source: source.into() })?;
-        Ok((Self { pool, live_pool, backend, sqlite_file, errors }, applied))
+        let write_gate = (backend == Backend::Sqlite).then(|| std::sync::Arc::new(WriteGate::default()));
+        let wait = settings.timeout;
+        Ok((Self { pool, live_pool, backend, sqlite_file, errors, write_gate, wait }, applied))
     }
 
     /// The same database through the live rates' own small pool (reads only; see `live`).
@@ -146,6 +156,37 @@ impl Db {
         T: Send + 'static,
     {
         self.run_within(None, f).await
+    }
+
+    /// Runs a write transaction `f` like [`Db::run`]. On SQLite, writers of this process take turns here rather
+    /// than at SQLite's write lock: writers colliding there wait in its busy handler, which sleeps in growing steps
+    /// (1, 2, 5, 10 … 100 ms) and leaves the lock idle meanwhile. They queue in order without a connection, so the
+    /// pool stays free for readers; only the writer whose turn it is and the next one hold a connection, and the
+    /// next one starts the moment the current one has committed. Every transaction that takes a survey's write turn
+    /// (`queries::surveys::lock_for_write`: storing responses, saving pages, handing out codes, importing
+    /// dispositions, reconciling) comes through here; smaller writes (a session's last use, the audit log) and other
+    /// processes still meet SQLite's busy timeout. A writer that waits in line longer than the pool's timeout gets
+    /// [`DbError::Busy`] (503). On PostgreSQL this is [`Db::run`]: its writers wait for the survey's row lock.
+    pub async fn write<T, F>(&self, f: F) -> Result<T, DbError>
+    where
+        F: FnOnce(&mut DbConnection) -> QueryResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let Some(gate) = self.write_gate.clone() else { return self.run_within(None, f).await };
+        // Waiting in line is bounded like waiting for a connection: past it the caller is told to come back later.
+        let in_line = match tokio::time::timeout(self.wait, gate.in_line.clone().acquire_owned()).await {
+            Ok(Ok(in_line)) => in_line,
+            Ok(Err(_closed)) => return self.run_within(None, f).await,
+            Err(_elapsed) => return self.counted(Err(DbError::Busy(self.wait))),
+        };
+        self.run_within(None, move |conn| {
+            let turn = gate.turn.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let result = f(conn);
+            drop(turn);
+            drop(in_line);
+            result
+        })
+        .await
     }
 
     /// Whether the database answers within `timeout` (and, for SQLite, whether its file is still in place:
@@ -184,12 +225,24 @@ impl Db {
     fn counted<T>(&self, result: Result<T, DbError>) -> Result<T, DbError> {
         match &result {
             Err(DbError::Query(diesel::result::Error::NotFound)) | Ok(_) => {}
-            Err(DbError::Unavailable(_) | DbError::FileMissing(_)) => {
+            Err(DbError::Unavailable(_) | DbError::FileMissing(_) | DbError::Busy(_)) => {
                 self.errors.with_label_values(&["unavailable"]).inc()
             }
             Err(DbError::Query(_) | DbError::Task(_)) => self.errors.with_label_values(&["query"]).inc(),
         }
         result
+    }
+}
+
+/// The SQLite writers' queue (see [`Db::write`]): the first two in line hold a connection, one of them the turn.
+struct WriteGate {
+    in_line: std::sync::Arc<tokio::sync::Semaphore>,
+    turn: std::sync::Mutex<()>,
+}
+
+impl Default for WriteGate {
+    fn default() -> Self {
+        Self { in_line: std::sync::Arc::new(tokio::sync::Semaphore::new(2)), turn: std::sync::Mutex::new(()) }
     }
 }
 

@@ -205,6 +205,39 @@ on_both_backends!(
     super::counters_follow_a_random_workload_and_equal_the_recount
 );
 
+/// A paper form reads its letter before the survey's write turn; when staff report the letter's outcome in between,
+/// the form still completes it, and the counters move from the outcome actually recorded.
+async fn a_letter_changed_between_read_and_turn_is_completed_from_its_new_disposition(backend: Backend) {
+    use trygghet::db::queries::invitations;
+    let Some(app) = spawn_app(backend).await else { return };
+    let staff = app.staff("samordnare@polisen.se", "coordinator", &["1783", "1762"]).await;
+    let (id, _, _) = survey_with_letters(&staff, 2).await;
+    let db = open_db(&app).await;
+    let survey = id.clone();
+    let stale = db.run(move |conn| invitations::by_serial(conn, &survey, "1783", 1)).await.unwrap().unwrap();
+    assert_eq!(stale.disposition, "not_returned");
+    let response = staff
+        .client
+        .post(format!("{}/api/v1/surveys/{id}/dispositions", app.address))
+        .header("x-csrf-token", &staff.csrf)
+        .header("content-type", "text/csv")
+        .body("brevnummer;utfall\n1783-000001;avböjt\n")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+
+    let completed = db.run(move |conn| invitations::complete_letter(conn, &stale)).await.unwrap();
+    assert_eq!(completed, 1, "the letter is completed although it was read as not returned");
+    let hagfors = municipality(&fresh_rates(&db, &id).await, "1783").clone();
+    assert_eq!((hagfors["refused"].as_u64(), hagfors["not_returned"].as_u64()), (Some(0), Some(1)), "{hagfors}");
+    assert_eq!(reconcile(&app, false).await, Vec::<String>::new(), "the counters moved from \"refused\"");
+}
+on_both_backends!(
+    a_letter_changed_between_read_and_turn_is_completed_from_its_new_disposition,
+    super::a_letter_changed_between_read_and_turn_is_completed_from_its_new_disposition
+);
+
 async fn the_rates_follow_aapor_and_each_viewer_sees_their_own_municipalities(backend: Backend) {
     let Some(app) = spawn_app(backend).await else { return };
     let staff = app.staff("samordnare@polisen.se", "coordinator", &["1783", "1762"]).await;

@@ -87,7 +87,20 @@ fn change(conn: &mut DbConnection, letter: &Invitation, from: &str, to: &str) ->
     Ok(changed)
 }
 
-fn by_serial(
+/// Marks a letter read earlier as answered unless it already is; 1 when this call did it. When its disposition
+/// changed since it was read, it is read again (then under the survey's write turn, so it stays as read).
+pub fn complete_letter(conn: &mut DbConnection, letter: &Invitation) -> QueryResult<usize> {
+    if letter.disposition == "completed" {
+        return Ok(0);
+    }
+    match change(conn, letter, &letter.disposition, "completed")? {
+        0 => complete(conn, &letter.survey_id, &letter.municipality_code, letter.letter_serial),
+        changed => Ok(changed),
+    }
+}
+
+/// One letter by its number.
+pub fn by_serial(
     conn: &mut DbConnection,
     survey_id: &str,
     municipality: &str,

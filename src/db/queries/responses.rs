@@ -8,7 +8,17 @@ use crate::db::schema::{answers, responses, submissions};
 /// Stores a response and its answers (many answers at once: each backend's own connection runs the batch insert,
 /// which the shared connection type cannot express).
 pub fn insert(conn: &mut DbConnection, response: &Response, rows: &[StoredAnswer]) -> QueryResult<()> {
-    diesel::insert_into(responses::table).values(response).execute(conn)?;
+    insert_many(conn, std::slice::from_ref(response), rows)
+}
+
+/// Stores responses (in the given order, in one statement per 500) and then all their answers (likewise).
+pub fn insert_many(conn: &mut DbConnection, many: &[Response], rows: &[StoredAnswer]) -> QueryResult<()> {
+    for chunk in many.chunks(500) {
+        match conn {
+            DbConnection::Sqlite(conn) => diesel::insert_into(responses::table).values(chunk).execute(conn)?,
+            DbConnection::Postgres(conn) => diesel::insert_into(responses::table).values(chunk).execute(conn)?,
+        };
+    }
     for chunk in rows.chunks(500) {
         match conn {
             DbConnection::Sqlite(conn) => diesel::insert_into(answers::table).values(chunk).execute(conn)?,

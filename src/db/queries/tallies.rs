@@ -41,12 +41,35 @@ pub fn add_letters(
     Ok(())
 }
 
-/// Moves one letter from one disposition to another.
+/// Moves one letter from one disposition to another (on PostgreSQL in one statement: two counters, two keys).
 pub fn move_letter(conn: &mut DbConnection, survey: &str, municipality: &str, from: &str, to: &str) -> QueryResult<()> {
-    if from != to {
-        add_letters(conn, survey, municipality, from, -1)?;
-        add_letters(conn, survey, municipality, to, 1)?;
+    use diesel::upsert::excluded;
+    use disposition_tallies::dsl as t;
+    if from == to {
+        return Ok(());
     }
+    let row = |disposition: &str, letters: i32| DispositionTally {
+        survey_id: survey.to_owned(),
+        municipality_code: municipality.to_owned(),
+        disposition: disposition.to_owned(),
+        letters,
+    };
+    let rows = [row(from, -1), row(to, 1)];
+    let key = (t::survey_id, t::municipality_code, t::disposition);
+    match conn {
+        // diesel cannot batch an upsert on SQLite (and a statement there costs no round trip): one each.
+        DbConnection::Sqlite(_) => {
+            add_letters(conn, survey, municipality, from, -1)?;
+            add_letters(conn, survey, municipality, to, 1)?;
+            return Ok(());
+        }
+        DbConnection::Postgres(conn) => diesel::insert_into(t::disposition_tallies)
+            .values(&rows[..])
+            .on_conflict(key)
+            .do_update()
+            .set(t::letters.eq(t::letters + excluded(t::letters)))
+            .execute(conn)?,
+    };
     Ok(())
 }
 
