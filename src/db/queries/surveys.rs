@@ -18,7 +18,9 @@ pub fn insert(conn: &mut DbConnection, survey: &Survey, parts: &[SurveyMunicipal
 /// than at a later upgrade from reading, where SQLite gives up at once with "database is locked".
 ///
 /// The write raises the survey's revision, which tells a rates read that what it read before is out of date: so every
-/// transaction that changes a counter takes this turn (and every other change the rates show raises it too).
+/// transaction that changes a counter takes this turn (and every other change the rates show raises it too). It
+/// writes a column nothing refers to: writing the key (`SET id = id`) makes SQLite check every table that refers to
+/// surveys, scanning `submissions` and the survey's responses, so the turn would cost more with every response.
 pub fn lock_for_write(conn: &mut DbConnection, id: &str) -> QueryResult<usize> {
     diesel::update(surveys::table.find(id)).set(surveys::revision.eq(surveys::revision + 1)).execute(conn)
 }
