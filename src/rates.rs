@@ -15,6 +15,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::db::Db;
+use crate::db::models::survey::Survey;
 use crate::db::queries::{audit, surveys, tallies};
 use crate::domain::rates::{Counts, Rates, rates};
 use crate::domain::survey::Access;
@@ -245,10 +246,11 @@ pub async fn current(db: &Db, cache: &Cache, survey_id: &str) -> Result<std::syn
     let (id, kept) = (survey_id.to_owned(), cache.clone());
     let read = db
         .run(move |conn| {
-            let revision = surveys::revision(conn, &id)?;
-            match kept.get(&id, revision) {
+            // The survey's row carries its revision; after a change the read goes on from it.
+            let survey = surveys::find(conn, &id)?;
+            match kept.get(&id, survey.revision) {
                 Some(snapshot) => Ok(Read::Kept(snapshot)),
-                None => read_rows(conn, &id).map(|rows| Read::Rows(Box::new(rows))),
+                None => read_rest(conn, survey).map(|rows| Read::Rows(Box::new(rows))),
             }
         })
         .await?;
@@ -276,19 +278,24 @@ pub async fn snapshot(db: &Db, survey_id: &str) -> Result<Snapshot, AppError> {
 
 /// Everything a snapshot is made of, as read.
 struct Rows {
-    survey: crate::db::models::survey::Survey,
+    survey: Survey,
     parts: Vec<(crate::db::models::survey::SurveyMunicipality, String)>,
     tallies: tallies::SurveyTallies,
     reminders: Vec<crate::db::models::user::AuditEvent>,
 }
 
 fn read_rows(conn: &mut crate::db::DbConnection, id: &str) -> diesel::QueryResult<Rows> {
-    // The survey (with its revision) first: a change committed between this and the counters' reads makes the
-    // snapshot newer than its revision says (read again once more, harmless), never older.
     let survey = surveys::find(conn, id)?;
-    let parts = surveys::parts(conn, id)?;
-    let tallies = tallies::of_survey(conn, id)?;
-    let reminders = audit::of_target(conn, crate::surveys::REMINDER_LIST_EXPORTED, id)?;
+    read_rest(conn, survey)
+}
+
+/// The rest of a snapshot's rows, after its survey. The survey (with its revision) must be read first: a change
+/// committed between it and the counters' reads makes the snapshot newer than its revision says (read again once
+/// more, harmless), never older.
+fn read_rest(conn: &mut crate::db::DbConnection, survey: Survey) -> diesel::QueryResult<Rows> {
+    let parts = surveys::parts(conn, &survey.id)?;
+    let tallies = tallies::of_survey(conn, &survey.id)?;
+    let reminders = audit::of_target(conn, crate::surveys::REMINDER_LIST_EXPORTED, &survey.id)?;
     Ok(Rows { survey, parts, tallies, reminders })
 }
 

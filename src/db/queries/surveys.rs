@@ -25,11 +25,6 @@ pub fn lock_for_write(conn: &mut DbConnection, id: &str) -> QueryResult<usize> {
     diesel::update(surveys::table.find(id)).set(surveys::revision.eq(surveys::revision + 1)).execute(conn)
 }
 
-/// The survey's revision (see [`lock_for_write`]).
-pub fn revision(conn: &mut DbConnection, id: &str) -> QueryResult<i64> {
-    surveys::table.find(id).select(surveys::revision).first(conn)
-}
-
 pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Survey> {
     surveys::table.find(id).select(Survey::as_select()).first(conn)
 }
