@@ -334,9 +334,9 @@ where
 }
 
 /// Times each query `GET …/rates` makes, alone in a call. Per request the endpoint makes two calls: the API token with
-/// its user and the user's municipalities (two queries), and the survey (its row carries its revision). Only when the
-/// survey changed since this instance last read it does the second call go on to read the survey's municipalities,
-/// the three counter tables and the reminder marks (all of it is timed as `snapshot`). The floors first:
+/// its user and the user's municipalities (two queries), and the survey with its municipalities (one query; the
+/// survey's row carries its revision). Only when the survey changed since this instance last read it does the second
+/// call go on to read the three counter tables and the reminder marks (all of it is timed as `snapshot`). The floors first:
 /// `SELECT 1` on one connection held throughout (one round trip), and in a `Db::run` (the blocking pool, a pooled
 /// connection, which r2d2 tests with its own `SELECT 1` on every checkout, and the query).
 async fn measure_db_calls(
@@ -379,18 +379,10 @@ async fn measure_db_calls(
             .await?,
         ),
         (
-            "survey",
+            "survey with its municipalities",
             measure_in_process(args, || {
                 let survey = survey.clone();
-                db.run(move |conn| surveys::find(conn, &survey))
-            })
-            .await?,
-        ),
-        (
-            "survey's municipalities",
-            measure_in_process(args, || {
-                let survey = survey.clone();
-                db.run(move |conn| surveys::parts(conn, &survey))
+                db.run(move |conn| surveys::with_parts(conn, &survey))
             })
             .await?,
         ),

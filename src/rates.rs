@@ -15,7 +15,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::db::Db;
-use crate::db::models::survey::Survey;
+use crate::db::models::survey::{Survey, SurveyMunicipality};
 use crate::db::queries::{audit, surveys, tallies};
 use crate::domain::rates::{Counts, Rates, rates};
 use crate::domain::survey::Access;
@@ -247,10 +247,10 @@ pub async fn current(db: &Db, cache: &Cache, survey_id: &str) -> Result<std::syn
     let read = db
         .run(move |conn| {
             // The survey's row carries its revision; after a change the read goes on from it.
-            let survey = surveys::find(conn, &id)?;
+            let (survey, parts) = surveys::with_parts(conn, &id)?;
             match kept.get(&id, survey.revision) {
                 Some(snapshot) => Ok(Read::Kept(snapshot)),
-                None => read_rest(conn, survey).map(|rows| Read::Rows(Box::new(rows))),
+                None => read_rest(conn, survey, parts).map(|rows| Read::Rows(Box::new(rows))),
             }
         })
         .await?;
@@ -279,21 +279,24 @@ pub async fn snapshot(db: &Db, survey_id: &str) -> Result<Snapshot, AppError> {
 /// Everything a snapshot is made of, as read.
 struct Rows {
     survey: Survey,
-    parts: Vec<(crate::db::models::survey::SurveyMunicipality, String)>,
+    parts: Vec<(SurveyMunicipality, String)>,
     tallies: tallies::SurveyTallies,
     reminders: Vec<crate::db::models::user::AuditEvent>,
 }
 
 fn read_rows(conn: &mut crate::db::DbConnection, id: &str) -> diesel::QueryResult<Rows> {
-    let survey = surveys::find(conn, id)?;
-    read_rest(conn, survey)
+    let (survey, parts) = surveys::with_parts(conn, id)?;
+    read_rest(conn, survey, parts)
 }
 
-/// The rest of a snapshot's rows, after its survey. The survey (with its revision) must be read first: a change
+/// The rest of a snapshot's rows, after its survey and municipalities. The survey (with its revision) must be read first: a change
 /// committed between it and the counters' reads makes the snapshot newer than its revision says (read again once
 /// more, harmless), never older.
-fn read_rest(conn: &mut crate::db::DbConnection, survey: Survey) -> diesel::QueryResult<Rows> {
-    let parts = surveys::parts(conn, &survey.id)?;
+fn read_rest(
+    conn: &mut crate::db::DbConnection,
+    survey: Survey,
+    parts: Vec<(SurveyMunicipality, String)>,
+) -> diesel::QueryResult<Rows> {
     let tallies = tallies::of_survey(conn, &survey.id)?;
     let reminders = audit::of_target(conn, crate::surveys::REMINDER_LIST_EXPORTED, &survey.id)?;
     Ok(Rows { survey, parts, tallies, reminders })

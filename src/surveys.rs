@@ -235,8 +235,7 @@ impl Loaded {
 /// Loads a survey the user may see; `NotFound` for one they may not (its existence is not revealed).
 pub async fn load(state: &AppState, user: &CurrentUser, id: &str) -> Result<Loaded, AppError> {
     let lookup = id.to_owned();
-    let (survey, parts) =
-        state.db.run(move |conn| Ok((surveys::find(conn, &lookup)?, surveys::parts(conn, &lookup)?))).await?;
+    let (survey, parts) = state.db.run(move |conn| surveys::with_parts(conn, &lookup)).await?;
     if !user.permissions.may_view_survey(parts.iter().map(|(part, _)| part.municipality_code.as_str())) {
         return Err(AppError::NotFound);
     }

@@ -648,15 +648,8 @@ async fn open_survey(
         return Err(AppError::NotFound);
     }
     let lookup = id.to_owned();
-    let (survey, parts) = state
-        .db
-        .run(move |conn| {
-            let survey = survey_queries::find(conn, &lookup)?;
-            let parts = survey_queries::parts(conn, &lookup)?;
-            Ok((survey, parts))
-        })
-        .await
-        .map_err(|error| match error {
+    let (survey, parts) =
+        state.db.run(move |conn| survey_queries::with_parts(conn, &lookup)).await.map_err(|error| match error {
             crate::db::DbError::Query(diesel::result::Error::NotFound) => AppError::NotFound,
             other => other.into(),
         })?;

@@ -34,14 +34,35 @@ pub fn list(conn: &mut DbConnection) -> QueryResult<Vec<Survey>> {
     surveys::table.order((surveys::opens_on.desc(), surveys::title)).select(Survey::as_select()).load(conn)
 }
 
-/// A survey's municipalities with their names, by code.
-pub fn parts(conn: &mut DbConnection, survey_id: &str) -> QueryResult<Vec<(SurveyMunicipality, String)>> {
-    survey_municipalities::table
-        .inner_join(municipalities::table)
-        .filter(survey_municipalities::survey_id.eq(survey_id))
+/// A survey with its municipalities (with their names, by code), in one query.
+pub fn with_parts(conn: &mut DbConnection, id: &str) -> QueryResult<(Survey, Vec<(SurveyMunicipality, String)>)> {
+    type Row = (Survey, Option<String>, Option<i32>, Option<f64>, Option<String>);
+    let rows: Vec<Row> = surveys::table
+        .left_join(survey_municipalities::table.inner_join(municipalities::table))
+        .filter(surveys::id.eq(id))
         .order(survey_municipalities::municipality_code)
-        .select((SurveyMunicipality::as_select(), municipalities::name))
-        .load(conn)
+        .select((
+            Survey::as_select(),
+            survey_municipalities::municipality_code.nullable(),
+            survey_municipalities::sample_size.nullable(),
+            survey_municipalities::target_percent.nullable(),
+            municipalities::name.nullable(),
+        ))
+        .load(conn)?;
+    let survey = rows.first().map(|(survey, ..)| survey.clone()).ok_or(diesel::result::Error::NotFound)?;
+    let parts = rows
+        .into_iter()
+        .filter_map(|(survey, code, sample_size, target_percent, name)| {
+            let part = SurveyMunicipality {
+                survey_id: survey.id,
+                municipality_code: code?,
+                sample_size: sample_size?,
+                target_percent,
+            };
+            Some((part, name?))
+        })
+        .collect();
+    Ok((survey, parts))
 }
 
 /// Every survey's municipality codes, for listing and permission checks.
