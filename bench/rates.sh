@@ -2,7 +2,8 @@
 # Benchmark: reading a survey's live response rates (GET /api/v1/surveys/{id}/rates) with 10k, 100k and 1M stored
 # responses. Target: p99 under 2 ms, flat as responses grow. Seeds a fresh database per size (responses with their
 # answers, letters, drafts and counters, written with multi-row INSERTs), starts the release service in-process and
-# times 2,000 sequential requests with an API token after 200 warm-up, and the counter read in-process.
+# times 2,000 sequential requests with an API token after 200 warm-up, the same again with a change to the survey
+# before each (so each reads the counters instead of the snapshot kept in memory), and the counter read in-process.
 # See examples/bench_rates.rs.
 #
 # Runs on SQLite; with POSTGRES_URL (a server on which it may create and drop databases, e.g.
