@@ -104,7 +104,7 @@ pub async fn create_user(
     };
     let municipalities = if role == Role::Admin { Vec::new() } else { municipalities };
     let id = user.id.clone();
-    db.run(move |conn| {
+    db.write(move |conn| {
         conn.transaction(|conn| {
             users::insert(conn, &user, &municipalities)?;
             let event = actor.event(
@@ -181,7 +181,7 @@ pub async fn update_user(
     let target = existing.email.clone();
     state
         .db
-        .run(move |conn| {
+        .write(move |conn| {
             conn.transaction(|conn| {
                 users::update(conn, &id, &changes)?;
                 if let Some(codes) = &municipalities {
@@ -208,7 +208,7 @@ pub async fn revoke_sessions(
     admin.require_admin()?;
     state
         .db
-        .run(move |conn| {
+        .write(move |conn| {
             conn.transaction(|conn| {
                 let user = users::find(conn, &id)?;
                 let ended = sessions::delete_for_user(conn, &id)?;
@@ -237,7 +237,7 @@ pub async fn start_session(state: &AppState, user_id: String) -> Result<(String,
     let idle_since = now - chrono::Duration::from_std(state.session_idle).unwrap_or(chrono::Duration::hours(1));
     state
         .db
-        .run(move |conn| {
+        .write(move |conn| {
             sessions::delete_expired(conn, now, idle_since)?;
             sessions::insert(conn, &row)
         })
@@ -276,7 +276,7 @@ pub async fn change_password(
     let email = user.email.clone();
     state
         .db
-        .run(move |conn| {
+        .write(move |conn| {
             conn.transaction(|conn| {
                 users::update(conn, &id, &UserChanges { password_hash: Some(hash), ..UserChanges::default() })?;
                 sessions::delete_others(conn, &id, &keep)?;
@@ -312,7 +312,7 @@ pub async fn create_api_token(
     let email = user.email.clone();
     state
         .db
-        .run(move |conn| {
+        .write(move |conn| {
             conn.transaction(|conn| {
                 sessions::insert_api_token(conn, &row)?;
                 audit::insert(
@@ -331,7 +331,7 @@ pub async fn revoke_api_token(state: &AppState, user: &CurrentUser, actor: Actor
     let email = user.email.clone();
     let revoked = state
         .db
-        .run(move |conn| {
+        .write(move |conn| {
             conn.transaction(|conn| {
                 let revoked = sessions::revoke_api_token(conn, &id, &user_id, crate::db::now())?;
                 if revoked > 0 {

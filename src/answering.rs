@@ -148,7 +148,9 @@ pub async fn note_unknown_code(state: &AppState, address: Option<&str>) -> Resul
     let lock_until = now + throttle::window();
     let counter = state
         .db
-        .run(move |conn| throttle_queries::count_attempt(conn, &key, now, window_start, UNKNOWN_CODE_LIMIT, lock_until))
+        .write(move |conn| {
+            throttle_queries::count_attempt(conn, &key, now, window_start, UNKNOWN_CODE_LIMIT, lock_until)
+        })
         .await?;
     match counter.locked_for(now) {
         Some(seconds) => Err(AppError::TooManyRequests { retry_after_secs: seconds }),
@@ -246,8 +248,10 @@ pub async fn save_section(
 /// Saves only the language of a draft (the resident switched language on a page without answers to save).
 pub async fn save_language(state: &AppState, entry: &Entry, language: &str) -> Result<(), AppError> {
     let Some(draft) = &entry.draft else { return Ok(()) };
-    let draft = Draft { language: language.to_owned(), ..draft.clone() };
-    state.db.run(move |conn| drafts::save(conn, &draft)).await?;
+    // Only the language: writing back the whole draft as read could undo a page saved meanwhile in another tab, or
+    // bring back a draft that was submitted meanwhile.
+    let (key_hash, language) = (draft.key_hash.clone(), language.to_owned());
+    state.db.write(move |conn| drafts::set_language(conn, &key_hash, &language)).await?;
     Ok(())
 }
 

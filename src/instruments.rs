@@ -230,7 +230,7 @@ impl Instruments {
         let imported_at = row.imported_at;
         let inserted = self
             .db
-            .run(move |conn| {
+            .write(move |conn| {
                 diesel::Connection::transaction(conn, |conn| {
                     instruments::insert(conn, &row)?;
                     audit::insert(conn, &event)

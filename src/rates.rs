@@ -98,9 +98,6 @@ impl Memo {
 pub struct Snapshot {
     #[serde(skip)]
     pub memo: Memo,
-    /// When the counters were read: the time the numbers are from.
-    #[serde(skip)]
-    pub read_at: chrono::DateTime<chrono::Utc>,
     /// The survey's revision when the read began: the numbers are at least this recent.
     #[serde(skip)]
     pub revision: i64,
@@ -386,7 +383,6 @@ fn from_rows(Rows { survey, parts, tallies, reminders }: Rows) -> Snapshot {
         .collect();
     Snapshot {
         memo: Memo::default(),
-        read_at: chrono::Utc::now(),
         revision: survey.revision,
         survey_id: survey.id,
         title: survey.title,

@@ -203,7 +203,7 @@ pub async fn create(
     let id = survey.id.clone();
     state
         .db
-        .run(move |conn| {
+        .write(move |conn| {
             conn.transaction(|conn| {
                 surveys::insert(conn, &survey, &parts)?;
                 let codes: Vec<&str> = parts.iter().map(|part| part.municipality_code.as_str()).collect();
@@ -333,7 +333,7 @@ pub async fn update(
     };
     state
         .db
-        .run(move |conn| {
+        .write(move |conn| {
             conn.transaction(|conn| {
                 surveys::update(conn, &id, &changes)?;
                 surveys::set_parts(conn, &id, &parts)?;
@@ -346,6 +346,7 @@ pub async fn update(
             })
         })
         .await?;
+    state.live.changed(&loaded.survey.id);
     Ok(())
 }
 
@@ -372,7 +373,7 @@ pub async fn transition(
     let changes = SurveyChanges { state: Some(next.as_str().to_owned()), ..SurveyChanges::default() };
     state
         .db
-        .run(move |conn| {
+        .write(move |conn| {
             conn.transaction(|conn| {
                 surveys::update(conn, &id, &changes)?;
                 if !open {
@@ -428,7 +429,7 @@ pub async fn copy(
     let new_id = copy.id.clone();
     state
         .db
-        .run(move |conn| {
+        .write(move |conn| {
             conn.transaction(|conn| {
                 surveys::insert(conn, &copy, &parts)?;
                 let detail = json!({ "copied_from": copy.copied_from, "title": copy.title });

@@ -105,7 +105,7 @@ async fn authenticate(request: &HttpRequest) -> Result<CurrentUser, AppError> {
         let now = crate::db::now();
         if token.last_used_at.is_none_or(|last| now - last > chrono::Duration::minutes(1)) {
             let id = token.id.clone();
-            state.db.run(move |conn| sessions::touch_api_token(conn, &id, now)).await?;
+            state.db.write(move |conn| sessions::touch_api_token(conn, &id, now)).await?;
         }
         return current(user, municipalities, AuthVia::ApiToken { id: token.id });
     }
@@ -126,7 +126,7 @@ async fn authenticate(request: &HttpRequest) -> Result<CurrentUser, AppError> {
     // Sliding expiry, written at most once a minute so that page views do not each cost a write.
     if now - session.last_seen_at > chrono::Duration::minutes(1) {
         let hash = token_hash.clone();
-        state.db.run(move |conn| sessions::touch(conn, &hash, now)).await?;
+        state.db.write(move |conn| sessions::touch(conn, &hash, now)).await?;
     }
     let current = current(user, municipalities, AuthVia::Session { token_hash, csrf_token: session.csrf_token })?;
     let changes_state = !matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);

@@ -162,11 +162,12 @@ impl Db {
     /// than at SQLite's write lock: writers colliding there wait in its busy handler, which sleeps in growing steps
     /// (1, 2, 5, 10 … 100 ms) and leaves the lock idle meanwhile. They queue in order without a connection, so the
     /// pool stays free for readers; only the writer whose turn it is and the next one hold a connection, and the
-    /// next one starts the moment the current one has committed. Every transaction that takes a survey's write turn
-    /// (`queries::surveys::lock_for_write`: storing responses, saving pages, handing out codes, importing
-    /// dispositions, reconciling) comes through here; smaller writes (a session's last use, the audit log) and other
-    /// processes still meet SQLite's busy timeout. A writer that waits in line longer than the pool's timeout gets
-    /// [`DbError::Busy`] (503). On PostgreSQL this is [`Db::run`]: its writers wait for the survey's row lock.
+    /// next one starts the moment the current one has committed. The service's writes come through here — every
+    /// transaction that takes a survey's write turn (`queries::surveys::lock_for_write`), and the others (sessions,
+    /// sign-in, accounts, surveys, imports, the code-guess throttle) so that they queue fairly with them rather than
+    /// lose every race from SQLite's busy handler; reads use [`Db::run`]. Another process writing the same file still
+    /// meets SQLite's busy timeout. A writer that waits in line longer than the pool's timeout gets
+    /// [`DbError::Busy`] (503). On PostgreSQL this is [`Db::run`]: writers of a survey wait for its row lock.
     pub async fn write<T, F>(&self, f: F) -> Result<T, DbError>
     where
         F: FnOnce(&mut DbConnection) -> QueryResult<T> + Send + 'static,

@@ -785,6 +785,6 @@ pub async fn report_problem(
         None,
         serde_json::json!({ "message": message, "language": page.lang }),
     );
-    state.db.run(move |conn| crate::db::queries::audit::insert(conn, &event)).await?;
+    state.db.write(move |conn| crate::db::queries::audit::insert(conn, &event)).await?;
     accessibility_response(&page, "", None, true, StatusCode::OK)
 }

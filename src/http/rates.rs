@@ -13,6 +13,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, Responder, web};
 use actix_web_lab::sse;
 use serde::Serialize;
+use sha2::Digest;
 
 use crate::auth::CurrentUser;
 use crate::domain::rates::{Definition, definitions, percent};
@@ -65,7 +66,10 @@ async fn first_snapshot(
     user: &CurrentUser,
     id: &str,
 ) -> Result<(Arc<Snapshot>, tokio::sync::watch::Receiver<Option<Arc<Snapshot>>>), AppError> {
-    // Subscribed first, so that no change between the read and the subscription is missed.
+    // May the user see it? Only then a publisher is started for it.
+    visible_snapshot(state, user, id).await?;
+    // Subscribed before the first snapshot is taken, so that no change between the two is missed (the second read
+    // is the kept snapshot unless something changed meanwhile).
     let receiver = state.live.subscribe(state, id);
     let first = visible_snapshot(state, user, id).await?;
     Ok((first, receiver))
@@ -89,7 +93,7 @@ fn current(receiver: &tokio::sync::watch::Receiver<Option<Arc<Snapshot>>>) -> Op
     get, path = "/api/v1/surveys/{id}/rates", tag = "rates",
     params(("id" = String, Path, description = "The survey's id")),
     responses(
-        (status = 200, description = "The survey's counts and AAPOR rates per municipality the caller may see, their total, and the definition of every rate. The `ETag` names the survey's revision and the municipalities shown", body = RatesDocument),
+        (status = 200, description = "The survey's counts and AAPOR rates per municipality the caller may see, their total, and the definition of every rate. The `ETag` is a digest of the body", body = RatesDocument),
         (status = 304, description = "Nothing changed since the `If-None-Match` ETag"),
         (status = 401, description = "Not signed in"), (status = 404, description = "No such survey, or not one of the caller's"),
     )
@@ -102,32 +106,34 @@ pub async fn api_rates(
 ) -> Result<HttpResponse, AppError> {
     let snapshot = visible_snapshot(&state, &user, &id).await?;
     let key = visible_key(&user, &snapshot);
-    // A snapshot served again is exactly its revision's state (see `rates::Cache`), so the revision with the
-    // municipalities shown identifies the body: a script that polls gets 304 until something changes.
-    let etag = format!("\"{}:{}\"", snapshot.revision, key.replace(',', "+"));
-    let unchanged = request
-        .headers()
-        .get_all(actix_web::http::header::IF_NONE_MATCH)
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(','))
-        .any(|tag| tag.trim() == etag || tag.trim() == "*");
-    if unchanged {
-        return Ok(HttpResponse::NotModified()
-            .insert_header(("etag", etag))
-            .insert_header(("cache-control", "private, no-cache"))
-            .finish());
-    }
     // Rendered once per snapshot and set of visible municipalities, like the streams' events.
     let body = snapshot.memo.get_or_render(format!("document:{key}"), || {
         let rates = snapshot.view(|code| user.permissions.may_view(code));
         serde_json::to_string(&RatesDocument { rates, definitions: definition_views() })
             .map_err(|error| AppError::Internal(Box::new(error)))
     })?;
-    Ok(HttpResponse::Ok()
-        .content_type("application/json")
-        .insert_header(("etag", etag))
-        .insert_header(("cache-control", "private, no-cache"))
-        .body(body.to_string()))
+    // The ETag is a digest of the body this viewer gets, not the survey's revision: that rises with changes in
+    // every municipality, and would tell a viewer how busy the ones they may not see are.
+    let etag = snapshot.memo.get_or_render(format!("etag:{key}"), || {
+        let digest = sha2::Sha256::digest(body.as_bytes());
+        Ok(format!("\"{}\"", digest.iter().take(16).map(|byte| format!("{byte:02x}")).collect::<String>()))
+    })?;
+    let unchanged = request
+        .headers()
+        .get_all(actix_web::http::header::IF_NONE_MATCH)
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .map(|tag| tag.trim().trim_start_matches("W/"))
+        .any(|tag| tag == &*etag || tag == "*");
+    let mut response = match unchanged {
+        true => HttpResponse::NotModified(),
+        false => HttpResponse::Ok(),
+    };
+    response.insert_header(("etag", etag.to_string())).insert_header(("cache-control", "private, no-cache"));
+    Ok(match unchanged {
+        true => response.finish(),
+        false => response.content_type("application/json").body(body.to_string()),
+    })
 }
 
 /// `GET /api/v1/surveys/{id}/rates/stream`
@@ -186,22 +192,28 @@ async fn send_snapshots(
 ) {
     let mut next = Some(first.clone());
     let mut sent = first;
+    let mut last: Option<Arc<str>> = None;
     loop {
         if let Some(snapshot) = next.take() {
             let key = visible_key(&user, &snapshot);
             match render(&snapshot, &user, &key) {
+                // What this viewer sees did not change (a change in a municipality they may not see): nothing is
+                // sent, so the stream tells nothing about the others either.
+                Ok(data) if last.as_deref() == Some(&*data) => {}
                 Ok(data) => {
                     let event = sse::Data::new(data.to_string()).event(name);
                     if sender.send(event.into()).await.is_err() {
                         break; // the viewer left
                     }
+                    last = Some(data);
                 }
                 Err(error) => tracing::warn!(%error, "rendering a live update failed"),
             }
             sent = snapshot;
         }
-        if receiver.changed().await.is_err() {
-            break;
+        tokio::select! {
+            changed = receiver.changed() => if changed.is_err() { break },
+            () = sender.closed() => break, // the viewer left: let go of the survey now, not at its next change
         }
         // The publisher's snapshots, except one already sent or older than it (the first was read apart).
         next =
@@ -347,13 +359,12 @@ fn render_live(state: &AppState, snapshot: &Snapshot, view: &RatesView) -> Resul
         })
         .collect();
     let section_count = view.municipalities.iter().map(|m| m.drafts_by_section.len()).max().unwrap_or(0);
-    let read_at = snapshot.read_at.with_timezone(&chrono_tz::Europe::Stockholm).format("%H:%M:%S").to_string();
     state.templates.render(
         "admin/rates_live.html",
         context! {
             has_rates => view.has_rates, rows, bars, lines, day_rows, sections => section_count,
             names => view.municipalities.iter().map(|m| m.name.clone()).collect::<Vec<_>>(),
-            read_at, survey_id => snapshot.survey_id,
+            survey_id => snapshot.survey_id,
         },
     )
 }
@@ -377,6 +388,8 @@ pub async fn page(
             csrf_token => user.csrf_token(),
             survey => context! { id => snapshot.survey_id.clone(), title => snapshot.title.clone() },
             has_rates => snapshot.has_rates, live => live.to_string(), definitions,
+            // The snapshot is current as of this request (its revision is the survey's).
+            read_at => chrono::Utc::now().with_timezone(&chrono_tz::Europe::Stockholm).format("%H:%M:%S").to_string(),
         },
     )
 }

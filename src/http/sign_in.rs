@@ -84,7 +84,7 @@ pub async fn submit(
     let keys = (account_key.clone(), address_key.clone());
     let (by_account, by_address) = state
         .db
-        .run(move |conn| {
+        .write(move |conn| {
             let account =
                 throttle_queries::count_attempt(conn, &keys.0, now, window_start, throttle::ACCOUNT_LIMIT, lock_until)?;
             let address =
@@ -99,7 +99,7 @@ pub async fn submit(
     if by_account.failures > throttle::ACCOUNT_LIMIT || by_address.failures > throttle::ADDRESS_LIMIT {
         state.metrics.sign_in_failure("locked");
         let event = actor.event("sign_in_refused", None, json!({ "reason": "too many failures" }));
-        state.db.run(move |conn| audit::insert(conn, &event)).await?;
+        state.db.write(move |conn| audit::insert(conn, &event)).await?;
         return Err(AppError::TooManyRequests { retry_after_secs: retry_after() });
     }
 
@@ -115,7 +115,7 @@ pub async fn submit(
         state.metrics.sign_in_failure("bad_credentials");
         let delay = throttle::delay_after(by_account.failures.max(by_address.failures / 5));
         let event = actor.event("sign_in_failed", None, json!({ "failures": by_account.failures }));
-        state.db.run(move |conn| audit::insert(conn, &event)).await?;
+        state.db.write(move |conn| audit::insert(conn, &event)).await?;
         tokio::time::sleep(delay).await;
         if by_account.failures >= throttle::ACCOUNT_LIMIT || by_address.failures >= throttle::ADDRESS_LIMIT {
             return Err(AppError::TooManyRequests { retry_after_secs: retry_after() });
@@ -135,7 +135,7 @@ pub async fn submit(
     let event = actor.event("sign_in", None, json!({}));
     state
         .db
-        .run(move |conn| {
+        .write(move |conn| {
             throttle_queries::clear(conn, &account_key)?;
             throttle_queries::forgive_attempt(conn, &address_key, throttle::ADDRESS_LIMIT)?;
             audit::insert(conn, &event)
@@ -164,7 +164,7 @@ pub async fn sign_out(
             Actor::user(&user, client_address(&request, state.trust_forwarded_for)).event("sign_out", None, json!({}));
         state
             .db
-            .run(move |conn| {
+            .write(move |conn| {
                 sessions::delete(conn, &token_hash)?;
                 audit::insert(conn, &event)
             })
@@ -266,7 +266,7 @@ pub async fn setup_submit(
     };
     // Consume the link first: of two set-ups at the same moment, only the one that deletes the token goes on.
     let token_hash = state.hasher.hash_token(token.as_bytes());
-    if state.db.run(move |conn| sessions::take_setup_token(conn, &token_hash)).await? == 0 {
+    if state.db.write(move |conn| sessions::take_setup_token(conn, &token_hash)).await? == 0 {
         return Err(AppError::NotFound);
     }
     let actor = Actor {
@@ -275,7 +275,7 @@ pub async fn setup_submit(
         address: client_address(&request, state.trust_forwarded_for),
     };
     let user = accounts::create_user(&state.db, actor, parts, form.display_name).await?;
-    state.db.run(sessions::clear_setup_tokens).await?;
+    state.db.write(sessions::clear_setup_tokens).await?;
     let (session_token, _) = accounts::start_session(&state, user.id).await?;
     let mut response = HttpResponse::SeeOther().insert_header((header::LOCATION, "/admin")).finish();
     response

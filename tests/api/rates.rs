@@ -297,6 +297,29 @@ async fn the_rates_follow_aapor_and_each_viewer_sees_their_own_municipalities(ba
     assert_ne!(viewer_etag.to_str().unwrap(), changed_etag, "another set of municipalities is another body");
     assert_eq!(seen["total"]["submitted"], 2, "the total never includes a municipality the viewer may not see");
     assert_eq!(seen["reminders"], json!([]), "nor its reminders");
+
+    // An answer in a municipality the viewer may not see changes nothing they get: the same ETag, no event.
+    let viewer_etag = viewer_etag.to_str().unwrap().to_owned();
+    let mut stream = viewer.get(&format!("/api/v1/surveys/{id}/rates/stream")).await.bytes_stream();
+    let mut buffer = String::new();
+    next_event(&mut stream, &mut buffer, "rates", Duration::from_secs(5)).await.expect("a first event");
+    answer_and_submit(&app, &munkfors[1], sections()).await;
+    assert_eq!(rates(&staff, &id).await["total"]["submitted"], 4, "the answer is stored");
+    assert_eq!(rates_if_none_match(&app, &viewer, &id, &viewer_etag).await.status(), 304);
+    let event = next_event(&mut stream, &mut buffer, "rates", Duration::from_secs(2)).await;
+    assert_eq!(event, None, "no event for a change the viewer cannot see");
+    // One in theirs moves their stream (the pages saved on the way, then the submission).
+    answer_and_submit(&app, &hagfors[2], sections()).await;
+    let mut submitted = None;
+    while let Some(event) = next_event(&mut stream, &mut buffer, "rates", Duration::from_secs(5)).await {
+        submitted = serde_json::from_str::<Value>(&event).unwrap()["total"]["submitted"].as_u64();
+        if submitted == Some(3) {
+            break;
+        }
+    }
+    assert_eq!(submitted, Some(3));
+    assert_eq!(rates_if_none_match(&app, &viewer, &id, &viewer_etag).await.status(), 200);
+
     let page = viewer.get(&format!("/admin/surveys/{id}/rates")).await.text().await.unwrap();
     assert!(page.contains("Hagfors") && !page.contains("Munkfors"));
     assert!(page.contains("<svg") && page.contains("role=\"img\"") && page.contains("Svarsfrekvens"));

@@ -27,6 +27,11 @@ pub fn save(conn: &mut DbConnection, draft: &Draft) -> QueryResult<()> {
     Ok(())
 }
 
+/// Changes only a draft's language (nothing when the draft is gone, e.g. submitted meanwhile).
+pub fn set_language(conn: &mut DbConnection, key_hash: &str, language: &str) -> QueryResult<usize> {
+    diesel::update(drafts::table.find(key_hash)).set(drafts::language.eq(language)).execute(conn)
+}
+
 pub fn delete(conn: &mut DbConnection, key_hash: &str) -> QueryResult<usize> {
     diesel::delete(drafts::table.find(key_hash)).execute(conn)
 }
