@@ -76,6 +76,13 @@ async fn rates(staff: &Browser, id: &str) -> Value {
     response.json().await.unwrap()
 }
 
+/// Staff report what came back (`POST …/dispositions`, a CSV of letter numbers and outcomes).
+async fn import_dispositions(app: &TestApp, staff: &Browser, id: &str, csv: impl Into<String>) -> reqwest::Response {
+    let url = format!("{}/api/v1/surveys/{id}/dispositions", app.address);
+    let request = staff.client.post(url).header("x-csrf-token", &staff.csrf).header("content-type", "text/csv");
+    request.body(csv.into()).send().await.unwrap()
+}
+
 async fn rates_if_none_match(app: &TestApp, staff: &Browser, id: &str, etag: &str) -> reqwest::Response {
     let url = format!("{}/api/v1/surveys/{id}/rates", app.address);
     staff.client.get(url).header("if-none-match", etag).send().await.unwrap()
@@ -168,15 +175,7 @@ async fn counters_follow_a_random_workload_and_equal_the_recount(backend: Backen
             _ => {
                 let outcome = ["obeställbar", "flyttat", "avböjt", "avliden"][rng.random_range(0..4)];
                 let body = format!("brevnummer;utfall\n1783-{:06};{outcome}\n", rng.random_range(1..=12));
-                let response = staff
-                    .client
-                    .post(format!("{}/api/v1/surveys/{id}/dispositions", app.address))
-                    .header("x-csrf-token", &staff.csrf)
-                    .header("content-type", "text/csv")
-                    .body(body)
-                    .send()
-                    .await
-                    .unwrap();
+                let response = import_dispositions(&app, &staff, &id, body).await;
                 assert!(response.status() == 200 || response.status() == 422, "{}", response.status());
             }
         }
@@ -216,15 +215,7 @@ async fn a_letter_changed_between_read_and_turn_is_completed_from_its_new_dispos
     let survey = id.clone();
     let stale = db.run(move |conn| invitations::by_serial(conn, &survey, "1783", 1)).await.unwrap().unwrap();
     assert_eq!(stale.disposition, "not_returned");
-    let response = staff
-        .client
-        .post(format!("{}/api/v1/surveys/{id}/dispositions", app.address))
-        .header("x-csrf-token", &staff.csrf)
-        .header("content-type", "text/csv")
-        .body("brevnummer;utfall\n1783-000001;avböjt\n")
-        .send()
-        .await
-        .unwrap();
+    let response = import_dispositions(&app, &staff, &id, "brevnummer;utfall\n1783-000001;avböjt\n").await;
     assert_eq!(response.status(), 200);
 
     let completed = db.run(move |conn| invitations::complete_letter(conn, &stale)).await.unwrap();
@@ -245,15 +236,7 @@ async fn the_rates_follow_aapor_and_each_viewer_sees_their_own_municipalities(ba
     answer_and_submit(&app, &hagfors[0], sections()).await;
     answer_and_submit(&app, &hagfors[1], sections()).await;
     answer_and_submit(&app, &munkfors[0], sections()).await;
-    let body = "brevnummer;utfall\n1783-000004;flyttat\n";
-    let response = staff
-        .client
-        .post(format!("{}/api/v1/surveys/{id}/dispositions", app.address))
-        .header("x-csrf-token", &staff.csrf)
-        .body(body)
-        .send()
-        .await
-        .unwrap();
+    let response = import_dispositions(&app, &staff, &id, "brevnummer;utfall\n1783-000004;flyttat\n").await;
     assert_eq!(response.status(), 200);
 
     let all = rates(&staff, &id).await;
