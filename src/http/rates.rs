@@ -125,10 +125,8 @@ pub async fn api_rates(
         .flat_map(|value| value.split(','))
         .map(|tag| tag.trim().trim_start_matches("W/"))
         .any(|tag| tag == &*etag || tag == "*");
-    let mut response = match unchanged {
-        true => HttpResponse::NotModified(),
-        false => HttpResponse::Ok(),
-    };
+    let status = if unchanged { StatusCode::NOT_MODIFIED } else { StatusCode::OK };
+    let mut response = HttpResponse::build(status);
     response.insert_header(("etag", etag.to_string())).insert_header(("cache-control", "private, no-cache"));
     Ok(match unchanged {
         true => response.finish(),
@@ -169,15 +167,13 @@ fn stream(
     render: impl Fn(&Snapshot, &CurrentUser, &str) -> Result<Arc<str>, AppError> + Send + 'static,
 ) -> impl Responder {
     let (sender, events) = tokio::sync::mpsc::channel::<sse::Event>(4);
-    let events_to = sender.clone();
     // The stream ends when the service stops (the sender goes with this task), so a graceful stop need not wait.
     tokio::spawn(async move {
         tokio::select! {
-            () = send_snapshots(first, receiver, user, name, render, events_to) => {}
+            () = send_snapshots(first, receiver, user, name, render, sender) => {}
             () = closing => {}
         }
     });
-    drop(sender);
     sse::Sse::from_infallible_receiver(events).with_keep_alive(KEEP_ALIVE).with_retry_duration(RETRY)
 }
 
