@@ -10,14 +10,14 @@
 //! class, and their number depends on municipalities, days and modes, never on responses.) Seeding writes multi-row INSERTs in one
 //! transaction, straight into the tables: storing a million responses through the service one by one would take
 //! hours and measure something else. Up to `--reconcile-up-to` responses the seeded counters are checked against
-//! `trygghet::reconcile::reconcile`, which must find no difference.
+//! `trygghet::app::reconcile::reconcile`, which must find no difference.
 //!
 //! Then the real service starts in this process (its defaults: a worker per core, a pool of 10 connections), the
 //! benchmark signs in through the sign-in form, creates an API token and sends the request one after the other,
 //! timing each on the client. Nothing changes meanwhile, so these are answered from the snapshot the service keeps
 //! while the survey's revision is unchanged; the same requests are then timed again with the revision raised before
 //! each one (untimed, as any change does), so that every one reads the counters. Last, it times
-//! `trygghet::rates::snapshot` (the counter read behind the endpoint) in-process.
+//! `trygghet::app::rates::snapshot` (the counter read behind the endpoint) in-process.
 //!
 //! ```sh
 //! cargo run --release --example bench_rates -- --responses 10000,100000,1000000
@@ -107,7 +107,7 @@ async fn main() -> Result<(), Failure> {
     let args = Args::parse();
     // The PostgreSQL live-update listener of a stopped service keeps trying to reach its dropped database (see
     // BENCHMARKS.md); its warnings would drown this benchmark's output. Everything else is logged from `warn` up.
-    trygghet::telemetry::init(trygghet::config::LogFormat::Text, "warn,trygghet::live=error");
+    trygghet::telemetry::init(trygghet::config::LogFormat::Text, "warn,trygghet::app::live=error");
     let backend = if args.database.is_some() { "PostgreSQL" } else { "SQLite" };
     eprintln!("bench_rates: {backend}, {}", support::machine());
     let mut results = Vec::new();
@@ -198,15 +198,15 @@ async fn run(args: &Args, responses: usize) -> Result<Measured, Failure> {
 
     let db = support::open_db(&url, 2).await?;
     if responses <= args.reconcile_up_to {
-        let instruments = trygghet::instruments::Instruments::new(db.clone())?;
-        let differences = trygghet::reconcile::reconcile(&db, &instruments, false).await?;
+        let instruments = trygghet::app::instruments::Instruments::new(db.clone())?;
+        let differences = trygghet::app::reconcile::reconcile(&db, &instruments, false).await?;
         if !differences.is_empty() {
             let listed: Vec<String> = differences.iter().map(ToString::to_string).collect();
             return Err(format!("the seeded counters differ from a recount:\n{}", listed.join("\n")).into());
         }
         eprintln!("{responses} responses: trygghet reconcile finds the counters equal to the rows");
     }
-    let snapshot = trygghet::rates::snapshot(&db, &seeded.survey_id).await?;
+    let snapshot = trygghet::app::rates::snapshot(&db, &seeded.survey_id).await?;
     let submitted: u64 = snapshot.municipalities.iter().map(|m| m.submitted).sum();
     if submitted != responses as u64 {
         return Err(format!("the rates count {submitted} responses, not {responses}").into());
@@ -218,7 +218,7 @@ async fn run(args: &Args, responses: usize) -> Result<Measured, Failure> {
     let rates_url = format!("{}/api/v1/surveys/{}/rates", staff.base, seeded.survey_id);
     let (http_changed, changed_errors, _) =
         time_requests_after(args, &rates_url, Some(&staff.token), Some((&db, &seeded.survey_id))).await?;
-    let snapshot = measure_in_process(args, || trygghet::rates::snapshot(&db, &seeded.survey_id)).await?;
+    let snapshot = measure_in_process(args, || trygghet::app::rates::snapshot(&db, &seeded.survey_id)).await?;
     let (healthz, _, _) = time_requests(args, &format!("{}/healthz", staff.base), None).await?;
     let db_calls = measure_db_calls(args, &url, &db, &seeded.survey_id, &admin_id).await?;
     eprintln!(
@@ -314,7 +314,7 @@ async fn time_requests_after(
     Ok((summarize(samples), errors, body_bytes))
 }
 
-/// Times an in-process call, one after the other (e.g. `trygghet::rates::snapshot`: a pooled connection off the
+/// Times an in-process call, one after the other (e.g. `trygghet::app::rates::snapshot`: a pooled connection off the
 /// async threads, five small queries, the rates computed).
 async fn measure_in_process<T, E, F>(args: &Args, call: impl Fn() -> F) -> Result<Summary, Failure>
 where

@@ -1,21 +1,38 @@
-//! `AppError`: the one place where failures become HTTP responses.
+//! `AppError`: every failure a use case can end in, and the field errors that forms show next to each field.
 //!
-//! Handlers return `Result<_, AppError>`; queries return diesel's `QueryResult` and the domain its own errors, and
-//! only here are they turned into a status and a JSON body of one documented shape:
-//! `{"error": {"code": "…", "message": "…", "field": "…"}}` (`field` only for invalid input). Unexpected errors are
-//! logged once, here, with their cause, and the client sees an opaque message. Pages (everything outside `/api/`)
-//! get the same message as an HTML page instead: the response carries an [`ErrorPage`] extension that the
-//! `http::error_pages` middleware renders.
+//! Use cases return `Result<_, AppError>`; queries return diesel's `QueryResult` and the domain its own errors, and
+//! they become an `AppError` here. It knows no HTTP: `http::errors` turns it into a status with a JSON body or an
+//! error page, and logs the unexpected ones once, with their cause.
 
-use actix_web::http::StatusCode;
-use actix_web::http::header::{self, HeaderValue};
-use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 
 use crate::db::DbError;
 
-/// Seconds a client is asked to wait before retrying when the database is unavailable.
-const RETRY_AFTER_SECS: &str = "5";
+/// One problem with one field, in words for the person filling in the form.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct FieldError {
+    pub field: String,
+    pub reason: String,
+}
+
+/// Every problem found in one submitted form.
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct FieldErrors(pub Vec<FieldError>);
+
+impl FieldErrors {
+    pub fn add(&mut self, field: &str, reason: impl ToString) {
+        self.0.push(FieldError { field: field.to_owned(), reason: reason.to_string() });
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// `Ok(())` when there are none, otherwise the errors as an `AppError` for the API.
+    pub fn into_result(self) -> Result<(), AppError> {
+        if self.is_empty() { Ok(()) } else { Err(AppError::InvalidFields(self.0)) }
+    }
+}
 
 /// A failure that reaches the client.
 #[derive(Debug, thiserror::Error)]
@@ -28,7 +45,7 @@ pub enum AppError {
     Invalid { field: &'static str, reason: String },
     /// Several inputs that cannot be used, each with its reason.
     #[error("invalid input")]
-    InvalidFields(Vec<crate::http::forms::FieldError>),
+    InvalidFields(Vec<FieldError>),
     /// Nobody is signed in (API: 401; pages: a redirect to the sign-in page, back to `next` afterwards).
     #[error("sign-in required")]
     Unauthenticated { next: Option<String> },
@@ -57,7 +74,8 @@ impl AppError {
         Self::Invalid { field, reason: reason.to_string() }
     }
 
-    fn code(&self) -> &'static str {
+    /// A stable machine-readable code for the API and the error pages.
+    pub fn code(&self) -> &'static str {
         match self {
             Self::NotFound => "not_found",
             Self::Invalid { .. } | Self::InvalidFields(_) => "invalid",
@@ -85,107 +103,5 @@ impl From<DbError> for AppError {
             }
             DbError::Query(_) | DbError::Task(_) => Self::Internal(Box::new(error)),
         }
-    }
-}
-
-/// The JSON error body.
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct ErrorBody<'a> {
-    pub error: ErrorDetail<'a>,
-}
-
-/// What went wrong, for people and programs.
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct ErrorDetail<'a> {
-    /// A stable machine-readable code: not_found, invalid, unavailable, internal.
-    pub code: &'a str,
-    /// A sentence for people.
-    pub message: String,
-    /// The (first) input the message is about, for `invalid`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub field: Option<&'a str>,
-    /// Every input at fault with its reason, for `invalid`.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub fields: Vec<crate::http::forms::FieldError>,
-}
-
-/// What a page needs to show an error as HTML (see `http::error_pages`).
-#[derive(Debug, Clone)]
-pub struct ErrorPage {
-    pub status: u16,
-    pub code: &'static str,
-    pub message: String,
-    /// For `unauthenticated`: where to return after signing in.
-    pub sign_in_next: Option<String>,
-}
-
-impl ResponseError for AppError {
-    fn status_code(&self) -> StatusCode {
-        match self {
-            Self::NotFound => StatusCode::NOT_FOUND,
-            Self::Invalid { .. } | Self::InvalidFields(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::Unauthenticated { .. } => StatusCode::UNAUTHORIZED,
-            Self::Forbidden | Self::Csrf => StatusCode::FORBIDDEN,
-            Self::Conflict(_) => StatusCode::CONFLICT,
-            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
-    }
-
-    fn error_response(&self) -> HttpResponse {
-        let mut fields = Vec::new();
-        let (message, field) = match self {
-            Self::NotFound => ("Nothing was found at this address.".to_owned(), None),
-            Self::Invalid { field, reason } => (reason.clone(), Some(*field)),
-            Self::InvalidFields(errors) => {
-                fields.clone_from(errors);
-                let first = errors.first();
-                (first.map(|e| e.reason.clone()).unwrap_or_default(), first.map(|e| e.field.as_str()))
-            }
-            Self::Unauthenticated { .. } => ("Sign in first.".to_owned(), None),
-            Self::Forbidden => ("You may not do this.".to_owned(), None),
-            Self::Csrf => ("The form was stale or incomplete. Reload the page and try again.".to_owned(), None),
-            Self::Conflict(reason) => (reason.clone(), None),
-            Self::TooManyRequests { .. } => ("Too many attempts. Wait a while and try again.".to_owned(), None),
-            Self::Unavailable(cause) => {
-                tracing::warn!(error = %cause, "request refused: database unavailable");
-                ("The service is temporarily unavailable. Please try again in a moment.".to_owned(), None)
-            }
-            Self::Internal(cause) => {
-                tracing::error!(error = %cause, "request failed");
-                ("Something went wrong on our side. Please try again.".to_owned(), None)
-            }
-        };
-        let mut response = HttpResponse::build(self.status_code());
-        match self {
-            Self::Unavailable(_) => {
-                response.insert_header((header::RETRY_AFTER, HeaderValue::from_static(RETRY_AFTER_SECS)));
-            }
-            Self::TooManyRequests { retry_after_secs } => {
-                response.insert_header((header::RETRY_AFTER, retry_after_secs.max(&1).to_string()));
-            }
-            Self::Unauthenticated { .. } => {
-                response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
-            }
-            _ => {}
-        }
-        let page = ErrorPage {
-            status: self.status_code().as_u16(),
-            code: self.code(),
-            message: String::new(),
-            sign_in_next: match self {
-                Self::Unauthenticated { next } => Some(next.clone().unwrap_or_else(|| "/admin".to_owned())),
-                _ => None,
-            },
-        };
-        if let (Self::Invalid { field, reason }, true) = (self, fields.is_empty()) {
-            fields.push(crate::http::forms::FieldError { field: (*field).to_owned(), reason: reason.clone() });
-        }
-        let message_for_page = message.clone();
-        let mut response =
-            response.json(ErrorBody { error: ErrorDetail { code: self.code(), message, field, fields } });
-        response.extensions_mut().insert(ErrorPage { message: message_for_page, ..page });
-        response
     }
 }

@@ -6,13 +6,13 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use trygghet::accounts::{self, NewAccount};
-use trygghet::audit::Actor;
+use trygghet::app::accounts::{self, NewAccount};
+use trygghet::app::audit::Actor;
+use trygghet::app::instruments::{Imported, Instruments};
 use trygghet::config::Config;
 use trygghet::db::{Db, PoolSettings};
 use trygghet::domain::instrument::Instrument;
 use trygghet::error::AppError;
-use trygghet::instruments::{Imported, Instruments};
 use trygghet::metrics::Metrics;
 use trygghet::startup::{Application, StartupError};
 use trygghet::telemetry;
@@ -299,7 +299,7 @@ async fn demo(mut config: Config, pause: std::time::Duration) -> Result<(), Star
 
 async fn reconcile(config: Config, fix: bool) -> Result<(), StartupError> {
     let instruments = open_instruments(config).await?;
-    let differences = trygghet::reconcile::reconcile(instruments.db(), &instruments, fix)
+    let differences = trygghet::app::reconcile::reconcile(instruments.db(), &instruments, fix)
         .await
         .map_err(|error| refused(error, None))?;
     for difference in &differences {

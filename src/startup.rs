@@ -7,7 +7,6 @@
 
 use std::net::TcpListener;
 use std::path::PathBuf;
-use std::time::Duration;
 
 use actix_web::dev::{Server, ServerHandle, Service};
 use actix_web::http::header::{HeaderName, HeaderValue};
@@ -16,35 +15,18 @@ use actix_web_prom::PrometheusMetricsBuilder;
 use tracing_actix_web::{RequestId, TracingLogger};
 use url::Url;
 
-use crate::config::{Config, ConfigError, MetricsToken, SecretKey};
+use crate::app::Context;
+use crate::app::instruments::Instruments;
+use crate::app::live::Live;
+use crate::config::{Config, ConfigError, SecretKey};
 use crate::db::{Db, OpenError, PoolSettings};
 use crate::domain::codes::CodeHasher;
 use crate::http;
-use crate::http::render::Templates;
-use crate::instruments::Instruments;
-use crate::live::Live;
+use crate::http::render::Pages;
+use crate::http::state::AppState;
 use crate::metrics::Metrics;
 use crate::telemetry::RequestSpan;
-
-/// Shared state every handler can read.
-pub struct AppState {
-    pub db: Db,
-    pub metrics: Metrics,
-    pub templates: Templates,
-    /// The questionnaires: the built-in one and those imported, parsed once.
-    pub instruments: Instruments,
-    /// Live updates of the response rates (and, with PostgreSQL, between instances).
-    pub live: Live,
-    /// Keyed hashing of codes and tokens with the server secret.
-    pub hasher: CodeHasher,
-    pub public_url: Url,
-    pub metrics_token: Option<MetricsToken>,
-    pub session_idle: Duration,
-    pub session_max: Duration,
-    /// Cookies get `Secure` when the public address is https.
-    pub secure_cookies: bool,
-    pub trust_forwarded_for: bool,
-}
+use crate::views::templates::Templates;
 
 /// Why the service could not start.
 #[derive(Debug, thiserror::Error)]
@@ -143,19 +125,23 @@ impl Application {
             .mask_unmatched_patterns("UNMATCHED")
             .build()
             .map_err(|error| StartupError::Metrics(error.to_string()))?;
-        offer_first_setup(&db, &hasher, &public_url).await;
-        let state = web::Data::new(AppState {
+        let secure_cookies = public_url.scheme() == "https";
+        let app = Context {
             db,
             metrics,
-            templates,
             instruments,
             live: live.clone(),
             hasher,
-            secure_cookies: public_url.scheme() == "https",
             public_url,
-            metrics_token: config.metrics_token,
             session_idle: config.session_idle,
             session_max: config.session_max,
+        };
+        offer_first_setup(&app).await;
+        let state = web::Data::new(AppState {
+            app,
+            templates: Pages(templates),
+            metrics_token: config.metrics_token,
+            secure_cookies,
             trust_forwarded_for: config.trust_forwarded_for,
         });
         let server = HttpServer::new(move || {
@@ -206,29 +192,16 @@ impl Application {
 }
 
 /// While no account exists, prints a one-time link that creates the first administrator. The link is printed to
-/// the terminal only (not through the log), and its token is stored as a keyed hash.
-async fn offer_first_setup(db: &Db, hasher: &CodeHasher, public_url: &Url) {
-    let token = crate::auth::session::new_token();
-    let token_hash = hasher.hash_token(token.as_bytes());
-    let now = crate::db::now();
-    let issued = db
-        .run(move |conn| {
-            if crate::db::queries::users::count(conn)? > 0 {
-                return Ok(false);
-            }
-            crate::db::queries::sessions::insert_setup_token(conn, &token_hash, now)?;
-            Ok(true)
-        })
-        .await;
-    match issued {
-        Ok(true) => {
-            let link = public_url.join(&format!("setup/{token}")).map(|url| url.to_string()).unwrap_or_default();
+/// the terminal only (not through the log).
+async fn offer_first_setup(ctx: &Context) {
+    match crate::app::sign_in::offer_first_setup(ctx).await {
+        Ok(Some(link)) => {
             println!(
                 "\nNo user exists yet. Create the first administrator here (the link works once):\n  {link}\nor from the \
                  command line: trygghet admin create --email you@example.se (reads the password from standard input)\n"
             );
         }
-        Ok(false) => {}
+        Ok(None) => {}
         Err(error) => tracing::warn!(%error, "could not check for a first administrator"),
     }
 }

@@ -110,17 +110,17 @@ pub async fn open_db(url: &str, pool: u32) -> Result<Db, Failure> {
 
 /// Creates the benchmark's administrator, as `trygghet admin create` does.
 pub async fn create_admin(db: &Db) -> Result<(), Failure> {
-    let input = trygghet::accounts::NewAccount {
+    let input = trygghet::app::accounts::NewAccount {
         email: EMAIL.to_owned(),
         display_name: "Benchmark".to_owned(),
         password: PASSWORD.to_owned(),
         role: "admin".to_owned(),
         municipalities: Vec::new(),
     };
-    let parts = trygghet::accounts::validate_new_account(db, &input)
+    let parts = trygghet::app::accounts::validate_new_account(db, &input)
         .await
         .map_err(|errors| format!("the benchmark account is invalid: {errors:?}"))?;
-    trygghet::accounts::create_user(db, trygghet::audit::Actor::command_line(), parts, String::new())
+    trygghet::app::accounts::create_user(db, trygghet::app::audit::Actor::command_line(), parts, String::new())
         .await
         .map_err(|error| format!("creating the benchmark account: {error}"))?;
     Ok(())

@@ -7,3 +7,4 @@ pub mod instrument;
 pub mod municipality;
 pub mod rates;
 pub mod survey;
+pub mod throttle;

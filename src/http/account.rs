@@ -2,18 +2,19 @@
 
 use crate::http::render::context;
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 
-use crate::accounts;
-use crate::audit::{Actor, client_address};
-use crate::auth::CurrentUser;
+use crate::app::accounts;
+use crate::app::audit::Actor;
 use crate::db::queries::sessions;
 use crate::error::AppError;
-use crate::http::forms::{FieldError, ProtectedForm};
-use crate::http::render::UserView;
-use crate::startup::AppState;
+use crate::error::FieldError;
+use crate::http::extract::CurrentUser;
+use crate::http::forms::ProtectedForm;
+use crate::http::state::AppState;
+use crate::views::templates::UserView;
 
 /// An API token as listed (never the token itself).
 #[derive(Serialize, utoipa::ToSchema)]
@@ -56,10 +57,6 @@ async fn tokens(state: &AppState, user: &CurrentUser) -> Result<Vec<TokenSummary
         .collect())
 }
 
-fn actor(request: &HttpRequest, state: &AppState, user: &CurrentUser) -> Actor {
-    Actor::user(user, client_address(request, state.trust_forwarded_for))
-}
-
 async fn render(
     state: &AppState,
     user: &CurrentUser,
@@ -70,7 +67,7 @@ async fn render(
     state.templates.page(
         status,
         "admin/account.html",
-        context! { title => "Mitt konto", user => UserView::from(user), csrf_token => user.csrf_token(),
+        context! { title => "Mitt konto", user => UserView::from(&user.staff), csrf_token => user.csrf_token(),
         tokens => tokens(state, user).await?, errors, notice },
     )
 }
@@ -90,12 +87,11 @@ pub struct PasswordForm {
 
 /// `POST /admin/account/password`
 pub async fn change_password(
-    request: HttpRequest,
     state: web::Data<AppState>,
     form: ProtectedForm<PasswordForm>,
 ) -> Result<HttpResponse, AppError> {
     let ProtectedForm { user, form } = form;
-    let actor = actor(&request, &state, &user);
+    let actor = Actor::of(&user);
     match accounts::change_password(&state, &user, actor, form.current_password, form.new_password).await {
         Ok(()) => {
             render(
@@ -115,17 +111,13 @@ pub async fn change_password(
 }
 
 /// `POST /admin/account/tokens`
-pub async fn create_token(
-    request: HttpRequest,
-    state: web::Data<AppState>,
-    form: ProtectedForm<NewToken>,
-) -> Result<HttpResponse, AppError> {
+pub async fn create_token(state: web::Data<AppState>, form: ProtectedForm<NewToken>) -> Result<HttpResponse, AppError> {
     let ProtectedForm { user, form } = form;
-    match accounts::create_api_token(&state, &user, actor(&request, &state, &user), form.name).await {
+    match accounts::create_api_token(&state, &user, Actor::of(&user), form.name).await {
         Ok((token, secret)) => state.templates.page(
             StatusCode::OK,
             "admin/secret_shown_once.html",
-            context! { title => "Ny API-nyckel", user => UserView::from(&user), csrf_token => user.csrf_token(),
+            context! { title => "Ny API-nyckel", user => UserView::from(&user.staff), csrf_token => user.csrf_token(),
             heading => format!("API-nyckeln \"{}\" är skapad", token.name), secret,
             back => "/admin/account" },
         ),
@@ -145,13 +137,12 @@ pub async fn create_token(
 
 /// `POST /admin/account/tokens/{id}/revoke`
 pub async fn revoke_token(
-    request: HttpRequest,
     state: web::Data<AppState>,
     id: web::Path<String>,
     form: ProtectedForm<crate::http::sign_in::EmptyForm>,
 ) -> Result<HttpResponse, AppError> {
     let user = form.user;
-    accounts::revoke_api_token(&state, &user, actor(&request, &state, &user), id.into_inner()).await?;
+    accounts::revoke_api_token(&state, &user, Actor::of(&user), id.into_inner()).await?;
     render(&state, &user, StatusCode::OK, Vec::new(), Some("API-nyckeln är återkallad.")).await
 }
 
@@ -163,27 +154,24 @@ pub async fn api_list(state: web::Data<AppState>, user: CurrentUser) -> Result<H
 
 /// Create an API token with your own role and municipalities. The token is in the answer, once.
 #[utoipa::path(post, path = "/api/v1/tokens", tag = "tokens", request_body = NewToken,
-    responses((status = 201, body = CreatedToken), (status = 422, body = crate::error::ErrorBody)))]
+    responses((status = 201, body = CreatedToken), (status = 422, body = crate::http::errors::ErrorBody)))]
 pub async fn api_create(
-    request: HttpRequest,
     state: web::Data<AppState>,
     user: CurrentUser,
     input: web::Json<NewToken>,
 ) -> Result<HttpResponse, AppError> {
-    let (token, secret) =
-        accounts::create_api_token(&state, &user, actor(&request, &state, &user), input.into_inner().name).await?;
+    let (token, secret) = accounts::create_api_token(&state, &user, Actor::of(&user), input.into_inner().name).await?;
     Ok(HttpResponse::Created().json(CreatedToken { id: token.id, name: token.name, token: secret }))
 }
 
 /// Revoke one of your API tokens.
 #[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "tokens", params(("id" = String, Path, description = "The token's id")),
-    responses((status = 204), (status = 404, body = crate::error::ErrorBody)))]
+    responses((status = 204), (status = 404, body = crate::http::errors::ErrorBody)))]
 pub async fn api_revoke(
-    request: HttpRequest,
     state: web::Data<AppState>,
     user: CurrentUser,
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    accounts::revoke_api_token(&state, &user, actor(&request, &state, &user), id.into_inner()).await?;
+    accounts::revoke_api_token(&state, &user, Actor::of(&user), id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }

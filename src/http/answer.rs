@@ -15,19 +15,20 @@ use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 
-use crate::answering::{self, Entry, Refusal, Submitted};
-use crate::audit::client_address;
+use crate::app::answering::{self, Entry, Refusal, Submitted};
 use crate::auth::csrf;
 use crate::db::queries::surveys as survey_queries;
 use crate::domain::codes::InvitationCode;
 use crate::domain::instrument::{AnswerError, AnswerValue, Instrument, ItemKind, RawAnswers};
 use crate::domain::survey::{Access, SurveyState};
 use crate::error::AppError;
-use crate::http::forms::{FieldError, PUBLIC_CSRF_COOKIE, public_csrf};
-use crate::http::questionnaire::{self, raw_answers};
+use crate::error::FieldError;
+use crate::http::client_address;
+use crate::http::forms::{PUBLIC_CSRF_COOKIE, public_csrf};
 use crate::http::render::context;
+use crate::http::state::AppState;
 use crate::i18n::{self, text};
-use crate::startup::AppState;
+use crate::views::questionnaire::{self, raw_answers};
 
 /// A link of the language switch.
 #[derive(Serialize)]
@@ -693,7 +694,7 @@ pub async fn open_start(
     {
         return refusal_page(&state, &request, &refusal);
     }
-    let instrument = crate::instruments::for_survey(&state, &survey).await?;
+    let instrument = crate::app::instruments::for_survey(&state, &survey).await?;
     let page = Page::new(&state, &request, None, i18n::common(instrument.languages()));
     let chosen = if municipalities.len() == 1 { municipalities[0].0.clone() } else { String::new() };
     open_start_response(&page, &survey, &instrument, &municipalities, &chosen, None, StatusCode::OK)
@@ -712,7 +713,7 @@ pub async fn open_start_submit(
     {
         return refusal_page(&state, &request, &refusal);
     }
-    let instrument = crate::instruments::for_survey(&state, &survey).await?;
+    let instrument = crate::app::instruments::for_survey(&state, &survey).await?;
     let page = Page::new(&state, &request, None, i18n::common(instrument.languages()));
     let chosen = form.value("municipality");
     let error = if !form.fresh {
@@ -780,7 +781,7 @@ pub async fn report_problem(
     if let Some(error) = error {
         return accessibility_response(&page, &message, Some(error), false, StatusCode::UNPROCESSABLE_ENTITY);
     }
-    let event = crate::audit::Actor::default().event(
+    let event = crate::app::audit::Actor::default().event(
         "accessibility_problem_reported",
         None,
         serde_json::json!({ "message": message, "language": page.lang }),

@@ -5,11 +5,11 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
-use crate::auth::CurrentUser;
 use crate::db::queries::audit;
 use crate::error::AppError;
-use crate::http::render::UserView;
-use crate::startup::AppState;
+use crate::http::extract::CurrentUser;
+use crate::http::state::AppState;
+use crate::views::templates::UserView;
 
 const PAGE_SIZE: i64 = 100;
 
@@ -42,14 +42,14 @@ pub async fn page(
     state.templates.page(
         StatusCode::OK,
         "admin/audit.html",
-        context! { title => "Logg", user => UserView::from(&user), csrf_token => user.csrf_token(), events, page,
+        context! { title => "Logg", user => UserView::from(&user.staff), csrf_token => user.csrf_token(), events, page,
         previous => (page > 1).then_some(page - 1), next => more.then_some(page + 1) },
     )
 }
 
 /// Read the audit log, newest first, 100 events a page.
 #[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(PageQuery),
-    responses((status = 200, body = [crate::db::models::user::AuditEvent]), (status = 403, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = [crate::db::models::user::AuditEvent]), (status = 403, body = crate::http::errors::ErrorBody)))]
 pub async fn api_list(
     state: web::Data<AppState>,
     user: CurrentUser,

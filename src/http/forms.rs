@@ -7,38 +7,11 @@ use std::pin::Pin;
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
-use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::auth::current_user::FormChecksCsrf;
-use crate::auth::{CurrentUser, csrf};
+use crate::auth::csrf;
 use crate::error::AppError;
-
-/// One problem with one field, in words for the person filling in the form.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct FieldError {
-    pub field: String,
-    pub reason: String,
-}
-
-/// Every problem found in one submitted form.
-#[derive(Debug, Default, Clone, Serialize)]
-pub struct FieldErrors(pub Vec<FieldError>);
-
-impl FieldErrors {
-    pub fn add(&mut self, field: &str, reason: impl ToString) {
-        self.0.push(FieldError { field: field.to_owned(), reason: reason.to_string() });
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
-    /// `Ok(())` when there are none, otherwise the errors as an `AppError` for the API.
-    pub fn into_result(self) -> Result<(), AppError> {
-        if self.is_empty() { Ok(()) } else { Err(AppError::InvalidFields(self.0)) }
-    }
-}
+use crate::http::extract::{CurrentUser, FormChecksCsrf};
 
 #[derive(serde::Deserialize)]
 struct CsrfField {

@@ -7,7 +7,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::json;
 
 use crate::error::AppError;
-use crate::startup::AppState;
+use crate::http::state::AppState;
 
 /// How long readiness waits for a database connection before answering 503.
 const READY_TIMEOUT: Duration = Duration::from_secs(2);

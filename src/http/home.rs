@@ -3,7 +3,7 @@
 use actix_web::HttpResponse;
 use actix_web::http::header;
 
-use crate::http::render::{LIVE_SCRIPT, SCRIPT, STYLESHEET};
+use crate::views::templates::{LIVE_SCRIPT, SCRIPT, STYLESHEET};
 
 /// `GET /svara`: the start page is the front page (a language asked for goes along).
 pub async fn to_start(request: actix_web::HttpRequest) -> HttpResponse {

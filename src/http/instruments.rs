@@ -1,17 +1,17 @@
 //! Questionnaires (instruments) in the API: list them, import one (administrators), export one as a JSON file.
 
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 
-use crate::audit::{Actor, client_address};
-use crate::auth::CurrentUser;
+use crate::app::audit::Actor;
+use crate::app::instruments::{self, InstrumentSummary, MAX_DOCUMENT_BYTES};
 use crate::error::AppError;
-use crate::instruments::{self, InstrumentSummary, MAX_DOCUMENT_BYTES};
-use crate::startup::AppState;
+use crate::http::extract::CurrentUser;
+use crate::http::state::AppState;
 
 /// Every questionnaire the service knows, the built-in one first.
 #[utoipa::path(get, path = "/api/v1/instruments", tag = "instruments",
-    responses((status = 200, body = [InstrumentSummary]), (status = 401, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = [InstrumentSummary]), (status = 401, body = crate::http::errors::ErrorBody)))]
 pub async fn api_list(state: web::Data<AppState>, _user: CurrentUser) -> Result<HttpResponse, AppError> {
     Ok(HttpResponse::Ok().json(instruments::list(&state).await?))
 }
@@ -25,10 +25,9 @@ pub async fn api_list(state: web::Data<AppState>, _user: CurrentUser) -> Result<
         description = "The instrument document, as `GET /api/v1/instruments/{key}/{version}` gives it"),
     responses((status = 201, description = "Imported", body = InstrumentSummary),
         (status = 200, description = "The same key, version and content were imported before", body = InstrumentSummary),
-        (status = 403, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody),
-        (status = 422, description = "Invalid, or larger than 1 MiB; `message` names the place", body = crate::error::ErrorBody)))]
+        (status = 403, body = crate::http::errors::ErrorBody), (status = 409, body = crate::http::errors::ErrorBody),
+        (status = 422, description = "Invalid, or larger than 1 MiB; `message` names the place", body = crate::http::errors::ErrorBody)))]
 pub async fn api_import(
-    request: HttpRequest,
     state: web::Data<AppState>,
     user: CurrentUser,
     body: web::Payload,
@@ -44,7 +43,7 @@ pub async fn api_import(
         .map_err(|_| AppError::invalid("instrument", "The instrument is not UTF-8 text."))?;
     // Editors on Windows may save JSON with a byte-order mark, which is no part of the document.
     let text = text.strip_prefix('\u{feff}').map(str::to_owned).unwrap_or(text);
-    let actor = Actor::user(&user, client_address(&request, state.trust_forwarded_for));
+    let actor = Actor::of(&user);
     let imported = instruments::import(&state, actor, text).await?;
     if imported.created {
         Ok(HttpResponse::Created()
@@ -60,7 +59,7 @@ pub async fn api_import(
     params(("key" = String, Path), ("version" = String, Path, description = "Percent-encoded where needed")),
     responses((status = 200, content_type = "application/json", body = Object,
             headers(("Content-Disposition" = String, description = "attachment; filename=\"KEY-VERSION.json\""))),
-        (status = 404, body = crate::error::ErrorBody)))]
+        (status = 404, body = crate::http::errors::ErrorBody)))]
 pub async fn api_export(
     state: web::Data<AppState>,
     _user: CurrentUser,

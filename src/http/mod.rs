@@ -4,6 +4,8 @@ pub mod account;
 pub mod answer;
 pub mod audit_log;
 pub mod charts;
+pub mod errors;
+pub mod extract;
 pub mod forms;
 mod health;
 mod home;
@@ -11,10 +13,10 @@ mod instruments;
 mod municipalities;
 pub mod openapi;
 pub mod paper;
-pub mod questionnaire;
 pub mod rates;
 pub mod render;
 pub mod sign_in;
+pub mod state;
 pub mod surveys;
 pub mod users;
 
@@ -23,10 +25,11 @@ use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::{StatusCode, header};
 use actix_web::middleware::Next;
-use actix_web::{HttpResponse, ResponseError, web};
+use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 
-use crate::error::{AppError, ErrorPage};
-use crate::startup::AppState;
+use crate::error::AppError;
+use crate::http::errors::ErrorPage;
+use crate::http::state::AppState;
 
 /// Every route of the service.
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -176,4 +179,17 @@ pub async fn error_pages(
         html.headers_mut().insert(header::RETRY_AFTER, retry_after.clone());
     }
     Ok(ServiceResponse::new(request, html))
+}
+
+/// The client's address: the connection's peer, or the last `X-Forwarded-For` entry when the service is configured
+/// to run behind a proxy. The last entry is the one the proxy itself added; earlier ones come from the client, who
+/// could otherwise choose an address per attempt.
+pub fn client_address(request: &HttpRequest, trust_forwarded_for: bool) -> Option<String> {
+    if trust_forwarded_for
+        && let Some(forwarded) = request.headers().get("x-forwarded-for").and_then(|value| value.to_str().ok())
+        && let Some(last) = forwarded.rsplit(',').next().map(str::trim).filter(|last| !last.is_empty())
+    {
+        return Some(last.to_owned());
+    }
+    request.peer_addr().map(|address| address.ip().to_string())
 }

@@ -7,7 +7,7 @@ use crate::db::models::municipality::{County, Municipality};
 use crate::db::queries::municipalities as queries;
 use crate::domain::municipality::{CountyCode, MunicipalityCode};
 use crate::error::AppError;
-use crate::startup::AppState;
+use crate::http::state::AppState;
 
 /// A municipality as the API shows it.
 #[derive(Serialize)]

@@ -4,21 +4,23 @@
 use std::sync::Arc;
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use serde::Serialize;
 
-use crate::audit::{Actor, client_address};
-use crate::auth::CurrentUser;
+use crate::app::audit::Actor;
+use crate::app::responses::{self, Mode, NewResponse, Stored};
+use crate::app::surveys::{self, Loaded};
 use crate::domain::codes::LetterNumber;
 use crate::domain::instrument::{Instrument, RawAnswers};
 use crate::domain::survey::{Access, SurveyState};
 use crate::error::AppError;
-use crate::http::forms::{FieldError, ProtectedForm};
-use crate::http::questionnaire::{self, raw_answers};
-use crate::http::render::{UserView, context};
-use crate::responses::{self, Mode, NewResponse, Stored};
-use crate::startup::AppState;
-use crate::surveys::{self, Loaded};
+use crate::error::FieldError;
+use crate::http::extract::CurrentUser;
+use crate::http::forms::ProtectedForm;
+use crate::http::render::context;
+use crate::http::state::AppState;
+use crate::views::questionnaire::{self, raw_answers};
+use crate::views::templates::UserView;
 
 #[derive(Serialize)]
 struct MunicipalityOption {
@@ -48,7 +50,7 @@ async fn paper_survey(
     if loaded.state == SurveyState::Draft {
         return Err(AppError::Conflict("Enkäten är inte öppnad ännu; öppna den innan blanketter matas in.".to_owned()));
     }
-    let instrument = crate::instruments::for_survey(state, &loaded.survey).await?;
+    let instrument = crate::app::instruments::for_survey(state, &loaded.survey).await?;
     Ok((loaded, instrument, municipalities))
 }
 
@@ -70,7 +72,7 @@ fn render(
         status,
         "admin/paper.html",
         context! {
-            title => "Mata in en pappersenkät", user => UserView::from(user), csrf_token => user.csrf_token(),
+            title => "Mata in en pappersenkät", user => UserView::from(&user.staff), csrf_token => user.csrf_token(),
             survey => context! { id => loaded.survey.id, title => loaded.survey.title },
             municipalities, municipality => fields.municipality, letter_number => fields.letter_number,
             submission_id => fields.submission_id, sections, errors, notice,
@@ -119,7 +121,6 @@ pub async fn page(
 
 /// `POST /admin/surveys/{id}/paper`
 pub async fn submit(
-    request: HttpRequest,
     state: web::Data<AppState>,
     id: web::Path<String>,
     form: ProtectedForm<Vec<(String, String)>>,
@@ -199,7 +200,7 @@ pub async fn submit(
         submission_id: fields.submission_id.clone(),
         completeness: crate::domain::rates::classify(answers_len, applicable),
     };
-    let actor = Actor::user(&user, client_address(&request, state.trust_forwarded_for));
+    let actor = Actor::of(&user);
     let letter_error = |reason: String| vec![FieldError { field: "letter_number".into(), reason }];
     match responses::store(&state, actor, new).await? {
         Stored::Saved | Stored::AlreadySaved => {

@@ -15,13 +15,14 @@ use actix_web_lab::sse;
 use serde::Serialize;
 use sha2::Digest;
 
-use crate::auth::CurrentUser;
+use crate::app::rates::{RatesView, Snapshot};
 use crate::domain::rates::{Definition, definitions, percent};
 use crate::error::AppError;
 use crate::http::charts::{self, Bar, CumulativeLines, RateBars, Series};
-use crate::http::render::{UserView, context};
-use crate::rates::{RatesView, Snapshot};
-use crate::startup::AppState;
+use crate::http::extract::CurrentUser;
+use crate::http::render::context;
+use crate::http::state::AppState;
+use crate::views::templates::UserView;
 
 /// How often an idle stream says it is still there (proxies close silent connections).
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
@@ -380,7 +381,7 @@ pub async fn page(
         StatusCode::OK,
         "admin/rates.html",
         context! {
-            title => format!("Svarsfrekvens – {}", snapshot.title), user => UserView::from(&user),
+            title => format!("Svarsfrekvens – {}", snapshot.title), user => UserView::from(&user.staff),
             csrf_token => user.csrf_token(),
             survey => context! { id => snapshot.survey_id.clone(), title => snapshot.title.clone() },
             has_rates => snapshot.has_rates, live => live.to_string(), definitions,

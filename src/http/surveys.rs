@@ -7,21 +7,21 @@ use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
-use crate::audit::{Actor, client_address};
-use crate::auth::CurrentUser;
+use crate::app::audit::Actor;
+use crate::app::instruments;
+use crate::app::surveys::{
+    self, ImportProblem, ImportReport, IssuedLetter, Loaded, PartInput, SurveyInput, SurveySummary,
+};
 use crate::db::queries::{municipalities, tallies};
 use crate::domain::dispositions::Disposition;
 use crate::domain::survey::{self, Access, Period};
 use crate::error::AppError;
-use crate::http::forms::{CsrfInBody, FieldError, FieldErrors, ProtectedForm};
-use crate::http::render::{UserView, context};
-use crate::instruments;
-use crate::startup::AppState;
-use crate::surveys::{self, ImportProblem, ImportReport, IssuedLetter, Loaded, PartInput, SurveyInput, SurveySummary};
-
-fn actor(request: &HttpRequest, state: &AppState, user: &CurrentUser) -> Actor {
-    Actor::user(user, client_address(request, state.trust_forwarded_for))
-}
+use crate::error::{FieldError, FieldErrors};
+use crate::http::extract::CurrentUser;
+use crate::http::forms::{CsrfInBody, ProtectedForm};
+use crate::http::render::context;
+use crate::http::state::AppState;
+use crate::views::templates::UserView;
 
 /// One municipality of a survey with its letters counted by what became of them.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -222,7 +222,7 @@ pub async fn index(state: web::Data<AppState>, user: CurrentUser) -> Result<Http
     state.templates.page(
         StatusCode::OK,
         "admin/home.html",
-        context! { title => "Enkäter", user => UserView::from(&user), csrf_token => user.csrf_token(), surveys => list,
+        context! { title => "Enkäter", user => UserView::from(&user.staff), csrf_token => user.csrf_token(), surveys => list,
         may_create => user.permissions.may_create_surveys() },
     )
 }
@@ -259,7 +259,7 @@ async fn render_new(
     state.templates.page(
         status,
         "admin/survey_new.html",
-        context! { title => "Ny enkät", user => UserView::from(user), csrf_token => user.csrf_token(), form,
+        context! { title => "Ny enkät", user => UserView::from(&user.staff), csrf_token => user.csrf_token(), form,
         municipalities => manageable_municipalities(state, user).await?, instruments => instrument_options(state).await?,
         errors },
     )
@@ -282,7 +282,6 @@ pub async fn new_page(state: web::Data<AppState>, user: CurrentUser) -> Result<H
 
 /// `POST /admin/surveys`
 pub async fn create_from_page(
-    request: HttpRequest,
     state: web::Data<AppState>,
     form: ProtectedForm<NewSurveyForm>,
 ) -> Result<HttpResponse, AppError> {
@@ -313,7 +312,7 @@ pub async fn create_from_page(
     let valid = surveys::validate(&state, &user, &input).await;
     match valid {
         Ok(valid) if errors.is_empty() => {
-            let id = surveys::create(&state, &user, actor(&request, &state, &user), valid).await?;
+            let id = surveys::create(&state, &user, Actor::of(&user), valid).await?;
             Ok(HttpResponse::SeeOther().insert_header((header::LOCATION, format!("/admin/surveys/{id}"))).finish())
         }
         Ok(_) => render_new(&state, &user, StatusCode::UNPROCESSABLE_ENTITY, &form, errors.0).await,
@@ -340,7 +339,7 @@ async fn render_survey(
     state.templates.page(
         status,
         "admin/survey.html",
-        context! { title => survey.title.clone(), user => UserView::from(user), csrf_token => user.csrf_token(), survey,
+        context! { title => survey.title.clone(), user => UserView::from(&user.staff), csrf_token => user.csrf_token(), survey,
         manages_any, dispositions, notice, problems, max_codes => surveys::MAX_CODES_PER_BATCH },
     )
 }
@@ -446,7 +445,7 @@ async fn render_edit(
     state.templates.page(
         status,
         "admin/survey_edit.html",
-        context! { title => "Ändra enkät", user => UserView::from(user), csrf_token => user.csrf_token(), id,
+        context! { title => "Ändra enkät", user => UserView::from(&user.staff), csrf_token => user.csrf_token(), id,
         form => context! { title => value("title"), opens_on => value("opens_on"), closes_on => value("closes_on"),
         instrument => value("instrument") },
         rows, municipalities => options, chosen, instruments => instrument_options(state).await?, errors },
@@ -455,7 +454,6 @@ async fn render_edit(
 
 /// `POST /admin/surveys/{id}/edit`: title, period, and each municipality's sample and target (draft only).
 pub async fn update_from_page(
-    request: HttpRequest,
     state: web::Data<AppState>,
     id: web::Path<String>,
     form: ProtectedForm<Vec<(String, String)>>,
@@ -499,7 +497,7 @@ pub async fn update_from_page(
     kept.extend(codes.iter().map(|code| ("municipality".to_owned(), code.clone())));
     match surveys::validate(&state, &user, &input).await {
         Ok(valid) if errors.is_empty() => {
-            surveys::update(&state, &user, actor(&request, &state, &user), &id, valid).await?;
+            surveys::update(&state, &user, Actor::of(&user), &id, valid).await?;
             Ok(HttpResponse::SeeOther().insert_header((header::LOCATION, format!("/admin/surveys/{id}"))).finish())
         }
         Ok(_) => render_edit(&state, &user, StatusCode::UNPROCESSABLE_ENTITY, &id, kept, errors.0).await,
@@ -512,7 +510,6 @@ pub async fn update_from_page(
 
 /// `POST /admin/surveys/{id}/open` and `/close`
 pub async fn transition_from_page(
-    request: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
     form: ProtectedForm<crate::http::sign_in::EmptyForm>,
@@ -524,7 +521,7 @@ pub async fn transition_from_page(
         "close" => false,
         _ => return Err(AppError::NotFound),
     };
-    match surveys::transition(&state, &user, actor(&request, &state, &user), &id, open).await {
+    match surveys::transition(&state, &user, Actor::of(&user), &id, open).await {
         // Back to the survey page by GET, so that reloading it does not send the change again.
         Ok(next) => Ok(HttpResponse::SeeOther()
             .insert_header((header::LOCATION, format!("/admin/surveys/{id}?now={}", next.as_str())))
@@ -548,7 +545,6 @@ pub struct CopyForm {
 
 /// `POST /admin/surveys/{id}/copy`: next year's wave as a new draft.
 pub async fn copy_from_page(
-    request: HttpRequest,
     state: web::Data<AppState>,
     id: web::Path<String>,
     form: ProtectedForm<CopyForm>,
@@ -560,7 +556,7 @@ pub async fn copy_from_page(
         Some(Period::parse(&form.opens_on, &form.closes_on).map_err(|error| AppError::invalid("opens_on", error))?)
     };
     let title = Some(form.title).filter(|title| !title.trim().is_empty());
-    let new_id = surveys::copy(&state, &user, actor(&request, &state, &user), &id, title, period).await?;
+    let new_id = surveys::copy(&state, &user, Actor::of(&user), &id, title, period).await?;
     Ok(HttpResponse::SeeOther().insert_header((header::LOCATION, format!("/admin/surveys/{new_id}"))).finish())
 }
 
@@ -573,7 +569,6 @@ pub struct CodesForm {
 /// `POST /admin/surveys/{id}/municipalities/{code}/codes`: a ZIP with the mail-merge CSV and one QR code (SVG)
 /// per letter. The codes exist in clear only in this answer.
 pub async fn codes_from_page(
-    request: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
     form: ProtectedForm<CodesForm>,
@@ -583,8 +578,7 @@ pub async fn codes_from_page(
     let count: i64 = form.count.trim().parse().map_err(|_| {
         AppError::invalid("count", format!("Antalet koder är ett heltal från 1 till {}.", surveys::MAX_CODES_PER_BATCH))
     })?;
-    let letters =
-        surveys::generate_codes(&state, &user, actor(&request, &state, &user), &id, &municipality, count).await?;
+    let letters = surveys::generate_codes(&state, &user, Actor::of(&user), &id, &municipality, count).await?;
     let first = letters.first().map(|l| l.letter_number.clone()).unwrap_or_default();
     let zip = crate::auth::password::off_thread(move || letters_zip(&letters))
         .await
@@ -657,13 +651,12 @@ fn qr_svg(letter: &IssuedLetter) -> String {
 /// `GET /admin/surveys/{id}/municipalities/{code}/reminders.csv` (and the API's `/reminders`): letters for the
 /// reminder mailing.
 pub async fn reminders_csv(
-    request: HttpRequest,
     state: web::Data<AppState>,
     user: CurrentUser,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, AppError> {
     let (id, municipality) = path.into_inner();
-    let actor = Actor::user(&user, client_address(&request, state.trust_forwarded_for));
+    let actor = Actor::of(&user);
     let letters = surveys::reminder_list(&state, &user, actor, &id, &municipality).await?;
     let mut body = String::from("brevnummer\n");
     for letter in letters {
@@ -687,7 +680,6 @@ pub struct DispositionUpload {
 
 /// `POST /admin/surveys/{id}/dispositions`: a CSV file of returned letters.
 pub async fn import_from_page(
-    request: HttpRequest,
     state: web::Data<AppState>,
     id: web::Path<String>,
     _csrf: CsrfInBody,
@@ -696,7 +688,7 @@ pub async fn import_from_page(
 ) -> Result<HttpResponse, AppError> {
     user.check_csrf(Some(&upload.csrf_token))?;
     let text = spreadsheet_text(&upload.file.data);
-    match surveys::import_dispositions(&state, &user, actor(&request, &state, &user), &id, &text).await? {
+    match surveys::import_dispositions(&state, &user, Actor::of(&user), &id, &text).await? {
         Ok(report) => {
             let notice = format!("{} brev fick sitt utfall registrerat.", report.recorded);
             render_survey(&state, &user, StatusCode::OK, &id, Some(notice), Vec::new()).await
@@ -728,9 +720,8 @@ pub async fn api_list(state: web::Data<AppState>, user: CurrentUser) -> Result<H
 
 /// Create a draft survey.
 #[utoipa::path(post, path = "/api/v1/surveys", tag = "surveys", request_body = SurveyInput,
-    responses((status = 201, body = SurveyView), (status = 422, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody)))]
+    responses((status = 201, body = SurveyView), (status = 422, body = crate::http::errors::ErrorBody), (status = 403, body = crate::http::errors::ErrorBody)))]
 pub async fn api_create(
-    request: HttpRequest,
     state: web::Data<AppState>,
     user: CurrentUser,
     input: web::Json<SurveyInput>,
@@ -739,7 +730,7 @@ pub async fn api_create(
         return Err(AppError::Forbidden);
     }
     let valid = surveys::validate(&state, &user, &input).await.map_err(|errors| AppError::InvalidFields(errors.0))?;
-    let id = surveys::create(&state, &user, actor(&request, &state, &user), valid).await?;
+    let id = surveys::create(&state, &user, Actor::of(&user), valid).await?;
     let loaded = surveys::load(&state, &user, &id).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/surveys/{id}")))
@@ -748,7 +739,7 @@ pub async fn api_create(
 
 /// One survey with its municipalities and letters by disposition.
 #[utoipa::path(get, path = "/api/v1/surveys/{id}", tag = "surveys", params(("id" = String, Path)),
-    responses((status = 200, body = SurveyView), (status = 404, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = SurveyView), (status = 404, body = crate::http::errors::ErrorBody)))]
 pub async fn api_show(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -760,9 +751,8 @@ pub async fn api_show(
 
 /// Replace a draft survey's title, period and municipalities.
 #[utoipa::path(put, path = "/api/v1/surveys/{id}", tag = "surveys", params(("id" = String, Path)), request_body = SurveyInput,
-    responses((status = 200, body = SurveyView), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = SurveyView), (status = 409, body = crate::http::errors::ErrorBody), (status = 422, body = crate::http::errors::ErrorBody)))]
 pub async fn api_update(
-    request: HttpRequest,
     state: web::Data<AppState>,
     user: CurrentUser,
     id: web::Path<String>,
@@ -770,34 +760,32 @@ pub async fn api_update(
 ) -> Result<HttpResponse, AppError> {
     surveys::check_manage(&state, &user, &id).await?;
     let valid = surveys::validate(&state, &user, &input).await.map_err(|errors| AppError::InvalidFields(errors.0))?;
-    surveys::update(&state, &user, actor(&request, &state, &user), &id, valid).await?;
+    surveys::update(&state, &user, Actor::of(&user), &id, valid).await?;
     let loaded = surveys::load(&state, &user, &id).await?;
     Ok(HttpResponse::Ok().json(view(&state, &user, loaded).await?))
 }
 
 /// Open a draft survey (freezing its questionnaire version).
 #[utoipa::path(post, path = "/api/v1/surveys/{id}/open", tag = "surveys", params(("id" = String, Path)),
-    responses((status = 200, body = SurveyView), (status = 409, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = SurveyView), (status = 409, body = crate::http::errors::ErrorBody)))]
 pub async fn api_open(
-    request: HttpRequest,
     state: web::Data<AppState>,
     user: CurrentUser,
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    surveys::transition(&state, &user, actor(&request, &state, &user), &id, true).await?;
+    surveys::transition(&state, &user, Actor::of(&user), &id, true).await?;
     api_show(state, user, id).await
 }
 
 /// Close an open survey.
 #[utoipa::path(post, path = "/api/v1/surveys/{id}/close", tag = "surveys", params(("id" = String, Path)),
-    responses((status = 200, body = SurveyView), (status = 409, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = SurveyView), (status = 409, body = crate::http::errors::ErrorBody)))]
 pub async fn api_close(
-    request: HttpRequest,
     state: web::Data<AppState>,
     user: CurrentUser,
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    surveys::transition(&state, &user, actor(&request, &state, &user), &id, false).await?;
+    surveys::transition(&state, &user, Actor::of(&user), &id, false).await?;
     api_show(state, user, id).await
 }
 
@@ -811,9 +799,8 @@ pub struct CopyInput {
 
 /// Copy a survey as next year's wave (a new draft with the same municipalities and settings).
 #[utoipa::path(post, path = "/api/v1/surveys/{id}/copy", tag = "surveys", params(("id" = String, Path)), request_body = CopyInput,
-    responses((status = 201, body = SurveyView), (status = 403, body = crate::error::ErrorBody)))]
+    responses((status = 201, body = SurveyView), (status = 403, body = crate::http::errors::ErrorBody)))]
 pub async fn api_copy(
-    request: HttpRequest,
     state: web::Data<AppState>,
     user: CurrentUser,
     id: web::Path<String>,
@@ -827,7 +814,7 @@ pub async fn api_copy(
         (None, None) => None,
         _ => return Err(AppError::invalid("closes_on", "Ange både startdag och slutdag, eller ingen av dem.")),
     };
-    let new_id = surveys::copy(&state, &user, actor(&request, &state, &user), &id, input.title, period).await?;
+    let new_id = surveys::copy(&state, &user, Actor::of(&user), &id, input.title, period).await?;
     let loaded = surveys::load(&state, &user, &new_id).await?;
     Ok(HttpResponse::Created().json(view(&state, &user, loaded).await?))
 }
@@ -842,7 +829,7 @@ pub struct CodesInput {
 /// keeps only keyed hashes. `Accept: text/csv` gives the mail-merge CSV instead of JSON.
 #[utoipa::path(post, path = "/api/v1/surveys/{id}/municipalities/{code}/invitations", tag = "invitations",
     params(("id" = String, Path), ("code" = String, Path, description = "Municipality code")), request_body = CodesInput,
-    responses((status = 201, body = [IssuedLetter]), (status = 403, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody)))]
+    responses((status = 201, body = [IssuedLetter]), (status = 403, body = crate::http::errors::ErrorBody), (status = 409, body = crate::http::errors::ErrorBody)))]
 pub async fn api_codes(
     request: HttpRequest,
     state: web::Data<AppState>,
@@ -851,8 +838,7 @@ pub async fn api_codes(
     input: web::Json<CodesInput>,
 ) -> Result<HttpResponse, AppError> {
     let (id, municipality) = path.into_inner();
-    let letters =
-        surveys::generate_codes(&state, &user, actor(&request, &state, &user), &id, &municipality, input.count).await?;
+    let letters = surveys::generate_codes(&state, &user, Actor::of(&user), &id, &municipality, input.count).await?;
     let wants_csv =
         request.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/csv"));
     if wants_csv {
@@ -868,14 +854,13 @@ pub async fn api_codes(
 /// The reminder list of a municipality: letter numbers neither answered nor ruled out, as CSV.
 #[utoipa::path(get, path = "/api/v1/surveys/{id}/municipalities/{code}/reminders", tag = "invitations",
     params(("id" = String, Path), ("code" = String, Path, description = "Municipality code")),
-    responses((status = 200, content_type = "text/csv", body = String), (status = 403, body = crate::error::ErrorBody)))]
+    responses((status = 200, content_type = "text/csv", body = String), (status = 403, body = crate::http::errors::ErrorBody)))]
 pub async fn api_reminders(
-    request: HttpRequest,
     state: web::Data<AppState>,
     user: CurrentUser,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, AppError> {
-    reminders_csv(request, state, user, path).await
+    reminders_csv(state, user, path).await
 }
 
 /// The outcome of a disposition import.
@@ -891,15 +876,12 @@ pub struct ImportAnswer {
     request_body(content = String, content_type = "text/csv"),
     responses((status = 200, body = ImportAnswer), (status = 422, body = [ImportProblem])))]
 pub async fn api_import(
-    request: HttpRequest,
     state: web::Data<AppState>,
     user: CurrentUser,
     id: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
-    match surveys::import_dispositions(&state, &user, actor(&request, &state, &user), &id, &spreadsheet_text(&body))
-        .await?
-    {
+    match surveys::import_dispositions(&state, &user, Actor::of(&user), &id, &spreadsheet_text(&body)).await? {
         Ok(ImportReport { recorded, by_disposition }) => {
             Ok(HttpResponse::Ok().json(ImportAnswer { recorded, by_disposition }))
         }

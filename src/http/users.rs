@@ -2,18 +2,19 @@
 
 use crate::http::render::context;
 use actix_web::http::{StatusCode, header};
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
-use crate::accounts::{self, AccountChanges, NewAccount};
-use crate::audit::{Actor, client_address};
-use crate::auth::{CurrentUser, Role};
+use crate::app::accounts::{self, AccountChanges, NewAccount};
+use crate::app::audit::Actor;
+use crate::auth::Role;
 use crate::db::models::user::User;
 use crate::db::queries::{municipalities, users};
 use crate::error::AppError;
+use crate::http::extract::CurrentUser;
 use crate::http::forms::ProtectedForm;
-use crate::http::render::UserView;
-use crate::startup::AppState;
+use crate::http::state::AppState;
+use crate::views::templates::UserView;
 
 /// An account as shown to administrators (never its password hash).
 #[derive(Serialize, utoipa::ToSchema)]
@@ -50,10 +51,6 @@ async fn all_summaries(state: &AppState) -> Result<Vec<UserSummary>, AppError> {
     Ok(summaries)
 }
 
-fn actor(request: &HttpRequest, state: &AppState, user: &CurrentUser) -> Actor {
-    Actor::user(user, client_address(request, state.trust_forwarded_for))
-}
-
 #[derive(Serialize)]
 struct MunicipalityOption {
     code: String,
@@ -81,7 +78,7 @@ async fn render_list(
     user: &CurrentUser,
     status: StatusCode,
     form: Option<&NewAccount>,
-    errors: Vec<crate::http::forms::FieldError>,
+    errors: Vec<crate::error::FieldError>,
     notice: Option<String>,
 ) -> Result<HttpResponse, AppError> {
     let empty = NewAccount {
@@ -96,7 +93,7 @@ async fn render_list(
         status,
         "admin/users.html",
         context! {
-            title => "Användare", user => UserView::from(user), csrf_token => user.csrf_token(),
+            title => "Användare", user => UserView::from(&user.staff), csrf_token => user.csrf_token(),
             users => all_summaries(state).await?, municipalities => municipality_options(state).await?,
             roles => Role::ALL.iter().map(|role| (role.as_str(), role.label())).collect::<Vec<_>>(),
             form => context! { email => form.email, display_name => form.display_name, role => form.role,
@@ -108,7 +105,6 @@ async fn render_list(
 
 /// `POST /admin/users`
 pub async fn create_from_page(
-    request: HttpRequest,
     state: web::Data<AppState>,
     form: ProtectedForm<NewAccount>,
 ) -> Result<HttpResponse, AppError> {
@@ -117,8 +113,7 @@ pub async fn create_from_page(
     match accounts::validate_new_account(&state.db, &form).await {
         Err(errors) => render_list(&state, &user, StatusCode::UNPROCESSABLE_ENTITY, Some(&form), errors.0, None).await,
         Ok(parts) => {
-            let created =
-                accounts::create_user(&state.db, actor(&request, &state, &user), parts, form.display_name).await?;
+            let created = accounts::create_user(&state.db, Actor::of(&user), parts, form.display_name).await?;
             render_list(
                 &state,
                 &user,
@@ -149,14 +144,14 @@ async fn render_edit(
     user: &CurrentUser,
     status: StatusCode,
     account: UserSummary,
-    errors: Vec<crate::http::forms::FieldError>,
+    errors: Vec<crate::error::FieldError>,
     notice: Option<String>,
 ) -> Result<HttpResponse, AppError> {
     state.templates.page(
         status,
         "admin/user.html",
         context! {
-            title => format!("Användare {}", account.email), user => UserView::from(user), csrf_token => user.csrf_token(),
+            title => format!("Användare {}", account.email), user => UserView::from(&user.staff), csrf_token => user.csrf_token(),
             account, municipalities => municipality_options(state).await?,
             roles => Role::ALL.iter().map(|role| (role.as_str(), role.label())).collect::<Vec<_>>(),
             errors, notice,
@@ -178,7 +173,6 @@ pub struct EditForm {
 
 /// `POST /admin/users/{id}`
 pub async fn update_from_page(
-    request: HttpRequest,
     state: web::Data<AppState>,
     id: web::Path<String>,
     form: ProtectedForm<EditForm>,
@@ -192,7 +186,7 @@ pub async fn update_from_page(
         municipalities: Some(form.municipalities),
         disabled: Some(form.disabled.is_some()),
     };
-    match accounts::update_user(&state, &user, actor(&request, &state, &user), id.clone(), changes).await {
+    match accounts::update_user(&state, &user, Actor::of(&user), id.clone(), changes).await {
         Ok(account) => {
             let account = summary(&state, account).await?;
             render_edit(&state, &user, StatusCode::OK, account, Vec::new(), Some("Ändringarna är sparade.".into()))
@@ -209,14 +203,13 @@ pub async fn update_from_page(
 
 /// `POST /admin/users/{id}/revoke-sessions`
 pub async fn revoke_from_page(
-    request: HttpRequest,
     state: web::Data<AppState>,
     id: web::Path<String>,
     form: ProtectedForm<crate::http::sign_in::EmptyForm>,
 ) -> Result<HttpResponse, AppError> {
     let user = form.user;
     let id = id.into_inner();
-    let ended = accounts::revoke_sessions(&state, &user, actor(&request, &state, &user), id.clone()).await?;
+    let ended = accounts::revoke_sessions(&state, &user, Actor::of(&user), id.clone()).await?;
     let account = state.db.run(move |conn| users::find(conn, &id)).await?;
     let account = summary(&state, account).await?;
     render_edit(&state, &user, StatusCode::OK, account, Vec::new(), Some(format!("{ended} inloggningar avslutades.")))
@@ -225,7 +218,7 @@ pub async fn revoke_from_page(
 
 /// List every account.
 #[utoipa::path(get, path = "/api/v1/users", tag = "users",
-    responses((status = 200, body = [UserSummary]), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = [UserSummary]), (status = 401, body = crate::http::errors::ErrorBody), (status = 403, body = crate::http::errors::ErrorBody)))]
 pub async fn api_list(state: web::Data<AppState>, user: CurrentUser) -> Result<HttpResponse, AppError> {
     user.require_admin()?;
     Ok(HttpResponse::Ok().json(all_summaries(&state).await?))
@@ -233,9 +226,8 @@ pub async fn api_list(state: web::Data<AppState>, user: CurrentUser) -> Result<H
 
 /// Create an account.
 #[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = NewAccount,
-    responses((status = 201, body = UserSummary), (status = 422, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody)))]
+    responses((status = 201, body = UserSummary), (status = 422, body = crate::http::errors::ErrorBody), (status = 403, body = crate::http::errors::ErrorBody)))]
 pub async fn api_create(
-    request: HttpRequest,
     state: web::Data<AppState>,
     user: CurrentUser,
     input: web::Json<NewAccount>,
@@ -244,7 +236,7 @@ pub async fn api_create(
     let input = input.into_inner();
     let parts =
         accounts::validate_new_account(&state.db, &input).await.map_err(|errors| AppError::InvalidFields(errors.0))?;
-    let created = accounts::create_user(&state.db, actor(&request, &state, &user), parts, input.display_name).await?;
+    let created = accounts::create_user(&state.db, Actor::of(&user), parts, input.display_name).await?;
     let location = format!("/api/v1/users/{}", created.id);
     Ok(HttpResponse::Created().insert_header((header::LOCATION, location)).json(summary(&state, created).await?))
 }
@@ -252,36 +244,32 @@ pub async fn api_create(
 /// Change an account's name, role, municipalities or whether it is disabled.
 #[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "users", request_body = AccountChanges,
     params(("id" = String, Path, description = "The account's id")),
-    responses((status = 200, body = UserSummary), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = UserSummary), (status = 404, body = crate::http::errors::ErrorBody), (status = 422, body = crate::http::errors::ErrorBody)))]
 pub async fn api_update(
-    request: HttpRequest,
     state: web::Data<AppState>,
     user: CurrentUser,
     id: web::Path<String>,
     input: web::Json<AccountChanges>,
 ) -> Result<HttpResponse, AppError> {
-    let account =
-        accounts::update_user(&state, &user, actor(&request, &state, &user), id.into_inner(), input.into_inner())
-            .await?;
+    let account = accounts::update_user(&state, &user, Actor::of(&user), id.into_inner(), input.into_inner()).await?;
     Ok(HttpResponse::Ok().json(summary(&state, account).await?))
 }
 
 /// End every session of an account.
 #[utoipa::path(post, path = "/api/v1/users/{id}/revoke-sessions", tag = "users",
     params(("id" = String, Path, description = "The account's id")),
-    responses((status = 200, description = "How many sessions were ended"), (status = 404, body = crate::error::ErrorBody)))]
+    responses((status = 200, description = "How many sessions were ended"), (status = 404, body = crate::http::errors::ErrorBody)))]
 pub async fn api_revoke_sessions(
-    request: HttpRequest,
     state: web::Data<AppState>,
     user: CurrentUser,
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let ended = accounts::revoke_sessions(&state, &user, actor(&request, &state, &user), id.into_inner()).await?;
+    let ended = accounts::revoke_sessions(&state, &user, Actor::of(&user), id.into_inner()).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "sessions_ended": ended })))
 }
 
 /// Who am I: the account behind this session or token, with its role and municipalities.
-#[utoipa::path(get, path = "/api/v1/me", tag = "users", responses((status = 200, body = UserSummary), (status = 401, body = crate::error::ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/me", tag = "users", responses((status = 200, body = UserSummary), (status = 401, body = crate::http::errors::ErrorBody)))]
 pub async fn api_me(state: web::Data<AppState>, user: CurrentUser) -> Result<HttpResponse, AppError> {
     let id = user.id.clone();
     let account = state.db.run(move |conn| users::find(conn, &id)).await?;

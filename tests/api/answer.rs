@@ -298,7 +298,7 @@ async fn guessing_codes_is_slowed_down_per_address(backend: Backend) {
     let staff = app.staff("samordnare@hagfors.se", "coordinator", &["1783", "1762"]).await;
     let (_, codes) = open_survey(&staff, 1, "codes").await;
     let mut guesser = Resident::new(&app);
-    for _ in 0..trygghet::answering::UNKNOWN_CODE_LIMIT - 1 {
+    for _ in 0..trygghet::app::answering::UNKNOWN_CODE_LIMIT - 1 {
         let code = unknown_code();
         assert_eq!(guesser.get(&format!("/svara/{code}")).await.status, 404);
     }
@@ -545,7 +545,7 @@ on_both_backends!(
 async fn responses_are_settled_in_shuffled_batches(backend: Backend) {
     let Some(app) = spawn_app(backend).await else { return };
     let staff = app.staff("samordnare@hagfors.se", "coordinator", &["1783", "1762"]).await;
-    let batch = trygghet::responses::SETTLE_BATCH;
+    let batch = trygghet::app::responses::SETTLE_BATCH;
     let (id, codes) = open_survey(&staff, batch + 1, "codes").await;
     for code in &codes {
         let mut resident = Resident::new(&app);

@@ -366,15 +366,15 @@ impl TestApp {
             .await
             .unwrap()
             .expect("open the test database");
-        let input = trygghet::accounts::NewAccount {
+        let input = trygghet::app::accounts::NewAccount {
             email: email.to_owned(),
             display_name: String::new(),
             password: PASSWORD.to_owned(),
             role: role.to_owned(),
             municipalities: municipalities.iter().map(|code| (*code).to_owned()).collect(),
         };
-        let parts = trygghet::accounts::validate_new_account(&db, &input).await.expect("a valid test account");
-        trygghet::accounts::create_user(&db, trygghet::audit::Actor::command_line(), parts, String::new())
+        let parts = trygghet::app::accounts::validate_new_account(&db, &input).await.expect("a valid test account");
+        trygghet::app::accounts::create_user(&db, trygghet::app::audit::Actor::command_line(), parts, String::new())
             .await
             .expect("the test account is created");
     }

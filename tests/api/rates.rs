@@ -106,7 +106,7 @@ async fn open_db(app: &TestApp) -> trygghet::db::Db {
 
 /// The rates as a fresh read of the counters gives them (no cache), for a viewer of every municipality.
 async fn fresh_rates(db: &trygghet::db::Db, id: &str) -> Value {
-    let snapshot = trygghet::rates::snapshot(db, id).await.unwrap();
+    let snapshot = trygghet::app::rates::snapshot(db, id).await.unwrap();
     // Through text, as the served rates come (serde_json's text parser may differ in the last digit of a float).
     serde_json::from_str(&serde_json::to_string(&snapshot.view(|_| true)).unwrap()).unwrap()
 }
@@ -114,8 +114,8 @@ async fn fresh_rates(db: &trygghet::db::Db, id: &str) -> Value {
 /// Recounts with the library, as `trygghet reconcile` does, and returns the differences as text.
 async fn reconcile(app: &TestApp, fix: bool) -> Vec<String> {
     let db = open_db(app).await;
-    let instruments = trygghet::instruments::Instruments::new(db.clone()).unwrap();
-    let differences = trygghet::reconcile::reconcile(&db, &instruments, fix).await.unwrap();
+    let instruments = trygghet::app::instruments::Instruments::new(db.clone()).unwrap();
+    let differences = trygghet::app::reconcile::reconcile(&db, &instruments, fix).await.unwrap();
     differences.iter().map(ToString::to_string).collect()
 }
 

@@ -1,9 +1,9 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::auth::throttle::Counter;
 use crate::db::DbConnection;
 use crate::db::schema::auth_throttle;
+use crate::domain::throttle::Counter;
 
 pub fn get(conn: &mut DbConnection, key: &str) -> QueryResult<Option<Counter>> {
     auth_throttle::table

@@ -8,8 +8,9 @@ use diesel::Connection;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::audit::Actor;
-use crate::auth::CurrentUser;
+use crate::app::Context;
+use crate::app::audit::Actor;
+use crate::auth::Staff;
 use crate::db::models::survey::{Invitation, Survey, SurveyChanges, SurveyMunicipality};
 use crate::db::queries::{audit, invitations, surveys};
 use crate::domain::codes::{InvitationCode, LetterNumber};
@@ -17,8 +18,7 @@ use crate::domain::dispositions::Disposition;
 use crate::domain::municipality::MunicipalityCode;
 use crate::domain::survey::{self, Access, Period, SurveyState};
 use crate::error::AppError;
-use crate::http::forms::FieldErrors;
-use crate::startup::AppState;
+use crate::error::FieldErrors;
 
 /// Most codes handed out in one action (a municipality's whole sample is normally 300–1,500).
 pub const MAX_CODES_PER_BATCH: i64 = 20_000;
@@ -62,7 +62,7 @@ pub struct ValidSurvey {
 }
 
 /// Checks a survey definition, including that the user may run every municipality in it.
-pub async fn validate(state: &AppState, user: &CurrentUser, input: &SurveyInput) -> Result<ValidSurvey, FieldErrors> {
+pub async fn validate(ctx: &Context, user: &Staff, input: &SurveyInput) -> Result<ValidSurvey, FieldErrors> {
     let mut errors = FieldErrors::default();
     let title = survey::parse_title(&input.title).map_err(|reason| errors.add("title", reason)).ok();
     let period = Period::parse(&input.opens_on, &input.closes_on)
@@ -95,9 +95,9 @@ pub async fn validate(state: &AppState, user: &CurrentUser, input: &SurveyInput)
             errors.add("municipalities", format!("Målet för {code} ska vara större än 0 och högst 100 procent."));
         }
     }
-    let instrument = validate_instrument(state, input, &mut errors).await;
+    let instrument = validate_instrument(ctx, input, &mut errors).await;
     if errors.is_empty() {
-        match crate::accounts::validate_municipalities(&state.db, &codes).await {
+        match crate::app::accounts::validate_municipalities(&ctx.db, &codes).await {
             Ok(_) => {}
             Err(reason) => errors.add("municipalities", reason),
         }
@@ -112,11 +112,7 @@ pub async fn validate(state: &AppState, user: &CurrentUser, input: &SurveyInput)
 
 /// The questionnaire a survey definition names, if it names one the service knows; otherwise a field error on the
 /// field at fault (a key the service has never seen, or a version of a known key that it does not have).
-async fn validate_instrument(
-    state: &AppState,
-    input: &SurveyInput,
-    errors: &mut FieldErrors,
-) -> Option<(String, String)> {
+async fn validate_instrument(ctx: &Context, input: &SurveyInput, errors: &mut FieldErrors) -> Option<(String, String)> {
     fn trimmed(value: &Option<String>) -> Option<&str> {
         value.as_deref().map(str::trim).filter(|value| !value.is_empty())
     }
@@ -132,10 +128,10 @@ async fn validate_instrument(
             return None;
         }
     };
-    match crate::instruments::get(state, key, version).await {
+    match crate::app::instruments::get(ctx, key, version).await {
         Ok(instrument) => Some((instrument.key().to_owned(), instrument.version().to_owned())),
         Err(AppError::NotFound) => {
-            let known = crate::instruments::list(state).await.unwrap_or_default();
+            let known = crate::app::instruments::list(ctx).await.unwrap_or_default();
             if known.iter().any(|summary| summary.key == key) {
                 let versions: Vec<&str> =
                     known.iter().filter(|summary| summary.key == key).map(|summary| summary.version.as_str()).collect();
@@ -172,17 +168,12 @@ fn rows(survey_id: &str, parts: &[PartInput]) -> Vec<SurveyMunicipality> {
 }
 
 /// Creates a draft survey.
-pub async fn create(
-    state: &AppState,
-    user: &CurrentUser,
-    actor: Actor,
-    valid: ValidSurvey,
-) -> Result<String, AppError> {
+pub async fn create(ctx: &Context, user: &Staff, actor: Actor, valid: ValidSurvey) -> Result<String, AppError> {
     if !user.permissions.may_create_surveys() {
         return Err(AppError::Forbidden);
     }
     let (instrument_key, instrument_version) = valid.instrument.unwrap_or_else(|| {
-        let builtin = state.instruments.default();
+        let builtin = ctx.instruments.default();
         (builtin.key().to_owned(), builtin.version().to_owned())
     });
     let survey = Survey {
@@ -201,8 +192,7 @@ pub async fn create(
     };
     let parts = rows(&survey.id, &valid.parts);
     let id = survey.id.clone();
-    state
-        .db
+    ctx.db
         .write(move |conn| {
             conn.transaction(|conn| {
                 surveys::insert(conn, &survey, &parts)?;
@@ -227,15 +217,15 @@ pub struct Loaded {
 
 impl Loaded {
     /// Whether the user may change the survey as a whole.
-    pub fn may_manage(&self, user: &CurrentUser) -> bool {
+    pub fn may_manage(&self, user: &Staff) -> bool {
         user.permissions.may_manage_survey(self.parts.iter().map(|(part, _)| part.municipality_code.as_str()))
     }
 }
 
 /// Loads a survey the user may see; `NotFound` for one they may not (its existence is not revealed).
-pub async fn load(state: &AppState, user: &CurrentUser, id: &str) -> Result<Loaded, AppError> {
+pub async fn load(ctx: &Context, user: &Staff, id: &str) -> Result<Loaded, AppError> {
     let lookup = id.to_owned();
-    let (survey, parts) = state.db.run(move |conn| surveys::with_parts(conn, &lookup)).await?;
+    let (survey, parts) = ctx.db.run(move |conn| surveys::with_parts(conn, &lookup)).await?;
     if !user.permissions.may_view_survey(parts.iter().map(|(part, _)| part.municipality_code.as_str())) {
         return Err(AppError::NotFound);
     }
@@ -259,8 +249,8 @@ pub struct SurveySummary {
 }
 
 /// Every survey the user may see.
-pub async fn list(state: &AppState, user: &CurrentUser) -> Result<Vec<SurveySummary>, AppError> {
-    let (all, parts) = state.db.run(|conn| Ok((surveys::list(conn)?, surveys::all_parts(conn)?))).await?;
+pub async fn list(ctx: &Context, user: &Staff) -> Result<Vec<SurveySummary>, AppError> {
+    let (all, parts) = ctx.db.run(|conn| Ok((surveys::list(conn)?, surveys::all_parts(conn)?))).await?;
     let mut by_survey: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
     for (survey_id, code, name) in parts {
         by_survey.entry(survey_id).or_default().push((code, name));
@@ -290,20 +280,14 @@ pub async fn list(state: &AppState, user: &CurrentUser) -> Result<Vec<SurveySumm
 
 /// Checks that the user may change this survey as a whole: `NotFound` when they may not see it, `Forbidden` when
 /// they may see but not change it. Run before validating input, so that the answer does not depend on it.
-pub async fn check_manage(state: &AppState, user: &CurrentUser, id: &str) -> Result<Loaded, AppError> {
-    let loaded = load(state, user, id).await?;
+pub async fn check_manage(ctx: &Context, user: &Staff, id: &str) -> Result<Loaded, AppError> {
+    let loaded = load(ctx, user, id).await?;
     if loaded.may_manage(user) { Ok(loaded) } else { Err(AppError::Forbidden) }
 }
 
 /// Changes a draft survey's settings.
-pub async fn update(
-    state: &AppState,
-    user: &CurrentUser,
-    actor: Actor,
-    id: &str,
-    valid: ValidSurvey,
-) -> Result<(), AppError> {
-    let loaded = load(state, user, id).await?;
+pub async fn update(ctx: &Context, user: &Staff, actor: Actor, id: &str, valid: ValidSurvey) -> Result<(), AppError> {
+    let loaded = load(ctx, user, id).await?;
     if !loaded.may_manage(user) {
         return Err(AppError::Forbidden);
     }
@@ -314,7 +298,7 @@ pub async fn update(
     let parts = rows(&id, &valid.parts);
     // Letters already handed out must keep working: a municipality with letters cannot leave the survey.
     let lookup = id.clone();
-    let counts = state.db.run(move |conn| invitations::counts(conn, &lookup)).await?;
+    let counts = ctx.db.run(move |conn| invitations::counts(conn, &lookup)).await?;
     let wanted: HashSet<&str> = parts.iter().map(|part| part.municipality_code.as_str()).collect();
     if let Some((code, _, _)) = counts.iter().find(|(code, _, count)| *count > 0 && !wanted.contains(code.as_str())) {
         return Err(AppError::Conflict(format!(
@@ -331,8 +315,7 @@ pub async fn update(
         instrument_version,
         ..SurveyChanges::default()
     };
-    state
-        .db
+    ctx.db
         .write(move |conn| {
             conn.transaction(|conn| {
                 surveys::update(conn, &id, &changes)?;
@@ -346,40 +329,39 @@ pub async fn update(
             })
         })
         .await?;
-    state.live.changed(&loaded.survey.id);
+    ctx.live.changed(&loaded.survey.id);
     Ok(())
 }
 
 /// Opens a draft or closes an open survey. A survey keeps the questionnaire it was given as a draft, and only a
 /// draft can change it, so opening freezes it; opening is refused while the service does not know that questionnaire.
 pub async fn transition(
-    state: &AppState,
-    user: &CurrentUser,
+    ctx: &Context,
+    user: &Staff,
     actor: Actor,
     id: &str,
     open: bool,
 ) -> Result<SurveyState, AppError> {
-    let loaded = load(state, user, id).await?;
+    let loaded = load(ctx, user, id).await?;
     if !loaded.may_manage(user) {
         return Err(AppError::Forbidden);
     }
     let next = if open { loaded.state.open() } else { loaded.state.close() }
         .map_err(|error| AppError::Conflict(error.to_string()))?;
     if open {
-        crate::instruments::for_survey(state, &loaded.survey).await?;
+        crate::app::instruments::for_survey(ctx, &loaded.survey).await?;
     }
     let id = id.to_owned();
     let from = loaded.state;
     let changes = SurveyChanges { state: Some(next.as_str().to_owned()), ..SurveyChanges::default() };
-    state
-        .db
+    ctx.db
         .write(move |conn| {
             conn.transaction(|conn| {
                 surveys::update(conn, &id, &changes)?;
                 if !open {
                     // The last fresh responses are settled now: no more will come to fill their batch.
                     let today = crate::domain::survey::swedish_day(chrono::Utc::now());
-                    crate::responses::settle_in(conn, &id, today, true)?;
+                    crate::app::responses::settle_in(conn, &id, today, true)?;
                 }
                 let detail = json!({ "from": from.as_str(), "to": next.as_str() });
                 audit::insert(
@@ -389,20 +371,20 @@ pub async fn transition(
             })
         })
         .await?;
-    state.live.changed(&loaded.survey.id);
+    ctx.live.changed(&loaded.survey.id);
     Ok(next)
 }
 
 /// Copies a survey as next year's wave: same municipalities, samples, targets and questionnaire, as a new draft.
 pub async fn copy(
-    state: &AppState,
-    user: &CurrentUser,
+    ctx: &Context,
+    user: &Staff,
     actor: Actor,
     id: &str,
     title: Option<String>,
     period: Option<Period>,
 ) -> Result<String, AppError> {
-    let loaded = load(state, user, id).await?;
+    let loaded = load(ctx, user, id).await?;
     if !loaded.may_manage(user) {
         return Err(AppError::Forbidden);
     }
@@ -427,8 +409,7 @@ pub async fn copy(
     let parts: Vec<SurveyMunicipality> =
         loaded.parts.into_iter().map(|(part, _)| SurveyMunicipality { survey_id: copy.id.clone(), ..part }).collect();
     let new_id = copy.id.clone();
-    state
-        .db
+    ctx.db
         .write(move |conn| {
             conn.transaction(|conn| {
                 surveys::insert(conn, &copy, &parts)?;
@@ -459,14 +440,14 @@ pub struct IssuedLetter {
 
 /// Generates `count` new codes for one municipality of a survey; returns them (the only time they exist in clear).
 pub async fn generate_codes(
-    state: &AppState,
-    user: &CurrentUser,
+    ctx: &Context,
+    user: &Staff,
     actor: Actor,
     id: &str,
     municipality: &str,
     count: i64,
 ) -> Result<Vec<IssuedLetter>, AppError> {
-    let loaded = load(state, user, id).await?;
+    let loaded = load(ctx, user, id).await?;
     let Some((_, name)) = loaded.parts.iter().find(|(part, _)| part.municipality_code == municipality) else {
         return Err(AppError::NotFound);
     };
@@ -488,7 +469,7 @@ pub async fn generate_codes(
     let municipality_code =
         MunicipalityCode::parse(municipality).map_err(|error| AppError::invalid("municipality", error))?;
     let (lookup_survey, lookup) = (id.to_owned(), municipality.to_owned());
-    let used = state.db.run(move |conn| invitations::last_serial(conn, &lookup_survey, &lookup)).await?;
+    let used = ctx.db.run(move |conn| invitations::last_serial(conn, &lookup_survey, &lookup)).await?;
     let room = i64::from(LetterNumber::MAX_SERIAL) - i64::from(used);
     if count > room {
         return Err(AppError::invalid(
@@ -497,15 +478,15 @@ pub async fn generate_codes(
         ));
     }
     let name = name.clone();
-    let hasher = state.hasher.clone();
+    let hasher = ctx.hasher.clone();
     let survey_id = id.to_owned();
-    let base = state.public_url.clone();
+    let base = ctx.public_url.clone();
     // Two attempts: a clash of 54-bit codes (with one another or with stored ones) is improbable, not impossible.
     for _attempt in 0..2 {
         let (hasher, survey_id, code, name, base) =
             (hasher.clone(), survey_id.clone(), municipality_code.clone(), name.clone(), base.clone());
         let actor = actor.clone();
-        let result = state
+        let result = ctx
             .db
             .write(move |conn| {
                 conn.transaction(|conn| {
@@ -550,7 +531,7 @@ pub async fn generate_codes(
             .await;
         match result {
             Ok(letters) => {
-                state.live.changed(id);
+                ctx.live.changed(id);
                 return Ok(letters);
             }
             Err(crate::db::DbError::Query(diesel::result::Error::DatabaseError(
@@ -568,13 +549,13 @@ pub const REMINDER_LIST_EXPORTED: &str = "reminder_list_exported";
 
 /// The letter numbers that should get a reminder: neither answered nor ruled out.
 pub async fn reminder_list(
-    state: &AppState,
-    user: &CurrentUser,
+    ctx: &Context,
+    user: &Staff,
     actor: Actor,
     id: &str,
     municipality: &str,
 ) -> Result<Vec<String>, AppError> {
-    let loaded = load(state, user, id).await?;
+    let loaded = load(ctx, user, id).await?;
     if !loaded.parts.iter().any(|(part, _)| part.municipality_code == municipality) {
         return Err(AppError::NotFound);
     }
@@ -584,7 +565,7 @@ pub async fn reminder_list(
     let code = MunicipalityCode::parse(municipality).map_err(|error| AppError::invalid("municipality", error))?;
     let (survey_id, lookup) = (id.to_owned(), municipality.to_owned());
     let pending = [Disposition::NotReturned.as_str(), Disposition::Started.as_str()];
-    let serials = state
+    let serials = ctx
         .db
         .write(move |conn| {
             conn.transaction(|conn| {
@@ -598,7 +579,7 @@ pub async fn reminder_list(
             })
         })
         .await?;
-    state.live.changed(id);
+    ctx.live.changed(id);
     Ok(serials
         .into_iter()
         .filter_map(|serial| LetterNumber::new(&code, serial as u32).ok().map(|letter| letter.to_string()))
@@ -624,13 +605,13 @@ pub struct ImportReport {
 /// Imports returned letters from CSV (`letter_number,disposition`, header optional). Every line is checked first:
 /// with any bad line nothing is recorded and every problem is reported by line.
 pub async fn import_dispositions(
-    state: &AppState,
-    user: &CurrentUser,
+    ctx: &Context,
+    user: &Staff,
     actor: Actor,
     id: &str,
     csv_text: &str,
 ) -> Result<Result<ImportReport, Vec<ImportProblem>>, AppError> {
-    let loaded = load(state, user, id).await?;
+    let loaded = load(ctx, user, id).await?;
     if !loaded.parts.iter().any(|(part, _)| user.permissions.may_manage(&part.municipality_code)) {
         return Err(AppError::Forbidden);
     }
@@ -708,7 +689,7 @@ pub async fn import_dispositions(
         return Ok(Err(problems));
     }
     let survey_id = id.to_owned();
-    let outcome = state
+    let outcome = ctx
         .db
         .write(move |conn| {
             let result = conn.transaction::<ImportReport, ImportAborted, _>(|conn| {
@@ -762,7 +743,7 @@ pub async fn import_dispositions(
         })
         .await?;
     if outcome.is_ok() {
-        state.live.changed(id);
+        ctx.live.changed(id);
     }
     Ok(outcome)
 }

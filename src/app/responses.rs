@@ -14,7 +14,8 @@
 use diesel::Connection;
 use serde_json::json;
 
-use crate::audit::Actor;
+use crate::app::Context;
+use crate::app::audit::Actor;
 use crate::db::models::response::{Response, StoredAnswer};
 use crate::db::models::tally::CompletionTally;
 use crate::db::queries::{audit, drafts, invitations, responses, surveys, tallies};
@@ -23,7 +24,6 @@ use crate::domain::dispositions::Disposition;
 use crate::domain::instrument::Answers;
 use crate::domain::rates::Completeness;
 use crate::error::AppError;
-use crate::startup::AppState;
 
 /// How a response was given.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,7 +86,7 @@ impl From<diesel::result::Error> for Aborted {
 }
 
 /// Stores a response, exactly once.
-pub async fn store(state: &AppState, actor: Actor, new: NewResponse) -> Result<Stored, AppError> {
+pub async fn store(ctx: &Context, actor: Actor, new: NewResponse) -> Result<Stored, AppError> {
     let day = crate::domain::survey::swedish_day(chrono::Utc::now());
     let response = Response {
         // Random (v4), never time-ordered, so ids reveal nothing about when or in which order answers came in.
@@ -113,7 +113,7 @@ pub async fn store(state: &AppState, actor: Actor, new: NewResponse) -> Result<S
         })
         .collect();
     let survey_id = response.survey_id.clone();
-    let outcome = state
+    let outcome = ctx
         .db
         .write(move |conn| {
             let result = conn.transaction::<Stored, Aborted, _>(|conn| {
@@ -229,7 +229,7 @@ pub async fn store(state: &AppState, actor: Actor, new: NewResponse) -> Result<S
         })
         .await?;
     if outcome == Stored::Saved {
-        state.live.changed(&survey_id);
+        ctx.live.changed(&survey_id);
     }
     Ok(outcome)
 }

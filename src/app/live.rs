@@ -18,8 +18,8 @@ use std::time::Duration;
 use diesel::prelude::*;
 use tokio::sync::{Notify, watch};
 
+use crate::app::rates::{self, Snapshot};
 use crate::config::DatabaseUrl;
-use crate::rates::{self, Snapshot};
 
 /// How often the PostgreSQL listener looks for notifications and sends announcements.
 pub const POLL: Duration = Duration::from_millis(25);
@@ -113,11 +113,7 @@ impl Live {
     }
 
     /// The snapshots of a survey, starting its publisher if nobody watched it yet.
-    pub fn subscribe(
-        &self,
-        state: &crate::startup::AppState,
-        survey_id: &str,
-    ) -> watch::Receiver<Option<Arc<Snapshot>>> {
+    pub fn subscribe(&self, ctx: &crate::app::Context, survey_id: &str) -> watch::Receiver<Option<Arc<Snapshot>>> {
         let mut watched = self.watched.lock().unwrap_or_else(|poison| poison.into_inner());
         if let Some(existing) = watched.get(survey_id) {
             return existing.snapshots.subscribe();
@@ -127,8 +123,7 @@ impl Live {
         watched.insert(survey_id.to_owned(), Watched { wake: wake.clone(), snapshots: snapshots.clone() });
         drop(watched);
         // Reads through their own small pool: under a queue of submissions the dashboards still move.
-        let publisher =
-            Publisher { live: self.clone(), db: state.db.for_live_reads(), survey_id: survey_id.to_owned() };
+        let publisher = Publisher { live: self.clone(), db: ctx.db.for_live_reads(), survey_id: survey_id.to_owned() };
         tokio::spawn(publisher.run(wake, snapshots));
         receiver
     }

@@ -14,13 +14,13 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use diesel::Connection;
 
+use crate::app::instruments::Instruments;
 use crate::db::models::tally::{CompletionTally, DispositionTally, ProgressTally};
 use crate::db::queries::{responses, surveys, tallies};
 use crate::db::{Db, DbConnection};
 use crate::domain::instrument::{AnswerRow, Answers};
 use crate::domain::rates::{Completeness, classify};
 use crate::error::AppError;
-use crate::instruments::Instruments;
 
 /// One counter that differs from its recount.
 #[derive(Debug, Clone, PartialEq, Eq)]

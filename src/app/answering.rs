@@ -6,7 +6,7 @@
 //! a municipality gives the resident a *resume code* of the same shape, which plays the code's part.
 //!
 //! **Exactly once.** Submitting stores the response, deletes the draft and marks the letter answered in one
-//! transaction ([`crate::responses::store`]); a second submit with the same form id finds it stored and gets the
+//! transaction ([`crate::app::responses::store`]); a second submit with the same form id finds it stored and gets the
 //! same thank-you, any other finds the letter used ("already answered").
 //!
 //! **Guessing is slowed down.** Codes carry about 54 random bits and a check character, so a typo is caught before
@@ -18,17 +18,17 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use diesel::Connection;
 
-use crate::audit::Actor;
-use crate::auth::throttle;
+use crate::app::Context;
+use crate::app::audit::Actor;
+use crate::app::responses::{self, Mode, NewResponse, Stored};
 use crate::db::models::response::Draft;
 use crate::db::models::survey::Survey;
 use crate::db::queries::{drafts, invitations, municipalities, surveys, tallies, throttle as throttle_queries};
 use crate::domain::codes::{CodeHasher, InvitationCode};
 use crate::domain::instrument::{Answers, Instrument, RawAnswers};
 use crate::domain::survey::{Access, SurveyState, swedish_day};
+use crate::domain::throttle;
 use crate::error::AppError;
-use crate::responses::{self, Mode, NewResponse, Stored};
-use crate::startup::AppState;
 
 /// Well-formed codes that match nothing, per client address and throttle window, before lookups are refused.
 pub const UNKNOWN_CODE_LIMIT: i32 = 20;
@@ -61,10 +61,10 @@ pub enum Refusal {
 }
 
 /// Looks up a code: the entry it opens, or why it opens none.
-pub async fn resolve(state: &AppState, code: &InvitationCode) -> Result<Result<Entry, Refused>, AppError> {
-    let key_hash = state.hasher.hash(code);
+pub async fn resolve(ctx: &Context, code: &InvitationCode) -> Result<Result<Entry, Refused>, AppError> {
+    let key_hash = ctx.hasher.hash(code);
     let lookup = key_hash.clone();
-    let found = state
+    let found = ctx
         .db
         .run(move |conn| {
             let draft = drafts::get(conn, &lookup)?;
@@ -95,7 +95,7 @@ pub async fn resolve(state: &AppState, code: &InvitationCode) -> Result<Result<E
         return Ok(Err(Refused { refusal: Refusal::Answered, entry: None }));
     }
     let refusal = refusal_by_state(&survey, swedish_day(chrono::Utc::now()));
-    let instrument = crate::instruments::for_survey(state, &survey).await?;
+    let instrument = crate::app::instruments::for_survey(ctx, &survey).await?;
     let entry =
         Entry { code: code.clone(), key_hash, letter, survey, municipality_code, municipality_name, instrument, draft };
     match refusal {
@@ -128,9 +128,9 @@ fn address_key(hasher: &CodeHasher, address: Option<&str>) -> String {
 }
 
 /// Refuses lookups from an address that has tried too many unknown codes lately.
-pub async fn check_not_throttled(state: &AppState, address: Option<&str>) -> Result<(), AppError> {
-    let key = address_key(&state.hasher, address);
-    let counter = state.db.run(move |conn| throttle_queries::get(conn, &key)).await?;
+pub async fn check_not_throttled(ctx: &Context, address: Option<&str>) -> Result<(), AppError> {
+    let key = address_key(&ctx.hasher, address);
+    let counter = ctx.db.run(move |conn| throttle_queries::get(conn, &key)).await?;
     let now = crate::db::now();
     if let Some(counter) = counter
         && let Some(seconds) = counter.locked_for(now)
@@ -141,12 +141,12 @@ pub async fn check_not_throttled(state: &AppState, address: Option<&str>) -> Res
 }
 
 /// Counts a lookup of an unknown code from an address; refuses the lookup when it is one too many.
-pub async fn note_unknown_code(state: &AppState, address: Option<&str>) -> Result<(), AppError> {
-    let key = address_key(&state.hasher, address);
+pub async fn note_unknown_code(ctx: &Context, address: Option<&str>) -> Result<(), AppError> {
+    let key = address_key(&ctx.hasher, address);
     let now = crate::db::now();
     let window_start = now - throttle::window();
     let lock_until = now + throttle::window();
-    let counter = state
+    let counter = ctx
         .db
         .write(move |conn| {
             throttle_queries::count_attempt(conn, &key, now, window_start, UNKNOWN_CODE_LIMIT, lock_until)
@@ -194,7 +194,7 @@ impl Entry {
 /// Saves a page's answers (already validated) into the draft, with the language the resident reads in. The first
 /// save of a letter's code marks the letter started.
 pub async fn save_section(
-    state: &AppState,
+    ctx: &Context,
     entry: &Entry,
     section_index: usize,
     section_answers: Answers,
@@ -214,8 +214,7 @@ pub async fn save_section(
         updated_on: swedish_day(chrono::Utc::now()),
     };
     let letter = entry.letter;
-    state
-        .db
+    ctx.db
         .write(move |conn| {
             conn.transaction(|conn| {
                 // Saves of one survey take turns, so the count of drafts per section moves exactly with them.
@@ -241,23 +240,23 @@ pub async fn save_section(
             })
         })
         .await?;
-    state.live.changed(&entry.survey.id);
+    ctx.live.changed(&entry.survey.id);
     Ok(())
 }
 
 /// Saves only the language of a draft (the resident switched language on a page without answers to save).
-pub async fn save_language(state: &AppState, entry: &Entry, language: &str) -> Result<(), AppError> {
+pub async fn save_language(ctx: &Context, entry: &Entry, language: &str) -> Result<(), AppError> {
     let Some(draft) = &entry.draft else { return Ok(()) };
     // Only the language: writing back the whole draft as read could undo a page saved meanwhile in another tab, or
     // bring back a draft that was submitted meanwhile.
     let (key_hash, language) = (draft.key_hash.clone(), language.to_owned());
-    state.db.write(move |conn| drafts::set_language(conn, &key_hash, &language)).await?;
+    ctx.db.write(move |conn| drafts::set_language(conn, &key_hash, &language)).await?;
     Ok(())
 }
 
 /// Starts an open-link answer in a municipality: a new resume code with an empty draft.
 pub async fn start_open_link(
-    state: &AppState,
+    ctx: &Context,
     survey: &Survey,
     municipality_code: &str,
     language: &str,
@@ -267,7 +266,7 @@ pub async fn start_open_link(
     }
     let code = InvitationCode::generate(&mut rand::rng());
     let draft = Draft {
-        key_hash: state.hasher.hash(&code),
+        key_hash: ctx.hasher.hash(&code),
         survey_id: survey.id.clone(),
         municipality_code: municipality_code.to_owned(),
         language: language.to_owned(),
@@ -277,8 +276,7 @@ pub async fn start_open_link(
         updated_on: swedish_day(chrono::Utc::now()),
     };
     let survey_id = survey.id.clone();
-    state
-        .db
+    ctx.db
         .write(move |conn| {
             conn.transaction(|conn| {
                 surveys::lock_for_write(conn, &draft.survey_id)?;
@@ -287,7 +285,7 @@ pub async fn start_open_link(
             })
         })
         .await?;
-    state.live.changed(&survey_id);
+    ctx.live.changed(&survey_id);
     Ok(code)
 }
 
@@ -301,7 +299,7 @@ pub enum Submitted {
 }
 
 /// Submits the draft as the resident's response.
-pub async fn submit(state: &AppState, entry: &Entry, submission_id: &str) -> Result<Submitted, AppError> {
+pub async fn submit(ctx: &Context, entry: &Entry, submission_id: &str) -> Result<Submitted, AppError> {
     let answers = entry.saved_answers();
     let completeness = crate::domain::rates::classify(answers.len(), entry.instrument.applicable_items(&answers));
     let new = NewResponse {
@@ -317,19 +315,19 @@ pub async fn submit(state: &AppState, entry: &Entry, submission_id: &str) -> Res
         submission_id: submission_id.to_owned(),
         completeness,
     };
-    match responses::store(state, Actor::default(), new).await? {
+    match responses::store(ctx, Actor::default(), new).await? {
         Stored::Saved | Stored::AlreadySaved => Ok(Submitted::Thanked),
         Stored::UnknownLetter | Stored::LetterAlreadyUsed => Ok(Submitted::AlreadyAnswered),
     }
 }
 
 /// Whether a form with this submission id has been stored (a retry after the draft is gone).
-pub async fn was_submitted(state: &AppState, submission_id: &str) -> Result<bool, AppError> {
+pub async fn was_submitted(ctx: &Context, submission_id: &str) -> Result<bool, AppError> {
     if uuid::Uuid::parse_str(submission_id).is_err() {
         return Ok(false);
     }
     let id = submission_id.to_owned();
-    Ok(state.db.run(move |conn| crate::db::queries::responses::submission_seen(conn, &id)).await?)
+    Ok(ctx.db.run(move |conn| crate::db::queries::responses::submission_seen(conn, &id)).await?)
 }
 
 #[cfg(test)]

@@ -8,17 +8,17 @@ use diesel::Connection;
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::audit::Actor;
+use crate::app::Context;
+use crate::app::audit::Actor;
 use crate::auth::password::{self, Password};
-use crate::auth::{CurrentUser, Role, csrf, session};
+use crate::auth::{Role, Staff, csrf, session};
 use crate::db::Db;
 use crate::db::models::user::{ApiToken, NewUser, Session, User, UserChanges};
 use crate::db::queries::{audit, municipalities, sessions, users};
 use crate::domain::email::EmailAddress;
 use crate::domain::municipality::MunicipalityCode;
 use crate::error::AppError;
-use crate::http::forms::FieldErrors;
-use crate::startup::AppState;
+use crate::error::FieldErrors;
 
 /// What is needed to create an account.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -131,15 +131,15 @@ pub struct AccountChanges {
 
 /// Applies an administrator's changes to an account; disabling or changing the role ends its sessions.
 pub async fn update_user(
-    state: &AppState,
-    admin: &CurrentUser,
+    ctx: &Context,
+    admin: &Staff,
     actor: Actor,
     id: String,
     input: AccountChanges,
 ) -> Result<User, AppError> {
     admin.require_admin()?;
     let lookup = id.clone();
-    let existing = state.db.run(move |conn| users::find(conn, &lookup)).await?;
+    let existing = ctx.db.run(move |conn| users::find(conn, &lookup)).await?;
     let mut errors = FieldErrors::default();
     let role = match input.role.as_deref() {
         None => None,
@@ -156,7 +156,7 @@ pub async fn update_user(
     }
     let municipalities = match &input.municipalities {
         None => None,
-        Some(codes) => match validate_municipalities(&state.db, codes).await {
+        Some(codes) => match validate_municipalities(&ctx.db, codes).await {
             Ok(codes) => Some(codes),
             Err(reason) => {
                 errors.add("municipalities", reason);
@@ -179,8 +179,7 @@ pub async fn update_user(
         "disabled": input.disabled,
     });
     let target = existing.email.clone();
-    state
-        .db
+    ctx.db
         .write(move |conn| {
             conn.transaction(|conn| {
                 users::update(conn, &id, &changes)?;
@@ -199,15 +198,9 @@ pub async fn update_user(
 }
 
 /// Ends every session of an account (an administrator's action); returns how many were ended.
-pub async fn revoke_sessions(
-    state: &AppState,
-    admin: &CurrentUser,
-    actor: Actor,
-    id: String,
-) -> Result<usize, AppError> {
+pub async fn revoke_sessions(ctx: &Context, admin: &Staff, actor: Actor, id: String) -> Result<usize, AppError> {
     admin.require_admin()?;
-    state
-        .db
+    ctx.db
         .write(move |conn| {
             conn.transaction(|conn| {
                 let user = users::find(conn, &id)?;
@@ -221,12 +214,12 @@ pub async fn revoke_sessions(
 }
 
 /// A new session for a user who just proved who they are: the cookie token (to set) and the session row.
-pub async fn start_session(state: &AppState, user_id: String) -> Result<(String, Session), AppError> {
+pub async fn start_session(ctx: &Context, user_id: String) -> Result<(String, Session), AppError> {
     let token = session::new_token();
     let now = crate::db::now();
-    let max = chrono::Duration::from_std(state.session_max).unwrap_or(chrono::Duration::hours(12));
+    let max = chrono::Duration::from_std(ctx.session_max).unwrap_or(chrono::Duration::hours(12));
     let session = Session {
-        token_hash: state.hasher.hash_token(token.as_bytes()),
+        token_hash: ctx.hasher.hash_token(token.as_bytes()),
         user_id,
         csrf_token: csrf::new_token(),
         created_at: now,
@@ -234,9 +227,8 @@ pub async fn start_session(state: &AppState, user_id: String) -> Result<(String,
         expires_at: now + max,
     };
     let row = session.clone();
-    let idle_since = now - chrono::Duration::from_std(state.session_idle).unwrap_or(chrono::Duration::hours(1));
-    state
-        .db
+    let idle_since = now - chrono::Duration::from_std(ctx.session_idle).unwrap_or(chrono::Duration::hours(1));
+    ctx.db
         .write(move |conn| {
             sessions::delete_expired(conn, now, idle_since)?;
             sessions::insert(conn, &row)
@@ -247,8 +239,8 @@ pub async fn start_session(state: &AppState, user_id: String) -> Result<(String,
 
 /// Changes one's own password after checking the current one; ends every other session of the account.
 pub async fn change_password(
-    state: &AppState,
-    user: &CurrentUser,
+    ctx: &Context,
+    user: &Staff,
     actor: Actor,
     current: String,
     new: String,
@@ -256,7 +248,7 @@ pub async fn change_password(
     let mut errors = FieldErrors::default();
     let new = Password::parse(&new).map_err(|error| errors.add("new_password", error)).ok();
     let id = user.id.clone();
-    let stored = state.db.run(move |conn| users::find(conn, &id)).await?;
+    let stored = ctx.db.run(move |conn| users::find(conn, &id)).await?;
     let hash = stored.password_hash;
     let matches = password::off_thread(move || password::verify(&current, &hash)).await.unwrap_or(false);
     if !matches {
@@ -269,13 +261,9 @@ pub async fn change_password(
         .ok_or_else(|| AppError::Internal("password hashing stopped".into()))?
         .map_err(|error| AppError::Internal(error.to_string().into()))?;
     let id = user.id.clone();
-    let keep = match &user.via {
-        crate::auth::current_user::AuthVia::Session { token_hash, .. } => token_hash.clone(),
-        crate::auth::current_user::AuthVia::ApiToken { .. } => String::new(),
-    };
+    let keep = user.session.clone().unwrap_or_default();
     let email = user.email.clone();
-    state
-        .db
+    ctx.db
         .write(move |conn| {
             conn.transaction(|conn| {
                 users::update(conn, &id, &UserChanges { password_hash: Some(hash), ..UserChanges::default() })?;
@@ -289,8 +277,8 @@ pub async fn change_password(
 
 /// Creates an API token for the user; the token itself is returned once and stored only as a keyed hash.
 pub async fn create_api_token(
-    state: &AppState,
-    user: &CurrentUser,
+    ctx: &Context,
+    user: &Staff,
     actor: Actor,
     name: String,
 ) -> Result<(ApiToken, String), AppError> {
@@ -303,15 +291,14 @@ pub async fn create_api_token(
         id: uuid::Uuid::new_v4().to_string(),
         user_id: user.id.clone(),
         name,
-        token_hash: state.hasher.hash_token(secret.as_bytes()),
+        token_hash: ctx.hasher.hash_token(secret.as_bytes()),
         created_at: crate::db::now(),
         last_used_at: None,
         revoked_at: None,
     };
     let row = token.clone();
     let email = user.email.clone();
-    state
-        .db
+    ctx.db
         .write(move |conn| {
             conn.transaction(|conn| {
                 sessions::insert_api_token(conn, &row)?;
@@ -326,10 +313,10 @@ pub async fn create_api_token(
 }
 
 /// Revokes one of the user's own API tokens.
-pub async fn revoke_api_token(state: &AppState, user: &CurrentUser, actor: Actor, id: String) -> Result<(), AppError> {
+pub async fn revoke_api_token(ctx: &Context, user: &Staff, actor: Actor, id: String) -> Result<(), AppError> {
     let user_id = user.id.clone();
     let email = user.email.clone();
-    let revoked = state
+    let revoked = ctx
         .db
         .write(move |conn| {
             conn.transaction(|conn| {

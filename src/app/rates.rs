@@ -295,7 +295,7 @@ fn read_rest(
     parts: Vec<(SurveyMunicipality, String)>,
 ) -> diesel::QueryResult<Rows> {
     let tallies = tallies::of_survey(conn, &survey.id)?;
-    let reminders = audit::of_target(conn, crate::surveys::REMINDER_LIST_EXPORTED, &survey.id)?;
+    let reminders = audit::of_target(conn, crate::app::surveys::REMINDER_LIST_EXPORTED, &survey.id)?;
     Ok(Rows { survey, parts, tallies, reminders })
 }
 

@@ -20,7 +20,8 @@ use chrono::NaiveDateTime;
 use serde::Serialize;
 use serde_json::json;
 
-use crate::audit::Actor;
+use crate::app::Context;
+use crate::app::audit::Actor;
 use crate::auth::password::off_thread;
 use crate::db::models::instrument::StoredInstrument;
 use crate::db::models::survey::Survey;
@@ -28,7 +29,6 @@ use crate::db::queries::{audit, instruments};
 use crate::db::{Db, DbError};
 use crate::domain::instrument::{Instrument, InstrumentError, default_instrument};
 use crate::error::AppError;
-use crate::startup::AppState;
 
 /// The largest instrument document accepted: the default instrument is about 20 kB, so this leaves room for a long
 /// questionnaire in many languages while keeping one upload from tying up a worker.
@@ -36,8 +36,8 @@ pub const MAX_DOCUMENT_BYTES: usize = 1024 * 1024;
 
 /// The instrument a survey's residents answer. An instrument the service does not know (it was never imported
 /// here) is a conflict, not a missing page: the survey exists, its questions do not.
-pub async fn for_survey(state: &AppState, survey: &Survey) -> Result<Arc<Instrument>, AppError> {
-    match state.instruments.get(&survey.instrument_key, &survey.instrument_version).await {
+pub async fn for_survey(ctx: &Context, survey: &Survey) -> Result<Arc<Instrument>, AppError> {
+    match ctx.instruments.get(&survey.instrument_key, &survey.instrument_version).await {
         Err(AppError::NotFound) => Err(AppError::Conflict(format!(
             "Enkätens frågeformulär ({} {}) finns inte i tjänsten.",
             survey.instrument_key, survey.instrument_version
@@ -47,18 +47,18 @@ pub async fn for_survey(state: &AppState, survey: &Survey) -> Result<Arc<Instrum
 }
 
 /// One instrument version by key and version; `NotFound` when the service has none such.
-pub async fn get(state: &AppState, key: &str, version: &str) -> Result<Arc<Instrument>, AppError> {
-    state.instruments.get(key, version).await
+pub async fn get(ctx: &Context, key: &str, version: &str) -> Result<Arc<Instrument>, AppError> {
+    ctx.instruments.get(key, version).await
 }
 
 /// Every instrument the service knows, the built-in one first.
-pub async fn list(state: &AppState) -> Result<Vec<InstrumentSummary>, AppError> {
-    state.instruments.list().await
+pub async fn list(ctx: &Context) -> Result<Vec<InstrumentSummary>, AppError> {
+    ctx.instruments.list().await
 }
 
 /// Validates and stores an instrument document (see [`Instruments::import`]).
-pub async fn import(state: &AppState, actor: Actor, json: String) -> Result<Imported, AppError> {
-    state.instruments.import(actor, json).await
+pub async fn import(ctx: &Context, actor: Actor, json: String) -> Result<Imported, AppError> {
+    ctx.instruments.import(actor, json).await
 }
 
 /// An instrument in a list.

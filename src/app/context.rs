@@ -1,0 +1,28 @@
+//! What every use case needs, and nothing of HTTP: the database, the questionnaires, the live hub, keyed hashing,
+//! the service's own address (for letter links) and the session lifetimes.
+
+use std::time::Duration;
+
+use url::Url;
+
+use crate::app::instruments::Instruments;
+use crate::app::live::Live;
+use crate::db::Db;
+use crate::domain::codes::CodeHasher;
+use crate::metrics::Metrics;
+
+/// Built once at start-up (see `startup`) and shared by every request.
+pub struct Context {
+    pub db: Db,
+    pub metrics: Metrics,
+    /// The questionnaires: the built-in one and those imported, parsed once.
+    pub instruments: Instruments,
+    /// Live updates of the response rates (and, with PostgreSQL, between instances).
+    pub live: Live,
+    /// Keyed hashing of codes and tokens with the server secret.
+    pub hasher: CodeHasher,
+    /// Where residents and staff reach the service: the base of letter links and the first set-up link.
+    pub public_url: Url,
+    pub session_idle: Duration,
+    pub session_max: Duration,
+}

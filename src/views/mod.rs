@@ -1,0 +1,7 @@
+//! Rendering: templates, option lists and charts; no request, no database.
+//!
+//! A view turns plain values (a snapshot of the rates, an instrument and its answers) into what people read. It is
+//! called by `http/`, which owns the request and the response, and it reads nothing itself.
+
+pub mod questionnaire;
+pub mod templates;

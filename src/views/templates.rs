@@ -1,0 +1,125 @@
+//! Server-rendered pages: minijinja templates compiled into the binary (no files to deploy, no build step).
+
+use minijinja::Environment;
+use minijinja::value::Serde;
+use serde::Serialize;
+
+use crate::auth::Staff;
+use crate::error::AppError;
+
+macro_rules! templates {
+    ($($name:literal),* $(,)?) => {
+        &[$(($name, include_str!(concat!("../../frontend/templates/", $name)))),*]
+    };
+}
+
+const TEMPLATES: &[(&str, &str)] = templates![
+    "base.html",
+    "form_errors.html",
+    "error.html",
+    "sign_in.html",
+    "setup.html",
+    "admin/home.html",
+    "admin/users.html",
+    "admin/user.html",
+    "admin/account.html",
+    "admin/secret_shown_once.html",
+    "admin/audit.html",
+    "admin/survey_new.html",
+    "admin/survey_edit.html",
+    "admin/survey.html",
+    "admin/paper.html",
+    "admin/rates.html",
+    "admin/rates_live.html",
+    "question.html",
+    "answer/layout.html",
+    "answer/start.html",
+    "answer/refused.html",
+    "answer/welcome.html",
+    "answer/section.html",
+    "answer/saved.html",
+    "answer/review.html",
+    "answer/thanks.html",
+    "answer/open_start.html",
+    "answer/accessibility.html",
+];
+
+/// The questionnaire's optional script, served at `/static/svara.js`.
+pub const SCRIPT: &str = include_str!("../../frontend/static/svara.js");
+
+/// The dashboard's script, served at `/static/live.js`.
+pub const LIVE_SCRIPT: &str = include_str!("../../frontend/static/live.js");
+
+/// The stylesheet, served at `/static/trygghet.css`.
+pub const STYLESHEET: &str = include_str!("../../frontend/static/trygghet.css");
+
+/// Builds a template context like minijinja's `context!` (`key => value`, or `key` for a variable of that name), but
+/// from anything serde can serialize.
+macro_rules! context {
+    ($($key:ident $(=> $value:expr)?),* $(,)?) => {{
+        #[allow(unused_mut)]
+        let mut map = serde_json::Map::new();
+        $(map.insert(
+            stringify!($key).to_owned(),
+            serde_json::to_value(&$crate::views::templates::context!(@value $key $(, $value)?)).unwrap_or_default(),
+        );)*
+        serde_json::Value::Object(map)
+    }};
+    (@value $key:ident) => { $key };
+    (@value $key:ident, $value:expr) => { $value };
+}
+pub(crate) use context;
+
+/// The compiled templates.
+pub struct Templates {
+    env: Environment<'static>,
+}
+
+impl Templates {
+    pub fn new() -> Result<Self, minijinja::Error> {
+        let mut env = Environment::new();
+        env.add_function("t", translate);
+        for (name, source) in TEMPLATES {
+            env.add_template(name, source)?;
+        }
+        Ok(Self { env })
+    }
+
+    /// Renders `name` with `context` into a string (a part of a page).
+    pub fn render(&self, name: &str, context: impl Serialize) -> Result<String, AppError> {
+        self.env
+            .get_template(name)
+            .and_then(|template| template.render(Serde(&context)))
+            .map_err(|error| AppError::Internal(Box::new(error)))
+    }
+}
+
+/// `t("key", name=value, …)` in templates: the page text `key` in the page's `lang` (Swedish when the page has
+/// none), with `%{name}` replaced by each value.
+fn translate(
+    state: &minijinja::State,
+    key: &str,
+    values: minijinja::value::Kwargs,
+) -> Result<String, minijinja::Error> {
+    let lang = state.lookup("lang").and_then(|lang| lang.as_str().map(str::to_owned));
+    let mut text = crate::i18n::text(lang.as_deref().unwrap_or(crate::i18n::DEFAULT), key);
+    for name in values.args() {
+        let value: minijinja::Value = values.get(name)?;
+        text = text.replace(&format!("%{{{name}}}"), &value.to_string());
+    }
+    Ok(text)
+}
+
+/// What the layout shows of the signed-in user.
+#[derive(Serialize)]
+pub struct UserView {
+    pub email: String,
+    pub role_label: &'static str,
+    pub is_admin: bool,
+}
+
+impl From<&Staff> for UserView {
+    fn from(user: &Staff) -> Self {
+        Self { email: user.email.clone(), role_label: user.role().label(), is_admin: user.permissions.is_admin() }
+    }
+}
