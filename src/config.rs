@@ -7,10 +7,12 @@
 
 use std::fmt;
 use std::net::IpAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use secrecy::{ExposeSecret, SecretBox, SecretString};
+
+pub use crate::db::url::{DatabaseUrl, parent_dir};
 use url::Url;
 
 /// The default database: an SQLite file under `./data/` of the working directory.
@@ -30,80 +32,9 @@ impl ConfigError {
     }
 }
 
-/// Which database the service runs on, chosen by the scheme of `DATABASE_URL`.
-#[derive(Clone)]
-pub enum DatabaseUrl {
-    /// An SQLite database file (created when missing, as the embedded default).
-    Sqlite(PathBuf),
-    /// A PostgreSQL connection URL; it may carry a password, so it is kept secret.
-    Postgres(SecretString),
-}
-
-impl DatabaseUrl {
-    /// Parses `sqlite://PATH`, `postgres://…` or `postgresql://…`. Anything else is refused, so that a typo never
-    /// silently creates an empty SQLite file somewhere.
-    pub fn parse(raw: &str) -> Result<Self, ConfigError> {
-        const VAR: &str = "DATABASE_URL";
-        let raw = raw.trim();
-        if let Some(path) = raw.strip_prefix("sqlite://") {
-            if path.is_empty() {
-                return Err(ConfigError::new(VAR, "sqlite:// needs a file path, e.g. sqlite://./data/trygghet.db"));
-            }
-            if path == ":memory:" || path.starts_with("file:") || path.contains('?') {
-                return Err(ConfigError::new(
-                    VAR,
-                    "give a plain file path after sqlite:// (in-memory databases and URI options are not supported)",
-                ));
-            }
-            return Ok(Self::Sqlite(PathBuf::from(path)));
-        }
-        let Some((scheme, _)) = raw.split_once("://") else {
-            return Err(ConfigError::new(
-                VAR,
-                "not a database URL; expected sqlite://PATH or postgres://USER@HOST:PORT/DATABASE",
-            ));
-        };
-        match scheme {
-            "postgres" | "postgresql" => {
-                // The URL is never echoed: it may contain a password.
-                let url = Url::parse(raw)
-                    .map_err(|error| ConfigError::new(VAR, format!("malformed PostgreSQL URL ({error})")))?;
-                if url.host_str().is_none_or(str::is_empty) {
-                    return Err(ConfigError::new(VAR, "the PostgreSQL URL names no host"));
-                }
-                if url.path().trim_start_matches('/').is_empty() {
-                    return Err(ConfigError::new(VAR, "the PostgreSQL URL names no database"));
-                }
-                Ok(Self::Postgres(SecretString::from(raw.to_owned())))
-            }
-            other => Err(ConfigError::new(
-                VAR,
-                format!("unknown scheme \"{other}\"; expected sqlite:// or postgres:// (or postgresql://)"),
-            )),
-        }
-    }
-
-    /// A description safe for logs: the SQLite path, or the PostgreSQL URL without its password.
-    pub fn redacted(&self) -> String {
-        match self {
-            Self::Sqlite(path) => format!("SQLite database file {}", path.display()),
-            Self::Postgres(url) => match Url::parse(url.expose_secret()) {
-                Ok(mut url) => {
-                    if url.password().is_some() {
-                        let _ = url.set_password(Some("***"));
-                    }
-                    format!("PostgreSQL {url}")
-                }
-                Err(_) => "PostgreSQL".to_owned(),
-            },
-        }
-    }
-}
-
-impl fmt::Debug for DatabaseUrl {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.redacted())
-    }
+/// `DATABASE_URL` parsed, or a [`ConfigError`] naming the variable.
+pub fn parse_database_url(raw: &str) -> Result<DatabaseUrl, ConfigError> {
+    DatabaseUrl::parse(raw).map_err(|problem| ConfigError::new("DATABASE_URL", problem))
 }
 
 /// How log lines are written.
@@ -243,7 +174,7 @@ impl Config {
 
         let data_dir = PathBuf::from(var("TRYGGHET_DATA_DIR")?.unwrap_or_else(|| "./data".to_owned()));
         let database = match var("DATABASE_URL")? {
-            Some(raw) => DatabaseUrl::parse(&raw)?,
+            Some(raw) => parse_database_url(&raw)?,
             None => DatabaseUrl::Sqlite(data_dir.join("trygghet.db")),
         };
         let bind = parse_or("TRYGGHET_BIND", var("TRYGGHET_BIND")?, IpAddr::from([127, 0, 0, 1]), |raw| {
@@ -327,14 +258,6 @@ impl Config {
     }
 }
 
-/// The directory that holds `path` (`.` for a bare file name).
-pub fn parent_dir(path: &Path) -> PathBuf {
-    match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
-        _ => PathBuf::from("."),
-    }
-}
-
 fn parse_or<T>(
     variable: &'static str,
     raw: Option<String>,
@@ -378,6 +301,7 @@ fn parse_public_url(raw: &str) -> Result<Url, ConfigError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::Path;
 
     fn config(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
         Config::from_pairs(pairs.iter().copied())
@@ -414,14 +338,14 @@ mod tests {
             "postgres://u@h:99999/db",
             "postgres://u@h",
         ] {
-            let error = DatabaseUrl::parse(raw).err().unwrap_or_else(|| panic!("{raw} was accepted"));
+            let error = parse_database_url(raw).err().unwrap_or_else(|| panic!("{raw} was accepted"));
             assert_eq!(error.variable, "DATABASE_URL", "{raw}");
         }
     }
 
     #[test]
     fn a_malformed_postgres_url_is_not_echoed() {
-        let error = DatabaseUrl::parse("postgres://user:hunter2@host:port/db").err().unwrap();
+        let error = parse_database_url("postgres://user:hunter2@host:port/db").err().unwrap();
         assert!(!error.to_string().contains("hunter2"), "{error}");
     }
 

@@ -4,8 +4,9 @@
 
 use std::collections::BTreeSet;
 
+use chrono::NaiveDateTime;
 use diesel::Connection;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::app::Context;
@@ -19,6 +20,66 @@ use crate::domain::email::EmailAddress;
 use crate::domain::municipality::MunicipalityCode;
 use crate::error::AppError;
 use crate::error::FieldErrors;
+
+/// An account as shown to administrators (never its password hash).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct UserSummary {
+    pub id: String,
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    pub role_label: &'static str,
+    pub municipalities: Vec<String>,
+    pub disabled: bool,
+}
+
+impl UserSummary {
+    fn new(user: User, municipalities: Vec<String>) -> Self {
+        let role = Role::parse(&user.role).unwrap_or(Role::Viewer);
+        Self {
+            id: user.id,
+            email: user.email,
+            display_name: user.display_name,
+            role,
+            role_label: role.label(),
+            municipalities,
+            disabled: user.disabled_at.is_some(),
+        }
+    }
+}
+
+/// One account with its municipalities: an administrator's view, or anyone's own (`/api/v1/me`).
+pub async fn summary(ctx: &Context, staff: &Staff, id: String) -> Result<UserSummary, AppError> {
+    if id != staff.id {
+        staff.require_admin()?;
+    }
+    let (user, municipalities) = ctx
+        .db
+        .run(move |conn| {
+            let user = users::find(conn, &id)?;
+            let municipalities = users::municipalities_of(conn, &id)?;
+            Ok((user, municipalities))
+        })
+        .await?;
+    Ok(UserSummary::new(user, municipalities))
+}
+
+/// Every account with its municipalities, for administrators (two queries, whatever the number of accounts).
+pub async fn list(ctx: &Context, staff: &Staff) -> Result<Vec<UserSummary>, AppError> {
+    staff.require_admin()?;
+    let (accounts, assigned) = ctx.db.run(|conn| Ok((users::list(conn)?, users::all_municipalities(conn)?))).await?;
+    let mut by_user: std::collections::HashMap<String, Vec<String>> = std::collections::HashMap::new();
+    for (user_id, code) in assigned {
+        by_user.entry(user_id).or_default().push(code);
+    }
+    Ok(accounts
+        .into_iter()
+        .map(|user| {
+            let municipalities = by_user.remove(&user.id).unwrap_or_default();
+            UserSummary::new(user, municipalities)
+        })
+        .collect())
+}
 
 /// What is needed to create an account.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -83,6 +144,14 @@ pub async fn validate_municipalities(db: &Db, codes: &[String]) -> Result<Vec<St
     Ok(wanted)
 }
 
+/// Creates an account for an administrator: every problem with the input at once, or the new account.
+pub async fn create(ctx: &Context, admin: &Staff, input: NewAccount) -> Result<UserSummary, AppError> {
+    admin.require_admin()?;
+    let parts = validate_new_account(&ctx.db, &input).await.map_err(|errors| AppError::InvalidFields(errors.0))?;
+    let user = create_user(&ctx.db, Actor::of(admin), parts, input.display_name).await?;
+    summary(ctx, admin, user.id).await
+}
+
 /// Creates an account (the password is hashed off the async workers).
 pub async fn create_user(
     db: &Db,
@@ -133,11 +202,11 @@ pub struct AccountChanges {
 pub async fn update_user(
     ctx: &Context,
     admin: &Staff,
-    actor: Actor,
     id: String,
     input: AccountChanges,
-) -> Result<User, AppError> {
+) -> Result<UserSummary, AppError> {
     admin.require_admin()?;
+    let actor = Actor::of(admin);
     let lookup = id.clone();
     let existing = ctx.db.run(move |conn| users::find(conn, &lookup)).await?;
     let mut errors = FieldErrors::default();
@@ -190,7 +259,7 @@ pub async fn update_user(
                     sessions::delete_for_user(conn, &id)?;
                 }
                 audit::insert(conn, &actor.event("user_changed", Some(target), detail))?;
-                users::find(conn, &id)
+                Ok(UserSummary::new(users::find(conn, &id)?, users::municipalities_of(conn, &id)?))
             })
         })
         .await
@@ -198,8 +267,9 @@ pub async fn update_user(
 }
 
 /// Ends every session of an account (an administrator's action); returns how many were ended.
-pub async fn revoke_sessions(ctx: &Context, admin: &Staff, actor: Actor, id: String) -> Result<usize, AppError> {
+pub async fn revoke_sessions(ctx: &Context, admin: &Staff, id: String) -> Result<usize, AppError> {
     admin.require_admin()?;
+    let actor = Actor::of(admin);
     ctx.db
         .write(move |conn| {
             conn.transaction(|conn| {
@@ -238,13 +308,8 @@ pub async fn start_session(ctx: &Context, user_id: String) -> Result<(String, Se
 }
 
 /// Changes one's own password after checking the current one; ends every other session of the account.
-pub async fn change_password(
-    ctx: &Context,
-    user: &Staff,
-    actor: Actor,
-    current: String,
-    new: String,
-) -> Result<(), AppError> {
+pub async fn change_password(ctx: &Context, user: &Staff, current: String, new: String) -> Result<(), AppError> {
+    let actor = Actor::of(user);
     let mut errors = FieldErrors::default();
     let new = Password::parse(&new).map_err(|error| errors.add("new_password", error)).ok();
     let id = user.id.clone();
@@ -276,12 +341,8 @@ pub async fn change_password(
 }
 
 /// Creates an API token for the user; the token itself is returned once and stored only as a keyed hash.
-pub async fn create_api_token(
-    ctx: &Context,
-    user: &Staff,
-    actor: Actor,
-    name: String,
-) -> Result<(ApiToken, String), AppError> {
+pub async fn create_api_token(ctx: &Context, user: &Staff, name: String) -> Result<(ApiToken, String), AppError> {
+    let actor = Actor::of(user);
     let name = name.trim().to_owned();
     if name.is_empty() || name.chars().count() > 100 {
         return Err(AppError::invalid("name", "Ge nyckeln ett namn (högst 100 tecken), t.ex. vad skriptet gör."));
@@ -312,8 +373,37 @@ pub async fn create_api_token(
     Ok((token, secret))
 }
 
+/// An API token as listed (never the token itself).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct TokenSummary {
+    pub id: String,
+    pub name: String,
+    pub created_at: NaiveDateTime,
+    pub last_used_at: Option<NaiveDateTime>,
+    pub revoked: bool,
+}
+
+/// The user's own API tokens, newest first.
+pub async fn api_tokens(ctx: &Context, user: &Staff) -> Result<Vec<TokenSummary>, AppError> {
+    let id = user.id.clone();
+    Ok(ctx
+        .db
+        .run(move |conn| sessions::api_tokens_of(conn, &id))
+        .await?
+        .into_iter()
+        .map(|token| TokenSummary {
+            id: token.id,
+            name: token.name,
+            created_at: token.created_at,
+            last_used_at: token.last_used_at,
+            revoked: token.revoked_at.is_some(),
+        })
+        .collect())
+}
+
 /// Revokes one of the user's own API tokens.
-pub async fn revoke_api_token(ctx: &Context, user: &Staff, actor: Actor, id: String) -> Result<(), AppError> {
+pub async fn revoke_api_token(ctx: &Context, user: &Staff, id: String) -> Result<(), AppError> {
+    let actor = Actor::of(user);
     let user_id = user.id.clone();
     let email = user.email.clone();
     let revoked = ctx

@@ -30,6 +30,20 @@ use crate::domain::survey::{Access, SurveyState, swedish_day};
 use crate::domain::throttle;
 use crate::error::AppError;
 
+/// An open-link survey by its id, with its municipalities as (code, name); not found for any other survey.
+pub async fn open_survey(ctx: &Context, id: &str) -> Result<(Survey, Vec<(String, String)>), AppError> {
+    if uuid::Uuid::parse_str(id).is_err() {
+        return Err(AppError::NotFound);
+    }
+    let lookup = id.to_owned();
+    let (survey, parts) = ctx.db.run(move |conn| surveys::with_parts(conn, &lookup)).await?;
+    if Access::parse(&survey.access) != Some(Access::OpenLink) || SurveyState::parse(&survey.state).is_none() {
+        return Err(AppError::NotFound);
+    }
+    let municipalities = parts.into_iter().map(|(part, name)| (part.municipality_code, name)).collect();
+    Ok((survey, municipalities))
+}
+
 /// Well-formed codes that match nothing, per client address and throttle window, before lookups are refused.
 pub const UNKNOWN_CODE_LIMIT: i32 = 20;
 

@@ -3,8 +3,11 @@
 
 use serde_json::Value;
 
+use crate::app::Context;
 use crate::auth::Staff;
 use crate::db::models::user::AuditEvent;
+use crate::db::queries::audit;
+use crate::error::AppError;
 
 /// Who acted: a signed-in user, the command line, or an anonymous attempt (a failed sign-in).
 #[derive(Debug, Clone, Default)]
@@ -37,4 +40,19 @@ impl Actor {
             source_address: self.address.clone(),
         }
     }
+}
+
+/// Records an event that changes nothing else (a reported accessibility problem).
+pub async fn record(ctx: &Context, event: AuditEvent) -> Result<(), AppError> {
+    Ok(ctx.db.write(move |conn| audit::insert(conn, &event)).await?)
+}
+
+/// Events shown on one page of the audit log.
+pub const PAGE_SIZE: i64 = 100;
+
+/// One page of the audit log, newest first, for administrators; `page` counts from 1.
+pub async fn page(ctx: &Context, staff: &Staff, page: i64) -> Result<Vec<AuditEvent>, AppError> {
+    staff.require_admin()?;
+    let offset = (page - 1) * PAGE_SIZE;
+    Ok(ctx.db.run(move |conn| audit::list(conn, PAGE_SIZE, offset)).await?)
 }

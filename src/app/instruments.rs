@@ -312,7 +312,7 @@ mod tests {
     async fn registry() -> (tempfile::TempDir, Instruments) {
         let dir = tempfile::tempdir().unwrap();
         let url =
-            crate::config::DatabaseUrl::parse(&format!("sqlite://{}", dir.path().join("t.db").display())).unwrap();
+            crate::db::url::DatabaseUrl::parse(&format!("sqlite://{}", dir.path().join("t.db").display())).unwrap();
         let settings = crate::db::PoolSettings { max_size: 2, timeout: std::time::Duration::from_secs(5) };
         let errors = crate::metrics::Metrics::new().unwrap().db_errors();
         let (db, _) = tokio::task::spawn_blocking(move || Db::open(&url, settings, errors)).await.unwrap().unwrap();

@@ -8,27 +8,24 @@
 //!
 //! **Several instances.** With PostgreSQL, every change is also announced with `NOTIFY trygghet_live, '<survey id>'`
 //! on a dedicated connection that `LISTEN`s to the same channel, so a submission stored by one instance wakes the
-//! dashboards connected to another. The connection is polled every [`POLL`]; if it breaks, it is opened again.
+//! dashboards connected to another. The connection is polled every [`notify::POLL`]; if it breaks, it is opened again.
 //! SQLite runs as one instance, so changes stay in the process.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use diesel::prelude::*;
 use tokio::sync::{Notify, watch};
 
+use crate::app::Context;
 use crate::app::rates::{self, Snapshot};
-use crate::config::DatabaseUrl;
-
-/// How often the PostgreSQL listener looks for notifications and sends announcements.
-pub const POLL: Duration = Duration::from_millis(25);
+use crate::auth::Staff;
+use crate::db::notify;
+use crate::db::url::DatabaseUrl;
+use crate::error::AppError;
 
 /// The shortest time between two snapshots of one survey.
 pub const PACE: Duration = Duration::from_millis(50);
-
-/// The PostgreSQL channel the instances share.
-const CHANNEL: &str = "trygghet_live";
 
 /// A survey being watched: what wakes its publisher, and where its snapshots go.
 struct Watched {
@@ -72,7 +69,7 @@ impl Live {
             let url = url.clone();
             std::thread::Builder::new()
                 .name("trygghet-live".into())
-                .spawn(move || listen(&url, &listener, &announcements))
+                .spawn(move || notify::listen(&url, &|survey| listener.wake(survey), &announcements))
                 .map_err(|error| tracing::error!(%error, "cannot start the live-update listener"))
                 .ok();
         }
@@ -167,62 +164,27 @@ impl Publisher {
     }
 }
 
-/// The PostgreSQL side: announce this instance's changes, wake viewers for every instance's changes.
-fn listen(url: &DatabaseUrl, live: &Live, announcements: &std::sync::mpsc::Receiver<String>) {
-    let mut backoff = Duration::from_millis(200);
-    loop {
-        let DatabaseUrl::Postgres(secret) = url else { return };
-        let opened = PgConnection::establish(secrecy::ExposeSecret::expose_secret(secret))
-            .map_err(|error| error.to_string())
-            .and_then(|mut conn| {
-                diesel::sql_query(format!("LISTEN {CHANNEL}")).execute(&mut conn).map_err(|e| e.to_string())?;
-                Ok(conn)
-            });
-        match opened {
-            Ok(mut conn) => {
-                backoff = Duration::from_millis(200);
-                if let Err(error) = serve(&mut conn, live, announcements) {
-                    tracing::warn!(%error, "the live-update connection failed; opening it again");
-                }
-            }
-            Err(error) => tracing::warn!(%error, "cannot open the live-update connection; trying again"),
-        }
-        if matches!(announcements.recv_timeout(backoff), Err(std::sync::mpsc::RecvTimeoutError::Disconnected)) {
-            return;
-        }
-        backoff = (backoff * 2).min(Duration::from_secs(10));
+/// The survey's current snapshot, if the staff member may see the survey (else `NotFound`, as for no survey at all).
+pub async fn visible(ctx: &Context, staff: &Staff, id: &str) -> Result<Arc<Snapshot>, AppError> {
+    let snapshot = ctx.live.current(&ctx.db, id).await?;
+    match staff.permissions.may_view_survey(snapshot.municipalities.iter().map(|m| m.code.as_str())) {
+        true => Ok(snapshot),
+        false => Err(AppError::NotFound),
     }
 }
 
-fn serve(conn: &mut PgConnection, live: &Live, announcements: &std::sync::mpsc::Receiver<String>) -> QueryResult<()> {
-    use std::sync::mpsc::RecvTimeoutError;
-    #[derive(QueryableByName)]
-    struct Backend {
-        #[diesel(sql_type = diesel::sql_types::Integer)]
-        pid: i32,
-    }
-    let own_pid = diesel::sql_query("SELECT pg_backend_pid() AS pid").get_result::<Backend>(conn)?.pid;
-    loop {
-        match announcements.recv_timeout(POLL) {
-            Ok(first) => {
-                let mut surveys = std::collections::BTreeSet::from([first]);
-                surveys.extend(announcements.try_iter());
-                for survey in surveys {
-                    diesel::sql_query("SELECT pg_notify($1, $2)")
-                        .bind::<diesel::sql_types::Text, _>(CHANNEL)
-                        .bind::<diesel::sql_types::Text, _>(survey)
-                        .execute(conn)?;
-                }
-            }
-            Err(RecvTimeoutError::Timeout) => {}
-            Err(RecvTimeoutError::Disconnected) => return Ok(()),
-        }
-        for notification in conn.notifications_iter() {
-            let notification = notification?;
-            // This instance's own announcements come back too; its viewers were woken when they were made.
-            if notification.process_id != own_pid {
-                live.wake(&notification.payload);
-            }
-        }
-    }
+/// The survey's snapshots for a stream, if the staff member may see the survey: the current one, read now (with the
+/// proper status when it cannot be), and the live ones that follow.
+pub async fn watch(
+    ctx: &Context,
+    staff: &Staff,
+    id: &str,
+) -> Result<(Arc<Snapshot>, watch::Receiver<Option<Arc<Snapshot>>>), AppError> {
+    // May they see it? Only then a publisher is started for it.
+    visible(ctx, staff, id).await?;
+    // Subscribed before the first snapshot is taken, so that no change between the two is missed (the second read
+    // is the kept snapshot unless something changed meanwhile).
+    let receiver = ctx.live.subscribe(ctx, id);
+    let first = visible(ctx, staff, id).await?;
+    Ok((first, receiver))
 }

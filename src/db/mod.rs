@@ -6,8 +6,10 @@
 pub mod connection;
 pub mod migrations;
 pub mod models;
+pub mod notify;
 pub mod queries;
 pub mod schema;
+pub mod url;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -20,7 +22,7 @@ use prometheus::IntCounterVec;
 pub use connection::DbConnection;
 use connection::{ConnectionManager, Target};
 
-use crate::config::{DatabaseUrl, parent_dir};
+use crate::db::url::{DatabaseUrl, parent_dir};
 
 /// Which database engine a [`Db`] talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

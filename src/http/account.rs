@@ -3,28 +3,15 @@
 use crate::http::render::context;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
-use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 
 use crate::app::accounts;
-use crate::app::audit::Actor;
-use crate::db::queries::sessions;
 use crate::error::AppError;
 use crate::error::FieldError;
 use crate::http::extract::CurrentUser;
 use crate::http::forms::ProtectedForm;
 use crate::http::state::AppState;
 use crate::views::templates::UserView;
-
-/// An API token as listed (never the token itself).
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct TokenSummary {
-    pub id: String,
-    pub name: String,
-    pub created_at: NaiveDateTime,
-    pub last_used_at: Option<NaiveDateTime>,
-    pub revoked: bool,
-}
 
 /// A newly created API token: the only time the secret is shown.
 #[derive(Serialize, utoipa::ToSchema)]
@@ -40,23 +27,6 @@ pub struct NewToken {
     pub name: String,
 }
 
-async fn tokens(state: &AppState, user: &CurrentUser) -> Result<Vec<TokenSummary>, AppError> {
-    let id = user.id.clone();
-    Ok(state
-        .db
-        .run(move |conn| sessions::api_tokens_of(conn, &id))
-        .await?
-        .into_iter()
-        .map(|token| TokenSummary {
-            id: token.id,
-            name: token.name,
-            created_at: token.created_at,
-            last_used_at: token.last_used_at,
-            revoked: token.revoked_at.is_some(),
-        })
-        .collect())
-}
-
 async fn render(
     state: &AppState,
     user: &CurrentUser,
@@ -68,7 +38,7 @@ async fn render(
         status,
         "admin/account.html",
         context! { title => "Mitt konto", user => UserView::from(&user.staff), csrf_token => user.csrf_token(),
-        tokens => tokens(state, user).await?, errors, notice },
+        tokens => accounts::api_tokens(state, user).await?, errors, notice },
     )
 }
 
@@ -91,8 +61,7 @@ pub async fn change_password(
     form: ProtectedForm<PasswordForm>,
 ) -> Result<HttpResponse, AppError> {
     let ProtectedForm { user, form } = form;
-    let actor = Actor::of(&user);
-    match accounts::change_password(&state, &user, actor, form.current_password, form.new_password).await {
+    match accounts::change_password(&state, &user, form.current_password, form.new_password).await {
         Ok(()) => {
             render(
                 &state,
@@ -113,7 +82,7 @@ pub async fn change_password(
 /// `POST /admin/account/tokens`
 pub async fn create_token(state: web::Data<AppState>, form: ProtectedForm<NewToken>) -> Result<HttpResponse, AppError> {
     let ProtectedForm { user, form } = form;
-    match accounts::create_api_token(&state, &user, Actor::of(&user), form.name).await {
+    match accounts::create_api_token(&state, &user, form.name).await {
         Ok((token, secret)) => state.templates.page(
             StatusCode::OK,
             "admin/secret_shown_once.html",
@@ -142,14 +111,14 @@ pub async fn revoke_token(
     form: ProtectedForm<crate::http::sign_in::EmptyForm>,
 ) -> Result<HttpResponse, AppError> {
     let user = form.user;
-    accounts::revoke_api_token(&state, &user, Actor::of(&user), id.into_inner()).await?;
+    accounts::revoke_api_token(&state, &user, id.into_inner()).await?;
     render(&state, &user, StatusCode::OK, Vec::new(), Some("API-nyckeln är återkallad.")).await
 }
 
 /// List your API tokens.
-#[utoipa::path(get, path = "/api/v1/tokens", tag = "tokens", responses((status = 200, body = [TokenSummary])))]
+#[utoipa::path(get, path = "/api/v1/tokens", tag = "tokens", responses((status = 200, body = [accounts::TokenSummary])))]
 pub async fn api_list(state: web::Data<AppState>, user: CurrentUser) -> Result<HttpResponse, AppError> {
-    Ok(HttpResponse::Ok().json(tokens(&state, &user).await?))
+    Ok(HttpResponse::Ok().json(accounts::api_tokens(&state, &user).await?))
 }
 
 /// Create an API token with your own role and municipalities. The token is in the answer, once.
@@ -160,7 +129,7 @@ pub async fn api_create(
     user: CurrentUser,
     input: web::Json<NewToken>,
 ) -> Result<HttpResponse, AppError> {
-    let (token, secret) = accounts::create_api_token(&state, &user, Actor::of(&user), input.into_inner().name).await?;
+    let (token, secret) = accounts::create_api_token(&state, &user, input.into_inner().name).await?;
     Ok(HttpResponse::Created().json(CreatedToken { id: token.id, name: token.name, token: secret }))
 }
 
@@ -172,6 +141,6 @@ pub async fn api_revoke(
     user: CurrentUser,
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    accounts::revoke_api_token(&state, &user, Actor::of(&user), id.into_inner()).await?;
+    accounts::revoke_api_token(&state, &user, id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }

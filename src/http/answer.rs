@@ -17,10 +17,8 @@ use serde::Serialize;
 
 use crate::app::answering::{self, Entry, Refusal, Submitted};
 use crate::auth::csrf;
-use crate::db::queries::surveys as survey_queries;
 use crate::domain::codes::InvitationCode;
 use crate::domain::instrument::{AnswerError, AnswerValue, Instrument, ItemKind, RawAnswers};
-use crate::domain::survey::{Access, SurveyState};
 use crate::error::AppError;
 use crate::error::FieldError;
 use crate::http::client_address;
@@ -634,31 +632,12 @@ pub async fn thanks(request: HttpRequest, state: web::Data<AppState>) -> Result<
 // ---------------------------------------------------------------------------------------------------------------
 // Open link.
 
+/// A municipality to choose on the open link's first page.
 #[derive(Serialize)]
-struct MunicipalityChoice {
+struct MunicipalityRadio {
     code: String,
     name: String,
     checked: bool,
-}
-
-async fn open_survey(
-    state: &AppState,
-    id: &str,
-) -> Result<(crate::db::models::survey::Survey, Vec<(String, String)>), AppError> {
-    if uuid::Uuid::parse_str(id).is_err() {
-        return Err(AppError::NotFound);
-    }
-    let lookup = id.to_owned();
-    let (survey, parts) =
-        state.db.run(move |conn| survey_queries::with_parts(conn, &lookup)).await.map_err(|error| match error {
-            crate::db::DbError::Query(diesel::result::Error::NotFound) => AppError::NotFound,
-            other => other.into(),
-        })?;
-    if Access::parse(&survey.access) != Some(Access::OpenLink) || SurveyState::parse(&survey.state).is_none() {
-        return Err(AppError::NotFound);
-    }
-    let municipalities = parts.into_iter().map(|(part, name)| (part.municipality_code, name)).collect();
-    Ok((survey, municipalities))
 }
 
 fn open_start_response(
@@ -670,9 +649,9 @@ fn open_start_response(
     error: Option<String>,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let choices: Vec<MunicipalityChoice> = municipalities
+    let choices: Vec<MunicipalityRadio> = municipalities
         .iter()
-        .map(|(code, name)| MunicipalityChoice { code: code.clone(), name: name.clone(), checked: code == chosen })
+        .map(|(code, name)| MunicipalityRadio { code: code.clone(), name: name.clone(), checked: code == chosen })
         .collect();
     let errors: Vec<FieldError> =
         error.iter().map(|reason| FieldError { field: "municipality".into(), reason: reason.clone() }).collect();
@@ -689,7 +668,7 @@ pub async fn open_start(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let (survey, municipalities) = open_survey(&state, &id).await?;
+    let (survey, municipalities) = answering::open_survey(&state, &id).await?;
     if let Some(refusal) = answering::refusal_by_state(&survey, crate::domain::survey::swedish_day(chrono::Utc::now()))
     {
         return refusal_page(&state, &request, &refusal);
@@ -708,7 +687,7 @@ pub async fn open_start_submit(
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
     let form = PostedForm::read(&request, &body)?;
-    let (survey, municipalities) = open_survey(&state, &id).await?;
+    let (survey, municipalities) = answering::open_survey(&state, &id).await?;
     if let Some(refusal) = answering::refusal_by_state(&survey, crate::domain::survey::swedish_day(chrono::Utc::now()))
     {
         return refusal_page(&state, &request, &refusal);
@@ -786,6 +765,6 @@ pub async fn report_problem(
         None,
         serde_json::json!({ "message": message, "language": page.lang }),
     );
-    state.db.write(move |conn| crate::db::queries::audit::insert(conn, &event)).await?;
+    crate::app::audit::record(&state, event).await?;
     accessibility_response(&page, "", None, true, StatusCode::OK)
 }

@@ -5,13 +5,11 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
-use crate::db::queries::audit;
+use crate::app::audit::{self, PAGE_SIZE};
 use crate::error::AppError;
 use crate::http::extract::CurrentUser;
 use crate::http::state::AppState;
 use crate::views::templates::UserView;
-
-const PAGE_SIZE: i64 = 100;
 
 #[derive(Deserialize, utoipa::IntoParams)]
 pub struct PageQuery {
@@ -20,12 +18,12 @@ pub struct PageQuery {
 }
 
 impl PageQuery {
-    fn offset(&self) -> Result<(i64, i64), AppError> {
+    fn number(&self) -> Result<i64, AppError> {
         let page = self.page.unwrap_or(1);
         if !(1..=100_000).contains(&page) {
             return Err(AppError::invalid("page", "page must be a whole number from 1"));
         }
-        Ok((page, (page - 1) * PAGE_SIZE))
+        Ok(page)
     }
 }
 
@@ -35,9 +33,8 @@ pub async fn page(
     user: CurrentUser,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
-    user.require_admin()?;
-    let (page, offset) = query.offset()?;
-    let events = state.db.run(move |conn| audit::list(conn, PAGE_SIZE, offset)).await?;
+    let page = query.number()?;
+    let events = audit::page(&state, &user, page).await?;
     let more = events.len() as i64 == PAGE_SIZE;
     state.templates.page(
         StatusCode::OK,
@@ -55,8 +52,6 @@ pub async fn api_list(
     user: CurrentUser,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
-    user.require_admin()?;
-    let (_, offset) = query.offset()?;
-    let events = state.db.run(move |conn| audit::list(conn, PAGE_SIZE, offset)).await?;
+    let events = audit::page(&state, &user, query.number()?).await?;
     Ok(HttpResponse::Ok().json(events))
 }

@@ -1,16 +1,12 @@
 //! Operations endpoints: liveness, readiness and metrics for load balancers, orchestrators and Prometheus.
 
-use std::time::Duration;
-
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::json;
 
+use crate::app::health;
 use crate::error::AppError;
 use crate::http::state::AppState;
-
-/// How long readiness waits for a database connection before answering 503.
-const READY_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// `GET /healthz`: the process is up and serving HTTP. Never touches the database, so a database outage does not
 /// get healthy instances restarted.
@@ -20,8 +16,8 @@ pub async fn alive() -> HttpResponse {
 
 /// `GET /readyz`: the instance can serve requests, i.e. its database answers; 503 otherwise.
 pub async fn ready(state: web::Data<AppState>) -> HttpResponse {
-    let backend = state.db.backend().name();
-    match state.db.check_ready(READY_TIMEOUT).await {
+    let (backend, answer) = health::ready(&state).await;
+    match answer {
         Ok(()) => HttpResponse::Ok().json(json!({ "status": "ready", "database": backend })),
         Err(error) => {
             tracing::warn!(%error, "not ready");
@@ -46,6 +42,6 @@ pub async fn metrics(request: HttpRequest, state: web::Data<AppState>) -> Result
                 .json(json!({ "error": { "code": "unauthorized", "message": "A metrics token is required." } })));
         }
     }
-    let body = state.metrics.render(&state.db).map_err(|error| AppError::Internal(Box::new(error)))?;
+    let body = health::metrics_text(&state).await?;
     Ok(HttpResponse::Ok().content_type("text/plain; version=0.0.4; charset=utf-8").body(body))
 }

@@ -5,9 +5,9 @@ use std::sync::Arc;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
-use serde::Serialize;
 
 use crate::app::audit::Actor;
+use crate::app::municipalities::MunicipalityChoice;
 use crate::app::responses::{self, Mode, NewResponse, Stored};
 use crate::app::surveys::{self, Loaded};
 use crate::domain::codes::LetterNumber;
@@ -22,24 +22,18 @@ use crate::http::state::AppState;
 use crate::views::questionnaire::{self, raw_answers};
 use crate::views::templates::UserView;
 
-#[derive(Serialize)]
-struct MunicipalityOption {
-    code: String,
-    name: String,
-}
-
 /// The survey and its questionnaire, if paper forms can be entered into it by this user.
 async fn paper_survey(
     state: &AppState,
     user: &CurrentUser,
     id: &str,
-) -> Result<(Loaded, Arc<Instrument>, Vec<MunicipalityOption>), AppError> {
+) -> Result<(Loaded, Arc<Instrument>, Vec<MunicipalityChoice>), AppError> {
     let loaded = surveys::load(state, user, id).await?;
-    let municipalities: Vec<MunicipalityOption> = loaded
+    let municipalities: Vec<MunicipalityChoice> = loaded
         .parts
         .iter()
         .filter(|(part, _)| user.permissions.may_manage(&part.municipality_code))
-        .map(|(part, name)| MunicipalityOption { code: part.municipality_code.clone(), name: name.clone() })
+        .map(|(part, name)| MunicipalityChoice { code: part.municipality_code.clone(), name: name.clone() })
         .collect();
     if municipalities.is_empty() {
         return Err(AppError::Forbidden);
@@ -61,7 +55,7 @@ fn render(
     status: StatusCode,
     loaded: &Loaded,
     instrument: &Instrument,
-    municipalities: &[MunicipalityOption],
+    municipalities: &[MunicipalityChoice],
     fields: &Fields,
     errors: Vec<FieldError>,
     answer_errors: &[crate::domain::instrument::AnswerError],

@@ -15,6 +15,7 @@ use actix_web_lab::sse;
 use serde::Serialize;
 use sha2::Digest;
 
+use crate::app::live;
 use crate::app::rates::{RatesView, Snapshot};
 use crate::domain::rates::{Definition, definitions, percent};
 use crate::error::AppError;
@@ -60,31 +61,6 @@ fn definition_views() -> Vec<DefinitionView> {
     definitions().iter().map(|Definition { key, formula, sv, en }| DefinitionView { key, formula, sv, en }).collect()
 }
 
-/// The survey's snapshots for a stream, if the user may see the survey: the current one, read now (with the proper
-/// status when it cannot be), and the live ones that follow.
-async fn first_snapshot(
-    state: &AppState,
-    user: &CurrentUser,
-    id: &str,
-) -> Result<(Arc<Snapshot>, tokio::sync::watch::Receiver<Option<Arc<Snapshot>>>), AppError> {
-    // May the user see it? Only then a publisher is started for it.
-    visible_snapshot(state, user, id).await?;
-    // Subscribed before the first snapshot is taken, so that no change between the two is missed (the second read
-    // is the kept snapshot unless something changed meanwhile).
-    let receiver = state.live.subscribe(state, id);
-    let first = visible_snapshot(state, user, id).await?;
-    Ok((first, receiver))
-}
-
-/// The survey's current snapshot, if the user may see the survey (else `NotFound`, as for no survey at all).
-async fn visible_snapshot(state: &AppState, user: &CurrentUser, id: &str) -> Result<Arc<Snapshot>, AppError> {
-    let snapshot = state.live.current(&state.db, id).await?;
-    match user.permissions.may_view_survey(snapshot.municipalities.iter().map(|m| m.code.as_str())) {
-        true => Ok(snapshot),
-        false => Err(AppError::NotFound),
-    }
-}
-
 fn current(receiver: &tokio::sync::watch::Receiver<Option<Arc<Snapshot>>>) -> Option<Arc<Snapshot>> {
     receiver.borrow().clone()
 }
@@ -105,7 +81,7 @@ pub async fn api_rates(
     user: CurrentUser,
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let snapshot = visible_snapshot(&state, &user, &id).await?;
+    let snapshot = live::visible(&state, &user, &id).await?;
     let key = visible_key(&user, &snapshot);
     // Rendered once per snapshot and set of visible municipalities, like the streams' events.
     let body = snapshot.memo.get_or_render(format!("document:{key}"), || {
@@ -149,7 +125,7 @@ pub async fn api_stream(
     user: CurrentUser,
     id: web::Path<String>,
 ) -> Result<impl Responder, AppError> {
-    let snapshots = first_snapshot(&state, &user, &id).await?;
+    let snapshots = live::watch(&state, &user, &id).await?;
     let closing = state.live.closing();
     Ok(stream(snapshots, user, "rates", closing, |snapshot, user, key| {
         snapshot.memo.get_or_render(format!("json:{key}"), || {
@@ -372,7 +348,7 @@ pub async fn page(
     user: CurrentUser,
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let snapshot = visible_snapshot(&state, &user, &id).await?;
+    let snapshot = live::visible(&state, &user, &id).await?;
     let live = snapshot.memo.get_or_render(format!("html:{}", visible_key(&user, &snapshot)), || {
         render_live(&state, &snapshot, &snapshot.view(|code| user.permissions.may_view(code)))
     })?;
@@ -397,7 +373,7 @@ pub async fn page_stream(
     user: CurrentUser,
     id: web::Path<String>,
 ) -> Result<impl Responder, AppError> {
-    let snapshots = first_snapshot(&state, &user, &id).await?;
+    let snapshots = live::watch(&state, &user, &id).await?;
     let state = state.into_inner();
     let closing = state.live.closing();
     Ok(stream(snapshots, user, "dashboard", closing, move |snapshot, user, key| {

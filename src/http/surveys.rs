@@ -9,10 +9,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::app::audit::Actor;
 use crate::app::instruments;
+use crate::app::municipalities;
 use crate::app::surveys::{
     self, ImportProblem, ImportReport, IssuedLetter, Loaded, PartInput, SurveyInput, SurveySummary,
 };
-use crate::db::queries::{municipalities, tallies};
+use crate::db::queries::tallies;
 use crate::domain::dispositions::Disposition;
 use crate::domain::survey::{self, Access, Period};
 use crate::error::AppError;
@@ -151,24 +152,6 @@ async fn view(state: &AppState, user: &CurrentUser, loaded: Loaded) -> Result<Su
     })
 }
 
-#[derive(Serialize)]
-struct Option_ {
-    code: String,
-    name: String,
-}
-
-/// The municipalities the user may put in a survey.
-async fn manageable_municipalities(state: &AppState, user: &CurrentUser) -> Result<Vec<Option_>, AppError> {
-    Ok(state
-        .db
-        .run(|conn| municipalities::list(conn, None))
-        .await?
-        .into_iter()
-        .filter(|(municipality, _)| user.permissions.may_manage(&municipality.code))
-        .map(|(municipality, _)| Option_ { code: municipality.code, name: municipality.name })
-        .collect())
-}
-
 /// A questionnaire to choose in a survey form: `key@version`, and its title and version.
 #[derive(Serialize)]
 struct InstrumentOption {
@@ -260,7 +243,7 @@ async fn render_new(
         status,
         "admin/survey_new.html",
         context! { title => "Ny enkät", user => UserView::from(&user.staff), csrf_token => user.csrf_token(), form,
-        municipalities => manageable_municipalities(state, user).await?, instruments => instrument_options(state).await?,
+        municipalities => municipalities::manageable(state, user).await?, instruments => instrument_options(state).await?,
         errors },
     )
 }
@@ -423,7 +406,7 @@ async fn render_edit(
 ) -> Result<HttpResponse, AppError> {
     let value =
         |name: &str| fields.iter().find(|(key, _)| key == name).map(|(_, value)| value.clone()).unwrap_or_default();
-    let options = manageable_municipalities(state, user).await?;
+    let options = municipalities::manageable(state, user).await?;
     let chosen: Vec<String> =
         fields.iter().filter(|(key, _)| key == "municipality").map(|(_, code)| code.clone()).collect();
     #[derive(Serialize)]

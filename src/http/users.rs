@@ -3,69 +3,16 @@
 use crate::http::render::context;
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, web};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
-use crate::app::accounts::{self, AccountChanges, NewAccount};
-use crate::app::audit::Actor;
+use crate::app::accounts::{self, AccountChanges, NewAccount, UserSummary};
+use crate::app::municipalities;
 use crate::auth::Role;
-use crate::db::models::user::User;
-use crate::db::queries::{municipalities, users};
 use crate::error::AppError;
 use crate::http::extract::CurrentUser;
 use crate::http::forms::ProtectedForm;
 use crate::http::state::AppState;
 use crate::views::templates::UserView;
-
-/// An account as shown to administrators (never its password hash).
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct UserSummary {
-    pub id: String,
-    pub email: String,
-    pub display_name: String,
-    pub role: Role,
-    pub role_label: &'static str,
-    pub municipalities: Vec<String>,
-    pub disabled: bool,
-}
-
-async fn summary(state: &AppState, user: User) -> Result<UserSummary, AppError> {
-    let id = user.id.clone();
-    let municipalities = state.db.run(move |conn| users::municipalities_of(conn, &id)).await?;
-    let role = Role::parse(&user.role).unwrap_or(Role::Viewer);
-    Ok(UserSummary {
-        id: user.id,
-        email: user.email,
-        display_name: user.display_name,
-        role,
-        role_label: role.label(),
-        municipalities,
-        disabled: user.disabled_at.is_some(),
-    })
-}
-
-async fn all_summaries(state: &AppState) -> Result<Vec<UserSummary>, AppError> {
-    let mut summaries = Vec::new();
-    for user in state.db.run(users::list).await? {
-        summaries.push(summary(state, user).await?);
-    }
-    Ok(summaries)
-}
-
-#[derive(Serialize)]
-struct MunicipalityOption {
-    code: String,
-    name: String,
-}
-
-async fn municipality_options(state: &AppState) -> Result<Vec<MunicipalityOption>, AppError> {
-    Ok(state
-        .db
-        .run(|conn| municipalities::list(conn, None))
-        .await?
-        .into_iter()
-        .map(|(municipality, _)| MunicipalityOption { code: municipality.code, name: municipality.name })
-        .collect())
-}
 
 /// `GET /admin/users`
 pub async fn list_page(state: web::Data<AppState>, user: CurrentUser) -> Result<HttpResponse, AppError> {
@@ -94,7 +41,7 @@ async fn render_list(
         "admin/users.html",
         context! {
             title => "Användare", user => UserView::from(&user.staff), csrf_token => user.csrf_token(),
-            users => all_summaries(state).await?, municipalities => municipality_options(state).await?,
+            users => accounts::list(state, user).await?, municipalities => municipalities::choices(state).await?,
             roles => Role::ALL.iter().map(|role| (role.as_str(), role.label())).collect::<Vec<_>>(),
             form => context! { email => form.email, display_name => form.display_name, role => form.role,
                                municipalities => form.municipalities },
@@ -110,10 +57,12 @@ pub async fn create_from_page(
 ) -> Result<HttpResponse, AppError> {
     let ProtectedForm { user, form } = form;
     user.require_admin()?;
-    match accounts::validate_new_account(&state.db, &form).await {
-        Err(errors) => render_list(&state, &user, StatusCode::UNPROCESSABLE_ENTITY, Some(&form), errors.0, None).await,
-        Ok(parts) => {
-            let created = accounts::create_user(&state.db, Actor::of(&user), parts, form.display_name).await?;
+    match accounts::create(&state, &user, form.clone()).await {
+        Err(AppError::InvalidFields(errors)) => {
+            render_list(&state, &user, StatusCode::UNPROCESSABLE_ENTITY, Some(&form), errors, None).await
+        }
+        Err(error) => Err(error),
+        Ok(created) => {
             render_list(
                 &state,
                 &user,
@@ -134,9 +83,8 @@ pub async fn edit_page(
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     user.require_admin()?;
-    let id = id.into_inner();
-    let account = state.db.run(move |conn| users::find(conn, &id)).await?;
-    render_edit(&state, &user, StatusCode::OK, summary(&state, account).await?, Vec::new(), None).await
+    let account = accounts::summary(&state, &user, id.into_inner()).await?;
+    render_edit(&state, &user, StatusCode::OK, account, Vec::new(), None).await
 }
 
 async fn render_edit(
@@ -152,7 +100,7 @@ async fn render_edit(
         "admin/user.html",
         context! {
             title => format!("Användare {}", account.email), user => UserView::from(&user.staff), csrf_token => user.csrf_token(),
-            account, municipalities => municipality_options(state).await?,
+            account, municipalities => municipalities::choices(state).await?,
             roles => Role::ALL.iter().map(|role| (role.as_str(), role.label())).collect::<Vec<_>>(),
             errors, notice,
         },
@@ -186,15 +134,13 @@ pub async fn update_from_page(
         municipalities: Some(form.municipalities),
         disabled: Some(form.disabled.is_some()),
     };
-    match accounts::update_user(&state, &user, Actor::of(&user), id.clone(), changes).await {
+    match accounts::update_user(&state, &user, id.clone(), changes).await {
         Ok(account) => {
-            let account = summary(&state, account).await?;
             render_edit(&state, &user, StatusCode::OK, account, Vec::new(), Some("Ändringarna är sparade.".into()))
                 .await
         }
         Err(AppError::InvalidFields(errors)) => {
-            let account = state.db.run(move |conn| users::find(conn, &id)).await?;
-            let account = summary(&state, account).await?;
+            let account = accounts::summary(&state, &user, id).await?;
             render_edit(&state, &user, StatusCode::UNPROCESSABLE_ENTITY, account, errors, None).await
         }
         Err(error) => Err(error),
@@ -209,9 +155,8 @@ pub async fn revoke_from_page(
 ) -> Result<HttpResponse, AppError> {
     let user = form.user;
     let id = id.into_inner();
-    let ended = accounts::revoke_sessions(&state, &user, Actor::of(&user), id.clone()).await?;
-    let account = state.db.run(move |conn| users::find(conn, &id)).await?;
-    let account = summary(&state, account).await?;
+    let ended = accounts::revoke_sessions(&state, &user, id.clone()).await?;
+    let account = accounts::summary(&state, &user, id).await?;
     render_edit(&state, &user, StatusCode::OK, account, Vec::new(), Some(format!("{ended} inloggningar avslutades.")))
         .await
 }
@@ -221,7 +166,7 @@ pub async fn revoke_from_page(
     responses((status = 200, body = [UserSummary]), (status = 401, body = crate::http::errors::ErrorBody), (status = 403, body = crate::http::errors::ErrorBody)))]
 pub async fn api_list(state: web::Data<AppState>, user: CurrentUser) -> Result<HttpResponse, AppError> {
     user.require_admin()?;
-    Ok(HttpResponse::Ok().json(all_summaries(&state).await?))
+    Ok(HttpResponse::Ok().json(accounts::list(&state, &user).await?))
 }
 
 /// Create an account.
@@ -234,11 +179,9 @@ pub async fn api_create(
 ) -> Result<HttpResponse, AppError> {
     user.require_admin()?;
     let input = input.into_inner();
-    let parts =
-        accounts::validate_new_account(&state.db, &input).await.map_err(|errors| AppError::InvalidFields(errors.0))?;
-    let created = accounts::create_user(&state.db, Actor::of(&user), parts, input.display_name).await?;
+    let created = accounts::create(&state, &user, input).await?;
     let location = format!("/api/v1/users/{}", created.id);
-    Ok(HttpResponse::Created().insert_header((header::LOCATION, location)).json(summary(&state, created).await?))
+    Ok(HttpResponse::Created().insert_header((header::LOCATION, location)).json(created))
 }
 
 /// Change an account's name, role, municipalities or whether it is disabled.
@@ -251,8 +194,7 @@ pub async fn api_update(
     id: web::Path<String>,
     input: web::Json<AccountChanges>,
 ) -> Result<HttpResponse, AppError> {
-    let account = accounts::update_user(&state, &user, Actor::of(&user), id.into_inner(), input.into_inner()).await?;
-    Ok(HttpResponse::Ok().json(summary(&state, account).await?))
+    Ok(HttpResponse::Ok().json(accounts::update_user(&state, &user, id.into_inner(), input.into_inner()).await?))
 }
 
 /// End every session of an account.
@@ -264,14 +206,12 @@ pub async fn api_revoke_sessions(
     user: CurrentUser,
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let ended = accounts::revoke_sessions(&state, &user, Actor::of(&user), id.into_inner()).await?;
+    let ended = accounts::revoke_sessions(&state, &user, id.into_inner()).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "sessions_ended": ended })))
 }
 
 /// Who am I: the account behind this session or token, with its role and municipalities.
 #[utoipa::path(get, path = "/api/v1/me", tag = "users", responses((status = 200, body = UserSummary), (status = 401, body = crate::http::errors::ErrorBody)))]
 pub async fn api_me(state: web::Data<AppState>, user: CurrentUser) -> Result<HttpResponse, AppError> {
-    let id = user.id.clone();
-    let account = state.db.run(move |conn| users::find(conn, &id)).await?;
-    Ok(HttpResponse::Ok().json(summary(&state, account).await?))
+    Ok(HttpResponse::Ok().json(accounts::summary(&state, &user, user.id.clone()).await?))
 }

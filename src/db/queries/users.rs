@@ -55,3 +55,11 @@ pub fn municipalities_of(conn: &mut DbConnection, user_id: &str) -> QueryResult<
         .order(user_municipalities::municipality_code)
         .load(conn)
 }
+
+/// Every account's municipalities, as (account id, municipality code) in one query.
+pub fn all_municipalities(conn: &mut DbConnection) -> QueryResult<Vec<(String, String)>> {
+    user_municipalities::table
+        .select((user_municipalities::user_id, user_municipalities::municipality_code))
+        .order((user_municipalities::user_id, user_municipalities::municipality_code))
+        .load(conn)
+}

@@ -1,0 +1,84 @@
+//! Where the database is: `DATABASE_URL`, whose scheme chooses the backend.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use secrecy::{ExposeSecret, SecretString};
+use url::Url;
+
+/// Which database the service runs on, chosen by the scheme of `DATABASE_URL`.
+#[derive(Clone)]
+pub enum DatabaseUrl {
+    /// An SQLite database file (created when missing, as the embedded default).
+    Sqlite(PathBuf),
+    /// A PostgreSQL connection URL; it may carry a password, so it is kept secret.
+    Postgres(SecretString),
+}
+
+impl DatabaseUrl {
+    /// Parses `sqlite://PATH`, `postgres://…` or `postgresql://…`. Anything else is refused, so that a typo never
+    /// silently creates an empty SQLite file somewhere.
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let raw = raw.trim();
+        if let Some(path) = raw.strip_prefix("sqlite://") {
+            if path.is_empty() {
+                return Err(String::from("sqlite:// needs a file path, e.g. sqlite://./data/trygghet.db"));
+            }
+            if path == ":memory:" || path.starts_with("file:") || path.contains('?') {
+                return Err(String::from(
+                    "give a plain file path after sqlite:// (in-memory databases and URI options are not supported)",
+                ));
+            }
+            return Ok(Self::Sqlite(PathBuf::from(path)));
+        }
+        let Some((scheme, _)) = raw.split_once("://") else {
+            return Err(String::from(
+                "not a database URL; expected sqlite://PATH or postgres://USER@HOST:PORT/DATABASE",
+            ));
+        };
+        match scheme {
+            "postgres" | "postgresql" => {
+                // The URL is never echoed: it may contain a password.
+                let url = Url::parse(raw).map_err(|error| format!("malformed PostgreSQL URL ({error})"))?;
+                if url.host_str().is_none_or(str::is_empty) {
+                    return Err(String::from("the PostgreSQL URL names no host"));
+                }
+                if url.path().trim_start_matches('/').is_empty() {
+                    return Err(String::from("the PostgreSQL URL names no database"));
+                }
+                Ok(Self::Postgres(SecretString::from(raw.to_owned())))
+            }
+            other => Err(format!("unknown scheme \"{other}\"; expected sqlite:// or postgres:// (or postgresql://)")),
+        }
+    }
+
+    /// A description safe for logs: the SQLite path, or the PostgreSQL URL without its password.
+    pub fn redacted(&self) -> String {
+        match self {
+            Self::Sqlite(path) => format!("SQLite database file {}", path.display()),
+            Self::Postgres(url) => match Url::parse(url.expose_secret()) {
+                Ok(mut url) => {
+                    if url.password().is_some() {
+                        let _ = url.set_password(Some("***"));
+                    }
+                    format!("PostgreSQL {url}")
+                }
+                Err(_) => "PostgreSQL".to_owned(),
+            },
+        }
+    }
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.redacted())
+    }
+}
+
+/// The directory that holds `path` (`.` for a bare file name).
+pub fn parent_dir(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
