@@ -17,8 +17,8 @@ use diesel::Connection;
 use crate::db::models::tally::{CompletionTally, DispositionTally, ProgressTally};
 use crate::db::queries::{responses, surveys, tallies};
 use crate::db::{Db, DbConnection};
+use crate::domain::aapor::{Completeness, classify};
 use crate::domain::instrument::{AnswerRow, Answers};
-use crate::domain::rates::{Completeness, classify};
 use crate::error::AppError;
 use crate::instruments::Instruments;
 

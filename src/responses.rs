@@ -18,10 +18,10 @@ use crate::audit::Actor;
 use crate::db::models::response::{Response, StoredAnswer};
 use crate::db::models::tally::CompletionTally;
 use crate::db::queries::{audit, drafts, invitations, responses, surveys, tallies};
+use crate::domain::aapor::Completeness;
 use crate::domain::codes::LetterNumber;
 use crate::domain::dispositions::Disposition;
 use crate::domain::instrument::Answers;
-use crate::domain::rates::Completeness;
 use crate::error::AppError;
 use crate::startup::AppState;
 

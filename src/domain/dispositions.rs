@@ -13,7 +13,7 @@
 //! a refusal or break-off (R) otherwise. We never use an unsubmitted draft in results, so it is never "sufficiently
 //! answered" for us: `Started` is R. P comes from *submitted* responses instead: a letter's `Completed` says only
 //! that its response came in, and the response itself counts as I, P or R by how much of it applied and was
-//! answered (`domain::rates::classify`; the live rates count that per response). It is not UH: logging in proves
+//! answered (`domain::aapor::classify`; the live rates count that per response). It is not UH: logging in proves
 //! the letter reached an eligible person. During
 //! fieldwork a started draft may still be finished, so R for `Started` is provisional; reports show the number of
 //! `Started` invitations separately until fieldwork closes.

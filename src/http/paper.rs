@@ -197,7 +197,7 @@ pub async fn submit(
         code_hash: None,
         draft_key: None,
         submission_id: fields.submission_id.clone(),
-        completeness: crate::domain::rates::classify(answers_len, applicable),
+        completeness: crate::domain::aapor::classify(answers_len, applicable),
     };
     let actor = Actor::user(&user, client_address(&request, state.trust_forwarded_for));
     let letter_error = |reason: String| vec![FieldError { field: "letter_number".into(), reason }];

@@ -16,7 +16,7 @@ use serde::Serialize;
 use sha2::Digest;
 
 use crate::auth::CurrentUser;
-use crate::domain::rates::{Definition, definitions, percent};
+use crate::domain::aapor::{Definition, definitions, percent};
 use crate::error::AppError;
 use crate::http::charts::{self, Bar, CumulativeLines, RateBars, Series};
 use crate::http::render::{UserView, context};
@@ -272,7 +272,7 @@ fn rows(view: &RatesView) -> Vec<Row> {
         .collect()
 }
 
-fn rate_cells(rates: &crate::domain::rates::Rates) -> Vec<(String, String)> {
+fn rate_cells(rates: &crate::domain::aapor::Rates) -> Vec<(String, String)> {
     let value = serde_json::to_value(rates).unwrap_or_default();
     definitions()
         .iter()
