@@ -7,17 +7,26 @@ fn raw(pairs: &[(&str, &[&str])]) -> RawAnswers {
     pairs.iter().map(|(item, values)| (item.to_string(), values.iter().map(|v| v.to_string()).collect())).collect()
 }
 
+/// The sample's answers to one section when the form gives `pairs`, with no answers to earlier sections.
+fn section(index: usize, pairs: &[(&str, &[&str])]) -> Result<Answers, Vec<AnswerError>> {
+    sample().validate_section(index, &raw(pairs), &Answers::default())
+}
+
+/// The sample's answers to the whole questionnaire when the form gives `pairs`.
+fn all(pairs: &[(&str, &[&str])]) -> Result<Answers, Vec<AnswerError>> {
+    sample().validate_all(&raw(pairs))
+}
+
 /// The answer to `item` when the form gives `values` for it, besides `others`.
 fn answer(
-    section: usize,
+    index: usize,
     item: &str,
     values: &[&str],
     others: &[(&str, &[&str])],
 ) -> Result<Option<AnswerValue>, Vec<AnswerProblem>> {
-    let mut form = raw(others);
-    form.insert(item.to_owned(), values.iter().map(|value| value.to_string()).collect());
-    sample()
-        .validate_section(section, &form, &Answers::default())
+    let mut form = others.to_vec();
+    form.push((item, values));
+    section(index, &form)
         .map(|answers| answers.get(item).cloned())
         .map_err(|errors| errors.into_iter().map(|error| error.problem).collect())
 }
@@ -121,46 +130,37 @@ fn a_text_is_trimmed_and_counted_in_characters() {
 
 #[test]
 fn a_follow_up_is_dropped_when_its_parent_is_not_yes() {
-    let instrument = sample();
     for victim in [&["no"][..], &[""], &[]] {
-        let answers = instrument
-            .validate_section(0, &raw(&[("victim", victim), ("reported", &["maybe"])]), &Answers::default())
-            .unwrap();
+        let answers = section(0, &[("victim", victim), ("reported", &["maybe"])]).unwrap();
         assert_eq!(answers.get("reported"), None, "{victim:?}");
     }
     // An invalid parent is an error of its own; its follow-up is not asked, so it is neither required nor checked.
-    let errors =
-        instrument.validate_section(0, &raw(&[("victim", &["kanske"]), ("reported", &["x"])]), &Answers::default());
+    let errors = section(0, &[("victim", &["kanske"]), ("reported", &["x"])]);
     assert_eq!(errors, Err(vec![AnswerError { item: "victim".to_owned(), problem: NotAnOption }]));
 }
 
 #[test]
 fn a_required_follow_up_is_required_only_when_shown() {
-    let instrument = sample();
-    let result = instrument.validate_section(0, &raw(&[("victim", &["yes"])]), &Answers::default());
+    let result = section(0, &[("victim", &["yes"])]);
     assert_eq!(result, Err(vec![AnswerError { item: "reported".to_owned(), problem: Required }]));
-    let answers =
-        instrument.validate_section(0, &raw(&[("victim", &["yes"]), ("reported", &["yes"])]), &Answers::default());
+    let answers = section(0, &[("victim", &["yes"]), ("reported", &["yes"])]);
     assert_eq!(answers.unwrap().get("reported"), Some(&AnswerValue::Choice("yes".to_owned())));
-    assert!(instrument.validate_section(0, &raw(&[("victim", &["no"])]), &Answers::default()).is_ok());
+    assert!(section(0, &[("victim", &["no"])]).is_ok());
 }
 
 #[test]
 fn a_condition_on_a_multiple_choice_item_holds_when_the_option_is_among_those_chosen() {
-    let instrument = sample();
-    let with = raw(&[("transport", &["walk", "bus"]), ("bus_safe", &["no"])]);
-    assert!(instrument.validate_section(0, &with, &Answers::default()).unwrap().get("bus_safe").is_some());
-    let without = raw(&[("transport", &["walk", "car"]), ("bus_safe", &["no"])]);
-    assert!(instrument.validate_section(0, &without, &Answers::default()).unwrap().get("bus_safe").is_none());
+    let with = section(0, &[("transport", &["walk", "bus"]), ("bus_safe", &["no"])]);
+    assert!(with.unwrap().get("bus_safe").is_some());
+    let without = section(0, &[("transport", &["walk", "car"]), ("bus_safe", &["no"])]);
+    assert!(without.unwrap().get("bus_safe").is_none());
 }
 
 #[test]
 fn a_condition_may_refer_to_an_earlier_section() {
     let instrument = sample();
     let page_two = raw(&[("age", &["old"]), ("why_reported", &["Det var allvarligt."])]);
-    let reported = instrument
-        .validate_section(0, &raw(&[("victim", &["yes"]), ("reported", &["yes"])]), &Answers::default())
-        .unwrap();
+    let reported = section(0, &[("victim", &["yes"]), ("reported", &["yes"])]).unwrap();
     let answers = instrument.validate_section(1, &page_two, &reported).unwrap();
     assert_eq!(answers.get("why_reported"), Some(&AnswerValue::Text("Det var allvarligt.".to_owned())));
     assert_eq!(answers.get("victim"), None, "only the section's own answers are returned");
@@ -171,16 +171,15 @@ fn a_condition_may_refer_to_an_earlier_section() {
 #[test]
 fn a_section_answered_again_replaces_its_answers_and_drops_stale_follow_ups() {
     let instrument = sample();
-    let mut answers = instrument
-        .validate_all(&raw(&[
-            ("victim", &["yes"]),
-            ("reported", &["yes"]),
-            ("littering", &["big"]),
-            ("age", &["young"]),
-            ("why_reported", &["Ja"]),
-        ]))
-        .unwrap();
-    let again = instrument.validate_section(0, &raw(&[("victim", &["no"])]), &Answers::default()).unwrap();
+    let mut answers = all(&[
+        ("victim", &["yes"]),
+        ("reported", &["yes"]),
+        ("littering", &["big"]),
+        ("age", &["young"]),
+        ("why_reported", &["Ja"]),
+    ])
+    .unwrap();
+    let again = section(0, &[("victim", &["no"])]).unwrap();
     instrument.replace_section(&mut answers, 0, again);
     let left: Vec<&str> = answers.iter().map(|(item, _)| item).collect();
     assert_eq!(left, ["age", "victim"], "littering was cleared, reported and why_reported are no longer asked");
@@ -188,11 +187,8 @@ fn a_section_answered_again_replaces_its_answers_and_drops_stale_follow_ups() {
 
 #[test]
 fn merge_lets_newer_answers_win() {
-    let instrument = sample();
-    let mut answers = instrument.validate_section(0, &raw(&[("littering", &["big"])]), &Answers::default()).unwrap();
-    let newer = instrument
-        .validate_section(0, &raw(&[("littering", &["none"]), ("victim", &["no"])]), &Answers::default())
-        .unwrap();
+    let mut answers = section(0, &[("littering", &["big"])]).unwrap();
+    let newer = section(0, &[("littering", &["none"]), ("victim", &["no"])]).unwrap();
     answers.merge(newer);
     assert_eq!(answers.len(), 2);
     assert_eq!(answers.get("littering"), Some(&AnswerValue::Choice("none".to_owned())));
@@ -200,17 +196,14 @@ fn merge_lets_newer_answers_win() {
 
 #[test]
 fn validate_all_reports_every_problem_and_ignores_unknown_fields() {
-    let instrument = sample();
-    let errors = instrument
-        .validate_all(&raw(&[("littering", &["huge"]), ("years", &["ett"]), ("csrf_token", &["abc"])]))
-        .unwrap_err();
+    let errors = all(&[("littering", &["huge"]), ("years", &["ett"]), ("csrf_token", &["abc"])]).unwrap_err();
     let problems: Vec<(&str, AnswerProblem)> =
         errors.iter().map(|error| (error.item.as_str(), error.problem)).collect();
     assert_eq!(problems, [("littering", NotAnOption), ("age", Required), ("years", NotANumber)]);
     assert_eq!(errors[0].to_string(), "littering: Välj ett av alternativen.");
-    let answers = instrument.validate_all(&raw(&[("age", &["young"]), ("csrf_token", &["abc"])])).unwrap();
+    let answers = all(&[("age", &["young"]), ("csrf_token", &["abc"])]).unwrap();
     assert_eq!(answers.len(), 1);
-    assert!(instrument.validate_section(9, &raw(&[("age", &["young"])]), &Answers::default()).unwrap().is_empty());
+    assert!(section(9, &[("age", &["young"])]).unwrap().is_empty());
 }
 
 #[test]
@@ -253,19 +246,18 @@ fn messages_are_short_and_kind_in_swedish_and_english() {
 #[test]
 fn rows_round_trip() {
     let instrument = sample();
-    let answers = instrument
-        .validate_all(&raw(&[
-            ("littering", &["dont_know"]),
-            ("victim", &["yes"]),
-            ("reported", &["yes"]),
-            ("transport", &["walk", "bus"]),
-            ("bus_safe", &["yes"]),
-            ("age", &["old"]),
-            ("years", &["-0"]),
-            ("comment", &["rad\r\nrad"]),
-            ("why_reported", &["Därför."]),
-        ]))
-        .unwrap();
+    let answers = all(&[
+        ("littering", &["dont_know"]),
+        ("victim", &["yes"]),
+        ("reported", &["yes"]),
+        ("transport", &["walk", "bus"]),
+        ("bus_safe", &["yes"]),
+        ("age", &["old"]),
+        ("years", &["-0"]),
+        ("comment", &["rad\r\nrad"]),
+        ("why_reported", &["Därför."]),
+    ])
+    .unwrap();
     let rows = answers.rows();
     assert_eq!(rows.len(), answers.len() + 1, "two rows for the two options chosen");
     let transport: Vec<&str> =
