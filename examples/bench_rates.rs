@@ -38,8 +38,8 @@ use rand::seq::{IndexedRandom, SliceRandom};
 use trygghet::config::DatabaseUrl;
 use trygghet::db::DbConnection;
 use trygghet::db::connection::Target;
+use trygghet::domain::aapor::{Completeness, classify};
 use trygghet::domain::instrument::{AnswerRow, Answers, Instrument, Item, ItemKind};
-use trygghet::domain::rates::{Completeness, classify};
 
 use support::{BenchDatabase, Failure, Staff, Summary, ms, summarize};
 

@@ -315,7 +315,7 @@ pub enum Submitted {
 /// Submits the draft as the resident's response.
 pub async fn submit(ctx: &Context, entry: &Entry, submission_id: &str) -> Result<Submitted, AppError> {
     let answers = entry.saved_answers();
-    let completeness = crate::domain::rates::classify(answers.len(), entry.instrument.applicable_items(&answers));
+    let completeness = crate::domain::aapor::classify(answers.len(), entry.instrument.applicable_items(&answers));
     let new = NewResponse {
         survey_id: entry.survey.id.clone(),
         municipality_code: entry.municipality_code.clone(),

@@ -2,7 +2,7 @@
 //! [`Snapshot`] of every municipality, and the [`RatesView`] one viewer may see (their municipalities only, with a
 //! total over those alone, so a total never reveals a municipality the viewer may not see).
 //!
-//! How the counters become AAPOR's classes (see `domain::rates` for the formulas):
+//! How the counters become AAPOR's classes (see `domain::aapor` for the formulas):
 //! - I, P and break-offs: submitted responses by how much of the questionnaire applied and was answered;
 //! - R: letters marked refused, letters started and never submitted, and submitted break-offs;
 //! - O: deceased and unable; UO: undeliverable; NE: moved away and not eligible;
@@ -17,7 +17,7 @@ use serde::Serialize;
 use crate::db::Db;
 use crate::db::models::survey::{Survey, SurveyMunicipality};
 use crate::db::queries::{audit, surveys, tallies};
-use crate::domain::rates::{Counts, Rates, rates};
+use crate::domain::aapor::{Counts, Rates, rates};
 use crate::domain::survey::Access;
 use crate::error::AppError;
 

@@ -18,8 +18,8 @@ use crate::app::instruments::Instruments;
 use crate::db::models::tally::{CompletionTally, DispositionTally, ProgressTally};
 use crate::db::queries::{responses, surveys, tallies};
 use crate::db::{Db, DbConnection};
+use crate::domain::aapor::{Completeness, classify};
 use crate::domain::instrument::{AnswerRow, Answers};
-use crate::domain::rates::{Completeness, classify};
 use crate::error::AppError;
 
 /// One counter that differs from its recount.

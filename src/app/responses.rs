@@ -19,10 +19,10 @@ use crate::app::audit::Actor;
 use crate::db::models::response::{Response, StoredAnswer};
 use crate::db::models::tally::CompletionTally;
 use crate::db::queries::{audit, drafts, invitations, responses, surveys, tallies};
+use crate::domain::aapor::Completeness;
 use crate::domain::codes::LetterNumber;
 use crate::domain::dispositions::Disposition;
 use crate::domain::instrument::Answers;
-use crate::domain::rates::Completeness;
 use crate::error::AppError;
 
 /// How a response was given.

@@ -463,23 +463,44 @@ mod tests {
         }
     }
 
+    /// How a typo changed a code's values, for the failure message.
+    enum Typo {
+        Substituted { position: usize, other: u8 },
+        Swapped { position: usize },
+    }
+
+    impl fmt::Display for Typo {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            match self {
+                Self::Substituted { position, other } => write!(f, "with {other} at {position}"),
+                Self::Swapped { position } => write!(f, "swapped at {position}"),
+            }
+        }
+    }
+
+    /// Every single substitution in `good` and every transposition of two adjacent, different values.
+    fn typos(good: [u8; CODE_LENGTH]) -> Vec<(Typo, [u8; CODE_LENGTH])> {
+        let mut typos = Vec::new();
+        for position in 0..CODE_LENGTH {
+            for other in (0..30).filter(|&other| other != good[position]) {
+                let mut typo = good;
+                typo[position] = other;
+                typos.push((Typo::Substituted { position, other }, typo));
+            }
+        }
+        for position in (0..CODE_LENGTH - 1).filter(|&position| good[position] != good[position + 1]) {
+            let mut typo = good;
+            typo.swap(position, position + 1);
+            typos.push((Typo::Swapped { position }, typo));
+        }
+        typos
+    }
+
     #[test]
     fn every_single_substitution_and_adjacent_transposition_is_detected() {
         for code in &MANY[..1_000] {
-            let good = values(code);
-            for position in 0..CODE_LENGTH {
-                for other in (0..30).filter(|&other| other != good[position]) {
-                    let mut typo = good;
-                    typo[position] = other;
-                    assert_ne!(fold(&typo), 0, "{code} with {other} at {position}");
-                }
-            }
-            for position in 0..CODE_LENGTH - 1 {
-                if good[position] != good[position + 1] {
-                    let mut typo = good;
-                    typo.swap(position, position + 1);
-                    assert_ne!(fold(&typo), 0, "{code} swapped at {position}");
-                }
+            for (typo, values) in typos(values(code)) {
+                assert_ne!(fold(&values), 0, "{code} {typo}");
             }
         }
     }
@@ -487,18 +508,8 @@ mod tests {
     #[test]
     fn a_typo_in_a_typed_code_is_reported_as_a_mistyped_character() {
         for code in &MANY[..200] {
-            let good = values(code);
-            for position in 0..CODE_LENGTH {
-                for other in (0..30).filter(|&other| other != good[position]) {
-                    let mut typo = good;
-                    typo[position] = other;
-                    assert_eq!(InvitationCode::parse(&text(&typo)), Err(CodeError::CheckMismatch));
-                }
-                if position + 1 < CODE_LENGTH && good[position] != good[position + 1] {
-                    let mut typo = good;
-                    typo.swap(position, position + 1);
-                    assert_eq!(InvitationCode::parse(&text(&typo)), Err(CodeError::CheckMismatch));
-                }
+            for (typo, values) in typos(values(code)) {
+                assert_eq!(InvitationCode::parse(&text(&values)), Err(CodeError::CheckMismatch), "{code} {typo}");
             }
         }
     }

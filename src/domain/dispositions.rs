@@ -13,7 +13,7 @@
 //! a refusal or break-off (R) otherwise. We never use an unsubmitted draft in results, so it is never "sufficiently
 //! answered" for us: `Started` is R. P comes from *submitted* responses instead: a letter's `Completed` says only
 //! that its response came in, and the response itself counts as I, P or R by how much of it applied and was
-//! answered (`domain::rates::classify`; the live rates count that per response). It is not UH: logging in proves
+//! answered (`domain::aapor::classify`; the live rates count that per response). It is not UH: logging in proves
 //! the letter reached an eligible person. During
 //! fieldwork a started draft may still be finished, so R for `Started` is provisional; reports show the number of
 //! `Started` invitations separately until fieldwork closes.
@@ -293,29 +293,33 @@ mod tests {
         }
     }
 
+    /// Each disposition staff may import, with its keywords and other spellings of some of them (case, spaces,
+    /// dashes).
+    const SPELLINGS: [(Disposition, &[&str], &[&str]); 6] = [
+        (
+            Disposition::Undeliverable,
+            &["undeliverable", "obeställbar", "returnerad"],
+            &["  Obeställbar ", "OBESTÄLLBAR"],
+        ),
+        (Disposition::MovedAway, &["moved", "moved_away", "flyttat"], &["Moved away"]),
+        (Disposition::NotEligible, &["not_eligible", "ej_behörig"], &["Ej behörig", "EJ-BEHÖRIG", "Not Eligible"]),
+        (Disposition::Refused, &["refused", "avböjt", "vägrar"], &["VÄGRAR"]),
+        (Disposition::Deceased, &["deceased", "avliden"], &["\tAvliden\r"]),
+        (Disposition::Unable, &["unable", "kan_inte_svara"], &["kan inte  svara", "Kan-Inte-Svara"]),
+    ];
+
+    fn assert_imported_as(texts: &[&str], disposition: Disposition) {
+        for text in texts {
+            assert_eq!(Disposition::parse_import(text), Ok(disposition), "{text}");
+        }
+    }
+
     #[test]
     fn every_import_keyword_maps_to_its_disposition() {
-        use Disposition as D;
-        for (text, expected) in [
-            ("undeliverable", D::Undeliverable),
-            ("obeställbar", D::Undeliverable),
-            ("returnerad", D::Undeliverable),
-            ("moved", D::MovedAway),
-            ("moved_away", D::MovedAway),
-            ("flyttat", D::MovedAway),
-            ("not_eligible", D::NotEligible),
-            ("ej_behörig", D::NotEligible),
-            ("refused", D::Refused),
-            ("avböjt", D::Refused),
-            ("vägrar", D::Refused),
-            ("deceased", D::Deceased),
-            ("avliden", D::Deceased),
-            ("unable", D::Unable),
-            ("kan_inte_svara", D::Unable),
-        ] {
-            assert_eq!(Disposition::parse_import(text), Ok(expected), "{text}");
+        for (disposition, keywords, _) in SPELLINGS {
+            assert_imported_as(keywords, disposition);
         }
-        assert_eq!(IMPORT_KEYWORDS.len(), 15, "a new keyword needs a line in this test");
+        assert_eq!(IMPORT_KEYWORDS.len(), 15, "a new keyword needs its place in SPELLINGS");
     }
 
     #[test]
@@ -328,19 +332,8 @@ mod tests {
 
     #[test]
     fn import_keywords_forgive_case_spaces_and_dashes() {
-        for (text, expected) in [
-            ("  Obeställbar ", Disposition::Undeliverable),
-            ("OBESTÄLLBAR", Disposition::Undeliverable),
-            ("Ej behörig", Disposition::NotEligible),
-            ("EJ-BEHÖRIG", Disposition::NotEligible),
-            ("Not Eligible", Disposition::NotEligible),
-            ("kan inte  svara", Disposition::Unable),
-            ("Kan-Inte-Svara", Disposition::Unable),
-            ("VÄGRAR", Disposition::Refused),
-            ("Moved away", Disposition::MovedAway),
-            ("\tAvliden\r", Disposition::Deceased),
-        ] {
-            assert_eq!(Disposition::parse_import(text), Ok(expected), "{text}");
+        for (disposition, _, spellings) in SPELLINGS {
+            assert_imported_as(spellings, disposition);
         }
     }
 

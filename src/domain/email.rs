@@ -1,7 +1,5 @@
 //! Staff e-mail addresses: the sign-in name of an account, compared case-insensitively.
 
-use std::fmt;
-
 /// A plausible e-mail address, trimmed and lower-cased.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EmailAddress(String);
@@ -23,17 +21,9 @@ impl EmailAddress {
             && !text.chars().any(|c| c.is_whitespace() || c.is_control());
         if valid { Ok(Self(text)) } else { Err(EmailError) }
     }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
-impl fmt::Display for EmailAddress {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+checked_text!(EmailAddress);
 
 #[cfg(test)]
 mod tests {

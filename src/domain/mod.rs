@@ -1,10 +1,27 @@
 //! Pure survey logic: no actix, no diesel. Types here parse their input so invalid states cannot be built.
 
+/// `as_str` and `Display` for types that hold their checked text as their only field.
+macro_rules! checked_text {
+    ($($name:ident),+) => {$(
+        impl $name {
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    )+};
+}
+
+pub mod aapor;
 pub mod codes;
 pub mod dispositions;
 pub mod email;
 pub mod instrument;
 pub mod municipality;
-pub mod rates;
 pub mod survey;
 pub mod throttle;

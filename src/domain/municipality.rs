@@ -1,8 +1,6 @@
 //! Municipality and county codes as Statistics Sweden assigns them: a municipality has four digits, the first two
 //! being its county's code (Hagfors 1783 lies in Värmland, county 17).
 
-use std::fmt;
-
 /// A syntactically valid municipality code (four ASCII digits). Whether it exists is the database's business.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct MunicipalityCode(String);
@@ -20,42 +18,30 @@ pub enum CodeError {
     County,
 }
 
-fn is_digits(text: &str, len: usize) -> bool {
-    text.len() == len && text.bytes().all(|b| b.is_ascii_digit())
+/// `text` trimmed, if it is `len` ASCII digits.
+fn digits(text: &str, len: usize, error: CodeError) -> Result<String, CodeError> {
+    let text = text.trim();
+    if text.len() == len && text.bytes().all(|b| b.is_ascii_digit()) { Ok(text.to_owned()) } else { Err(error) }
 }
 
 impl MunicipalityCode {
     pub fn parse(text: &str) -> Result<Self, CodeError> {
-        let text = text.trim();
-        if is_digits(text, 4) { Ok(Self(text.to_owned())) } else { Err(CodeError::Municipality) }
+        digits(text, 4, CodeError::Municipality).map(Self)
     }
 
     /// The county the municipality lies in.
     pub fn county(&self) -> CountyCode {
         CountyCode(self.0[..2].to_owned())
     }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
 impl CountyCode {
     pub fn parse(text: &str) -> Result<Self, CodeError> {
-        let text = text.trim();
-        if is_digits(text, 2) { Ok(Self(text.to_owned())) } else { Err(CodeError::County) }
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
+        digits(text, 2, CodeError::County).map(Self)
     }
 }
 
-impl fmt::Display for MunicipalityCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+checked_text!(MunicipalityCode, CountyCode);
 
 #[cfg(test)]
 mod tests {

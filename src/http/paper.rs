@@ -192,7 +192,7 @@ pub async fn submit(
         code_hash: None,
         draft_key: None,
         submission_id: fields.submission_id.clone(),
-        completeness: crate::domain::rates::classify(answers_len, applicable),
+        completeness: crate::domain::aapor::classify(answers_len, applicable),
     };
     let actor = Actor::of(&user);
     let letter_error = |reason: String| vec![FieldError { field: "letter_number".into(), reason }];

@@ -17,7 +17,7 @@ use sha2::Digest;
 
 use crate::app::live;
 use crate::app::rates::{RatesView, Snapshot};
-use crate::domain::rates::{Definition, definitions, percent};
+use crate::domain::aapor::{Definition, definitions, percent};
 use crate::error::AppError;
 use crate::http::charts::{self, Bar, CumulativeLines, RateBars, Series};
 use crate::http::extract::CurrentUser;
@@ -249,7 +249,7 @@ fn rows(view: &RatesView) -> Vec<Row> {
         .collect()
 }
 
-fn rate_cells(rates: &crate::domain::rates::Rates) -> Vec<(String, String)> {
+fn rate_cells(rates: &crate::domain::aapor::Rates) -> Vec<(String, String)> {
     let value = serde_json::to_value(rates).unwrap_or_default();
     definitions()
         .iter()
