@@ -23,6 +23,7 @@ pub mod responses;
 pub mod startup;
 pub mod surveys;
 pub mod telemetry;
+pub mod views;
 
 // The texts of the pages residents see, per language, from `locales/` (compiled in); see `i18n`.
 rust_i18n::i18n!("locales", fallback = "sv");

@@ -18,10 +18,10 @@ use sha2::Digest;
 use crate::auth::CurrentUser;
 use crate::domain::rates::{Definition, definitions, percent};
 use crate::error::AppError;
-use crate::http::charts::{self, Bar, CumulativeLines, RateBars, Series};
 use crate::http::render::{UserView, context};
 use crate::rates::{RatesView, Snapshot};
 use crate::startup::AppState;
+use crate::views::charts::{self, Bar, CumulativeLines, RateBars, Series};
 
 /// How often an idle stream says it is still there (proxies close silent connections).
 const KEEP_ALIVE: Duration = Duration::from_secs(15);

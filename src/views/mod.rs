@@ -1,0 +1,3 @@
+//! Rendering: templates, option lists and charts; no request, no database.
+
+pub mod charts;
