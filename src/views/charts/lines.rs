@@ -5,10 +5,10 @@ use std::fmt::Write as _;
 use chrono::NaiveDate;
 
 use super::svg::{
-    Anchor, BASELINE_SHIFT, GRID, MUTED, N, PAD, WIDTH, frame, join_description, no_data, svg, text, text_width,
-    truncate,
+    Anchor, BASELINE_SHIFT, GRID, MUTED, N, PAD, WIDTH, frame, join_description, line, no_data, stroke, svg, text,
+    text_width, truncate,
 };
-use super::{CumulativeLines, Lang, PALETTE};
+use super::{CumulativeLines, Lang, PALETTE, Series};
 
 /// The widest an event's label may be; it is meant to be short ("Påminnelse 1").
 const MARKER_LABEL_MAX: f64 = 240.0;
@@ -16,24 +16,13 @@ const MARKER_LABEL_MAX: f64 = 240.0;
 /// A line per municipality of its cumulative completes by day, with event markers and a legend.
 pub fn cumulative_lines(chart: &CumulativeLines) -> String {
     let lang = Lang::parse(&chart.lang);
-    let series: Vec<Vec<(NaiveDate, u64)>> = chart
-        .series
-        .iter()
-        .map(|series| {
-            let mut points = series.points.clone();
-            points.sort_by_key(|(day, _)| *day);
-            points
-        })
-        .collect();
+    let series: Vec<Vec<(NaiveDate, u64)>> = chart.series.iter().map(by_day).collect();
     let days = series.iter().flatten().map(|(day, _)| *day);
     let (Some(first), Some(last)) = (days.clone().min(), days.max()) else {
         return no_data(&chart.id, &chart.title, &chart.description, lang.no_responses());
     };
     let in_range: Vec<(NaiveDate, String)> =
         chart.markers.iter().filter(|(day, _)| (first..=last).contains(day)).cloned().collect();
-    // Drawn labels may be shortened to fit; the description names every event in full.
-    let markers: Vec<(NaiveDate, String)> =
-        in_range.iter().map(|(day, label)| (*day, truncate(label, MARKER_LABEL_MAX))).collect();
     let summary: Vec<String> = chart
         .series
         .iter()
@@ -42,79 +31,117 @@ pub fn cumulative_lines(chart: &CumulativeLines) -> String {
         .chain(lang.markers_summary(&in_range))
         .collect();
     let description = join_description(&chart.description, &summary);
+    // Drawn labels may be shortened to fit; the description names every event in full.
+    let markers: Vec<(NaiveDate, String)> =
+        in_range.iter().map(|(day, label)| (*day, truncate(label, MARKER_LABEL_MAX))).collect();
 
     let highest = series.iter().flatten().map(|(_, count)| *count).max().unwrap_or(0);
-    let y_axis = YAxis::nice(highest);
-    let y_labels: Vec<(u64, String)> = y_axis.ticks().map(|value| (value, lang.count(value))).collect();
-    let y_label_width = y_labels.iter().map(|(_, label)| text_width(label)).fold(0.0, f64::max);
-    let span = (last - first).num_days();
-    let widest_day =
-        (0..=span).map(|offset| text_width(&lang.day(first + chrono::Days::new(offset as u64)))).fold(0.0, f64::max);
-    let plot_left = (PAD + y_label_width + 12.0).max(PAD + widest_day / 2.0);
-    let plot_right = WIDTH - PAD - widest_day / 2.0;
-    let x = |day: NaiveDate| {
-        if span == 0 {
-            (plot_left + plot_right) / 2.0
-        } else {
-            plot_left + (day - first).num_days() as f64 / span as f64 * (plot_right - plot_left)
-        }
-    };
-
-    let marker_rows = marker_label_rows(&markers, &x);
-    let row_count = marker_rows.iter().map(|(row, _)| row + 1).max().unwrap_or(0);
-    let plot_top = PAD + 30.0 * row_count as f64 + 16.0;
-    let plot_bottom = plot_top + 300.0;
-    let y = |value: u64| plot_bottom - value as f64 / y_axis.top as f64 * (plot_bottom - plot_top);
-
+    let plot = Plot::new(first, last, highest, &markers, lang);
     let mut body = String::new();
-    for (value, label) in &y_labels {
-        let gy = y(*value);
-        let colour = if *value == 0 { MUTED } else { GRID };
-        svg!(
-            body,
-            r#"<line x1="{0}" y1="{1}" x2="{2}" y2="{1}" stroke="{colour}" stroke-width="2"/>"#,
-            N(plot_left),
-            N(gy),
-            N(plot_right)
-        );
-        text(&mut body, plot_left - 10.0, gy + BASELINE_SHIFT, Anchor::End, "", label);
-    }
-    for (day, label) in x_ticks(first, last, plot_right - plot_left, lang) {
-        let tx = x(day);
-        svg!(
-            body,
-            r#"<line x1="{0}" y1="{1}" x2="{0}" y2="{2}" stroke="{MUTED}" stroke-width="2"/>"#,
-            N(tx),
-            N(plot_bottom),
-            N(plot_bottom + 6.0)
-        );
-        text(&mut body, tx, plot_bottom + 32.0, Anchor::Middle, "", &label);
-    }
-    for ((day, label), (row, anchor)) in markers.iter().zip(&marker_rows) {
-        let mx = x(*day);
-        let baseline = PAD + 20.0 + 30.0 * *row as f64;
-        svg!(
-            body,
-            r#"<line class="event" x1="{0}" y1="{1}" x2="{0}" y2="{2}" stroke="{MUTED}" stroke-width="2" stroke-dasharray="6 5"/>"#,
-            N(mx),
-            N(baseline + 6.0),
-            N(plot_bottom)
-        );
-        let label_x = if *anchor == Anchor::Start { mx + 6.0 } else { mx - 6.0 };
-        text(&mut body, label_x, baseline, *anchor, "", label);
-    }
+    plot.count_axis(&mut body, lang);
+    plot.day_axis(&mut body, lang);
+    plot.events(&mut body, &markers);
     for (index, points) in series.iter().enumerate() {
-        let style = LineStyle::nth(index);
+        plot.series(&mut body, points, &LineStyle::nth(index));
+    }
+    let height = legend(&mut body, &chart.series, &series, plot.bottom + 52.0, lang);
+    frame(&chart.id, &chart.title, &description, height, &body)
+}
+
+/// A series' points in date order.
+fn by_day(series: &Series) -> Vec<(NaiveDate, u64)> {
+    let mut points = series.points.clone();
+    points.sort_by_key(|(day, _)| *day);
+    points
+}
+
+/// The plotting area and its scales: days from `left` to `right`, counts from `bottom` up to `top`.
+struct Plot {
+    first: NaiveDate,
+    last: NaiveDate,
+    left: f64,
+    right: f64,
+    top: f64,
+    bottom: f64,
+    y_axis: YAxis,
+    /// For each event, the row of its label above the plot and the side of its line the label is on.
+    marker_rows: Vec<(usize, Anchor)>,
+}
+
+impl Plot {
+    /// Room on the left for the counts, on both sides for half a day's label, and above for the events' labels.
+    fn new(first: NaiveDate, last: NaiveDate, highest: u64, markers: &[(NaiveDate, String)], lang: Lang) -> Self {
+        let y_axis = YAxis::nice(highest);
+        let y_label_width = y_axis.ticks().map(|value| text_width(&lang.count(value))).fold(0.0, f64::max);
+        let widest_day = widest_day(first, last, lang);
+        let left = (PAD + y_label_width + 12.0).max(PAD + widest_day / 2.0);
+        let right = WIDTH - PAD - widest_day / 2.0;
+        let mut plot = Self { first, last, left, right, top: 0.0, bottom: 0.0, y_axis, marker_rows: Vec::new() };
+        plot.marker_rows = marker_label_rows(markers, &|day| plot.x(day));
+        let row_count = plot.marker_rows.iter().map(|(row, _)| row + 1).max().unwrap_or(0);
+        plot.top = PAD + 30.0 * row_count as f64 + 16.0;
+        plot.bottom = plot.top + 300.0;
+        plot
+    }
+
+    /// Where a day is across; a single day sits in the middle.
+    fn x(&self, day: NaiveDate) -> f64 {
+        let span = (self.last - self.first).num_days();
+        if span == 0 {
+            (self.left + self.right) / 2.0
+        } else {
+            self.left + (day - self.first).num_days() as f64 / span as f64 * (self.right - self.left)
+        }
+    }
+
+    /// Where a count is up.
+    fn y(&self, value: u64) -> f64 {
+        self.bottom - value as f64 / self.y_axis.top as f64 * (self.bottom - self.top)
+    }
+
+    /// A gridline and a label at each of the counts' ticks.
+    fn count_axis(&self, body: &mut String, lang: Lang) {
+        for value in self.y_axis.ticks() {
+            let gy = self.y(value);
+            let colour = if value == 0 { MUTED } else { GRID };
+            line(body, "", (self.left, gy), (self.right, gy), &stroke(colour, 2));
+            text(body, self.left - 10.0, gy + BASELINE_SHIFT, Anchor::End, "", &lang.count(value));
+        }
+    }
+
+    /// A tick and a label below the plot at each labelled day.
+    fn day_axis(&self, body: &mut String, lang: Lang) {
+        for (day, label) in x_ticks(self.first, self.last, self.right - self.left, lang) {
+            let tx = self.x(day);
+            line(body, "", (tx, self.bottom), (tx, self.bottom + 6.0), &stroke(MUTED, 2));
+            text(body, tx, self.bottom + 32.0, Anchor::Middle, "", &label);
+        }
+    }
+
+    /// A dashed line down the plot at each event, labelled in its row above.
+    fn events(&self, body: &mut String, markers: &[(NaiveDate, String)]) {
+        for ((day, label), (row, anchor)) in markers.iter().zip(&self.marker_rows) {
+            let mx = self.x(*day);
+            let baseline = PAD + 20.0 + 30.0 * *row as f64;
+            let dashed = format!(r#"{} stroke-dasharray="6 5""#, stroke(MUTED, 2));
+            line(body, "event", (mx, baseline + 6.0), (mx, self.bottom), &dashed);
+            let label_x = if *anchor == Anchor::Start { mx + 6.0 } else { mx - 6.0 };
+            text(body, label_x, baseline, *anchor, "", label);
+        }
+    }
+
+    /// One series' line through its points, with point markers along it.
+    fn series(&self, body: &mut String, points: &[(NaiveDate, u64)], style: &LineStyle) {
         if points.len() > 1 {
             let mut path = String::new();
             for (position, (day, count)) in points.iter().enumerate() {
                 let command = if position == 0 { 'M' } else { 'L' };
-                svg!(path, "{command}{},{}", N(x(*day)), N(y(*count)));
+                svg!(path, "{command}{},{}", N(self.x(*day)), N(self.y(*count)));
             }
             svg!(
                 body,
-                r#"<path class="series" d="{path}" fill="none" stroke="{}" stroke-width="4" stroke-linejoin="round"{}/>"#,
-                style.colour,
+                r#"<path class="series" d="{path}" fill="none"{} stroke-linejoin="round"{}/>"#,
+                stroke(style.colour, 4),
                 style.dash_attribute()
             );
         }
@@ -122,17 +149,19 @@ pub fn cumulative_lines(chart: &CumulativeLines) -> String {
         let stride = points.len().div_ceil(12).max(1);
         for (position, (day, count)) in points.iter().enumerate() {
             if position.is_multiple_of(stride) || position + 1 == points.len() {
-                style.shape.draw(&mut body, x(*day), y(*count), style.colour);
+                style.shape.draw(body, self.x(*day), self.y(*count), style.colour);
             }
         }
     }
+}
 
-    let legend_top = plot_bottom + 52.0;
+/// The legend from `top` down: each series' line, marker and name, in as many rows as they need; returns the
+/// chart's height.
+fn legend(body: &mut String, series: &[Series], points: &[Vec<(NaiveDate, u64)>], top: f64, lang: Lang) -> f64 {
     let mut cursor = PAD;
     let mut row = 0;
-    for (index, each) in chart.series.iter().enumerate() {
-        let style = LineStyle::nth(index);
-        let label = if series[index].is_empty() {
+    for (index, (each, points)) in series.iter().zip(points).enumerate() {
+        let label = if points.is_empty() {
             format!("{} ({})", each.label, lang.no_responses_lower())
         } else {
             each.label.clone()
@@ -143,22 +172,25 @@ pub fn cumulative_lines(chart: &CumulativeLines) -> String {
             cursor = PAD;
             row += 1;
         }
-        let middle = legend_top + 18.0 + 36.0 * f64::from(row);
-        svg!(
-            body,
-            r#"<line x1="{0}" y1="{2}" x2="{1}" y2="{2}" stroke="{3}" stroke-width="4"{4}/>"#,
-            N(cursor),
-            N(cursor + 48.0),
-            N(middle),
-            style.colour,
-            style.dash_attribute()
-        );
-        style.shape.draw(&mut body, cursor + 24.0, middle, style.colour);
-        text(&mut body, cursor + 56.0, middle + BASELINE_SHIFT, Anchor::Start, r#" class="legend""#, &label);
+        let middle = top + 18.0 + 36.0 * f64::from(row);
+        legend_entry(body, cursor, middle, &LineStyle::nth(index), &label);
         cursor += width + 28.0;
     }
-    let height = legend_top + 36.0 * f64::from(row + 1) + PAD;
-    frame(&chart.id, &chart.title, &description, height, &body)
+    top + 36.0 * f64::from(row + 1) + PAD
+}
+
+/// A legend entry from `left`: a stretch of the series' line with its point marker, then its name.
+fn legend_entry(body: &mut String, left: f64, middle: f64, style: &LineStyle, label: &str) {
+    let stroke = format!("{}{}", stroke(style.colour, 4), style.dash_attribute());
+    line(body, "", (left, middle), (left + 48.0, middle), &stroke);
+    style.shape.draw(body, left + 24.0, middle, style.colour);
+    text(body, left + 56.0, middle + BASELINE_SHIFT, Anchor::Start, r#" class="legend""#, label);
+}
+
+/// The width of the widest day label from `first` to `last`.
+fn widest_day(first: NaiveDate, last: NaiveDate, lang: Lang) -> f64 {
+    let span = (last - first).num_days().max(0) as u64;
+    (0..=span).map(|offset| text_width(&lang.day(first + chrono::Days::new(offset)))).fold(0.0, f64::max)
 }
 
 /// A count axis from zero to a round top, with 3 to 5 equal steps (4 to 6 gridlines).
@@ -194,7 +226,7 @@ pub(super) fn x_ticks(first: NaiveDate, last: NaiveDate, plot_width: f64, lang: 
     if span == 0 {
         return vec![(first, lang.day(first))];
     }
-    let widest = (0..=span).map(|offset| text_width(&lang.day(first + chrono::Days::new(offset)))).fold(0.0, f64::max);
+    let widest = widest_day(first, last, lang);
     let per_day = plot_width / span as f64;
     let step = [1, 2, 3, 4, 7, 14, 21, 28]
         .into_iter()

@@ -107,6 +107,17 @@ pub(super) fn text(out: &mut String, x: f64, y: f64, anchor: Anchor, attributes:
     svg!(out, "<text x=\"{}\" y=\"{}\"{anchor}{attributes}>{}</text>\n", N(x), N(y), escape(content));
 }
 
+/// A `<line>` from one point to another; `class` may be empty, `stroke` is its attributes after the coordinates.
+pub(super) fn line(out: &mut String, class: &str, (x1, y1): (f64, f64), (x2, y2): (f64, f64), stroke: &str) {
+    let class = if class.is_empty() { String::new() } else { format!(r#" class="{class}""#) };
+    svg!(out, r#"<line{class} x1="{}" y1="{}" x2="{}" y2="{}"{stroke}/>"#, N(x1), N(y1), N(x2), N(y2));
+}
+
+/// The attributes of a solid stroke.
+pub(super) fn stroke(colour: &str, width: u8) -> String {
+    format!(r#" stroke="{colour}" stroke-width="{width}""#)
+}
+
 /// A coordinate with at most one decimal, to keep the SVG small.
 pub(super) struct N(pub(super) f64);
 
