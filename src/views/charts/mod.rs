@@ -10,6 +10,8 @@
 
 use chrono::{Datelike, NaiveDate};
 
+use crate::domain::rates;
+
 mod bars;
 mod lines;
 mod svg;
@@ -75,6 +77,14 @@ enum Lang {
 }
 
 impl Lang {
+    /// The language's code, as the rest of the service names it.
+    fn code(self) -> &'static str {
+        match self {
+            Self::Sv => "sv",
+            Self::En => "en",
+        }
+    }
+
     fn parse(lang: &str) -> Self {
         if lang.eq_ignore_ascii_case("en") || lang.to_ascii_lowercase().starts_with("en-") {
             Self::En
@@ -125,19 +135,21 @@ impl Lang {
         }
     }
 
-    /// A share as a percentage with one decimal: "53,2 %" or "53.2%".
+    /// A share as the rest of the service writes a percentage (see [`rates::percent`]): "53,2\u{a0}%" or "53.2%".
+    /// A share below zero reads as 0.
     fn percent(self, share: f64) -> String {
-        let percent = format!("{:.1}", (share * 100.0).max(0.0));
-        match self {
-            Self::Sv => format!("{} %", percent.replace('.', ",")),
-            Self::En => format!("{percent}%"),
-        }
+        rates::percent(Some(share.max(0.0)), self.code())
     }
 
+    /// A whole percentage for the axis: the same format without its decimal, "25\u{a0}%" or "25%".
     fn percent_whole(self, percent: u32) -> String {
-        match self {
-            Self::Sv => format!("{percent} %"),
-            Self::En => format!("{percent}%"),
+        let formatted = self.percent(f64::from(percent) / 100.0);
+        match formatted.find([',', '.']) {
+            Some(mark) => {
+                let unit = formatted[mark + 1..].trim_start_matches(|c: char| c.is_ascii_digit());
+                format!("{}{unit}", &formatted[..mark])
+            }
+            None => formatted,
         }
     }
 

@@ -135,7 +135,7 @@ pub(super) fn text_width(text: &str) -> f64 {
         .chars()
         .map(|c| match c {
             'i' | 'j' | 'l' | '.' | ',' | ':' | ';' | '\'' | '|' | '!' | 'I' => 0.3,
-            ' ' | 'f' | 't' | 'r' | '/' | '(' | ')' | '-' => 0.4,
+            ' ' | '\u{a0}' | 'f' | 't' | 'r' | '/' | '(' | ')' | '-' => 0.4,
             'm' | 'w' | 'M' | 'W' | '%' => 0.92,
             c if c.is_ascii_digit() => 0.64,
             c if c.is_uppercase() => 0.72,

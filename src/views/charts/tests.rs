@@ -4,6 +4,7 @@ use super::bars::LABEL_MAX;
 use super::lines::{LineStyle, YAxis, x_ticks};
 use super::svg::{MUTED, N, TEXT, WIDTH, escape, text_width, wrap_label};
 use super::*;
+use crate::domain::rates;
 
 fn day(month: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(2025, month, day).unwrap()
@@ -127,7 +128,7 @@ fn rate_bars_have_an_accessible_frame() {
     assert_accessible_frame(&svg, "rates");
     assert!(svg.contains(r#"<title id="rates-title">Svarsfrekvens per kommun</title>"#));
     assert!(
-        svg.contains("Andel inbjudna som har svarat. Sundsvall: 53,2 %, mål 60,0 %."),
+        svg.contains("Andel inbjudna som har svarat. Sundsvall: 53,2\u{a0}%, mål 60,0\u{a0}%."),
         "the description carries the data"
     );
 }
@@ -169,7 +170,11 @@ fn bars_scale_with_the_rate() {
     assert_eq!(widths.len(), 3);
     assert!((widths[0] * 2.0 - widths[1]).abs() <= 0.2, "{widths:?}");
     assert_eq!(widths[2], 0.0);
-    assert!(svg.contains(">50,0 %</text>") && svg.contains(">100,0 %</text>") && svg.contains(">0,0 %</text>"));
+    assert!(
+        svg.contains(">50,0\u{a0}%</text>")
+            && svg.contains(">100,0\u{a0}%</text>")
+            && svg.contains(">0,0\u{a0}%</text>")
+    );
 }
 
 #[test]
@@ -185,6 +190,18 @@ fn target_marker_sits_at_the_target_share() {
 }
 
 #[test]
+fn percentages_are_written_as_everywhere_else_in_the_service() {
+    for (lang, code) in [(Lang::Sv, "sv"), (Lang::En, "en")] {
+        assert_eq!(lang.percent(0.532), rates::percent(Some(0.532), code));
+    }
+    assert_eq!(Lang::Sv.percent(-0.2), "0,0\u{a0}%", "a share below zero reads as 0");
+    assert_eq!(Lang::Sv.percent_whole(25), "25\u{a0}%");
+    assert_eq!(Lang::En.percent_whole(100), "100%");
+    let svg = rate_bars(&bars("sv", vec![bar("Sundsvall", Some(0.532), None)]));
+    assert!(svg.contains(">0\u{a0}%</text>") && svg.contains(">100\u{a0}%</text>"), "the axis is labelled");
+}
+
+#[test]
 fn the_value_moves_past_a_target_it_would_cross() {
     let svg = rate_bars(&bars("sv", vec![bar("Nära", Some(0.5), Some(0.55))]));
     let target_x = attribute(elements(&svg, r#"line class="target""#)[0], "x1");
@@ -197,7 +214,7 @@ fn a_missing_rate_is_said_in_words() {
     let svg = rate_bars(&bars("sv", vec![bar("Ånge", None, Some(0.5)), bar("Nan", Some(f64::NAN), None)]));
     assert!(elements(&svg, r#"rect class="bar""#).is_empty());
     assert_eq!(svg.matches(">ingen svarsfrekvens än</text>").count(), 2);
-    assert!(svg.contains("Ånge: ingen svarsfrekvens än, mål 50,0 %."));
+    assert!(svg.contains("Ånge: ingen svarsfrekvens än, mål 50,0\u{a0}%."));
     let english = rate_bars(&bars("en", vec![bar("Ånge", None, None)]));
     assert!(english.contains(">no rate yet</text>"));
 }
@@ -212,7 +229,7 @@ fn rates_and_targets_outside_zero_to_one_are_drawn_at_the_ends() {
     let widths: Vec<f64> = elements(&svg, r#"rect class="bar""#).iter().map(|rect| attribute(rect, "width")).collect();
     assert_eq!(widths[0], widths[2]);
     assert_eq!(widths[1], 0.0);
-    assert!(svg.contains(">1250,0 %</text>"), "the table's number, not a clamped one");
+    assert!(svg.contains(">1250,0\u{a0}%</text>"), "the table's number, not a clamped one");
 }
 
 #[test]
