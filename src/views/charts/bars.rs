@@ -2,6 +2,8 @@
 
 use std::fmt::Write as _;
 
+use rust_i18n::t;
+
 use super::svg::{
     Anchor, BASELINE_SHIFT, GRID, HALO, MUTED, N, PAD, TEXT, WIDTH, frame, join_description, line, no_data, stroke,
     svg, text, text_width, wrap_label,
@@ -21,7 +23,7 @@ const LINE_HEIGHT: f64 = 26.0;
 pub fn rate_bars(chart: &RateBars) -> String {
     let lang = Lang::parse(&chart.lang);
     if chart.bars.is_empty() {
-        return no_data(&chart.id, &chart.title, &chart.description, lang.no_data());
+        return no_data(&chart.id, &chart.title, &chart.description, &lang.phrase("chart_no_data"));
     }
     let summary: Vec<String> = chart.bars.iter().map(|bar| lang.bar_summary(bar)).collect();
     let description = join_description(&chart.description, &summary);
@@ -121,7 +123,7 @@ impl Layout {
             (Some(end), Some(value)) => value_text(body, end, target_x, baseline, value),
             _ => {
                 let attributes = format!(r#" class="no-rate"{HALO}"#);
-                text(body, self.bar_left + 4.0, baseline, Anchor::Start, &attributes, lang.no_rate());
+                text(body, self.bar_left + 4.0, baseline, Anchor::Start, &attributes, &lang.phrase("chart_no_rate"));
             }
         }
     }
@@ -144,10 +146,11 @@ fn value_text(body: &mut String, end: f64, target_x: Option<f64>, baseline: f64,
 fn legend(body: &mut String, rows_bottom: f64, lang: Lang) -> f64 {
     let middle = rows_bottom + 70.0;
     svg!(body, r#"<rect x="{}" y="{}" width="24" height="18" fill="{}"/>"#, N(PAD), N(middle - 9.0), PALETTE[0]);
-    text(body, PAD + 32.0, middle + BASELINE_SHIFT, Anchor::Start, "", lang.rate());
-    let marker_x = PAD + 32.0 + text_width(lang.rate()) + 36.0;
+    let rate = lang.phrase("chart_rate");
+    text(body, PAD + 32.0, middle + BASELINE_SHIFT, Anchor::Start, "", &rate);
+    let marker_x = PAD + 32.0 + text_width(&rate) + 36.0;
     target_marker(body, marker_x, middle - 14.0, middle + 14.0, "legend-target");
-    text(body, marker_x + 12.0, middle + BASELINE_SHIFT, Anchor::Start, "", lang.target());
+    text(body, marker_x + 12.0, middle + BASELINE_SHIFT, Anchor::Start, "", &lang.phrase("chart_target"));
     middle + 14.0 + PAD
 }
 
@@ -158,15 +161,19 @@ fn target_marker(out: &mut String, x: f64, top: f64, bottom: f64, class: &str) {
 }
 
 impl Lang {
+    /// A bar in words, for the description: "Sundsvall: 53,2 %, mål 60,0 %."
     fn bar_summary(self, bar: &Bar) -> String {
         let rate = match finite(bar.rate) {
             Some(rate) => self.percent(rate),
-            None => self.no_rate().to_owned(),
+            None => self.phrase("chart_no_rate"),
         };
-        match (finite(bar.target), self) {
-            (Some(target), Self::Sv) => format!("{}: {rate}, mål {}.", bar.label, self.percent(target)),
-            (Some(target), Self::En) => format!("{}: {rate}, target {}.", bar.label, self.percent(target)),
-            (None, _) => format!("{}: {rate}.", bar.label),
+        let (label, locale) = (&bar.label, self.code());
+        match finite(bar.target) {
+            Some(target) => {
+                t!("chart_bar_target", locale = locale, label = label, rate = rate, target = self.percent(target))
+            }
+            None => t!("chart_bar", locale = locale, label = label, rate = rate),
         }
+        .into_owned()
     }
 }

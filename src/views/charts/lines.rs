@@ -3,6 +3,7 @@
 use std::fmt::Write as _;
 
 use chrono::NaiveDate;
+use rust_i18n::t;
 
 use super::svg::{
     Anchor, BASELINE_SHIFT, GRID, MUTED, N, PAD, WIDTH, frame, join_description, line, no_data, stroke, svg, text,
@@ -19,7 +20,7 @@ pub fn cumulative_lines(chart: &CumulativeLines) -> String {
     let series: Vec<Vec<(NaiveDate, u64)>> = chart.series.iter().map(by_day).collect();
     let days = series.iter().flatten().map(|(day, _)| *day);
     let (Some(first), Some(last)) = (days.clone().min(), days.max()) else {
-        return no_data(&chart.id, &chart.title, &chart.description, lang.no_responses());
+        return no_data(&chart.id, &chart.title, &chart.description, &lang.phrase("chart_no_responses"));
     };
     let in_range: Vec<(NaiveDate, String)> =
         chart.markers.iter().filter(|(day, _)| (first..=last).contains(day)).cloned().collect();
@@ -162,7 +163,7 @@ fn legend(body: &mut String, series: &[Series], points: &[Vec<(NaiveDate, u64)>]
     let mut row = 0;
     for (index, (each, points)) in series.iter().zip(points).enumerate() {
         let label = if points.is_empty() {
-            format!("{} ({})", each.label, lang.no_responses_lower())
+            t!("chart_legend_no_responses", locale = lang.code(), label = each.label).into_owned()
         } else {
             each.label.clone()
         };
@@ -320,27 +321,24 @@ impl Shape {
 }
 
 impl Lang {
+    /// A series in words, for the description: "Sundsvall: 95 svar till och med 14/10."
     fn series_summary(self, label: &str, last: Option<&(NaiveDate, u64)>) -> String {
-        match (last, self) {
-            (Some((day, count)), Self::Sv) => {
-                format!("{label}: {} svar till och med {}.", self.count(*count), self.day(*day))
+        let locale = self.code();
+        match last {
+            Some((day, count)) => {
+                t!("chart_series", locale = locale, label = label, count = self.count(*count), day = self.day(*day))
             }
-            (Some((day, count)), Self::En) => {
-                format!("{label}: {} completes by {}.", self.count(*count), self.day(*day))
-            }
-            (None, _) => format!("{label}: {}.", self.no_responses_lower()),
+            None => t!("chart_series_no_responses", locale = locale, label = label),
         }
+        .into_owned()
     }
 
+    /// The events in words, for the description: "Händelser: Påminnelse 1 (8/10), Påminnelse 2 (10/10)."
     fn markers_summary(self, markers: &[(NaiveDate, String)]) -> Option<String> {
         if markers.is_empty() {
             return None;
         }
         let events: Vec<String> = markers.iter().map(|(day, label)| format!("{label} ({})", self.day(*day))).collect();
-        let heading = match self {
-            Self::Sv => "Händelser",
-            Self::En => "Events",
-        };
-        Some(format!("{heading}: {}.", events.join(", ")))
+        Some(t!("chart_events", locale = self.code(), events = events.join(", ")).into_owned())
     }
 }

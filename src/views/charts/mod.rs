@@ -69,7 +69,7 @@ fn finite(share: Option<f64>) -> Option<f64> {
     share.filter(|share| share.is_finite())
 }
 
-/// The chart's language: its words and its number and date formats.
+/// The chart's language: its texts (from `locales/`) and its number and date formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Lang {
     Sv,
@@ -93,46 +93,9 @@ impl Lang {
         }
     }
 
-    fn no_data(self) -> &'static str {
-        match self {
-            Self::Sv => "Inga uppgifter än",
-            Self::En => "No data yet",
-        }
-    }
-
-    fn no_rate(self) -> &'static str {
-        match self {
-            Self::Sv => "ingen svarsfrekvens än",
-            Self::En => "no rate yet",
-        }
-    }
-
-    fn no_responses(self) -> &'static str {
-        match self {
-            Self::Sv => "Inga svar än",
-            Self::En => "No responses yet",
-        }
-    }
-
-    fn no_responses_lower(self) -> &'static str {
-        match self {
-            Self::Sv => "inga svar än",
-            Self::En => "no responses yet",
-        }
-    }
-
-    fn rate(self) -> &'static str {
-        match self {
-            Self::Sv => "Svarsfrekvens",
-            Self::En => "Response rate",
-        }
-    }
-
-    fn target(self) -> &'static str {
-        match self {
-            Self::Sv => "Mål",
-            Self::En => "Target",
-        }
+    /// One of the charts' texts (the keys starting with `chart_` in `locales/`).
+    fn phrase(self, key: &str) -> String {
+        rust_i18n::t!(key, locale = self.code()).into_owned()
     }
 
     /// A share as the rest of the service writes a percentage (see [`rates::percent`]): "53,2\u{a0}%" or "53.2%".

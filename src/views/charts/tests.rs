@@ -202,6 +202,19 @@ fn percentages_are_written_as_everywhere_else_in_the_service() {
 }
 
 #[test]
+fn every_text_of_the_charts_is_in_both_languages() {
+    for key in ["chart_no_data", "chart_no_rate", "chart_no_responses", "chart_rate", "chart_target"] {
+        let (swedish, english) = (Lang::Sv.phrase(key), Lang::En.phrase(key));
+        assert!(!swedish.contains(key) && !english.contains(key) && swedish != english, "{key}");
+    }
+    let svg = rate_bars(&bars("en", vec![bar("Ånge", Some(0.5), Some(0.6))]));
+    assert!(svg.contains(">Response rate</text>") && svg.contains("Ånge: 50.0%, target 60.0%."));
+    let svg = cumulative_lines(&CumulativeLines { lang: "en".to_owned(), ..survey(14) });
+    assert!(svg.contains("Sundsvall: 95 completes by 14 Oct.") && svg.contains("Ånge: no responses yet."));
+    assert!(svg.contains(">Ånge (no responses yet)</text>") && svg.contains("Events: Påminnelse 1 (8 Oct)"));
+}
+
+#[test]
 fn the_value_moves_past_a_target_it_would_cross() {
     let svg = rate_bars(&bars("sv", vec![bar("Nära", Some(0.5), Some(0.55))]));
     let target_x = attribute(elements(&svg, r#"line class="target""#)[0], "x1");
