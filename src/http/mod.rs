@@ -3,7 +3,6 @@
 pub mod account;
 pub mod answer;
 pub mod audit_log;
-pub mod charts;
 pub mod errors;
 pub mod extract;
 pub mod forms;

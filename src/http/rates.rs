@@ -19,10 +19,10 @@ use crate::app::live;
 use crate::app::rates::{RatesView, Snapshot};
 use crate::domain::aapor::{Definition, definitions, percent};
 use crate::error::AppError;
-use crate::http::charts::{self, Bar, CumulativeLines, RateBars, Series};
 use crate::http::extract::CurrentUser;
 use crate::http::render::context;
 use crate::http::state::AppState;
+use crate::views::charts::{self, Bar, CumulativeLines, RateBars, Series};
 use crate::views::templates::UserView;
 
 /// How often an idle stream says it is still there (proxies close silent connections).

@@ -3,5 +3,6 @@
 //! A view turns plain values (a snapshot of the rates, an instrument and its answers) into what people read. It is
 //! called by `http/`, which owns the request and the response, and it reads nothing itself.
 
+pub mod charts;
 pub mod questionnaire;
 pub mod templates;

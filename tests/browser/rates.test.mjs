@@ -191,7 +191,7 @@ describe('the live response-rate dashboard', { timeout: 120_000 }, () => {
       assert.equal(chart.labelledByDesc, chart.desc, 'aria-describedby gives the description (the data in words)');
     }
     assert.equal(charts[0].title, 'Svarsfrekvens per kommun');
-    assert.match(charts[0].desc, /Hagfors: 25,0 %, mål 55,0 %/, 'the bar chart reads out the rates');
+    assert.match(charts[0].desc, /Hagfors: 25,0\u00a0%, mål 55,0\u00a0%/, 'the bar chart reads out the rates');
     assert.equal(charts[1].title, 'Inskickade svar över tid');
     assert.match(charts[1].desc, /Hagfors: 1 svar/, 'the line chart reads out the counts');
     // As the browser exposes them: images whose name begins with the title and goes on with the data.
@@ -254,7 +254,7 @@ describe('the live response-rate dashboard', { timeout: 120_000 }, () => {
       });
       // The charts moved too, and are still images with their title and description.
       const bars = page.locator('#live figure.chart svg[role=img]').first();
-      assert.match(await bars.locator('desc').textContent(), /Hagfors: 50,0 %, mål 55,0 %/);
+      assert.match(await bars.locator('desc').textContent(), /Hagfors: 50,0\u00a0%, mål 55,0\u00a0%/);
       assert.equal(await page.locator('#live figure.chart svg[role=img] > title').count(), 2);
       // The status line still says so, in the same live region: an update itself is not announced.
       assert.match(await status.innerText(), /^Uppdateras direkt/);
