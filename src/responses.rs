@@ -39,6 +39,10 @@ impl Mode {
             Self::Paper => "paper",
         }
     }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::Web, Self::Paper].into_iter().find(|mode| mode.as_str() == text)
+    }
 }
 
 /// What became of a submitted form.

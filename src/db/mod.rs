@@ -8,6 +8,7 @@ pub mod migrations;
 pub mod models;
 pub mod queries;
 pub mod schema;
+pub mod types;
 
 use std::path::PathBuf;
 use std::time::Duration;
