@@ -113,12 +113,12 @@ pub struct Refused {
 
 /// Whether a survey takes answers on `today`: open, and within its period.
 pub fn refusal_by_state(survey: &Survey, today: NaiveDate) -> Option<Refusal> {
-    match SurveyState::parse(&survey.state) {
-        Some(SurveyState::Open) if today < survey.opens_on => Some(Refusal::NotOpenYet(Some(survey.opens_on))),
-        Some(SurveyState::Open) if today > survey.closes_on => Some(Refusal::Closed),
-        Some(SurveyState::Open) => None,
-        Some(SurveyState::Draft) | None => Some(Refusal::NotOpenYet(None)),
-        Some(SurveyState::Closed) => Some(Refusal::Closed),
+    match survey.state {
+        SurveyState::Open if today < survey.opens_on => Some(Refusal::NotOpenYet(Some(survey.opens_on))),
+        SurveyState::Open if today > survey.closes_on => Some(Refusal::Closed),
+        SurveyState::Open => None,
+        SurveyState::Draft => Some(Refusal::NotOpenYet(None)),
+        SurveyState::Closed => Some(Refusal::Closed),
     }
 }
 
@@ -262,7 +262,7 @@ pub async fn start_open_link(
     municipality_code: &str,
     language: &str,
 ) -> Result<InvitationCode, AppError> {
-    if Access::parse(&survey.access) != Some(Access::OpenLink) {
+    if survey.access != Access::OpenLink {
         return Err(AppError::NotFound);
     }
     let code = InvitationCode::generate(&mut rand::rng());
@@ -336,14 +336,14 @@ pub async fn was_submitted(state: &AppState, submission_id: &str) -> Result<bool
 mod tests {
     use super::*;
 
-    fn survey(state: &str, opens: &str, closes: &str) -> Survey {
+    fn survey(state: SurveyState, opens: &str, closes: &str) -> Survey {
         Survey {
             id: "s".into(),
             title: "t".into(),
             instrument_key: "k".into(),
             instrument_version: "v".into(),
-            state: state.into(),
-            access: "codes".into(),
+            state,
+            access: Access::Codes,
             opens_on: opens.parse().unwrap(),
             closes_on: closes.parse().unwrap(),
             created_by: None,
@@ -356,14 +356,14 @@ mod tests {
     #[test]
     fn an_open_survey_takes_answers_only_within_its_period() {
         let day = |text: &str| text.parse::<NaiveDate>().unwrap();
-        let open = survey("open", "2026-09-01", "2026-10-31");
+        let open = survey(SurveyState::Open, "2026-09-01", "2026-10-31");
         assert_eq!(refusal_by_state(&open, day("2026-09-01")), None);
         assert_eq!(refusal_by_state(&open, day("2026-10-31")), None, "the last day is included");
         assert_eq!(refusal_by_state(&open, day("2026-08-31")), Some(Refusal::NotOpenYet(Some(day("2026-09-01")))));
         assert_eq!(refusal_by_state(&open, day("2026-11-01")), Some(Refusal::Closed));
-        let draft = survey("draft", "2026-09-01", "2026-10-31");
+        let draft = survey(SurveyState::Draft, "2026-09-01", "2026-10-31");
         assert_eq!(refusal_by_state(&draft, day("2026-09-15")), Some(Refusal::NotOpenYet(None)));
-        let closed = survey("closed", "2026-09-01", "2026-10-31");
+        let closed = survey(SurveyState::Closed, "2026-09-01", "2026-10-31");
         assert_eq!(refusal_by_state(&closed, day("2026-09-15")), Some(Refusal::Closed));
     }
 }

@@ -18,7 +18,6 @@ use crate::db::Db;
 use crate::db::models::survey::{Survey, SurveyMunicipality};
 use crate::db::queries::{audit, surveys, tallies};
 use crate::domain::rates::{Counts, Rates, rates};
-use crate::domain::survey::Access;
 use crate::error::AppError;
 
 /// Submitted responses on one day.
@@ -312,7 +311,7 @@ fn from_rows(Rows { survey, parts, tallies, reminders }: Rows) -> Snapshot {
         })
         .collect();
     reminders.dedup();
-    let has_rates = Access::parse(&survey.access).is_none_or(Access::has_response_rate);
+    let has_rates = survey.access.has_response_rate();
     let municipalities = parts
         .into_iter()
         .map(|(part, name)| {

@@ -190,8 +190,8 @@ pub async fn create(
         title: valid.title,
         instrument_key,
         instrument_version,
-        state: SurveyState::Draft.as_str().to_owned(),
-        access: valid.access.as_str().to_owned(),
+        state: SurveyState::Draft,
+        access: valid.access,
         opens_on: valid.period.opens_on,
         closes_on: valid.period.closes_on,
         created_by: Some(user.id.clone()),
@@ -239,9 +239,7 @@ pub async fn load(state: &AppState, user: &CurrentUser, id: &str) -> Result<Load
     if !user.permissions.may_view_survey(parts.iter().map(|(part, _)| part.municipality_code.as_str())) {
         return Err(AppError::NotFound);
     }
-    let state_ = SurveyState::parse(&survey.state).ok_or_else(|| AppError::Internal("unknown survey state".into()))?;
-    let access = Access::parse(&survey.access).ok_or_else(|| AppError::Internal("unknown survey access".into()))?;
-    Ok(Loaded { survey, state: state_, access, parts })
+    Ok(Loaded { state: survey.state, access: survey.access, survey, parts })
 }
 
 /// A survey in a list.
@@ -272,13 +270,13 @@ pub async fn list(state: &AppState, user: &CurrentUser) -> Result<Vec<SurveySumm
             if !user.permissions.may_view_survey(parts.iter().map(|(code, _)| code.as_str())) {
                 return None;
             }
-            let state = SurveyState::parse(&survey.state)?;
+            let state = survey.state;
             Some(SurveySummary {
                 id: survey.id,
                 title: survey.title,
                 state,
                 state_label: state.label(),
-                access: Access::parse(&survey.access)?,
+                access: survey.access,
                 opens_on: survey.opens_on,
                 closes_on: survey.closes_on,
                 municipalities: parts.iter().map(|(code, _)| code.clone()).collect(),
@@ -370,7 +368,7 @@ pub async fn transition(
     }
     let id = id.to_owned();
     let from = loaded.state;
-    let changes = SurveyChanges { state: Some(next.as_str().to_owned()), ..SurveyChanges::default() };
+    let changes = SurveyChanges { state: Some(next), ..SurveyChanges::default() };
     state
         .db
         .write(move |conn| {
@@ -415,7 +413,7 @@ pub async fn copy(
     let copy = Survey {
         id: uuid::Uuid::new_v4().to_string(),
         title,
-        state: SurveyState::Draft.as_str().to_owned(),
+        state: SurveyState::Draft,
         opens_on: period.opens_on,
         closes_on: period.closes_on,
         created_by: Some(user.id.clone()),

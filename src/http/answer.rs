@@ -21,7 +21,7 @@ use crate::auth::csrf;
 use crate::db::queries::surveys as survey_queries;
 use crate::domain::codes::InvitationCode;
 use crate::domain::instrument::{AnswerError, AnswerValue, Instrument, ItemKind, RawAnswers};
-use crate::domain::survey::{Access, SurveyState};
+use crate::domain::survey::Access;
 use crate::error::AppError;
 use crate::http::forms::{FieldError, PUBLIC_CSRF_COOKIE, public_csrf};
 use crate::http::questionnaire::{self, raw_answers};
@@ -653,7 +653,7 @@ async fn open_survey(
             crate::db::DbError::Query(diesel::result::Error::NotFound) => AppError::NotFound,
             other => other.into(),
         })?;
-    if Access::parse(&survey.access) != Some(Access::OpenLink) || SurveyState::parse(&survey.state).is_none() {
+    if survey.access != Access::OpenLink {
         return Err(AppError::NotFound);
     }
     let municipalities = parts.into_iter().map(|(part, name)| (part.municipality_code, name)).collect();

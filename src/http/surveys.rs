@@ -272,7 +272,7 @@ pub async fn new_page(state: web::Data<AppState>, user: CurrentUser) -> Result<H
     }
     let builtin = state.instruments.default();
     let form = NewSurveyForm {
-        access: "codes".into(),
+        access: Access::Codes.as_str().into(),
         sample_size: "300".into(),
         instrument: format!("{}@{}", builtin.key(), builtin.version()),
         ..NewSurveyForm::default()
