@@ -24,6 +24,7 @@ use crate::db::models::response::Draft;
 use crate::db::models::survey::Survey;
 use crate::db::queries::{drafts, invitations, municipalities, surveys, tallies, throttle as throttle_queries};
 use crate::domain::codes::{CodeHasher, InvitationCode};
+use crate::domain::dispositions::Disposition;
 use crate::domain::instrument::{Answers, Instrument, RawAnswers};
 use crate::domain::survey::{Access, SurveyState, swedish_day};
 use crate::error::AppError;
@@ -74,7 +75,7 @@ pub async fn resolve(state: &AppState, code: &InvitationCode) -> Result<Result<E
                     invitation.survey_id.clone(),
                     invitation.municipality_code.clone(),
                     true,
-                    invitation.disposition == "completed",
+                    invitation.disposition == Disposition::Completed,
                 ),
                 (None, Some(draft)) => (draft.survey_id.clone(), draft.municipality_code.clone(), false, false),
                 (None, None) if drafts::resume_code_spent(conn, &lookup)? => return Ok(Some(None)),

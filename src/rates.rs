@@ -17,6 +17,7 @@ use serde::Serialize;
 use crate::db::Db;
 use crate::db::models::survey::{Survey, SurveyMunicipality};
 use crate::db::queries::{audit, surveys, tallies};
+use crate::domain::dispositions::Disposition;
 use crate::domain::rates::{Counts, Rates, rates};
 use crate::error::AppError;
 
@@ -327,14 +328,14 @@ fn from_rows(Rows { survey, parts, tallies, reminders }: Rows) -> Snapshot {
             for row in tallies.dispositions.iter().filter(|row| row.municipality_code == code) {
                 let letters = count(row.letters);
                 m.letters += letters;
-                match row.disposition.as_str() {
-                    "started" => m.started += letters,
-                    "refused" => m.refused += letters,
-                    "deceased" | "unable" => deceased_or_unable += letters,
-                    "undeliverable" => m.undeliverable += letters,
-                    "moved_away" | "not_eligible" => m.not_eligible += letters,
-                    "not_returned" => m.not_returned += letters,
-                    _ => {}
+                match row.disposition {
+                    Disposition::Started => m.started += letters,
+                    Disposition::Refused => m.refused += letters,
+                    Disposition::Deceased | Disposition::Unable => deceased_or_unable += letters,
+                    Disposition::Undeliverable => m.undeliverable += letters,
+                    Disposition::MovedAway | Disposition::NotEligible => m.not_eligible += letters,
+                    Disposition::NotReturned => m.not_returned += letters,
+                    Disposition::Completed => {}
                 }
             }
             m.other = deceased_or_unable;

@@ -17,6 +17,7 @@ use diesel::Connection;
 use crate::db::models::tally::{CompletionTally, DispositionTally, ProgressTally};
 use crate::db::queries::{responses, surveys, tallies};
 use crate::db::{Db, DbConnection};
+use crate::domain::dispositions::Disposition;
 use crate::domain::instrument::{AnswerRow, Answers};
 use crate::domain::rates::{Completeness, classify};
 use crate::error::AppError;
@@ -131,7 +132,7 @@ pub fn recount(
             completions.iter().filter(|t| t.municipality_code == municipality).map(|t| t.submitted).sum();
         let answered_letters: i32 = dispositions
             .iter()
-            .filter(|t| t.municipality_code == municipality && t.disposition == "completed")
+            .filter(|t| t.municipality_code == municipality && t.disposition == Disposition::Completed)
             .map(|t| t.letters)
             .sum();
         if let Some(latest) = completions.iter_mut().rev().find(|t| t.municipality_code == municipality) {

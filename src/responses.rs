@@ -144,7 +144,7 @@ pub async fn store(state: &AppState, actor: Actor, new: NewResponse) -> Result<S
                             invitations::by_serial(conn, &new.survey_id, number.municipality().as_str(), serial)?;
                         match found {
                             None => return Err(Aborted::Outcome(Stored::UnknownLetter)),
-                            Some(letter) if letter.disposition == Disposition::Completed.as_str() => {
+                            Some(letter) if letter.disposition == Disposition::Completed => {
                                 return Err(Aborted::Outcome(Stored::LetterAlreadyUsed));
                             }
                             Some(letter) => Some(letter),

@@ -528,7 +528,7 @@ pub async fn generate_codes(
                             municipality_code: code.as_str().to_owned(),
                             letter_serial: serial,
                             code_hash,
-                            disposition: Disposition::NotReturned.as_str().to_owned(),
+                            disposition: Disposition::NotReturned,
                         });
                         letters.push(IssuedLetter {
                             letter_number: letter.to_string(),
@@ -581,7 +581,7 @@ pub async fn reminder_list(
     }
     let code = MunicipalityCode::parse(municipality).map_err(|error| AppError::invalid("municipality", error))?;
     let (survey_id, lookup) = (id.to_owned(), municipality.to_owned());
-    let pending = [Disposition::NotReturned.as_str(), Disposition::Started.as_str()];
+    let pending = [Disposition::NotReturned, Disposition::Started];
     let serials = state
         .db
         .write(move |conn| {
@@ -721,18 +721,12 @@ pub async fn import_dispositions(
                             line: *line,
                             reason: format!("Brevet {letter} finns inte i enkäten."),
                         }),
-                        Some(current) if current == Disposition::Completed.as_str() => problems.push(ImportProblem {
+                        Some(Disposition::Completed) => problems.push(ImportProblem {
                             line: *line,
                             reason: format!("Brevet {letter} är redan besvarat och kan inte ändras."),
                         }),
                         Some(_) => {
-                            if invitations::set_disposition(
-                                conn,
-                                &survey_id,
-                                municipality,
-                                serial,
-                                disposition.as_str(),
-                            )? == 0
+                            if invitations::set_disposition(conn, &survey_id, municipality, serial, *disposition)? == 0
                             {
                                 problems.push(ImportProblem {
                                     line: *line,

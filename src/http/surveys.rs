@@ -79,7 +79,7 @@ async fn view(state: &AppState, user: &CurrentUser, loaded: Loaded) -> Result<Su
         .dispositions
         .iter()
         .filter(|row| row.letters != 0)
-        .map(|row| (row.municipality_code.clone(), row.disposition.clone(), i64::from(row.letters)))
+        .map(|row| (row.municipality_code.clone(), row.disposition.as_str().to_owned(), i64::from(row.letters)))
         .collect();
     let responses_in = |code: &str, mode: &str| {
         tallies

@@ -2,6 +2,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use crate::db::schema::{invitations, survey_municipalities, surveys};
+use crate::domain::dispositions::Disposition;
 use crate::domain::survey::{Access, SurveyState};
 
 /// A survey wave.
@@ -54,5 +55,5 @@ pub struct Invitation {
     pub municipality_code: String,
     pub letter_serial: i32,
     pub code_hash: String,
-    pub disposition: String,
+    pub disposition: Disposition,
 }

@@ -2,6 +2,7 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 
 use crate::db::schema::{completion_tallies, disposition_tallies, progress_tallies};
+use crate::domain::dispositions::Disposition;
 
 /// Submitted responses of one survey, municipality, day and mode.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
@@ -27,7 +28,7 @@ pub struct CompletionTally {
 pub struct DispositionTally {
     pub survey_id: String,
     pub municipality_code: String,
-    pub disposition: String,
+    pub disposition: Disposition,
     pub letters: i32,
 }
 
