@@ -99,7 +99,7 @@ pub async fn create_user(
         email: email.to_string(),
         display_name: display_name.trim().to_owned(),
         password_hash: hash,
-        role: role.as_str().to_owned(),
+        role,
         created_at: crate::db::now(),
     };
     let municipalities = if role == Role::Admin { Vec::new() } else { municipalities };
@@ -169,10 +169,10 @@ pub async fn update_user(
     let changes = UserChanges {
         display_name: input.display_name.map(|name| name.trim().to_owned()),
         password_hash: None,
-        role: role.map(|role| role.as_str().to_owned()),
+        role,
         disabled_at: input.disabled.map(|disabled| disabled.then_some(now)),
     };
-    let ends_sessions = input.disabled == Some(true) || role.is_some_and(|role| role.as_str() != existing.role);
+    let ends_sessions = input.disabled == Some(true) || role.is_some_and(|role| role != existing.role);
     let detail = json!({
         "role": changes.role,
         "municipalities": municipalities,

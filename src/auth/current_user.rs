@@ -151,8 +151,7 @@ fn with_municipalities<T>(
 }
 
 fn current(user: User, municipalities: Vec<String>, via: AuthVia) -> Result<CurrentUser, AppError> {
-    let role =
-        Role::parse(&user.role).ok_or_else(|| AppError::Internal(format!("unknown role {}", user.role).into()))?;
+    let role = user.role;
     let municipalities: BTreeSet<String> = municipalities.into_iter().collect();
     Ok(CurrentUser {
         id: user.id,

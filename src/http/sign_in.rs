@@ -9,6 +9,7 @@ use serde_json::json;
 use crate::accounts::{self, NewAccount};
 use crate::audit::{Actor, client_address};
 use crate::auth::password;
+use crate::auth::role::Role;
 use crate::auth::session;
 use crate::auth::throttle;
 use crate::db::queries::{audit, sessions, throttle as throttle_queries, users};
@@ -235,7 +236,7 @@ pub async fn setup_submit(
         email: form.email.clone(),
         display_name: form.display_name.clone(),
         password: form.password.clone(),
-        role: "admin".to_owned(),
+        role: Role::Admin.as_str().to_owned(),
         municipalities: Vec::new(),
     };
     let validated = accounts::validate_new_account(&state.db, &input).await;

@@ -30,7 +30,7 @@ pub struct UserSummary {
 async fn summary(state: &AppState, user: User) -> Result<UserSummary, AppError> {
     let id = user.id.clone();
     let municipalities = state.db.run(move |conn| users::municipalities_of(conn, &id)).await?;
-    let role = Role::parse(&user.role).unwrap_or(Role::Viewer);
+    let role = user.role;
     Ok(UserSummary {
         id: user.id,
         email: user.email,
@@ -88,7 +88,7 @@ async fn render_list(
         email: String::new(),
         display_name: String::new(),
         password: String::new(),
-        role: "coordinator".into(),
+        role: Role::Coordinator.as_str().into(),
         municipalities: Vec::new(),
     };
     let form = form.unwrap_or(&empty);
