@@ -20,6 +20,7 @@ use crate::db::queries::{audit, surveys, tallies};
 use crate::domain::dispositions::Disposition;
 use crate::domain::rates::{Counts, Rates, rates};
 use crate::error::AppError;
+use crate::responses::Mode;
 
 /// Submitted responses on one day.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -348,7 +349,7 @@ fn from_rows(Rows { survey, parts, tallies, reminders }: Rows) -> Snapshot {
                 m.submitted_break_off += break_off;
                 m.without_letter += count(row.without_letter);
                 let entry = by_day.entry(row.day).or_default();
-                if row.mode == "paper" {
+                if row.mode == Mode::Paper {
                     m.complete_paper += complete;
                     entry.1 += submitted;
                 } else {

@@ -16,6 +16,7 @@ use crate::error::AppError;
 use crate::http::forms::{CsrfInBody, FieldError, FieldErrors, ProtectedForm};
 use crate::http::render::{UserView, context};
 use crate::instruments;
+use crate::responses::Mode;
 use crate::startup::AppState;
 use crate::surveys::{self, ImportProblem, ImportReport, IssuedLetter, Loaded, PartInput, SurveyInput, SurveySummary};
 
@@ -81,7 +82,7 @@ async fn view(state: &AppState, user: &CurrentUser, loaded: Loaded) -> Result<Su
         .filter(|row| row.letters != 0)
         .map(|row| (row.municipality_code.clone(), row.disposition.as_str().to_owned(), i64::from(row.letters)))
         .collect();
-    let responses_in = |code: &str, mode: &str| {
+    let responses_in = |code: &str, mode: Mode| {
         tallies
             .completions
             .iter()
@@ -110,8 +111,8 @@ async fn view(state: &AppState, user: &CurrentUser, loaded: Loaded) -> Result<Su
                 .map(|d| dispositions.get(d.as_str()).copied().unwrap_or(0))
                 .sum();
             PartView {
-                responses_web: responses_in(&part.municipality_code, "web"),
-                responses_paper: responses_in(&part.municipality_code, "paper"),
+                responses_web: responses_in(&part.municipality_code, Mode::Web),
+                responses_paper: responses_in(&part.municipality_code, Mode::Paper),
                 may_manage: user.permissions.may_manage(&part.municipality_code),
                 letters: dispositions.values().sum(),
                 code: part.municipality_code,

@@ -3,6 +3,7 @@ use diesel::prelude::*;
 
 use crate::db::schema::{completion_tallies, disposition_tallies, progress_tallies};
 use crate::domain::dispositions::Disposition;
+use crate::responses::Mode;
 
 /// Submitted responses of one survey, municipality, day and mode.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
@@ -11,7 +12,7 @@ pub struct CompletionTally {
     pub survey_id: String,
     pub municipality_code: String,
     pub day: NaiveDate,
-    pub mode: String,
+    pub mode: Mode,
     /// Every submitted response (complete, partial and break-off).
     pub submitted: i32,
     /// Of them: 50–80 % of the questions that applied answered.
