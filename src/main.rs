@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 use trygghet::app::accounts::{self, NewAccount};
 use trygghet::app::audit::Actor;
 use trygghet::app::instruments::{Imported, Instruments};
+use trygghet::auth::role::Role;
 use trygghet::config::Config;
 use trygghet::db::{Db, PoolSettings};
 use trygghet::domain::instrument::Instrument;
@@ -220,7 +221,7 @@ async fn create_account(config: Config, mut input: NewAccount) -> Result<(), Sta
     db.run(trygghet::db::queries::sessions::clear_setup_tokens)
         .await
         .map_err(|error| StartupError::Usage(error.to_string()))?;
-    println!("Created {} ({}).", user.email, user.role);
+    println!("Created {} ({}).", user.email, user.role.as_str());
     Ok(())
 }
 
@@ -272,7 +273,7 @@ async fn demo(mut config: Config, pause: std::time::Duration) -> Result<(), Star
         email: email.clone(),
         display_name: "Demosamordnare".to_owned(),
         password: password.clone(),
-        role: "coordinator".to_owned(),
+        role: Role::Coordinator.as_str().to_owned(),
         municipalities: ["1783", "1762", "1766", "1737"].map(str::to_owned).to_vec(),
     };
     let parts = accounts::validate_new_account(&db, &input).await.map_err(|errors| {

@@ -35,7 +35,7 @@ pub struct UserSummary {
 
 impl UserSummary {
     fn new(user: User, municipalities: Vec<String>) -> Self {
-        let role = Role::parse(&user.role).unwrap_or(Role::Viewer);
+        let role = user.role;
         Self {
             id: user.id,
             email: user.email,
@@ -168,7 +168,7 @@ pub async fn create_user(
         email: email.to_string(),
         display_name: display_name.trim().to_owned(),
         password_hash: hash,
-        role: role.as_str().to_owned(),
+        role,
         created_at: crate::db::now(),
     };
     let municipalities = if role == Role::Admin { Vec::new() } else { municipalities };
@@ -238,10 +238,10 @@ pub async fn update_user(
     let changes = UserChanges {
         display_name: input.display_name.map(|name| name.trim().to_owned()),
         password_hash: None,
-        role: role.map(|role| role.as_str().to_owned()),
+        role,
         disabled_at: input.disabled.map(|disabled| disabled.then_some(now)),
     };
-    let ends_sessions = input.disabled == Some(true) || role.is_some_and(|role| role.as_str() != existing.role);
+    let ends_sessions = input.disabled == Some(true) || role.is_some_and(|role| role != existing.role);
     let detail = json!({
         "role": changes.role,
         "municipalities": municipalities,

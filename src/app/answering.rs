@@ -20,12 +20,14 @@ use diesel::Connection;
 
 use crate::app::Context;
 use crate::app::audit::Actor;
-use crate::app::responses::{self, Mode, NewResponse, Stored};
+use crate::app::responses::{self, NewResponse, Stored};
 use crate::db::models::response::Draft;
 use crate::db::models::survey::Survey;
 use crate::db::queries::{drafts, invitations, municipalities, surveys, tallies, throttle as throttle_queries};
 use crate::domain::codes::{CodeHasher, InvitationCode};
+use crate::domain::dispositions::Disposition;
 use crate::domain::instrument::{Answers, Instrument, RawAnswers};
+use crate::domain::survey::Mode;
 use crate::domain::survey::{Access, SurveyState, swedish_day};
 use crate::domain::throttle;
 use crate::error::AppError;
@@ -37,7 +39,7 @@ pub async fn open_survey(ctx: &Context, id: &str) -> Result<(Survey, Vec<(String
     }
     let lookup = id.to_owned();
     let (survey, parts) = ctx.db.run(move |conn| surveys::with_parts(conn, &lookup)).await?;
-    if Access::parse(&survey.access) != Some(Access::OpenLink) || SurveyState::parse(&survey.state).is_none() {
+    if survey.access != Access::OpenLink {
         return Err(AppError::NotFound);
     }
     let municipalities = parts.into_iter().map(|(part, name)| (part.municipality_code, name)).collect();
@@ -88,7 +90,7 @@ pub async fn resolve(ctx: &Context, code: &InvitationCode) -> Result<Result<Entr
                     invitation.survey_id.clone(),
                     invitation.municipality_code.clone(),
                     true,
-                    invitation.disposition == "completed",
+                    invitation.disposition == Disposition::Completed,
                 ),
                 (None, Some(draft)) => (draft.survey_id.clone(), draft.municipality_code.clone(), false, false),
                 (None, None) if drafts::resume_code_spent(conn, &lookup)? => return Ok(Some(None)),
@@ -127,12 +129,12 @@ pub struct Refused {
 
 /// Whether a survey takes answers on `today`: open, and within its period.
 pub fn refusal_by_state(survey: &Survey, today: NaiveDate) -> Option<Refusal> {
-    match SurveyState::parse(&survey.state) {
-        Some(SurveyState::Open) if today < survey.opens_on => Some(Refusal::NotOpenYet(Some(survey.opens_on))),
-        Some(SurveyState::Open) if today > survey.closes_on => Some(Refusal::Closed),
-        Some(SurveyState::Open) => None,
-        Some(SurveyState::Draft) | None => Some(Refusal::NotOpenYet(None)),
-        Some(SurveyState::Closed) => Some(Refusal::Closed),
+    match survey.state {
+        SurveyState::Open if today < survey.opens_on => Some(Refusal::NotOpenYet(Some(survey.opens_on))),
+        SurveyState::Open if today > survey.closes_on => Some(Refusal::Closed),
+        SurveyState::Open => None,
+        SurveyState::Draft => Some(Refusal::NotOpenYet(None)),
+        SurveyState::Closed => Some(Refusal::Closed),
     }
 }
 
@@ -275,7 +277,7 @@ pub async fn start_open_link(
     municipality_code: &str,
     language: &str,
 ) -> Result<InvitationCode, AppError> {
-    if Access::parse(&survey.access) != Some(Access::OpenLink) {
+    if survey.access != Access::OpenLink {
         return Err(AppError::NotFound);
     }
     let code = InvitationCode::generate(&mut rand::rng());
@@ -348,14 +350,14 @@ pub async fn was_submitted(ctx: &Context, submission_id: &str) -> Result<bool, A
 mod tests {
     use super::*;
 
-    fn survey(state: &str, opens: &str, closes: &str) -> Survey {
+    fn survey(state: SurveyState, opens: &str, closes: &str) -> Survey {
         Survey {
             id: "s".into(),
             title: "t".into(),
             instrument_key: "k".into(),
             instrument_version: "v".into(),
-            state: state.into(),
-            access: "codes".into(),
+            state,
+            access: Access::Codes,
             opens_on: opens.parse().unwrap(),
             closes_on: closes.parse().unwrap(),
             created_by: None,
@@ -368,14 +370,14 @@ mod tests {
     #[test]
     fn an_open_survey_takes_answers_only_within_its_period() {
         let day = |text: &str| text.parse::<NaiveDate>().unwrap();
-        let open = survey("open", "2026-09-01", "2026-10-31");
+        let open = survey(SurveyState::Open, "2026-09-01", "2026-10-31");
         assert_eq!(refusal_by_state(&open, day("2026-09-01")), None);
         assert_eq!(refusal_by_state(&open, day("2026-10-31")), None, "the last day is included");
         assert_eq!(refusal_by_state(&open, day("2026-08-31")), Some(Refusal::NotOpenYet(Some(day("2026-09-01")))));
         assert_eq!(refusal_by_state(&open, day("2026-11-01")), Some(Refusal::Closed));
-        let draft = survey("draft", "2026-09-01", "2026-10-31");
+        let draft = survey(SurveyState::Draft, "2026-09-01", "2026-10-31");
         assert_eq!(refusal_by_state(&draft, day("2026-09-15")), Some(Refusal::NotOpenYet(None)));
-        let closed = survey("closed", "2026-09-01", "2026-10-31");
+        let closed = survey(SurveyState::Closed, "2026-09-01", "2026-10-31");
         assert_eq!(refusal_by_state(&closed, day("2026-09-15")), Some(Refusal::Closed));
     }
 }

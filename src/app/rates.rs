@@ -18,7 +18,8 @@ use crate::db::Db;
 use crate::db::models::survey::{Survey, SurveyMunicipality};
 use crate::db::queries::{audit, surveys, tallies};
 use crate::domain::aapor::{Counts, Rates, rates};
-use crate::domain::survey::Access;
+use crate::domain::dispositions::Disposition;
+use crate::domain::survey::Mode;
 use crate::error::AppError;
 
 /// Submitted responses on one day.
@@ -312,7 +313,7 @@ fn from_rows(Rows { survey, parts, tallies, reminders }: Rows) -> Snapshot {
         })
         .collect();
     reminders.dedup();
-    let has_rates = Access::parse(&survey.access).is_none_or(Access::has_response_rate);
+    let has_rates = survey.access.has_response_rate();
     let municipalities = parts
         .into_iter()
         .map(|(part, name)| {
@@ -328,14 +329,14 @@ fn from_rows(Rows { survey, parts, tallies, reminders }: Rows) -> Snapshot {
             for row in tallies.dispositions.iter().filter(|row| row.municipality_code == code) {
                 let letters = count(row.letters);
                 m.letters += letters;
-                match row.disposition.as_str() {
-                    "started" => m.started += letters,
-                    "refused" => m.refused += letters,
-                    "deceased" | "unable" => deceased_or_unable += letters,
-                    "undeliverable" => m.undeliverable += letters,
-                    "moved_away" | "not_eligible" => m.not_eligible += letters,
-                    "not_returned" => m.not_returned += letters,
-                    _ => {}
+                match row.disposition {
+                    Disposition::Started => m.started += letters,
+                    Disposition::Refused => m.refused += letters,
+                    Disposition::Deceased | Disposition::Unable => deceased_or_unable += letters,
+                    Disposition::Undeliverable => m.undeliverable += letters,
+                    Disposition::MovedAway | Disposition::NotEligible => m.not_eligible += letters,
+                    Disposition::NotReturned => m.not_returned += letters,
+                    Disposition::Completed => {}
                 }
             }
             m.other = deceased_or_unable;
@@ -348,7 +349,7 @@ fn from_rows(Rows { survey, parts, tallies, reminders }: Rows) -> Snapshot {
                 m.submitted_break_off += break_off;
                 m.without_letter += count(row.without_letter);
                 let entry = by_day.entry(row.day).or_default();
-                if row.mode == "paper" {
+                if row.mode == Mode::Paper {
                     m.complete_paper += complete;
                     entry.1 += submitted;
                 } else {

@@ -19,6 +19,7 @@ use crate::db::models::tally::{CompletionTally, DispositionTally, ProgressTally}
 use crate::db::queries::{responses, surveys, tallies};
 use crate::db::{Db, DbConnection};
 use crate::domain::aapor::{Completeness, classify};
+use crate::domain::dispositions::Disposition;
 use crate::domain::instrument::{AnswerRow, Answers};
 use crate::error::AppError;
 
@@ -88,7 +89,7 @@ pub fn recount(
         .collect();
 
     // Responses, classified from their answers, by municipality, day and mode.
-    let mut completions: BTreeMap<(String, NaiveDate, String), CompletionTally> = BTreeMap::new();
+    let mut completions: BTreeMap<(String, NaiveDate, &str), CompletionTally> = BTreeMap::new();
     let all = responses::of_survey(conn, survey_id)?;
     for chunk in all.chunks(1000) {
         let ids: Vec<String> = chunk.iter().map(|response| response.id.clone()).collect();
@@ -106,12 +107,12 @@ pub fn recount(
             let answers =
                 Answers::from_rows(instrument, rows.remove(&response.id).unwrap_or_default()).unwrap_or_default();
             let completeness = classify(answers.len(), instrument.applicable_items(&answers));
-            let key = (response.municipality_code.clone(), response.submitted_on, response.mode.clone());
+            let key = (response.municipality_code.clone(), response.submitted_on, response.mode.as_str());
             let tally = completions.entry(key).or_insert_with(|| CompletionTally {
                 survey_id: survey_id.to_owned(),
                 municipality_code: response.municipality_code.clone(),
                 day: response.submitted_on,
-                mode: response.mode.clone(),
+                mode: response.mode,
                 submitted: 0,
                 partial: 0,
                 break_off: 0,
@@ -131,7 +132,7 @@ pub fn recount(
             completions.iter().filter(|t| t.municipality_code == municipality).map(|t| t.submitted).sum();
         let answered_letters: i32 = dispositions
             .iter()
-            .filter(|t| t.municipality_code == municipality && t.disposition == "completed")
+            .filter(|t| t.municipality_code == municipality && t.disposition == Disposition::Completed)
             .map(|t| t.letters)
             .sum();
         if let Some(latest) = completions.iter_mut().rev().find(|t| t.municipality_code == municipality) {
@@ -184,7 +185,7 @@ pub fn compare(
     let completions = |t: &tallies::SurveyTallies| -> BTreeMap<String, i64> {
         let mut map = BTreeMap::new();
         for row in &t.completions {
-            let day = format!("{} {} {}", row.municipality_code, row.day, row.mode);
+            let day = format!("{} {} {}", row.municipality_code, row.day, row.mode.as_str());
             *map.entry(format!("{day} submitted")).or_default() += i64::from(row.submitted);
             *map.entry(format!("{day} partial")).or_default() += i64::from(row.partial);
             *map.entry(format!("{day} break-off")).or_default() += i64::from(row.break_off);

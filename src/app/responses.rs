@@ -23,23 +23,8 @@ use crate::domain::aapor::Completeness;
 use crate::domain::codes::LetterNumber;
 use crate::domain::dispositions::Disposition;
 use crate::domain::instrument::Answers;
+use crate::domain::survey::Mode;
 use crate::error::AppError;
-
-/// How a response was given.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    Web,
-    Paper,
-}
-
-impl Mode {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Web => "web",
-            Self::Paper => "paper",
-        }
-    }
-}
 
 /// What became of a submitted form.
 #[derive(Debug, PartialEq, Eq)]
@@ -93,7 +78,7 @@ pub async fn store(ctx: &Context, actor: Actor, new: NewResponse) -> Result<Stor
         id: uuid::Uuid::new_v4().to_string(),
         survey_id: new.survey_id.clone(),
         municipality_code: new.municipality_code.clone(),
-        mode: new.mode.as_str().to_owned(),
+        mode: new.mode,
         submitted_on: day,
         instrument_version: new.instrument_version.clone(),
         language: new.language.clone(),
@@ -140,7 +125,7 @@ pub async fn store(ctx: &Context, actor: Actor, new: NewResponse) -> Result<Stor
                             invitations::by_serial(conn, &new.survey_id, number.municipality().as_str(), serial)?;
                         match found {
                             None => return Err(Aborted::Outcome(Stored::UnknownLetter)),
-                            Some(letter) if letter.disposition == Disposition::Completed.as_str() => {
+                            Some(letter) if letter.disposition == Disposition::Completed => {
                                 return Err(Aborted::Outcome(Stored::LetterAlreadyUsed));
                             }
                             Some(letter) => Some(letter),
@@ -207,7 +192,7 @@ pub async fn store(ctx: &Context, actor: Actor, new: NewResponse) -> Result<Stor
                         survey_id: new.survey_id.clone(),
                         municipality_code: new.municipality_code.clone(),
                         day,
-                        mode: new.mode.as_str().to_owned(),
+                        mode: new.mode,
                         submitted: 1,
                         partial: i32::from(new.completeness == Completeness::Partial),
                         break_off: i32::from(new.completeness == Completeness::BreakOff),

@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use crate::app::Context;
 use crate::auth::Staff;
-use crate::auth::role::{Permissions, Role};
+use crate::auth::role::Permissions;
 use crate::db::DbConnection;
 use crate::db::models::user::User;
 use crate::db::queries::{sessions, users};
@@ -76,8 +76,7 @@ fn staff(
     address: Option<String>,
     session: Option<String>,
 ) -> Result<Staff, AppError> {
-    let role =
-        Role::parse(&user.role).ok_or_else(|| AppError::Internal(format!("unknown role {}", user.role).into()))?;
+    let role = user.role;
     let municipalities: BTreeSet<String> = municipalities.into_iter().collect();
     Ok(Staff {
         id: user.id,

@@ -181,8 +181,8 @@ pub async fn create(ctx: &Context, user: &Staff, actor: Actor, valid: ValidSurve
         title: valid.title,
         instrument_key,
         instrument_version,
-        state: SurveyState::Draft.as_str().to_owned(),
-        access: valid.access.as_str().to_owned(),
+        state: SurveyState::Draft,
+        access: valid.access,
         opens_on: valid.period.opens_on,
         closes_on: valid.period.closes_on,
         created_by: Some(user.id.clone()),
@@ -229,9 +229,7 @@ pub async fn load(ctx: &Context, user: &Staff, id: &str) -> Result<Loaded, AppEr
     if !user.permissions.may_view_survey(parts.iter().map(|(part, _)| part.municipality_code.as_str())) {
         return Err(AppError::NotFound);
     }
-    let state_ = SurveyState::parse(&survey.state).ok_or_else(|| AppError::Internal("unknown survey state".into()))?;
-    let access = Access::parse(&survey.access).ok_or_else(|| AppError::Internal("unknown survey access".into()))?;
-    Ok(Loaded { survey, state: state_, access, parts })
+    Ok(Loaded { state: survey.state, access: survey.access, survey, parts })
 }
 
 /// A survey in a list.
@@ -262,13 +260,13 @@ pub async fn list(ctx: &Context, user: &Staff) -> Result<Vec<SurveySummary>, App
             if !user.permissions.may_view_survey(parts.iter().map(|(code, _)| code.as_str())) {
                 return None;
             }
-            let state = SurveyState::parse(&survey.state)?;
+            let state = survey.state;
             Some(SurveySummary {
                 id: survey.id,
                 title: survey.title,
                 state,
                 state_label: state.label(),
-                access: Access::parse(&survey.access)?,
+                access: survey.access,
                 opens_on: survey.opens_on,
                 closes_on: survey.closes_on,
                 municipalities: parts.iter().map(|(code, _)| code.clone()).collect(),
@@ -353,7 +351,7 @@ pub async fn transition(
     }
     let id = id.to_owned();
     let from = loaded.state;
-    let changes = SurveyChanges { state: Some(next.as_str().to_owned()), ..SurveyChanges::default() };
+    let changes = SurveyChanges { state: Some(next), ..SurveyChanges::default() };
     ctx.db
         .write(move |conn| {
             conn.transaction(|conn| {
@@ -397,7 +395,7 @@ pub async fn copy(
     let copy = Survey {
         id: uuid::Uuid::new_v4().to_string(),
         title,
-        state: SurveyState::Draft.as_str().to_owned(),
+        state: SurveyState::Draft,
         opens_on: period.opens_on,
         closes_on: period.closes_on,
         created_by: Some(user.id.clone()),
@@ -511,7 +509,7 @@ pub async fn generate_codes(
                             municipality_code: code.as_str().to_owned(),
                             letter_serial: serial,
                             code_hash,
-                            disposition: Disposition::NotReturned.as_str().to_owned(),
+                            disposition: Disposition::NotReturned,
                         });
                         letters.push(IssuedLetter {
                             letter_number: letter.to_string(),
@@ -564,7 +562,7 @@ pub async fn reminder_list(
     }
     let code = MunicipalityCode::parse(municipality).map_err(|error| AppError::invalid("municipality", error))?;
     let (survey_id, lookup) = (id.to_owned(), municipality.to_owned());
-    let pending = [Disposition::NotReturned.as_str(), Disposition::Started.as_str()];
+    let pending = [Disposition::NotReturned, Disposition::Started];
     let serials = ctx
         .db
         .write(move |conn| {
@@ -704,18 +702,12 @@ pub async fn import_dispositions(
                             line: *line,
                             reason: format!("Brevet {letter} finns inte i enkäten."),
                         }),
-                        Some(current) if current == Disposition::Completed.as_str() => problems.push(ImportProblem {
+                        Some(Disposition::Completed) => problems.push(ImportProblem {
                             line: *line,
                             reason: format!("Brevet {letter} är redan besvarat och kan inte ändras."),
                         }),
                         Some(_) => {
-                            if invitations::set_disposition(
-                                conn,
-                                &survey_id,
-                                municipality,
-                                serial,
-                                disposition.as_str(),
-                            )? == 0
+                            if invitations::set_disposition(conn, &survey_id, municipality, serial, *disposition)? == 0
                             {
                                 problems.push(ImportProblem {
                                     line: *line,

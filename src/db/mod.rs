@@ -9,6 +9,7 @@ pub mod models;
 pub mod notify;
 pub mod queries;
 pub mod schema;
+pub mod types;
 pub mod url;
 
 use std::path::PathBuf;

@@ -186,6 +186,26 @@ pub fn parse_title(text: &str) -> Result<String, &'static str> {
     }
 }
 
+/// How a response was given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Web,
+    Paper,
+}
+
+impl Mode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Web => "web",
+            Self::Paper => "paper",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::Web, Self::Paper].into_iter().find(|mode| mode.as_str() == text)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

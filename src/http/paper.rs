@@ -8,10 +8,11 @@ use actix_web::{HttpResponse, web};
 
 use crate::app::audit::Actor;
 use crate::app::municipalities::MunicipalityChoice;
-use crate::app::responses::{self, Mode, NewResponse, Stored};
+use crate::app::responses::{self, NewResponse, Stored};
 use crate::app::surveys::{self, Loaded};
 use crate::domain::codes::LetterNumber;
 use crate::domain::instrument::{Instrument, RawAnswers};
+use crate::domain::survey::Mode;
 use crate::domain::survey::{Access, SurveyState};
 use crate::error::AppError;
 use crate::error::FieldError;

@@ -15,6 +15,7 @@ use crate::app::surveys::{
 };
 use crate::db::queries::tallies;
 use crate::domain::dispositions::Disposition;
+use crate::domain::survey::Mode;
 use crate::domain::survey::{self, Access, Period};
 use crate::error::AppError;
 use crate::error::{FieldError, FieldErrors};
@@ -80,9 +81,9 @@ async fn view(state: &AppState, user: &CurrentUser, loaded: Loaded) -> Result<Su
         .dispositions
         .iter()
         .filter(|row| row.letters != 0)
-        .map(|row| (row.municipality_code.clone(), row.disposition.clone(), i64::from(row.letters)))
+        .map(|row| (row.municipality_code.clone(), row.disposition.as_str().to_owned(), i64::from(row.letters)))
         .collect();
-    let responses_in = |code: &str, mode: &str| {
+    let responses_in = |code: &str, mode: Mode| {
         tallies
             .completions
             .iter()
@@ -111,8 +112,8 @@ async fn view(state: &AppState, user: &CurrentUser, loaded: Loaded) -> Result<Su
                 .map(|d| dispositions.get(d.as_str()).copied().unwrap_or(0))
                 .sum();
             PartView {
-                responses_web: responses_in(&part.municipality_code, "web"),
-                responses_paper: responses_in(&part.municipality_code, "paper"),
+                responses_web: responses_in(&part.municipality_code, Mode::Web),
+                responses_paper: responses_in(&part.municipality_code, Mode::Paper),
                 may_manage: user.permissions.may_manage(&part.municipality_code),
                 letters: dispositions.values().sum(),
                 code: part.municipality_code,
@@ -255,7 +256,7 @@ pub async fn new_page(state: web::Data<AppState>, user: CurrentUser) -> Result<H
     }
     let builtin = state.instruments.default();
     let form = NewSurveyForm {
-        access: "codes".into(),
+        access: Access::Codes.as_str().into(),
         sample_size: "300".into(),
         instrument: format!("{}@{}", builtin.key(), builtin.version()),
         ..NewSurveyForm::default()

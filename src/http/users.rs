@@ -32,7 +32,7 @@ async fn render_list(
         email: String::new(),
         display_name: String::new(),
         password: String::new(),
-        role: "coordinator".into(),
+        role: Role::Coordinator.as_str().into(),
         municipalities: Vec::new(),
     };
     let form = form.unwrap_or(&empty);

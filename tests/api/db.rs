@@ -90,6 +90,265 @@ async fn every_pooled_connection_is_set_up_alike(backend: Backend) {
 on_both_backends!(every_pooled_connection_is_set_up_alike, super::every_pooled_connection_is_set_up_alike);
 
 #[derive(QueryableByName)]
+struct StoredText {
+    #[diesel(sql_type = Text)]
+    text: String,
+}
+
+/// The stored text of every row `sql` selects as `text`.
+async fn stored_texts(db: &Db, sql: &'static str) -> Vec<String> {
+    let rows = db.run(move |conn| diesel::sql_query(sql).load::<StoredText>(conn)).await.expect("the rows read");
+    rows.into_iter().map(|row| row.text).collect()
+}
+
+/// States are stored as the text they always were: rows written with plain SQL text read back as the enums, and the
+/// enums written through the models (inserts, updates, filters, upserts on each backend's own connection) are that
+/// same text.
+async fn stored_states_are_read_and_written_as_their_text(backend: Backend) {
+    use trygghet::auth::Role;
+    use trygghet::db::models::response::Response;
+    use trygghet::db::models::survey::{Invitation, Survey, SurveyChanges, SurveyMunicipality};
+    use trygghet::db::models::tally::CompletionTally;
+    use trygghet::db::models::user::UserChanges;
+    use trygghet::db::queries::{invitations, responses, surveys, tallies, users};
+    use trygghet::domain::dispositions::Disposition;
+    use trygghet::domain::survey::Mode;
+    use trygghet::domain::survey::{Access, SurveyState};
+
+    let Some(database) = TestDatabase::create(backend) else { return };
+    // Opening runs the migrations (a new SQLite file has no tables); the rows go in after.
+    let db = tokio::task::spawn_blocking({
+        let url = database.url();
+        move || open(&url, 2)
+    })
+    .await
+    .unwrap();
+    database.execute(
+        "INSERT INTO users (id, email, display_name, password_hash, role, created_at) VALUES \
+             ('u-admin', 'admin@polisen.se', 'A', 'x', 'admin', '2026-08-01 08:00:00'), \
+             ('u-coordinator', 'samordnare@polisen.se', 'S', 'x', 'coordinator', '2026-08-01 08:00:00'), \
+             ('u-viewer', 'lasare@polisen.se', 'L', 'x', 'viewer', '2026-08-01 08:00:00'); \
+         INSERT INTO surveys (id, title, instrument_key, instrument_version, state, access, opens_on, closes_on, \
+             created_at) VALUES \
+             ('s-closed', 'C', 'k', 'v', 'closed', 'codes', '2025-09-01', '2025-10-31', '2025-08-01 08:00:00'), \
+             ('s-draft', 'D', 'k', 'v', 'draft', 'open_link', '2027-09-01', '2027-10-31', '2026-08-01 08:00:00'), \
+             ('s-open', 'O', 'k', 'v', 'open', 'codes', '2026-09-01', '2026-10-31', '2026-08-01 08:00:00'); \
+         INSERT INTO survey_municipalities (survey_id, municipality_code, sample_size) VALUES ('s-open', '1783', 300); \
+         INSERT INTO invitations (id, survey_id, municipality_code, letter_serial, code_hash, disposition) VALUES \
+             ('i1', 's-open', '1783', 1, 'h1', 'completed'), \
+             ('i2', 's-open', '1783', 2, 'h2', 'not_returned'), \
+             ('i3', 's-open', '1783', 3, 'h3', 'started'), \
+             ('i4', 's-open', '1783', 4, 'h4', 'moved_away'); \
+         INSERT INTO disposition_tallies (survey_id, municipality_code, disposition, letters) VALUES \
+             ('s-open', '1783', 'completed', 1), ('s-open', '1783', 'not_returned', 1), \
+             ('s-open', '1783', 'started', 1), ('s-open', '1783', 'moved_away', 1); \
+         INSERT INTO responses (id, survey_id, municipality_code, mode, submitted_on, instrument_version, language) \
+             VALUES ('r1', 's-open', '1783', 'paper', '2026-09-02', 'v', 'sv'), \
+             ('r2', 's-open', '1783', 'web', '2026-09-02', 'v', 'sv'); \
+         INSERT INTO completion_tallies (survey_id, municipality_code, day, mode, submitted) VALUES \
+             ('s-open', '1783', '2026-09-02', 'paper', 1), ('s-open', '1783', '2026-09-02', 'web', 1);",
+    );
+
+    // Read through the typed models.
+    let (roles, mut states, letters, mut modes, counters) = db
+        .run(|conn| {
+            let roles: Vec<(String, Role)> = users::list(conn)?.into_iter().map(|user| (user.id, user.role)).collect();
+            let states: Vec<(String, SurveyState, Access)> =
+                surveys::list(conn)?.into_iter().map(|survey| (survey.id, survey.state, survey.access)).collect();
+            let mut letters = Vec::new();
+            for serial in 1..=4 {
+                letters.push(invitations::by_serial(conn, "s-open", "1783", serial)?.map(|letter| letter.disposition));
+            }
+            let modes: Vec<(String, Mode)> = responses::of_survey(conn, "s-open")?
+                .into_iter()
+                .map(|response| (response.id, response.mode))
+                .collect();
+            Ok((roles, states, letters, modes, tallies::of_survey(conn, "s-open")?))
+        })
+        .await
+        .expect("rows stored as text read as enums");
+    assert_eq!(
+        roles,
+        [
+            ("u-admin".to_owned(), Role::Admin),
+            ("u-viewer".to_owned(), Role::Viewer),
+            ("u-coordinator".to_owned(), Role::Coordinator)
+        ]
+    );
+    states.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(
+        states,
+        [
+            ("s-closed".to_owned(), SurveyState::Closed, Access::Codes),
+            ("s-draft".to_owned(), SurveyState::Draft, Access::OpenLink),
+            ("s-open".to_owned(), SurveyState::Open, Access::Codes),
+        ]
+    );
+    use Disposition as D;
+    assert_eq!(letters, [Some(D::Completed), Some(D::NotReturned), Some(D::Started), Some(D::MovedAway)]);
+    modes.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(modes, [("r1".to_owned(), Mode::Paper), ("r2".to_owned(), Mode::Web)]);
+    let mut counted: Vec<(Disposition, i32)> =
+        counters.dispositions.iter().map(|t| (t.disposition, t.letters)).collect();
+    counted.sort_by_key(|(disposition, _)| disposition.as_str());
+    assert_eq!(counted, [(D::Completed, 1), (D::MovedAway, 1), (D::NotReturned, 1), (D::Started, 1)]);
+    let by_mode: Vec<(Mode, i32)> = counters.completions.iter().map(|t| (t.mode, t.submitted)).collect();
+    assert_eq!(by_mode, [(Mode::Paper, 1), (Mode::Web, 1)], "ordered by the stored text");
+
+    // Written through the typed models.
+    let pending = db
+        .run(|conn| {
+            let day = "2026-09-03".parse().unwrap();
+            users::update(conn, "u-viewer", &UserChanges { role: Some(Role::Coordinator), ..UserChanges::default() })?;
+            surveys::update(conn, "s-draft", &SurveyChanges { state: Some(SurveyState::Open), ..Default::default() })?;
+            let typed = Survey {
+                id: "s-typed".to_owned(),
+                state: SurveyState::Closed,
+                access: Access::OpenLink,
+                ..surveys::find(conn, "s-open")?
+            };
+            let part = SurveyMunicipality {
+                survey_id: typed.id.clone(),
+                municipality_code: "1783".to_owned(),
+                sample_size: 0,
+                target_percent: None,
+            };
+            surveys::insert(conn, &typed, &[part])?;
+            assert_eq!(invitations::set_disposition(conn, "s-open", "1783", 2, D::Refused)?, 1);
+            let letter = Invitation {
+                id: "i5".to_owned(),
+                survey_id: "s-open".to_owned(),
+                municipality_code: "1783".to_owned(),
+                letter_serial: 5,
+                code_hash: "h5".to_owned(),
+                disposition: D::NotReturned,
+            };
+            invitations::insert_many(conn, &[letter])?;
+            let response = Response {
+                id: "r3".to_owned(),
+                survey_id: "s-open".to_owned(),
+                municipality_code: "1783".to_owned(),
+                mode: Mode::Web,
+                submitted_on: day,
+                instrument_version: "v".to_owned(),
+                language: "sv".to_owned(),
+                settled: false,
+            };
+            responses::insert(conn, &response, &[])?;
+            let tally = CompletionTally {
+                survey_id: "s-open".to_owned(),
+                municipality_code: "1783".to_owned(),
+                day: "2026-09-02".parse().unwrap(),
+                mode: Mode::Paper,
+                submitted: 1,
+                partial: 0,
+                break_off: 0,
+                without_letter: 0,
+            };
+            tallies::add_completion(conn, &tally)?;
+            invitations::serials_in(conn, "s-open", "1783", &[D::NotReturned, D::Started])
+        })
+        .await
+        .expect("enums written through the models");
+    assert_eq!(pending, [3, 5], "a filter on several dispositions binds their text");
+
+    assert_eq!(
+        stored_texts(&db, "SELECT role AS text FROM users ORDER BY id").await,
+        ["admin", "coordinator", "coordinator"]
+    );
+    assert_eq!(
+        stored_texts(&db, "SELECT state || ' ' || access AS text FROM surveys ORDER BY id").await,
+        ["closed codes", "open open_link", "open codes", "closed open_link"]
+    );
+    assert_eq!(
+        stored_texts(&db, "SELECT disposition AS text FROM invitations ORDER BY letter_serial").await,
+        ["completed", "refused", "started", "moved_away", "not_returned"]
+    );
+    assert_eq!(
+        stored_texts(
+            &db,
+            "SELECT disposition || ' ' || CAST(letters AS TEXT) AS text FROM disposition_tallies \
+             WHERE survey_id = 's-open' ORDER BY disposition"
+        )
+        .await,
+        ["completed 1", "moved_away 1", "not_returned 1", "refused 1", "started 1"]
+    );
+    assert_eq!(stored_texts(&db, "SELECT mode AS text FROM responses ORDER BY id").await, ["paper", "web", "web"]);
+    assert_eq!(
+        stored_texts(
+            &db,
+            "SELECT mode || ' ' || CAST(submitted AS TEXT) AS text FROM completion_tallies ORDER BY mode"
+        )
+        .await,
+        ["paper 2", "web 1"]
+    );
+}
+on_both_backends!(
+    stored_states_are_read_and_written_as_their_text,
+    super::stored_states_are_read_and_written_as_their_text
+);
+
+/// A stored text that no enum value has (a hand-edited row, a newer version's value) is a deserialisation error
+/// naming the column and the value: the caller gets an internal error, nothing panics.
+async fn an_unknown_stored_state_is_an_error_not_a_panic(backend: Backend) {
+    use trygghet::auth::Role;
+    use trygghet::db::DbError;
+    use trygghet::db::queries::{invitations, tallies};
+    use trygghet::error::AppError;
+
+    let Some(database) = TestDatabase::create(backend) else { return };
+    // Opening runs the migrations (a new SQLite file has no tables); the rows go in after.
+    let db = tokio::task::spawn_blocking({
+        let url = database.url();
+        move || open(&url, 2)
+    })
+    .await
+    .unwrap();
+    // Dispositions have no CHECK constraint, so a row can hold any text.
+    database.execute(
+        "INSERT INTO surveys (id, title, instrument_key, instrument_version, state, access, opens_on, closes_on, \
+             created_at) VALUES ('s', 'O', 'k', 'v', 'open', 'codes', '2026-09-01', '2026-10-31', '2026-08-01 08:00:00'); \
+         INSERT INTO survey_municipalities (survey_id, municipality_code, sample_size) VALUES ('s', '1783', 300); \
+         INSERT INTO invitations (id, survey_id, municipality_code, letter_serial, code_hash, disposition) VALUES \
+             ('i1', 's', '1783', 1, 'h1', 'lost'); \
+         INSERT INTO disposition_tallies (survey_id, municipality_code, disposition, letters) VALUES \
+             ('s', '1783', 'Completed', 1);",
+    );
+
+    let unknown = |error: &DbError| {
+        let mut messages = vec![error.to_string()];
+        let mut source = std::error::Error::source(error);
+        while let Some(cause) = source {
+            messages.push(cause.to_string());
+            source = cause.source();
+        }
+        messages
+    };
+    let letter = db.run(|conn| invitations::by_serial(conn, "s", "1783", 1)).await.expect_err("an unknown disposition");
+    assert!(matches!(letter, DbError::Query(diesel::result::Error::DeserializationError(_))), "{letter:?}");
+    assert_eq!(unknown(&letter), ["Error deserializing field 'disposition'", "unknown stored disposition \"lost\""]);
+    assert!(matches!(AppError::from(letter), AppError::Internal(_)), "a 500, as any broken row");
+
+    let counters = db.run(|conn| tallies::of_survey(conn, "s")).await.err().expect("an unknown counter disposition");
+    assert_eq!(unknown(&counters)[1], "unknown stored disposition \"Completed\"", "stored values are read exactly");
+
+    // Other columns' CHECK constraints keep unknown values out; read as a value, one fails the same way.
+    let role = db
+        .run(|conn| diesel::select(diesel::dsl::sql::<Text>("CAST('root' AS TEXT)")).get_result::<Role>(conn))
+        .await
+        .expect_err("an unknown role");
+    assert!(matches!(role, DbError::Query(diesel::result::Error::DeserializationError(_))), "{role:?}");
+    assert!(unknown(&role).contains(&"unknown stored role \"root\"".to_owned()), "{:?}", unknown(&role));
+
+    let still_there = db.run(|conn| invitations::last_serial(conn, "s", "1783")).await.expect("the pool still serves");
+    assert_eq!(still_there, 1);
+}
+on_both_backends!(
+    an_unknown_stored_state_is_an_error_not_a_panic,
+    super::an_unknown_stored_state_is_an_error_not_a_panic
+);
+
+#[derive(QueryableByName)]
 struct TlsConnections {
     #[diesel(sql_type = BigInt)]
     total: i64,

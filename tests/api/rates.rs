@@ -214,7 +214,7 @@ async fn a_letter_changed_between_read_and_turn_is_completed_from_its_new_dispos
     let db = open_db(&app).await;
     let survey = id.clone();
     let stale = db.run(move |conn| invitations::by_serial(conn, &survey, "1783", 1)).await.unwrap().unwrap();
-    assert_eq!(stale.disposition, "not_returned");
+    assert_eq!(stale.disposition.as_str(), "not_returned");
     let response = import_dispositions(&app, &staff, &id, "brevnummer;utfall\n1783-000001;avböjt\n").await;
     assert_eq!(response.status(), 200);
 

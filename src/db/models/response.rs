@@ -2,6 +2,7 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 
 use crate::db::schema::{answers, drafts, responses};
+use crate::domain::survey::Mode;
 
 /// One anonymous response: nothing in it leads back to an invitation or a person.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -10,7 +11,7 @@ pub struct Response {
     pub id: String,
     pub survey_id: String,
     pub municipality_code: String,
-    pub mode: String,
+    pub mode: Mode,
     pub submitted_on: NaiveDate,
     pub instrument_version: String,
     pub language: String,

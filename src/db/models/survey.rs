@@ -2,6 +2,8 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use crate::db::schema::{invitations, survey_municipalities, surveys};
+use crate::domain::dispositions::Disposition;
+use crate::domain::survey::{Access, SurveyState};
 
 /// A survey wave.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -11,8 +13,8 @@ pub struct Survey {
     pub title: String,
     pub instrument_key: String,
     pub instrument_version: String,
-    pub state: String,
-    pub access: String,
+    pub state: SurveyState,
+    pub access: Access,
     pub opens_on: NaiveDate,
     pub closes_on: NaiveDate,
     pub created_by: Option<String>,
@@ -29,7 +31,7 @@ pub struct SurveyChanges {
     pub title: Option<String>,
     pub opens_on: Option<NaiveDate>,
     pub closes_on: Option<NaiveDate>,
-    pub state: Option<String>,
+    pub state: Option<SurveyState>,
     pub instrument_key: Option<String>,
     pub instrument_version: Option<String>,
 }
@@ -53,5 +55,5 @@ pub struct Invitation {
     pub municipality_code: String,
     pub letter_serial: i32,
     pub code_hash: String,
-    pub disposition: String,
+    pub disposition: Disposition,
 }

@@ -2,6 +2,8 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 
 use crate::db::schema::{completion_tallies, disposition_tallies, progress_tallies};
+use crate::domain::dispositions::Disposition;
+use crate::domain::survey::Mode;
 
 /// Submitted responses of one survey, municipality, day and mode.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
@@ -10,7 +12,7 @@ pub struct CompletionTally {
     pub survey_id: String,
     pub municipality_code: String,
     pub day: NaiveDate,
-    pub mode: String,
+    pub mode: Mode,
     /// Every submitted response (complete, partial and break-off).
     pub submitted: i32,
     /// Of them: 50–80 % of the questions that applied answered.
@@ -27,7 +29,7 @@ pub struct CompletionTally {
 pub struct DispositionTally {
     pub survey_id: String,
     pub municipality_code: String,
-    pub disposition: String,
+    pub disposition: Disposition,
     pub letters: i32,
 }
 

@@ -1,6 +1,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use crate::auth::role::Role;
 use crate::db::schema::{api_tokens, audit_events, sessions, users};
 
 /// A staff account.
@@ -11,7 +12,7 @@ pub struct User {
     pub email: String,
     pub display_name: String,
     pub password_hash: String,
-    pub role: String,
+    pub role: Role,
     pub created_at: NaiveDateTime,
     pub disabled_at: Option<NaiveDateTime>,
 }
@@ -23,7 +24,7 @@ pub struct NewUser {
     pub email: String,
     pub display_name: String,
     pub password_hash: String,
-    pub role: String,
+    pub role: Role,
     pub created_at: NaiveDateTime,
 }
 
@@ -33,7 +34,7 @@ pub struct NewUser {
 pub struct UserChanges {
     pub display_name: Option<String>,
     pub password_hash: Option<String>,
-    pub role: Option<String>,
+    pub role: Option<Role>,
     pub disabled_at: Option<Option<NaiveDateTime>>,
 }
 

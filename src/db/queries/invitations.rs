@@ -4,6 +4,7 @@ use crate::db::DbConnection;
 use crate::db::models::survey::Invitation;
 use crate::db::queries::tallies;
 use crate::db::schema::invitations;
+use crate::domain::dispositions::Disposition;
 
 /// The highest letter serial used in a survey's municipality (0 when none).
 pub fn last_serial(conn: &mut DbConnection, survey_id: &str, municipality: &str) -> QueryResult<i32> {
@@ -24,18 +25,20 @@ pub fn insert_many(conn: &mut DbConnection, rows: &[Invitation]) -> QueryResult<
             DbConnection::Postgres(conn) => diesel::insert_into(invitations::table).values(chunk).execute(conn)?,
         };
     }
-    let mut counts: std::collections::BTreeMap<(&str, &str, &str), i32> = std::collections::BTreeMap::new();
+    let mut counts: std::collections::BTreeMap<(&str, &str, &str), (Disposition, i32)> =
+        std::collections::BTreeMap::new();
     for row in rows {
-        *counts.entry((&row.survey_id, &row.municipality_code, &row.disposition)).or_default() += 1;
+        let key = (row.survey_id.as_str(), row.municipality_code.as_str(), row.disposition.as_str());
+        counts.entry(key).or_insert((row.disposition, 0)).1 += 1;
     }
-    for ((survey, municipality, disposition), letters) in counts {
+    for ((survey, municipality, _), (disposition, letters)) in counts {
         tallies::add_letters(conn, survey, municipality, disposition, letters)?;
     }
     Ok(())
 }
 
 /// Counts of a survey's invitations by municipality and disposition.
-pub fn counts(conn: &mut DbConnection, survey_id: &str) -> QueryResult<Vec<(String, String, i64)>> {
+pub fn counts(conn: &mut DbConnection, survey_id: &str) -> QueryResult<Vec<(String, Disposition, i64)>> {
     invitations::table
         .filter(invitations::survey_id.eq(survey_id))
         .group_by((invitations::municipality_code, invitations::disposition))
@@ -48,7 +51,7 @@ pub fn serials_in(
     conn: &mut DbConnection,
     survey_id: &str,
     municipality: &str,
-    dispositions: &[&str],
+    dispositions: &[Disposition],
 ) -> QueryResult<Vec<i32>> {
     invitations::table
         .filter(invitations::survey_id.eq(survey_id))
@@ -65,7 +68,7 @@ pub fn disposition_of(
     survey_id: &str,
     municipality: &str,
     serial: i32,
-) -> QueryResult<Option<String>> {
+) -> QueryResult<Option<Disposition>> {
     invitations::table
         .filter(invitations::survey_id.eq(survey_id))
         .filter(invitations::municipality_code.eq(municipality))
@@ -77,7 +80,7 @@ pub fn disposition_of(
 
 /// Changes one letter's disposition from `from` to `to`, only if it is still `from` (so two changes at the same
 /// moment cannot both succeed), and moves its counter; 1 when it changed.
-fn change(conn: &mut DbConnection, letter: &Invitation, from: &str, to: &str) -> QueryResult<usize> {
+fn change(conn: &mut DbConnection, letter: &Invitation, from: Disposition, to: Disposition) -> QueryResult<usize> {
     let changed = diesel::update(invitations::table.find(&letter.id).filter(invitations::disposition.eq(from)))
         .set(invitations::disposition.eq(to))
         .execute(conn)?;
@@ -90,10 +93,10 @@ fn change(conn: &mut DbConnection, letter: &Invitation, from: &str, to: &str) ->
 /// Marks a letter read earlier as answered unless it already is; 1 when this call did it. When its disposition
 /// changed since it was read, it is read again (then under the survey's write turn, so it stays as read).
 pub fn complete_letter(conn: &mut DbConnection, letter: &Invitation) -> QueryResult<usize> {
-    if letter.disposition == "completed" {
+    if letter.disposition == Disposition::Completed {
         return Ok(0);
     }
-    match change(conn, letter, &letter.disposition, "completed")? {
+    match change(conn, letter, letter.disposition, Disposition::Completed)? {
         0 => complete(conn, &letter.survey_id, &letter.municipality_code, letter.letter_serial),
         changed => Ok(changed),
     }
@@ -118,9 +121,9 @@ pub fn by_serial(
 /// Marks a letter as answered unless it already is; 1 when this call did it.
 pub fn complete(conn: &mut DbConnection, survey_id: &str, municipality: &str, serial: i32) -> QueryResult<usize> {
     match by_serial(conn, survey_id, municipality, serial)? {
-        Some(letter) if letter.disposition != "completed" => {
-            let from = letter.disposition.clone();
-            change(conn, &letter, &from, "completed")
+        Some(letter) if letter.disposition != Disposition::Completed => {
+            let from = letter.disposition;
+            change(conn, &letter, from, Disposition::Completed)
         }
         _ => Ok(0),
     }
@@ -132,12 +135,12 @@ pub fn set_disposition(
     survey_id: &str,
     municipality: &str,
     serial: i32,
-    disposition: &str,
+    disposition: Disposition,
 ) -> QueryResult<usize> {
     match by_serial(conn, survey_id, municipality, serial)? {
-        Some(letter) if letter.disposition != "completed" => {
-            let from = letter.disposition.clone();
-            if from == disposition { Ok(1) } else { change(conn, &letter, &from, disposition) }
+        Some(letter) if letter.disposition != Disposition::Completed => {
+            let from = letter.disposition;
+            if from == disposition { Ok(1) } else { change(conn, &letter, from, disposition) }
         }
         _ => Ok(0),
     }
@@ -156,7 +159,9 @@ pub fn by_code_hash(conn: &mut DbConnection, code_hash: &str) -> QueryResult<Opt
 /// given it a more telling disposition; 1 when it changed.
 pub fn start_by_code_hash(conn: &mut DbConnection, code_hash: &str) -> QueryResult<usize> {
     match by_code_hash(conn, code_hash)? {
-        Some(letter) if letter.disposition == "not_returned" => change(conn, &letter, "not_returned", "started"),
+        Some(letter) if letter.disposition == Disposition::NotReturned => {
+            change(conn, &letter, Disposition::NotReturned, Disposition::Started)
+        }
         _ => Ok(0),
     }
 }
@@ -164,9 +169,9 @@ pub fn start_by_code_hash(conn: &mut DbConnection, code_hash: &str) -> QueryResu
 /// Marks the letter with this code as answered unless it already is; 1 when this call did it.
 pub fn complete_by_code_hash(conn: &mut DbConnection, code_hash: &str) -> QueryResult<usize> {
     match by_code_hash(conn, code_hash)? {
-        Some(letter) if letter.disposition != "completed" => {
-            let from = letter.disposition.clone();
-            change(conn, &letter, &from, "completed")
+        Some(letter) if letter.disposition != Disposition::Completed => {
+            let from = letter.disposition;
+            change(conn, &letter, from, Disposition::Completed)
         }
         _ => Ok(0),
     }

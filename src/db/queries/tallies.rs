@@ -7,20 +7,21 @@ use diesel::prelude::*;
 use crate::db::DbConnection;
 use crate::db::models::tally::{CompletionTally, DispositionTally, ProgressTally};
 use crate::db::schema::{completion_tallies, disposition_tallies, progress_tallies};
+use crate::domain::dispositions::Disposition;
 
 /// Adds `letters` (may be negative) to a survey's municipality's count of letters with `disposition`.
 pub fn add_letters(
     conn: &mut DbConnection,
     survey: &str,
     municipality: &str,
-    disposition: &str,
+    disposition: Disposition,
     letters: i32,
 ) -> QueryResult<()> {
     use disposition_tallies::dsl as t;
     let row = DispositionTally {
         survey_id: survey.to_owned(),
         municipality_code: municipality.to_owned(),
-        disposition: disposition.to_owned(),
+        disposition,
         letters,
     };
     let key = (t::survey_id, t::municipality_code, t::disposition);
@@ -42,16 +43,22 @@ pub fn add_letters(
 }
 
 /// Moves one letter from one disposition to another (on PostgreSQL in one statement: two counters, two keys).
-pub fn move_letter(conn: &mut DbConnection, survey: &str, municipality: &str, from: &str, to: &str) -> QueryResult<()> {
+pub fn move_letter(
+    conn: &mut DbConnection,
+    survey: &str,
+    municipality: &str,
+    from: Disposition,
+    to: Disposition,
+) -> QueryResult<()> {
     use diesel::upsert::excluded;
     use disposition_tallies::dsl as t;
     if from == to {
         return Ok(());
     }
-    let row = |disposition: &str, letters: i32| DispositionTally {
+    let row = |disposition: Disposition, letters: i32| DispositionTally {
         survey_id: survey.to_owned(),
         municipality_code: municipality.to_owned(),
-        disposition: disposition.to_owned(),
+        disposition,
         letters,
     };
     let rows = [row(from, -1), row(to, 1)];
@@ -159,7 +166,7 @@ pub fn replace(conn: &mut DbConnection, survey: &str, tallies: &SurveyTallies) -
     diesel::delete(completion_tallies::table.filter(completion_tallies::survey_id.eq(survey))).execute(conn)?;
     diesel::delete(progress_tallies::table.filter(progress_tallies::survey_id.eq(survey))).execute(conn)?;
     for row in &tallies.dispositions {
-        add_letters(conn, survey, &row.municipality_code, &row.disposition, row.letters)?;
+        add_letters(conn, survey, &row.municipality_code, row.disposition, row.letters)?;
     }
     for row in &tallies.completions {
         add_completion(conn, row)?;
