@@ -12,12 +12,13 @@ use serde_json::json;
 use crate::app::Context;
 use crate::app::audit::Actor;
 use crate::auth::password::{self, Password};
-use crate::auth::{Role, Staff, csrf, session};
+use crate::auth::{Staff, csrf, session};
 use crate::db::Db;
 use crate::db::models::user::{ApiToken, NewUser, Session, User, UserChanges};
 use crate::db::queries::{audit, municipalities, sessions, users};
 use crate::domain::email::EmailAddress;
 use crate::domain::municipality::MunicipalityCode;
+use crate::domain::role::Role;
 use crate::error::AppError;
 use crate::error::FieldErrors;
 

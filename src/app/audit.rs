@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use crate::app::Context;
 use crate::auth::Staff;
-use crate::db::models::user::AuditEvent;
+pub use crate::db::models::user::AuditEvent;
 use crate::db::queries::audit;
 use crate::error::AppError;
 

@@ -13,6 +13,7 @@ pub mod health;
 pub mod instruments;
 pub mod live;
 pub mod municipalities;
+pub mod paper;
 pub mod rates;
 pub mod reconcile;
 pub mod responses;

@@ -4,10 +4,10 @@ use std::collections::BTreeSet;
 
 use crate::app::Context;
 use crate::auth::Staff;
-use crate::auth::role::Permissions;
 use crate::db::DbConnection;
 use crate::db::models::user::User;
 use crate::db::queries::{sessions, users};
+use crate::domain::role::Permissions;
 use crate::error::AppError;
 
 /// A found session or token with its user, and the user's municipalities.

@@ -128,7 +128,7 @@ pub async fn set_up_first_admin(
         email: form.email,
         display_name: form.display_name.clone(),
         password: form.password.clone(),
-        role: crate::auth::Role::Admin.as_str().to_owned(),
+        role: crate::domain::role::Role::Admin.as_str().to_owned(),
         municipalities: Vec::new(),
     };
     let validated = accounts::validate_new_account(&ctx.db, &input).await;

@@ -7,9 +7,7 @@
 
 pub mod csrf;
 pub mod password;
-pub mod role;
 pub mod session;
 pub mod staff;
 
-pub use role::Role;
 pub use staff::Staff;

@@ -1,6 +1,6 @@
 //! `Staff`: who acts in a use case, as plain values. `http` fills it in from a session or an API token.
 
-use crate::auth::role::{Permissions, Role};
+use crate::domain::role::{Permissions, Role};
 use crate::error::AppError;
 
 /// A signed-in staff member, with what they may do and where the request came from (for the audit log).

@@ -10,8 +10,8 @@ use diesel::expression::AsExpression;
 use diesel::serialize::{self, Output, ToSql};
 use diesel::sql_types::{SingleValue, Text};
 
-use crate::auth::role::Role;
 use crate::domain::dispositions::Disposition;
+use crate::domain::role::Role;
 use crate::domain::survey::Mode;
 use crate::domain::survey::{Access, SurveyState};
 

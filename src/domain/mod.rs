@@ -23,5 +23,6 @@ pub mod dispositions;
 pub mod email;
 pub mod instrument;
 pub mod municipality;
+pub mod role;
 pub mod survey;
 pub mod throttle;

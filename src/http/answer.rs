@@ -23,6 +23,7 @@ use crate::error::AppError;
 use crate::error::FieldError;
 use crate::http::client_address;
 use crate::http::forms::{PUBLIC_CSRF_COOKIE, public_csrf};
+use crate::http::language;
 use crate::http::render::context;
 use crate::http::state::AppState;
 use crate::i18n::{self, text};
@@ -53,7 +54,7 @@ struct Page<'a> {
 
 impl<'a> Page<'a> {
     fn new(state: &'a AppState, request: &'a HttpRequest, saved: Option<&str>, offered: Vec<String>) -> Self {
-        let lang = i18n::choose(request, saved, &offered);
+        let lang = language::choose(request, saved, &offered);
         Self { state, request, lang, languages: offered }
     }
 
@@ -74,8 +75,8 @@ impl<'a> Page<'a> {
         if let Some(cookie) = csrf_cookie {
             cookies.push(cookie);
         }
-        if i18n::query_language(self.request).is_some_and(|asked| asked == self.lang) {
-            cookies.push(i18n::cookie(&self.lang, self.state.secure_cookies));
+        if language::query_language(self.request).is_some_and(|asked| asked == self.lang) {
+            cookies.push(language::cookie(&self.lang, self.state.secure_cookies));
         }
         for cookie in cookies {
             response.add_cookie(&cookie).map_err(|error| AppError::Internal(Box::new(error)))?;
@@ -97,7 +98,7 @@ fn see_other(location: &str) -> HttpResponse {
 
 fn see_other_with_language(location: &str, lang: &str, secure: bool) -> Result<HttpResponse, AppError> {
     let mut response = see_other(location);
-    response.add_cookie(&i18n::cookie(lang, secure)).map_err(|error| AppError::Internal(Box::new(error)))?;
+    response.add_cookie(&language::cookie(lang, secure)).map_err(|error| AppError::Internal(Box::new(error)))?;
     Ok(response)
 }
 
@@ -273,7 +274,7 @@ async fn open_entry<'a>(
         Resolved::Page(page, _) => return Ok(Err(page)),
     };
     let page = entry_page(state, request, &entry);
-    if i18n::query_language(request).is_some_and(|asked| asked == page.lang) {
+    if language::query_language(request).is_some_and(|asked| asked == page.lang) {
         answering::save_language(state, &entry, &page.lang).await?;
     }
     Ok(Ok((entry, page)))
@@ -642,7 +643,7 @@ struct MunicipalityRadio {
 
 fn open_start_response(
     page: &Page,
-    survey: &crate::db::models::survey::Survey,
+    survey_id: &str,
     instrument: &Instrument,
     municipalities: &[(String, String)],
     chosen: &str,
@@ -657,7 +658,7 @@ fn open_start_response(
         error.iter().map(|reason| FieldError { field: "municipality".into(), reason: reason.clone() }).collect();
     let context = context! {
         title => page.t("open_title"), survey_title => instrument.title().get(instrument.lang(&page.lang)),
-        municipalities => choices, error, errors, action => format!("/oppen/{}", survey.id),
+        municipalities => choices, error, errors, action => format!("/oppen/{survey_id}"),
     };
     page.render(status, "answer/open_start.html", context)
 }
@@ -676,7 +677,7 @@ pub async fn open_start(
     let instrument = crate::app::instruments::for_survey(&state, &survey).await?;
     let page = Page::new(&state, &request, None, i18n::common(instrument.languages()));
     let chosen = if municipalities.len() == 1 { municipalities[0].0.clone() } else { String::new() };
-    open_start_response(&page, &survey, &instrument, &municipalities, &chosen, None, StatusCode::OK)
+    open_start_response(&page, &survey.id, &instrument, &municipalities, &chosen, None, StatusCode::OK)
 }
 
 /// `POST /oppen/{survey}`
@@ -704,7 +705,7 @@ pub async fn open_start_submit(
     };
     if let Some(error) = error {
         let status = if form.fresh { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::FORBIDDEN };
-        return open_start_response(&page, &survey, &instrument, &municipalities, &chosen, Some(error), status);
+        return open_start_response(&page, &survey.id, &instrument, &municipalities, &chosen, Some(error), status);
     }
     // Starting costs a row; addresses that start a great many are slowed down like code guessers.
     let address = client_address(&request, state.trust_forwarded_for);

@@ -46,7 +46,7 @@ pub async fn page(
 
 /// Read the audit log, newest first, 100 events a page.
 #[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(PageQuery),
-    responses((status = 200, body = [crate::db::models::user::AuditEvent]), (status = 403, body = crate::http::errors::ErrorBody)))]
+    responses((status = 200, body = [crate::app::audit::AuditEvent]), (status = 403, body = crate::http::errors::ErrorBody)))]
 pub async fn api_list(
     state: web::Data<AppState>,
     user: CurrentUser,

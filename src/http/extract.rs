@@ -14,10 +14,10 @@ use actix_web::http::{Method, header};
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 
 use crate::app::sessions;
-use crate::auth::session::COOKIE;
 use crate::auth::{Staff, csrf};
 use crate::error::AppError;
 use crate::http::client_address;
+use crate::http::cookies::COOKIE;
 use crate::http::state::AppState;
 
 /// How a request proved who it is.

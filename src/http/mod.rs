@@ -3,12 +3,14 @@
 pub mod account;
 pub mod answer;
 pub mod audit_log;
+pub mod cookies;
 pub mod errors;
 pub mod extract;
 pub mod forms;
 mod health;
 mod home;
 mod instruments;
+pub mod language;
 mod municipalities;
 pub mod openapi;
 pub mod paper;

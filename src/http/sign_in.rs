@@ -6,10 +6,10 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
 use crate::app::sign_in::{self, FirstAdmin, SignIn};
-use crate::auth::session;
 use crate::error::AppError;
 use crate::error::FieldErrors;
 use crate::http::client_address;
+use crate::http::cookies;
 use crate::http::forms::{ProtectedForm, PublicForm, public_csrf};
 use crate::http::state::AppState;
 
@@ -76,7 +76,7 @@ pub async fn submit(
             let mut response =
                 HttpResponse::SeeOther().insert_header((header::LOCATION, safe_next(Some(&form.next)))).finish();
             response
-                .add_cookie(&session::cookie(token, state.secure_cookies))
+                .add_cookie(&cookies::session(token, state.secure_cookies))
                 .map_err(|error| AppError::Internal(Box::new(error)))?;
             Ok(response)
         }
@@ -101,7 +101,7 @@ pub async fn sign_out(state: web::Data<AppState>, form: ProtectedForm<EmptyForm>
     sign_in::sign_out(&state, &form.user).await?;
     let mut response = HttpResponse::SeeOther().insert_header((header::LOCATION, "/sign-in")).finish();
     response
-        .add_cookie(&session::removal_cookie(state.secure_cookies))
+        .add_cookie(&cookies::removal(state.secure_cookies))
         .map_err(|error| AppError::Internal(Box::new(error)))?;
     Ok(response)
 }
@@ -168,7 +168,7 @@ pub async fn setup_submit(
     };
     let mut response = HttpResponse::SeeOther().insert_header((header::LOCATION, "/admin")).finish();
     response
-        .add_cookie(&session::cookie(session_token, state.secure_cookies))
+        .add_cookie(&cookies::session(session_token, state.secure_cookies))
         .map_err(|error| AppError::Internal(Box::new(error)))?;
     Ok(response)
 }

@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use crate::app::accounts::{self, AccountChanges, NewAccount, UserSummary};
 use crate::app::municipalities;
-use crate::auth::Role;
+use crate::domain::role::Role;
 use crate::error::AppError;
 use crate::http::extract::CurrentUser;
 use crate::http::forms::ProtectedForm;

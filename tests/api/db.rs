@@ -105,13 +105,13 @@ async fn stored_texts(db: &Db, sql: &'static str) -> Vec<String> {
 /// enums written through the models (inserts, updates, filters, upserts on each backend's own connection) are that
 /// same text.
 async fn stored_states_are_read_and_written_as_their_text(backend: Backend) {
-    use trygghet::auth::Role;
     use trygghet::db::models::response::Response;
     use trygghet::db::models::survey::{Invitation, Survey, SurveyChanges, SurveyMunicipality};
     use trygghet::db::models::tally::CompletionTally;
     use trygghet::db::models::user::UserChanges;
     use trygghet::db::queries::{invitations, responses, surveys, tallies, users};
     use trygghet::domain::dispositions::Disposition;
+    use trygghet::domain::role::Role;
     use trygghet::domain::survey::Mode;
     use trygghet::domain::survey::{Access, SurveyState};
 
@@ -291,9 +291,9 @@ on_both_backends!(
 /// A stored text that no enum value has (a hand-edited row, a newer version's value) is a deserialisation error
 /// naming the column and the value: the caller gets an internal error, nothing panics.
 async fn an_unknown_stored_state_is_an_error_not_a_panic(backend: Backend) {
-    use trygghet::auth::Role;
     use trygghet::db::DbError;
     use trygghet::db::queries::{invitations, tallies};
+    use trygghet::domain::role::Role;
     use trygghet::error::AppError;
 
     let Some(database) = TestDatabase::create(backend) else { return };

@@ -11,6 +11,7 @@ mod db;
 mod deployment;
 mod health;
 mod instruments;
+mod layers;
 mod municipalities;
 mod paper;
 mod process;

@@ -1,8 +1,8 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::auth::role::Role;
 use crate::db::schema::{api_tokens, audit_events, sessions, users};
+use crate::domain::role::Role;
 
 /// A staff account.
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]

@@ -1,0 +1,146 @@
+//! Keying in paper questionnaires: staff copy a returned paper form into the service, with the same checks as the
+//! web questionnaire, optionally naming its letter so that the letter counts as answered and its code is used up.
+
+use std::sync::Arc;
+
+use crate::app::Context;
+use crate::app::audit::Actor;
+use crate::app::municipalities::MunicipalityChoice;
+use crate::app::responses::{self, NewResponse, Stored};
+use crate::app::surveys::{self, Loaded};
+use crate::auth::Staff;
+use crate::domain::codes::LetterNumber;
+use crate::domain::instrument::{AnswerError, Instrument, RawAnswers};
+use crate::domain::survey::{Access, Mode, SurveyState};
+use crate::error::{AppError, FieldError};
+
+/// A survey open for paper entry by this staff member: its questionnaire and the municipalities they coordinate.
+pub struct PaperSurvey {
+    pub loaded: Loaded,
+    pub instrument: Arc<Instrument>,
+    pub municipalities: Vec<MunicipalityChoice>,
+}
+
+/// One keyed-in paper form, as typed.
+#[derive(Default)]
+pub struct PaperForm {
+    pub municipality: String,
+    pub letter_number: String,
+    /// Generated with the blank form, so that a form sent twice is stored once.
+    pub submission_id: String,
+    pub answers: RawAnswers,
+}
+
+impl PaperForm {
+    /// An empty form for the next paper questionnaire, in `municipality`.
+    pub fn blank(municipality: String) -> Self {
+        Self { municipality, submission_id: uuid::Uuid::new_v4().to_string(), ..Self::default() }
+    }
+}
+
+/// How keying in a form ended.
+pub enum Entered {
+    /// Stored (now, or already by the same form).
+    Saved,
+    /// Something to correct in the form.
+    Invalid { errors: Vec<FieldError>, answer_errors: Vec<AnswerError> },
+    /// The letter has already been answered, on the web or on paper.
+    LetterUsed { errors: Vec<FieldError> },
+}
+
+/// The survey and its questionnaire, if paper forms can be entered into it by this staff member.
+pub async fn survey(ctx: &Context, staff: &Staff, id: &str) -> Result<PaperSurvey, AppError> {
+    let loaded = surveys::load(ctx, staff, id).await?;
+    let municipalities: Vec<MunicipalityChoice> = loaded
+        .parts
+        .iter()
+        .filter(|(part, _)| staff.permissions.may_manage(&part.municipality_code))
+        .map(|(part, name)| MunicipalityChoice { code: part.municipality_code.clone(), name: name.clone() })
+        .collect();
+    if municipalities.is_empty() {
+        return Err(AppError::Forbidden);
+    }
+    if loaded.access != Access::Codes {
+        return Err(AppError::Conflict("En enkät med öppen länk har inga pappersblanketter.".to_owned()));
+    }
+    if loaded.state == SurveyState::Draft {
+        return Err(AppError::Conflict("Enkäten är inte öppnad ännu; öppna den innan blanketter matas in.".to_owned()));
+    }
+    let instrument = crate::app::instruments::for_survey(ctx, &loaded.survey).await?;
+    Ok(PaperSurvey { loaded, instrument, municipalities })
+}
+
+/// Checks a keyed-in form and stores it as a paper response.
+pub async fn enter(ctx: &Context, staff: &Staff, survey: &PaperSurvey, form: &PaperForm) -> Result<Entered, AppError> {
+    let mut errors = Vec::new();
+    if !survey.municipalities.iter().any(|m| m.code == form.municipality) {
+        errors.push(field_error("municipality", "Välj en av enkätens kommuner som du samordnar."));
+    }
+    let letter = letter_of(form, &mut errors);
+    if uuid::Uuid::parse_str(&form.submission_id).is_err() {
+        errors.push(field_error("submission_id", "Formuläret var ofullständigt. Ladda om sidan."));
+    }
+    let instrument = &survey.instrument;
+    let validated = instrument.validate_all(&form.answers);
+    let answer_errors = validated.as_ref().err().cloned().unwrap_or_default();
+    errors.extend(
+        answer_errors.iter().map(|error| field_error(&format!("q-{}", error.item), error.problem.message("sv"))),
+    );
+    let answers = match validated {
+        Ok(answers) if errors.is_empty() => answers,
+        _ => return Ok(Entered::Invalid { errors, answer_errors }),
+    };
+    let (answers_len, applicable) = (answers.len(), instrument.applicable_items(&answers));
+    let new = NewResponse {
+        survey_id: survey.loaded.survey.id.clone(),
+        municipality_code: form.municipality.clone(),
+        mode: Mode::Paper,
+        instrument_version: survey.loaded.survey.instrument_version.clone(),
+        language: instrument.default_language().to_owned(),
+        answers,
+        letter,
+        code_hash: None,
+        draft_key: None,
+        submission_id: form.submission_id.clone(),
+        completeness: crate::domain::aapor::classify(answers_len, applicable),
+    };
+    Ok(match responses::store(ctx, Actor::of(staff), new).await? {
+        Stored::Saved | Stored::AlreadySaved => Entered::Saved,
+        Stored::UnknownLetter => {
+            let reason = format!("Brevet {} finns inte i enkäten.", form.letter_number);
+            Entered::Invalid { errors: vec![field_error("letter_number", reason)], answer_errors: Vec::new() }
+        }
+        Stored::LetterAlreadyUsed => {
+            let reason = format!(
+                "Brevet {} är redan besvarat, på webben eller på papper. Samma person ska inte räknas två gånger.",
+                form.letter_number
+            );
+            Entered::LetterUsed { errors: vec![field_error("letter_number", reason)] }
+        }
+    })
+}
+
+/// The letter the form names, if any, when it belongs to the chosen municipality.
+fn letter_of(form: &PaperForm, errors: &mut Vec<FieldError>) -> Option<LetterNumber> {
+    if form.letter_number.is_empty() {
+        return None;
+    }
+    match LetterNumber::parse(&form.letter_number) {
+        Ok(letter) if letter.municipality().as_str() == form.municipality => Some(letter),
+        Ok(letter) => {
+            errors.push(field_error(
+                "letter_number",
+                format!("Brevet {letter} hör till en annan kommun än den du valt."),
+            ));
+            None
+        }
+        Err(error) => {
+            errors.push(field_error("letter_number", format!("Brevnumret stämmer inte: {error}.")));
+            None
+        }
+    }
+}
+
+fn field_error(field: &str, reason: impl ToString) -> FieldError {
+    FieldError { field: field.to_owned(), reason: reason.to_string() }
+}

@@ -1,0 +1,33 @@
+//! The staff session's cookie: HttpOnly, SameSite=Lax, `Secure` over https; it carries the session token only.
+
+use actix_web::cookie::time::Duration as CookieDuration;
+use actix_web::cookie::{Cookie, SameSite};
+
+/// The session cookie's name.
+pub const COOKIE: &str = "trygghet_session";
+
+/// The cookie carrying a new session's token; `Secure` when the service is reached over https.
+pub fn session(token: String, secure: bool) -> Cookie<'static> {
+    Cookie::build(COOKIE, token).path("/").http_only(true).same_site(SameSite::Lax).secure(secure).finish()
+}
+
+/// A cookie that removes the session cookie from the browser.
+pub fn removal(secure: bool) -> Cookie<'static> {
+    let mut cookie = session(String::new(), secure);
+    cookie.set_max_age(CookieDuration::ZERO);
+    cookie
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cookie_is_http_only_and_same_site_lax() {
+        let cookie = session("t".into(), true);
+        assert_eq!(cookie.http_only(), Some(true));
+        assert_eq!(cookie.same_site(), Some(SameSite::Lax));
+        assert_eq!(cookie.secure(), Some(true));
+        assert_eq!(removal(false).max_age(), Some(CookieDuration::ZERO));
+    }
+}
