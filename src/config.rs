@@ -205,20 +205,7 @@ impl Config {
         .map(|hours| Duration::from_secs(hours * 3600))?;
         let trust_forwarded_for =
             parse_or("TRYGGHET_TRUST_FORWARDED_FOR", var("TRYGGHET_TRUST_FORWARDED_FOR")?, false, parse_bool)?;
-        let log_format =
-            parse_or("TRYGGHET_LOG_FORMAT", var("TRYGGHET_LOG_FORMAT")?, LogFormat::Text, |raw| {
-                match raw.to_ascii_lowercase().as_str() {
-                    "text" => Ok(LogFormat::Text),
-                    "json" => Ok(LogFormat::Json),
-                    _ => Err("must be text or json".to_owned()),
-                }
-            })?;
-        let (log_variable, log_filter) = match var("TRYGGHET_LOG")? {
-            Some(filter) => ("TRYGGHET_LOG", filter),
-            None => ("RUST_LOG", var("RUST_LOG")?.unwrap_or_else(|| "info".to_owned())),
-        };
-        tracing_subscriber::EnvFilter::try_new(&log_filter)
-            .map_err(|error| ConfigError::new(log_variable, format!("is not a valid log filter ({error})")))?;
+        let (log_format, log_filter) = log_settings(&var)?;
         let default_workers = std::thread::available_parallelism().map_or(2, usize::from);
         let workers =
             parse_or("TRYGGHET_WORKERS", var("TRYGGHET_WORKERS")?, default_workers as u64, |raw| bounded(raw, 1, 256))?
@@ -256,6 +243,26 @@ impl Config {
             DatabaseUrl::Postgres(_) => self.data_dir.join("secret.key"),
         }
     }
+}
+
+/// How logs are written (`TRYGGHET_LOG_FORMAT`) and which are kept (`TRYGGHET_LOG`, else `RUST_LOG`).
+fn log_settings(
+    var: &impl Fn(&'static str) -> Result<Option<String>, ConfigError>,
+) -> Result<(LogFormat, String), ConfigError> {
+    let log_format = parse_or("TRYGGHET_LOG_FORMAT", var("TRYGGHET_LOG_FORMAT")?, LogFormat::Text, |raw| {
+        match raw.to_ascii_lowercase().as_str() {
+            "text" => Ok(LogFormat::Text),
+            "json" => Ok(LogFormat::Json),
+            _ => Err("must be text or json".to_owned()),
+        }
+    })?;
+    let (log_variable, log_filter) = match var("TRYGGHET_LOG")? {
+        Some(filter) => ("TRYGGHET_LOG", filter),
+        None => ("RUST_LOG", var("RUST_LOG")?.unwrap_or_else(|| "info".to_owned())),
+    };
+    tracing_subscriber::EnvFilter::try_new(&log_filter)
+        .map_err(|error| ConfigError::new(log_variable, format!("is not a valid log filter ({error})")))?;
+    Ok((log_format, log_filter))
 }
 
 fn parse_or<T>(

@@ -94,18 +94,8 @@ impl Application {
             StartupError::Config(ConfigError { variable: "TRYGGHET_SECRET_KEY", problem: error.to_string() })
         })?;
         let templates = Templates::new().map_err(|error| StartupError::Templates(error.to_string()))?;
-
-        let database = config.database.redacted();
-        let settings = PoolSettings { max_size: config.pool_size, timeout: config.pool_timeout };
-        let errors = metrics.db_errors();
-        let url = config.database;
-        let live = Live::new(Some(&url));
-        let (db, applied) = tokio::task::spawn_blocking(move || Db::open(&url, settings, errors))
-            .await
-            .map_err(|error| StartupError::Metrics(format!("start-up task failed: {error}")))??;
-        tracing::info!(data = %database, migrations_applied = applied.len(), "database ready");
-        let instruments = Instruments::new(db.clone())
-            .map_err(|error| StartupError::Templates(format!("the questionnaire: {error}")))?;
+        let live = Live::new(Some(&config.database));
+        let (db, instruments) = open_database(&config, &metrics).await?;
 
         let address = format!("{}:{}", config.bind, config.port);
         let listen_error = |source| StartupError::Listen { address: address.clone(), source };
@@ -189,6 +179,20 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
+}
+
+/// Opens the database (running its migrations) off the async workers, and reads the questionnaires from it.
+async fn open_database(config: &Config, metrics: &Metrics) -> Result<(Db, Instruments), StartupError> {
+    let settings = PoolSettings { max_size: config.pool_size, timeout: config.pool_timeout };
+    let errors = metrics.db_errors();
+    let url = config.database.clone();
+    let (db, applied) = tokio::task::spawn_blocking(move || Db::open(&url, settings, errors))
+        .await
+        .map_err(|error| StartupError::Metrics(format!("start-up task failed: {error}")))??;
+    tracing::info!(data = %config.database.redacted(), migrations_applied = applied.len(), "database ready");
+    let instruments =
+        Instruments::new(db.clone()).map_err(|error| StartupError::Templates(format!("the questionnaire: {error}")))?;
+    Ok((db, instruments))
 }
 
 /// While no account exists, prints a one-time link that creates the first administrator. The link is printed to

@@ -16,13 +16,12 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 
 use crate::app::answering::{self, Entry, Refusal, Submitted};
-use crate::auth::csrf;
 use crate::domain::codes::InvitationCode;
 use crate::domain::instrument::{AnswerError, AnswerValue, Instrument, ItemKind, RawAnswers};
 use crate::error::AppError;
 use crate::error::FieldError;
 use crate::http::client_address;
-use crate::http::forms::{PUBLIC_CSRF_COOKIE, public_csrf};
+use crate::http::forms::{PUBLIC_CSRF_COOKIE, public_csrf, public_token_matches};
 use crate::http::language;
 use crate::http::render::context;
 use crate::http::state::AppState;
@@ -112,9 +111,9 @@ impl PostedForm {
     fn read(request: &HttpRequest, body: &web::Bytes) -> Result<Self, AppError> {
         let fields: Vec<(String, String)> =
             serde_html_form::from_bytes(body).map_err(|error| AppError::invalid("form", error))?;
-        let cookie = request.cookie(PUBLIC_CSRF_COOKIE).map(|cookie| cookie.value().to_owned());
+        let cookie = request.cookie(PUBLIC_CSRF_COOKIE);
         let token = fields.iter().find(|(name, _)| name == "csrf_token").map(|(_, value)| value.as_str());
-        let fresh = matches!((cookie, token), (Some(cookie), Some(token)) if csrf::matches(&cookie, token));
+        let fresh = public_token_matches(cookie.as_ref().map(|cookie| cookie.value()), token);
         Ok(Self { fields, fresh })
     }
 
@@ -432,25 +431,25 @@ pub async fn section_submit(
         }
     };
     answering::save_section(&state, &entry, number - 1, section_answers, &page.lang).await?;
-    let count = entry.instrument.sections().len();
+    if switch_to.is_some() {
+        let back = if from_review { "?fran=granska" } else { "" };
+        let location = format!("{}{back}", section_path(&entry, number));
+        return see_other_with_language(&location, &page.lang, state.secure_cookies);
+    }
+    Ok(see_other(&after_saving(&entry, number, &action)))
+}
+
+/// Where a saved page leads, by the button pressed: back, later, to the review, or on.
+fn after_saving(entry: &Entry, number: usize, action: &str) -> String {
     let base = path_of(&entry.code);
-    let location = match action.as_str() {
-        _ if switch_to.is_some() => {
-            let back = if from_review { "?fran=granska" } else { "" };
-            return see_other_with_language(
-                &format!("{}{back}", section_path(&entry, number)),
-                &page.lang,
-                state.secure_cookies,
-            );
-        }
-        "back" if number > 1 => section_path(&entry, number - 1),
-        "back" => base.clone(),
+    match action {
+        "back" if number > 1 => section_path(entry, number - 1),
+        "back" => base,
         "later" => format!("{base}/sparat"),
         "review" => format!("{base}/granska"),
-        _ if number < count => section_path(&entry, number + 1),
+        _ if number < entry.instrument.sections().len() => section_path(entry, number + 1),
         _ => format!("{base}/granska"),
-    };
-    Ok(see_other(&location))
+    }
 }
 
 /// `GET /svara/{code}/sparat`: the answers are saved; how to go on later.

@@ -76,12 +76,17 @@ impl<T: DeserializeOwned + 'static> FromRequest for PublicForm<T> {
             let body = body.await.map_err(|error| AppError::invalid("form", error))?;
             let token: CsrfField =
                 serde_html_form::from_bytes(&body).unwrap_or(CsrfField { csrf_token: String::new() });
-            if !cookie.is_some_and(|cookie| csrf::matches(&cookie, &token.csrf_token)) {
+            if !public_token_matches(cookie.as_deref(), Some(&token.csrf_token)) {
                 return Err(AppError::Csrf);
             }
             serde_html_form::from_bytes(&body).map(Self).map_err(|error| AppError::invalid("form", error))
         })
     }
+}
+
+/// The double-submit check of a form posted without a session: the form's token equals the one in its cookie.
+pub fn public_token_matches(cookie: Option<&str>, token: Option<&str>) -> bool {
+    matches!((cookie, token), (Some(cookie), Some(token)) if csrf::matches(cookie, token))
 }
 
 /// The token for a public form: the one in the request's cookie, or a new one (with the cookie to set).

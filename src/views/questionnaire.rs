@@ -122,34 +122,7 @@ fn item_view(instrument: &Instrument, lang: &str, item: &Item, raw: &RawAnswers,
         }
         ItemKind::Text { max_chars } => ("text", Vec::new(), None, Some(*max_chars)),
     };
-    let condition = item.show_if.as_ref().map(|condition| {
-        let parent = instrument.item(&condition.item);
-        let question = parent.map(|parent| parent.text.get(language).to_owned()).unwrap_or_default();
-        let answer = parent
-            .and_then(|parent| {
-                let (yes, no) = parent.yes_no_labels(language)?;
-                match condition.equals.as_str() {
-                    crate::domain::instrument::YES => Some(yes.to_owned()),
-                    crate::domain::instrument::NO => Some(no.to_owned()),
-                    _ => None,
-                }
-            })
-            .or_else(|| {
-                let parent = parent?;
-                let (ItemKind::Single { options } | ItemKind::Multiple { options, .. }) = &parent.kind else {
-                    return None;
-                };
-                options.iter().find(|o| o.code == condition.equals).map(|o| o.label.get(language).to_owned())
-            })
-            .unwrap_or_else(|| condition.equals.clone());
-        ConditionView {
-            text: crate::i18n::text(language.code(), "answer_if")
-                .replace("%{question}", &question)
-                .replace("%{answer}", &answer),
-            field: format!("{FIELD_PREFIX}{}", condition.item),
-            equals: condition.equals.clone(),
-        }
-    });
+    let condition = item.show_if.as_ref().map(|condition| condition_view(instrument, language, condition));
     ItemView {
         id: item.id.clone(),
         field: format!("{FIELD_PREFIX}{}", item.id),
@@ -162,5 +135,39 @@ fn item_view(instrument: &Instrument, lang: &str, item: &Item, raw: &RawAnswers,
         max_chars,
         error: errors.iter().find(|error| error.item == item.id).map(|error| error.problem.message(lang)),
         condition,
+    }
+}
+
+/// "Answer if …": the condition under which a follow-up question applies, in words and for the script.
+fn condition_view(
+    instrument: &Instrument,
+    language: crate::domain::instrument::Lang<'_>,
+    condition: &crate::domain::instrument::Condition,
+) -> ConditionView {
+    let parent = instrument.item(&condition.item);
+    let question = parent.map(|parent| parent.text.get(language).to_owned()).unwrap_or_default();
+    let answer = parent
+        .and_then(|parent| {
+            let (yes, no) = parent.yes_no_labels(language)?;
+            match condition.equals.as_str() {
+                crate::domain::instrument::YES => Some(yes.to_owned()),
+                crate::domain::instrument::NO => Some(no.to_owned()),
+                _ => None,
+            }
+        })
+        .or_else(|| {
+            let parent = parent?;
+            let (ItemKind::Single { options } | ItemKind::Multiple { options, .. }) = &parent.kind else {
+                return None;
+            };
+            options.iter().find(|o| o.code == condition.equals).map(|o| o.label.get(language).to_owned())
+        })
+        .unwrap_or_else(|| condition.equals.clone());
+    ConditionView {
+        text: crate::i18n::text(language.code(), "answer_if")
+            .replace("%{question}", &question)
+            .replace("%{answer}", &answer),
+        field: format!("{FIELD_PREFIX}{}", condition.item),
+        equals: condition.equals.clone(),
     }
 }
