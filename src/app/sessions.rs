@@ -1,7 +1,5 @@
 //! Who is asking: a session cookie's or an API token's staff member, with the sliding expiry kept up to date.
 
-use std::collections::BTreeSet;
-
 use crate::app::Context;
 use crate::auth::Staff;
 use crate::db::DbConnection;
@@ -33,7 +31,7 @@ pub async fn by_api_token(
         let id = token.id.clone();
         ctx.db.write(move |conn| sessions::touch_api_token(conn, &id, now)).await?;
     }
-    Ok(Some((staff(user, municipalities, address, None)?, token.id)))
+    Ok(Some((staff(user, municipalities, address, None), token.id)))
 }
 
 /// The staff member of the browser session with this cookie token, and the session's CSRF token; `None` for an
@@ -60,7 +58,7 @@ pub async fn by_session(
         let hash = token_hash.clone();
         ctx.db.write(move |conn| sessions::touch(conn, &hash, now)).await?;
     }
-    Ok(Some((staff(user, municipalities, address, Some(token_hash))?, session.csrf_token)))
+    Ok(Some((staff(user, municipalities, address, Some(token_hash)), session.csrf_token)))
 }
 
 /// A found session or token with its user's municipalities, read on the same connection (one trip to the pool).
@@ -70,20 +68,14 @@ fn with_municipalities<T>(conn: &mut DbConnection, found: Option<(T, User)>) -> 
     Ok(Some((found, municipalities)))
 }
 
-fn staff(
-    user: User,
-    municipalities: Vec<String>,
-    address: Option<String>,
-    session: Option<String>,
-) -> Result<Staff, AppError> {
-    let role = user.role;
-    let municipalities: BTreeSet<String> = municipalities.into_iter().collect();
-    Ok(Staff {
+/// Who acts: the account, its rights, and where the request came from.
+fn staff(user: User, municipalities: Vec<String>, address: Option<String>, session: Option<String>) -> Staff {
+    Staff {
         id: user.id,
         email: user.email,
         display_name: user.display_name,
-        permissions: Permissions { role, municipalities },
+        permissions: Permissions { role: user.role, municipalities: municipalities.into_iter().collect() },
         address,
         session,
-    })
+    }
 }

@@ -21,6 +21,7 @@ use crate::domain::instrument::{AnswerError, AnswerValue, Instrument, ItemKind, 
 use crate::error::AppError;
 use crate::error::FieldError;
 use crate::http::client_address;
+use crate::http::cookies;
 use crate::http::forms::{PUBLIC_CSRF_COOKIE, public_csrf, public_token_matches};
 use crate::http::language;
 use crate::http::render::context;
@@ -77,10 +78,7 @@ impl<'a> Page<'a> {
         if language::query_language(self.request).is_some_and(|asked| asked == self.lang) {
             cookies.push(language::cookie(&self.lang, self.state.secure_cookies));
         }
-        for cookie in cookies {
-            response.add_cookie(&cookie).map_err(|error| AppError::Internal(Box::new(error)))?;
-        }
-        Ok(response)
+        cookies::set(response, cookies)
     }
 
     fn t(&self, key: &str) -> String {
@@ -96,9 +94,7 @@ fn see_other(location: &str) -> HttpResponse {
 }
 
 fn see_other_with_language(location: &str, lang: &str, secure: bool) -> Result<HttpResponse, AppError> {
-    let mut response = see_other(location);
-    response.add_cookie(&language::cookie(lang, secure)).map_err(|error| AppError::Internal(Box::new(error)))?;
-    Ok(response)
+    cookies::set(see_other(location), [language::cookie(lang, secure)])
 }
 
 /// A submitted form: its fields, and whether its CSRF token matched the cookie.

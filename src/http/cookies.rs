@@ -1,7 +1,11 @@
 //! The staff session's cookie: HttpOnly, SameSite=Lax, `Secure` over https; it carries the session token only.
 
+use actix_web::HttpResponse;
 use actix_web::cookie::time::Duration as CookieDuration;
 use actix_web::cookie::{Cookie, SameSite};
+use actix_web::http::header;
+
+use crate::error::AppError;
 
 /// The session cookie's name.
 pub const COOKIE: &str = "trygghet_session";
@@ -16,6 +20,22 @@ pub fn removal(secure: bool) -> Cookie<'static> {
     let mut cookie = session(String::new(), secure);
     cookie.set_max_age(CookieDuration::ZERO);
     cookie
+}
+
+/// `response` with `cookies` set on it.
+pub fn set(
+    mut response: HttpResponse,
+    cookies: impl IntoIterator<Item = Cookie<'static>>,
+) -> Result<HttpResponse, AppError> {
+    for cookie in cookies {
+        response.add_cookie(&cookie).map_err(|error| AppError::Internal(Box::new(error)))?;
+    }
+    Ok(response)
+}
+
+/// A redirect after a form to `location`, with `cookie` set (a session started or ended).
+pub fn redirect_with(location: &str, cookie: Cookie<'static>) -> Result<HttpResponse, AppError> {
+    set(HttpResponse::SeeOther().insert_header((header::LOCATION, location.to_owned())).finish(), [cookie])
 }
 
 #[cfg(test)]

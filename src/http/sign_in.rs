@@ -1,7 +1,7 @@
 //! Signing in and out, and the one-time link that creates the first administrator.
 
 use crate::http::render::context;
-use actix_web::http::{StatusCode, header};
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
@@ -42,15 +42,12 @@ pub async fn page(
 ) -> Result<HttpResponse, AppError> {
     let (csrf_token, cookie) = public_csrf(&request, state.secure_cookies);
     let next = safe_next(query.next.as_deref());
-    let mut response = state.templates.page(
+    let page = state.templates.page(
         StatusCode::OK,
         "sign_in.html",
         context! { title => "Logga in", csrf_token, next, email => "", errors => Vec::<()>::new() },
     )?;
-    if let Some(cookie) = cookie {
-        response.add_cookie(&cookie).map_err(|error| AppError::Internal(Box::new(error)))?;
-    }
-    Ok(response)
+    cookies::set(page, cookie)
 }
 
 #[derive(Deserialize)]
@@ -73,12 +70,7 @@ pub async fn submit(
     let address = client_address(&request, state.trust_forwarded_for);
     match sign_in::sign_in(&state, &form.email, form.password, address).await? {
         SignIn::Signed { token } => {
-            let mut response =
-                HttpResponse::SeeOther().insert_header((header::LOCATION, safe_next(Some(&form.next)))).finish();
-            response
-                .add_cookie(&cookies::session(token, state.secure_cookies))
-                .map_err(|error| AppError::Internal(Box::new(error)))?;
-            Ok(response)
+            cookies::redirect_with(&safe_next(Some(&form.next)), cookies::session(token, state.secure_cookies))
         }
         SignIn::Wrong => {
             let mut errors = FieldErrors::default();
@@ -99,11 +91,7 @@ pub struct EmptyForm {}
 /// `POST /sign-out`
 pub async fn sign_out(state: web::Data<AppState>, form: ProtectedForm<EmptyForm>) -> Result<HttpResponse, AppError> {
     sign_in::sign_out(&state, &form.user).await?;
-    let mut response = HttpResponse::SeeOther().insert_header((header::LOCATION, "/sign-in")).finish();
-    response
-        .add_cookie(&cookies::removal(state.secure_cookies))
-        .map_err(|error| AppError::Internal(Box::new(error)))?;
-    Ok(response)
+    cookies::redirect_with("/sign-in", cookies::removal(state.secure_cookies))
 }
 
 /// `GET /setup/{token}`
@@ -116,16 +104,13 @@ pub async fn setup_page(
         return Err(AppError::NotFound);
     }
     let (csrf_token, cookie) = public_csrf(&request, state.secure_cookies);
-    let mut response = state.templates.page(
+    let page = state.templates.page(
         StatusCode::OK,
         "setup.html",
         context! { title => "Skapa administratör", token => token.into_inner(), csrf_token, email => "",
         display_name => "", errors => Vec::<()>::new() },
     )?;
-    if let Some(cookie) = cookie {
-        response.add_cookie(&cookie).map_err(|error| AppError::Internal(Box::new(error)))?;
-    }
-    Ok(response)
+    cookies::set(page, cookie)
 }
 
 #[derive(Deserialize)]
@@ -166,9 +151,5 @@ pub async fn setup_submit(
             );
         }
     };
-    let mut response = HttpResponse::SeeOther().insert_header((header::LOCATION, "/admin")).finish();
-    response
-        .add_cookie(&cookies::session(session_token, state.secure_cookies))
-        .map_err(|error| AppError::Internal(Box::new(error)))?;
-    Ok(response)
+    cookies::redirect_with("/admin", cookies::session(session_token, state.secure_cookies))
 }
