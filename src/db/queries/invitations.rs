@@ -1,6 +1,7 @@
 use diesel::prelude::*;
 
 use crate::db::DbConnection;
+use crate::db::connection::on_backend;
 use crate::db::models::survey::Invitation;
 use crate::db::queries::tallies;
 use crate::db::schema::invitations;
@@ -20,10 +21,8 @@ pub fn last_serial(conn: &mut DbConnection, survey_id: &str, municipality: &str)
 /// so each backend's own connection runs them, in chunks that stay under both backends' parameter limits.
 pub fn insert_many(conn: &mut DbConnection, rows: &[Invitation]) -> QueryResult<()> {
     for chunk in rows.chunks(500) {
-        match conn {
-            DbConnection::Sqlite(conn) => diesel::insert_into(invitations::table).values(chunk).execute(conn)?,
-            DbConnection::Postgres(conn) => diesel::insert_into(invitations::table).values(chunk).execute(conn)?,
-        };
+        // A batch insert from a list cannot be expressed through the shared connection type.
+        on_backend!(conn, |conn| diesel::insert_into(invitations::table).values(chunk).execute(conn))?;
     }
     let mut counts: std::collections::BTreeMap<(&str, &str, &str), (Disposition, i32)> =
         std::collections::BTreeMap::new();

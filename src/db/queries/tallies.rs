@@ -5,6 +5,7 @@
 use diesel::prelude::*;
 
 use crate::db::DbConnection;
+use crate::db::connection::on_backend;
 use crate::db::models::tally::{CompletionTally, DispositionTally, ProgressTally};
 use crate::db::schema::{completion_tallies, disposition_tallies, progress_tallies};
 use crate::domain::dispositions::Disposition;
@@ -25,20 +26,13 @@ pub fn add_letters(
         letters,
     };
     let key = (t::survey_id, t::municipality_code, t::disposition);
-    match conn {
-        DbConnection::Sqlite(conn) => diesel::insert_into(t::disposition_tallies)
-            .values(&row)
-            .on_conflict(key)
-            .do_update()
-            .set(t::letters.eq(t::letters + letters))
-            .execute(conn)?,
-        DbConnection::Postgres(conn) => diesel::insert_into(t::disposition_tallies)
-            .values(&row)
-            .on_conflict(key)
-            .do_update()
-            .set(t::letters.eq(t::letters + letters))
-            .execute(conn)?,
-    };
+    // Insert-or-add (ON CONFLICT) cannot be expressed through the shared connection type.
+    on_backend!(conn, |conn| diesel::insert_into(t::disposition_tallies)
+        .values(&row)
+        .on_conflict(key)
+        .do_update()
+        .set(t::letters.eq(t::letters + letters))
+        .execute(conn))?;
     Ok(())
 }
 
@@ -90,20 +84,13 @@ pub fn add_completion(conn: &mut DbConnection, tally: &CompletionTally) -> Query
         t::break_off.eq(t::break_off + tally.break_off),
         t::without_letter.eq(t::without_letter + tally.without_letter),
     );
-    match conn {
-        DbConnection::Sqlite(conn) => diesel::insert_into(t::completion_tallies)
-            .values(tally)
-            .on_conflict(key)
-            .do_update()
-            .set(changes)
-            .execute(conn)?,
-        DbConnection::Postgres(conn) => diesel::insert_into(t::completion_tallies)
-            .values(tally)
-            .on_conflict(key)
-            .do_update()
-            .set(changes)
-            .execute(conn)?,
-    };
+    // Insert-or-add (ON CONFLICT) cannot be expressed through the shared connection type.
+    on_backend!(conn, |conn| diesel::insert_into(t::completion_tallies)
+        .values(tally)
+        .on_conflict(key)
+        .do_update()
+        .set(changes)
+        .execute(conn))?;
     Ok(())
 }
 
@@ -119,20 +106,13 @@ pub fn add_drafts(
     let row =
         ProgressTally { survey_id: survey.to_owned(), municipality_code: municipality.to_owned(), section, drafts };
     let key = (t::survey_id, t::municipality_code, t::section);
-    match conn {
-        DbConnection::Sqlite(conn) => diesel::insert_into(t::progress_tallies)
-            .values(&row)
-            .on_conflict(key)
-            .do_update()
-            .set(t::drafts.eq(t::drafts + drafts))
-            .execute(conn)?,
-        DbConnection::Postgres(conn) => diesel::insert_into(t::progress_tallies)
-            .values(&row)
-            .on_conflict(key)
-            .do_update()
-            .set(t::drafts.eq(t::drafts + drafts))
-            .execute(conn)?,
-    };
+    // Insert-or-add (ON CONFLICT) cannot be expressed through the shared connection type.
+    on_backend!(conn, |conn| diesel::insert_into(t::progress_tallies)
+        .values(&row)
+        .on_conflict(key)
+        .do_update()
+        .set(t::drafts.eq(t::drafts + drafts))
+        .execute(conn))?;
     Ok(())
 }
 
