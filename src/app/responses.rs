@@ -16,6 +16,7 @@ use serde_json::json;
 
 use crate::app::Context;
 use crate::app::audit::Actor;
+use crate::db::Abort;
 use crate::db::models::response::{Response, StoredAnswer};
 use crate::db::models::tally::CompletionTally;
 use crate::db::queries::{audit, drafts, invitations, responses, surveys, tallies};
@@ -59,17 +60,6 @@ pub struct NewResponse {
     pub completeness: Completeness,
 }
 
-enum Aborted {
-    Outcome(Stored),
-    Database(diesel::result::Error),
-}
-
-impl From<diesel::result::Error> for Aborted {
-    fn from(error: diesel::result::Error) -> Self {
-        Self::Database(error)
-    }
-}
-
 /// Stores a response, exactly once.
 pub async fn store(ctx: &Context, actor: Actor, new: NewResponse) -> Result<Stored, AppError> {
     let day = crate::domain::survey::swedish_day(chrono::Utc::now());
@@ -101,7 +91,7 @@ pub async fn store(ctx: &Context, actor: Actor, new: NewResponse) -> Result<Stor
     let outcome = ctx
         .db
         .write(move |conn| {
-            let result = conn.transaction::<Stored, Aborted, _>(|conn| {
+            let result = conn.transaction::<Stored, Abort<Stored>, _>(|conn| {
                 // The survey's write turn (see `surveys::lock_for_write`). On SQLite every write transaction is
                 // serial anyway, and its write lock must be taken by the first statement (an upgrade from reading
                 // fails at once), so the turn comes first. On PostgreSQL writers of one survey wait for each other
@@ -113,7 +103,7 @@ pub async fn store(ctx: &Context, actor: Actor, new: NewResponse) -> Result<Stor
                     surveys::lock_for_write(conn, &new.survey_id)?;
                 }
                 if responses::submission_seen(conn, &new.submission_id)? {
-                    return Err(Aborted::Outcome(Stored::AlreadySaved));
+                    return Err(Abort::Reason(Stored::AlreadySaved));
                 }
                 // A letter that does not exist or is answered stays so (an answered letter's disposition never
                 // changes again), so this needs no turn; any other disposition is read again if it changed meanwhile.
@@ -124,9 +114,9 @@ pub async fn store(ctx: &Context, actor: Actor, new: NewResponse) -> Result<Stor
                         let found =
                             invitations::by_serial(conn, &new.survey_id, number.municipality().as_str(), serial)?;
                         match found {
-                            None => return Err(Aborted::Outcome(Stored::UnknownLetter)),
+                            None => return Err(Abort::Reason(Stored::UnknownLetter)),
                             Some(letter) if letter.disposition == Disposition::Completed => {
-                                return Err(Aborted::Outcome(Stored::LetterAlreadyUsed));
+                                return Err(Abort::Reason(Stored::LetterAlreadyUsed));
                             }
                             Some(letter) => Some(letter),
                         }
@@ -137,7 +127,7 @@ pub async fn store(ctx: &Context, actor: Actor, new: NewResponse) -> Result<Stor
                     let detail = json!({ "municipality": new.municipality_code });
                     actor.event("paper_form_entered", Some(new.survey_id.clone()), detail)
                 });
-                let write_rows = |conn: &mut crate::db::DbConnection| -> Result<(), Aborted> {
+                let write_rows = |conn: &mut crate::db::DbConnection| -> Result<(), Abort<Stored>> {
                     responses::record_submission(conn, &new.submission_id, &new.survey_id, day)?;
                     responses::insert(conn, &response, &rows)?;
                     if let Some(event) = &paper_event {
@@ -152,17 +142,17 @@ pub async fn store(ctx: &Context, actor: Actor, new: NewResponse) -> Result<Stor
                 if let Some(letter) = &letter
                     && invitations::complete_letter(conn, letter)? == 0
                 {
-                    return Err(Aborted::Outcome(Stored::LetterAlreadyUsed));
+                    return Err(Abort::Reason(Stored::LetterAlreadyUsed));
                 }
                 if let Some(code_hash) = &new.code_hash {
                     match invitations::by_code_hash(conn, code_hash)? {
-                        None => return Err(Aborted::Outcome(Stored::UnknownLetter)),
+                        None => return Err(Abort::Reason(Stored::UnknownLetter)),
                         Some(letter) if letter.survey_id != new.survey_id => {
-                            return Err(Aborted::Outcome(Stored::UnknownLetter));
+                            return Err(Abort::Reason(Stored::UnknownLetter));
                         }
                         Some(_) => {
                             if invitations::complete_by_code_hash(conn, code_hash)? == 0 {
-                                return Err(Aborted::Outcome(Stored::LetterAlreadyUsed));
+                                return Err(Abort::Reason(Stored::LetterAlreadyUsed));
                             }
                         }
                     }
@@ -170,7 +160,7 @@ pub async fn store(ctx: &Context, actor: Actor, new: NewResponse) -> Result<Stor
                 if let Some(key) = &new.draft_key {
                     // The draft is what is submitted: without it (submitted meanwhile elsewhere) nothing is stored.
                     let Some(draft) = drafts::get(conn, key)? else {
-                        return Err(Aborted::Outcome(Stored::LetterAlreadyUsed));
+                        return Err(Abort::Reason(Stored::LetterAlreadyUsed));
                     };
                     drafts::delete(conn, key)?;
                     tallies::add_drafts(conn, &draft.survey_id, &draft.municipality_code, draft.reached_section, -1)?;
@@ -203,13 +193,13 @@ pub async fn store(ctx: &Context, actor: Actor, new: NewResponse) -> Result<Stor
             });
             match result {
                 Ok(stored) => Ok(stored),
-                Err(Aborted::Outcome(stored)) => Ok(stored),
+                Err(Abort::Reason(stored)) => Ok(stored),
                 // Two submits of one form at the same moment: the second fails on the submission's key.
-                Err(Aborted::Database(diesel::result::Error::DatabaseError(
+                Err(Abort::Database(diesel::result::Error::DatabaseError(
                     diesel::result::DatabaseErrorKind::UniqueViolation,
                     _,
                 ))) => Ok(Stored::AlreadySaved),
-                Err(Aborted::Database(error)) => Err(error),
+                Err(Abort::Database(error)) => Err(error),
             }
         })
         .await?;
