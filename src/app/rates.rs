@@ -279,7 +279,8 @@ struct Rows {
     survey: Survey,
     parts: Vec<(SurveyMunicipality, String)>,
     tallies: tallies::SurveyTallies,
-    reminders: Vec<crate::db::models::user::AuditEvent>,
+    /// Days a reminder list was taken out, with its municipality.
+    reminders: Vec<(NaiveDate, String)>,
 }
 
 fn read_rows(conn: &mut crate::db::DbConnection, id: &str) -> diesel::QueryResult<Rows> {
@@ -296,22 +297,14 @@ fn read_rest(
     parts: Vec<(SurveyMunicipality, String)>,
 ) -> diesel::QueryResult<Rows> {
     let tallies = tallies::of_survey(conn, &survey.id)?;
-    let reminders = audit::of_target(conn, crate::app::surveys::REMINDER_LIST_EXPORTED, &survey.id)?;
+    let reminders = audit::municipality_days(conn, crate::app::surveys::REMINDER_LIST_EXPORTED, &survey.id)?;
     Ok(Rows { survey, parts, tallies, reminders })
 }
 
 /// Turns the rows into rates per municipality.
 fn from_rows(Rows { survey, parts, tallies, reminders }: Rows) -> Snapshot {
-    let mut reminders: Vec<Reminder> = reminders
-        .into_iter()
-        .filter_map(|event| {
-            let detail: serde_json::Value = serde_json::from_str(&event.detail).ok()?;
-            Some(Reminder {
-                day: crate::domain::survey::swedish_day(event.occurred_at.and_utc()),
-                municipality_code: detail["municipality"].as_str()?.to_owned(),
-            })
-        })
-        .collect();
+    let mut reminders: Vec<Reminder> =
+        reminders.into_iter().map(|(day, municipality_code)| Reminder { day, municipality_code }).collect();
     reminders.dedup();
     let has_rates = survey.access.has_response_rate();
     let municipalities = parts
