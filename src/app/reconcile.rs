@@ -78,32 +78,26 @@ pub fn recount(
     survey_id: &str,
     instrument: &Instrument,
 ) -> diesel::QueryResult<tallies::SurveyTallies> {
-    let dispositions: Vec<DispositionTally> = invitations::counts(conn, survey_id)?
-        .into_iter()
-        .map(|(municipality_code, disposition, letters)| DispositionTally {
-            survey_id: survey_id.to_owned(),
-            municipality_code,
-            disposition,
-            letters: counter(letters),
-        })
-        .collect();
+    let dispositions = counters(invitations::counts(conn, survey_id)?, |municipality_code, disposition, letters| {
+        DispositionTally { survey_id: survey_id.to_owned(), municipality_code, disposition, letters }
+    });
     let mut completions = recount_responses(conn, survey_id, instrument)?;
     put_without_letter(&mut completions, &dispositions);
-    let progress: Vec<ProgressTally> = drafts::counts(conn, survey_id)?
-        .into_iter()
-        .map(|(municipality_code, section, count)| ProgressTally {
-            survey_id: survey_id.to_owned(),
-            municipality_code,
-            section,
-            drafts: counter(count),
-        })
-        .collect();
+    let progress = counters(drafts::counts(conn, survey_id)?, |municipality_code, section, drafts| ProgressTally {
+        survey_id: survey_id.to_owned(),
+        municipality_code,
+        section,
+        drafts,
+    });
     Ok(tallies::SurveyTallies { dispositions, completions, progress })
 }
 
-/// A number of rows as a counter's value.
-fn counter(rows: i64) -> i32 {
-    i32::try_from(rows).unwrap_or(i32::MAX)
+/// Rows counted by municipality and one more key, as counters made by `counter`.
+fn counters<K, T>(counted: Vec<(String, K, i64)>, counter: impl Fn(String, K, i32) -> T) -> Vec<T> {
+    counted
+        .into_iter()
+        .map(|(municipality_code, key, rows)| counter(municipality_code, key, i32::try_from(rows).unwrap_or(i32::MAX)))
+        .collect()
 }
 
 /// Responses, classified from their answers, by municipality, day and mode (none yet counted as without a letter).
