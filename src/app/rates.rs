@@ -16,6 +16,7 @@ use serde::Serialize;
 
 use crate::db::Db;
 use crate::db::models::survey::{Survey, SurveyMunicipality};
+use crate::db::models::tally::{CompletionTally, DispositionTally, ProgressTally};
 use crate::db::queries::{audit, surveys, tallies};
 use crate::domain::aapor::{Counts, Rates, rates};
 use crate::domain::dispositions::Disposition;
@@ -279,7 +280,8 @@ struct Rows {
     survey: Survey,
     parts: Vec<(SurveyMunicipality, String)>,
     tallies: tallies::SurveyTallies,
-    reminders: Vec<crate::db::models::user::AuditEvent>,
+    /// Days a reminder list was taken out, with its municipality.
+    reminders: Vec<(NaiveDate, String)>,
 }
 
 fn read_rows(conn: &mut crate::db::DbConnection, id: &str) -> diesel::QueryResult<Rows> {
@@ -296,92 +298,17 @@ fn read_rest(
     parts: Vec<(SurveyMunicipality, String)>,
 ) -> diesel::QueryResult<Rows> {
     let tallies = tallies::of_survey(conn, &survey.id)?;
-    let reminders = audit::of_target(conn, crate::app::surveys::REMINDER_LIST_EXPORTED, &survey.id)?;
+    let reminders = audit::municipality_days(conn, crate::app::surveys::REMINDER_LIST_EXPORTED, &survey.id)?;
     Ok(Rows { survey, parts, tallies, reminders })
 }
 
 /// Turns the rows into rates per municipality.
 fn from_rows(Rows { survey, parts, tallies, reminders }: Rows) -> Snapshot {
-    let mut reminders: Vec<Reminder> = reminders
-        .into_iter()
-        .filter_map(|event| {
-            let detail: serde_json::Value = serde_json::from_str(&event.detail).ok()?;
-            Some(Reminder {
-                day: crate::domain::survey::swedish_day(event.occurred_at.and_utc()),
-                municipality_code: detail["municipality"].as_str()?.to_owned(),
-            })
-        })
-        .collect();
+    let mut reminders: Vec<Reminder> =
+        reminders.into_iter().map(|(day, municipality_code)| Reminder { day, municipality_code }).collect();
     reminders.dedup();
     let has_rates = survey.access.has_response_rate();
-    let municipalities = parts
-        .into_iter()
-        .map(|(part, name)| {
-            let code = part.municipality_code.clone();
-            let mut m = MunicipalityRates {
-                code: code.clone(),
-                name,
-                planned: count(part.sample_size),
-                target: part.target_percent.map(|percent| percent / 100.0),
-                ..MunicipalityRates::default()
-            };
-            let mut deceased_or_unable = 0;
-            for row in tallies.dispositions.iter().filter(|row| row.municipality_code == code) {
-                let letters = count(row.letters);
-                m.letters += letters;
-                match row.disposition {
-                    Disposition::Started => m.started += letters,
-                    Disposition::Refused => m.refused += letters,
-                    Disposition::Deceased | Disposition::Unable => deceased_or_unable += letters,
-                    Disposition::Undeliverable => m.undeliverable += letters,
-                    Disposition::MovedAway | Disposition::NotEligible => m.not_eligible += letters,
-                    Disposition::NotReturned => m.not_returned += letters,
-                    Disposition::Completed => {}
-                }
-            }
-            m.other = deceased_or_unable;
-            let mut by_day: BTreeMap<NaiveDate, (u64, u64)> = BTreeMap::new();
-            for row in tallies.completions.iter().filter(|row| row.municipality_code == code) {
-                let (submitted, partial, break_off) = (count(row.submitted), count(row.partial), count(row.break_off));
-                let complete = submitted.saturating_sub(partial + break_off);
-                m.submitted += submitted;
-                m.partial += partial;
-                m.submitted_break_off += break_off;
-                m.without_letter += count(row.without_letter);
-                let entry = by_day.entry(row.day).or_default();
-                if row.mode == Mode::Paper {
-                    m.complete_paper += complete;
-                    entry.1 += submitted;
-                } else {
-                    m.complete_web += complete;
-                    entry.0 += submitted;
-                }
-            }
-            m.days = cumulative(by_day);
-            // Counters that went back to zero stay as rows; they count nothing.
-            for row in tallies.progress.iter().filter(|row| row.municipality_code == code && row.drafts != 0) {
-                let section = usize::try_from(row.section).unwrap_or(0);
-                if m.drafts_by_section.len() <= section {
-                    m.drafts_by_section.resize(section + 1, 0);
-                }
-                m.drafts_by_section[section] += count(row.drafts);
-            }
-            // A response without its letter leaves that letter "not returned": it is not unknown any more.
-            let unknown = m.not_returned.saturating_sub(m.without_letter);
-            m.counts = Counts {
-                complete: m.complete_web + m.complete_paper,
-                partial: m.partial,
-                refusal_and_break_off: m.refused + m.started + m.submitted_break_off,
-                non_contact: 0,
-                other: m.other,
-                unknown_household: unknown,
-                unknown_other: m.undeliverable,
-                not_eligible: m.not_eligible,
-            };
-            m.rates = rates(&m.counts);
-            m
-        })
-        .collect();
+    let municipalities = parts.into_iter().map(|(part, name)| MunicipalityRates::of(part, name, &tallies)).collect();
     Snapshot {
         memo: Memo::default(),
         revision: survey.revision,
@@ -390,5 +317,92 @@ fn from_rows(Rows { survey, parts, tallies, reminders }: Rows) -> Snapshot {
         has_rates,
         municipalities,
         reminders,
+    }
+}
+
+impl MunicipalityRates {
+    /// One municipality's numbers, from its part in the survey and the survey's counters.
+    fn of(part: SurveyMunicipality, name: String, tallies: &tallies::SurveyTallies) -> Self {
+        let code = part.municipality_code;
+        let mut m = Self {
+            code: code.clone(),
+            name,
+            planned: count(part.sample_size),
+            target: part.target_percent.map(|percent| percent / 100.0),
+            ..Self::default()
+        };
+        m.count_letters(tallies.dispositions.iter().filter(|row| row.municipality_code == code));
+        m.count_responses(tallies.completions.iter().filter(|row| row.municipality_code == code));
+        m.count_drafts(tallies.progress.iter().filter(|row| row.municipality_code == code));
+        m.classify();
+        m
+    }
+
+    /// Adds letters, by their disposition.
+    fn count_letters<'a>(&mut self, rows: impl Iterator<Item = &'a DispositionTally>) {
+        for row in rows {
+            let letters = count(row.letters);
+            self.letters += letters;
+            match row.disposition {
+                Disposition::Started => self.started += letters,
+                Disposition::Refused => self.refused += letters,
+                Disposition::Deceased | Disposition::Unable => self.other += letters,
+                Disposition::Undeliverable => self.undeliverable += letters,
+                Disposition::MovedAway | Disposition::NotEligible => self.not_eligible += letters,
+                Disposition::NotReturned => self.not_returned += letters,
+                Disposition::Completed => {}
+            }
+        }
+    }
+
+    /// Adds submitted responses, by how much was answered, by mode and by day.
+    fn count_responses<'a>(&mut self, rows: impl Iterator<Item = &'a CompletionTally>) {
+        let mut by_day: BTreeMap<NaiveDate, (u64, u64)> = BTreeMap::new();
+        for row in rows {
+            let (submitted, partial, break_off) = (count(row.submitted), count(row.partial), count(row.break_off));
+            let complete = submitted.saturating_sub(partial + break_off);
+            self.submitted += submitted;
+            self.partial += partial;
+            self.submitted_break_off += break_off;
+            self.without_letter += count(row.without_letter);
+            let entry = by_day.entry(row.day).or_default();
+            if row.mode == Mode::Paper {
+                self.complete_paper += complete;
+                entry.1 += submitted;
+            } else {
+                self.complete_web += complete;
+                entry.0 += submitted;
+            }
+        }
+        self.days = cumulative(by_day);
+    }
+
+    /// Adds drafts, by the furthest section they reached.
+    fn count_drafts<'a>(&mut self, rows: impl Iterator<Item = &'a ProgressTally>) {
+        // Counters that went back to zero stay as rows; they count nothing.
+        for row in rows.filter(|row| row.drafts != 0) {
+            let section = usize::try_from(row.section).unwrap_or(0);
+            if self.drafts_by_section.len() <= section {
+                self.drafts_by_section.resize(section + 1, 0);
+            }
+            self.drafts_by_section[section] += count(row.drafts);
+        }
+    }
+
+    /// AAPOR's classes of what was counted, and their rates.
+    fn classify(&mut self) {
+        // A response without its letter leaves that letter "not returned": it is not unknown any more.
+        let unknown = self.not_returned.saturating_sub(self.without_letter);
+        self.counts = Counts {
+            complete: self.complete_web + self.complete_paper,
+            partial: self.partial,
+            refusal_and_break_off: self.refused + self.started + self.submitted_break_off,
+            non_contact: 0,
+            other: self.other,
+            unknown_household: unknown,
+            unknown_other: self.undeliverable,
+            not_eligible: self.not_eligible,
+        };
+        self.rates = rates(&self.counts);
     }
 }

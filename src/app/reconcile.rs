@@ -15,12 +15,13 @@ use chrono::NaiveDate;
 use diesel::Connection;
 
 use crate::app::instruments::Instruments;
+use crate::db::models::response::Response;
 use crate::db::models::tally::{CompletionTally, DispositionTally, ProgressTally};
-use crate::db::queries::{responses, surveys, tallies};
+use crate::db::queries::{drafts, invitations, responses, surveys, tallies};
 use crate::db::{Db, DbConnection};
 use crate::domain::aapor::{Completeness, classify};
 use crate::domain::dispositions::Disposition;
-use crate::domain::instrument::{AnswerRow, Answers};
+use crate::domain::instrument::{AnswerRow, Answers, Instrument};
 use crate::error::AppError;
 
 /// One counter that differs from its recount.
@@ -75,34 +76,40 @@ pub async fn reconcile(db: &Db, instruments: &Instruments, fix: bool) -> Result<
 pub fn recount(
     conn: &mut DbConnection,
     survey_id: &str,
-    instrument: &crate::domain::instrument::Instrument,
+    instrument: &Instrument,
 ) -> diesel::QueryResult<tallies::SurveyTallies> {
-    use crate::db::queries::{drafts, invitations};
-    let dispositions: Vec<DispositionTally> = invitations::counts(conn, survey_id)?
-        .into_iter()
-        .map(|(municipality_code, disposition, letters)| DispositionTally {
-            survey_id: survey_id.to_owned(),
-            municipality_code,
-            disposition,
-            letters: i32::try_from(letters).unwrap_or(i32::MAX),
-        })
-        .collect();
+    let dispositions = counters(invitations::counts(conn, survey_id)?, |municipality_code, disposition, letters| {
+        DispositionTally { survey_id: survey_id.to_owned(), municipality_code, disposition, letters }
+    });
+    let mut completions = recount_responses(conn, survey_id, instrument)?;
+    put_without_letter(&mut completions, &dispositions);
+    let progress = counters(drafts::counts(conn, survey_id)?, |municipality_code, section, drafts| ProgressTally {
+        survey_id: survey_id.to_owned(),
+        municipality_code,
+        section,
+        drafts,
+    });
+    Ok(tallies::SurveyTallies { dispositions, completions, progress })
+}
 
-    // Responses, classified from their answers, by municipality, day and mode.
+/// Rows counted by municipality and one more key, as counters made by `counter`.
+fn counters<K, T>(counted: Vec<(String, K, i64)>, counter: impl Fn(String, K, i32) -> T) -> Vec<T> {
+    counted
+        .into_iter()
+        .map(|(municipality_code, key, rows)| counter(municipality_code, key, i32::try_from(rows).unwrap_or(i32::MAX)))
+        .collect()
+}
+
+/// Responses, classified from their answers, by municipality, day and mode (none yet counted as without a letter).
+fn recount_responses(
+    conn: &mut DbConnection,
+    survey_id: &str,
+    instrument: &Instrument,
+) -> diesel::QueryResult<Vec<CompletionTally>> {
     let mut completions: BTreeMap<(String, NaiveDate, &str), CompletionTally> = BTreeMap::new();
     let all = responses::of_survey(conn, survey_id)?;
     for chunk in all.chunks(1000) {
-        let ids: Vec<String> = chunk.iter().map(|response| response.id.clone()).collect();
-        let mut rows: BTreeMap<String, Vec<AnswerRow>> = BTreeMap::new();
-        for row in responses::answers_of_many(conn, &ids)? {
-            rows.entry(row.response_id.clone()).or_default().push(AnswerRow {
-                item_id: row.item_id,
-                position: row.position,
-                option_code: row.option_code,
-                number: row.number_value,
-                text: row.text_value,
-            });
-        }
+        let mut rows = answer_rows(conn, chunk)?;
         for response in chunk {
             let answers =
                 Answers::from_rows(instrument, rows.remove(&response.id).unwrap_or_default()).unwrap_or_default();
@@ -123,8 +130,27 @@ pub fn recount(
             tally.break_off += i32::from(completeness == Completeness::BreakOff);
         }
     }
-    // Responses without a letter, per municipality: those beyond the letters marked answered, on the latest day.
-    let mut completions: Vec<CompletionTally> = completions.into_values().collect();
+    Ok(completions.into_values().collect())
+}
+
+/// The answers of some responses, by response id.
+fn answer_rows(conn: &mut DbConnection, some: &[Response]) -> diesel::QueryResult<BTreeMap<String, Vec<AnswerRow>>> {
+    let ids: Vec<String> = some.iter().map(|response| response.id.clone()).collect();
+    let mut rows: BTreeMap<String, Vec<AnswerRow>> = BTreeMap::new();
+    for row in responses::answers_of_many(conn, &ids)? {
+        rows.entry(row.response_id.clone()).or_default().push(AnswerRow {
+            item_id: row.item_id,
+            position: row.position,
+            option_code: row.option_code,
+            number: row.number_value,
+            text: row.text_value,
+        });
+    }
+    Ok(rows)
+}
+
+/// Responses without a letter, per municipality: those beyond the letters marked answered, on the latest day.
+fn put_without_letter(completions: &mut [CompletionTally], dispositions: &[DispositionTally]) {
     let mut municipalities: Vec<String> = completions.iter().map(|t| t.municipality_code.clone()).collect();
     municipalities.dedup();
     for municipality in municipalities {
@@ -139,17 +165,6 @@ pub fn recount(
             latest.without_letter = (submitted - answered_letters).max(0);
         }
     }
-
-    let progress: Vec<ProgressTally> = drafts::counts(conn, survey_id)?
-        .into_iter()
-        .map(|(municipality_code, section, count)| ProgressTally {
-            survey_id: survey_id.to_owned(),
-            municipality_code,
-            section,
-            drafts: i32::try_from(count).unwrap_or(i32::MAX),
-        })
-        .collect();
-    Ok(tallies::SurveyTallies { dispositions, completions, progress })
 }
 
 /// Where two sets of counters differ. Counters of zero and missing counters are the same.
@@ -159,7 +174,9 @@ pub fn compare(
     recounted: &tallies::SurveyTallies,
 ) -> Vec<Difference> {
     let mut differences = Vec::new();
-    let mut check = |left: BTreeMap<String, i64>, right: BTreeMap<String, i64>| {
+    let named: [fn(&tallies::SurveyTallies) -> ByName; 3] = [letters, completions, progress];
+    for counters in named {
+        let (left, right) = (counters(counted), counters(recounted));
         let keys: std::collections::BTreeSet<&String> = left.keys().chain(right.keys()).collect();
         for key in keys {
             let (a, b) = (left.get(key).copied().unwrap_or(0), right.get(key).copied().unwrap_or(0));
@@ -172,37 +189,49 @@ pub fn compare(
                 });
             }
         }
-    };
-    let letters = |t: &tallies::SurveyTallies| -> BTreeMap<String, i64> {
-        let mut map = BTreeMap::new();
-        for row in &t.dispositions {
-            *map.entry(format!("{} letters {}", row.municipality_code, row.disposition)).or_default() +=
-                i64::from(row.letters);
-        }
-        map
-    };
-    check(letters(counted), letters(recounted));
-    let completions = |t: &tallies::SurveyTallies| -> BTreeMap<String, i64> {
-        let mut map = BTreeMap::new();
-        for row in &t.completions {
-            let day = format!("{} {} {}", row.municipality_code, row.day, row.mode.as_str());
-            *map.entry(format!("{day} submitted")).or_default() += i64::from(row.submitted);
-            *map.entry(format!("{day} partial")).or_default() += i64::from(row.partial);
-            *map.entry(format!("{day} break-off")).or_default() += i64::from(row.break_off);
-            *map.entry(format!("{} without letter", row.municipality_code)).or_default() +=
-                i64::from(row.without_letter);
-        }
-        map
-    };
-    check(completions(counted), completions(recounted));
-    let progress = |t: &tallies::SurveyTallies| -> BTreeMap<String, i64> {
-        let mut map = BTreeMap::new();
-        for row in &t.progress {
-            *map.entry(format!("{} drafts at section {}", row.municipality_code, row.section)).or_default() +=
-                i64::from(row.drafts);
-        }
-        map
-    };
-    check(progress(counted), progress(recounted));
+    }
     differences
+}
+
+/// Counters by name.
+type ByName = BTreeMap<String, i64>;
+
+/// Counters by name, added up where several rows count under one name.
+fn by_name(counters: impl IntoIterator<Item = (String, i32)>) -> ByName {
+    let mut map = BTreeMap::new();
+    for (name, count) in counters {
+        *map.entry(name).or_default() += i64::from(count);
+    }
+    map
+}
+
+/// The letter counters by name, e.g. `1783 letters not_returned`.
+fn letters(t: &tallies::SurveyTallies) -> ByName {
+    by_name(
+        t.dispositions
+            .iter()
+            .map(|row| (format!("{} letters {}", row.municipality_code, row.disposition), row.letters)),
+    )
+}
+
+/// The response counters by name, e.g. `1783 2026-11-20 web submitted` (without a letter: per municipality).
+fn completions(t: &tallies::SurveyTallies) -> ByName {
+    by_name(t.completions.iter().flat_map(|row| {
+        let day = format!("{} {} {}", row.municipality_code, row.day, row.mode.as_str());
+        [
+            (format!("{day} submitted"), row.submitted),
+            (format!("{day} partial"), row.partial),
+            (format!("{day} break-off"), row.break_off),
+            (format!("{} without letter", row.municipality_code), row.without_letter),
+        ]
+    }))
+}
+
+/// The draft counters by name, e.g. `1783 drafts at section 2`.
+fn progress(t: &tallies::SurveyTallies) -> ByName {
+    by_name(
+        t.progress
+            .iter()
+            .map(|row| (format!("{} drafts at section {}", row.municipality_code, row.section), row.drafts)),
+    )
 }

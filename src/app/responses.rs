@@ -11,14 +11,18 @@
 //! that stores the last of them (or closes the survey).
 //! After that a response can be tied to no finer set than its batch.
 
+use chrono::NaiveDate;
 use diesel::Connection;
 use serde_json::json;
 
 use crate::app::Context;
 use crate::app::audit::Actor;
 use crate::db::models::response::{Response, StoredAnswer};
+use crate::db::models::survey::Invitation;
 use crate::db::models::tally::CompletionTally;
+use crate::db::models::user::AuditEvent;
 use crate::db::queries::{audit, drafts, invitations, responses, surveys, tallies};
+use crate::db::{Abort, DbConnection};
 use crate::domain::aapor::Completeness;
 use crate::domain::codes::LetterNumber;
 use crate::domain::dispositions::Disposition;
@@ -59,20 +63,23 @@ pub struct NewResponse {
     pub completeness: Completeness,
 }
 
-enum Aborted {
-    Outcome(Stored),
-    Database(diesel::result::Error),
-}
-
-impl From<diesel::result::Error> for Aborted {
-    fn from(error: diesel::result::Error) -> Self {
-        Self::Database(error)
-    }
-}
-
 /// Stores a response, exactly once.
 pub async fn store(ctx: &Context, actor: Actor, new: NewResponse) -> Result<Stored, AppError> {
     let day = crate::domain::survey::swedish_day(chrono::Utc::now());
+    let (response, rows) = response_rows(&new, day);
+    let survey_id = response.survey_id.clone();
+    let outcome = ctx
+        .db
+        .write(move |conn| outcome_of(conn.transaction(|conn| store_in(conn, &actor, &new, &response, &rows))))
+        .await?;
+    if outcome == Stored::Saved {
+        ctx.live.changed(&survey_id);
+    }
+    Ok(outcome)
+}
+
+/// The response's row and its answers' rows, as they will be stored.
+fn response_rows(new: &NewResponse, day: NaiveDate) -> (Response, Vec<StoredAnswer>) {
     let response = Response {
         // Random (v4), never time-ordered, so ids reveal nothing about when or in which order answers came in.
         id: uuid::Uuid::new_v4().to_string(),
@@ -84,7 +91,7 @@ pub async fn store(ctx: &Context, actor: Actor, new: NewResponse) -> Result<Stor
         language: new.language.clone(),
         settled: false,
     };
-    let rows: Vec<StoredAnswer> = new
+    let rows = new
         .answers
         .rows()
         .into_iter()
@@ -97,126 +104,142 @@ pub async fn store(ctx: &Context, actor: Actor, new: NewResponse) -> Result<Stor
             text_value: row.text,
         })
         .collect();
-    let survey_id = response.survey_id.clone();
-    let outcome = ctx
-        .db
-        .write(move |conn| {
-            let result = conn.transaction::<Stored, Aborted, _>(|conn| {
-                // The survey's write turn (see `surveys::lock_for_write`). On SQLite every write transaction is
-                // serial anyway, and its write lock must be taken by the first statement (an upgrade from reading
-                // fails at once), so the turn comes first. On PostgreSQL writers of one survey wait for each other
-                // from the turn to their commit, so the turn comes as late as it can: after the checks and rows that
-                // need none (the submission's key, the response, its answers, the audit event), before everything
-                // that must move in step with the other writers (the letter, the counters, the settling).
-                let late_turn = matches!(conn, crate::db::DbConnection::Postgres(_));
-                if !late_turn {
-                    surveys::lock_for_write(conn, &new.survey_id)?;
-                }
-                if responses::submission_seen(conn, &new.submission_id)? {
-                    return Err(Aborted::Outcome(Stored::AlreadySaved));
-                }
-                // A letter that does not exist or is answered stays so (an answered letter's disposition never
-                // changes again), so this needs no turn; any other disposition is read again if it changed meanwhile.
-                let letter = match &new.letter {
-                    None => None,
-                    Some(number) => {
-                        let serial = number.serial() as i32;
-                        let found =
-                            invitations::by_serial(conn, &new.survey_id, number.municipality().as_str(), serial)?;
-                        match found {
-                            None => return Err(Aborted::Outcome(Stored::UnknownLetter)),
-                            Some(letter) if letter.disposition == Disposition::Completed => {
-                                return Err(Aborted::Outcome(Stored::LetterAlreadyUsed));
-                            }
-                            Some(letter) => Some(letter),
-                        }
-                    }
-                };
-                let paper_event = (new.mode == Mode::Paper).then(|| {
-                    // Who keyed in a paper form is worth knowing; which letter or which answers never is.
-                    let detail = json!({ "municipality": new.municipality_code });
-                    actor.event("paper_form_entered", Some(new.survey_id.clone()), detail)
-                });
-                let write_rows = |conn: &mut crate::db::DbConnection| -> Result<(), Aborted> {
-                    responses::record_submission(conn, &new.submission_id, &new.survey_id, day)?;
-                    responses::insert(conn, &response, &rows)?;
-                    if let Some(event) = &paper_event {
-                        audit::insert(conn, event)?;
-                    }
-                    Ok(())
-                };
-                if late_turn {
-                    write_rows(conn)?;
-                    surveys::lock_for_write(conn, &new.survey_id)?;
-                }
-                if let Some(letter) = &letter
-                    && invitations::complete_letter(conn, letter)? == 0
-                {
-                    return Err(Aborted::Outcome(Stored::LetterAlreadyUsed));
-                }
-                if let Some(code_hash) = &new.code_hash {
-                    match invitations::by_code_hash(conn, code_hash)? {
-                        None => return Err(Aborted::Outcome(Stored::UnknownLetter)),
-                        Some(letter) if letter.survey_id != new.survey_id => {
-                            return Err(Aborted::Outcome(Stored::UnknownLetter));
-                        }
-                        Some(_) => {
-                            if invitations::complete_by_code_hash(conn, code_hash)? == 0 {
-                                return Err(Aborted::Outcome(Stored::LetterAlreadyUsed));
-                            }
-                        }
-                    }
-                }
-                if let Some(key) = &new.draft_key {
-                    // The draft is what is submitted: without it (submitted meanwhile elsewhere) nothing is stored.
-                    let Some(draft) = drafts::get(conn, key)? else {
-                        return Err(Aborted::Outcome(Stored::LetterAlreadyUsed));
-                    };
-                    drafts::delete(conn, key)?;
-                    tallies::add_drafts(conn, &draft.survey_id, &draft.municipality_code, draft.reached_section, -1)?;
-                    if new.code_hash.is_none() {
-                        // An open-link resume code: used up, so that it meets "already answered" from now on.
-                        drafts::spend_resume_code(conn, key, &new.survey_id)?;
-                    }
-                }
-                if !late_turn {
-                    write_rows(conn)?;
-                }
-                // A full batch is settled in this same transaction: the batch then shares this transaction's id
-                // with this one letter, one of its ten, and with no other letter.
-                settle_in(conn, &new.survey_id, day, false)?;
-                let used_letter = new.letter.is_some() || new.code_hash.is_some();
-                tallies::add_completion(
-                    conn,
-                    &CompletionTally {
-                        survey_id: new.survey_id.clone(),
-                        municipality_code: new.municipality_code.clone(),
-                        day,
-                        mode: new.mode,
-                        submitted: 1,
-                        partial: i32::from(new.completeness == Completeness::Partial),
-                        break_off: i32::from(new.completeness == Completeness::BreakOff),
-                        without_letter: i32::from(!used_letter),
-                    },
-                )?;
-                Ok(Stored::Saved)
-            });
-            match result {
-                Ok(stored) => Ok(stored),
-                Err(Aborted::Outcome(stored)) => Ok(stored),
-                // Two submits of one form at the same moment: the second fails on the submission's key.
-                Err(Aborted::Database(diesel::result::Error::DatabaseError(
-                    diesel::result::DatabaseErrorKind::UniqueViolation,
-                    _,
-                ))) => Ok(Stored::AlreadySaved),
-                Err(Aborted::Database(error)) => Err(error),
-            }
-        })
-        .await?;
-    if outcome == Stored::Saved {
-        ctx.live.changed(&survey_id);
+    (response, rows)
+}
+
+/// The transaction that stores a response (`response` and its answers' `rows`) with everything it changes, or is
+/// rolled back with the reason why nothing was stored.
+fn store_in(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    new: &NewResponse,
+    response: &Response,
+    rows: &[StoredAnswer],
+) -> Result<Stored, Abort<Stored>> {
+    let day = response.submitted_on;
+    // The survey's write turn (see `surveys::lock_for_write`). On SQLite every write transaction is serial anyway,
+    // and its write lock must be taken by the first statement (an upgrade from reading fails at once), so the turn
+    // comes first. On PostgreSQL writers of one survey wait for each other from the turn to their commit, so the turn
+    // comes as late as it can: after the checks and rows that need none (the submission's key, the response, its
+    // answers, the audit event), before everything that must move in step with the other writers (the letter, the
+    // counters, the settling).
+    let late_turn = matches!(conn, DbConnection::Postgres(_));
+    if !late_turn {
+        surveys::lock_for_write(conn, &new.survey_id)?;
     }
-    Ok(outcome)
+    if responses::submission_seen(conn, &new.submission_id)? {
+        return Err(Abort::Reason(Stored::AlreadySaved));
+    }
+    let letter = letter_to_use(conn, new)?;
+    let paper_event = paper_event(actor, new);
+    let write_rows = |conn: &mut DbConnection| -> Result<(), Abort<Stored>> {
+        responses::record_submission(conn, &new.submission_id, &new.survey_id, day)?;
+        responses::insert(conn, response, rows)?;
+        if let Some(event) = &paper_event {
+            audit::insert(conn, event)?;
+        }
+        Ok(())
+    };
+    if late_turn {
+        write_rows(conn)?;
+        surveys::lock_for_write(conn, &new.survey_id)?;
+    }
+    use_up_letter(conn, new, letter.as_ref())?;
+    use_up_draft(conn, new)?;
+    if !late_turn {
+        write_rows(conn)?;
+    }
+    // A full batch is settled in this same transaction: the batch then shares this transaction's id with this one
+    // letter, one of its ten, and with no other letter.
+    settle_in(conn, &new.survey_id, day, false)?;
+    tallies::add_completion(conn, &completion(new, day))?;
+    Ok(Stored::Saved)
+}
+
+/// What became of the form, from how its transaction ended.
+fn outcome_of(result: Result<Stored, Abort<Stored>>) -> diesel::QueryResult<Stored> {
+    match result {
+        Ok(stored) | Err(Abort::Reason(stored)) => Ok(stored),
+        // Two submits of one form at the same moment: the second fails on the submission's key.
+        Err(Abort::Database(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        ))) => Ok(Stored::AlreadySaved),
+        Err(Abort::Database(error)) => Err(error),
+    }
+}
+
+/// The letter a paper form names, unless it is unknown or answered. A letter that does not exist or is answered stays
+/// so (an answered letter's disposition never changes again), so this needs no turn; any other disposition is read
+/// again if it changed meanwhile.
+fn letter_to_use(conn: &mut DbConnection, new: &NewResponse) -> Result<Option<Invitation>, Abort<Stored>> {
+    let Some(number) = &new.letter else { return Ok(None) };
+    let serial = number.serial() as i32;
+    match invitations::by_serial(conn, &new.survey_id, number.municipality().as_str(), serial)? {
+        None => Err(Abort::Reason(Stored::UnknownLetter)),
+        Some(letter) if letter.disposition == Disposition::Completed => Err(Abort::Reason(Stored::LetterAlreadyUsed)),
+        Some(letter) => Ok(Some(letter)),
+    }
+}
+
+/// Who keyed in a paper form is worth knowing; which letter or which answers never is.
+fn paper_event(actor: &Actor, new: &NewResponse) -> Option<AuditEvent> {
+    (new.mode == Mode::Paper).then(|| {
+        let detail = json!({ "municipality": new.municipality_code });
+        actor.event("paper_form_entered", Some(new.survey_id.clone()), detail)
+    })
+}
+
+/// Marks the letter the response used, by its number (`letter`) or by its code, as answered.
+fn use_up_letter(conn: &mut DbConnection, new: &NewResponse, letter: Option<&Invitation>) -> Result<(), Abort<Stored>> {
+    if let Some(letter) = letter
+        && invitations::complete_letter(conn, letter)? == 0
+    {
+        return Err(Abort::Reason(Stored::LetterAlreadyUsed));
+    }
+    if let Some(code_hash) = &new.code_hash {
+        match invitations::by_code_hash(conn, code_hash)? {
+            None => return Err(Abort::Reason(Stored::UnknownLetter)),
+            Some(letter) if letter.survey_id != new.survey_id => return Err(Abort::Reason(Stored::UnknownLetter)),
+            Some(_) => {
+                if invitations::complete_by_code_hash(conn, code_hash)? == 0 {
+                    return Err(Abort::Reason(Stored::LetterAlreadyUsed));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Deletes the draft that is submitted, with its count; an open link's resume code is spent with it.
+fn use_up_draft(conn: &mut DbConnection, new: &NewResponse) -> Result<(), Abort<Stored>> {
+    let Some(key) = &new.draft_key else { return Ok(()) };
+    // The draft is what is submitted: without it (submitted meanwhile elsewhere) nothing is stored.
+    let Some(draft) = drafts::get(conn, key)? else {
+        return Err(Abort::Reason(Stored::LetterAlreadyUsed));
+    };
+    drafts::delete(conn, key)?;
+    tallies::add_drafts(conn, &draft.survey_id, &draft.municipality_code, draft.reached_section, -1)?;
+    if new.code_hash.is_none() {
+        // An open-link resume code: used up, so that it meets "already answered" from now on.
+        drafts::spend_resume_code(conn, key, &new.survey_id)?;
+    }
+    Ok(())
+}
+
+/// The response's count on its day's completion tally.
+fn completion(new: &NewResponse, day: NaiveDate) -> CompletionTally {
+    let used_letter = new.letter.is_some() || new.code_hash.is_some();
+    CompletionTally {
+        survey_id: new.survey_id.clone(),
+        municipality_code: new.municipality_code.clone(),
+        day,
+        mode: new.mode,
+        submitted: 1,
+        partial: i32::from(new.completeness == Completeness::Partial),
+        break_off: i32::from(new.completeness == Completeness::BreakOff),
+        without_letter: i32::from(!used_letter),
+    }
 }
 
 /// How many fresh responses of a survey are rewritten together.
@@ -226,9 +249,9 @@ pub const SETTLE_BATCH: usize = 10;
 /// from an earlier day, or always with `force` (the survey closes); returns how many were rewritten. Runs inside the
 /// caller's transaction, which holds the survey's write turn.
 pub fn settle_in(
-    conn: &mut crate::db::DbConnection,
+    conn: &mut DbConnection,
     survey_id: &str,
-    today: chrono::NaiveDate,
+    today: NaiveDate,
     force: bool,
 ) -> diesel::QueryResult<usize> {
     use rand::seq::SliceRandom;

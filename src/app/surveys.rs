@@ -11,6 +11,7 @@ use serde_json::json;
 use crate::app::Context;
 use crate::app::audit::Actor;
 use crate::auth::Staff;
+use crate::db::Abort;
 use crate::db::models::survey::{Invitation, Survey, SurveyChanges, SurveyMunicipality};
 use crate::db::queries::{audit, invitations, surveys};
 use crate::domain::codes::{InvitationCode, LetterNumber};
@@ -690,7 +691,7 @@ pub async fn import_dispositions(
     let outcome = ctx
         .db
         .write(move |conn| {
-            let result = conn.transaction::<ImportReport, ImportAborted, _>(|conn| {
+            let result = conn.transaction::<ImportReport, Abort<Vec<ImportProblem>>, _>(|conn| {
                 surveys::lock_for_write(conn, &survey_id)?;
                 let mut problems = Vec::new();
                 let mut by_disposition: BTreeMap<String, usize> = BTreeMap::new();
@@ -720,7 +721,7 @@ pub async fn import_dispositions(
                 }
                 if !problems.is_empty() {
                     // Nothing is half-imported: returning an error rolls back every change of this file.
-                    return Err(ImportAborted::Problems(problems));
+                    return Err(Abort::Reason(problems));
                 }
                 let recorded = wanted.len();
                 let detail = json!({ "recorded": recorded, "by_disposition": by_disposition });
@@ -729,8 +730,8 @@ pub async fn import_dispositions(
             });
             match result {
                 Ok(report) => Ok(Ok(report)),
-                Err(ImportAborted::Problems(problems)) => Ok(Err(problems)),
-                Err(ImportAborted::Database(error)) => Err(error),
+                Err(Abort::Reason(problems)) => Ok(Err(problems)),
+                Err(Abort::Database(error)) => Err(error),
             }
         })
         .await?;
@@ -738,16 +739,4 @@ pub async fn import_dispositions(
         ctx.live.changed(id);
     }
     Ok(outcome)
-}
-
-/// Why an import transaction ended without committing.
-enum ImportAborted {
-    Problems(Vec<ImportProblem>),
-    Database(diesel::result::Error),
-}
-
-impl From<diesel::result::Error> for ImportAborted {
-    fn from(error: diesel::result::Error) -> Self {
-        Self::Database(error)
-    }
 }

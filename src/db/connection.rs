@@ -20,6 +20,19 @@ pub enum DbConnection {
     Sqlite(SqliteConnection),
 }
 
+/// Runs `$body` with `$c` bound to the concrete backend's connection inside `$conn`, the same code for each backend.
+/// For statements the shared connection type cannot express (upserts, batch inserts from a list); where the backends
+/// need different statements, match on the connection instead.
+macro_rules! on_backend {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::db::DbConnection::Sqlite($c) => $body,
+            $crate::db::DbConnection::Postgres($c) => $body,
+        }
+    };
+}
+pub(crate) use on_backend;
+
 /// The per-connection SQLite settings, in this order: `busy_timeout` must come before `journal_mode` or filling
 /// the pool logs "database is locked". `synchronous = FULL` makes an acknowledged submission survive a power loss
 /// in WAL mode (NORMAL may lose the last transactions); residents' answers are worth the extra fsync.

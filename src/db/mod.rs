@@ -62,6 +62,20 @@ pub enum DbError {
     Task(String),
 }
 
+/// Why a transaction was rolled back: a reason of the caller's (an outcome to report, not a failure) or a database
+/// error. Either one, returned from the closure of `conn.transaction`, undoes everything the transaction wrote.
+#[derive(Debug)]
+pub enum Abort<R> {
+    Reason(R),
+    Database(diesel::result::Error),
+}
+
+impl<R> From<diesel::result::Error> for Abort<R> {
+    fn from(error: diesel::result::Error) -> Self {
+        Self::Database(error)
+    }
+}
+
 /// Why the database could not be opened at start-up.
 #[derive(Debug, thiserror::Error)]
 pub enum OpenError {

@@ -348,6 +348,41 @@ on_both_backends!(
     super::an_unknown_stored_state_is_an_error_not_a_panic
 );
 
+/// The municipality days of an action's events: the municipality named in each event's detail and the Swedish day it
+/// happened on, oldest first; events of other actions or targets, and events whose detail names no municipality, are
+/// not among them.
+async fn audit_events_give_their_municipality_and_swedish_day(backend: Backend) {
+    use trygghet::db::queries::audit;
+
+    let Some(database) = TestDatabase::create(backend) else { return };
+    let db = tokio::task::spawn_blocking({
+        let url = database.url();
+        move || open(&url, 2)
+    })
+    .await
+    .unwrap();
+    database.execute(
+        "INSERT INTO audit_events (id, occurred_at, action, target, detail) VALUES \
+             ('e1', '2026-11-20 23:30:00', 'listed', 's', '{\"municipality\": \"1783\", \"letters\": 4}'), \
+             ('e2', '2026-11-20 08:00:00', 'listed', 's', '{\"municipality\": \"1762\", \"letters\": 2}'), \
+             ('e3', '2026-11-22 08:00:00', 'listed', 's', '{\"letters\": 2}'), \
+             ('e4', '2026-11-22 09:00:00', 'listed', 's', 'not json'), \
+             ('e5', '2026-11-22 10:00:00', 'listed', 't', '{\"municipality\": \"1783\"}'), \
+             ('e6', '2026-11-22 11:00:00', 'other', 's', '{\"municipality\": \"1783\"}');",
+    );
+    let days = db.run(|conn| audit::municipality_days(conn, "listed", "s")).await.expect("the events read");
+    let day = |text: &str| chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap();
+    assert_eq!(
+        days,
+        [(day("2026-11-20"), "1762".to_owned()), (day("2026-11-21"), "1783".to_owned())],
+        "23:30 UTC in November is already the next day in Sweden"
+    );
+}
+on_both_backends!(
+    audit_events_give_their_municipality_and_swedish_day,
+    super::audit_events_give_their_municipality_and_swedish_day
+);
+
 #[derive(QueryableByName)]
 struct TlsConnections {
     #[diesel(sql_type = BigInt)]

@@ -1,6 +1,7 @@
 use diesel::prelude::*;
 
 use crate::db::DbConnection;
+use crate::db::connection::on_backend;
 use crate::db::models::response::Draft;
 use crate::db::schema::{drafts, spent_resume_codes};
 
@@ -8,22 +9,15 @@ pub fn get(conn: &mut DbConnection, key_hash: &str) -> QueryResult<Option<Draft>
     drafts::table.find(key_hash).select(Draft::as_select()).first(conn).optional()
 }
 
-/// Saves a draft, replacing the one under the same key (insert-or-update needs each backend's own connection).
+/// Saves a draft, replacing the one under the same key.
 pub fn save(conn: &mut DbConnection, draft: &Draft) -> QueryResult<()> {
-    match conn {
-        DbConnection::Sqlite(conn) => diesel::insert_into(drafts::table)
-            .values(draft)
-            .on_conflict(drafts::key_hash)
-            .do_update()
-            .set(draft)
-            .execute(conn)?,
-        DbConnection::Postgres(conn) => diesel::insert_into(drafts::table)
-            .values(draft)
-            .on_conflict(drafts::key_hash)
-            .do_update()
-            .set(draft)
-            .execute(conn)?,
-    };
+    // Insert-or-update (ON CONFLICT) cannot be expressed through the shared connection type.
+    on_backend!(conn, |conn| diesel::insert_into(drafts::table)
+        .values(draft)
+        .on_conflict(drafts::key_hash)
+        .do_update()
+        .set(draft)
+        .execute(conn))?;
     Ok(())
 }
 

@@ -1,6 +1,7 @@
 use diesel::prelude::*;
 
 use crate::db::DbConnection;
+use crate::db::connection::on_backend;
 use crate::db::models::survey::Invitation;
 use crate::db::queries::tallies;
 use crate::db::schema::invitations;
@@ -20,10 +21,8 @@ pub fn last_serial(conn: &mut DbConnection, survey_id: &str, municipality: &str)
 /// so each backend's own connection runs them, in chunks that stay under both backends' parameter limits.
 pub fn insert_many(conn: &mut DbConnection, rows: &[Invitation]) -> QueryResult<()> {
     for chunk in rows.chunks(500) {
-        match conn {
-            DbConnection::Sqlite(conn) => diesel::insert_into(invitations::table).values(chunk).execute(conn)?,
-            DbConnection::Postgres(conn) => diesel::insert_into(invitations::table).values(chunk).execute(conn)?,
-        };
+        // A batch insert from a list cannot be expressed through the shared connection type.
+        on_backend!(conn, |conn| diesel::insert_into(invitations::table).values(chunk).execute(conn))?;
     }
     let mut counts: std::collections::BTreeMap<(&str, &str, &str), (Disposition, i32)> =
         std::collections::BTreeMap::new();
@@ -69,13 +68,7 @@ pub fn disposition_of(
     municipality: &str,
     serial: i32,
 ) -> QueryResult<Option<Disposition>> {
-    invitations::table
-        .filter(invitations::survey_id.eq(survey_id))
-        .filter(invitations::municipality_code.eq(municipality))
-        .filter(invitations::letter_serial.eq(serial))
-        .select(invitations::disposition)
-        .first(conn)
-        .optional()
+    numbered(survey_id, municipality, serial).select(invitations::disposition).first(conn).optional()
 }
 
 /// Changes one letter's disposition from `from` to `to`, only if it is still `from` (so two changes at the same
@@ -109,21 +102,29 @@ pub fn by_serial(
     municipality: &str,
     serial: i32,
 ) -> QueryResult<Option<Invitation>> {
+    numbered(survey_id, municipality, serial).select(Invitation::as_select()).first(conn).optional()
+}
+
+/// The letter with this number (of a survey's municipality, and its serial there).
+#[diesel::dsl::auto_type(no_type_alias)]
+fn numbered<'a>(survey_id: &'a str, municipality: &'a str, serial: i32) -> _ {
     invitations::table
         .filter(invitations::survey_id.eq(survey_id))
         .filter(invitations::municipality_code.eq(municipality))
         .filter(invitations::letter_serial.eq(serial))
-        .select(Invitation::as_select())
-        .first(conn)
-        .optional()
 }
 
 /// Marks a letter as answered unless it already is; 1 when this call did it.
 pub fn complete(conn: &mut DbConnection, survey_id: &str, municipality: &str, serial: i32) -> QueryResult<usize> {
-    match by_serial(conn, survey_id, municipality, serial)? {
+    let letter = by_serial(conn, survey_id, municipality, serial)?;
+    complete_found(conn, letter)
+}
+
+/// Marks a letter as answered unless there is none or it already is; 1 when this call did it.
+fn complete_found(conn: &mut DbConnection, letter: Option<Invitation>) -> QueryResult<usize> {
+    match letter {
         Some(letter) if letter.disposition != Disposition::Completed => {
-            let from = letter.disposition;
-            change(conn, &letter, from, Disposition::Completed)
+            change(conn, &letter, letter.disposition, Disposition::Completed)
         }
         _ => Ok(0),
     }
@@ -168,11 +169,6 @@ pub fn start_by_code_hash(conn: &mut DbConnection, code_hash: &str) -> QueryResu
 
 /// Marks the letter with this code as answered unless it already is; 1 when this call did it.
 pub fn complete_by_code_hash(conn: &mut DbConnection, code_hash: &str) -> QueryResult<usize> {
-    match by_code_hash(conn, code_hash)? {
-        Some(letter) if letter.disposition != Disposition::Completed => {
-            let from = letter.disposition;
-            change(conn, &letter, from, Disposition::Completed)
-        }
-        _ => Ok(0),
-    }
+    let letter = by_code_hash(conn, code_hash)?;
+    complete_found(conn, letter)
 }

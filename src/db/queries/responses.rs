@@ -2,6 +2,7 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 
 use crate::db::DbConnection;
+use crate::db::connection::on_backend;
 use crate::db::models::response::{Response, StoredAnswer};
 use crate::db::schema::{answers, responses, submissions};
 
@@ -13,17 +14,12 @@ pub fn insert(conn: &mut DbConnection, response: &Response, rows: &[StoredAnswer
 
 /// Stores responses (in the given order, in one statement per 500) and then all their answers (likewise).
 pub fn insert_many(conn: &mut DbConnection, many: &[Response], rows: &[StoredAnswer]) -> QueryResult<()> {
+    // Batch inserts from a list cannot be expressed through the shared connection type.
     for chunk in many.chunks(500) {
-        match conn {
-            DbConnection::Sqlite(conn) => diesel::insert_into(responses::table).values(chunk).execute(conn)?,
-            DbConnection::Postgres(conn) => diesel::insert_into(responses::table).values(chunk).execute(conn)?,
-        };
+        on_backend!(conn, |conn| diesel::insert_into(responses::table).values(chunk).execute(conn))?;
     }
     for chunk in rows.chunks(500) {
-        match conn {
-            DbConnection::Sqlite(conn) => diesel::insert_into(answers::table).values(chunk).execute(conn)?,
-            DbConnection::Postgres(conn) => diesel::insert_into(answers::table).values(chunk).execute(conn)?,
-        };
+        on_backend!(conn, |conn| diesel::insert_into(answers::table).values(chunk).execute(conn))?;
     }
     Ok(())
 }

@@ -5,9 +5,24 @@
 use diesel::prelude::*;
 
 use crate::db::DbConnection;
+use crate::db::connection::on_backend;
 use crate::db::models::tally::{CompletionTally, DispositionTally, ProgressTally};
 use crate::db::schema::{completion_tallies, disposition_tallies, progress_tallies};
 use crate::domain::dispositions::Disposition;
+
+/// Inserts the counter `$row` into `$table`, or where a counter with the same `$key` exists, sets it with `$add`.
+macro_rules! insert_or_add {
+    ($conn:expr, $table:expr, $row:expr, $key:expr, $add:expr) => {
+        // Insert-or-add (ON CONFLICT) cannot be expressed through the shared connection type.
+        on_backend!($conn, |conn| diesel::insert_into($table)
+            .values($row)
+            .on_conflict($key)
+            .do_update()
+            .set($add)
+            .execute(conn))
+        .map(drop)
+    };
+}
 
 /// Adds `letters` (may be negative) to a survey's municipality's count of letters with `disposition`.
 pub fn add_letters(
@@ -25,21 +40,7 @@ pub fn add_letters(
         letters,
     };
     let key = (t::survey_id, t::municipality_code, t::disposition);
-    match conn {
-        DbConnection::Sqlite(conn) => diesel::insert_into(t::disposition_tallies)
-            .values(&row)
-            .on_conflict(key)
-            .do_update()
-            .set(t::letters.eq(t::letters + letters))
-            .execute(conn)?,
-        DbConnection::Postgres(conn) => diesel::insert_into(t::disposition_tallies)
-            .values(&row)
-            .on_conflict(key)
-            .do_update()
-            .set(t::letters.eq(t::letters + letters))
-            .execute(conn)?,
-    };
-    Ok(())
+    insert_or_add!(conn, t::disposition_tallies, &row, key, t::letters.eq(t::letters + letters))
 }
 
 /// Moves one letter from one disposition to another (on PostgreSQL in one statement: two counters, two keys).
@@ -90,21 +91,7 @@ pub fn add_completion(conn: &mut DbConnection, tally: &CompletionTally) -> Query
         t::break_off.eq(t::break_off + tally.break_off),
         t::without_letter.eq(t::without_letter + tally.without_letter),
     );
-    match conn {
-        DbConnection::Sqlite(conn) => diesel::insert_into(t::completion_tallies)
-            .values(tally)
-            .on_conflict(key)
-            .do_update()
-            .set(changes)
-            .execute(conn)?,
-        DbConnection::Postgres(conn) => diesel::insert_into(t::completion_tallies)
-            .values(tally)
-            .on_conflict(key)
-            .do_update()
-            .set(changes)
-            .execute(conn)?,
-    };
-    Ok(())
+    insert_or_add!(conn, t::completion_tallies, tally, key, changes)
 }
 
 /// Adds `drafts` (may be negative) to the count of drafts that reached `section`.
@@ -119,21 +106,7 @@ pub fn add_drafts(
     let row =
         ProgressTally { survey_id: survey.to_owned(), municipality_code: municipality.to_owned(), section, drafts };
     let key = (t::survey_id, t::municipality_code, t::section);
-    match conn {
-        DbConnection::Sqlite(conn) => diesel::insert_into(t::progress_tallies)
-            .values(&row)
-            .on_conflict(key)
-            .do_update()
-            .set(t::drafts.eq(t::drafts + drafts))
-            .execute(conn)?,
-        DbConnection::Postgres(conn) => diesel::insert_into(t::progress_tallies)
-            .values(&row)
-            .on_conflict(key)
-            .do_update()
-            .set(t::drafts.eq(t::drafts + drafts))
-            .execute(conn)?,
-    };
-    Ok(())
+    insert_or_add!(conn, t::progress_tallies, &row, key, t::drafts.eq(t::drafts + drafts))
 }
 
 /// Every counter of a survey.

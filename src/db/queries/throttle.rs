@@ -2,6 +2,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::DbConnection;
+use crate::db::connection::on_backend;
 use crate::db::schema::auth_throttle;
 use crate::domain::throttle::Counter;
 
@@ -32,14 +33,10 @@ pub fn count_attempt(
         let fresh =
             (throttle_key.eq(key), failures.eq(0), window_started_at.eq(now), locked_until.eq(None::<NaiveDateTime>));
         // Insert-if-missing needs ON CONFLICT, which the shared connection type cannot express.
-        match conn {
-            DbConnection::Sqlite(conn) => {
-                diesel::insert_into(auth_throttle::table).values(fresh).on_conflict_do_nothing().execute(conn)?
-            }
-            DbConnection::Postgres(conn) => {
-                diesel::insert_into(auth_throttle::table).values(fresh).on_conflict_do_nothing().execute(conn)?
-            }
-        };
+        on_backend!(conn, |conn| diesel::insert_into(auth_throttle::table)
+            .values(fresh)
+            .on_conflict_do_nothing()
+            .execute(conn))?;
         diesel::update(
             auth_throttle::table
                 .find(key)
