@@ -84,18 +84,38 @@ fn layer(path: &str) -> &str {
 
 /// Every `crate::a::b…` path in the code, as its segments (`use crate::a::{b, c::d}` gives `a`, `a::b`, `a::c::d`).
 fn crate_paths(code: &str) -> Vec<Vec<String>> {
+    paths_from(code, "crate::", &[])
+}
+
+/// Every path to another module of the crate from the file at `path`: `crate::…` ones, and `super::…` and
+/// `self::…` ones made absolute.
+fn module_paths(code: &str, path: &str) -> Vec<Vec<String>> {
+    let mut module: Vec<String> = path.trim_end_matches(".rs").split('/').map(str::to_owned).collect();
+    if module.last().is_some_and(|last| last == "mod" || last == "lib" || last == "main") {
+        module.pop();
+    }
+    let mut parent = module.clone();
+    parent.pop();
+    let mut paths = crate_paths(code);
+    paths.extend(paths_from(code, "super::", &parent));
+    paths.extend(paths_from(code, "self::", &module));
+    paths
+}
+
+/// The paths that start with `prefix` in the code, each behind `base`.
+fn paths_from(code: &str, prefix: &str, base: &[String]) -> Vec<Vec<String>> {
     let is_path_char = |c: char| c.is_alphanumeric() || c == '_' || c == ':';
     let segments_of = |path: &str| -> Vec<String> {
         path.split("::").filter(|segment| !segment.is_empty()).map(str::to_owned).collect()
     };
     let mut paths = Vec::new();
-    for (start, _) in code.match_indices("crate::") {
-        if code[..start].ends_with(|c: char| c.is_alphanumeric() || c == '_' || c == '$') {
+    for (start, _) in code.match_indices(prefix) {
+        if code[..start].ends_with(|c: char| c.is_alphanumeric() || c == '_' || c == '$' || c == ':') {
             continue;
         }
-        let rest = &code[start + "crate::".len()..];
+        let rest = &code[start + prefix.len()..];
         let path: String = rest.chars().take_while(|c| is_path_char(*c)).collect();
-        let segments = segments_of(&path);
+        let segments: Vec<String> = base.iter().cloned().chain(segments_of(&path)).collect();
         if segments.is_empty() {
             continue;
         }
@@ -150,7 +170,7 @@ fn no_two_files_import_each_other_even_through_others() {
     let files: BTreeSet<String> = sources.iter().map(|source| source.path.clone()).collect();
     let mut edges: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for source in &sources {
-        for path in crate_paths(&source.code) {
+        for path in module_paths(&source.code, &source.path) {
             if let Some(target) = file_of(&path, &files).filter(|target| *target != source.path) {
                 edges.entry(source.path.clone()).or_default().insert(target);
             }
@@ -233,4 +253,11 @@ fn the_checks_find_what_they_look_for() {
     .into();
     assert_eq!(cycles(&files, &edges), vec!["a.rs → b/c.rs".to_owned()]);
     assert_eq!(file_of(&["b".into(), "c".into(), "Thing".into()], &files), Some("b/c.rs".to_owned()));
+    let relative: Vec<String> =
+        module_paths("use super::model::{Item, Scale};\nuse self::read::Node;", "domain/instrument/check.rs")
+            .iter()
+            .map(|path| path.join("::"))
+            .collect();
+    assert!(relative.contains(&"domain::instrument::model::Item".to_owned()), "{relative:?}");
+    assert!(relative.contains(&"domain::instrument::check::read::Node".to_owned()), "{relative:?}");
 }

@@ -65,6 +65,6 @@ pub(crate) mod tests;
 
 pub use answers::{AnswerError, AnswerProblem, AnswerRow, AnswerValue, Answers, RawAnswers, RowError, RowProblem};
 pub use model::{
-    Choice, Condition, DEFAULT_INSTRUMENT_JSON, Instrument, InstrumentError, Item, ItemKind, Lang, NO, Scale,
-    ScaleOption, Section, Texts, YES, default_instrument,
+    Choice, Condition, Instrument, InstrumentError, Item, ItemKind, Lang, NO, Scale, ScaleOption, Section, Texts, YES,
 };
+pub use read::{DEFAULT_INSTRUMENT_JSON, default_instrument};

@@ -5,21 +5,10 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::read;
-
-/// The default instrument as shipped; [`default_instrument`] loads it, and a unit test proves that it loads.
-pub const DEFAULT_INSTRUMENT_JSON: &str = include_str!("../../../instruments/trygghetsmatning-2026.1.json");
-
 /// The answer code of "yes" to a yes/no item.
 pub const YES: &str = "yes";
 /// The answer code of "no" to a yes/no item.
 pub const NO: &str = "no";
-
-/// The questionnaire every new survey uses, [`DEFAULT_INSTRUMENT_JSON`] loaded. The unit tests load it, so in a
-/// tested build this never returns an error.
-pub fn default_instrument() -> Result<Instrument, InstrumentError> {
-    Instrument::load(DEFAULT_INSTRUMENT_JSON)
-}
 
 /// Why an instrument was refused: the place (`sections[2].items[4].scale`, or `line 3, column 7` for broken JSON)
 /// and what is wrong there. Meant for the staff member who wrote the file.
@@ -147,13 +136,6 @@ pub struct Condition {
 }
 
 impl Instrument {
-    /// Reads and validates an instrument; the error names the first problem's place.
-    pub fn load(json: &str) -> Result<Self, InstrumentError> {
-        let instrument = read::read_json(json)?;
-        instrument.validate()?;
-        Ok(instrument)
-    }
-
     /// The instrument as JSON that [`Instrument::load`] reads back unchanged.
     pub fn to_json_pretty(&self) -> Result<String, serde_json::Error> {
         serde_json::to_string_pretty(self)

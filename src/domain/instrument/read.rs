@@ -11,8 +11,26 @@ use super::model::{
     Choice, Condition, Instrument, InstrumentError, Item, ItemKind, Scale, ScaleOption, Section, Texts, error,
 };
 
+/// The default instrument as shipped; [`default_instrument`] loads it, and a unit test proves that it loads.
+pub const DEFAULT_INSTRUMENT_JSON: &str = include_str!("../../../instruments/trygghetsmatning-2026.1.json");
+
+/// The questionnaire every new survey uses, [`DEFAULT_INSTRUMENT_JSON`] loaded. The unit tests load it, so in a
+/// tested build this never returns an error.
+pub fn default_instrument() -> Result<Instrument, InstrumentError> {
+    Instrument::load(DEFAULT_INSTRUMENT_JSON)
+}
+
+impl Instrument {
+    /// Reads and validates an instrument; the error names the first problem's place.
+    pub fn load(json: &str) -> Result<Self, InstrumentError> {
+        let instrument = read_json(json)?;
+        instrument.validate()?;
+        Ok(instrument)
+    }
+}
+
 /// Reads an instrument without checking it; JSON that does not parse is refused by line and column.
-pub(super) fn read_json(json: &str) -> Result<Instrument, InstrumentError> {
+fn read_json(json: &str) -> Result<Instrument, InstrumentError> {
     let node: Node = serde_json::from_str(json).map_err(|error| syntax_error(&error))?;
     read_instrument(&node)
 }
