@@ -10,9 +10,9 @@ use serde::{Deserialize, Serialize};
 use crate::app::audit::Actor;
 use crate::app::instruments;
 use crate::app::municipalities;
-use crate::app::surveys::{
-    self, ImportProblem, ImportReport, IssuedLetter, Loaded, PartInput, SurveyInput, SurveySummary,
-};
+use crate::app::surveys::dispositions::{self, ImportProblem, ImportReport};
+use crate::app::surveys::letters::{self, IssuedLetter};
+use crate::app::surveys::{self, Loaded, PartInput, SurveyInput, SurveySummary};
 use crate::db::queries::tallies;
 use crate::domain::dispositions::Disposition;
 use crate::domain::survey::Mode;
@@ -324,7 +324,7 @@ async fn render_survey(
         status,
         "admin/survey.html",
         context! { title => survey.title.clone(), user => UserView::from(&user.staff), csrf_token => user.csrf_token(), survey,
-        manages_any, dispositions, notice, problems, max_codes => surveys::MAX_CODES_PER_BATCH },
+        manages_any, dispositions, notice, problems, max_codes => letters::MAX_CODES_PER_BATCH },
     )
 }
 
@@ -560,9 +560,9 @@ pub async fn codes_from_page(
     let (id, municipality) = path.into_inner();
     let ProtectedForm { user, form } = form;
     let count: i64 = form.count.trim().parse().map_err(|_| {
-        AppError::invalid("count", format!("Antalet koder är ett heltal från 1 till {}.", surveys::MAX_CODES_PER_BATCH))
+        AppError::invalid("count", format!("Antalet koder är ett heltal från 1 till {}.", letters::MAX_CODES_PER_BATCH))
     })?;
-    let letters = surveys::generate_codes(&state, &user, Actor::of(&user), &id, &municipality, count).await?;
+    let letters = letters::generate_codes(&state, &user, Actor::of(&user), &id, &municipality, count).await?;
     let first = letters.first().map(|l| l.letter_number.clone()).unwrap_or_default();
     let zip = crate::auth::password::off_thread(move || letters_zip(&letters))
         .await
@@ -641,7 +641,7 @@ pub async fn reminders_csv(
 ) -> Result<HttpResponse, AppError> {
     let (id, municipality) = path.into_inner();
     let actor = Actor::of(&user);
-    let letters = surveys::reminder_list(&state, &user, actor, &id, &municipality).await?;
+    let letters = letters::reminder_list(&state, &user, actor, &id, &municipality).await?;
     let mut body = String::from("brevnummer\n");
     for letter in letters {
         body.push_str(&letter);
@@ -672,7 +672,7 @@ pub async fn import_from_page(
 ) -> Result<HttpResponse, AppError> {
     user.check_csrf(Some(&upload.csrf_token))?;
     let text = spreadsheet_text(&upload.file.data);
-    match surveys::import_dispositions(&state, &user, Actor::of(&user), &id, &text).await? {
+    match dispositions::import_dispositions(&state, &user, Actor::of(&user), &id, &text).await? {
         Ok(report) => {
             let notice = format!("{} brev fick sitt utfall registrerat.", report.recorded);
             render_survey(&state, &user, StatusCode::OK, &id, Some(notice), Vec::new()).await
@@ -822,7 +822,7 @@ pub async fn api_codes(
     input: web::Json<CodesInput>,
 ) -> Result<HttpResponse, AppError> {
     let (id, municipality) = path.into_inner();
-    let letters = surveys::generate_codes(&state, &user, Actor::of(&user), &id, &municipality, input.count).await?;
+    let letters = letters::generate_codes(&state, &user, Actor::of(&user), &id, &municipality, input.count).await?;
     let wants_csv =
         request.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/csv"));
     if wants_csv {
@@ -865,7 +865,7 @@ pub async fn api_import(
     id: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
-    match surveys::import_dispositions(&state, &user, Actor::of(&user), &id, &spreadsheet_text(&body)).await? {
+    match dispositions::import_dispositions(&state, &user, Actor::of(&user), &id, &spreadsheet_text(&body)).await? {
         Ok(ImportReport { recorded, by_disposition }) => {
             Ok(HttpResponse::Ok().json(ImportAnswer { recorded, by_disposition }))
         }
