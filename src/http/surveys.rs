@@ -10,11 +10,11 @@ use serde::{Deserialize, Serialize};
 use crate::app::audit::Actor;
 use crate::app::instruments;
 use crate::app::municipalities;
-use crate::app::surveys::dispositions::{self, ImportProblem, ImportReport};
+use crate::app::surveys::dispositions::{self, ImportReport};
 use crate::app::surveys::letters::{self, IssuedLetter};
 use crate::app::surveys::{self, Loaded, PartInput, SurveyInput, SurveySummary};
 use crate::db::queries::tallies;
-use crate::domain::dispositions::Disposition;
+use crate::domain::dispositions::{Disposition, ImportProblem, spreadsheet_text};
 use crate::domain::survey::Mode;
 use crate::domain::survey::{self, Access, Period};
 use crate::error::AppError;
@@ -681,15 +681,6 @@ pub async fn import_from_page(
             let notice = "Inget registrerades: rätta raderna nedan och ladda upp filen igen.".to_owned();
             render_survey(&state, &user, StatusCode::UNPROCESSABLE_ENTITY, &id, Some(notice), problems).await
         }
-    }
-}
-
-/// The text of an uploaded CSV file: UTF-8 (with or without a byte-order mark), or else Windows-1252, which is what
-/// Swedish Excel writes when it saves "CSV (semikolonavgränsad)".
-fn spreadsheet_text(bytes: &[u8]) -> String {
-    match std::str::from_utf8(bytes) {
-        Ok(text) => text.trim_start_matches('\u{feff}').to_owned(),
-        Err(_) => encoding_rs::WINDOWS_1252.decode(bytes).0.into_owned(),
     }
 }
 

@@ -1,5 +1,5 @@
 //! Importing returned letters: what became of letters that came back or were followed up by phone, recorded all
-//! or nothing from a CSV file.
+//! or nothing from a CSV file (read by [`crate::domain::dispositions::read_import`]).
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -7,22 +7,15 @@ use diesel::Connection;
 use serde::Serialize;
 use serde_json::json;
 
-use super::load;
+use super::{Loaded, load};
 use crate::app::Context;
 use crate::app::audit::Actor;
 use crate::auth::Staff;
+use crate::db::DbConnection;
 use crate::db::queries::{audit, invitations, surveys};
-use crate::domain::codes::LetterNumber;
-use crate::domain::dispositions::Disposition;
+use crate::domain::dispositions::{self, Disposition, ImportProblem, ReturnedLetter};
 use crate::domain::survey::Access;
 use crate::error::AppError;
-
-/// One problem in an imported file, by line.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct ImportProblem {
-    pub line: u64,
-    pub reason: String,
-}
 
 /// What an import did.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -49,66 +42,46 @@ pub async fn import_dispositions(
     if loaded.access != Access::Codes {
         return Err(AppError::Conflict("En enkät med öppen länk har inga brev att registrera utfall för.".to_owned()));
     }
-    let in_survey: HashSet<String> = loaded.parts.iter().map(|(part, _)| part.municipality_code.clone()).collect();
+    let wanted = match check_lines(&loaded, user, csv_text) {
+        Ok(wanted) => wanted,
+        Err(problems) => return Ok(Err(problems)),
+    };
+    let outcome = record(ctx, actor, id, wanted).await?;
+    if outcome.is_ok() {
+        ctx.live.changed(id);
+    }
+    Ok(outcome)
+}
+
+/// The letters of a file the user may record, or every problem by line: a line that cannot be read, a letter of a
+/// municipality outside the survey or not the user's, a letter on an earlier line too, or no letters at all.
+fn check_lines(loaded: &Loaded, user: &Staff, csv_text: &str) -> Result<Vec<ReturnedLetter>, Vec<ImportProblem>> {
+    let in_survey: HashSet<&str> = loaded.parts.iter().map(|(part, _)| part.municipality_code.as_str()).collect();
     let mut problems = Vec::new();
-    let mut wanted: Vec<(u64, LetterNumber, Disposition)> = Vec::new();
-    // Swedish spreadsheets write semicolons; others commas or tabs: the first line decides.
-    let first_line = csv_text.lines().next().unwrap_or_default();
-    let delimiter = [b';', b'\t', b','].into_iter().find(|d| first_line.as_bytes().contains(d)).unwrap_or(b',');
+    let mut wanted = Vec::new();
     let mut seen = HashSet::new();
-    // One record per line (the format has no quoted line breaks), so every problem names the line a spreadsheet shows.
-    for (index, text) in csv_text.lines().enumerate() {
-        let line = index as u64 + 1;
-        if text.trim().is_empty() {
-            continue;
-        }
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .trim(csv::Trim::All)
-            .delimiter(delimiter)
-            .from_reader(text.as_bytes());
-        let record = match reader.records().next() {
-            Some(Ok(record)) => record,
-            Some(Err(error)) => {
-                problems.push(ImportProblem { line, reason: format!("Raden kan inte läsas: {error}") });
-                continue;
-            }
-            None => continue,
-        };
-        let first = record.get(0).unwrap_or_default();
-        // Blank lines are skipped, and so is a header: a first line whose first field has no digit.
-        if record.iter().all(str::is_empty) || (line == 1 && !first.chars().any(|c| c.is_ascii_digit())) {
-            continue;
-        }
-        let letter = match LetterNumber::parse(first) {
-            Ok(letter) => letter,
-            Err(error) => {
-                problems.push(ImportProblem { line, reason: format!("\"{first}\" är inget brevnummer: {error}") });
+    for read in dispositions::read_import(csv_text) {
+        let returned = match read {
+            Ok(returned) => returned,
+            Err(problem) => {
+                problems.push(problem);
                 continue;
             }
         };
-        let disposition = match Disposition::parse_import(record.get(1).unwrap_or_default()) {
-            Ok(disposition) => disposition,
-            Err(error) => {
-                problems.push(ImportProblem { line, reason: error.to_string() });
-                continue;
-            }
+        let (letter, municipality) = (&returned.letter, returned.letter.municipality().as_str());
+        let reason = if !in_survey.contains(municipality) {
+            Some(format!("Kommunen {municipality} ingår inte i enkäten."))
+        } else if !user.permissions.may_manage(municipality) {
+            Some(format!("Du samordnar inte kommunen {municipality}."))
+        } else if !seen.insert(letter.to_string()) {
+            Some(format!("Brevet {letter} finns redan på en tidigare rad."))
+        } else {
+            None
         };
-        let municipality = letter.municipality().as_str();
-        if !in_survey.contains(municipality) {
-            problems.push(ImportProblem { line, reason: format!("Kommunen {municipality} ingår inte i enkäten.") });
-            continue;
+        match reason {
+            Some(reason) => problems.push(ImportProblem { line: returned.line, reason }),
+            None => wanted.push(returned),
         }
-        if !user.permissions.may_manage(municipality) {
-            problems.push(ImportProblem { line, reason: format!("Du samordnar inte kommunen {municipality}.") });
-            continue;
-        }
-        if !seen.insert(letter.to_string()) {
-            problems.push(ImportProblem { line, reason: format!("Brevet {letter} finns redan på en tidigare rad.") });
-            continue;
-        }
-        wanted.push((line, letter, disposition));
     }
     if wanted.is_empty() && problems.is_empty() {
         problems.push(ImportProblem {
@@ -116,61 +89,68 @@ pub async fn import_dispositions(
             reason: "Filen innehåller inga rader med brevnummer och utfall.".to_owned(),
         });
     }
-    if !problems.is_empty() {
-        return Ok(Err(problems));
-    }
+    if problems.is_empty() { Ok(wanted) } else { Err(problems) }
+}
+
+/// Records the letters' dispositions in one transaction, or none of them and why not by line.
+async fn record(
+    ctx: &Context,
+    actor: Actor,
+    id: &str,
+    wanted: Vec<ReturnedLetter>,
+) -> Result<Result<ImportReport, Vec<ImportProblem>>, AppError> {
     let survey_id = id.to_owned();
     let outcome = ctx
         .db
-        .write(move |conn| {
-            let result = conn.transaction::<ImportReport, ImportAborted, _>(|conn| {
-                surveys::lock_for_write(conn, &survey_id)?;
-                let mut problems = Vec::new();
-                let mut by_disposition: BTreeMap<String, usize> = BTreeMap::new();
-                for (line, letter, disposition) in &wanted {
-                    let municipality = letter.municipality().as_str();
-                    let serial = letter.serial() as i32;
-                    match invitations::disposition_of(conn, &survey_id, municipality, serial)? {
-                        None => problems.push(ImportProblem {
-                            line: *line,
-                            reason: format!("Brevet {letter} finns inte i enkäten."),
-                        }),
-                        Some(Disposition::Completed) => problems.push(ImportProblem {
-                            line: *line,
-                            reason: format!("Brevet {letter} är redan besvarat och kan inte ändras."),
-                        }),
-                        Some(_) => {
-                            if invitations::set_disposition(conn, &survey_id, municipality, serial, *disposition)? == 0
-                            {
-                                problems.push(ImportProblem {
-                                    line: *line,
-                                    reason: format!("Brevet {letter} är redan besvarat och kan inte ändras."),
-                                });
-                            }
-                            *by_disposition.entry(disposition.as_str().to_owned()).or_default() += 1;
-                        }
-                    }
-                }
-                if !problems.is_empty() {
-                    // Nothing is half-imported: returning an error rolls back every change of this file.
-                    return Err(ImportAborted::Problems(problems));
-                }
-                let recorded = wanted.len();
-                let detail = json!({ "recorded": recorded, "by_disposition": by_disposition });
-                audit::insert(conn, &actor.event("dispositions_imported", Some(survey_id.clone()), detail))?;
-                Ok(ImportReport { recorded, by_disposition })
-            });
-            match result {
-                Ok(report) => Ok(Ok(report)),
-                Err(ImportAborted::Problems(problems)) => Ok(Err(problems)),
-                Err(ImportAborted::Database(error)) => Err(error),
-            }
+        .write(move |conn| match conn.transaction(|conn| record_in(conn, &actor, &survey_id, &wanted)) {
+            Ok(report) => Ok(Ok(report)),
+            Err(ImportAborted::Problems(problems)) => Ok(Err(problems)),
+            Err(ImportAborted::Database(error)) => Err(error),
         })
         .await?;
-    if outcome.is_ok() {
-        ctx.live.changed(id);
-    }
     Ok(outcome)
+}
+
+/// The import's writes, in the caller's transaction; with any problem they end in an error, which rolls them back.
+fn record_in(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    survey_id: &str,
+    wanted: &[ReturnedLetter],
+) -> Result<ImportReport, ImportAborted> {
+    surveys::lock_for_write(conn, survey_id)?;
+    let mut problems = Vec::new();
+    let mut by_disposition: BTreeMap<String, usize> = BTreeMap::new();
+    for returned in wanted {
+        match record_letter(conn, survey_id, returned)? {
+            Ok(()) => *by_disposition.entry(returned.disposition.as_str().to_owned()).or_default() += 1,
+            Err(reason) => problems.push(ImportProblem { line: returned.line, reason }),
+        }
+    }
+    if !problems.is_empty() {
+        // Nothing is half-imported: returning an error rolls back every change of this file.
+        return Err(ImportAborted::Problems(problems));
+    }
+    let recorded = wanted.len();
+    let detail = json!({ "recorded": recorded, "by_disposition": by_disposition });
+    audit::insert(conn, &actor.event("dispositions_imported", Some(survey_id.to_owned()), detail))?;
+    Ok(ImportReport { recorded, by_disposition })
+}
+
+/// Records one letter's disposition; the reason why not for a letter not in the survey or already answered.
+fn record_letter(
+    conn: &mut DbConnection,
+    survey_id: &str,
+    returned: &ReturnedLetter,
+) -> diesel::QueryResult<Result<(), String>> {
+    let letter = &returned.letter;
+    let (municipality, serial) = (letter.municipality().as_str(), letter.serial() as i32);
+    let recorded = match invitations::disposition_of(conn, survey_id, municipality, serial)? {
+        None => return Ok(Err(format!("Brevet {letter} finns inte i enkäten."))),
+        Some(Disposition::Completed) => false,
+        Some(_) => invitations::set_disposition(conn, survey_id, municipality, serial, returned.disposition)? != 0,
+    };
+    Ok(if recorded { Ok(()) } else { Err(format!("Brevet {letter} är redan besvarat och kan inte ändras.")) })
 }
 
 /// Why an import transaction ended without committing.
