@@ -3,17 +3,19 @@
 
 use std::collections::HashSet;
 
-use diesel::Connection;
+use diesel::{Connection, QueryResult};
 use serde::Serialize;
 use serde_json::json;
+use url::Url;
 
-use super::load;
+use super::{Loaded, load};
 use crate::app::Context;
 use crate::app::audit::Actor;
 use crate::auth::Staff;
+use crate::db::DbConnection;
 use crate::db::models::survey::Invitation;
 use crate::db::queries::{audit, invitations, surveys};
-use crate::domain::codes::{InvitationCode, LetterNumber};
+use crate::domain::codes::{CodeHasher, InvitationCode, LetterNumber, LetterNumberError};
 use crate::domain::dispositions::Disposition;
 use crate::domain::municipality::MunicipalityCode;
 use crate::domain::survey::{Access, SurveyState};
@@ -42,87 +44,22 @@ pub async fn generate_codes(
     count: i64,
 ) -> Result<Vec<IssuedLetter>, AppError> {
     let loaded = load(ctx, user, id).await?;
-    let Some((_, name)) = loaded.parts.iter().find(|(part, _)| part.municipality_code == municipality) else {
-        return Err(AppError::NotFound);
+    let name = managed_part(&loaded, user, municipality)?.to_owned();
+    check_batch(&loaded, count)?;
+    let municipality_code = parse_municipality(municipality)?;
+    check_room(ctx, id, municipality, count).await?;
+    let batch = Batch {
+        survey_id: id.to_owned(),
+        municipality: municipality_code,
+        name,
+        count,
+        hasher: ctx.hasher.clone(),
+        base: ctx.public_url.clone(),
     };
-    if !user.permissions.may_manage(municipality) {
-        return Err(AppError::Forbidden);
-    }
-    if loaded.access != Access::Codes {
-        return Err(AppError::Conflict("En enkät med öppen länk har inga koder.".to_owned()));
-    }
-    if loaded.state == SurveyState::Closed {
-        return Err(AppError::Conflict("Enkäten är stängd; inga fler koder kan delas ut.".to_owned()));
-    }
-    if !(1..=MAX_CODES_PER_BATCH).contains(&count) {
-        return Err(AppError::invalid(
-            "count",
-            format!("Antalet koder är ett heltal från 1 till {MAX_CODES_PER_BATCH}."),
-        ));
-    }
-    let municipality_code =
-        MunicipalityCode::parse(municipality).map_err(|error| AppError::invalid("municipality", error))?;
-    let (lookup_survey, lookup) = (id.to_owned(), municipality.to_owned());
-    let used = ctx.db.run(move |conn| invitations::last_serial(conn, &lookup_survey, &lookup)).await?;
-    let room = i64::from(LetterNumber::MAX_SERIAL) - i64::from(used);
-    if count > room {
-        return Err(AppError::invalid(
-            "count",
-            format!("Kommunen har plats för {room} brevnummer till i den här enkäten."),
-        ));
-    }
-    let name = name.clone();
-    let hasher = ctx.hasher.clone();
-    let survey_id = id.to_owned();
-    let base = ctx.public_url.clone();
     // Two attempts: a clash of 54-bit codes (with one another or with stored ones) is improbable, not impossible.
     for _attempt in 0..2 {
-        let (hasher, survey_id, code, name, base) =
-            (hasher.clone(), survey_id.clone(), municipality_code.clone(), name.clone(), base.clone());
-        let actor = actor.clone();
-        let result = ctx
-            .db
-            .write(move |conn| {
-                conn.transaction(|conn| {
-                    surveys::lock_for_write(conn, &survey_id)?;
-                    let first = invitations::last_serial(conn, &survey_id, code.as_str())? + 1;
-                    let mut rng = rand::rng();
-                    let mut seen = HashSet::new();
-                    let mut rows = Vec::with_capacity(count as usize);
-                    let mut letters = Vec::with_capacity(count as usize);
-                    let mut serial = first;
-                    while (rows.len() as i64) < count {
-                        let invitation = InvitationCode::generate(&mut rng);
-                        let code_hash = hasher.hash(&invitation);
-                        if !seen.insert(code_hash.clone()) {
-                            continue;
-                        }
-                        let letter = LetterNumber::new(&code, serial as u32)
-                            .map_err(|error| diesel::result::Error::QueryBuilderError(error.to_string().into()))?;
-                        rows.push(Invitation {
-                            id: uuid::Uuid::new_v4().to_string(),
-                            survey_id: survey_id.clone(),
-                            municipality_code: code.as_str().to_owned(),
-                            letter_serial: serial,
-                            code_hash,
-                            disposition: Disposition::NotReturned,
-                        });
-                        letters.push(IssuedLetter {
-                            letter_number: letter.to_string(),
-                            link: base.join(&format!("svara/{invitation}")).map(|url| url.to_string()).unwrap_or_default(),
-                            code: invitation.to_string(),
-                            municipality_code: code.as_str().to_owned(),
-                            municipality: name.clone(),
-                        });
-                        serial += 1;
-                    }
-                    invitations::insert_many(conn, &rows)?;
-                    let detail = json!({ "municipality": code.as_str(), "count": count, "first_letter": first, "last_letter": serial - 1 });
-                    audit::insert(conn, &actor.event("codes_generated", Some(survey_id.clone()), detail))?;
-                    Ok(letters)
-                })
-            })
-            .await;
+        let (batch, actor) = (batch.clone(), actor.clone());
+        let result = ctx.db.write(move |conn| conn.transaction(|conn| hand_out(conn, &actor, &batch))).await;
         match result {
             Ok(letters) => {
                 ctx.live.changed(id);
@@ -138,6 +75,115 @@ pub async fn generate_codes(
     Err(AppError::Conflict("Koderna kunde inte skapas just nu. Försök igen.".to_owned()))
 }
 
+/// The name of a municipality of the survey that the user manages: `NotFound` when the survey has no such
+/// municipality, `Forbidden` when the user does not manage it.
+fn managed_part<'a>(loaded: &'a Loaded, user: &Staff, municipality: &str) -> Result<&'a str, AppError> {
+    let Some((_, name)) = loaded.parts.iter().find(|(part, _)| part.municipality_code == municipality) else {
+        return Err(AppError::NotFound);
+    };
+    if !user.permissions.may_manage(municipality) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(name)
+}
+
+fn parse_municipality(municipality: &str) -> Result<MunicipalityCode, AppError> {
+    MunicipalityCode::parse(municipality).map_err(|error| AppError::invalid("municipality", error))
+}
+
+/// Whether the survey hands out codes now, and `count` of them is a batch it takes.
+fn check_batch(loaded: &Loaded, count: i64) -> Result<(), AppError> {
+    if loaded.access != Access::Codes {
+        return Err(AppError::Conflict("En enkät med öppen länk har inga koder.".to_owned()));
+    }
+    if loaded.state == SurveyState::Closed {
+        return Err(AppError::Conflict("Enkäten är stängd; inga fler koder kan delas ut.".to_owned()));
+    }
+    if !(1..=MAX_CODES_PER_BATCH).contains(&count) {
+        return Err(AppError::invalid(
+            "count",
+            format!("Antalet koder är ett heltal från 1 till {MAX_CODES_PER_BATCH}."),
+        ));
+    }
+    Ok(())
+}
+
+/// Whether the municipality has letter numbers left in the survey for `count` more letters.
+async fn check_room(ctx: &Context, id: &str, municipality: &str, count: i64) -> Result<(), AppError> {
+    let (lookup_survey, lookup) = (id.to_owned(), municipality.to_owned());
+    let used = ctx.db.run(move |conn| invitations::last_serial(conn, &lookup_survey, &lookup)).await?;
+    let room = i64::from(LetterNumber::MAX_SERIAL) - i64::from(used);
+    if count > room {
+        return Err(AppError::invalid(
+            "count",
+            format!("Kommunen har plats för {room} brevnummer till i den här enkäten."),
+        ));
+    }
+    Ok(())
+}
+
+/// One hand-out of codes: the municipality's letters to write, and what each letter needs besides its code.
+#[derive(Clone)]
+struct Batch {
+    survey_id: String,
+    municipality: MunicipalityCode,
+    /// The municipality's name, printed on the letters.
+    name: String,
+    count: i64,
+    hasher: CodeHasher,
+    /// The service's address, the base of each letter's link.
+    base: Url,
+}
+
+/// Writes a batch's letters after the municipality's last one, with its audit event, in the caller's transaction.
+fn hand_out(conn: &mut DbConnection, actor: &Actor, batch: &Batch) -> QueryResult<Vec<IssuedLetter>> {
+    surveys::lock_for_write(conn, &batch.survey_id)?;
+    let code = batch.municipality.as_str();
+    let first = invitations::last_serial(conn, &batch.survey_id, code)? + 1;
+    let (rows, letters) = new_letters(batch, first)
+        .map_err(|error| diesel::result::Error::QueryBuilderError(error.to_string().into()))?;
+    invitations::insert_many(conn, &rows)?;
+    let last = first + rows.len() as i32 - 1;
+    let detail = json!({ "municipality": code, "count": batch.count, "first_letter": first, "last_letter": last });
+    audit::insert(conn, &actor.event("codes_generated", Some(batch.survey_id.clone()), detail))?;
+    Ok(letters)
+}
+
+/// A batch's letters numbered from `first`: the rows to store (keyed hashes of the codes) and the letters to print
+/// (the codes in clear), each code different from the others.
+fn new_letters(batch: &Batch, first: i32) -> Result<(Vec<Invitation>, Vec<IssuedLetter>), LetterNumberError> {
+    let mut rng = rand::rng();
+    let mut seen = HashSet::new();
+    let mut rows = Vec::with_capacity(batch.count as usize);
+    let mut letters = Vec::with_capacity(batch.count as usize);
+    let mut serial = first;
+    while (rows.len() as i64) < batch.count {
+        let invitation = InvitationCode::generate(&mut rng);
+        let code_hash = batch.hasher.hash(&invitation);
+        if !seen.insert(code_hash.clone()) {
+            continue;
+        }
+        let letter = LetterNumber::new(&batch.municipality, serial as u32)?;
+        rows.push(Invitation {
+            id: uuid::Uuid::new_v4().to_string(),
+            survey_id: batch.survey_id.clone(),
+            municipality_code: batch.municipality.as_str().to_owned(),
+            letter_serial: serial,
+            code_hash,
+            disposition: Disposition::NotReturned,
+        });
+        letters.push(IssuedLetter {
+            letter_number: letter.to_string(),
+            link: batch.base.join(&format!("svara/{invitation}")).map(|url| url.to_string()).unwrap_or_default(),
+            code: invitation.to_string(),
+            municipality_code: batch.municipality.as_str().to_owned(),
+            municipality: batch.name.clone(),
+        });
+        serial += 1;
+    }
+    Ok((rows, letters))
+}
+
 /// The audit action of a reminder list taken out: the rates' chart marks the day.
 pub const REMINDER_LIST_EXPORTED: &str = "reminder_list_exported";
 
@@ -150,13 +196,8 @@ pub async fn reminder_list(
     municipality: &str,
 ) -> Result<Vec<String>, AppError> {
     let loaded = load(ctx, user, id).await?;
-    if !loaded.parts.iter().any(|(part, _)| part.municipality_code == municipality) {
-        return Err(AppError::NotFound);
-    }
-    if !user.permissions.may_manage(municipality) {
-        return Err(AppError::Forbidden);
-    }
-    let code = MunicipalityCode::parse(municipality).map_err(|error| AppError::invalid("municipality", error))?;
+    managed_part(&loaded, user, municipality)?;
+    let code = parse_municipality(municipality)?;
     let (survey_id, lookup) = (id.to_owned(), municipality.to_owned());
     let pending = [Disposition::NotReturned, Disposition::Started];
     let serials = ctx
