@@ -168,6 +168,9 @@ impl Disposition {
         Self::Unable,
     ];
 
+    /// The dispositions of letters that still get reminders: neither answered nor ruled out.
+    pub const AWAITING: [Self; 2] = [Self::NotReturned, Self::Started];
+
     /// The class this disposition counts as in response rates (see the module doc for `Started`).
     pub fn aapor_class(self) -> AaporClass {
         match self {

@@ -12,10 +12,8 @@ use crate::app::instruments;
 use crate::app::municipalities;
 use crate::app::surveys::dispositions::{self, ImportReport};
 use crate::app::surveys::letters::{self, IssuedLetter};
-use crate::app::surveys::{self, Loaded, PartInput, SurveyInput, SurveySummary};
-use crate::db::queries::tallies;
+use crate::app::surveys::{self, Loaded, Overview, PartCounts, PartInput, SurveyInput, SurveySummary};
 use crate::domain::dispositions::{Disposition, ImportProblem, spreadsheet_text};
-use crate::domain::survey::Mode;
 use crate::domain::survey::{self, Access, Period};
 use crate::error::AppError;
 use crate::error::{FieldError, FieldErrors};
@@ -73,84 +71,55 @@ pub struct SurveyView {
     pub open_link: Option<String>,
 }
 
-async fn view(state: &AppState, user: &CurrentUser, loaded: Loaded) -> Result<SurveyView, AppError> {
-    let id = loaded.survey.id.clone();
-    // The counters, not the letters and responses themselves: the page costs the same at 300 or 300,000 answers.
-    let tallies = state.db.run(move |conn| tallies::of_survey(conn, &id)).await?;
-    let counts: Vec<(String, String, i64)> = tallies
-        .dispositions
-        .iter()
-        .filter(|row| row.letters != 0)
-        .map(|row| (row.municipality_code.clone(), row.disposition.as_str().to_owned(), i64::from(row.letters)))
-        .collect();
-    let responses_in = |code: &str, mode: Mode| {
-        tallies
-            .completions
-            .iter()
-            .filter(|row| row.municipality_code == code && row.mode == mode)
-            .map(|row| i64::from(row.submitted))
-            .sum::<i64>()
-    };
-    let may_manage = loaded.may_manage(user);
-    let instrument = match instruments::for_survey(state, &loaded.survey).await {
-        Ok(instrument) => Some(instrument),
-        Err(AppError::Conflict(_)) => None,
-        Err(error) => return Err(error),
-    };
-    let municipalities = loaded
-        .parts
-        .into_iter()
-        .filter(|(part, _)| user.permissions.may_view(&part.municipality_code))
-        .map(|(part, name)| {
-            let dispositions: BTreeMap<String, i64> = counts
-                .iter()
-                .filter(|(code, _, _)| *code == part.municipality_code)
-                .map(|(_, disposition, count)| (disposition.clone(), *count))
-                .collect();
-            let awaiting = [Disposition::NotReturned, Disposition::Started]
-                .iter()
-                .map(|d| dispositions.get(d.as_str()).copied().unwrap_or(0))
-                .sum();
-            PartView {
-                responses_web: responses_in(&part.municipality_code, Mode::Web),
-                responses_paper: responses_in(&part.municipality_code, Mode::Paper),
-                may_manage: user.permissions.may_manage(&part.municipality_code),
-                letters: dispositions.values().sum(),
-                code: part.municipality_code,
-                name,
-                sample_size: part.sample_size,
-                target_percent: part.target_percent,
-                dispositions,
-                awaiting,
-            }
-        })
-        .collect();
-    let open_link = (loaded.access == Access::OpenLink)
-        .then(|| state.public_url.join(&format!("oppen/{}", loaded.survey.id)).map(|url| url.to_string()).ok())
-        .flatten();
-    Ok(SurveyView {
-        open_link,
-        id: loaded.survey.id,
-        title: loaded.survey.title,
-        state: loaded.state,
-        state_label: loaded.state.label(),
-        access: loaded.access,
-        has_response_rate: loaded.access.has_response_rate(),
-        opens_on: loaded.survey.opens_on,
-        closes_on: loaded.survey.closes_on,
-        instrument: format!("{} {}", loaded.survey.instrument_key, loaded.survey.instrument_version),
-        instrument_title: instrument
-            .as_ref()
-            .map(|instrument| instrument.title().get(instrument.lang(instrument.default_language())).to_owned()),
-        instrument_export: instrument
-            .is_some()
-            .then(|| instruments::export_path(&loaded.survey.instrument_key, &loaded.survey.instrument_version)),
-        instrument_key: loaded.survey.instrument_key,
-        instrument_version: loaded.survey.instrument_version,
-        copied_from: loaded.survey.copied_from,
-        may_manage,
-        municipalities,
-    })
+impl From<Overview> for SurveyView {
+    fn from(overview: Overview) -> Self {
+        let Overview { survey, instrument, may_manage, municipalities, open_link } = overview;
+        SurveyView {
+            open_link,
+            id: survey.id,
+            title: survey.title,
+            state: survey.state,
+            state_label: survey.state.label(),
+            access: survey.access,
+            has_response_rate: survey.access.has_response_rate(),
+            opens_on: survey.opens_on,
+            closes_on: survey.closes_on,
+            instrument: format!("{} {}", survey.instrument_key, survey.instrument_version),
+            instrument_title: instrument
+                .as_ref()
+                .map(|instrument| instrument.title().get(instrument.lang(instrument.default_language())).to_owned()),
+            instrument_export: instrument
+                .is_some()
+                .then(|| instruments::export_path(&survey.instrument_key, &survey.instrument_version)),
+            instrument_key: survey.instrument_key,
+            instrument_version: survey.instrument_version,
+            copied_from: survey.copied_from,
+            may_manage,
+            municipalities: municipalities.into_iter().map(PartView::from).collect(),
+        }
+    }
+}
+
+impl From<PartCounts> for PartView {
+    fn from(counts: PartCounts) -> Self {
+        PartView {
+            letters: counts.letters(),
+            awaiting: counts.awaiting(),
+            dispositions: counts.dispositions.iter().map(|(d, count)| (d.as_str().to_owned(), *count)).collect(),
+            responses_web: counts.web,
+            responses_paper: counts.paper,
+            may_manage: counts.may_manage,
+            code: counts.part.municipality_code,
+            name: counts.name,
+            sample_size: counts.part.sample_size,
+            target_percent: counts.part.target_percent,
+        }
+    }
+}
+
+/// A survey as the user may see it, with its letters and responses counted.
+async fn survey_view(state: &AppState, user: &CurrentUser, id: &str) -> Result<SurveyView, AppError> {
+    Ok(SurveyView::from(surveys::overview(state, user, id).await?))
 }
 
 /// A questionnaire to choose in a survey form: `key@version`, and its title and version.
@@ -315,8 +284,7 @@ async fn render_survey(
     notice: Option<String>,
     problems: Vec<ImportProblem>,
 ) -> Result<HttpResponse, AppError> {
-    let loaded = surveys::load(state, user, id).await?;
-    let survey = view(state, user, loaded).await?;
+    let survey = survey_view(state, user, id).await?;
     let manages_any = survey.municipalities.iter().any(|part| part.may_manage);
     let dispositions: Vec<(&str, &str)> =
         Disposition::ALL.iter().map(|d| (d.as_str(), disposition_label(*d))).collect();
@@ -706,10 +674,9 @@ pub async fn api_create(
     }
     let valid = surveys::validate(&state, &user, &input).await.map_err(|errors| AppError::InvalidFields(errors.0))?;
     let id = surveys::create(&state, &user, Actor::of(&user), valid).await?;
-    let loaded = surveys::load(&state, &user, &id).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/surveys/{id}")))
-        .json(view(&state, &user, loaded).await?))
+        .json(survey_view(&state, &user, &id).await?))
 }
 
 /// One survey with its municipalities and letters by disposition.
@@ -720,8 +687,7 @@ pub async fn api_show(
     user: CurrentUser,
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let loaded = surveys::load(&state, &user, &id).await?;
-    Ok(HttpResponse::Ok().json(view(&state, &user, loaded).await?))
+    Ok(HttpResponse::Ok().json(survey_view(&state, &user, &id).await?))
 }
 
 /// Replace a draft survey's title, period and municipalities.
@@ -736,8 +702,7 @@ pub async fn api_update(
     surveys::check_manage(&state, &user, &id).await?;
     let valid = surveys::validate(&state, &user, &input).await.map_err(|errors| AppError::InvalidFields(errors.0))?;
     surveys::update(&state, &user, Actor::of(&user), &id, valid).await?;
-    let loaded = surveys::load(&state, &user, &id).await?;
-    Ok(HttpResponse::Ok().json(view(&state, &user, loaded).await?))
+    Ok(HttpResponse::Ok().json(survey_view(&state, &user, &id).await?))
 }
 
 /// Open a draft survey (freezing its questionnaire version).
@@ -790,8 +755,7 @@ pub async fn api_copy(
         _ => return Err(AppError::invalid("closes_on", "Ange både startdag och slutdag, eller ingen av dem.")),
     };
     let new_id = surveys::copy(&state, &user, Actor::of(&user), &id, input.title, period).await?;
-    let loaded = surveys::load(&state, &user, &new_id).await?;
-    Ok(HttpResponse::Created().json(view(&state, &user, loaded).await?))
+    Ok(HttpResponse::Created().json(survey_view(&state, &user, &new_id).await?))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

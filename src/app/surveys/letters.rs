@@ -199,7 +199,7 @@ pub async fn reminder_list(
     managed_part(&loaded, user, municipality)?;
     let code = parse_municipality(municipality)?;
     let (survey_id, lookup) = (id.to_owned(), municipality.to_owned());
-    let pending = [Disposition::NotReturned, Disposition::Started];
+    let pending = Disposition::AWAITING;
     let serials = ctx
         .db
         .write(move |conn| {
