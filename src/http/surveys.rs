@@ -1,7 +1,6 @@
 //! Survey waves: pages under `/admin/surveys` and the API under `/api/v1/surveys`.
 
 use std::collections::BTreeMap;
-use std::io::Write;
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -21,6 +20,7 @@ use crate::http::extract::CurrentUser;
 use crate::http::forms::{CsrfInBody, ProtectedForm};
 use crate::http::render::context;
 use crate::http::state::AppState;
+use crate::views;
 use crate::views::templates::UserView;
 
 /// One municipality of a survey with its letters counted by what became of them.
@@ -532,9 +532,11 @@ pub async fn codes_from_page(
     })?;
     let letters = letters::generate_codes(&state, &user, Actor::of(&user), &id, &municipality, count).await?;
     let first = letters.first().map(|l| l.letter_number.clone()).unwrap_or_default();
-    let zip = crate::auth::password::off_thread(move || letters_zip(&letters))
+    // Rendering the QR codes keeps a thread busy for a while: not one of those that serve requests.
+    let span = tracing::Span::current();
+    let zip = tokio::task::spawn_blocking(move || span.in_scope(|| views::letters::archive(&letters)))
         .await
-        .ok_or_else(|| AppError::Internal("the archive could not be built".into()))?
+        .map_err(|_| AppError::Internal("the archive could not be built".into()))?
         .map_err(|error| AppError::Internal(Box::new(error)))?;
     Ok(HttpResponse::Ok()
         .content_type("application/zip")
@@ -544,60 +546,6 @@ pub async fn codes_from_page(
         ))
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .body(zip))
-}
-
-/// The mail-merge CSV of letters (UTF-8 with BOM and semicolons, as Swedish Excel expects).
-pub fn letters_csv(letters: &[IssuedLetter]) -> Result<Vec<u8>, csv::Error> {
-    let mut writer = csv::WriterBuilder::new().delimiter(b';').from_writer(vec![0xEF, 0xBB, 0xBF]);
-    writer.write_record(["brevnummer", "kod", "lank", "kommunkod", "kommun", "qr_fil"])?;
-    for letter in letters {
-        let qr = format!("qr/{}.svg", letter.letter_number);
-        writer.write_record([
-            &letter.letter_number,
-            &letter.code,
-            &letter.link,
-            &letter.municipality_code,
-            &letter.municipality,
-            &qr,
-        ])?;
-    }
-    writer.into_inner().map_err(|error| csv::Error::from(error.into_error()))
-}
-
-fn letters_zip(letters: &[IssuedLetter]) -> Result<Vec<u8>, std::io::Error> {
-    // Rendering a QR code takes about a millisecond, so 10,000 letters are rendered on every core at once.
-    let threads = std::thread::available_parallelism().map_or(1, usize::from).min(8);
-    let chunk = letters.len().div_ceil(threads).max(1);
-    let svgs: Vec<String> = std::thread::scope(|scope| {
-        let workers: Vec<_> = letters
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(qr_svg).collect::<Vec<_>>()))
-            .collect();
-        workers.into_iter().flat_map(|worker| worker.join().unwrap_or_default()).collect()
-    });
-    if svgs.len() != letters.len() || svgs.iter().any(String::is_empty) {
-        return Err(std::io::Error::other("a QR code could not be rendered"));
-    }
-    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    // Fast compression: SVG text compresses well even at the lowest level, and the download waits for it.
-    let options = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated)
-        .compression_level(Some(1));
-    let csv = letters_csv(letters).map_err(std::io::Error::other)?;
-    zip.start_file("koder.csv", options).map_err(std::io::Error::other)?;
-    zip.write_all(&csv)?;
-    for (letter, svg) in letters.iter().zip(&svgs) {
-        zip.start_file(format!("qr/{}.svg", letter.letter_number), options).map_err(std::io::Error::other)?;
-        zip.write_all(svg.as_bytes())?;
-    }
-    Ok(zip.finish().map_err(std::io::Error::other)?.into_inner())
-}
-
-/// The QR code of a letter's personal link as SVG (empty if the link cannot be encoded).
-fn qr_svg(letter: &IssuedLetter) -> String {
-    qrcode::QrCode::new(letter.link.as_bytes())
-        .map(|code| code.render::<qrcode::render::svg::Color<'_>>().min_dimensions(200, 200).build())
-        .unwrap_or_default()
 }
 
 /// `GET /admin/surveys/{id}/municipalities/{code}/reminders.csv` (and the API's `/reminders`): letters for the
@@ -781,7 +729,7 @@ pub async fn api_codes(
     let wants_csv =
         request.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/csv"));
     if wants_csv {
-        let body = letters_csv(&letters).map_err(|error| AppError::Internal(Box::new(error)))?;
+        let body = views::letters::mail_merge(&letters).map_err(|error| AppError::Internal(Box::new(error)))?;
         return Ok(HttpResponse::Created()
             .content_type("text/csv; charset=utf-8")
             .insert_header((header::CACHE_CONTROL, "no-store"))
