@@ -21,9 +21,9 @@ use crate::views;
 // ---------------------------------------------------------------------------------------------------------------
 // Pages
 
-#[derive(Deserialize)]
+#[derive(Default, Deserialize)]
+#[serde(default)]
 pub struct CodesForm {
-    #[serde(default)]
     count: String,
 }
 

@@ -11,7 +11,7 @@ use crate::app::audit::Actor;
 use crate::app::instruments;
 use crate::app::municipalities;
 use crate::app::surveys::letters;
-use crate::app::surveys::{self, Loaded, Overview, PartCounts, PartInput, SurveyInput, SurveySummary};
+use crate::app::surveys::{self, Loaded, Overview, PartCounts, PartInput, SurveyInput, SurveySummary, ValidSurvey};
 use crate::domain::dispositions::{Disposition, ImportProblem};
 use crate::domain::survey::{self, Access, Period};
 use crate::error::AppError;
@@ -181,23 +181,16 @@ pub async fn index(state: web::Data<AppState>, user: CurrentUser) -> Result<Http
 
 /// The fields of the new-survey form, kept as typed so that an error never loses them.
 #[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(default)]
 pub struct NewSurveyForm {
-    #[serde(default)]
     title: String,
-    #[serde(default)]
     opens_on: String,
-    #[serde(default)]
     closes_on: String,
-    #[serde(default)]
     access: String,
-    #[serde(default)]
     municipalities: Vec<String>,
-    #[serde(default)]
     sample_size: String,
-    #[serde(default)]
     target_percent: String,
     /// The questionnaire, `key@version`.
-    #[serde(default)]
     instrument: String,
 }
 
@@ -219,9 +212,7 @@ async fn render_new(
 
 /// `GET /admin/surveys/new`
 pub async fn new_page(state: web::Data<AppState>, user: CurrentUser) -> Result<HttpResponse, AppError> {
-    if !user.permissions.may_create_surveys() {
-        return Err(AppError::Forbidden);
-    }
+    surveys::check_create(&user)?;
     let builtin = state.instruments.default();
     let form = NewSurveyForm {
         access: Access::Codes.as_str().into(),
@@ -238,17 +229,27 @@ pub async fn create_from_page(
     form: ProtectedForm<NewSurveyForm>,
 ) -> Result<HttpResponse, AppError> {
     let ProtectedForm { user, form } = form;
-    if !user.permissions.may_create_surveys() {
-        return Err(AppError::Forbidden);
-    }
+    surveys::check_create(&user)?;
     let mut errors = FieldErrors::default();
+    let input = new_survey_input(&form, &mut errors);
+    match validate_form(&state, &user, &input, errors).await {
+        Ok(valid) => {
+            let id = surveys::create(&state, &user, Actor::of(&user), valid).await?;
+            Ok(see_other(&format!("/admin/surveys/{id}")))
+        }
+        Err(errors) => render_new(&state, &user, StatusCode::UNPROCESSABLE_ENTITY, &form, errors).await,
+    }
+}
+
+/// The new-survey form as a survey's input: every municipality chosen gets the same sample and target.
+fn new_survey_input(form: &NewSurveyForm, errors: &mut FieldErrors) -> SurveyInput {
     let sample_size =
         survey::parse_sample_size(&form.sample_size).map_err(|reason| errors.add("sample_size", reason)).unwrap_or(0);
     let target = survey::parse_target(&form.target_percent)
         .map_err(|reason| errors.add("target_percent", reason))
         .unwrap_or(None);
-    let (instrument_key, instrument_version) = chosen_instrument(&form.instrument, &mut errors);
-    let input = SurveyInput {
+    let (instrument_key, instrument_version) = chosen_instrument(&form.instrument, errors);
+    SurveyInput {
         title: form.title.clone(),
         opens_on: form.opens_on.clone(),
         closes_on: form.closes_on.clone(),
@@ -260,19 +261,30 @@ pub async fn create_from_page(
             .collect(),
         instrument_key,
         instrument_version,
-    };
-    let valid = surveys::validate(&state, &user, &input).await;
-    match valid {
-        Ok(valid) if errors.is_empty() => {
-            let id = surveys::create(&state, &user, Actor::of(&user), valid).await?;
-            Ok(HttpResponse::SeeOther().insert_header((header::LOCATION, format!("/admin/surveys/{id}"))).finish())
-        }
-        Ok(_) => render_new(&state, &user, StatusCode::UNPROCESSABLE_ENTITY, &form, errors.0).await,
+    }
+}
+
+/// A page's survey input checked: the survey, or the form's own errors and then the survey's, named as the page
+/// names its fields.
+async fn validate_form(
+    state: &AppState,
+    user: &CurrentUser,
+    input: &SurveyInput,
+    mut errors: FieldErrors,
+) -> Result<ValidSurvey, Vec<FieldError>> {
+    match surveys::validate(state, user, input).await {
+        Ok(valid) if errors.is_empty() => Ok(valid),
+        Ok(_) => Err(errors.0),
         Err(more) => {
             errors.0.extend(more.0);
-            render_new(&state, &user, StatusCode::UNPROCESSABLE_ENTITY, &form, on_page(errors.0)).await
+            Err(on_page(errors.0))
         }
     }
+}
+
+/// Back to a page by GET, so that reloading it does not send the form again.
+fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther().insert_header((header::LOCATION, location)).finish()
 }
 
 pub(crate) async fn render_survey(
@@ -337,13 +349,7 @@ pub async fn edit_page(
     user: CurrentUser,
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let loaded = surveys::load(&state, &user, &id).await?;
-    if !loaded.may_manage(&user) {
-        return Err(AppError::Forbidden);
-    }
-    if !loaded.state.is_editable() {
-        return Err(AppError::Conflict("Bara ett utkast kan ändras; enkäten är redan öppnad.".to_owned()));
-    }
+    let loaded = surveys::check_editable(&state, &user, &id).await?;
     let fields: Vec<(String, String)> = edit_fields(&loaded);
     render_edit(&state, &user, StatusCode::OK, &id, fields, Vec::new()).await
 }
@@ -372,8 +378,7 @@ async fn render_edit(
     fields: Vec<(String, String)>,
     errors: Vec<FieldError>,
 ) -> Result<HttpResponse, AppError> {
-    let value =
-        |name: &str| fields.iter().find(|(key, _)| key == name).map(|(_, value)| value.clone()).unwrap_or_default();
+    let value = |name: &str| field(&fields, name);
     let options = municipalities::manageable(state, user).await?;
     let chosen: Vec<String> =
         fields.iter().filter(|(key, _)| key == "municipality").map(|(_, code)| code.clone()).collect();
@@ -410,28 +415,10 @@ pub async fn update_from_page(
     form: ProtectedForm<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
     let ProtectedForm { user, form: fields } = form;
-    let value =
-        |name: &str| fields.iter().find(|(key, _)| key == name).map(|(_, value)| value.clone()).unwrap_or_default();
+    let value = |name: &str| field(&fields, name);
     let mut errors = FieldErrors::default();
-    let mut codes: Vec<String> = Vec::new();
-    for (key, code) in &fields {
-        let keep = key == "municipality" && value(&format!("remove_{code}")).is_empty();
-        if (keep || key == "add_municipality") && !code.is_empty() && !codes.contains(code) {
-            codes.push(code.clone());
-        }
-    }
-    let mut parts = Vec::new();
-    for code in &codes {
-        let sample_text = value(&format!("sample_size_{code}"));
-        let sample_size = if sample_text.is_empty() { Ok(0) } else { survey::parse_sample_size(&sample_text) };
-        let sample_size = sample_size
-            .map_err(|reason| errors.add(&format!("sample_size_{code}"), format!("{code}: {reason}")))
-            .unwrap_or(0);
-        let target = survey::parse_target(&value(&format!("target_{code}")))
-            .map_err(|reason| errors.add(&format!("target_{code}"), format!("{code}: {reason}")))
-            .unwrap_or(None);
-        parts.push(PartInput { code: code.clone(), sample_size, target_percent: target });
-    }
+    let codes = edited_municipalities(&fields);
+    let parts = edited_parts(&fields, &codes, &mut errors);
     let loaded = surveys::check_manage(&state, &user, &id).await?;
     let (instrument_key, instrument_version) = chosen_instrument(&value("instrument"), &mut errors);
     let input = SurveyInput {
@@ -446,17 +433,47 @@ pub async fn update_from_page(
     let mut kept: Vec<(String, String)> =
         fields.iter().filter(|(key, _)| key != "municipality" && key != "add_municipality").cloned().collect();
     kept.extend(codes.iter().map(|code| ("municipality".to_owned(), code.clone())));
-    match surveys::validate(&state, &user, &input).await {
-        Ok(valid) if errors.is_empty() => {
+    match validate_form(&state, &user, &input, errors).await {
+        Ok(valid) => {
             surveys::update(&state, &user, Actor::of(&user), &id, valid).await?;
-            Ok(HttpResponse::SeeOther().insert_header((header::LOCATION, format!("/admin/surveys/{id}"))).finish())
+            Ok(see_other(&format!("/admin/surveys/{id}")))
         }
-        Ok(_) => render_edit(&state, &user, StatusCode::UNPROCESSABLE_ENTITY, &id, kept, errors.0).await,
-        Err(more) => {
-            errors.0.extend(more.0);
-            render_edit(&state, &user, StatusCode::UNPROCESSABLE_ENTITY, &id, kept, on_page(errors.0)).await
+        Err(errors) => render_edit(&state, &user, StatusCode::UNPROCESSABLE_ENTITY, &id, kept, errors).await,
+    }
+}
+
+/// The value of a form field; empty when the form has none.
+fn field(fields: &[(String, String)], name: &str) -> String {
+    fields.iter().find(|(key, _)| key == name).map(|(_, value)| value.clone()).unwrap_or_default()
+}
+
+/// The municipalities an edit keeps or adds, each once, in the form's order.
+fn edited_municipalities(fields: &[(String, String)]) -> Vec<String> {
+    let mut codes: Vec<String> = Vec::new();
+    for (key, code) in fields {
+        let keep = key == "municipality" && field(fields, &format!("remove_{code}")).is_empty();
+        if (keep || key == "add_municipality") && !code.is_empty() && !codes.contains(code) {
+            codes.push(code.clone());
         }
     }
+    codes
+}
+
+/// Each municipality's sample and target as edited (an empty sample is 0), with an error per field that is wrong.
+fn edited_parts(fields: &[(String, String)], codes: &[String], errors: &mut FieldErrors) -> Vec<PartInput> {
+    let mut parts = Vec::new();
+    for code in codes {
+        let sample_text = field(fields, &format!("sample_size_{code}"));
+        let sample_size = if sample_text.is_empty() { Ok(0) } else { survey::parse_sample_size(&sample_text) };
+        let sample_size = sample_size
+            .map_err(|reason| errors.add(&format!("sample_size_{code}"), format!("{code}: {reason}")))
+            .unwrap_or(0);
+        let target = survey::parse_target(&field(fields, &format!("target_{code}")))
+            .map_err(|reason| errors.add(&format!("target_{code}"), format!("{code}: {reason}")))
+            .unwrap_or(None);
+        parts.push(PartInput { code: code.clone(), sample_size, target_percent: target });
+    }
+    parts
 }
 
 /// `POST /admin/surveys/{id}/open` and `/close`
@@ -473,10 +490,7 @@ pub async fn transition_from_page(
         _ => return Err(AppError::NotFound),
     };
     match surveys::transition(&state, &user, Actor::of(&user), &id, open).await {
-        // Back to the survey page by GET, so that reloading it does not send the change again.
-        Ok(next) => Ok(HttpResponse::SeeOther()
-            .insert_header((header::LOCATION, format!("/admin/surveys/{id}?now={}", next.as_str())))
-            .finish()),
+        Ok(next) => Ok(see_other(&format!("/admin/surveys/{id}?now={}", next.as_str()))),
         Err(AppError::Conflict(reason)) => {
             render_survey(&state, &user, StatusCode::CONFLICT, &id, Some(reason), Vec::new()).await
         }
@@ -484,13 +498,11 @@ pub async fn transition_from_page(
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Default, Deserialize)]
+#[serde(default)]
 pub struct CopyForm {
-    #[serde(default)]
     title: String,
-    #[serde(default)]
     opens_on: String,
-    #[serde(default)]
     closes_on: String,
 }
 
@@ -508,7 +520,7 @@ pub async fn copy_from_page(
     };
     let title = Some(form.title).filter(|title| !title.trim().is_empty());
     let new_id = surveys::copy(&state, &user, Actor::of(&user), &id, title, period).await?;
-    Ok(HttpResponse::SeeOther().insert_header((header::LOCATION, format!("/admin/surveys/{new_id}"))).finish())
+    Ok(see_other(&format!("/admin/surveys/{new_id}")))
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -528,9 +540,7 @@ pub async fn api_create(
     user: CurrentUser,
     input: web::Json<SurveyInput>,
 ) -> Result<HttpResponse, AppError> {
-    if !user.permissions.may_create_surveys() {
-        return Err(AppError::Forbidden);
-    }
+    surveys::check_create(&user)?;
     let valid = surveys::validate(&state, &user, &input).await.map_err(|errors| AppError::InvalidFields(errors.0))?;
     let id = surveys::create(&state, &user, Actor::of(&user), valid).await?;
     Ok(HttpResponse::Created()
@@ -572,8 +582,7 @@ pub async fn api_open(
     user: CurrentUser,
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    surveys::transition(&state, &user, Actor::of(&user), &id, true).await?;
-    api_show(state, user, id).await
+    api_transition(state, user, id, true).await
 }
 
 /// Close an open survey.
@@ -584,7 +593,17 @@ pub async fn api_close(
     user: CurrentUser,
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    surveys::transition(&state, &user, Actor::of(&user), &id, false).await?;
+    api_transition(state, user, id, false).await
+}
+
+/// Opens or closes a survey, and answers with it as it is now.
+async fn api_transition(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<String>,
+    open: bool,
+) -> Result<HttpResponse, AppError> {
+    surveys::transition(&state, &user, Actor::of(&user), &id, open).await?;
     api_show(state, user, id).await
 }
 

@@ -174,9 +174,7 @@ fn rows(survey_id: &str, parts: &[PartInput]) -> Vec<SurveyMunicipality> {
 
 /// Creates a draft survey.
 pub async fn create(ctx: &Context, user: &Staff, actor: Actor, valid: ValidSurvey) -> Result<String, AppError> {
-    if !user.permissions.may_create_surveys() {
-        return Err(AppError::Forbidden);
-    }
+    check_create(user)?;
     let (instrument_key, instrument_version) = valid.instrument.unwrap_or_else(|| {
         let builtin = ctx.instruments.default();
         (builtin.key().to_owned(), builtin.version().to_owned())
@@ -375,6 +373,11 @@ pub async fn list(ctx: &Context, user: &Staff) -> Result<Vec<SurveySummary>, App
         .collect())
 }
 
+/// Checks that the user may create surveys. Run before validating input, so that the answer does not depend on it.
+pub fn check_create(user: &Staff) -> Result<(), AppError> {
+    if user.permissions.may_create_surveys() { Ok(()) } else { Err(AppError::Forbidden) }
+}
+
 /// Checks that the user may change this survey as a whole: `NotFound` when they may not see it, `Forbidden` when
 /// they may see but not change it. Run before validating input, so that the answer does not depend on it.
 pub async fn check_manage(ctx: &Context, user: &Staff, id: &str) -> Result<Loaded, AppError> {
@@ -382,15 +385,19 @@ pub async fn check_manage(ctx: &Context, user: &Staff, id: &str) -> Result<Loade
     if loaded.may_manage(user) { Ok(loaded) } else { Err(AppError::Forbidden) }
 }
 
-/// Changes a draft survey's settings.
-pub async fn update(ctx: &Context, user: &Staff, actor: Actor, id: &str, valid: ValidSurvey) -> Result<(), AppError> {
-    let loaded = load(ctx, user, id).await?;
-    if !loaded.may_manage(user) {
-        return Err(AppError::Forbidden);
-    }
+/// Checks that the user may change this survey's settings, as [`check_manage`] does, and that it is still a draft
+/// (`Conflict` once it has been opened).
+pub async fn check_editable(ctx: &Context, user: &Staff, id: &str) -> Result<Loaded, AppError> {
+    let loaded = check_manage(ctx, user, id).await?;
     if !loaded.state.is_editable() {
         return Err(AppError::Conflict("Bara ett utkast kan ändras; enkäten är redan öppnad.".to_owned()));
     }
+    Ok(loaded)
+}
+
+/// Changes a draft survey's settings.
+pub async fn update(ctx: &Context, user: &Staff, actor: Actor, id: &str, valid: ValidSurvey) -> Result<(), AppError> {
+    let loaded = check_editable(ctx, user, id).await?;
     let id = id.to_owned();
     let parts = rows(&id, &valid.parts);
     // Letters already handed out must keep working: a municipality with letters cannot leave the survey.
@@ -439,10 +446,7 @@ pub async fn transition(
     id: &str,
     open: bool,
 ) -> Result<SurveyState, AppError> {
-    let loaded = load(ctx, user, id).await?;
-    if !loaded.may_manage(user) {
-        return Err(AppError::Forbidden);
-    }
+    let loaded = check_manage(ctx, user, id).await?;
     let next = if open { loaded.state.open() } else { loaded.state.close() }
         .map_err(|error| AppError::Conflict(error.to_string()))?;
     if open {
@@ -481,10 +485,7 @@ pub async fn copy(
     title: Option<String>,
     period: Option<Period>,
 ) -> Result<String, AppError> {
-    let loaded = load(ctx, user, id).await?;
-    if !loaded.may_manage(user) {
-        return Err(AppError::Forbidden);
-    }
+    let loaded = check_manage(ctx, user, id).await?;
     let source_period = Period { opens_on: loaded.survey.opens_on, closes_on: loaded.survey.closes_on };
     let period = period.unwrap_or_else(|| source_period.next_year());
     let title = match title {
