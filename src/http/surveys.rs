@@ -10,8 +10,9 @@ use serde::{Deserialize, Serialize};
 use crate::app::audit::Actor;
 use crate::app::instruments;
 use crate::app::municipalities;
-use crate::app::surveys::letters;
-use crate::app::surveys::{self, Loaded, Overview, PartCounts, PartInput, SurveyInput, SurveySummary, ValidSurvey};
+use crate::app::surveys::{
+    self, Loaded, Overview, PartCounts, PartInput, SurveyInput, SurveySummary, ValidSurvey, letters,
+};
 use crate::domain::dispositions::{Disposition, ImportProblem};
 use crate::domain::survey::{self, Access, Period};
 use crate::error::AppError;
@@ -287,6 +288,7 @@ fn see_other(location: &str) -> HttpResponse {
     HttpResponse::SeeOther().insert_header((header::LOCATION, location)).finish()
 }
 
+/// The survey page, with a notice (a change just made or refused) and the problems of an import, if any.
 pub(crate) async fn render_survey(
     state: &AppState,
     user: &CurrentUser,

@@ -1,7 +1,7 @@
 //! Survey use cases shared by the pages and the API: creating, changing, opening, closing and copying survey
-//! waves, and the overview of a survey's letters and responses. Handing out codes and reminder lists are in [`letters`], importing returned letters in [`dispositions`].
-//! Each checks permissions on the server, validates into field errors, and writes its change with its audit event in
-//! one transaction.
+//! waves, and the overview of a survey's letters and responses. Handing out codes and reminder lists are in
+//! [`letters`], importing returned letters in [`dispositions`]. Each checks permissions on the server, validates into
+//! field errors, and writes its change with its audit event in one transaction.
 
 pub mod dispositions;
 pub mod letters;
