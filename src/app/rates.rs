@@ -298,7 +298,7 @@ fn read_rest(
     parts: Vec<(SurveyMunicipality, String)>,
 ) -> diesel::QueryResult<Rows> {
     let tallies = tallies::of_survey(conn, &survey.id)?;
-    let reminders = audit::municipality_days(conn, crate::app::surveys::REMINDER_LIST_EXPORTED, &survey.id)?;
+    let reminders = audit::municipality_days(conn, crate::app::surveys::letters::REMINDER_LIST_EXPORTED, &survey.id)?;
     Ok(Rows { survey, parts, tallies, reminders })
 }
 

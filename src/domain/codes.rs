@@ -349,6 +349,17 @@ impl fmt::Display for LetterNumber {
     }
 }
 
+/// One handed-out letter, for the mail house: its number, its code and the link with the code. Shown once, never
+/// stored in this form (the code is kept only as a keyed hash).
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct IssuedLetter {
+    pub letter_number: String,
+    pub code: String,
+    pub link: String,
+    pub municipality_code: String,
+    pub municipality: String,
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::HashSet;

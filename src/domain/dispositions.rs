@@ -6,7 +6,8 @@
 //! only ever see AAPOR classes.
 //!
 //! Three dispositions are set by the system (`NotReturned`, `Started`, `Completed`); the others come from staff,
-//! who import returned letters and phone calls as a CSV column with [`Disposition::parse_import`].
+//! who import returned letters and phone calls as a CSV file, read with [`read_import`] (its disposition column with
+//! [`Disposition::parse_import`]).
 //!
 //! **Why `Started` is R.** `Started` means the resident logged in with the code and a draft exists but was never
 //! submitted. AAPOR counts such a break-off as a partial (P) only when enough of it was answered to be used, and as
@@ -24,6 +25,10 @@
 
 use std::fmt;
 use std::str::FromStr;
+
+use serde::Serialize;
+
+use crate::domain::codes::LetterNumber;
 
 /// An AAPOR final disposition class.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -163,6 +168,9 @@ impl Disposition {
         Self::Unable,
     ];
 
+    /// The dispositions of letters that still get reminders: neither answered nor ruled out.
+    pub const AWAITING: [Self; 2] = [Self::NotReturned, Self::Started];
+
     /// The class this disposition counts as in response rates (see the module doc for `Started`).
     pub fn aapor_class(self) -> AaporClass {
         match self {
@@ -231,6 +239,75 @@ impl fmt::Display for Disposition {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
+}
+
+/// The text of an uploaded CSV file: UTF-8 (with or without a byte-order mark), or else Windows-1252, which is what
+/// Swedish Excel writes when it saves "CSV (semikolonavgränsad)".
+pub fn spreadsheet_text(bytes: &[u8]) -> String {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => text.trim_start_matches('\u{feff}').to_owned(),
+        Err(_) => encoding_rs::WINDOWS_1252.decode(bytes).0.into_owned(),
+    }
+}
+
+/// One problem in an imported file, by line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct ImportProblem {
+    pub line: u64,
+    pub reason: String,
+}
+
+/// A line of an import that names a letter and what became of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReturnedLetter {
+    pub line: u64,
+    pub letter: LetterNumber,
+    pub disposition: Disposition,
+}
+
+/// Reads an import of returned letters (`letter_number,disposition`, header optional): every line that names a
+/// letter, in order, as the letter and its disposition or as the problem with the line. Blank lines are skipped, and
+/// so is a header: a first line whose first field has no digit.
+pub fn read_import(text: &str) -> Vec<Result<ReturnedLetter, ImportProblem>> {
+    let delimiter = import_delimiter(text);
+    // One record per line (the format has no quoted line breaks), so every problem names the line a spreadsheet shows.
+    text.lines()
+        .enumerate()
+        .filter_map(|(index, line_text)| read_import_line(index as u64 + 1, line_text, delimiter).transpose())
+        .collect()
+}
+
+/// Swedish spreadsheets write semicolons; others commas or tabs: the first line decides.
+fn import_delimiter(text: &str) -> u8 {
+    let first_line = text.lines().next().unwrap_or_default();
+    [b';', b'\t', b','].into_iter().find(|d| first_line.as_bytes().contains(d)).unwrap_or(b',')
+}
+
+/// One line of an import; `None` for a blank line or the header.
+fn read_import_line(line: u64, text: &str, delimiter: u8) -> Result<Option<ReturnedLetter>, ImportProblem> {
+    let problem = |reason: String| ImportProblem { line, reason };
+    if text.trim().is_empty() {
+        return Ok(None);
+    }
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .delimiter(delimiter)
+        .from_reader(text.as_bytes());
+    let record = match reader.records().next() {
+        Some(record) => record.map_err(|error| problem(format!("Raden kan inte läsas: {error}")))?,
+        None => return Ok(None),
+    };
+    let first = record.get(0).unwrap_or_default();
+    if record.iter().all(str::is_empty) || (line == 1 && !first.chars().any(|c| c.is_ascii_digit())) {
+        return Ok(None);
+    }
+    let letter =
+        LetterNumber::parse(first).map_err(|error| problem(format!("\"{first}\" är inget brevnummer: {error}")))?;
+    let disposition =
+        Disposition::parse_import(record.get(1).unwrap_or_default()).map_err(|error| problem(error.to_string()))?;
+    Ok(Some(ReturnedLetter { line, letter, disposition }))
 }
 
 #[cfg(test)]
@@ -368,5 +445,68 @@ mod tests {
         assert!(
             ImportError::SetBySystem { value: "completed".to_owned() }.to_string().contains("registreras av systemet")
         );
+    }
+
+    fn letters_and_problems(text: &str) -> (Vec<ReturnedLetter>, Vec<ImportProblem>) {
+        let (letters, problems): (Vec<_>, Vec<_>) = read_import(text).into_iter().partition(Result::is_ok);
+        (letters.into_iter().map(Result::unwrap).collect(), problems.into_iter().map(Result::unwrap_err).collect())
+    }
+
+    fn returned(line: u64, letter: &str, disposition: Disposition) -> ReturnedLetter {
+        ReturnedLetter { line, letter: LetterNumber::parse(letter).unwrap(), disposition }
+    }
+
+    #[test]
+    fn an_import_skips_its_header_and_blank_lines_and_counts_lines_as_a_spreadsheet_does() {
+        let (letters, problems) = letters_and_problems(
+            "Brevnummer;Utfall\r\n1783-000001;Obeställbar\r\n\r\n ; \r\n1783-000002 ; flyttat\r\n",
+        );
+        assert_eq!(
+            letters,
+            [
+                returned(2, "1783-000001", Disposition::Undeliverable),
+                returned(5, "1783-000002", Disposition::MovedAway)
+            ]
+        );
+        assert!(problems.is_empty(), "{problems:?}");
+    }
+
+    #[test]
+    fn an_import_takes_its_delimiter_from_the_first_line() {
+        for (text, expected) in [
+            ("1783-000001,avliden\n1783-000002,refused\n", 2),
+            ("1783-000001\tavliden\n1783-000002\trefused\n", 2),
+            // The first line decides for the whole file: the second line is one field, not a letter.
+            ("1783-000001;avliden\n1783-000002,refused\n", 1),
+        ] {
+            let (letters, _) = letters_and_problems(text);
+            assert_eq!(letters.len(), expected, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn an_import_reports_each_bad_line_with_its_number() {
+        let (letters, problems) =
+            letters_and_problems("1783-000001;obeställbar\n1783-0003;avböjt\n1783-000004;vet ej\n1783-000005\n");
+        assert_eq!(letters.len(), 1);
+        let lines: Vec<u64> = problems.iter().map(|problem| problem.line).collect();
+        assert_eq!(lines, [2, 3, 4]);
+        assert!(problems[0].reason.starts_with("\"1783-0003\" är inget brevnummer"), "{problems:?}");
+        assert!(problems[1].reason.contains("\"vet ej\" är inget utfall"), "{problems:?}");
+        assert!(problems[2].reason.starts_with("utfallet saknas"), "{problems:?}");
+    }
+
+    #[test]
+    fn only_the_first_line_can_be_a_header() {
+        let (letters, problems) = letters_and_problems("1783-000001;avliden\nbrevnummer;utfall\n");
+        assert_eq!(letters.len(), 1);
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].line, 2);
+    }
+
+    #[test]
+    fn spreadsheet_text_is_utf8_without_its_byte_order_mark_or_else_windows_1252() {
+        assert_eq!(spreadsheet_text("\u{feff}1783-000001;obeställbar".as_bytes()), "1783-000001;obeställbar");
+        assert_eq!(spreadsheet_text(b"1783-000001;obest\xe4llbar;avb\xf6jt"), "1783-000001;obeställbar;avböjt");
     }
 }

@@ -11,6 +11,7 @@ mod health;
 mod home;
 mod instruments;
 pub mod language;
+pub mod letters;
 mod municipalities;
 pub mod openapi;
 pub mod paper;
@@ -76,9 +77,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route("/surveys/{id}/rates/stream", web::get().to(rates::page_stream))
                 .route("/surveys/{id}/paper", web::get().to(paper::page))
                 .route("/surveys/{id}/paper", web::post().to(paper::submit))
-                .route("/surveys/{id}/dispositions", web::post().to(surveys::import_from_page))
-                .route("/surveys/{id}/municipalities/{code}/codes", web::post().to(surveys::codes_from_page))
-                .route("/surveys/{id}/municipalities/{code}/reminders.csv", web::get().to(surveys::reminders_csv))
+                .route("/surveys/{id}/dispositions", web::post().to(letters::import_from_page))
+                .route("/surveys/{id}/municipalities/{code}/codes", web::post().to(letters::codes_from_page))
+                .route("/surveys/{id}/municipalities/{code}/reminders.csv", web::get().to(letters::reminders_csv))
                 .route("/surveys/{id}/{action}", web::post().to(surveys::transition_from_page))
                 .route("/users", web::get().to(users::list_page))
                 .route("/users", web::post().to(users::create_from_page))
@@ -117,9 +118,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route("/surveys/{id}/open", web::post().to(surveys::api_open))
                 .route("/surveys/{id}/close", web::post().to(surveys::api_close))
                 .route("/surveys/{id}/copy", web::post().to(surveys::api_copy))
-                .route("/surveys/{id}/dispositions", web::post().to(surveys::api_import))
-                .route("/surveys/{id}/municipalities/{code}/invitations", web::post().to(surveys::api_codes))
-                .route("/surveys/{id}/municipalities/{code}/reminders", web::get().to(surveys::api_reminders)),
+                .route("/surveys/{id}/dispositions", web::post().to(letters::api_import))
+                .route("/surveys/{id}/municipalities/{code}/invitations", web::post().to(letters::api_codes))
+                .route("/surveys/{id}/municipalities/{code}/reminders", web::get().to(letters::api_reminders)),
         )
         .default_service(web::to(not_found));
 }

@@ -1,26 +1,24 @@
-//! Survey waves: pages under `/admin/surveys` and the API under `/api/v1/surveys`.
+//! Survey waves: pages under `/admin/surveys` and the API under `/api/v1/surveys`. Their letters are in
+//! [`crate::http::letters`].
 
 use std::collections::BTreeMap;
-use std::io::Write;
 
 use actix_web::http::{StatusCode, header};
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
 use crate::app::audit::Actor;
 use crate::app::instruments;
 use crate::app::municipalities;
 use crate::app::surveys::{
-    self, ImportProblem, ImportReport, IssuedLetter, Loaded, PartInput, SurveyInput, SurveySummary,
+    self, Loaded, Overview, PartCounts, PartInput, SurveyInput, SurveySummary, ValidSurvey, letters,
 };
-use crate::db::queries::tallies;
-use crate::domain::dispositions::Disposition;
-use crate::domain::survey::Mode;
+use crate::domain::dispositions::{Disposition, ImportProblem};
 use crate::domain::survey::{self, Access, Period};
 use crate::error::AppError;
 use crate::error::{FieldError, FieldErrors};
 use crate::http::extract::CurrentUser;
-use crate::http::forms::{CsrfInBody, ProtectedForm};
+use crate::http::forms::ProtectedForm;
 use crate::http::render::context;
 use crate::http::state::AppState;
 use crate::views::templates::UserView;
@@ -73,84 +71,55 @@ pub struct SurveyView {
     pub open_link: Option<String>,
 }
 
-async fn view(state: &AppState, user: &CurrentUser, loaded: Loaded) -> Result<SurveyView, AppError> {
-    let id = loaded.survey.id.clone();
-    // The counters, not the letters and responses themselves: the page costs the same at 300 or 300,000 answers.
-    let tallies = state.db.run(move |conn| tallies::of_survey(conn, &id)).await?;
-    let counts: Vec<(String, String, i64)> = tallies
-        .dispositions
-        .iter()
-        .filter(|row| row.letters != 0)
-        .map(|row| (row.municipality_code.clone(), row.disposition.as_str().to_owned(), i64::from(row.letters)))
-        .collect();
-    let responses_in = |code: &str, mode: Mode| {
-        tallies
-            .completions
-            .iter()
-            .filter(|row| row.municipality_code == code && row.mode == mode)
-            .map(|row| i64::from(row.submitted))
-            .sum::<i64>()
-    };
-    let may_manage = loaded.may_manage(user);
-    let instrument = match instruments::for_survey(state, &loaded.survey).await {
-        Ok(instrument) => Some(instrument),
-        Err(AppError::Conflict(_)) => None,
-        Err(error) => return Err(error),
-    };
-    let municipalities = loaded
-        .parts
-        .into_iter()
-        .filter(|(part, _)| user.permissions.may_view(&part.municipality_code))
-        .map(|(part, name)| {
-            let dispositions: BTreeMap<String, i64> = counts
-                .iter()
-                .filter(|(code, _, _)| *code == part.municipality_code)
-                .map(|(_, disposition, count)| (disposition.clone(), *count))
-                .collect();
-            let awaiting = [Disposition::NotReturned, Disposition::Started]
-                .iter()
-                .map(|d| dispositions.get(d.as_str()).copied().unwrap_or(0))
-                .sum();
-            PartView {
-                responses_web: responses_in(&part.municipality_code, Mode::Web),
-                responses_paper: responses_in(&part.municipality_code, Mode::Paper),
-                may_manage: user.permissions.may_manage(&part.municipality_code),
-                letters: dispositions.values().sum(),
-                code: part.municipality_code,
-                name,
-                sample_size: part.sample_size,
-                target_percent: part.target_percent,
-                dispositions,
-                awaiting,
-            }
-        })
-        .collect();
-    let open_link = (loaded.access == Access::OpenLink)
-        .then(|| state.public_url.join(&format!("oppen/{}", loaded.survey.id)).map(|url| url.to_string()).ok())
-        .flatten();
-    Ok(SurveyView {
-        open_link,
-        id: loaded.survey.id,
-        title: loaded.survey.title,
-        state: loaded.state,
-        state_label: loaded.state.label(),
-        access: loaded.access,
-        has_response_rate: loaded.access.has_response_rate(),
-        opens_on: loaded.survey.opens_on,
-        closes_on: loaded.survey.closes_on,
-        instrument: format!("{} {}", loaded.survey.instrument_key, loaded.survey.instrument_version),
-        instrument_title: instrument
-            .as_ref()
-            .map(|instrument| instrument.title().get(instrument.lang(instrument.default_language())).to_owned()),
-        instrument_export: instrument
-            .is_some()
-            .then(|| instruments::export_path(&loaded.survey.instrument_key, &loaded.survey.instrument_version)),
-        instrument_key: loaded.survey.instrument_key,
-        instrument_version: loaded.survey.instrument_version,
-        copied_from: loaded.survey.copied_from,
-        may_manage,
-        municipalities,
-    })
+impl From<Overview> for SurveyView {
+    fn from(overview: Overview) -> Self {
+        let Overview { survey, instrument, may_manage, municipalities, open_link } = overview;
+        SurveyView {
+            open_link,
+            id: survey.id,
+            title: survey.title,
+            state: survey.state,
+            state_label: survey.state.label(),
+            access: survey.access,
+            has_response_rate: survey.access.has_response_rate(),
+            opens_on: survey.opens_on,
+            closes_on: survey.closes_on,
+            instrument: format!("{} {}", survey.instrument_key, survey.instrument_version),
+            instrument_title: instrument
+                .as_ref()
+                .map(|instrument| instrument.title().get(instrument.lang(instrument.default_language())).to_owned()),
+            instrument_export: instrument
+                .is_some()
+                .then(|| instruments::export_path(&survey.instrument_key, &survey.instrument_version)),
+            instrument_key: survey.instrument_key,
+            instrument_version: survey.instrument_version,
+            copied_from: survey.copied_from,
+            may_manage,
+            municipalities: municipalities.into_iter().map(PartView::from).collect(),
+        }
+    }
+}
+
+impl From<PartCounts> for PartView {
+    fn from(counts: PartCounts) -> Self {
+        PartView {
+            letters: counts.letters(),
+            awaiting: counts.awaiting(),
+            dispositions: counts.dispositions.iter().map(|(d, count)| (d.as_str().to_owned(), *count)).collect(),
+            responses_web: counts.web,
+            responses_paper: counts.paper,
+            may_manage: counts.may_manage,
+            code: counts.part.municipality_code,
+            name: counts.name,
+            sample_size: counts.part.sample_size,
+            target_percent: counts.part.target_percent,
+        }
+    }
+}
+
+/// A survey as the user may see it, with its letters and responses counted.
+async fn survey_view(state: &AppState, user: &CurrentUser, id: &str) -> Result<SurveyView, AppError> {
+    Ok(SurveyView::from(surveys::overview(state, user, id).await?))
 }
 
 /// A questionnaire to choose in a survey form: `key@version`, and its title and version.
@@ -213,23 +182,16 @@ pub async fn index(state: web::Data<AppState>, user: CurrentUser) -> Result<Http
 
 /// The fields of the new-survey form, kept as typed so that an error never loses them.
 #[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(default)]
 pub struct NewSurveyForm {
-    #[serde(default)]
     title: String,
-    #[serde(default)]
     opens_on: String,
-    #[serde(default)]
     closes_on: String,
-    #[serde(default)]
     access: String,
-    #[serde(default)]
     municipalities: Vec<String>,
-    #[serde(default)]
     sample_size: String,
-    #[serde(default)]
     target_percent: String,
     /// The questionnaire, `key@version`.
-    #[serde(default)]
     instrument: String,
 }
 
@@ -251,9 +213,7 @@ async fn render_new(
 
 /// `GET /admin/surveys/new`
 pub async fn new_page(state: web::Data<AppState>, user: CurrentUser) -> Result<HttpResponse, AppError> {
-    if !user.permissions.may_create_surveys() {
-        return Err(AppError::Forbidden);
-    }
+    surveys::check_create(&user)?;
     let builtin = state.instruments.default();
     let form = NewSurveyForm {
         access: Access::Codes.as_str().into(),
@@ -270,17 +230,27 @@ pub async fn create_from_page(
     form: ProtectedForm<NewSurveyForm>,
 ) -> Result<HttpResponse, AppError> {
     let ProtectedForm { user, form } = form;
-    if !user.permissions.may_create_surveys() {
-        return Err(AppError::Forbidden);
-    }
+    surveys::check_create(&user)?;
     let mut errors = FieldErrors::default();
+    let input = new_survey_input(&form, &mut errors);
+    match validate_form(&state, &user, &input, errors).await {
+        Ok(valid) => {
+            let id = surveys::create(&state, &user, Actor::of(&user), valid).await?;
+            Ok(see_other(&format!("/admin/surveys/{id}")))
+        }
+        Err(errors) => render_new(&state, &user, StatusCode::UNPROCESSABLE_ENTITY, &form, errors).await,
+    }
+}
+
+/// The new-survey form as a survey's input: every municipality chosen gets the same sample and target.
+fn new_survey_input(form: &NewSurveyForm, errors: &mut FieldErrors) -> SurveyInput {
     let sample_size =
         survey::parse_sample_size(&form.sample_size).map_err(|reason| errors.add("sample_size", reason)).unwrap_or(0);
     let target = survey::parse_target(&form.target_percent)
         .map_err(|reason| errors.add("target_percent", reason))
         .unwrap_or(None);
-    let (instrument_key, instrument_version) = chosen_instrument(&form.instrument, &mut errors);
-    let input = SurveyInput {
+    let (instrument_key, instrument_version) = chosen_instrument(&form.instrument, errors);
+    SurveyInput {
         title: form.title.clone(),
         opens_on: form.opens_on.clone(),
         closes_on: form.closes_on.clone(),
@@ -292,22 +262,34 @@ pub async fn create_from_page(
             .collect(),
         instrument_key,
         instrument_version,
-    };
-    let valid = surveys::validate(&state, &user, &input).await;
-    match valid {
-        Ok(valid) if errors.is_empty() => {
-            let id = surveys::create(&state, &user, Actor::of(&user), valid).await?;
-            Ok(HttpResponse::SeeOther().insert_header((header::LOCATION, format!("/admin/surveys/{id}"))).finish())
-        }
-        Ok(_) => render_new(&state, &user, StatusCode::UNPROCESSABLE_ENTITY, &form, errors.0).await,
+    }
+}
+
+/// A page's survey input checked: the survey, or the form's own errors and then the survey's, named as the page
+/// names its fields.
+async fn validate_form(
+    state: &AppState,
+    user: &CurrentUser,
+    input: &SurveyInput,
+    mut errors: FieldErrors,
+) -> Result<ValidSurvey, Vec<FieldError>> {
+    match surveys::validate(state, user, input).await {
+        Ok(valid) if errors.is_empty() => Ok(valid),
+        Ok(_) => Err(errors.0),
         Err(more) => {
             errors.0.extend(more.0);
-            render_new(&state, &user, StatusCode::UNPROCESSABLE_ENTITY, &form, on_page(errors.0)).await
+            Err(on_page(errors.0))
         }
     }
 }
 
-async fn render_survey(
+/// Back to a page by GET, so that reloading it does not send the form again.
+fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther().insert_header((header::LOCATION, location)).finish()
+}
+
+/// The survey page, with a notice (a change just made or refused) and the problems of an import, if any.
+pub(crate) async fn render_survey(
     state: &AppState,
     user: &CurrentUser,
     status: StatusCode,
@@ -315,8 +297,7 @@ async fn render_survey(
     notice: Option<String>,
     problems: Vec<ImportProblem>,
 ) -> Result<HttpResponse, AppError> {
-    let loaded = surveys::load(state, user, id).await?;
-    let survey = view(state, user, loaded).await?;
+    let survey = survey_view(state, user, id).await?;
     let manages_any = survey.municipalities.iter().any(|part| part.may_manage);
     let dispositions: Vec<(&str, &str)> =
         Disposition::ALL.iter().map(|d| (d.as_str(), disposition_label(*d))).collect();
@@ -324,7 +305,7 @@ async fn render_survey(
         status,
         "admin/survey.html",
         context! { title => survey.title.clone(), user => UserView::from(&user.staff), csrf_token => user.csrf_token(), survey,
-        manages_any, dispositions, notice, problems, max_codes => surveys::MAX_CODES_PER_BATCH },
+        manages_any, dispositions, notice, problems, max_codes => letters::MAX_CODES_PER_BATCH },
     )
 }
 
@@ -370,13 +351,7 @@ pub async fn edit_page(
     user: CurrentUser,
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let loaded = surveys::load(&state, &user, &id).await?;
-    if !loaded.may_manage(&user) {
-        return Err(AppError::Forbidden);
-    }
-    if !loaded.state.is_editable() {
-        return Err(AppError::Conflict("Bara ett utkast kan ändras; enkäten är redan öppnad.".to_owned()));
-    }
+    let loaded = surveys::check_editable(&state, &user, &id).await?;
     let fields: Vec<(String, String)> = edit_fields(&loaded);
     render_edit(&state, &user, StatusCode::OK, &id, fields, Vec::new()).await
 }
@@ -405,8 +380,7 @@ async fn render_edit(
     fields: Vec<(String, String)>,
     errors: Vec<FieldError>,
 ) -> Result<HttpResponse, AppError> {
-    let value =
-        |name: &str| fields.iter().find(|(key, _)| key == name).map(|(_, value)| value.clone()).unwrap_or_default();
+    let value = |name: &str| field(&fields, name);
     let options = municipalities::manageable(state, user).await?;
     let chosen: Vec<String> =
         fields.iter().filter(|(key, _)| key == "municipality").map(|(_, code)| code.clone()).collect();
@@ -443,28 +417,10 @@ pub async fn update_from_page(
     form: ProtectedForm<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
     let ProtectedForm { user, form: fields } = form;
-    let value =
-        |name: &str| fields.iter().find(|(key, _)| key == name).map(|(_, value)| value.clone()).unwrap_or_default();
+    let value = |name: &str| field(&fields, name);
     let mut errors = FieldErrors::default();
-    let mut codes: Vec<String> = Vec::new();
-    for (key, code) in &fields {
-        let keep = key == "municipality" && value(&format!("remove_{code}")).is_empty();
-        if (keep || key == "add_municipality") && !code.is_empty() && !codes.contains(code) {
-            codes.push(code.clone());
-        }
-    }
-    let mut parts = Vec::new();
-    for code in &codes {
-        let sample_text = value(&format!("sample_size_{code}"));
-        let sample_size = if sample_text.is_empty() { Ok(0) } else { survey::parse_sample_size(&sample_text) };
-        let sample_size = sample_size
-            .map_err(|reason| errors.add(&format!("sample_size_{code}"), format!("{code}: {reason}")))
-            .unwrap_or(0);
-        let target = survey::parse_target(&value(&format!("target_{code}")))
-            .map_err(|reason| errors.add(&format!("target_{code}"), format!("{code}: {reason}")))
-            .unwrap_or(None);
-        parts.push(PartInput { code: code.clone(), sample_size, target_percent: target });
-    }
+    let codes = edited_municipalities(&fields);
+    let parts = edited_parts(&fields, &codes, &mut errors);
     let loaded = surveys::check_manage(&state, &user, &id).await?;
     let (instrument_key, instrument_version) = chosen_instrument(&value("instrument"), &mut errors);
     let input = SurveyInput {
@@ -479,17 +435,47 @@ pub async fn update_from_page(
     let mut kept: Vec<(String, String)> =
         fields.iter().filter(|(key, _)| key != "municipality" && key != "add_municipality").cloned().collect();
     kept.extend(codes.iter().map(|code| ("municipality".to_owned(), code.clone())));
-    match surveys::validate(&state, &user, &input).await {
-        Ok(valid) if errors.is_empty() => {
+    match validate_form(&state, &user, &input, errors).await {
+        Ok(valid) => {
             surveys::update(&state, &user, Actor::of(&user), &id, valid).await?;
-            Ok(HttpResponse::SeeOther().insert_header((header::LOCATION, format!("/admin/surveys/{id}"))).finish())
+            Ok(see_other(&format!("/admin/surveys/{id}")))
         }
-        Ok(_) => render_edit(&state, &user, StatusCode::UNPROCESSABLE_ENTITY, &id, kept, errors.0).await,
-        Err(more) => {
-            errors.0.extend(more.0);
-            render_edit(&state, &user, StatusCode::UNPROCESSABLE_ENTITY, &id, kept, on_page(errors.0)).await
+        Err(errors) => render_edit(&state, &user, StatusCode::UNPROCESSABLE_ENTITY, &id, kept, errors).await,
+    }
+}
+
+/// The value of a form field; empty when the form has none.
+fn field(fields: &[(String, String)], name: &str) -> String {
+    fields.iter().find(|(key, _)| key == name).map(|(_, value)| value.clone()).unwrap_or_default()
+}
+
+/// The municipalities an edit keeps or adds, each once, in the form's order.
+fn edited_municipalities(fields: &[(String, String)]) -> Vec<String> {
+    let mut codes: Vec<String> = Vec::new();
+    for (key, code) in fields {
+        let keep = key == "municipality" && field(fields, &format!("remove_{code}")).is_empty();
+        if (keep || key == "add_municipality") && !code.is_empty() && !codes.contains(code) {
+            codes.push(code.clone());
         }
     }
+    codes
+}
+
+/// Each municipality's sample and target as edited (an empty sample is 0), with an error per field that is wrong.
+fn edited_parts(fields: &[(String, String)], codes: &[String], errors: &mut FieldErrors) -> Vec<PartInput> {
+    let mut parts = Vec::new();
+    for code in codes {
+        let sample_text = field(fields, &format!("sample_size_{code}"));
+        let sample_size = if sample_text.is_empty() { Ok(0) } else { survey::parse_sample_size(&sample_text) };
+        let sample_size = sample_size
+            .map_err(|reason| errors.add(&format!("sample_size_{code}"), format!("{code}: {reason}")))
+            .unwrap_or(0);
+        let target = survey::parse_target(&field(fields, &format!("target_{code}")))
+            .map_err(|reason| errors.add(&format!("target_{code}"), format!("{code}: {reason}")))
+            .unwrap_or(None);
+        parts.push(PartInput { code: code.clone(), sample_size, target_percent: target });
+    }
+    parts
 }
 
 /// `POST /admin/surveys/{id}/open` and `/close`
@@ -506,10 +492,7 @@ pub async fn transition_from_page(
         _ => return Err(AppError::NotFound),
     };
     match surveys::transition(&state, &user, Actor::of(&user), &id, open).await {
-        // Back to the survey page by GET, so that reloading it does not send the change again.
-        Ok(next) => Ok(HttpResponse::SeeOther()
-            .insert_header((header::LOCATION, format!("/admin/surveys/{id}?now={}", next.as_str())))
-            .finish()),
+        Ok(next) => Ok(see_other(&format!("/admin/surveys/{id}?now={}", next.as_str()))),
         Err(AppError::Conflict(reason)) => {
             render_survey(&state, &user, StatusCode::CONFLICT, &id, Some(reason), Vec::new()).await
         }
@@ -517,13 +500,11 @@ pub async fn transition_from_page(
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Default, Deserialize)]
+#[serde(default)]
 pub struct CopyForm {
-    #[serde(default)]
     title: String,
-    #[serde(default)]
     opens_on: String,
-    #[serde(default)]
     closes_on: String,
 }
 
@@ -541,156 +522,7 @@ pub async fn copy_from_page(
     };
     let title = Some(form.title).filter(|title| !title.trim().is_empty());
     let new_id = surveys::copy(&state, &user, Actor::of(&user), &id, title, period).await?;
-    Ok(HttpResponse::SeeOther().insert_header((header::LOCATION, format!("/admin/surveys/{new_id}"))).finish())
-}
-
-#[derive(Deserialize)]
-pub struct CodesForm {
-    #[serde(default)]
-    count: String,
-}
-
-/// `POST /admin/surveys/{id}/municipalities/{code}/codes`: a ZIP with the mail-merge CSV and one QR code (SVG)
-/// per letter. The codes exist in clear only in this answer.
-pub async fn codes_from_page(
-    state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
-    form: ProtectedForm<CodesForm>,
-) -> Result<HttpResponse, AppError> {
-    let (id, municipality) = path.into_inner();
-    let ProtectedForm { user, form } = form;
-    let count: i64 = form.count.trim().parse().map_err(|_| {
-        AppError::invalid("count", format!("Antalet koder är ett heltal från 1 till {}.", surveys::MAX_CODES_PER_BATCH))
-    })?;
-    let letters = surveys::generate_codes(&state, &user, Actor::of(&user), &id, &municipality, count).await?;
-    let first = letters.first().map(|l| l.letter_number.clone()).unwrap_or_default();
-    let zip = crate::auth::password::off_thread(move || letters_zip(&letters))
-        .await
-        .ok_or_else(|| AppError::Internal("the archive could not be built".into()))?
-        .map_err(|error| AppError::Internal(Box::new(error)))?;
-    Ok(HttpResponse::Ok()
-        .content_type("application/zip")
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"koder-{municipality}-fran-{first}.zip\""),
-        ))
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .body(zip))
-}
-
-/// The mail-merge CSV of letters (UTF-8 with BOM and semicolons, as Swedish Excel expects).
-pub fn letters_csv(letters: &[IssuedLetter]) -> Result<Vec<u8>, csv::Error> {
-    let mut writer = csv::WriterBuilder::new().delimiter(b';').from_writer(vec![0xEF, 0xBB, 0xBF]);
-    writer.write_record(["brevnummer", "kod", "lank", "kommunkod", "kommun", "qr_fil"])?;
-    for letter in letters {
-        let qr = format!("qr/{}.svg", letter.letter_number);
-        writer.write_record([
-            &letter.letter_number,
-            &letter.code,
-            &letter.link,
-            &letter.municipality_code,
-            &letter.municipality,
-            &qr,
-        ])?;
-    }
-    writer.into_inner().map_err(|error| csv::Error::from(error.into_error()))
-}
-
-fn letters_zip(letters: &[IssuedLetter]) -> Result<Vec<u8>, std::io::Error> {
-    // Rendering a QR code takes about a millisecond, so 10,000 letters are rendered on every core at once.
-    let threads = std::thread::available_parallelism().map_or(1, usize::from).min(8);
-    let chunk = letters.len().div_ceil(threads).max(1);
-    let svgs: Vec<String> = std::thread::scope(|scope| {
-        let workers: Vec<_> = letters
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(qr_svg).collect::<Vec<_>>()))
-            .collect();
-        workers.into_iter().flat_map(|worker| worker.join().unwrap_or_default()).collect()
-    });
-    if svgs.len() != letters.len() || svgs.iter().any(String::is_empty) {
-        return Err(std::io::Error::other("a QR code could not be rendered"));
-    }
-    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    // Fast compression: SVG text compresses well even at the lowest level, and the download waits for it.
-    let options = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated)
-        .compression_level(Some(1));
-    let csv = letters_csv(letters).map_err(std::io::Error::other)?;
-    zip.start_file("koder.csv", options).map_err(std::io::Error::other)?;
-    zip.write_all(&csv)?;
-    for (letter, svg) in letters.iter().zip(&svgs) {
-        zip.start_file(format!("qr/{}.svg", letter.letter_number), options).map_err(std::io::Error::other)?;
-        zip.write_all(svg.as_bytes())?;
-    }
-    Ok(zip.finish().map_err(std::io::Error::other)?.into_inner())
-}
-
-/// The QR code of a letter's personal link as SVG (empty if the link cannot be encoded).
-fn qr_svg(letter: &IssuedLetter) -> String {
-    qrcode::QrCode::new(letter.link.as_bytes())
-        .map(|code| code.render::<qrcode::render::svg::Color<'_>>().min_dimensions(200, 200).build())
-        .unwrap_or_default()
-}
-
-/// `GET /admin/surveys/{id}/municipalities/{code}/reminders.csv` (and the API's `/reminders`): letters for the
-/// reminder mailing.
-pub async fn reminders_csv(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    path: web::Path<(String, String)>,
-) -> Result<HttpResponse, AppError> {
-    let (id, municipality) = path.into_inner();
-    let actor = Actor::of(&user);
-    let letters = surveys::reminder_list(&state, &user, actor, &id, &municipality).await?;
-    let mut body = String::from("brevnummer\n");
-    for letter in letters {
-        body.push_str(&letter);
-        body.push('\n');
-    }
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"paminnelser-{municipality}.csv\""),
-        ))
-        .body(body))
-}
-
-#[derive(actix_multipart::form::MultipartForm)]
-pub struct DispositionUpload {
-    file: actix_multipart::form::bytes::Bytes,
-    csrf_token: actix_multipart::form::text::Text<String>,
-}
-
-/// `POST /admin/surveys/{id}/dispositions`: a CSV file of returned letters.
-pub async fn import_from_page(
-    state: web::Data<AppState>,
-    id: web::Path<String>,
-    _csrf: CsrfInBody,
-    user: CurrentUser,
-    upload: actix_multipart::form::MultipartForm<DispositionUpload>,
-) -> Result<HttpResponse, AppError> {
-    user.check_csrf(Some(&upload.csrf_token))?;
-    let text = spreadsheet_text(&upload.file.data);
-    match surveys::import_dispositions(&state, &user, Actor::of(&user), &id, &text).await? {
-        Ok(report) => {
-            let notice = format!("{} brev fick sitt utfall registrerat.", report.recorded);
-            render_survey(&state, &user, StatusCode::OK, &id, Some(notice), Vec::new()).await
-        }
-        Err(problems) => {
-            let notice = "Inget registrerades: rätta raderna nedan och ladda upp filen igen.".to_owned();
-            render_survey(&state, &user, StatusCode::UNPROCESSABLE_ENTITY, &id, Some(notice), problems).await
-        }
-    }
-}
-
-/// The text of an uploaded CSV file: UTF-8 (with or without a byte-order mark), or else Windows-1252, which is what
-/// Swedish Excel writes when it saves "CSV (semikolonavgränsad)".
-fn spreadsheet_text(bytes: &[u8]) -> String {
-    match std::str::from_utf8(bytes) {
-        Ok(text) => text.trim_start_matches('\u{feff}').to_owned(),
-        Err(_) => encoding_rs::WINDOWS_1252.decode(bytes).0.into_owned(),
-    }
+    Ok(see_other(&format!("/admin/surveys/{new_id}")))
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -710,15 +542,12 @@ pub async fn api_create(
     user: CurrentUser,
     input: web::Json<SurveyInput>,
 ) -> Result<HttpResponse, AppError> {
-    if !user.permissions.may_create_surveys() {
-        return Err(AppError::Forbidden);
-    }
+    surveys::check_create(&user)?;
     let valid = surveys::validate(&state, &user, &input).await.map_err(|errors| AppError::InvalidFields(errors.0))?;
     let id = surveys::create(&state, &user, Actor::of(&user), valid).await?;
-    let loaded = surveys::load(&state, &user, &id).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/surveys/{id}")))
-        .json(view(&state, &user, loaded).await?))
+        .json(survey_view(&state, &user, &id).await?))
 }
 
 /// One survey with its municipalities and letters by disposition.
@@ -729,8 +558,7 @@ pub async fn api_show(
     user: CurrentUser,
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let loaded = surveys::load(&state, &user, &id).await?;
-    Ok(HttpResponse::Ok().json(view(&state, &user, loaded).await?))
+    Ok(HttpResponse::Ok().json(survey_view(&state, &user, &id).await?))
 }
 
 /// Replace a draft survey's title, period and municipalities.
@@ -745,8 +573,7 @@ pub async fn api_update(
     surveys::check_manage(&state, &user, &id).await?;
     let valid = surveys::validate(&state, &user, &input).await.map_err(|errors| AppError::InvalidFields(errors.0))?;
     surveys::update(&state, &user, Actor::of(&user), &id, valid).await?;
-    let loaded = surveys::load(&state, &user, &id).await?;
-    Ok(HttpResponse::Ok().json(view(&state, &user, loaded).await?))
+    Ok(HttpResponse::Ok().json(survey_view(&state, &user, &id).await?))
 }
 
 /// Open a draft survey (freezing its questionnaire version).
@@ -757,8 +584,7 @@ pub async fn api_open(
     user: CurrentUser,
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    surveys::transition(&state, &user, Actor::of(&user), &id, true).await?;
-    api_show(state, user, id).await
+    api_transition(state, user, id, true).await
 }
 
 /// Close an open survey.
@@ -769,7 +595,17 @@ pub async fn api_close(
     user: CurrentUser,
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    surveys::transition(&state, &user, Actor::of(&user), &id, false).await?;
+    api_transition(state, user, id, false).await
+}
+
+/// Opens or closes a survey, and answers with it as it is now.
+async fn api_transition(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<String>,
+    open: bool,
+) -> Result<HttpResponse, AppError> {
+    surveys::transition(&state, &user, Actor::of(&user), &id, open).await?;
     api_show(state, user, id).await
 }
 
@@ -799,81 +635,5 @@ pub async fn api_copy(
         _ => return Err(AppError::invalid("closes_on", "Ange både startdag och slutdag, eller ingen av dem.")),
     };
     let new_id = surveys::copy(&state, &user, Actor::of(&user), &id, input.title, period).await?;
-    let loaded = surveys::load(&state, &user, &new_id).await?;
-    Ok(HttpResponse::Created().json(view(&state, &user, loaded).await?))
-}
-
-#[derive(Deserialize, utoipa::ToSchema)]
-pub struct CodesInput {
-    /// How many new letters (codes) to hand out, 1–20,000.
-    pub count: i64,
-}
-
-/// Hand out codes for a municipality. The answer is the only place the codes ever appear in clear; the service
-/// keeps only keyed hashes. `Accept: text/csv` gives the mail-merge CSV instead of JSON.
-#[utoipa::path(post, path = "/api/v1/surveys/{id}/municipalities/{code}/invitations", tag = "invitations",
-    params(("id" = String, Path), ("code" = String, Path, description = "Municipality code")), request_body = CodesInput,
-    responses((status = 201, body = [IssuedLetter]), (status = 403, body = crate::http::errors::ErrorBody), (status = 409, body = crate::http::errors::ErrorBody)))]
-pub async fn api_codes(
-    request: HttpRequest,
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    path: web::Path<(String, String)>,
-    input: web::Json<CodesInput>,
-) -> Result<HttpResponse, AppError> {
-    let (id, municipality) = path.into_inner();
-    let letters = surveys::generate_codes(&state, &user, Actor::of(&user), &id, &municipality, input.count).await?;
-    let wants_csv =
-        request.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/csv"));
-    if wants_csv {
-        let body = letters_csv(&letters).map_err(|error| AppError::Internal(Box::new(error)))?;
-        return Ok(HttpResponse::Created()
-            .content_type("text/csv; charset=utf-8")
-            .insert_header((header::CACHE_CONTROL, "no-store"))
-            .body(body));
-    }
-    Ok(HttpResponse::Created().insert_header((header::CACHE_CONTROL, "no-store")).json(letters))
-}
-
-/// The reminder list of a municipality: letter numbers neither answered nor ruled out, as CSV.
-#[utoipa::path(get, path = "/api/v1/surveys/{id}/municipalities/{code}/reminders", tag = "invitations",
-    params(("id" = String, Path), ("code" = String, Path, description = "Municipality code")),
-    responses((status = 200, content_type = "text/csv", body = String), (status = 403, body = crate::http::errors::ErrorBody)))]
-pub async fn api_reminders(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    path: web::Path<(String, String)>,
-) -> Result<HttpResponse, AppError> {
-    reminders_csv(state, user, path).await
-}
-
-/// The outcome of a disposition import.
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct ImportAnswer {
-    pub recorded: usize,
-    pub by_disposition: BTreeMap<String, usize>,
-}
-
-/// Import returned letters: a CSV body of `letter_number,disposition` lines (header optional). All or nothing:
-/// with any bad line, nothing is recorded and the answer (422) lists every problem by line.
-#[utoipa::path(post, path = "/api/v1/surveys/{id}/dispositions", tag = "invitations", params(("id" = String, Path)),
-    request_body(content = String, content_type = "text/csv"),
-    responses((status = 200, body = ImportAnswer), (status = 422, body = [ImportProblem])))]
-pub async fn api_import(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    id: web::Path<String>,
-    body: web::Bytes,
-) -> Result<HttpResponse, AppError> {
-    match surveys::import_dispositions(&state, &user, Actor::of(&user), &id, &spreadsheet_text(&body)).await? {
-        Ok(ImportReport { recorded, by_disposition }) => {
-            Ok(HttpResponse::Ok().json(ImportAnswer { recorded, by_disposition }))
-        }
-        Err(problems) => Err(AppError::InvalidFields(
-            problems
-                .into_iter()
-                .map(|problem| FieldError { field: format!("line {}", problem.line), reason: problem.reason })
-                .collect(),
-        )),
-    }
+    Ok(HttpResponse::Created().json(survey_view(&state, &user, &new_id).await?))
 }

@@ -4,5 +4,6 @@
 //! called by `http/`, which owns the request and the response, and it reads nothing itself.
 
 pub mod charts;
+pub mod letters;
 pub mod questionnaire;
 pub mod templates;

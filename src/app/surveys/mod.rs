@@ -1,8 +1,13 @@
 //! Survey use cases shared by the pages and the API: creating, changing, opening, closing and copying survey
-//! waves, handing out invitation codes, reminder lists and importing dispositions. Each checks permissions on the
-//! server, validates into field errors, and writes its change with its audit event in one transaction.
+//! waves, and the overview of a survey's letters and responses. Handing out codes and reminder lists are in
+//! [`letters`], importing returned letters in [`dispositions`]. Each checks permissions on the server, validates into
+//! field errors, and writes its change with its audit event in one transaction.
+
+pub mod dispositions;
+pub mod letters;
 
 use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
 
 use diesel::Connection;
 use serde::{Deserialize, Serialize};
@@ -11,18 +16,15 @@ use serde_json::json;
 use crate::app::Context;
 use crate::app::audit::Actor;
 use crate::auth::Staff;
-use crate::db::Abort;
-use crate::db::models::survey::{Invitation, Survey, SurveyChanges, SurveyMunicipality};
+use crate::db::models::survey::{Survey, SurveyChanges, SurveyMunicipality};
+use crate::db::queries::tallies::{self, SurveyTallies};
 use crate::db::queries::{audit, invitations, surveys};
-use crate::domain::codes::{InvitationCode, LetterNumber};
 use crate::domain::dispositions::Disposition;
+use crate::domain::instrument::Instrument;
 use crate::domain::municipality::MunicipalityCode;
-use crate::domain::survey::{self, Access, Period, SurveyState};
+use crate::domain::survey::{self, Access, Mode, Period, SurveyState};
 use crate::error::AppError;
 use crate::error::FieldErrors;
-
-/// Most codes handed out in one action (a municipality's whole sample is normally 300–1,500).
-pub const MAX_CODES_PER_BATCH: i64 = 20_000;
 
 /// One municipality's part as given by a coordinator.
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
@@ -170,9 +172,7 @@ fn rows(survey_id: &str, parts: &[PartInput]) -> Vec<SurveyMunicipality> {
 
 /// Creates a draft survey.
 pub async fn create(ctx: &Context, user: &Staff, actor: Actor, valid: ValidSurvey) -> Result<String, AppError> {
-    if !user.permissions.may_create_surveys() {
-        return Err(AppError::Forbidden);
-    }
+    check_create(user)?;
     let (instrument_key, instrument_version) = valid.instrument.unwrap_or_else(|| {
         let builtin = ctx.instruments.default();
         (builtin.key().to_owned(), builtin.version().to_owned())
@@ -233,6 +233,100 @@ pub async fn load(ctx: &Context, user: &Staff, id: &str) -> Result<Loaded, AppEr
     Ok(Loaded { state: survey.state, access: survey.access, survey, parts })
 }
 
+/// A survey with the municipalities the user may see, their letters counted by disposition and their responses by
+/// mode.
+pub struct Overview {
+    pub survey: Survey,
+    /// The survey's questionnaire; `None` when the service does not know it.
+    pub instrument: Option<Arc<Instrument>>,
+    /// Whether the user may change, open, close or copy the survey.
+    pub may_manage: bool,
+    pub municipalities: Vec<PartCounts>,
+    /// For an open-link survey: the address to share, where residents start by choosing their municipality.
+    pub open_link: Option<String>,
+}
+
+/// One municipality of a survey with its letters and responses counted.
+pub struct PartCounts {
+    pub part: SurveyMunicipality,
+    pub name: String,
+    /// Letters by disposition, for each disposition that has any.
+    pub dispositions: Vec<(Disposition, i64)>,
+    /// Responses given on the web.
+    pub web: i64,
+    /// Paper forms keyed in by staff.
+    pub paper: i64,
+    /// Whether the user may hand out codes and record dispositions here.
+    pub may_manage: bool,
+}
+
+impl PartCounts {
+    /// Letters handed out.
+    pub fn letters(&self) -> i64 {
+        self.dispositions.iter().map(|(_, count)| count).sum()
+    }
+
+    /// Letters that still get reminders: neither answered nor ruled out.
+    pub fn awaiting(&self) -> i64 {
+        self.dispositions
+            .iter()
+            .filter(|(disposition, _)| Disposition::AWAITING.contains(disposition))
+            .map(|(_, count)| count)
+            .sum()
+    }
+}
+
+/// A survey the user may see, with its letters and responses counted per municipality.
+pub async fn overview(ctx: &Context, user: &Staff, id: &str) -> Result<Overview, AppError> {
+    let loaded = load(ctx, user, id).await?;
+    let lookup = loaded.survey.id.clone();
+    // The counters, not the letters and responses themselves: the page costs the same at 300 or 300,000 answers.
+    let tallies = ctx.db.run(move |conn| tallies::of_survey(conn, &lookup)).await?;
+    let may_manage = loaded.may_manage(user);
+    let instrument = match crate::app::instruments::for_survey(ctx, &loaded.survey).await {
+        Ok(instrument) => Some(instrument),
+        Err(AppError::Conflict(_)) => None,
+        Err(error) => return Err(error),
+    };
+    let municipalities = loaded
+        .parts
+        .into_iter()
+        .filter(|(part, _)| user.permissions.may_view(&part.municipality_code))
+        .map(|(part, name)| counted(user, &tallies, part, name))
+        .collect();
+    let open_link = (loaded.access == Access::OpenLink)
+        .then(|| ctx.public_url.join(&format!("oppen/{}", loaded.survey.id)).map(|url| url.to_string()).ok())
+        .flatten();
+    Ok(Overview { survey: loaded.survey, instrument, may_manage, municipalities, open_link })
+}
+
+/// One municipality's letters and responses, from the survey's counters.
+fn counted(user: &Staff, tallies: &SurveyTallies, part: SurveyMunicipality, name: String) -> PartCounts {
+    let code = part.municipality_code.as_str();
+    let dispositions = tallies
+        .dispositions
+        .iter()
+        .filter(|row| row.letters != 0 && row.municipality_code == code)
+        .map(|row| (row.disposition, i64::from(row.letters)))
+        .collect();
+    let responses_in = |mode: Mode| {
+        tallies
+            .completions
+            .iter()
+            .filter(|row| row.municipality_code == code && row.mode == mode)
+            .map(|row| i64::from(row.submitted))
+            .sum::<i64>()
+    };
+    PartCounts {
+        dispositions,
+        web: responses_in(Mode::Web),
+        paper: responses_in(Mode::Paper),
+        may_manage: user.permissions.may_manage(code),
+        part,
+        name,
+    }
+}
+
 /// A survey in a list.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct SurveySummary {
@@ -277,6 +371,11 @@ pub async fn list(ctx: &Context, user: &Staff) -> Result<Vec<SurveySummary>, App
         .collect())
 }
 
+/// Checks that the user may create surveys. Run before validating input, so that the answer does not depend on it.
+pub fn check_create(user: &Staff) -> Result<(), AppError> {
+    if user.permissions.may_create_surveys() { Ok(()) } else { Err(AppError::Forbidden) }
+}
+
 /// Checks that the user may change this survey as a whole: `NotFound` when they may not see it, `Forbidden` when
 /// they may see but not change it. Run before validating input, so that the answer does not depend on it.
 pub async fn check_manage(ctx: &Context, user: &Staff, id: &str) -> Result<Loaded, AppError> {
@@ -284,15 +383,19 @@ pub async fn check_manage(ctx: &Context, user: &Staff, id: &str) -> Result<Loade
     if loaded.may_manage(user) { Ok(loaded) } else { Err(AppError::Forbidden) }
 }
 
-/// Changes a draft survey's settings.
-pub async fn update(ctx: &Context, user: &Staff, actor: Actor, id: &str, valid: ValidSurvey) -> Result<(), AppError> {
-    let loaded = load(ctx, user, id).await?;
-    if !loaded.may_manage(user) {
-        return Err(AppError::Forbidden);
-    }
+/// Checks that the user may change this survey's settings, as [`check_manage`] does, and that it is still a draft
+/// (`Conflict` once it has been opened).
+pub async fn check_editable(ctx: &Context, user: &Staff, id: &str) -> Result<Loaded, AppError> {
+    let loaded = check_manage(ctx, user, id).await?;
     if !loaded.state.is_editable() {
         return Err(AppError::Conflict("Bara ett utkast kan ändras; enkäten är redan öppnad.".to_owned()));
     }
+    Ok(loaded)
+}
+
+/// Changes a draft survey's settings.
+pub async fn update(ctx: &Context, user: &Staff, actor: Actor, id: &str, valid: ValidSurvey) -> Result<(), AppError> {
+    let loaded = check_editable(ctx, user, id).await?;
     let id = id.to_owned();
     let parts = rows(&id, &valid.parts);
     // Letters already handed out must keep working: a municipality with letters cannot leave the survey.
@@ -341,10 +444,7 @@ pub async fn transition(
     id: &str,
     open: bool,
 ) -> Result<SurveyState, AppError> {
-    let loaded = load(ctx, user, id).await?;
-    if !loaded.may_manage(user) {
-        return Err(AppError::Forbidden);
-    }
+    let loaded = check_manage(ctx, user, id).await?;
     let next = if open { loaded.state.open() } else { loaded.state.close() }
         .map_err(|error| AppError::Conflict(error.to_string()))?;
     if open {
@@ -383,10 +483,7 @@ pub async fn copy(
     title: Option<String>,
     period: Option<Period>,
 ) -> Result<String, AppError> {
-    let loaded = load(ctx, user, id).await?;
-    if !loaded.may_manage(user) {
-        return Err(AppError::Forbidden);
-    }
+    let loaded = check_manage(ctx, user, id).await?;
     let source_period = Period { opens_on: loaded.survey.opens_on, closes_on: loaded.survey.closes_on };
     let period = period.unwrap_or_else(|| source_period.next_year());
     let title = match title {
@@ -425,318 +522,4 @@ fn next_year_title(title: &str, from: Period, to: Period) -> String {
     use chrono::Datelike;
     let (old, new) = (from.opens_on.year().to_string(), to.opens_on.year().to_string());
     if old != new && title.contains(&old) { title.replace(&old, &new) } else { format!("{title} (kopia)") }
-}
-
-/// One handed-out letter: shown once, never stored in this form.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct IssuedLetter {
-    pub letter_number: String,
-    pub code: String,
-    pub link: String,
-    pub municipality_code: String,
-    pub municipality: String,
-}
-
-/// Generates `count` new codes for one municipality of a survey; returns them (the only time they exist in clear).
-pub async fn generate_codes(
-    ctx: &Context,
-    user: &Staff,
-    actor: Actor,
-    id: &str,
-    municipality: &str,
-    count: i64,
-) -> Result<Vec<IssuedLetter>, AppError> {
-    let loaded = load(ctx, user, id).await?;
-    let Some((_, name)) = loaded.parts.iter().find(|(part, _)| part.municipality_code == municipality) else {
-        return Err(AppError::NotFound);
-    };
-    if !user.permissions.may_manage(municipality) {
-        return Err(AppError::Forbidden);
-    }
-    if loaded.access != Access::Codes {
-        return Err(AppError::Conflict("En enkät med öppen länk har inga koder.".to_owned()));
-    }
-    if loaded.state == SurveyState::Closed {
-        return Err(AppError::Conflict("Enkäten är stängd; inga fler koder kan delas ut.".to_owned()));
-    }
-    if !(1..=MAX_CODES_PER_BATCH).contains(&count) {
-        return Err(AppError::invalid(
-            "count",
-            format!("Antalet koder är ett heltal från 1 till {MAX_CODES_PER_BATCH}."),
-        ));
-    }
-    let municipality_code =
-        MunicipalityCode::parse(municipality).map_err(|error| AppError::invalid("municipality", error))?;
-    let (lookup_survey, lookup) = (id.to_owned(), municipality.to_owned());
-    let used = ctx.db.run(move |conn| invitations::last_serial(conn, &lookup_survey, &lookup)).await?;
-    let room = i64::from(LetterNumber::MAX_SERIAL) - i64::from(used);
-    if count > room {
-        return Err(AppError::invalid(
-            "count",
-            format!("Kommunen har plats för {room} brevnummer till i den här enkäten."),
-        ));
-    }
-    let name = name.clone();
-    let hasher = ctx.hasher.clone();
-    let survey_id = id.to_owned();
-    let base = ctx.public_url.clone();
-    // Two attempts: a clash of 54-bit codes (with one another or with stored ones) is improbable, not impossible.
-    for _attempt in 0..2 {
-        let (hasher, survey_id, code, name, base) =
-            (hasher.clone(), survey_id.clone(), municipality_code.clone(), name.clone(), base.clone());
-        let actor = actor.clone();
-        let result = ctx
-            .db
-            .write(move |conn| {
-                conn.transaction(|conn| {
-                    surveys::lock_for_write(conn, &survey_id)?;
-                    let first = invitations::last_serial(conn, &survey_id, code.as_str())? + 1;
-                    let mut rng = rand::rng();
-                    let mut seen = HashSet::new();
-                    let mut rows = Vec::with_capacity(count as usize);
-                    let mut letters = Vec::with_capacity(count as usize);
-                    let mut serial = first;
-                    while (rows.len() as i64) < count {
-                        let invitation = InvitationCode::generate(&mut rng);
-                        let code_hash = hasher.hash(&invitation);
-                        if !seen.insert(code_hash.clone()) {
-                            continue;
-                        }
-                        let letter = LetterNumber::new(&code, serial as u32)
-                            .map_err(|error| diesel::result::Error::QueryBuilderError(error.to_string().into()))?;
-                        rows.push(Invitation {
-                            id: uuid::Uuid::new_v4().to_string(),
-                            survey_id: survey_id.clone(),
-                            municipality_code: code.as_str().to_owned(),
-                            letter_serial: serial,
-                            code_hash,
-                            disposition: Disposition::NotReturned,
-                        });
-                        letters.push(IssuedLetter {
-                            letter_number: letter.to_string(),
-                            link: base.join(&format!("svara/{invitation}")).map(|url| url.to_string()).unwrap_or_default(),
-                            code: invitation.to_string(),
-                            municipality_code: code.as_str().to_owned(),
-                            municipality: name.clone(),
-                        });
-                        serial += 1;
-                    }
-                    invitations::insert_many(conn, &rows)?;
-                    let detail = json!({ "municipality": code.as_str(), "count": count, "first_letter": first, "last_letter": serial - 1 });
-                    audit::insert(conn, &actor.event("codes_generated", Some(survey_id.clone()), detail))?;
-                    Ok(letters)
-                })
-            })
-            .await;
-        match result {
-            Ok(letters) => {
-                ctx.live.changed(id);
-                return Ok(letters);
-            }
-            Err(crate::db::DbError::Query(diesel::result::Error::DatabaseError(
-                diesel::result::DatabaseErrorKind::UniqueViolation,
-                _,
-            ))) => continue,
-            Err(error) => return Err(error.into()),
-        }
-    }
-    Err(AppError::Conflict("Koderna kunde inte skapas just nu. Försök igen.".to_owned()))
-}
-
-/// The audit action of a reminder list taken out: the rates' chart marks the day.
-pub const REMINDER_LIST_EXPORTED: &str = "reminder_list_exported";
-
-/// The letter numbers that should get a reminder: neither answered nor ruled out.
-pub async fn reminder_list(
-    ctx: &Context,
-    user: &Staff,
-    actor: Actor,
-    id: &str,
-    municipality: &str,
-) -> Result<Vec<String>, AppError> {
-    let loaded = load(ctx, user, id).await?;
-    if !loaded.parts.iter().any(|(part, _)| part.municipality_code == municipality) {
-        return Err(AppError::NotFound);
-    }
-    if !user.permissions.may_manage(municipality) {
-        return Err(AppError::Forbidden);
-    }
-    let code = MunicipalityCode::parse(municipality).map_err(|error| AppError::invalid("municipality", error))?;
-    let (survey_id, lookup) = (id.to_owned(), municipality.to_owned());
-    let pending = [Disposition::NotReturned, Disposition::Started];
-    let serials = ctx
-        .db
-        .write(move |conn| {
-            conn.transaction(|conn| {
-                // The mark on the rates' chart is a change the rates show: it raises the survey's revision.
-                surveys::lock_for_write(conn, &survey_id)?;
-                let serials = invitations::serials_in(conn, &survey_id, &lookup, &pending)?;
-                // Who took a list of non-respondents, and when: the audit log, and the reminder marks on the chart.
-                let detail = json!({ "municipality": lookup, "letters": serials.len() });
-                audit::insert(conn, &actor.event(REMINDER_LIST_EXPORTED, Some(survey_id.clone()), detail))?;
-                Ok(serials)
-            })
-        })
-        .await?;
-    ctx.live.changed(id);
-    Ok(serials
-        .into_iter()
-        .filter_map(|serial| LetterNumber::new(&code, serial as u32).ok().map(|letter| letter.to_string()))
-        .collect())
-}
-
-/// One problem in an imported file, by line.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct ImportProblem {
-    pub line: u64,
-    pub reason: String,
-}
-
-/// What an import did.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct ImportReport {
-    /// Letters whose disposition was recorded.
-    pub recorded: usize,
-    /// Per disposition, how many letters.
-    pub by_disposition: BTreeMap<String, usize>,
-}
-
-/// Imports returned letters from CSV (`letter_number,disposition`, header optional). Every line is checked first:
-/// with any bad line nothing is recorded and every problem is reported by line.
-pub async fn import_dispositions(
-    ctx: &Context,
-    user: &Staff,
-    actor: Actor,
-    id: &str,
-    csv_text: &str,
-) -> Result<Result<ImportReport, Vec<ImportProblem>>, AppError> {
-    let loaded = load(ctx, user, id).await?;
-    if !loaded.parts.iter().any(|(part, _)| user.permissions.may_manage(&part.municipality_code)) {
-        return Err(AppError::Forbidden);
-    }
-    if loaded.access != Access::Codes {
-        return Err(AppError::Conflict("En enkät med öppen länk har inga brev att registrera utfall för.".to_owned()));
-    }
-    let in_survey: HashSet<String> = loaded.parts.iter().map(|(part, _)| part.municipality_code.clone()).collect();
-    let mut problems = Vec::new();
-    let mut wanted: Vec<(u64, LetterNumber, Disposition)> = Vec::new();
-    // Swedish spreadsheets write semicolons; others commas or tabs: the first line decides.
-    let first_line = csv_text.lines().next().unwrap_or_default();
-    let delimiter = [b';', b'\t', b','].into_iter().find(|d| first_line.as_bytes().contains(d)).unwrap_or(b',');
-    let mut seen = HashSet::new();
-    // One record per line (the format has no quoted line breaks), so every problem names the line a spreadsheet shows.
-    for (index, text) in csv_text.lines().enumerate() {
-        let line = index as u64 + 1;
-        if text.trim().is_empty() {
-            continue;
-        }
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .trim(csv::Trim::All)
-            .delimiter(delimiter)
-            .from_reader(text.as_bytes());
-        let record = match reader.records().next() {
-            Some(Ok(record)) => record,
-            Some(Err(error)) => {
-                problems.push(ImportProblem { line, reason: format!("Raden kan inte läsas: {error}") });
-                continue;
-            }
-            None => continue,
-        };
-        let first = record.get(0).unwrap_or_default();
-        // Blank lines are skipped, and so is a header: a first line whose first field has no digit.
-        if record.iter().all(str::is_empty) || (line == 1 && !first.chars().any(|c| c.is_ascii_digit())) {
-            continue;
-        }
-        let letter = match LetterNumber::parse(first) {
-            Ok(letter) => letter,
-            Err(error) => {
-                problems.push(ImportProblem { line, reason: format!("\"{first}\" är inget brevnummer: {error}") });
-                continue;
-            }
-        };
-        let disposition = match Disposition::parse_import(record.get(1).unwrap_or_default()) {
-            Ok(disposition) => disposition,
-            Err(error) => {
-                problems.push(ImportProblem { line, reason: error.to_string() });
-                continue;
-            }
-        };
-        let municipality = letter.municipality().as_str();
-        if !in_survey.contains(municipality) {
-            problems.push(ImportProblem { line, reason: format!("Kommunen {municipality} ingår inte i enkäten.") });
-            continue;
-        }
-        if !user.permissions.may_manage(municipality) {
-            problems.push(ImportProblem { line, reason: format!("Du samordnar inte kommunen {municipality}.") });
-            continue;
-        }
-        if !seen.insert(letter.to_string()) {
-            problems.push(ImportProblem { line, reason: format!("Brevet {letter} finns redan på en tidigare rad.") });
-            continue;
-        }
-        wanted.push((line, letter, disposition));
-    }
-    if wanted.is_empty() && problems.is_empty() {
-        problems.push(ImportProblem {
-            line: 0,
-            reason: "Filen innehåller inga rader med brevnummer och utfall.".to_owned(),
-        });
-    }
-    if !problems.is_empty() {
-        return Ok(Err(problems));
-    }
-    let survey_id = id.to_owned();
-    let outcome = ctx
-        .db
-        .write(move |conn| {
-            let result = conn.transaction::<ImportReport, Abort<Vec<ImportProblem>>, _>(|conn| {
-                surveys::lock_for_write(conn, &survey_id)?;
-                let mut problems = Vec::new();
-                let mut by_disposition: BTreeMap<String, usize> = BTreeMap::new();
-                for (line, letter, disposition) in &wanted {
-                    let municipality = letter.municipality().as_str();
-                    let serial = letter.serial() as i32;
-                    match invitations::disposition_of(conn, &survey_id, municipality, serial)? {
-                        None => problems.push(ImportProblem {
-                            line: *line,
-                            reason: format!("Brevet {letter} finns inte i enkäten."),
-                        }),
-                        Some(Disposition::Completed) => problems.push(ImportProblem {
-                            line: *line,
-                            reason: format!("Brevet {letter} är redan besvarat och kan inte ändras."),
-                        }),
-                        Some(_) => {
-                            if invitations::set_disposition(conn, &survey_id, municipality, serial, *disposition)? == 0
-                            {
-                                problems.push(ImportProblem {
-                                    line: *line,
-                                    reason: format!("Brevet {letter} är redan besvarat och kan inte ändras."),
-                                });
-                            }
-                            *by_disposition.entry(disposition.as_str().to_owned()).or_default() += 1;
-                        }
-                    }
-                }
-                if !problems.is_empty() {
-                    // Nothing is half-imported: returning an error rolls back every change of this file.
-                    return Err(Abort::Reason(problems));
-                }
-                let recorded = wanted.len();
-                let detail = json!({ "recorded": recorded, "by_disposition": by_disposition });
-                audit::insert(conn, &actor.event("dispositions_imported", Some(survey_id.clone()), detail))?;
-                Ok(ImportReport { recorded, by_disposition })
-            });
-            match result {
-                Ok(report) => Ok(Ok(report)),
-                Err(Abort::Reason(problems)) => Ok(Err(problems)),
-                Err(Abort::Database(error)) => Err(error),
-            }
-        })
-        .await?;
-    if outcome.is_ok() {
-        ctx.live.changed(id);
-    }
-    Ok(outcome)
 }

@@ -1,0 +1,189 @@
+//! Letters: handing out codes (a ZIP of letters on the page, JSON or the mail-merge CSV in the API), reminder lists
+//! and importing returned letters, for a survey's municipalities.
+
+use std::collections::BTreeMap;
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::{Deserialize, Serialize};
+
+use crate::app::audit::Actor;
+use crate::app::surveys::dispositions::{self, ImportReport};
+use crate::app::surveys::letters;
+use crate::domain::codes::IssuedLetter;
+use crate::domain::dispositions::{ImportProblem, spreadsheet_text};
+use crate::error::{AppError, FieldError};
+use crate::http::extract::CurrentUser;
+use crate::http::forms::{CsrfInBody, ProtectedForm};
+use crate::http::state::AppState;
+use crate::http::surveys::render_survey;
+use crate::views;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Pages
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+pub struct CodesForm {
+    count: String,
+}
+
+/// `POST /admin/surveys/{id}/municipalities/{code}/codes`: a ZIP with the mail-merge CSV and one QR code (SVG)
+/// per letter. The codes exist in clear only in this answer.
+pub async fn codes_from_page(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    form: ProtectedForm<CodesForm>,
+) -> Result<HttpResponse, AppError> {
+    let (id, municipality) = path.into_inner();
+    let ProtectedForm { user, form } = form;
+    let count: i64 = form.count.trim().parse().map_err(|_| {
+        AppError::invalid("count", format!("Antalet koder är ett heltal från 1 till {}.", letters::MAX_CODES_PER_BATCH))
+    })?;
+    let letters = letters::generate_codes(&state, &user, Actor::of(&user), &id, &municipality, count).await?;
+    let first = letters.first().map(|l| l.letter_number.clone()).unwrap_or_default();
+    // Rendering the QR codes keeps a thread busy for a while: not one of those that serve requests.
+    let span = tracing::Span::current();
+    let zip = tokio::task::spawn_blocking(move || span.in_scope(|| views::letters::archive(&letters)))
+        .await
+        .map_err(|_| AppError::Internal("the archive could not be built".into()))?
+        .map_err(|error| AppError::Internal(Box::new(error)))?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/zip")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"koder-{municipality}-fran-{first}.zip\""),
+        ))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(zip))
+}
+
+/// `GET /admin/surveys/{id}/municipalities/{code}/reminders.csv` (and the API's `/reminders`): letters for the
+/// reminder mailing.
+pub async fn reminders_csv(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (id, municipality) = path.into_inner();
+    let actor = Actor::of(&user);
+    let letters = letters::reminder_list(&state, &user, actor, &id, &municipality).await?;
+    let mut body = String::from("brevnummer\n");
+    for letter in letters {
+        body.push_str(&letter);
+        body.push('\n');
+    }
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"paminnelser-{municipality}.csv\""),
+        ))
+        .body(body))
+}
+
+#[derive(actix_multipart::form::MultipartForm)]
+pub struct DispositionUpload {
+    file: actix_multipart::form::bytes::Bytes,
+    csrf_token: actix_multipart::form::text::Text<String>,
+}
+
+/// `POST /admin/surveys/{id}/dispositions`: a CSV file of returned letters.
+pub async fn import_from_page(
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    _csrf: CsrfInBody,
+    user: CurrentUser,
+    upload: actix_multipart::form::MultipartForm<DispositionUpload>,
+) -> Result<HttpResponse, AppError> {
+    user.check_csrf(Some(&upload.csrf_token))?;
+    let text = spreadsheet_text(&upload.file.data);
+    match dispositions::import_dispositions(&state, &user, Actor::of(&user), &id, &text).await? {
+        Ok(report) => {
+            let notice = format!("{} brev fick sitt utfall registrerat.", report.recorded);
+            render_survey(&state, &user, StatusCode::OK, &id, Some(notice), Vec::new()).await
+        }
+        Err(problems) => {
+            let notice = "Inget registrerades: rätta raderna nedan och ladda upp filen igen.".to_owned();
+            render_survey(&state, &user, StatusCode::UNPROCESSABLE_ENTITY, &id, Some(notice), problems).await
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// API
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct CodesInput {
+    /// How many new letters (codes) to hand out, 1–20,000.
+    pub count: i64,
+}
+
+/// Hand out codes for a municipality. The answer is the only place the codes ever appear in clear; the service
+/// keeps only keyed hashes. `Accept: text/csv` gives the mail-merge CSV instead of JSON.
+#[utoipa::path(post, path = "/api/v1/surveys/{id}/municipalities/{code}/invitations", tag = "invitations",
+    params(("id" = String, Path), ("code" = String, Path, description = "Municipality code")), request_body = CodesInput,
+    responses((status = 201, body = [IssuedLetter]), (status = 403, body = crate::http::errors::ErrorBody), (status = 409, body = crate::http::errors::ErrorBody)))]
+pub async fn api_codes(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<(String, String)>,
+    input: web::Json<CodesInput>,
+) -> Result<HttpResponse, AppError> {
+    let (id, municipality) = path.into_inner();
+    let letters = letters::generate_codes(&state, &user, Actor::of(&user), &id, &municipality, input.count).await?;
+    let wants_csv =
+        request.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/csv"));
+    if wants_csv {
+        let body = views::letters::mail_merge(&letters).map_err(|error| AppError::Internal(Box::new(error)))?;
+        return Ok(HttpResponse::Created()
+            .content_type("text/csv; charset=utf-8")
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .body(body));
+    }
+    Ok(HttpResponse::Created().insert_header((header::CACHE_CONTROL, "no-store")).json(letters))
+}
+
+/// The reminder list of a municipality: letter numbers neither answered nor ruled out, as CSV.
+#[utoipa::path(get, path = "/api/v1/surveys/{id}/municipalities/{code}/reminders", tag = "invitations",
+    params(("id" = String, Path), ("code" = String, Path, description = "Municipality code")),
+    responses((status = 200, content_type = "text/csv", body = String), (status = 403, body = crate::http::errors::ErrorBody)))]
+pub async fn api_reminders(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, AppError> {
+    reminders_csv(state, user, path).await
+}
+
+/// The outcome of a disposition import.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ImportAnswer {
+    pub recorded: usize,
+    pub by_disposition: BTreeMap<String, usize>,
+}
+
+/// Import returned letters: a CSV body of `letter_number,disposition` lines (header optional). All or nothing:
+/// with any bad line, nothing is recorded and the answer (422) lists every problem by line.
+#[utoipa::path(post, path = "/api/v1/surveys/{id}/dispositions", tag = "invitations", params(("id" = String, Path)),
+    request_body(content = String, content_type = "text/csv"),
+    responses((status = 200, body = ImportAnswer), (status = 422, body = [ImportProblem])))]
+pub async fn api_import(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    match dispositions::import_dispositions(&state, &user, Actor::of(&user), &id, &spreadsheet_text(&body)).await? {
+        Ok(ImportReport { recorded, by_disposition }) => {
+            Ok(HttpResponse::Ok().json(ImportAnswer { recorded, by_disposition }))
+        }
+        Err(problems) => Err(AppError::InvalidFields(
+            problems
+                .into_iter()
+                .map(|problem| FieldError { field: format!("line {}", problem.line), reason: problem.reason })
+                .collect(),
+        )),
+    }
+}
