@@ -33,13 +33,22 @@ use crate::error::AppError;
 use crate::http::errors::ErrorPage;
 use crate::http::state::AppState;
 
-/// Every route of the service.
+/// Every route of the service: the residents' pages, the staff's pages and the API, in one table.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     // Malformed paths and query strings get the same JSON error shape as every other invalid input.
     cfg.app_data(web::QueryConfig::default().error_handler(|error, _| AppError::invalid("query", error).into()))
         .app_data(web::PathConfig::default().error_handler(|error, _| AppError::invalid("path", error).into()))
         .app_data(web::JsonConfig::default().error_handler(|error, _| AppError::invalid("body", error).into()))
-        .route("/", web::get().to(answer::start_page))
+        .configure(resident_routes)
+        .configure(staff_routes)
+        .configure(api_routes)
+        .default_service(web::to(not_found));
+}
+
+/// What residents reach without an account (the questionnaire, its assets, accessibility), and the operations
+/// endpoints.
+fn resident_routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/", web::get().to(answer::start_page))
         .route("/static/trygghet.css", web::get().to(home::stylesheet))
         .route("/static/svara.js", web::get().to(home::script))
         .route("/static/live.js", web::get().to(home::live_script))
@@ -58,8 +67,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/tillganglighet", web::post().to(answer::report_problem))
         .route("/healthz", web::get().to(health::alive))
         .route("/readyz", web::get().to(health::ready))
-        .route("/metrics", web::get().to(health::metrics))
-        .route("/sign-in", web::get().to(sign_in::page))
+        .route("/metrics", web::get().to(health::metrics));
+}
+
+/// Signing in, and the staff's pages under `/admin`.
+fn staff_routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/sign-in", web::get().to(sign_in::page))
         .route("/sign-in", web::post().to(sign_in::submit))
         .route("/sign-out", web::post().to(sign_in::sign_out))
         .route("/setup/{token}", web::get().to(sign_in::setup_page))
@@ -91,38 +104,40 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route("/account/tokens", web::post().to(account::create_token))
                 .route("/account/tokens/{id}/revoke", web::post().to(account::revoke_token))
                 .route("/audit", web::get().to(audit_log::page)),
-        )
-        .route("/api/openapi.json", web::get().to(openapi::document))
-        .service(
-            web::scope("/api/v1")
-                .route("/municipalities", web::get().to(municipalities::list))
-                .route("/municipalities/{code}", web::get().to(municipalities::show))
-                .route("/instruments", web::get().to(instruments::api_list))
-                .route("/instruments", web::post().to(instruments::api_import))
-                .route("/instruments/{key}/{version}", web::get().to(instruments::api_export))
-                .route("/me", web::get().to(users::api_me))
-                .route("/users", web::get().to(users::api_list))
-                .route("/users", web::post().to(users::api_create))
-                .route("/users/{id}", web::patch().to(users::api_update))
-                .route("/users/{id}/revoke-sessions", web::post().to(users::api_revoke_sessions))
-                .route("/tokens", web::get().to(account::api_list))
-                .route("/tokens", web::post().to(account::api_create))
-                .route("/tokens/{id}", web::delete().to(account::api_revoke))
-                .route("/audit", web::get().to(audit_log::api_list))
-                .route("/surveys", web::get().to(surveys::api_list))
-                .route("/surveys", web::post().to(surveys::api_create))
-                .route("/surveys/{id}", web::get().to(surveys::api_show))
-                .route("/surveys/{id}", web::put().to(surveys::api_update))
-                .route("/surveys/{id}/rates", web::get().to(rates::api_rates))
-                .route("/surveys/{id}/rates/stream", web::get().to(rates::api_stream))
-                .route("/surveys/{id}/open", web::post().to(surveys::api_open))
-                .route("/surveys/{id}/close", web::post().to(surveys::api_close))
-                .route("/surveys/{id}/copy", web::post().to(surveys::api_copy))
-                .route("/surveys/{id}/dispositions", web::post().to(letters::api_import))
-                .route("/surveys/{id}/municipalities/{code}/invitations", web::post().to(letters::api_codes))
-                .route("/surveys/{id}/municipalities/{code}/reminders", web::get().to(letters::api_reminders)),
-        )
-        .default_service(web::to(not_found));
+        );
+}
+
+/// The API under `/api/v1` (see `/api/openapi.json`).
+fn api_routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/api/openapi.json", web::get().to(openapi::document)).service(
+        web::scope("/api/v1")
+            .route("/municipalities", web::get().to(municipalities::list))
+            .route("/municipalities/{code}", web::get().to(municipalities::show))
+            .route("/instruments", web::get().to(instruments::api_list))
+            .route("/instruments", web::post().to(instruments::api_import))
+            .route("/instruments/{key}/{version}", web::get().to(instruments::api_export))
+            .route("/me", web::get().to(users::api_me))
+            .route("/users", web::get().to(users::api_list))
+            .route("/users", web::post().to(users::api_create))
+            .route("/users/{id}", web::patch().to(users::api_update))
+            .route("/users/{id}/revoke-sessions", web::post().to(users::api_revoke_sessions))
+            .route("/tokens", web::get().to(account::api_list))
+            .route("/tokens", web::post().to(account::api_create))
+            .route("/tokens/{id}", web::delete().to(account::api_revoke))
+            .route("/audit", web::get().to(audit_log::api_list))
+            .route("/surveys", web::get().to(surveys::api_list))
+            .route("/surveys", web::post().to(surveys::api_create))
+            .route("/surveys/{id}", web::get().to(surveys::api_show))
+            .route("/surveys/{id}", web::put().to(surveys::api_update))
+            .route("/surveys/{id}/rates", web::get().to(rates::api_rates))
+            .route("/surveys/{id}/rates/stream", web::get().to(rates::api_stream))
+            .route("/surveys/{id}/open", web::post().to(surveys::api_open))
+            .route("/surveys/{id}/close", web::post().to(surveys::api_close))
+            .route("/surveys/{id}/copy", web::post().to(surveys::api_copy))
+            .route("/surveys/{id}/dispositions", web::post().to(letters::api_import))
+            .route("/surveys/{id}/municipalities/{code}/invitations", web::post().to(letters::api_codes))
+            .route("/surveys/{id}/municipalities/{code}/reminders", web::get().to(letters::api_reminders)),
+    );
 }
 
 async fn not_found() -> HttpResponse {
