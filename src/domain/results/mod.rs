@@ -1,0 +1,9 @@
+//! The statistics behind survey results: distributions, intervals and tests ([`stats`]), raking weights to
+//! population margins ([`weights`]) and small-group protection for everything shown ([`disclosure`]).
+//!
+//! Pure numerics: no I/O and no dependencies beyond the standard library, so every number a page, the API or an
+//! export shows can be checked here against published values.
+
+pub mod stats;
+
+mod special;
