@@ -5,5 +5,6 @@
 //! export shows can be checked here against published values.
 
 pub mod stats;
+pub mod weights;
 
 mod special;
