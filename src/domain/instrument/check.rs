@@ -117,6 +117,7 @@ impl Instrument {
                 if let Some(condition) = &item.show_if {
                     self.check_condition(item, condition, &path, &earlier, &all_ids)?;
                 }
+                check_replaces(item, &path, &all_ids)?;
                 earlier.insert(&item.id, item);
             }
         }
@@ -286,6 +287,17 @@ fn check_scale(name: &str, scale: &Scale) -> Result<(), InstrumentError> {
             let problem = format!("\"{}\" is already an option's code; \"don't know\" needs its own", dont_know.code);
             return Err(error(path, problem));
         }
+    }
+    Ok(())
+}
+
+/// `replaces` names an id of an earlier version: a valid id, and not one this version still uses.
+fn check_replaces(item: &Item, path: &str, all_ids: &BTreeSet<&str>) -> Result<(), InstrumentError> {
+    let Some(replaced) = &item.replaces else { return Ok(()) };
+    check_id(replaced, &format!("{path}.replaces"))?;
+    if all_ids.contains(replaced.as_str()) {
+        let problem = format!("\"{replaced}\" is an item of this version; replaces names an id of an earlier version");
+        return Err(error(format!("{path}.replaces"), problem));
     }
     Ok(())
 }

@@ -94,6 +94,9 @@ pub struct Item {
     pub required: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub show_if: Option<Condition>,
+    /// The id this item had in an earlier version of the questionnaire, so that results compare the two across waves.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replaces: Option<String>,
 }
 
 /// How an item is answered.
@@ -215,6 +218,11 @@ impl Instrument {
             ItemKind::Number { .. } | ItemKind::Text { .. } => return None,
         };
         Some(codes)
+    }
+
+    /// The items that replace an earlier item, by their id: the earlier item's id, for comparing waves.
+    pub fn replaced_items(&self) -> std::collections::HashMap<String, String> {
+        self.items().filter_map(|item| Some((item.id.clone(), item.replaces.clone()?))).collect()
     }
 
     /// The index weight of an answer to a scale item; `None` for "don't know", unweighted scales and other items.

@@ -314,7 +314,7 @@ fn read_section(node: &Node, path: String) -> Result<Section, InstrumentError> {
     })
 }
 
-const ITEM_FIELDS: [&str; 6] = ["id", "type", "text", "help", "required", "show_if"];
+const ITEM_FIELDS: [&str; 7] = ["id", "type", "text", "help", "required", "show_if", "replaces"];
 
 fn read_item(node: &Node, path: String) -> Result<Item, InstrumentError> {
     let fields = Fields::of(node, path)?;
@@ -362,6 +362,7 @@ fn read_item(node: &Node, path: String) -> Result<Item, InstrumentError> {
         help: fields.optional_texts("help")?,
         required,
         show_if: fields.optional("show_if").map(|node| read_condition(node, fields.at("show_if"))).transpose()?,
+        replaces: fields.optional("replaces").map(|node| as_string(node, &fields.at("replaces"))).transpose()?,
     })
 }
 

@@ -1,0 +1,302 @@
+//! The figures of one group of respondents, weighted or not.
+//!
+//! **One variance formula at every level.** An item's index is a ratio of weighted sums (Σ w·x / Σ w over valid
+//! answers), an area's index the mean of its items' indices, the total the mean of the areas'. Each is a smooth
+//! function of weighted totals, so its variance is estimated by linearisation: every respondent r gets an influence
+//! value z_r (for an item, w_r·(x_r − mean)/Σw; for an area, the mean of its items' z; for the total, the mean of the
+//! areas'), and Var = n/(n − 1)·Σ z_r² over the n respondents who contribute (with-replacement approximation). The
+//! 95 % interval is the estimate ± t(0.975, df)·√Var with df = n_eff − 1, n_eff being Kish's effective sample size
+//! of the contributing respondents' weights. Unweighted, this is exactly the textbook t interval s/√n of an item,
+//! and for an area or the total it accounts for the correlation between items answered by the same people.
+//!
+//! **Shares** (yes/no items) are weighted proportions with Wilson's 95 % interval on the effective sample size.
+//! **Distributions** give, per answer option, the unweighted count and the weighted share of those who answered.
+
+use super::codebook::{Codebook, Kind, Respondent};
+use super::figures::{GroupResults, IndexResult, ItemResult, OptionResult, ShareResult, Spread};
+use super::stats;
+use super::weights::effective_n;
+
+/// A group's respondents with their weights (all 1 when unweighted).
+pub struct Group<'a> {
+    pub code: String,
+    pub name: String,
+    pub respondents: Vec<&'a Respondent>,
+    pub weights: Vec<f64>,
+    pub weighted: bool,
+}
+
+/// Sums over the valid answers of one scale item.
+#[derive(Default, Clone)]
+struct Mean {
+    weight: f64,
+    weighted_sum: f64,
+}
+
+impl Mean {
+    fn value(&self) -> Option<f64> {
+        (self.weight > 0.0).then(|| self.weighted_sum / self.weight)
+    }
+}
+
+/// The sum of squared influence values, and the contributing respondents' weights, of one estimate.
+#[derive(Default, Clone)]
+struct Influence {
+    squares: f64,
+    count: u64,
+    weights: Vec<f64>,
+}
+
+impl Influence {
+    fn add(&mut self, z: f64, weight: f64) {
+        self.squares += z * z;
+        self.count += 1;
+        self.weights.push(weight);
+    }
+
+    /// The estimate's spread; `None` with fewer than two contributing respondents.
+    fn spread(&self) -> Option<Spread> {
+        let n = self.count as f64;
+        if self.count < 2 {
+            return None;
+        }
+        let effective_n = effective_n(&self.weights);
+        Some(Spread { variance: n / (n - 1.0) * self.squares, df: (effective_n - 1.0).max(1.0), effective_n })
+    }
+}
+
+/// The figures of one group.
+pub fn estimate(codebook: &Codebook, group: &Group<'_>) -> GroupResults {
+    let means = item_means(codebook, group);
+    let (item_spreads, area_spreads, total_spread, area_means, total) = influences(codebook, group, &means);
+    let items = codebook
+        .slots
+        .iter()
+        .enumerate()
+        .map(|(slot, _)| item_result(codebook, group, slot, means[slot].value(), item_spreads[slot].clone()))
+        .collect();
+    let areas = codebook
+        .areas
+        .iter()
+        .enumerate()
+        .map(|(area, id)| index_result(id, area_means[area], &area_spreads[area]))
+        .collect();
+    let shares = codebook
+        .slots
+        .iter()
+        .enumerate()
+        .filter(|(_, slot)| slot.kind == Kind::YesNo)
+        .map(|(slot, _)| share_result(codebook, group, slot))
+        .collect();
+    GroupResults {
+        code: group.code.clone(),
+        name: group.name.clone(),
+        respondents: Some(group.respondents.len() as u64),
+        weighted: group.weighted,
+        effective_n: Some(effective_n(&group.weights)),
+        items,
+        areas,
+        total: index_result("total", total, &total_spread),
+        shares,
+        groups: Vec::new(),
+    }
+}
+
+/// Each scale item's weighted mean over its valid answers.
+fn item_means(codebook: &Codebook, group: &Group<'_>) -> Vec<Mean> {
+    let mut means = vec![Mean::default(); codebook.slots.len()];
+    for (respondent, &weight) in group.respondents.iter().zip(&group.weights) {
+        for (slot, mean) in means.iter_mut().enumerate() {
+            if let Some(x) = scale_value(codebook, slot, respondent.values[slot]) {
+                mean.weight += weight;
+                mean.weighted_sum += weight * x;
+            }
+        }
+    }
+    means
+}
+
+/// The index weight of a respondent's answer to a scale item; `None` when not answered, outside the scale, or not
+/// a scale item.
+fn scale_value(codebook: &Codebook, slot: usize, value: u32) -> Option<f64> {
+    let slot = &codebook.slots[slot];
+    if slot.kind != Kind::Scale || value == 0 {
+        return None;
+    }
+    slot.weights.get(value as usize - 1).copied().flatten()
+}
+
+type Influences = (Vec<Influence>, Vec<Influence>, Influence, Vec<Option<f64>>, Option<f64>);
+
+/// Every respondent's influence on each item, area and the total (see the module documentation), and the areas'
+/// and the total's indices.
+fn influences(codebook: &Codebook, group: &Group<'_>, means: &[Mean]) -> Influences {
+    let area_items: Vec<Vec<usize>> = codebook
+        .areas
+        .iter()
+        .map(|area| {
+            (0..codebook.slots.len())
+                .filter(|&slot| codebook.slots[slot].area.as_ref() == Some(area) && means[slot].value().is_some())
+                .collect()
+        })
+        .collect();
+    let area_means: Vec<Option<f64>> =
+        area_items.iter().map(|slots| mean_of(slots.iter().map(|&s| means[s].value()))).collect();
+    let scored_areas: Vec<usize> = (0..area_means.len()).filter(|&area| area_means[area].is_some()).collect();
+    let total = mean_of(scored_areas.iter().map(|&area| area_means[area]));
+    let mut items = vec![Influence::default(); codebook.slots.len()];
+    let mut areas = vec![Influence::default(); codebook.areas.len()];
+    let mut all = Influence::default();
+    for (respondent, &weight) in group.respondents.iter().zip(&group.weights) {
+        let mut z_areas = vec![None; codebook.areas.len()];
+        for (area, slots) in area_items.iter().enumerate() {
+            let mut z_area = 0.0;
+            let mut contributes = false;
+            for &slot in slots {
+                let Some(x) = scale_value(codebook, slot, respondent.values[slot]) else { continue };
+                let (mean, total_weight) = (means[slot].value().unwrap_or_default(), means[slot].weight);
+                let z = weight * (x - mean) / total_weight;
+                items[slot].add(z, weight);
+                z_area += z / slots.len() as f64;
+                contributes = true;
+            }
+            if contributes {
+                areas[area].add(z_area, weight);
+                z_areas[area] = Some(z_area);
+            }
+        }
+        let z_total: Vec<f64> = scored_areas.iter().filter_map(|&area| z_areas[area]).collect();
+        if !z_total.is_empty() {
+            all.add(z_total.iter().sum::<f64>() / scored_areas.len() as f64, weight);
+        }
+    }
+    (items, areas, all, area_means, total)
+}
+
+/// The mean of the values that exist; `None` when none does.
+fn mean_of(values: impl Iterator<Item = Option<f64>>) -> Option<f64> {
+    let present: Vec<f64> = values.flatten().collect();
+    (!present.is_empty()).then(|| present.iter().sum::<f64>() / present.len() as f64)
+}
+
+fn interval(estimate: Option<f64>, spread: Option<Spread>) -> Option<[f64; 2]> {
+    let (estimate, spread) = (estimate?, spread?);
+    let half = stats::student_t_quantile(0.975, spread.df) * spread.variance.sqrt();
+    Some([estimate - half, estimate + half])
+}
+
+fn index_result(id: &str, index: Option<f64>, influence: &Influence) -> IndexResult {
+    let spread = influence.spread();
+    IndexResult {
+        id: id.to_owned(),
+        index,
+        ci95: interval(index, spread),
+        valid: Some(influence.count),
+        suppressed: false,
+        earlier: None,
+        spread: spread.unwrap_or_default(),
+    }
+}
+
+/// Per code of an item: respondents choosing it, and their weight; and the respondents answering the item.
+struct Distribution {
+    counts: Vec<u64>,
+    weights: Vec<f64>,
+    answered: u64,
+    answered_weight: f64,
+}
+
+fn distribution(codebook: &Codebook, group: &Group<'_>, slot: usize) -> Distribution {
+    let codes = codebook.slots[slot].codes.len();
+    let mut counts =
+        Distribution { counts: vec![0; codes], weights: vec![0.0; codes], answered: 0, answered_weight: 0.0 };
+    for (respondent, &weight) in group.respondents.iter().zip(&group.weights) {
+        let value = respondent.values[slot];
+        if value == 0 {
+            continue;
+        }
+        counts.answered += 1;
+        counts.answered_weight += weight;
+        for code in codebook.chosen(slot, value) {
+            counts.counts[code] += 1;
+            counts.weights[code] += weight;
+        }
+    }
+    counts
+}
+
+fn item_result(
+    codebook: &Codebook,
+    group: &Group<'_>,
+    slot: usize,
+    index: Option<f64>,
+    influence: Influence,
+) -> ItemResult {
+    let item = &codebook.slots[slot];
+    let counts = distribution(codebook, group, slot);
+    let percent = |weight: f64| (counts.answered_weight > 0.0).then(|| 100.0 * weight / counts.answered_weight);
+    let options = item
+        .codes
+        .iter()
+        .enumerate()
+        .map(|(code, name)| OptionResult {
+            code: name.clone(),
+            count: Some(counts.counts[code]),
+            percent: percent(counts.weights[code]),
+            suppressed: false,
+        })
+        .collect();
+    let outside: Vec<usize> = (0..item.codes.len()).filter(|&code| item.weights[code].is_none()).collect();
+    let (valid, dont_know, dont_know_percent) = if item.kind == Kind::Scale {
+        let dont_know: u64 = outside.iter().map(|&code| counts.counts[code]).sum();
+        let dont_know_weight: f64 = outside.iter().map(|&code| counts.weights[code]).sum();
+        (counts.answered - dont_know, Some(dont_know), percent(dont_know_weight))
+    } else {
+        (counts.answered, None, None)
+    };
+    let spread = influence.spread();
+    ItemResult {
+        id: item.id.clone(),
+        area: item.area.clone(),
+        kind: item.kind.name(),
+        index,
+        valid: Some(valid),
+        dont_know,
+        dont_know_percent,
+        ci95: interval(index, spread),
+        suppressed: false,
+        options,
+        earlier: None,
+        spread: spread.unwrap_or_default(),
+    }
+}
+
+fn share_result(codebook: &Codebook, group: &Group<'_>, slot: usize) -> ShareResult {
+    let counts = distribution(codebook, group, slot);
+    let item = &codebook.slots[slot];
+    let yes = item.codes.iter().position(|code| code == crate::domain::instrument::YES).unwrap_or(0);
+    let answered: Vec<f64> = group
+        .respondents
+        .iter()
+        .zip(&group.weights)
+        .filter(|(respondent, _)| respondent.values[slot] != 0)
+        .map(|(_, &weight)| weight)
+        .collect();
+    let effective = effective_n(&answered);
+    let proportion = (counts.answered_weight > 0.0).then(|| counts.weights[yes] / counts.answered_weight);
+    let ci95 = proportion
+        .and_then(|p| stats::wilson_interval(p * effective, effective))
+        .map(|[low, high]| [100.0 * low, 100.0 * high]);
+    let variance = proportion.map_or(0.0, |p| p * (1.0 - p) / effective.max(1.0));
+    ShareResult {
+        id: item.id.clone(),
+        area: item.area.clone(),
+        yes: Some(counts.counts[yes]),
+        valid: Some(counts.answered),
+        percent: proportion.map(|p| 100.0 * p),
+        ci95,
+        suppressed: false,
+        earlier: None,
+        spread: Spread { variance, df: (effective - 1.0).max(1.0), effective_n: effective },
+    }
+}
