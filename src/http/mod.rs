@@ -15,6 +15,7 @@ pub mod letters;
 mod municipalities;
 pub mod openapi;
 pub mod paper;
+pub mod population;
 pub mod rates;
 pub mod render;
 pub mod sign_in;
@@ -136,7 +137,9 @@ fn api_routes(cfg: &mut web::ServiceConfig) {
             .route("/surveys/{id}/copy", web::post().to(surveys::api_copy))
             .route("/surveys/{id}/dispositions", web::post().to(letters::api_import))
             .route("/surveys/{id}/municipalities/{code}/invitations", web::post().to(letters::api_codes))
-            .route("/surveys/{id}/municipalities/{code}/reminders", web::get().to(letters::api_reminders)),
+            .route("/surveys/{id}/municipalities/{code}/reminders", web::get().to(letters::api_reminders))
+            .route("/surveys/{id}/municipalities/{code}/population", web::get().to(population::api_get))
+            .route("/surveys/{id}/municipalities/{code}/population", web::put().to(population::api_put)),
     );
 }
 

@@ -17,6 +17,11 @@ fn survey(codes: &[&str]) -> Value {
             "municipalities": codes.iter().map(|c| json!({ "code": c, "sample_size": 10 })).collect::<Vec<_>>() })
 }
 
+/// A municipality's population by gender, as `PUT …/population` takes it.
+fn margins() -> Value {
+    json!({ "margins": { "gender": { "woman": 5100, "man": 5000, "other_or_no_answer": 40 } } })
+}
+
 /// (method, path, body, expected status for admin, own, other, viewer, anonymous)
 type Case = (Method, String, Option<Value>, [u16; 5]);
 
@@ -60,6 +65,26 @@ fn api_cases(s: &str, t: &str, user_id: &str) -> Vec<Case> {
         (Method::GET, format!("/api/v1/surveys/{t}/municipalities/1766/reminders"), None, [200, 403, 200, 403, 401]),
         (Method::POST, format!("/api/v1/surveys/{s}/copy"), Some(json!({})), [201, 201, 404, 403, 401]),
         (Method::POST, format!("/api/v1/surveys/{t}/copy"), Some(json!({})), [201, 403, 403, 403, 401]),
+        (Method::GET, format!("/api/v1/surveys/{s}/municipalities/1783/population"), None, [200, 200, 404, 200, 401]),
+        (Method::GET, format!("/api/v1/surveys/{t}/municipalities/1766/population"), None, [200, 403, 200, 403, 401]),
+        (
+            Method::PUT,
+            format!("/api/v1/surveys/{s}/municipalities/1783/population"),
+            Some(margins()),
+            [200, 200, 404, 403, 401],
+        ),
+        (
+            Method::PUT,
+            format!("/api/v1/surveys/{t}/municipalities/1766/population"),
+            Some(margins()),
+            [200, 403, 200, 403, 401],
+        ),
+        (
+            Method::PUT,
+            format!("/api/v1/surveys/{s}/municipalities/0180/population"),
+            Some(margins()),
+            [404, 404, 404, 404, 401],
+        ),
         (Method::GET, format!("/api/v1/surveys/{s}/rates"), None, [200, 200, 404, 200, 401]),
         (Method::GET, format!("/api/v1/surveys/{t}/rates"), None, [200, 200, 200, 200, 401]),
         (Method::GET, format!("/api/v1/surveys/{s}/rates/stream"), None, [200, 200, 404, 200, 401]),
@@ -206,6 +231,7 @@ async fn the_openapi_document_describes_the_api(backend: Backend) {
         "/api/v1/surveys/{id}/municipalities/{code}/invitations",
         "/api/v1/surveys/{id}/municipalities/{code}/reminders",
         "/api/v1/surveys/{id}/dispositions",
+        "/api/v1/surveys/{id}/municipalities/{code}/population",
         "/api/v1/surveys/{id}/rates",
         "/api/v1/surveys/{id}/rates/stream",
         "/api/v1/instruments",

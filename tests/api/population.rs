@@ -1,5 +1,5 @@
-//! What results need besides the answers: the survey's disclosure settings (minimum base and cell), changeable in
-//! every state and kept by a copy.
+//! What results need besides the answers: population margins per municipality (through the API) and the survey's
+//! disclosure settings (minimum base and cell), changeable in every state and kept by a copy.
 
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -15,6 +15,14 @@ fn wave(municipalities: &[&str]) -> Value {
         "access": "codes",
         "municipalities": municipalities.iter().map(|code| json!({ "code": code, "sample_size": 300 })).collect::<Vec<_>>(),
     })
+}
+
+fn gender(woman: i64, man: i64, other: i64) -> Value {
+    json!({ "woman": woman, "man": man, "other_or_no_answer": other })
+}
+
+fn age() -> Value {
+    json!({ "16_24": 1200, "25_34": 1500, "35_44": 1400, "45_54": 1600, "55_64": 1700, "65_74": 1500, "75_85": 1240 })
 }
 
 fn revision(app: &TestApp, id: &str) -> i64 {
@@ -34,6 +42,87 @@ async fn error_fields(response: reqwest::Response) -> Vec<String> {
     assert_eq!(body["error"]["code"], "invalid");
     body["error"]["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap().to_owned()).collect()
 }
+
+async fn margins_are_put_checked_and_read_back(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let anna = app.staff("anna@polisen.se", "coordinator", &["1783", "1737"]).await.script().await;
+    let id = create(&anna, &wave(&["1783", "1737"])).await;
+    let path = format!("/api/v1/surveys/{id}/municipalities/1783/population");
+    let empty = json!({ "margins": {} });
+    let response = anna.request(Method::GET, &path, None).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.json::<Value>().await.unwrap(), empty);
+
+    // Stored and read back; the survey's revision rises, so cached results are recomputed.
+    let before = revision(&app, &id);
+    let margins = json!({ "margins": { "gender": gender(5100, 5000, 40), "age_band": age() } });
+    let response = anna.request(Method::PUT, &path, Some(&margins)).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.json::<Value>().await.unwrap(), margins);
+    assert_eq!(anna.request(Method::GET, &path, None).await.json::<Value>().await.unwrap(), margins);
+    assert!(revision(&app, &id) > before, "setting margins raises the revision");
+    let other = format!("/api/v1/surveys/{id}/municipalities/1737/population");
+    assert_eq!(anna.request(Method::GET, &other, None).await.json::<Value>().await.unwrap(), empty);
+
+    // Every problem with its field; nothing stored.
+    for (margins, expected) in [
+        (json!({ "shoe_size": { "42": 7 } }), vec!["margins.shoe_size"]),
+        (json!({ "littering": { "none": 7 } }), vec!["margins.littering"]),
+        (
+            json!({ "gender": { "woman": 1, "man": 1, "other_or_no_answer": 1, "robot": 1 } }),
+            vec!["margins.gender.robot"],
+        ),
+        (json!({ "gender": { "woman": 10, "man": 10 } }), vec!["margins.gender"]),
+        (json!({ "gender": gender(-1, 10, 0) }), vec!["margins.gender.woman"]),
+        (json!({ "gender": gender(0, 0, 0) }), vec!["margins.gender"]),
+        (json!({ "gender": gender(0, 0, 0), "age_band": {} }), vec!["margins.age_band", "margins.gender"]),
+    ] {
+        let response = anna.request(Method::PUT, &path, Some(&json!({ "margins": margins }))).await;
+        assert_eq!(error_fields(response).await, expected, "{margins}");
+    }
+    let response = anna.request(Method::PUT, &path, Some(&json!({ "margins": { "gender": { "woman": 1.5 } } }))).await;
+    assert_eq!(response.status(), 422, "a count is a whole number");
+    let stored = anna.request(Method::GET, &path, None).await.json::<Value>().await.unwrap();
+    assert_eq!(stored, margins, "a refused change stores nothing");
+
+    // Unknown survey or a municipality outside it: 404.
+    let unknown =
+        anna.request(Method::PUT, "/api/v1/surveys/nope/municipalities/1783/population", Some(&margins)).await;
+    assert_eq!(unknown.status(), 404);
+    let outside = format!("/api/v1/surveys/{id}/municipalities/1766/population");
+    assert_eq!(anna.request(Method::GET, &outside, None).await.status(), 404);
+
+    // Margins change in any state: here an open survey; an empty put removes them.
+    assert_eq!(anna.request(Method::POST, &format!("/api/v1/surveys/{id}/open"), None).await.status(), 200);
+    let gender_only = json!({ "margins": { "gender": gender(5100, 5000, 0) } });
+    assert_eq!(anna.request(Method::PUT, &path, Some(&gender_only)).await.status(), 200);
+    assert_eq!(anna.request(Method::GET, &path, None).await.json::<Value>().await.unwrap(), gender_only);
+    assert_eq!(anna.request(Method::PUT, &path, Some(&empty)).await.status(), 200);
+    assert_eq!(anna.request(Method::GET, &path, None).await.json::<Value>().await.unwrap(), empty);
+    assert_eq!(app.query_strings("SELECT item_id FROM population_margins").len(), 0);
+
+    let details = app
+        .query_strings("SELECT detail FROM audit_events WHERE action = 'population_margins_set' ORDER BY occurred_at");
+    assert_eq!(details.len(), 3, "one event per change, none for refused ones");
+    let first: Value = serde_json::from_str(&details[0]).unwrap();
+    assert_eq!(first, json!({ "municipality": "1783", "totals": { "age_band": 10140, "gender": 10140 } }));
+    let last: Value = serde_json::from_str(&details[2]).unwrap();
+    assert_eq!(last, json!({ "municipality": "1783", "totals": {} }));
+}
+on_both_backends!(margins_are_put_checked_and_read_back, super::margins_are_put_checked_and_read_back);
+
+async fn a_session_puts_margins_with_its_csrf_header(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let anna = app.staff("anna@polisen.se", "coordinator", &["1783"]).await;
+    let id = create(&anna.script().await, &wave(&["1783"])).await;
+    let path = format!("/api/v1/surveys/{id}/municipalities/1783/population");
+    let body = json!({ "margins": { "gender": gender(1, 1, 1) } });
+    let without = anna.client.put(format!("{}{path}", app.address)).json(&body).send().await.unwrap();
+    assert_eq!(without.status(), 403);
+    assert_eq!(without.json::<Value>().await.unwrap()["error"]["code"], "csrf");
+    assert_eq!(anna.send_json(Method::PUT, &path, &body).await.status(), 200);
+}
+on_both_backends!(a_session_puts_margins_with_its_csrf_header, super::a_session_puts_margins_with_its_csrf_header);
 
 async fn disclosure_settings_change_in_every_state_and_are_copied(backend: Backend) {
     let Some(app) = spawn_app(backend).await else { return };
