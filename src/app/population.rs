@@ -1,6 +1,6 @@
 //! Population margins of a survey's municipalities: the residents in each option of a background item, the totals
-//! results are weighted to. Read by whoever may see the municipality; set by admins and the municipality's
-//! coordinators, in every state of the survey. Each change raises the survey's revision, so
+//! results are weighted to. Read by whoever may see the municipality; set (from JSON or an uploaded file) by admins
+//! and the municipality's coordinators, in every state of the survey. Each change raises the survey's revision, so
 //! results are recomputed, and is audit-logged (`population_margins_set`).
 
 use std::collections::BTreeMap;
@@ -14,6 +14,7 @@ use crate::app::audit::Actor;
 use crate::app::surveys::{Loaded, load};
 use crate::auth::Staff;
 use crate::db::queries::{audit, population as stored};
+use crate::domain::dispositions::ImportProblem;
 use crate::domain::instrument::Instrument;
 use crate::domain::population::{self, Margins};
 use crate::error::{AppError, FieldError};
@@ -50,6 +51,25 @@ pub async fn put(
         return Err(AppError::InvalidFields(fields.collect()));
     }
     store(ctx, actor, survey_id, municipality, margins).await
+}
+
+/// Replaces one municipality's margins of a survey with those of a CSV file (`item;option;population`): the margins
+/// stored, or, with any problem, nothing stored and every problem by line.
+pub async fn import(
+    ctx: &Context,
+    staff: &Staff,
+    actor: Actor,
+    survey_id: &str,
+    municipality: &str,
+    csv_text: &str,
+) -> Result<Result<Margins, Vec<ImportProblem>>, AppError> {
+    let instrument = managed(ctx, staff, survey_id, municipality).await?;
+    let margins = match population::read_checked(csv_text, &instrument) {
+        Ok(margins) => margins,
+        Err(problems) => return Ok(Err(problems)),
+    };
+    store(ctx, actor, survey_id, municipality, margins.clone()).await?;
+    Ok(Ok(margins))
 }
 
 /// The name of a municipality of the survey; `NotFound` when the survey has no such municipality.

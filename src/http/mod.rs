@@ -94,6 +94,7 @@ fn staff_routes(cfg: &mut web::ServiceConfig) {
                 .route("/surveys/{id}/dispositions", web::post().to(letters::import_from_page))
                 .route("/surveys/{id}/municipalities/{code}/codes", web::post().to(letters::codes_from_page))
                 .route("/surveys/{id}/municipalities/{code}/reminders.csv", web::get().to(letters::reminders_csv))
+                .route("/surveys/{id}/municipalities/{code}/population", web::post().to(population::upload_from_page))
                 .route("/surveys/{id}/{action}", web::post().to(surveys::transition_from_page))
                 .route("/users", web::get().to(users::list_page))
                 .route("/users", web::post().to(users::create_from_page))

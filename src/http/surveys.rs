@@ -21,6 +21,8 @@ use crate::http::extract::CurrentUser;
 use crate::http::forms::ProtectedForm;
 use crate::http::render::context;
 use crate::http::state::AppState;
+use crate::views;
+use crate::views::population::MarginTable;
 use crate::views::templates::UserView;
 
 /// One municipality of a survey with its letters counted by what became of them.
@@ -40,7 +42,7 @@ pub struct PartView {
     pub responses_web: i64,
     /// Paper forms keyed in by staff.
     pub responses_paper: i64,
-    /// Whether the user may hand out codes and record dispositions here.
+    /// Whether the user may hand out codes, record dispositions and set population margins here.
     pub may_manage: bool,
 }
 
@@ -308,24 +310,56 @@ fn see_other(location: &str) -> HttpResponse {
     HttpResponse::SeeOther().insert_header((header::LOCATION, location)).finish()
 }
 
-/// The survey page, with a notice (a change just made or refused) and the problems of an import, if any.
+/// What the survey page shows besides the survey: a notice (a change just made or refused), the problems of a
+/// disposition import, and a population file to correct.
+#[derive(Default)]
+pub(crate) struct Notes {
+    pub notice: Option<String>,
+    pub problems: Vec<ImportProblem>,
+    pub population: Option<PopulationUpload>,
+}
+
+impl Notes {
+    pub fn notice(notice: impl Into<String>) -> Self {
+        Self { notice: Some(notice.into()), ..Self::default() }
+    }
+}
+
+/// A population file that was refused: its municipality, its text (shown again, to correct) and its problems by line.
+#[derive(Serialize)]
+pub(crate) struct PopulationUpload {
+    pub code: String,
+    pub text: String,
+    pub problems: Vec<ImportProblem>,
+}
+
+/// The survey page, with its notes.
 pub(crate) async fn render_survey(
     state: &AppState,
     user: &CurrentUser,
     status: StatusCode,
     id: &str,
-    notice: Option<String>,
-    problems: Vec<ImportProblem>,
+    notes: Notes,
 ) -> Result<HttpResponse, AppError> {
-    let survey = survey_view(state, user, id).await?;
+    let overview = surveys::overview(state, user, id).await?;
+    let instrument = overview.instrument.as_deref();
+    let background = instrument.map(views::population::background).unwrap_or_default();
+    let population: BTreeMap<String, Vec<MarginTable>> = overview
+        .municipalities
+        .iter()
+        .map(|part| (part.part.municipality_code.clone(), views::population::tables(instrument, &part.margins)))
+        .collect();
+    let survey = SurveyView::from(overview);
     let manages_any = survey.municipalities.iter().any(|part| part.may_manage);
     let dispositions: Vec<(&str, &str)> =
         Disposition::ALL.iter().map(|d| (d.as_str(), disposition_label(*d))).collect();
+    let Notes { notice, problems, population: upload } = notes;
     state.templates.page(
         status,
         "admin/survey.html",
         context! { title => survey.title.clone(), user => UserView::from(&user.staff), csrf_token => user.csrf_token(), survey,
-        manages_any, dispositions, notice, problems, max_codes => letters::MAX_CODES_PER_BATCH },
+        manages_any, dispositions, notice, problems, max_codes => letters::MAX_CODES_PER_BATCH, population, background,
+        upload },
     )
 }
 
@@ -362,7 +396,7 @@ pub async fn show_page(
         .as_deref()
         .and_then(survey::SurveyState::parse)
         .map(|now| format!("Enkäten är nu {}.", now.label().to_lowercase()));
-    render_survey(&state, &user, StatusCode::OK, &id, notice, Vec::new()).await
+    render_survey(&state, &user, StatusCode::OK, &id, Notes { notice, ..Notes::default() }).await
 }
 
 /// `GET /admin/surveys/{id}/edit`: a draft's settings, or an open or closed survey's disclosure settings.
@@ -544,7 +578,7 @@ pub async fn transition_from_page(
     match surveys::transition(&state, &user, Actor::of(&user), &id, open).await {
         Ok(next) => Ok(see_other(&format!("/admin/surveys/{id}?now={}", next.as_str()))),
         Err(AppError::Conflict(reason)) => {
-            render_survey(&state, &user, StatusCode::CONFLICT, &id, Some(reason), Vec::new()).await
+            render_survey(&state, &user, StatusCode::CONFLICT, &id, Notes::notice(reason)).await
         }
         Err(error) => Err(error),
     }

@@ -29,6 +29,7 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "admin/survey_edit.html",
     "admin/survey.html",
     "admin/disclosure_fields.html",
+    "admin/population.html",
     "admin/paper.html",
     "admin/rates.html",
     "admin/rates_live.html",

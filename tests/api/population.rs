@@ -1,10 +1,10 @@
-//! What results need besides the answers: population margins per municipality (through the API) and the survey's
-//! disclosure settings (minimum base and cell), changeable in every state and kept by a copy.
+//! What results need besides the answers: population margins per municipality (API and upload on the survey page)
+//! and the survey's disclosure settings (minimum base and cell), changeable in every state and kept by a copy.
 
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, Script, TestApp, spawn_app};
+use crate::helpers::{Backend, Browser, Script, TestApp, spawn_app};
 use crate::on_both_backends;
 
 fn wave(municipalities: &[&str]) -> Value {
@@ -110,6 +110,79 @@ async fn margins_are_put_checked_and_read_back(backend: Backend) {
     assert_eq!(last, json!({ "municipality": "1783", "totals": {} }));
 }
 on_both_backends!(margins_are_put_checked_and_read_back, super::margins_are_put_checked_and_read_back);
+
+/// Posts the survey page's population form for a municipality.
+async fn upload(
+    browser: &Browser,
+    id: &str,
+    code: &str,
+    file: Option<&[u8]>,
+    text: &str,
+    csrf: &str,
+) -> reqwest::Response {
+    let mut form = reqwest::multipart::Form::new().text("csrf_token", csrf.to_owned()).text("text", text.to_owned());
+    if let Some(file) = file {
+        form = form.part("file", reqwest::multipart::Part::bytes(file.to_vec()).file_name("befolkning.csv"));
+    }
+    browser
+        .client
+        .post(format!("{}/admin/surveys/{id}/municipalities/{code}/population", browser.address))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn margins_are_uploaded_on_the_survey_page(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let anna = app.staff("anna@polisen.se", "coordinator", &["1783", "1737"]).await;
+    let viewer = app.staff("vera@kommun.se", "viewer", &["1783"]).await;
+    let id = create(&anna.script().await, &wave(&["1783", "1737"])).await;
+    let page = anna.get(&format!("/admin/surveys/{id}")).await.text().await.unwrap();
+    assert!(page.contains("Befolkning för viktning") && page.contains("Spara befolkningen för Hagfors"));
+    assert!(page.contains("<code>age_band</code>"), "the items and codes a file may name are listed");
+
+    // A bad line is named, nothing is stored, and the lines come back in the form to correct.
+    let typed = "fråga;svar;antal\ngender;woman;5100\ngender;man;femtusen\ngender;other_or_no_answer;40\n";
+    let response = upload(&anna, &id, "1783", None, typed, &anna.csrf).await;
+    assert_eq!(response.status(), 422);
+    let page = response.text().await.unwrap();
+    assert!(page.contains("Rad 3: &quot;femtusen&quot; är inget heltal"), "{page}");
+    assert!(page.contains("gender;man;femtusen"), "what was sent is kept");
+    assert!(page.contains("Inget sparades"));
+    assert_eq!(app.query_strings("SELECT item_id FROM population_margins").len(), 0);
+
+    // A file (UTF-8 with a byte-order mark, as Excel saves it) wins over the text; the page shows the table.
+    let before = revision(&app, &id);
+    let file = "\u{feff}gender;woman;5100\r\ngender;man;5000\r\ngender;other_or_no_answer;40\r\n".as_bytes();
+    let response = upload(&anna, &id, "1783", Some(file), "", &anna.csrf).await;
+    assert_eq!(response.status(), 200);
+    let page = response.text().await.unwrap();
+    assert!(page.contains("Befolkningen för kommunen 1783 sparades (gender)."), "{page}");
+    assert!(page.contains(">Kvinna</th>") && page.contains(">5100</td>") && page.contains(">10140</td>"), "{page}");
+    assert!(revision(&app, &id) > before);
+    let stored: Value =
+        anna.get(&format!("/api/v1/surveys/{id}/municipalities/1783/population")).await.json().await.unwrap();
+    assert_eq!(stored, json!({ "margins": { "gender": gender(5100, 5000, 40) } }));
+
+    // Readers see the table but no form; without the form's token nothing is stored.
+    let page = viewer.get(&format!("/admin/surveys/{id}")).await.text().await.unwrap();
+    assert!(page.contains(">5100</td>") && !page.contains("Spara befolkningen"));
+    let response = upload(&viewer, &id, "1783", None, "gender;woman;1\n", &viewer.csrf).await;
+    assert_eq!(response.status(), 403);
+    let response = upload(&anna, &id, "1783", None, "gender;woman;1\n", "not-the-token").await;
+    assert_eq!(response.status(), 403);
+
+    // Removing.
+    let form = reqwest::multipart::Form::new().text("csrf_token", anna.csrf.clone()).text("action", "remove");
+    let url = format!("{}/admin/surveys/{id}/municipalities/1783/population", app.address);
+    let response = anna.client.post(url).multipart(form).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert!(response.text().await.unwrap().contains("togs bort"));
+    assert_eq!(app.query_strings("SELECT item_id FROM population_margins").len(), 0);
+    assert_eq!(app.query_strings("SELECT action FROM audit_events WHERE action = 'population_margins_set'").len(), 2);
+}
+on_both_backends!(margins_are_uploaded_on_the_survey_page, super::margins_are_uploaded_on_the_survey_page);
 
 async fn a_session_puts_margins_with_its_csrf_header(backend: Backend) {
     let Some(app) = spawn_app(backend).await else { return };

@@ -1,6 +1,6 @@
 //! Survey use cases shared by the pages and the API: creating, changing, opening, closing and copying survey
 //! waves, their disclosure settings (what results may show, changeable in every state), and the overview of a
-//! survey's letters and responses. Handing out codes and reminder lists are in
+//! survey's letters, responses and population margins. Handing out codes and reminder lists are in
 //! [`letters`], importing returned letters in [`dispositions`]. Each checks permissions on the server, validates into
 //! field errors, and writes its change with its audit event in one transaction.
 
@@ -19,10 +19,11 @@ use crate::app::audit::Actor;
 use crate::auth::Staff;
 use crate::db::models::survey::{Survey, SurveyChanges, SurveyMunicipality};
 use crate::db::queries::tallies::{self, SurveyTallies};
-use crate::db::queries::{audit, invitations, surveys};
+use crate::db::queries::{audit, invitations, population, surveys};
 use crate::domain::dispositions::Disposition;
 use crate::domain::instrument::Instrument;
 use crate::domain::municipality::MunicipalityCode;
+use crate::domain::population::Margins;
 use crate::domain::survey::{self, Access, Mode, Period, SurveyState};
 use crate::error::AppError;
 use crate::error::FieldErrors;
@@ -280,8 +281,10 @@ pub struct PartCounts {
     pub web: i64,
     /// Paper forms keyed in by staff.
     pub paper: i64,
-    /// Whether the user may hand out codes and record dispositions here.
+    /// Whether the user may hand out codes, record dispositions and set population margins here.
     pub may_manage: bool,
+    /// The municipality's population margins (empty when none are stored).
+    pub margins: Margins,
 }
 
 impl PartCounts {
@@ -300,12 +303,13 @@ impl PartCounts {
     }
 }
 
-/// A survey the user may see, with its letters and responses counted per municipality.
+/// A survey the user may see, with its letters and responses counted and its population margins per municipality.
 pub async fn overview(ctx: &Context, user: &Staff, id: &str) -> Result<Overview, AppError> {
     let loaded = load(ctx, user, id).await?;
     let lookup = loaded.survey.id.clone();
     // The counters, not the letters and responses themselves: the page costs the same at 300 or 300,000 answers.
-    let tallies = ctx.db.run(move |conn| tallies::of_survey(conn, &lookup)).await?;
+    let (tallies, mut margins) =
+        ctx.db.run(move |conn| Ok((tallies::of_survey(conn, &lookup)?, population::of_survey(conn, &lookup)?))).await?;
     let may_manage = loaded.may_manage(user);
     let instrument = match crate::app::instruments::for_survey(ctx, &loaded.survey).await {
         Ok(instrument) => Some(instrument),
@@ -316,7 +320,10 @@ pub async fn overview(ctx: &Context, user: &Staff, id: &str) -> Result<Overview,
         .parts
         .into_iter()
         .filter(|(part, _)| user.permissions.may_view(&part.municipality_code))
-        .map(|(part, name)| counted(user, &tallies, part, name))
+        .map(|(part, name)| {
+            let margins = margins.remove(&part.municipality_code).unwrap_or_default();
+            PartCounts { margins, ..counted(user, &tallies, part, name) }
+        })
         .collect();
     let open_link = (loaded.access == Access::OpenLink)
         .then(|| ctx.public_url.join(&format!("oppen/{}", loaded.survey.id)).map(|url| url.to_string()).ok())
@@ -346,6 +353,7 @@ fn counted(user: &Staff, tallies: &SurveyTallies, part: SurveyMunicipality, name
         web: responses_in(Mode::Web),
         paper: responses_in(Mode::Paper),
         may_manage: user.permissions.may_manage(code),
+        margins: Margins::default(),
         part,
         name,
     }
@@ -574,7 +582,7 @@ pub async fn transition(
 }
 
 /// Copies a survey as next year's wave: same municipalities, samples, targets, questionnaire and disclosure settings,
-/// as a new draft.
+/// as a new draft (population margins are not copied: next year's population is another).
 pub async fn copy(
     ctx: &Context,
     user: &Staff,
