@@ -364,6 +364,8 @@ mod tests {
             created_at: chrono::NaiveDateTime::default(),
             copied_from: None,
             revision: 0,
+            min_base: 30,
+            min_cell: 5,
         }
     }
 

@@ -14,6 +14,7 @@ pub mod instruments;
 pub mod live;
 pub mod municipalities;
 pub mod paper;
+pub mod population;
 pub mod rates;
 pub mod reconcile;
 pub mod responses;

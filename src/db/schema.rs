@@ -103,6 +103,8 @@ diesel::table! {
         created_at -> Timestamp,
         copied_from -> Nullable<Text>,
         revision -> BigInt,
+        min_base -> Integer,
+        min_cell -> Integer,
     }
 }
 
@@ -134,6 +136,19 @@ diesel::joinable!(survey_municipalities -> surveys (survey_id));
 diesel::joinable!(survey_municipalities -> municipalities (municipality_code));
 diesel::joinable!(invitations -> surveys (survey_id));
 
+diesel::table! {
+    population_margins (survey_id, municipality_code, item_id, option_code) {
+        survey_id -> Text,
+        municipality_code -> Text,
+        item_id -> Text,
+        option_code -> Text,
+        population -> BigInt,
+    }
+}
+
+diesel::joinable!(population_margins -> surveys (survey_id));
+diesel::joinable!(population_margins -> municipalities (municipality_code));
+
 diesel::allow_tables_to_appear_in_same_query!(
     counties,
     municipalities,
@@ -147,6 +162,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     surveys,
     survey_municipalities,
     invitations,
+    population_margins,
     responses,
     answers,
     submissions,

@@ -278,14 +278,13 @@ pub fn read_import(text: &str) -> Vec<Result<ReturnedLetter, ImportProblem>> {
 }
 
 /// Swedish spreadsheets write semicolons; others commas or tabs: the first line decides.
-fn import_delimiter(text: &str) -> u8 {
+pub(crate) fn import_delimiter(text: &str) -> u8 {
     let first_line = text.lines().next().unwrap_or_default();
     [b';', b'\t', b','].into_iter().find(|d| first_line.as_bytes().contains(d)).unwrap_or(b',')
 }
 
-/// One line of an import; `None` for a blank line or the header.
-fn read_import_line(line: u64, text: &str, delimiter: u8) -> Result<Option<ReturnedLetter>, ImportProblem> {
-    let problem = |reason: String| ImportProblem { line, reason };
+/// The fields of one line of an imported file, each trimmed; `None` for a line with nothing in it.
+pub(crate) fn import_fields(line: u64, text: &str, delimiter: u8) -> Result<Option<csv::StringRecord>, ImportProblem> {
     if text.trim().is_empty() {
         return Ok(None);
     }
@@ -295,12 +294,20 @@ fn read_import_line(line: u64, text: &str, delimiter: u8) -> Result<Option<Retur
         .trim(csv::Trim::All)
         .delimiter(delimiter)
         .from_reader(text.as_bytes());
-    let record = match reader.records().next() {
-        Some(record) => record.map_err(|error| problem(format!("Raden kan inte läsas: {error}")))?,
-        None => return Ok(None),
-    };
+    match reader.records().next() {
+        Some(Ok(record)) if record.iter().all(str::is_empty) => Ok(None),
+        Some(Ok(record)) => Ok(Some(record)),
+        Some(Err(error)) => Err(ImportProblem { line, reason: format!("Raden kan inte läsas: {error}") }),
+        None => Ok(None),
+    }
+}
+
+/// One line of an import; `None` for a blank line or the header.
+fn read_import_line(line: u64, text: &str, delimiter: u8) -> Result<Option<ReturnedLetter>, ImportProblem> {
+    let problem = |reason: String| ImportProblem { line, reason };
+    let Some(record) = import_fields(line, text, delimiter)? else { return Ok(None) };
     let first = record.get(0).unwrap_or_default();
-    if record.iter().all(str::is_empty) || (line == 1 && !first.chars().any(|c| c.is_ascii_digit())) {
+    if line == 1 && !first.chars().any(|c| c.is_ascii_digit()) {
         return Ok(None);
     }
     let letter =

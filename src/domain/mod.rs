@@ -23,6 +23,7 @@ pub mod dispositions;
 pub mod email;
 pub mod instrument;
 pub mod municipality;
+pub mod population;
 pub mod results;
 pub mod role;
 pub mod survey;

@@ -186,6 +186,42 @@ pub fn parse_title(text: &str) -> Result<String, &'static str> {
     }
 }
 
+/// Results show no index, share or percentage on fewer valid answers than this, unless the survey says otherwise.
+pub const DEFAULT_MIN_BASE: i32 = 30;
+/// Results show no count smaller than this, unless the survey says otherwise.
+pub const DEFAULT_MIN_CELL: i32 = 5;
+
+const MIN_BASE_RANGE: &str = "Minsta bas är ett heltal från 1 till 10 000.";
+const MIN_CELL_RANGE: &str = "Minsta cell är ett heltal från 1 till 1 000.";
+
+/// A survey's smallest base: results show no index, share or percentage on fewer valid answers (1–10,000).
+pub fn check_min_base(n: i32) -> Result<i32, &'static str> {
+    if (1..=10_000).contains(&n) { Ok(n) } else { Err(MIN_BASE_RANGE) }
+}
+
+/// A survey's smallest cell: results show no count smaller than this (1–1,000).
+pub fn check_min_cell(n: i32) -> Result<i32, &'static str> {
+    if (1..=1_000).contains(&n) { Ok(n) } else { Err(MIN_CELL_RANGE) }
+}
+
+/// A smallest base as typed in a form (spaces allowed: "10 000"); empty means none given.
+pub fn parse_min_base(text: &str) -> Result<Option<i32>, &'static str> {
+    parse_setting(text, MIN_BASE_RANGE)?.map(check_min_base).transpose()
+}
+
+/// A smallest cell as typed in a form; empty means none given.
+pub fn parse_min_cell(text: &str) -> Result<Option<i32>, &'static str> {
+    parse_setting(text, MIN_CELL_RANGE)?.map(check_min_cell).transpose()
+}
+
+fn parse_setting(text: &str, range: &'static str) -> Result<Option<i32>, &'static str> {
+    let digits: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    if digits.is_empty() {
+        return Ok(None);
+    }
+    digits.parse::<i32>().map(Some).map_err(|_| range)
+}
+
 /// How a response was given.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -253,6 +289,23 @@ mod tests {
         assert!(parse_target("0").is_err() && parse_target("101").is_err());
         assert!(parse_title("  ").is_err() && parse_title(&"x".repeat(201)).is_err());
         assert_eq!(parse_title(" Trygghet 2026 "), Ok("Trygghet 2026".to_owned()));
+    }
+
+    #[test]
+    fn disclosure_settings_are_whole_numbers_in_their_ranges() {
+        assert_eq!(parse_min_base(" 10 000 "), Ok(Some(10_000)));
+        assert_eq!(parse_min_base(""), Ok(None));
+        assert_eq!(parse_min_cell("5"), Ok(Some(5)));
+        for text in ["0", "10001", "tretti", "30.5", "-3"] {
+            assert!(parse_min_base(text).is_err(), "{text}");
+        }
+        for text in ["0", "1001", "fem"] {
+            assert!(parse_min_cell(text).is_err(), "{text}");
+        }
+        assert_eq!(check_min_base(DEFAULT_MIN_BASE), Ok(30));
+        assert_eq!(check_min_cell(DEFAULT_MIN_CELL), Ok(5));
+        assert_eq!(check_min_cell(1_000), Ok(1_000));
+        assert!(check_min_base(0).unwrap_err().contains("1 till 10 000"));
     }
 
     #[test]

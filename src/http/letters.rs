@@ -16,7 +16,7 @@ use crate::error::{AppError, FieldError};
 use crate::http::extract::CurrentUser;
 use crate::http::forms::{CsrfInBody, ProtectedForm};
 use crate::http::state::AppState;
-use crate::http::surveys::render_survey;
+use crate::http::surveys::{Notes, render_survey};
 use crate::views;
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -101,11 +101,12 @@ pub async fn import_from_page(
     match dispositions::import_dispositions(&state, &user, Actor::of(&user), &id, &text).await? {
         Ok(report) => {
             let notice = format!("{} brev fick sitt utfall registrerat.", report.recorded);
-            render_survey(&state, &user, StatusCode::OK, &id, Some(notice), Vec::new()).await
+            render_survey(&state, &user, StatusCode::OK, &id, Notes::notice(notice)).await
         }
         Err(problems) => {
             let notice = "Inget registrerades: rätta raderna nedan och ladda upp filen igen.".to_owned();
-            render_survey(&state, &user, StatusCode::UNPROCESSABLE_ENTITY, &id, Some(notice), problems).await
+            let notes = Notes { notice: Some(notice), problems, ..Notes::default() };
+            render_survey(&state, &user, StatusCode::UNPROCESSABLE_ENTITY, &id, notes).await
         }
     }
 }

@@ -15,6 +15,7 @@ pub mod letters;
 mod municipalities;
 pub mod openapi;
 pub mod paper;
+pub mod population;
 pub mod rates;
 pub mod render;
 pub mod sign_in;
@@ -93,6 +94,7 @@ fn staff_routes(cfg: &mut web::ServiceConfig) {
                 .route("/surveys/{id}/dispositions", web::post().to(letters::import_from_page))
                 .route("/surveys/{id}/municipalities/{code}/codes", web::post().to(letters::codes_from_page))
                 .route("/surveys/{id}/municipalities/{code}/reminders.csv", web::get().to(letters::reminders_csv))
+                .route("/surveys/{id}/municipalities/{code}/population", web::post().to(population::upload_from_page))
                 .route("/surveys/{id}/{action}", web::post().to(surveys::transition_from_page))
                 .route("/users", web::get().to(users::list_page))
                 .route("/users", web::post().to(users::create_from_page))
@@ -136,7 +138,9 @@ fn api_routes(cfg: &mut web::ServiceConfig) {
             .route("/surveys/{id}/copy", web::post().to(surveys::api_copy))
             .route("/surveys/{id}/dispositions", web::post().to(letters::api_import))
             .route("/surveys/{id}/municipalities/{code}/invitations", web::post().to(letters::api_codes))
-            .route("/surveys/{id}/municipalities/{code}/reminders", web::get().to(letters::api_reminders)),
+            .route("/surveys/{id}/municipalities/{code}/reminders", web::get().to(letters::api_reminders))
+            .route("/surveys/{id}/municipalities/{code}/population", web::get().to(population::api_get))
+            .route("/surveys/{id}/municipalities/{code}/population", web::put().to(population::api_put)),
     );
 }
 

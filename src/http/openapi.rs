@@ -8,7 +8,7 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 #[derive(OpenApi)]
 #[openapi(
     info(title = "trygghet API", description = "Local safety surveys: accounts, surveys, invitations, dispositions, \
-        questionnaires (instruments), live response rates. \
+        questionnaires (instruments), live response rates, population margins. \
         Authenticate with `Authorization: Bearer <API token>` (create one under Mitt konto), or with the session \
         cookie plus the `X-CSRF-Token` header for state-changing requests. Errors always have the shape \
         `{\"error\": {\"code\", \"message\", \"field\", \"fields\": [{\"field\", \"reason\"}]}}`."),
@@ -32,6 +32,8 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
         crate::http::letters::api_codes,
         crate::http::letters::api_reminders,
         crate::http::letters::api_import,
+        crate::http::population::api_get,
+        crate::http::population::api_put,
         crate::http::instruments::api_list,
         crate::http::instruments::api_import,
         crate::http::instruments::api_export,

@@ -21,6 +21,8 @@ use crate::http::extract::CurrentUser;
 use crate::http::forms::ProtectedForm;
 use crate::http::render::context;
 use crate::http::state::AppState;
+use crate::views;
+use crate::views::population::MarginTable;
 use crate::views::templates::UserView;
 
 /// One municipality of a survey with its letters counted by what became of them.
@@ -40,7 +42,7 @@ pub struct PartView {
     pub responses_web: i64,
     /// Paper forms keyed in by staff.
     pub responses_paper: i64,
-    /// Whether the user may hand out codes and record dispositions here.
+    /// Whether the user may hand out codes, record dispositions and set population margins here.
     pub may_manage: bool,
 }
 
@@ -64,6 +66,10 @@ pub struct SurveyView {
     /// Where to download the questionnaire as JSON; absent when the service does not know it.
     pub instrument_export: Option<String>,
     pub copied_from: Option<String>,
+    /// Results show no index, share or percentage on fewer valid answers than this.
+    pub min_base: i32,
+    /// Results show no count smaller than this.
+    pub min_cell: i32,
     /// Whether the user may change, open, close or copy the survey.
     pub may_manage: bool,
     pub municipalities: Vec<PartView>,
@@ -94,6 +100,8 @@ impl From<Overview> for SurveyView {
             instrument_key: survey.instrument_key,
             instrument_version: survey.instrument_version,
             copied_from: survey.copied_from,
+            min_base: survey.min_base,
+            min_cell: survey.min_cell,
             may_manage,
             municipalities: municipalities.into_iter().map(PartView::from).collect(),
         }
@@ -193,6 +201,8 @@ pub struct NewSurveyForm {
     target_percent: String,
     /// The questionnaire, `key@version`.
     instrument: String,
+    min_base: String,
+    min_cell: String,
 }
 
 async fn render_new(
@@ -219,6 +229,8 @@ pub async fn new_page(state: web::Data<AppState>, user: CurrentUser) -> Result<H
         access: Access::Codes.as_str().into(),
         sample_size: "300".into(),
         instrument: format!("{}@{}", builtin.key(), builtin.version()),
+        min_base: survey::DEFAULT_MIN_BASE.to_string(),
+        min_cell: survey::DEFAULT_MIN_CELL.to_string(),
         ..NewSurveyForm::default()
     };
     render_new(&state, &user, StatusCode::OK, &form, Vec::new()).await
@@ -250,6 +262,7 @@ fn new_survey_input(form: &NewSurveyForm, errors: &mut FieldErrors) -> SurveyInp
         .map_err(|reason| errors.add("target_percent", reason))
         .unwrap_or(None);
     let (instrument_key, instrument_version) = chosen_instrument(&form.instrument, errors);
+    let (min_base, min_cell) = disclosure_fields(&form.min_base, &form.min_cell, errors);
     SurveyInput {
         title: form.title.clone(),
         opens_on: form.opens_on.clone(),
@@ -262,7 +275,16 @@ fn new_survey_input(form: &NewSurveyForm, errors: &mut FieldErrors) -> SurveyInp
             .collect(),
         instrument_key,
         instrument_version,
+        min_base,
+        min_cell,
     }
+}
+
+/// The disclosure settings as typed (empty: not given), with an error on each field that is wrong.
+fn disclosure_fields(min_base: &str, min_cell: &str, errors: &mut FieldErrors) -> (Option<i32>, Option<i32>) {
+    let min_base = survey::parse_min_base(min_base).map_err(|reason| errors.add("min_base", reason)).unwrap_or(None);
+    let min_cell = survey::parse_min_cell(min_cell).map_err(|reason| errors.add("min_cell", reason)).unwrap_or(None);
+    (min_base, min_cell)
 }
 
 /// A page's survey input checked: the survey, or the form's own errors and then the survey's, named as the page
@@ -288,24 +310,56 @@ fn see_other(location: &str) -> HttpResponse {
     HttpResponse::SeeOther().insert_header((header::LOCATION, location)).finish()
 }
 
-/// The survey page, with a notice (a change just made or refused) and the problems of an import, if any.
+/// What the survey page shows besides the survey: a notice (a change just made or refused), the problems of a
+/// disposition import, and a population file to correct.
+#[derive(Default)]
+pub(crate) struct Notes {
+    pub notice: Option<String>,
+    pub problems: Vec<ImportProblem>,
+    pub population: Option<PopulationUpload>,
+}
+
+impl Notes {
+    pub fn notice(notice: impl Into<String>) -> Self {
+        Self { notice: Some(notice.into()), ..Self::default() }
+    }
+}
+
+/// A population file that was refused: its municipality, its text (shown again, to correct) and its problems by line.
+#[derive(Serialize)]
+pub(crate) struct PopulationUpload {
+    pub code: String,
+    pub text: String,
+    pub problems: Vec<ImportProblem>,
+}
+
+/// The survey page, with its notes.
 pub(crate) async fn render_survey(
     state: &AppState,
     user: &CurrentUser,
     status: StatusCode,
     id: &str,
-    notice: Option<String>,
-    problems: Vec<ImportProblem>,
+    notes: Notes,
 ) -> Result<HttpResponse, AppError> {
-    let survey = survey_view(state, user, id).await?;
+    let overview = surveys::overview(state, user, id).await?;
+    let instrument = overview.instrument.as_deref();
+    let background = instrument.map(views::population::background).unwrap_or_default();
+    let population: BTreeMap<String, Vec<MarginTable>> = overview
+        .municipalities
+        .iter()
+        .map(|part| (part.part.municipality_code.clone(), views::population::tables(instrument, &part.margins)))
+        .collect();
+    let survey = SurveyView::from(overview);
     let manages_any = survey.municipalities.iter().any(|part| part.may_manage);
     let dispositions: Vec<(&str, &str)> =
         Disposition::ALL.iter().map(|d| (d.as_str(), disposition_label(*d))).collect();
+    let Notes { notice, problems, population: upload } = notes;
     state.templates.page(
         status,
         "admin/survey.html",
         context! { title => survey.title.clone(), user => UserView::from(&user.staff), csrf_token => user.csrf_token(), survey,
-        manages_any, dispositions, notice, problems, max_codes => letters::MAX_CODES_PER_BATCH },
+        manages_any, dispositions, notice, problems, max_codes => letters::MAX_CODES_PER_BATCH, population, background,
+        upload },
     )
 }
 
@@ -342,18 +396,18 @@ pub async fn show_page(
         .as_deref()
         .and_then(survey::SurveyState::parse)
         .map(|now| format!("Enkäten är nu {}.", now.label().to_lowercase()));
-    render_survey(&state, &user, StatusCode::OK, &id, notice, Vec::new()).await
+    render_survey(&state, &user, StatusCode::OK, &id, Notes { notice, ..Notes::default() }).await
 }
 
-/// `GET /admin/surveys/{id}/edit`
+/// `GET /admin/surveys/{id}/edit`: a draft's settings, or an open or closed survey's disclosure settings.
 pub async fn edit_page(
     state: web::Data<AppState>,
     user: CurrentUser,
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let loaded = surveys::check_editable(&state, &user, &id).await?;
-    let fields: Vec<(String, String)> = edit_fields(&loaded);
-    render_edit(&state, &user, StatusCode::OK, &id, fields, Vec::new()).await
+    let loaded = surveys::check_manage(&state, &user, &id).await?;
+    let locked = !loaded.state.is_editable();
+    render_edit(&state, &user, StatusCode::OK, &id, locked, edit_fields(&loaded), Vec::new()).await
 }
 
 fn edit_fields(loaded: &Loaded) -> Vec<(String, String)> {
@@ -362,6 +416,8 @@ fn edit_fields(loaded: &Loaded) -> Vec<(String, String)> {
         ("opens_on".to_owned(), loaded.survey.opens_on.to_string()),
         ("closes_on".to_owned(), loaded.survey.closes_on.to_string()),
         ("instrument".to_owned(), format!("{}@{}", loaded.survey.instrument_key, loaded.survey.instrument_version)),
+        ("min_base".to_owned(), loaded.survey.min_base.to_string()),
+        ("min_cell".to_owned(), loaded.survey.min_cell.to_string()),
     ];
     for (part, _) in &loaded.parts {
         fields.push(("municipality".to_owned(), part.municipality_code.clone()));
@@ -377,6 +433,7 @@ async fn render_edit(
     user: &CurrentUser,
     status: StatusCode,
     id: &str,
+    locked: bool,
     fields: Vec<(String, String)>,
     errors: Vec<FieldError>,
 ) -> Result<HttpResponse, AppError> {
@@ -403,26 +460,32 @@ async fn render_edit(
     state.templates.page(
         status,
         "admin/survey_edit.html",
-        context! { title => "Ändra enkät", user => UserView::from(&user.staff), csrf_token => user.csrf_token(), id,
+        context! { title => if locked { "Ändra gränser för redovisning" } else { "Ändra enkät" },
+        user => UserView::from(&user.staff), csrf_token => user.csrf_token(), id, locked,
         form => context! { title => value("title"), opens_on => value("opens_on"), closes_on => value("closes_on"),
-        instrument => value("instrument") },
+        instrument => value("instrument"), min_base => value("min_base"), min_cell => value("min_cell") },
         rows, municipalities => options, chosen, instruments => instrument_options(state).await?, errors },
     )
 }
 
-/// `POST /admin/surveys/{id}/edit`: title, period, and each municipality's sample and target (draft only).
+/// `POST /admin/surveys/{id}/edit`: a draft's title, period, questionnaire, each municipality's sample and target,
+/// and its disclosure settings; an open or closed survey's disclosure settings only.
 pub async fn update_from_page(
     state: web::Data<AppState>,
     id: web::Path<String>,
     form: ProtectedForm<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
     let ProtectedForm { user, form: fields } = form;
+    let loaded = surveys::check_manage(&state, &user, &id).await?;
+    if !loaded.state.is_editable() {
+        return update_disclosure_from_page(&state, &user, &id, fields).await;
+    }
     let value = |name: &str| field(&fields, name);
     let mut errors = FieldErrors::default();
     let codes = edited_municipalities(&fields);
     let parts = edited_parts(&fields, &codes, &mut errors);
-    let loaded = surveys::check_manage(&state, &user, &id).await?;
     let (instrument_key, instrument_version) = chosen_instrument(&value("instrument"), &mut errors);
+    let (min_base, min_cell) = disclosure_fields(&value("min_base"), &value("min_cell"), &mut errors);
     let input = SurveyInput {
         title: value("title"),
         opens_on: value("opens_on"),
@@ -431,6 +494,8 @@ pub async fn update_from_page(
         municipalities: parts,
         instrument_key,
         instrument_version,
+        min_base,
+        min_cell,
     };
     let mut kept: Vec<(String, String)> =
         fields.iter().filter(|(key, _)| key != "municipality" && key != "add_municipality").cloned().collect();
@@ -440,8 +505,27 @@ pub async fn update_from_page(
             surveys::update(&state, &user, Actor::of(&user), &id, valid).await?;
             Ok(see_other(&format!("/admin/surveys/{id}")))
         }
-        Err(errors) => render_edit(&state, &user, StatusCode::UNPROCESSABLE_ENTITY, &id, kept, errors).await,
+        Err(errors) => render_edit(&state, &user, StatusCode::UNPROCESSABLE_ENTITY, &id, false, kept, errors).await,
     }
+}
+
+/// The edit form of an open or closed survey: its disclosure settings only, kept as typed when wrong.
+async fn update_disclosure_from_page(
+    state: &AppState,
+    user: &CurrentUser,
+    id: &str,
+    fields: Vec<(String, String)>,
+) -> Result<HttpResponse, AppError> {
+    let mut errors = FieldErrors::default();
+    let (min_base, min_cell) = disclosure_fields(&field(&fields, "min_base"), &field(&fields, "min_cell"), &mut errors);
+    if errors.is_empty() {
+        match surveys::set_disclosure(state, user, Actor::of(user), id, min_base, min_cell).await {
+            Ok(()) => return Ok(see_other(&format!("/admin/surveys/{id}"))),
+            Err(AppError::InvalidFields(more)) => errors.0.extend(more),
+            Err(error) => return Err(error),
+        }
+    }
+    render_edit(state, user, StatusCode::UNPROCESSABLE_ENTITY, id, true, fields, errors.0).await
 }
 
 /// The value of a form field; empty when the form has none.
@@ -494,7 +578,7 @@ pub async fn transition_from_page(
     match surveys::transition(&state, &user, Actor::of(&user), &id, open).await {
         Ok(next) => Ok(see_other(&format!("/admin/surveys/{id}?now={}", next.as_str()))),
         Err(AppError::Conflict(reason)) => {
-            render_survey(&state, &user, StatusCode::CONFLICT, &id, Some(reason), Vec::new()).await
+            render_survey(&state, &user, StatusCode::CONFLICT, &id, Notes::notice(reason)).await
         }
         Err(error) => Err(error),
     }
@@ -561,7 +645,8 @@ pub async fn api_show(
     Ok(HttpResponse::Ok().json(survey_view(&state, &user, &id).await?))
 }
 
-/// Replace a draft survey's title, period and municipalities.
+/// Replace a draft survey's title, period, municipalities, questionnaire and disclosure settings. An open or closed
+/// survey takes new disclosure settings (`min_base`, `min_cell`) only: everything else must be as it is (else 409).
 #[utoipa::path(put, path = "/api/v1/surveys/{id}", tag = "surveys", params(("id" = String, Path)), request_body = SurveyInput,
     responses((status = 200, body = SurveyView), (status = 409, body = crate::http::errors::ErrorBody), (status = 422, body = crate::http::errors::ErrorBody)))]
 pub async fn api_update(

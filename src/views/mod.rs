@@ -5,5 +5,6 @@
 
 pub mod charts;
 pub mod letters;
+pub mod population;
 pub mod questionnaire;
 pub mod templates;

@@ -28,6 +28,8 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "admin/survey_new.html",
     "admin/survey_edit.html",
     "admin/survey.html",
+    "admin/disclosure_fields.html",
+    "admin/population.html",
     "admin/paper.html",
     "admin/rates.html",
     "admin/rates_live.html",

@@ -7,7 +7,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, Script, spawn_app};
+use crate::helpers::{Backend, Browser, Script, TestApp, spawn_app};
 use crate::on_both_backends;
 
 const ROLES: [&str; 5] = ["admin", "own", "other", "viewer", "anonymous"];
@@ -17,43 +17,19 @@ fn survey(codes: &[&str]) -> Value {
             "municipalities": codes.iter().map(|c| json!({ "code": c, "sample_size": 10 })).collect::<Vec<_>>() })
 }
 
-async fn every_endpoint_checks_role_and_municipality(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else { return };
-    let admin = app.staff("admin@polisen.se", "admin", &[]).await;
-    let own = app.staff("own@polisen.se", "coordinator", &["1783", "1737"]).await;
-    let other = app.staff("other@kommun.se", "coordinator", &["1766"]).await;
-    let viewer = app.staff("viewer@kommun.se", "viewer", &["1783"]).await;
-    let scripts: Vec<Option<Script>> = vec![
-        Some(admin.script().await),
-        Some(own.script().await),
-        Some(other.script().await),
-        Some(viewer.script().await),
-        None,
-    ];
-    let admin_api = scripts[0].as_ref().unwrap();
-    let s: Value = admin_api
-        .request(Method::POST, "/api/v1/surveys", Some(&survey(&["1783", "1737"])))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let t: Value = admin_api
-        .request(Method::POST, "/api/v1/surveys", Some(&survey(&["1783", "1766"])))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let (s, t) = (s["id"].as_str().unwrap().to_owned(), t["id"].as_str().unwrap().to_owned());
-    app.create_user("target@kommun.se", "viewer", &["1737"]).await;
-    let everyone: Value = admin_api.request(Method::GET, "/api/v1/users", None).await.json().await.unwrap();
-    let target = everyone.as_array().unwrap().iter().find(|user| user["email"] == "target@kommun.se").unwrap();
-    let user_id = target["id"].as_str().unwrap().to_owned();
-    let dispositions = "1783-000001;flyttat\n".to_owned();
-    let new_user = json!({ "email": "x@kommun.se", "password": "correct horse battery staple", "role": "viewer" });
+/// A municipality's population by gender, as `PUT …/population` takes it.
+fn margins() -> Value {
+    json!({ "margins": { "gender": { "woman": 5100, "man": 5000, "other_or_no_answer": 40 } } })
+}
 
-    // (method, path, body, expected status for admin, own, other, viewer, anonymous)
-    type Case = (Method, String, Option<Value>, [u16; 5]);
-    let cases: Vec<Case> = vec![
+/// (method, path, body, expected status for admin, own, other, viewer, anonymous)
+type Case = (Method, String, Option<Value>, [u16; 5]);
+
+/// Every API endpoint's case, on survey S (`s`), survey T (`t`) and another account (`user_id`), in the order they
+/// are sent (opening and closing last).
+fn api_cases(s: &str, t: &str, user_id: &str) -> Vec<Case> {
+    let new_user = json!({ "email": "x@kommun.se", "password": "correct horse battery staple", "role": "viewer" });
+    vec![
         (Method::GET, "/api/v1/me".into(), None, [200, 200, 200, 200, 401]),
         (Method::GET, "/api/v1/users".into(), None, [200, 403, 403, 403, 401]),
         (Method::POST, "/api/v1/users".into(), Some(new_user), [201, 403, 403, 403, 401]),
@@ -89,15 +65,39 @@ async fn every_endpoint_checks_role_and_municipality(backend: Backend) {
         (Method::GET, format!("/api/v1/surveys/{t}/municipalities/1766/reminders"), None, [200, 403, 200, 403, 401]),
         (Method::POST, format!("/api/v1/surveys/{s}/copy"), Some(json!({})), [201, 201, 404, 403, 401]),
         (Method::POST, format!("/api/v1/surveys/{t}/copy"), Some(json!({})), [201, 403, 403, 403, 401]),
+        (Method::GET, format!("/api/v1/surveys/{s}/municipalities/1783/population"), None, [200, 200, 404, 200, 401]),
+        (Method::GET, format!("/api/v1/surveys/{t}/municipalities/1766/population"), None, [200, 403, 200, 403, 401]),
+        (
+            Method::PUT,
+            format!("/api/v1/surveys/{s}/municipalities/1783/population"),
+            Some(margins()),
+            [200, 200, 404, 403, 401],
+        ),
+        (
+            Method::PUT,
+            format!("/api/v1/surveys/{t}/municipalities/1766/population"),
+            Some(margins()),
+            [200, 403, 200, 403, 401],
+        ),
+        (
+            Method::PUT,
+            format!("/api/v1/surveys/{s}/municipalities/0180/population"),
+            Some(margins()),
+            [404, 404, 404, 404, 401],
+        ),
         (Method::GET, format!("/api/v1/surveys/{s}/rates"), None, [200, 200, 404, 200, 401]),
         (Method::GET, format!("/api/v1/surveys/{t}/rates"), None, [200, 200, 200, 200, 401]),
         (Method::GET, format!("/api/v1/surveys/{s}/rates/stream"), None, [200, 200, 404, 200, 401]),
         (Method::GET, "/api/v1/instruments".into(), None, [200, 200, 200, 200, 401]),
         (Method::POST, format!("/api/v1/surveys/{s}/open"), None, [200, 409, 404, 403, 401]),
         (Method::POST, format!("/api/v1/surveys/{t}/close"), None, [409, 403, 403, 403, 401]),
-    ];
+    ]
+}
+
+/// Sends every case as every role (by API token, or without one); the mismatches.
+async fn check_api(app: &TestApp, scripts: &[Option<Script>], cases: &[Case]) -> Vec<String> {
     let mut failures = Vec::new();
-    for (method, path, body, expected) in &cases {
+    for (method, path, body, expected) in cases {
         for (index, role) in ROLES.iter().enumerate() {
             let status = match &scripts[index] {
                 Some(script) => script.request(method.clone(), path, body.as_ref()).await.status(),
@@ -114,31 +114,34 @@ async fn every_endpoint_checks_role_and_municipality(backend: Backend) {
             }
         }
     }
+    failures
+}
 
-    // The disposition import: only coordinators of the survey's municipalities, and only their own letters.
+/// The disposition import: only coordinators of the survey's municipalities, and only their own letters.
+async fn check_imports(app: &TestApp, scripts: &[Option<Script>], s: &str, t: &str) -> Vec<String> {
     let import = |script: &Script, id: &str| {
         script
             .client
             .post(format!("{}/api/v1/surveys/{id}/dispositions", app.address))
             .bearer_auth(&script.token)
-            .body(dispositions.clone())
+            .body("1783-000001;flyttat\n")
             .send()
     };
     let statuses = [
-        import(scripts[0].as_ref().unwrap(), &s).await.unwrap().status().as_u16(),
-        import(scripts[1].as_ref().unwrap(), &s).await.unwrap().status().as_u16(),
-        import(scripts[2].as_ref().unwrap(), &s).await.unwrap().status().as_u16(),
-        import(scripts[3].as_ref().unwrap(), &s).await.unwrap().status().as_u16(),
-        import(scripts[2].as_ref().unwrap(), &t).await.unwrap().status().as_u16(),
+        import(scripts[0].as_ref().unwrap(), s).await.unwrap().status().as_u16(),
+        import(scripts[1].as_ref().unwrap(), s).await.unwrap().status().as_u16(),
+        import(scripts[2].as_ref().unwrap(), s).await.unwrap().status().as_u16(),
+        import(scripts[3].as_ref().unwrap(), s).await.unwrap().status().as_u16(),
+        import(scripts[2].as_ref().unwrap(), t).await.unwrap().status().as_u16(),
     ];
-    if statuses != [200, 200, 404, 403, 422] {
-        failures.push(format!(
-            "disposition imports (admin S, own S, other S, viewer S, other T's Hagfors letter): {statuses:?}"
-        ));
+    if statuses == [200, 200, 404, 403, 422] {
+        return Vec::new();
     }
+    vec![format!("disposition imports (admin S, own S, other S, viewer S, other T's Hagfors letter): {statuses:?}")]
+}
 
-    // Pages: the same rules, with sign-in redirects instead of 401.
-    let browsers = [Some(&admin), Some(&own), Some(&other), Some(&viewer), None];
+/// Pages: the same rules, with sign-in redirects instead of 401.
+async fn check_pages(app: &TestApp, browsers: [Option<&Browser>; 5], s: &str, t: &str, user_id: &str) -> Vec<String> {
     let pages: Vec<(String, [u16; 5])> = vec![
         ("/admin".into(), [200, 200, 200, 200, 303]),
         ("/admin/users".into(), [200, 403, 403, 403, 303]),
@@ -151,6 +154,7 @@ async fn every_endpoint_checks_role_and_municipality(backend: Backend) {
         (format!("/admin/surveys/{s}/municipalities/1783/reminders.csv"), [200, 200, 404, 403, 303]),
     ];
     let anonymous = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let mut failures = Vec::new();
     for (path, expected) in &pages {
         for (index, role) in ROLES.iter().enumerate() {
             let status = match browsers[index] {
@@ -162,6 +166,45 @@ async fn every_endpoint_checks_role_and_municipality(backend: Backend) {
             }
         }
     }
+    failures
+}
+
+async fn every_endpoint_checks_role_and_municipality(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let admin = app.staff("admin@polisen.se", "admin", &[]).await;
+    let own = app.staff("own@polisen.se", "coordinator", &["1783", "1737"]).await;
+    let other = app.staff("other@kommun.se", "coordinator", &["1766"]).await;
+    let viewer = app.staff("viewer@kommun.se", "viewer", &["1783"]).await;
+    let scripts: Vec<Option<Script>> = vec![
+        Some(admin.script().await),
+        Some(own.script().await),
+        Some(other.script().await),
+        Some(viewer.script().await),
+        None,
+    ];
+    let admin_api = scripts[0].as_ref().unwrap();
+    let s: Value = admin_api
+        .request(Method::POST, "/api/v1/surveys", Some(&survey(&["1783", "1737"])))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let t: Value = admin_api
+        .request(Method::POST, "/api/v1/surveys", Some(&survey(&["1783", "1766"])))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let (s, t) = (s["id"].as_str().unwrap().to_owned(), t["id"].as_str().unwrap().to_owned());
+    app.create_user("target@kommun.se", "viewer", &["1737"]).await;
+    let everyone: Value = admin_api.request(Method::GET, "/api/v1/users", None).await.json().await.unwrap();
+    let target = everyone.as_array().unwrap().iter().find(|user| user["email"] == "target@kommun.se").unwrap();
+    let user_id = target["id"].as_str().unwrap().to_owned();
+
+    let mut failures = check_api(&app, &scripts, &api_cases(&s, &t, &user_id)).await;
+    failures.extend(check_imports(&app, &scripts, &s, &t).await);
+    let browsers = [Some(&admin), Some(&own), Some(&other), Some(&viewer), None];
+    failures.extend(check_pages(&app, browsers, &s, &t, &user_id).await);
     assert!(failures.is_empty(), "access matrix mismatches:\n{}", failures.join("\n"));
 
     // A forbidden page is an HTML page that says so, not JSON.
@@ -188,6 +231,7 @@ async fn the_openapi_document_describes_the_api(backend: Backend) {
         "/api/v1/surveys/{id}/municipalities/{code}/invitations",
         "/api/v1/surveys/{id}/municipalities/{code}/reminders",
         "/api/v1/surveys/{id}/dispositions",
+        "/api/v1/surveys/{id}/municipalities/{code}/population",
         "/api/v1/surveys/{id}/rates",
         "/api/v1/surveys/{id}/rates/stream",
         "/api/v1/instruments",

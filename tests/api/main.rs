@@ -14,6 +14,7 @@ mod instruments;
 mod layers;
 mod municipalities;
 mod paper;
+mod population;
 mod process;
 mod rates;
 mod startup;

@@ -1,7 +1,8 @@
 // A survey wave set up in a real browser, by keyboard alone, as the administrator that tests/api/browser.rs created
 // (administrators may manage every municipality, so "Ny enkät" offers all 290 in a multiple-choice list): a draft for
 // Hagfors and Torsby after a period that ends before it starts; a changed sample; codes for Hagfors downloaded as a
-// zip; the survey opened; the reminder list downloaded; and the survey listed as open. The pages meet WCAG 2.1 A/AA
+// zip; the survey opened; the reminder list downloaded; Hagfors' population keyed in, wrong and then right; and the
+// survey listed as open. The pages meet WCAG 2.1 A/AA
 // (the forms and the survey page at 1280 and 320 px) without sideways scrolling at 320 px.
 //
 // Staff in Sweden run a Swedish browser. Chromium on Linux takes its language, and so the layout of its date fields,
@@ -133,6 +134,11 @@ describe('a survey wave, set up by keyboard', { timeout: 150_000 }, () => {
     await page.keyboard.type('300');
     await tabTo(page, '#target_percent', { max: 1 });
     await page.keyboard.type('55');
+    // What results may show: the usual smallest base and cell unless changed.
+    await tabTo(page, '#min_base', { max: 1 });
+    assert.equal(await page.locator('#min_base').inputValue(), '30');
+    await tabTo(page, '#min_cell', { max: 1 });
+    assert.equal(await page.locator('#min_cell').inputValue(), '5');
     await tabTo(page, 'main button[type=submit]', { max: 1 });
     assert.match((await focused(page)).description, /"Skapa utkast"/);
     const refused = await submitWith(page, 'Space');
@@ -261,8 +267,9 @@ describe('a survey wave, set up by keyboard', { timeout: 150_000 }, () => {
     assert.equal(opened?.status(), 200);
     assert.equal((await page.getByRole('status').textContent())?.trim(), 'Enkäten är nu öppen.');
     assert.equal(await state(), 'Öppen');
-    assert.equal(await page.locator('main a[href$="/edit"]').count(), 0, 'no "Ändra" link');
-    assert.equal(await page.getByRole('link', { name: 'Ändra' }).count(), 0);
+    assert.equal(await page.getByRole('link', { name: 'Ändra', exact: true }).count(), 0, 'no "Ändra" link');
+    const limits = page.getByRole('link', { name: 'Ändra gränserna', exact: true });
+    assert.equal(await limits.count(), 1, 'what results show may still change');
     await assertNoSidewaysScroll(page, 320, 'the open survey at 320 px');
     await checkA11y(page, 'the open survey at 320 px');
     await screenshot(page, 'survey-open-320');
@@ -280,6 +287,37 @@ describe('a survey wave, set up by keyboard', { timeout: 150_000 }, () => {
     const lines = (await readFile(file, 'utf8')).replace(/^\uFEFF/, '').trim().split(/\r?\n/);
     assert.equal(lines[0], 'brevnummer');
     assert.deepEqual(lines.slice(1).sort(), letterNumbers);
+  });
+
+  test('the population of Hagfors by keyboard: a bad line is named beside the field and kept, then corrected', async () => {
+    assert.ok(surveyUrl, 'the draft was created');
+    await page.setViewportSize({ width: 320, height: 640 });
+    if (page.url() !== surveyUrl) await page.goto(surveyUrl);
+    await tabTo(page, '#population-text-1783', { max: 60 });
+    await page.keyboard.type('gender;woman;5100\ngender;man;femtusen\ngender;other_or_no_answer;40');
+    const button = 'main form[action*="/municipalities/1783/population"] button[type=submit]';
+    await tabTo(page, button, { max: 1 });
+    assert.match((await focused(page)).description, /"Spara befolkningen för Hagfors"/);
+    const refused = await submitWith(page, 'Enter');
+    assert.equal(refused?.status(), 422);
+    const errors = await assertErrorsTiedToFields(page);
+    assert.deepEqual(Object.keys(errors), ['population-text-1783']);
+    assert.match(errors['population-text-1783'], /^Rad 2: "femtusen" är inget heltal/);
+    assert.match(await page.locator('#population-text-1783').inputValue(), /gender;man;femtusen/, 'what was typed is kept');
+    assert.match((await focused(page)).description, /^textarea#population-text-1783/, 'the field to correct has the focus');
+    await assertNoSidewaysScroll(page, 320, 'a refused population at 320 px');
+    await checkA11y(page, 'a refused population at 320 px');
+    await screenshot(page, 'survey-population-error-320');
+
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('gender;woman;5100\ngender;man;5000\ngender;other_or_no_answer;40');
+    await tabTo(page, button, { max: 1 });
+    const saved = await submitWith(page, 'Enter');
+    assert.equal(saved?.status(), 200);
+    assert.match((await page.getByRole('status').textContent()) ?? '', /Befolkningen för kommunen 1783 sparades/);
+    const table = page.locator('table').filter({ has: page.locator('caption', { hasText: 'gender' }) });
+    assert.equal((await table.locator('tfoot td').textContent())?.trim(), '10140');
+    await checkA11y(page, 'the survey with a population at 320 px');
   });
 
   test('/admin lists the survey as open', async () => {

@@ -1,5 +1,6 @@
 //! Survey use cases shared by the pages and the API: creating, changing, opening, closing and copying survey
-//! waves, and the overview of a survey's letters and responses. Handing out codes and reminder lists are in
+//! waves, their disclosure settings (what results may show, changeable in every state), and the overview of a
+//! survey's letters, responses and population margins. Handing out codes and reminder lists are in
 //! [`letters`], importing returned letters in [`dispositions`]. Each checks permissions on the server, validates into
 //! field errors, and writes its change with its audit event in one transaction.
 
@@ -18,10 +19,11 @@ use crate::app::audit::Actor;
 use crate::auth::Staff;
 use crate::db::models::survey::{Survey, SurveyChanges, SurveyMunicipality};
 use crate::db::queries::tallies::{self, SurveyTallies};
-use crate::db::queries::{audit, invitations, surveys};
+use crate::db::queries::{audit, invitations, population, surveys};
 use crate::domain::dispositions::Disposition;
 use crate::domain::instrument::Instrument;
 use crate::domain::municipality::MunicipalityCode;
+use crate::domain::population::Margins;
 use crate::domain::survey::{self, Access, Mode, Period, SurveyState};
 use crate::error::AppError;
 use crate::error::FieldErrors;
@@ -37,7 +39,8 @@ pub struct PartInput {
     pub target_percent: Option<f64>,
 }
 
-/// A survey as given by a coordinator (create), or its new settings (change, draft only).
+/// A survey as given by a coordinator (create), or its new settings (change). Once a survey has opened, a change may
+/// only give new disclosure settings (`min_base`, `min_cell`): everything else must be as the survey has it.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct SurveyInput {
     pub title: String,
@@ -52,6 +55,14 @@ pub struct SurveyInput {
     /// survey gets the built-in questionnaire and a change keeps the one the survey has.
     pub instrument_key: Option<String>,
     pub instrument_version: Option<String>,
+    /// Results show no index, share or percentage on fewer valid answers than this, 1–10,000. When absent, a new
+    /// survey gets 30 and a change keeps the survey's.
+    #[serde(default)]
+    pub min_base: Option<i32>,
+    /// Results show no count smaller than this, 1–1,000. When absent, a new survey gets 5 and a change keeps the
+    /// survey's.
+    #[serde(default)]
+    pub min_cell: Option<i32>,
 }
 
 /// A checked survey definition.
@@ -62,6 +73,9 @@ pub struct ValidSurvey {
     pub parts: Vec<PartInput>,
     /// The questionnaire chosen (key, version), known to the service; `None` when none was named.
     pub instrument: Option<(String, String)>,
+    /// The disclosure settings given; `None` when not given.
+    pub min_base: Option<i32>,
+    pub min_cell: Option<i32>,
 }
 
 /// Checks a survey definition, including that the user may run every municipality in it.
@@ -98,6 +112,8 @@ pub async fn validate(ctx: &Context, user: &Staff, input: &SurveyInput) -> Resul
             errors.add("municipalities", format!("Målet för {code} ska vara större än 0 och högst 100 procent."));
         }
     }
+    let min_base = input.min_base.and_then(|n| survey::check_min_base(n).map_err(|r| errors.add("min_base", r)).ok());
+    let min_cell = input.min_cell.and_then(|n| survey::check_min_cell(n).map_err(|r| errors.add("min_cell", r)).ok());
     let instrument = validate_instrument(ctx, input, &mut errors).await;
     if errors.is_empty() {
         match crate::app::accounts::validate_municipalities(&ctx.db, &codes).await {
@@ -106,9 +122,15 @@ pub async fn validate(ctx: &Context, user: &Staff, input: &SurveyInput) -> Resul
         }
     }
     match (title, period, access, errors.is_empty()) {
-        (Some(title), Some(period), Some(access), true) => {
-            Ok(ValidSurvey { title, period, access, parts: input.municipalities.clone(), instrument })
-        }
+        (Some(title), Some(period), Some(access), true) => Ok(ValidSurvey {
+            title,
+            period,
+            access,
+            parts: input.municipalities.clone(),
+            instrument,
+            min_base,
+            min_cell,
+        }),
         _ => Err(errors),
     }
 }
@@ -190,6 +212,8 @@ pub async fn create(ctx: &Context, user: &Staff, actor: Actor, valid: ValidSurve
         created_at: crate::db::now(),
         copied_from: None,
         revision: 0,
+        min_base: valid.min_base.unwrap_or(survey::DEFAULT_MIN_BASE),
+        min_cell: valid.min_cell.unwrap_or(survey::DEFAULT_MIN_CELL),
     };
     let parts = rows(&survey.id, &valid.parts);
     let id = survey.id.clone();
@@ -199,7 +223,8 @@ pub async fn create(ctx: &Context, user: &Staff, actor: Actor, valid: ValidSurve
                 surveys::insert(conn, &survey, &parts)?;
                 let codes: Vec<&str> = parts.iter().map(|part| part.municipality_code.as_str()).collect();
                 let detail = json!({ "title": survey.title, "access": survey.access, "municipalities": codes,
-                    "instrument": [survey.instrument_key, survey.instrument_version] });
+                    "instrument": [survey.instrument_key, survey.instrument_version],
+                    "min_base": survey.min_base, "min_cell": survey.min_cell });
                 audit::insert(conn, &actor.event("survey_created", Some(survey.id.clone()), detail))
             })
         })
@@ -256,8 +281,10 @@ pub struct PartCounts {
     pub web: i64,
     /// Paper forms keyed in by staff.
     pub paper: i64,
-    /// Whether the user may hand out codes and record dispositions here.
+    /// Whether the user may hand out codes, record dispositions and set population margins here.
     pub may_manage: bool,
+    /// The municipality's population margins (empty when none are stored).
+    pub margins: Margins,
 }
 
 impl PartCounts {
@@ -276,12 +303,13 @@ impl PartCounts {
     }
 }
 
-/// A survey the user may see, with its letters and responses counted per municipality.
+/// A survey the user may see, with its letters and responses counted and its population margins per municipality.
 pub async fn overview(ctx: &Context, user: &Staff, id: &str) -> Result<Overview, AppError> {
     let loaded = load(ctx, user, id).await?;
     let lookup = loaded.survey.id.clone();
     // The counters, not the letters and responses themselves: the page costs the same at 300 or 300,000 answers.
-    let tallies = ctx.db.run(move |conn| tallies::of_survey(conn, &lookup)).await?;
+    let (tallies, mut margins) =
+        ctx.db.run(move |conn| Ok((tallies::of_survey(conn, &lookup)?, population::of_survey(conn, &lookup)?))).await?;
     let may_manage = loaded.may_manage(user);
     let instrument = match crate::app::instruments::for_survey(ctx, &loaded.survey).await {
         Ok(instrument) => Some(instrument),
@@ -292,7 +320,10 @@ pub async fn overview(ctx: &Context, user: &Staff, id: &str) -> Result<Overview,
         .parts
         .into_iter()
         .filter(|(part, _)| user.permissions.may_view(&part.municipality_code))
-        .map(|(part, name)| counted(user, &tallies, part, name))
+        .map(|(part, name)| {
+            let margins = margins.remove(&part.municipality_code).unwrap_or_default();
+            PartCounts { margins, ..counted(user, &tallies, part, name) }
+        })
         .collect();
     let open_link = (loaded.access == Access::OpenLink)
         .then(|| ctx.public_url.join(&format!("oppen/{}", loaded.survey.id)).map(|url| url.to_string()).ok())
@@ -322,6 +353,7 @@ fn counted(user: &Staff, tallies: &SurveyTallies, part: SurveyMunicipality, name
         web: responses_in(Mode::Web),
         paper: responses_in(Mode::Paper),
         may_manage: user.permissions.may_manage(code),
+        margins: Margins::default(),
         part,
         name,
     }
@@ -383,19 +415,20 @@ pub async fn check_manage(ctx: &Context, user: &Staff, id: &str) -> Result<Loade
     if loaded.may_manage(user) { Ok(loaded) } else { Err(AppError::Forbidden) }
 }
 
-/// Checks that the user may change this survey's settings, as [`check_manage`] does, and that it is still a draft
-/// (`Conflict` once it has been opened).
-pub async fn check_editable(ctx: &Context, user: &Staff, id: &str) -> Result<Loaded, AppError> {
+/// What a change to an open or closed survey is told.
+const NOT_A_DRAFT: &str = "Bara ett utkast kan ändras; enkäten är redan öppnad. Gränserna för vad resultaten visar \
+                           (minsta bas och minsta cell) kan ändras i alla lägen.";
+
+/// Changes a survey's settings: a draft's title, period, municipalities, questionnaire and disclosure settings; an
+/// open or closed survey's disclosure settings only (`Conflict` when anything else differs from what it has).
+pub async fn update(ctx: &Context, user: &Staff, actor: Actor, id: &str, valid: ValidSurvey) -> Result<(), AppError> {
     let loaded = check_manage(ctx, user, id).await?;
     if !loaded.state.is_editable() {
-        return Err(AppError::Conflict("Bara ett utkast kan ändras; enkäten är redan öppnad.".to_owned()));
+        if !keeps_all_but_disclosure(&loaded, &valid) {
+            return Err(AppError::Conflict(NOT_A_DRAFT.to_owned()));
+        }
+        return write_disclosure(ctx, actor, &loaded, valid.min_base, valid.min_cell).await;
     }
-    Ok(loaded)
-}
-
-/// Changes a draft survey's settings.
-pub async fn update(ctx: &Context, user: &Staff, actor: Actor, id: &str, valid: ValidSurvey) -> Result<(), AppError> {
-    let loaded = check_editable(ctx, user, id).await?;
     let id = id.to_owned();
     let parts = rows(&id, &valid.parts);
     // Letters already handed out must keep working: a municipality with letters cannot leave the survey.
@@ -415,6 +448,8 @@ pub async fn update(ctx: &Context, user: &Staff, actor: Actor, id: &str, valid: 
         closes_on: Some(valid.period.closes_on),
         instrument_key,
         instrument_version,
+        min_base: valid.min_base,
+        min_cell: valid.min_cell,
         ..SurveyChanges::default()
     };
     ctx.db
@@ -423,15 +458,87 @@ pub async fn update(ctx: &Context, user: &Staff, actor: Actor, id: &str, valid: 
                 surveys::update(conn, &id, &changes)?;
                 surveys::set_parts(conn, &id, &parts)?;
                 let codes: Vec<&str> = parts.iter().map(|part| part.municipality_code.as_str()).collect();
-                let detail = match instrument {
-                    Some(instrument) => json!({ "municipalities": codes, "instrument": [instrument.0, instrument.1] }),
-                    None => json!({ "municipalities": codes }),
-                };
+                let mut detail = json!({ "municipalities": codes, "min_base": changes.min_base,
+                    "min_cell": changes.min_cell });
+                if let Some(instrument) = instrument {
+                    detail["instrument"] = json!([instrument.0, instrument.1]);
+                }
                 audit::insert(conn, &actor.event("survey_changed", Some(id.clone()), detail))
             })
         })
         .await?;
     ctx.live.changed(&loaded.survey.id);
+    Ok(())
+}
+
+/// Whether a change to an open or closed survey gives everything but its disclosure settings as the survey has it.
+fn keeps_all_but_disclosure(loaded: &Loaded, valid: &ValidSurvey) -> bool {
+    let survey = &loaded.survey;
+    let mut stored: Vec<(&str, i32, Option<f64>)> = loaded
+        .parts
+        .iter()
+        .map(|(part, _)| (part.municipality_code.as_str(), part.sample_size, part.target_percent))
+        .collect();
+    let mut given: Vec<(&str, i32, Option<f64>)> =
+        valid.parts.iter().map(|part| (part.code.trim(), part.sample_size, part.target_percent)).collect();
+    stored.sort_by(|a, b| a.0.cmp(b.0));
+    given.sort_by(|a, b| a.0.cmp(b.0));
+    let same_instrument = valid
+        .instrument
+        .as_ref()
+        .is_none_or(|(key, version)| *key == survey.instrument_key && *version == survey.instrument_version);
+    valid.title == survey.title
+        && valid.period == Period { opens_on: survey.opens_on, closes_on: survey.closes_on }
+        && valid.access == survey.access
+        && same_instrument
+        && stored == given
+}
+
+/// Changes a survey's disclosure settings, in any state: results show no index, share or percentage on fewer valid
+/// answers than `min_base` (1–10,000) and no count under `min_cell` (1–1,000). `None` keeps a setting as it is.
+pub async fn set_disclosure(
+    ctx: &Context,
+    user: &Staff,
+    actor: Actor,
+    id: &str,
+    min_base: Option<i32>,
+    min_cell: Option<i32>,
+) -> Result<(), AppError> {
+    let loaded = check_manage(ctx, user, id).await?;
+    let mut errors = FieldErrors::default();
+    if let Some(Err(reason)) = min_base.map(survey::check_min_base) {
+        errors.add("min_base", reason);
+    }
+    if let Some(Err(reason)) = min_cell.map(survey::check_min_cell) {
+        errors.add("min_cell", reason);
+    }
+    errors.into_result()?;
+    write_disclosure(ctx, actor, &loaded, min_base, min_cell).await
+}
+
+/// Writes checked disclosure settings with their audit event (the settings before and after), raising the survey's
+/// revision so that results are recomputed.
+async fn write_disclosure(
+    ctx: &Context,
+    actor: Actor,
+    loaded: &Loaded,
+    min_base: Option<i32>,
+    min_cell: Option<i32>,
+) -> Result<(), AppError> {
+    let survey = &loaded.survey;
+    let (min_base, min_cell) = (min_base.unwrap_or(survey.min_base), min_cell.unwrap_or(survey.min_cell));
+    let detail = json!({ "min_base": min_base, "min_cell": min_cell,
+        "before": { "min_base": survey.min_base, "min_cell": survey.min_cell } });
+    let changes = SurveyChanges { min_base: Some(min_base), min_cell: Some(min_cell), ..SurveyChanges::default() };
+    let id = survey.id.clone();
+    ctx.db
+        .write(move |conn| {
+            conn.transaction(|conn| {
+                surveys::update(conn, &id, &changes)?;
+                audit::insert(conn, &actor.event("survey_changed", Some(id.clone()), detail))
+            })
+        })
+        .await?;
     Ok(())
 }
 
@@ -474,7 +581,8 @@ pub async fn transition(
     Ok(next)
 }
 
-/// Copies a survey as next year's wave: same municipalities, samples, targets and questionnaire, as a new draft.
+/// Copies a survey as next year's wave: same municipalities, samples, targets, questionnaire and disclosure settings,
+/// as a new draft (population margins are not copied: next year's population is another).
 pub async fn copy(
     ctx: &Context,
     user: &Staff,

@@ -2,6 +2,7 @@
 
 pub mod instrument;
 pub mod municipality;
+pub mod population;
 pub mod response;
 pub mod survey;
 pub mod tally;

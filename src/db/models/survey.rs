@@ -22,9 +22,13 @@ pub struct Survey {
     pub copied_from: Option<String>,
     /// Raised by every change the survey's rates show (see `queries::surveys::lock_for_write`); 0 when new.
     pub revision: i64,
+    /// Results show no index, share or percentage on fewer valid answers than this.
+    pub min_base: i32,
+    /// Results show no count smaller than this.
+    pub min_cell: i32,
 }
 
-/// Changes to a draft survey; `None` leaves a column as it is.
+/// Changes to a survey (all but the disclosure settings only while it is a draft); `None` leaves a column as it is.
 #[derive(Default, AsChangeset)]
 #[diesel(table_name = surveys)]
 pub struct SurveyChanges {
@@ -34,6 +38,8 @@ pub struct SurveyChanges {
     pub state: Option<SurveyState>,
     pub instrument_key: Option<String>,
     pub instrument_version: Option<String>,
+    pub min_base: Option<i32>,
+    pub min_cell: Option<i32>,
 }
 
 /// One municipality's part in a survey: its sample size and optional target response rate.

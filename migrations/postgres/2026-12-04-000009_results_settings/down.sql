@@ -1,0 +1,3 @@
+DROP TABLE population_margins;
+ALTER TABLE surveys DROP COLUMN min_cell;
+ALTER TABLE surveys DROP COLUMN min_base;
