@@ -18,6 +18,7 @@ pub mod population;
 pub mod rates;
 pub mod reconcile;
 pub mod responses;
+pub mod results;
 pub mod sessions;
 pub mod sign_in;
 pub mod surveys;

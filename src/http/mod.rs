@@ -18,6 +18,7 @@ pub mod paper;
 pub mod population;
 pub mod rates;
 pub mod render;
+pub mod results;
 pub mod sign_in;
 pub mod state;
 pub mod surveys;
@@ -89,6 +90,7 @@ fn staff_routes(cfg: &mut web::ServiceConfig) {
                 .route("/surveys/{id}/copy", web::post().to(surveys::copy_from_page))
                 .route("/surveys/{id}/rates", web::get().to(rates::page))
                 .route("/surveys/{id}/rates/stream", web::get().to(rates::page_stream))
+                .route("/surveys/{id}/results", web::get().to(results::page))
                 .route("/surveys/{id}/paper", web::get().to(paper::page))
                 .route("/surveys/{id}/paper", web::post().to(paper::submit))
                 .route("/surveys/{id}/dispositions", web::post().to(letters::import_from_page))
@@ -133,6 +135,7 @@ fn api_routes(cfg: &mut web::ServiceConfig) {
             .route("/surveys/{id}", web::put().to(surveys::api_update))
             .route("/surveys/{id}/rates", web::get().to(rates::api_rates))
             .route("/surveys/{id}/rates/stream", web::get().to(rates::api_stream))
+            .route("/surveys/{id}/results", web::get().to(results::api_results))
             .route("/surveys/{id}/open", web::post().to(surveys::api_open))
             .route("/surveys/{id}/close", web::post().to(surveys::api_close))
             .route("/surveys/{id}/copy", web::post().to(surveys::api_copy))

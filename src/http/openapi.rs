@@ -39,6 +39,7 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
         crate::http::instruments::api_export,
         crate::http::rates::api_rates,
         crate::http::rates::api_stream,
+        crate::http::results::api_results,
     ),
     modifiers(&BearerAuth),
     security(("bearer" = [])),

@@ -7,4 +7,5 @@ pub mod charts;
 pub mod letters;
 pub mod population;
 pub mod questionnaire;
+pub mod results;
 pub mod templates;

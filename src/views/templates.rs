@@ -33,6 +33,7 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "admin/paper.html",
     "admin/rates.html",
     "admin/rates_live.html",
+    "admin/results.html",
     "question.html",
     "answer/layout.html",
     "answer/start.html",

@@ -17,5 +17,6 @@ mod paper;
 mod population;
 mod process;
 mod rates;
+mod results;
 mod startup;
 mod surveys;

@@ -1,0 +1,175 @@
+//! The survey's results over the API: what counts, the figures against a computation written out here, who sees
+//! which municipality, and small groups hidden in every figure that leaves.
+
+use reqwest::Method;
+use serde_json::{Value, json};
+use trygghet::domain::instrument::{Instrument, ItemKind, default_instrument};
+
+use crate::helpers::{Backend, Browser, spawn_app};
+use crate::on_both_backends;
+
+/// A survey of Hagfors (1783) and Munkfors (1762), open, with no letters: paper forms without a letter number.
+async fn open_survey(browser: &Browser) -> String {
+    let body = json!({ "title": "Trygghet 2026", "opens_on": "2026-05-02", "closes_on": "2026-06-19", "access": "codes",
+                       "municipalities": [{ "code": "1783", "sample_size": 300 }, { "code": "1762", "sample_size": 300 }] });
+    let survey: Value = browser.send_json(Method::POST, "/api/v1/surveys", &body).await.json().await.unwrap();
+    let id = survey["id"].as_str().unwrap().to_owned();
+    assert_eq!(browser.send_json(Method::POST, &format!("/api/v1/surveys/{id}/open"), &json!({})).await.status(), 200);
+    id
+}
+
+/// The answers of respondent `n`: every question that applies to everyone, the scale steps going round so that the
+/// figures are not all alike; `full` false answers only a few (a break-off, which results do not count).
+fn answers(instrument: &Instrument, n: usize, full: bool) -> Vec<(String, String)> {
+    let mut fields = Vec::new();
+    for (index, item) in instrument.items().filter(|item| item.show_if.is_none()).enumerate() {
+        if !full && index > 3 {
+            break;
+        }
+        let field = format!("q.{}", item.id);
+        let codes = instrument.choice_codes(item).unwrap_or_default();
+        let value = match &item.kind {
+            ItemKind::Scale { .. } => codes[(n + index) % codes.len()].to_owned(),
+            ItemKind::YesNo { .. } => if n.is_multiple_of(3) { "yes" } else { "no" }.to_owned(),
+            ItemKind::Single { .. } | ItemKind::Multiple { .. } => codes[n % codes.len()].to_owned(),
+            ItemKind::Number { .. } => "5".to_owned(),
+            ItemKind::Text { .. } => continue,
+        };
+        fields.push((field, value));
+    }
+    fields
+}
+
+async fn enter(browser: &Browser, id: &str, municipality: &str, fields: &[(String, String)]) {
+    let path = format!("/admin/surveys/{id}/paper");
+    let page = browser.get(&path).await.text().await.unwrap();
+    let marker = r#"name="submission_id" value=""#;
+    let start = page.find(marker).expect("a submission id") + marker.len();
+    let submission = page[start..start + 36].to_owned();
+    let mut form: Vec<(&str, &str)> =
+        vec![("submission_id", &submission), ("municipality", municipality), ("letter_number", "")];
+    form.extend(fields.iter().map(|(name, value)| (name.as_str(), value.as_str())));
+    assert_eq!(browser.post_form(&path, &form).await.status(), 200);
+}
+
+/// The index of an item as the respondents' answers give it: the mean weight over answers on the scale.
+fn expected_index(instrument: &Instrument, item: &str, respondents: &[Vec<(String, String)>]) -> (f64, usize, usize) {
+    let field = format!("q.{item}");
+    let (mut sum, mut valid, mut outside) = (0.0, 0, 0);
+    for fields in respondents {
+        let Some((_, code)) = fields.iter().find(|(name, _)| *name == field) else { continue };
+        match instrument.weight(item, code) {
+            Some(weight) => {
+                sum += weight;
+                valid += 1;
+            }
+            None => outside += 1,
+        }
+    }
+    (sum / valid as f64, valid, outside)
+}
+
+async fn json(browser: &Browser, path: &str) -> (reqwest::StatusCode, Value) {
+    let response = browser.get(path).await;
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+fn municipality<'a>(results: &'a Value, code: &str) -> &'a Value {
+    results["municipalities"].as_array().unwrap().iter().find(|m| m["code"] == code).expect("the municipality")
+}
+
+fn item<'a>(group: &'a Value, id: &str) -> &'a Value {
+    group["items"].as_array().unwrap().iter().find(|item| item["id"] == id).expect("the item")
+}
+
+async fn results_count_complete_answers_per_municipality_and_hide_small_groups(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let instrument = default_instrument().unwrap();
+    let admin = app.staff("anna@polisen.se", "admin", &[]).await;
+    let id = open_survey(&admin).await;
+    let hagfors: Vec<_> = (0..45).map(|n| answers(&instrument, n, true)).collect();
+    let munkfors: Vec<_> = (0..7).map(|n| answers(&instrument, n + 100, true)).collect();
+    for fields in &hagfors {
+        enter(&admin, &id, "1783", fields).await;
+    }
+    for fields in &munkfors {
+        enter(&admin, &id, "1762", fields).await;
+    }
+    // A break-off counts in the response rates, not in the results.
+    enter(&admin, &id, "1783", &answers(&instrument, 7, false)).await;
+
+    let (status, results) = json(&admin, &format!("/api/v1/surveys/{id}/results?weights=none")).await;
+    assert_eq!(status, 200, "{results}");
+    let big = municipality(&results, "1783");
+    assert_eq!(big["respondents"], 45, "the break-off is not counted");
+    assert_eq!(big["weighted"], false);
+    let scale = instrument.items().find(|item| matches!(item.kind, ItemKind::Scale { .. })).unwrap();
+    let (index, valid, outside) = expected_index(&instrument, &scale.id, &hagfors);
+    let figure = item(big, &scale.id);
+    assert!((figure["index"].as_f64().unwrap() - index).abs() < 1e-9, "{figure}");
+    assert_eq!((figure["valid"].as_u64(), figure["dont_know"].as_u64()), (Some(valid as u64), Some(outside as u64)));
+    let [low, high] = [figure["ci95"][0].as_f64().unwrap(), figure["ci95"][1].as_f64().unwrap()];
+    assert!(low < index && index < high);
+    // Each shown percentage is the option's share of those who answered; a count hidden in the small municipality
+    // is hidden beside it here too, with its percentage, so that the total does not give it away.
+    let field = format!("q.{}", scale.id);
+    let answered = hagfors.iter().filter(|fields| fields.iter().any(|(name, _)| *name == field)).count() as f64;
+    for option in figure["options"].as_array().unwrap() {
+        let chose = hagfors.iter().filter(|f| f.iter().any(|(n, v)| *n == field && *v == option["code"])).count();
+        match (option["count"].as_u64(), option["percent"].as_f64()) {
+            (Some(count), Some(percent)) => {
+                assert_eq!(count, chose as u64);
+                assert!((percent - 100.0 * chose as f64 / answered).abs() < 1e-9);
+            }
+            (None, None) => assert_eq!(option["suppressed"], true),
+            other => panic!("a count without its percentage or the reverse: {other:?}"),
+        }
+    }
+
+    // Munkfors has 7 respondents: no index, no percentage, no count under 5; and the total does not give it away.
+    let small = municipality(&results, "1762");
+    let hidden = item(small, &scale.id);
+    assert_eq!((hidden["index"].clone(), hidden["suppressed"].clone()), (Value::Null, Value::Bool(true)));
+    assert!(hidden["options"].as_array().unwrap().iter().all(|o| o["percent"].is_null()));
+    assert!(
+        hidden["options"].as_array().unwrap().iter().all(|o| o["count"].as_u64().is_none_or(|c| c == 0 || c >= 5)),
+        "{hidden}"
+    );
+    let total_item = item(&results["total"], &scale.id);
+    assert!(total_item["index"].is_null(), "the total with one hidden municipality would reveal it");
+    assert!(item(big, &scale.id)["index"].is_number(), "the large municipality keeps its figures");
+    assert!(small["shares"].as_array().unwrap().iter().all(|share| share["percent"].is_null()));
+    assert!(small["areas"].as_array().unwrap().iter().all(|area| area["index"].is_null()));
+
+    // Unknown breakdowns and weights are refused with a JSON error naming the parameter.
+    let (status, body) = json(&admin, &format!("/api/v1/surveys/{id}/results?by=comment")).await;
+    assert_eq!((status.as_u16(), body["error"]["field"].as_str()), (422, Some("by")));
+    let (status, body) = json(&admin, &format!("/api/v1/surveys/{id}/results?weights=some")).await;
+    assert_eq!((status.as_u16(), body["error"]["field"].as_str()), (422, Some("weights")));
+    let (status, by_gender) = json(&admin, &format!("/api/v1/surveys/{id}/results?by=gender")).await;
+    assert_eq!(status, 200);
+    let groups = municipality(&by_gender, "1783")["groups"].as_array().unwrap();
+    assert_eq!(groups.iter().map(|g| g["respondents"].as_u64().unwrap_or(0)).sum::<u64>(), 45);
+
+    // A viewer of Munkfors sees Munkfors only, and no total; someone else's survey is not found.
+    let viewer = app.staff("bo@polisen.se", "viewer", &["1762"]).await;
+    let (status, seen) = json(&viewer, &format!("/api/v1/surveys/{id}/results")).await;
+    assert_eq!(status, 200);
+    let codes: Vec<&str> =
+        seen["municipalities"].as_array().unwrap().iter().map(|m| m["code"].as_str().unwrap()).collect();
+    assert_eq!((codes, seen["total"].is_null()), (vec!["1762"], true));
+    let stranger = app.staff("cia@polisen.se", "viewer", &["1766"]).await;
+    assert_eq!(json(&stranger, &format!("/api/v1/surveys/{id}/results")).await.0, 404);
+    assert_eq!(app.get(&format!("/api/v1/surveys/{id}/results")).await.status(), 401);
+
+    // The page shows the same figures, and "–" where they are hidden.
+    let page = admin.get(&format!("/admin/surveys/{id}/results?weights=none")).await.text().await.unwrap();
+    assert!(page.contains("Hagfors") && page.contains("Munkfors") && page.contains("–"));
+    let shown = format!("{:.2}", index).replace('.', ",");
+    assert!(page.contains(&shown), "{shown}");
+}
+on_both_backends!(
+    results_count_complete_answers_per_municipality_and_hide_small_groups,
+    super::results_count_complete_answers_per_municipality_and_hide_small_groups
+);
