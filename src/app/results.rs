@@ -20,7 +20,7 @@ use crate::domain::results::compare::compare;
 use crate::domain::results::compute::{Margin, Request, Results, compute};
 use crate::domain::results::disclosure::Disclosure;
 use crate::domain::results::protect::protect;
-pub use crate::domain::results::published::{Published, Question};
+pub use crate::domain::results::published::{Labels, Published, Question};
 use crate::error::AppError;
 
 /// The results a staff member may see.
@@ -66,6 +66,7 @@ pub async fn results(
         min_base: rules.min_base,
         min_cell: rules.min_cell,
         compared_with: question.compare.clone(),
+        labels: Labels::of(&instrument),
         results,
     }))
 }

@@ -5,7 +5,9 @@ use serde::Serialize;
 
 use crate::domain::aapor::percent;
 use crate::domain::results::figures::{Change, GroupResults, IndexResult, ItemResult, ShareResult};
-use crate::domain::results::published::{Published, Question};
+use std::collections::BTreeMap;
+
+use crate::domain::results::published::{Labels, Published, Question};
 
 /// What a hidden figure shows.
 pub const HIDDEN: &str = "–";
@@ -66,6 +68,9 @@ pub struct ShareRow {
 /// An item's answers, per option.
 #[derive(Serialize)]
 pub struct DistributionView {
+    /// The item's id, for the page's anchors.
+    pub key: String,
+    /// The question.
     pub id: String,
     pub options: Vec<(String, String, String)>,
 }
@@ -73,7 +78,8 @@ pub struct DistributionView {
 impl ResultsView {
     pub fn new(published: &Published, question: &Question) -> Self {
         let results = &published.results;
-        let groups = results.municipalities.iter().chain(results.total.iter()).map(group).collect();
+        let labels = &published.labels;
+        let groups = results.municipalities.iter().chain(results.total.iter()).map(|g| group(g, labels)).collect();
         Self {
             survey_id: published.survey_id.clone(),
             weighted: question.weighted,
@@ -86,19 +92,25 @@ impl ResultsView {
     }
 }
 
-fn group(results: &GroupResults) -> GroupView {
-    let indices = results.areas.iter().chain(std::iter::once(&results.total)).map(index_row).collect();
-    let items = results.items.iter().filter(|item| item.kind == "scale").map(item_row).collect();
+fn group(results: &GroupResults, labels: &Labels) -> GroupView {
+    let indices =
+        results.areas.iter().chain(std::iter::once(&results.total)).map(|i| index_row(i, &labels.areas)).collect();
+    let items = results.items.iter().filter(|item| item.kind == "scale").map(|i| item_row(i, &labels.items)).collect();
     let distributions = results
         .items
         .iter()
-        .map(|item| DistributionView {
-            id: item.id.clone(),
-            options: item
-                .options
-                .iter()
-                .map(|option| (option.code.clone(), count(option.count), share(option.percent)))
-                .collect(),
+        .map(|item| {
+            let names = labels.options.get(&item.id);
+            let name = |code: &str| names.and_then(|names| names.get(code)).cloned().unwrap_or_else(|| code.to_owned());
+            DistributionView {
+                key: item.id.clone(),
+                id: label(&labels.items, &item.id),
+                options: item
+                    .options
+                    .iter()
+                    .map(|option| (name(&option.code), count(option.count), share(option.percent)))
+                    .collect(),
+            }
         })
         .collect();
     GroupView {
@@ -109,16 +121,16 @@ fn group(results: &GroupResults) -> GroupView {
         effective_n: results.effective_n.map_or_else(|| HIDDEN.to_owned(), |n| decimal(n, 0)),
         indices,
         items,
-        shares: results.shares.iter().map(share_row).collect(),
+        shares: results.shares.iter().map(|s| share_row(s, &labels.items)).collect(),
         distributions,
-        groups: results.groups.iter().map(group).collect(),
+        groups: results.groups.iter().map(|g| group(g, labels)).collect(),
     }
 }
 
-fn index_row(index: &IndexResult) -> IndexRow {
+fn index_row(index: &IndexResult, names: &BTreeMap<String, String>) -> IndexRow {
     let (earlier, change) = change_cells(index.earlier.as_ref(), 2);
     IndexRow {
-        id: index.id.clone(),
+        id: label(names, &index.id),
         index: index.index.map_or_else(|| HIDDEN.to_owned(), |value| decimal(value, 2)),
         interval: interval(index.ci95, 2),
         valid: count(index.valid),
@@ -129,10 +141,10 @@ fn index_row(index: &IndexResult) -> IndexRow {
     }
 }
 
-fn item_row(item: &ItemResult) -> IndexRow {
+fn item_row(item: &ItemResult, names: &BTreeMap<String, String>) -> IndexRow {
     let (earlier, change) = change_cells(item.earlier.as_ref(), 2);
     IndexRow {
-        id: item.id.clone(),
+        id: label(names, &item.id),
         index: item.index.map_or_else(|| HIDDEN.to_owned(), |value| decimal(value, 2)),
         interval: interval(item.ci95, 2),
         valid: count(item.valid),
@@ -143,10 +155,10 @@ fn item_row(item: &ItemResult) -> IndexRow {
     }
 }
 
-fn share_row(figure: &ShareResult) -> ShareRow {
+fn share_row(figure: &ShareResult, names: &BTreeMap<String, String>) -> ShareRow {
     let (earlier, change) = change_cells(figure.earlier.as_ref(), 1);
     ShareRow {
-        id: figure.id.clone(),
+        id: label(names, &figure.id),
         percent: share(figure.percent),
         interval: interval(figure.ci95, 1),
         yes: count(figure.yes),
@@ -166,6 +178,11 @@ fn change_cells(change: Option<&Change>, decimals: usize) -> (String, String) {
         (None, _) => HIDDEN.to_owned(),
     };
     (earlier, difference)
+}
+
+/// The words for an id, or the id itself.
+fn label(names: &BTreeMap<String, String>, id: &str) -> String {
+    names.get(id).cloned().unwrap_or_else(|| id.to_owned())
 }
 
 /// A count, or "–" when hidden.

@@ -365,6 +365,29 @@ describe('the live response-rate dashboard', { timeout: 120_000 }, () => {
       await page.context().close();
     }
   });
+
+  test('the results page: small groups shown as "–" with the note that says why, WCAG at 1280 and 320 px', async () => {
+    const page = staffPage;
+    const resultsPath = `/admin/surveys/${survey.id}/results`;
+    await page.setViewportSize({ width: 1280, height: 800 });
+    const response = await page.goto(`${baseUrl}${resultsPath}`);
+    assert.equal(response?.status(), 200, `GET ${resultsPath} answered ${response?.status()}`);
+    assert.equal((await page.locator('h1').textContent())?.trim(), `Resultat: ${title}`);
+    // Two respondents at most per municipality: every index is hidden, and the note says why.
+    const indices = await page
+      .locator('table')
+      .first()
+      .locator('tbody td:nth-child(2)')
+      .evaluateAll((cells) => cells.map((cell) => cell.textContent.trim()));
+    assert.ok(indices.length > 0 && indices.every((text) => text === '–'), JSON.stringify(indices));
+    assert.match((await page.locator('#hidden-note').textContent()) ?? '', /färre än 30 giltiga svar/);
+    await checkA11y(page, 'the results page at 1280 px');
+    await screenshot(page, 'results-1280');
+    await page.setViewportSize({ width: 320, height: 640 });
+    await assertNoSidewaysScroll(page, 320, 'the results page at 320 px');
+    await checkA11y(page, 'the results page at 320 px');
+    await screenshot(page, 'results-320');
+  });
 });
 
 /**

@@ -22,6 +22,7 @@ pub struct GroupResults {
     pub shares: Vec<ShareResult>,
     /// The groups of a breakdown (`by`), each with the same figures.
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(no_recursion)]
     pub groups: Vec<GroupResults>,
 }
 

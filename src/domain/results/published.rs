@@ -1,8 +1,11 @@
 //! The results as they leave the service, and what they were asked for.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 use super::compute::Results;
+use crate::domain::instrument::{Instrument, Item, ItemKind, Lang, NO, YES};
 
 /// What a staff member asks of the results.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
@@ -30,6 +33,65 @@ pub struct Published {
     pub min_cell: u64,
     /// The earlier survey compared with, when asked.
     pub compared_with: Option<String>,
+    /// What the ids stand for, in the questionnaire's default language.
+    pub labels: Labels,
     #[serde(flatten)]
     pub results: Results,
+}
+
+/// The words behind the ids: items' questions, areas' section titles, and answer options.
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
+pub struct Labels {
+    pub items: BTreeMap<String, String>,
+    pub areas: BTreeMap<String, String>,
+    /// Per item, per answer code.
+    pub options: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+impl Labels {
+    /// The labels of an instrument in its default language.
+    pub fn of(instrument: &Instrument) -> Self {
+        let lang = instrument.lang(instrument.default_language());
+        let mut labels = Self::default();
+        for section in instrument.sections() {
+            if let Some(area) = &section.area {
+                labels.areas.entry(area.clone()).or_insert_with(|| section.title.get(lang).to_owned());
+            }
+            for item in &section.items {
+                labels.items.insert(item.id.clone(), item.text.get(lang).to_owned());
+                labels.options.insert(item.id.clone(), option_labels(instrument, item, lang));
+            }
+        }
+        labels.areas.insert("total".to_owned(), "Totalt".to_owned());
+        labels
+    }
+}
+
+fn option_labels(instrument: &Instrument, item: &Item, lang: Lang<'_>) -> BTreeMap<String, String> {
+    let mut labels = BTreeMap::new();
+    match &item.kind {
+        ItemKind::Scale { .. } => {
+            if let Some(scale) = instrument.scale_of(item) {
+                for option in &scale.options {
+                    labels.insert(option.code.clone(), option.label.get(lang).to_owned());
+                }
+                if let Some(outside) = &scale.dont_know {
+                    labels.insert(outside.code.clone(), outside.label.get(lang).to_owned());
+                }
+            }
+        }
+        ItemKind::Single { options } | ItemKind::Multiple { options, .. } => {
+            for option in options {
+                labels.insert(option.code.clone(), option.label.get(lang).to_owned());
+            }
+        }
+        ItemKind::YesNo { .. } => {
+            if let Some((yes, no)) = item.yes_no_labels(lang) {
+                labels.insert(YES.to_owned(), yes.to_owned());
+                labels.insert(NO.to_owned(), no.to_owned());
+            }
+        }
+        ItemKind::Number { .. } | ItemKind::Text { .. } => {}
+    }
+    labels
 }
