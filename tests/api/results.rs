@@ -163,6 +163,33 @@ async fn results_count_complete_answers_per_municipality_and_hide_small_groups(b
     assert_eq!(json(&stranger, &format!("/api/v1/surveys/{id}/results")).await.0, 404);
     assert_eq!(app.get(&format!("/api/v1/surveys/{id}/results")).await.status(), 401);
 
+    // Weighted to Hagfors' population by gender: the figures say so, with an effective sample size below the count.
+    let margins = json!({ "margins": { "gender": { "woman": 9000, "man": 3000, "other_or_no_answer": 100 } } });
+    let path = format!("/api/v1/surveys/{id}/municipalities/1783/population");
+    assert_eq!(admin.send_json(Method::PUT, &path, &margins).await.status(), 200);
+    let (_, weighted) = json(&admin, &format!("/api/v1/surveys/{id}/results?weights=population")).await;
+    let big_weighted = municipality(&weighted, "1783");
+    assert_eq!(big_weighted["weighted"], true);
+    let effective = big_weighted["effective_n"].as_f64().unwrap();
+    assert!(effective < 45.0 && effective > 20.0, "{effective}");
+    assert_eq!(municipality(&weighted, "1762")["weighted"], false, "no margins: unweighted");
+
+    // Beside an earlier wave: the earlier index, the change and Welch's test.
+    let earlier_id = open_survey(&admin).await;
+    let before: Vec<_> = (0..40).map(|n| answers(&instrument, n + 2, true)).collect();
+    for fields in &before {
+        enter(&admin, &earlier_id, "1783", fields).await;
+    }
+    let (status, compared) =
+        json(&admin, &format!("/api/v1/surveys/{id}/results?weights=none&compare={earlier_id}")).await;
+    assert_eq!(status, 200, "{compared}");
+    let change = &item(municipality(&compared, "1783"), &scale.id)["earlier"];
+    let (then, _, _) = expected_index(&instrument, &scale.id, &before);
+    assert!((change["earlier"].as_f64().unwrap() - then).abs() < 1e-9, "{change}");
+    assert!((change["change"].as_f64().unwrap() - (index - then)).abs() < 1e-9);
+    assert_eq!(change["test"], "welch");
+    assert!(change["p_value"].as_f64().is_some_and(|p| (0.0..=1.0).contains(&p)));
+
     // The page shows the same figures, and "–" where they are hidden.
     let page = admin.get(&format!("/admin/surveys/{id}/results?weights=none")).await.text().await.unwrap();
     assert!(page.contains("Hagfors") && page.contains("Munkfors") && page.contains("–"));
