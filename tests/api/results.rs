@@ -75,6 +75,37 @@ async fn json(browser: &Browser, path: &str) -> (reqwest::StatusCode, Value) {
     (status, response.json().await.unwrap_or(Value::Null))
 }
 
+/// Every figure in a group (and its breakdown groups) that the rules forbid: an index, share or percentage on fewer
+/// than 30 valid answers, or a count from 1 to 4.
+fn forbidden(group: &Value, found: &mut Vec<String>) {
+    let small = |count: &Value| count.as_u64().is_some_and(|c| c > 0 && c < 5);
+    let base = |figure: &Value| figure["valid"].as_u64().unwrap_or(0);
+    for item in group["items"].as_array().unwrap() {
+        if !item["index"].is_null() && base(item) < 30 || small(&item["valid"]) || small(&item["dont_know"]) {
+            found.push(format!("{}: {item}", item["id"]));
+        }
+        let answered = base(item) + item["dont_know"].as_u64().unwrap_or(0);
+        for option in item["options"].as_array().unwrap() {
+            if small(&option["count"]) || (!option["percent"].is_null() && answered < 30) {
+                found.push(format!("{}.{}: {option}", item["id"], option["code"]));
+            }
+        }
+    }
+    for share in group["shares"].as_array().unwrap() {
+        if !share["percent"].is_null() && base(share) < 30 || small(&share["yes"]) || small(&share["valid"]) {
+            found.push(format!("{}: {share}", share["id"]));
+        }
+    }
+    for area in group["areas"].as_array().unwrap().iter().chain([&group["total"]]) {
+        if !area["index"].is_null() && base(area) < 30 || small(&area["valid"]) {
+            found.push(format!("{}: {area}", area["id"]));
+        }
+    }
+    for part in group["groups"].as_array().into_iter().flatten() {
+        forbidden(part, found);
+    }
+}
+
 fn municipality<'a>(results: &'a Value, code: &str) -> &'a Value {
     results["municipalities"].as_array().unwrap().iter().find(|m| m["code"] == code).expect("the municipality")
 }
@@ -149,6 +180,14 @@ async fn results_count_complete_answers_per_municipality_and_hide_small_groups(b
     assert_eq!((status.as_u16(), body["error"]["field"].as_str()), (422, Some("weights")));
     let (status, by_gender) = json(&admin, &format!("/api/v1/surveys/{id}/results?by=gender")).await;
     assert_eq!(status, 200);
+    // Every figure that leaves, broken down or not, keeps to the rules.
+    for results in [&results, &by_gender] {
+        let mut found = Vec::new();
+        for group in results["municipalities"].as_array().unwrap().iter().chain([&results["total"]]) {
+            forbidden(group, &mut found);
+        }
+        assert!(found.is_empty(), "{}", found.join("\n"));
+    }
     let groups = municipality(&by_gender, "1783")["groups"].as_array().unwrap();
     assert_eq!(groups.iter().map(|g| g["respondents"].as_u64().unwrap_or(0)).sum::<u64>(), 45);
 
