@@ -8,6 +8,7 @@ use crate::domain::results::figures::{Change, GroupResults, IndexResult, ItemRes
 use std::collections::BTreeMap;
 
 use crate::domain::results::published::{Labels, Published, Question};
+use crate::views::charts::{IndexBar, IndexBars, index_bars};
 
 /// What a hidden figure shows.
 pub const HIDDEN: &str = "–";
@@ -21,7 +22,16 @@ pub struct ResultsView {
     pub min_cell: u64,
     pub compared: bool,
     pub by: Option<String>,
+    /// Per area and the total, a chart with a bar per municipality (and the total).
+    pub charts: Vec<ChartView>,
     pub groups: Vec<GroupView>,
+}
+
+/// A chart with its visible caption; the SVG names and describes itself too.
+#[derive(Serialize)]
+pub struct ChartView {
+    pub title: String,
+    pub svg: String,
 }
 
 /// One municipality, or the total.
@@ -80,7 +90,9 @@ impl ResultsView {
         let results = &published.results;
         let labels = &published.labels;
         let groups = results.municipalities.iter().chain(results.total.iter()).map(|g| group(g, labels)).collect();
+        let all: Vec<&GroupResults> = results.municipalities.iter().chain(results.total.iter()).collect();
         Self {
+            charts: area_charts(&all, labels),
             survey_id: published.survey_id.clone(),
             weighted: question.weighted,
             min_base: published.min_base,
@@ -90,6 +102,42 @@ impl ResultsView {
             groups,
         }
     }
+}
+
+/// Per area (and the total) with an index anywhere, a chart of every group's index with its interval.
+fn area_charts(groups: &[&GroupResults], labels: &Labels) -> Vec<ChartView> {
+    let Some(first) = groups.first() else { return Vec::new() };
+    let ids = first.areas.iter().map(|area| area.id.clone()).chain(std::iter::once("total".to_owned()));
+    ids.enumerate()
+        .filter_map(|(position, id)| {
+            let figure = |group: &GroupResults| -> IndexResult {
+                if id == "total" { group.total.clone() } else { group.areas[position].clone() }
+            };
+            let figures: Vec<IndexResult> = groups.iter().map(|group| figure(group)).collect();
+            if figures.iter().all(|figure| figure.index.is_none() && !figure.suppressed) {
+                return None;
+            }
+            let bars = groups
+                .iter()
+                .zip(&figures)
+                .map(|(group, figure)| IndexBar {
+                    label: group.name.clone(),
+                    index: figure.index,
+                    ci95: figure.ci95,
+                    total: group.code == "total",
+                })
+                .collect();
+            let name = label(&labels.areas, &id);
+            let title = format!("Index, {name}");
+            let svg = index_bars(&IndexBars {
+                id: format!("chart-{id}"),
+                title: title.clone(),
+                description: "Index från 0 till 6, lägre är bättre; strecket visar 95 % konfidensintervall.".to_owned(),
+                bars,
+            });
+            Some(ChartView { title, svg })
+        })
+        .collect()
 }
 
 fn group(results: &GroupResults, labels: &Labels) -> GroupView {

@@ -13,12 +13,14 @@ use chrono::{Datelike, NaiveDate};
 use crate::domain::aapor;
 
 mod bars;
+mod index;
 mod lines;
 mod svg;
 #[cfg(test)]
 mod tests;
 
 pub use bars::rate_bars;
+pub use index::index_bars;
 pub use lines::cumulative_lines;
 
 /// Series colours, each at least 4.5:1 against white (enough for lines, markers and text alike).
@@ -42,6 +44,26 @@ pub struct Bar {
     pub label: String,
     pub rate: Option<f64>,
     pub target: Option<f64>,
+}
+
+/// A horizontal bar chart of indices (0–6) with their 95 % intervals, one bar per group.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IndexBars {
+    /// Unique prefix for the element ids in the page.
+    pub id: String,
+    pub title: String,
+    pub description: String,
+    pub bars: Vec<IndexBar>,
+}
+
+/// One group's index, hidden (`None`) when too few answered.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IndexBar {
+    pub label: String,
+    pub index: Option<f64>,
+    pub ci95: Option<[f64; 2]>,
+    /// The total over the groups, drawn in another colour.
+    pub total: bool,
 }
 
 /// A line chart of cumulative completes per day, one line per municipality.

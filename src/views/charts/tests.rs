@@ -423,3 +423,23 @@ fn write_samples() {
     let one_day = lines(vec![zero("Sundsvall"), zero("Timrå")], vec![(day(11, 3), "Start".to_owned())]);
     std::fs::write(directory.join("one-day.svg"), cumulative_lines(&one_day)).unwrap();
 }
+
+#[test]
+fn the_index_chart_reads_out_each_index_with_its_interval_and_draws_no_hidden_one() {
+    let chart = IndexBars {
+        id: "chart-outdoor".into(),
+        title: "Index, Utemiljö".into(),
+        description: "Index från 0 till 6.".into(),
+        bars: vec![
+            IndexBar { label: "Hagfors".into(), index: Some(1.634), ci95: Some([1.402, 1.866]), total: false },
+            IndexBar { label: "Munkfors".into(), index: None, ci95: None, total: false },
+            IndexBar { label: "Totalt".into(), index: Some(1.7), ci95: None, total: true },
+        ],
+    };
+    let svg = index_bars(&chart);
+    assert!(svg.contains(r#"role="img""#) && svg.contains("<title id=\"chart-outdoor-title\">Index, Utemiljö</title>"));
+    assert!(svg.contains("Hagfors: 1,63 (95 % intervall 1,40–1,87)."), "{svg}");
+    assert!(svg.contains("Munkfors: dold, för få svar."));
+    assert_eq!(svg.matches(r#"class="bar""#).count(), 2, "a hidden index has no bar");
+    assert_eq!(svg.matches(r#"class="whisker""#).count(), 3, "one interval: a line and two caps");
+}
