@@ -157,7 +157,7 @@ fn respondents(
                 position: row.position,
                 option_code: row.option_code,
                 number: row.number_value,
-                text: None,
+                text: row.text_value,
             });
         }
         for (id, municipality) in chunk {

@@ -8,6 +8,9 @@ use trygghet::domain::instrument::{Instrument, ItemKind, default_instrument};
 use crate::helpers::{Backend, Browser, spawn_app};
 use crate::on_both_backends;
 
+/// A free-text comment one respondent writes.
+const COMMENT: &str = "Mörkt vid busshållplatsen på Storgatan";
+
 /// A survey of Hagfors (1783) and Munkfors (1762), open, with no letters: paper forms without a letter number.
 async fn open_survey(browser: &Browser) -> String {
     let body = json!({ "title": "Trygghet 2026", "opens_on": "2026-05-02", "closes_on": "2026-06-19", "access": "codes",
@@ -33,6 +36,8 @@ fn answers(instrument: &Instrument, n: usize, full: bool) -> Vec<(String, String
             ItemKind::YesNo { .. } => if n.is_multiple_of(3) { "yes" } else { "no" }.to_owned(),
             ItemKind::Single { .. } | ItemKind::Multiple { .. } => codes[n % codes.len()].to_owned(),
             ItemKind::Number { .. } => "5".to_owned(),
+            // One respondent writes a comment: still counted, and the text never appears in results.
+            ItemKind::Text { .. } if n == 0 => COMMENT.to_owned(),
             ItemKind::Text { .. } => continue,
         };
         fields.push((field, value));
@@ -133,7 +138,8 @@ async fn results_count_complete_answers_per_municipality_and_hide_small_groups(b
     let (status, results) = json(&admin, &format!("/api/v1/surveys/{id}/results?weights=none")).await;
     assert_eq!(status, 200, "{results}");
     let big = municipality(&results, "1783");
-    assert_eq!(big["respondents"], 45, "the break-off is not counted");
+    assert_eq!(big["respondents"], 45, "the break-off is not counted, the one with a comment is");
+    assert!(!results.to_string().contains("Storgatan"), "free text never appears in results");
     assert_eq!(big["weighted"], false);
     let scale = instrument.items().find(|item| matches!(item.kind, ItemKind::Scale { .. })).unwrap();
     let (index, valid, outside) = expected_index(&instrument, &scale.id, &hagfors);
