@@ -72,6 +72,13 @@ struct Args {
     /// The share of respondents (0–1) who also write a free-text comment.
     #[arg(long, default_value_t = 0.0)]
     comments: f64,
+    /// Seeds this database (already migrated, with the benchmark's account `--created-by`) with `--responses`
+    /// responses, prints what it made and exits: the benchmark seeds in a process of its own, so that the memory
+    /// seeding took (SQLite's page cache of the seeding connection among it) does not count as the service's.
+    #[arg(long, hide = true)]
+    seed_into: Option<String>,
+    #[arg(long, hide = true)]
+    created_by: Option<String>,
 }
 
 /// The survey's municipalities (Värmland, as in `trygghet demo`) and their residents aged 16–85, the population the
@@ -129,6 +136,15 @@ struct Steps {
 #[tokio::main]
 async fn main() -> Result<(), Failure> {
     let args = Args::parse();
+    if let Some(url) = &args.seed_into {
+        let responses = *args.responses.first().ok_or("no number of responses")?;
+        let seeded = seed(url, responses, args.created_by.as_deref().unwrap_or_default(), args.comments)?;
+        println!(
+            "{} {} {} {} {}",
+            seeded.survey_id, seeded.answers, seeded.complete, seeded.partial, seeded.break_off
+        );
+        return Ok(());
+    }
     // As in bench_rates: the live-update listener of a stopped service keeps trying to reach its dropped database.
     trygghet::telemetry::init(trygghet::config::LogFormat::Text, "warn,trygghet::app::live=error");
     let backend = if args.database.is_some() { "PostgreSQL" } else { "SQLite" };
@@ -225,7 +241,7 @@ async fn run(args: &Args, responses: usize) -> Result<Measured, Failure> {
 
     let started = Instant::now();
     let (seed_url, comments) = (url.clone(), args.comments);
-    let seeded = tokio::task::spawn_blocking(move || seed(&seed_url, responses, &admin.id, comments)).await??;
+    let seeded = tokio::task::spawn_blocking(move || seed_apart(&seed_url, responses, &admin.id, comments)).await??;
     let seeding = started.elapsed();
     let size = database.size();
     eprintln!(
@@ -639,6 +655,30 @@ fn seed(url: &str, responses: usize, created_by: &str, comments: f64) -> Result<
     }
     seeding.commit()?;
     Ok(seeded)
+}
+
+/// Seeds in a process of its own (this program with `--seed-into`).
+fn seed_apart(url: &str, responses: usize, created_by: &str, comments: f64) -> Result<Seeded, Failure> {
+    let output = std::process::Command::new(std::env::current_exe()?)
+        .args(["--seed-into", url, "--created-by", created_by])
+        .args(["--responses", &responses.to_string(), "--comments", &comments.to_string()])
+        .stderr(std::process::Stdio::inherit())
+        .output()?;
+    if !output.status.success() {
+        return Err(format!("seeding failed ({})", output.status).into());
+    }
+    let text = String::from_utf8(output.stdout)?;
+    let fields: Vec<&str> = text.split_whitespace().collect();
+    let [survey_id, answers, complete, partial, break_off] = fields[..] else {
+        return Err(format!("seeding answered {text:?}").into());
+    };
+    Ok(Seeded {
+        survey_id: survey_id.to_owned(),
+        answers: answers.parse()?,
+        complete: complete.parse()?,
+        partial: partial.parse()?,
+        break_off: break_off.parse()?,
+    })
 }
 
 /// Draws an index with the given relative frequencies.
