@@ -10,7 +10,7 @@
 //! gives a share of respondents who write one. Seeding writes multi-row INSERTs in one transaction, straight into the
 //! tables, as `bench_rates` does. Then the real service starts in this process (its defaults: a worker per core, a
 //! pool of 10 connections), the benchmark signs in through the sign-in form, creates an API token and stores each
-//! municipality's population margins (age band and gender, 5,000–11,000 residents of 16–85) through
+//! municipality's population margins (age band and gender, 5,000–11,200 residents of 16–85) through
 //! `PUT …/municipalities/{code}/population`, as a coordinator would.
 //!
 //! What is timed, on the client, one request after the other: `?weights=none`, `?weights=population` (the default)
