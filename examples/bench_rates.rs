@@ -27,7 +27,6 @@
 mod support;
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
@@ -35,13 +34,10 @@ use clap::Parser;
 use diesel::connection::SimpleConnection;
 use rand::Rng;
 use rand::seq::{IndexedRandom, SliceRandom};
-use trygghet::config::DatabaseUrl;
-use trygghet::db::DbConnection;
-use trygghet::db::connection::Target;
 use trygghet::domain::aapor::{Completeness, classify};
 use trygghet::domain::instrument::{AnswerRow, Answers, Instrument, Item, ItemKind};
 
-use support::{BenchDatabase, Failure, Staff, Summary, ms, summarize};
+use support::{BenchDatabase, Failure, Inserter, Seeding, Staff, Summary, ms, summarize};
 
 #[derive(Parser)]
 #[command(about = "Times GET /api/v1/surveys/{id}/rates at several numbers of stored responses")]
@@ -68,8 +64,8 @@ struct Args {
 const MUNICIPALITIES: [&str; 4] = ["1783", "1762", "1766", "1737"];
 /// Responses came in over this many days, up to today.
 const DAYS: u64 = 28;
-/// Rows per INSERT statement.
-const BATCH: usize = 1000;
+/// Responses per INSERT statement, each followed by its answers.
+const BATCH: usize = support::INSERT_ROWS;
 /// The share of letters that end up answered.
 const RESPONSE_RATE: f64 = 0.55;
 /// What became of the letters that were not answered, as shares of all letters (the rest: nothing came back).
@@ -349,7 +345,7 @@ async fn measure_db_calls(
     use trygghet::db::queries::{sessions, surveys, tallies, users};
     let (survey, user) = (survey_id.to_owned(), user_id.to_owned());
     let token_hash = format!("{:064x}", rand::random::<u128>());
-    let target = target_of(url)?;
+    let target = support::target_of(url)?;
     let (warmup, requests) = (args.warmup, args.requests);
     let round_trip = tokio::task::spawn_blocking(move || -> Result<Summary, Failure> {
         let mut conn = target.establish()?;
@@ -413,38 +409,6 @@ struct Plan {
     letter: bool,
 }
 
-/// Rows of one table, written as multi-row INSERT statements of [`BATCH`] rows.
-struct Inserter {
-    head: String,
-    sql: String,
-    rows: usize,
-}
-
-impl Inserter {
-    fn new(table_and_columns: &str) -> Self {
-        Self { head: format!("INSERT INTO {table_and_columns} VALUES "), sql: String::new(), rows: 0 }
-    }
-
-    /// Adds one row (the SQL inside its parentheses); writes the statement when it is full.
-    fn row(&mut self, conn: &mut DbConnection, values: std::fmt::Arguments) -> Result<(), Failure> {
-        self.sql.push_str(if self.rows == 0 { &self.head } else { "," });
-        self.sql.push('(');
-        self.sql.write_fmt(values)?;
-        self.sql.push(')');
-        self.rows += 1;
-        if self.rows >= BATCH { self.flush(conn) } else { Ok(()) }
-    }
-
-    fn flush(&mut self, conn: &mut DbConnection) -> Result<(), Failure> {
-        if self.rows > 0 {
-            conn.batch_execute(&self.sql)?;
-            self.sql.clear();
-            self.rows = 0;
-        }
-        Ok(())
-    }
-}
-
 /// Counters as the service keeps them, summed while seeding.
 #[derive(Default)]
 struct Completion {
@@ -454,26 +418,11 @@ struct Completion {
     without_letter: u64,
 }
 
-/// Where a raw connection to `url` goes (with the service's SQLite pragmas).
-fn target_of(url: &str) -> Result<Target, Failure> {
-    Ok(match DatabaseUrl::parse(url)? {
-        DatabaseUrl::Sqlite(path) => Target::Sqlite(path),
-        DatabaseUrl::Postgres(url) => Target::Postgres(url),
-    })
-}
-
 /// Seeds one open survey with `responses` responses, its letters, drafts and counters, in one transaction.
 fn seed(url: &str, responses: usize, created_by: &str) -> Result<Seeded, Failure> {
     let instrument = trygghet::domain::instrument::default_instrument()?;
-    let mut conn = target_of(url)?.establish()?;
-    let sqlite = matches!(conn, DbConnection::Sqlite(_));
-    if sqlite {
-        // Only while seeding: no fsync, a rollback journal (nothing else has the file open) and a large page cache.
-        conn.batch_execute("PRAGMA journal_mode = DELETE; PRAGMA synchronous = OFF; PRAGMA cache_size = -1000000;")?;
-    } else {
-        conn.batch_execute("SET synchronous_commit = off")?;
-    }
-    conn.batch_execute("BEGIN")?;
+    let mut seeding = Seeding::begin(url)?;
+    let conn = &mut seeding.conn;
 
     let mut rng = rand::rng();
     let today = trygghet::domain::survey::swedish_day(chrono::Utc::now());
@@ -499,22 +448,17 @@ fn seed(url: &str, responses: usize, created_by: &str) -> Result<Seeded, Failure
     }
     let letters: Vec<u64> =
         answered_letters.iter().map(|&answered| ((answered as f64 / RESPONSE_RATE).ceil() as u64).max(1)).collect();
-    conn.batch_execute(&format!(
-        "INSERT INTO surveys (id, title, instrument_key, instrument_version, state, access, opens_on, closes_on, \
-         created_by, created_at) VALUES ('{survey_id}', 'Trygghetsmätning (benchmark, {responses} svar)', '{}', \
-         '{}', 'open', 'codes', '{first_day}', '{}', '{created_by}', '{}')",
-        instrument.key(),
-        instrument.version(),
-        today + chrono::Days::new(21),
-        trygghet::db::now().format("%Y-%m-%d %H:%M:%S%.6f"),
-    ))?;
-    for (index, code) in MUNICIPALITIES.iter().enumerate() {
-        conn.batch_execute(&format!(
-            "INSERT INTO survey_municipalities (survey_id, municipality_code, sample_size, target_percent) \
-             VALUES ('{survey_id}', '{code}', {}, 55)",
-            letters[index]
-        ))?;
-    }
+    let parts: Vec<(&str, u64)> = MUNICIPALITIES.iter().copied().zip(letters.iter().copied()).collect();
+    support::insert_open_survey(
+        conn,
+        &survey_id,
+        &format!("Trygghetsmätning (benchmark, {responses} svar)"),
+        &instrument,
+        first_day,
+        today,
+        created_by,
+        &parts,
+    )?;
 
     // Letters, each with its disposition; a draft for every letter whose resident started and has not submitted.
     let sections = instrument.sections().len() as i32;
@@ -539,7 +483,7 @@ fn seed(url: &str, responses: usize, created_by: &str) -> Result<Seeded, Failure
         for (serial, disposition) in fates.into_iter().enumerate() {
             let code_hash = format!("{:032x}{:032x}", rng.random::<u128>(), rng.random::<u128>());
             invitations.row(
-                &mut conn,
+                conn,
                 format_args!(
                     "'{}','{survey_id}','{code}',{},'{code_hash}','{disposition}'",
                     uuid::Uuid::new_v4(),
@@ -550,7 +494,7 @@ fn seed(url: &str, responses: usize, created_by: &str) -> Result<Seeded, Failure
             if disposition == "started" {
                 let section = rng.random_range(1..sections);
                 drafts.row(
-                    &mut conn,
+                    conn,
                     format_args!(
                         "'{code_hash}','{survey_id}','{code}','sv','{{}}',{section},'{}','{}'",
                         uuid::Uuid::new_v4(),
@@ -561,8 +505,8 @@ fn seed(url: &str, responses: usize, created_by: &str) -> Result<Seeded, Failure
             }
         }
     }
-    invitations.flush(&mut conn)?;
-    drafts.flush(&mut conn)?;
+    invitations.flush(conn)?;
+    drafts.flush(conn)?;
 
     // Responses in key order (their random ids sorted), each followed by its answers; the submission ids apart.
     let mut ids: Vec<uuid::Uuid> = (0..responses).map(|_| uuid::Uuid::new_v4()).collect();
@@ -588,10 +532,10 @@ fn seed(url: &str, responses: usize, created_by: &str) -> Result<Seeded, Failure
             let mode = if plan.web { "web" } else { "paper" };
             let on = day(plan.day);
             response_rows.row(
-                &mut conn,
+                conn,
                 format_args!("'{id}','{survey_id}','{code}','{mode}','{on}','{}','sv',TRUE", instrument.version()),
             )?;
-            submissions.row(&mut conn, format_args!("'{}','{survey_id}','{on}'", uuid::Uuid::new_v4()))?;
+            submissions.row(conn, format_args!("'{}','{survey_id}','{on}'", uuid::Uuid::new_v4()))?;
             let rows = answers(&instrument, &candidates, &mut rng);
             let completeness = completeness(&instrument, &rows)?;
             let tally = completions.entry((code, on, mode)).or_default();
@@ -602,59 +546,49 @@ fn seed(url: &str, responses: usize, created_by: &str) -> Result<Seeded, Failure
             chunk_answers.push((id, rows));
         }
         // The answers refer to their responses: those go first.
-        response_rows.flush(&mut conn)?;
+        response_rows.flush(conn)?;
         for (id, rows) in chunk_answers {
             for row in rows {
                 answers_written += 1;
                 match (&row.option_code, row.number) {
-                    (Some(option), _) => answer_rows.row(
-                        &mut conn,
-                        format_args!("'{id}','{}',{},'{option}',NULL,NULL", row.item_id, row.position),
-                    )?,
+                    (Some(option), _) => answer_rows
+                        .row(conn, format_args!("'{id}','{}',{},'{option}',NULL,NULL", row.item_id, row.position))?,
                     (None, Some(number)) => answer_rows
-                        .row(&mut conn, format_args!("'{id}','{}',{},NULL,{number},NULL", row.item_id, row.position))?,
+                        .row(conn, format_args!("'{id}','{}',{},NULL,{number},NULL", row.item_id, row.position))?,
                     (None, None) => return Err(format!("a text answer to {} was generated", row.item_id).into()),
                 }
             }
         }
-        answer_rows.flush(&mut conn)?;
+        answer_rows.flush(conn)?;
     }
-    submissions.flush(&mut conn)?;
+    submissions.flush(conn)?;
 
     // The counters, equal to the rows.
     let mut tallies = Inserter::new("disposition_tallies (survey_id, municipality_code, disposition, letters)");
     for ((code, disposition), count) in &dispositions {
-        tallies.row(&mut conn, format_args!("'{survey_id}','{code}','{disposition}',{count}"))?;
+        tallies.row(conn, format_args!("'{survey_id}','{code}','{disposition}',{count}"))?;
     }
-    tallies.flush(&mut conn)?;
+    tallies.flush(conn)?;
     let mut tallies = Inserter::new(
         "completion_tallies (survey_id, municipality_code, day, mode, submitted, partial, break_off, without_letter)",
     );
     for ((code, on, mode), c) in &completions {
         tallies.row(
-            &mut conn,
+            conn,
             format_args!(
                 "'{survey_id}','{code}','{on}','{mode}',{},{},{},{}",
                 c.submitted, c.partial, c.break_off, c.without_letter
             ),
         )?;
     }
-    tallies.flush(&mut conn)?;
+    tallies.flush(conn)?;
     let mut tallies = Inserter::new("progress_tallies (survey_id, municipality_code, section, drafts)");
     for ((code, section), count) in &progress {
-        tallies.row(&mut conn, format_args!("'{survey_id}','{code}',{section},{count}"))?;
+        tallies.row(conn, format_args!("'{survey_id}','{code}',{section},{count}"))?;
     }
-    tallies.flush(&mut conn)?;
+    tallies.flush(conn)?;
 
-    conn.batch_execute("COMMIT")?;
-    if sqlite {
-        conn.batch_execute("PRAGMA journal_mode = WAL")?;
-    } else {
-        // What autovacuum and the checkpointer would have done by the time a survey has this many responses, so
-        // that neither runs during the measurement.
-        conn.batch_execute("VACUUM ANALYZE")?;
-        conn.batch_execute("CHECKPOINT")?;
-    }
+    seeding.commit()?;
     Ok(Seeded { survey_id, letters: letters.iter().sum(), answers: answers_written })
 }
 

@@ -1,18 +1,23 @@
 //! What the benchmarks in `examples/` share: a fresh database (a SQLite file or a PostgreSQL database of their
-//! own), the real service started in-process, a signed-in staff member with an API token, and percentiles.
+//! own), seeding it straight into its tables, the real service started in-process, a signed-in staff member with an
+//! API token, and percentiles.
 //!
 //! Each benchmark drives the service over HTTP exactly as a coordinator's browser or script would; nothing here
-//! reaches into the service's state except to create the first administrator, as `trygghet admin create` does.
+//! reaches into the service's state except to create the first administrator, as `trygghet admin create` does, and
+//! to seed stored surveys and responses (see [`Seeding`]).
 
 #![allow(dead_code, reason = "each example uses part of this module; the rest is dead code in its binary")]
 
+use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection};
 use trygghet::config::{Config, DatabaseUrl};
-use trygghet::db::{Db, PoolSettings};
+use trygghet::db::connection::Target;
+use trygghet::db::{Db, DbConnection, PoolSettings};
+use trygghet::domain::instrument::Instrument;
 use trygghet::startup::Application;
 use trygghet::startup::StopHandle;
 
@@ -123,6 +128,120 @@ pub async fn create_admin(db: &Db) -> Result<(), Failure> {
     trygghet::app::accounts::create_user(db, trygghet::app::audit::Actor::command_line(), parts, String::new())
         .await
         .map_err(|error| format!("creating the benchmark account: {error}"))?;
+    Ok(())
+}
+
+/// Where a raw connection to `url` goes (with the service's SQLite pragmas).
+pub fn target_of(url: &str) -> Result<Target, Failure> {
+    Ok(match DatabaseUrl::parse(url)? {
+        DatabaseUrl::Sqlite(path) => Target::Sqlite(path),
+        DatabaseUrl::Postgres(url) => Target::Postgres(url),
+    })
+}
+
+/// Rows per INSERT statement while seeding.
+pub const INSERT_ROWS: usize = 1000;
+
+/// Seeding a migrated database straight into its tables, in one transaction on a connection of its own: storing
+/// many responses through the service one by one would take hours and measure something else.
+pub struct Seeding {
+    pub conn: DbConnection,
+    sqlite: bool,
+}
+
+impl Seeding {
+    /// Opens a connection and begins the transaction (SQLite: no fsync, a rollback journal and a large page cache
+    /// while seeding only; PostgreSQL: `synchronous_commit=off`).
+    pub fn begin(url: &str) -> Result<Self, Failure> {
+        let mut conn = target_of(url)?.establish()?;
+        let sqlite = matches!(conn, DbConnection::Sqlite(_));
+        if sqlite {
+            // Nothing else has the file open while seeding.
+            conn.batch_execute(
+                "PRAGMA journal_mode = DELETE; PRAGMA synchronous = OFF; PRAGMA cache_size = -1000000;",
+            )?;
+        } else {
+            conn.batch_execute("SET synchronous_commit = off")?;
+        }
+        conn.batch_execute("BEGIN")?;
+        Ok(Self { conn, sqlite })
+    }
+
+    /// Commits, and leaves the database as the service expects it (SQLite: back to WAL). PostgreSQL: `VACUUM
+    /// ANALYZE` and `CHECKPOINT`, what autovacuum and the checkpointer would have done by the time a survey has this
+    /// many responses, so that neither runs during the measurement.
+    pub fn commit(mut self) -> Result<(), Failure> {
+        self.conn.batch_execute("COMMIT")?;
+        if self.sqlite {
+            self.conn.batch_execute("PRAGMA journal_mode = WAL")?;
+        } else {
+            self.conn.batch_execute("VACUUM ANALYZE")?;
+            self.conn.batch_execute("CHECKPOINT")?;
+        }
+        Ok(())
+    }
+}
+
+/// Rows of one table, written as multi-row INSERT statements of [`INSERT_ROWS`] rows.
+pub struct Inserter {
+    head: String,
+    sql: String,
+    rows: usize,
+}
+
+impl Inserter {
+    pub fn new(table_and_columns: &str) -> Self {
+        Self { head: format!("INSERT INTO {table_and_columns} VALUES "), sql: String::new(), rows: 0 }
+    }
+
+    /// Adds one row (the SQL inside its parentheses); writes the statement when it is full.
+    pub fn row(&mut self, conn: &mut DbConnection, values: std::fmt::Arguments) -> Result<(), Failure> {
+        self.sql.push_str(if self.rows == 0 { &self.head } else { "," });
+        self.sql.push('(');
+        self.sql.write_fmt(values)?;
+        self.sql.push(')');
+        self.rows += 1;
+        if self.rows >= INSERT_ROWS { self.flush(conn) } else { Ok(()) }
+    }
+
+    pub fn flush(&mut self, conn: &mut DbConnection) -> Result<(), Failure> {
+        if self.rows > 0 {
+            conn.batch_execute(&self.sql)?;
+            self.sql.clear();
+            self.rows = 0;
+        }
+        Ok(())
+    }
+}
+
+/// An open survey of `instrument` as its coordinator would have set it up: open from `opens_on` for three weeks after
+/// `today`, with its municipalities (code, letters sent) aiming at 55 %.
+#[allow(clippy::too_many_arguments, reason = "the columns of a survey row")]
+pub fn insert_open_survey(
+    conn: &mut DbConnection,
+    survey_id: &str,
+    title: &str,
+    instrument: &Instrument,
+    opens_on: chrono::NaiveDate,
+    today: chrono::NaiveDate,
+    created_by: &str,
+    municipalities: &[(&str, u64)],
+) -> Result<(), Failure> {
+    conn.batch_execute(&format!(
+        "INSERT INTO surveys (id, title, instrument_key, instrument_version, state, access, opens_on, closes_on, \
+         created_by, created_at) VALUES ('{survey_id}', '{title}', '{}', '{}', 'open', 'codes', '{opens_on}', '{}', \
+         '{created_by}', '{}')",
+        instrument.key(),
+        instrument.version(),
+        today + chrono::Days::new(21),
+        trygghet::db::now().format("%Y-%m-%d %H:%M:%S%.6f"),
+    ))?;
+    for (code, letters) in municipalities {
+        conn.batch_execute(&format!(
+            "INSERT INTO survey_municipalities (survey_id, municipality_code, sample_size, target_percent) \
+             VALUES ('{survey_id}', '{code}', {letters}, 55)"
+        ))?;
+    }
     Ok(())
 }
 
