@@ -47,7 +47,7 @@ use trygghet::domain::results::codebook::{Codebook, Kind, Respondent};
 use trygghet::domain::results::compute::{Margin, Request, Results, compute};
 use trygghet::domain::results::disclosure::Disclosure;
 use trygghet::domain::results::protect::protect;
-use trygghet::domain::results::published::Published;
+use trygghet::domain::results::published::{Labels, Published};
 
 use support::{BenchDatabase, Failure, Inserter, Seeding, Staff, Summary, ms, summarize};
 
@@ -503,6 +503,7 @@ fn published(survey_id: &str, results: Results) -> Published {
         min_base: 30,
         min_cell: 5,
         compared_with: None,
+        labels: Labels::default(),
         results,
     }
 }
@@ -544,7 +545,7 @@ fn read_respondents(
                 position: row.position,
                 option_code: row.option_code,
                 number: row.number_value,
-                text: None,
+                text: row.text_value,
             });
         }
         for (id, municipality) in chunk {
