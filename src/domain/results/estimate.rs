@@ -39,19 +39,22 @@ impl Mean {
     }
 }
 
-/// The sum of squared influence values, and the contributing respondents' weights, of one estimate.
+/// The sum of squared influence values of one estimate, and the contributing respondents' count and weights (their
+/// sum and sum of squares, which give Kish's effective sample size).
 #[derive(Default, Clone)]
 struct Influence {
     squares: f64,
     count: u64,
-    weights: Vec<f64>,
+    weight: f64,
+    weight_squares: f64,
 }
 
 impl Influence {
     fn add(&mut self, z: f64, weight: f64) {
         self.squares += z * z;
         self.count += 1;
-        self.weights.push(weight);
+        self.weight += weight;
+        self.weight_squares += weight * weight;
     }
 
     /// The estimate's spread; `None` with fewer than two contributing respondents.
@@ -60,7 +63,7 @@ impl Influence {
         if self.count < 2 {
             return None;
         }
-        let effective_n = effective_n(&self.weights);
+        let effective_n = if self.weight_squares > 0.0 { self.weight * self.weight / self.weight_squares } else { 0.0 };
         Some(Spread { variance: n / (n - 1.0) * self.squares, df: (effective_n - 1.0).max(1.0), effective_n })
     }
 }
