@@ -118,10 +118,10 @@ async fn read_and_compute(
         .db
         .run(move |conn| {
             let respondents = respondents(conn, &survey_id, &codes, &instrument, &book)?;
-            let margins = codes
-                .iter()
-                .map(|code| Ok(margins_of(&book, population::of_municipality(conn, &survey_id, code)?)))
-                .collect::<diesel::QueryResult<Vec<_>>>()?;
+            // Every municipality's margins in one query; those not shown are dropped here.
+            let mut stored = population::of_survey(conn, &survey_id)?;
+            let margins: Vec<Vec<Margin>> =
+                codes.iter().map(|code| margins_of(&book, stored.remove(code).unwrap_or_default())).collect();
             Ok((respondents, margins))
         })
         .await?;

@@ -18,6 +18,14 @@ fn open(url: &str, max_size: u32) -> Db {
     Db::open(&url, settings, metrics.db_errors()).expect("the test database opens").0
 }
 
+/// A fresh test database, migrated (a new SQLite file has no tables), for tests that put rows in by SQL afterwards.
+async fn migrated(backend: Backend) -> Option<(TestDatabase, Db)> {
+    let database = TestDatabase::create(backend)?;
+    let url = database.url();
+    let db = tokio::task::spawn_blocking(move || open(&url, 2)).await.unwrap();
+    Some((database, db))
+}
+
 #[derive(QueryableByName, Debug, PartialEq)]
 struct Pragmas {
     #[diesel(sql_type = Text)]
@@ -115,14 +123,7 @@ async fn stored_states_are_read_and_written_as_their_text(backend: Backend) {
     use trygghet::domain::survey::Mode;
     use trygghet::domain::survey::{Access, SurveyState};
 
-    let Some(database) = TestDatabase::create(backend) else { return };
-    // Opening runs the migrations (a new SQLite file has no tables); the rows go in after.
-    let db = tokio::task::spawn_blocking({
-        let url = database.url();
-        move || open(&url, 2)
-    })
-    .await
-    .unwrap();
+    let Some((database, db)) = migrated(backend).await else { return };
     database.execute(
         "INSERT INTO users (id, email, display_name, password_hash, role, created_at) VALUES \
              ('u-admin', 'admin@polisen.se', 'A', 'x', 'admin', '2026-08-01 08:00:00'), \
@@ -296,14 +297,7 @@ async fn an_unknown_stored_state_is_an_error_not_a_panic(backend: Backend) {
     use trygghet::domain::role::Role;
     use trygghet::error::AppError;
 
-    let Some(database) = TestDatabase::create(backend) else { return };
-    // Opening runs the migrations (a new SQLite file has no tables); the rows go in after.
-    let db = tokio::task::spawn_blocking({
-        let url = database.url();
-        move || open(&url, 2)
-    })
-    .await
-    .unwrap();
+    let Some((database, db)) = migrated(backend).await else { return };
     // Dispositions have no CHECK constraint, so a row can hold any text.
     database.execute(
         "INSERT INTO surveys (id, title, instrument_key, instrument_version, state, access, opens_on, closes_on, \
@@ -354,13 +348,7 @@ on_both_backends!(
 async fn audit_events_give_their_municipality_and_swedish_day(backend: Backend) {
     use trygghet::db::queries::audit;
 
-    let Some(database) = TestDatabase::create(backend) else { return };
-    let db = tokio::task::spawn_blocking({
-        let url = database.url();
-        move || open(&url, 2)
-    })
-    .await
-    .unwrap();
+    let Some((database, db)) = migrated(backend).await else { return };
     database.execute(
         "INSERT INTO audit_events (id, occurred_at, action, target, detail) VALUES \
              ('e1', '2026-11-20 23:30:00', 'listed', 's', '{\"municipality\": \"1783\", \"letters\": 4}'), \
