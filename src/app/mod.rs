@@ -22,5 +22,6 @@ pub mod results;
 pub mod sessions;
 pub mod sign_in;
 pub mod surveys;
+pub mod workbook;
 
 pub use context::Context;

@@ -24,6 +24,7 @@ pub mod email;
 pub mod instrument;
 pub mod municipality;
 pub mod population;
+pub mod response_rates;
 pub mod results;
 pub mod role;
 pub mod survey;

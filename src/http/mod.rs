@@ -23,6 +23,7 @@ pub mod sign_in;
 pub mod state;
 pub mod surveys;
 pub mod users;
+pub mod workbook;
 
 use crate::http::render::context;
 use actix_web::body::{BoxBody, MessageBody};
@@ -91,6 +92,7 @@ fn staff_routes(cfg: &mut web::ServiceConfig) {
                 .route("/surveys/{id}/rates", web::get().to(rates::page))
                 .route("/surveys/{id}/rates/stream", web::get().to(rates::page_stream))
                 .route("/surveys/{id}/results", web::get().to(results::page))
+                .route("/surveys/{id}/results.xlsx", web::get().to(workbook::download))
                 .route("/surveys/{id}/paper", web::get().to(paper::page))
                 .route("/surveys/{id}/paper", web::post().to(paper::submit))
                 .route("/surveys/{id}/dispositions", web::post().to(letters::import_from_page))
@@ -136,6 +138,7 @@ fn api_routes(cfg: &mut web::ServiceConfig) {
             .route("/surveys/{id}/rates", web::get().to(rates::api_rates))
             .route("/surveys/{id}/rates/stream", web::get().to(rates::api_stream))
             .route("/surveys/{id}/results", web::get().to(results::api_results))
+            .route("/surveys/{id}/results.xlsx", web::get().to(workbook::download))
             .route("/surveys/{id}/open", web::post().to(surveys::api_open))
             .route("/surveys/{id}/close", web::post().to(surveys::api_close))
             .route("/surveys/{id}/copy", web::post().to(surveys::api_copy))

@@ -40,6 +40,7 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
         crate::http::rates::api_rates,
         crate::http::rates::api_stream,
         crate::http::results::api_results,
+        crate::http::workbook::download,
     ),
     modifiers(&BearerAuth),
     security(("bearer" = [])),

@@ -28,7 +28,7 @@ pub struct ResultsQuery {
 }
 
 impl ResultsQuery {
-    fn question(self) -> Result<Question, AppError> {
+    pub(crate) fn question(self) -> Result<Question, AppError> {
         let weighted = match self.weights.as_deref().map(str::trim) {
             None | Some("" | "population") => true,
             Some("none") => false,

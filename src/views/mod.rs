@@ -9,3 +9,4 @@ pub mod population;
 pub mod questionnaire;
 pub mod results;
 pub mod templates;
+pub mod workbook;

@@ -20,3 +20,4 @@ mod rates;
 mod results;
 mod startup;
 mod surveys;
+mod workbook;

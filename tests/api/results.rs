@@ -12,7 +12,7 @@ use crate::on_both_backends;
 const COMMENT: &str = "Mörkt vid busshållplatsen på Storgatan";
 
 /// A survey of Hagfors (1783) and Munkfors (1762), open, with no letters: paper forms without a letter number.
-async fn open_survey(browser: &Browser) -> String {
+pub(crate) async fn open_survey(browser: &Browser) -> String {
     let body = json!({ "title": "Trygghet 2026", "opens_on": "2026-05-02", "closes_on": "2026-06-19", "access": "codes",
                        "municipalities": [{ "code": "1783", "sample_size": 300 }, { "code": "1762", "sample_size": 300 }] });
     let survey: Value = browser.send_json(Method::POST, "/api/v1/surveys", &body).await.json().await.unwrap();
@@ -23,7 +23,7 @@ async fn open_survey(browser: &Browser) -> String {
 
 /// The answers of respondent `n`: every question that applies to everyone, the scale steps going round so that the
 /// figures are not all alike; `full` false answers only a few (a break-off, which results do not count).
-fn answers(instrument: &Instrument, n: usize, full: bool) -> Vec<(String, String)> {
+pub(crate) fn answers(instrument: &Instrument, n: usize, full: bool) -> Vec<(String, String)> {
     let mut fields = Vec::new();
     for (index, item) in instrument.items().filter(|item| item.show_if.is_none()).enumerate() {
         if !full && index > 3 {
@@ -45,7 +45,7 @@ fn answers(instrument: &Instrument, n: usize, full: bool) -> Vec<(String, String
     fields
 }
 
-async fn enter(browser: &Browser, id: &str, municipality: &str, fields: &[(String, String)]) {
+pub(crate) async fn enter(browser: &Browser, id: &str, municipality: &str, fields: &[(String, String)]) {
     let path = format!("/admin/surveys/{id}/paper");
     let page = browser.get(&path).await.text().await.unwrap();
     let marker = r#"name="submission_id" value=""#;
@@ -74,7 +74,7 @@ fn expected_index(instrument: &Instrument, item: &str, respondents: &[Vec<(Strin
     (sum / valid as f64, valid, outside)
 }
 
-async fn json(browser: &Browser, path: &str) -> (reqwest::StatusCode, Value) {
+pub(crate) async fn json(browser: &Browser, path: &str) -> (reqwest::StatusCode, Value) {
     let response = browser.get(path).await;
     let status = response.status();
     (status, response.json().await.unwrap_or(Value::Null))
@@ -111,7 +111,7 @@ fn forbidden(group: &Value, found: &mut Vec<String>) {
     }
 }
 
-fn municipality<'a>(results: &'a Value, code: &str) -> &'a Value {
+pub(crate) fn municipality<'a>(results: &'a Value, code: &str) -> &'a Value {
     results["municipalities"].as_array().unwrap().iter().find(|m| m["code"] == code).expect("the municipality")
 }
 

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::compute::Results;
@@ -39,6 +40,20 @@ pub struct Published {
     pub results: Results,
 }
 
+/// What a survey round's results say about it beside the figures (the workbook's title lines and method).
+#[derive(Debug, Clone)]
+pub struct Round {
+    pub title: String,
+    pub opens_on: NaiveDate,
+    pub closes_on: NaiveDate,
+    /// The questionnaire's key and version.
+    pub instrument: String,
+    /// The earlier survey's title, when compared.
+    pub compared_with: Option<String>,
+    /// When the workbook was made (Swedish time), e.g. `2026-12-05 14:03`.
+    pub made_at: String,
+}
+
 /// The words behind the ids: items' questions, areas' section titles, and answer options.
 #[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
 pub struct Labels {
@@ -51,7 +66,12 @@ pub struct Labels {
 impl Labels {
     /// The labels of an instrument in its default language.
     pub fn of(instrument: &Instrument) -> Self {
-        let lang = instrument.lang(instrument.default_language());
+        Self::in_language(instrument, instrument.default_language())
+    }
+
+    /// The labels of an instrument in a language it has (else in its default language).
+    pub fn in_language(instrument: &Instrument, requested: &str) -> Self {
+        let lang = instrument.lang(requested);
         let mut labels = Self::default();
         for section in instrument.sections() {
             if let Some(area) = &section.area {
@@ -62,7 +82,8 @@ impl Labels {
                 labels.options.insert(item.id.clone(), option_labels(instrument, item, lang));
             }
         }
-        labels.areas.insert("total".to_owned(), "Totalt".to_owned());
+        let total = if requested == "en" { "Total" } else { "Totalt" };
+        labels.areas.insert("total".to_owned(), total.to_owned());
         labels
     }
 }
