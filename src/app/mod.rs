@@ -13,6 +13,7 @@ pub mod health;
 pub mod instruments;
 pub mod live;
 pub mod municipalities;
+pub mod open_data;
 pub mod paper;
 pub mod population;
 pub mod rates;

@@ -23,6 +23,7 @@ pub mod dispositions;
 pub mod email;
 pub mod instrument;
 pub mod municipality;
+pub mod open_data;
 pub mod population;
 pub mod response_rates;
 pub mod results;

@@ -13,6 +13,7 @@ mod instruments;
 pub mod language;
 pub mod letters;
 mod municipalities;
+pub mod open_data;
 pub mod openapi;
 pub mod paper;
 pub mod population;
@@ -139,6 +140,8 @@ fn api_routes(cfg: &mut web::ServiceConfig) {
             .route("/surveys/{id}/rates/stream", web::get().to(rates::api_stream))
             .route("/surveys/{id}/results", web::get().to(results::api_results))
             .route("/surveys/{id}/results.xlsx", web::get().to(workbook::download))
+            .route("/surveys/{id}/responses.csv", web::get().to(open_data::responses))
+            .route("/surveys/{id}/datapackage.json", web::get().to(open_data::data_package))
             .route("/surveys/{id}/open", web::post().to(surveys::api_open))
             .route("/surveys/{id}/close", web::post().to(surveys::api_close))
             .route("/surveys/{id}/copy", web::post().to(surveys::api_copy))

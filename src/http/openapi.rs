@@ -41,6 +41,8 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
         crate::http::rates::api_stream,
         crate::http::results::api_results,
         crate::http::workbook::download,
+        crate::http::open_data::responses,
+        crate::http::open_data::data_package,
     ),
     modifiers(&BearerAuth),
     security(("bearer" = [])),

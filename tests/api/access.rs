@@ -66,6 +66,10 @@ fn api_cases(s: &str, t: &str, user_id: &str) -> Vec<Case> {
         (Method::POST, format!("/api/v1/surveys/{s}/copy"), Some(json!({})), [201, 201, 404, 403, 401]),
         (Method::POST, format!("/api/v1/surveys/{t}/copy"), Some(json!({})), [201, 403, 403, 403, 401]),
         (Method::GET, format!("/api/v1/surveys/{s}/municipalities/1783/population"), None, [200, 200, 404, 200, 401]),
+        (Method::GET, format!("/api/v1/surveys/{s}/results"), None, [200, 200, 404, 200, 401]),
+        (Method::GET, format!("/api/v1/surveys/{s}/results.xlsx"), None, [200, 200, 404, 200, 401]),
+        (Method::GET, format!("/api/v1/surveys/{s}/responses.csv"), None, [200, 403, 403, 403, 401]),
+        (Method::GET, format!("/api/v1/surveys/{s}/datapackage.json"), None, [200, 200, 404, 200, 401]),
         (Method::GET, format!("/api/v1/surveys/{t}/municipalities/1766/population"), None, [200, 403, 200, 403, 401]),
         (
             Method::PUT,

@@ -13,6 +13,7 @@ mod health;
 mod instruments;
 mod layers;
 mod municipalities;
+mod open_data;
 mod paper;
 mod population;
 mod process;

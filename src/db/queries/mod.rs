@@ -5,6 +5,7 @@ pub mod drafts;
 pub mod instruments;
 pub mod invitations;
 pub mod municipalities;
+pub mod open_data;
 pub mod population;
 pub mod responses;
 pub mod sessions;
