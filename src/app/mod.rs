@@ -16,6 +16,7 @@ pub mod municipalities;
 pub mod open_data;
 pub mod paper;
 pub mod population;
+pub mod publishing;
 pub mod rates;
 pub mod reconcile;
 pub mod responses;

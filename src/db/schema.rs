@@ -149,6 +149,16 @@ diesel::table! {
 diesel::joinable!(population_margins -> surveys (survey_id));
 diesel::joinable!(population_margins -> municipalities (municipality_code));
 
+diesel::table! {
+    publications (survey_id) {
+        survey_id -> Text,
+        published_at -> Timestamp,
+        published_by -> Nullable<Text>,
+        compared_with -> Nullable<Text>,
+        snapshot -> Text,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     counties,
     municipalities,
@@ -163,6 +173,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     survey_municipalities,
     invitations,
     population_margins,
+    publications,
     responses,
     answers,
     submissions,

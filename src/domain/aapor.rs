@@ -27,7 +27,7 @@ pub const COMPLETE_MIN_PERCENT: u8 = 80;
 pub const PARTIAL_MIN_PERCENT: u8 = 50;
 
 /// How many sampled letters ended in each AAPOR class, for one municipality or a whole survey.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct Counts {
     /// I: submitted responses (`Completed`) with at least 80 % of the questions that applied answered.
     pub complete: u64,
@@ -161,7 +161,7 @@ pub fn classify(answered: usize, applicable: usize) -> Completeness {
 }
 
 /// Every AAPOR rate as a fraction in 0..=1, `None` where its denominator is 0 (the default: no rates at all).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct Rates {
     /// The estimated share of U that is eligible: E / (E + NE).
     pub e: Option<f64>,

@@ -5,12 +5,12 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::domain::aapor::{Counts, Rates, rates};
 
 /// Submitted responses on one day.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Day {
     pub day: NaiveDate,
     pub web: u64,
@@ -20,7 +20,7 @@ pub struct Day {
 }
 
 /// The numbers of one municipality (or of several added up).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct MunicipalityRates {
     /// The municipality's code, or `total`.
     pub code: String,
@@ -62,14 +62,14 @@ pub struct MunicipalityRates {
 }
 
 /// A reminder list taken out for a municipality on a (Swedish) day.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Reminder {
     pub day: NaiveDate,
     pub municipality_code: String,
 }
 
 /// What one viewer sees: their municipalities and the total over them.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RatesView {
     pub survey_id: String,
     pub title: String,

@@ -17,6 +17,7 @@ pub mod open_data;
 pub mod openapi;
 pub mod paper;
 pub mod population;
+pub mod publishing;
 pub mod rates;
 pub mod render;
 pub mod results;
@@ -69,6 +70,9 @@ fn resident_routes(cfg: &mut web::ServiceConfig) {
         .route("/oppen/{survey}", web::post().to(answer::open_start_submit))
         .route("/tillganglighet", web::get().to(answer::accessibility))
         .route("/tillganglighet", web::post().to(answer::report_problem))
+        .route("/resultat/{id}", web::get().to(publishing::public_survey))
+        .route("/resultat/{id}/resultat.xlsx", web::get().to(publishing::public_workbook))
+        .route("/resultat/{id}/{code}", web::get().to(publishing::public_municipality))
         .route("/healthz", web::get().to(health::alive))
         .route("/readyz", web::get().to(health::ready))
         .route("/metrics", web::get().to(health::metrics));
@@ -100,6 +104,8 @@ fn staff_routes(cfg: &mut web::ServiceConfig) {
                 .route("/surveys/{id}/municipalities/{code}/codes", web::post().to(letters::codes_from_page))
                 .route("/surveys/{id}/municipalities/{code}/reminders.csv", web::get().to(letters::reminders_csv))
                 .route("/surveys/{id}/municipalities/{code}/population", web::post().to(population::upload_from_page))
+                .route("/surveys/{id}/publish", web::post().to(publishing::publish_from_page))
+                .route("/surveys/{id}/withdraw", web::post().to(publishing::withdraw_from_page))
                 .route("/surveys/{id}/{action}", web::post().to(surveys::transition_from_page))
                 .route("/users", web::get().to(users::list_page))
                 .route("/users", web::post().to(users::create_from_page))
@@ -142,6 +148,9 @@ fn api_routes(cfg: &mut web::ServiceConfig) {
             .route("/surveys/{id}/results.xlsx", web::get().to(workbook::download))
             .route("/surveys/{id}/responses.csv", web::get().to(open_data::responses))
             .route("/surveys/{id}/datapackage.json", web::get().to(open_data::data_package))
+            .route("/surveys/{id}/publication", web::get().to(publishing::api_status))
+            .route("/surveys/{id}/publication", web::post().to(publishing::api_publish))
+            .route("/surveys/{id}/publication", web::delete().to(publishing::api_withdraw))
             .route("/surveys/{id}/open", web::post().to(surveys::api_open))
             .route("/surveys/{id}/close", web::post().to(surveys::api_close))
             .route("/surveys/{id}/copy", web::post().to(surveys::api_copy))

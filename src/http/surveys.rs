@@ -306,7 +306,7 @@ async fn validate_form(
 }
 
 /// Back to a page by GET, so that reloading it does not send the form again.
-fn see_other(location: &str) -> HttpResponse {
+pub(crate) fn see_other(location: &str) -> HttpResponse {
     HttpResponse::SeeOther().insert_header((header::LOCATION, location)).finish()
 }
 
@@ -354,12 +354,16 @@ pub(crate) async fn render_survey(
     let dispositions: Vec<(&str, &str)> =
         Disposition::ALL.iter().map(|d| (d.as_str(), disposition_label(*d))).collect();
     let Notes { notice, problems, population: upload } = notes;
+    let publication = crate::app::publishing::status(state, user, id).await?.map(|publication| {
+        let day = crate::domain::survey::swedish_day(publication.published_at.and_utc());
+        context! { published_on => day.to_string() }
+    });
     state.templates.page(
         status,
         "admin/survey.html",
         context! { title => survey.title.clone(), user => UserView::from(&user.staff), csrf_token => user.csrf_token(), survey,
         manages_any, dispositions, notice, problems, max_codes => letters::MAX_CODES_PER_BATCH, population, background,
-        upload },
+        upload, publication },
     )
 }
 

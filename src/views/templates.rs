@@ -34,6 +34,8 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "admin/rates.html",
     "admin/rates_live.html",
     "admin/results.html",
+    "public/survey.html",
+    "public/municipality.html",
     "question.html",
     "answer/layout.html",
     "answer/start.html",

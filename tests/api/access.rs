@@ -70,6 +70,10 @@ fn api_cases(s: &str, t: &str, user_id: &str) -> Vec<Case> {
         (Method::GET, format!("/api/v1/surveys/{s}/results.xlsx"), None, [200, 200, 404, 200, 401]),
         (Method::GET, format!("/api/v1/surveys/{s}/responses.csv"), None, [200, 403, 403, 403, 401]),
         (Method::GET, format!("/api/v1/surveys/{s}/datapackage.json"), None, [200, 200, 404, 200, 401]),
+        (Method::GET, format!("/api/v1/surveys/{s}/publication"), None, [404, 404, 404, 404, 401]),
+        (Method::POST, format!("/api/v1/surveys/{s}/publication"), Some(json!({})), [409, 409, 404, 403, 401]),
+        (Method::POST, format!("/api/v1/surveys/{t}/publication"), Some(json!({})), [409, 403, 403, 403, 401]),
+        (Method::DELETE, format!("/api/v1/surveys/{s}/publication"), None, [404, 404, 404, 403, 401]),
         (Method::GET, format!("/api/v1/surveys/{t}/municipalities/1766/population"), None, [200, 403, 200, 403, 401]),
         (
             Method::PUT,

@@ -17,6 +17,7 @@ mod open_data;
 mod paper;
 mod population;
 mod process;
+mod publishing;
 mod rates;
 mod results;
 mod startup;

@@ -1,6 +1,6 @@
 //! Results of a survey: per municipality, a total over the municipalities shown, breakdowns, weights.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::codebook::{Codebook, Respondent};
 use super::estimate::{Group, estimate};
@@ -27,7 +27,7 @@ pub struct Request<'a> {
 }
 
 /// The results of a survey as computed, before any figure is hidden.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Results {
     pub municipalities: Vec<GroupResults>,
     /// Over all the municipalities shown; absent when only one is.

@@ -2,10 +2,12 @@
 //! them: after [`super::protect`] has hidden what would show a small group. A hidden figure is `None`, with
 //! `suppressed` set on the object that holds it.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+
+use super::published::{Word, known};
 
 /// The results of one group of respondents: a municipality, the total over several, or one group of a breakdown.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct GroupResults {
     /// The municipality's code, `total`, or the breakdown item's answer code.
     pub code: String,
@@ -21,18 +23,19 @@ pub struct GroupResults {
     pub total: IndexResult,
     pub shares: Vec<ShareResult>,
     /// The groups of a breakdown (`by`), each with the same figures.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[schema(no_recursion)]
     pub groups: Vec<GroupResults>,
 }
 
 /// One item: its index (scale items), its distribution, and "don't know" apart.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ItemResult {
     pub id: String,
     pub area: Option<String>,
     /// `scale`, `yes_no`, `single` or `multiple`.
-    pub kind: &'static str,
+    #[serde(deserialize_with = "known")]
+    pub kind: Word,
     /// The mean of the option weights over valid answers (0–6, lower is better); scale items only.
     pub index: Option<f64>,
     /// Answers that count for the index (scale items: without "don't know"), or that answered the item.
@@ -54,7 +57,7 @@ pub struct ItemResult {
 }
 
 /// One answer option of an item.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct OptionResult {
     pub code: String,
     pub count: Option<u64>,
@@ -63,7 +66,7 @@ pub struct OptionResult {
 }
 
 /// An index of an area or of all areas, with its interval.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct IndexResult {
     /// The area's id (`total` for the mean of the areas).
     pub id: String,
@@ -80,7 +83,7 @@ pub struct IndexResult {
 }
 
 /// The share answering yes to a yes/no item, with its Wilson interval.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ShareResult {
     pub id: String,
     pub area: Option<String>,
@@ -99,7 +102,7 @@ pub struct ShareResult {
 }
 
 /// A figure of the earlier wave beside this one: the change, its interval and its test.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Change {
     /// The earlier wave's figure (an index, or a percentage for shares).
     pub earlier: Option<f64>,
@@ -110,7 +113,8 @@ pub struct Change {
     /// Whether the change is significant at 5 %.
     pub significant: Option<bool>,
     /// `welch` (Welch's t test on two means) or `two_proportions` (a two-proportion z test).
-    pub test: &'static str,
+    #[serde(deserialize_with = "known")]
+    pub test: Word,
     pub suppressed: bool,
 }
 

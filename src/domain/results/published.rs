@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Deserializer, Serialize};
 
 use super::compute::Results;
 use crate::domain::instrument::{Instrument, Item, ItemKind, Lang, NO, YES};
@@ -22,12 +22,13 @@ pub struct Question {
 }
 
 /// The results as they leave the service, with how they were made.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Published {
     pub survey_id: String,
     pub title: String,
     /// `population` or `none`.
-    pub weights: &'static str,
+    #[serde(deserialize_with = "known")]
+    pub weights: Word,
     /// The survey's disclosure settings: no index, share or percentage on fewer valid answers than `min_base`, no
     /// count under `min_cell`.
     pub min_base: u64,
@@ -41,7 +42,7 @@ pub struct Published {
 }
 
 /// What a survey round's results say about it beside the figures (the workbook's title lines and method).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Round {
     pub title: String,
     pub opens_on: NaiveDate,
@@ -55,7 +56,7 @@ pub struct Round {
 }
 
 /// The words behind the ids: items' questions, areas' section titles, and answer options.
-#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Labels {
     pub items: BTreeMap<String, String>,
     pub areas: BTreeMap<String, String>,
@@ -115,4 +116,21 @@ fn option_labels(instrument: &Instrument, item: &Item, lang: Lang<'_>) -> BTreeM
         ItemKind::Number { .. } | ItemKind::Text { .. } => {}
     }
     labels
+}
+
+/// One of the [`KNOWN`] words (an alias, so that reading stored results back borrows nothing).
+pub type Word = &'static str;
+
+/// The words results name their kinds, tests and weights with; reading stored results back (a publication) gives
+/// each its place in this list, so that the figures are the same types as when computed.
+const KNOWN: [&str; 8] = ["scale", "yes_no", "single", "multiple", "welch", "two_proportions", "population", "none"];
+
+/// Reads one of [`KNOWN`] words; any other word is an error.
+pub(crate) fn known<'de, D: Deserializer<'de>>(deserializer: D) -> Result<&'static str, D::Error> {
+    let word = String::deserialize(deserializer)?;
+    KNOWN
+        .iter()
+        .find(|known| **known == word)
+        .copied()
+        .ok_or_else(|| serde::de::Error::custom(format!("unknown word in stored results: {word}")))
 }
