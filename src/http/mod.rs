@@ -21,6 +21,7 @@ pub mod render;
 pub mod results;
 pub mod sign_in;
 pub mod state;
+pub mod stream;
 pub mod surveys;
 pub mod users;
 
