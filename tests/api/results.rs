@@ -81,12 +81,17 @@ async fn json(browser: &Browser, path: &str) -> (reqwest::StatusCode, Value) {
 }
 
 /// Every figure in a group (and its breakdown groups) that the rules forbid: an index, share or percentage on fewer
-/// than 30 valid answers, or a count from 1 to 4.
+/// than 30 valid answers, a count from 1 to 4, or a percentage shown beside its hidden count.
 fn forbidden(group: &Value, found: &mut Vec<String>) {
     let small = |count: &Value| count.as_u64().is_some_and(|c| c > 0 && c < 5);
     let base = |figure: &Value| figure["valid"].as_u64().unwrap_or(0);
     for item in group["items"].as_array().unwrap() {
-        if !item["index"].is_null() && base(item) < 30 || small(&item["valid"]) || small(&item["dont_know"]) {
+        let dont_know_given_away = item["dont_know"].is_null() && !item["dont_know_percent"].is_null();
+        if !item["index"].is_null() && base(item) < 30
+            || small(&item["valid"])
+            || small(&item["dont_know"])
+            || dont_know_given_away
+        {
             found.push(format!("{}: {item}", item["id"]));
         }
         let answered = base(item) + item["dont_know"].as_u64().unwrap_or(0);
@@ -97,7 +102,13 @@ fn forbidden(group: &Value, found: &mut Vec<String>) {
         }
     }
     for share in group["shares"].as_array().unwrap() {
-        if !share["percent"].is_null() && base(share) < 30 || small(&share["yes"]) || small(&share["valid"]) {
+        // A percentage beside its base gives a hidden count away.
+        let yes_given_away = share["yes"].is_null() && !share["percent"].is_null();
+        if !share["percent"].is_null() && base(share) < 30
+            || small(&share["yes"])
+            || small(&share["valid"])
+            || yes_given_away
+        {
             found.push(format!("{}: {share}", share["id"]));
         }
     }
