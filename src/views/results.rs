@@ -125,6 +125,7 @@ fn area_charts(groups: &[&GroupResults], labels: &Labels) -> Vec<ChartView> {
                     index: figure.index,
                     ci95: figure.ci95,
                     total: group.code == "total",
+                    ..Default::default()
                 })
                 .collect();
             let name = label(&labels.areas, &id);
