@@ -1,16 +1,17 @@
-//! The survey's results: `GET /api/v1/surveys/{id}/results` and the results page for staff.
+//! The survey's results: `GET /api/v1/surveys/{id}/results`, and the results page for staff, where a plain form (GET)
+//! chooses the municipality, breakdown, earlier wave and weights.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
-use crate::app::results;
+use crate::app::{results, surveys};
 use crate::domain::results::published::{Published, Question};
 use crate::error::AppError;
 use crate::http::extract::CurrentUser;
 use crate::http::render::context;
 use crate::http::state::AppState;
-use crate::views::results::ResultsView;
+use crate::views::results::{EarlierSurvey, ResultsForm, ResultsView};
 use crate::views::templates::UserView;
 
 /// What the results are asked for.
@@ -77,11 +78,26 @@ pub async fn page(
 ) -> Result<HttpResponse, AppError> {
     let question = query.into_inner().question()?;
     let published = results::results(&state, &user, &id, &question).await?;
+    let loaded = surveys::load(&state, &user, &id).await?;
+    let municipalities: Vec<(String, String)> = loaded
+        .parts
+        .iter()
+        .filter(|(part, _)| user.permissions.may_view(&part.municipality_code))
+        .map(|(part, name)| (part.municipality_code.clone(), name.clone()))
+        .collect();
+    let earlier = surveys::list(&state, &user)
+        .await?
+        .into_iter()
+        .map(|survey| EarlierSurvey { id: survey.id, title: survey.title, opens_on: survey.opens_on })
+        .collect();
+    let form = ResultsForm::new(&published, &question, &municipalities, earlier);
     let view = ResultsView::new(&published, &question);
     state.templates.page(
         StatusCode::OK,
         "admin/results.html",
-        context! { title => format!("Resultat: {}", published.title), user => UserView::from(&user.staff),
-        csrf_token => user.csrf_token(), results => view },
+        context! {
+            title => format!("Resultat: {}", published.title), user => UserView::from(&user.staff),
+            csrf_token => user.csrf_token(), results => view, form,
+        },
     )
 }

@@ -3,8 +3,8 @@
 //! A single-choice or scale item gets a 100 % stacked bar per group, its options in the questionnaire's order and the
 //! answers outside the scale ("don't know") after a gap, so that they are never read as a step of the scale. Each
 //! option has a pattern as well as a colour, named in the legend, so the chart reads in black and white and without
-//! telling colours apart. A multiple-choice item's shares add up to more than 100 %, so it gets a bar per option
-//! instead, grouped by group. A group with a hidden share is written as such and not drawn: drawing the shares around
+//! telling colours apart. A multiple-choice item's shares add up to more than 100 %, so it gets a bar per group under
+//! each option instead. A group with a hidden share is written as such and not drawn: drawing the shares around
 //! it would show where it lies.
 
 use std::fmt::Write as _;
@@ -14,7 +14,7 @@ use super::svg::{
     Anchor, BASELINE_SHIFT, FONT_SIZE, GRID, HALO, MUTED, N, PAD, TEXT, WIDTH, escape, frame, join_description, line,
     no_data, stroke, svg, text, text_width, truncate, wrap_label,
 };
-use super::{ChoiceBars, DistributionBars, DistributionRow, finite};
+use super::{ChoiceBars, DistributionBars, DistributionRow, PALETTE, finite};
 
 /// Fills for the options in order, dark blue through purple to dark orange: each at least 3:1 against white and
 /// against the white gaps between them, as WCAG asks of the parts of a chart.
@@ -164,64 +164,61 @@ pub fn choice_bars(chart: &ChoiceBars) -> String {
         })
         .collect();
     let description = join_description(&chart.description, &summary);
-    let labels: Vec<String> = chart.options.iter().map(|option| truncate(option, LABEL_MAX)).collect();
-    let label_width = labels.iter().map(|label| text_width(label)).fold(60.0, f64::max);
-    let left = PAD + label_width + 12.0;
+    // Per option a heading across the chart (options are long: "Busstationer, hållplatser eller tågstationen"),
+    // then a bar per group under it, named on the left.
+    let names: Vec<String> = chart.groups.iter().map(|group| truncate(&group.label, LABEL_MAX)).collect();
+    let name_width = names.iter().map(|name| text_width(name)).fold(60.0, f64::max);
+    let left = PAD + name_width + 12.0;
     let full = (WIDTH - PAD - text_width("100\u{a0}%") - 12.0 - left).max(120.0);
     let x = |percent: f64| left + percent.clamp(0.0, 100.0) / 100.0 * full;
+    let mut grid = String::new();
     let mut body = String::new();
     let mut y = PAD;
-    for group in &chart.groups {
-        text(&mut body, PAD, y + 28.0, Anchor::Start, r#" class="group" font-weight="700""#, &group.label);
-        y += 40.0;
-        let shown = group.percents.iter().any(|percent| finite(*percent).is_some());
-        if !shown {
-            let words = row_state(group);
-            text(&mut body, left + 6.0, y + 18.0 + BASELINE_SHIFT, Anchor::Start, r#" font-style="italic""#, words);
-            y += 36.0;
-            continue;
+    for (option, heading) in chart.options.iter().enumerate() {
+        // Bold text runs about a tenth wider than the estimate for regular text.
+        let lines = wrap_label(heading, (WIDTH - 2.0 * PAD) / 1.1);
+        for line in &lines {
+            text(&mut body, PAD, y + 26.0, Anchor::Start, r#" class="option" font-weight="700""#, line);
+            y += LINE_HEIGHT;
         }
+        y += 10.0;
         let top = y;
-        for (label, percent) in labels.iter().zip(&group.percents) {
+        for (group, name) in chart.groups.iter().zip(&names) {
             let middle = y + 18.0;
-            text(&mut body, left - 12.0, middle + BASELINE_SHIFT, Anchor::End, r#" class="label""#, label);
-            match finite(*percent) {
+            let weight = if group.total { r#" class="label" font-weight="700""# } else { r#" class="label""# };
+            text(&mut body, left - 12.0, middle + BASELINE_SHIFT, Anchor::End, weight, name);
+            match group.percents.get(option).copied().and_then(finite) {
                 Some(percent) => {
+                    let fill = PALETTE[usize::from(group.total)];
                     svg!(
                         body,
-                        r#"<rect class="bar" x="{}" y="{}" width="{}" height="24" fill="{}"/>"#,
+                        r#"<rect class="bar" x="{}" y="{}" width="{}" height="24" fill="{fill}"/>"#,
                         N(left),
                         N(middle - 12.0),
-                        N(x(percent) - left),
-                        OPTION_FILLS[0]
+                        N(x(percent) - left)
                     );
                     let value = format!("{}\u{a0}%", percent.round());
                     text(&mut body, x(percent) + 8.0, middle + BASELINE_SHIFT, Anchor::Start, HALO, &value);
                 }
                 None => {
-                    text(
-                        &mut body,
-                        left + 6.0,
-                        middle + BASELINE_SHIFT,
-                        Anchor::Start,
-                        r#" font-style="italic""#,
-                        "dold",
-                    );
+                    let italic = r#" font-style="italic""#;
+                    text(&mut body, left + 6.0, middle + BASELINE_SHIFT, Anchor::Start, italic, "dold");
                 }
             }
             y += 36.0;
         }
         for step in 0..=4 {
             let gx = x(f64::from(step) * 25.0);
-            let colour = if step == 0 { MUTED } else { GRID };
-            line(&mut body, "", (gx, top), (gx, y), &stroke(colour, if step == 0 { 2 } else { 1 }));
+            let (colour, width) = if step == 0 { (MUTED, 2) } else { (GRID, 1) };
+            line(&mut grid, "", (gx, top), (gx, y), &stroke(colour, width));
         }
-        y += 8.0;
+        y += 12.0;
     }
     for step in [0u32, 50, 100] {
-        text(&mut body, x(f64::from(step)), y + 26.0, Anchor::Middle, "", &format!("{step}\u{a0}%"));
+        text(&mut body, x(f64::from(step)), y + 22.0, Anchor::Middle, "", &format!("{step}\u{a0}%"));
     }
-    frame(&chart.id, &chart.title, &description, y + 26.0 + PAD + 8.0, &body)
+    grid.push_str(&body);
+    frame(&chart.id, &chart.title, &description, y + 22.0 + PAD + 8.0, &grid)
 }
 
 /// A percentage (0–100) as the tables write it: "31,2 %".
