@@ -92,6 +92,7 @@ fn staff_routes(cfg: &mut web::ServiceConfig) {
                 .route("/surveys/{id}/rates", web::get().to(rates::page))
                 .route("/surveys/{id}/rates/stream", web::get().to(rates::page_stream))
                 .route("/surveys/{id}/results", web::get().to(results::page))
+                .route("/surveys/{id}/results/stream", web::get().to(results::page_stream))
                 .route("/surveys/{id}/paper", web::get().to(paper::page))
                 .route("/surveys/{id}/paper", web::post().to(paper::submit))
                 .route("/surveys/{id}/dispositions", web::post().to(letters::import_from_page))
