@@ -23,6 +23,7 @@ pub mod render;
 pub mod results;
 pub mod sign_in;
 pub mod state;
+pub mod stream;
 pub mod surveys;
 pub mod users;
 pub mod workbook;
@@ -97,6 +98,7 @@ fn staff_routes(cfg: &mut web::ServiceConfig) {
                 .route("/surveys/{id}/rates", web::get().to(rates::page))
                 .route("/surveys/{id}/rates/stream", web::get().to(rates::page_stream))
                 .route("/surveys/{id}/results", web::get().to(results::page))
+                .route("/surveys/{id}/results/stream", web::get().to(results::page_stream))
                 .route("/surveys/{id}/results.xlsx", web::get().to(workbook::download))
                 .route("/surveys/{id}/paper", web::get().to(paper::page))
                 .route("/surveys/{id}/paper", web::post().to(paper::submit))

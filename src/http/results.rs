@@ -1,16 +1,25 @@
-//! The survey's results: `GET /api/v1/surveys/{id}/results` and the results page for staff.
+//! The survey's results: `GET /api/v1/surveys/{id}/results`, and for staff the results page with its event stream.
+//!
+//! The page is complete without JavaScript: a plain form (GET) chooses the municipality, breakdown, earlier wave and
+//! weights. With JavaScript it follows new responses: the stream says when what the viewer may see has changed (a
+//! short version, never the figures), and the page's script then fetches the page again with the same query and
+//! swaps in its results. So the results are computed only where someone is looking, at most once every few seconds per
+//! viewer, and the stream tells nothing about municipalities the viewer may not see.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpResponse, Responder, web};
 use serde::Deserialize;
+use sha2::Digest;
 
-use crate::app::results;
+use crate::app::rates::Snapshot;
+use crate::app::{live, results, surveys};
 use crate::domain::results::published::{Published, Question};
 use crate::error::AppError;
 use crate::http::extract::CurrentUser;
 use crate::http::render::context;
 use crate::http::state::AppState;
-use crate::views::results::ResultsView;
+use crate::http::stream::stream;
+use crate::views::results::{EarlierSurvey, ResultsForm, ResultsView};
 use crate::views::templates::UserView;
 
 /// What the results are asked for.
@@ -76,12 +85,77 @@ pub async fn page(
     query: web::Query<ResultsQuery>,
 ) -> Result<HttpResponse, AppError> {
     let question = query.into_inner().question()?;
+    // The version before the figures: a response arriving while they are computed then still changes it.
+    let snapshot = live::visible(&state, &user, &id).await?;
+    let version = version(&snapshot, &user, question.municipality.as_deref());
     let published = results::results(&state, &user, &id, &question).await?;
+    let loaded = surveys::load(&state, &user, &id).await?;
+    let municipalities: Vec<(String, String)> = loaded
+        .parts
+        .iter()
+        .filter(|(part, _)| user.permissions.may_view(&part.municipality_code))
+        .map(|(part, name)| (part.municipality_code.clone(), name.clone()))
+        .collect();
+    let earlier = surveys::list(&state, &user)
+        .await?
+        .into_iter()
+        .map(|survey| EarlierSurvey { id: survey.id, title: survey.title, opens_on: survey.opens_on })
+        .collect();
+    let form = ResultsForm::new(&published, &question, &municipalities, earlier);
     let view = ResultsView::new(&published, &question);
+    let stream = match &question.municipality {
+        Some(code) => format!("/admin/surveys/{}/results/stream?municipality={}", published.survey_id, encode(code)),
+        None => format!("/admin/surveys/{}/results/stream", published.survey_id),
+    };
     state.templates.page(
         StatusCode::OK,
         "admin/results.html",
-        context! { title => format!("Resultat: {}", published.title), user => UserView::from(&user.staff),
-        csrf_token => user.csrf_token(), results => view },
+        context! {
+            title => format!("Resultat: {}", published.title), user => UserView::from(&user.staff),
+            csrf_token => user.csrf_token(), results => view, form, version, stream,
+            read_at => chrono::Utc::now().with_timezone(&chrono_tz::Europe::Stockholm).format("%H:%M:%S").to_string(),
+        },
     )
+}
+
+/// `GET /admin/surveys/{id}/results/stream`: an event `results` with the version of what the viewer sees (the
+/// municipality asked for, or all they may see) at once and whenever it changes; the page then fetches itself again.
+pub async fn page_stream(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<String>,
+    query: web::Query<ResultsQuery>,
+) -> Result<impl Responder, AppError> {
+    let only = query.into_inner().question()?.municipality;
+    let snapshots = live::watch(&state, &user, &id).await?;
+    // As the page: a municipality that is not the viewer's, or not the survey's, is not found.
+    if let Some(code) = &only
+        && !(user.permissions.may_view(code) && snapshots.0.municipalities.iter().any(|m| m.code == *code))
+    {
+        return Err(AppError::NotFound);
+    }
+    let closing = state.live.closing();
+    Ok(stream(snapshots, user, "results", closing, move |snapshot, user, _| {
+        Ok(version(snapshot, user, only.as_deref()).into())
+    }))
+}
+
+/// What the results the viewer sees are computed from, as a short digest: the responses counted (complete and
+/// partial) in each municipality they see. Equal versions, equal figures (for the same query).
+fn version(snapshot: &Snapshot, user: &CurrentUser, only: Option<&str>) -> String {
+    let mut digest = sha2::Sha256::new();
+    for municipality in snapshot
+        .municipalities
+        .iter()
+        .filter(|m| user.permissions.may_view(&m.code) && only.is_none_or(|only| only == m.code))
+    {
+        let counted = (municipality.complete_web, municipality.complete_paper, municipality.partial);
+        digest.update(format!("{}:{counted:?};", municipality.code));
+    }
+    digest.finalize().iter().take(8).map(|byte| format!("{byte:02x}")).collect()
+}
+
+/// A value for a query string.
+fn encode(value: &str) -> String {
+    url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
 }

@@ -1,14 +1,18 @@
 //! The results as a staff page reads them: numbers in Swedish (decimal comma, a no-break space before %), a hidden
-//! figure as "–" with the footnote that says why, and the labels of areas and items from the questionnaire's ids.
+//! figure as "–" with the footnote that says why, the questionnaire's words for areas, items, options and the groups of
+//! a breakdown, and a chart beside every table.
+
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 
 use crate::domain::aapor::percent;
 use crate::domain::results::figures::{Change, GroupResults, IndexResult, ItemResult, ShareResult};
-use std::collections::BTreeMap;
-
 use crate::domain::results::published::{Labels, Published, Question};
-use crate::views::charts::{IndexBar, IndexBars, index_bars};
+use crate::views::charts::{
+    ChoiceBars, DistributionBars, DistributionRow, Earlier, IndexBar, IndexBars, choice_bars, distribution_bars,
+    index_bars,
+};
 
 /// What a hidden figure shows.
 pub const HIDDEN: &str = "–";
@@ -21,9 +25,14 @@ pub struct ResultsView {
     pub min_base: u64,
     pub min_cell: u64,
     pub compared: bool,
+    /// The breakdown item's question, when broken down.
     pub by: Option<String>,
     /// Per area and the total, a chart with a bar per municipality (and the total).
     pub charts: Vec<ChartView>,
+    /// With a breakdown: per area and the total, a chart and a table of every group in every municipality.
+    pub breakdown: Vec<BreakdownView>,
+    /// Per area (and the background questions), each question's answers as a chart and a table.
+    pub distributions: Vec<DistributionSection>,
     pub groups: Vec<GroupView>,
 }
 
@@ -32,6 +41,61 @@ pub struct ResultsView {
 pub struct ChartView {
     pub title: String,
     pub svg: String,
+}
+
+/// One area's index per group of a breakdown.
+#[derive(Serialize)]
+pub struct BreakdownView {
+    /// For the page's ids.
+    pub key: String,
+    pub chart: ChartView,
+    pub municipalities: Vec<BreakdownMunicipality>,
+}
+
+/// One municipality (or the total) and its groups, as a part of a table.
+#[derive(Serialize)]
+pub struct BreakdownMunicipality {
+    pub name: String,
+    pub rows: Vec<BreakdownRow>,
+}
+
+/// A group of a breakdown as a table row.
+#[derive(Serialize)]
+pub struct BreakdownRow {
+    /// The group's words from the questionnaire ("16–24 år").
+    pub group: String,
+    #[serde(flatten)]
+    pub figure: IndexRow,
+}
+
+/// The questions of one area.
+#[derive(Serialize)]
+pub struct DistributionSection {
+    pub key: String,
+    pub title: String,
+    pub items: Vec<DistributionView>,
+}
+
+/// One question's answers: a chart, and a table with a row per municipality and a column per option.
+#[derive(Serialize)]
+pub struct DistributionView {
+    /// The item's id, for the page's ids.
+    pub key: String,
+    /// The question.
+    pub question: String,
+    /// A multiple-choice item, whose shares may add up to more than 100 %.
+    pub multiple: bool,
+    pub chart: ChartView,
+    pub options: Vec<String>,
+    pub rows: Vec<DistributionTableRow>,
+}
+
+/// A municipality's (or the total's) answers to one question: per option "count (percent)".
+#[derive(Serialize)]
+pub struct DistributionTableRow {
+    pub name: String,
+    pub total: bool,
+    pub cells: Vec<String>,
 }
 
 /// One municipality, or the total.
@@ -45,8 +109,6 @@ pub struct GroupView {
     pub indices: Vec<IndexRow>,
     pub items: Vec<IndexRow>,
     pub shares: Vec<ShareRow>,
-    pub distributions: Vec<DistributionView>,
-    pub groups: Vec<GroupView>,
 }
 
 /// An index (area, total or item) as a table row.
@@ -75,92 +137,228 @@ pub struct ShareRow {
     pub suppressed: bool,
 }
 
-/// An item's answers, per option.
-#[derive(Serialize)]
-pub struct DistributionView {
-    /// The item's id, for the page's anchors.
-    pub key: String,
-    /// The question.
-    pub id: String,
-    pub options: Vec<(String, String, String)>,
-}
-
 impl ResultsView {
     pub fn new(published: &Published, question: &Question) -> Self {
         let results = &published.results;
         let labels = &published.labels;
-        let groups = results.municipalities.iter().chain(results.total.iter()).map(|g| group(g, labels)).collect();
         let all: Vec<&GroupResults> = results.municipalities.iter().chain(results.total.iter()).collect();
+        let areas = indexed_areas(&all);
+        let by = results.by.as_ref().map(|by| label(&labels.items, by));
         Self {
-            charts: area_charts(&all, labels),
+            charts: area_charts(&all, &areas, labels),
+            breakdown: results.by.as_deref().map(|by| breakdowns(&all, &areas, labels, by)).unwrap_or_default(),
+            distributions: distributions(&all, labels),
             survey_id: published.survey_id.clone(),
             weighted: question.weighted,
             min_base: published.min_base,
             min_cell: published.min_cell,
             compared: published.compared_with.is_some(),
-            by: results.by.clone(),
-            groups,
+            by,
+            groups: all.iter().map(|group| group_view(group, &areas, labels)).collect(),
         }
     }
 }
 
-/// Per area (and the total) with an index anywhere, a chart of every group's index with its interval.
-fn area_charts(groups: &[&GroupResults], labels: &Labels) -> Vec<ChartView> {
+/// The areas that have an index (a scale item), in the questionnaire's order, and the total.
+fn indexed_areas(groups: &[&GroupResults]) -> Vec<String> {
     let Some(first) = groups.first() else { return Vec::new() };
-    let ids = first.areas.iter().map(|area| area.id.clone()).chain(std::iter::once("total".to_owned()));
-    ids.enumerate()
-        .filter_map(|(position, id)| {
-            let figure = |group: &GroupResults| -> IndexResult {
-                if id == "total" { group.total.clone() } else { group.areas[position].clone() }
-            };
-            let figures: Vec<IndexResult> = groups.iter().map(|group| figure(group)).collect();
-            if figures.iter().all(|figure| figure.index.is_none() && !figure.suppressed) {
-                return None;
-            }
+    let scaled = |area: &str| first.items.iter().any(|item| item.kind == "scale" && item.area.as_deref() == Some(area));
+    first
+        .areas
+        .iter()
+        .map(|area| area.id.clone())
+        .filter(|area| scaled(area))
+        .chain(std::iter::once("total".to_owned()))
+        .collect()
+}
+
+/// A group's figure for an area, or for the total of the areas.
+fn area_figure<'a>(group: &'a GroupResults, area: &str) -> Option<&'a IndexResult> {
+    if area == "total" { Some(&group.total) } else { group.areas.iter().find(|figure| figure.id == area) }
+}
+
+/// Per area (and the total), a chart of every group's index with its interval and, compared, the earlier wave.
+fn area_charts(groups: &[&GroupResults], areas: &[String], labels: &Labels) -> Vec<ChartView> {
+    areas
+        .iter()
+        .map(|area| {
             let bars = groups
                 .iter()
-                .zip(&figures)
-                .map(|(group, figure)| IndexBar {
-                    label: group.name.clone(),
-                    index: figure.index,
-                    ci95: figure.ci95,
-                    total: group.code == "total",
-                })
+                .map(|group| index_bar(group.name.clone(), None, area_figure(group, area), group.code == "total"))
                 .collect();
-            let name = label(&labels.areas, &id);
-            let title = format!("Index, {name}");
+            let title = format!("Index, {}", label(&labels.areas, area));
             let svg = index_bars(&IndexBars {
-                id: format!("chart-{id}"),
+                id: format!("chart-{area}"),
                 title: title.clone(),
                 description: "Index från 0 till 6, lägre är bättre; strecket visar 95 % konfidensintervall.".to_owned(),
                 bars,
             });
-            Some(ChartView { title, svg })
+            ChartView { title, svg }
         })
         .collect()
 }
 
-fn group(results: &GroupResults, labels: &Labels) -> GroupView {
-    let indices =
-        results.areas.iter().chain(std::iter::once(&results.total)).map(|i| index_row(i, &labels.areas)).collect();
-    let items = results.items.iter().filter(|item| item.kind == "scale").map(|i| item_row(i, &labels.items)).collect();
-    let distributions = results
-        .items
+fn index_bar(label: String, section: Option<String>, figure: Option<&IndexResult>, total: bool) -> IndexBar {
+    IndexBar {
+        label,
+        section,
+        index: figure.and_then(|figure| figure.index),
+        ci95: figure.and_then(|figure| figure.ci95),
+        total,
+        earlier: figure.and_then(|figure| figure.earlier.as_ref()).map(|change| Earlier {
+            value: change.earlier,
+            change: change.change,
+            significant: change.significant == Some(true),
+        }),
+    }
+}
+
+/// Per area (and the total), every municipality's groups of the breakdown: a chart and a table.
+fn breakdowns(groups: &[&GroupResults], areas: &[String], labels: &Labels, by: &str) -> Vec<BreakdownView> {
+    let by_label = label(&labels.items, by);
+    let group_label = |code: &str| labels.options.get(by).and_then(|names| names.get(code)).cloned();
+    areas
         .iter()
-        .map(|item| {
-            let names = labels.options.get(&item.id);
-            let name = |code: &str| names.and_then(|names| names.get(code)).cloned().unwrap_or_else(|| code.to_owned());
-            DistributionView {
-                key: item.id.clone(),
-                id: label(&labels.items, &item.id),
-                options: item
-                    .options
+        .map(|area| {
+            let mut bars = Vec::new();
+            let mut municipalities = Vec::new();
+            for municipality in groups {
+                let mut rows = Vec::new();
+                for part in &municipality.groups {
+                    let name = group_label(&part.code).unwrap_or_else(|| part.name.clone());
+                    let figure = area_figure(part, area);
+                    let total = municipality.code == "total";
+                    bars.push(index_bar(name.clone(), Some(municipality.name.clone()), figure, total));
+                    let figure = figure.map_or_else(empty_row, |figure| index_row(figure, &labels.areas));
+                    rows.push(BreakdownRow { group: name, figure });
+                }
+                municipalities.push(BreakdownMunicipality { name: municipality.name.clone(), rows });
+            }
+            let title = format!("{}: index per svar på ”{by_label}”", label(&labels.areas, area));
+            let svg = index_bars(&IndexBars {
+                id: format!("by-{area}"),
+                title: title.clone(),
+                description: format!(
+                    "Index från 0 till 6 per svar på frågan ”{by_label}” i varje kommun, lägre är bättre; strecket \
+                     visar 95 % konfidensintervall."
+                ),
+                bars,
+            });
+            BreakdownView { key: area.clone(), chart: ChartView { title, svg }, municipalities }
+        })
+        .collect()
+}
+
+/// Every scale and single- or multiple-choice question's answers, by area in the questionnaire's order, the
+/// background questions last. Yes/no questions are in the table of shares.
+fn distributions(groups: &[&GroupResults], labels: &Labels) -> Vec<DistributionSection> {
+    let Some(first) = groups.first() else { return Vec::new() };
+    let mut sections: Vec<DistributionSection> = Vec::new();
+    for (position, item) in first.items.iter().enumerate() {
+        if !matches!(item.kind, "scale" | "single" | "multiple") {
+            continue;
+        }
+        let key = item.area.clone().unwrap_or_else(|| "background".to_owned());
+        let view = distribution(groups, position, item, labels);
+        match sections.iter_mut().find(|section| section.key == key) {
+            Some(section) => section.items.push(view),
+            None => {
+                let title = match &item.area {
+                    Some(area) => label(&labels.areas, area),
+                    None => "Bakgrundsfrågor".to_owned(),
+                };
+                sections.push(DistributionSection { key, title, items: vec![view] });
+            }
+        }
+    }
+    let (background, areas): (Vec<_>, Vec<_>) = sections.into_iter().partition(|section| section.key == "background");
+    areas.into_iter().chain(background).collect()
+}
+
+/// One question's answers in every group: a stacked bar (or a bar per option) per group, and the table.
+fn distribution(groups: &[&GroupResults], position: usize, item: &ItemResult, labels: &Labels) -> DistributionView {
+    let names = labels.options.get(&item.id);
+    let option_label = |code: &str| names.and_then(|names| names.get(code)).cloned().unwrap_or_else(|| code.to_owned());
+    // The questionnaire's order, with the answer outside the scale moved last.
+    let outside = labels.dont_know.get(&item.id);
+    let mut order: Vec<usize> = (0..item.options.len()).collect();
+    order.sort_by_key(|&index| outside == Some(&item.options[index].code));
+    let apart = order.iter().filter(|&&index| outside == Some(&item.options[index].code)).count();
+    let options: Vec<String> = order.iter().map(|&index| option_label(&item.options[index].code)).collect();
+    let rows: Vec<DistributionRow> = groups
+        .iter()
+        .map(|group| {
+            let figure = &group.items[position];
+            DistributionRow {
+                label: group.name.clone(),
+                percents: order.iter().map(|&index| figure.options.get(index).and_then(|o| o.percent)).collect(),
+                hidden: figure.suppressed || figure.options.iter().any(|option| option.suppressed),
+                total: group.code == "total",
+            }
+        })
+        .collect();
+    let question = label(&labels.items, &item.id);
+    let multiple = item.kind == "multiple";
+    let svg = if multiple {
+        choice_bars(&ChoiceBars {
+            id: format!("dist-{}", item.id),
+            title: question.clone(),
+            description: "Andel i procent av dem som svarat på frågan som valt varje alternativ (flera kunde väljas)."
+                .to_owned(),
+            options: options.clone(),
+            groups: rows,
+        })
+    } else {
+        distribution_bars(&DistributionBars {
+            id: format!("dist-{}", item.id),
+            title: question.clone(),
+            description: if apart > 0 {
+                "Svaren i procent av dem som svarat på frågan, alternativen i skalans ordning och det som står utanför \
+                 skalan för sig sist."
+                    .to_owned()
+            } else {
+                "Svaren i procent av dem som svarat på frågan.".to_owned()
+            },
+            options: options.clone(),
+            apart,
+            rows,
+        })
+    };
+    let table = groups
+        .iter()
+        .map(|group| {
+            let figure = &group.items[position];
+            DistributionTableRow {
+                name: group.name.clone(),
+                total: group.code == "total",
+                cells: order
                     .iter()
-                    .map(|option| (name(&option.code), count(option.count), share(option.percent)))
+                    .map(|&index| match figure.options.get(index) {
+                        Some(option) if option.count.is_none() && option.percent.is_none() => HIDDEN.to_owned(),
+                        Some(option) => format!("{} ({})", count(option.count), share(option.percent)),
+                        None => HIDDEN.to_owned(),
+                    })
                     .collect(),
             }
         })
         .collect();
+    DistributionView {
+        key: item.id.clone(),
+        question: question.clone(),
+        multiple,
+        chart: ChartView { title: question, svg },
+        options,
+        rows: table,
+    }
+}
+
+fn group_view(results: &GroupResults, areas: &[String], labels: &Labels) -> GroupView {
+    let indices = areas
+        .iter()
+        .filter_map(|area| area_figure(results, area))
+        .map(|figure| index_row(figure, &labels.areas))
+        .collect();
+    let items = results.items.iter().filter(|item| item.kind == "scale").map(|i| item_row(i, &labels.items)).collect();
     GroupView {
         code: results.code.clone(),
         name: results.name.clone(),
@@ -170,8 +368,19 @@ fn group(results: &GroupResults, labels: &Labels) -> GroupView {
         indices,
         items,
         shares: results.shares.iter().map(|s| share_row(s, &labels.items)).collect(),
-        distributions,
-        groups: results.groups.iter().map(|g| group(g, labels)).collect(),
+    }
+}
+
+fn empty_row() -> IndexRow {
+    IndexRow {
+        id: String::new(),
+        index: HIDDEN.to_owned(),
+        interval: HIDDEN.to_owned(),
+        valid: HIDDEN.to_owned(),
+        dont_know: String::new(),
+        earlier: String::new(),
+        change: String::new(),
+        suppressed: false,
     }
 }
 
@@ -243,13 +452,18 @@ pub fn share(value: Option<f64>) -> String {
     percent(value.map(|value| value / 100.0), "sv")
 }
 
-/// A number with a decimal comma.
+/// A number with a decimal comma and a real minus; one that rounds to zero has no sign.
 pub fn decimal(value: f64, decimals: usize) -> String {
-    format!("{value:.decimals$}").replace('.', ",").replace('-', "−")
+    let scale = 10f64.powi(decimals as i32);
+    let rounded = (value * scale).round() / scale + 0.0;
+    format!("{rounded:.decimals$}").replace('.', ",").replace('-', "−")
 }
 
+/// A change: "+0,12", "−0,12", or "0,00".
 fn signed(value: f64, decimals: usize) -> String {
-    if value > 0.0 { format!("+{}", decimal(value, decimals)) } else { decimal(value, decimals) }
+    let written = decimal(value, decimals);
+    let nonzero = written.chars().any(|c| c.is_ascii_digit() && c != '0');
+    if value > 0.0 && nonzero { format!("+{written}") } else { written }
 }
 
 fn interval(ci: Option<[f64; 2]>, decimals: usize) -> String {
@@ -257,4 +471,97 @@ fn interval(ci: Option<[f64; 2]>, decimals: usize) -> String {
         || HIDDEN.to_owned(),
         |[low, high]| format!("{}–{}", decimal(low, decimals), decimal(high, decimals)),
     )
+}
+
+/// The page's form: which municipality, breakdown, earlier wave and weights, each choice with its words.
+#[derive(Serialize)]
+pub struct ResultsForm {
+    /// Empty when the staff member sees one municipality only.
+    pub municipalities: Vec<Choice>,
+    /// The background questions first, then the other single-choice and yes/no questions.
+    pub background: Vec<Choice>,
+    pub other_items: Vec<Choice>,
+    pub earlier: Vec<Choice>,
+    pub weighted: bool,
+    /// What the figures show, in one sentence (the form itself is not printed).
+    pub showing: String,
+}
+
+/// One option of a `<select>`.
+#[derive(Serialize)]
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+/// An earlier survey the figures may be compared with.
+pub struct EarlierSurvey {
+    pub id: String,
+    pub title: String,
+    pub opens_on: chrono::NaiveDate,
+}
+
+impl ResultsForm {
+    /// `municipalities` are those the staff member may see (code, name); `earlier` the other surveys they may see.
+    pub fn new(
+        published: &Published,
+        question: &Question,
+        municipalities: &[(String, String)],
+        mut earlier: Vec<EarlierSurvey>,
+    ) -> Self {
+        let labels = &published.labels;
+        let choice = |value: &str, label: String, chosen: Option<&String>| Choice {
+            value: value.to_owned(),
+            label,
+            selected: chosen.is_some_and(|chosen| chosen == value),
+        };
+        let items: Vec<&ItemResult> = published
+            .results
+            .municipalities
+            .first()
+            .map(|group| group.items.iter().filter(|item| matches!(item.kind, "single" | "yes_no")).collect())
+            .unwrap_or_default();
+        let item_choice = |item: &&ItemResult| choice(&item.id, label(&labels.items, &item.id), question.by.as_ref());
+        let background = items.iter().filter(|item| item.area.is_none()).map(item_choice).collect();
+        let other_items = items.iter().filter(|item| item.area.is_some()).map(item_choice).collect();
+        earlier.sort_by(|a, b| b.opens_on.cmp(&a.opens_on).then_with(|| a.title.cmp(&b.title)));
+        let earlier: Vec<Choice> = earlier
+            .iter()
+            .filter(|survey| survey.id != published.survey_id)
+            .map(|survey| {
+                let label = format!("{} (från {})", survey.title, survey.opens_on.format("%Y-%m-%d"));
+                choice(&survey.id, label, question.compare.as_ref())
+            })
+            .collect();
+        let mut showing = vec![match &question.municipality {
+            Some(code) => municipalities
+                .iter()
+                .find(|(each, _)| each == code)
+                .map_or_else(|| code.clone(), |(_, name)| name.clone()),
+            None if municipalities.len() > 1 => "Alla kommuner du kan se, och totalt".to_owned(),
+            None => municipalities.first().map(|(_, name)| name.clone()).unwrap_or_default(),
+        }];
+        if let Some(by) = &question.by {
+            showing.push(format!("uppdelat efter svaren på ”{}”", label(&labels.items, by)));
+        }
+        if let Some(compared) = earlier.iter().find(|choice| choice.selected) {
+            showing.push(format!("jämfört med {}", compared.label));
+        }
+        showing.push(if question.weighted { "viktat till befolkningen där den är känd" } else { "oviktat" }.to_owned());
+        Self {
+            municipalities: match municipalities.len() {
+                0 | 1 => Vec::new(),
+                _ => municipalities
+                    .iter()
+                    .map(|(code, name)| choice(code, name.clone(), question.municipality.as_ref()))
+                    .collect(),
+            },
+            background,
+            other_items,
+            earlier,
+            weighted: question.weighted,
+            showing: format!("{}.", showing.join(", ")),
+        }
+    }
 }

@@ -519,3 +519,28 @@ impl TestApp {
         format!("'{}'", at.format("%Y-%m-%d %H:%M:%S%.6f"))
     }
 }
+
+/// Reads server-sent events from a response until one named `name` arrives (or `within` passes).
+pub async fn next_event(
+    stream: &mut (impl futures_util::Stream<Item = reqwest::Result<bytes::Bytes>> + Unpin),
+    buffer: &mut String,
+    name: &str,
+    within: std::time::Duration,
+) -> Option<String> {
+    let deadline = std::time::Instant::now() + within;
+    loop {
+        if let Some(end) = buffer.find("\n\n") {
+            let event: String = buffer.drain(..end + 2).collect();
+            if event.lines().any(|line| line == format!("event: {name}")) {
+                let data: Vec<&str> = event.lines().filter_map(|line| line.strip_prefix("data: ")).collect();
+                return Some(data.join("\n"));
+            }
+            continue;
+        }
+        let left = deadline.checked_duration_since(std::time::Instant::now())?;
+        match tokio::time::timeout(left, futures_util::StreamExt::next(stream)).await {
+            Ok(Some(Ok(chunk))) => buffer.push_str(&String::from_utf8_lossy(&chunk)),
+            _ => return None,
+        }
+    }
+}

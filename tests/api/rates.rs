@@ -10,7 +10,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::answer::{Resident, period, sections, submission_id};
-use crate::helpers::{Backend, Browser, TestApp, spawn_app, spawn_app_with};
+use crate::helpers::{Backend, Browser, TestApp, next_event, spawn_app, spawn_app_with};
 use crate::on_both_backends;
 
 /// An open survey in Hagfors (1783) and Munkfors (1762), with `letters` letters in each; returns id and codes.
@@ -317,31 +317,6 @@ on_both_backends!(
     the_rates_follow_aapor_and_each_viewer_sees_their_own_municipalities,
     super::the_rates_follow_aapor_and_each_viewer_sees_their_own_municipalities
 );
-
-/// Reads server-sent events from a response until one named `name` arrives (or `within` passes).
-async fn next_event(
-    stream: &mut (impl futures_util::Stream<Item = reqwest::Result<bytes::Bytes>> + Unpin),
-    buffer: &mut String,
-    name: &str,
-    within: Duration,
-) -> Option<String> {
-    let deadline = Instant::now() + within;
-    loop {
-        if let Some(end) = buffer.find("\n\n") {
-            let event: String = buffer.drain(..end + 2).collect();
-            if event.lines().any(|line| line == format!("event: {name}")) {
-                let data: Vec<&str> = event.lines().filter_map(|line| line.strip_prefix("data: ")).collect();
-                return Some(data.join("\n"));
-            }
-            continue;
-        }
-        let left = deadline.checked_duration_since(Instant::now())?;
-        match tokio::time::timeout(left, stream.next()).await {
-            Ok(Some(Ok(chunk))) => buffer.push_str(&String::from_utf8_lossy(&chunk)),
-            _ => return None,
-        }
-    }
-}
 
 async fn a_submission_reaches_a_connected_stream_within_a_second(backend: Backend) {
     let Some(app) = spawn_app(backend).await else { return };

@@ -1,11 +1,14 @@
-//! The survey's results over the API: what counts, the figures against a computation written out here, who sees
-//! which municipality, and small groups hidden in every figure that leaves.
+//! The survey's results over the API and on the staff page: what counts, the figures against a computation written
+//! out here, who sees which municipality, small groups hidden in every figure that leaves, breakdowns named by the
+//! questionnaire's words, and the page's event stream.
+
+use std::time::Duration;
 
 use reqwest::Method;
 use serde_json::{Value, json};
 use trygghet::domain::instrument::{Instrument, ItemKind, default_instrument};
 
-use crate::helpers::{Backend, Browser, spawn_app};
+use crate::helpers::{Backend, Browser, next_event, spawn_app};
 use crate::on_both_backends;
 
 /// A free-text comment one respondent writes.
@@ -81,12 +84,17 @@ pub(crate) async fn json(browser: &Browser, path: &str) -> (reqwest::StatusCode,
 }
 
 /// Every figure in a group (and its breakdown groups) that the rules forbid: an index, share or percentage on fewer
-/// than 30 valid answers, or a count from 1 to 4.
+/// than 30 valid answers, a count from 1 to 4, or a percentage shown beside its hidden count.
 fn forbidden(group: &Value, found: &mut Vec<String>) {
     let small = |count: &Value| count.as_u64().is_some_and(|c| c > 0 && c < 5);
     let base = |figure: &Value| figure["valid"].as_u64().unwrap_or(0);
     for item in group["items"].as_array().unwrap() {
-        if !item["index"].is_null() && base(item) < 30 || small(&item["valid"]) || small(&item["dont_know"]) {
+        let dont_know_given_away = item["dont_know"].is_null() && !item["dont_know_percent"].is_null();
+        if !item["index"].is_null() && base(item) < 30
+            || small(&item["valid"])
+            || small(&item["dont_know"])
+            || dont_know_given_away
+        {
             found.push(format!("{}: {item}", item["id"]));
         }
         let answered = base(item) + item["dont_know"].as_u64().unwrap_or(0);
@@ -97,7 +105,13 @@ fn forbidden(group: &Value, found: &mut Vec<String>) {
         }
     }
     for share in group["shares"].as_array().unwrap() {
-        if !share["percent"].is_null() && base(share) < 30 || small(&share["yes"]) || small(&share["valid"]) {
+        // A percentage beside its base gives a hidden count away.
+        let yes_given_away = share["yes"].is_null() && !share["percent"].is_null();
+        if !share["percent"].is_null() && base(share) < 30
+            || small(&share["yes"])
+            || small(&share["valid"])
+            || yes_given_away
+        {
             found.push(format!("{}: {share}", share["id"]));
         }
     }
@@ -244,4 +258,139 @@ async fn results_count_complete_answers_per_municipality_and_hide_small_groups(b
 on_both_backends!(
     results_count_complete_answers_per_municipality_and_hide_small_groups,
     super::results_count_complete_answers_per_municipality_and_hide_small_groups
+);
+
+/// The rows of the page's breakdown tables: per municipality, each group's words and its cells (index, interval,
+/// respondents, and beside an earlier wave its figure and the change).
+fn breakdown_rows(page: &str) -> Vec<(String, String, Vec<String>)> {
+    let text = |html: &str| {
+        let mut out = String::new();
+        let mut in_tag = false;
+        for c in html.chars() {
+            match c {
+                '<' => in_tag = true,
+                '>' => in_tag = false,
+                c if !in_tag => out.push(c),
+                _ => {}
+            }
+        }
+        out.trim().to_owned()
+    };
+    let mut rows = Vec::new();
+    for part in page.split("<th scope=\"rowgroup\"").skip(1) {
+        let body = &part[..part.find("</tbody>").expect("the group's rows end")];
+        let municipality = text(&body[body.find('>').unwrap() + 1..body.find("</th>").unwrap()]);
+        for row in body.split("<tr><th scope=\"row\">").skip(1) {
+            let row = &row[..row.find("</tr>").unwrap()];
+            let (heading, cells) = row.split_once("</th>").unwrap();
+            let group = text(&heading[heading.find("</span>").map_or(0, |at| at + 7)..]);
+            let cells = cells.split("</td>").filter(|cell| cell.contains("<td")).map(text).collect();
+            rows.push((municipality.clone(), group, cells));
+        }
+    }
+    rows
+}
+
+async fn the_page_names_groups_by_the_questionnaires_words_and_shows_no_hidden_figure(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let instrument = default_instrument().unwrap();
+    let admin = app.staff("anna@polisen.se", "admin", &[]).await;
+    let id = open_survey(&admin).await;
+    // Hagfors: 120 respondents, 40 of each gender, about 32 of them on each scale (the rest "don't know"): large
+    // enough. Munkfors: 7, too small for any group.
+    for n in 0..120 {
+        enter(&admin, &id, "1783", &answers(&instrument, n, true)).await;
+    }
+    for n in 0..7 {
+        enter(&admin, &id, "1762", &answers(&instrument, n + 100, true)).await;
+    }
+
+    let response = admin.get(&format!("/admin/surveys/{id}/results?by=gender&weights=none")).await;
+    assert_eq!(response.status(), 200);
+    let page = response.text().await.unwrap();
+    assert!(page.contains("Index per svar på ”Vilket kön har du?”"), "the breakdown's heading");
+    // Groups by the questionnaire's words, never by code.
+    for code in ["woman", "other_or_no_answer"] {
+        assert!(!page.contains(code), "the code {code} shows on the page");
+    }
+    let rows = breakdown_rows(&page);
+    let hagfors: Vec<&str> =
+        rows.iter().filter(|(m, _, _)| m == "Hagfors").map(|(_, group, _)| group.as_str()).collect();
+    assert_eq!(&hagfors[..3], ["Kvinna", "Man", "Annat eller vill inte svara"], "{rows:?}");
+    // An index only on 30 valid answers or more, and no count from 1 to 4, in any group; Munkfors' groups show
+    // nothing at all, and its chart says so.
+    let mut shown = 0;
+    for (municipality, group, cells) in &rows {
+        let valid = cells[2].parse::<u64>().ok();
+        if cells[0] != "–" {
+            shown += 1;
+            assert!(valid.is_some_and(|v| v >= 30), "{municipality}, {group}: an index on {cells:?}");
+        }
+        assert!(valid.is_none_or(|v| v == 0 || v >= 5), "{municipality}, {group}: a small count in {cells:?}");
+        if municipality == "Munkfors" {
+            assert!(cells.iter().all(|cell| cell == "–"), "{group}: {cells:?}");
+        }
+    }
+    assert!(shown > 0, "Hagfors' groups are large enough to show: {rows:?}");
+    assert!(page.contains("Munkfors, Kvinna: dold, för få svar."));
+}
+on_both_backends!(
+    the_page_names_groups_by_the_questionnaires_words_and_shows_no_hidden_figure,
+    super::the_page_names_groups_by_the_questionnaires_words_and_shows_no_hidden_figure
+);
+
+async fn the_pages_stream_answers_only_those_who_may_see_the_page_and_tells_only_of_their_municipalities(
+    backend: Backend,
+) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let instrument = default_instrument().unwrap();
+    let admin = app.staff("anna@polisen.se", "admin", &[]).await;
+    let id = open_survey(&admin).await;
+    enter(&admin, &id, "1783", &answers(&instrument, 0, true)).await;
+    let stream = format!("/admin/surveys/{id}/results/stream");
+
+    // Signed out: sent to sign in, no stream. Another municipality's coordinator: not found, as the page itself.
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let signed_out = client.get(format!("{}{stream}", app.address)).send().await.unwrap();
+    assert_eq!(signed_out.status(), 303, "to the sign-in page");
+    assert!(signed_out.headers()["location"].to_str().unwrap().starts_with("/sign-in"));
+    let stranger = app.staff("cia@polisen.se", "coordinator", &["1766"]).await;
+    assert_eq!(stranger.get(&format!("/admin/surveys/{id}/results")).await.status(), 404);
+    assert_eq!(stranger.get(&stream).await.status(), 404);
+    // A viewer of Munkfors may follow Munkfors, not Hagfors.
+    let viewer = app.staff("bo@polisen.se", "viewer", &["1762"]).await;
+    assert_eq!(viewer.get(&format!("{stream}?municipality=1783")).await.status(), 404);
+    assert_eq!(viewer.get(&format!("/admin/surveys/{id}/results?municipality=1783")).await.status(), 404);
+
+    // The admin's stream: at once the version the page carries, and another after a response.
+    let response = admin.get(&stream).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "text/event-stream");
+    let mut events = response.bytes_stream();
+    let mut buffer = String::new();
+    let first =
+        next_event(&mut events, &mut buffer, "results", Duration::from_secs(5)).await.expect("a version at once");
+    let page = admin.get(&format!("/admin/surveys/{id}/results")).await.text().await.unwrap();
+    assert!(page.contains(&format!(r#"data-version="{first}""#)), "the page carries the stream's version");
+    let watching = viewer.get(&stream).await;
+    assert_eq!(watching.status(), 200);
+    let mut viewer_events = watching.bytes_stream();
+    let mut viewer_buffer = String::new();
+    let theirs = next_event(&mut viewer_events, &mut viewer_buffer, "results", Duration::from_secs(5)).await;
+    assert!(theirs.is_some(), "the viewer's stream starts with a version");
+
+    // A response in Hagfors: a new version for the admin; nothing for the viewer of Munkfors.
+    enter(&admin, &id, "1783", &answers(&instrument, 1, true)).await;
+    let second = next_event(&mut events, &mut buffer, "results", Duration::from_secs(5)).await;
+    assert!(second.as_ref().is_some_and(|second| *second != first), "{second:?}");
+    let nothing = next_event(&mut viewer_events, &mut viewer_buffer, "results", Duration::from_secs(2)).await;
+    assert_eq!(nothing, None, "no event for a municipality the viewer may not see");
+    // One in Munkfors reaches them.
+    enter(&admin, &id, "1762", &answers(&instrument, 2, true)).await;
+    let moved = next_event(&mut viewer_events, &mut viewer_buffer, "results", Duration::from_secs(5)).await;
+    assert!(moved.is_some_and(|moved| Some(moved) != theirs));
+}
+on_both_backends!(
+    the_pages_stream_answers_only_those_who_may_see_the_page_and_tells_only_of_their_municipalities,
+    super::the_pages_stream_answers_only_those_who_may_see_the_page_and_tells_only_of_their_municipalities
 );

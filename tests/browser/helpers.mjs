@@ -3,6 +3,7 @@
 // passes its address in TRYGGHET_BASE_URL. To run them by hand against a running service:
 //
 //   TRYGGHET_BASE_URL=http://127.0.0.1:8080 node --test tests/browser/
+import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -257,5 +258,59 @@ export async function signIn(page, { next } = {}) {
   const expected = new URL(next ?? '/admin', baseUrl).pathname;
   if (new URL(page.url()).pathname !== expected) {
     throw new Error(`signing in as ${staff.email} ended on ${page.url()} (${response?.status()}), not ${expected}`);
+  }
+}
+
+/** The default questionnaire (instruments/trygghetsmatning-2026.1.json) has nine parts. */
+export const sectionCount = 9;
+
+/**
+ * Answers every question on the page in front of the person typing (the first option of each, 12 for a number) and
+ * leaves free text empty: more than 80 % answered, so a complete response (AAPOR I). Runs until no shown question
+ * is left unanswered, since an answer may bring up a follow-up question.
+ */
+export async function answerEverything(page) {
+  await page.evaluate(() => {
+    for (let pass = 0; pass < 3; pass += 1) {
+      const shown = (control) => control.offsetParent !== null;
+      const controls = [...document.querySelectorAll('main [name^="q."]')].filter(shown);
+      const groups = new Map();
+      for (const control of controls) groups.set(control.name, [...(groups.get(control.name) ?? []), control]);
+      let changed = false;
+      for (const [, group] of groups) {
+        const [first] = group;
+        if (first.type === 'radio' || first.type === 'checkbox') {
+          if (!group.some((control) => control.checked)) {
+            first.click();
+            changed = true;
+          }
+        } else if (first.inputMode === 'numeric' && !first.value) {
+          first.value = '12';
+          changed = true;
+        }
+      }
+      if (!changed) break;
+    }
+  });
+}
+
+/**
+ * A resident with the letter's code answers on the web: every part (or the first `stopAfter` parts, then leaves), to
+ * the review; and submits unless told not to (then the review page is left open with its "Skicka in" button).
+ */
+export async function answerOnTheWeb(page, code, { stopAfter = sectionCount, submit = true } = {}) {
+  await page.goto(`${baseUrl}/svara/${code}/del/1`);
+  for (let part = 1; part <= stopAfter; part += 1) {
+    assert.equal(new URL(page.url()).pathname, `/svara/${code}/del/${part}`);
+    await answerEverything(page);
+    await Promise.all([
+      page.waitForURL((url) => url.pathname !== `/svara/${code}/del/${part}`),
+      page.locator('main button[name=action][value=next]').click(),
+    ]);
+  }
+  if (stopAfter < sectionCount) return;
+  assert.equal(new URL(page.url()).pathname, `/svara/${code}/granska`);
+  if (submit) {
+    await Promise.all([page.waitForURL(`${baseUrl}/tack`), page.getByRole('button', { name: 'Skicka in' }).click()]);
   }
 }

@@ -1,7 +1,7 @@
 //! Small groups protected: the one place every figure passes before it leaves the service.
 //!
 //! - No index, share or percentage on fewer than `min_base` valid answers.
-//! - No count from 1 to `min_cell` − 1, with complementary suppression: within an item's options (whose total is
+//! - No count from 1 to `min_cell` − 1, nor the percentage that would give it away, with complementary suppression: within an item's options (whose total is
 //!   known) and across the municipalities of a total (or the groups of a breakdown), so that a hidden count cannot be
 //!   recovered as a total less its shown neighbours.
 //! - An index computed from others is hidden with them: an area whose item index is hidden, the total whose area
@@ -83,6 +83,7 @@ fn protect_item(item: &mut ItemResult, rules: &Disclosure) {
         && item.dont_know.is_some_and(|count| count > 0 && count < rules.min_cell);
     if outside_hidden || small(item.dont_know, rules) {
         item.dont_know = None;
+        item.dont_know_percent = None;
     }
     if small(item.valid, rules) {
         item.valid = None;
@@ -104,9 +105,10 @@ fn hide_item(item: &mut ItemResult) {
 fn protect_share(share: &mut ShareResult, rules: &Disclosure) {
     let valid = share.valid.unwrap_or(0);
     let yes = share.yes.unwrap_or(0);
-    let hidden = rules.protect_cells(&[yes, valid.saturating_sub(yes)]);
-    if hidden[0] {
+    // A percentage beside its base gives its count away: with a hidden count goes the share.
+    if rules.protect_cells(&[yes, valid.saturating_sub(yes)]).contains(&true) {
         share.yes = None;
+        hide_share(share);
     }
     if small(share.valid, rules) {
         share.valid = None;

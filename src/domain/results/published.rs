@@ -62,6 +62,8 @@ pub struct Labels {
     pub areas: BTreeMap<String, String>,
     /// Per item, per answer code.
     pub options: BTreeMap<String, BTreeMap<String, String>>,
+    /// Per scale item with one, the answer code outside the scale ("don't know", "never go out alone late").
+    pub dont_know: BTreeMap<String, String>,
 }
 
 impl Labels {
@@ -81,6 +83,9 @@ impl Labels {
             for item in &section.items {
                 labels.items.insert(item.id.clone(), item.text.get(lang).to_owned());
                 labels.options.insert(item.id.clone(), option_labels(instrument, item, lang));
+                if let Some(outside) = instrument.scale_of(item).and_then(|scale| scale.dont_know.as_ref()) {
+                    labels.dont_know.insert(item.id.clone(), outside.code.clone());
+                }
             }
         }
         let total = if requested == "en" { "Total" } else { "Totalt" };

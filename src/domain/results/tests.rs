@@ -278,3 +278,28 @@ fn raked_weights_reproduce_the_population_margins() {
     assert!(close(weights.iter().sum::<f64>(), 1000.0));
     assert!(close(women, 600.0), "{women}");
 }
+
+#[test]
+fn a_percentage_is_hidden_with_the_count_it_would_give_away() {
+    let rules = Disclosure { min_base: 30, min_cell: 5 };
+    let codebook = Codebook::new(&instrument());
+    // 40 respondents: 3 stolen from ("yes"), 3 "don't know" on litter; everyone answers everything else.
+    let respondents: Vec<Respondent> = (0..40)
+        .map(|index| {
+            let theft = if index < 3 { 1 } else { 2 };
+            let litter = if index >= 37 { 5 } else { 1 + (index % 4) as u32 };
+            Respondent { municipality: 0, values: [litter, 2, 2, theft, 0, 1].into() }
+        })
+        .collect();
+    let municipalities = vec![("0001".into(), "Kommunen".into(), Vec::new())];
+    let mut results =
+        compute(&Request { codebook: &codebook, municipalities, respondents: &respondents, weighted: false, by: None });
+    protect(&mut results, &rules);
+    let group = &results.municipalities[0];
+    let theft = &group.shares[0];
+    assert_eq!((theft.yes, theft.percent, theft.ci95), (None, None, None), "3 of 40 is 7.5 %: the count follows");
+    assert!(theft.suppressed);
+    let litter = &group.items[0];
+    assert_eq!((litter.dont_know, litter.dont_know_percent), (None, None), "3 of 40 don't know");
+    assert!(litter.index.is_some(), "the index on 37 valid answers stays");
+}

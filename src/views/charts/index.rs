@@ -1,42 +1,78 @@
-//! The index chart: per group (a municipality, the total) a bar from 0 to its index on the 0–6 scale, with its 95 %
-//! interval as a whisker; a hidden index is written as such, never drawn.
+//! The index chart: per group (a municipality, the total, a group of a breakdown) a bar from 0 to its index on the
+//! 0–6 scale, with its 95 % interval as a whisker and, beside an earlier wave, that wave's index as a marker; a hidden
+//! index is written as such, never drawn.
 
 use std::fmt::Write as _;
 
 use super::bars::LABEL_MAX;
 use super::svg::{
-    Anchor, BASELINE_SHIFT, GRID, MUTED, N, PAD, TEXT, WIDTH, frame, join_description, line, no_data, stroke, svg,
-    text, text_width, wrap_label,
+    Anchor, BASELINE_SHIFT, GRID, HALO, MUTED, N, PAD, TEXT, WIDTH, frame, join_description, line, no_data, stroke,
+    svg, text, text_width, truncate, wrap_label,
 };
-use super::{IndexBar, IndexBars, PALETTE};
+use super::{Earlier, IndexBar, IndexBars, PALETTE};
 
 /// The top of the index scale.
 const SCALE_MAX: f64 = 6.0;
 const ROW_HEIGHT: f64 = 52.0;
+/// A section's heading row (a municipality above its groups).
+const HEADING_HEIGHT: f64 = 44.0;
 const BAR_HEIGHT: f64 = 24.0;
 const LINE_HEIGHT: f64 = 26.0;
+/// Half the width of the earlier wave's diamond.
+const DIAMOND: f64 = 9.0;
 
-/// A horizontal bar per group with its index, its interval as a whisker, and the index as text.
+/// A horizontal bar per group with its index, its interval as a whisker, the earlier wave as a diamond, and the
+/// index (with its change) as text.
 pub fn index_bars(chart: &IndexBars) -> String {
     if chart.bars.is_empty() {
         return no_data(&chart.id, &chart.title, &chart.description, "Inga svar ännu");
     }
-    let summary: Vec<String> = chart.bars.iter().map(summary).collect();
+    let compared = chart.bars.iter().any(|bar| bar.earlier.is_some());
+    let mut summary: Vec<String> = chart.bars.iter().map(summary).collect();
+    if compared {
+        summary.push("En förändring med * är signifikant på 5 %-nivån.".to_owned());
+    }
     let description = join_description(&chart.description, &summary);
     let labels: Vec<Vec<String>> = chart.bars.iter().map(|bar| wrap_label(&bar.label, LABEL_MAX)).collect();
     let label_width = labels.iter().flatten().map(|line| text_width(line)).fold(60.0, f64::max);
+    let values: Vec<String> = chart.bars.iter().map(value_text).collect();
+    let value_width = values.iter().map(|value| text_width(value)).fold(text_width("dold"), f64::max);
     let left = PAD + label_width + 12.0;
-    let full = (WIDTH - PAD - text_width("dold") - 24.0 - left).max(120.0);
+    let full = (WIDTH - PAD - value_width - 24.0 - left).max(120.0);
     let x = |index: f64| left + (index / SCALE_MAX).clamp(0.0, 1.0) * full;
-    let bottom = PAD + ROW_HEIGHT * chart.bars.len() as f64;
+
+    // Each row's middle, with a heading row wherever the section changes.
+    let mut rows = Vec::with_capacity(chart.bars.len());
+    let mut headings = Vec::new();
+    let mut y = PAD;
+    let mut section: Option<&str> = None;
+    for bar in &chart.bars {
+        if let Some(heading) = bar.section.as_deref()
+            && section != Some(heading)
+        {
+            headings.push((y + HEADING_HEIGHT / 2.0, heading));
+            y += HEADING_HEIGHT;
+        }
+        section = bar.section.as_deref();
+        rows.push(y + ROW_HEIGHT / 2.0);
+        y += ROW_HEIGHT;
+    }
+    let bottom = y;
+
     let mut body = String::new();
     for step in 0..=6 {
         let gx = x(f64::from(step));
         line(&mut body, "", (gx, PAD), (gx, bottom + 6.0), &stroke(if step == 0 { MUTED } else { GRID }, 2));
         text(&mut body, gx, bottom + 34.0, Anchor::Middle, "", &step.to_string());
     }
+    for (middle, heading) in headings {
+        // Bold text runs about a tenth wider than the estimate for regular text.
+        let heading = truncate(heading, (WIDTH - 2.0 * PAD) / 1.1);
+        let attributes = format!(r#" class="section" font-weight="700"{HALO}"#);
+        text(&mut body, PAD, middle + BASELINE_SHIFT, Anchor::Start, &attributes, &heading);
+    }
     for (row, bar) in chart.bars.iter().enumerate() {
-        let middle = PAD + ROW_HEIGHT * (row as f64 + 0.5);
+        let middle = rows[row];
         let first = middle - LINE_HEIGHT * (labels[row].len() - 1) as f64 / 2.0 + BASELINE_SHIFT;
         for (number, label) in labels[row].iter().enumerate() {
             text(&mut body, left - 12.0, first + LINE_HEIGHT * number as f64, Anchor::End, r#" class="label""#, label);
@@ -54,37 +90,103 @@ pub fn index_bars(chart: &IndexBars) -> String {
             N(x(index) - left),
             N(BAR_HEIGHT)
         );
+        let mut reach = index;
         if let Some([low, high]) = bar.ci95 {
-            let whisker = stroke(TEXT, 3);
-            line(&mut body, "whisker", (x(low), middle), (x(high), middle), &whisker);
-            for end in [low, high] {
-                line(&mut body, "whisker", (x(end), middle - 10.0), (x(end), middle + 10.0), &whisker);
-            }
+            whisker(&mut body, "whisker", x(low), x(high), middle);
+            reach = reach.max(high);
         }
-        let value = decimal(index);
-        text(
-            &mut body,
-            x(bar.ci95.map_or(index, |[_, high]| high.max(index))) + 10.0,
-            middle + BASELINE_SHIFT,
-            Anchor::Start,
-            "",
-            &value,
-        );
+        if let Some(earlier) = bar.earlier.and_then(|earlier| earlier.value).filter(|value| value.is_finite()) {
+            diamond(&mut body, "earlier", x(earlier), middle);
+            reach = reach.max(earlier);
+        }
+        let value_x = x(reach) + if reach > index { 14.0 } else { 10.0 };
+        text(&mut body, value_x, middle + BASELINE_SHIFT, Anchor::Start, "", &values[row]);
     }
-    frame(&chart.id, &chart.title, &description, bottom + 34.0 + PAD, &body)
+    let height = legend(&mut body, bottom + 52.0, compared);
+    frame(&chart.id, &chart.title, &description, height, &body)
+}
+
+/// An interval: a line with a cap at each end.
+fn whisker(body: &mut String, class: &str, from: f64, to: f64, middle: f64) {
+    let whisker = stroke(TEXT, 3);
+    line(body, class, (from, middle), (to, middle), &whisker);
+    for end in [from, to] {
+        line(body, class, (end, middle - 10.0), (end, middle + 10.0), &whisker);
+    }
+}
+
+/// The earlier wave's figure: a white diamond with a dark edge, seen on the bar and on white alike.
+fn diamond(body: &mut String, class: &str, x: f64, middle: f64) {
+    svg!(
+        body,
+        r##"<path class="{class}" d="M{} {}l{DIAMOND} {DIAMOND}l-{DIAMOND} {DIAMOND}l-{DIAMOND} -{DIAMOND}z" fill="#fff" stroke="{TEXT}" stroke-width="3"/>"##,
+        N(x),
+        N(middle - DIAMOND)
+    );
+}
+
+/// What the chart's marks mean, below the axis; returns the chart's height.
+fn legend(body: &mut String, top: f64, compared: bool) -> f64 {
+    let middle = top + 12.0;
+    svg!(body, r#"<rect x="{}" y="{}" width="24" height="18" fill="{}"/>"#, N(PAD), N(middle - 9.0), PALETTE[0]);
+    let mut x = PAD + 32.0;
+    text(body, x, middle + BASELINE_SHIFT, Anchor::Start, "", "Index");
+    x += text_width("Index") + 28.0;
+    whisker(body, "", x, x + 36.0, middle);
+    x += 46.0;
+    text(body, x, middle + BASELINE_SHIFT, Anchor::Start, "", "95 % intervall");
+    if !compared {
+        return middle + 12.0 + PAD;
+    }
+    let middle = middle + 36.0;
+    diamond(body, "", PAD + 12.0, middle);
+    text(body, PAD + 32.0, middle + BASELINE_SHIFT, Anchor::Start, "", "Förra mätningen; * signifikant förändring");
+    middle + 12.0 + PAD
+}
+
+/// The index as written beside its bar: "1,63", or with its change "1,63 (−0,17*)".
+fn value_text(bar: &IndexBar) -> String {
+    let Some(index) = bar.index.filter(|index| index.is_finite()) else { return "dold".to_owned() };
+    match bar.earlier.and_then(|earlier| earlier.change.map(|change| (change, earlier.significant))) {
+        Some((change, significant)) => {
+            format!("{} ({}{})", decimal(index), signed(change), if significant { "*" } else { "" })
+        }
+        None => decimal(index),
+    }
 }
 
 /// A bar in words, for the chart's description.
 fn summary(bar: &IndexBar) -> String {
-    match (bar.index, bar.ci95) {
+    let label = match &bar.section {
+        Some(section) => format!("{section}, {}", bar.label),
+        None => bar.label.clone(),
+    };
+    let figure = match (bar.index, bar.ci95) {
         (Some(index), Some([low, high])) => {
-            format!("{}: {} (95 % intervall {}–{}).", bar.label, decimal(index), decimal(low), decimal(high))
+            format!("{label}: {} (95 % intervall {}–{})", decimal(index), decimal(low), decimal(high))
         }
-        (Some(index), None) => format!("{}: {}.", bar.label, decimal(index)),
-        (None, _) => format!("{}: dold, för få svar.", bar.label),
+        (Some(index), None) => format!("{label}: {}", decimal(index)),
+        (None, _) => return format!("{label}: dold, för få svar."),
+    };
+    match bar.earlier {
+        Some(Earlier { value: Some(value), change: Some(change), significant }) => format!(
+            "{figure}, förra mätningen {}, förändring {}{}.",
+            decimal(value),
+            signed(change),
+            if significant { "*" } else { "" }
+        ),
+        Some(Earlier { value: Some(value), .. }) => format!("{figure}, förra mätningen {}.", decimal(value)),
+        Some(_) => format!("{figure}, förra mätningen dold eller saknas."),
+        None => format!("{figure}."),
     }
 }
 
+/// Two decimals with a decimal comma and a real minus; a value that rounds to zero has no sign.
 fn decimal(value: f64) -> String {
-    format!("{value:.2}").replace('.', ",")
+    let rounded = (value * 100.0).round() / 100.0 + 0.0;
+    format!("{rounded:.2}").replace('.', ",").replace('-', "−")
+}
+
+fn signed(value: f64) -> String {
+    if value > 0.0 { format!("+{}", decimal(value)) } else { decimal(value) }
 }

@@ -6,13 +6,15 @@
 //! data after the caller's description. The viewBox is 576 units wide and all text is 24 units, so labels stay at
 //! 12 px or more down to a 288 px wide chart (a 320 px phone with 16 px page margins); nothing has a pixel size.
 //!
-//! `rate_bars` draws in `bars`, `cumulative_lines` in `lines`; both write through the functions in `svg`.
+//! `rate_bars` draws in `bars`, `cumulative_lines` in `lines`, `index_bars` in `index`, `distribution_bars` and
+//! `choice_bars` in `distribution`; all write through the functions in `svg`.
 
 use chrono::{Datelike, NaiveDate};
 
 use crate::domain::aapor;
 
 mod bars;
+mod distribution;
 mod index;
 mod lines;
 mod svg;
@@ -20,6 +22,7 @@ mod svg;
 mod tests;
 
 pub use bars::rate_bars;
+pub use distribution::{choice_bars, distribution_bars};
 pub use index::index_bars;
 pub use lines::cumulative_lines;
 
@@ -57,13 +60,65 @@ pub struct IndexBars {
 }
 
 /// One group's index, hidden (`None`) when too few answered.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct IndexBar {
     pub label: String,
+    /// The heading the bar is drawn under (a municipality, when its groups of a breakdown follow); a heading is drawn
+    /// where it differs from the bar before.
+    pub section: Option<String>,
     pub index: Option<f64>,
     pub ci95: Option<[f64; 2]>,
     /// The total over the groups, drawn in another colour.
     pub total: bool,
+    /// The same figure in an earlier wave, when compared.
+    pub earlier: Option<Earlier>,
+}
+
+/// An earlier wave's figure beside this one's.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Earlier {
+    /// The earlier figure; `None` when hidden or not measured then.
+    pub value: Option<f64>,
+    /// This figure less the earlier one.
+    pub change: Option<f64>,
+    /// Whether the change is significant at 5 %.
+    pub significant: bool,
+}
+
+/// A 100 % stacked bar per group (municipality, total) of the answers to one question.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DistributionBars {
+    /// Unique prefix for the element ids in the page.
+    pub id: String,
+    pub title: String,
+    pub description: String,
+    /// The options' words in the questionnaire's order; the last `apart` of them lie outside the scale ("don't
+    /// know") and are drawn apart.
+    pub options: Vec<String>,
+    pub apart: usize,
+    pub rows: Vec<DistributionRow>,
+}
+
+/// One group's answers: each option's share (0–100) of those who answered, `None` where hidden.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DistributionRow {
+    pub label: String,
+    pub percents: Vec<Option<f64>>,
+    /// Some of the group's figures are hidden to protect a small group: the bar is not drawn.
+    pub hidden: bool,
+    /// The total over the groups, set off by a line.
+    pub total: bool,
+}
+
+/// A multiple-choice item: per group, the share (0–100) choosing each option.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChoiceBars {
+    /// Unique prefix for the element ids in the page.
+    pub id: String,
+    pub title: String,
+    pub description: String,
+    pub options: Vec<String>,
+    pub groups: Vec<DistributionRow>,
 }
 
 /// A line chart of cumulative completes per day, one line per municipality.

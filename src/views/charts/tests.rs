@@ -1,6 +1,7 @@
 //! Tests of both charts and of the functions they draw with.
 
 use super::bars::LABEL_MAX;
+use super::distribution::{APART_FILL, OPTION_FILLS, option_look};
 use super::lines::{LineStyle, YAxis, x_ticks};
 use super::svg::{MUTED, N, TEXT, WIDTH, escape, text_width, wrap_label};
 use super::*;
@@ -364,15 +365,16 @@ fn lines_differ_in_more_than_colour() {
     }
 }
 
+fn luminance(hex: &str) -> f64 {
+    let channel = |at: usize| {
+        let value = f64::from(u8::from_str_radix(&hex[at..at + 2], 16).unwrap()) / 255.0;
+        if value <= 0.04045 { value / 12.92 } else { ((value + 0.055) / 1.055).powf(2.4) }
+    };
+    0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5)
+}
+
 #[test]
 fn palette_colours_contrast_with_white() {
-    fn luminance(hex: &str) -> f64 {
-        let channel = |at: usize| {
-            let value = f64::from(u8::from_str_radix(&hex[at..at + 2], 16).unwrap()) / 255.0;
-            if value <= 0.04045 { value / 12.92 } else { ((value + 0.055) / 1.055).powf(2.4) }
-        };
-        0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5)
-    }
     assert_eq!(PALETTE[0], "#0b4f9c");
     for colour in PALETTE.iter().chain(&[TEXT, MUTED]) {
         let contrast = 1.05 / (luminance(colour) + 0.05);
@@ -422,6 +424,7 @@ fn write_samples() {
     let zero = |label: &str| Series { label: label.to_owned(), points: vec![(day(11, 3), 0)] };
     let one_day = lines(vec![zero("Sundsvall"), zero("Timrå")], vec![(day(11, 3), "Start".to_owned())]);
     std::fs::write(directory.join("one-day.svg"), cumulative_lines(&one_day)).unwrap();
+    std::fs::write(directory.join("distribution.svg"), distribution_bars(&distribution())).unwrap();
 }
 
 #[test]
@@ -431,9 +434,9 @@ fn the_index_chart_reads_out_each_index_with_its_interval_and_draws_no_hidden_on
         title: "Index, Utemiljö".into(),
         description: "Index från 0 till 6.".into(),
         bars: vec![
-            IndexBar { label: "Hagfors".into(), index: Some(1.634), ci95: Some([1.402, 1.866]), total: false },
-            IndexBar { label: "Munkfors".into(), index: None, ci95: None, total: false },
-            IndexBar { label: "Totalt".into(), index: Some(1.7), ci95: None, total: true },
+            IndexBar { label: "Hagfors".into(), index: Some(1.634), ci95: Some([1.402, 1.866]), ..Default::default() },
+            IndexBar { label: "Munkfors".into(), ..Default::default() },
+            IndexBar { label: "Totalt".into(), index: Some(1.7), total: true, ..Default::default() },
         ],
     };
     let svg = index_bars(&chart);
@@ -442,4 +445,136 @@ fn the_index_chart_reads_out_each_index_with_its_interval_and_draws_no_hidden_on
     assert!(svg.contains("Munkfors: dold, för få svar."));
     assert_eq!(svg.matches(r#"class="bar""#).count(), 2, "a hidden index has no bar");
     assert_eq!(svg.matches(r#"class="whisker""#).count(), 3, "one interval: a line and two caps");
+}
+
+/// Hagfors and the total answer a four-step scale with "don't know" apart; Munkfors is too small to show, and in
+/// Sunne two options are hidden.
+fn distribution() -> DistributionBars {
+    let row = |label: &str, percents: [Option<f64>; 5], hidden: bool| DistributionRow {
+        label: label.into(),
+        percents: percents.to_vec(),
+        hidden,
+        total: label == "Totalt",
+    };
+    DistributionBars {
+        id: "dist-1783-littering".into(),
+        title: "Nedskräpning".into(),
+        description: "Svaren i procent.".into(),
+        options: ["Inget problem", "Litet problem", "Ganska stort problem", "Mycket stort problem", "Vet inte"]
+            .map(String::from)
+            .to_vec(),
+        apart: 1,
+        rows: vec![
+            row("Hagfors", [Some(31.3), Some(40.0), Some(18.7), Some(5.0), Some(5.0)], false),
+            row("Munkfors", [None; 5], true),
+            row("Sunne", [Some(50.0), Some(40.0), None, None, Some(10.0)], true),
+            row("Totalt", [Some(35.0), Some(40.0), Some(15.0), Some(5.0), Some(5.0)], false),
+        ],
+    }
+}
+
+#[test]
+fn a_distribution_reads_out_every_share_and_draws_no_group_with_a_hidden_one() {
+    let svg = distribution_bars(&distribution());
+    assert_accessible_frame(&svg, "dist-1783-littering");
+    assert!(svg.contains(
+        "Hagfors: Inget problem 31,3\u{a0}%, Litet problem 40,0\u{a0}%, Ganska stort problem 18,7\u{a0}%, Mycket stort \
+         problem 5,0\u{a0}%, Vet inte 5,0\u{a0}%."
+    ));
+    assert!(svg.contains("Munkfors: dold, för få svar."), "{svg}");
+    assert!(svg.contains("Sunne: Inget problem 50,0\u{a0}%, Litet problem 40,0\u{a0}%, Ganska stort problem dold"));
+    assert!(svg.contains(">delvis dold, se tabellen<"), "a partly hidden group is not drawn");
+    let parts = elements(&svg, "rect class=\"part\"");
+    assert_eq!(parts.len(), 10, "Hagfors and the total, five parts each");
+    // "Vet inte" lies apart: after a gap, not straight after the last step of the scale.
+    let (last_step, apart) = (parts[3], parts[4]);
+    let end = attribute(last_step, "x") + attribute(last_step, "width");
+    assert!(attribute(apart, "x") >= end + 10.0, "{last_step} {apart}");
+    // Shares add up to the whole bar: the total's parts end where Hagfors' do.
+    let right = |part: &str| attribute(part, "x") + attribute(part, "width");
+    assert!((right(parts[4]) - right(parts[9])).abs() < 0.2);
+}
+
+#[test]
+fn a_distribution_tells_options_apart_by_pattern_as_well_as_colour() {
+    let svg = distribution_bars(&distribution());
+    let patterns = elements(&svg, "pattern ");
+    assert_eq!(patterns.len(), 5, "one pattern per option");
+    let bodies: Vec<&str> = svg
+        .split("<pattern ")
+        .skip(1)
+        .map(|rest| rest.split_once('>').unwrap().1.split("</pattern>").next().unwrap())
+        .collect();
+    let strokes: Vec<&str> = bodies.iter().map(|body| body.split_once("/>").unwrap().1).collect();
+    for (a, first) in strokes.iter().enumerate() {
+        for second in &strokes[a + 1..] {
+            assert_ne!(first, second, "two options with the same pattern");
+        }
+    }
+    assert_eq!(elements(&svg, "rect class=\"swatch\"").len(), 5, "a legend entry per option");
+    for option in ["Inget problem", "Mycket stort problem", "Vet inte"] {
+        assert!(svg.contains(&format!(">{option}</text>")), "{option} in the legend");
+    }
+    // Neighbouring options differ, and the first and last of a scale are the ends of the palette.
+    for count in 2..=OPTION_FILLS.len() {
+        let looks: Vec<usize> = (0..count).map(|option| option_look(option, count)).collect();
+        assert!(looks.windows(2).all(|pair| pair[0] < pair[1]), "{count}: {looks:?}");
+        assert_eq!((looks[0], looks[count - 1]), (0, OPTION_FILLS.len() - 1));
+    }
+    for colour in OPTION_FILLS.iter().chain(&[APART_FILL]) {
+        let contrast = 1.05 / (luminance(colour) + 0.05);
+        assert!(contrast >= 3.0, "{colour}: {contrast:.2}");
+    }
+}
+
+#[test]
+fn a_multiple_choice_item_has_a_bar_per_option_and_draws_no_hidden_one() {
+    let chart = ChoiceBars {
+        id: "choice-unsafe_places".into(),
+        title: "Platser".into(),
+        description: String::new(),
+        options: vec!["Centrum".into(), "Parker".into()],
+        groups: vec![
+            DistributionRow { label: "Hagfors".into(), percents: vec![Some(42.0), None], hidden: true, total: false },
+            DistributionRow { label: "Munkfors".into(), percents: vec![None, None], hidden: true, total: false },
+        ],
+    };
+    let svg = choice_bars(&chart);
+    assert_accessible_frame(&svg, "choice-unsafe_places");
+    assert!(svg.contains("Hagfors: Centrum 42,0\u{a0}%, Parker dold. Munkfors: dold, för få svar."), "{svg}");
+    assert_eq!(elements(&svg, "rect class=\"bar\"").len(), 1);
+}
+
+#[test]
+fn the_index_chart_puts_groups_under_their_municipality_and_the_earlier_wave_beside() {
+    let earlier = |value: f64, change: f64, significant: bool| {
+        Some(Earlier { value: Some(value), change: Some(change), significant })
+    };
+    let bar = |section: &str, label: &str, index: f64, before: Option<Earlier>| IndexBar {
+        label: label.into(),
+        section: Some(section.into()),
+        index: Some(index),
+        ci95: Some([index - 0.2, index + 0.2]),
+        earlier: before,
+        ..Default::default()
+    };
+    let chart = IndexBars {
+        id: "by-total".into(),
+        title: "Index efter kön".into(),
+        description: String::new(),
+        bars: vec![
+            bar("Hagfors", "Kvinna", 1.634, earlier(1.8, -0.166, true)),
+            bar("Hagfors", "Man", 1.5, earlier(1.45, 0.05, false)),
+            bar("Munkfors", "Kvinna", 2.0, Some(Earlier::default())),
+        ],
+    };
+    let svg = index_bars(&chart);
+    assert_accessible_frame(&svg, "by-total");
+    assert!(svg.contains("Hagfors, Kvinna: 1,63 (95 % intervall 1,43–1,83), förra mätningen 1,80, förändring −0,17*."));
+    assert!(svg.contains("Hagfors, Man: 1,50 (95 % intervall 1,30–1,70), förra mätningen 1,45, förändring +0,05."));
+    assert!(svg.contains("Munkfors, Kvinna: 2,00 (95 % intervall 1,80–2,20), förra mätningen dold eller saknas."));
+    assert!(svg.contains(">1,63 (−0,17*)<") && svg.contains(">1,50 (+0,05)<"), "the change beside the index");
+    assert_eq!(elements(&svg, "text x=\"12\"").iter().filter(|t| t.contains("class=\"section\"")).count(), 2);
+    assert_eq!(elements(&svg, "path class=\"earlier\"").len(), 2, "a diamond where the earlier wave is known");
+    assert!(svg.contains("Förra mätningen; * signifikant förändring"), "the legend explains the diamond");
 }
