@@ -7,8 +7,8 @@ use serde::Serialize;
 use crate::domain::aapor::percent;
 use crate::domain::publication::Snapshot;
 use crate::domain::results::figures::{Change, GroupResults, IndexResult};
-use crate::views::charts::{IndexBar, IndexBars, index_bars};
-use crate::views::results::{HIDDEN, count, decimal, share};
+use crate::views::charts::{IndexBars, index_bars};
+use crate::views::results::{HIDDEN, count, decimal, index_bar, interval, share, signed};
 
 /// The survey's page: every municipality with its response rate and total index.
 #[derive(Serialize)]
@@ -83,11 +83,9 @@ impl PublicSurvey {
             published.results.municipalities.iter().chain(published.results.total.iter()).collect();
         let bars = groups
             .iter()
-            .map(|group| IndexBar {
-                label: if group.code == "total" { "Totalt".to_owned() } else { group.name.clone() },
-                index: group.total.index,
-                ci95: group.total.ci95,
-                total: group.code == "total",
+            .map(|group| {
+                let label = if group.code == "total" { "Totalt".to_owned() } else { group.name.clone() };
+                index_bar(label, None, Some(&group.total), group.code == "total")
             })
             .collect();
         let chart = index_bars(&IndexBars {
@@ -138,12 +136,7 @@ impl PublicMunicipality {
             .collect();
         let bars = index_figures
             .iter()
-            .map(|figure| IndexBar {
-                label: name_of(&figure.id),
-                index: figure.index,
-                ci95: figure.ci95,
-                total: figure.id == "total",
-            })
+            .map(|figure| index_bar(name_of(&figure.id), None, Some(figure), figure.id == "total"))
             .collect();
         let chart = index_bars(&IndexBars {
             id: format!("chart-{code}"),
@@ -199,7 +192,7 @@ impl PublicMunicipality {
             code: group.code.clone(),
             name: group.name.clone(),
             respondents: count(group.respondents),
-            letters: rates.map(|rates| rates.letters.to_string()).unwrap_or_default(),
+            letters: rates.filter(|rates| rates.letters > 0).map(|rates| rates.letters.to_string()).unwrap_or_default(),
             response_rate: response_rate(snapshot, code),
             weighted: group.weighted,
             compared: published.compared_with.is_some(),
@@ -228,13 +221,6 @@ fn index(value: Option<f64>) -> String {
     value.map_or_else(|| HIDDEN.to_owned(), |value| decimal(value, 2))
 }
 
-fn interval(ci: Option<[f64; 2]>, decimals: usize) -> String {
-    ci.map_or_else(
-        || HIDDEN.to_owned(),
-        |[low, high]| format!("{} – {}", decimal(low, decimals), decimal(high, decimals)),
-    )
-}
-
 /// The earlier wave's cells of a row (the rest of the row is left for the caller).
 fn change_cells(change: Option<&Change>, decimals: usize) -> FigureRow {
     let mut row = FigureRow {
@@ -249,10 +235,7 @@ fn change_cells(change: Option<&Change>, decimals: usize) -> FigureRow {
     };
     let Some(change) = change else { return row };
     row.earlier = change.earlier.map_or_else(|| HIDDEN.to_owned(), |value| decimal(value, decimals));
-    row.change = change.change.map_or_else(
-        || HIDDEN.to_owned(),
-        |value| if value > 0.0 { format!("+{}", decimal(value, decimals)) } else { decimal(value, decimals) },
-    );
+    row.change = change.change.map_or_else(|| HIDDEN.to_owned(), |value| signed(value, decimals));
     row.significant = match change.significant {
         Some(true) => "Ja".to_owned(),
         Some(false) => "Nej".to_owned(),

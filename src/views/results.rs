@@ -198,7 +198,7 @@ fn area_charts(groups: &[&GroupResults], areas: &[String], labels: &Labels) -> V
         .collect()
 }
 
-fn index_bar(label: String, section: Option<String>, figure: Option<&IndexResult>, total: bool) -> IndexBar {
+pub(crate) fn index_bar(label: String, section: Option<String>, figure: Option<&IndexResult>, total: bool) -> IndexBar {
     IndexBar {
         label,
         section,
@@ -460,13 +460,13 @@ pub fn decimal(value: f64, decimals: usize) -> String {
 }
 
 /// A change: "+0,12", "−0,12", or "0,00".
-fn signed(value: f64, decimals: usize) -> String {
+pub(crate) fn signed(value: f64, decimals: usize) -> String {
     let written = decimal(value, decimals);
     let nonzero = written.chars().any(|c| c.is_ascii_digit() && c != '0');
     if value > 0.0 && nonzero { format!("+{written}") } else { written }
 }
 
-fn interval(ci: Option<[f64; 2]>, decimals: usize) -> String {
+pub(crate) fn interval(ci: Option<[f64; 2]>, decimals: usize) -> String {
     ci.map_or_else(
         || HIDDEN.to_owned(),
         |[low, high]| format!("{}–{}", decimal(low, decimals), decimal(high, decimals)),
