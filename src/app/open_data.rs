@@ -1,6 +1,6 @@
 //! Open data for administrators: a survey's anonymised answers as CSV, streamed page by page so that memory stays
-//! flat in the number of responses, and the data package that describes them (`domain::open_data`). Every download
-//! of answers is in the audit log.
+//! flat in the number of responses, and the data package that describes them (`domain::open_data`). Free text leaves
+//! only as a coordinator reviewed it (`app::comments`). Every download of answers is in the audit log.
 
 use std::collections::HashMap;
 
@@ -12,10 +12,10 @@ use crate::app::audit::Actor;
 use crate::app::{instruments, surveys};
 use crate::auth::Staff;
 use crate::db::DbConnection;
-use crate::db::queries::{audit, open_data, responses};
+use crate::db::queries::{audit, comments, open_data, responses};
 use crate::domain::aapor::{Completeness, classify};
 use crate::domain::instrument::{AnswerRow, Answers, Instrument};
-use crate::domain::open_data::{Column, Dialect, Facts, Survey, columns, data_package, row};
+use crate::domain::open_data::{Column, Content, Dialect, Facts, Survey, columns, data_package, row};
 use crate::error::AppError;
 
 /// Responses read and written out at a time.
@@ -110,6 +110,13 @@ fn page_rows(
             text: answer.text_value,
         });
     }
+    let mut reviewed: HashMap<String, HashMap<String, String>> = HashMap::new();
+    if columns.iter().any(|column| matches!(column.content, Content::Text { .. })) {
+        for (response, item, text) in comments::shown_of_many(conn, &ids)? {
+            reviewed.entry(response).or_default().insert(item, text);
+        }
+    }
+    let none = HashMap::new();
     let mut rows = Vec::with_capacity(page.len());
     for response in page {
         let answers =
@@ -118,7 +125,12 @@ fn page_rows(
             continue;
         }
         let day = response.submitted_on.to_string();
-        let facts = Facts { municipality: &response.municipality_code, mode: response.mode.as_str(), day: &day };
+        let facts = Facts {
+            municipality: &response.municipality_code,
+            mode: response.mode.as_str(),
+            day: &day,
+            reviewed_texts: reviewed.get(&response.id).unwrap_or(&none),
+        };
         rows.push(row(columns, &facts, &answers));
     }
     Ok(rows)

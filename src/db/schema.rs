@@ -159,6 +159,19 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    comment_reviews (response_id, item_id) {
+        response_id -> Text,
+        item_id -> Text,
+        survey_id -> Text,
+        shown_text -> Text,
+        masked_passages -> Integer,
+        approved -> Bool,
+        reviewed_by -> Nullable<Text>,
+        reviewed_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     counties,
     municipalities,
@@ -174,6 +187,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     invitations,
     population_margins,
     publications,
+    comment_reviews,
     responses,
     answers,
     submissions,
