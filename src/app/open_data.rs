@@ -102,13 +102,8 @@ fn page_rows(
     let ids: Vec<String> = page.iter().map(|response| response.id.clone()).collect();
     let mut stored: HashMap<String, Vec<AnswerRow>> = HashMap::new();
     for answer in responses::answers_of_many(conn, &ids)? {
-        stored.entry(answer.response_id).or_default().push(AnswerRow {
-            item_id: answer.item_id,
-            position: answer.position,
-            option_code: answer.option_code,
-            number: answer.number_value,
-            text: answer.text_value,
-        });
+        let (response, row) = answer.into_row();
+        stored.entry(response).or_default().push(row);
     }
     let mut reviewed: HashMap<String, HashMap<String, String>> = HashMap::new();
     if columns.iter().any(|column| matches!(column.content, Content::Text { .. })) {

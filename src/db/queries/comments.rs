@@ -16,54 +16,56 @@ fn joined(rows: Vec<Row>) -> Vec<StoredComment> {
         .collect()
 }
 
-/// The free-text answers (to the given items) of a survey's municipality, in the order of the responses' random
-/// ids, each with its review.
+/// Which free-text answers of a survey to read.
+enum Which<'a> {
+    /// Those to these items from this municipality.
+    Municipality { code: &'a str, items: &'a [String] },
+    /// One answer.
+    One { response: &'a str, item: &'a str },
+}
+
+/// Free-text answers of a survey with their reviews, in the order of the responses' random ids.
+fn load(conn: &mut DbConnection, survey: &str, which: Which<'_>) -> QueryResult<Vec<StoredComment>> {
+    let mut query = answers::table
+        .inner_join(responses::table)
+        .left_join(comment_reviews::table.on(
+            comment_reviews::response_id.eq(answers::response_id).and(comment_reviews::item_id.eq(answers::item_id)),
+        ))
+        .filter(responses::survey_id.eq(survey.to_owned()))
+        .filter(answers::text_value.is_not_null())
+        .select((
+            answers::response_id,
+            answers::item_id,
+            responses::municipality_code,
+            answers::text_value,
+            Option::<CommentReview>::as_select(),
+        ))
+        .into_boxed();
+    query = match which {
+        Which::Municipality { code, items } => query
+            .filter(responses::municipality_code.eq(code.to_owned()))
+            .filter(answers::item_id.eq_any(items.to_vec())),
+        Which::One { response, item } => {
+            query.filter(answers::response_id.eq(response.to_owned())).filter(answers::item_id.eq(item.to_owned()))
+        }
+    };
+    let rows: Vec<Row> = query.order((responses::id, answers::item_id)).load(conn)?;
+    Ok(joined(rows))
+}
+
+/// The free-text answers (to the given items) of a survey's municipality, each with its review.
 pub fn of_municipality(
     conn: &mut DbConnection,
     survey: &str,
     municipality: &str,
     items: &[String],
 ) -> QueryResult<Vec<StoredComment>> {
-    let rows: Vec<Row> = answers::table
-        .inner_join(responses::table)
-        .left_join(comment_reviews::table.on(
-            comment_reviews::response_id.eq(answers::response_id).and(comment_reviews::item_id.eq(answers::item_id)),
-        ))
-        .filter(responses::survey_id.eq(survey))
-        .filter(responses::municipality_code.eq(municipality))
-        .filter(answers::item_id.eq_any(items))
-        .filter(answers::text_value.is_not_null())
-        .order((responses::id, answers::item_id))
-        .select((
-            answers::response_id,
-            answers::item_id,
-            responses::municipality_code,
-            answers::text_value,
-            Option::<CommentReview>::as_select(),
-        ))
-        .load(conn)?;
-    Ok(joined(rows))
+    load(conn, survey, Which::Municipality { code: municipality, items })
 }
 
 /// One free-text answer of a survey with its review.
 pub fn one(conn: &mut DbConnection, survey: &str, response: &str, item: &str) -> QueryResult<Option<StoredComment>> {
-    let rows: Vec<Row> = answers::table
-        .inner_join(responses::table)
-        .left_join(comment_reviews::table.on(
-            comment_reviews::response_id.eq(answers::response_id).and(comment_reviews::item_id.eq(answers::item_id)),
-        ))
-        .filter(responses::survey_id.eq(survey))
-        .filter(answers::response_id.eq(response))
-        .filter(answers::item_id.eq(item))
-        .select((
-            answers::response_id,
-            answers::item_id,
-            responses::municipality_code,
-            answers::text_value,
-            Option::<CommentReview>::as_select(),
-        ))
-        .load(conn)?;
-    Ok(joined(rows).into_iter().next())
+    Ok(load(conn, survey, Which::One { response, item })?.into_iter().next())
 }
 
 /// Stores a review, replacing an earlier one of the same answer.
