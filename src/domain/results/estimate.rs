@@ -68,15 +68,16 @@ impl Influence {
     }
 }
 
-/// The figures of one group.
+/// The figures of one group: one walk over its respondents gathers every item's counts and sums ([`tally`]), and a
+/// second one, which needs the means, the influence values of the indices' intervals ([`influences`]).
 pub fn estimate(codebook: &Codebook, group: &Group<'_>) -> GroupResults {
-    let means = item_means(codebook, group);
-    let (item_spreads, area_spreads, total_spread, area_means, total) = influences(codebook, group, &means);
+    let tallies = tally(codebook, group);
+    let (item_spreads, area_spreads, total_spread, area_means, total) = influences(codebook, group, &tallies);
     let items = codebook
         .slots
         .iter()
         .enumerate()
-        .map(|(slot, _)| item_result(codebook, group, slot, means[slot].value(), item_spreads[slot].clone()))
+        .map(|(slot, _)| item_result(codebook, slot, &tallies[slot], &item_spreads[slot]))
         .collect();
     let areas = codebook
         .areas
@@ -89,7 +90,7 @@ pub fn estimate(codebook: &Codebook, group: &Group<'_>) -> GroupResults {
         .iter()
         .enumerate()
         .filter(|(_, slot)| slot.kind == Kind::YesNo)
-        .map(|(slot, _)| share_result(codebook, group, slot))
+        .map(|(slot, _)| share_result(codebook, slot, &tallies[slot]))
         .collect();
     GroupResults {
         code: group.code.clone(),
@@ -105,18 +106,52 @@ pub fn estimate(codebook: &Codebook, group: &Group<'_>) -> GroupResults {
     }
 }
 
-/// Each scale item's weighted mean over its valid answers.
-fn item_means(codebook: &Codebook, group: &Group<'_>) -> Vec<Mean> {
-    let mut means = vec![Mean::default(); codebook.slots.len()];
+/// What the walk over a group gathers about one item: per code, the respondents choosing it and their weight; the
+/// respondents answering the item, their weight and its squares (Kish's effective size of a share); and for a scale
+/// item the sums of its mean over valid answers.
+#[derive(Clone)]
+struct Tally {
+    counts: Vec<u64>,
+    weights: Vec<f64>,
+    answered: u64,
+    answered_weight: f64,
+    answered_weight_squares: f64,
+    mean: Mean,
+}
+
+/// Every item's tally, in one walk over the group's respondents.
+fn tally(codebook: &Codebook, group: &Group<'_>) -> Vec<Tally> {
+    let mut tallies: Vec<Tally> = codebook
+        .slots
+        .iter()
+        .map(|slot| Tally {
+            counts: vec![0; slot.codes.len()],
+            weights: vec![0.0; slot.codes.len()],
+            answered: 0,
+            answered_weight: 0.0,
+            answered_weight_squares: 0.0,
+            mean: Mean::default(),
+        })
+        .collect();
     for (respondent, &weight) in group.respondents.iter().zip(&group.weights) {
-        for (slot, mean) in means.iter_mut().enumerate() {
-            if let Some(x) = scale_value(codebook, slot, respondent.values[slot]) {
-                mean.weight += weight;
-                mean.weighted_sum += weight * x;
+        for (slot, (tally, &value)) in tallies.iter_mut().zip(respondent.values.iter()).enumerate() {
+            if value == 0 {
+                continue;
+            }
+            tally.answered += 1;
+            tally.answered_weight += weight;
+            tally.answered_weight_squares += weight * weight;
+            for code in codebook.chosen(slot, value) {
+                tally.counts[code] += 1;
+                tally.weights[code] += weight;
+            }
+            if let Some(x) = scale_value(codebook, slot, value) {
+                tally.mean.weight += weight;
+                tally.mean.weighted_sum += weight * x;
             }
         }
     }
-    means
+    tallies
 }
 
 /// The index weight of a respondent's answer to a scale item; `None` when not answered, outside the scale, or not
@@ -133,44 +168,51 @@ type Influences = (Vec<Influence>, Vec<Influence>, Influence, Vec<Option<f64>>, 
 
 /// Every respondent's influence on each item, area and the total (see the module documentation), and the areas'
 /// and the total's indices.
-fn influences(codebook: &Codebook, group: &Group<'_>, means: &[Mean]) -> Influences {
+fn influences(codebook: &Codebook, group: &Group<'_>, tallies: &[Tally]) -> Influences {
+    let means: Vec<Option<f64>> = tallies.iter().map(|tally| tally.mean.value()).collect();
     let area_items: Vec<Vec<usize>> = codebook
         .areas
         .iter()
         .map(|area| {
             (0..codebook.slots.len())
-                .filter(|&slot| codebook.slots[slot].area.as_ref() == Some(area) && means[slot].value().is_some())
+                .filter(|&slot| codebook.slots[slot].area.as_ref() == Some(area) && means[slot].is_some())
                 .collect()
         })
         .collect();
     let area_means: Vec<Option<f64>> =
-        area_items.iter().map(|slots| mean_of(slots.iter().map(|&s| means[s].value()))).collect();
+        area_items.iter().map(|slots| mean_of(slots.iter().map(|&s| means[s]))).collect();
     let scored_areas: Vec<usize> = (0..area_means.len()).filter(|&area| area_means[area].is_some()).collect();
     let total = mean_of(scored_areas.iter().map(|&area| area_means[area]));
     let mut items = vec![Influence::default(); codebook.slots.len()];
     let mut areas = vec![Influence::default(); codebook.areas.len()];
     let mut all = Influence::default();
+    // Each respondent's influence on each area, kept only until their influence on the total is known.
+    let mut z_areas: Vec<Option<f64>> = vec![None; codebook.areas.len()];
     for (respondent, &weight) in group.respondents.iter().zip(&group.weights) {
-        let mut z_areas = vec![None; codebook.areas.len()];
         for (area, slots) in area_items.iter().enumerate() {
             let mut z_area = 0.0;
             let mut contributes = false;
             for &slot in slots {
                 let Some(x) = scale_value(codebook, slot, respondent.values[slot]) else { continue };
-                let (mean, total_weight) = (means[slot].value().unwrap_or_default(), means[slot].weight);
+                let (mean, total_weight) = (means[slot].unwrap_or_default(), tallies[slot].mean.weight);
                 let z = weight * (x - mean) / total_weight;
                 items[slot].add(z, weight);
                 z_area += z / slots.len() as f64;
                 contributes = true;
             }
+            z_areas[area] = contributes.then_some(z_area);
             if contributes {
                 areas[area].add(z_area, weight);
-                z_areas[area] = Some(z_area);
             }
         }
-        let z_total: Vec<f64> = scored_areas.iter().filter_map(|&area| z_areas[area]).collect();
-        if !z_total.is_empty() {
-            all.add(z_total.iter().sum::<f64>() / scored_areas.len() as f64, weight);
+        let mut z_total = 0.0;
+        let mut contributes = false;
+        for z_area in scored_areas.iter().filter_map(|&area| z_areas[area]) {
+            z_total += z_area;
+            contributes = true;
+        }
+        if contributes {
+            all.add(z_total / scored_areas.len() as f64, weight);
         }
     }
     (items, areas, all, area_means, total)
@@ -201,61 +243,28 @@ fn index_result(id: &str, index: Option<f64>, influence: &Influence) -> IndexRes
     }
 }
 
-/// Per code of an item: respondents choosing it, and their weight; and the respondents answering the item.
-struct Distribution {
-    counts: Vec<u64>,
-    weights: Vec<f64>,
-    answered: u64,
-    answered_weight: f64,
-}
-
-fn distribution(codebook: &Codebook, group: &Group<'_>, slot: usize) -> Distribution {
-    let codes = codebook.slots[slot].codes.len();
-    let mut counts =
-        Distribution { counts: vec![0; codes], weights: vec![0.0; codes], answered: 0, answered_weight: 0.0 };
-    for (respondent, &weight) in group.respondents.iter().zip(&group.weights) {
-        let value = respondent.values[slot];
-        if value == 0 {
-            continue;
-        }
-        counts.answered += 1;
-        counts.answered_weight += weight;
-        for code in codebook.chosen(slot, value) {
-            counts.counts[code] += 1;
-            counts.weights[code] += weight;
-        }
-    }
-    counts
-}
-
-fn item_result(
-    codebook: &Codebook,
-    group: &Group<'_>,
-    slot: usize,
-    index: Option<f64>,
-    influence: Influence,
-) -> ItemResult {
+fn item_result(codebook: &Codebook, slot: usize, tally: &Tally, influence: &Influence) -> ItemResult {
     let item = &codebook.slots[slot];
-    let counts = distribution(codebook, group, slot);
-    let percent = |weight: f64| (counts.answered_weight > 0.0).then(|| 100.0 * weight / counts.answered_weight);
+    let index = tally.mean.value();
+    let percent = |weight: f64| (tally.answered_weight > 0.0).then(|| 100.0 * weight / tally.answered_weight);
     let options = item
         .codes
         .iter()
         .enumerate()
         .map(|(code, name)| OptionResult {
             code: name.clone(),
-            count: Some(counts.counts[code]),
-            percent: percent(counts.weights[code]),
+            count: Some(tally.counts[code]),
+            percent: percent(tally.weights[code]),
             suppressed: false,
         })
         .collect();
     let outside: Vec<usize> = (0..item.codes.len()).filter(|&code| item.weights[code].is_none()).collect();
     let (valid, dont_know, dont_know_percent) = if item.kind == Kind::Scale {
-        let dont_know: u64 = outside.iter().map(|&code| counts.counts[code]).sum();
-        let dont_know_weight: f64 = outside.iter().map(|&code| counts.weights[code]).sum();
-        (counts.answered - dont_know, Some(dont_know), percent(dont_know_weight))
+        let dont_know: u64 = outside.iter().map(|&code| tally.counts[code]).sum();
+        let dont_know_weight: f64 = outside.iter().map(|&code| tally.weights[code]).sum();
+        (tally.answered - dont_know, Some(dont_know), percent(dont_know_weight))
     } else {
-        (counts.answered, None, None)
+        (tally.answered, None, None)
     };
     let spread = influence.spread();
     ItemResult {
@@ -274,19 +283,15 @@ fn item_result(
     }
 }
 
-fn share_result(codebook: &Codebook, group: &Group<'_>, slot: usize) -> ShareResult {
-    let counts = distribution(codebook, group, slot);
+fn share_result(codebook: &Codebook, slot: usize, tally: &Tally) -> ShareResult {
     let item = &codebook.slots[slot];
     let yes = item.codes.iter().position(|code| code == crate::domain::instrument::YES).unwrap_or(0);
-    let answered: Vec<f64> = group
-        .respondents
-        .iter()
-        .zip(&group.weights)
-        .filter(|(respondent, _)| respondent.values[slot] != 0)
-        .map(|(_, &weight)| weight)
-        .collect();
-    let effective = effective_n(&answered);
-    let proportion = (counts.answered_weight > 0.0).then(|| counts.weights[yes] / counts.answered_weight);
+    let effective = if tally.answered_weight_squares > 0.0 {
+        tally.answered_weight * tally.answered_weight / tally.answered_weight_squares
+    } else {
+        0.0
+    };
+    let proportion = (tally.answered_weight > 0.0).then(|| tally.weights[yes] / tally.answered_weight);
     let ci95 = proportion
         .and_then(|p| stats::wilson_interval(p * effective, effective))
         .map(|[low, high]| [100.0 * low, 100.0 * high]);
@@ -294,8 +299,8 @@ fn share_result(codebook: &Codebook, group: &Group<'_>, slot: usize) -> ShareRes
     ShareResult {
         id: item.id.clone(),
         area: item.area.clone(),
-        yes: Some(counts.counts[yes]),
-        valid: Some(counts.answered),
+        yes: Some(tally.counts[yes]),
+        valid: Some(tally.answered),
         percent: proportion.map(|p| 100.0 * p),
         ci95,
         suppressed: false,
