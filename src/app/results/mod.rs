@@ -1,27 +1,37 @@
 //! The survey's results for a staff member: the municipalities they may see, weighted or not, beside an earlier
 //! wave, broken down by a background item, and always through the small-group protection.
 //!
-//! Every counted response is read once (in chunks of a thousand, so memory stays bounded) into the compact form of
-//! `domain::results::codebook`; everything else is computed in the domain.
+//! A survey's counted respondents are read once, in the compact form of `domain::results::codebook`, and kept while
+//! the survey's revision says nothing changed; after a change only what is new is read (see [`kept`]). Finished
+//! results are kept for the next viewer asking the same of the same revision (see [`memo`]). Everything else is
+//! computed in the domain, off the request's worker.
 
-use std::collections::HashMap;
+mod kept;
+mod memo;
+mod recent;
+
 use std::sync::Arc;
 
 use crate::app::Context;
 use crate::app::surveys::{self, Loaded};
 use crate::auth::Staff;
-use crate::db::DbConnection;
-use crate::db::queries::{population, responses};
-use crate::domain::aapor::{Completeness, classify};
-use crate::domain::instrument::{AnswerRow, Answers, Instrument};
+use crate::domain::instrument::Instrument;
 use crate::domain::population::Margins;
 use crate::domain::results::codebook::{Codebook, Kind, Respondent};
 use crate::domain::results::compare::compare;
-use crate::domain::results::compute::{Margin, Request, Results, compute};
+use crate::domain::results::compute::{Margin, Municipality, Results, compute_municipalities};
 use crate::domain::results::disclosure::Disclosure;
 use crate::domain::results::protect::protect;
 pub use crate::domain::results::published::{Labels, Published, Question};
 use crate::error::AppError;
+
+/// What the results keep between requests: the respondents of the surveys asked about last, and the finished
+/// results asked for last. One per service instance, shared by its workers.
+#[derive(Default)]
+pub struct Cache {
+    respondents: kept::Respondents,
+    memo: memo::Memo,
+}
 
 /// The results a staff member may see.
 pub async fn results(
@@ -33,42 +43,110 @@ pub async fn results(
     let loaded = surveys::load(ctx, staff, survey_id).await?;
     let visible = visible_municipalities(&loaded, staff, question.municipality.as_deref())?;
     let instrument = crate::app::instruments::for_survey(ctx, &loaded.survey).await?;
-    let codebook = Codebook::new(&instrument);
     let by = match &question.by {
         None => None,
-        Some(item) => Some(breakdown_slot(&codebook, item)?),
+        Some(item) => Some(breakdown_slot(&Codebook::new(&instrument), item)?),
     };
-    let mut results = read_and_compute(ctx, &loaded, &instrument, &codebook, &visible, question.weighted, by).await?;
-    let rules = disclosure(&loaded);
-    if let Some(earlier_id) = &question.compare {
-        let earlier = surveys::load(ctx, staff, earlier_id).await?;
-        let earlier_instrument = crate::app::instruments::for_survey(ctx, &earlier.survey).await?;
-        let earlier_codebook = Codebook::new(&earlier_instrument);
+    let earlier = match &question.compare {
+        None => None,
+        Some(earlier_id) => {
+            let earlier = surveys::load(ctx, staff, earlier_id).await?;
+            let instrument = crate::app::instruments::for_survey(ctx, &earlier.survey).await?;
+            Some((earlier, instrument))
+        }
+    };
+    let key = memo::Key {
+        survey_id: loaded.survey.id.clone(),
+        revision: loaded.survey.revision,
+        earlier: earlier.as_ref().map(|(earlier, _)| (earlier.survey.id.clone(), earlier.survey.revision)),
+        shown: visible.clone(),
+        question: question.clone(),
+    };
+    if let Some(published) = ctx.results.memo.get(&key) {
+        return Ok(published);
+    }
+    let current = Wave::read(ctx, loaded, instrument).await?;
+    let earlier = match earlier {
+        None => None,
+        Some((earlier, instrument)) => Some(Wave::read(ctx, earlier, instrument).await?),
+    };
+    let weighted = question.weighted;
+    let span = tracing::Span::current();
+    let published = tokio::task::spawn_blocking(move || {
+        span.in_scope(|| publish(&current, earlier.as_ref(), &visible, weighted, by))
+    })
+    .await
+    .map_err(|error| AppError::Internal(Box::new(error)))?;
+    let published = Arc::new(published);
+    ctx.results.memo.keep(key, published.clone());
+    Ok(published)
+}
+
+/// A survey with its questionnaire and its kept respondents.
+struct Wave {
+    loaded: Loaded,
+    instrument: Arc<Instrument>,
+    kept: Arc<kept::Kept>,
+}
+
+impl Wave {
+    async fn read(ctx: &Context, loaded: Loaded, instrument: Arc<Instrument>) -> Result<Self, AppError> {
+        let (id, revision) = (&loaded.survey.id, loaded.survey.revision);
+        let kept = ctx.results.respondents.current(&ctx.db, id, revision, &instrument).await?;
+        Ok(Self { loaded, instrument, kept })
+    }
+
+    /// The figures of the municipalities shown (code, name), before protection.
+    fn figures(&self, codebook: &Codebook, shown: &[(String, String)], weighted: bool, by: Option<usize>) -> Results {
+        let mut by_index: Vec<Vec<&Respondent>> = vec![Vec::new(); self.kept.municipalities.len()];
+        for respondent in &self.kept.respondents {
+            by_index[respondent.municipality].push(respondent);
+        }
+        let municipalities = shown
+            .iter()
+            .map(|(code, name)| {
+                let index = self.kept.municipalities.iter().position(|kept| kept == code);
+                Municipality {
+                    code: code.clone(),
+                    name: name.clone(),
+                    margins: margins_of(codebook, self.kept.margins.get(code)),
+                    respondents: index.map(|index| std::mem::take(&mut by_index[index])).unwrap_or_default(),
+                }
+            })
+            .collect();
+        compute_municipalities(codebook, municipalities, weighted, by)
+    }
+}
+
+/// The results of `current` for the municipalities shown, beside the `earlier` wave's, protected.
+fn publish(
+    current: &Wave,
+    earlier: Option<&Wave>,
+    shown: &[(String, String)],
+    weighted: bool,
+    by: Option<usize>,
+) -> Published {
+    let codebook = Codebook::new(&current.instrument);
+    let mut results = current.figures(&codebook, shown, weighted, by);
+    let rules = disclosure(&current.loaded);
+    if let Some(earlier) = earlier {
+        let earlier_codebook = Codebook::new(&earlier.instrument);
         let earlier_by = by.and_then(|slot| earlier_codebook.slot(&codebook.slots[slot].id));
-        let mut before = read_and_compute(
-            ctx,
-            &earlier,
-            &earlier_instrument,
-            &earlier_codebook,
-            &visible,
-            question.weighted,
-            earlier_by,
-        )
-        .await?;
-        protect(&mut before, &disclosure(&earlier));
-        compare(&mut results, &before, &instrument.replaced_items());
+        let mut before = earlier.figures(&earlier_codebook, shown, weighted, earlier_by);
+        protect(&mut before, &disclosure(&earlier.loaded));
+        compare(&mut results, &before, &current.instrument.replaced_items());
     }
     protect(&mut results, &rules);
-    Ok(Arc::new(Published {
-        survey_id: loaded.survey.id.clone(),
-        title: loaded.survey.title.clone(),
-        weights: if question.weighted { "population" } else { "none" },
+    Published {
+        survey_id: current.loaded.survey.id.clone(),
+        title: current.loaded.survey.title.clone(),
+        weights: if weighted { "population" } else { "none" },
         min_base: rules.min_base,
         min_cell: rules.min_cell,
-        compared_with: question.compare.clone(),
-        labels: Labels::of(&instrument),
+        compared_with: earlier.map(|earlier| earlier.loaded.survey.id.clone()),
+        labels: Labels::of(&current.instrument),
         results,
-    }))
+    }
 }
 
 fn disclosure(loaded: &Loaded) -> Disclosure {
@@ -101,83 +179,15 @@ fn breakdown_slot(codebook: &Codebook, item: &str) -> Result<usize, AppError> {
     )
 }
 
-/// Reads the survey's counted responses in the visible municipalities and computes their figures.
-async fn read_and_compute(
-    ctx: &Context,
-    loaded: &Loaded,
-    instrument: &Arc<Instrument>,
-    codebook: &Codebook,
-    visible: &[(String, String)],
-    weighted: bool,
-    by: Option<usize>,
-) -> Result<Results, AppError> {
-    let survey_id = loaded.survey.id.clone();
-    let codes: Vec<String> = visible.iter().map(|(code, _)| code.clone()).collect();
-    let (instrument, book) = (instrument.clone(), codebook.clone());
-    let (respondents, margins) = ctx
-        .db
-        .run(move |conn| {
-            let respondents = respondents(conn, &survey_id, &codes, &instrument, &book)?;
-            // Every municipality's margins in one query; those not shown are dropped here.
-            let mut stored = population::of_survey(conn, &survey_id)?;
-            let margins: Vec<Vec<Margin>> =
-                codes.iter().map(|code| margins_of(&book, stored.remove(code).unwrap_or_default())).collect();
-            Ok((respondents, margins))
-        })
-        .await?;
-    let municipalities =
-        visible.iter().cloned().zip(margins).map(|((code, name), margins)| (code, name, margins)).collect();
-    let request = Request { codebook, municipalities, respondents: &respondents, weighted, by };
-    Ok(compute(&request))
-}
-
-/// The counted responses (complete or partial) of the given municipalities, encoded.
-fn respondents(
-    conn: &mut DbConnection,
-    survey_id: &str,
-    municipalities: &[String],
-    instrument: &Instrument,
-    codebook: &Codebook,
-) -> diesel::QueryResult<Vec<Respondent>> {
-    let all = responses::of_survey(conn, survey_id)?;
-    let counted: Vec<_> = all
-        .into_iter()
-        .filter_map(|response| {
-            let index = municipalities.iter().position(|code| *code == response.municipality_code)?;
-            Some((response.id, index))
-        })
-        .collect();
-    let mut respondents = Vec::with_capacity(counted.len());
-    for chunk in counted.chunks(1000) {
-        let ids: Vec<String> = chunk.iter().map(|(id, _)| id.clone()).collect();
-        let mut rows: HashMap<String, Vec<AnswerRow>> = HashMap::new();
-        for row in responses::answers_of_many(conn, &ids)? {
-            rows.entry(row.response_id).or_default().push(AnswerRow {
-                item_id: row.item_id,
-                position: row.position,
-                option_code: row.option_code,
-                number: row.number_value,
-                text: row.text_value,
-            });
-        }
-        for (id, municipality) in chunk {
-            let answers = Answers::from_rows(instrument, rows.remove(id).unwrap_or_default()).unwrap_or_default();
-            if classify(answers.len(), instrument.applicable_items(&answers)) != Completeness::BreakOff {
-                respondents.push(codebook.encode(*municipality, &answers));
-            }
-        }
-    }
-    Ok(respondents)
-}
-
 /// The stored margins of a municipality, by slot, in the order of each item's codes; margins of items or codes the
 /// questionnaire no longer has are left out.
-fn margins_of(codebook: &Codebook, stored: Margins) -> Vec<Margin> {
+fn margins_of(codebook: &Codebook, stored: Option<&Margins>) -> Vec<Margin> {
+    let Some(stored) = stored else { return Vec::new() };
     stored
         .0
-        .into_iter()
+        .iter()
         .filter_map(|(item, counts)| {
-            let slot = codebook.slot(&item)?;
+            let slot = codebook.slot(item)?;
             let codes = &codebook.slots[slot].codes;
             let population = codes.iter().map(|code| counts.get(code).copied().unwrap_or(0) as f64).collect();
             Some(Margin { slot, population })

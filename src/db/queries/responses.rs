@@ -79,3 +79,21 @@ pub fn delete_many(conn: &mut DbConnection, ids: &[String]) -> QueryResult<()> {
 pub fn of_survey(conn: &mut DbConnection, survey: &str) -> QueryResult<Vec<Response>> {
     responses::table.filter(responses::survey_id.eq(survey)).select(Response::as_select()).load(conn)
 }
+
+/// Every response id of a survey, with its municipality.
+pub fn ids_of_survey(conn: &mut DbConnection, survey: &str) -> QueryResult<Vec<(String, String)>> {
+    responses::table
+        .filter(responses::survey_id.eq(survey))
+        .select((responses::id, responses::municipality_code))
+        .load(conn)
+}
+
+/// The answers of some responses in one query, each response's rows one after the other. As many ids as the caller
+/// gives: a few thousand at a time keep both backends' parameter limits and the rows held at once small.
+pub fn answers_by_response(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<StoredAnswer>> {
+    answers::table
+        .filter(answers::response_id.eq_any(ids))
+        .order(answers::response_id)
+        .select(StoredAnswer::as_select())
+        .load(conn)
+}
