@@ -7,8 +7,9 @@
 //! revision. That revision is raised in the same transaction as every submission, settling and change of margins (see
 //! `queries::surveys::lock_for_write`): while it is unchanged the kept respondents are exactly what reading again
 //! would give, on any instance. After a change only the survey's response ids are read again (one query of two short
-//! columns), then the answers of the responses not seen yet; responses no longer stored are dropped. Break-offs are
-//! remembered as such, so they are not read again either.
+//! columns), then the answers of the responses not seen yet (a query per 5,000), decoded straight into their slots
+//! (see `domain::results::decode`); responses no longer stored are dropped. Break-offs are remembered as such, so they
+//! are not read again either.
 //!
 //! The respondents are kept in the order of their response ids, however they were read, so that every instance and
 //! every read gives the figures bit for bit the same. One request at a time reads a survey; the others wait for its
@@ -33,8 +34,8 @@ use crate::error::AppError;
 /// Closed surveys are kept like open ones: their results are read most.
 pub const SURVEYS: usize = 8;
 
-/// Response ids whose answers are read in one query.
-const CHUNK: usize = 2_000;
+/// Response ids whose answers are read in one query (about 170,000 rows).
+const CHUNK: usize = 5_000;
 
 /// One survey's counted respondents for one questionnaire, as of a revision.
 #[derive(Debug, Clone, Default)]
@@ -128,7 +129,7 @@ fn read(
     let mut counted = Vec::new();
     for chunk in unseen.chunks(CHUNK) {
         let ids: Vec<String> = chunk.iter().map(|(id, _)| id.clone()).collect();
-        let rows = responses::answers_by_response(conn, &ids)?;
+        let rows = responses::answers_of(conn, &ids)?;
         for (index, decoded) in decode_chunk(&decoder, chunk, rows).into_iter().enumerate() {
             match decoded {
                 Some(respondent) => counted.push((chunk[index].0.clone(), respondent)),
@@ -145,28 +146,21 @@ fn read(
 }
 
 /// Each response of `chunk` (ids in order, with their municipality's index) decoded from `rows`, the rows of the
-/// chunk's responses, each response's together; `None` for a break-off.
+/// chunk's responses in any order; `None` for a break-off (a response without a single row is one too).
 fn decode_chunk(
     decoder: &Decoder<'_>,
     chunk: &[(String, usize)],
     rows: Vec<crate::db::models::response::StoredAnswer>,
 ) -> Vec<Option<Respondent>> {
-    let mut decoded: Vec<Option<Option<Respondent>>> = vec![None; chunk.len()];
-    let mut current: Option<(String, Vec<AnswerRow>)> = None;
-    let mut finish = |current: Option<(String, Vec<AnswerRow>)>| {
-        if let Some((id, rows)) = current
-            && let Ok(index) = chunk.binary_search_by(|(known, _)| known.as_str().cmp(&id))
-        {
-            decoded[index] = Some(decoder.decode(chunk[index].1, &rows));
-        }
-    };
+    let mut by_response: Vec<Vec<AnswerRow>> = vec![Vec::new(); chunk.len()];
+    // Rows mostly come a response at a time: its place in the chunk is looked up when the response changes.
+    let mut at: Option<usize> = None;
     for row in rows {
-        if current.as_ref().is_none_or(|(id, _)| *id != row.response_id) {
-            finish(current.take());
-            current = Some((row.response_id, Vec::with_capacity(40)));
+        if at.is_none_or(|index| chunk[index].0 != row.response_id) {
+            at = chunk.binary_search_by(|(id, _)| id.as_str().cmp(&row.response_id)).ok();
         }
-        if let Some((_, answers)) = &mut current {
-            answers.push(AnswerRow {
+        if let Some(index) = at {
+            by_response[index].push(AnswerRow {
                 item_id: row.item_id,
                 position: row.position,
                 option_code: row.option_code,
@@ -175,13 +169,7 @@ fn decode_chunk(
             });
         }
     }
-    finish(current);
-    // A response without a single answer row is a break-off like any other.
-    decoded
-        .into_iter()
-        .enumerate()
-        .map(|(index, decoded)| decoded.unwrap_or_else(|| decoder.decode(chunk[index].1, &[])))
-        .collect()
+    by_response.iter().zip(chunk).map(|(rows, (_, municipality))| decoder.decode(*municipality, rows)).collect()
 }
 
 impl Kept {
