@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::codebook::{Codebook, Respondent};
-use super::estimate::{Group, estimate};
+use super::estimate::{Group, estimate_parts};
 use super::figures::GroupResults;
 use super::weights;
 
@@ -100,25 +100,9 @@ pub fn compute_municipalities(
     Results { municipalities: results, total, by: by.map(|slot| codebook.slots[slot].id.clone()) }
 }
 
-/// A group's figures, and those of each of its breakdown groups (its respondents parted by their answer to the
-/// item in slot `by`, in one walk).
+/// A group's figures, and those of each of its breakdown groups.
 fn with_breakdown(codebook: &Codebook, by: Option<usize>, group: Group<'_>) -> GroupResults {
-    let mut results = estimate(codebook, &group);
-    if let Some(slot) = by {
-        let item = &codebook.slots[slot];
-        let mut parts: Vec<(Vec<&Respondent>, Vec<f64>)> = vec![(Vec::new(), Vec::new()); item.codes.len()];
-        for (respondent, &weight) in group.respondents.iter().zip(&group.weights) {
-            for code in codebook.chosen(slot, respondent.values[slot]) {
-                parts[code].0.push(respondent);
-                parts[code].1.push(weight);
-            }
-        }
-        for (name, (respondents, weights)) in item.codes.iter().zip(parts) {
-            let part = Group { code: name.clone(), name: name.clone(), respondents, weights, weighted: group.weighted };
-            results.groups.push(estimate(codebook, &part));
-        }
-    }
-    results
+    estimate_parts(codebook, &group, by)
 }
 
 /// Weights that make a municipality's respondents reproduce its population margins, summing to the population
