@@ -4,10 +4,10 @@
 //! (`classify` of the items answered and those that applied) and encoding them (`Codebook::encode`): exact, but it
 //! builds a map of strings per response and parses every value. Reading a survey of 100,000 responses that way costs
 //! seconds, so a [`Decoder`] built once per questionnaire takes the common rows straight into their slots: a choice
-//! row whose code is one of its item's, once per item (once per code for multiple choice), nothing else in it. Every
-//! other row (numbers, free text, items without a slot) still goes through `Answers::from_rows`, and a response with
-//! a row it cannot take directly (an unknown code, a second answer, a code with spaces around it, more choices than
-//! allowed) is decoded the reference way as a whole. So the result is the reference's for any rows; the tests hold
+//! row whose code is one of its item's, once per item (once per code for multiple choice), nothing else in it, and a
+//! number within its item's bounds. Every other row (free text, items without a slot) still goes through
+//! `Answers::from_rows`, and a response with a row it cannot take directly (an unknown code, a second answer, a code
+//! with spaces around it, more choices than allowed, a number out of bounds) is decoded the reference way as a whole. So the result is the reference's for any rows; the tests hold
 //! the two side by side.
 //!
 //! A free-text row is read with its text (the checks need it) and counts as an answered item, although no text ever
@@ -23,9 +23,32 @@ use crate::domain::instrument::{AnswerRow, Answers, Instrument, ItemKind};
 enum Read {
     /// Straight into a slot: `multiple` sets a bit per code, otherwise the value is the code's index + 1.
     Direct { slot: usize, multiple: bool },
+    /// A whole number from `min` to `max`: answered, kept nowhere. `seen` is its place among the numbers.
+    Number { seen: usize, min: i64, max: i64 },
     /// Through the questionnaire's checks.
     Checked,
 }
+
+/// Fowler–Noll–Vo hashing of the item ids a decoder looks up for every row: short keys, a handful of them, never
+/// chosen by an adversary (they are the questionnaire's), so the default hasher's protection costs time for nothing.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut hash = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        for &byte in bytes {
+            hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = hash;
+    }
+}
+
+type Items<'a> = HashMap<&'a str, Read, std::hash::BuildHasherDefault<Fnv>>;
 
 /// The condition of an item shown only after a certain answer to another one.
 struct Condition<'a> {
@@ -39,7 +62,7 @@ struct Condition<'a> {
 pub struct Decoder<'a> {
     instrument: &'a Instrument,
     codebook: &'a Codebook,
-    items: HashMap<&'a str, Read>,
+    items: Items<'a>,
     /// Multiple-choice slots read directly that allow at most so many choices.
     limited: Vec<(usize, usize)>,
     /// Slots whose items are read through the checks, encoded from the answers those give.
@@ -52,7 +75,8 @@ pub struct Decoder<'a> {
 impl<'a> Decoder<'a> {
     /// A decoder for responses to `instrument`, encoded by `codebook` (made from the same instrument).
     pub fn new(instrument: &'a Instrument, codebook: &'a Codebook) -> Self {
-        let mut items = HashMap::new();
+        let mut items = Items::default();
+        let mut numbers = 0;
         let mut limited = Vec::new();
         let mut checked_slots = Vec::new();
         for item in instrument.items() {
@@ -68,7 +92,13 @@ impl<'a> Decoder<'a> {
                     checked_slots.push(slot);
                     Read::Checked
                 }
-                None => Read::Checked,
+                None => match item.kind {
+                    ItemKind::Number { min, max, .. } => {
+                        numbers += 1;
+                        Read::Number { seen: numbers - 1, min, max }
+                    }
+                    _ => Read::Checked,
+                },
             };
             items.entry(item.id.as_str()).or_insert(read);
         }
@@ -93,16 +123,32 @@ impl<'a> Decoder<'a> {
     /// One response's rows (in any order), encoded with the index of its municipality; `None` for a break-off.
     pub fn decode(&self, municipality: usize, rows: &[AnswerRow]) -> Option<Respondent> {
         let mut values = vec![0_u32; self.codebook.slots.len()];
+        let mut numbers_seen = 0_u64;
         let mut answered = 0;
         let mut checked = Vec::new();
         for row in rows {
-            let Some(Read::Direct { slot, multiple }) = self.items.get(row.item_id.as_str()) else {
-                checked.push(row.clone());
-                continue;
+            let (slot, multiple) = match self.items.get(row.item_id.as_str()) {
+                Some(Read::Direct { slot, multiple }) => (*slot, *multiple),
+                Some(Read::Number { seen, min, max }) => {
+                    // The checks read a number back from its digits, which i64::MIN's magnitude does not fit.
+                    let fits = |n: i64| n != i64::MIN && (*min..=*max).contains(&n);
+                    let plain = row.option_code.is_none() && row.text.is_none() && row.number.is_some_and(fits);
+                    let seen = 1_u64.checked_shl(*seen as u32).unwrap_or(0);
+                    if !plain || seen == 0 || numbers_seen & seen != 0 {
+                        return self.by_checks(municipality, rows);
+                    }
+                    numbers_seen |= seen;
+                    answered += 1;
+                    continue;
+                }
+                _ => {
+                    checked.push(row.clone());
+                    continue;
+                }
             };
-            let Some(code) = self.code(*slot, row) else { return self.by_checks(municipality, rows) };
-            let value = &mut values[*slot];
-            if *multiple {
+            let Some(code) = self.code(slot, row) else { return self.by_checks(municipality, rows) };
+            let value = &mut values[slot];
+            if multiple {
                 if *value & (1 << code) != 0 {
                     return self.by_checks(municipality, rows);
                 }

@@ -105,7 +105,7 @@ fn spoil(instrument: &Instrument, random: &mut Random, rows: &mut Vec<AnswerRow>
             8 => {
                 let numbers = instrument.items().filter(|item| matches!(item.kind, ItemKind::Number { .. }));
                 if let Some(item) = numbers.last() {
-                    rows.push(row(&item.id, None, Some([-1, 101, 3][random.below(3)]), None));
+                    rows.push(row(&item.id, None, Some([-1, 101, 3, i64::MIN, i64::MAX][random.below(5)]), None));
                 }
             }
             9 if !rows.is_empty() => {
