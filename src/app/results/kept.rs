@@ -7,7 +7,7 @@
 //! revision. That revision is raised in the same transaction as every submission, settling and change of margins (see
 //! `queries::surveys::lock_for_write`): while it is unchanged the kept respondents are exactly what reading again
 //! would give, on any instance. After a change only the survey's response ids are read again (one query of two short
-//! columns), then the answers of the responses not seen yet (a query per 5,000), decoded straight into their slots
+//! columns), then the answers of the responses not seen yet (a query per 2,000), decoded straight into their slots
 //! (see `domain::results::decode`); responses no longer stored are dropped. Break-offs are remembered as such, so they
 //! are not read again either.
 //!
@@ -34,8 +34,8 @@ use crate::error::AppError;
 /// Closed surveys are kept like open ones: their results are read most.
 pub const SURVEYS: usize = 8;
 
-/// Response ids whose answers are read in one query (about 170,000 rows).
-const CHUNK: usize = 5_000;
+/// Response ids whose answers are read in one query (about 70,000 rows, some 20 MB held at once).
+const CHUNK: usize = 2_000;
 
 /// One survey's counted respondents for one questionnaire, as of a revision.
 #[derive(Debug, Clone, Default)]

@@ -88,8 +88,8 @@ pub fn ids_of_survey(conn: &mut DbConnection, survey: &str) -> QueryResult<Vec<(
         .load(conn)
 }
 
-/// The answers of some responses in one query, in no particular order. As many ids as the caller gives: a few
-/// thousand at a time keep both backends' parameter limits and the rows held at once small. (Asking for them in the
+/// The answers of some responses in one query, in no particular order. As many ids as the caller gives: a couple
+/// of thousand at a time keep both backends' parameter limits and the rows held at once small. (Asking for them in the
 /// order of their responses made PostgreSQL sort every batch, on disk.)
 pub fn answers_of(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<StoredAnswer>> {
     answers::table.filter(answers::response_id.eq_any(ids)).select(StoredAnswer::as_select()).load(conn)
