@@ -12,9 +12,9 @@ use crate::app::results::recent::Recent;
 use crate::domain::results::published::{Published, Question};
 
 /// Finished results kept at most: enough for the questions a few live pages ask (weights, breakdowns, comparisons,
-/// municipality by municipality), few enough that the largest (a breakdown of every municipality, about 1 MB) stay
-/// small beside the respondents.
-pub const KEPT: usize = 32;
+/// municipality by municipality), few enough that even the largest (a breakdown of every municipality, 1–2 MB in
+/// memory) stay small beside the respondents.
+pub const KEPT: usize = 16;
 
 /// What a finished result was made of.
 #[derive(Debug, Clone, PartialEq, Eq)]
