@@ -7,8 +7,8 @@
 //! revision. That revision is raised in the same transaction as every submission, settling and change of margins (see
 //! `queries::surveys::lock_for_write`): while it is unchanged the kept respondents are exactly what reading again
 //! would give, on any instance. After a change only the survey's response ids are read again (one query of two short
-//! columns), then the answers of the responses not seen yet (a query per 2,000), decoded straight into their slots
-//! (see `domain::results::decode`); responses no longer stored are dropped. Break-offs are remembered as such, so they
+//! columns), then the answers of the responses not seen yet (see `queries::responses::answers_of_responses`),
+//! decoded straight into their slots (see `domain::results::decode`); responses no longer stored are dropped. Break-offs are remembered as such, so they
 //! are not read again either.
 //!
 //! The respondents are kept in the order of their response ids, however they were read, so that every instance and
@@ -23,7 +23,7 @@ use tracing::Instrument as _;
 use crate::app::results::recent::Recent;
 use crate::db::queries::{population, responses};
 use crate::db::{Db, DbConnection};
-use crate::domain::instrument::{AnswerRow, Instrument};
+use crate::domain::instrument::Instrument;
 use crate::domain::population::Margins;
 use crate::domain::results::codebook::{Codebook, Respondent};
 use crate::domain::results::decode::Decoder;
@@ -33,9 +33,6 @@ use crate::error::AppError;
 /// values and ids), so this bounds the memory at a few hundred MB even for the largest surveys; most are far smaller.
 /// Closed surveys are kept like open ones: their results are read most.
 pub const SURVEYS: usize = 8;
-
-/// Response ids whose answers are read in one query (about 70,000 rows, some 20 MB held at once).
-const CHUNK: usize = 2_000;
 
 /// One survey's counted respondents for one questionnaire, as of a revision.
 #[derive(Debug, Clone, Default)]
@@ -117,6 +114,7 @@ fn read(
         before.map(|kept| Arc::try_unwrap(kept).unwrap_or_else(|shared| (*shared).clone())).unwrap_or_default();
     let mut stored = responses::ids_of_survey(conn, survey_id)?;
     stored.sort_unstable();
+    let stored_count = stored.len();
     kept.drop_missing(&stored);
     let mut unseen: Vec<(String, usize)> = Vec::new();
     for (id, municipality) in stored {
@@ -126,16 +124,18 @@ fn read(
     }
     let codebook = Codebook::new(instrument);
     let decoder = Decoder::new(instrument, &codebook);
+    let ids: Vec<String> = unseen.iter().map(|(id, _)| id.clone()).collect();
+    // A response without a single answer row is a break-off like any other: none until its rows say otherwise.
+    let mut decoded: Vec<Option<Respondent>> = vec![None; unseen.len()];
+    responses::answers_of_responses(conn, survey_id, &ids, stored_count, |index, rows| {
+        decoded[index] = decoder.decode(unseen[index].1, rows);
+    })?;
     let mut counted = Vec::new();
-    for chunk in unseen.chunks(CHUNK) {
-        let ids: Vec<String> = chunk.iter().map(|(id, _)| id.clone()).collect();
-        let rows = responses::answers_of(conn, &ids)?;
-        for (index, decoded) in decode_chunk(&decoder, chunk, rows).into_iter().enumerate() {
-            match decoded {
-                Some(respondent) => counted.push((chunk[index].0.clone(), respondent)),
-                None => {
-                    kept.break_offs.insert(chunk[index].0.clone());
-                }
+    for ((id, _), decoded) in unseen.into_iter().zip(decoded) {
+        match decoded {
+            Some(respondent) => counted.push((id, respondent)),
+            None => {
+                kept.break_offs.insert(id);
             }
         }
     }
@@ -143,33 +143,6 @@ fn read(
     kept.margins = population::of_survey(conn, survey_id)?;
     kept.revision = revision;
     Ok(kept)
-}
-
-/// Each response of `chunk` (ids in order, with their municipality's index) decoded from `rows`, the rows of the
-/// chunk's responses in any order; `None` for a break-off (a response without a single row is one too).
-fn decode_chunk(
-    decoder: &Decoder<'_>,
-    chunk: &[(String, usize)],
-    rows: Vec<crate::db::models::response::StoredAnswer>,
-) -> Vec<Option<Respondent>> {
-    let mut by_response: Vec<Vec<AnswerRow>> = vec![Vec::new(); chunk.len()];
-    // Rows mostly come a response at a time: its place in the chunk is looked up when the response changes.
-    let mut at: Option<usize> = None;
-    for row in rows {
-        if at.is_none_or(|index| chunk[index].0 != row.response_id) {
-            at = chunk.binary_search_by(|(id, _)| id.as_str().cmp(&row.response_id)).ok();
-        }
-        if let Some(index) = at {
-            by_response[index].push(AnswerRow {
-                item_id: row.item_id,
-                position: row.position,
-                option_code: row.option_code,
-                number: row.number_value,
-                text: row.text_value,
-            });
-        }
-    }
-    by_response.iter().zip(chunk).map(|(rows, (_, municipality))| decoder.decode(*municipality, rows)).collect()
 }
 
 impl Kept {
