@@ -30,10 +30,10 @@
 //!
 //! Where the time goes: the endpoint's use case, `trygghet::app::results::results`, keeps its steps to itself, so the
 //! benchmark repeats them in-process with the same public functions, each timed on its own: the survey's response
-//! ids (`responses::ids_of_survey`), their answers in queries of 2,000 ids (`responses::answers_of`),
-//! decoding and classing each response (`decode::Decoder`; beside it, for comparison, the way every response was
-//! checked and encoded before, `decode::reference`), the margins, then `compute` (unweighted, weighted, by age band),
-//! `protect`, and the JSON of the result.
+//! ids (`responses::ids_of_survey`), their answers (`responses::answers_of_responses`: 2,000 responses a query, or on
+//! PostgreSQL one pass over the survey), decoding and classing each response (`decode::Decoder`; beside it, for
+//! comparison, the way every response was checked and encoded before, `decode::reference`), the margins, then
+//! `compute` (unweighted, weighted, by age band), `protect`, and the JSON of the result.
 //!
 //! ```sh
 //! cargo run --release --example bench_results -- --responses 10000,100000
@@ -47,7 +47,6 @@ use std::time::{Duration, Instant};
 use clap::Parser;
 use rand::Rng;
 use trygghet::db::DbConnection;
-use trygghet::db::models::response::StoredAnswer;
 use trygghet::domain::aapor::{Completeness, classify};
 use trygghet::domain::instrument::{AnswerRow, Answers, Instrument, Item, ItemKind};
 use trygghet::domain::population::Margins;
@@ -529,7 +528,7 @@ fn reset_peak_memory() {
 }
 
 /// Times the steps of the first request in-process, each on its own, as `app::results` takes them: one call to the
-/// database that reads the survey's response ids, their answers in queries of 2,000 ids, decodes and classes each
+/// database that reads the survey's response ids and their answers, decodes and classes each
 /// response and reads the margins; then computing the figures, protecting small groups, and writing the JSON.
 async fn measure_steps(args: &Args, db: &trygghet::db::Db, survey_id: &str) -> Result<Steps, Failure> {
     let instrument = std::sync::Arc::new(trygghet::domain::instrument::default_instrument()?);
@@ -620,7 +619,7 @@ fn published(survey_id: &str, results: Results) -> Published {
 type Read = (Vec<Respondent>, Vec<Margins>, [f64; 5]);
 
 /// The read of `app::results` after the service starts, with the same queries and steps, each timed: the survey's
-/// response ids, their answers in queries of 2,000 ids, each response decoded (and, timed apart, decoded as before),
+/// response ids, their answers, each response decoded (and, timed apart, decoded as before),
 /// and the municipalities' margins.
 fn read_respondents(
     conn: &mut DbConnection,
@@ -641,50 +640,25 @@ fn read_respondents(
         .collect();
     times[0] = ms(started.elapsed());
     let mut respondents = Vec::with_capacity(ids.len());
-    for chunk in ids.chunks(2_000) {
+    let (ids, municipalities_of): (Vec<String>, Vec<usize>) = ids.into_iter().unzip();
+    let started = Instant::now();
+    let (mut decoding, mut as_before) = (std::time::Duration::ZERO, std::time::Duration::ZERO);
+    responses::answers_of_responses(conn, survey_id, &ids, ids.len(), |index, rows| {
         let started = Instant::now();
-        let chunk_ids: Vec<String> = chunk.iter().map(|(id, _)| id.clone()).collect();
-        let rows = responses::answers_of(conn, &chunk_ids)?;
-        times[1] += ms(started.elapsed());
+        respondents.extend(decoder.decode(municipalities_of[index], rows));
+        decoding += started.elapsed();
         let started = Instant::now();
-        let grouped = group_by_response(chunk, rows);
-        for (municipality, rows) in &grouped {
-            respondents.extend(decoder.decode(*municipality, rows));
-        }
-        times[2] += ms(started.elapsed());
-        let started = Instant::now();
-        for (municipality, rows) in &grouped {
-            std::hint::black_box(reference(instrument, &codebook, *municipality, rows));
-        }
-        times[4] += ms(started.elapsed());
-    }
+        std::hint::black_box(reference(instrument, &codebook, municipalities_of[index], rows));
+        as_before += started.elapsed();
+    })?;
+    times[1] = ms(started.elapsed()) - ms(decoding) - ms(as_before);
+    times[2] = ms(decoding);
+    times[4] = ms(as_before);
     let started = Instant::now();
     let mut stored = population::of_survey(conn, survey_id)?;
     let margins = municipalities.iter().map(|code| stored.remove(code).unwrap_or_default()).collect();
     times[3] = ms(started.elapsed());
     Ok((respondents, margins, times))
-}
-
-/// The rows of a chunk's responses (in any order), as each response's municipality and rows.
-fn group_by_response(chunk: &[(String, usize)], rows: Vec<StoredAnswer>) -> Vec<(usize, Vec<AnswerRow>)> {
-    let mut grouped: Vec<(usize, Vec<AnswerRow>)> =
-        chunk.iter().map(|(_, municipality)| (*municipality, Vec::new())).collect();
-    let mut at: Option<usize> = None;
-    for row in rows {
-        if at.is_none_or(|index| chunk[index].0 != row.response_id) {
-            at = chunk.binary_search_by(|(id, _)| id.as_str().cmp(&row.response_id)).ok();
-        }
-        if let Some(index) = at {
-            grouped[index].1.push(AnswerRow {
-                item_id: row.item_id,
-                position: row.position,
-                option_code: row.option_code,
-                number: row.number_value,
-                text: row.text_value,
-            });
-        }
-    }
-    grouped
 }
 
 /// The stored margins by slot, as `app::results` turns them into what `compute` takes.
