@@ -13,19 +13,27 @@
 //! municipality's population margins (age band and gender, 5,000–11,200 residents of 16–85) through
 //! `PUT …/municipalities/{code}/population`, as a coordinator would.
 //!
-//! What is timed, on the client, one request after the other: `?weights=none`, `?weights=population` (the default)
-//! and `?by=age_band` (weighted, every municipality and the total broken down by age band), each `--warmup` times
-//! untimed and then `--requests` times. The service runs in this process, so the peak memory while serving is this
-//! process's: before each kind of request its peak (`VmHWM`) is reset to the current resident size (`clear_refs`) and
-//! read again after the last one.
+//! What is timed, on the client, one request after the other:
+//! - **cold**: the first request after the service started (`?weights=population`, the default), which reads every
+//!   answer of the survey and keeps the respondents;
+//! - **steady**: `?weights=none`, `?weights=population` and `?by=age_band` (weighted, every municipality and the total
+//!   broken down by age band), each `--warmup` times untimed and then `--requests` times, nothing changing meanwhile
+//!   (what every viewer of a page after the first one gets);
+//! - **after a change**: each kind `--rounds` times right after the margins of one municipality were stored again
+//!   (the same numbers: the survey's revision is raised, no response is added), so that the respondents' ids are
+//!   read again and the figures computed from the kept respondents;
+//! - **after a new response**: each kind `--rounds` times right after one more paper form was entered through the
+//!   form (every tenth settling a batch), so that its answers are read too.
 //!
-//! Where the time goes: the endpoint's use case, `trygghet::app::results::results`, keeps its read and its steps to
-//! itself, so the benchmark repeats them in-process with the same public functions, each timed on its own: the
-//! survey's responses (`responses::of_survey`), their answers in chunks of 1,000 (`responses::answers_of_many`),
-//! checking and classing each response and encoding it (`Answers::from_rows`, `classify`, `Codebook::encode`), the
-//! margins, then `compute` (unweighted, weighted, by age band), `protect`, and the JSON of the result. Beside them it
-//! times a leaner read of the same answers (one query, each row straight into its slot; see `lean_read`), a lower
-//! bound of what reading every answer on every request costs.
+//! The service runs in this process, so the peak memory while serving is this process's: before each phase its peak
+//! (`VmHWM`) is reset to the current resident size (`clear_refs`) and read again after its last request.
+//!
+//! Where the time goes: the endpoint's use case, `trygghet::app::results::results`, keeps its steps to itself, so the
+//! benchmark repeats them in-process with the same public functions, each timed on its own: the survey's response
+//! ids (`responses::ids_of_survey`), their answers (`responses::answers_of_responses`: 2,000 responses a query, or on
+//! PostgreSQL one pass over the survey), decoding and classing each response (`decode::Decoder`; beside it, for
+//! comparison, the way every response was checked and encoded before, `decode::reference`), the margins, then
+//! `compute` (unweighted, weighted, by age band), `protect`, and the JSON of the result.
 //!
 //! ```sh
 //! cargo run --release --example bench_results -- --responses 10000,100000
@@ -34,7 +42,6 @@
 
 mod support;
 
-use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use clap::Parser;
@@ -43,8 +50,9 @@ use trygghet::db::DbConnection;
 use trygghet::domain::aapor::{Completeness, classify};
 use trygghet::domain::instrument::{AnswerRow, Answers, Instrument, Item, ItemKind};
 use trygghet::domain::population::Margins;
-use trygghet::domain::results::codebook::{Codebook, Kind, Respondent};
+use trygghet::domain::results::codebook::{Codebook, Respondent};
 use trygghet::domain::results::compute::{Margin, Request, Results, compute};
+use trygghet::domain::results::decode::{Decoder, reference};
 use trygghet::domain::results::disclosure::Disclosure;
 use trygghet::domain::results::protect::protect;
 use trygghet::domain::results::published::{Labels, Published};
@@ -68,7 +76,8 @@ struct Args {
     /// Untimed requests of each kind first (connections, caches).
     #[arg(long, default_value_t = 2)]
     warmup: usize,
-    /// Rounds of the in-process steps (read, classify, compute, protect, JSON), after one untimed round.
+    /// Requests of each kind after a change and after a new response; rounds of the in-process steps (read,
+    /// decode, compute, protect, JSON), after one untimed round.
     #[arg(long, default_value_t = 5)]
     rounds: usize,
     /// The share of respondents (0–1) who also write a free-text comment.
@@ -112,24 +121,40 @@ struct Measured {
     responses: usize,
     answers: u64,
     counted: u64,
-    /// Respondents the results count in total.
+    /// Respondents the results count in total, on the first request and after the new responses.
     shown: u64,
+    shown_after: u64,
     seeding: Duration,
     size: u64,
-    /// Per kind of request: its timings, failed requests, body size, resident size before and peak while serving.
-    http: Vec<(&'static str, Summary, usize, usize, u64, u64)>,
+    /// The first request after the service started (ms), with the resident size before it and the peak during it (KiB).
+    cold: (f64, u64, u64),
+    /// Per kind of request: steady, after a change and after a new response, failed requests, body size, resident
+    /// size before the kind's first request and peak up to its last.
+    http: Vec<Kind>,
     steps: Steps,
 }
 
-/// The in-process steps behind one request, each a summary over the rounds (ms).
+/// The timings of one kind of request.
+struct Kind {
+    name: &'static str,
+    steady: Summary,
+    changed: Summary,
+    new_response: Summary,
+    errors: usize,
+    body: usize,
+    before: u64,
+    peak: u64,
+}
+
+/// The in-process steps behind one request after the service started, each a summary over the rounds (ms).
 struct Steps {
-    responses: Summary,
+    ids: Summary,
     answers: Summary,
     decode: Summary,
+    /// Decoding the same rows as every response was before (see [`reference`]).
+    reference: Summary,
     margins: Summary,
     read: Summary,
-    /// A leaner read of every answer (see [`lean_read`]).
-    lean: Summary,
     compute_none: Summary,
     compute_population: Summary,
     compute_by: Summary,
@@ -161,49 +186,78 @@ async fn main() -> Result<(), Failure> {
 fn report(args: &Args, backend: &str, results: &[Measured]) {
     println!();
     println!(
-        "GET /api/v1/surveys/{{id}}/results on {backend}, {} sequential requests of each kind after {} warm-up; {}; \
-         load average {}",
+        "GET /api/v1/surveys/{{id}}/results on {backend}: the first request after start; then of each kind {} \
+         sequential requests after {} warm-up (steady), {} right after a change (margins stored again) and {} right \
+         after a new response; {}; load average {}",
         args.requests,
         args.warmup,
+        args.rounds,
+        args.rounds,
         support::machine(),
         support::load_average()
     );
     println!();
     println!(
-        "| responses | answers | complete or partial | counted in results | seeded in | database | request | p50 | p95 \
-         | max | errors | body | RSS before | peak RSS |"
+        "| responses | answers | counted | seeded in | database | first request after start | RSS before | peak RSS |"
     );
-    println!("|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|");
     for r in results {
-        for (name, summary, errors, body, before, peak) in &r.http {
+        let (cold, before, peak) = r.cold;
+        println!(
+            "| {} | {} | {} | {:.0} s | {} MB | **{:.0} ms** | {} MB | {} MB |",
+            r.responses,
+            r.answers,
+            r.counted,
+            r.seeding.as_secs_f64(),
+            r.size / 1_000_000,
+            cold,
+            before / 1024,
+            peak / 1024,
+        );
+    }
+    println!();
+    println!(
+        "| responses | request | steady p50 | p95 | max | after a change p50 | max | after a new response p50 | max \
+         | errors | body | RSS before | peak RSS |"
+    );
+    println!("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for r in results {
+        for kind in &r.http {
             println!(
-                "| {} | {} | {} | {} | {:.0} s | {} MB | `{name}` | {:.0} ms | {:.0} ms | {:.0} ms | {errors} | {} KB | {} MB \
-                 | {} MB |",
+                "| {} | `{}` | {:.1} ms | {:.1} ms | {:.1} ms | {:.0} ms | {:.0} ms | {:.0} ms | {:.0} ms | {} | {} KB \
+                 | {} MB | {} MB |",
                 r.responses,
-                r.answers,
-                r.counted,
-                r.shown,
-                r.seeding.as_secs_f64(),
-                r.size / 1_000_000,
-                summary.p50,
-                summary.p95,
-                summary.max,
-                body / 1000,
-                before / 1024,
-                peak / 1024,
+                kind.name,
+                kind.steady.p50,
+                kind.steady.p95,
+                kind.steady.max,
+                kind.changed.p50,
+                kind.changed.max,
+                kind.new_response.p50,
+                kind.new_response.max,
+                kind.errors,
+                kind.body / 1000,
+                kind.before / 1024,
+                kind.peak / 1024,
+            );
+        }
+        if r.shown != r.counted || r.shown_after != r.counted + 3 * args.rounds as u64 {
+            println!(
+                "| {} | WARNING: counted {} at first and {} after the new responses, of {} seeded |",
+                r.responses, r.shown, r.shown_after, r.counted
             );
         }
     }
     println!();
     println!(
-        "Where the time goes: the steps of one request repeated in-process, p50 of {} rounds (read = responses + \
-         answers + check/class/encode + margins, in one Db::run)",
+        "Where the time goes: the steps of the first request repeated in-process, p50 of {} rounds (read = ids + \
+         answers + decode + margins)",
         args.rounds
     );
     println!();
     println!(
-        "| responses | responses read | answers read | check, class, encode | margins | **read** | compute none | \
-         compute population | compute by age_band | protect | JSON | leaner read |"
+        "| responses | ids read | answers read | decode | margins | **read** | compute none | compute population | \
+         compute by age_band | protect | JSON | decode as before |"
     );
     println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for r in results {
@@ -212,7 +266,7 @@ fn report(args: &Args, backend: &str, results: &[Measured]) {
             "| {} | {:.0} ms | {:.0} ms | {:.0} ms | {:.1} ms | **{:.0} ms** | {:.0} ms | {:.0} ms | {:.0} ms | {:.1} ms \
              | {:.1} ms | {:.0} ms |",
             r.responses,
-            s.responses.p50,
+            s.ids.p50,
             s.answers.p50,
             s.decode.p50,
             s.margins.p50,
@@ -222,7 +276,7 @@ fn report(args: &Args, backend: &str, results: &[Measured]) {
             s.compute_by.p50,
             s.protect.p50,
             s.json.p50,
-            s.lean.p50,
+            s.reference.p50,
         );
     }
 }
@@ -259,63 +313,120 @@ async fn run(args: &Args, responses: usize) -> Result<Measured, Failure> {
 
     let service = support::Service::start(&url, &[]).await?;
     let staff = Staff::sign_in(&service.base).await?;
-    store_margins(&staff, &seeded.survey_id).await?;
-    let shown = check_results(&staff, &seeded.survey_id).await?;
-    if shown != counted {
-        eprintln!(
-            "{responses} responses: WARNING: the results count {shown} respondents, but {counted} of the seeded \
-             responses are complete or partial"
-        );
-    }
+    let survey = &seeded.survey_id;
+    store_margins(&staff, survey).await?;
+    let client = reqwest::Client::builder().timeout(Duration::from_secs(120)).build()?;
+    let results_url = |query: &str| format!("{}/api/v1/surveys/{survey}/results{query}", staff.base);
+
+    reset_peak_memory();
+    let before = memory("VmRSS:");
+    let started = Instant::now();
+    client.get(results_url("")).bearer_auth(&staff.token).send().await?.error_for_status()?.bytes().await?;
+    let cold = (ms(started.elapsed()), before, memory("VmHWM:"));
+    eprintln!("{responses} responses: first request after start {:.0} ms, peak RSS {} MB", cold.0, cold.2 / 1024);
+    let shown = check_results(&staff, survey).await?;
+
+    let instrument = trygghet::domain::instrument::default_instrument()?;
+    let mut rng = rand::rng();
     let mut http = Vec::new();
     for (name, query) in QUERIES {
-        eprintln!("{responses} responses: timing {name} …");
-        let url = format!("{}/api/v1/surveys/{}/results{query}", staff.base, seeded.survey_id);
-        let (summary, errors, body, before, peak) = time_requests(args, &staff.token, &url).await?;
+        let url = results_url(query);
+        reset_peak_memory();
+        let before = memory("VmRSS:");
+        let (steady, mut errors, body) = time_requests(args, &client, &staff.token, &url).await?;
+        let mut changed = Vec::new();
+        let mut new_response = Vec::new();
+        for _ in 0..args.rounds {
+            let (code, _) = MUNICIPALITIES[0];
+            store_margins_of(&staff, survey, code).await?;
+            changed.push(time_one(&client, &staff.token, &url, &mut errors).await);
+        }
+        for round in 0..args.rounds {
+            let (code, _) = MUNICIPALITIES[round % MUNICIPALITIES.len()];
+            enter_paper_form(&staff, survey, code, &answers(&instrument, &mut rng, args.comments)).await?;
+            new_response.push(time_one(&client, &staff.token, &url, &mut errors).await);
+        }
+        let (changed, new_response) = (summarize(changed), summarize(new_response));
+        let peak = memory("VmHWM:");
         eprintln!(
-            "{responses} responses: {name}: p50 {:.0} ms, p95 {:.0} ms, max {:.0} ms; peak RSS {} MB",
-            summary.p50,
-            summary.p95,
-            summary.max,
+            "{responses} responses: {name}: steady p50 {:.1} ms (max {:.1}); after a change p50 {:.0} ms; after a new \
+             response p50 {:.0} ms (max {:.0}); peak RSS {} MB",
+            steady.p50,
+            steady.max,
+            changed.p50,
+            new_response.p50,
+            new_response.max,
             peak / 1024
         );
-        http.push((name, summary, errors, body, before, peak));
+        http.push(Kind { name, steady, changed, new_response, errors, body, before, peak });
     }
+    let shown_after = check_results(&staff, survey).await?;
     service.stop().await;
 
     let db = support::open_db(&url, 2).await?;
-    let steps = measure_steps(args, &db, &seeded.survey_id).await?;
+    let steps = measure_steps(args, &db, survey).await?;
     eprintln!(
-        "{responses} responses: in-process read p50 {:.0} ms (responses {:.0}, answers {:.0}, check/class/encode \
-         {:.0}), compute {:.0} / {:.0} / {:.0} ms",
+        "{responses} responses: in-process read p50 {:.0} ms (ids {:.0}, answers {:.0}, decode {:.0}; decoding as \
+         before {:.0}), compute {:.0} / {:.0} / {:.0} ms",
         steps.read.p50,
-        steps.responses.p50,
+        steps.ids.p50,
         steps.answers.p50,
         steps.decode.p50,
+        steps.reference.p50,
         steps.compute_none.p50,
         steps.compute_population.p50,
         steps.compute_by.p50
     );
     drop(db);
     database.remove();
-    Ok(Measured { responses, answers: seeded.answers, counted, shown, seeding, size, http, steps })
+    Ok(Measured { responses, answers: seeded.answers, counted, shown, shown_after, seeding, size, cold, http, steps })
 }
 
 /// Stores every municipality's population margins through the API, as a coordinator's script would.
 async fn store_margins(staff: &Staff, survey_id: &str) -> Result<(), Failure> {
-    let client = reqwest::Client::new();
     for (code, _) in MUNICIPALITIES {
-        let url = format!("{}/api/v1/surveys/{survey_id}/municipalities/{code}/population", staff.base);
-        let body = serde_json::json!({ "margins": margins(code)?.0 });
-        let response = client.put(&url).bearer_auth(&staff.token).json(&body).send().await?;
-        if !response.status().is_success() {
-            return Err(format!(
-                "storing the margins of {code} answered {}: {}",
-                response.status(),
-                response.text().await?
-            )
-            .into());
-        }
+        store_margins_of(staff, survey_id, code).await?;
+    }
+    Ok(())
+}
+
+/// Stores one municipality's population margins through the API (again: the survey's revision is raised).
+async fn store_margins_of(staff: &Staff, survey_id: &str, code: &str) -> Result<(), Failure> {
+    let url = format!("{}/api/v1/surveys/{survey_id}/municipalities/{code}/population", staff.base);
+    let body = serde_json::json!({ "margins": margins(code)?.0 });
+    let response = reqwest::Client::new().put(&url).bearer_auth(&staff.token).json(&body).send().await?;
+    if !response.status().is_success() {
+        let status = response.status();
+        return Err(format!("storing the margins of {code} answered {status}: {}", response.text().await?).into());
+    }
+    Ok(())
+}
+
+/// Enters a paper form with `rows` as answers for municipality `code`, as staff do on the survey's paper page.
+async fn enter_paper_form(staff: &Staff, survey_id: &str, code: &str, rows: &[AnswerRow]) -> Result<(), Failure> {
+    let url = format!("{}/admin/surveys/{survey_id}/paper", staff.base);
+    let page = staff.client.get(&url).send().await?.text().await?;
+    let submission = support::hidden(&page, "submission_id").ok_or("no submission id on the paper page")?;
+    let mut form: Vec<(String, String)> = vec![
+        ("submission_id".into(), submission),
+        ("municipality".into(), code.into()),
+        ("letter_number".into(), String::new()),
+        ("csrf_token".into(), staff.csrf.clone()),
+    ];
+    for row in rows {
+        let value = match (&row.option_code, row.number, &row.text) {
+            (Some(code), ..) => code.clone(),
+            (None, Some(number), _) => number.to_string(),
+            (None, None, Some(text)) => text.clone(),
+            (None, None, None) => continue,
+        };
+        form.push((format!("q.{}", row.item_id), value));
+    }
+    let response = staff.client.post(&url).form(&form).send().await?;
+    let status = response.status();
+    let page = response.text().await?;
+    if status != 200 || page.contains("field-error") {
+        return Err(format!("entering a paper form answered {status}").into());
     }
     Ok(())
 }
@@ -364,12 +475,14 @@ async fn check_results(staff: &Staff, survey_id: &str) -> Result<u64, Failure> {
     Ok(shown)
 }
 
-/// Times GET `url` with the API token, one request after the other: the percentiles, the number of failed requests,
-/// the size of the last body, and this process's resident size before and its peak while serving (KiB).
-async fn time_requests(args: &Args, token: &str, url: &str) -> Result<(Summary, usize, usize, u64, u64), Failure> {
-    let client = reqwest::Client::builder().timeout(Duration::from_secs(120)).build()?;
-    reset_peak_memory();
-    let before = memory("VmRSS:");
+/// Times GET `url` with the API token, one request after the other: the percentiles, the number of failed requests
+/// and the size of the last body.
+async fn time_requests(
+    args: &Args,
+    client: &reqwest::Client,
+    token: &str,
+    url: &str,
+) -> Result<(Summary, usize, usize), Failure> {
     let mut body_bytes = 0;
     for _ in 0..args.warmup {
         body_bytes = client.get(url).bearer_auth(token).send().await?.error_for_status()?.bytes().await?.len();
@@ -377,21 +490,23 @@ async fn time_requests(args: &Args, token: &str, url: &str) -> Result<(Summary, 
     let mut samples = Vec::with_capacity(args.requests);
     let mut errors = 0;
     for _ in 0..args.requests {
-        let start = Instant::now();
-        match client.get(url).bearer_auth(token).send().await {
-            Ok(response) => {
-                let ok = response.status().is_success();
-                let body = response.bytes().await;
-                samples.push(ms(start.elapsed()));
-                match body {
-                    Ok(body) if ok => body_bytes = body.len(),
-                    _ => errors += 1,
-                }
-            }
-            Err(_) => errors += 1,
-        }
+        samples.push(time_one(client, token, url, &mut errors).await);
     }
-    Ok((summarize(samples), errors, body_bytes, before, memory("VmHWM:")))
+    Ok((summarize(samples), errors, body_bytes))
+}
+
+/// Times one GET of `url` with the API token until its whole body is in (ms), counting a failure in `errors`.
+async fn time_one(client: &reqwest::Client, token: &str, url: &str, errors: &mut usize) -> f64 {
+    let start = Instant::now();
+    let ok = match client.get(url).bearer_auth(token).send().await {
+        Ok(response) => {
+            let ok = response.status().is_success();
+            response.bytes().await.is_ok() && ok
+        }
+        Err(_) => false,
+    };
+    *errors += usize::from(!ok);
+    ms(start.elapsed())
 }
 
 /// A line of /proc/self/status in KiB (`VmRSS:` now, `VmHWM:` the peak).
@@ -412,9 +527,9 @@ fn reset_peak_memory() {
     }
 }
 
-/// Times the steps of one request in-process, each on its own, as `app::results` takes them: one call to the
-/// database that reads every response of the survey, their answers in chunks of 1,000, classes and encodes them
-/// and reads the margins; then computing the figures, protecting small groups, and writing the JSON.
+/// Times the steps of the first request in-process, each on its own, as `app::results` takes them: one call to the
+/// database that reads the survey's response ids and their answers, decodes and classes each
+/// response and reads the margins; then computing the figures, protecting small groups, and writing the JSON.
 async fn measure_steps(args: &Args, db: &trygghet::db::Db, survey_id: &str) -> Result<Steps, Failure> {
     let instrument = std::sync::Arc::new(trygghet::domain::instrument::default_instrument()?);
     let codebook = Codebook::new(&instrument);
@@ -422,19 +537,10 @@ async fn measure_steps(args: &Args, db: &trygghet::db::Db, survey_id: &str) -> R
     let codes: Vec<String> = MUNICIPALITIES.iter().map(|(code, _)| (*code).to_owned()).collect();
     let mut times: Vec<[f64; 11]> = Vec::new();
     for round in 0..=args.rounds {
-        let (survey, codes_read, instrument_read, book) =
-            (survey_id.to_owned(), codes.clone(), instrument.clone(), codebook.clone());
-        let started = Instant::now();
+        let (survey, codes_read, instrument_read) = (survey_id.to_owned(), codes.clone(), instrument.clone());
         let (respondents, margins, read) =
-            db.run(move |conn| read_respondents(conn, &survey, &codes_read, &instrument_read, &book)).await?;
-        let read_total = ms(started.elapsed());
-        let (survey, book) = (survey_id.to_owned(), codebook.clone());
-        let started = Instant::now();
-        let (lean_respondents, _) = db.run(move |conn| lean_read(conn, &survey, &book)).await?;
-        let lean_ms = ms(started.elapsed());
-        if lean_respondents != respondents.len() {
-            eprintln!("(the leaner read found {lean_respondents} respondents, the read {})", respondents.len());
-        }
+            db.run(move |conn| read_respondents(conn, &survey, &codes_read, &instrument_read)).await?;
+        let read_total = read[0] + read[1] + read[2] + read[3];
         let municipalities: Vec<(String, String, Vec<Margin>)> = codes
             .iter()
             .zip(margins)
@@ -475,13 +581,13 @@ async fn measure_steps(args: &Args, db: &trygghet::db::Db, survey_id: &str) -> R
                 compute_by,
                 protect_ms,
                 json_ms,
-                lean_ms,
+                read[4],
             ]);
         }
     }
     let column = |index: usize| summarize(times.iter().map(|round| round[index]).collect());
     Ok(Steps {
-        responses: column(0),
+        ids: column(0),
         answers: column(1),
         decode: column(2),
         margins: column(3),
@@ -491,7 +597,7 @@ async fn measure_steps(args: &Args, db: &trygghet::db::Db, survey_id: &str) -> R
         compute_by: column(7),
         protect: column(8),
         json: column(9),
-        lean: column(10),
+        reference: column(10),
     })
 }
 
@@ -508,128 +614,51 @@ fn published(survey_id: &str, results: Results) -> Published {
     }
 }
 
-type Read = (Vec<Respondent>, Vec<Margins>, [f64; 4]);
+/// What the read gives: the counted respondents, each municipality's margins, and the steps' times (ms): ids,
+/// answers, decoding, margins, and decoding as before (not part of the read).
+type Read = (Vec<Respondent>, Vec<Margins>, [f64; 5]);
 
-/// The read of `app::results` with the same queries and steps, each timed (ms): the survey's responses, their
-/// answers in chunks of 1,000, checking, classing and encoding them, and the municipalities' margins.
+/// The read of `app::results` after the service starts, with the same queries and steps, each timed: the survey's
+/// response ids, their answers, each response decoded (and, timed apart, decoded as before),
+/// and the municipalities' margins.
 fn read_respondents(
     conn: &mut DbConnection,
     survey_id: &str,
     municipalities: &[String],
     instrument: &Instrument,
-    codebook: &Codebook,
 ) -> diesel::QueryResult<Read> {
     use trygghet::db::queries::{population, responses};
-    let mut times = [0.0; 4];
+    let codebook = Codebook::new(instrument);
+    let decoder = Decoder::new(instrument, &codebook);
+    let mut times = [0.0; 5];
     let started = Instant::now();
-    let all = responses::of_survey(conn, survey_id)?;
-    let counted: Vec<(String, usize)> = all
+    let mut ids = responses::ids_of_survey(conn, survey_id)?;
+    ids.sort_unstable();
+    let ids: Vec<(String, usize)> = ids
         .into_iter()
-        .filter_map(|response| {
-            let index = municipalities.iter().position(|code| *code == response.municipality_code)?;
-            Some((response.id, index))
-        })
+        .filter_map(|(id, code)| Some((id, municipalities.iter().position(|known| *known == code)?)))
         .collect();
     times[0] = ms(started.elapsed());
-    let mut respondents = Vec::with_capacity(counted.len());
-    for chunk in counted.chunks(1000) {
-        let ids: Vec<String> = chunk.iter().map(|(id, _)| id.clone()).collect();
-        let started = Instant::now();
-        let stored = responses::answers_of_many(conn, &ids)?;
-        times[1] += ms(started.elapsed());
-        let started = Instant::now();
-        let mut rows: HashMap<String, Vec<AnswerRow>> = HashMap::new();
-        for row in stored {
-            rows.entry(row.response_id).or_default().push(AnswerRow {
-                item_id: row.item_id,
-                position: row.position,
-                option_code: row.option_code,
-                number: row.number_value,
-                text: row.text_value,
-            });
-        }
-        for (id, municipality) in chunk {
-            let answers = Answers::from_rows(instrument, rows.remove(id).unwrap_or_default()).unwrap_or_default();
-            if classify(answers.len(), instrument.applicable_items(&answers)) != Completeness::BreakOff {
-                respondents.push(codebook.encode(*municipality, &answers));
-            }
-        }
-        times[2] += ms(started.elapsed());
-    }
+    let mut respondents = Vec::with_capacity(ids.len());
+    let (ids, municipalities_of): (Vec<String>, Vec<usize>) = ids.into_iter().unzip();
     let started = Instant::now();
-    let margins = municipalities
-        .iter()
-        .map(|code| population::of_municipality(conn, survey_id, code))
-        .collect::<diesel::QueryResult<Vec<_>>>()?;
+    let (mut decoding, mut as_before) = (std::time::Duration::ZERO, std::time::Duration::ZERO);
+    responses::answers_of_responses(conn, survey_id, &ids, ids.len(), |index, rows| {
+        let started = Instant::now();
+        respondents.extend(decoder.decode(municipalities_of[index], rows));
+        decoding += started.elapsed();
+        let started = Instant::now();
+        std::hint::black_box(reference(instrument, &codebook, municipalities_of[index], rows));
+        as_before += started.elapsed();
+    })?;
+    times[1] = ms(started.elapsed()) - ms(decoding) - ms(as_before);
+    times[2] = ms(decoding);
+    times[4] = ms(as_before);
+    let started = Instant::now();
+    let mut stored = population::of_survey(conn, survey_id)?;
+    let margins = municipalities.iter().map(|code| stored.remove(code).unwrap_or_default()).collect();
     times[3] = ms(started.elapsed());
     Ok((respondents, margins, times))
-}
-
-/// One answer row as the leaner read takes it: only what the figures use.
-#[derive(diesel::QueryableByName)]
-struct LeanRow {
-    #[diesel(sql_type = diesel::sql_types::Text)]
-    response_id: String,
-    #[diesel(sql_type = diesel::sql_types::Text)]
-    item_id: String,
-    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
-    option_code: Option<String>,
-}
-
-/// A leaner read of every answer, for comparison: one query for all the survey's answers (the columns the figures
-/// use, no free text), each row mapped straight into its respondent's slot by lookups built once, instead of queries
-/// of 500 ids, every row grouped by its response and each response checked against the questionnaire. It neither
-/// checks nor classes, so it bounds from below what reading every answer on every request can cost through diesel.
-/// The number of respondents and of rows read.
-fn lean_read(conn: &mut DbConnection, survey_id: &str, codebook: &Codebook) -> diesel::QueryResult<(usize, usize)> {
-    use diesel::RunQueryDsl;
-    use diesel::connection::DefaultLoadingMode;
-    use diesel::sql_types::Text;
-    let slots: HashMap<&str, usize> =
-        codebook.slots.iter().enumerate().map(|(index, slot)| (slot.id.as_str(), index)).collect();
-    let codes: Vec<HashMap<&str, u32>> = codebook
-        .slots
-        .iter()
-        .map(|slot| slot.codes.iter().zip(0..).map(|(code, index)| (code.as_str(), index)).collect())
-        .collect();
-    let multiple: Vec<bool> = codebook.slots.iter().map(|slot| slot.kind == Kind::Multiple).collect();
-    let mut respondents: HashMap<String, Vec<u32>> = HashMap::new();
-    let mut count = 0;
-    let mut take = |row: LeanRow| {
-        count += 1;
-        let (Some(&slot), Some(option)) = (slots.get(row.item_id.as_str()), &row.option_code) else { return };
-        let Some(&code) = codes[slot].get(option.as_str()) else { return };
-        let values = respondents.entry(row.response_id).or_insert_with(|| vec![0; slots.len()]);
-        if multiple[slot] {
-            values[slot] |= 1 << code;
-        } else {
-            values[slot] = code + 1;
-        }
-    };
-    let sql = |parameter: &str| {
-        format!(
-            "SELECT a.response_id, a.item_id, a.option_code FROM answers a JOIN responses r ON r.id = a.response_id \
-             WHERE r.survey_id = {parameter}"
-        )
-    };
-    match conn {
-        DbConnection::Sqlite(conn) => {
-            for row in
-                diesel::sql_query(sql("?")).bind::<Text, _>(survey_id).load_iter::<LeanRow, DefaultLoadingMode>(conn)?
-            {
-                take(row?);
-            }
-        }
-        DbConnection::Postgres(conn) => {
-            for row in diesel::sql_query(sql("$1"))
-                .bind::<Text, _>(survey_id)
-                .load_iter::<LeanRow, DefaultLoadingMode>(conn)?
-            {
-                take(row?);
-            }
-        }
-    }
-    Ok((respondents.len(), count))
 }
 
 /// The stored margins by slot, as `app::results` turns them into what `compute` takes.

@@ -121,6 +121,7 @@ impl Application {
             metrics,
             instruments,
             live: live.clone(),
+            results: Default::default(),
             hasher,
             public_url,
             session_idle: config.session_idle,

@@ -19,6 +19,8 @@ pub struct Context {
     pub instruments: Instruments,
     /// Live updates of the response rates (and, with PostgreSQL, between instances).
     pub live: Live,
+    /// The survey results' respondents and finished results, kept between requests.
+    pub results: crate::app::results::Cache,
     /// Keyed hashing of codes and tokens with the server secret.
     pub hasher: CodeHasher,
     /// Where residents and staff reach the service: the base of letter links and the first set-up link.

@@ -173,7 +173,8 @@ pub async fn spawn_app_with(backend: Backend, extra: &[(&str, &str)]) -> Option<
     Some(TestApp { address, client, database, _data_dir: data_dir, handle })
 }
 
-/// A second instance of the service on the same database as `app` (for live events between instances).
+/// A second instance of the service on the same database as `app` (for live events between instances, or to compute
+/// afresh what the first one keeps).
 pub struct Instance {
     pub address: String,
     _data_dir: TempDir,
@@ -182,8 +183,13 @@ pub struct Instance {
 
 pub async fn spawn_instance(app: &TestApp) -> Instance {
     let data_dir = tempfile::tempdir().expect("a temporary directory");
-    // The same secret key as the first instance, so that a session (and a code's hash) is valid on both.
-    let key = std::fs::read_to_string(app._data_dir.path().join("secret.key")).expect("the first instance's key");
+    // The same secret key as the first instance, so that a session (and a code's hash) is valid on both. With SQLite
+    // the key lies beside the database file.
+    let key_file = match &app.database {
+        TestDatabase::Sqlite { path, .. } => path.with_file_name("secret.key"),
+        TestDatabase::Postgres { .. } => app._data_dir.path().join("secret.key"),
+    };
+    let key = std::fs::read_to_string(key_file).expect("the first instance's key");
     let key = key.trim();
     let (address, handle) = start(&app.database.url(), data_dir.path(), &[("TRYGGHET_SECRET_KEY", key)]).await;
     Instance { address, _data_dir: data_dir, handle }

@@ -8,7 +8,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 use trygghet::domain::instrument::{Instrument, ItemKind, default_instrument};
 
-use crate::helpers::{Backend, Browser, next_event, spawn_app};
+use crate::helpers::{Backend, Browser, TestApp, next_event, spawn_app, spawn_instance};
 use crate::on_both_backends;
 
 /// A free-text comment one respondent writes.
@@ -16,8 +16,14 @@ const COMMENT: &str = "Mörkt vid busshållplatsen på Storgatan";
 
 /// A survey of Hagfors (1783) and Munkfors (1762), open, with no letters: paper forms without a letter number.
 pub(crate) async fn open_survey(browser: &Browser) -> String {
-    let body = json!({ "title": "Trygghet 2026", "opens_on": "2026-05-02", "closes_on": "2026-06-19", "access": "codes",
+    open_survey_with(browser, json!({})).await
+}
+
+/// Such a survey with `settings` (e.g. its disclosure settings) added.
+pub(crate) async fn open_survey_with(browser: &Browser, settings: Value) -> String {
+    let mut body = json!({ "title": "Trygghet 2026", "opens_on": "2026-05-02", "closes_on": "2026-06-19", "access": "codes",
                        "municipalities": [{ "code": "1783", "sample_size": 300 }, { "code": "1762", "sample_size": 300 }] });
+    body.as_object_mut().unwrap().extend(settings.as_object().unwrap().clone());
     let survey: Value = browser.send_json(Method::POST, "/api/v1/surveys", &body).await.json().await.unwrap();
     let id = survey["id"].as_str().unwrap().to_owned();
     assert_eq!(browser.send_json(Method::POST, &format!("/api/v1/surveys/{id}/open"), &json!({})).await.status(), 200);
@@ -393,4 +399,112 @@ async fn the_pages_stream_answers_only_those_who_may_see_the_page_and_tells_only
 on_both_backends!(
     the_pages_stream_answers_only_those_who_may_see_the_page_and_tells_only_of_their_municipalities,
     super::the_pages_stream_answers_only_those_who_may_see_the_page_and_tells_only_of_their_municipalities
+);
+
+/// The results at `path` as another instance of the service computes them, one that has kept nothing yet.
+async fn afresh(app: &TestApp, path: &str) -> Value {
+    let instance = spawn_instance(app).await;
+    let admin = instance.sign_in("anna@polisen.se").await;
+    let (status, results) = json(&admin, path).await;
+    assert_eq!(status, 200, "{results}");
+    results
+}
+
+async fn results_kept_between_requests_follow_every_change_exactly(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let instrument = default_instrument().unwrap();
+    let admin = app.staff("anna@polisen.se", "admin", &[]).await;
+    // Every figure shown, however small the group, so that any difference would show.
+    let id = open_survey_with(&admin, json!({ "min_base": 1, "min_cell": 1 })).await;
+    let mut hagfors: Vec<_> = (0..12).map(|n| answers(&instrument, n, true)).collect();
+    for fields in &hagfors {
+        enter(&admin, &id, "1783", fields).await;
+    }
+    for n in 0..5 {
+        enter(&admin, &id, "1762", &answers(&instrument, n + 50, true)).await;
+    }
+    let unsettled = |app: &TestApp| {
+        app.query_strings(&format!("SELECT COUNT(*) FROM responses WHERE survey_id = '{id}' AND settled = FALSE"))
+    };
+    assert_eq!(unsettled(&app), ["7"], "the first ten were settled together, seven are not yet");
+    let scale = instrument.items().find(|item| matches!(item.kind, ItemKind::Scale { .. })).unwrap();
+    let path = format!("/api/v1/surveys/{id}/results?weights=none");
+    let by_gender = format!("/api/v1/surveys/{id}/results?by=gender");
+    let (_, before) = json(&admin, &path).await;
+    assert_eq!(municipality(&before, "1783")["respondents"], 12);
+    json(&admin, &by_gender).await;
+
+    // One more response: counted at once, with the figures a fresh computation gives, bit for bit.
+    hagfors.push(answers(&instrument, 12, true));
+    enter(&admin, &id, "1783", hagfors.last().unwrap()).await;
+    let (_, after) = json(&admin, &path).await;
+    assert_eq!(municipality(&after, "1783")["respondents"], 13);
+    let (index, valid, _) = expected_index(&instrument, &scale.id, &hagfors);
+    let figure = item(municipality(&after, "1783"), &scale.id);
+    assert!((figure["index"].as_f64().unwrap() - index).abs() < 1e-9 && figure["valid"] == valid, "{figure}");
+    assert_eq!(after, afresh(&app, &path).await);
+
+    // A break-off and two responses more: the batch of ten, among them responses already read, is rewritten
+    // (settled) with its ids, and the results count each response once.
+    enter(&admin, &id, "1762", &answers(&instrument, 60, false)).await;
+    for n in [13, 14] {
+        hagfors.push(answers(&instrument, n, true));
+        enter(&admin, &id, "1783", hagfors.last().unwrap()).await;
+    }
+    assert_eq!(unsettled(&app), ["1"], "a second batch was settled");
+    let (_, settled) = json(&admin, &path).await;
+    assert_eq!(municipality(&settled, "1783")["respondents"], 15);
+    assert_eq!(municipality(&settled, "1762")["respondents"], 5, "the break-off is not counted");
+    assert_eq!(settled["total"]["respondents"], 20);
+    let (index, _, _) = expected_index(&instrument, &scale.id, &hagfors);
+    assert!((item(municipality(&settled, "1783"), &scale.id)["index"].as_f64().unwrap() - index).abs() < 1e-9);
+    assert_eq!(settled, afresh(&app, &path).await);
+    let (_, broken_down) = json(&admin, &by_gender).await;
+    assert_eq!(broken_down, afresh(&app, &by_gender).await);
+
+    // New population margins: the weighted results follow them, each time as computed afresh. (Raking gives women
+    // more weight where more residents are women, within the trimming's bounds.)
+    let weighted = format!("/api/v1/surveys/{id}/results?weights=population");
+    let population = format!("/api/v1/surveys/{id}/municipalities/1783/population");
+    let (_, unweighted) = json(&admin, &weighted).await;
+    assert_eq!(municipality(&unweighted, "1783")["weighted"], false, "no margins yet");
+    let mut women_shown = Vec::new();
+    for women in [9000, 4000] {
+        let margins = json!({ "margins": { "gender": { "woman": women, "man": 4000, "other_or_no_answer": 100 } } });
+        assert_eq!(admin.send_json(Method::PUT, &population, &margins).await.status(), 200);
+        let (_, results) = json(&admin, &weighted).await;
+        let hagfors = municipality(&results, "1783");
+        assert_eq!(hagfors["weighted"], true);
+        women_shown.push(item(hagfors, "gender")["options"][0]["percent"].as_f64().unwrap());
+        assert_eq!(results, afresh(&app, &weighted).await);
+    }
+    assert!(women_shown[0] > women_shown[1] + 5.0, "{women_shown:?}");
+
+    // Beside an earlier wave, read once and kept too: responses added to it later (more than it had, so that the
+    // read goes over all its answers again on PostgreSQL) show in the comparison.
+    let earlier_id = open_survey_with(&admin, json!({ "min_base": 1, "min_cell": 1 })).await;
+    for n in 0..8 {
+        enter(&admin, &earlier_id, "1783", &answers(&instrument, n + 3, true)).await;
+    }
+    let compared = format!("/api/v1/surveys/{id}/results?weights=none&by=gender&compare={earlier_id}");
+    let (_, first) = json(&admin, &compared).await;
+    for n in 30..39 {
+        enter(&admin, &earlier_id, "1783", &answers(&instrument, n, true)).await;
+    }
+    let (_, second) = json(&admin, &compared).await;
+    assert_ne!(first, second, "the earlier wave's new responses change the comparison");
+    assert_eq!(second, afresh(&app, &compared).await);
+
+    // Finished results kept for one viewer are never another's: a viewer of Munkfors, asking the same question of
+    // the same revision right after, sees Munkfors alone.
+    let viewer = app.staff("bo@polisen.se", "viewer", &["1762"]).await;
+    let (_, all) = json(&admin, &path).await;
+    let (_, theirs) = json(&viewer, &path).await;
+    assert_eq!(all["municipalities"].as_array().unwrap().len(), 2);
+    let codes: Vec<&Value> = theirs["municipalities"].as_array().unwrap().iter().map(|m| &m["code"]).collect();
+    assert_eq!((codes, theirs["total"].is_null()), (vec![&json!("1762")], true));
+}
+on_both_backends!(
+    results_kept_between_requests_follow_every_change_exactly,
+    super::results_kept_between_requests_follow_every_change_exactly
 );

@@ -5,6 +5,7 @@ use crate::db::DbConnection;
 use crate::db::connection::on_backend;
 use crate::db::models::response::{Response, StoredAnswer};
 use crate::db::schema::{answers, responses, submissions};
+use crate::domain::instrument::AnswerRow;
 
 /// Stores a response and its answers (many answers at once: each backend's own connection runs the batch insert,
 /// which the shared connection type cannot express).
@@ -78,4 +79,95 @@ pub fn delete_many(conn: &mut DbConnection, ids: &[String]) -> QueryResult<()> {
 /// Every response of a survey (without answers).
 pub fn of_survey(conn: &mut DbConnection, survey: &str) -> QueryResult<Vec<Response>> {
     responses::table.filter(responses::survey_id.eq(survey)).select(Response::as_select()).load(conn)
+}
+
+/// Every response id of a survey, with its municipality.
+pub fn ids_of_survey(conn: &mut DbConnection, survey: &str) -> QueryResult<Vec<(String, String)>> {
+    responses::table
+        .filter(responses::survey_id.eq(survey))
+        .select((responses::id, responses::municipality_code))
+        .load(conn)
+}
+
+/// The answers of some of a survey's responses, `ids` (sorted as Rust sorts strings), handed to `each` a response at
+/// a time with its place in `ids`; a response without answers is not handed over. `survey_responses` is how many
+/// responses the survey has.
+///
+/// The answers of a couple of thousand responses are read in one query, in no particular order, and put with their
+/// responses here. (Asking for them in the order of their responses made PostgreSQL sort every batch, on disk.) On
+/// PostgreSQL, when half the survey's responses or more are asked for, one pass over all the survey's answers in
+/// response order is faster (about 2.6 s instead of 4 s at 100,000 responses): its rows are streamed, not held.
+pub fn answers_of_responses(
+    conn: &mut DbConnection,
+    survey: &str,
+    ids: &[String],
+    survey_responses: usize,
+    mut each: impl FnMut(usize, &[AnswerRow]),
+) -> QueryResult<()> {
+    let place = |id: &str| ids.binary_search_by(|known| known.as_str().cmp(id)).ok();
+    if let DbConnection::Postgres(conn) = conn
+        && ids.len() * 2 >= survey_responses
+        && !ids.is_empty()
+    {
+        // Streaming rows one by one is a PostgreSQL connection's own loading mode, not the shared type's.
+        let rows = answers::table
+            .inner_join(responses::table)
+            .filter(responses::survey_id.eq(survey))
+            .order(answers::response_id)
+            .select(StoredAnswer::as_select())
+            .load_iter::<StoredAnswer, diesel::pg::PgRowByRowLoadingMode>(conn)?;
+        let mut current: Option<(String, Vec<AnswerRow>)> = None;
+        for row in rows {
+            let row = row?;
+            if current.as_ref().is_none_or(|(id, _)| *id != row.response_id) {
+                if let Some((id, rows)) = current.take()
+                    && let Some(index) = place(&id)
+                {
+                    each(index, &rows);
+                }
+                current = Some((row.response_id.clone(), Vec::with_capacity(40)));
+            }
+            if let Some((_, rows)) = &mut current {
+                rows.push(answer_row(row));
+            }
+        }
+        if let Some((id, rows)) = current
+            && let Some(index) = place(&id)
+        {
+            each(index, &rows);
+        }
+        return Ok(());
+    }
+    for (chunk, start) in ids.chunks(CHUNK).zip((0..).step_by(CHUNK)) {
+        let mut by_response: Vec<Vec<AnswerRow>> = vec![Vec::new(); chunk.len()];
+        // Rows mostly come a response at a time: its place is looked up when the response changes.
+        let mut at: Option<usize> = None;
+        for row in
+            answers::table.filter(answers::response_id.eq_any(chunk)).select(StoredAnswer::as_select()).load(conn)?
+        {
+            if at.is_none_or(|index| chunk[index] != row.response_id) {
+                at = chunk.binary_search_by(|known| known.as_str().cmp(&row.response_id)).ok();
+            }
+            if let Some(index) = at {
+                by_response[index].push(answer_row(row));
+            }
+        }
+        for (index, rows) in by_response.iter().enumerate().filter(|(_, rows)| !rows.is_empty()) {
+            each(start + index, rows);
+        }
+    }
+    Ok(())
+}
+
+/// Response ids whose answers are read in one query (about 70,000 rows, some 20 MB held at once).
+const CHUNK: usize = 2_000;
+
+fn answer_row(row: StoredAnswer) -> AnswerRow {
+    AnswerRow {
+        item_id: row.item_id,
+        position: row.position,
+        option_code: row.option_code,
+        number: row.number_value,
+        text: row.text_value,
+    }
 }

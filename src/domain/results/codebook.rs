@@ -100,23 +100,25 @@ impl Codebook {
 
     /// A response's answers, encoded.
     pub fn encode(&self, municipality: usize, answers: &Answers) -> Respondent {
-        let values = self
-            .slots
-            .iter()
-            .map(|slot| match answers.get(&slot.id) {
-                Some(AnswerValue::Choice(code)) => {
-                    slot.codes.iter().position(|known| known == code).map_or(0, |index| index as u32 + 1)
-                }
-                Some(AnswerValue::Choices(codes)) => slot
-                    .codes
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, known)| codes.contains(known))
-                    .fold(0, |mask, (index, _)| mask | (1 << index)),
-                _ => 0,
-            })
-            .collect();
+        let values =
+            self.slots.iter().enumerate().map(|(slot, item)| self.value(slot, answers.get(&item.id))).collect();
         Respondent { municipality, values }
+    }
+
+    /// The value of one answer (or of none) in a slot.
+    pub fn value(&self, slot: usize, answer: Option<&AnswerValue>) -> u32 {
+        let codes = &self.slots[slot].codes;
+        match answer {
+            Some(AnswerValue::Choice(code)) => {
+                codes.iter().position(|known| known == code).map_or(0, |index| index as u32 + 1)
+            }
+            Some(AnswerValue::Choices(chosen)) => codes
+                .iter()
+                .enumerate()
+                .filter(|(_, known)| chosen.contains(known))
+                .fold(0, |mask, (index, _)| mask | (1 << index)),
+            _ => 0,
+        }
     }
 
     /// The code indices a respondent's value stands for: none, one, or (multiple choice) several.

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::codebook::{Codebook, Respondent};
-use super::estimate::{Group, estimate};
+use super::estimate::{Group, estimate_parts};
 use super::figures::GroupResults;
 use super::weights;
 
@@ -36,52 +36,73 @@ pub struct Results {
     pub by: Option<String>,
 }
 
+/// A municipality shown, with its respondents.
+pub struct Municipality<'a> {
+    pub code: String,
+    pub name: String,
+    /// Its population margins (empty: none given).
+    pub margins: Vec<Margin>,
+    pub respondents: Vec<&'a Respondent>,
+}
+
 /// Computes every municipality's figures, the total, and the breakdowns.
 pub fn compute(request: &Request<'_>) -> Results {
+    let mut by_index: Vec<Vec<&Respondent>> = vec![Vec::new(); request.municipalities.len()];
+    for respondent in request.respondents {
+        if let Some(respondents) = by_index.get_mut(respondent.municipality) {
+            respondents.push(respondent);
+        }
+    }
+    let municipalities = request
+        .municipalities
+        .iter()
+        .zip(by_index)
+        .map(|((code, name, margins), respondents)| Municipality {
+            code: code.clone(),
+            name: name.clone(),
+            margins: margins.clone(),
+            respondents,
+        })
+        .collect();
+    compute_municipalities(request.codebook, municipalities, request.weighted, request.by)
+}
+
+/// Computes the figures of municipalities whose respondents are already apart (see [`compute`]), the total over
+/// them, and the breakdowns by the item in slot `by`.
+pub fn compute_municipalities(
+    codebook: &Codebook,
+    municipalities: Vec<Municipality<'_>>,
+    weighted: bool,
+    by: Option<usize>,
+) -> Results {
+    let shown = municipalities.len();
     let mut all: Vec<&Respondent> = Vec::new();
     let mut all_weights = Vec::new();
     let mut every_one_weighted = true;
-    let mut municipalities = Vec::new();
-    for (index, (code, name, margins)) in request.municipalities.iter().enumerate() {
-        let respondents: Vec<&Respondent> =
-            request.respondents.iter().filter(|respondent| respondent.municipality == index).collect();
-        let raked = if request.weighted { population_weights(request.codebook, &respondents, margins) } else { None };
+    let mut results = Vec::new();
+    for Municipality { code, name, margins, respondents } in municipalities {
+        let raked = if weighted { population_weights(codebook, &respondents, &margins) } else { None };
         every_one_weighted &= raked.is_some();
-        let weighted = raked.is_some();
+        let is_weighted = raked.is_some();
         let weights = raked.unwrap_or_else(|| vec![1.0; respondents.len()]);
         all.extend(respondents.iter().copied());
         all_weights.extend(weights.iter().copied());
-        let group = Group { code: code.clone(), name: name.clone(), respondents, weights, weighted };
-        municipalities.push(with_breakdown(request, group));
+        let group = Group { code, name, respondents, weights, weighted: is_weighted };
+        results.push(with_breakdown(codebook, by, group));
     }
-    let total = (request.municipalities.len() > 1).then(|| {
+    let total = (shown > 1).then(|| {
         // Pooled with population weights only when every municipality has them; otherwise each respondent counts once.
-        let weighted = request.weighted && every_one_weighted;
+        let weighted = weighted && every_one_weighted;
         let weights = if weighted { all_weights } else { vec![1.0; all.len()] };
         let group = Group { code: "total".to_owned(), name: "Totalt".to_owned(), respondents: all, weights, weighted };
-        with_breakdown(request, group)
+        with_breakdown(codebook, by, group)
     });
-    Results { municipalities, total, by: request.by.map(|slot| request.codebook.slots[slot].id.clone()) }
+    Results { municipalities: results, total, by: by.map(|slot| codebook.slots[slot].id.clone()) }
 }
 
 /// A group's figures, and those of each of its breakdown groups.
-fn with_breakdown(request: &Request<'_>, group: Group<'_>) -> GroupResults {
-    let mut results = estimate(request.codebook, &group);
-    if let Some(slot) = request.by {
-        let item = &request.codebook.slots[slot];
-        for (code, name) in item.codes.iter().enumerate() {
-            let (respondents, weights): (Vec<&Respondent>, Vec<f64>) = group
-                .respondents
-                .iter()
-                .zip(&group.weights)
-                .filter(|(respondent, _)| request.codebook.chosen(slot, respondent.values[slot]).any(|c| c == code))
-                .map(|(respondent, &weight)| (*respondent, weight))
-                .unzip();
-            let part = Group { code: name.clone(), name: name.clone(), respondents, weights, weighted: group.weighted };
-            results.groups.push(estimate(request.codebook, &part));
-        }
-    }
-    results
+fn with_breakdown(codebook: &Codebook, by: Option<usize>, group: Group<'_>) -> GroupResults {
+    estimate_parts(codebook, &group, by)
 }
 
 /// Weights that make a municipality's respondents reproduce its population margins, summing to the population
