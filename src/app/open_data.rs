@@ -2,6 +2,7 @@
 //! flat in the number of responses, and the data package that describes them (`domain::open_data`). Free text leaves
 //! only as a coordinator reviewed it (`app::comments`). Every download of answers is in the audit log.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use serde_json::{Value, json};
@@ -19,7 +20,7 @@ use crate::domain::open_data::{Column, Content, Dialect, Facts, Survey, columns,
 use crate::error::AppError;
 
 /// Responses read and written out at a time.
-const PAGE: i64 = 1000;
+const PAGE: i64 = 2000;
 
 /// What a download of answers asks for.
 #[derive(Debug, Clone, Copy)]
@@ -64,7 +65,8 @@ pub async fn responses_csv(
 }
 
 /// Writes the header and every counted response, a page at a time, in one state of the database; stops quietly when
-/// the client has gone.
+/// the client has gone. This thread reads; a second one turns each page into CSV meanwhile (reading and writing take
+/// about as long), with at most two pages between them.
 fn write_all(
     conn: &mut DbConnection,
     survey_id: &str,
@@ -74,48 +76,64 @@ fn write_all(
 ) -> diesel::QueryResult<()> {
     let columns = columns(instrument, download.free_text);
     let mut header = download.dialect.preamble().to_vec();
-    header.extend(csv_rows(download.dialect, [columns.iter().map(|column| column.name.clone()).collect()]));
+    let names: Vec<Cow<str>> = columns.iter().map(|column| Cow::Borrowed(column.name.as_str())).collect();
+    header.extend(csv_rows(download.dialect, [names]));
     if sender.blocking_send(Ok(header)).is_err() {
         return Ok(());
     }
-    open_data::consistently(conn, |conn| {
-        let mut after: Option<String> = None;
-        loop {
-            let page = open_data::responses_after(conn, survey_id, after.as_deref(), PAGE)?;
-            let Some(last) = page.last() else { return Ok(()) };
-            after = Some(last.id.clone());
-            let rows = page_rows(conn, instrument, &columns, &page)?;
-            if sender.blocking_send(Ok(csv_rows(download.dialect, rows))).is_err() {
-                return Ok(());
+    let with_text = columns.iter().any(|column| matches!(column.content, Content::Text { .. }));
+    let (pages, read) = std::sync::mpsc::sync_channel::<Page>(2);
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            for page in read {
+                let bytes = page_csv(download.dialect, instrument, &columns, page);
+                if sender.blocking_send(Ok(bytes)).is_err() {
+                    // The client has gone: dropping `read` stops the reading too.
+                    return;
+                }
             }
-        }
+        });
+        // `pages` moves into the reading, so that the writing ends when the reading does, however it ends.
+        open_data::consistently(conn, move |conn| {
+            let mut after: Option<String> = None;
+            loop {
+                let mut responses = open_data::responses_after(conn, survey_id, after.as_deref(), PAGE)?;
+                let Some(last) = responses.last() else { return Ok(()) };
+                after = Some(last.id.clone());
+                // The answers are put with their responses by id, in the order Rust sorts strings.
+                responses.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+                let ids: Vec<String> = responses.iter().map(|response| response.id.clone()).collect();
+                let mut answers = vec![Vec::new(); ids.len()];
+                responses::answers_of_responses(conn, survey_id, &ids, usize::MAX, |index, rows| {
+                    answers[index] = rows;
+                })?;
+                let mut reviewed: HashMap<String, HashMap<String, String>> = HashMap::new();
+                if with_text {
+                    for (response, item, text) in comments::shown_of_many(conn, &ids)? {
+                        reviewed.entry(response).or_default().insert(item, text);
+                    }
+                }
+                if pages.send(Page { responses, answers, reviewed }).is_err() {
+                    return Ok(());
+                }
+            }
+        })
     })
 }
 
-/// The rows of a page of responses: those counted (complete or partial), in the page's order.
-fn page_rows(
-    conn: &mut DbConnection,
-    instrument: &Instrument,
-    columns: &[Column],
-    page: &[crate::db::models::response::Response],
-) -> diesel::QueryResult<Vec<Vec<String>>> {
-    let ids: Vec<String> = page.iter().map(|response| response.id.clone()).collect();
-    let mut stored: HashMap<String, Vec<AnswerRow>> = HashMap::new();
-    for answer in responses::answers_of_many(conn, &ids)? {
-        let (response, row) = answer.into_row();
-        stored.entry(response).or_default().push(row);
-    }
-    let mut reviewed: HashMap<String, HashMap<String, String>> = HashMap::new();
-    if columns.iter().any(|column| matches!(column.content, Content::Text { .. })) {
-        for (response, item, text) in comments::shown_of_many(conn, &ids)? {
-            reviewed.entry(response).or_default().insert(item, text);
-        }
-    }
+/// A page of responses as read: each with its stored answers (in the same order) and its reviewed free text.
+struct Page {
+    responses: Vec<crate::db::models::response::Response>,
+    answers: Vec<Vec<AnswerRow>>,
+    reviewed: HashMap<String, HashMap<String, String>>,
+}
+
+/// The CSV of a page of responses: those counted (complete or partial), in the page's order.
+fn page_csv(dialect: Dialect, instrument: &Instrument, columns: &[Column], page: Page) -> Vec<u8> {
     let none = HashMap::new();
-    let mut rows = Vec::with_capacity(page.len());
-    for response in page {
-        let answers =
-            Answers::from_rows(instrument, stored.remove(&response.id).unwrap_or_default()).unwrap_or_default();
+    let mut writer = csv_writer(dialect);
+    for (response, stored) in page.responses.iter().zip(page.answers) {
+        let answers = Answers::from_rows(instrument, stored).unwrap_or_default();
         if classify(answers.len(), instrument.applicable_items(&answers)) == Completeness::BreakOff {
             continue;
         }
@@ -124,21 +142,26 @@ fn page_rows(
             municipality: &response.municipality_code,
             mode: response.mode.as_str(),
             day: &day,
-            reviewed_texts: reviewed.get(&response.id).unwrap_or(&none),
+            reviewed_texts: page.reviewed.get(&response.id).unwrap_or(&none),
         };
-        rows.push(row(columns, &facts, &answers));
+        // Writing to memory cannot fail.
+        let _ = writer.write_record(row(columns, &facts, &answers).iter().map(|field| field.as_bytes()));
     }
-    Ok(rows)
+    writer.into_inner().unwrap_or_default()
 }
 
 /// Rows as CSV in the dialect, every field quoted only where it must be.
-fn csv_rows(dialect: Dialect, rows: impl IntoIterator<Item = Vec<String>>) -> Vec<u8> {
-    let mut writer = csv::WriterBuilder::new().delimiter(dialect.delimiter()).from_writer(Vec::new());
+fn csv_rows<'a>(dialect: Dialect, rows: impl IntoIterator<Item = Vec<Cow<'a, str>>>) -> Vec<u8> {
+    let mut writer = csv_writer(dialect);
     for row in rows {
         // Writing to memory cannot fail.
-        let _ = writer.write_record(&row);
+        let _ = writer.write_record(row.iter().map(|field| field.as_bytes()));
     }
     writer.into_inner().unwrap_or_default()
+}
+
+fn csv_writer(dialect: Dialect) -> csv::Writer<Vec<u8>> {
+    csv::WriterBuilder::new().delimiter(dialect.delimiter()).from_writer(Vec::with_capacity(1 << 20))
 }
 
 /// The data package describing a survey's CSV, for staff who may see the survey.

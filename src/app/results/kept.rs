@@ -128,7 +128,7 @@ fn read(
     // A response without a single answer row is a break-off like any other: none until its rows say otherwise.
     let mut decoded: Vec<Option<Respondent>> = vec![None; unseen.len()];
     responses::answers_of_responses(conn, survey_id, &ids, stored_count, |index, rows| {
-        decoded[index] = decoder.decode(unseen[index].1, rows);
+        decoded[index] = decoder.decode(unseen[index].1, &rows);
     })?;
     let mut counted = Vec::new();
     for ((id, _), decoded) in unseen.into_iter().zip(decoded) {

@@ -102,7 +102,7 @@ pub fn answers_of_responses(
     survey: &str,
     ids: &[String],
     survey_responses: usize,
-    mut each: impl FnMut(usize, &[AnswerRow]),
+    mut each: impl FnMut(usize, Vec<AnswerRow>),
 ) -> QueryResult<()> {
     let place = |id: &str| ids.binary_search_by(|known| known.as_str().cmp(id)).ok();
     if let DbConnection::Postgres(conn) = conn
@@ -123,7 +123,7 @@ pub fn answers_of_responses(
                 if let Some((id, rows)) = current.take()
                     && let Some(index) = place(&id)
                 {
-                    each(index, &rows);
+                    each(index, rows);
                 }
                 current = Some((row.response_id.clone(), Vec::with_capacity(40)));
             }
@@ -134,7 +134,7 @@ pub fn answers_of_responses(
         if let Some((id, rows)) = current
             && let Some(index) = place(&id)
         {
-            each(index, &rows);
+            each(index, rows);
         }
         return Ok(());
     }
@@ -152,7 +152,7 @@ pub fn answers_of_responses(
                 by_response[index].push(answer_row(row));
             }
         }
-        for (index, rows) in by_response.iter().enumerate().filter(|(_, rows)| !rows.is_empty()) {
+        for (index, rows) in by_response.into_iter().enumerate().filter(|(_, rows)| !rows.is_empty()) {
             each(start + index, rows);
         }
     }

@@ -43,7 +43,7 @@ fn a_row_holds_codes_flags_and_numbers_and_leaves_what_was_not_answered_empty() 
     let facts = Facts { municipality: "1783", mode: "paper", day: "2026-05-10", reviewed_texts: &reviewed };
     let all = columns(&instrument, true);
     let values = row(&all, &facts, &answers);
-    let value = |name: &str| values[all.iter().position(|column| column.name == name).unwrap()].as_str();
+    let value = |name: &str| values[all.iter().position(|column| column.name == name).unwrap()].as_ref();
     assert_eq!((value("municipality"), value("mode"), value("day")), ("1783", "paper", "2026-05-10"));
     assert_eq!(value(&scale.id), code);
     assert_eq!((value("unsafe_places.stations"), value("unsafe_places.town_centre")), ("1", "0"));
