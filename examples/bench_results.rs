@@ -318,11 +318,11 @@ async fn run(args: &Args, responses: usize) -> Result<Measured, Failure> {
     let client = reqwest::Client::builder().timeout(Duration::from_secs(120)).build()?;
     let results_url = |query: &str| format!("{}/api/v1/surveys/{survey}/results{query}", staff.base);
 
-    reset_peak_memory();
-    let before = memory("VmRSS:");
+    support::reset_peak_memory();
+    let before = support::memory("VmRSS:");
     let started = Instant::now();
     client.get(results_url("")).bearer_auth(&staff.token).send().await?.error_for_status()?.bytes().await?;
-    let cold = (ms(started.elapsed()), before, memory("VmHWM:"));
+    let cold = (ms(started.elapsed()), before, support::memory("VmHWM:"));
     eprintln!("{responses} responses: first request after start {:.0} ms, peak RSS {} MB", cold.0, cold.2 / 1024);
     let shown = check_results(&staff, survey).await?;
 
@@ -331,8 +331,8 @@ async fn run(args: &Args, responses: usize) -> Result<Measured, Failure> {
     let mut http = Vec::new();
     for (name, query) in QUERIES {
         let url = results_url(query);
-        reset_peak_memory();
-        let before = memory("VmRSS:");
+        support::reset_peak_memory();
+        let before = support::memory("VmRSS:");
         let (steady, mut errors, body) = time_requests(args, &client, &staff.token, &url).await?;
         let mut changed = Vec::new();
         let mut new_response = Vec::new();
@@ -347,7 +347,7 @@ async fn run(args: &Args, responses: usize) -> Result<Measured, Failure> {
             new_response.push(time_one(&client, &staff.token, &url, &mut errors).await);
         }
         let (changed, new_response) = (summarize(changed), summarize(new_response));
-        let peak = memory("VmHWM:");
+        let peak = support::memory("VmHWM:");
         eprintln!(
             "{responses} responses: {name}: steady p50 {:.1} ms (max {:.1}); after a change p50 {:.0} ms; after a new \
              response p50 {:.0} ms (max {:.0}); peak RSS {} MB",
@@ -509,24 +509,6 @@ async fn time_one(client: &reqwest::Client, token: &str, url: &str, errors: &mut
     ms(start.elapsed())
 }
 
-/// A line of /proc/self/status in KiB (`VmRSS:` now, `VmHWM:` the peak).
-fn memory(field: &str) -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|status| {
-            let line = status.lines().find(|line| line.starts_with(field))?.to_owned();
-            line.split_whitespace().nth(1)?.parse().ok()
-        })
-        .unwrap_or(0)
-}
-
-/// Resets this process's peak resident size (`VmHWM`) to its current one (Linux 4.0 and later).
-fn reset_peak_memory() {
-    if std::fs::write("/proc/self/clear_refs", "5").is_err() {
-        eprintln!("(the peak resident size cannot be reset here: it is the process's since it started)");
-    }
-}
-
 /// Times the steps of the first request in-process, each on its own, as `app::results` takes them: one call to the
 /// database that reads the survey's response ids and their answers, decodes and classes each
 /// response and reads the margins; then computing the figures, protecting small groups, and writing the JSON.
@@ -645,10 +627,10 @@ fn read_respondents(
     let (mut decoding, mut as_before) = (std::time::Duration::ZERO, std::time::Duration::ZERO);
     responses::answers_of_responses(conn, survey_id, &ids, ids.len(), |index, rows| {
         let started = Instant::now();
-        respondents.extend(decoder.decode(municipalities_of[index], rows));
+        respondents.extend(decoder.decode(municipalities_of[index], &rows));
         decoding += started.elapsed();
         let started = Instant::now();
-        std::hint::black_box(reference(instrument, &codebook, municipalities_of[index], rows));
+        std::hint::black_box(reference(instrument, &codebook, municipalities_of[index], &rows));
         as_before += started.elapsed();
     })?;
     times[1] = ms(started.elapsed()) - ms(decoding) - ms(as_before);

@@ -421,3 +421,21 @@ pub fn machine_cpu() -> (u64, u64) {
 pub fn ms(duration: Duration) -> f64 {
     duration.as_secs_f64() * 1000.0
 }
+
+/// A line of /proc/self/status in KiB (`VmRSS:` now, `VmHWM:` the peak).
+pub fn memory(field: &str) -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            let line = status.lines().find(|line| line.starts_with(field))?.to_owned();
+            line.split_whitespace().nth(1)?.parse().ok()
+        })
+        .unwrap_or(0)
+}
+
+/// Resets this process's peak resident size (`VmHWM`) to its current one (Linux 4.0 and later).
+pub fn reset_peak_memory() {
+    if std::fs::write("/proc/self/clear_refs", "5").is_err() {
+        eprintln!("(the peak resident size cannot be reset here: it is the process's since it started)");
+    }
+}
