@@ -11,7 +11,7 @@ use crate::app::audit::Actor;
 use crate::app::surveys::{self, Loaded};
 use crate::app::workbook::contents;
 use crate::auth::Staff;
-use crate::db::models::publication::Publication;
+pub use crate::db::models::publication::Publication;
 use crate::db::queries::{audit, publications};
 use crate::domain::publication::Snapshot;
 use crate::domain::results::published::{Labels, Question};

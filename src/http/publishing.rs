@@ -6,8 +6,7 @@ use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
-use crate::app::publishing;
-use crate::db::models::publication::Publication;
+use crate::app::publishing::{self, Publication};
 use crate::error::AppError;
 use crate::http::extract::CurrentUser;
 use crate::http::forms::ProtectedForm;

@@ -2,9 +2,7 @@
 //! them: after [`super::protect`] has hidden what would show a small group. A hidden figure is `None`, with
 //! `suppressed` set on the object that holds it.
 
-use serde::{Deserialize, Serialize};
-
-use super::published::{Word, known};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// The results of one group of respondents: a municipality, the total over several, or one group of a breakdown.
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
@@ -127,4 +125,21 @@ pub struct Spread {
     pub df: f64,
     /// The effective sample size behind it.
     pub effective_n: f64,
+}
+
+/// One of the [`KNOWN`] words (an alias, so that reading stored results back borrows nothing).
+pub type Word = &'static str;
+
+/// The words results name their kinds, tests and weights with; reading stored results back (a publication) gives
+/// each its place in this list, so that the figures are the same types as when computed.
+const KNOWN: [&str; 8] = ["scale", "yes_no", "single", "multiple", "welch", "two_proportions", "population", "none"];
+
+/// Reads one of [`KNOWN`] words; any other word is an error.
+pub(crate) fn known<'de, D: Deserializer<'de>>(deserializer: D) -> Result<&'static str, D::Error> {
+    let word = String::deserialize(deserializer)?;
+    KNOWN
+        .iter()
+        .find(|known| **known == word)
+        .copied()
+        .ok_or_else(|| serde::de::Error::custom(format!("unknown word in stored results: {word}")))
 }

@@ -3,9 +3,10 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 
 use super::compute::Results;
+use super::figures::{Word, known};
 use crate::domain::instrument::{Instrument, Item, ItemKind, Lang, NO, YES};
 
 /// What a staff member asks of the results.
@@ -121,21 +122,4 @@ fn option_labels(instrument: &Instrument, item: &Item, lang: Lang<'_>) -> BTreeM
         ItemKind::Number { .. } | ItemKind::Text { .. } => {}
     }
     labels
-}
-
-/// One of the [`KNOWN`] words (an alias, so that reading stored results back borrows nothing).
-pub type Word = &'static str;
-
-/// The words results name their kinds, tests and weights with; reading stored results back (a publication) gives
-/// each its place in this list, so that the figures are the same types as when computed.
-const KNOWN: [&str; 8] = ["scale", "yes_no", "single", "multiple", "welch", "two_proportions", "population", "none"];
-
-/// Reads one of [`KNOWN`] words; any other word is an error.
-pub(crate) fn known<'de, D: Deserializer<'de>>(deserializer: D) -> Result<&'static str, D::Error> {
-    let word = String::deserialize(deserializer)?;
-    KNOWN
-        .iter()
-        .find(|known| **known == word)
-        .copied()
-        .ok_or_else(|| serde::de::Error::custom(format!("unknown word in stored results: {word}")))
 }
