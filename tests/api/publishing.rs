@@ -47,7 +47,11 @@ async fn a_closed_survey_is_published_frozen_and_withdrawn(backend: Backend) {
     let done = both.post_form(&format!("/admin/surveys/{id}/publish"), &[]).await;
     assert_eq!(done.status(), 303, "back to the survey page");
     let page = both.get(&format!("/admin/surveys/{id}")).await.text().await.unwrap();
-    assert!(page.contains(&format!("href=\"/resultat/{id}\"")), "the page links the public results: {}", &page[page.find("Publicering").unwrap()..][..900]);
+    assert!(
+        page.contains(&format!("href=\"/resultat/{id}\"")),
+        "the page links the public results: {}",
+        &page[page.find("Publicering").unwrap()..][..900]
+    );
 
     // The public pages, without sign-in.
     let public = anonymous.get(&format!("/resultat/{id}")).await;
