@@ -3,6 +3,7 @@
 pub mod instrument;
 pub mod municipality;
 pub mod population;
+pub mod promise;
 pub mod publication;
 pub mod response;
 pub mod survey;
