@@ -8,6 +8,7 @@
 pub mod accounts;
 pub mod answering;
 pub mod audit;
+pub mod comments;
 pub mod context;
 pub mod health;
 pub mod instruments;

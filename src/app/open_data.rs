@@ -1,6 +1,6 @@
 //! Open data for administrators: a survey's anonymised answers as CSV, streamed page by page so that memory stays
-//! flat in the number of responses, and the data package that describes them (`domain::open_data`). Every download
-//! of answers is in the audit log.
+//! flat in the number of responses, and the data package that describes them (`domain::open_data`). Free text leaves
+//! only as a coordinator reviewed it (`app::comments`). Every download of answers is in the audit log.
 
 use std::collections::HashMap;
 
@@ -12,10 +12,10 @@ use crate::app::audit::Actor;
 use crate::app::{instruments, surveys};
 use crate::auth::Staff;
 use crate::db::DbConnection;
-use crate::db::queries::{audit, open_data, responses};
+use crate::db::queries::{audit, comments, open_data, responses};
 use crate::domain::aapor::{Completeness, classify};
 use crate::domain::instrument::{AnswerRow, Answers, Instrument};
-use crate::domain::open_data::{Column, Dialect, Facts, Survey, columns, data_package, row};
+use crate::domain::open_data::{Column, Content, Dialect, Facts, Survey, columns, data_package, row};
 use crate::error::AppError;
 
 /// Responses read and written out at a time.
@@ -102,14 +102,16 @@ fn page_rows(
     let ids: Vec<String> = page.iter().map(|response| response.id.clone()).collect();
     let mut stored: HashMap<String, Vec<AnswerRow>> = HashMap::new();
     for answer in responses::answers_of_many(conn, &ids)? {
-        stored.entry(answer.response_id).or_default().push(AnswerRow {
-            item_id: answer.item_id,
-            position: answer.position,
-            option_code: answer.option_code,
-            number: answer.number_value,
-            text: answer.text_value,
-        });
+        let (response, row) = answer.into_row();
+        stored.entry(response).or_default().push(row);
     }
+    let mut reviewed: HashMap<String, HashMap<String, String>> = HashMap::new();
+    if columns.iter().any(|column| matches!(column.content, Content::Text { .. })) {
+        for (response, item, text) in comments::shown_of_many(conn, &ids)? {
+            reviewed.entry(response).or_default().insert(item, text);
+        }
+    }
+    let none = HashMap::new();
     let mut rows = Vec::with_capacity(page.len());
     for response in page {
         let answers =
@@ -118,7 +120,12 @@ fn page_rows(
             continue;
         }
         let day = response.submitted_on.to_string();
-        let facts = Facts { municipality: &response.municipality_code, mode: response.mode.as_str(), day: &day };
+        let facts = Facts {
+            municipality: &response.municipality_code,
+            mode: response.mode.as_str(),
+            day: &day,
+            reviewed_texts: reviewed.get(&response.id).unwrap_or(&none),
+        };
         rows.push(row(columns, &facts, &answers));
     }
     Ok(rows)

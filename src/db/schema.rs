@@ -186,6 +186,19 @@ diesel::table! {
 
 diesel::joinable!(promise_targets -> promises (promise_id));
 
+diesel::table! {
+    comment_reviews (response_id, item_id) {
+        response_id -> Text,
+        item_id -> Text,
+        survey_id -> Text,
+        shown_text -> Text,
+        masked_passages -> Integer,
+        approved -> Bool,
+        reviewed_by -> Nullable<Text>,
+        reviewed_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     counties,
     municipalities,
@@ -203,6 +216,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     publications,
     promises,
     promise_targets,
+    comment_reviews,
     responses,
     answers,
     submissions,

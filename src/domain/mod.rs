@@ -19,6 +19,7 @@ macro_rules! checked_text {
 
 pub mod aapor;
 pub mod codes;
+pub mod comments;
 pub mod dispositions;
 pub mod email;
 pub mod instrument;

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod answer;
 pub mod audit_log;
+mod comments;
 pub mod cookies;
 pub mod errors;
 pub mod extract;
@@ -106,6 +107,8 @@ fn staff_routes(cfg: &mut web::ServiceConfig) {
                 .route("/surveys/{id}/municipalities/{code}/codes", web::post().to(letters::codes_from_page))
                 .route("/surveys/{id}/municipalities/{code}/reminders.csv", web::get().to(letters::reminders_csv))
                 .route("/surveys/{id}/municipalities/{code}/population", web::post().to(population::upload_from_page))
+                .route("/surveys/{id}/comments", web::get().to(comments::page))
+                .route("/surveys/{id}/comments/{response}/{item}", web::post().to(comments::review))
                 .route("/surveys/{id}/publish", web::post().to(publishing::publish_from_page))
                 .route("/surveys/{id}/withdraw", web::post().to(publishing::withdraw_from_page))
                 .route("/surveys/{id}/{action}", web::post().to(surveys::transition_from_page))

@@ -79,6 +79,7 @@ pub async fn api_results(
 
 /// `GET /admin/surveys/{id}/results`
 pub async fn page(
+    request: actix_web::HttpRequest,
     state: web::Data<AppState>,
     user: CurrentUser,
     id: web::Path<String>,
@@ -107,12 +108,17 @@ pub async fn page(
         Some(code) => format!("/admin/surveys/{}/results/stream?municipality={}", published.survey_id, encode(code)),
         None => format!("/admin/surveys/{}/results/stream", published.survey_id),
     };
+    // The workbook of the same figures: the page's own query (municipality, comparison, weights) goes with it.
+    let workbook = match request.query_string() {
+        "" => format!("/admin/surveys/{}/results.xlsx", published.survey_id),
+        query => format!("/admin/surveys/{}/results.xlsx?{query}", published.survey_id),
+    };
     state.templates.page(
         StatusCode::OK,
         "admin/results.html",
         context! {
             title => format!("Resultat: {}", published.title), user => UserView::from(&user.staff),
-            csrf_token => user.csrf_token(), results => view, form, version, stream,
+            csrf_token => user.csrf_token(), results => view, form, version, stream, workbook,
             read_at => chrono::Utc::now().with_timezone(&chrono_tz::Europe::Stockholm).format("%H:%M:%S").to_string(),
         },
     )

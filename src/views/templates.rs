@@ -34,6 +34,7 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "admin/rates.html",
     "admin/rates_live.html",
     "admin/results.html",
+    "admin/comments.html",
     "public/survey.html",
     "public/municipality.html",
     "question.html",

@@ -7,6 +7,7 @@ mod answer;
 mod auth;
 mod browser;
 mod cli;
+mod comments;
 mod db;
 mod deployment;
 mod health;

@@ -12,7 +12,7 @@ use crate::helpers::{Backend, Browser, next_event, spawn_app};
 use crate::on_both_backends;
 
 /// A free-text comment one respondent writes.
-pub(crate) const COMMENT: &str = "Mörkt vid busshållplatsen på Storgatan";
+const COMMENT: &str = "Mörkt vid busshållplatsen på Storgatan";
 
 /// A survey of Hagfors (1783) and Munkfors (1762), open, with no letters: paper forms without a letter number.
 pub(crate) async fn open_survey(browser: &Browser) -> String {

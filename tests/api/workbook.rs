@@ -140,6 +140,8 @@ async fn the_workbook_holds_the_results_as_the_api_gives_them(backend: Backend) 
     let (status, results) = json(&admin, &format!("/api/v1/surveys/{id}/results")).await;
     assert_eq!(status, 200);
 
+    let page = admin.get(&format!("/admin/surveys/{id}/results?weights=none")).await.text().await.unwrap();
+    assert!(page.contains("results.xlsx?weights=none\" download>"), "the page offers the workbook of what it shows");
     let mut book = workbook(&admin, &format!("/api/v1/surveys/{id}/results.xlsx")).await;
     assert_eq!(book.sheet_names(), ["Sammanfattning", "Munkfors", "Hagfors", "Svarsfrekvens", "Metod"]);
     let hagfors = book.worksheet_range("Hagfors").unwrap();

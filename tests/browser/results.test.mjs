@@ -11,7 +11,6 @@
 // - Live: with the page open, a resident answers on the web and the number of respondents moves without a reload,
 //   announced politely; keyboard focus and an opened table stay as they were.
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -27,16 +26,11 @@ import {
   signIn,
   tabTo,
 } from './helpers.mjs';
+import { hagfors, keyIn, setUpSurvey, torsby } from './surveys.mjs';
 
 // Unique per run, so the file can run again against a service that keeps its data.
 const run = Date.now().toString(36);
-const hagfors = { code: '1783', name: 'Hagfors' };
-const torsby = { code: '1737', name: 'Torsby' };
 
-/** A Swedish calendar day `offset` days from today, as YYYY-MM-DD. */
-function day(offset) {
-  return new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
-}
 
 describe('the results page', { timeout: 180_000 }, () => {
   let browser;
@@ -238,77 +232,3 @@ describe('the results page', { timeout: 180_000 }, () => {
     }
   });
 });
-
-/**
- * Creates a survey of Hagfors and Torsby through the JSON API with the page's session, `codes` letters for Hagfors,
- * and opens it. Returns its id, the Hagfors codes and where its questionnaire is exported.
- */
-async function setUpSurvey(page, csrf, title, { opens, closes, codes = 0 }) {
-  const post = async (path, data, expected) => {
-    const response = await page.request.post(`${baseUrl}${path}`, { data, headers: { 'X-CSRF-Token': csrf } });
-    assert.equal(response.status(), expected, `POST ${path} answered ${response.status()}: ${await response.text()}`);
-    return response.json();
-  };
-  const municipalities = [hagfors, torsby].map((m) => ({ code: m.code, sample_size: 200 }));
-  const { id } = await post(
-    '/api/v1/surveys',
-    { title, opens_on: day(opens), closes_on: day(closes), access: 'codes', municipalities },
-    201,
-  );
-  const letters = codes ? await post(`/api/v1/surveys/${id}/municipalities/${hagfors.code}/invitations`, { count: codes }, 201) : [];
-  await post(`/api/v1/surveys/${id}/open`, {}, 200);
-  const survey = await (await page.request.get(`${baseUrl}/api/v1/surveys/${id}`)).json();
-  return { id, codes: letters.map((letter) => letter.code), instrumentExport: survey.instrument_export };
-}
-
-/**
- * Keys in `count` paper forms for the municipality, as staff do with returned forms, answering every question that
- * applies. Respondent n: five in nine women, three men, one other; scale answers going round, leaning to the better
- * end, men and `shift` a step worse (so that groups and waves differ), and a "don't know" now and then.
- */
-async function keyIn(page, csrf, surveyId, instrument, municipality, count, shift) {
-  const scaleCodes = (item) => {
-    const scale = instrument.scales[item.scale];
-    return scale.options.map((option) => option.code).concat(scale.dont_know ? [scale.dont_know.code] : []);
-  };
-  for (let n = 0; n < count; n += 1) {
-    const form = new URLSearchParams({
-      csrf_token: csrf,
-      submission_id: randomUUID(),
-      municipality: municipality.code,
-      letter_number: '',
-    });
-    const gender = n % 9 < 5 ? 'woman' : n % 9 < 8 ? 'man' : 'other_or_no_answer';
-    const answers = {};
-    instrument.sections.flatMap((section) => section.items).forEach((item, index) => {
-      if (item.show_if && answers[item.show_if.item] !== item.show_if.equals) return;
-      let value;
-      if (item.type === 'scale') {
-        const codes = scaleCodes(item);
-        const step = Math.min(3, [0, 0, 1, 1, 2, 3, 0][(n + index) % 7] + shift + (gender === 'man' ? 1 : 0));
-        value = (n + index) % 11 === 0 ? codes[codes.length - 1] : codes[step];
-      } else if (item.type === 'yes_no') {
-        value = (n + index) % 5 === 0 ? 'yes' : 'no';
-      } else if (item.id === 'gender') {
-        value = gender;
-      } else if (item.type === 'single') {
-        value = item.options[n % item.options.length].code;
-      } else if (item.type === 'multiple') {
-        const chosen = [n % item.options.length, (n + 2) % item.options.length];
-        for (const option of new Set(chosen)) form.append(`q.${item.id}`, item.options[option].code);
-        return;
-      } else if (item.type === 'number') {
-        value = '5';
-      } else {
-        return;
-      }
-      answers[item.id] = value;
-      form.append(`q.${item.id}`, value);
-    });
-    const response = await page.request.post(`${baseUrl}/admin/surveys/${surveyId}/paper`, {
-      data: form.toString(),
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-    });
-    assert.equal(response.status(), 200, `a paper form for ${municipality.name}: ${response.status()}`);
-  }
-}

@@ -1,5 +1,6 @@
 //! Row types, one file per area; `New*` insert structs and `*Changes` update structs sit beside their row.
 
+pub mod comment;
 pub mod instrument;
 pub mod municipality;
 pub mod population;

@@ -32,6 +32,20 @@ pub struct StoredAnswer {
     pub text_value: Option<String>,
 }
 
+impl StoredAnswer {
+    /// The row as the questionnaire reads answers back, and the response it belongs to.
+    pub fn into_row(self) -> (String, crate::domain::instrument::AnswerRow) {
+        let row = crate::domain::instrument::AnswerRow {
+            item_id: self.item_id,
+            position: self.position,
+            option_code: self.option_code,
+            number: self.number_value,
+            text: self.text_value,
+        };
+        (self.response_id, row)
+    }
+}
+
 /// A resident's answers saved so far, keyed by the keyed hash of their code.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = drafts)]

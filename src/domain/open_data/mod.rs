@@ -5,7 +5,7 @@
 //! each item as its answer code: a scale, single-choice or yes/no item as the option's code, a multiple-choice item
 //! as one column per option (1 chosen, 0 not chosen, empty when the item was not answered), a number as the number.
 //! An item that was not asked (its condition did not apply) or not answered is empty. Free text only when asked
-//! for. Labels never appear in the rows: answers are codes, so waves and languages stay comparable.
+//! for, and then only as a coordinator reviewed it (`app::comments`). Labels never appear in the rows: answers are codes, so waves and languages stay comparable.
 
 use serde_json::{Value, json};
 
@@ -79,6 +79,9 @@ pub struct Facts<'a> {
     pub mode: &'a str,
     /// `YYYY-MM-DD`.
     pub day: &'a str,
+    /// The response's free-text answers as reviewed (passages that point to a person masked), by item; an answer
+    /// nobody has reviewed is not here and leaves its column empty.
+    pub reviewed_texts: &'a std::collections::HashMap<String, String>,
 }
 
 /// One response as the file's row, in the order of `columns`.
@@ -101,10 +104,7 @@ pub fn row(columns: &[Column], facts: &Facts<'_>, answers: &Answers) -> Vec<Stri
                 Some(AnswerValue::Number(number)) => number.to_string(),
                 _ => String::new(),
             },
-            Content::Text { item } => match answers.get(item) {
-                Some(AnswerValue::Text(text)) => text.clone(),
-                _ => String::new(),
-            },
+            Content::Text { item } => facts.reviewed_texts.get(item).cloned().unwrap_or_default(),
         })
         .collect()
 }
@@ -249,7 +249,7 @@ fn field(instrument: &Instrument, survey: &Survey<'_>, column: &Column, sv: &Lab
                                             "question": question(item) }),
         Content::Text { item } => json!({ "name": column.name, "type": "string", "title": sv.items.get(item),
                                           "question": question(item),
-                                          "description": "Free text as the resident wrote it." }),
+                                          "description": "Free text as a coordinator reviewed it: passages that point to a person replaced by [dolt]; empty when not reviewed." }),
     }
 }
 

@@ -39,14 +39,15 @@ fn a_row_holds_codes_flags_and_numbers_and_leaves_what_was_not_answered_empty() 
         answer("comment", 0, None, None, Some("Mörkt vid stationen")),
     ];
     let answers = Answers::from_rows(&instrument, rows).unwrap();
-    let facts = Facts { municipality: "1783", mode: "paper", day: "2026-05-10" };
+    let reviewed = std::collections::HashMap::from([("comment".to_owned(), "Mörkt vid [dolt]".to_owned())]);
+    let facts = Facts { municipality: "1783", mode: "paper", day: "2026-05-10", reviewed_texts: &reviewed };
     let all = columns(&instrument, true);
     let values = row(&all, &facts, &answers);
     let value = |name: &str| values[all.iter().position(|column| column.name == name).unwrap()].as_str();
     assert_eq!((value("municipality"), value("mode"), value("day")), ("1783", "paper", "2026-05-10"));
     assert_eq!(value(&scale.id), code);
     assert_eq!((value("unsafe_places.stations"), value("unsafe_places.town_centre")), ("1", "0"));
-    assert_eq!(value("comment"), "Mörkt vid stationen");
+    assert_eq!(value("comment"), "Mörkt vid [dolt]", "free text as reviewed, never as written");
     let unanswered = all.iter().position(|column| column.name == "gender").unwrap();
     assert_eq!(values[unanswered], "", "not answered is empty");
 }

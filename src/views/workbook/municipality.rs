@@ -4,6 +4,7 @@
 
 use rust_xlsxwriter::{Worksheet, XlsxError};
 
+use super::response_rates::counts;
 use super::sheet::{Cell, Formats, Sheet};
 use super::summary::{group_name, significance, yes_no};
 use super::{Contents, text};
@@ -207,21 +208,4 @@ fn rates_of<'a>(contents: &'a Contents<'_>, code: &str) -> Option<&'a Municipali
         return Some(&contents.rates.total);
     }
     contents.rates.municipalities.iter().find(|m| m.code == code)
-}
-
-/// The counts behind the response rates, by the AAPOR letter or the column's name in the rates' API.
-pub fn counts(rates: &MunicipalityRates) -> [(&'static str, u64); 11] {
-    [
-        ("letters", rates.letters),
-        ("complete_web", rates.complete_web),
-        ("complete_paper", rates.complete_paper),
-        ("I", rates.counts.complete),
-        ("P", rates.counts.partial),
-        ("R", rates.counts.refusal_and_break_off),
-        ("O", rates.counts.other),
-        ("UH", rates.counts.unknown_household),
-        ("UO", rates.counts.unknown_other),
-        ("NE", rates.counts.not_eligible),
-        ("without_letter", rates.without_letter),
-    ]
 }

@@ -9,7 +9,7 @@ use crate::domain::aapor::definitions;
 use crate::domain::response_rates::MunicipalityRates;
 
 /// How the letters ended, by the name of the rates' field (or AAPOR's letter).
-fn counts(rates: &MunicipalityRates) -> Vec<(&'static str, u64)> {
+pub fn counts(rates: &MunicipalityRates) -> Vec<(&'static str, u64)> {
     vec![
         ("planned", rates.planned),
         ("letters", rates.letters),
