@@ -3,8 +3,12 @@
 //! Staff who may see a municipality read its promises; admins and its coordinators record, change and delete them,
 //! each change with its audit event (`promise_created`, `promise_changed`, `promise_deleted`) in the same
 //! transaction. A promise's targets are questions and areas of a questionnaire the service knows.
+//!
+//! [`followed`] puts the promises a survey follows beside its results: each target's figures come from the very
+//! results use case the results page and API use, asked for the municipality beside the promise's wave before, so a
+//! promise never shows a figure the results would not.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use diesel::Connection;
 use serde::{Deserialize, Serialize};
@@ -17,8 +21,11 @@ use crate::db::models::promise::{Promise, PromiseChanges, PromiseTarget};
 use crate::db::queries::{audit, municipalities, promises as stored, surveys as stored_surveys};
 use crate::domain::municipality::MunicipalityCode;
 use crate::domain::promise::{
-    self, PromisePeriod, PromiseStatus, PromiseView, Responsible, Target, TargetArea, TargetKind,
+    self, FollowedPromise, MunicipalityPromises, PromisePeriod, PromiseStatus, PromiseView, Responsible, Target,
+    TargetArea, TargetKind, Wave,
 };
+use crate::domain::results::published::{Published, Question};
+use crate::domain::survey::SurveyState;
 use crate::error::{AppError, FieldErrors};
 
 /// A promise as staff give it (a form or the API). Every field is checked, and every problem named by its field.
@@ -367,4 +374,89 @@ pub async fn page(ctx: &Context, staff: &Staff, code: &str) -> Result<PromisesPa
         code: municipality.code,
         name: municipality.name,
     })
+}
+
+/// The promises that survey `survey_id` follows in each municipality of `shown` (the results beside which they are
+/// shown, as the staff member sees them), each target beside the promise's wave before, with the change, its interval
+/// and its test. Figures are weighted as `shown` is, and hidden wherever `shown` hides them. A promise whose wave
+/// before the staff member may not read is left out.
+pub async fn followed(
+    ctx: &Context,
+    staff: &Staff,
+    survey_id: &str,
+    shown: &Published,
+) -> Result<Vec<MunicipalityPromises>, AppError> {
+    let loaded = crate::app::surveys::load(ctx, staff, survey_id).await?;
+    let instrument = crate::app::instruments::for_survey(ctx, &loaded.survey).await?;
+    let areas = promise::targetable(&instrument, "sv");
+    let replaced = instrument.replaced_items();
+    let weighted = shown.weights == "population";
+    let mut all = Vec::new();
+    for group in &shown.results.municipalities {
+        let code = group.code.clone();
+        let (rows, surveys) = ctx
+            .db
+            .run(move |conn| Ok((stored::of_municipality(conn, &code)?, stored_surveys::of_municipality(conn, &code)?)))
+            .await?;
+        let waves: Vec<Wave> = surveys
+            .into_iter()
+            .map(|survey| Wave {
+                closed: survey.state == SurveyState::Closed,
+                survey_id: survey.id,
+                title: survey.title,
+                opens_on: survey.opens_on,
+                closes_on: survey.closes_on,
+            })
+            .collect();
+        let Some(this) = waves.iter().find(|wave| wave.survey_id == loaded.survey.id) else { continue };
+        let mut promises = Vec::new();
+        let mut beside = HashMap::new();
+        // The latest start first, as the municipality's list shows them.
+        for (stored_promise, targets) in rows {
+            let promise = view(stored_promise, targets);
+            if !this.follows(promise.starts_on) {
+                continue;
+            }
+            let Some(before) =
+                promise::wave_before(promise.starts_on, &waves).filter(|wave| wave.survey_id != this.survey_id)
+            else {
+                continue;
+            };
+            // The results beside each wave before, computed once however many promises share it.
+            if !beside.contains_key(&before.survey_id) {
+                let question = Question {
+                    municipality: Some(group.code.clone()),
+                    by: None,
+                    compare: Some(before.survey_id.clone()),
+                    weighted,
+                };
+                let results = match crate::app::results::results(ctx, staff, survey_id, &question).await {
+                    Ok(results) => Some(results),
+                    Err(AppError::NotFound | AppError::Forbidden) => None,
+                    Err(error) => return Err(error),
+                };
+                beside.insert(before.survey_id.clone(), results);
+            }
+            let Some(figures) = beside[&before.survey_id].as_ref().and_then(|r| r.results.municipalities.first())
+            else {
+                continue;
+            };
+            promises.push(FollowedPromise {
+                targets: promise::figures(&promise.targets, figures, &areas, &replaced),
+                id: promise.id,
+                title: promise.title,
+                text: promise.text,
+                responsible: promise.responsible,
+                status: promise.status,
+                starts_on: promise.starts_on,
+                ends_on: promise.ends_on,
+                before: before.clone(),
+            });
+        }
+        if !promises.is_empty() {
+            all.push(MunicipalityPromises { code: group.code.clone(), name: group.name.clone(), promises });
+        }
+    }
+    promise::hide_as_shown(&mut all, &shown.results, &replaced);
+    Ok(all)
 }

@@ -161,6 +161,7 @@ fn api_routes(cfg: &mut web::ServiceConfig) {
             .route("/surveys/{id}/rates", web::get().to(rates::api_rates))
             .route("/surveys/{id}/rates/stream", web::get().to(rates::api_stream))
             .route("/surveys/{id}/results", web::get().to(results::api_results))
+            .route("/surveys/{id}/promises", web::get().to(results::api_promises))
             .route("/surveys/{id}/results.xlsx", web::get().to(workbook::download))
             .route("/surveys/{id}/responses.csv", web::get().to(open_data::responses))
             .route("/surveys/{id}/datapackage.json", web::get().to(open_data::data_package))

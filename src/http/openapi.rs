@@ -52,6 +52,7 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
         crate::http::promises::api_show,
         crate::http::promises::api_update,
         crate::http::promises::api_delete,
+        crate::http::results::api_promises,
     ),
     modifiers(&BearerAuth),
     security(("bearer" = [])),

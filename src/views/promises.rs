@@ -1,13 +1,16 @@
 //! Citizen promises as pages show them: a municipality's list and the form to record one (targets chosen from the
-//! questionnaire's areas and questions, in its words).
+//! questionnaire's areas and questions, in its words), and how the promises a survey follows moved, as the results
+//! page and the published page show it.
 
 use std::collections::HashSet;
 
 use serde::Serialize;
 
 use crate::domain::promise::{
-    Measure, PromiseStatus, PromiseView, Responsible, Target, TargetArea, TargetKind, target_label,
+    FollowedPromise, Measure, MunicipalityPromises, PromiseStatus, PromiseView, Responsible, Target, TargetArea,
+    TargetFigure, TargetKind, target_label,
 };
+use crate::views::results::{HIDDEN, decimal, interval, share, signed};
 
 /// A promise in a municipality's list.
 #[derive(Serialize)]
@@ -183,6 +186,125 @@ impl PromiseForm {
             others,
             fields,
         }
+    }
+}
+
+/// A municipality's promises that a survey follows.
+#[derive(Serialize)]
+pub struct FollowedMunicipality {
+    pub code: String,
+    pub name: String,
+    pub promises: Vec<FollowedView>,
+}
+
+/// A promise beside its wave before: what it is, and a row per target.
+#[derive(Serialize)]
+pub struct FollowedView {
+    pub id: String,
+    pub title: String,
+    pub text: String,
+    pub responsible: &'static str,
+    pub status: &'static str,
+    pub period: String,
+    /// The wave before: its title and period.
+    pub before: String,
+    pub rows: Vec<FollowedRow>,
+}
+
+/// One target's figures: "–" where hidden, empty where there is nothing to show.
+#[derive(Serialize)]
+pub struct FollowedRow {
+    pub label: String,
+    /// `Index` or `Andel ja`.
+    pub measure: &'static str,
+    pub earlier: String,
+    pub value: String,
+    pub interval: String,
+    pub change: String,
+    pub change_interval: String,
+    /// `Ja`, `Nej`, or "–" when hidden.
+    pub significant: String,
+    /// Why a row has no figures (the survey does not ask it, or the wave before did not).
+    pub note: &'static str,
+}
+
+/// The promises followed, per municipality, as pages show them.
+pub fn followed(municipalities: &[MunicipalityPromises]) -> Vec<FollowedMunicipality> {
+    municipalities
+        .iter()
+        .map(|municipality| FollowedMunicipality {
+            code: municipality.code.clone(),
+            name: municipality.name.clone(),
+            promises: municipality.promises.iter().map(followed_promise).collect(),
+        })
+        .collect()
+}
+
+fn followed_promise(promise: &FollowedPromise) -> FollowedView {
+    FollowedView {
+        id: promise.id.clone(),
+        title: promise.title.clone(),
+        text: promise.text.clone(),
+        responsible: promise.responsible.label(),
+        status: promise.status.label(),
+        period: format!("{} – {}", promise.starts_on, promise.ends_on),
+        before: format!("{} ({} – {})", promise.before.title, promise.before.opens_on, promise.before.closes_on),
+        rows: promise.targets.iter().map(followed_row).collect(),
+    }
+}
+
+fn followed_row(figure: &TargetFigure) -> FollowedRow {
+    let (measure, decimals) = match figure.measure {
+        Measure::Index => ("Index", 2),
+        Measure::Percent => ("Andel ja", 1),
+    };
+    let value = |value: Option<f64>| match (value, figure.measure) {
+        (None, _) => HIDDEN.to_owned(),
+        (Some(value), Measure::Index) => decimal(value, 2),
+        (Some(value), Measure::Percent) => share(Some(value)),
+    };
+    let label = match figure.kind {
+        TargetKind::Area => format!("Området {}", figure.label),
+        TargetKind::Item => figure.label.clone(),
+    };
+    if !figure.asked {
+        let nothing = String::new();
+        return FollowedRow {
+            label,
+            measure,
+            earlier: nothing.clone(),
+            value: nothing.clone(),
+            interval: nothing.clone(),
+            change: nothing.clone(),
+            change_interval: nothing.clone(),
+            significant: nothing,
+            note: "Finns inte i den här mätningens frågeformulär.",
+        };
+    }
+    let (earlier, change, change_interval, significant, note) = match &figure.earlier {
+        Some(change) => (
+            value(change.earlier),
+            change.change.map_or_else(|| HIDDEN.to_owned(), |value| signed(value, decimals)),
+            interval(change.ci95, decimals),
+            match change.significant {
+                Some(true) => "Ja".to_owned(),
+                Some(false) => "Nej".to_owned(),
+                None => HIDDEN.to_owned(),
+            },
+            "",
+        ),
+        None => (String::new(), String::new(), String::new(), String::new(), "Fanns inte i mätningen före löftet."),
+    };
+    FollowedRow {
+        label,
+        measure,
+        earlier,
+        value: value(figure.value),
+        interval: interval(figure.ci95, decimals),
+        change,
+        change_interval,
+        significant,
+        note,
     }
 }
 

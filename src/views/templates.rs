@@ -38,6 +38,7 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "admin/promises.html",
     "admin/promise.html",
     "admin/promise_form.html",
+    "promises_followed.html",
     "public/survey.html",
     "public/municipality.html",
     "question.html",

@@ -83,6 +83,7 @@ fn api_cases(s: &str, t: &str, user_id: &str, promise: &str) -> Vec<Case> {
         (Method::POST, format!("/api/v1/surveys/{t}/copy"), Some(json!({})), [201, 403, 403, 403, 401]),
         (Method::GET, format!("/api/v1/surveys/{s}/municipalities/1783/population"), None, [200, 200, 404, 200, 401]),
         (Method::GET, format!("/api/v1/surveys/{s}/results"), None, [200, 200, 404, 200, 401]),
+        (Method::GET, format!("/api/v1/surveys/{s}/promises"), None, [200, 200, 404, 200, 401]),
         (Method::GET, format!("/api/v1/surveys/{s}/results.xlsx"), None, [200, 200, 404, 200, 401]),
         (Method::GET, format!("/api/v1/surveys/{s}/responses.csv"), None, [200, 403, 403, 403, 401]),
         (Method::GET, format!("/api/v1/surveys/{s}/datapackage.json"), None, [200, 200, 404, 200, 401]),
@@ -271,6 +272,7 @@ async fn the_openapi_document_describes_the_api(backend: Backend) {
         "/api/v1/instruments",
         "/api/v1/municipalities/{code}/promises",
         "/api/v1/municipalities/{code}/promises/{id}",
+        "/api/v1/surveys/{id}/promises",
     ] {
         assert!(paths.contains_key(path), "{path} is documented");
     }
