@@ -17,6 +17,7 @@ pub mod municipalities;
 pub mod open_data;
 pub mod paper;
 pub mod population;
+pub mod promises;
 pub mod publishing;
 pub mod rates;
 pub mod reconcile;

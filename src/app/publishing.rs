@@ -1,7 +1,8 @@
 //! Publishing a closed survey's results: a frozen snapshot of the disclosure-controlled figures of every
 //! municipality, shown at `/resultat/{survey}` without sign-in, with its workbook. A coordinator of all the survey's
 //! municipalities (or an administrator) publishes, publishes again (which replaces the snapshot) and withdraws;
-//! each is in the audit log. Late paper forms change the survey's results, not what is published.
+//! each is in the audit log. Late paper forms change the survey's results, not what is published; nor do changes to
+//! the citizen promises the survey follows, which are frozen with it.
 
 use diesel::Connection;
 use serde_json::json;
@@ -53,7 +54,9 @@ pub async fn publish(
     let question = Question { municipality: None, by: None, compare: compare.clone(), weighted: true };
     let made = contents(ctx, staff, survey_id, &question, "sv").await?;
     let instrument = crate::app::instruments::for_survey(ctx, &loaded.survey).await?;
+    let promises = crate::app::promises::followed(ctx, staff, survey_id, &made.published).await?;
     let snapshot = Snapshot {
+        promises,
         round: made.round,
         published: made.published,
         english: Labels::in_language(&instrument, "en"),

@@ -160,6 +160,33 @@ diesel::table! {
 }
 
 diesel::table! {
+    promises (id) {
+        id -> Text,
+        municipality_code -> Text,
+        title -> Text,
+        text -> Text,
+        responsible -> Text,
+        starts_on -> Date,
+        ends_on -> Date,
+        status -> Text,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    promise_targets (promise_id, position) {
+        promise_id -> Text,
+        position -> Integer,
+        kind -> Text,
+        target_id -> Text,
+    }
+}
+
+diesel::joinable!(promise_targets -> promises (promise_id));
+
+diesel::table! {
     comment_reviews (response_id, item_id) {
         response_id -> Text,
         item_id -> Text,
@@ -187,6 +214,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     invitations,
     population_margins,
     publications,
+    promises,
+    promise_targets,
     comment_reviews,
     responses,
     answers,

@@ -11,6 +11,7 @@ use diesel::serialize::{self, Output, ToSql};
 use diesel::sql_types::{SingleValue, Text};
 
 use crate::domain::dispositions::Disposition;
+use crate::domain::promise::{PromiseStatus, Responsible, TargetKind};
 use crate::domain::role::Role;
 use crate::domain::survey::Mode;
 use crate::domain::survey::{Access, SurveyState};
@@ -85,6 +86,9 @@ stored_as_text!(Access, "survey access", Access::parse);
 stored_as_text!(Disposition, "disposition", |text| text.parse().ok());
 stored_as_text!(Role, "role", Role::parse);
 stored_as_text!(Mode, "response mode", Mode::parse);
+stored_as_text!(Responsible, "promise responsible", Responsible::parse);
+stored_as_text!(PromiseStatus, "promise status", PromiseStatus::parse);
+stored_as_text!(TargetKind, "promise target kind", TargetKind::parse);
 
 #[cfg(test)]
 mod tests {

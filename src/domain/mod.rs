@@ -26,6 +26,7 @@ pub mod instrument;
 pub mod municipality;
 pub mod open_data;
 pub mod population;
+pub mod promise;
 pub mod publication;
 pub mod response_rates;
 pub mod results;

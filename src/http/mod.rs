@@ -18,6 +18,7 @@ pub mod open_data;
 pub mod openapi;
 pub mod paper;
 pub mod population;
+pub mod promises;
 pub mod publishing;
 pub mod rates;
 pub mod render;
@@ -112,6 +113,11 @@ fn staff_routes(cfg: &mut web::ServiceConfig) {
                 .route("/surveys/{id}/publish", web::post().to(publishing::publish_from_page))
                 .route("/surveys/{id}/withdraw", web::post().to(publishing::withdraw_from_page))
                 .route("/surveys/{id}/{action}", web::post().to(surveys::transition_from_page))
+                .route("/municipalities/{code}/promises", web::get().to(promises::page))
+                .route("/municipalities/{code}/promises", web::post().to(promises::create_from_page))
+                .route("/municipalities/{code}/promises/{id}", web::get().to(promises::edit_page))
+                .route("/municipalities/{code}/promises/{id}", web::post().to(promises::update_from_page))
+                .route("/municipalities/{code}/promises/{id}/delete", web::post().to(promises::delete_from_page))
                 .route("/users", web::get().to(users::list_page))
                 .route("/users", web::post().to(users::create_from_page))
                 .route("/users/{id}", web::get().to(users::edit_page))
@@ -131,6 +137,11 @@ fn api_routes(cfg: &mut web::ServiceConfig) {
         web::scope("/api/v1")
             .route("/municipalities", web::get().to(municipalities::list))
             .route("/municipalities/{code}", web::get().to(municipalities::show))
+            .route("/municipalities/{code}/promises", web::get().to(promises::api_list))
+            .route("/municipalities/{code}/promises", web::post().to(promises::api_create))
+            .route("/municipalities/{code}/promises/{id}", web::get().to(promises::api_show))
+            .route("/municipalities/{code}/promises/{id}", web::put().to(promises::api_update))
+            .route("/municipalities/{code}/promises/{id}", web::delete().to(promises::api_delete))
             .route("/instruments", web::get().to(instruments::api_list))
             .route("/instruments", web::post().to(instruments::api_import))
             .route("/instruments/{key}/{version}", web::get().to(instruments::api_export))
@@ -150,6 +161,7 @@ fn api_routes(cfg: &mut web::ServiceConfig) {
             .route("/surveys/{id}/rates", web::get().to(rates::api_rates))
             .route("/surveys/{id}/rates/stream", web::get().to(rates::api_stream))
             .route("/surveys/{id}/results", web::get().to(results::api_results))
+            .route("/surveys/{id}/promises", web::get().to(results::api_promises))
             .route("/surveys/{id}/results.xlsx", web::get().to(workbook::download))
             .route("/surveys/{id}/responses.csv", web::get().to(open_data::responses))
             .route("/surveys/{id}/datapackage.json", web::get().to(open_data::data_package))

@@ -8,7 +8,8 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 #[derive(OpenApi)]
 #[openapi(
     info(title = "trygghet API", description = "Local safety surveys: accounts, surveys, invitations, dispositions, \
-        questionnaires (instruments), live response rates, population margins. \
+        questionnaires (instruments), live response rates, population margins, results, publishing and citizen \
+        promises (medborgarlöften). \
         Authenticate with `Authorization: Bearer <API token>` (create one under Mitt konto), or with the session \
         cookie plus the `X-CSRF-Token` header for state-changing requests. Errors always have the shape \
         `{\"error\": {\"code\", \"message\", \"field\", \"fields\": [{\"field\", \"reason\"}]}}`."),
@@ -46,6 +47,12 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
         crate::http::publishing::api_publish,
         crate::http::publishing::api_status,
         crate::http::publishing::api_withdraw,
+        crate::http::promises::api_list,
+        crate::http::promises::api_create,
+        crate::http::promises::api_show,
+        crate::http::promises::api_update,
+        crate::http::promises::api_delete,
+        crate::http::results::api_promises,
     ),
     modifiers(&BearerAuth),
     security(("bearer" = [])),

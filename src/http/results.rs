@@ -12,7 +12,8 @@ use serde::Deserialize;
 use sha2::Digest;
 
 use crate::app::rates::Snapshot;
-use crate::app::{live, results, surveys};
+use crate::app::{live, promises, results, surveys};
+use crate::domain::promise::MunicipalityPromises;
 use crate::domain::results::published::{Published, Question};
 use crate::error::AppError;
 use crate::http::extract::CurrentUser;
@@ -77,6 +78,32 @@ pub async fn api_results(
     Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(published.as_ref()))
 }
 
+/// The citizen promises the survey follows, per municipality the caller may see: each promise's questions and areas
+/// in this survey beside the latest survey that had closed when the promise started (its wave before), with the
+/// change, its 95 % interval and whether it is significant. The figures are the results' own (`GET …/results` with
+/// `compare` set to the wave before), hidden where the results hide them. `by` and `compare` are not used.
+#[utoipa::path(
+    get, path = "/api/v1/surveys/{id}/promises", tag = "promises",
+    params(("id" = String, Path, description = "The survey's id"), ResultsQuery),
+    responses(
+        (status = 200, body = [MunicipalityPromises]),
+        (status = 401, description = "Not signed in"),
+        (status = 404, description = "No such survey, or not one of the caller's"),
+        (status = 422, body = crate::http::errors::ErrorBody),
+    )
+)]
+pub async fn api_promises(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<String>,
+    query: web::Query<ResultsQuery>,
+) -> Result<HttpResponse, AppError> {
+    let question = Question { by: None, compare: None, ..query.into_inner().question()? };
+    let published = results::results(&state, &user, &id, &question).await?;
+    let followed = promises::followed(&state, &user, &id, &published).await?;
+    Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(followed))
+}
+
 /// `GET /admin/surveys/{id}/results`
 pub async fn page(
     request: actix_web::HttpRequest,
@@ -102,6 +129,7 @@ pub async fn page(
         .into_iter()
         .map(|survey| EarlierSurvey { id: survey.id, title: survey.title, opens_on: survey.opens_on })
         .collect();
+    let followed = crate::views::promises::followed(&promises::followed(&state, &user, &id, &published).await?);
     let form = ResultsForm::new(&published, &question, &municipalities, earlier);
     let view = ResultsView::new(&published, &question);
     let stream = match &question.municipality {
@@ -118,7 +146,7 @@ pub async fn page(
         "admin/results.html",
         context! {
             title => format!("Resultat: {}", published.title), user => UserView::from(&user.staff),
-            csrf_token => user.csrf_token(), results => view, form, version, stream, workbook,
+            csrf_token => user.csrf_token(), results => view, form, version, stream, workbook, promises => followed,
             read_at => chrono::Utc::now().with_timezone(&chrono_tz::Europe::Stockholm).format("%H:%M:%S").to_string(),
         },
     )

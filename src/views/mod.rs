@@ -6,6 +6,7 @@
 pub mod charts;
 pub mod letters;
 pub mod population;
+pub mod promises;
 pub mod publication;
 pub mod questionnaire;
 pub mod results;

@@ -8,6 +8,7 @@ use crate::domain::aapor::percent;
 use crate::domain::publication::Snapshot;
 use crate::domain::results::figures::{Change, GroupResults, IndexResult};
 use crate::views::charts::{IndexBars, index_bars};
+use crate::views::promises::{FollowedMunicipality, followed};
 use crate::views::results::{HIDDEN, count, decimal, index_bar, interval, share, signed};
 
 /// The survey's page: every municipality with its response rate and total index.
@@ -57,6 +58,8 @@ pub struct PublicMunicipality {
     pub items: Vec<FigureRow>,
     pub shares: Vec<FigureRow>,
     pub hidden_any: bool,
+    /// The citizen promises the survey follows here, as they stood when it was published.
+    pub promises: Option<FollowedMunicipality>,
 }
 
 /// A figure as a table row, with the earlier wave when compared.
@@ -203,6 +206,7 @@ impl PublicMunicipality {
             items,
             shares,
             hidden_any,
+            promises: followed(&snapshot.promises).into_iter().find(|promises| promises.code == code),
         })
     }
 }

@@ -22,14 +22,30 @@ fn margins() -> Value {
     json!({ "margins": { "gender": { "woman": 5100, "man": 5000, "other_or_no_answer": 40 } } })
 }
 
+/// A citizen promise, as `POST …/promises` takes it.
+fn a_promise() -> Value {
+    json!({ "title": "Trygg skolväg", "responsible": "police", "starts_on": "2026-09-01", "ends_on": "2027-06-30",
+            "targets": [{ "kind": "area", "id": "disorder" }] })
+}
+
 /// (method, path, body, expected status for admin, own, other, viewer, anonymous)
 type Case = (Method, String, Option<Value>, [u16; 5]);
 
 /// Every API endpoint's case, on survey S (`s`), survey T (`t`) and another account (`user_id`), in the order they
 /// are sent (opening and closing last).
-fn api_cases(s: &str, t: &str, user_id: &str) -> Vec<Case> {
+fn api_cases(s: &str, t: &str, user_id: &str, promise: &str) -> Vec<Case> {
     let new_user = json!({ "email": "x@kommun.se", "password": "correct horse battery staple", "role": "viewer" });
+    let hagfors_promises = "/api/v1/municipalities/1783/promises";
+    let sunne_promises = "/api/v1/municipalities/1766/promises";
     vec![
+        (Method::GET, hagfors_promises.into(), None, [200, 200, 403, 200, 401]),
+        (Method::POST, hagfors_promises.into(), Some(a_promise()), [201, 201, 403, 403, 401]),
+        (Method::GET, sunne_promises.into(), None, [200, 403, 200, 403, 401]),
+        (Method::POST, sunne_promises.into(), Some(a_promise()), [201, 403, 201, 403, 401]),
+        (Method::GET, format!("{hagfors_promises}/{promise}"), None, [200, 200, 403, 200, 401]),
+        (Method::PUT, format!("{hagfors_promises}/{promise}"), Some(a_promise()), [200, 200, 403, 403, 401]),
+        (Method::DELETE, format!("{hagfors_promises}/not-a-promise"), None, [404, 404, 403, 403, 401]),
+        (Method::GET, format!("{sunne_promises}/{promise}"), None, [404, 403, 404, 403, 401]),
         (Method::GET, "/api/v1/me".into(), None, [200, 200, 200, 200, 401]),
         (Method::GET, "/api/v1/users".into(), None, [200, 403, 403, 403, 401]),
         (Method::POST, "/api/v1/users".into(), Some(new_user), [201, 403, 403, 403, 401]),
@@ -67,6 +83,7 @@ fn api_cases(s: &str, t: &str, user_id: &str) -> Vec<Case> {
         (Method::POST, format!("/api/v1/surveys/{t}/copy"), Some(json!({})), [201, 403, 403, 403, 401]),
         (Method::GET, format!("/api/v1/surveys/{s}/municipalities/1783/population"), None, [200, 200, 404, 200, 401]),
         (Method::GET, format!("/api/v1/surveys/{s}/results"), None, [200, 200, 404, 200, 401]),
+        (Method::GET, format!("/api/v1/surveys/{s}/promises"), None, [200, 200, 404, 200, 401]),
         (Method::GET, format!("/api/v1/surveys/{s}/results.xlsx"), None, [200, 200, 404, 200, 401]),
         (Method::GET, format!("/api/v1/surveys/{s}/responses.csv"), None, [200, 403, 403, 403, 401]),
         (Method::GET, format!("/api/v1/surveys/{s}/datapackage.json"), None, [200, 200, 404, 200, 401]),
@@ -160,6 +177,8 @@ async fn check_pages(app: &TestApp, browsers: [Option<&Browser>; 5], s: &str, t:
         (format!("/admin/surveys/{s}"), [200, 200, 404, 200, 303]),
         (format!("/admin/surveys/{t}"), [200, 200, 200, 200, 303]),
         (format!("/admin/surveys/{s}/municipalities/1783/reminders.csv"), [200, 200, 404, 403, 303]),
+        ("/admin/municipalities/1783/promises".into(), [200, 200, 403, 200, 303]),
+        ("/admin/municipalities/1766/promises".into(), [200, 403, 200, 403, 303]),
     ];
     let anonymous = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let mut failures = Vec::new();
@@ -209,7 +228,15 @@ async fn every_endpoint_checks_role_and_municipality(backend: Backend) {
     let target = everyone.as_array().unwrap().iter().find(|user| user["email"] == "target@kommun.se").unwrap();
     let user_id = target["id"].as_str().unwrap().to_owned();
 
-    let mut failures = check_api(&app, &scripts, &api_cases(&s, &t, &user_id)).await;
+    let promise: Value = admin_api
+        .request(Method::POST, "/api/v1/municipalities/1783/promises", Some(&a_promise()))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let promise = promise["id"].as_str().unwrap().to_owned();
+
+    let mut failures = check_api(&app, &scripts, &api_cases(&s, &t, &user_id, &promise)).await;
     failures.extend(check_imports(&app, &scripts, &s, &t).await);
     let browsers = [Some(&admin), Some(&own), Some(&other), Some(&viewer), None];
     failures.extend(check_pages(&app, browsers, &s, &t, &user_id).await);
@@ -243,6 +270,9 @@ async fn the_openapi_document_describes_the_api(backend: Backend) {
         "/api/v1/surveys/{id}/rates",
         "/api/v1/surveys/{id}/rates/stream",
         "/api/v1/instruments",
+        "/api/v1/municipalities/{code}/promises",
+        "/api/v1/municipalities/{code}/promises/{id}",
+        "/api/v1/surveys/{id}/promises",
     ] {
         assert!(paths.contains_key(path), "{path} is documented");
     }

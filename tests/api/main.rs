@@ -18,6 +18,7 @@ mod open_data;
 mod paper;
 mod population;
 mod process;
+mod promises;
 mod publishing;
 mod rates;
 mod results;

@@ -4,6 +4,7 @@ pub mod comment;
 pub mod instrument;
 pub mod municipality;
 pub mod population;
+pub mod promise;
 pub mod publication;
 pub mod response;
 pub mod survey;

@@ -8,6 +8,7 @@ pub mod invitations;
 pub mod municipalities;
 pub mod open_data;
 pub mod population;
+pub mod promises;
 pub mod publications;
 pub mod responses;
 pub mod sessions;

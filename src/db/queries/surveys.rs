@@ -107,3 +107,13 @@ pub fn set_parts(conn: &mut DbConnection, survey_id: &str, parts: &[SurveyMunici
     }
     Ok(())
 }
+
+/// Every survey a municipality is part of, earliest first.
+pub fn of_municipality(conn: &mut DbConnection, code: &str) -> QueryResult<Vec<Survey>> {
+    surveys::table
+        .inner_join(survey_municipalities::table)
+        .filter(survey_municipalities::municipality_code.eq(code))
+        .order((surveys::opens_on, surveys::id))
+        .select(Survey::as_select())
+        .load(conn)
+}

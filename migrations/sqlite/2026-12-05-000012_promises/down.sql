@@ -1,0 +1,2 @@
+DROP TABLE promise_targets;
+DROP TABLE promises;
