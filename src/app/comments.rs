@@ -116,9 +116,9 @@ pub async fn review(
         Review::Reset => None,
     };
     let action = match review {
-        Review::Mask(_) => "comment.masked",
-        Review::Approve => "comment.approved",
-        Review::Reset => "comment.review_reset",
+        Review::Mask(_) => "comment_masked",
+        Review::Approve => "comment_approved",
+        Review::Reset => "comment_review_reset",
     };
     let event = Actor::of(staff).event(
         action,

@@ -45,7 +45,7 @@ pub async fn responses_csv(
     let loaded = surveys::load(ctx, staff, survey_id).await?;
     let instrument = instruments::for_survey(ctx, &loaded.survey).await?;
     let event = Actor::of(staff).event(
-        "responses.downloaded",
+        "responses_downloaded",
         Some(loaded.survey.id.clone()),
         json!({ "format": match download.dialect { Dialect::Excel => "excel", Dialect::Rfc4180 => "rfc4180" },
                 "free_text": download.free_text }),

@@ -70,7 +70,7 @@ pub async fn publish(
         snapshot: snapshot.to_json().map_err(|error| AppError::Internal(Box::new(error)))?,
     };
     let event = Actor::of(staff).event(
-        "survey.published",
+        "survey_published",
         Some(publication.survey_id.clone()),
         json!({ "compared_with": publication.compared_with, "municipalities": loaded.parts.len() }),
     );
@@ -101,7 +101,7 @@ pub async fn withdraw(ctx: &Context, staff: &Staff, survey_id: &str) -> Result<(
     let loaded = surveys::load(ctx, staff, survey_id).await?;
     require_publisher(&loaded, staff)?;
     let id = loaded.survey.id.clone();
-    let event = Actor::of(staff).event("survey.publication_withdrawn", Some(id.clone()), json!({}));
+    let event = Actor::of(staff).event("publication_withdrawn", Some(id.clone()), json!({}));
     let withdrawn = ctx
         .db
         .write(move |conn| {

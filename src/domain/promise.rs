@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 use crate::domain::instrument::{Instrument, ItemKind};
 use crate::domain::results::compute::Results;
 use crate::domain::results::figures::{Change, GroupResults};
+use crate::domain::results::protect::hide_change;
 
 /// Who keeps a promise.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -476,20 +477,6 @@ pub fn hide_as_shown(promises: &mut [MunicipalityPromises], shown: &Results, rep
                 hide_change(&mut figure.earlier);
             }
         }
-    }
-}
-
-fn hide_change(change: &mut Option<Change>) {
-    if let Some(change) = change {
-        *change = Change {
-            earlier: None,
-            change: None,
-            ci95: None,
-            p_value: None,
-            significant: None,
-            suppressed: true,
-            ..change.clone()
-        };
     }
 }
 

@@ -67,7 +67,7 @@ async fn comments_are_masked_approved_and_only_then_read(backend: Backend) {
     assert!(csv.contains(shown) && !csv.contains("Sven") && !csv.contains("Mörkt vid"), "{csv}");
 
     // The log says who reviewed what, never the text.
-    let details = app.query_strings("SELECT detail FROM audit_events WHERE action LIKE 'comment.%'");
+    let details = app.query_strings("SELECT detail FROM audit_events WHERE action LIKE 'comment_%'");
     assert_eq!(details.len(), 3);
     assert!(details.iter().all(|detail| !detail.contains("Sven") && !detail.contains("Storgatan")));
     assert_eq!(coordinator.post_form(&review, &form("reset", "")).await.status(), 303);

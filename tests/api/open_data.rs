@@ -116,7 +116,7 @@ async fn open_data_is_the_counted_answers_described_by_their_package(backend: Ba
     assert!(rows.iter().all(|row| row[comment].is_empty()), "a comment nobody approved stays out");
 
     // Every download is in the audit log; coordinators get the package, not the answers.
-    let downloads = app.query_strings("SELECT detail FROM audit_events WHERE action = 'responses.downloaded'");
+    let downloads = app.query_strings("SELECT detail FROM audit_events WHERE action = 'responses_downloaded'");
     assert_eq!(downloads.len(), 2, "{downloads:?}");
     assert!(downloads.iter().any(|detail| detail.contains("\"free_text\":true")));
     let coordinator = app.staff("mia@hagfors.se", "coordinator", &["1783"]).await;

@@ -141,7 +141,8 @@ fn hide_index(index: &mut IndexResult) {
     hide_change(&mut index.earlier);
 }
 
-fn hide_change(change: &mut Option<Change>) {
+/// Hides a comparison with an earlier wave, keeping only that there was one.
+pub fn hide_change(change: &mut Option<Change>) {
     if let Some(change) = change {
         *change = Change {
             earlier: None,
