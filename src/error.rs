@@ -58,6 +58,12 @@ pub enum AppError {
     /// The request conflicts with the current state (e.g. editing an open survey).
     #[error("{0}")]
     Conflict(String),
+    /// A body larger than its kind may be, in bytes.
+    #[error("the body is larger than {limit} bytes")]
+    TooLarge { limit: usize },
+    /// The body did not arrive in time.
+    #[error("the body arrived too slowly")]
+    RequestTimeout,
     /// Too many attempts; try again after this many seconds.
     #[error("too many attempts")]
     TooManyRequests { retry_after_secs: i64 },
@@ -83,6 +89,8 @@ impl AppError {
             Self::Forbidden => "forbidden",
             Self::Csrf => "csrf",
             Self::Conflict(_) => "conflict",
+            Self::TooLarge { .. } => "too_large",
+            Self::RequestTimeout => "timeout",
             Self::TooManyRequests { .. } => "too_many_requests",
             Self::Unavailable(_) => "unavailable",
             Self::Internal(_) => "internal",

@@ -151,6 +151,7 @@ impl Application {
                         Ok(response)
                     }
                 })
+                .wrap(actix_web::middleware::from_fn(http::guard::inputs))
                 .wrap(actix_web::middleware::from_fn(http::error_pages))
                 .wrap(http_metrics.clone())
                 .wrap(TracingLogger::<RequestSpan>::new())

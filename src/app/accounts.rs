@@ -16,6 +16,7 @@ use crate::auth::{Staff, csrf, session};
 use crate::db::Db;
 use crate::db::models::user::{ApiToken, NewUser, Session, User, UserChanges};
 use crate::db::queries::{audit, municipalities, sessions, users};
+use crate::domain::display_name;
 use crate::domain::email::EmailAddress;
 use crate::domain::municipality::MunicipalityCode;
 use crate::domain::role::Role;
@@ -102,6 +103,9 @@ pub async fn validate_new_account(
 ) -> Result<(EmailAddress, Password, Role, Vec<String>), FieldErrors> {
     let mut errors = FieldErrors::default();
     let email = EmailAddress::parse(&input.email).map_err(|error| errors.add("email", error)).ok();
+    if let Err(error) = display_name::parse(&input.display_name) {
+        errors.add("display_name", error);
+    }
     let password = Password::parse(&input.password).map_err(|error| errors.add("password", error)).ok();
     let role = Role::parse(&input.role);
     if role.is_none() {
@@ -224,6 +228,14 @@ pub async fn update_user(
     if existing.id == admin.id && (role.is_some_and(|role| role != Role::Admin) || input.disabled == Some(true)) {
         errors.add("role", "Du kan inte ta bort din egen administratörsroll eller stänga av ditt eget konto.");
     }
+    let display_name = match input.display_name.as_deref().map(display_name::parse) {
+        None => None,
+        Some(Ok(name)) => Some(name),
+        Some(Err(error)) => {
+            errors.add("display_name", error);
+            None
+        }
+    };
     let municipalities = match &input.municipalities {
         None => None,
         Some(codes) => match validate_municipalities(&ctx.db, codes).await {
@@ -237,7 +249,7 @@ pub async fn update_user(
     errors.into_result()?;
     let now = crate::db::now();
     let changes = UserChanges {
-        display_name: input.display_name.map(|name| name.trim().to_owned()),
+        display_name,
         password_hash: None,
         role,
         disabled_at: input.disabled.map(|disabled| disabled.then_some(now)),
@@ -345,7 +357,7 @@ pub async fn change_password(ctx: &Context, user: &Staff, current: String, new: 
 pub async fn create_api_token(ctx: &Context, user: &Staff, name: String) -> Result<(ApiToken, String), AppError> {
     let actor = Actor::of(user);
     let name = name.trim().to_owned();
-    if name.is_empty() || name.chars().count() > 100 {
+    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
         return Err(AppError::invalid("name", "Ge nyckeln ett namn (högst 100 tecken), t.ex. vad skriptet gör."));
     }
     let secret = format!("tgh_{}", session::new_token());

@@ -20,6 +20,7 @@ macro_rules! checked_text {
 pub mod aapor;
 pub mod codes;
 pub mod comments;
+pub mod display_name;
 pub mod dispositions;
 pub mod email;
 pub mod instrument;

@@ -12,6 +12,7 @@ use crate::http::state::AppState;
 use crate::views::templates::UserView;
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PageQuery {
     /// Page number, from 1.
     page: Option<i64>,

@@ -53,6 +53,8 @@ impl ResponseError for AppError {
             Self::Unauthenticated { .. } => StatusCode::UNAUTHORIZED,
             Self::Forbidden | Self::Csrf => StatusCode::FORBIDDEN,
             Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -73,6 +75,8 @@ impl ResponseError for AppError {
             Self::Forbidden => ("You may not do this.".to_owned(), None),
             Self::Csrf => ("The form was stale or incomplete. Reload the page and try again.".to_owned(), None),
             Self::Conflict(reason) => (reason.clone(), None),
+            Self::TooLarge { limit } => (format!("The body is larger than the {limit} bytes allowed."), Some("body")),
+            Self::RequestTimeout => ("The request's body did not arrive in time. Try again.".to_owned(), None),
             Self::TooManyRequests { .. } => ("Too many attempts. Wait a while and try again.".to_owned(), None),
             Self::Unavailable(cause) => {
                 tracing::warn!(error = %cause, "request refused: database unavailable");

@@ -8,6 +8,7 @@ pub mod cookies;
 pub mod errors;
 pub mod extract;
 pub mod forms;
+pub mod guard;
 mod health;
 mod home;
 mod instruments;
@@ -46,7 +47,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     // Malformed paths and query strings get the same JSON error shape as every other invalid input.
     cfg.app_data(web::QueryConfig::default().error_handler(|error, _| AppError::invalid("query", error).into()))
         .app_data(web::PathConfig::default().error_handler(|error, _| AppError::invalid("path", error).into()))
-        .app_data(web::JsonConfig::default().error_handler(|error, _| AppError::invalid("body", error).into()))
+        .app_data(
+            web::JsonConfig::default().limit(guard::JSON_LIMIT).error_handler(|error, _| json_error(error).into()),
+        )
+        .app_data(web::PayloadConfig::default().limit(guard::FORM_LIMIT))
         .configure(resident_routes)
         .configure(staff_routes)
         .configure(api_routes)
@@ -179,6 +183,17 @@ fn api_routes(cfg: &mut web::ServiceConfig) {
     );
 }
 
+/// A JSON body that cannot be read: too large (`413`) or not what the endpoint takes (`422`).
+fn json_error(error: actix_web::error::JsonPayloadError) -> AppError {
+    use actix_web::error::JsonPayloadError;
+    match error {
+        JsonPayloadError::Overflow { limit } | JsonPayloadError::OverflowKnownLength { limit, .. } => {
+            AppError::TooLarge { limit }
+        }
+        error => AppError::invalid("body", error),
+    }
+}
+
 async fn not_found() -> HttpResponse {
     AppError::NotFound.error_response()
 }
@@ -212,6 +227,8 @@ pub async fn error_pages(
         "csrf" => "Formuläret har gått ut",
         "too_many_requests" => "För många försök",
         "unavailable" => "Tjänsten är tillfälligt otillgänglig",
+        "too_large" => "Formuläret är för stort",
+        "timeout" => "Det tog för lång tid",
         "conflict" => "Det gick inte",
         "invalid" => "Något stämmer inte",
         _ => "Något gick fel",
@@ -224,6 +241,8 @@ pub async fn error_pages(
             "Det har gjorts för många misslyckade försök. Vänta en stund och försök igen.".to_owned()
         }
         "unavailable" => "Försök igen om en liten stund.".to_owned(),
+        "too_large" => "Det som skickades var större än tjänsten tar emot. Korta texten och försök igen.".to_owned(),
+        "timeout" => "Formuläret kom inte fram i tid. Gå tillbaka och skicka igen.".to_owned(),
         "internal" => "Ett fel uppstod hos oss. Försök igen.".to_owned(),
         _ => page.message,
     };

@@ -54,7 +54,7 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
         crate::http::promises::api_delete,
         crate::http::results::api_promises,
     ),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &OperationIds),
     security(("bearer" = [])),
 )]
 pub struct ApiDoc;
@@ -68,7 +68,64 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
+/// Operation ids named by their tag and handler (`surveys_list`, `users_list`), since handlers of different
+/// resources share names (`api_list`) and generators want each id once.
+struct OperationIds;
+
+impl utoipa::Modify for OperationIds {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+                &mut item.head,
+                &mut item.options,
+            ];
+            for operation in operations.into_iter().flatten() {
+                let tag = operation.tags.as_ref().and_then(|tags| tags.first()).map(|tag| tag.replace(' ', "_"));
+                if let (Some(tag), Some(id)) = (tag, operation.operation_id.as_mut()) {
+                    let name = id.strip_prefix("api_").unwrap_or(id);
+                    if !name.starts_with(tag.as_str()) {
+                        *id = format!("{tag}_{name}");
+                    } else {
+                        *id = name.to_owned();
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// `GET /api/openapi.json`
 pub async fn document() -> HttpResponse {
     HttpResponse::Ok().json(ApiDoc::openapi())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_operation_has_an_id_of_its_own_and_parameters_where_they_are() {
+        let document = serde_json::to_value(ApiDoc::openapi()).unwrap();
+        let mut ids = std::collections::BTreeMap::new();
+        for (path, item) in document["paths"].as_object().unwrap() {
+            for (method, operation) in item.as_object().unwrap() {
+                let id = operation["operationId"].as_str().unwrap_or_else(|| panic!("{method} {path}: no id"));
+                if let Some(earlier) = ids.insert(id.to_owned(), format!("{method} {path}")) {
+                    panic!("{id} names both {earlier} and {method} {path}");
+                }
+                for parameter in operation["parameters"].as_array().into_iter().flatten() {
+                    let name = parameter["name"].as_str().unwrap();
+                    if parameter["in"] == "path" {
+                        assert!(path.contains(&format!("{{{name}}}")), "{method} {path}: path parameter {name}");
+                    }
+                }
+            }
+        }
+        assert!(ids.len() > 35 && ids.keys().all(|id| !id.contains(' ')), "{ids:?}");
+    }
 }

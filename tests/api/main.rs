@@ -11,6 +11,7 @@ mod comments;
 mod db;
 mod deployment;
 mod health;
+mod inputs;
 mod instruments;
 mod layers;
 mod municipalities;
