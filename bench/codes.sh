@@ -7,14 +7,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs="${1:-3}"
-bin=target/release/trygghet
+bin="$(realpath -m "${CARGO_TARGET_DIR:-target}")/release/trygghet"
 [ -x "$bin" ] || { echo "build first: cargo build --release" >&2; exit 1; }
 work=$(mktemp -d)
 port=18765
 trap 'kill "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
 password="benchmark passphrase 2026"
-printf '%s\n' "$password" | (cd "$work" && "$OLDPWD/$bin" admin create --email bench@polisen.se >/dev/null)
-(cd "$work" && PORT=$port TRYGGHET_LOG=warn exec "$OLDPWD/$bin" serve >"$work/server.log" 2>&1) &
+printf '%s\n' "$password" | (cd "$work" && "$bin" admin create --email bench@polisen.se >/dev/null)
+(cd "$work" && PORT=$port TRYGGHET_LOG=warn exec "$bin" serve >"$work/server.log" 2>&1) &
 server=$!
 for _ in $(seq 50); do curl -fs "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.1; done
 base="http://127.0.0.1:$port"
@@ -28,7 +28,7 @@ api=$(curl -fs -b "$jar" -H "x-csrf-token: $session_csrf" -H 'content-type: appl
   -d '{"name":"bench"}' "$base/api/v1/tokens" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
 survey=$(curl -fs -H "authorization: Bearer $api" -H 'content-type: application/json' "$base/api/v1/surveys" -d '{
   "title": "Benchmark", "opens_on": "2026-05-02", "closes_on": "2026-06-19", "access": "codes",
-  "municipalities": [{"code": "1783", "sample_size": 1500}, {"code": "0180", "sample_size": 10000}]}' \
+  "municipalities": [{"code": "1783", "sample_size": 1500}, {"code": "0180", "sample_size": 100000}]}' \
   | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
 measure() { # label, command...
   local label=$1; shift
@@ -50,3 +50,16 @@ measure "API, 10,000 codes (JSON)" json_codes 0180 10000
 measure "letters zip, 1,500 codes (CSV + QR SVGs)" zip_codes 1783 1500
 measure "letters zip, 10,000 codes (CSV + QR SVGs)" zip_codes 0180 10000
 echo "zip size for 10,000 letters: $(du -h "$work/codes.zip" | cut -f1)"
+# The service's memory while archives are written: its peak resident size is reset (Linux 4.0 and later), then three
+# archives of 20,000 letters are asked for at once; at most two are written at a time, the third waits its turn.
+rss() { awk "/^$1:/ {print int(\$2 / 1024)}" "/proc/$server/status"; }
+echo 5 > "/proc/$server/clear_refs" 2>/dev/null || echo "(the peak resident size cannot be reset here)"
+before=$(rss VmRSS)
+start=$(date +%s.%N)
+big_zip() { curl -fs -o "$work/big$1.zip" -b "$jar" --data "csrf_token=$session_csrf&count=20000" \
+  "$base/admin/surveys/$survey/municipalities/0180/codes"; }
+downloads=()
+for n in 1 2 3; do big_zip "$n" & downloads+=($!); done
+wait "${downloads[@]}"
+echo "three letters zips of 20,000 codes at once: $(python3 -c "print(f'{$(date +%s.%N) - $start:.1f}')") s, \
+$(du -h "$work/big1.zip" | cut -f1) each; service RSS before ${before} MB, peak $(rss VmHWM) MB"

@@ -42,12 +42,26 @@ pub async fn codes_from_page(
     })?;
     let letters = letters::generate_codes(&state, &user, Actor::of(&user), &id, &municipality, count).await?;
     let first = letters.first().map(|l| l.letter_number.clone()).unwrap_or_default();
-    // Rendering the QR codes keeps a thread busy for a while: not one of those that serve requests.
+    // Rendering the QR codes keeps threads busy for a while: not those that serve requests, and at most
+    // ARCHIVES_AT_ONCE archives at a time (a later one waits its turn; each holds a few megabytes at most).
+    let permit = ARCHIVES.acquire().await.map_err(|_| AppError::Internal("the archive could not be built".into()))?;
+    let (sender, receiver) = tokio::sync::mpsc::channel::<Result<web::Bytes, std::io::Error>>(4);
     let span = tracing::Span::current();
-    let zip = tokio::task::spawn_blocking(move || span.in_scope(|| views::letters::archive(&letters)))
-        .await
-        .map_err(|_| AppError::Internal("the archive could not be built".into()))?
-        .map_err(|error| AppError::Internal(Box::new(error)))?;
+    tokio::task::spawn_blocking(move || {
+        let _turn = permit;
+        span.in_scope(|| {
+            let mut out = ChannelWriter { sender: sender.clone(), buffer: Vec::with_capacity(ChannelWriter::PART) };
+            if let Err(error) = views::letters::archive(&letters, &mut out) {
+                // The client sees the download cut off, never a complete-looking archive.
+                tracing::error!(%error, "the letters' archive could not be written");
+                let _gone = sender.blocking_send(Err(error));
+            }
+        });
+    });
+    let body = futures_util::stream::unfold(receiver, |mut receiver| async move {
+        let part = receiver.recv().await?;
+        Some((part, receiver))
+    });
     Ok(HttpResponse::Ok()
         .content_type("application/zip")
         .insert_header((
@@ -55,7 +69,45 @@ pub async fn codes_from_page(
             format!("attachment; filename=\"koder-{municipality}-fran-{first}.zip\""),
         ))
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .body(zip))
+        .streaming(body))
+}
+
+/// Letter archives written at once; three of 20,000 letters held whole took about 1 GB.
+const ARCHIVES_AT_ONCE: usize = 2;
+static ARCHIVES: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(ARCHIVES_AT_ONCE);
+
+/// Hands what is written to the response a part at a time; a client that has gone ends the writing.
+struct ChannelWriter {
+    sender: tokio::sync::mpsc::Sender<Result<web::Bytes, std::io::Error>>,
+    buffer: Vec<u8>,
+}
+
+impl ChannelWriter {
+    const PART: usize = 64 * 1024;
+
+    fn send(&mut self) -> std::io::Result<()> {
+        if self.buffer.is_empty() {
+            return Ok(());
+        }
+        let part = web::Bytes::from(std::mem::replace(&mut self.buffer, Vec::with_capacity(Self::PART)));
+        self.sender
+            .blocking_send(Ok(part))
+            .map_err(|_| std::io::Error::new(std::io::ErrorKind::BrokenPipe, "the client has gone"))
+    }
+}
+
+impl std::io::Write for ChannelWriter {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.buffer.extend_from_slice(bytes);
+        if self.buffer.len() >= Self::PART {
+            self.send()?;
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.send()
+    }
 }
 
 /// `GET /admin/surveys/{id}/municipalities/{code}/reminders.csv` (and the API's `/reminders`): letters for the

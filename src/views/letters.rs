@@ -23,22 +23,14 @@ pub fn mail_merge(letters: &[IssuedLetter]) -> Result<Vec<u8>, csv::Error> {
     writer.into_inner().map_err(|error| csv::Error::from(error.into_error()))
 }
 
-/// The mail-merge CSV and every letter's QR code as `qr/<letter number>.svg`, in one ZIP archive.
-pub fn archive(letters: &[IssuedLetter]) -> Result<Vec<u8>, std::io::Error> {
-    // Rendering a QR code takes about a millisecond, so 10,000 letters are rendered on every core at once.
-    let threads = std::thread::available_parallelism().map_or(1, usize::from).min(8);
-    let chunk = letters.len().div_ceil(threads).max(1);
-    let svgs: Vec<String> = std::thread::scope(|scope| {
-        let workers: Vec<_> = letters
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(qr_svg).collect::<Vec<_>>()))
-            .collect();
-        workers.into_iter().flat_map(|worker| worker.join().unwrap_or_default()).collect()
-    });
-    if svgs.len() != letters.len() || svgs.iter().any(String::is_empty) {
-        return Err(std::io::Error::other("a QR code could not be rendered"));
-    }
-    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+/// Letters whose QR codes are rendered at a time before they are written out: the archive's memory is this many
+/// SVG files (about 15 KB each), however many letters there are.
+const RENDERED_AT_ONCE: usize = 256;
+
+/// The mail-merge CSV and every letter's QR code as `qr/<letter number>.svg`, in one ZIP archive written to `out` as
+/// it is made (a streamed ZIP: each file's sizes follow its data, so nothing is held back to be patched later).
+pub fn archive(letters: &[IssuedLetter], out: impl Write) -> Result<(), std::io::Error> {
+    let mut zip = zip::ZipWriter::new_stream(out);
     // Fast compression: SVG text compresses well even at the lowest level, and the download waits for it.
     let options = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated)
@@ -46,11 +38,26 @@ pub fn archive(letters: &[IssuedLetter]) -> Result<Vec<u8>, std::io::Error> {
     let csv = mail_merge(letters).map_err(std::io::Error::other)?;
     zip.start_file("koder.csv", options).map_err(std::io::Error::other)?;
     zip.write_all(&csv)?;
-    for (letter, svg) in letters.iter().zip(&svgs) {
-        zip.start_file(format!("qr/{}.svg", letter.letter_number), options).map_err(std::io::Error::other)?;
-        zip.write_all(svg.as_bytes())?;
+    // Rendering a QR code takes about a millisecond, so each part is rendered on every core at once.
+    let threads = std::thread::available_parallelism().map_or(1, usize::from).min(8);
+    for part in letters.chunks(RENDERED_AT_ONCE) {
+        let chunk = part.len().div_ceil(threads).max(1);
+        let svgs: Vec<String> = std::thread::scope(|scope| {
+            let workers: Vec<_> = part
+                .chunks(chunk)
+                .map(|some| scope.spawn(move || some.iter().map(qr_svg).collect::<Vec<_>>()))
+                .collect();
+            workers.into_iter().flat_map(|worker| worker.join().unwrap_or_default()).collect()
+        });
+        if svgs.len() != part.len() || svgs.iter().any(String::is_empty) {
+            return Err(std::io::Error::other("a QR code could not be rendered"));
+        }
+        for (letter, svg) in part.iter().zip(&svgs) {
+            zip.start_file(format!("qr/{}.svg", letter.letter_number), options).map_err(std::io::Error::other)?;
+            zip.write_all(svg.as_bytes())?;
+        }
     }
-    Ok(zip.finish().map_err(std::io::Error::other)?.into_inner())
+    zip.finish().map_err(std::io::Error::other)?.into_inner().flush()
 }
 
 /// The QR code of a letter's personal link as SVG (empty if the link cannot be encoded).
@@ -89,8 +96,10 @@ mod tests {
     #[test]
     fn the_archive_holds_the_mail_merge_and_a_qr_code_per_letter() {
         let letters: Vec<IssuedLetter> = (1..=3).map(letter).collect();
-        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(archive(&letters).unwrap())).unwrap();
-        let names: Vec<&str> = zip.file_names().collect();
+        let mut bytes = Vec::new();
+        archive(&letters, &mut bytes).unwrap();
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        let names: Vec<String> = zip.file_names().map(|name| name.unwrap().into_owned()).collect();
         assert_eq!(names.len(), 4);
         let mut csv = Vec::new();
         zip.by_name("koder.csv").unwrap().read_to_end(&mut csv).unwrap();
