@@ -281,3 +281,62 @@ on_both_backends!(
     guesses_in_parallel_cannot_slip_past_the_limit,
     super::guesses_in_parallel_cannot_slip_past_the_limit
 );
+
+async fn tokens_end_with_the_sessions_and_cannot_mint_tokens(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let admin = app.staff("admin@polisen.se", "admin", &[]).await;
+    let anna = app.staff("anna@polisen.se", "coordinator", &["1783"]).await;
+    let anna_id =
+        anna.get("/api/v1/me").await.json::<serde_json::Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+
+    // A stolen token cannot make a second one to outlive its own revocation.
+    let script = anna.script().await;
+    let minted = script.request(Method::POST, "/api/v1/tokens", Some(&json!({ "name": "spare" }))).await;
+    assert_eq!(minted.status(), 403);
+    let form = reqwest::Client::new()
+        .post(format!("{}/admin/account/tokens", app.address))
+        .bearer_auth(&script.token)
+        .form(&[("name", "spare"), ("csrf_token", "")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(form.status(), 403, "nor through the account page's form");
+    assert_eq!(app.query_strings("SELECT id FROM api_tokens").len(), 1);
+
+    // Ending someone's sessions revokes their tokens too.
+    let response = admin.send_json(Method::POST, &format!("/api/v1/users/{anna_id}/revoke-sessions"), &json!({})).await;
+    assert_eq!(response.status(), 200);
+    let ended: serde_json::Value = response.json().await.unwrap();
+    assert_eq!((ended["sessions_ended"].as_i64(), ended["tokens_revoked"].as_i64()), (Some(1), Some(1)));
+    assert_eq!(script.request(Method::GET, "/api/v1/me", None).await.status(), 401);
+
+    // So does changing one's password, while the session that changed it goes on.
+    let anna = app.sign_in("anna@polisen.se").await;
+    let script = anna.script().await;
+    let response = anna
+        .post_form(
+            "/admin/account/password",
+            &[("current_password", PASSWORD), ("new_password", "a brand new passphrase")],
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(anna.get("/api/v1/me").await.status(), 200);
+    assert_eq!(script.request(Method::GET, "/api/v1/me", None).await.status(), 401);
+
+    // And disabling the account.
+    let mut anna = app.browser().await;
+    assert_eq!(anna.sign_in("anna@polisen.se", "a brand new passphrase").await.status(), 303);
+    anna.refresh_csrf().await;
+    let script = anna.script().await;
+    let response =
+        admin.send_json(Method::PATCH, &format!("/api/v1/users/{anna_id}"), &json!({ "disabled": true })).await;
+    assert_eq!(response.status(), 200);
+    let response =
+        admin.send_json(Method::PATCH, &format!("/api/v1/users/{anna_id}"), &json!({ "disabled": false })).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(script.request(Method::GET, "/api/v1/me", None).await.status(), 401, "re-enabling brings no token back");
+}
+on_both_backends!(
+    tokens_end_with_the_sessions_and_cannot_mint_tokens,
+    super::tokens_end_with_the_sessions_and_cannot_mint_tokens
+);
