@@ -23,6 +23,7 @@ pub mod publishing;
 pub mod rates;
 pub mod render;
 pub mod results;
+pub mod security_headers;
 pub mod sign_in;
 pub mod state;
 pub mod stream;

@@ -10,6 +10,7 @@ mod cli;
 mod comments;
 mod db;
 mod deployment;
+mod headers;
 mod health;
 mod instruments;
 mod layers;
