@@ -340,3 +340,54 @@ on_both_backends!(
     tokens_end_with_the_sessions_and_cannot_mint_tokens,
     super::tokens_end_with_the_sessions_and_cannot_mint_tokens
 );
+
+async fn a_stranger_cannot_lock_the_owner_out(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    // The owner signed in from this browser before, so it carries a device cookie for the account.
+    let mut owner = app.staff("anna@polisen.se", "coordinator", &["1783"]).await;
+    owner.post_form("/sign-out", &[]).await;
+    owner.csrf = crate::helpers::hidden_csrf(&owner.get("/sign-in").await.text().await.unwrap()).unwrap();
+
+    // A stranger guesses 20 times: slowed, then refused, the account locked against unknown clients.
+    let mut stranger = app.browser().await;
+    let mut statuses = Vec::new();
+    for _ in 0..20 {
+        statuses.push(stranger.sign_in("anna@polisen.se", "a wrong password!").await.status().as_u16());
+    }
+    assert_eq!(statuses.iter().filter(|status| **status == 401).count(), 4, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|status| **status == 429).count(), 16, "{statuses:?}");
+    assert_eq!(stranger.sign_in("anna@polisen.se", PASSWORD).await.status(), 429, "locked for unknown clients");
+    // A forged or another account's device cookie is an unknown client.
+    let mut forger = app.browser().await;
+    let forged = reqwest::Url::parse(&format!("{}/sign-in", app.address)).unwrap();
+    let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
+    jar.add_cookie_str("trygghet_device=bm9uY2U.0000; Path=/sign-in", &forged);
+    forger.client =
+        reqwest::Client::builder().cookie_provider(jar).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let page = forger.get("/sign-in").await.text().await.unwrap();
+    forger.csrf = crate::helpers::hidden_csrf(&page).unwrap();
+    assert_eq!(forger.sign_in("anna@polisen.se", PASSWORD).await.status(), 429);
+
+    // The owner, from their known browser, signs in all the same.
+    assert_eq!(owner.sign_in("anna@polisen.se", PASSWORD).await.status(), 303);
+    owner.refresh_csrf().await;
+    assert_eq!(owner.get("/api/v1/me").await.status(), 200);
+    owner.post_form("/sign-out", &[]).await;
+    owner.csrf = crate::helpers::hidden_csrf(&owner.get("/sign-in").await.text().await.unwrap()).unwrap();
+
+    // A known device that fails too often itself is treated as unknown, so a copied device cookie buys a thief only
+    // five guesses.
+    for attempt in 1..=4 {
+        assert_eq!(owner.sign_in("anna@polisen.se", "a wrong password!").await.status(), 401, "attempt {attempt}");
+    }
+    assert_eq!(owner.sign_in("anna@polisen.se", "a wrong password!").await.status(), 429);
+    assert_eq!(owner.sign_in("anna@polisen.se", PASSWORD).await.status(), 429);
+
+    // Every failure is counted in the metrics and the audit log.
+    let metrics = app.get("/metrics").await.text().await.unwrap();
+    assert_eq!(metric_value(&metrics, r#"trygghet_sign_in_failures_total{reason="bad_credentials"}"#), 10.0);
+    assert_eq!(metric_value(&metrics, r#"trygghet_sign_in_failures_total{reason="locked"}"#), 18.0);
+    assert_eq!(app.query_strings("SELECT action FROM audit_events WHERE action = 'sign_in_failed'").len(), 10);
+    assert_eq!(app.query_strings("SELECT action FROM audit_events WHERE action = 'sign_in_refused'").len(), 18);
+}
+on_both_backends!(a_stranger_cannot_lock_the_owner_out, super::a_stranger_cannot_lock_the_owner_out);
