@@ -3,6 +3,7 @@
 mod helpers;
 
 mod access;
+mod anonymous_limits;
 mod answer;
 mod auth;
 mod browser;
