@@ -313,7 +313,7 @@ pub async fn start_session(ctx: &Context, user_id: String) -> Result<(String, Se
         expires_at: now + max,
     };
     let row = session.clone();
-    let idle_since = now - chrono::Duration::from_std(ctx.session_idle).unwrap_or(chrono::Duration::hours(1));
+    let idle_since = crate::app::sessions::idle_since(ctx, now);
     ctx.db
         .write(move |conn| {
             sessions::delete_expired(conn, now, idle_since)?;

@@ -4,7 +4,7 @@ use reqwest::Method;
 use serde_json::json;
 
 use crate::health::metric_value;
-use crate::helpers::{Backend, PASSWORD, spawn_app};
+use crate::helpers::{Backend, PASSWORD, spawn_app, spawn_app_with};
 use crate::on_both_backends;
 
 async fn staff_sign_in_and_out(backend: Backend) {
@@ -391,3 +391,25 @@ async fn a_stranger_cannot_lock_the_owner_out(backend: Backend) {
     assert_eq!(app.query_strings("SELECT action FROM audit_events WHERE action = 'sign_in_refused'").len(), 18);
 }
 on_both_backends!(a_stranger_cannot_lock_the_owner_out, super::a_stranger_cannot_lock_the_owner_out);
+
+async fn a_session_in_use_outlives_a_short_idle_limit(backend: Backend) {
+    let Some(app) = spawn_app_with(backend, &[("TRYGGHET_SESSION_IDLE_MINUTES", "1")]).await else { return };
+    let anna = app.staff("anna@polisen.se", "coordinator", &["1783"]).await;
+    let set_last_seen = |seconds_ago: i64| {
+        let at = chrono::Utc::now().naive_utc() - chrono::Duration::seconds(seconds_ago);
+        app.database.execute(&format!("UPDATE sessions SET last_seen_at = '{}'", at.format("%Y-%m-%d %H:%M:%S%.6f")));
+    };
+    // Used every 15 seconds, a session's stored last use was written at most a tenth of the limit (6 s) back, so a
+    // use finding it 45 seconds back writes it anew; before, it was written once a minute and the session used
+    // every 15 seconds ended at the minute.
+    set_last_seen(45);
+    assert_eq!(anna.get("/api/v1/me").await.status(), 200);
+    let stored = app.query_strings("SELECT last_seen_at FROM sessions");
+    let stored =
+        chrono::NaiveDateTime::parse_from_str(&stored[0][..19].replace('T', " "), "%Y-%m-%d %H:%M:%S").unwrap();
+    assert!(chrono::Utc::now().naive_utc() - stored < chrono::Duration::seconds(10), "written at this use: {stored}");
+    // Left alone longer than the limit and its tenth, it ends.
+    set_last_seen(70);
+    assert_eq!(anna.get("/api/v1/me").await.status(), 401);
+}
+on_both_backends!(a_session_in_use_outlives_a_short_idle_limit, super::a_session_in_use_outlives_a_short_idle_limit);
