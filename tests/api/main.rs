@@ -23,6 +23,7 @@ mod process;
 mod promises;
 mod publishing;
 mod rates;
+mod reminders;
 mod results;
 mod startup;
 mod surveys;
