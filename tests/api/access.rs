@@ -108,7 +108,17 @@ fn api_cases(s: &str, t: &str, user_id: &str, promise: &str) -> Vec<Case> {
             Method::PUT,
             format!("/api/v1/surveys/{s}/municipalities/0180/population"),
             Some(margins()),
-            [404, 404, 404, 404, 401],
+            [404, 403, 404, 403, 401],
+        ),
+        // Another municipality answers alike whether or not it takes part in a survey one sees (Sunne is in T,
+        // Stockholm is not), so the answers do not tell a coordinator who else takes part.
+        (Method::GET, format!("/api/v1/surveys/{t}/municipalities/0180/population"), None, [404, 403, 403, 403, 401]),
+        (Method::POST, format!("/api/v1/surveys/{t}/municipalities/0180/reminders"), None, [404, 403, 403, 403, 401]),
+        (
+            Method::POST,
+            format!("/api/v1/surveys/{t}/municipalities/0180/invitations"),
+            Some(json!({ "count": 1 })),
+            [404, 403, 403, 403, 401],
         ),
         (Method::GET, format!("/api/v1/surveys/{s}/rates"), None, [200, 200, 404, 200, 401]),
         (Method::GET, format!("/api/v1/surveys/{t}/rates"), None, [200, 200, 200, 200, 401]),
