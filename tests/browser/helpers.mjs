@@ -328,3 +328,19 @@ export async function answerOnTheWeb(page, code, { stopAfter = sectionCount, sub
     await Promise.all([page.waitForURL(`${baseUrl}/tack`), page.getByRole('button', { name: 'Skicka in' }).click()]);
   }
 }
+
+/**
+ * Waits until `fn(arg)`, run in the page, returns a value that `until` accepts (by default anything truthy), and
+ * returns it; checks every `interval` ms. Playwright's own `page.waitForFunction` runs its predicate through `eval`
+ * inside the page, which the service's Content-Security-Policy rightly refuses; `page.evaluate` goes through the
+ * browser's debugging protocol instead.
+ */
+export async function waitUntil(page, fn, arg, { until = (value) => value, timeout = 30_000, interval = 10 } = {}) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const value = await page.evaluate(fn, arg);
+    if (until(value)) return value;
+    if (Date.now() > deadline) throw new Error(`waited ${timeout} ms in vain for ${String(fn).slice(0, 300)}`);
+    await new Promise((resolve) => setTimeout(resolve, interval));
+  }
+}
