@@ -153,6 +153,7 @@ impl Application {
                 })
                 .wrap(actix_web::middleware::from_fn(http::guard::inputs))
                 .wrap(actix_web::middleware::from_fn(http::error_pages))
+                .wrap(actix_web::middleware::from_fn(http::security_headers::add))
                 .wrap(http_metrics.clone())
                 .wrap(TracingLogger::<RequestSpan>::new())
                 .configure(http::routes)

@@ -203,7 +203,8 @@ pub struct AccountChanges {
     pub disabled: Option<bool>,
 }
 
-/// Applies an administrator's changes to an account; disabling or changing the role ends its sessions.
+/// Applies an administrator's changes to an account; disabling or changing the role ends its sessions and revokes
+/// its API tokens.
 pub async fn update_user(
     ctx: &Context,
     admin: &Staff,
@@ -270,6 +271,7 @@ pub async fn update_user(
                 }
                 if ends_sessions {
                     sessions::delete_for_user(conn, &id)?;
+                    sessions::revoke_api_tokens_of(conn, &id, now)?;
                 }
                 audit::insert(conn, &actor.event("user_changed", Some(target), detail))?;
                 Ok(UserSummary::new(users::find(conn, &id)?, users::municipalities_of(conn, &id)?))
@@ -279,16 +281,29 @@ pub async fn update_user(
         .map_err(Into::into)
 }
 
-/// Ends every session of an account (an administrator's action); returns how many were ended.
-pub async fn revoke_sessions(ctx: &Context, admin: &Staff, id: String) -> Result<usize, AppError> {
+/// What ending an account's sessions ended.
+#[derive(Debug, Clone, Copy, Serialize, utoipa::ToSchema)]
+pub struct Ended {
+    pub sessions_ended: usize,
+    pub tokens_revoked: usize,
+}
+
+/// Ends every session of an account and revokes its API tokens (an administrator's action): a token made from a
+/// stolen session must not outlive the clean-up.
+pub async fn revoke_sessions(ctx: &Context, admin: &Staff, id: String) -> Result<Ended, AppError> {
     admin.require_admin()?;
     let actor = Actor::of(admin);
+    let now = crate::db::now();
     ctx.db
         .write(move |conn| {
             conn.transaction(|conn| {
                 let user = users::find(conn, &id)?;
-                let ended = sessions::delete_for_user(conn, &id)?;
-                audit::insert(conn, &actor.event("sessions_revoked", Some(user.email), json!({ "sessions": ended })))?;
+                let ended = Ended {
+                    sessions_ended: sessions::delete_for_user(conn, &id)?,
+                    tokens_revoked: sessions::revoke_api_tokens_of(conn, &id, now)?,
+                };
+                let detail = json!({ "sessions": ended.sessions_ended, "tokens": ended.tokens_revoked });
+                audit::insert(conn, &actor.event("sessions_revoked", Some(user.email), detail))?;
                 Ok(ended)
             })
         })
@@ -310,7 +325,7 @@ pub async fn start_session(ctx: &Context, user_id: String) -> Result<(String, Se
         expires_at: now + max,
     };
     let row = session.clone();
-    let idle_since = now - chrono::Duration::from_std(ctx.session_idle).unwrap_or(chrono::Duration::hours(1));
+    let idle_since = crate::app::sessions::idle_since(ctx, now);
     ctx.db
         .write(move |conn| {
             sessions::delete_expired(conn, now, idle_since)?;
@@ -320,7 +335,8 @@ pub async fn start_session(ctx: &Context, user_id: String) -> Result<(String, Se
     Ok((token, session))
 }
 
-/// Changes one's own password after checking the current one; ends every other session of the account.
+/// Changes one's own password after checking the current one; ends every other session of the account and revokes
+/// its API tokens.
 pub async fn change_password(ctx: &Context, user: &Staff, current: String, new: String) -> Result<(), AppError> {
     let actor = Actor::of(user);
     let mut errors = FieldErrors::default();
@@ -346,15 +362,20 @@ pub async fn change_password(ctx: &Context, user: &Staff, current: String, new: 
             conn.transaction(|conn| {
                 users::update(conn, &id, &UserChanges { password_hash: Some(hash), ..UserChanges::default() })?;
                 sessions::delete_others(conn, &id, &keep)?;
-                audit::insert(conn, &actor.event("password_changed", Some(email), json!({})))
+                let tokens = sessions::revoke_api_tokens_of(conn, &id, crate::db::now())?;
+                audit::insert(conn, &actor.event("password_changed", Some(email), json!({ "tokens_revoked": tokens })))
             })
         })
         .await
         .map_err(Into::into)
 }
 
-/// Creates an API token for the user; the token itself is returned once and stored only as a keyed hash.
+/// Creates an API token for the user; the token itself is returned once and stored only as a keyed hash. Only a
+/// signed-in browser session may: a token that could mint tokens would let one stolen token outlive its revocation.
 pub async fn create_api_token(ctx: &Context, user: &Staff, name: String) -> Result<(ApiToken, String), AppError> {
+    if user.session.is_none() {
+        return Err(AppError::Forbidden);
+    }
     let actor = Actor::of(user);
     let name = name.trim().to_owned();
     if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {

@@ -174,6 +174,33 @@ pub async fn note_unknown_code(ctx: &Context, address: Option<&str>) -> Result<(
     }
 }
 
+/// Open-link starts allowed per client address and throttle window: a school class behind one address starts
+/// easily, a script making drafts by the hundred does not.
+pub const OPEN_START_LIMIT: i32 = 60;
+/// Accessibility reports allowed per client address, and from everyone together, per throttle window.
+pub const REPORT_LIMIT_PER_ADDRESS: i32 = 5;
+pub const REPORT_LIMIT_IN_ALL: i32 = 100;
+
+/// Counts one anonymous post of a kind (`open-start`, `report`) against `limit` under `key` (a client address,
+/// hashed here so that the table never holds addresses, or a word for everyone together); the seconds to wait when
+/// it is one too many.
+pub async fn note_anonymous_post(
+    ctx: &Context,
+    kind: &str,
+    key: Option<&str>,
+    limit: i32,
+) -> Result<Option<i64>, AppError> {
+    let key = format!("{kind}:{}", ctx.hasher.hash_token(key.unwrap_or("unknown").as_bytes()));
+    let now = crate::db::now();
+    let window_start = now - throttle::window();
+    let lock_until = now + throttle::window();
+    let counter = ctx
+        .db
+        .write(move |conn| throttle_queries::count_attempt(conn, &key, now, window_start, limit, lock_until))
+        .await?;
+    Ok((counter.failures > limit).then(|| counter.locked_for(now).unwrap_or(1)))
+}
+
 impl Entry {
     /// The answers saved so far, checked against the instrument again; an answer that no longer fits is dropped.
     pub fn saved_answers(&self) -> Answers {
@@ -244,7 +271,10 @@ pub async fn save_section(
                 match before {
                     None => tallies::add_drafts(conn, survey, municipality, reached, 1)?,
                     Some(old) if old.reached_section != reached => {
-                        tallies::add_drafts(conn, survey, municipality, old.reached_section, -1)?;
+                        // An open-link start that saved nothing yet was never counted (see `start_open_link`).
+                        if old.reached_section > 0 {
+                            tallies::add_drafts(conn, survey, municipality, old.reached_section, -1)?;
+                        }
                         tallies::add_drafts(conn, survey, municipality, reached, 1)?;
                     }
                     Some(_) => {}
@@ -295,9 +325,9 @@ pub async fn start_open_link(
     ctx.db
         .write(move |conn| {
             conn.transaction(|conn| {
-                surveys::lock_for_write(conn, &draft.survey_id)?;
-                drafts::save(conn, &draft)?;
-                tallies::add_drafts(conn, &draft.survey_id, &draft.municipality_code, 0, 1)
+                // Not counted on the dashboard until it saves a section: a start alone says nothing of a resident
+                // and would let anyone inflate "started" at will.
+                drafts::save(conn, &draft)
             })
         })
         .await?;

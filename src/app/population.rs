@@ -23,13 +23,14 @@ use crate::error::{AppError, FieldError};
 pub const MARGINS_SET: &str = "population_margins_set";
 
 /// One municipality's margins of a survey (empty when none are stored): `NotFound` for a survey the user may not
-/// see or a municipality outside it, `Forbidden` for a municipality of the survey that is not theirs.
+/// see or one of their municipalities outside it, `Forbidden` for a municipality that is not theirs, whether or not
+/// it takes part (so that the answer does not tell which do).
 pub async fn get(ctx: &Context, staff: &Staff, survey_id: &str, municipality: &str) -> Result<Margins, AppError> {
     let loaded = load(ctx, staff, survey_id).await?;
-    part_of(&loaded, municipality)?;
     if !staff.permissions.may_view(municipality) {
         return Err(AppError::Forbidden);
     }
+    part_of(&loaded, municipality)?;
     let (id, code) = (survey_id.to_owned(), municipality.to_owned());
     Ok(ctx.db.run(move |conn| stored::of_municipality(conn, &id, &code)).await?)
 }
@@ -82,8 +83,8 @@ fn part_of<'a>(loaded: &'a Loaded, municipality: &str) -> Result<&'a str, AppErr
         .ok_or(AppError::NotFound)
 }
 
-/// The questionnaire margins are checked against, once the user may set this municipality's margins: `NotFound` as
-/// for [`get`], `Forbidden` unless the user manages the municipality.
+/// The questionnaire margins are checked against, once the user may set this municipality's margins: `Forbidden`
+/// unless the user manages the municipality, then `NotFound` as for [`get`].
 async fn managed(
     ctx: &Context,
     staff: &Staff,
@@ -91,10 +92,10 @@ async fn managed(
     municipality: &str,
 ) -> Result<Arc<Instrument>, AppError> {
     let loaded = load(ctx, staff, survey_id).await?;
-    part_of(&loaded, municipality)?;
     if !staff.permissions.may_manage(municipality) {
         return Err(AppError::Forbidden);
     }
+    part_of(&loaded, municipality)?;
     crate::app::instruments::for_survey(ctx, &loaded.survey).await
 }
 

@@ -219,7 +219,10 @@ fn use_up_draft(conn: &mut DbConnection, new: &NewResponse) -> Result<(), Abort<
         return Err(Abort::Reason(Stored::LetterAlreadyUsed));
     };
     drafts::delete(conn, key)?;
-    tallies::add_drafts(conn, &draft.survey_id, &draft.municipality_code, draft.reached_section, -1)?;
+    if draft.reached_section > 0 {
+        // Drafts count from their first saved section (an open-link start before it is not counted).
+        tallies::add_drafts(conn, &draft.survey_id, &draft.municipality_code, draft.reached_section, -1)?;
+    }
     if new.code_hash.is_none() {
         // An open-link resume code: used up, so that it meets "already answered" from now on.
         drafts::spend_resume_code(conn, key, &new.survey_id)?;

@@ -43,7 +43,7 @@ pub async fn by_session(
 ) -> Result<Option<(Staff, String)>, AppError> {
     let token_hash = ctx.hasher.hash_token(cookie_token.as_bytes());
     let now = crate::db::now();
-    let idle_since = now - chrono::Duration::from_std(ctx.session_idle).unwrap_or(chrono::Duration::hours(1));
+    let idle_since = idle_since(ctx, now);
     let lookup = token_hash.clone();
     let found = ctx
         .db
@@ -53,12 +53,29 @@ pub async fn by_session(
         })
         .await?;
     let Some(((session, user), municipalities)) = found else { return Ok(None) };
-    // Sliding expiry, written at most once a minute so that page views do not each cost a write.
-    if now - session.last_seen_at > chrono::Duration::minutes(1) {
+    // Sliding expiry, written at most once per interval so that page views do not each cost a write.
+    if now - session.last_seen_at > touch_interval(ctx) {
         let hash = token_hash.clone();
         ctx.db.write(move |conn| sessions::touch(conn, &hash, now)).await?;
     }
     Ok(Some((staff(user, municipalities, address, Some(token_hash)), session.csrf_token)))
+}
+
+/// The idle limit.
+fn idle(ctx: &Context) -> chrono::Duration {
+    chrono::Duration::from_std(ctx.session_idle).unwrap_or(chrono::Duration::hours(1))
+}
+
+/// How often a session's last use is written: a tenth of the idle limit, at most once a minute.
+fn touch_interval(ctx: &Context) -> chrono::Duration {
+    (idle(ctx) / 10).min(chrono::Duration::minutes(1))
+}
+
+/// Sessions last used before this have been idle too long. The stored last use may lag the real one by up to the
+/// write interval, so that much is allowed on top: a session used at any pace faster than the idle limit never
+/// ends, and one left alone ends between the idle limit and a tenth more.
+pub fn idle_since(ctx: &Context, now: chrono::NaiveDateTime) -> chrono::NaiveDateTime {
+    now - idle(ctx) - touch_interval(ctx)
 }
 
 /// A found session or token with its user's municipalities, read on the same connection (one trip to the pool).

@@ -2,6 +2,8 @@
 //!
 //! Every sign-in attempt is counted before the password is checked (per account and per client address, shared by
 //! all instances through the database), so parallel guesses cannot slip past the limit; see `domain::throttle`.
+//! A browser with a device cookie for the account is counted on its own instead (see `auth::device`), so that a
+//! stranger's guesses lock the account only against unknown clients, never its owner's known browsers.
 
 use serde_json::json;
 
@@ -15,43 +17,78 @@ use crate::error::{AppError, FieldErrors};
 
 /// How a sign-in attempt ended, when it was not refused outright.
 pub enum SignIn {
-    /// Signed in: the new session's cookie token.
-    Signed { token: String },
+    /// Signed in: the new session's cookie token, and a fresh device cookie for this browser and account.
+    Signed { token: String, device: String },
     /// Wrong address or password: show the form again.
     Wrong,
 }
 
-/// Checks an e-mail address and password; refuses with 429 while the account or the address is locked.
+/// Checks an e-mail address and password; refuses with 429 while the account is locked against unknown clients (or
+/// the client's address, or the known device, is locked). `device` is the browser's device cookie, if any: one
+/// issued for this account exempts the attempt from the account's and the address's locks (see `auth::device`).
 pub async fn sign_in(
     ctx: &Context,
     email: &str,
     candidate: String,
     address: Option<String>,
+    device: Option<&str>,
 ) -> Result<SignIn, AppError> {
     let email = email.trim().to_lowercase();
     let account_key = format!("account:{}", ctx.hasher.hash_token(email.as_bytes()));
     let address_key = format!("address:{}", address.as_deref().unwrap_or("unknown"));
+    let device_key = device
+        .and_then(|value| crate::auth::device::verify(&ctx.hasher, &account_key, value))
+        .map(|nonce| format!("device:{}", ctx.hasher.hash_token(nonce.as_bytes())));
     let now = crate::db::now();
     let window_start = now - throttle::window();
     let lock_until = now + throttle::window();
     let keys = (account_key.clone(), address_key.clone());
-    let (by_account, by_address) = ctx
+    let (device_key, counted, by_address) = ctx
         .db
         .write(move |conn| {
-            let account =
-                throttle_queries::count_attempt(conn, &keys.0, now, window_start, throttle::ACCOUNT_LIMIT, lock_until)?;
-            let address =
-                throttle_queries::count_attempt(conn, &keys.1, now, window_start, throttle::ADDRESS_LIMIT, lock_until)?;
-            Ok((account, address))
+            // A known device whose own failures locked it counts as an unknown client again.
+            let device_key = match device_key {
+                Some(key)
+                    if throttle_queries::get(conn, &key)?.is_none_or(|counter| counter.locked_for(now).is_none()) =>
+                {
+                    Some(key)
+                }
+                _ => None,
+            };
+            let limit = throttle::ACCOUNT_LIMIT;
+            let counted = throttle_queries::count_attempt(
+                conn,
+                device_key.as_ref().unwrap_or(&keys.0),
+                now,
+                window_start,
+                limit,
+                lock_until,
+            )?;
+            let address = match device_key {
+                Some(_) => None,
+                None => Some(throttle_queries::count_attempt(
+                    conn,
+                    &keys.1,
+                    now,
+                    window_start,
+                    throttle::ADDRESS_LIMIT,
+                    lock_until,
+                )?),
+            };
+            Ok((device_key, counted, address))
         })
         .await?;
+    let known_device = device_key.is_some();
+    let address_failures = by_address.as_ref().map_or(0, |counter| counter.failures);
     // Only something that looks like an address goes into the log: a password typed into the wrong field must not.
     let logged_email = crate::domain::email::EmailAddress::parse(&email).ok().map(|email| email.to_string());
     let actor = Actor { user_id: None, email: logged_email, address };
-    let retry_after = || by_account.locked_for(now).or(by_address.locked_for(now)).unwrap_or(1);
-    if by_account.failures > throttle::ACCOUNT_LIMIT || by_address.failures > throttle::ADDRESS_LIMIT {
+    let retry_after =
+        || counted.locked_for(now).or(by_address.as_ref().and_then(|counter| counter.locked_for(now))).unwrap_or(1);
+    if counted.failures > throttle::ACCOUNT_LIMIT || address_failures > throttle::ADDRESS_LIMIT {
         ctx.metrics.sign_in_failure("locked");
-        let event = actor.event("sign_in_refused", None, json!({ "reason": "too many failures" }));
+        let detail = json!({ "reason": "too many failures", "known_device": known_device });
+        let event = actor.event("sign_in_refused", None, detail);
         ctx.db.write(move |conn| audit::insert(conn, &event)).await?;
         return Err(AppError::TooManyRequests { retry_after_secs: retry_after() });
     }
@@ -64,26 +101,35 @@ pub async fn sign_in(
 
     let Some(user) = user.filter(|_| verified) else {
         ctx.metrics.sign_in_failure("bad_credentials");
-        let delay = throttle::delay_after(by_account.failures.max(by_address.failures / 5));
-        let event = actor.event("sign_in_failed", None, json!({ "failures": by_account.failures }));
+        let delay = throttle::delay_after(counted.failures.max(address_failures / 5));
+        let detail = json!({ "failures": counted.failures, "known_device": known_device });
+        let event = actor.event("sign_in_failed", None, detail);
         ctx.db.write(move |conn| audit::insert(conn, &event)).await?;
         tokio::time::sleep(delay).await;
-        if by_account.failures >= throttle::ACCOUNT_LIMIT || by_address.failures >= throttle::ADDRESS_LIMIT {
+        if counted.failures >= throttle::ACCOUNT_LIMIT || address_failures >= throttle::ADDRESS_LIMIT {
             return Err(AppError::TooManyRequests { retry_after_secs: retry_after() });
         }
         return Ok(SignIn::Wrong);
     };
 
     let (token, _) = accounts::start_session(ctx, user.id.clone()).await?;
-    let event = Actor { user_id: Some(user.id), ..actor }.event("sign_in", None, json!({}));
+    let device = crate::auth::device::issue(&ctx.hasher, &account_key);
+    let event =
+        Actor { user_id: Some(user.id), ..actor }.event("sign_in", None, json!({ "known_device": known_device }));
     ctx.db
         .write(move |conn| {
-            throttle_queries::clear(conn, &account_key)?;
-            throttle_queries::forgive_attempt(conn, &address_key, throttle::ADDRESS_LIMIT)?;
+            match device_key {
+                // The owner's own device: a stranger's count against the account (and their lock) stays.
+                Some(device_key) => throttle_queries::clear(conn, &device_key)?,
+                None => {
+                    throttle_queries::forgive_attempt(conn, &address_key, throttle::ADDRESS_LIMIT)?;
+                    throttle_queries::clear(conn, &account_key)?
+                }
+            };
             audit::insert(conn, &event)
         })
         .await?;
-    Ok(SignIn::Signed { token })
+    Ok(SignIn::Signed { token, device })
 }
 
 /// Ends the acting browser session (an API token has none to end).

@@ -6,6 +6,7 @@
 //! checks permissions on the server through the acting [`Staff`] and its [`role::Permissions`].
 
 pub mod csrf;
+pub mod device;
 pub mod password;
 pub mod session;
 pub mod staff;

@@ -68,7 +68,7 @@ pub async fn change_password(
                 &user,
                 StatusCode::OK,
                 Vec::new(),
-                Some("Lösenordet är bytt. Dina andra inloggningar har avslutats."),
+                Some("Lösenordet är bytt. Dina andra inloggningar har avslutats och dina API-nycklar återkallats."),
             )
             .await
         }
@@ -121,9 +121,10 @@ pub async fn api_list(state: web::Data<AppState>, user: CurrentUser) -> Result<H
     Ok(HttpResponse::Ok().json(accounts::api_tokens(&state, &user).await?))
 }
 
-/// Create an API token with your own role and municipalities. The token is in the answer, once.
+/// Create an API token with your own role and municipalities. The token is in the answer, once. Only a signed-in
+/// session may create tokens: a request made with a token is refused (403).
 #[utoipa::path(post, path = "/api/v1/tokens", tag = "tokens", request_body = NewToken,
-    responses((status = 201, body = CreatedToken), (status = 422, body = crate::http::errors::ErrorBody)))]
+    responses((status = 201, body = CreatedToken), (status = 403, body = crate::http::errors::ErrorBody), (status = 422, body = crate::http::errors::ErrorBody)))]
 pub async fn api_create(
     state: web::Data<AppState>,
     user: CurrentUser,

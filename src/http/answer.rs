@@ -702,9 +702,18 @@ pub async fn open_start_submit(
         let status = if form.fresh { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::FORBIDDEN };
         return open_start_response(&page, &survey.id, &instrument, &municipalities, &chosen, Some(error), status);
     }
-    // Starting costs a row; addresses that start a great many are slowed down like code guessers.
+    // Starting costs a row; addresses that guessed codes are refused, and those that start a great many are asked
+    // to wait, on the form itself with the municipality they chose.
     let address = client_address(&request, state.trust_forwarded_for);
     answering::check_not_throttled(&state, address.as_deref()).await?;
+    let limit = answering::OPEN_START_LIMIT;
+    if let Some(wait) = answering::note_anonymous_post(&state, "open-start", address.as_deref(), limit).await? {
+        let busy = Some(page.t("open_busy"));
+        let status = StatusCode::TOO_MANY_REQUESTS;
+        let mut response = open_start_response(&page, &survey.id, &instrument, &municipalities, &chosen, busy, status)?;
+        response.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from(wait));
+        return Ok(response);
+    }
     let code = answering::start_open_link(&state, &survey, &chosen, &page.lang).await?;
     Ok(see_other(&path_of(&code)))
 }
@@ -755,6 +764,20 @@ pub async fn report_problem(
     };
     if let Some(error) = error {
         return accessibility_response(&page, &message, Some(error), false, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    // Reports are anonymous, so they are limited per address and in all, keeping the audit log readable.
+    let address = client_address(&request, state.trust_forwarded_for);
+    let per_address = answering::REPORT_LIMIT_PER_ADDRESS;
+    let mut wait = answering::note_anonymous_post(&state, "report", address.as_deref(), per_address).await?;
+    if wait.is_none() {
+        wait =
+            answering::note_anonymous_post(&state, "report", Some("everyone"), answering::REPORT_LIMIT_IN_ALL).await?;
+    }
+    if let Some(wait) = wait {
+        let busy = Some(page.t("a11y_report_busy"));
+        let mut response = accessibility_response(&page, &message, busy, false, StatusCode::TOO_MANY_REQUESTS)?;
+        response.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from(wait));
+        return Ok(response);
     }
     let event = crate::app::audit::Actor::default().event(
         "accessibility_problem_reported",

@@ -15,6 +15,20 @@ pub fn session(token: String, secure: bool) -> Cookie<'static> {
     Cookie::build(COOKIE, token).path("/").http_only(true).same_site(SameSite::Lax).secure(secure).finish()
 }
 
+/// The device cookie's name (see `auth::device`).
+pub const DEVICE_COOKIE: &str = "trygghet_device";
+
+/// The device cookie of a browser that signed in: read only by the sign-in form, kept for a year.
+pub fn device(value: String, secure: bool) -> Cookie<'static> {
+    Cookie::build(DEVICE_COOKIE, value)
+        .path("/sign-in")
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(secure)
+        .max_age(CookieDuration::days(365))
+        .finish()
+}
+
 /// A cookie that removes the session cookie from the browser.
 pub fn removal(secure: bool) -> Cookie<'static> {
     let mut cookie = session(String::new(), secure);

@@ -110,16 +110,26 @@ impl std::io::Write for ChannelWriter {
     }
 }
 
-/// `GET /admin/surveys/{id}/municipalities/{code}/reminders.csv` (and the API's `/reminders`): letters for the
-/// reminder mailing.
-pub async fn reminders_csv(
+/// `POST /admin/surveys/{id}/municipalities/{code}/reminders.csv`: letters for the reminder mailing. Taking out
+/// the list is recorded (the audit log, the mark on the rates' chart), so it is a form with its CSRF token, never a
+/// link another site could have a browser follow.
+pub async fn reminders_from_page(
     state: web::Data<AppState>,
-    user: CurrentUser,
+    path: web::Path<(String, String)>,
+    form: ProtectedForm<crate::http::sign_in::EmptyForm>,
+) -> Result<HttpResponse, AppError> {
+    reminders_csv(&state, &form.user, path).await
+}
+
+/// The reminder list of a municipality as CSV, recorded as taken out.
+async fn reminders_csv(
+    state: &AppState,
+    user: &CurrentUser,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, AppError> {
     let (id, municipality) = path.into_inner();
-    let actor = Actor::of(&user);
-    let letters = letters::reminder_list(&state, &user, actor, &id, &municipality).await?;
+    let actor = Actor::of(user);
+    let letters = letters::reminder_list(state, user, actor, &id, &municipality).await?;
     let mut body = String::from("brevnummer\n");
     for letter in letters {
         body.push_str(&letter);
@@ -198,8 +208,9 @@ pub async fn api_codes(
     Ok(HttpResponse::Created().insert_header((header::CACHE_CONTROL, "no-store")).json(letters))
 }
 
-/// The reminder list of a municipality: letter numbers neither answered nor ruled out, as CSV.
-#[utoipa::path(get, path = "/api/v1/surveys/{id}/municipalities/{code}/reminders", tag = "invitations",
+/// The reminder list of a municipality: letter numbers neither answered nor ruled out, as CSV. A POST, because
+/// taking it out is recorded: in the audit log and as the day's reminder mark on the response rates.
+#[utoipa::path(post, path = "/api/v1/surveys/{id}/municipalities/{code}/reminders", tag = "invitations",
     params(("id" = String, Path), ("code" = String, Path, description = "Municipality code")),
     responses((status = 200, content_type = "text/csv", body = String), (status = 403, body = crate::http::errors::ErrorBody)))]
 pub async fn api_reminders(
@@ -207,7 +218,7 @@ pub async fn api_reminders(
     user: CurrentUser,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, AppError> {
-    reminders_csv(state, user, path).await
+    reminders_csv(&state, &user, path).await
 }
 
 /// The outcome of a disposition import.

@@ -24,6 +24,7 @@ pub mod publishing;
 pub mod rates;
 pub mod render;
 pub mod results;
+pub mod security_headers;
 pub mod sign_in;
 pub mod state;
 pub mod stream;
@@ -110,7 +111,10 @@ fn staff_routes(cfg: &mut web::ServiceConfig) {
                 .route("/surveys/{id}/paper", web::post().to(paper::submit))
                 .route("/surveys/{id}/dispositions", web::post().to(letters::import_from_page))
                 .route("/surveys/{id}/municipalities/{code}/codes", web::post().to(letters::codes_from_page))
-                .route("/surveys/{id}/municipalities/{code}/reminders.csv", web::get().to(letters::reminders_csv))
+                .route(
+                    "/surveys/{id}/municipalities/{code}/reminders.csv",
+                    web::post().to(letters::reminders_from_page),
+                )
                 .route("/surveys/{id}/municipalities/{code}/population", web::post().to(population::upload_from_page))
                 .route("/surveys/{id}/comments", web::get().to(comments::page))
                 .route("/surveys/{id}/comments/{response}/{item}", web::post().to(comments::review))
@@ -177,7 +181,7 @@ fn api_routes(cfg: &mut web::ServiceConfig) {
             .route("/surveys/{id}/copy", web::post().to(surveys::api_copy))
             .route("/surveys/{id}/dispositions", web::post().to(letters::api_import))
             .route("/surveys/{id}/municipalities/{code}/invitations", web::post().to(letters::api_codes))
-            .route("/surveys/{id}/municipalities/{code}/reminders", web::get().to(letters::api_reminders))
+            .route("/surveys/{id}/municipalities/{code}/reminders", web::post().to(letters::api_reminders))
             .route("/surveys/{id}/municipalities/{code}/population", web::get().to(population::api_get))
             .route("/surveys/{id}/municipalities/{code}/population", web::put().to(population::api_put)),
     );

@@ -68,9 +68,14 @@ pub async fn submit(
     PublicForm(form): PublicForm<SignInForm>,
 ) -> Result<HttpResponse, AppError> {
     let address = client_address(&request, state.trust_forwarded_for);
-    match sign_in::sign_in(&state, &form.email, form.password, address).await? {
-        SignIn::Signed { token } => {
-            cookies::redirect_with(&safe_next(Some(&form.next)), cookies::session(token, state.secure_cookies))
+    let device = request.cookie(cookies::DEVICE_COOKIE);
+    match sign_in::sign_in(&state, &form.email, form.password, address, device.as_ref().map(|cookie| cookie.value()))
+        .await?
+    {
+        SignIn::Signed { token, device } => {
+            let redirect =
+                cookies::redirect_with(&safe_next(Some(&form.next)), cookies::session(token, state.secure_cookies))?;
+            cookies::set(redirect, [cookies::device(device, state.secure_cookies)])
         }
         SignIn::Wrong => {
             let mut errors = FieldErrors::default();

@@ -157,8 +157,11 @@ pub async fn revoke_from_page(
     let id = id.into_inner();
     let ended = accounts::revoke_sessions(&state, &user, id.clone()).await?;
     let account = accounts::summary(&state, &user, id).await?;
-    render_edit(&state, &user, StatusCode::OK, account, Vec::new(), Some(format!("{ended} inloggningar avslutades.")))
-        .await
+    let notice = format!(
+        "{} inloggningar avslutades och {} API-nycklar återkallades.",
+        ended.sessions_ended, ended.tokens_revoked
+    );
+    render_edit(&state, &user, StatusCode::OK, account, Vec::new(), Some(notice)).await
 }
 
 /// List every account.
@@ -197,17 +200,16 @@ pub async fn api_update(
     Ok(HttpResponse::Ok().json(accounts::update_user(&state, &user, id.into_inner(), input.into_inner()).await?))
 }
 
-/// End every session of an account.
+/// End every session of an account and revoke its API tokens.
 #[utoipa::path(post, path = "/api/v1/users/{id}/revoke-sessions", tag = "users",
     params(("id" = String, Path, description = "The account's id")),
-    responses((status = 200, description = "How many sessions were ended"), (status = 404, body = crate::http::errors::ErrorBody)))]
+    responses((status = 200, body = accounts::Ended, description = "How many sessions were ended and tokens revoked"), (status = 404, body = crate::http::errors::ErrorBody)))]
 pub async fn api_revoke_sessions(
     state: web::Data<AppState>,
     user: CurrentUser,
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let ended = accounts::revoke_sessions(&state, &user, id.into_inner()).await?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "sessions_ended": ended })))
+    Ok(HttpResponse::Ok().json(accounts::revoke_sessions(&state, &user, id.into_inner()).await?))
 }
 
 /// Who am I: the account behind this session or token, with its role and municipalities.

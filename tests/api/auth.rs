@@ -4,7 +4,7 @@ use reqwest::Method;
 use serde_json::json;
 
 use crate::health::metric_value;
-use crate::helpers::{Backend, PASSWORD, spawn_app};
+use crate::helpers::{Backend, PASSWORD, spawn_app, spawn_app_with};
 use crate::on_both_backends;
 
 async fn staff_sign_in_and_out(backend: Backend) {
@@ -281,3 +281,135 @@ on_both_backends!(
     guesses_in_parallel_cannot_slip_past_the_limit,
     super::guesses_in_parallel_cannot_slip_past_the_limit
 );
+
+async fn tokens_end_with_the_sessions_and_cannot_mint_tokens(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let admin = app.staff("admin@polisen.se", "admin", &[]).await;
+    let anna = app.staff("anna@polisen.se", "coordinator", &["1783"]).await;
+    let anna_id =
+        anna.get("/api/v1/me").await.json::<serde_json::Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+
+    // A stolen token cannot make a second one to outlive its own revocation.
+    let script = anna.script().await;
+    let minted = script.request(Method::POST, "/api/v1/tokens", Some(&json!({ "name": "spare" }))).await;
+    assert_eq!(minted.status(), 403);
+    let form = reqwest::Client::new()
+        .post(format!("{}/admin/account/tokens", app.address))
+        .bearer_auth(&script.token)
+        .form(&[("name", "spare"), ("csrf_token", "")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(form.status(), 403, "nor through the account page's form");
+    assert_eq!(app.query_strings("SELECT id FROM api_tokens").len(), 1);
+
+    // Ending someone's sessions revokes their tokens too.
+    let response = admin.send_json(Method::POST, &format!("/api/v1/users/{anna_id}/revoke-sessions"), &json!({})).await;
+    assert_eq!(response.status(), 200);
+    let ended: serde_json::Value = response.json().await.unwrap();
+    assert_eq!((ended["sessions_ended"].as_i64(), ended["tokens_revoked"].as_i64()), (Some(1), Some(1)));
+    assert_eq!(script.request(Method::GET, "/api/v1/me", None).await.status(), 401);
+
+    // So does changing one's password, while the session that changed it goes on.
+    let anna = app.sign_in("anna@polisen.se").await;
+    let script = anna.script().await;
+    let response = anna
+        .post_form(
+            "/admin/account/password",
+            &[("current_password", PASSWORD), ("new_password", "a brand new passphrase")],
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(anna.get("/api/v1/me").await.status(), 200);
+    assert_eq!(script.request(Method::GET, "/api/v1/me", None).await.status(), 401);
+
+    // And disabling the account.
+    let mut anna = app.browser().await;
+    assert_eq!(anna.sign_in("anna@polisen.se", "a brand new passphrase").await.status(), 303);
+    anna.refresh_csrf().await;
+    let script = anna.script().await;
+    let response =
+        admin.send_json(Method::PATCH, &format!("/api/v1/users/{anna_id}"), &json!({ "disabled": true })).await;
+    assert_eq!(response.status(), 200);
+    let response =
+        admin.send_json(Method::PATCH, &format!("/api/v1/users/{anna_id}"), &json!({ "disabled": false })).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(script.request(Method::GET, "/api/v1/me", None).await.status(), 401, "re-enabling brings no token back");
+}
+on_both_backends!(
+    tokens_end_with_the_sessions_and_cannot_mint_tokens,
+    super::tokens_end_with_the_sessions_and_cannot_mint_tokens
+);
+
+async fn a_stranger_cannot_lock_the_owner_out(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    // The owner signed in from this browser before, so it carries a device cookie for the account.
+    let mut owner = app.staff("anna@polisen.se", "coordinator", &["1783"]).await;
+    owner.post_form("/sign-out", &[]).await;
+    owner.csrf = crate::helpers::hidden_csrf(&owner.get("/sign-in").await.text().await.unwrap()).unwrap();
+
+    // A stranger guesses 20 times: slowed, then refused, the account locked against unknown clients.
+    let mut stranger = app.browser().await;
+    let mut statuses = Vec::new();
+    for _ in 0..20 {
+        statuses.push(stranger.sign_in("anna@polisen.se", "a wrong password!").await.status().as_u16());
+    }
+    assert_eq!(statuses.iter().filter(|status| **status == 401).count(), 4, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|status| **status == 429).count(), 16, "{statuses:?}");
+    assert_eq!(stranger.sign_in("anna@polisen.se", PASSWORD).await.status(), 429, "locked for unknown clients");
+    // A forged or another account's device cookie is an unknown client.
+    let mut forger = app.browser().await;
+    let forged = reqwest::Url::parse(&format!("{}/sign-in", app.address)).unwrap();
+    let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
+    jar.add_cookie_str("trygghet_device=bm9uY2U.0000; Path=/sign-in", &forged);
+    forger.client =
+        reqwest::Client::builder().cookie_provider(jar).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let page = forger.get("/sign-in").await.text().await.unwrap();
+    forger.csrf = crate::helpers::hidden_csrf(&page).unwrap();
+    assert_eq!(forger.sign_in("anna@polisen.se", PASSWORD).await.status(), 429);
+
+    // The owner, from their known browser, signs in all the same.
+    assert_eq!(owner.sign_in("anna@polisen.se", PASSWORD).await.status(), 303);
+    owner.refresh_csrf().await;
+    assert_eq!(owner.get("/api/v1/me").await.status(), 200);
+    owner.post_form("/sign-out", &[]).await;
+    owner.csrf = crate::helpers::hidden_csrf(&owner.get("/sign-in").await.text().await.unwrap()).unwrap();
+
+    // A known device that fails too often itself is treated as unknown, so a copied device cookie buys a thief only
+    // five guesses.
+    for attempt in 1..=4 {
+        assert_eq!(owner.sign_in("anna@polisen.se", "a wrong password!").await.status(), 401, "attempt {attempt}");
+    }
+    assert_eq!(owner.sign_in("anna@polisen.se", "a wrong password!").await.status(), 429);
+    assert_eq!(owner.sign_in("anna@polisen.se", PASSWORD).await.status(), 429);
+
+    // Every failure is counted in the metrics and the audit log.
+    let metrics = app.get("/metrics").await.text().await.unwrap();
+    assert_eq!(metric_value(&metrics, r#"trygghet_sign_in_failures_total{reason="bad_credentials"}"#), 10.0);
+    assert_eq!(metric_value(&metrics, r#"trygghet_sign_in_failures_total{reason="locked"}"#), 18.0);
+    assert_eq!(app.query_strings("SELECT action FROM audit_events WHERE action = 'sign_in_failed'").len(), 10);
+    assert_eq!(app.query_strings("SELECT action FROM audit_events WHERE action = 'sign_in_refused'").len(), 18);
+}
+on_both_backends!(a_stranger_cannot_lock_the_owner_out, super::a_stranger_cannot_lock_the_owner_out);
+
+async fn a_session_in_use_outlives_a_short_idle_limit(backend: Backend) {
+    let Some(app) = spawn_app_with(backend, &[("TRYGGHET_SESSION_IDLE_MINUTES", "1")]).await else { return };
+    let anna = app.staff("anna@polisen.se", "coordinator", &["1783"]).await;
+    let set_last_seen = |seconds_ago: i64| {
+        let at = chrono::Utc::now().naive_utc() - chrono::Duration::seconds(seconds_ago);
+        app.database.execute(&format!("UPDATE sessions SET last_seen_at = '{}'", at.format("%Y-%m-%d %H:%M:%S%.6f")));
+    };
+    // Used every 15 seconds, a session's stored last use was written at most a tenth of the limit (6 s) back, so a
+    // use finding it 45 seconds back writes it anew; before, it was written once a minute and the session used
+    // every 15 seconds ended at the minute.
+    set_last_seen(45);
+    assert_eq!(anna.get("/api/v1/me").await.status(), 200);
+    let stored = app.query_strings("SELECT last_seen_at FROM sessions");
+    let stored =
+        chrono::NaiveDateTime::parse_from_str(&stored[0][..19].replace('T', " "), "%Y-%m-%d %H:%M:%S").unwrap();
+    assert!(chrono::Utc::now().naive_utc() - stored < chrono::Duration::seconds(10), "written at this use: {stored}");
+    // Left alone longer than the limit and its tenth, it ends.
+    set_last_seen(70);
+    assert_eq!(anna.get("/api/v1/me").await.status(), 401);
+}
+on_both_backends!(a_session_in_use_outlives_a_short_idle_limit, super::a_session_in_use_outlives_a_short_idle_limit);

@@ -3,6 +3,7 @@
 mod helpers;
 
 mod access;
+mod anonymous_limits;
 mod answer;
 mod auth;
 mod browser;
@@ -10,6 +11,7 @@ mod cli;
 mod comments;
 mod db;
 mod deployment;
+mod headers;
 mod health;
 mod inputs;
 mod instruments;
@@ -22,6 +24,7 @@ mod process;
 mod promises;
 mod publishing;
 mod rates;
+mod reminders;
 mod results;
 mod startup;
 mod surveys;

@@ -131,8 +131,8 @@ async fn a_paper_form_is_checked_stored_once_and_uses_up_its_letter(backend: Bac
     let hagfors = &survey["municipalities"][0];
     assert_eq!((hagfors["responses_paper"].as_i64(), hagfors["responses_web"].as_i64()), (Some(2), Some(0)));
     assert_eq!(hagfors["dispositions"]["completed"], 1);
-    let reminders =
-        browser.get(&format!("/api/v1/surveys/{id}/municipalities/1783/reminders")).await.text().await.unwrap();
+    let path = format!("/api/v1/surveys/{id}/municipalities/1783/reminders");
+    let reminders = browser.send_json(reqwest::Method::POST, &path, &json!({})).await.text().await.unwrap();
     assert!(!reminders.contains("1783-000001") && reminders.contains("1783-000002"));
     let audit = app.query_strings("SELECT detail FROM audit_events WHERE action = 'paper_form_entered'");
     assert_eq!(audit.len(), 2);

@@ -85,12 +85,12 @@ async fn margins_are_put_checked_and_read_back(backend: Backend) {
     let stored = anna.request(Method::GET, &path, None).await.json::<Value>().await.unwrap();
     assert_eq!(stored, margins, "a refused change stores nothing");
 
-    // Unknown survey or a municipality outside it: 404.
+    // Unknown survey: 404. A municipality not hers: 403, whether or not it takes part, so the answer tells nothing.
     let unknown =
         anna.request(Method::PUT, "/api/v1/surveys/nope/municipalities/1783/population", Some(&margins)).await;
     assert_eq!(unknown.status(), 404);
     let outside = format!("/api/v1/surveys/{id}/municipalities/1766/population");
-    assert_eq!(anna.request(Method::GET, &outside, None).await.status(), 404);
+    assert_eq!(anna.request(Method::GET, &outside, None).await.status(), 403);
 
     // Margins change in any state: here an open survey; an empty put removes them.
     assert_eq!(anna.request(Method::POST, &format!("/api/v1/surveys/{id}/open"), None).await.status(), 200);

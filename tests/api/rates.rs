@@ -260,7 +260,8 @@ async fn the_rates_follow_aapor_and_each_viewer_sees_their_own_municipalities(ba
     assert!(again.text().await.unwrap().is_empty());
 
     // A reminder list taken out is a mark on the chart of that day (and in the audit log).
-    assert_eq!(staff.get(&format!("/api/v1/surveys/{id}/municipalities/1762/reminders")).await.status(), 200);
+    let path = format!("/api/v1/surveys/{id}/municipalities/1762/reminders");
+    assert_eq!(staff.send_json(reqwest::Method::POST, &path, &json!({})).await.status(), 200);
     let with_reminder = rates(&staff, &id).await;
     assert_eq!(with_reminder["reminders"][0]["municipality_code"], "1762", "{with_reminder}");
     let changed = rates_if_none_match(&app, &staff, &id, &etag).await;

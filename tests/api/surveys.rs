@@ -317,7 +317,7 @@ async fn returned_letters_are_imported_all_or_nothing_and_leave_the_reminder_lis
         json!({ "undeliverable": 1, "moved_away": 1, "not_eligible": 1, "refused": 1 })
     );
     let reminders =
-        script.request(Method::GET, &format!("/api/v1/surveys/{id}/municipalities/1783/reminders"), None).await;
+        script.request(Method::POST, &format!("/api/v1/surveys/{id}/municipalities/1783/reminders"), None).await;
     assert_eq!(reminders.status(), 200);
     let reminders = reminders.text().await.unwrap();
     let listed: Vec<&str> = reminders.lines().skip(1).collect();

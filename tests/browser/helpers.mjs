@@ -4,6 +4,7 @@
 //
 //   TRYGGHET_BASE_URL=http://127.0.0.1:8080 node --test tests/browser/
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -56,12 +57,22 @@ export function launchBrowser() {
 export async function newPage(browser, { width = 1280, height = 800, locale = 'sv-SE', ...options } = {}) {
   const context = await browser.newContext({ viewport: { width, height }, locale, ...options });
   const page = await context.newPage();
+  // What the service's Content-Security-Policy blocked (an inline script or style that crept into a template);
+  // checkA11y fails on any.
+  page.cspViolations = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error' && message.text().includes('Content Security Policy')) {
+      page.cspViolations.push(`${page.url()}: ${message.text()}`);
+    }
+  });
   page.setDefaultTimeout(30_000);
   page.setDefaultNavigationTimeout(45_000);
   return page;
 }
 
 const axePath = require.resolve('axe-core/axe.min.js');
+let axeScript;
+const axeSource = () => (axeScript ??= readFileSync(axePath, 'utf8'));
 
 /** WCAG 2.0 and 2.1, levels A and AA: what the public sector must meet (DOS-lagen, EN 301 549). */
 export const wcagTags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
@@ -72,8 +83,11 @@ export const wcagTags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
  * are left out this once (a known defect with its own `todo` test), so the rest of the page is still checked.
  */
 export async function checkA11y(page, label, { knownIssues = {} } = {}) {
+  assert.deepEqual(page.cspViolations ?? [], [], `${label}: the Content-Security-Policy blocked something`);
+  // Evaluated through the browser's debugging protocol rather than added as a <script>, which the service's
+  // Content-Security-Policy rightly refuses.
   if (!(await page.evaluate(() => typeof window.axe === 'object'))) {
-    await page.addScriptTag({ path: axePath });
+    await page.evaluate(axeSource());
   }
   const rules = Object.fromEntries(Object.keys(knownIssues).map((id) => [id, { enabled: false }]));
   const results = await page.evaluate(
@@ -312,5 +326,21 @@ export async function answerOnTheWeb(page, code, { stopAfter = sectionCount, sub
   assert.equal(new URL(page.url()).pathname, `/svara/${code}/granska`);
   if (submit) {
     await Promise.all([page.waitForURL(`${baseUrl}/tack`), page.getByRole('button', { name: 'Skicka in' }).click()]);
+  }
+}
+
+/**
+ * Waits until `fn(arg)`, run in the page, returns a value that `until` accepts (by default anything truthy), and
+ * returns it; checks every `interval` ms. Playwright's own `page.waitForFunction` runs its predicate through `eval`
+ * inside the page, which the service's Content-Security-Policy rightly refuses; `page.evaluate` goes through the
+ * browser's debugging protocol instead.
+ */
+export async function waitUntil(page, fn, arg, { until = (value) => value, timeout = 30_000, interval = 10 } = {}) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const value = await page.evaluate(fn, arg);
+    if (until(value)) return value;
+    if (Date.now() > deadline) throw new Error(`waited ${timeout} ms in vain for ${String(fn).slice(0, 300)}`);
+    await new Promise((resolve) => setTimeout(resolve, interval));
   }
 }

@@ -30,6 +30,7 @@ import {
   signIn,
   submitWith,
   tabTo,
+  waitUntil,
 } from './helpers.mjs';
 
 // Unique per run, so the file can run again against a service that keeps its data.
@@ -495,13 +496,9 @@ async function row(page, name, wanted = Object.values(columns)) {
 }
 
 /**
- * Waits, checking at every frame, until the municipality's `column` in the main table says `expected`; gives up after
+ * Waits, checking every 10 ms, until the municipality's `column` in the main table says `expected`; gives up after
  * three times the promised second, so that a slow update fails on its measured time rather than on this timeout.
  */
 function waitForCell(page, name, column, expected) {
-  const read = `(${readRow})(${JSON.stringify(name)})?.[${JSON.stringify(column)}]`;
-  return page.waitForFunction(`${read} === ${JSON.stringify(expected)}`, undefined, {
-    timeout: liveWithin * 3,
-    polling: 'raf',
-  });
+  return waitUntil(page, readRow, name, { until: (cells) => cells?.[column] === expected, timeout: liveWithin * 3 });
 }

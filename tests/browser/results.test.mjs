@@ -25,6 +25,7 @@ import {
   screenshotDir,
   signIn,
   tabTo,
+  waitUntil,
 } from './helpers.mjs';
 import { hagfors, keyIn, setUpSurvey, torsby } from './surveys.mjs';
 
@@ -203,7 +204,8 @@ describe('the results page', { timeout: 180_000 }, () => {
         resident.getByRole('button', { name: 'Skicka in' }).click(),
       ]);
       const submittedAt = Date.now();
-      await page.waitForFunction(
+      await waitUntil(
+        page,
         () =>
           [...document.querySelectorAll('#respondents tbody tr')]
             .find((tr) => tr.querySelector('th').textContent.trim() === 'Hagfors')

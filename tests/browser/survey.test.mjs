@@ -279,7 +279,7 @@ describe('a survey wave, set up by keyboard', { timeout: 150_000 }, () => {
     assert.ok(letterNumbers, 'the codes were downloaded');
     await page.setViewportSize({ width: 320, height: 640 });
     if (page.url() !== surveyUrl) await page.goto(surveyUrl);
-    await tabTo(page, 'main a[href$="/municipalities/1783/reminders.csv"]', { max: 30 });
+    await tabTo(page, 'main form[action$="/municipalities/1783/reminders.csv"] button', { max: 30 });
     assert.match((await focused(page)).description, /"Påminnelselista för Hagfors"/);
     const [download] = await Promise.all([page.waitForEvent('download'), page.keyboard.press('Enter')]);
     const file = path.join(downloads, download.suggestedFilename());

@@ -67,12 +67,14 @@ pub async fn generate_codes(
 /// The name of a municipality of the survey that the user manages: `NotFound` when the survey has no such
 /// municipality, `Forbidden` when the user does not manage it.
 fn managed_part<'a>(loaded: &'a Loaded, user: &Staff, municipality: &str) -> Result<&'a str, AppError> {
-    let Some((_, name)) = loaded.parts.iter().find(|(part, _)| part.municipality_code == municipality) else {
-        return Err(AppError::NotFound);
-    };
+    // Rights first: a municipality not one's own gets the same answer whether or not it takes part, so that the
+    // answers do not tell a coordinator which other municipalities share the survey.
     if !user.permissions.may_manage(municipality) {
         return Err(AppError::Forbidden);
     }
+    let Some((_, name)) = loaded.parts.iter().find(|(part, _)| part.municipality_code == municipality) else {
+        return Err(AppError::NotFound);
+    };
     Ok(name)
 }
 

@@ -34,6 +34,7 @@ pub fn delete(conn: &mut DbConnection, key_hash: &str) -> QueryResult<usize> {
 pub fn counts(conn: &mut DbConnection, survey: &str) -> QueryResult<Vec<(String, i32, i64)>> {
     drafts::table
         .filter(drafts::survey_id.eq(survey))
+        .filter(drafts::reached_section.gt(0))
         .group_by((drafts::municipality_code, drafts::reached_section))
         .select((drafts::municipality_code, drafts::reached_section, diesel::dsl::count_star()))
         .load(conn)

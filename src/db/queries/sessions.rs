@@ -91,6 +91,13 @@ pub fn revoke_api_token(conn: &mut DbConnection, id: &str, user_id: &str, now: N
     .execute(conn)
 }
 
+/// Revokes every live token of a user (their sessions were ended, or their password changed); returns how many.
+pub fn revoke_api_tokens_of(conn: &mut DbConnection, user_id: &str, now: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(api_tokens::table.filter(api_tokens::user_id.eq(user_id)).filter(api_tokens::revoked_at.is_null()))
+        .set(api_tokens::revoked_at.eq(now))
+        .execute(conn)
+}
+
 pub fn insert_setup_token(conn: &mut DbConnection, token_hash: &str, now: NaiveDateTime) -> QueryResult<()> {
     diesel::insert_into(setup_tokens::table)
         .values((setup_tokens::token_hash.eq(token_hash), setup_tokens::created_at.eq(now)))
