@@ -53,10 +53,12 @@ pub struct NewResponse {
     pub answers: Answers,
     /// The letter this response uses up, if known (a paper form).
     pub letter: Option<LetterNumber>,
-    /// The keyed hash of the code this response uses up (the web questionnaire); also the key of its draft.
+    /// The keyed hash of the letter's code this response uses up (the web questionnaire).
     pub code_hash: Option<String>,
-    /// The draft to delete with the answer (the web questionnaire; the letter's code hash or a resume code's).
+    /// The key of the draft to delete with the answer (the web questionnaire).
     pub draft_key: Option<String>,
+    /// The keyed hash of the open-link resume code this response uses up.
+    pub resume_code_hash: Option<String>,
     /// The id the submitted form carried.
     pub submission_id: String,
     /// How much of the questionnaire was answered: complete, partial or a break-off.
@@ -220,9 +222,9 @@ fn use_up_draft(conn: &mut DbConnection, new: &NewResponse) -> Result<(), Abort<
     };
     drafts::delete(conn, key)?;
     tallies::add_drafts(conn, &draft.survey_id, &draft.municipality_code, draft.reached_section, -1)?;
-    if new.code_hash.is_none() {
+    if let Some(code_hash) = &new.resume_code_hash {
         // An open-link resume code: used up, so that it meets "already answered" from now on.
-        drafts::spend_resume_code(conn, key, &new.survey_id)?;
+        drafts::spend_resume_code(conn, code_hash, &new.survey_id)?;
     }
     Ok(())
 }

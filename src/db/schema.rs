@@ -274,6 +274,17 @@ diesel::table! {
         key_hash -> Text,
         survey_id -> Text,
         municipality_code -> Text,
+        reached_section -> Integer,
+        updated_on -> Date,
+        sealed -> Text,
+    }
+}
+
+diesel::table! {
+    legacy_drafts (key_hash) {
+        key_hash -> Text,
+        survey_id -> Text,
+        municipality_code -> Text,
         language -> Text,
         answers -> Text,
         reached_section -> Integer,

@@ -21,6 +21,7 @@ pub mod aapor;
 pub mod codes;
 pub mod comments;
 pub mod dispositions;
+pub mod draft_seal;
 pub mod email;
 pub mod instrument;
 pub mod municipality;

@@ -92,7 +92,7 @@ pub(crate) fn period() -> (String, String) {
 }
 
 /// An open survey in Hagfors (1783) with `count` letters; returns its id and the codes.
-async fn open_survey(staff: &Browser, count: usize, access: &str) -> (String, Vec<String>) {
+pub(crate) async fn open_survey(staff: &Browser, count: usize, access: &str) -> (String, Vec<String>) {
     let (opens_on, closes_on) = period();
     let body = json!({ "title": "Trygghetsmätning 2026", "opens_on": opens_on, "closes_on": closes_on, "access": access,
                        "municipalities": [{ "code": "1783", "sample_size": 300 }, { "code": "1762", "sample_size": 300 }] });
@@ -112,7 +112,7 @@ async fn open_survey(staff: &Browser, count: usize, access: &str) -> (String, Ve
     (id, codes)
 }
 
-fn count(app: &TestApp, sql: &str) -> usize {
+pub(crate) fn count(app: &TestApp, sql: &str) -> usize {
     app.query_strings(sql)[0].parse().unwrap()
 }
 

@@ -3,6 +3,7 @@
 mod helpers;
 
 mod access;
+mod anonymity;
 mod answer;
 mod auth;
 mod browser;

@@ -1,0 +1,119 @@
+//! Anonymity against whoever holds a copy of the database: drafts that neither read nor join a letter, nothing of a
+//! submitted draft left in the files, settled responses that share nothing with their letters, and a paper form that
+//! takes its letter's draft out of the counts.
+
+use crate::answer::{Resident, count, open_survey, submission_id};
+use crate::helpers::{Backend, TestApp, spawn_app};
+use crate::on_both_backends;
+
+/// A comment nobody else writes, to look for in the database.
+const COMMENT: &str = "Ljusstolpen vid Kvarnbackens lekplats är trasig sedan maj";
+
+/// Saves part 1 and the comment of part 9 under `code` and leaves for later.
+async fn save_draft(app: &TestApp, code: &str, comment: &str) -> Resident {
+    let mut resident = Resident::new(app);
+    resident.save(code, 1, &[("q.littering", "fairly_big")], "next").await;
+    let later = resident.save(code, 9, &[("q.comment", comment)], "later").await;
+    assert_eq!(later.location.as_deref(), Some(format!("/svara/{code}/sparat").as_str()));
+    resident
+}
+
+/// Every column of every row of `table`, as text, for looking through as an attacker would.
+fn dump(app: &TestApp, table: &str, columns: &[&str]) -> String {
+    columns
+        .iter()
+        .flat_map(|column| app.query_strings(&format!("SELECT {column} FROM {table}")))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+const DRAFT_COLUMNS: [&str; 6] =
+    ["key_hash", "survey_id", "municipality_code", "reached_section", "updated_on", "sealed"];
+
+async fn a_draft_is_sealed_and_joins_no_letter(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let staff = app.staff("samordnare@hagfors.se", "coordinator", &["1783", "1762"]).await;
+    let (_, codes) = open_survey(&staff, 3, "codes").await;
+    let mut resident = save_draft(&app, &codes[1], COMMENT).await;
+    let review = resident.get(&format!("/svara/{}/granska", codes[1])).await;
+    let submission = submission_id(&review.body);
+
+    // What a copy of the database holds: a draft keyed by nothing stored elsewhere, its contents unreadable.
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM drafts"), 1);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM drafts d JOIN invitations i ON i.code_hash = d.key_hash"), 0);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM drafts d JOIN spent_resume_codes s ON s.code_hash = d.key_hash"), 0);
+    let stored = dump(&app, "drafts", &DRAFT_COLUMNS);
+    for secret in [COMMENT, "Kvarnback", "fairly_big", "littering", &submission, "\"sv\"", &codes[1]] {
+        assert!(!stored.contains(secret), "{secret:?} is readable in the draft");
+    }
+    let hashes = app.query_strings("SELECT code_hash FROM invitations");
+    assert!(hashes.iter().all(|hash| !stored.contains(hash.as_str())), "no letter's hash is in the draft");
+
+    // The code opens it on another device, as it was.
+    let mut other = Resident::new(&app);
+    let page = other.get(&format!("/svara/{}/del/9", codes[1])).await;
+    assert!(page.body.contains(COMMENT), "the resident's comment is back");
+    let first = other.get(&format!("/svara/{}/del/1", codes[1])).await;
+    assert!(first.body.contains(r#"name="q.littering" value="fairly_big" checked"#));
+    let review = other.get(&format!("/svara/{}/granska", codes[1])).await;
+    assert_eq!(submission_id(&review.body), submission, "the same form id wherever it is submitted from");
+    // Another code opens nothing of it.
+    let page = other.get(&format!("/svara/{}/del/9", codes[0])).await;
+    assert!(!page.body.contains(COMMENT));
+
+    // The language switch keeps the draft sealed.
+    let english = other.get(&format!("/svara/{}/del/9?lang=en", codes[1])).await;
+    assert!(english.body.contains(r#"<html lang="en""#));
+    let stored = dump(&app, "drafts", &DRAFT_COLUMNS);
+    assert!(!stored.contains(COMMENT) && !stored.contains("\"en\""));
+    let welcome = Resident::new(&app).get(&format!("/svara/{}", codes[1])).await;
+    assert!(welcome.body.contains(r#"<html lang="en""#), "the language is kept in the sealed draft");
+    let review = other.get(&format!("/svara/{}/granska", codes[1])).await;
+    assert_eq!(submission_id(&review.body), submission);
+
+    let sent = other.post(&format!("/svara/{}/skicka", codes[1]), &[("submission_id", &submission)]).await;
+    assert_eq!(sent.location.as_deref(), Some("/tack"));
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM drafts"), 0);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM responses"), 1);
+}
+on_both_backends!(a_draft_is_sealed_and_joins_no_letter, super::a_draft_is_sealed_and_joins_no_letter);
+
+/// A draft saved before drafts were sealed (under the letter's own hash, in plain text) is sealed and moved the next
+/// time its code is typed, and kept as it was until then.
+async fn a_draft_saved_before_sealing_is_sealed_when_its_code_returns(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let staff = app.staff("samordnare@hagfors.se", "coordinator", &["1783", "1762"]).await;
+    let (id, codes) = open_survey(&staff, 2, "codes").await;
+    let answers = serde_json::json!({ "littering": ["fairly_big"], "comment": [COMMENT] }).to_string();
+    app.database.execute(&format!(
+        "INSERT INTO legacy_drafts (key_hash, survey_id, municipality_code, language, answers, reached_section, \
+         submission_id, updated_on) SELECT code_hash, survey_id, municipality_code, 'sv', '{answers}', 9, \
+         '6f1c1d0e-0a4b-4c55-9a1e-2b7d4f0f3a11', '2026-05-04' FROM invitations WHERE letter_serial = 2"
+    ));
+    // Counted like any draft while it waits.
+    app.database.execute(&format!(
+        "INSERT INTO progress_tallies (survey_id, municipality_code, section, drafts) VALUES ('{id}', '1783', 9, 1)"
+    ));
+
+    let mut resident = Resident::new(&app);
+    let entered = resident.post("/svara", &[("code", &codes[1])]).await;
+    let welcome = resident.get(entered.location.as_deref().unwrap()).await;
+    assert!(welcome.body.contains("Välkommen tillbaka"));
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM legacy_drafts"), 0, "nothing left in plain text");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM drafts d JOIN invitations i ON i.code_hash = d.key_hash"), 0);
+    assert!(!dump(&app, "drafts", &DRAFT_COLUMNS).contains(COMMENT));
+    assert_eq!(app.query_strings("SELECT reached_section FROM drafts"), ["9"]);
+    let page = resident.get(&format!("/svara/{}/del/9", codes[1])).await;
+    assert!(page.body.contains(COMMENT), "the answers typed before are kept");
+    let review = resident.get(&format!("/svara/{}/granska", codes[1])).await;
+    assert_eq!(submission_id(&review.body), "6f1c1d0e-0a4b-4c55-9a1e-2b7d4f0f3a11");
+    let sent =
+        resident.post(&format!("/svara/{}/skicka", codes[1]), &[("submission_id", &submission_id(&review.body))]).await;
+    assert_eq!(sent.location.as_deref(), Some("/tack"));
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM drafts"), 0);
+    assert_eq!(count(&app, "SELECT COALESCE(SUM(drafts), 0) FROM progress_tallies"), 0);
+}
+on_both_backends!(
+    a_draft_saved_before_sealing_is_sealed_when_its_code_returns,
+    super::a_draft_saved_before_sealing_is_sealed_when_its_code_returns
+);
