@@ -168,6 +168,19 @@ pub async fn resolve(ctx: &Context, code: &InvitationCode) -> Result<Result<Entr
         None => return Ok(Err(Refused { refusal: Refusal::Unknown, entry: None })),
     };
     if answered {
+        if draft.is_some() {
+            // The draft of a letter answered on paper: out of the counts since then, and now that its code is here
+            // it can be found and deleted.
+            let (key, code_hash) = (draft_key.clone(), code_hash.clone());
+            ctx.db
+                .write(move |conn| {
+                    conn.transaction(|conn| {
+                        drafts::delete(conn, &key)?;
+                        invitations::set_draft_section(conn, &code_hash, None)
+                    })
+                })
+                .await?;
+        }
         return Ok(Err(Refused { refusal: Refusal::Answered, entry: None }));
     }
     let refusal = refusal_by_state(&survey, swedish_day(chrono::Utc::now()));
@@ -356,6 +369,9 @@ pub async fn save_section(
                 }
                 if let Some(code_hash) = &letter {
                     invitations::start_by_code_hash(conn, code_hash)?;
+                    // Beside the letter only how far its draft reached: what a paper form for it takes out of the
+                    // counts.
+                    invitations::set_draft_section(conn, code_hash, Some(reached))?;
                 }
                 Ok(())
             })

@@ -194,10 +194,16 @@ fn paper_event(actor: &Actor, new: &NewResponse) -> Option<AuditEvent> {
 
 /// Marks the letter the response used, by its number (`letter`) or by its code, as answered.
 fn use_up_letter(conn: &mut DbConnection, new: &NewResponse, letter: Option<&Invitation>) -> Result<(), Abort<Stored>> {
-    if let Some(letter) = letter
-        && invitations::complete_letter(conn, letter)? == 0
-    {
-        return Err(Abort::Reason(Stored::LetterAlreadyUsed));
+    if let Some(letter) = letter {
+        if invitations::complete_letter(conn, letter)? == 0 {
+            return Err(Abort::Reason(Stored::LetterAlreadyUsed));
+        }
+        // A resident may have saved a draft for this letter on the web. The draft cannot be found without the code
+        // (see `app::answering`), so it is taken out of the counts by the section its letter records; it is deleted
+        // when the code is typed again, and a recount leaves it out till then.
+        if let Some(section) = invitations::draft_section(conn, &letter.id)? {
+            tallies::add_drafts(conn, &letter.survey_id, &letter.municipality_code, section, -1)?;
+        }
     }
     if let Some(code_hash) = &new.code_hash {
         match invitations::by_code_hash(conn, code_hash)? {
@@ -207,6 +213,8 @@ fn use_up_letter(conn: &mut DbConnection, new: &NewResponse, letter: Option<&Inv
                 if invitations::complete_by_code_hash(conn, code_hash)? == 0 {
                     return Err(Abort::Reason(Stored::LetterAlreadyUsed));
                 }
+                // Its draft goes with this answer (`use_up_draft`).
+                invitations::set_draft_section(conn, code_hash, None)?;
             }
         }
     }

@@ -125,6 +125,7 @@ diesel::table! {
         letter_serial -> Integer,
         code_hash -> Text,
         disposition -> Text,
+        draft_section -> Nullable<Integer>,
     }
 }
 

@@ -117,3 +117,62 @@ on_both_backends!(
     a_draft_saved_before_sealing_is_sealed_when_its_code_returns,
     super::a_draft_saved_before_sealing_is_sealed_when_its_code_returns
 );
+
+/// Staff key in a paper form for letter `number` with one answer.
+async fn enter_paper(staff: &crate::helpers::Browser, id: &str, number: &str) {
+    let path = format!("/admin/surveys/{id}/paper");
+    let page = staff.get(&path).await.text().await.unwrap();
+    let form = submission_id(&page);
+    let fields = [
+        ("submission_id", form.as_str()),
+        ("municipality", "1783"),
+        ("letter_number", number),
+        ("q.littering", "very_big"),
+    ];
+    let response = staff.post_form(&path, &fields).await;
+    assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
+}
+
+/// A resident saves a draft on the web, then their paper form is keyed in: the letter is answered, its draft counted
+/// nowhere, and deleted as soon as the code is typed again.
+async fn a_paper_form_takes_its_letters_draft_out_of_the_counts(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let staff = app.staff("samordnare@hagfors.se", "coordinator", &["1783", "1762"]).await;
+    let (id, codes) = open_survey(&staff, 2, "codes").await;
+    save_draft(&app, &codes[0], COMMENT).await;
+    save_draft(&app, &codes[1], "Något annat").await;
+    let hagfors = crate::rates::rates(&staff, &id).await;
+    let hagfors = crate::rates::municipality(&hagfors, "1783");
+    assert_eq!(hagfors["started"], 2);
+    assert_eq!(hagfors["drafts_by_section"].as_array().unwrap().iter().map(|n| n.as_u64().unwrap()).sum::<u64>(), 2);
+
+    enter_paper(&staff, &id, "1783-000001").await;
+    let rates = crate::rates::rates(&staff, &id).await;
+    let hagfors = crate::rates::municipality(&rates, "1783");
+    assert_eq!(hagfors["started"], 1, "the answered letter is not started");
+    let drafts = hagfors["drafts_by_section"].as_array().unwrap().iter().map(|n| n.as_u64().unwrap()).sum::<u64>();
+    assert_eq!(drafts, 1, "nor is its draft counted: {hagfors}");
+    assert_eq!(crate::rates::reconcile(&app, false).await, Vec::<String>::new(), "the recount agrees");
+    // Still sealed meanwhile: nothing of it can be read or joined.
+    assert!(!dump(&app, "drafts", &DRAFT_COLUMNS).contains(COMMENT));
+
+    // The resident types the code again: already answered, and the draft is gone.
+    let mut resident = Resident::new(&app);
+    let entered = resident.post("/svara", &[("code", &codes[0])]).await;
+    let page = match entered.location.as_deref() {
+        Some(location) => resident.get(location).await,
+        None => entered,
+    };
+    assert!(page.body.contains("redan"), "already answered: {}", page.body);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM drafts"), 1, "only the other letter's draft is left");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM invitations WHERE draft_section IS NOT NULL"), 1);
+    assert_eq!(crate::rates::reconcile(&app, false).await, Vec::<String>::new());
+    let rates = crate::rates::rates(&staff, &id).await;
+    let hagfors = crate::rates::municipality(&rates, "1783");
+    let drafts = hagfors["drafts_by_section"].as_array().unwrap().iter().map(|n| n.as_u64().unwrap()).sum::<u64>();
+    assert_eq!(drafts, 1);
+}
+on_both_backends!(
+    a_paper_form_takes_its_letters_draft_out_of_the_counts,
+    super::a_paper_form_takes_its_letters_draft_out_of_the_counts
+);

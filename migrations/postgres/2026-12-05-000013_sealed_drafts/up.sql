@@ -10,6 +10,14 @@ ALTER TABLE legacy_drafts RENAME CONSTRAINT drafts_pkey TO legacy_drafts_pkey;
 DROP INDEX drafts_survey;
 CREATE INDEX legacy_drafts_survey ON legacy_drafts (survey_id, municipality_code);
 
+-- A draft left behind by a letter answered on paper (or otherwise) is no one's to resume: it goes, with its count.
+UPDATE progress_tallies SET drafts = drafts - (
+    SELECT COUNT(*) FROM legacy_drafts l JOIN invitations i ON i.code_hash = l.key_hash
+    WHERE i.disposition = 'completed' AND l.survey_id = progress_tallies.survey_id
+      AND l.municipality_code = progress_tallies.municipality_code AND l.reached_section = progress_tallies.section
+);
+DELETE FROM legacy_drafts WHERE key_hash IN (SELECT code_hash FROM invitations WHERE disposition = 'completed');
+
 CREATE TABLE drafts (
     key_hash TEXT PRIMARY KEY NOT NULL,
     survey_id TEXT NOT NULL REFERENCES surveys (id) ON DELETE CASCADE,
