@@ -223,13 +223,16 @@ async fn seal_legacy_draft(ctx: &Context, code_hash: &str, draft_key: &str, seal
     };
     ctx.db
         .write(move |conn| {
-            conn.transaction(|conn| {
+            conn.transaction::<_, diesel::result::Error, _>(|conn| {
                 // Moved only by the request that finds it still there; its count of drafts stays as it is.
                 if drafts::delete_legacy(conn, &legacy.key_hash)? == 1 {
                     drafts::save(conn, &draft)?;
                 }
                 Ok(())
-            })
+            })?;
+            // The plain text must not stay behind in free space, the log or a dead row.
+            crate::app::responses::forget_earlier_versions(conn);
+            Ok(())
         })
         .await?;
     Ok(())

@@ -6,10 +6,14 @@
 //! **Order reveals nothing.** Response ids are random (UUIDv4) and only the calendar day is kept. Storage order is the
 //! last trace: PostgreSQL stamps every row with the id of the transaction that wrote it (`xmin`) and keeps new rows
 //! roughly in insertion order, so a response written in the transaction that marked its letter answered could be
-//! matched to that letter. Responses are therefore *settled*: once a survey has [`SETTLE_BATCH`] fresh responses (or
-//! one from an earlier day, or the survey closes) they are rewritten together, in shuffled order, in the transaction
-//! that stores the last of them (or closes the survey).
-//! After that a response can be tied to no finer set than its batch.
+//! matched to that letter. So every submission rewrites all the survey's *fresh* responses (those since the last
+//! batch) together, in shuffled order and under new random ids, in the transaction that stores it: the fresh
+//! responses share the newest letter's transaction id, and which of them is that letter's is one in as many as there
+//! are. Once a survey has [`SETTLE_BATCH`] fresh responses (or one from an earlier day, or the survey closes) they are
+//! *settled*: a batch that shares its transaction id with one of its letters, and is never rewritten again. The
+//! rows' earlier versions are vacuumed away after the transaction on PostgreSQL, and SQLite's write-ahead log is
+//! emptied (see [`forget_earlier_versions`]). The limit: the first response after a batch is settled stands alone
+//! with its letter's transaction id until the next one arrives (see the README).
 
 use chrono::NaiveDate;
 use diesel::Connection;
@@ -72,7 +76,13 @@ pub async fn store(ctx: &Context, actor: Actor, new: NewResponse) -> Result<Stor
     let survey_id = response.survey_id.clone();
     let outcome = ctx
         .db
-        .write(move |conn| outcome_of(conn.transaction(|conn| store_in(conn, &actor, &new, &response, &rows))))
+        .write(move |conn| {
+            let outcome = outcome_of(conn.transaction(|conn| store_in(conn, &actor, &new, &response, &rows)))?;
+            if outcome == Stored::Saved {
+                forget_earlier_versions(conn);
+            }
+            Ok(outcome)
+        })
         .await?;
     if outcome == Stored::Saved {
         ctx.live.changed(&survey_id);
@@ -151,8 +161,8 @@ fn store_in(
     if !late_turn {
         write_rows(conn)?;
     }
-    // A full batch is settled in this same transaction: the batch then shares this transaction's id with this one
-    // letter, one of its ten, and with no other letter.
+    // The response is rewritten with the others in this same transaction: the group then shares this transaction's
+    // id with this one letter, one of its ten, and with no other letter.
     settle_in(conn, &new.survey_id, day, false)?;
     tallies::add_completion(conn, &completion(new, day))?;
     Ok(Stored::Saved)
@@ -255,9 +265,9 @@ fn completion(new: &NewResponse, day: NaiveDate) -> CompletionTally {
 /// How many fresh responses of a survey are rewritten together.
 pub const SETTLE_BATCH: usize = 10;
 
-/// Rewrites a survey's fresh responses in one shuffled batch when there are [`SETTLE_BATCH`] of them, when one is
-/// from an earlier day, or always with `force` (the survey closes); returns how many were rewritten. Runs inside the
-/// caller's transaction, which holds the survey's write turn.
+/// Rewrites a survey's fresh responses in one shuffled group under new ids; they are settled when there are
+/// [`SETTLE_BATCH`] of them, when one is from an earlier day, or always with `force` (the survey closes). Returns how
+/// many were rewritten. Runs inside the caller's transaction, which holds the survey's write turn.
 pub fn settle_in(
     conn: &mut DbConnection,
     survey_id: &str,
@@ -268,7 +278,7 @@ pub fn settle_in(
 
     let mut fresh = responses::unsettled(conn, survey_id)?;
     let due = force || fresh.len() >= SETTLE_BATCH || fresh.iter().any(|response| response.submitted_on < today);
-    if fresh.is_empty() || !due {
+    if fresh.is_empty() {
         return Ok(0);
     }
     let ids: Vec<String> = fresh.iter().map(|response| response.id.clone()).collect();
@@ -280,11 +290,37 @@ pub fn settle_in(
     fresh.shuffle(&mut rand::rng());
     // Written back in the shuffled order, the responses in one statement and their answers after them in the same
     // order, in as few statements as the backends' parameter limits allow.
+    // New random ids: no earlier version of a row (a dead tuple, a page of the log) shares its id with the row.
     let mut rows = Vec::new();
     for response in &mut fresh {
-        response.settled = true;
-        rows.extend(answers.remove(&response.id).unwrap_or_default());
+        let new_id = uuid::Uuid::new_v4().to_string();
+        response.settled = due;
+        for mut row in answers.remove(&response.id).unwrap_or_default() {
+            row.response_id.clone_from(&new_id);
+            rows.push(row);
+        }
+        responses::move_comment_reviews(conn, &response.id, &new_id)?;
+        response.id = new_id;
     }
     responses::insert_many(conn, &fresh, &rows)?;
     Ok(ids.len())
+}
+
+/// After a response is stored, removes what the database keeps of the rows' earlier versions, outside any
+/// transaction: on PostgreSQL the dead versions of responses and answers (with the letter's transaction id, before
+/// their group was rewritten) and of drafts (sealed, and those saved before sealing in plain text) are vacuumed, where no other transaction still sees them; on SQLite the
+/// write-ahead log, whose frames group the pages each transaction wrote (the letter's with its response's), is
+/// checkpointed into the database and truncated, and `secure_delete` has zeroed what was deleted. Failing here loses
+/// nothing stored, so it is logged, not reported.
+pub fn forget_earlier_versions(conn: &mut DbConnection) {
+    use diesel::connection::SimpleConnection;
+
+    let statement = match conn {
+        // VACUUM runs outside a transaction; SKIP_LOCKED leaves a table another submission is vacuuming to it.
+        DbConnection::Postgres(_) => "VACUUM (SKIP_LOCKED) responses, answers, drafts, legacy_drafts",
+        DbConnection::Sqlite(_) => "PRAGMA wal_checkpoint(TRUNCATE)",
+    };
+    if let Err(error) = conn.batch_execute(statement) {
+        tracing::warn!(%error, "earlier versions of stored rows not cleared");
+    }
 }

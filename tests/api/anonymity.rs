@@ -3,7 +3,7 @@
 //! takes its letter's draft out of the counts.
 
 use crate::answer::{Resident, count, open_survey, submission_id};
-use crate::helpers::{Backend, TestApp, spawn_app};
+use crate::helpers::{Backend, TestApp, TestDatabase, spawn_app};
 use crate::on_both_backends;
 
 /// A comment nobody else writes, to look for in the database.
@@ -176,3 +176,90 @@ on_both_backends!(
     a_paper_form_takes_its_letters_draft_out_of_the_counts,
     super::a_paper_form_takes_its_letters_draft_out_of_the_counts
 );
+
+/// The bytes of a SQLite database as a copy of it holds them: the main file and its write-ahead log.
+fn sqlite_files(app: &TestApp) -> Option<(Vec<u8>, Vec<u8>)> {
+    let TestDatabase::Sqlite { path, .. } = &app.database else { return None };
+    let main = std::fs::read(path).unwrap();
+    let wal = std::fs::read(format!("{}-wal", path.display())).unwrap_or_default();
+    Some((main, wal))
+}
+
+fn holds(bytes: &[u8], text: &str) -> bool {
+    bytes.windows(text.len()).any(|window| window == text.as_bytes())
+}
+
+/// Whether PostgreSQL's pageinspect can be used here (it needs the extension installed and a superuser); when not,
+/// the dead-row channel is skipped, saying so.
+fn pageinspect(app: &TestApp) -> bool {
+    let available = count(app, "SELECT COUNT(*) FROM pg_available_extensions WHERE name = 'pageinspect'") == 1;
+    if !available {
+        eprintln!("pageinspect is not installed: dead rows not inspected");
+        return false;
+    }
+    app.database.execute("CREATE EXTENSION IF NOT EXISTS pageinspect");
+    true
+}
+
+/// Every row version PostgreSQL keeps in `table`'s pages, live or dead, as (xmin, hex of the row's data); a version
+/// whose space was vacuumed has no data.
+fn row_versions(app: &TestApp, table: &str) -> Vec<(String, String)> {
+    let pages = format!("generate_series(0, (pg_relation_size('{table}') / 8192)::int - 1)");
+    let sql = format!(
+        "SELECT COALESCE(t_xmin::text, '') || ':' || COALESCE(encode(t_data, 'hex'), '') \
+         FROM {pages} AS page, LATERAL heap_page_items(get_raw_page('{table}', page)) WHERE t_data IS NOT NULL"
+    );
+    app.query_strings(&sql)
+        .into_iter()
+        .map(|row| {
+            let (xmin, data) = row.split_once(':').unwrap();
+            (xmin.to_owned(), data.to_owned())
+        })
+        .collect()
+}
+
+/// Drafts, one saved before sealing among them, are submitted: neither their sealed contents nor the old plain text
+/// stays anywhere a copy of the database holds (SQLite's file and log; PostgreSQL's dead rows).
+async fn nothing_of_a_submitted_draft_stays_behind(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let staff = app.staff("samordnare@hagfors.se", "coordinator", &["1783", "1762"]).await;
+    let (_, codes) = open_survey(&staff, 3, "codes").await;
+    const PLAIN: &str = "Gammalt utkast om gatlyktan vid Hembygdsgarden";
+    let answers = serde_json::json!({ "comment": [PLAIN] }).to_string();
+    app.database.execute(&format!(
+        "INSERT INTO legacy_drafts (key_hash, survey_id, municipality_code, language, answers, reached_section, \
+         submission_id, updated_on) SELECT code_hash, survey_id, municipality_code, 'sv', '{answers}', 9, \
+         '0b6f7c1e-3d2a-4f5b-8c9d-1e2f3a4b5c6d', '2026-05-04' FROM invitations WHERE letter_serial = 3"
+    ));
+    let mut sealed = Vec::new();
+    let mut residents = Vec::new();
+    for (n, code) in codes.iter().enumerate() {
+        let resident = save_draft(&app, code, &format!("Utkast nummer {n} om parken")).await;
+        sealed.extend(app.query_strings("SELECT sealed FROM drafts"));
+        residents.push(resident);
+    }
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM legacy_drafts"), 0);
+    sealed.sort();
+    sealed.dedup();
+    for (resident, code) in residents.iter_mut().zip(&codes) {
+        let review = resident.get(&format!("/svara/{code}/granska")).await;
+        let sent =
+            resident.post(&format!("/svara/{code}/skicka"), &[("submission_id", &submission_id(&review.body))]).await;
+        assert_eq!(sent.location.as_deref(), Some("/tack"));
+    }
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM drafts"), 0);
+
+    if let Some((main, wal)) = sqlite_files(&app) {
+        assert!(wal.is_empty(), "the log is emptied after a submission ({} bytes left)", wal.len());
+        assert!(!holds(&main, PLAIN), "the draft saved before sealing is overwritten, not left in free space");
+        for text in &sealed {
+            assert!(!holds(&main, &text[..40]), "a submitted draft's sealed contents stay in the file");
+        }
+    } else if pageinspect(&app) {
+        for table in ["drafts", "legacy_drafts"] {
+            let versions = row_versions(&app, table);
+            assert!(versions.is_empty(), "no version of a {table} row is readable: {} left", versions.len());
+        }
+    }
+}
+on_both_backends!(nothing_of_a_submitted_draft_stays_behind, super::nothing_of_a_submitted_draft_stays_behind);
