@@ -263,3 +263,111 @@ async fn nothing_of_a_submitted_draft_stays_behind(backend: Backend) {
     }
 }
 on_both_backends!(nothing_of_a_submitted_draft_stays_behind, super::nothing_of_a_submitted_draft_stays_behind);
+
+/// Responses with answers nobody else gives are stored through letters; the database is then read as someone with a
+/// copy of it would, through every channel there is, to tie a response to its letter. None does better than chance.
+async fn a_copy_of_the_database_ties_no_response_to_its_letter(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let staff = app.staff("samordnare@hagfors.se", "coordinator", &["1783", "1762"]).await;
+    let letters = trygghet::app::responses::SETTLE_BATCH + 2;
+    let (_, codes) = open_survey(&staff, letters, "codes").await;
+    // The truth the attacker looks for: letter serial n + 1 wrote "Svar {n} …".
+    let said = |n: usize| format!("Svar {n:02} om torget");
+    for (n, code) in codes.iter().enumerate() {
+        let mut resident = save_draft(&app, code, &said(n)).await;
+        let review = resident.get(&format!("/svara/{code}/granska")).await;
+        let sent =
+            resident.post(&format!("/svara/{code}/skicka"), &[("submission_id", &submission_id(&review.body))]).await;
+        assert_eq!(sent.location.as_deref(), Some("/tack"));
+    }
+    let serial_of_answer = |text: &str| (0..letters).find(|n| said(*n) == text).map(|n| n + 1);
+
+    // Joins: no value of a response, its answers, its submission or a draft is a value of a letter.
+    let mut letter_values = app.query_strings("SELECT id FROM invitations");
+    letter_values.extend(app.query_strings("SELECT code_hash FROM invitations"));
+    let mut response_values = app.query_strings("SELECT id FROM responses");
+    response_values.extend(app.query_strings("SELECT response_id FROM answers"));
+    response_values.extend(app.query_strings("SELECT submission_id FROM submissions"));
+    response_values.extend(app.query_strings("SELECT key_hash FROM drafts"));
+    assert!(
+        response_values.iter().all(|value| !letter_values.contains(value)),
+        "a join leads from a response to a letter"
+    );
+
+    // Order: responses as stored (rows in storage order), guessed to follow the letters in the order they were
+    // answered (here: by serial). Chance gets one right on average; six or more happens once in ~1,400 tries.
+    let storage_order = match &app.database {
+        TestDatabase::Sqlite { .. } => {
+            "SELECT a.text_value FROM responses r JOIN answers a ON a.response_id = r.id \
+             WHERE a.item_id = 'comment' ORDER BY r.rowid"
+        }
+        TestDatabase::Postgres { .. } => {
+            "SELECT a.text_value FROM responses r JOIN answers a ON a.response_id = r.id \
+             WHERE a.item_id = 'comment' ORDER BY r.ctid"
+        }
+    };
+    let stored = match app.database {
+        // `responses` is WITHOUT ROWID: its storage order is its key's, the random ids'.
+        TestDatabase::Sqlite { .. } => app.query_strings(&storage_order.replace("r.rowid", "r.id")),
+        TestDatabase::Postgres { .. } => app.query_strings(storage_order),
+    };
+    assert_eq!(stored.len(), letters);
+    let right = stored.iter().enumerate().filter(|(place, text)| serial_of_answer(text) == Some(place + 1)).count();
+    assert!(right < 6, "storage order gives {right} of {letters} letters");
+
+    match &app.database {
+        TestDatabase::Sqlite { .. } => {
+            let (_, wal) = sqlite_files(&app).unwrap();
+            assert!(wal.is_empty(), "no log of which pages each transaction wrote");
+        }
+        TestDatabase::Postgres { .. } => {
+            // Transaction ids: a letter answered shares its xmin with the group of responses written with it. The
+            // best guess is one of that group; its chance of being right is one in the group's size.
+            let letter_xmins: Vec<(usize, String)> = app
+                .query_strings("SELECT letter_serial || ':' || xmin::text FROM invitations")
+                .into_iter()
+                .map(|row| {
+                    let (serial, xmin) = row.split_once(':').unwrap();
+                    (serial.parse().unwrap(), xmin.to_owned())
+                })
+                .collect();
+            let response_xmins: Vec<(usize, String)> = app
+                .query_strings(
+                    "SELECT a.text_value || ':' || r.xmin::text FROM responses r JOIN answers a \
+                     ON a.response_id = r.id WHERE a.item_id = 'comment'",
+                )
+                .into_iter()
+                .map(|row| {
+                    let (text, xmin) = row.split_once(':').unwrap();
+                    (serial_of_answer(text).unwrap(), xmin.to_owned())
+                })
+                .collect();
+            let mut expected_right = 0.0;
+            for (serial, xmin) in &letter_xmins {
+                let group: Vec<usize> =
+                    response_xmins.iter().filter(|(_, x)| x == xmin).map(|(serial, _)| *serial).collect();
+                if group.contains(serial) {
+                    assert!(group.len() >= 2, "letter {serial} shares its transaction with its response alone");
+                    expected_right += 1.0 / group.len() as f64;
+                }
+            }
+            assert!(expected_right <= 1.0, "transaction ids give {expected_right:.2} letters, chance about 1");
+
+            if pageinspect(&app) {
+                // Dead rows: earlier versions of responses and answers, with the transaction that wrote them, are
+                // vacuumed away: every readable row version is a live row.
+                for (table, live) in [("responses", letters), ("answers", count(&app, "SELECT COUNT(*) FROM answers"))]
+                {
+                    let versions = row_versions(&app, table);
+                    assert_eq!(versions.len(), live, "{table}: only live rows are readable");
+                    let live_xmins: Vec<String> = app.query_strings(&format!("SELECT xmin::text FROM {table}"));
+                    assert!(versions.iter().all(|(xmin, _)| live_xmins.contains(xmin)));
+                }
+            }
+        }
+    }
+}
+on_both_backends!(
+    a_copy_of_the_database_ties_no_response_to_its_letter,
+    super::a_copy_of_the_database_ties_no_response_to_its_letter
+);
