@@ -371,3 +371,32 @@ on_both_backends!(
     a_copy_of_the_database_ties_no_response_to_its_letter,
     super::a_copy_of_the_database_ties_no_response_to_its_letter
 );
+
+/// Closing a survey wipes the drafts saved before sealing that nobody resumed: their count stays, their plain text
+/// goes, from the files too.
+async fn closing_wipes_drafts_saved_before_sealing(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let staff = app.staff("samordnare@hagfors.se", "coordinator", &["1783", "1762"]).await;
+    let (id, _) = open_survey(&staff, 2, "codes").await;
+    const PLAIN: &str = "Aldrig fortsatt utkast om cykelvagen vid skolan";
+    let answers = serde_json::json!({ "comment": [PLAIN] }).to_string();
+    app.database.execute(&format!(
+        "INSERT INTO legacy_drafts (key_hash, survey_id, municipality_code, language, answers, reached_section, \
+         submission_id, updated_on) SELECT code_hash, survey_id, municipality_code, 'sv', '{answers}', 9, \
+         '5a0b6c1d-2e3f-4a5b-9c6d-7e8f9a0b1c2d', '2026-05-04' FROM invitations WHERE letter_serial = 1; \
+         INSERT INTO progress_tallies (survey_id, municipality_code, section, drafts) VALUES ('{id}', '1783', 9, 1)"
+    ));
+    let closed =
+        staff.send_json(reqwest::Method::POST, &format!("/api/v1/surveys/{id}/close"), &serde_json::json!({})).await;
+    assert_eq!(closed.status(), 200);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM legacy_drafts"), 0);
+    assert_eq!(app.query_strings("SELECT reached_section || ':' || sealed FROM drafts"), ["9:"]);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM drafts d JOIN invitations i ON i.code_hash = d.key_hash"), 0);
+    assert_eq!(crate::rates::reconcile(&app, false).await, Vec::<String>::new(), "the draft is still counted");
+    if let Some((main, wal)) = sqlite_files(&app) {
+        assert!(!holds(&main, PLAIN) && !holds(&wal, PLAIN), "the plain text is gone from the files");
+    } else if pageinspect(&app) {
+        assert!(row_versions(&app, "legacy_drafts").is_empty(), "no version of the old draft is readable");
+    }
+}
+on_both_backends!(closing_wipes_drafts_saved_before_sealing, super::closing_wipes_drafts_saved_before_sealing);

@@ -40,6 +40,25 @@ pub fn delete(conn: &mut DbConnection, key_hash: &str) -> QueryResult<usize> {
     diesel::delete(drafts::table.find(key_hash)).execute(conn)
 }
 
+/// Wipes the contents of a survey's drafts saved before drafts were sealed (the survey closes: nobody can resume
+/// them), keeping only their count as drafts under random keys; returns how many.
+pub fn wipe_legacy(conn: &mut DbConnection, survey: &str) -> QueryResult<usize> {
+    let legacy: Vec<LegacyDraft> =
+        legacy_drafts::table.filter(legacy_drafts::survey_id.eq(survey)).select(LegacyDraft::as_select()).load(conn)?;
+    for old in &legacy {
+        let counted = Draft {
+            key_hash: format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple()),
+            survey_id: old.survey_id.clone(),
+            municipality_code: old.municipality_code.clone(),
+            reached_section: old.reached_section,
+            updated_on: old.updated_on,
+            sealed: String::new(),
+        };
+        diesel::insert_into(drafts::table).values(&counted).execute(conn)?;
+    }
+    diesel::delete(legacy_drafts::table.filter(legacy_drafts::survey_id.eq(survey))).execute(conn)
+}
+
 /// Drafts of a survey (sealed or not yet) by municipality and furthest section saved.
 pub fn counts(conn: &mut DbConnection, survey: &str) -> QueryResult<Vec<(String, i32, i64)>> {
     let mut counts: std::collections::BTreeMap<(String, i32), i64> = std::collections::BTreeMap::new();
