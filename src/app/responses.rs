@@ -9,11 +9,12 @@
 //! matched to that letter. So every submission rewrites all the survey's *fresh* responses (those since the last
 //! batch) together, in shuffled order and under new random ids, in the transaction that stores it: the fresh
 //! responses share the newest letter's transaction id, and which of them is that letter's is one in as many as there
-//! are. Once a survey has [`SETTLE_BATCH`] fresh responses (or one from an earlier day, or the survey closes) they are
-//! *settled*: a batch that shares its transaction id with one of its letters, and is never rewritten again. The
+//! are. When a survey has more than [`SETTLE_BATCH`] fresh responses (or one from an earlier day, or the survey
+//! closes) they are *settled*: a batch never rewritten again. The one just stored stays fresh (unless the survey
+//! closes), so it shares its letter's transaction id with the batch, and the next submission with it: no response
+//! is ever alone with its letter's transaction id, but the very first of a survey until the second arrives. The
 //! rows' earlier versions are vacuumed away after the transaction on PostgreSQL, and SQLite's write-ahead log is
-//! emptied (see [`forget_earlier_versions`]). The limit: the first response after a batch is settled stands alone
-//! with its letter's transaction id until the next one arrives (see the README).
+//! emptied (see [`forget_earlier_versions`]).
 
 use chrono::NaiveDate;
 use diesel::Connection;
@@ -163,7 +164,7 @@ fn store_in(
     }
     // The response is rewritten with the others in this same transaction: the group then shares this transaction's
     // id with this one letter, one of its ten, and with no other letter.
-    settle_in(conn, &new.survey_id, day, false)?;
+    settle_in(conn, &new.survey_id, day, Some(&response.id))?;
     tallies::add_completion(conn, &completion(new, day))?;
     Ok(Stored::Saved)
 }
@@ -265,19 +266,21 @@ fn completion(new: &NewResponse, day: NaiveDate) -> CompletionTally {
 /// How many fresh responses of a survey are rewritten together.
 pub const SETTLE_BATCH: usize = 10;
 
-/// Rewrites a survey's fresh responses in one shuffled group under new ids; they are settled when there are
-/// [`SETTLE_BATCH`] of them, when one is from an earlier day, or always with `force` (the survey closes). Returns how
-/// many were rewritten. Runs inside the caller's transaction, which holds the survey's write turn.
+/// Rewrites a survey's fresh responses in one shuffled group under new ids. They are settled when there are more than
+/// [`SETTLE_BATCH`] of them or one is from an earlier day, all but `newest` (the response just stored, which stays
+/// fresh so that it never stands alone in the next group); with no `newest` (the survey closes) all of them. Returns
+/// how many were rewritten. Runs inside the caller's transaction, which holds the survey's write turn.
 pub fn settle_in(
     conn: &mut DbConnection,
     survey_id: &str,
     today: NaiveDate,
-    force: bool,
+    newest: Option<&str>,
 ) -> diesel::QueryResult<usize> {
     use rand::seq::SliceRandom;
 
     let mut fresh = responses::unsettled(conn, survey_id)?;
-    let due = force || fresh.len() >= SETTLE_BATCH || fresh.iter().any(|response| response.submitted_on < today);
+    let due =
+        newest.is_none() || fresh.len() > SETTLE_BATCH || fresh.iter().any(|response| response.submitted_on < today);
     if fresh.is_empty() {
         return Ok(0);
     }
@@ -294,7 +297,7 @@ pub fn settle_in(
     let mut rows = Vec::new();
     for response in &mut fresh {
         let new_id = uuid::Uuid::new_v4().to_string();
-        response.settled = due;
+        response.settled = due && newest != Some(response.id.as_str());
         for mut row in answers.remove(&response.id).unwrap_or_default() {
             row.response_id.clone_from(&new_id);
             rows.push(row);
