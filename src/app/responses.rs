@@ -318,12 +318,20 @@ pub fn settle_in(
 pub fn forget_earlier_versions(conn: &mut DbConnection) {
     use diesel::connection::SimpleConnection;
 
-    let statement = match conn {
+    let result = match conn {
         // VACUUM runs outside a transaction; SKIP_LOCKED leaves a table another submission is vacuuming to it.
-        DbConnection::Postgres(_) => "VACUUM (SKIP_LOCKED) responses, answers, drafts, legacy_drafts",
-        DbConnection::Sqlite(_) => "PRAGMA wal_checkpoint(TRUNCATE)",
+        DbConnection::Postgres(_) => {
+            conn.batch_execute("VACUUM (SKIP_LOCKED) responses, answers, drafts, legacy_drafts")
+        }
+        // Without waiting for readers (a long read would hold every writer behind this one): a log a reader still
+        // needs is emptied by a later submission. The connection's own wait is set back whatever happens.
+        DbConnection::Sqlite(_) => {
+            let checkpoint = conn.batch_execute("PRAGMA busy_timeout = 0; PRAGMA wal_checkpoint(TRUNCATE)");
+            let restored = conn.batch_execute(crate::db::connection::SQLITE_BUSY_TIMEOUT);
+            checkpoint.and(restored)
+        }
     };
-    if let Err(error) = conn.batch_execute(statement) {
+    if let Err(error) = result {
         tracing::warn!(%error, "earlier versions of stored rows not cleared");
     }
 }
