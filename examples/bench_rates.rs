@@ -466,10 +466,8 @@ fn seed(url: &str, responses: usize, created_by: &str) -> Result<Seeded, Failure
     let mut progress: BTreeMap<(&str, i32), u64> = BTreeMap::new();
     let mut invitations =
         Inserter::new("invitations (id, survey_id, municipality_code, letter_serial, code_hash, disposition)");
-    let mut drafts = Inserter::new(
-        "drafts (key_hash, survey_id, municipality_code, language, answers, reached_section, submission_id, \
-         updated_on)",
-    );
+    let mut drafts =
+        Inserter::new("drafts (key_hash, survey_id, municipality_code, reached_section, updated_on, sealed)");
     for (index, code) in MUNICIPALITIES.iter().enumerate() {
         let total = letters[index];
         let mut fates: Vec<&str> = Vec::with_capacity(total as usize);
@@ -493,11 +491,12 @@ fn seed(url: &str, responses: usize, created_by: &str) -> Result<Seeded, Failure
             *dispositions.entry((code, disposition)).or_default() += 1;
             if disposition == "started" {
                 let section = rng.random_range(1..sections);
+                // Keyed apart from the letter and sealed, as the service stores drafts; the contents are never read.
+                let draft_key = format!("{:032x}{:032x}", rng.random::<u128>(), rng.random::<u128>());
                 drafts.row(
                     conn,
                     format_args!(
-                        "'{code_hash}','{survey_id}','{code}','sv','{{}}',{section},'{}','{}'",
-                        uuid::Uuid::new_v4(),
+                        "'{draft_key}','{survey_id}','{code}',{section},'{}',''",
                         day(rng.random_range(0..DAYS))
                     ),
                 )?;

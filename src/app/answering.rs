@@ -1,9 +1,14 @@
 //! A resident answering the questionnaire: from the code on their letter (or an open link) to a stored response.
 //!
 //! **The code is the key.** A letter's code decides the survey and the municipality; nothing else about the resident
-//! is known or asked. Answers are saved page by page in a *draft* under the keyed hash of the code, so the resident
-//! can stop and go on later on another device by typing the same code. Open-link surveys have no letters: choosing
-//! a municipality gives the resident a *resume code* of the same shape, which plays the code's part.
+//! is known or asked. Answers are saved page by page in a *draft*, so the resident can stop and go on later on another
+//! device by typing the same code. Open-link surveys have no letters: choosing a municipality gives the resident a
+//! *resume code* of the same shape, which plays the code's part.
+//!
+//! **A draft is the resident's alone.** It is stored under a key derived from the code under its own label (never the
+//! letter's hash, so no join leads from a draft to a letter) and its language, answers and submission id are sealed
+//! with a key derived from the code, which is never stored (see [`crate::domain::draft_seal`]). A draft saved before
+//! drafts were sealed is sealed and moved the next time its code is typed.
 //!
 //! **Exactly once.** Submitting stores the response, deletes the draft and marks the letter answered in one
 //! transaction ([`crate::app::responses::store`]); a second submit with the same form id finds it stored and gets the
@@ -21,11 +26,12 @@ use diesel::Connection;
 use crate::app::Context;
 use crate::app::audit::Actor;
 use crate::app::responses::{self, NewResponse, Stored};
-use crate::db::models::response::Draft;
+use crate::db::models::response::{Draft, LegacyDraft};
 use crate::db::models::survey::Survey;
 use crate::db::queries::{drafts, invitations, municipalities, surveys, tallies, throttle as throttle_queries};
 use crate::domain::codes::{CodeHasher, InvitationCode};
 use crate::domain::dispositions::Disposition;
+use crate::domain::draft_seal::DraftSeal;
 use crate::domain::instrument::{Answers, Instrument, RawAnswers};
 use crate::domain::survey::Mode;
 use crate::domain::survey::{Access, SurveyState, swedish_day};
@@ -52,15 +58,66 @@ pub const UNKNOWN_CODE_LIMIT: i32 = 20;
 /// A code that leads to a survey a resident may answer now.
 pub struct Entry {
     pub code: InvitationCode,
-    /// The keyed hash of the code: the key of the draft (and, for a letter, of the invitation).
-    pub key_hash: String,
+    /// The keyed hash of the code: a letter's key, or a spent open-link resume code's.
+    pub code_hash: String,
+    /// The key of the resident's draft, derived from the code under its own label.
+    pub draft_key: String,
+    /// The key that seals the resident's draft; lives only as long as the request.
+    seal: DraftSeal,
     /// Whether the code is a letter's (otherwise an open-link resume code).
     pub letter: bool,
     pub survey: Survey,
     pub municipality_code: String,
     pub municipality_name: String,
     pub instrument: Arc<Instrument>,
-    pub draft: Option<Draft>,
+    pub draft: Option<SavedDraft>,
+}
+
+/// A resident's draft as their code opens it.
+#[derive(Debug, Clone)]
+pub struct SavedDraft {
+    /// The furthest section (1-based) saved.
+    pub reached_section: i32,
+    pub contents: DraftContents,
+}
+
+/// What a draft holds sealed.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct DraftContents {
+    /// The language the resident reads in.
+    pub language: String,
+    /// The answers saved so far (item id → form values).
+    pub answers: RawAnswers,
+    /// The id the final submit carries, so that a repeated submit stores nothing twice.
+    pub submission_id: String,
+}
+
+impl DraftContents {
+    /// The sealed form of the contents, bound to the draft's key and survey.
+    fn seal(&self, seal: &DraftSeal, draft_key: &str, survey_id: &str) -> Result<String, AppError> {
+        let plain = serde_json::to_vec(self).map_err(|error| AppError::Internal(Box::new(error)))?;
+        Ok(seal.seal(&seal_context(draft_key, survey_id), &plain))
+    }
+
+    /// The contents of a sealed draft; `None` when the code's key does not open it (a draft kept only as a count, or
+    /// sealed under another server key).
+    fn open(seal: &DraftSeal, draft: &Draft) -> Option<Self> {
+        let plain = seal.open(&seal_context(&draft.key_hash, &draft.survey_id), &draft.sealed)?;
+        serde_json::from_slice(&plain).ok()
+    }
+
+    fn of_legacy(legacy: &LegacyDraft) -> Self {
+        Self {
+            language: legacy.language.clone(),
+            answers: serde_json::from_str(&legacy.answers).unwrap_or_default(),
+            submission_id: legacy.submission_id.clone(),
+        }
+    }
+}
+
+/// What a sealed draft is bound to, so that sealed contents moved to another row do not open.
+fn seal_context(draft_key: &str, survey_id: &str) -> String {
+    format!("draft:{draft_key}:{survey_id}")
 }
 
 /// Why a code cannot be answered with now. Each is shown as a polite page.
@@ -78,12 +135,15 @@ pub enum Refusal {
 
 /// Looks up a code: the entry it opens, or why it opens none.
 pub async fn resolve(ctx: &Context, code: &InvitationCode) -> Result<Result<Entry, Refused>, AppError> {
-    let key_hash = ctx.hasher.hash(code);
-    let lookup = key_hash.clone();
+    let code_hash = ctx.hasher.hash(code);
+    let draft_key = ctx.hasher.draft_key(code);
+    let seal = ctx.hasher.draft_seal(code);
+    seal_legacy_draft(ctx, &code_hash, &draft_key, &seal).await?;
+    let (lookup, lookup_draft) = (code_hash.clone(), draft_key.clone());
     let found = ctx
         .db
         .run(move |conn| {
-            let draft = drafts::get(conn, &lookup)?;
+            let draft = drafts::get(conn, &lookup_draft)?;
             let invitation = invitations::by_code_hash(conn, &lookup)?;
             let (survey_id, municipality, letter, answered) = match (&invitation, &draft) {
                 (Some(invitation), _) => (
@@ -108,16 +168,74 @@ pub async fn resolve(ctx: &Context, code: &InvitationCode) -> Result<Result<Entr
         None => return Ok(Err(Refused { refusal: Refusal::Unknown, entry: None })),
     };
     if answered {
+        if draft.is_some() {
+            // The draft of a letter answered on paper: out of the counts since then, and now that its code is here
+            // it can be found and deleted.
+            let (key, code_hash) = (draft_key.clone(), code_hash.clone());
+            ctx.db
+                .write(move |conn| {
+                    conn.transaction(|conn| {
+                        drafts::delete(conn, &key)?;
+                        invitations::set_draft_section(conn, &code_hash, None)
+                    })
+                })
+                .await?;
+        }
         return Ok(Err(Refused { refusal: Refusal::Answered, entry: None }));
     }
     let refusal = refusal_by_state(&survey, swedish_day(chrono::Utc::now()));
     let instrument = crate::app::instruments::for_survey(ctx, &survey).await?;
-    let entry =
-        Entry { code: code.clone(), key_hash, letter, survey, municipality_code, municipality_name, instrument, draft };
+    let draft = draft.map(|draft| SavedDraft {
+        reached_section: draft.reached_section,
+        contents: DraftContents::open(&seal, &draft).unwrap_or_default(),
+    });
+    let entry = Entry {
+        code: code.clone(),
+        code_hash,
+        draft_key,
+        seal,
+        letter,
+        survey,
+        municipality_code,
+        municipality_name,
+        instrument,
+        draft,
+    };
     match refusal {
         None => Ok(Ok(entry)),
         Some(refusal) => Ok(Err(Refused { refusal, entry: Some(Box::new(entry)) })),
     }
+}
+
+/// Seals a draft saved before drafts were sealed (found by the hash of its code) and moves it under the draft key;
+/// nothing when there is none.
+async fn seal_legacy_draft(ctx: &Context, code_hash: &str, draft_key: &str, seal: &DraftSeal) -> Result<(), AppError> {
+    let lookup = code_hash.to_owned();
+    let Some(legacy) = ctx.db.run(move |conn| drafts::legacy(conn, &lookup)).await? else { return Ok(()) };
+    let sealed = DraftContents::of_legacy(&legacy).seal(seal, draft_key, &legacy.survey_id)?;
+    let draft = Draft {
+        key_hash: draft_key.to_owned(),
+        survey_id: legacy.survey_id.clone(),
+        municipality_code: legacy.municipality_code.clone(),
+        reached_section: legacy.reached_section,
+        updated_on: legacy.updated_on,
+        sealed,
+    };
+    ctx.db
+        .write(move |conn| {
+            conn.transaction::<_, diesel::result::Error, _>(|conn| {
+                // Moved only by the request that finds it still there; its count of drafts stays as it is.
+                if drafts::delete_legacy(conn, &legacy.key_hash)? == 1 {
+                    drafts::save(conn, &draft)?;
+                }
+                Ok(())
+            })?;
+            // The plain text must not stay behind in free space, the log or a dead row.
+            crate::app::responses::forget_earlier_versions(conn);
+            Ok(())
+        })
+        .await?;
+    Ok(())
 }
 
 /// A refused code, with its entry when the code itself is fine but the survey takes no answers now (so that a page
@@ -205,7 +323,7 @@ impl Entry {
     /// The answers saved so far, checked against the instrument again; an answer that no longer fits is dropped.
     pub fn saved_answers(&self) -> Answers {
         let Some(draft) = &self.draft else { return Answers::default() };
-        let mut raw: RawAnswers = serde_json::from_str(&draft.answers).unwrap_or_default();
+        let mut raw: RawAnswers = draft.contents.answers.clone();
         loop {
             match self.instrument.validate_all(&raw) {
                 Ok(answers) => return answers,
@@ -225,12 +343,12 @@ impl Entry {
 
     /// The language saved with the draft.
     pub fn saved_language(&self) -> Option<&str> {
-        self.draft.as_ref().map(|draft| draft.language.as_str())
+        self.draft.as_ref().map(|draft| draft.contents.language.as_str()).filter(|language| !language.is_empty())
     }
 
     /// The id the final submit carries.
     pub fn submission_id(&self) -> Option<&str> {
-        self.draft.as_ref().map(|draft| draft.submission_id.as_str())
+        self.draft.as_ref().map(|draft| draft.contents.submission_id.as_str()).filter(|id| !id.is_empty())
     }
 }
 
@@ -246,17 +364,20 @@ pub async fn save_section(
     let mut answers = entry.saved_answers();
     entry.instrument.replace_section(&mut answers, section_index, section_answers);
     let reached = entry.reached_section().max(section_index + 1);
+    let contents = DraftContents {
+        language: language.to_owned(),
+        answers: answers.to_raw(),
+        submission_id: entry.submission_id().map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_owned),
+    };
     let draft = Draft {
-        key_hash: entry.key_hash.clone(),
+        key_hash: entry.draft_key.clone(),
         survey_id: entry.survey.id.clone(),
         municipality_code: entry.municipality_code.clone(),
-        language: language.to_owned(),
-        answers: serde_json::to_string(&answers.to_raw()).map_err(|error| AppError::Internal(Box::new(error)))?,
         reached_section: i32::try_from(reached).unwrap_or(i32::MAX),
-        submission_id: entry.submission_id().map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_owned),
         updated_on: swedish_day(chrono::Utc::now()),
+        sealed: contents.seal(&entry.seal, &entry.draft_key, &entry.survey.id)?,
     };
-    let letter = entry.letter;
+    let letter = entry.letter.then(|| entry.code_hash.clone());
     ctx.db
         .write(move |conn| {
             conn.transaction(|conn| {
@@ -279,8 +400,11 @@ pub async fn save_section(
                     }
                     Some(_) => {}
                 }
-                if letter {
-                    invitations::start_by_code_hash(conn, &draft.key_hash)?;
+                if let Some(code_hash) = &letter {
+                    invitations::start_by_code_hash(conn, code_hash)?;
+                    // Beside the letter only how far its draft reached: what a paper form for it takes out of the
+                    // counts.
+                    invitations::set_draft_section(conn, code_hash, Some(reached))?;
                 }
                 Ok(())
             })
@@ -293,10 +417,12 @@ pub async fn save_section(
 /// Saves only the language of a draft (the resident switched language on a page without answers to save).
 pub async fn save_language(ctx: &Context, entry: &Entry, language: &str) -> Result<(), AppError> {
     let Some(draft) = &entry.draft else { return Ok(()) };
-    // Only the language: writing back the whole draft as read could undo a page saved meanwhile in another tab, or
-    // bring back a draft that was submitted meanwhile.
-    let (key_hash, language) = (draft.key_hash.clone(), language.to_owned());
-    ctx.db.write(move |conn| drafts::set_language(conn, &key_hash, &language)).await?;
+    let contents = DraftContents { language: language.to_owned(), ..draft.contents.clone() };
+    let sealed = contents.seal(&entry.seal, &entry.draft_key, &entry.survey.id)?;
+    // Only the sealed contents, never the whole row as read: that could undo a page saved meanwhile in another tab
+    // (its count), or bring back a draft that was submitted meanwhile.
+    let key = entry.draft_key.clone();
+    ctx.db.write(move |conn| drafts::set_sealed(conn, &key, &sealed)).await?;
     Ok(())
 }
 
@@ -311,15 +437,20 @@ pub async fn start_open_link(
         return Err(AppError::NotFound);
     }
     let code = InvitationCode::generate(&mut rand::rng());
+    let draft_key = ctx.hasher.draft_key(&code);
+    let contents = DraftContents {
+        language: language.to_owned(),
+        answers: RawAnswers::new(),
+        submission_id: uuid::Uuid::new_v4().to_string(),
+    };
+    let sealed = contents.seal(&ctx.hasher.draft_seal(&code), &draft_key, &survey.id)?;
     let draft = Draft {
-        key_hash: ctx.hasher.hash(&code),
+        key_hash: draft_key,
         survey_id: survey.id.clone(),
         municipality_code: municipality_code.to_owned(),
-        language: language.to_owned(),
-        answers: "{}".to_owned(),
         reached_section: 0,
-        submission_id: uuid::Uuid::new_v4().to_string(),
         updated_on: swedish_day(chrono::Utc::now()),
+        sealed,
     };
     let survey_id = survey.id.clone();
     ctx.db
@@ -356,8 +487,9 @@ pub async fn submit(ctx: &Context, entry: &Entry, submission_id: &str) -> Result
         language: entry.saved_language().unwrap_or(entry.instrument.default_language()).to_owned(),
         answers,
         letter: None,
-        code_hash: entry.letter.then(|| entry.key_hash.clone()),
-        draft_key: Some(entry.key_hash.clone()),
+        code_hash: entry.letter.then(|| entry.code_hash.clone()),
+        draft_key: Some(entry.draft_key.clone()),
+        resume_code_hash: (!entry.letter).then(|| entry.code_hash.clone()),
         submission_id: submission_id.to_owned(),
         completeness,
     };

@@ -101,6 +101,7 @@ pub async fn enter(ctx: &Context, staff: &Staff, survey: &PaperSurvey, form: &Pa
         letter,
         code_hash: None,
         draft_key: None,
+        resume_code_hash: None,
         submission_id: form.submission_id.clone(),
         completeness: crate::domain::aapor::classify(answers_len, applicable),
     };

@@ -83,13 +83,26 @@ pub fn recount(
     });
     let mut completions = recount_responses(conn, survey_id, instrument)?;
     put_without_letter(&mut completions, &dispositions);
-    let progress = counters(drafts::counts(conn, survey_id)?, |municipality_code, section, drafts| ProgressTally {
+    let progress = counters(waiting_drafts(conn, survey_id)?, |municipality_code, section, drafts| ProgressTally {
         survey_id: survey_id.to_owned(),
         municipality_code,
         section,
         drafts,
     });
     Ok(tallies::SurveyTallies { dispositions, completions, progress })
+}
+
+/// A survey's drafts that someone may still submit, by municipality and furthest section: all but those of letters
+/// answered on paper, which wait (uncounted) for their code to be typed again to be deleted.
+fn waiting_drafts(conn: &mut DbConnection, survey_id: &str) -> diesel::QueryResult<Vec<(String, i32, i64)>> {
+    let mut counts: BTreeMap<(String, i32), i64> = drafts::counts(conn, survey_id)?
+        .into_iter()
+        .map(|(municipality, section, n)| ((municipality, section), n))
+        .collect();
+    for (municipality, section, answered) in invitations::answered_drafts(conn, survey_id)? {
+        *counts.entry((municipality, section)).or_default() -= answered;
+    }
+    Ok(counts.into_iter().map(|((municipality, section), n)| (municipality, section, n)).collect())
 }
 
 /// Rows counted by municipality and one more key, as counters made by `counter`.

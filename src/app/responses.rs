@@ -6,10 +6,15 @@
 //! **Order reveals nothing.** Response ids are random (UUIDv4) and only the calendar day is kept. Storage order is the
 //! last trace: PostgreSQL stamps every row with the id of the transaction that wrote it (`xmin`) and keeps new rows
 //! roughly in insertion order, so a response written in the transaction that marked its letter answered could be
-//! matched to that letter. Responses are therefore *settled*: once a survey has [`SETTLE_BATCH`] fresh responses (or
-//! one from an earlier day, or the survey closes) they are rewritten together, in shuffled order, in the transaction
-//! that stores the last of them (or closes the survey).
-//! After that a response can be tied to no finer set than its batch.
+//! matched to that letter. So every submission rewrites all the survey's *fresh* responses (those since the last
+//! batch) together, in shuffled order and under new random ids, in the transaction that stores it: the fresh
+//! responses share the newest letter's transaction id, and which of them is that letter's is one in as many as there
+//! are. When a survey has more than [`SETTLE_BATCH`] fresh responses (or one from an earlier day, or the survey
+//! closes) they are *settled*: a batch never rewritten again. The one just stored stays fresh (unless the survey
+//! closes), so it shares its letter's transaction id with the batch, and the next submission with it: no response
+//! is ever alone with its letter's transaction id, but the very first of a survey until the second arrives. The
+//! rows' earlier versions are vacuumed away after the transaction on PostgreSQL, and SQLite's write-ahead log is
+//! emptied (see [`forget_earlier_versions`]).
 
 use chrono::NaiveDate;
 use diesel::Connection;
@@ -53,10 +58,12 @@ pub struct NewResponse {
     pub answers: Answers,
     /// The letter this response uses up, if known (a paper form).
     pub letter: Option<LetterNumber>,
-    /// The keyed hash of the code this response uses up (the web questionnaire); also the key of its draft.
+    /// The keyed hash of the letter's code this response uses up (the web questionnaire).
     pub code_hash: Option<String>,
-    /// The draft to delete with the answer (the web questionnaire; the letter's code hash or a resume code's).
+    /// The key of the draft to delete with the answer (the web questionnaire).
     pub draft_key: Option<String>,
+    /// The keyed hash of the open-link resume code this response uses up.
+    pub resume_code_hash: Option<String>,
     /// The id the submitted form carried.
     pub submission_id: String,
     /// How much of the questionnaire was answered: complete, partial or a break-off.
@@ -70,7 +77,13 @@ pub async fn store(ctx: &Context, actor: Actor, new: NewResponse) -> Result<Stor
     let survey_id = response.survey_id.clone();
     let outcome = ctx
         .db
-        .write(move |conn| outcome_of(conn.transaction(|conn| store_in(conn, &actor, &new, &response, &rows))))
+        .write(move |conn| {
+            let outcome = outcome_of(conn.transaction(|conn| store_in(conn, &actor, &new, &response, &rows)))?;
+            if outcome == Stored::Saved {
+                forget_earlier_versions(conn);
+            }
+            Ok(outcome)
+        })
         .await?;
     if outcome == Stored::Saved {
         ctx.live.changed(&survey_id);
@@ -149,9 +162,9 @@ fn store_in(
     if !late_turn {
         write_rows(conn)?;
     }
-    // A full batch is settled in this same transaction: the batch then shares this transaction's id with this one
-    // letter, one of its ten, and with no other letter.
-    settle_in(conn, &new.survey_id, day, false)?;
+    // The response is rewritten with the others in this same transaction: the group then shares this transaction's
+    // id with this one letter, one of its ten, and with no other letter.
+    settle_in(conn, &new.survey_id, day, Some(&response.id))?;
     tallies::add_completion(conn, &completion(new, day))?;
     Ok(Stored::Saved)
 }
@@ -192,10 +205,16 @@ fn paper_event(actor: &Actor, new: &NewResponse) -> Option<AuditEvent> {
 
 /// Marks the letter the response used, by its number (`letter`) or by its code, as answered.
 fn use_up_letter(conn: &mut DbConnection, new: &NewResponse, letter: Option<&Invitation>) -> Result<(), Abort<Stored>> {
-    if let Some(letter) = letter
-        && invitations::complete_letter(conn, letter)? == 0
-    {
-        return Err(Abort::Reason(Stored::LetterAlreadyUsed));
+    if let Some(letter) = letter {
+        if invitations::complete_letter(conn, letter)? == 0 {
+            return Err(Abort::Reason(Stored::LetterAlreadyUsed));
+        }
+        // A resident may have saved a draft for this letter on the web. The draft cannot be found without the code
+        // (see `app::answering`), so it is taken out of the counts by the section its letter records; it is deleted
+        // when the code is typed again, and a recount leaves it out till then.
+        if let Some(section) = invitations::draft_section(conn, &letter.id)? {
+            tallies::add_drafts(conn, &letter.survey_id, &letter.municipality_code, section, -1)?;
+        }
     }
     if let Some(code_hash) = &new.code_hash {
         match invitations::by_code_hash(conn, code_hash)? {
@@ -205,6 +224,8 @@ fn use_up_letter(conn: &mut DbConnection, new: &NewResponse, letter: Option<&Inv
                 if invitations::complete_by_code_hash(conn, code_hash)? == 0 {
                     return Err(Abort::Reason(Stored::LetterAlreadyUsed));
                 }
+                // Its draft goes with this answer (`use_up_draft`).
+                invitations::set_draft_section(conn, code_hash, None)?;
             }
         }
     }
@@ -223,9 +244,9 @@ fn use_up_draft(conn: &mut DbConnection, new: &NewResponse) -> Result<(), Abort<
         // Drafts count from their first saved section (an open-link start before it is not counted).
         tallies::add_drafts(conn, &draft.survey_id, &draft.municipality_code, draft.reached_section, -1)?;
     }
-    if new.code_hash.is_none() {
+    if let Some(code_hash) = &new.resume_code_hash {
         // An open-link resume code: used up, so that it meets "already answered" from now on.
-        drafts::spend_resume_code(conn, key, &new.survey_id)?;
+        drafts::spend_resume_code(conn, code_hash, &new.survey_id)?;
     }
     Ok(())
 }
@@ -248,20 +269,22 @@ fn completion(new: &NewResponse, day: NaiveDate) -> CompletionTally {
 /// How many fresh responses of a survey are rewritten together.
 pub const SETTLE_BATCH: usize = 10;
 
-/// Rewrites a survey's fresh responses in one shuffled batch when there are [`SETTLE_BATCH`] of them, when one is
-/// from an earlier day, or always with `force` (the survey closes); returns how many were rewritten. Runs inside the
-/// caller's transaction, which holds the survey's write turn.
+/// Rewrites a survey's fresh responses in one shuffled group under new ids. They are settled when there are more than
+/// [`SETTLE_BATCH`] of them or one is from an earlier day, all but `newest` (the response just stored, which stays
+/// fresh so that it never stands alone in the next group); with no `newest` (the survey closes) all of them. Returns
+/// how many were rewritten. Runs inside the caller's transaction, which holds the survey's write turn.
 pub fn settle_in(
     conn: &mut DbConnection,
     survey_id: &str,
     today: NaiveDate,
-    force: bool,
+    newest: Option<&str>,
 ) -> diesel::QueryResult<usize> {
     use rand::seq::SliceRandom;
 
     let mut fresh = responses::unsettled(conn, survey_id)?;
-    let due = force || fresh.len() >= SETTLE_BATCH || fresh.iter().any(|response| response.submitted_on < today);
-    if fresh.is_empty() || !due {
+    let due =
+        newest.is_none() || fresh.len() > SETTLE_BATCH || fresh.iter().any(|response| response.submitted_on < today);
+    if fresh.is_empty() {
         return Ok(0);
     }
     let ids: Vec<String> = fresh.iter().map(|response| response.id.clone()).collect();
@@ -273,11 +296,45 @@ pub fn settle_in(
     fresh.shuffle(&mut rand::rng());
     // Written back in the shuffled order, the responses in one statement and their answers after them in the same
     // order, in as few statements as the backends' parameter limits allow.
+    // New random ids: no earlier version of a row (a dead tuple, a page of the log) shares its id with the row.
     let mut rows = Vec::new();
     for response in &mut fresh {
-        response.settled = true;
-        rows.extend(answers.remove(&response.id).unwrap_or_default());
+        let new_id = uuid::Uuid::new_v4().to_string();
+        response.settled = due && newest != Some(response.id.as_str());
+        for mut row in answers.remove(&response.id).unwrap_or_default() {
+            row.response_id.clone_from(&new_id);
+            rows.push(row);
+        }
+        responses::move_comment_reviews(conn, &response.id, &new_id)?;
+        response.id = new_id;
     }
     responses::insert_many(conn, &fresh, &rows)?;
     Ok(ids.len())
+}
+
+/// After a response is stored, removes what the database keeps of the rows' earlier versions, outside any
+/// transaction: on PostgreSQL the dead versions of responses and answers (with the letter's transaction id, before
+/// their group was rewritten) and of drafts (sealed, and those saved before sealing in plain text) are vacuumed, where no other transaction still sees them; on SQLite the
+/// write-ahead log, whose frames group the pages each transaction wrote (the letter's with its response's), is
+/// checkpointed into the database and truncated, and `secure_delete` has zeroed what was deleted. Failing here loses
+/// nothing stored, so it is logged, not reported.
+pub fn forget_earlier_versions(conn: &mut DbConnection) {
+    use diesel::connection::SimpleConnection;
+
+    let result = match conn {
+        // VACUUM runs outside a transaction; SKIP_LOCKED leaves a table another submission is vacuuming to it.
+        DbConnection::Postgres(_) => {
+            conn.batch_execute("VACUUM (SKIP_LOCKED) responses, answers, drafts, legacy_drafts")
+        }
+        // Without waiting for readers (a long read would hold every writer behind this one): a log a reader still
+        // needs is emptied by a later submission. The connection's own wait is set back whatever happens.
+        DbConnection::Sqlite(_) => {
+            let checkpoint = conn.batch_execute("PRAGMA busy_timeout = 0; PRAGMA wal_checkpoint(TRUNCATE)");
+            let restored = conn.batch_execute(crate::db::connection::SQLITE_BUSY_TIMEOUT);
+            checkpoint.and(restored)
+        }
+    };
+    if let Err(error) = result {
+        tracing::warn!(%error, "earlier versions of stored rows not cleared");
+    }
 }

@@ -36,10 +36,17 @@ pub(crate) use on_backend;
 /// The per-connection SQLite settings, in this order: `busy_timeout` must come before `journal_mode` or filling
 /// the pool logs "database is locked". `synchronous = FULL` makes an acknowledged submission survive a power loss
 /// in WAL mode (NORMAL may lose the last transactions); residents' answers are worth the extra fsync.
+/// How long a connection waits for SQLite's lock, as set among [`SQLITE_PRAGMAS`] (and set back after a checkpoint
+/// that must not wait).
+pub const SQLITE_BUSY_TIMEOUT: &str = "PRAGMA busy_timeout = 5000";
+
+/// `secure_delete` overwrites deleted rows (a submitted draft, a response's version before settling) with zeros
+/// instead of leaving them in free space for whoever copies the file.
 pub const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 5000; \
      PRAGMA journal_mode = WAL; \
      PRAGMA synchronous = FULL; \
-     PRAGMA foreign_keys = ON;";
+     PRAGMA foreign_keys = ON; \
+     PRAGMA secure_delete = ON;";
 
 /// Where new connections go.
 #[derive(Clone)]

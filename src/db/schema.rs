@@ -125,6 +125,7 @@ diesel::table! {
         letter_serial -> Integer,
         code_hash -> Text,
         disposition -> Text,
+        draft_section -> Nullable<Integer>,
     }
 }
 
@@ -271,6 +272,17 @@ diesel::table! {
 
 diesel::table! {
     drafts (key_hash) {
+        key_hash -> Text,
+        survey_id -> Text,
+        municipality_code -> Text,
+        reached_section -> Integer,
+        updated_on -> Date,
+        sealed -> Text,
+    }
+}
+
+diesel::table! {
+    legacy_drafts (key_hash) {
         key_hash -> Text,
         survey_id -> Text,
         municipality_code -> Text,

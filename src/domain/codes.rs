@@ -243,6 +243,12 @@ const CODE_PURPOSE: &[u8] = b"trygghet:invitation-code:v1:";
 /// ever give the same HMAC input.
 const TOKEN_PURPOSE: &[u8] = b"trygghet:token:v1:";
 
+/// Domain prefix of the key a resident's draft is stored under: not the letter's hash, so that the two never join.
+const DRAFT_KEY_PURPOSE: &[u8] = b"trygghet:draft-key:v1:";
+
+/// Domain prefix of the key that seals a resident's draft; never stored.
+const DRAFT_SEAL_PURPOSE: &[u8] = b"trygghet:draft-seal:v1:";
+
 /// Keyed hashing (HMAC-SHA256) of invitation codes and tokens, which are stored only in this form.
 #[derive(Clone)]
 pub struct CodeHasher(Hmac<Sha256>);
@@ -276,11 +282,27 @@ impl CodeHasher {
         self.keyed(TOKEN_PURPOSE, token)
     }
 
+    /// The key a resident's draft is stored under: derived from the code like its hash but under another label, so
+    /// it cannot be computed from the stored hash (nor the hash from it) and the draft joins no letter.
+    pub fn draft_key(&self, code: &InvitationCode) -> String {
+        self.keyed(DRAFT_KEY_PURPOSE, code.as_compact().as_bytes())
+    }
+
+    /// The key that seals a resident's draft (see [`crate::domain::draft_seal`]); it needs the code, so it is never
+    /// stored.
+    pub fn draft_seal(&self, code: &InvitationCode) -> crate::domain::draft_seal::DraftSeal {
+        crate::domain::draft_seal::DraftSeal::new(self.mac(DRAFT_SEAL_PURPOSE, code.as_compact().as_bytes()))
+    }
+
     fn keyed(&self, purpose: &[u8], message: &[u8]) -> String {
+        hex::encode(self.mac(purpose, message))
+    }
+
+    fn mac(&self, purpose: &[u8], message: &[u8]) -> [u8; 32] {
         let mut mac = self.0.clone();
         mac.update(purpose);
         mac.update(message);
-        hex::encode(mac.finalize().into_bytes())
+        mac.finalize().into_bytes().into()
     }
 }
 
@@ -617,6 +639,22 @@ mod tests {
         // Python's hmac module. If this changes, every stored code stops matching.
         let code = InvitationCode::parse("2345-6789-ABCJ").unwrap();
         assert_eq!(hasher(1).hash(&code), "71c6f433432e8f5e4a97598bdc04331127b969a9a5b8152cf5ae143ef56566e6");
+    }
+
+    #[test]
+    fn a_draft_key_is_neither_the_letter_hash_nor_computable_from_it() {
+        let hasher = hasher(4);
+        let code = &MANY[0];
+        let (hash, draft_key) = (hasher.hash(code), hasher.draft_key(code));
+        assert_ne!(hash, draft_key);
+        assert_eq!(draft_key, hasher.draft_key(code), "the resident finds their draft again");
+        assert_ne!(draft_key, hasher.draft_key(&MANY[1]));
+        // Nor is it any keyed hash of the stored hash.
+        assert_ne!(draft_key, hasher.hash_token(hash.as_bytes()));
+        let seal = hasher.draft_seal(code);
+        let sealed = seal.seal("c", b"answers");
+        assert_eq!(hasher.draft_seal(code).open("c", &sealed).as_deref(), Some(&b"answers"[..]));
+        assert_eq!(hasher.draft_seal(&MANY[1]).open("c", &sealed), None);
     }
 
     #[test]

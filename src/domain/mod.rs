@@ -22,6 +22,7 @@ pub mod codes;
 pub mod comments;
 pub mod display_name;
 pub mod dispositions;
+pub mod draft_seal;
 pub mod email;
 pub mod instrument;
 pub mod municipality;

@@ -112,7 +112,7 @@ pub(crate) async fn open_survey(staff: &Browser, count: usize, access: &str) -> 
     (id, codes)
 }
 
-fn count(app: &TestApp, sql: &str) -> usize {
+pub(crate) fn count(app: &TestApp, sql: &str) -> usize {
     app.query_strings(sql)[0].parse().unwrap()
 }
 

@@ -3,6 +3,7 @@
 mod helpers;
 
 mod access;
+mod anonymity;
 mod anonymous_limits;
 mod answer;
 mod auth;

@@ -70,7 +70,7 @@ fn fill(number: usize) -> Vec<(&'static str, &'static str)> {
         .collect()
 }
 
-async fn rates(staff: &Browser, id: &str) -> Value {
+pub(crate) async fn rates(staff: &Browser, id: &str) -> Value {
     let response = staff.get(&format!("/api/v1/surveys/{id}/rates")).await;
     assert_eq!(response.status(), 200);
     response.json().await.unwrap()
@@ -88,7 +88,7 @@ async fn rates_if_none_match(app: &TestApp, staff: &Browser, id: &str, etag: &st
     staff.client.get(url).header("if-none-match", etag).send().await.unwrap()
 }
 
-fn municipality<'a>(rates: &'a Value, code: &str) -> &'a Value {
+pub(crate) fn municipality<'a>(rates: &'a Value, code: &str) -> &'a Value {
     rates["municipalities"].as_array().unwrap().iter().find(|m| m["code"] == code).unwrap()
 }
 
@@ -112,7 +112,7 @@ async fn fresh_rates(db: &trygghet::db::Db, id: &str) -> Value {
 }
 
 /// Recounts with the library, as `trygghet reconcile` does, and returns the differences as text.
-async fn reconcile(app: &TestApp, fix: bool) -> Vec<String> {
+pub(crate) async fn reconcile(app: &TestApp, fix: bool) -> Vec<String> {
     let db = open_db(app).await;
     let instruments = trygghet::app::instruments::Instruments::new(db.clone()).unwrap();
     let differences = trygghet::app::reconcile::reconcile(&db, &instruments, fix).await.unwrap();

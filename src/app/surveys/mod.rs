@@ -567,14 +567,20 @@ pub async fn transition(
                 if !open {
                     // The last fresh responses are settled now: no more will come to fill their batch.
                     let today = crate::domain::survey::swedish_day(chrono::Utc::now());
-                    crate::app::responses::settle_in(conn, &id, today, true)?;
+                    crate::app::responses::settle_in(conn, &id, today, None)?;
+                    // Drafts saved before sealing can no longer be resumed: their plain text goes now.
+                    crate::db::queries::drafts::wipe_legacy(conn, &id)?;
                 }
                 let detail = json!({ "from": from.as_str(), "to": next.as_str() });
                 audit::insert(
                     conn,
                     &actor.event(if open { "survey_opened" } else { "survey_closed" }, Some(id.clone()), detail),
                 )
-            })
+            })?;
+            if !open {
+                crate::app::responses::forget_earlier_versions(conn);
+            }
+            Ok(())
         })
         .await?;
     ctx.live.changed(&loaded.survey.id);

@@ -1,7 +1,7 @@
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
-use crate::db::schema::{answers, drafts, responses};
+use crate::db::schema::{answers, drafts, legacy_drafts, responses};
 use crate::domain::survey::Mode;
 
 /// One anonymous response: nothing in it leads back to an invitation or a person.
@@ -46,15 +46,29 @@ impl StoredAnswer {
     }
 }
 
-/// A resident's answers saved so far, keyed by the keyed hash of their code.
+/// A resident's answers saved so far, under a key derived from their code (not the letter's hash), the contents
+/// sealed with a key only their code gives (see `domain::draft_seal`).
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = drafts)]
 pub struct Draft {
     pub key_hash: String,
     pub survey_id: String,
     pub municipality_code: String,
+    pub reached_section: i32,
+    pub updated_on: NaiveDate,
+    /// Language, answers and submission id as sealed JSON; empty for a draft kept only as a count.
+    pub sealed: String,
+}
+
+/// A draft saved before drafts were sealed, under the letter's (or resume code's) hash with its contents in plain
+/// text; sealed and moved to `drafts` when its resident next types the code.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = legacy_drafts)]
+pub struct LegacyDraft {
+    pub key_hash: String,
+    pub survey_id: String,
+    pub municipality_code: String,
     pub language: String,
-    /// JSON: item id → form values.
     pub answers: String,
     pub reached_section: i32,
     pub submission_id: String,

@@ -2,8 +2,8 @@ use diesel::prelude::*;
 
 use crate::db::DbConnection;
 use crate::db::connection::on_backend;
-use crate::db::models::response::Draft;
-use crate::db::schema::{drafts, spent_resume_codes};
+use crate::db::models::response::{Draft, LegacyDraft};
+use crate::db::schema::{drafts, legacy_drafts, spent_resume_codes};
 
 pub fn get(conn: &mut DbConnection, key_hash: &str) -> QueryResult<Option<Draft>> {
     drafts::table.find(key_hash).select(Draft::as_select()).first(conn).optional()
@@ -21,23 +21,63 @@ pub fn save(conn: &mut DbConnection, draft: &Draft) -> QueryResult<()> {
     Ok(())
 }
 
-/// Changes only a draft's language (nothing when the draft is gone, e.g. submitted meanwhile).
-pub fn set_language(conn: &mut DbConnection, key_hash: &str, language: &str) -> QueryResult<usize> {
-    diesel::update(drafts::table.find(key_hash)).set(drafts::language.eq(language)).execute(conn)
+/// Replaces only a draft's sealed contents (nothing when the draft is gone, e.g. submitted meanwhile).
+pub fn set_sealed(conn: &mut DbConnection, key_hash: &str, sealed: &str) -> QueryResult<usize> {
+    diesel::update(drafts::table.find(key_hash)).set(drafts::sealed.eq(sealed)).execute(conn)
+}
+
+/// A draft saved before drafts were sealed, by the hash of its code.
+pub fn legacy(conn: &mut DbConnection, code_hash: &str) -> QueryResult<Option<LegacyDraft>> {
+    legacy_drafts::table.find(code_hash).select(LegacyDraft::as_select()).first(conn).optional()
+}
+
+/// Deletes a draft saved before drafts were sealed (it has been sealed and moved, or submitted).
+pub fn delete_legacy(conn: &mut DbConnection, code_hash: &str) -> QueryResult<usize> {
+    diesel::delete(legacy_drafts::table.find(code_hash)).execute(conn)
 }
 
 pub fn delete(conn: &mut DbConnection, key_hash: &str) -> QueryResult<usize> {
     diesel::delete(drafts::table.find(key_hash)).execute(conn)
 }
 
-/// Drafts of a survey by municipality and furthest section saved.
+/// Wipes the contents of a survey's drafts saved before drafts were sealed (the survey closes: nobody can resume
+/// them), keeping only their count as drafts under random keys; returns how many.
+pub fn wipe_legacy(conn: &mut DbConnection, survey: &str) -> QueryResult<usize> {
+    let legacy: Vec<LegacyDraft> =
+        legacy_drafts::table.filter(legacy_drafts::survey_id.eq(survey)).select(LegacyDraft::as_select()).load(conn)?;
+    for old in &legacy {
+        let counted = Draft {
+            key_hash: format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple()),
+            survey_id: old.survey_id.clone(),
+            municipality_code: old.municipality_code.clone(),
+            reached_section: old.reached_section,
+            updated_on: old.updated_on,
+            sealed: String::new(),
+        };
+        diesel::insert_into(drafts::table).values(&counted).execute(conn)?;
+    }
+    diesel::delete(legacy_drafts::table.filter(legacy_drafts::survey_id.eq(survey))).execute(conn)
+}
+
+/// Drafts of a survey (sealed or not yet) by municipality and furthest section saved.
 pub fn counts(conn: &mut DbConnection, survey: &str) -> QueryResult<Vec<(String, i32, i64)>> {
-    drafts::table
+    let mut counts: std::collections::BTreeMap<(String, i32), i64> = std::collections::BTreeMap::new();
+    let sealed: Vec<(String, i32, i64)> = drafts::table
         .filter(drafts::survey_id.eq(survey))
         .filter(drafts::reached_section.gt(0))
         .group_by((drafts::municipality_code, drafts::reached_section))
         .select((drafts::municipality_code, drafts::reached_section, diesel::dsl::count_star()))
-        .load(conn)
+        .load(conn)?;
+    let legacy: Vec<(String, i32, i64)> = legacy_drafts::table
+        .filter(legacy_drafts::survey_id.eq(survey))
+        .filter(legacy_drafts::reached_section.gt(0))
+        .group_by((legacy_drafts::municipality_code, legacy_drafts::reached_section))
+        .select((legacy_drafts::municipality_code, legacy_drafts::reached_section, diesel::dsl::count_star()))
+        .load(conn)?;
+    for (municipality, section, drafts) in sealed.into_iter().chain(legacy) {
+        *counts.entry((municipality, section)).or_default() += drafts;
+    }
+    Ok(counts.into_iter().map(|((municipality, section), drafts)| (municipality, section, drafts)).collect())
 }
 
 /// Remembers that an open-link resume code was used for a submitted answer.

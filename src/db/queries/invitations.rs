@@ -147,6 +147,31 @@ pub fn set_disposition(
     }
 }
 
+/// Records the furthest section the draft of the letter with this code has reached (`None`: its draft is gone).
+pub fn set_draft_section(conn: &mut DbConnection, code_hash: &str, section: Option<i32>) -> QueryResult<usize> {
+    diesel::update(invitations::table.filter(invitations::code_hash.eq(code_hash)))
+        .set(invitations::draft_section.eq(section))
+        .execute(conn)
+}
+
+/// The furthest section a letter's draft has reached, when it has a draft.
+pub fn draft_section(conn: &mut DbConnection, letter_id: &str) -> QueryResult<Option<i32>> {
+    invitations::table.find(letter_id).select(invitations::draft_section).first(conn)
+}
+
+/// Drafts of a survey's answered letters that wait to be deleted (they are no longer counted), by municipality and
+/// furthest section.
+pub fn answered_drafts(conn: &mut DbConnection, survey_id: &str) -> QueryResult<Vec<(String, i32, i64)>> {
+    let rows: Vec<(String, Option<i32>, i64)> = invitations::table
+        .filter(invitations::survey_id.eq(survey_id))
+        .filter(invitations::disposition.eq(Disposition::Completed))
+        .filter(invitations::draft_section.is_not_null())
+        .group_by((invitations::municipality_code, invitations::draft_section))
+        .select((invitations::municipality_code, invitations::draft_section, diesel::dsl::count_star()))
+        .load(conn)?;
+    Ok(rows.into_iter().filter_map(|(municipality, section, drafts)| Some((municipality, section?, drafts))).collect())
+}
+
 /// The letter whose code has this keyed hash: its survey, municipality and disposition.
 pub fn by_code_hash(conn: &mut DbConnection, code_hash: &str) -> QueryResult<Option<Invitation>> {
     invitations::table

@@ -8,7 +8,7 @@ use crate::db::schema::responses;
 
 /// Runs `read` in one read-only transaction that sees one state of the database throughout: PostgreSQL's repeatable
 /// read; on SQLite a read transaction sees one snapshot of the WAL until it ends. Responses settled meanwhile (deleted
-/// and written again with the same ids) are then neither missed nor read twice.
+/// and written again under new ids) are then neither missed nor read twice.
 pub fn consistently<T>(
     conn: &mut DbConnection,
     read: impl FnOnce(&mut DbConnection) -> QueryResult<T>,

@@ -4,7 +4,7 @@ use diesel::prelude::*;
 use crate::db::DbConnection;
 use crate::db::connection::on_backend;
 use crate::db::models::response::{Response, StoredAnswer};
-use crate::db::schema::{answers, responses, submissions};
+use crate::db::schema::{answers, comment_reviews, responses, submissions};
 use crate::domain::instrument::AnswerRow;
 
 /// Stores a response and its answers (many answers at once: each backend's own connection runs the batch insert,
@@ -54,6 +54,13 @@ pub fn unsettled(conn: &mut DbConnection, survey: &str) -> QueryResult<Vec<Respo
         .filter(responses::settled.eq(false))
         .select(Response::as_select())
         .load(conn)
+}
+
+/// Moves the reviews of a response's comments to the id it is rewritten under.
+pub fn move_comment_reviews(conn: &mut DbConnection, from: &str, to: &str) -> QueryResult<usize> {
+    diesel::update(comment_reviews::table.filter(comment_reviews::response_id.eq(from)))
+        .set(comment_reviews::response_id.eq(to))
+        .execute(conn)
 }
 
 /// The answers of some responses.
