@@ -597,6 +597,10 @@ pub async fn submit(
     }
     let entry = match resolve(&state, &request, &code).await? {
         Resolved::Entry(entry) => entry,
+        // The same form, submitted twice at once, stored by the other submit meanwhile: the same thank-you.
+        Resolved::Page(..) if form.fresh && answering::was_submitted(&state, &submission_id).await? => {
+            return Ok(see_other("/tack"));
+        }
         Resolved::Page(_, Some((refusal, entry))) => {
             let page = entry_page(&state, &request, &entry);
             let notice = page.t(refusal_notice(&refusal));
@@ -615,6 +619,7 @@ pub async fn submit(
     match answering::submit(&state, &entry, &submission_id).await? {
         Submitted::Thanked => see_other_with_language("/tack", &page.lang, state.secure_cookies),
         // The code's own page says "already answered", with a language switch that works there.
+        Submitted::AlreadyAnswered if answering::was_submitted(&state, &submission_id).await? => Ok(see_other("/tack")),
         Submitted::AlreadyAnswered => Ok(see_other(&path_of(&entry.code))),
     }
 }
