@@ -126,6 +126,7 @@ impl Application {
             public_url,
             session_idle: config.session_idle,
             session_max: config.session_max,
+            forgetting: Default::default(),
         };
         offer_first_setup(&app).await;
         let state = web::Data::new(AppState {

@@ -27,4 +27,6 @@ pub struct Context {
     pub public_url: Url,
     pub session_idle: Duration,
     pub session_max: Duration,
+    /// Clearing what the database keeps of rows' earlier versions, soon after responses are stored.
+    pub forgetting: crate::app::responses::Forgetting,
 }
