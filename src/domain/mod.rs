@@ -35,3 +35,6 @@ pub mod results;
 pub mod role;
 pub mod survey;
 pub mod throttle;
+
+#[cfg(test)]
+mod properties;
