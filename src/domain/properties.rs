@@ -14,23 +14,25 @@ fn instrument() -> Instrument {
     default_instrument().expect("the default questionnaire reads")
 }
 
+/// Every `code` anywhere in a JSON document, in document order.
+fn collect(value: &serde_json::Value, codes: &mut Vec<String>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            if let Some(serde_json::Value::String(code)) = map.get("code") {
+                codes.push(code.clone());
+            }
+            map.values().for_each(|value| collect(value, codes));
+        }
+        serde_json::Value::Array(values) => values.iter().for_each(|value| collect(value, codes)),
+        _ => {}
+    }
+}
+
 /// Every item id and every code that appears anywhere in the default questionnaire, the material for answers.
 fn material() -> (Vec<String>, Vec<String>) {
     let instrument = instrument();
     let ids: Vec<String> = instrument.items().map(|item| item.id.clone()).collect();
     let mut codes = Vec::new();
-    fn collect(value: &serde_json::Value, codes: &mut Vec<String>) {
-        match value {
-            serde_json::Value::Object(map) => {
-                if let Some(serde_json::Value::String(code)) = map.get("code") {
-                    codes.push(code.clone());
-                }
-                map.values().for_each(|value| collect(value, codes));
-            }
-            serde_json::Value::Array(values) => values.iter().for_each(|value| collect(value, codes)),
-            _ => {}
-        }
-    }
     collect(&serde_json::to_value(&instrument).unwrap(), &mut codes);
     codes.extend(["yes", "no", "0", "5", "42", "1900", "-3", "", " ", "ja"].map(str::to_owned));
     codes.sort();
@@ -67,18 +69,6 @@ fn own_values() -> Vec<(String, Vec<String>, bool)> {
             item_json = document["scales"][scale].clone();
         }
         let mut codes = Vec::new();
-        fn collect(value: &serde_json::Value, codes: &mut Vec<String>) {
-            match value {
-                serde_json::Value::Object(map) => {
-                    if let Some(serde_json::Value::String(code)) = map.get("code") {
-                        codes.push(code.clone());
-                    }
-                    map.values().for_each(|value| collect(value, codes));
-                }
-                serde_json::Value::Array(values) => values.iter().for_each(|value| collect(value, codes)),
-                _ => {}
-            }
-        }
         collect(&item_json, &mut codes);
         if codes.is_empty() {
             codes.extend(["yes", "no"].map(str::to_owned));

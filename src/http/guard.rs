@@ -119,9 +119,10 @@ fn within(payload: Payload, deadline: tokio::time::Instant) -> Payload {
 
 /// Whether a percent-encoded path or query holds `%00`.
 fn has_nul_escape(text: &str) -> bool {
-    text.contains('\0') || text.as_bytes().windows(3).any(|window| window[0] == b'%' && window[1..] == *b"00")
+    form_has_nul(text.as_bytes())
 }
 
+/// Whether percent-encoded bytes hold a NUL character, raw or as `%00`.
 fn form_has_nul(body: &[u8]) -> bool {
     body.contains(&0) || body.windows(3).any(|window| window[0] == b'%' && window[1..] == *b"00")
 }

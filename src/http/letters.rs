@@ -58,10 +58,7 @@ pub async fn codes_from_page(
             }
         });
     });
-    let body = futures_util::stream::unfold(receiver, |mut receiver| async move {
-        let part = receiver.recv().await?;
-        Some((part, receiver))
-    });
+    let body = tokio_stream::wrappers::ReceiverStream::new(receiver);
     Ok(HttpResponse::Ok()
         .content_type("application/zip")
         .insert_header((

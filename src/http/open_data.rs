@@ -62,10 +62,8 @@ pub async fn responses(
 ) -> Result<HttpResponse, AppError> {
     let download = query.into_inner().download()?;
     let (file_name, parts) = responses_csv(&state, &user, &id, download).await?;
-    let body = futures_util::stream::unfold(parts, |mut parts| async move {
-        let part = parts.recv().await?;
-        Some((part.map(Bytes::from), parts))
-    });
+    let body =
+        futures_util::StreamExt::map(tokio_stream::wrappers::ReceiverStream::new(parts), |part| part.map(Bytes::from));
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8; header=present")
         .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file_name}\"")))
