@@ -109,6 +109,12 @@ impl From<DbError> for AppError {
             {
                 Self::Unavailable(error)
             }
+            // PostgreSQL went away under a connection (stopped, restarted, the connection cut): worth a retry.
+            DbError::Query(diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::ClosedConnection
+                | diesel::result::DatabaseErrorKind::UnableToSendCommand,
+                _,
+            )) => Self::Unavailable(error),
             DbError::Query(_) | DbError::Task(_) => Self::Internal(Box::new(error)),
         }
     }

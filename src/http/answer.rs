@@ -97,6 +97,38 @@ fn see_other_with_language(location: &str, lang: &str, secure: bool) -> Result<H
     cookies::set(see_other(location), [language::cookie(lang, secure)])
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// While the database is out of reach: nothing typed is lost.
+
+/// Seconds a resident's browser is asked to wait before sending a page again.
+const TRY_AGAIN_AFTER_SECS: u32 = 5;
+
+/// A page shown again because the database is out of reach: 503, and when to try again.
+fn try_again_later(mut response: HttpResponse) -> HttpResponse {
+    *response.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
+    response.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from(TRY_AGAIN_AFTER_SECS));
+    response
+}
+
+/// The entry of `code` as this instance last opened it, and its page, without the database.
+fn recalled<'a>(state: &'a AppState, request: &'a HttpRequest, code: &str) -> Option<(Entry, Page<'a>)> {
+    let entry = answering::recall(state, &InvitationCode::parse(code).ok()?)?;
+    let page = entry_page(state, request, &entry);
+    Some((entry, page))
+}
+
+/// A posted form that could not be shown again as its own page (this instance has not seen its code): kept in a
+/// page of its own, every field as sent, with a button that sends it again.
+fn kept_form(state: &AppState, request: &HttpRequest, form: &PostedForm) -> Result<HttpResponse, AppError> {
+    let page = Page::new(state, request, None, i18n::page_languages());
+    let fields: Vec<&(String, String)> = form.fields.iter().filter(|(name, _)| name != "csrf_token").collect();
+    let context = context! {
+        title => page.t("unavailable_title"), message => page.t("unavailable_text"),
+        action => request.path(), fields,
+    };
+    page.render(StatusCode::SERVICE_UNAVAILABLE, "answer/unavailable.html", context).map(try_again_later)
+}
+
 /// A submitted form: its fields, and whether its CSRF token matched the cookie.
 struct PostedForm {
     fields: Vec<(String, String)>,
@@ -365,7 +397,8 @@ pub async fn section_page(
     section_response(&page, &entry, number, &raw, &[], None, from_review, StatusCode::OK)
 }
 
-/// `POST /svara/{code}/del/{n}`: saves the page, then goes where the pressed button says.
+/// `POST /svara/{code}/del/{n}`: saves the page, then goes where the pressed button says. While the database is out
+/// of reach the page comes back (503) with what was typed and a note to press the button again in a moment.
 pub async fn section_submit(
     request: HttpRequest,
     state: web::Data<AppState>,
@@ -374,14 +407,38 @@ pub async fn section_submit(
 ) -> Result<HttpResponse, AppError> {
     let (code, number) = path.into_inner();
     let form = PostedForm::read(&request, &body)?;
+    match save_posted_section(&state, &request, &code, number, &form).await {
+        Err(AppError::Unavailable(cause)) => {
+            tracing::warn!(error = %cause, "section shown again: database unavailable");
+            let Some((entry, page)) = recalled(&state, &request, &code) else {
+                return kept_form(&state, &request, &form);
+            };
+            let number = section_number(&entry, number)?;
+            let typed = raw_answers(&form.fields);
+            let from_review = form.value("from_review") == "1";
+            let notice = Some(page.t("notice_unavailable"));
+            let status = StatusCode::SERVICE_UNAVAILABLE;
+            section_response(&page, &entry, number, &typed, &[], notice, from_review, status).map(try_again_later)
+        }
+        answered => answered,
+    }
+}
+
+async fn save_posted_section(
+    state: &AppState,
+    request: &HttpRequest,
+    code: &str,
+    number: usize,
+    form: &PostedForm,
+) -> Result<HttpResponse, AppError> {
     let typed = raw_answers(&form.fields);
     let from_review = form.value("from_review") == "1";
-    let entry = match resolve(&state, &request, &code).await? {
+    let entry = match resolve(state, request, code).await? {
         Resolved::Entry(entry) => entry,
         Resolved::Page(_, Some((refusal, entry))) => {
             // The survey closed (or is not open) while this page was being filled in: show what was typed.
             let number = section_number(&entry, number)?;
-            let page = entry_page(&state, &request, &entry);
+            let page = entry_page(state, request, &entry);
             let notice = page.t(refusal_notice(&refusal));
             return section_response(
                 &page,
@@ -400,7 +457,7 @@ pub async fn section_submit(
     let action = form.value("action");
     // A language switch shows this very page again in the other language, with what was typed.
     let switch_to = action.strip_prefix("lang:").map(str::to_owned);
-    let mut page = entry_page(&state, &request, &entry);
+    let mut page = entry_page(state, request, &entry);
     if let Some(lang) = &switch_to
         && page.languages.contains(lang)
     {
@@ -426,7 +483,7 @@ pub async fn section_submit(
             );
         }
     };
-    answering::save_section(&state, &entry, number - 1, section_answers, &page.lang).await?;
+    answering::save_section(state, &entry, number - 1, section_answers, &page.lang).await?;
     if switch_to.is_some() {
         let back = if from_review { "?fran=granska" } else { "" };
         let location = format!("{}{back}", section_path(&entry, number));
@@ -582,7 +639,8 @@ pub async fn review_page(
     review_response(&page, &entry, None, StatusCode::OK)
 }
 
-/// `POST /svara/{code}/skicka`: stores the response, exactly once.
+/// `POST /svara/{code}/skicka`: stores the response, exactly once. While the database is out of reach the review
+/// page comes back (503) with a note to send again in a moment.
 pub async fn submit(
     request: HttpRequest,
     state: web::Data<AppState>,
@@ -590,25 +648,44 @@ pub async fn submit(
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
     let form = PostedForm::read(&request, &body)?;
+    match store_posted(&state, &request, &code, &form).await {
+        Err(AppError::Unavailable(cause)) => {
+            tracing::warn!(error = %cause, "review shown again: database unavailable");
+            let Some((entry, page)) = recalled(&state, &request, &code) else {
+                return kept_form(&state, &request, &form);
+            };
+            let notice = Some(page.t("notice_unavailable"));
+            review_response(&page, &entry, notice, StatusCode::SERVICE_UNAVAILABLE).map(try_again_later)
+        }
+        answered => answered,
+    }
+}
+
+async fn store_posted(
+    state: &AppState,
+    request: &HttpRequest,
+    code: &str,
+    form: &PostedForm,
+) -> Result<HttpResponse, AppError> {
     let submission_id = form.value("submission_id");
     // A retry of a form already stored (a double click, a reply lost on the way): the same thank-you.
-    if form.fresh && answering::was_submitted(&state, &submission_id).await? {
+    if form.fresh && answering::was_submitted(state, &submission_id).await? {
         return Ok(see_other("/tack"));
     }
-    let entry = match resolve(&state, &request, &code).await? {
+    let entry = match resolve(state, request, code).await? {
         Resolved::Entry(entry) => entry,
         // The same form, submitted twice at once, stored by the other submit meanwhile: the same thank-you.
-        Resolved::Page(..) if form.fresh && answering::was_submitted(&state, &submission_id).await? => {
+        Resolved::Page(..) if form.fresh && answering::was_submitted(state, &submission_id).await? => {
             return Ok(see_other("/tack"));
         }
         Resolved::Page(_, Some((refusal, entry))) => {
-            let page = entry_page(&state, &request, &entry);
+            let page = entry_page(state, request, &entry);
             let notice = page.t(refusal_notice(&refusal));
             return review_response(&page, &entry, Some(notice), StatusCode::CONFLICT);
         }
         Resolved::Page(page, None) => return Ok(page),
     };
-    let page = entry_page(&state, &request, &entry);
+    let page = entry_page(state, request, &entry);
     if !form.fresh {
         return review_response(&page, &entry, Some(page.t("form_expired")), StatusCode::FORBIDDEN);
     }
@@ -616,10 +693,10 @@ pub async fn submit(
         // The form is from before the answers last changed elsewhere (another device): show them to check again.
         return review_response(&page, &entry, Some(page.t("review_changed")), StatusCode::CONFLICT);
     }
-    match answering::submit(&state, &entry, &submission_id).await? {
+    match answering::submit(state, &entry, &submission_id).await? {
         Submitted::Thanked => see_other_with_language("/tack", &page.lang, state.secure_cookies),
         // The code's own page says "already answered", with a language switch that works there.
-        Submitted::AlreadyAnswered if answering::was_submitted(&state, &submission_id).await? => Ok(see_other("/tack")),
+        Submitted::AlreadyAnswered if answering::was_submitted(state, &submission_id).await? => Ok(see_other("/tack")),
         Submitted::AlreadyAnswered => Ok(see_other(&path_of(&entry.code))),
     }
 }
@@ -688,13 +765,28 @@ pub async fn open_start_submit(
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
     let form = PostedForm::read(&request, &body)?;
-    let (survey, municipalities) = answering::open_survey(&state, &id).await?;
+    match start_posted_open_link(&state, &request, &id, &form).await {
+        Err(AppError::Unavailable(cause)) => {
+            tracing::warn!(error = %cause, "open-link start kept: database unavailable");
+            kept_form(&state, &request, &form)
+        }
+        answered => answered,
+    }
+}
+
+async fn start_posted_open_link(
+    state: &AppState,
+    request: &HttpRequest,
+    id: &str,
+    form: &PostedForm,
+) -> Result<HttpResponse, AppError> {
+    let (survey, municipalities) = answering::open_survey(state, id).await?;
     if let Some(refusal) = answering::refusal_by_state(&survey, crate::domain::survey::swedish_day(chrono::Utc::now()))
     {
-        return refusal_page(&state, &request, &refusal);
+        return refusal_page(state, request, &refusal);
     }
-    let instrument = crate::app::instruments::for_survey(&state, &survey).await?;
-    let page = Page::new(&state, &request, None, i18n::common(instrument.languages()));
+    let instrument = crate::app::instruments::for_survey(state, &survey).await?;
+    let page = Page::new(state, request, None, i18n::common(instrument.languages()));
     let chosen = form.value("municipality");
     let error = if !form.fresh {
         Some(page.t("form_expired"))
@@ -709,17 +801,17 @@ pub async fn open_start_submit(
     }
     // Starting costs a row; addresses that guessed codes are refused, and those that start a great many are asked
     // to wait, on the form itself with the municipality they chose.
-    let address = client_address(&request, state.trust_forwarded_for);
-    answering::check_not_throttled(&state, address.as_deref()).await?;
+    let address = client_address(request, state.trust_forwarded_for);
+    answering::check_not_throttled(state, address.as_deref()).await?;
     let limit = answering::OPEN_START_LIMIT;
-    if let Some(wait) = answering::note_anonymous_post(&state, "open-start", address.as_deref(), limit).await? {
+    if let Some(wait) = answering::note_anonymous_post(state, "open-start", address.as_deref(), limit).await? {
         let busy = Some(page.t("open_busy"));
         let status = StatusCode::TOO_MANY_REQUESTS;
         let mut response = open_start_response(&page, &survey.id, &instrument, &municipalities, &chosen, busy, status)?;
         response.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from(wait));
         return Ok(response);
     }
-    let code = answering::start_open_link(&state, &survey, &chosen, &page.lang).await?;
+    let code = answering::start_open_link(state, &survey, &chosen, &page.lang).await?;
     Ok(see_other(&path_of(&code)))
 }
 
@@ -770,17 +862,34 @@ pub async fn report_problem(
     if let Some(error) = error {
         return accessibility_response(&page, &message, Some(error), false, StatusCode::UNPROCESSABLE_ENTITY);
     }
+    match keep_report(&state, &request, &page, &message).await {
+        Err(AppError::Unavailable(cause)) => {
+            tracing::warn!(error = %cause, "accessibility report shown again: database unavailable");
+            let notice = Some(page.t("notice_unavailable"));
+            accessibility_response(&page, &message, notice, false, StatusCode::SERVICE_UNAVAILABLE).map(try_again_later)
+        }
+        answered => answered,
+    }
+}
+
+/// Keeps a report in the audit log, unless its sender or everyone has sent too many lately.
+async fn keep_report(
+    state: &AppState,
+    request: &HttpRequest,
+    page: &Page<'_>,
+    message: &str,
+) -> Result<HttpResponse, AppError> {
     // Reports are anonymous, so they are limited per address and in all, keeping the audit log readable.
-    let address = client_address(&request, state.trust_forwarded_for);
+    let address = client_address(request, state.trust_forwarded_for);
     let per_address = answering::REPORT_LIMIT_PER_ADDRESS;
-    let mut wait = answering::note_anonymous_post(&state, "report", address.as_deref(), per_address).await?;
+    let mut wait = answering::note_anonymous_post(state, "report", address.as_deref(), per_address).await?;
     if wait.is_none() {
         wait =
-            answering::note_anonymous_post(&state, "report", Some("everyone"), answering::REPORT_LIMIT_IN_ALL).await?;
+            answering::note_anonymous_post(state, "report", Some("everyone"), answering::REPORT_LIMIT_IN_ALL).await?;
     }
     if let Some(wait) = wait {
         let busy = Some(page.t("a11y_report_busy"));
-        let mut response = accessibility_response(&page, &message, busy, false, StatusCode::TOO_MANY_REQUESTS)?;
+        let mut response = accessibility_response(page, message, busy, false, StatusCode::TOO_MANY_REQUESTS)?;
         response.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from(wait));
         return Ok(response);
     }
@@ -789,6 +898,6 @@ pub async fn report_problem(
         None,
         serde_json::json!({ "message": message, "language": page.lang }),
     );
-    crate::app::audit::record(&state, event).await?;
-    accessibility_response(&page, "", None, true, StatusCode::OK)
+    crate::app::audit::record(state, event).await?;
+    accessibility_response(page, "", None, true, StatusCode::OK)
 }

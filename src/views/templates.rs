@@ -52,6 +52,7 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "answer/thanks.html",
     "answer/open_start.html",
     "answer/accessibility.html",
+    "answer/unavailable.html",
 ];
 
 /// The questionnaire's optional script, served at `/static/svara.js`.

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, Browser, TestApp, TestDatabase, hidden_csrf, spawn_app};
+use crate::helpers::{Backend, Browser, TestApp, TestDatabase, hidden_csrf, spawn_app, spawn_app_with, spawn_instance};
 use crate::on_both_backends;
 
 /// A resident's browser: cookies kept, redirects not followed, the form token of the last page read.
@@ -462,6 +462,83 @@ async fn a_survey_closed_while_answering_keeps_what_was_typed(backend: Backend) 
 on_both_backends!(
     a_survey_closed_while_answering_keeps_what_was_typed,
     super::a_survey_closed_while_answering_keeps_what_was_typed
+);
+
+async fn while_the_database_is_out_of_reach_nothing_typed_is_lost(backend: Backend) {
+    let Some(app) = spawn_app_with(backend, &[("TRYGGHET_POOL_TIMEOUT_SECS", "1")]).await else { return };
+    let staff = app.staff("samordnare@hagfors.se", "coordinator", &["1783", "1762"]).await;
+    let (_, codes) = open_survey(&staff, 2, "codes").await;
+    let code = &codes[0];
+    let mut resident = Resident::new(&app);
+    resident.save(code, 1, &[("q.littering", "very_big")], "next").await;
+    let last = format!("/svara/{code}/del/{}", sections());
+    resident.get(&last).await;
+    // A second instance that has not seen this code yet, on the same database.
+    let other = spawn_instance(&app).await;
+    let mut elsewhere =
+        Resident { client: resident.client.clone(), address: other.address.clone(), csrf: String::new() };
+    elsewhere.get("/").await;
+    let typed = [("q.comment", "Skrivet medan databasen var borta."), ("action", "next")];
+
+    let cut = app.database.cut_off();
+    // The page comes back with what was typed, a note to try again, and when.
+    let response = resident
+        .client
+        .post(format!("{}{last}", app.address))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(serde_html_form::to_string([typed[0], typed[1], ("csrf_token", resident.csrf.as_str())]).unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 503);
+    assert_eq!(response.headers()["retry-after"], "5");
+    let page = resident.read(response).await;
+    assert!(page.body.contains("Skrivet medan databasen var borta."), "{}", page.body);
+    assert!(page.body.contains("Tjänsten kan inte spara just nu"), "{}", page.body);
+    assert!(page.body.contains(&format!(r#"action="{last}""#)), "the section's own form: {}", page.body);
+    // An instance that cannot read the code's questionnaire (PostgreSQL is gone; SQLite still reads) keeps the
+    // posted fields in a page that sends them again.
+    let kept = elsewhere.post(&last, &typed).await;
+    assert_eq!(kept.status, 503, "{}", kept.body);
+    assert!(kept.body.contains("Skrivet medan databasen var borta."), "{}", kept.body);
+    if backend == Backend::Postgres {
+        assert!(kept.body.contains(r#"value="Skrivet medan databasen var borta.""#), "{}", kept.body);
+        assert!(kept.body.contains(r#"name="action" value="next""#), "{}", kept.body);
+        assert!(kept.body.contains("Skicka igen"), "{}", kept.body);
+    }
+    drop(cut);
+
+    // Pressed again once the database is back: saved.
+    let page = resident.post(&last, &typed).await;
+    assert_eq!(page.status, 303, "{}", page.body);
+    let review = resident.get(&format!("/svara/{code}/granska")).await;
+    assert!(review.body.contains("Skrivet medan databasen var borta."), "{}", review.body);
+    let submission = submission_id(&review.body);
+
+    let cut = app.database.cut_off();
+    let page = resident.post(&format!("/svara/{code}/skicka"), &[("submission_id", submission.as_str())]).await;
+    assert_eq!(page.status, 503, "{}", page.body);
+    assert!(page.body.contains("Tjänsten kan inte spara just nu"), "{}", page.body);
+    assert!(page.body.contains("Skrivet medan databasen var borta."), "the saved answers to check: {}", page.body);
+    assert_eq!(submission_id(&page.body), submission, "the same form, sent again, stores once");
+    drop(cut);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM responses"), 0);
+    let page = resident.post(&format!("/svara/{code}/skicka"), &[("submission_id", submission.as_str())]).await;
+    assert_eq!(page.location.as_deref(), Some("/tack"), "{}", page.body);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM responses"), 1);
+
+    // A reported accessibility problem is shown again with its text.
+    let mut reporter = Resident::new(&app);
+    reporter.get("/tillganglighet").await;
+    let cut = app.database.cut_off();
+    let page = reporter.post("/tillganglighet", &[("message", "Knappen syns dåligt i mörkt läge.")]).await;
+    assert_eq!(page.status, 503, "{}", page.body);
+    assert!(page.body.contains("Knappen syns dåligt i mörkt läge."), "{}", page.body);
+    drop(cut);
+}
+on_both_backends!(
+    while_the_database_is_out_of_reach_nothing_typed_is_lost,
+    super::while_the_database_is_out_of_reach_nothing_typed_is_lost
 );
 
 async fn the_language_follows_the_browser_and_the_switch_keeps_the_answers(backend: Backend) {

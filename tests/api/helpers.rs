@@ -107,6 +107,29 @@ impl TestDatabase {
         }
     }
 
+    /// Puts the database out of the service's reach until the returned guard is dropped: on PostgreSQL no connection
+    /// is allowed and those open are ended (as when the server stops); on SQLite another process holds the write
+    /// lock (as when a backup or a second writer holds it past the busy timeout).
+    pub fn cut_off(&self) -> CutOff {
+        match self {
+            Self::Sqlite { path, .. } => {
+                let mut holder = SqliteConnection::establish(&path.to_string_lossy()).expect("connect to SQLite");
+                holder.batch_execute("BEGIN EXCLUSIVE").expect("take the write lock");
+                CutOff::Sqlite(holder)
+            }
+            Self::Postgres { admin_url, name, .. } => {
+                let mut admin = PgConnection::establish(admin_url).expect("connect to TEST_DATABASE_URL");
+                admin
+                    .batch_execute(&format!(
+                        "ALTER DATABASE {name} ALLOW_CONNECTIONS false; \
+                         SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"
+                    ))
+                    .expect("cut the database off");
+                CutOff::Postgres { admin, name: name.clone() }
+            }
+        }
+    }
+
     /// Runs SQL on the database directly, around the service.
     pub fn execute(&self, sql: &str) {
         let result = match self {
@@ -118,6 +141,23 @@ impl TestDatabase {
             }
         };
         result.expect("SQL on the test database");
+    }
+}
+
+/// A database out of the service's reach (see [`TestDatabase::cut_off`]); back when dropped.
+pub enum CutOff {
+    Sqlite(SqliteConnection),
+    Postgres { admin: PgConnection, name: String },
+}
+
+impl Drop for CutOff {
+    fn drop(&mut self) {
+        match self {
+            Self::Sqlite(holder) => holder.batch_execute("ROLLBACK").expect("release the write lock"),
+            Self::Postgres { admin, name } => admin
+                .batch_execute(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true"))
+                .expect("let connections in again"),
+        }
     }
 }
 

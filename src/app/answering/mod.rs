@@ -38,6 +38,9 @@ use crate::domain::survey::{Access, SurveyState, swedish_day};
 use crate::domain::throttle;
 use crate::error::AppError;
 
+mod recall;
+pub use recall::{Recall, recall};
+
 /// An open-link survey by its id, with its municipalities as (code, name); not found for any other survey.
 pub async fn open_survey(ctx: &Context, id: &str) -> Result<(Survey, Vec<(String, String)>), AppError> {
     if uuid::Uuid::parse_str(id).is_err() {
@@ -185,6 +188,7 @@ pub async fn resolve(ctx: &Context, code: &InvitationCode) -> Result<Result<Entr
     }
     let refusal = refusal_by_state(&survey, swedish_day(chrono::Utc::now()));
     let instrument = crate::app::instruments::for_survey(ctx, &survey).await?;
+    let sealed = draft.clone();
     let draft = draft.map(|draft| SavedDraft {
         reached_section: draft.reached_section,
         contents: DraftContents::open(&seal, &draft).unwrap_or_default(),
@@ -201,6 +205,7 @@ pub async fn resolve(ctx: &Context, code: &InvitationCode) -> Result<Result<Entr
         instrument,
         draft,
     };
+    ctx.recall.keep(&entry, sealed);
     match refusal {
         None => Ok(Ok(entry)),
         Some(refusal) => Ok(Err(Refused { refusal, entry: Some(Box::new(entry)) })),
@@ -378,6 +383,7 @@ pub async fn save_section(
         sealed: contents.seal(&entry.seal, &entry.draft_key, &entry.survey.id)?,
     };
     let letter = entry.letter.then(|| entry.code_hash.clone());
+    let kept = draft.clone();
     ctx.db
         .write(move |conn| {
             conn.transaction(|conn| {
@@ -410,6 +416,7 @@ pub async fn save_section(
             })
         })
         .await?;
+    ctx.recall.keep(entry, Some(kept));
     ctx.live.changed(&entry.survey.id);
     Ok(())
 }
@@ -493,7 +500,9 @@ pub async fn submit(ctx: &Context, entry: &Entry, submission_id: &str) -> Result
         submission_id: submission_id.to_owned(),
         completeness,
     };
-    match responses::store(ctx, Actor::default(), new).await? {
+    let stored = responses::store(ctx, Actor::default(), new).await?;
+    ctx.recall.drop_key(&entry.draft_key);
+    match stored {
         Stored::Saved | Stored::AlreadySaved => Ok(Submitted::Thanked),
         Stored::UnknownLetter | Stored::LetterAlreadyUsed => Ok(Submitted::AlreadyAnswered),
     }
