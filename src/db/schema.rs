@@ -129,6 +129,22 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    letter_batches (id) {
+        id -> Text,
+        survey_id -> Text,
+        municipality_code -> Text,
+        first_serial -> Integer,
+        last_serial -> Integer,
+        issued_at -> Timestamp,
+        issued_by -> Nullable<Text>,
+        request_key -> Nullable<Text>,
+        sealed -> Text,
+        withdrawn_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(letter_batches -> surveys (survey_id));
 diesel::joinable!(user_municipalities -> users (user_id));
 diesel::joinable!(user_municipalities -> municipalities (municipality_code));
 diesel::joinable!(sessions -> users (user_id));
@@ -201,6 +217,7 @@ diesel::table! {
 }
 
 diesel::allow_tables_to_appear_in_same_query!(
+    letter_batches,
     counties,
     municipalities,
     users,

@@ -248,6 +248,9 @@ const DRAFT_KEY_PURPOSE: &[u8] = b"trygghet:draft-key:v1:";
 
 /// Domain prefix of the key that seals a resident's draft; never stored.
 const DRAFT_SEAL_PURPOSE: &[u8] = b"trygghet:draft-seal:v1:";
+/// Labels for a request's key (a batch of letters found again by a retry) and the seal of what it answered.
+const REQUEST_KEY_PURPOSE: &[u8] = b"trygghet:request-key:v1:";
+const REQUEST_SEAL_PURPOSE: &[u8] = b"trygghet:request-seal:v1:";
 
 /// Keyed hashing (HMAC-SHA256) of invitation codes and tokens, which are stored only in this form.
 #[derive(Clone)]
@@ -292,6 +295,17 @@ impl CodeHasher {
     /// stored.
     pub fn draft_seal(&self, code: &InvitationCode) -> crate::domain::draft_seal::DraftSeal {
         crate::domain::draft_seal::DraftSeal::new(self.mac(DRAFT_SEAL_PURPOSE, code.as_compact().as_bytes()))
+    }
+
+    /// The stored form of a request's key (an `Idempotency-Key`, a form's one-time key), scoped by the caller.
+    pub fn request_key(&self, scoped_key: &[u8]) -> String {
+        self.keyed(REQUEST_KEY_PURPOSE, scoped_key)
+    }
+
+    /// The key that seals what a request answered, for its retries; it needs the request's key, so it is never
+    /// stored.
+    pub fn request_seal(&self, scoped_key: &[u8]) -> crate::domain::draft_seal::DraftSeal {
+        crate::domain::draft_seal::DraftSeal::new(self.mac(REQUEST_SEAL_PURPOSE, scoped_key))
     }
 
     fn keyed(&self, purpose: &[u8], message: &[u8]) -> String {
@@ -373,7 +387,7 @@ impl fmt::Display for LetterNumber {
 
 /// One handed-out letter, for the mail house: its number, its code and the link with the code. Shown once, never
 /// stored in this form (the code is kept only as a keyed hash).
-#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct IssuedLetter {
     pub letter_number: String,
     pub code: String,

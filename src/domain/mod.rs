@@ -24,6 +24,7 @@ pub mod display_name;
 pub mod dispositions;
 pub mod draft_seal;
 pub mod email;
+pub mod format;
 pub mod instrument;
 pub mod municipality;
 pub mod open_data;

@@ -26,10 +26,18 @@ use crate::views;
 #[serde(default)]
 pub struct CodesForm {
     count: String,
+    /// The page's one-time key: a second click, a reload or a retry answers the first batch again.
+    request_key: String,
+    /// Checked to go beyond the municipality's sample.
+    beyond_sample: String,
+    /// `zip` to download the batch's letters; otherwise the page saying what was handed out.
+    format: String,
 }
 
-/// `POST /admin/surveys/{id}/municipalities/{code}/codes`: a ZIP with the mail-merge CSV and one QR code (SVG)
-/// per letter. The codes exist in clear only in this answer.
+/// `POST /admin/surveys/{id}/municipalities/{code}/codes`: hands out a batch of codes and shows what was handed out,
+/// with the button that downloads its letters (a ZIP with the mail-merge CSV and one QR code (SVG) per letter). The
+/// form's one-time key makes a second click, a reload or the download answer the same batch; the codes exist in
+/// clear only in these answers, for a day.
 pub async fn codes_from_page(
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
@@ -40,11 +48,44 @@ pub async fn codes_from_page(
     let count: i64 = form.count.trim().parse().map_err(|_| {
         AppError::invalid("count", format!("Antalet koder är ett heltal från 1 till {}.", letters::MAX_CODES_PER_BATCH))
     })?;
-    let letters = letters::generate_codes(&state, &user, Actor::of(&user), &id, &municipality, count).await?;
-    let first = letters.first().map(|l| l.letter_number.clone()).unwrap_or_default();
+    let request = letters::CodesRequest {
+        count,
+        key: Some(form.request_key.trim().to_owned()).filter(|key| !key.is_empty()),
+        beyond_sample: !form.beyond_sample.is_empty(),
+    };
+    let issued = match letters::generate_codes(&state, &user, Actor::of(&user), &id, &municipality, request).await? {
+        Ok(issued) => issued,
+        Err(beyond) => {
+            let codes =
+                crate::http::surveys::CodesProblem { municipality, count: form.count, message: beyond.message() };
+            let notes = Notes { codes: Some(codes), ..Notes::default() };
+            return render_survey(&state, &user, StatusCode::CONFLICT, &id, notes).await;
+        }
+    };
+    if form.format == "zip" {
+        return Ok(letters_archive(issued, &municipality).await);
+    }
+    let batch = &issued.batch;
+    state.templates.page(
+        if issued.again { StatusCode::OK } else { StatusCode::CREATED },
+        "admin/batch.html",
+        crate::http::render::context! {
+            title => "Koder utdelade", user => crate::views::templates::UserView::from(&user.staff),
+            csrf_token => user.csrf_token(), survey_id => id, municipality, batch,
+            letters => crate::domain::format::number(i64::from(batch.letters)), municipality_name => issued.municipality,
+            count => form.count.trim(), request_key => form.request_key.trim(), again => issued.again,
+            beyond_sample => !form.beyond_sample.is_empty(), hours => letters::REPEATABLE_FOR_HOURS,
+        },
+    )
+}
+
+/// A batch's letters as a ZIP, written as it is sent.
+async fn letters_archive(issued: letters::Issued, municipality: &str) -> HttpResponse {
+    let first = issued.batch.first_letter.clone();
+    let letters = issued.letters;
     // Rendering the QR codes keeps threads busy for a while: not those that serve requests, and at most
     // ARCHIVES_AT_ONCE archives at a time (a later one waits its turn; each holds a few megabytes at most).
-    let permit = ARCHIVES.acquire().await.map_err(|_| AppError::Internal("the archive could not be built".into()))?;
+    let permit = ARCHIVES.acquire().await;
     let (sender, receiver) = tokio::sync::mpsc::channel::<Result<web::Bytes, std::io::Error>>(4);
     let span = tracing::Span::current();
     tokio::task::spawn_blocking(move || {
@@ -59,14 +100,48 @@ pub async fn codes_from_page(
         });
     });
     let body = tokio_stream::wrappers::ReceiverStream::new(receiver);
-    Ok(HttpResponse::Ok()
+    HttpResponse::Ok()
         .content_type("application/zip")
         .insert_header((
             header::CONTENT_DISPOSITION,
             format!("attachment; filename=\"koder-{municipality}-fran-{first}.zip\""),
         ))
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .streaming(body))
+        .streaming(body)
+}
+
+/// `POST /admin/surveys/{id}/batches/{batch}/withdraw`: withdraws a batch that was never sent, once confirmed.
+pub async fn withdraw_from_page(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    form: ProtectedForm<WithdrawForm>,
+) -> Result<HttpResponse, AppError> {
+    let (id, batch) = path.into_inner();
+    let ProtectedForm { user, form } = form;
+    if form.not_sent.is_empty() {
+        let notice = "Kryssa i att breven inte har skickats för att dra tillbaka omgången.";
+        return render_survey(&state, &user, StatusCode::UNPROCESSABLE_ENTITY, &id, Notes::notice(notice)).await;
+    }
+    match letters::withdraw_batch(&state, &user, Actor::of(&user), &id, &batch).await {
+        Ok(summary) => {
+            let notice = format!(
+                "Omgången med brev {}–{} är tillbakadragen: breven räknas inte längre, och numren används inte igen.",
+                summary.first_letter, summary.last_letter
+            );
+            render_survey(&state, &user, StatusCode::OK, &id, Notes::notice(notice)).await
+        }
+        Err(AppError::Conflict(reason)) => {
+            render_survey(&state, &user, StatusCode::CONFLICT, &id, Notes::notice(reason)).await
+        }
+        Err(error) => Err(error),
+    }
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+pub struct WithdrawForm {
+    /// Checked to confirm that the batch's letters were never sent.
+    not_sent: String,
 }
 
 /// Letter archives written at once; three of 20,000 letters held whole took about 1 GB.
@@ -177,12 +252,20 @@ pub async fn import_from_page(
 pub struct CodesInput {
     /// How many new letters (codes) to hand out, 1–20,000.
     pub count: i64,
+    /// Set to hand out beyond the municipality's sample (a supplementary sample); otherwise such a request is
+    /// refused with 409.
+    #[serde(default)]
+    pub beyond_sample: bool,
 }
 
 /// Hand out codes for a municipality. The answer is the only place the codes ever appear in clear; the service
-/// keeps only keyed hashes. `Accept: text/csv` gives the mail-merge CSV instead of JSON.
+/// keeps only keyed hashes. `Accept: text/csv` gives the mail-merge CSV instead of JSON. With an `Idempotency-Key`
+/// header a retry of the request (same key, same person, survey and municipality) answers the same batch again
+/// (with `Idempotent-Replayed: true`) for 24 hours instead of handing out a second one.
 #[utoipa::path(post, path = "/api/v1/surveys/{id}/municipalities/{code}/invitations", tag = "invitations",
-    params(("id" = String, Path), ("code" = String, Path, description = "Municipality code")), request_body = CodesInput,
+    params(("id" = String, Path), ("code" = String, Path, description = "Municipality code"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Any string of 1–200 characters, new for each batch meant")),
+    request_body = CodesInput,
     responses((status = 201, body = [IssuedLetter]), (status = 403, body = crate::http::errors::ErrorBody), (status = 409, body = crate::http::errors::ErrorBody)))]
 pub async fn api_codes(
     request: HttpRequest,
@@ -192,17 +275,57 @@ pub async fn api_codes(
     input: web::Json<CodesInput>,
 ) -> Result<HttpResponse, AppError> {
     let (id, municipality) = path.into_inner();
-    let letters = letters::generate_codes(&state, &user, Actor::of(&user), &id, &municipality, input.count).await?;
+    let key = match request.headers().get("idempotency-key") {
+        Some(value) => Some(
+            value
+                .to_str()
+                .map_err(|_| AppError::invalid("Idempotency-Key", "Nyckeln är 1 till 200 tecken utan styrtecken."))?
+                .to_owned(),
+        ),
+        None => None,
+    };
+    let codes = letters::CodesRequest { count: input.count, key, beyond_sample: input.beyond_sample };
+    let issued = letters::generate_codes(&state, &user, Actor::of(&user), &id, &municipality, codes)
+        .await?
+        .map_err(|beyond| AppError::Conflict(beyond.message()))?;
+    let mut response = HttpResponse::Created();
+    response.insert_header((header::CACHE_CONTROL, "no-store"));
+    if issued.again {
+        response.insert_header(("idempotent-replayed", "true"));
+    }
     let wants_csv =
         request.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/csv"));
     if wants_csv {
-        let body = views::letters::mail_merge(&letters).map_err(|error| AppError::Internal(Box::new(error)))?;
-        return Ok(HttpResponse::Created()
-            .content_type("text/csv; charset=utf-8")
-            .insert_header((header::CACHE_CONTROL, "no-store"))
-            .body(body));
+        let body = views::letters::mail_merge(&issued.letters).map_err(|error| AppError::Internal(Box::new(error)))?;
+        return Ok(response.content_type("text/csv; charset=utf-8").body(body));
     }
-    Ok(HttpResponse::Created().insert_header((header::CACHE_CONTROL, "no-store")).json(letters))
+    Ok(response.json(issued.letters))
+}
+
+/// A survey's batches of letters in the municipalities the caller manages.
+#[utoipa::path(get, path = "/api/v1/surveys/{id}/batches", tag = "invitations", params(("id" = String, Path)),
+    responses((status = 200, body = [letters::BatchSummary]), (status = 404, body = crate::http::errors::ErrorBody)))]
+pub async fn api_batches(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok().json(letters::batches(&state, &user, &id).await?))
+}
+
+/// Withdraw a batch that was never sent: its letters leave the denominators (and are deleted), their numbers are
+/// not given again, the audit log records it. 409 once any of its letters has been used.
+#[utoipa::path(post, path = "/api/v1/surveys/{id}/batches/{batch}/withdraw", tag = "invitations",
+    params(("id" = String, Path), ("batch" = String, Path)),
+    responses((status = 200, body = letters::BatchSummary), (status = 403, body = crate::http::errors::ErrorBody),
+        (status = 404, body = crate::http::errors::ErrorBody), (status = 409, body = crate::http::errors::ErrorBody)))]
+pub async fn api_withdraw(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (id, batch) = path.into_inner();
+    Ok(HttpResponse::Ok().json(letters::withdraw_batch(&state, &user, Actor::of(&user), &id, &batch).await?))
 }
 
 /// The reminder list of a municipality: letter numbers neither answered nor ruled out, as CSV. A POST, because

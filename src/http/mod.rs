@@ -111,6 +111,7 @@ fn staff_routes(cfg: &mut web::ServiceConfig) {
                 .route("/surveys/{id}/paper", web::post().to(paper::submit))
                 .route("/surveys/{id}/dispositions", web::post().to(letters::import_from_page))
                 .route("/surveys/{id}/municipalities/{code}/codes", web::post().to(letters::codes_from_page))
+                .route("/surveys/{id}/batches/{batch}/withdraw", web::post().to(letters::withdraw_from_page))
                 .route(
                     "/surveys/{id}/municipalities/{code}/reminders.csv",
                     web::post().to(letters::reminders_from_page),
@@ -181,6 +182,8 @@ fn api_routes(cfg: &mut web::ServiceConfig) {
             .route("/surveys/{id}/copy", web::post().to(surveys::api_copy))
             .route("/surveys/{id}/dispositions", web::post().to(letters::api_import))
             .route("/surveys/{id}/municipalities/{code}/invitations", web::post().to(letters::api_codes))
+            .route("/surveys/{id}/batches", web::get().to(letters::api_batches))
+            .route("/surveys/{id}/batches/{batch}/withdraw", web::post().to(letters::api_withdraw))
             .route("/surveys/{id}/municipalities/{code}/reminders", web::post().to(letters::api_reminders))
             .route("/surveys/{id}/municipalities/{code}/population", web::get().to(population::api_get))
             .route("/surveys/{id}/municipalities/{code}/population", web::put().to(population::api_put)),

@@ -31,6 +31,8 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
         crate::http::surveys::api_close,
         crate::http::surveys::api_copy,
         crate::http::letters::api_codes,
+        crate::http::letters::api_batches,
+        crate::http::letters::api_withdraw,
         crate::http::letters::api_reminders,
         crate::http::letters::api_import,
         crate::http::population::api_get,

@@ -317,12 +317,22 @@ pub(crate) struct Notes {
     pub notice: Option<String>,
     pub problems: Vec<ImportProblem>,
     pub population: Option<PopulationUpload>,
+    /// A request for codes to confirm (beyond the municipality's sample).
+    pub codes: Option<CodesProblem>,
 }
 
 impl Notes {
     pub fn notice(notice: impl Into<String>) -> Self {
         Self { notice: Some(notice.into()), ..Self::default() }
     }
+}
+
+/// A request for codes the survey page shows again: beyond the sample, to confirm.
+#[derive(Serialize)]
+pub(crate) struct CodesProblem {
+    pub municipality: String,
+    pub count: String,
+    pub message: String,
 }
 
 /// A population file that was refused: its municipality, its text (shown again, to correct) and its problems by line.
@@ -353,7 +363,8 @@ pub(crate) async fn render_survey(
     let manages_any = survey.municipalities.iter().any(|part| part.may_manage);
     let dispositions: Vec<(&str, &str)> =
         Disposition::ALL.iter().map(|d| (d.as_str(), disposition_label(*d))).collect();
-    let Notes { notice, problems, population: upload } = notes;
+    let Notes { notice, problems, population: upload, codes } = notes;
+    let batches = letters::batches(state, user, id).await?;
     let publication = crate::app::publishing::status(state, user, id).await?.map(|publication| {
         let day = crate::domain::survey::swedish_day(publication.published_at.and_utc());
         context! { published_on => day.to_string() }
@@ -363,7 +374,7 @@ pub(crate) async fn render_survey(
         "admin/survey.html",
         context! { title => survey.title.clone(), user => UserView::from(&user.staff), csrf_token => user.csrf_token(), survey,
         manages_any, dispositions, notice, problems, max_codes => letters::MAX_CODES_PER_BATCH, population, background,
-        upload, publication },
+        upload, publication, codes, batches, request_key => uuid::Uuid::new_v4().to_string() },
     )
 }
 

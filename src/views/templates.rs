@@ -24,6 +24,7 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "admin/user.html",
     "admin/account.html",
     "admin/secret_shown_once.html",
+    "admin/batch.html",
     "admin/audit.html",
     "admin/survey_new.html",
     "admin/survey_edit.html",

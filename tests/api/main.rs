@@ -7,6 +7,7 @@ mod anonymity;
 mod anonymous_limits;
 mod answer;
 mod auth;
+mod batches;
 mod browser;
 mod cli;
 mod comments;

@@ -108,7 +108,7 @@ async fn codes_are_unguessable_single_letters_stored_only_as_hashes(backend: Bac
         .request(
             Method::POST,
             &format!("/api/v1/surveys/{id}/municipalities/1783/invitations"),
-            Some(&json!({ "count": 1500 })),
+            Some(&json!({ "count": 1500, "beyond_sample": true })),
         )
         .await;
     assert_eq!(response.status(), 201);
@@ -149,7 +149,7 @@ async fn codes_are_unguessable_single_letters_stored_only_as_hashes(backend: Bac
         .post(format!("{}/api/v1/surveys/{id}/municipalities/1783/invitations", app.address))
         .bearer_auth(&anna.token)
         .header("accept", "text/csv")
-        .json(&json!({ "count": 3 }))
+        .json(&json!({ "count": 3, "beyond_sample": true }))
         .send()
         .await
         .unwrap();
@@ -165,7 +165,7 @@ async fn codes_are_unguessable_single_letters_stored_only_as_hashes(backend: Bac
         .request(
             Method::POST,
             &format!("/api/v1/surveys/{id}/municipalities/1737/invitations"),
-            Some(&json!({ "count": 10000 })),
+            Some(&json!({ "count": 10000, "beyond_sample": true })),
         )
         .await;
     assert_eq!(response.status(), 201);
@@ -192,10 +192,13 @@ async fn codes_are_unguessable_single_letters_stored_only_as_hashes(backend: Bac
         "UPDATE invitations SET letter_serial = 999998 WHERE municipality_code = '1783' AND letter_serial = 1503",
     );
     let path = format!("/api/v1/surveys/{id}/municipalities/1783/invitations");
-    let response = anna.request(Method::POST, &path, Some(&json!({ "count": 2 }))).await;
+    let response = anna.request(Method::POST, &path, Some(&json!({ "count": 2, "beyond_sample": true }))).await;
     assert_eq!(response.status(), 422);
     assert!(response.text().await.unwrap().contains("plats för 1 brevnummer"));
-    assert_eq!(anna.request(Method::POST, &path, Some(&json!({ "count": 1 }))).await.status(), 201);
+    assert_eq!(
+        anna.request(Method::POST, &path, Some(&json!({ "count": 1, "beyond_sample": true }))).await.status(),
+        201
+    );
 }
 on_both_backends!(
     codes_are_unguessable_single_letters_stored_only_as_hashes,
@@ -211,8 +214,9 @@ async fn the_letters_page_gives_a_zip_with_csv_and_qr_codes(backend: Backend) {
     let page = browser.get(&format!("/admin/surveys/{id}")).await.text().await.unwrap();
     assert!(page.contains("Skapa koder för Hagfors"));
 
-    let response =
-        browser.post_form(&format!("/admin/surveys/{id}/municipalities/1783/codes"), &[("count", "25")]).await;
+    let response = browser
+        .post_form(&format!("/admin/surveys/{id}/municipalities/1783/codes"), &[("count", "25"), ("format", "zip")])
+        .await;
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()["content-type"], "application/zip");
     let bytes = response.bytes().await.unwrap();

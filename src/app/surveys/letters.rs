@@ -11,11 +11,13 @@ use super::{Loaded, load};
 use crate::app::Context;
 use crate::app::audit::Actor;
 use crate::auth::Staff;
+use crate::db::Abort;
 use crate::db::DbConnection;
-use crate::db::models::survey::Invitation;
-use crate::db::queries::{audit, invitations, surveys};
+use crate::db::models::survey::{Invitation, LetterBatch};
+use crate::db::queries::{audit, batches, invitations, surveys, tallies};
 use crate::domain::codes::{CodeHasher, InvitationCode, IssuedLetter, LetterNumber, LetterNumberError};
 use crate::domain::dispositions::Disposition;
+use crate::domain::draft_seal::DraftSeal;
 use crate::domain::municipality::MunicipalityCode;
 use crate::domain::survey::{Access, SurveyState};
 use crate::error::AppError;
@@ -23,37 +25,144 @@ use crate::error::AppError;
 /// Most codes handed out in one action (a municipality's whole sample is normally 300–1,500).
 pub const MAX_CODES_PER_BATCH: i64 = 20_000;
 
-/// Generates `count` new codes for one municipality of a survey; returns them (the only time they exist in clear).
+/// How long a batch's letters can be given again to a retry of the request that made it.
+pub const REPEATABLE_FOR_HOURS: i64 = 24;
+
+/// A request for codes: how many, the request's key (a retry with the same key answers the first batch again, never
+/// a second one), and whether going beyond the municipality's sample is meant.
+#[derive(Debug, Clone, Default)]
+pub struct CodesRequest {
+    pub count: i64,
+    pub key: Option<String>,
+    pub beyond_sample: bool,
+}
+
+/// Codes handed out: the batch and its letters, the only time the codes exist in clear (but for a retry of the same
+/// request within [`REPEATABLE_FOR_HOURS`]); `again` when this answers a retry.
+pub struct Issued {
+    pub batch: BatchSummary,
+    /// The municipality's name.
+    pub municipality: String,
+    pub letters: Vec<IssuedLetter>,
+    pub again: bool,
+}
+
+/// Why codes were not handed out, short of an error: the request would go beyond the municipality's sample and did
+/// not say that was meant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BeyondSample {
+    pub municipality: String,
+    pub letters: i64,
+    pub sample: i32,
+    pub count: i64,
+}
+
+impl BeyondSample {
+    pub fn message(&self) -> String {
+        format!(
+            "{} har redan {} brev av ett urval på {}; {} till blir {}. Bekräfta om det är meningen \
+             (till exempel ett tilläggsurval).",
+            self.municipality,
+            crate::domain::format::number(self.letters),
+            crate::domain::format::number(i64::from(self.sample)),
+            crate::domain::format::number(self.count),
+            crate::domain::format::number(self.letters + self.count),
+        )
+    }
+}
+
+/// A batch as staff and the API see it.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct BatchSummary {
+    pub id: String,
+    pub municipality_code: String,
+    pub first_letter: String,
+    pub last_letter: String,
+    pub letters: i32,
+    /// When it was handed out (UTC).
+    pub issued_at: chrono::NaiveDateTime,
+    /// When it was withdrawn (UTC); its letters then count nowhere.
+    pub withdrawn_at: Option<chrono::NaiveDateTime>,
+}
+
+impl BatchSummary {
+    fn of(batch: &LetterBatch) -> Self {
+        let number = |serial: i32| {
+            MunicipalityCode::parse(&batch.municipality_code)
+                .ok()
+                .and_then(|code| LetterNumber::new(&code, serial as u32).ok())
+                .map_or_else(|| serial.to_string(), |letter| letter.to_string())
+        };
+        Self {
+            id: batch.id.clone(),
+            municipality_code: batch.municipality_code.clone(),
+            first_letter: number(batch.first_serial),
+            last_letter: number(batch.last_serial),
+            letters: batch.last_serial - batch.first_serial + 1,
+            issued_at: batch.issued_at,
+            withdrawn_at: batch.withdrawn_at,
+        }
+    }
+}
+
+/// The longest request key accepted.
+const MAX_KEY_CHARS: usize = 200;
+
+/// Hands out `request.count` new codes for one municipality of a survey; returns them (the only time they exist in
+/// clear), or the first batch again for a retry of the same request, or why it would go beyond the sample.
 pub async fn generate_codes(
     ctx: &Context,
     user: &Staff,
     actor: Actor,
     id: &str,
     municipality: &str,
-    count: i64,
-) -> Result<Vec<IssuedLetter>, AppError> {
+    request: CodesRequest,
+) -> Result<Result<Issued, BeyondSample>, AppError> {
     let loaded = load(ctx, user, id).await?;
     let name = managed_part(&loaded, user, municipality)?.to_owned();
-    check_batch(&loaded, count)?;
+    let sample =
+        loaded.parts.iter().find(|(part, _)| part.municipality_code == municipality).map(|(p, _)| p.sample_size);
+    let key = match &request.key {
+        Some(key) if key.is_empty() || key.chars().count() > MAX_KEY_CHARS || key.chars().any(char::is_control) => {
+            return Err(AppError::invalid(
+                "Idempotency-Key",
+                format!("Nyckeln är 1 till {MAX_KEY_CHARS} tecken utan styrtecken."),
+            ));
+        }
+        Some(key) => {
+            // Scoped to the survey, the municipality and the person, so that one person's key finds nobody else's.
+            let scoped = format!("{id}\n{municipality}\n{}\n{key}", user.id);
+            Some((ctx.hasher.request_key(scoped.as_bytes()), ctx.hasher.request_seal(scoped.as_bytes())))
+        }
+        None => None,
+    };
+    check_batch(&loaded, request.count)?;
     let municipality_code = parse_municipality(municipality)?;
-    check_room(ctx, id, municipality, count).await?;
+    check_room(ctx, id, municipality, request.count).await?;
     let batch = Batch {
         survey_id: id.to_owned(),
         municipality: municipality_code,
         name,
-        count,
+        count: request.count,
+        sample: sample.unwrap_or(0),
+        beyond_sample: request.beyond_sample,
+        issued_by: user.id.clone(),
+        key,
         hasher: ctx.hasher.clone(),
         base: ctx.public_url.clone(),
     };
     // Two attempts: a clash of 54-bit codes (with one another or with stored ones) is improbable, not impossible.
     for _attempt in 0..2 {
-        let (batch, actor) = (batch.clone(), actor.clone());
-        let result = ctx.db.write(move |conn| conn.transaction(|conn| hand_out(conn, &actor, &batch))).await;
+        let (attempt, actor) = (batch.clone(), actor.clone());
+        let result = ctx.db.write(move |conn| conn.transaction(|conn| hand_out(conn, &actor, &attempt))).await;
         match result {
-            Ok(letters) => {
+            Ok(HandedOut::New(letters, stored)) => {
                 ctx.live.changed(id);
-                return Ok(letters);
+                let municipality = batch.name.clone();
+                return Ok(Ok(Issued { batch: BatchSummary::of(&stored), municipality, letters, again: false }));
             }
+            Ok(HandedOut::Again(stored)) => return again(&batch, &stored).map(Ok),
+            Ok(HandedOut::Beyond(beyond)) => return Ok(Err(beyond)),
             Err(crate::db::DbError::Query(diesel::result::Error::DatabaseError(
                 diesel::result::DatabaseErrorKind::UniqueViolation,
                 _,
@@ -62,6 +171,38 @@ pub async fn generate_codes(
         }
     }
     Err(AppError::Conflict("Koderna kunde inte skapas just nu. Försök igen.".to_owned()))
+}
+
+/// The letters of a batch made by an earlier request with the same key, opened with that key.
+fn again(batch: &Batch, stored: &LetterBatch) -> Result<Issued, AppError> {
+    let summary = BatchSummary::of(stored);
+    let letters = batch
+        .key
+        .as_ref()
+        .and_then(|(_, seal)| seal.open(&seal_context(&stored.id), &stored.sealed))
+        .and_then(|plain| serde_json::from_slice(&plain).ok())
+        .ok_or_else(|| {
+            AppError::Conflict(format!(
+                "Den här begäran har redan delat ut brev {}–{}; koderna kan visas igen bara i {REPEATABLE_FOR_HOURS} \
+                 timmar.",
+                summary.first_letter, summary.last_letter
+            ))
+        })?;
+    Ok(Issued { batch: summary, municipality: batch.name.clone(), letters, again: true })
+}
+
+/// What a hand-out came to in its transaction.
+enum HandedOut {
+    New(Vec<IssuedLetter>, LetterBatch),
+    /// The request's key had made this batch already.
+    Again(LetterBatch),
+    /// Nothing written: beyond the sample without saying so.
+    Beyond(BeyondSample),
+}
+
+/// What a batch's sealed letters are bound to.
+fn seal_context(batch_id: &str) -> String {
+    format!("letter-batch:{batch_id}")
 }
 
 /// The name of a municipality of the survey that the user manages: `NotFound` when the survey has no such
@@ -102,7 +243,7 @@ fn check_batch(loaded: &Loaded, count: i64) -> Result<(), AppError> {
 /// Whether the municipality has letter numbers left in the survey for `count` more letters.
 async fn check_room(ctx: &Context, id: &str, municipality: &str, count: i64) -> Result<(), AppError> {
     let (lookup_survey, lookup) = (id.to_owned(), municipality.to_owned());
-    let used = ctx.db.run(move |conn| invitations::last_serial(conn, &lookup_survey, &lookup)).await?;
+    let used = ctx.db.run(move |conn| last_serial(conn, &lookup_survey, &lookup)).await?;
     let room = i64::from(LetterNumber::MAX_SERIAL) - i64::from(used);
     if count > room {
         return Err(AppError::invalid(
@@ -121,23 +262,75 @@ struct Batch {
     /// The municipality's name, printed on the letters.
     name: String,
     count: i64,
+    /// The municipality's sample, and whether going beyond it is meant.
+    sample: i32,
+    beyond_sample: bool,
+    issued_by: String,
+    /// The request's key as stored, and the seal of its letters.
+    key: Option<(String, DraftSeal)>,
     hasher: CodeHasher,
     /// The service's address, the base of each letter's link.
     base: Url,
 }
 
-/// Writes a batch's letters after the municipality's last one, with its audit event, in the caller's transaction.
-fn hand_out(conn: &mut DbConnection, actor: &Actor, batch: &Batch) -> QueryResult<Vec<IssuedLetter>> {
+/// The last letter number a municipality used in a survey, by its letters or its batches (withdrawn ones too).
+fn last_serial(conn: &mut DbConnection, survey_id: &str, municipality: &str) -> QueryResult<i32> {
+    Ok(invitations::last_serial(conn, survey_id, municipality)?.max(batches::last_serial(
+        conn,
+        survey_id,
+        municipality,
+    )?))
+}
+
+/// Writes a batch's letters after the municipality's last one, with the batch and its audit event, in the caller's
+/// transaction; or finds the batch the request's key made before; or finds it would go beyond the sample.
+fn hand_out(conn: &mut DbConnection, actor: &Actor, batch: &Batch) -> QueryResult<HandedOut> {
     surveys::lock_for_write(conn, &batch.survey_id)?;
+    let now = crate::db::now();
+    batches::unseal_older_than(conn, now - chrono::Duration::hours(REPEATABLE_FOR_HOURS))?;
+    if let Some((key, _)) = &batch.key
+        && let Some(stored) = batches::by_request_key(conn, key)?
+    {
+        return Ok(HandedOut::Again(stored));
+    }
     let code = batch.municipality.as_str();
-    let first = invitations::last_serial(conn, &batch.survey_id, code)? + 1;
+    let letters_before = invitations::letters_in(conn, &batch.survey_id, code)?;
+    if !batch.beyond_sample && letters_before + batch.count > i64::from(batch.sample) {
+        let municipality = batch.name.clone();
+        let (letters, sample, count) = (letters_before, batch.sample, batch.count);
+        return Ok(HandedOut::Beyond(BeyondSample { municipality, letters, sample, count }));
+    }
+    let first = last_serial(conn, &batch.survey_id, code)? + 1;
     let (rows, letters) = new_letters(batch, first)
         .map_err(|error| diesel::result::Error::QueryBuilderError(error.to_string().into()))?;
     invitations::insert_many(conn, &rows)?;
     let last = first + rows.len() as i32 - 1;
-    let detail = json!({ "municipality": code, "count": batch.count, "first_letter": first, "last_letter": last });
+    let id = uuid::Uuid::new_v4().to_string();
+    let sealed = match &batch.key {
+        Some((_, seal)) => {
+            let plain = serde_json::to_vec(&letters)
+                .map_err(|error| diesel::result::Error::SerializationError(Box::new(error)))?;
+            seal.seal(&seal_context(&id), &plain)
+        }
+        None => String::new(),
+    };
+    let stored = LetterBatch {
+        id,
+        survey_id: batch.survey_id.clone(),
+        municipality_code: code.to_owned(),
+        first_serial: first,
+        last_serial: last,
+        issued_at: now,
+        issued_by: Some(batch.issued_by.clone()),
+        request_key: batch.key.as_ref().map(|(key, _)| key.clone()),
+        sealed,
+        withdrawn_at: None,
+    };
+    batches::insert(conn, &stored)?;
+    let detail = json!({ "municipality": code, "count": batch.count, "first_letter": first, "last_letter": last,
+                         "batch": stored.id });
     audit::insert(conn, &actor.event("codes_generated", Some(batch.survey_id.clone()), detail))?;
-    Ok(letters)
+    Ok(HandedOut::New(letters, stored))
 }
 
 /// A batch's letters numbered from `first`: the rows to store (keyed hashes of the codes) and the letters to print
@@ -173,6 +366,75 @@ fn new_letters(batch: &Batch, first: i32) -> Result<(Vec<Invitation>, Vec<Issued
         serial += 1;
     }
     Ok((rows, letters))
+}
+
+/// A survey's batches in the municipalities the user manages, by municipality and letter number.
+pub async fn batches(ctx: &Context, user: &Staff, id: &str) -> Result<Vec<BatchSummary>, AppError> {
+    let loaded = load(ctx, user, id).await?;
+    let lookup = loaded.survey.id.clone();
+    let stored = ctx.db.run(move |conn| batches::of_survey(conn, &lookup)).await?;
+    Ok(stored
+        .iter()
+        .filter(|batch| user.permissions.may_manage(&batch.municipality_code))
+        .map(BatchSummary::of)
+        .collect())
+}
+
+/// Withdraws a batch that was never sent: its letters are deleted and leave the denominators, its letter numbers are
+/// not given again, and the audit log records who did it. Refused once any of its letters has been used (started,
+/// answered or given a disposition): those letters were sent.
+pub async fn withdraw_batch(
+    ctx: &Context,
+    user: &Staff,
+    actor: Actor,
+    id: &str,
+    batch_id: &str,
+) -> Result<BatchSummary, AppError> {
+    let loaded = load(ctx, user, id).await?;
+    let (survey_id, lookup) = (loaded.survey.id.clone(), batch_id.to_owned());
+    let found = ctx.db.run(move |conn| batches::find(conn, &survey_id, &lookup)).await?;
+    managed_part(&loaded, user, &found.municipality_code)?;
+    let survey_id = loaded.survey.id.clone();
+    let withdrawn = ctx
+        .db
+        .write(move |conn| {
+            let result = conn.transaction::<_, Abort<String>, _>(|conn| {
+                surveys::lock_for_write(conn, &survey_id)?;
+                let batch = batches::find(conn, &survey_id, &found.id)?;
+                let summary = BatchSummary::of(&batch);
+                if batch.withdrawn_at.is_some() {
+                    return Err(Abort::Reason("Omgången är redan tillbakadragen.".to_owned()));
+                }
+                let used = batches::letters_used(conn, &batch)?;
+                if used > 0 {
+                    return Err(Abort::Reason(format!(
+                        "{} av omgångens brev ({}–{}) har redan använts, så omgången har skickats och kan inte dras \
+                         tillbaka. Registrera i stället brev som kommit tillbaka.",
+                        crate::domain::format::number(used),
+                        summary.first_letter,
+                        summary.last_letter
+                    )));
+                }
+                let now = crate::db::now();
+                let deleted = batches::withdraw(conn, &batch, now)?;
+                let letters = i32::try_from(deleted).unwrap_or(i32::MAX);
+                tallies::add_letters(conn, &survey_id, &batch.municipality_code, Disposition::NotReturned, -letters)?;
+                let detail = json!({ "municipality": batch.municipality_code, "count": deleted,
+                                     "first_letter": batch.first_serial, "last_letter": batch.last_serial,
+                                     "batch": batch.id });
+                audit::insert(conn, &actor.event("letters_withdrawn", Some(survey_id.clone()), detail))?;
+                Ok(BatchSummary { withdrawn_at: Some(now), ..summary })
+            });
+            match result {
+                Ok(summary) => Ok(Ok(summary)),
+                Err(Abort::Reason(refusal)) => Ok(Err(refusal)),
+                Err(Abort::Database(error)) => Err(error),
+            }
+        })
+        .await?;
+    let summary = withdrawn.map_err(AppError::Conflict)?;
+    ctx.live.changed(id);
+    Ok(summary)
 }
 
 /// The audit action of a reminder list taken out: the rates' chart marks the day.

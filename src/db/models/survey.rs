@@ -52,6 +52,24 @@ pub struct SurveyMunicipality {
     pub target_percent: Option<f64>,
 }
 
+/// Codes handed out in one action: a range of a municipality's letter numbers (see `app::surveys::letters`).
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = crate::db::schema::letter_batches)]
+pub struct LetterBatch {
+    pub id: String,
+    pub survey_id: String,
+    pub municipality_code: String,
+    pub first_serial: i32,
+    pub last_serial: i32,
+    pub issued_at: NaiveDateTime,
+    pub issued_by: Option<String>,
+    /// The keyed hash of the request's key, when it carried one.
+    pub request_key: Option<String>,
+    /// The batch's letters sealed under a key derived from the request's key, for a day; empty after that.
+    pub sealed: String,
+    pub withdrawn_at: Option<NaiveDateTime>,
+}
+
 /// One letter: the keyed hash of its code, never the code.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = invitations)]

@@ -17,6 +17,15 @@ pub fn last_serial(conn: &mut DbConnection, survey_id: &str, municipality: &str)
         .map(Option::unwrap_or_default)
 }
 
+/// How many letters a municipality has in a survey.
+pub fn letters_in(conn: &mut DbConnection, survey_id: &str, municipality: &str) -> QueryResult<i64> {
+    invitations::table
+        .filter(invitations::survey_id.eq(survey_id))
+        .filter(invitations::municipality_code.eq(municipality))
+        .count()
+        .get_result(conn)
+}
+
 /// Inserts many invitations. Batch inserts from a list are not expressible through the shared connection type,
 /// so each backend's own connection runs them, in chunks that stay under both backends' parameter limits.
 pub fn insert_many(conn: &mut DbConnection, rows: &[Invitation]) -> QueryResult<()> {

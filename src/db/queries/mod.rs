@@ -1,6 +1,7 @@
 //! Queries as plain functions over a connection, returning diesel's `QueryResult`; one file per area.
 
 pub mod audit;
+pub mod batches;
 pub mod comments;
 pub mod drafts;
 pub mod instruments;
