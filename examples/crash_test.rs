@@ -327,7 +327,7 @@ impl Service {
         } else {
             let printed =
                 format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
-            Ok(Err(format!("exit {}: {}", output.status, printed.trim())))
+            Ok(Err(format!("{}: {}", output.status, printed.trim())))
         }
     }
 }
