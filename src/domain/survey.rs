@@ -65,6 +65,38 @@ impl SurveyState {
     }
 }
 
+/// A change of a survey's state that staff ask for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transition {
+    /// A draft opens: residents may answer from its first day.
+    Open,
+    /// An open survey closes: nobody may answer any more.
+    Close,
+    /// A closed survey opens again (closed by mistake or too early), within its period.
+    Reopen,
+}
+
+impl Transition {
+    /// The state after this change from `from`, if it is allowed from there.
+    pub fn from(self, from: SurveyState) -> Result<SurveyState, TransitionError> {
+        match (self, from) {
+            (Self::Open, _) => from.open(),
+            (Self::Close, _) => from.close(),
+            (Self::Reopen, SurveyState::Closed) => Ok(SurveyState::Open),
+            (Self::Reopen, _) => Err(TransitionError { from, action: "öppnas igen" }),
+        }
+    }
+
+    /// The audit log's name for it.
+    pub fn action(self) -> &'static str {
+        match self {
+            Self::Open => "survey_opened",
+            Self::Close => "survey_closed",
+            Self::Reopen => "survey_reopened",
+        }
+    }
+}
+
 /// A state change that is not allowed.
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
 #[error("En enkät i läget {} kan inte {action}.", from.label().to_lowercase())]

@@ -29,6 +29,7 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
         crate::http::surveys::api_update,
         crate::http::surveys::api_open,
         crate::http::surveys::api_close,
+        crate::http::surveys::api_reopen,
         crate::http::surveys::api_copy,
         crate::http::letters::api_codes,
         crate::http::letters::api_batches,

@@ -14,7 +14,7 @@ use crate::app::surveys::{
     self, Loaded, Overview, PartCounts, PartInput, SurveyInput, SurveySummary, ValidSurvey, letters,
 };
 use crate::domain::dispositions::{Disposition, ImportProblem};
-use crate::domain::survey::{self, Access, Period};
+use crate::domain::survey::{self, Access, Period, Transition};
 use crate::error::AppError;
 use crate::error::{FieldError, FieldErrors};
 use crate::http::extract::CurrentUser;
@@ -365,7 +365,10 @@ pub(crate) async fn render_survey(
         Disposition::ALL.iter().map(|d| (d.as_str(), disposition_label(*d))).collect();
     let Notes { notice, problems, population: upload, codes } = notes;
     let batches = letters::batches(state, user, id).await?;
-    let publication = crate::app::publishing::status(state, user, id).await?.map(|publication| {
+    let today = crate::domain::survey::swedish_day(chrono::Utc::now());
+    let published = crate::app::publishing::status(state, user, id).await?;
+    let reopenable = published.is_none() && today <= survey.closes_on;
+    let publication = published.map(|publication| {
         let day = crate::domain::survey::swedish_day(publication.published_at.and_utc());
         context! { published_on => day.to_string() }
     });
@@ -374,7 +377,7 @@ pub(crate) async fn render_survey(
         "admin/survey.html",
         context! { title => survey.title.clone(), user => UserView::from(&user.staff), csrf_token => user.csrf_token(), survey,
         manages_any, dispositions, notice, problems, max_codes => letters::MAX_CODES_PER_BATCH, population, background,
-        upload, publication, codes, batches, request_key => uuid::Uuid::new_v4().to_string() },
+        upload, publication, codes, batches, request_key => uuid::Uuid::new_v4().to_string(), reopenable },
     )
 }
 
@@ -577,26 +580,59 @@ fn edited_parts(fields: &[(String, String)], codes: &[String], errors: &mut Fiel
     parts
 }
 
-/// `POST /admin/surveys/{id}/open` and `/close`
+/// `POST /admin/surveys/{id}/open`, `/close` and `/reopen`. Closing asks first (`GET /admin/surveys/{id}/close`):
+/// a form without the confirmation goes there.
 pub async fn transition_from_page(
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
-    form: ProtectedForm<crate::http::sign_in::EmptyForm>,
+    form: ProtectedForm<TransitionForm>,
 ) -> Result<HttpResponse, AppError> {
     let (id, action) = path.into_inner();
-    let user = form.user;
-    let open = match action.as_str() {
-        "open" => true,
-        "close" => false,
+    let ProtectedForm { user, form } = form;
+    let transition = match action.as_str() {
+        "open" => Transition::Open,
+        "close" => Transition::Close,
+        "reopen" => Transition::Reopen,
         _ => return Err(AppError::NotFound),
     };
-    match surveys::transition(&state, &user, Actor::of(&user), &id, open).await {
+    if transition == Transition::Close && form.confirm.is_empty() {
+        return Ok(see_other(&format!("/admin/surveys/{id}/close")));
+    }
+    match surveys::transition(&state, &user, Actor::of(&user), &id, transition).await {
         Ok(next) => Ok(see_other(&format!("/admin/surveys/{id}?now={}", next.as_str()))),
         Err(AppError::Conflict(reason)) => {
             render_survey(&state, &user, StatusCode::CONFLICT, &id, Notes::notice(reason)).await
         }
         Err(error) => Err(error),
     }
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+pub struct TransitionForm {
+    /// Set by the confirmation page's button: closing is meant.
+    confirm: String,
+}
+
+/// `GET /admin/surveys/{id}/close`: what closing means for the residents holding letters, and the button that does
+/// it.
+pub async fn close_page(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let overview = surveys::overview(&state, &user, &id).await?;
+    let survey = SurveyView::from(overview);
+    if !survey.may_manage || survey.state != survey::SurveyState::Open {
+        return Ok(see_other(&format!("/admin/surveys/{id}")));
+    }
+    let today = crate::domain::survey::swedish_day(chrono::Utc::now());
+    state.templates.page(
+        StatusCode::OK,
+        "admin/survey_close.html",
+        context! { title => format!("Stäng {}", survey.title), user => UserView::from(&user.staff),
+        csrf_token => user.csrf_token(), reopenable => today <= survey.closes_on, survey },
+    )
 }
 
 #[derive(Default, Deserialize)]
@@ -684,7 +720,7 @@ pub async fn api_open(
     user: CurrentUser,
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    api_transition(state, user, id, true).await
+    api_transition(state, user, id, Transition::Open).await
 }
 
 /// Close an open survey.
@@ -695,17 +731,29 @@ pub async fn api_close(
     user: CurrentUser,
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    api_transition(state, user, id, false).await
+    api_transition(state, user, id, Transition::Close).await
 }
 
-/// Opens or closes a survey, and answers with it as it is now.
+/// Opens a closed survey again (closed by mistake or too early): only within its period, and not while its results
+/// are published.
+#[utoipa::path(post, path = "/api/v1/surveys/{id}/reopen", tag = "surveys", params(("id" = String, Path)),
+    responses((status = 200, body = SurveyView), (status = 409, body = crate::http::errors::ErrorBody)))]
+pub async fn api_reopen(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    api_transition(state, user, id, Transition::Reopen).await
+}
+
+/// Changes a survey's state, and answers with it as it is now.
 async fn api_transition(
     state: web::Data<AppState>,
     user: CurrentUser,
     id: web::Path<String>,
-    open: bool,
+    transition: Transition,
 ) -> Result<HttpResponse, AppError> {
-    surveys::transition(&state, &user, Actor::of(&user), &id, open).await?;
+    surveys::transition(&state, &user, Actor::of(&user), &id, transition).await?;
     api_show(state, user, id).await
 }
 

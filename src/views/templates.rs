@@ -29,6 +29,7 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "admin/survey_new.html",
     "admin/survey_edit.html",
     "admin/survey.html",
+    "admin/survey_close.html",
     "admin/disclosure_fields.html",
     "admin/population.html",
     "admin/paper.html",

@@ -502,3 +502,56 @@ async fn parallel_writers_wait_for_each_other(backend: Backend) {
     );
 }
 on_both_backends!(parallel_writers_wait_for_each_other, super::parallel_writers_wait_for_each_other);
+
+async fn closing_asks_first_and_a_survey_closed_by_mistake_opens_again(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let staff = app.staff("samordnare@hagfors.se", "coordinator", &["1783", "1762"]).await;
+    let (id, codes) = crate::answer::open_survey(&staff, 1, "codes").await;
+    let state =
+        |app: &crate::helpers::TestApp| app.query_strings(&format!("SELECT state FROM surveys WHERE id = '{id}'"));
+
+    // The survey page leads to a page that says what closing means; a form without the confirmation goes there.
+    let page = staff.get(&format!("/admin/surveys/{id}")).await.text().await.unwrap().replace("&#x2f;", "/");
+    assert!(page.contains(&format!(r#"href="/admin/surveys/{id}/close""#)), "{page}");
+    let response = staff.post_form(&format!("/admin/surveys/{id}/close"), &[]).await;
+    assert_eq!(response.status(), 303);
+    assert_eq!(response.headers()["location"], format!("/admin/surveys/{id}/close").as_str());
+    assert_eq!(state(&app), ["open"]);
+    let asked = staff.get(&format!("/admin/surveys/{id}/close")).await.text().await.unwrap().replace("&#x2f;", "/");
+    assert!(asked.contains("Ja, stäng enkäten") && asked.contains("öppnas igen fram till och med"), "{asked}");
+
+    let response = staff.post_form(&format!("/admin/surveys/{id}/close"), &[("confirm", "1")]).await;
+    assert_eq!(response.status(), 303);
+    assert_eq!(state(&app), ["closed"]);
+    assert_eq!(crate::answer::Resident::new(&app).get(&format!("/svara/{}", codes[0])).await.status, 410);
+
+    // Opened again within the period: residents answer again.
+    let page = staff.get(&format!("/admin/surveys/{id}")).await.text().await.unwrap().replace("&#x2f;", "/");
+    assert!(page.contains("Öppna enkäten igen"), "{page}");
+    let response = staff.post_form(&format!("/admin/surveys/{id}/reopen"), &[]).await;
+    assert_eq!(response.status(), 303);
+    assert_eq!(state(&app), ["open"]);
+    assert_eq!(crate::answer::Resident::new(&app).get(&format!("/svara/{}", codes[0])).await.status, 200);
+    let reopened = app.query_strings("SELECT COUNT(*) FROM audit_events WHERE action = 'survey_reopened'");
+    assert_eq!(reopened, ["1"]);
+
+    // Through the API too; an open survey does not open "again", and after its period a closed one stays closed.
+    assert_eq!(staff.send_json(Method::POST, &format!("/api/v1/surveys/{id}/reopen"), &json!({})).await.status(), 409);
+    assert_eq!(staff.send_json(Method::POST, &format!("/api/v1/surveys/{id}/close"), &json!({})).await.status(), 200);
+    let reopened: Value =
+        staff.send_json(Method::POST, &format!("/api/v1/surveys/{id}/reopen"), &json!({})).await.json().await.unwrap();
+    assert_eq!(reopened["state"], "open");
+    assert_eq!(staff.send_json(Method::POST, &format!("/api/v1/surveys/{id}/close"), &json!({})).await.status(), 200);
+    app.database
+        .execute(&format!("UPDATE surveys SET opens_on = '2020-01-01', closes_on = '2020-02-01' WHERE id = '{id}'"));
+    let late = staff.send_json(Method::POST, &format!("/api/v1/surveys/{id}/reopen"), &json!({})).await;
+    assert_eq!(late.status(), 409);
+    assert!(late.text().await.unwrap().contains("bara inom sin svarsperiod"));
+    assert_eq!(state(&app), ["closed"]);
+    let page = staff.get(&format!("/admin/surveys/{id}")).await.text().await.unwrap().replace("&#x2f;", "/");
+    assert!(!page.contains("Öppna enkäten igen"), "{page}");
+}
+on_both_backends!(
+    closing_asks_first_and_a_survey_closed_by_mistake_opens_again,
+    super::closing_asks_first_and_a_survey_closed_by_mistake_opens_again
+);

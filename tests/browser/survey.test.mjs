@@ -347,6 +347,34 @@ describe('a survey wave, set up by keyboard', { timeout: 150_000 }, () => {
     await checkA11y(page, '/admin with the survey at 320 px');
     await screenshot(page, 'survey-listed-320');
   });
+
+  test('"Stäng enkäten" asks first, by keyboard; a survey closed by mistake opens again', async () => {
+    assert.ok(surveyUrl, 'the draft was created');
+    await page.setViewportSize({ width: 320, height: 640 });
+    await page.goto(surveyUrl);
+    await tabTo(page, 'main a[href$="/close"]', { max: 20 });
+    assert.match((await focused(page)).description, /Stäng enkäten/);
+    await Promise.all([page.waitForURL(/\/close$/), page.keyboard.press('Enter')]);
+    assert.match(await page.locator('main').innerText(), /När enkäten stängs kan ingen svara längre/);
+    await assertNoSidewaysScroll(page, 320, 'the close page at 320 px');
+    await checkA11y(page, 'the close page at 320 px');
+    await screenshot(page, 'survey-close-320');
+    // "Nej, tillbaka" leaves it open.
+    await tabTo(page, 'main a.secondary', { max: 10 });
+    await submitWith(page, 'Enter');
+    assert.equal(page.url(), surveyUrl);
+    assert.equal(await state(), 'Öppen');
+
+    await page.goto(`${surveyUrl}/close`);
+    await tabTo(page, 'main form button.danger', { max: 10 });
+    assert.match((await focused(page)).description, /"Ja, stäng enkäten"/);
+    await submitWith(page, 'Enter');
+    assert.equal(await state(), 'Stängd');
+    await tabTo(page, 'main form[action$="/reopen"] button', { max: 20 });
+    await submitWith(page, 'Enter');
+    assert.equal(await state(), 'Öppen');
+    await checkA11y(page, 'the reopened survey at 320 px');
+  });
 });
 
 /**

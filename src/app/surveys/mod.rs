@@ -24,7 +24,7 @@ use crate::domain::dispositions::Disposition;
 use crate::domain::instrument::Instrument;
 use crate::domain::municipality::MunicipalityCode;
 use crate::domain::population::Margins;
-use crate::domain::survey::{self, Access, Mode, Period, SurveyState};
+use crate::domain::survey::{self, Access, Mode, Period, SurveyState, Transition};
 use crate::error::AppError;
 use crate::error::FieldErrors;
 
@@ -542,20 +542,36 @@ async fn write_disclosure(
     Ok(())
 }
 
-/// Opens a draft or closes an open survey. A survey keeps the questionnaire it was given as a draft, and only a
-/// draft can change it, so opening freezes it; opening is refused while the service does not know that questionnaire.
+/// Opens a draft, closes an open survey or opens a closed one again. A survey keeps the questionnaire it was given as
+/// a draft, and only a draft can change it, so opening freezes it; opening is refused while the service does not know
+/// that questionnaire. Opening again is for a survey closed by mistake or too early: only within its period, and not
+/// while its results are published (they would stop being the results). Drafts residents saved are still there.
 pub async fn transition(
     ctx: &Context,
     user: &Staff,
     actor: Actor,
     id: &str,
-    open: bool,
+    transition: Transition,
 ) -> Result<SurveyState, AppError> {
     let loaded = check_manage(ctx, user, id).await?;
-    let next = if open { loaded.state.open() } else { loaded.state.close() }
-        .map_err(|error| AppError::Conflict(error.to_string()))?;
-    if open {
+    let next = transition.from(loaded.state).map_err(|error| AppError::Conflict(error.to_string()))?;
+    let closing = transition == Transition::Close;
+    if transition == Transition::Open {
         crate::app::instruments::for_survey(ctx, &loaded.survey).await?;
+    }
+    if transition == Transition::Reopen {
+        let today = crate::domain::survey::swedish_day(chrono::Utc::now());
+        if today > loaded.survey.closes_on {
+            return Err(AppError::Conflict(format!(
+                "Svarsperioden slutade {}; en stängd enkät kan öppnas igen bara inom sin svarsperiod.",
+                loaded.survey.closes_on
+            )));
+        }
+        if crate::app::publishing::status(ctx, user, id).await?.is_some() {
+            return Err(AppError::Conflict(
+                "Resultaten är publicerade. Dra tillbaka publiceringen innan enkäten öppnas igen.".to_owned(),
+            ));
+        }
     }
     let id = id.to_owned();
     let from = loaded.state;
@@ -564,7 +580,7 @@ pub async fn transition(
         .write(move |conn| {
             conn.transaction(|conn| {
                 surveys::update(conn, &id, &changes)?;
-                if !open {
+                if closing {
                     // The last fresh responses are settled now: no more will come to fill their batch.
                     let today = crate::domain::survey::swedish_day(chrono::Utc::now());
                     crate::app::responses::settle_in(conn, &id, today, None)?;
@@ -572,12 +588,9 @@ pub async fn transition(
                     crate::db::queries::drafts::wipe_legacy(conn, &id)?;
                 }
                 let detail = json!({ "from": from.as_str(), "to": next.as_str() });
-                audit::insert(
-                    conn,
-                    &actor.event(if open { "survey_opened" } else { "survey_closed" }, Some(id.clone()), detail),
-                )
+                audit::insert(conn, &actor.event(transition.action(), Some(id.clone()), detail))
             })?;
-            if !open {
+            if closing {
                 crate::app::responses::forget_earlier_versions(conn);
             }
             Ok(())
