@@ -1,11 +1,9 @@
 //! Letters: handing out codes (a ZIP of letters on the page, JSON or the mail-merge CSV in the API), reminder lists
 //! and importing returned letters, for a survey's municipalities.
 
-use std::collections::BTreeMap;
-
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use crate::app::audit::Actor;
 use crate::app::surveys::dispositions::{self, ImportReport};
@@ -234,7 +232,7 @@ pub async fn import_from_page(
     let text = spreadsheet_text(&upload.file.data);
     match dispositions::import_dispositions(&state, &user, Actor::of(&user), &id, &text).await? {
         Ok(report) => {
-            let notice = format!("{} brev fick sitt utfall registrerat.", report.recorded);
+            let notice = import_notice(&report);
             render_survey(&state, &user, StatusCode::OK, &id, Notes::notice(notice)).await
         }
         Err(problems) => {
@@ -243,6 +241,34 @@ pub async fn import_from_page(
             render_survey(&state, &user, StatusCode::UNPROCESSABLE_ENTITY, &id, notes).await
         }
     }
+}
+
+/// What an import did, in words: how many letters, how many already had that disposition, and each earlier
+/// disposition replaced, from → to.
+fn import_notice(report: &ImportReport) -> String {
+    use crate::domain::format::number;
+    let mut notice = format!("{} brev fick sitt utfall registrerat", number(report.recorded as i64));
+    if report.unchanged > 0 {
+        notice.push_str(&format!(" ({} hade redan samma utfall)", number(report.unchanged as i64)));
+    }
+    notice.push('.');
+    if !report.replaced.is_empty() {
+        let label = |code: &str| {
+            code.parse::<crate::domain::dispositions::Disposition>()
+                .map_or_else(|_| code.to_owned(), |d| crate::http::surveys::disposition_label(d).to_lowercase())
+        };
+        let changes: Vec<String> = report
+            .replaced
+            .iter()
+            .map(|change| format!("{}: {} → {}", change.letter_number, label(&change.from), label(&change.to)))
+            .collect();
+        notice.push_str(&format!(
+            " {} brev hade ett annat utfall från en tidigare fil, som nu är ersatt: {}.",
+            number(report.replaced.len() as i64),
+            changes.join("; ")
+        ));
+    }
+    notice
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -341,18 +367,11 @@ pub async fn api_reminders(
     reminders_csv(&state, &user, path).await
 }
 
-/// The outcome of a disposition import.
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct ImportAnswer {
-    pub recorded: usize,
-    pub by_disposition: BTreeMap<String, usize>,
-}
-
 /// Import returned letters: a CSV body of `letter_number,disposition` lines (header optional). All or nothing:
 /// with any bad line, nothing is recorded and the answer (422) lists every problem by line.
 #[utoipa::path(post, path = "/api/v1/surveys/{id}/dispositions", tag = "invitations", params(("id" = String, Path)),
     request_body(content = String, content_type = "text/csv"),
-    responses((status = 200, body = ImportAnswer), (status = 422, body = [ImportProblem])))]
+    responses((status = 200, body = ImportReport), (status = 422, body = [ImportProblem])))]
 pub async fn api_import(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -360,14 +379,35 @@ pub async fn api_import(
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
     match dispositions::import_dispositions(&state, &user, Actor::of(&user), &id, &spreadsheet_text(&body)).await? {
-        Ok(ImportReport { recorded, by_disposition }) => {
-            Ok(HttpResponse::Ok().json(ImportAnswer { recorded, by_disposition }))
-        }
+        Ok(report) => Ok(HttpResponse::Ok().json(report)),
         Err(problems) => Err(AppError::InvalidFields(
             problems
                 .into_iter()
                 .map(|problem| FieldError { field: format!("line {}", problem.line), reason: problem.reason })
                 .collect(),
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::surveys::dispositions::DispositionChange;
+
+    #[test]
+    fn an_import_says_what_it_replaced_from_and_to() {
+        let replaced = vec![DispositionChange {
+            letter_number: "1783-000001".into(),
+            from: "undeliverable".into(),
+            to: "moved_away".into(),
+        }];
+        let report = ImportReport { recorded: 1200, by_disposition: Default::default(), unchanged: 3, replaced };
+        assert_eq!(
+            import_notice(&report),
+            "1\u{a0}200 brev fick sitt utfall registrerat (3 hade redan samma utfall). 1 brev hade ett annat utfall \
+             från en tidigare fil, som nu är ersatt: 1783-000001: obeställbar → flyttat."
+        );
+        let plain = ImportReport { recorded: 2, by_disposition: Default::default(), unchanged: 0, replaced: vec![] };
+        assert_eq!(import_notice(&plain), "2 brev fick sitt utfall registrerat.");
     }
 }

@@ -469,3 +469,40 @@ async fn the_demo_moves_the_rates_and_reconcile_agrees(backend: Backend) {
     assert_eq!(run(&["reconcile"]).0, Some(0));
 }
 on_both_backends!(the_demo_moves_the_rates_and_reconcile_agrees, super::the_demo_moves_the_rates_and_reconcile_agrees);
+
+/// A later import of returned letters says which earlier outcome it replaced (from → to) and what was already so, and
+/// never overwrites an answered letter: with one in the file, nothing is recorded.
+async fn a_later_import_reports_what_it_replaced_and_never_touches_an_answer(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let staff = app.staff("samordnare@polisen.se", "coordinator", &["1783", "1762"]).await;
+    let (id, hagfors, _) = survey_with_letters(&staff, 4).await;
+    let first = "brevnummer;utfall\n1783-000001;obeställbar\n1783-000002;avböjt\n";
+    let report: Value = import_dispositions(&app, &staff, &id, first).await.json().await.unwrap();
+    assert_eq!((report["recorded"].as_u64(), report["unchanged"].as_u64()), (Some(2), Some(0)), "{report}");
+    assert_eq!(report["replaced"], json!([]));
+
+    answer_and_submit(&app, &hagfors[2], sections()).await;
+    let later = "brevnummer;utfall\n1783-000001;flyttat\n1783-000002;avböjt\n";
+    let report: Value = import_dispositions(&app, &staff, &id, later).await.json().await.unwrap();
+    assert_eq!((report["recorded"].as_u64(), report["unchanged"].as_u64()), (Some(2), Some(1)), "{report}");
+    assert_eq!(
+        report["replaced"],
+        json!([{ "letter_number": "1783-000001", "from": "undeliverable", "to": "moved_away" }])
+    );
+    let audit = app.query_strings("SELECT detail FROM audit_events WHERE action = 'dispositions_imported'");
+    assert!(audit.iter().any(|detail| detail.contains("moved_away") && detail.contains("1783-000001")), "{audit:?}");
+
+    let over_an_answer = "brevnummer;utfall\n1783-000001;avböjt\n1783-000003;avböjt\n";
+    let refused = import_dispositions(&app, &staff, &id, over_an_answer).await;
+    assert_eq!(refused.status(), 422);
+    assert!(refused.text().await.unwrap().contains("1783-000003 är redan besvarat"));
+    let dispositions = app.query_strings(
+        "SELECT disposition FROM invitations WHERE municipality_code = '1783' ORDER BY letter_serial LIMIT 3",
+    );
+    assert_eq!(dispositions, ["moved_away", "refused", "completed"], "nothing of the refused file was recorded");
+    assert_eq!(reconcile(&app, false).await, Vec::<String>::new());
+}
+on_both_backends!(
+    a_later_import_reports_what_it_replaced_and_never_touches_an_answer,
+    super::a_later_import_reports_what_it_replaced_and_never_touches_an_answer
+);

@@ -20,10 +20,25 @@ use crate::error::AppError;
 /// What an import did.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ImportReport {
-    /// Letters whose disposition was recorded.
+    /// Letters in the file (each one recorded, or already so).
     pub recorded: usize,
-    /// Per disposition, how many letters.
+    /// Per disposition, how many letters of the file.
     pub by_disposition: BTreeMap<String, usize>,
+    /// Letters of the file that already had exactly this disposition: nothing changed for them.
+    pub unchanged: usize,
+    /// Letters whose earlier recorded disposition (from an earlier file, not "no answer yet" or "started") this file
+    /// replaced, each with what it was and what it is now.
+    pub replaced: Vec<DispositionChange>,
+}
+
+/// One letter's disposition replaced by an import.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct DispositionChange {
+    pub letter_number: String,
+    /// The disposition it had (e.g. `undeliverable`).
+    pub from: String,
+    /// The disposition it has now.
+    pub to: String,
 }
 
 /// Imports returned letters from CSV (`letter_number,disposition`, header optional). Every line is checked first:
@@ -121,9 +136,19 @@ fn record_in(
     surveys::lock_for_write(conn, survey_id)?;
     let mut problems = Vec::new();
     let mut by_disposition: BTreeMap<String, usize> = BTreeMap::new();
+    let (mut unchanged, mut replaced) = (0, Vec::new());
     for returned in wanted {
         match record_letter(conn, survey_id, returned)? {
-            Ok(()) => *by_disposition.entry(returned.disposition.as_str().to_owned()).or_default() += 1,
+            Ok(from) => {
+                *by_disposition.entry(returned.disposition.as_str().to_owned()).or_default() += 1;
+                if from == returned.disposition {
+                    unchanged += 1;
+                } else if !matches!(from, Disposition::NotReturned | Disposition::Started) {
+                    let letter_number = returned.letter.to_string();
+                    let (from, to) = (from.as_str().to_owned(), returned.disposition.as_str().to_owned());
+                    replaced.push(DispositionChange { letter_number, from, to });
+                }
+            }
             Err(reason) => problems.push(ImportProblem { line: returned.line, reason }),
         }
     }
@@ -132,23 +157,30 @@ fn record_in(
         return Err(Abort::Reason(problems));
     }
     let recorded = wanted.len();
-    let detail = json!({ "recorded": recorded, "by_disposition": by_disposition });
+    let detail =
+        json!({ "recorded": recorded, "by_disposition": by_disposition, "unchanged": unchanged, "replaced": replaced });
     audit::insert(conn, &actor.event("dispositions_imported", Some(survey_id.to_owned()), detail))?;
-    Ok(ImportReport { recorded, by_disposition })
+    Ok(ImportReport { recorded, by_disposition, unchanged, replaced })
 }
 
-/// Records one letter's disposition; the reason why not for a letter not in the survey or already answered.
+/// Records one letter's disposition and gives the one it had; the reason why not for a letter not in the survey or
+/// already answered (an answer is never overwritten by a returned letter).
 fn record_letter(
     conn: &mut DbConnection,
     survey_id: &str,
     returned: &ReturnedLetter,
-) -> diesel::QueryResult<Result<(), String>> {
+) -> diesel::QueryResult<Result<Disposition, String>> {
     let letter = &returned.letter;
     let (municipality, serial) = (letter.municipality().as_str(), letter.serial() as i32);
-    let recorded = match invitations::disposition_of(conn, survey_id, municipality, serial)? {
-        None => return Ok(Err(format!("Brevet {letter} finns inte i enkäten."))),
-        Some(Disposition::Completed) => false,
-        Some(_) => invitations::set_disposition(conn, survey_id, municipality, serial, returned.disposition)? != 0,
-    };
-    Ok(if recorded { Ok(()) } else { Err(format!("Brevet {letter} är redan besvarat och kan inte ändras.")) })
+    let answered = || Err(format!("Brevet {letter} är redan besvarat och kan inte ändras."));
+    match invitations::disposition_of(conn, survey_id, municipality, serial)? {
+        None => Ok(Err(format!("Brevet {letter} finns inte i enkäten."))),
+        Some(Disposition::Completed) => Ok(answered()),
+        Some(from) => {
+            match invitations::set_disposition(conn, survey_id, municipality, serial, returned.disposition)? {
+                0 => Ok(answered()),
+                _ => Ok(Ok(from)),
+            }
+        }
+    }
 }
