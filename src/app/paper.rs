@@ -73,10 +73,19 @@ pub async fn survey(ctx: &Context, staff: &Staff, id: &str) -> Result<PaperSurve
 /// Checks a keyed-in form and stores it as a paper response.
 pub async fn enter(ctx: &Context, staff: &Staff, survey: &PaperSurvey, form: &PaperForm) -> Result<Entered, AppError> {
     let mut errors = Vec::new();
-    if !survey.municipalities.iter().any(|m| m.code == form.municipality) {
-        errors.push(field_error("municipality", "Välj en av enkätens kommuner som du samordnar."));
-    }
+    // A letter number names its municipality; the chosen one counts only for a form without one.
     let letter = letter_of(form, &mut errors);
+    let municipality =
+        letter.as_ref().map_or_else(|| form.municipality.clone(), |letter| letter.municipality().as_str().to_owned());
+    if !survey.municipalities.iter().any(|m| m.code == municipality) {
+        match &letter {
+            Some(letter) => errors.push(field_error(
+                "letter_number",
+                format!("Brevet {letter} hör till en kommun som inte ingår i enkäten eller som du inte samordnar."),
+            )),
+            None => errors.push(field_error("municipality", "Välj en av enkätens kommuner som du samordnar.")),
+        }
+    }
     if uuid::Uuid::parse_str(&form.submission_id).is_err() {
         errors.push(field_error("submission_id", "Formuläret var ofullständigt. Ladda om sidan."));
     }
@@ -93,7 +102,7 @@ pub async fn enter(ctx: &Context, staff: &Staff, survey: &PaperSurvey, form: &Pa
     let (answers_len, applicable) = (answers.len(), instrument.applicable_items(&answers));
     let new = NewResponse {
         survey_id: survey.loaded.survey.id.clone(),
-        municipality_code: form.municipality.clone(),
+        municipality_code: municipality,
         mode: Mode::Paper,
         instrument_version: survey.loaded.survey.instrument_version.clone(),
         language: instrument.default_language().to_owned(),
@@ -121,20 +130,13 @@ pub async fn enter(ctx: &Context, staff: &Staff, survey: &PaperSurvey, form: &Pa
     })
 }
 
-/// The letter the form names, if any, when it belongs to the chosen municipality.
+/// The letter the form names, if any.
 fn letter_of(form: &PaperForm, errors: &mut Vec<FieldError>) -> Option<LetterNumber> {
     if form.letter_number.is_empty() {
         return None;
     }
     match LetterNumber::parse(&form.letter_number) {
-        Ok(letter) if letter.municipality().as_str() == form.municipality => Some(letter),
-        Ok(letter) => {
-            errors.push(field_error(
-                "letter_number",
-                format!("Brevet {letter} hör till en annan kommun än den du valt."),
-            ));
-            None
-        }
+        Ok(letter) => Some(letter),
         Err(error) => {
             errors.push(field_error("letter_number", format!("Brevnumret stämmer inte: {error}.")));
             None

@@ -185,6 +185,7 @@ fn api_routes(cfg: &mut web::ServiceConfig) {
             .route("/surveys/{id}/dispositions", web::post().to(letters::api_import))
             .route("/surveys/{id}/municipalities/{code}/invitations", web::post().to(letters::api_codes))
             .route("/surveys/{id}/batches", web::get().to(letters::api_batches))
+            .route("/surveys/{id}/paper", web::post().to(paper::api_enter))
             .route("/surveys/{id}/batches/{batch}/withdraw", web::post().to(letters::api_withdraw))
             .route("/surveys/{id}/municipalities/{code}/reminders", web::post().to(letters::api_reminders))
             .route("/surveys/{id}/municipalities/{code}/population", web::get().to(population::api_get))

@@ -33,6 +33,7 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
         crate::http::surveys::api_copy,
         crate::http::letters::api_codes,
         crate::http::letters::api_batches,
+        crate::http::paper::api_enter,
         crate::http::letters::api_withdraw,
         crate::http::letters::api_reminders,
         crate::http::letters::api_import,

@@ -1,7 +1,10 @@
 //! Keying in paper questionnaires (`/admin/surveys/{id}/paper`): the form, and what became of the last one.
 
+use std::collections::BTreeMap;
+
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
+use serde::Deserialize;
 
 use crate::app::paper::{self, Entered, PaperForm, PaperSurvey};
 use crate::domain::instrument::AnswerError;
@@ -89,6 +92,73 @@ pub async fn submit(
         }
         Entered::LetterUsed { errors } => {
             render(&state, &user, StatusCode::CONFLICT, &survey, &form, Shown { errors, ..Shown::default() })
+        }
+    }
+}
+
+/// A paper questionnaire as a scanning bureau or a script sends it.
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct PaperInput {
+    /// The letter number printed on the form (e.g. `1783-000042`): it names the municipality, and the letter then
+    /// counts as answered.
+    #[serde(default)]
+    pub letter_number: Option<String>,
+    /// The municipality's code, for a form without a letter number.
+    #[serde(default)]
+    pub municipality: Option<String>,
+    /// A UUID made once per form: sending the same form again stores nothing twice.
+    pub submission_id: String,
+    /// The answers by item id: a code, a number or a text; a list of codes for a multiple-choice question.
+    #[schema(value_type = Object)]
+    pub answers: BTreeMap<String, serde_json::Value>,
+}
+
+/// Key in a paper questionnaire: the same checks as the web questionnaire and the page. 201 when it is stored (or was
+/// already, by the same `submission_id`); 422 with every problem by field (`q-<item>` for an answer); 409 when its
+/// letter has already been answered.
+#[utoipa::path(post, path = "/api/v1/surveys/{id}/paper", tag = "responses", params(("id" = String, Path)),
+    request_body = PaperInput,
+    responses((status = 201, body = Object), (status = 409, body = crate::http::errors::ErrorBody),
+        (status = 422, body = crate::http::errors::ErrorBody)))]
+pub async fn api_enter(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<String>,
+    input: web::Json<PaperInput>,
+) -> Result<HttpResponse, AppError> {
+    let survey = paper::survey(&state, &user, &id).await?;
+    let input = input.into_inner();
+    let mut answers = crate::domain::instrument::RawAnswers::new();
+    for (item, value) in input.answers {
+        let values = match value {
+            serde_json::Value::String(text) => vec![text],
+            serde_json::Value::Number(number) => vec![number.to_string()],
+            serde_json::Value::Array(values) => values
+                .into_iter()
+                .map(|value| match value {
+                    serde_json::Value::String(text) => Ok(text),
+                    _ => Err(()),
+                })
+                .collect::<Result<Vec<_>, ()>>()
+                .map_err(|()| AppError::invalid("answers", format!("{item}: en lista ska bara innehålla koder.")))?,
+            serde_json::Value::Null => continue,
+            _ => {
+                return Err(AppError::invalid("answers", format!("{item}: ett svar är en kod, ett tal eller en text.")));
+            }
+        };
+        answers.insert(item, values);
+    }
+    let form = PaperForm {
+        municipality: input.municipality.unwrap_or_default().trim().to_owned(),
+        letter_number: input.letter_number.unwrap_or_default().trim().to_owned(),
+        submission_id: input.submission_id.trim().to_owned(),
+        answers,
+    };
+    match paper::enter(&state, &user, &survey, &form).await? {
+        Entered::Saved => Ok(HttpResponse::Created().json(serde_json::json!({ "submission_id": form.submission_id }))),
+        Entered::Invalid { errors, .. } => Err(AppError::InvalidFields(errors)),
+        Entered::LetterUsed { errors } => {
+            Err(AppError::Conflict(errors.into_iter().next().map(|error| error.reason).unwrap_or_default()))
         }
     }
 }

@@ -253,3 +253,82 @@ on_both_backends!(
     responses_have_no_path_back_to_invitations_and_no_precise_time,
     super::responses_have_no_path_back_to_invitations_and_no_precise_time
 );
+
+/// The letter number names the municipality: a form for a Hagfors letter is stored in Hagfors whichever
+/// municipality the list shows, and a letter of a municipality the clerk does not coordinate is refused beside it.
+async fn the_letter_number_decides_the_municipality(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let picks = picks();
+    let browser = app.staff("anna@polisen.se", "coordinator", &["1783", "1737"]).await;
+    let body = json!({ "title": "Papper 2026", "opens_on": "2026-05-02", "closes_on": "2026-06-19", "access": "codes",
+                       "municipalities": [{ "code": "1737", "sample_size": 300 }, { "code": "1783", "sample_size": 300 }] });
+    let survey: Value = browser.send_json(Method::POST, "/api/v1/surveys", &body).await.json().await.unwrap();
+    let id = survey["id"].as_str().unwrap().to_owned();
+    let codes = format!("/api/v1/surveys/{id}/municipalities/1783/invitations");
+    assert_eq!(browser.send_json(Method::POST, &codes, &json!({ "count": 2 })).await.status(), 201);
+    assert_eq!(browser.send_json(Method::POST, &format!("/api/v1/surveys/{id}/open"), &json!({})).await.status(), 200);
+    let path = format!("/admin/surveys/{id}/paper");
+    let page = browser.get(&path).await.text().await.unwrap();
+    let letter_at = page.find(r#"id="letter_number""#).unwrap();
+    assert!(letter_at < page.find(r#"id="municipality""#).unwrap(), "the letter number comes first");
+
+    let scale_field = format!("q.{}", picks.scale.0);
+    let form_id = submission_id(&page);
+    let fields = [
+        ("submission_id", form_id.as_str()),
+        ("municipality", "1737"),
+        ("letter_number", "1783-000002"),
+        (scale_field.as_str(), picks.scale.1.as_str()),
+    ];
+    let response = browser.post_form(&path, &fields).await;
+    assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
+    let stored = app.query_strings("SELECT municipality_code FROM responses");
+    assert_eq!(stored, ["1783"]);
+    let letter = app.query_strings("SELECT disposition FROM invitations WHERE letter_serial = 2");
+    assert_eq!(letter, ["completed"]);
+
+    let elsewhere = [
+        ("submission_id", "0b9a6a1e-8e53-4c4e-9a8f-6f1d2c3b4a59"),
+        ("municipality", "1783"),
+        ("letter_number", "1762-000001"),
+        (scale_field.as_str(), picks.scale.1.as_str()),
+    ];
+    let response = browser.post_form(&path, &elsewhere).await;
+    assert_eq!(response.status(), 422);
+    assert!(response.text().await.unwrap().contains("hör till en kommun som inte ingår i enkäten"));
+    assert_eq!(app.query_strings("SELECT COUNT(*) FROM responses"), ["1"]);
+}
+on_both_backends!(the_letter_number_decides_the_municipality, super::the_letter_number_decides_the_municipality);
+
+/// Scanning bureaus send paper forms to the API: the same checks, the letter used up, a retry stored once.
+async fn a_paper_form_comes_through_the_api(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let picks = picks();
+    let browser = app.staff("anna@polisen.se", "coordinator", &["1783"]).await;
+    let id = open_survey(&browser).await;
+    let script = browser.script().await;
+    let path = format!("/api/v1/surveys/{id}/paper");
+    let form = json!({ "letter_number": "1783-000003", "submission_id": "5f0e7a52-2f4e-4c55-9d0a-1b2c3d4e5f60",
+                       "answers": { picks.scale.0.clone(): picks.scale.1, picks.number.0.clone(): picks.number.1 } });
+    let response = script.request(Method::POST, &path, Some(&form)).await;
+    assert_eq!(response.status(), 201, "{}", response.text().await.unwrap());
+    assert_eq!(script.request(Method::POST, &path, Some(&form)).await.status(), 201, "a retry: the same form");
+    assert_eq!(app.query_strings("SELECT COUNT(*) FROM responses"), ["1"]);
+    assert_eq!(app.query_strings("SELECT disposition FROM invitations WHERE letter_serial = 3"), ["completed"]);
+
+    let again = json!({ "letter_number": "1783-000003", "submission_id": "6f0e7a52-2f4e-4c55-9d0a-1b2c3d4e5f61",
+                        "answers": {} });
+    assert_eq!(script.request(Method::POST, &path, Some(&again)).await.status(), 409, "the letter is answered");
+    let wrong = json!({ "municipality": "1783", "submission_id": "7f0e7a52-2f4e-4c55-9d0a-1b2c3d4e5f62",
+                        "answers": { picks.number.0.clone(): picks.number.1 + 1, "q.none": [1, 2] } });
+    let response = script.request(Method::POST, &path, Some(&wrong)).await;
+    assert_eq!(response.status(), 422);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["error"]["field"], "answers", "{body}");
+    let wrong = json!({ "municipality": "1783", "submission_id": "7f0e7a52-2f4e-4c55-9d0a-1b2c3d4e5f62",
+                        "answers": { picks.number.0.clone(): picks.number.1 + 1 } });
+    let body: Value = script.request(Method::POST, &path, Some(&wrong)).await.json().await.unwrap();
+    assert_eq!(body["error"]["field"], format!("q-{}", picks.number.0), "{body}");
+    assert_eq!(app.query_strings("SELECT COUNT(*) FROM responses"), ["1"]);
+}
+on_both_backends!(a_paper_form_comes_through_the_api, super::a_paper_form_comes_through_the_api);
