@@ -143,7 +143,10 @@ pub async fn api_enter(
                 .map_err(|()| AppError::invalid("answers", format!("{item}: en lista ska bara innehålla koder.")))?,
             serde_json::Value::Null => continue,
             _ => {
-                return Err(AppError::invalid("answers", format!("{item}: ett svar är en kod, ett tal eller en text.")));
+                return Err(AppError::invalid(
+                    "answers",
+                    format!("{item}: ett svar är en kod, ett tal eller en text."),
+                ));
             }
         };
         answers.insert(item, values);

@@ -46,6 +46,9 @@ async fn a_closed_survey_is_published_frozen_and_withdrawn(backend: Backend) {
     assert!(page.contains("Resultaten är inte publicerade."), "the page says so");
     let done = both.post_form(&format!("/admin/surveys/{id}/publish"), &[]).await;
     assert_eq!(done.status(), 303, "back to the survey page");
+    let reopen = both.send_json(Method::POST, &format!("/api/v1/surveys/{id}/reopen"), &json!({})).await;
+    assert_eq!(reopen.status(), 409, "published results stay the results");
+    assert!(reopen.text().await.unwrap().contains("Resultaten är publicerade"));
     let page = both.get(&format!("/admin/surveys/{id}")).await.text().await.unwrap();
     assert!(
         page.contains(&format!("href=\"/resultat/{id}\"")),

@@ -560,17 +560,18 @@ pub async fn transition(
         crate::app::instruments::for_survey(ctx, &loaded.survey).await?;
     }
     if transition == Transition::Reopen {
+        let lookup = loaded.survey.id.clone();
+        if ctx.db.run(move |conn| crate::db::queries::publications::of_survey(conn, &lookup)).await?.is_some() {
+            return Err(AppError::Conflict(
+                "Resultaten är publicerade. Dra tillbaka publiceringen innan enkäten öppnas igen.".to_owned(),
+            ));
+        }
         let today = crate::domain::survey::swedish_day(chrono::Utc::now());
         if today > loaded.survey.closes_on {
             return Err(AppError::Conflict(format!(
                 "Svarsperioden slutade {}; en stängd enkät kan öppnas igen bara inom sin svarsperiod.",
                 loaded.survey.closes_on
             )));
-        }
-        if crate::app::publishing::status(ctx, user, id).await?.is_some() {
-            return Err(AppError::Conflict(
-                "Resultaten är publicerade. Dra tillbaka publiceringen innan enkäten öppnas igen.".to_owned(),
-            ));
         }
     }
     let id = id.to_owned();
