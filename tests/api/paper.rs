@@ -286,6 +286,12 @@ async fn the_letter_number_decides_the_municipality(backend: Backend) {
     assert_eq!(stored, ["1783"]);
     let letter = app.query_strings("SELECT disposition FROM invitations WHERE letter_serial = 2");
     assert_eq!(letter, ["completed"]);
+    // The same letter again, with nothing answered and the other municipality chosen: still the same letter.
+    let page = browser.get(&path).await.text().await.unwrap();
+    let second = submission_id(&page);
+    let again = [("submission_id", second.as_str()), ("municipality", "1737"), ("letter_number", "1783-000002")];
+    let response = browser.post_form(&path, &again).await;
+    assert_eq!(response.status(), 409, "{}", response.text().await.unwrap());
 
     let elsewhere = [
         ("submission_id", "0b9a6a1e-8e53-4c4e-9a8f-6f1d2c3b4a59"),

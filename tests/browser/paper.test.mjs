@@ -118,9 +118,12 @@ describe('a paper questionnaire keyed in by staff', { timeout: 150_000 }, () => 
     await open(paperPath(), 'Mata in en pappersenkät');
     const firstSubmission = await page.locator('input[name=submission_id]').inputValue();
 
-    // The letter number, then the first scale question: Tab lands on its first option, the arrows choose.
+    // The letter number (it names the municipality, so the list after it is passed by), then the first scale
+    // question: Tab lands on its first option, the arrows choose.
     await tabTo(page, '#letter_number', { max: 20 });
     await page.keyboard.type(letter);
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'municipality');
     await page.keyboard.press('Tab');
     const first = await page.evaluate(() => {
       const element = document.activeElement;
@@ -224,6 +227,7 @@ describe('a paper questionnaire keyed in by staff', { timeout: 150_000 }, () => 
     await open(paperPath(), 'Mata in en pappersenkät');
     await tabTo(page, '#letter_number', { max: 20 });
     await page.keyboard.type(letter);
+    await page.keyboard.press('Tab'); // the municipality list, which a letter number makes moot
     await page.keyboard.press('Tab');
     await page.keyboard.press('ArrowDown'); // the first question: "Litet problem"
     await page.locator('main form button[type=submit]').focus(); // the keyboard's way there is tested above
