@@ -119,12 +119,22 @@ impl TestDatabase {
             }
             Self::Postgres { admin_url, name, .. } => {
                 let mut admin = PgConnection::establish(admin_url).expect("connect to TEST_DATABASE_URL");
-                admin
-                    .batch_execute(&format!(
-                        "ALTER DATABASE {name} ALLOW_CONNECTIONS false; \
-                         SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"
+                admin.batch_execute(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS false")).expect("cut it off");
+                // A connection the pool was opening as the door closed may still come in: end them until none is left.
+                for _ in 0..50 {
+                    let ended: Vec<bool> = diesel::sql_query(format!(
+                        "SELECT pg_terminate_backend(pid) AS ended FROM pg_stat_activity WHERE datname = '{name}'"
                     ))
-                    .expect("cut the database off");
+                    .load::<Ended>(&mut admin)
+                    .expect("end the connections")
+                    .into_iter()
+                    .map(|row| row.ended)
+                    .collect();
+                    if ended.is_empty() {
+                        break;
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                }
                 CutOff::Postgres { admin, name: name.clone() }
             }
         }
@@ -142,6 +152,12 @@ impl TestDatabase {
         };
         result.expect("SQL on the test database");
     }
+}
+
+#[derive(diesel::QueryableByName)]
+struct Ended {
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    ended: bool,
 }
 
 /// A database out of the service's reach (see [`TestDatabase::cut_off`]); back when dropped.
