@@ -64,15 +64,6 @@ impl Recall {
     fn lock(&self) -> std::sync::MutexGuard<'_, LruCache<String, Arc<Kept>>> {
         self.kept.lock().unwrap_or_else(PoisonError::into_inner)
     }
-
-    /// How many entries are kept.
-    pub fn len(&self) -> usize {
-        self.lock().len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
 }
 
 /// The entry of `code` as last opened on this instance, without the database; `None` when it is not kept.
