@@ -412,7 +412,9 @@ pub async fn create_api_token(ctx: &Context, user: &Staff, name: String) -> Resu
 pub struct TokenSummary {
     pub id: String,
     pub name: String,
+    #[serde(serialize_with = "crate::domain::utc::serialize")]
     pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "crate::domain::utc::serialize_option")]
     pub last_used_at: Option<NaiveDateTime>,
     pub revoked: bool,
 }

@@ -74,6 +74,7 @@ pub struct InstrumentSummary {
     /// Whether it ships with the service (and so cannot be replaced).
     pub builtin: bool,
     /// When it was imported (UTC); absent for the built-in instrument.
+    #[serde(serialize_with = "crate::domain::utc::serialize_option")]
     pub imported_at: Option<NaiveDateTime>,
     /// Where to download it as JSON.
     pub export_path: String,

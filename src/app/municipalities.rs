@@ -17,8 +17,9 @@ pub struct MunicipalityChoice {
 }
 
 /// A municipality as the API shows it.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct MunicipalityView {
+    /// The official four-digit code, e.g. `1783` for Hagfors.
     pub code: String,
     pub name: String,
     pub county: County,

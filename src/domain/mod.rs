@@ -36,6 +36,8 @@ pub mod results;
 pub mod role;
 pub mod survey;
 pub mod throttle;
+pub mod utc;
+pub mod whole_number;
 
 #[cfg(test)]
 mod properties;

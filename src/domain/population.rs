@@ -16,14 +16,27 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::dispositions::{ImportProblem, import_delimiter, import_fields};
 use crate::domain::instrument::{Instrument, Item, ItemKind};
+use crate::domain::whole_number::Whole;
 
 /// The largest count accepted for one option (Sweden has about 10.6 million residents).
 pub const MAX_POPULATION: i64 = 100_000_000;
 
 /// Population counts per background item and option: item id → option code → residents.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(transparent)]
 pub struct Margins(pub BTreeMap<String, BTreeMap<String, i64>>);
+
+/// Counts are whole numbers, written `5100` or `5100.0` (see [`crate::domain::whole_number`]).
+impl<'de> Deserialize<'de> for Margins {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        type Read = BTreeMap<String, BTreeMap<String, Whole<i64>>>;
+        let read = Read::deserialize(deserializer)?;
+        let whole = |options: BTreeMap<String, Whole<i64>>| {
+            options.into_iter().map(|(code, Whole(count))| (code, count)).collect()
+        };
+        Ok(Self(read.into_iter().map(|(item, options)| (item, whole(options))).collect()))
+    }
+}
 
 impl Margins {
     /// No item has a margin.

@@ -141,7 +141,9 @@ pub struct PromiseView {
     pub status: PromiseStatus,
     pub targets: Vec<Target>,
     /// When it was recorded and last changed (UTC).
+    #[serde(serialize_with = "crate::domain::utc::serialize")]
     pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "crate::domain::utc::serialize")]
     pub updated_at: NaiveDateTime,
 }
 

@@ -18,8 +18,20 @@ use crate::views::workbook::{Contents, workbook};
 
 /// What to publish with: an earlier wave to compare with (by default the survey this one was copied from).
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct PublishInput {
     pub compare: Option<String>,
+}
+
+impl PublishInput {
+    /// The body is optional: none (or `null`) publishes with the defaults; anything else must be this object.
+    fn read(body: &[u8]) -> Result<Self, AppError> {
+        let text = std::str::from_utf8(body).map_err(|error| AppError::invalid("body", error))?;
+        match text.trim() {
+            "" | "null" => Ok(Self::default()),
+            json => serde_json::from_str(json).map_err(|error| AppError::invalid("body", error)),
+        }
+    }
 }
 
 /// A survey's publication as staff see it.
@@ -51,7 +63,7 @@ impl From<&Publication> for PublicationView {
 #[utoipa::path(
     post, path = "/api/v1/surveys/{id}/publication", tag = "publishing",
     params(("id" = String, Path, description = "The survey's id")),
-    request_body = PublishInput,
+    request_body(content = Option<PublishInput>, description = "Optional: none, `null` or this object"),
     responses(
         (status = 201, body = PublicationView),
         (status = 401, description = "Not signed in"),
@@ -64,9 +76,9 @@ pub async fn api_publish(
     state: web::Data<AppState>,
     user: CurrentUser,
     id: web::Path<String>,
-    input: Option<web::Json<PublishInput>>,
+    body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
-    let compare = input.and_then(|input| input.into_inner().compare).filter(|id| !id.trim().is_empty());
+    let compare = PublishInput::read(&body)?.compare.filter(|id| !id.trim().is_empty());
     let publication = publishing::publish(&state, &user, &id, compare).await?;
     Ok(HttpResponse::Created().json(PublicationView::from(&publication)))
 }

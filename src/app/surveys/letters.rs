@@ -80,8 +80,10 @@ pub struct BatchSummary {
     pub last_letter: String,
     pub letters: i32,
     /// When it was handed out (UTC).
+    #[serde(serialize_with = "crate::domain::utc::serialize")]
     pub issued_at: chrono::NaiveDateTime,
     /// When it was withdrawn (UTC); its letters then count nowhere.
+    #[serde(serialize_with = "crate::domain::utc::serialize_option")]
     pub withdrawn_at: Option<chrono::NaiveDateTime>,
 }
 

@@ -33,7 +33,9 @@ use crate::error::FieldErrors;
 pub struct PartInput {
     /// Municipality code, e.g. "1783".
     pub code: String,
-    /// How many residents are invited.
+    /// How many residents are invited, 0–1,000,000.
+    #[schema(minimum = 0, maximum = 1000000)]
+    #[serde(deserialize_with = "crate::domain::whole_number::deserialize")]
     pub sample_size: i32,
     /// Target response rate in percent.
     pub target_percent: Option<f64>,
@@ -45,10 +47,13 @@ pub struct PartInput {
 pub struct SurveyInput {
     pub title: String,
     /// First day residents can answer, YYYY-MM-DD.
+    #[schema(format = Date)]
     pub opens_on: String,
-    /// Last day residents can answer, YYYY-MM-DD.
+    /// Last day residents can answer, YYYY-MM-DD, at most a year after the first.
+    #[schema(format = Date)]
     pub closes_on: String,
     /// "codes" (letters with personal codes) or "open_link".
+    #[schema(value_type = crate::domain::survey::Access)]
     pub access: String,
     pub municipalities: Vec<PartInput>,
     /// The questionnaire, by key and version (see `GET /api/v1/instruments`). Both or neither; when neither, a new
@@ -57,11 +62,13 @@ pub struct SurveyInput {
     pub instrument_version: Option<String>,
     /// Results show no index, share or percentage on fewer valid answers than this, 1–10,000. When absent, a new
     /// survey gets 30 and a change keeps the survey's.
-    #[serde(default)]
+    #[schema(minimum = 1, maximum = 10000)]
+    #[serde(default, deserialize_with = "crate::domain::whole_number::deserialize_option")]
     pub min_base: Option<i32>,
     /// Results show no count smaller than this, 1–1,000. When absent, a new survey gets 5 and a change keeps the
     /// survey's.
-    #[serde(default)]
+    #[schema(minimum = 1, maximum = 1000)]
+    #[serde(default, deserialize_with = "crate::domain::whole_number::deserialize_option")]
     pub min_cell: Option<i32>,
 }
 

@@ -14,7 +14,7 @@ pub struct Municipality {
 }
 
 /// A Swedish county (län).
-#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[derive(Debug, Clone, Queryable, Selectable, Serialize, utoipa::ToSchema)]
 #[diesel(table_name = counties)]
 pub struct County {
     pub code: String,

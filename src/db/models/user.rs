@@ -68,6 +68,7 @@ pub struct ApiToken {
 #[diesel(table_name = audit_events)]
 pub struct AuditEvent {
     pub id: String,
+    #[serde(serialize_with = "crate::domain::utc::serialize")]
     pub occurred_at: NaiveDateTime,
     pub actor_user_id: Option<String>,
     pub actor_email: Option<String>,
