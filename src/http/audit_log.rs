@@ -15,6 +15,7 @@ use crate::views::templates::UserView;
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
     /// Page number, from 1.
+    #[param(minimum = 1, maximum = 100000)]
     page: Option<i64>,
 }
 

@@ -23,7 +23,8 @@ pub struct ErrorBody<'a> {
 /// What went wrong, for people and programs.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct ErrorDetail<'a> {
-    /// A stable machine-readable code: not_found, invalid, unavailable, internal.
+    /// A stable machine-readable code: not_found, invalid, unauthenticated, forbidden, csrf, conflict, too_large,
+    /// timeout, too_many_requests, method_not_allowed, unavailable, internal.
     pub code: &'a str,
     /// A sentence for people.
     pub message: String,

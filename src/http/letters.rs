@@ -9,7 +9,7 @@ use crate::app::audit::Actor;
 use crate::app::surveys::dispositions::{self, ImportReport};
 use crate::app::surveys::letters;
 use crate::domain::codes::IssuedLetter;
-use crate::domain::dispositions::{ImportProblem, spreadsheet_text};
+use crate::domain::dispositions::spreadsheet_text;
 use crate::error::{AppError, FieldError};
 use crate::http::extract::CurrentUser;
 use crate::http::forms::{CsrfInBody, ProtectedForm};
@@ -277,6 +277,8 @@ fn import_notice(report: &ImportReport) -> String {
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct CodesInput {
     /// How many new letters (codes) to hand out, 1–20,000.
+    #[schema(minimum = 1, maximum = 20000)]
+    #[serde(deserialize_with = "crate::domain::whole_number::deserialize")]
     pub count: i64,
     /// Set to hand out beyond the municipality's sample (a supplementary sample); otherwise such a request is
     /// refused with 409.
@@ -290,7 +292,8 @@ pub struct CodesInput {
 /// (with `Idempotent-Replayed: true`) for 24 hours instead of handing out a second one.
 #[utoipa::path(post, path = "/api/v1/surveys/{id}/municipalities/{code}/invitations", tag = "invitations",
     params(("id" = String, Path), ("code" = String, Path, description = "Municipality code"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Any string of 1–200 characters, new for each batch meant")),
+        ("Idempotency-Key" = Option<String>, Header, pattern = "^[ \\t]*[\\x21-\\x7e]([\\x20-\\x7e]{0,198}[\\x21-\\x7e])?[ \\t]*$",
+            description = "Any string of 1–200 printable characters, new for each batch meant")),
     request_body = CodesInput,
     responses((status = 201, body = [IssuedLetter]), (status = 403, body = crate::http::errors::ErrorBody), (status = 409, body = crate::http::errors::ErrorBody)))]
 pub async fn api_codes(
@@ -371,7 +374,9 @@ pub async fn api_reminders(
 /// with any bad line, nothing is recorded and the answer (422) lists every problem by line.
 #[utoipa::path(post, path = "/api/v1/surveys/{id}/dispositions", tag = "invitations", params(("id" = String, Path)),
     request_body(content = String, content_type = "text/csv"),
-    responses((status = 200, body = ImportReport), (status = 422, body = [ImportProblem])))]
+    responses((status = 200, body = ImportReport), (status = 409, body = crate::http::errors::ErrorBody,
+        description = "An open-link survey: it has no letters"), (status = 422, body = crate::http::errors::ErrorBody,
+        description = "Nothing recorded: `fields` names every problem by its line (`line 3`)")))]
 pub async fn api_import(
     state: web::Data<AppState>,
     user: CurrentUser,

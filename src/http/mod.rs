@@ -204,8 +204,19 @@ fn json_error(error: actix_web::error::JsonPayloadError) -> AppError {
     }
 }
 
-async fn not_found() -> HttpResponse {
-    AppError::NotFound.error_response()
+/// 404, or for an API path that exists with other methods 405 with those methods in `Allow` (the methods the API
+/// document lists for it).
+async fn not_found(request: HttpRequest) -> HttpResponse {
+    let path = request.path();
+    let allowed = if path.starts_with("/api/") { openapi::allowed_methods(path) } else { Vec::new() };
+    if allowed.is_empty() {
+        return AppError::NotFound.error_response();
+    }
+    let message = format!("This address takes {} only.", allowed.join(", "));
+    let body = errors::ErrorBody {
+        error: errors::ErrorDetail { code: "method_not_allowed", message, field: None, fields: Vec::new() },
+    };
+    HttpResponse::MethodNotAllowed().insert_header((header::ALLOW, allowed.join(", "))).json(body)
 }
 
 /// Whether a path answers in JSON (the API and the operations endpoints) rather than HTML.

@@ -17,19 +17,21 @@ use crate::http::state::AppState;
 #[into_params(parameter_in = Query)]
 pub struct DownloadQuery {
     /// `excel` (the default: `;`, UTF-8 with a byte-order mark, for Swedish Excel) or `rfc4180` (`,`, no mark).
+    #[param(pattern = "^(excel|rfc4180)?$")]
     format: Option<String>,
-    /// `1`: free-text answers included.
+    /// `1`: free-text answers included; `0` (the default) not.
+    #[param(pattern = "^[01]?$")]
     free_text: Option<String>,
 }
 
 impl DownloadQuery {
     fn download(self) -> Result<Download, AppError> {
-        let dialect = match self.format.as_deref().map(str::trim) {
+        let dialect = match self.format.as_deref() {
             None | Some("" | "excel") => Dialect::Excel,
             Some("rfc4180") => Dialect::Rfc4180,
             Some(_) => return Err(AppError::invalid("format", "format is excel or rfc4180")),
         };
-        let free_text = match self.free_text.as_deref().map(str::trim) {
+        let free_text = match self.free_text.as_deref() {
             None | Some("" | "0") => false,
             Some("1") => true,
             Some(_) => return Err(AppError::invalid("free_text", "free_text is 0 or 1")),

@@ -34,12 +34,13 @@ pub struct ResultsQuery {
     /// Put an earlier survey (a wave before this one) beside the figures, by its id.
     compare: Option<String>,
     /// `population` (the default: weighted to the population margins where a municipality has them) or `none`.
+    #[param(pattern = "^(population|none)?$")]
     weights: Option<String>,
 }
 
 impl ResultsQuery {
     pub(crate) fn question(self) -> Result<Question, AppError> {
-        let weighted = match self.weights.as_deref().map(str::trim) {
+        let weighted = match self.weights.as_deref() {
             None | Some("" | "population") => true,
             Some("none") => false,
             Some(_) => return Err(AppError::invalid("weights", "weights is population or none")),

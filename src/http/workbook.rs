@@ -17,6 +17,7 @@ use crate::views::workbook::{Contents, workbook};
 pub struct LangQuery {
     /// `sv` (the default) or `en`: the workbook's sheet names, headers and method; the questions in the
     /// questionnaire's English where it has one.
+    #[param(pattern = "^(sv|en)?$")]
     lang: Option<String>,
 }
 
@@ -43,7 +44,7 @@ pub async fn download(
     lang: web::Query<LangQuery>,
 ) -> Result<HttpResponse, AppError> {
     let question = query.into_inner().question()?;
-    let lang = match lang.into_inner().lang.as_deref().map(str::trim) {
+    let lang = match lang.into_inner().lang.as_deref() {
         None | Some("" | "sv") => "sv",
         Some("en") => "en",
         Some(_) => return Err(AppError::invalid("lang", "lang is sv or en")),

@@ -20,6 +20,7 @@ mod instruments;
 mod layers;
 mod municipalities;
 mod open_data;
+mod openapi;
 mod paper;
 mod population;
 mod process;

@@ -21,7 +21,7 @@ async fn a_link_cannot_take_out_a_reminder_list(backend: Backend) {
     let page_path = format!("/admin/surveys/{id}/municipalities/1783/reminders.csv");
     let api_path = format!("/api/v1/surveys/{id}/municipalities/1783/reminders");
     assert_eq!(staff.get(&page_path).await.status(), 404);
-    assert_eq!(staff.get(&api_path).await.status(), 404);
+    assert_eq!(staff.get(&api_path).await.status(), 405, "the API address takes POST only");
     // Nor does a form posted from elsewhere, without the session's CSRF token.
     let forged = staff.client.post(format!("{}{page_path}", app.address)).form(&[("csrf_token", "x")]).send().await;
     assert_eq!(forged.unwrap().status(), 403);
