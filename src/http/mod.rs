@@ -15,6 +15,7 @@ mod instruments;
 pub mod language;
 pub mod letters;
 mod municipalities;
+pub mod notice;
 pub mod open_data;
 pub mod openapi;
 pub mod paper;

@@ -2,7 +2,7 @@
 //! `/api/v1/municipalities/{code}/promises`.
 
 use actix_web::http::{StatusCode, header};
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
 use crate::app::promises::{self, PromiseInput, PromisesPage, TargetInput};
@@ -10,9 +10,9 @@ use crate::domain::promise::PromiseView;
 use crate::error::{AppError, FieldError};
 use crate::http::extract::CurrentUser;
 use crate::http::forms::ProtectedForm;
+use crate::http::notice::{self, Notice};
 use crate::http::render::context;
 use crate::http::state::AppState;
-use crate::http::surveys::see_other;
 use crate::views::promises::{PromiseFields, PromiseForm, rows};
 use crate::views::templates::UserView;
 
@@ -72,27 +72,18 @@ impl PromiseFormInput {
     }
 }
 
-#[derive(Debug, Deserialize)]
-pub struct ListQuery {
-    now: Option<String>,
-}
-
 /// `GET /admin/municipalities/{code}/promises`: the municipality's promises, and for those who may change them the
 /// form for a new one.
 pub async fn page(
+    request: HttpRequest,
     state: web::Data<AppState>,
     user: CurrentUser,
     code: web::Path<String>,
-    query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let notice = match query.now.as_deref() {
-        Some("created") => Some("Löftet är sparat."),
-        Some("changed") => Some("Ändringarna är sparade."),
-        Some("deleted") => Some("Löftet är borttaget."),
-        _ => None,
-    };
+    let notice = notice::waiting(&request).map(Notice::text);
     let page = promises::page(&state, &user, &code).await?;
-    render_list(&state, &user, StatusCode::OK, page, PromiseFields::default(), Vec::new(), notice).await
+    let page = render_list(&state, &user, StatusCode::OK, page, PromiseFields::default(), Vec::new(), notice).await?;
+    notice::shown(&request, page, state.secure_cookies)
 }
 
 async fn render_list(
@@ -126,7 +117,10 @@ pub async fn create_from_page(
 ) -> Result<HttpResponse, AppError> {
     let ProtectedForm { user, form } = form;
     match promises::create(&state, &user, &code, &form.input()).await {
-        Ok(created) => Ok(see_other(&format!("/admin/municipalities/{}/promises?now=created", created.municipality))),
+        Ok(created) => {
+            let location = format!("/admin/municipalities/{}/promises", created.municipality);
+            notice::redirect(&location, Notice::PromiseCreated, state.secure_cookies)
+        }
         Err(AppError::InvalidFields(errors)) => {
             let page = promises::page(&state, &user, &code).await?;
             render_list(&state, &user, StatusCode::UNPROCESSABLE_ENTITY, page, form.fields(), errors, None).await
@@ -182,7 +176,10 @@ pub async fn update_from_page(
     let ProtectedForm { user, form } = form;
     let (code, id) = path.into_inner();
     match promises::update(&state, &user, &code, &id, &form.input()).await {
-        Ok(changed) => Ok(see_other(&format!("/admin/municipalities/{}/promises?now=changed", changed.municipality))),
+        Ok(changed) => {
+            let location = format!("/admin/municipalities/{}/promises", changed.municipality);
+            notice::redirect(&location, Notice::PromiseChanged, state.secure_cookies)
+        }
         Err(AppError::InvalidFields(errors)) => {
             let page = promises::page(&state, &user, &code).await?;
             let promise = promises::get(&state, &user, &code, &id).await?;
@@ -200,7 +197,8 @@ pub async fn delete_from_page(
 ) -> Result<HttpResponse, AppError> {
     let (code, id) = path.into_inner();
     promises::delete(&state, &form.user, &code, &id).await?;
-    Ok(see_other(&format!("/admin/municipalities/{}/promises?now=deleted", code.trim())))
+    let location = format!("/admin/municipalities/{}/promises", code.trim());
+    notice::redirect(&location, Notice::PromiseDeleted, state.secure_cookies)
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -11,8 +11,9 @@ use crate::app::publishing::{self, Publication};
 use crate::error::AppError;
 use crate::http::extract::CurrentUser;
 use crate::http::forms::ProtectedForm;
+use crate::http::notice::{self, Notice};
 use crate::http::state::AppState;
-use crate::http::surveys::{Notes, render_survey, see_other};
+use crate::http::surveys::{Notes, render_survey};
 use crate::views::publication::{PublicMunicipality, PublicSurvey};
 use crate::views::workbook::{Contents, workbook};
 
@@ -129,7 +130,7 @@ pub async fn publish_from_page(
     form: ProtectedForm<crate::http::sign_in::EmptyForm>,
 ) -> Result<HttpResponse, AppError> {
     match publishing::publish(&state, &form.user, &id, None).await {
-        Ok(_) => Ok(see_other(&format!("/admin/surveys/{id}?now=published"))),
+        Ok(_) => notice::redirect(&format!("/admin/surveys/{id}"), Notice::Published, state.secure_cookies),
         Err(AppError::Conflict(reason)) => {
             render_survey(&state, &form.user, StatusCode::CONFLICT, &id, Notes::notice(reason)).await
         }
@@ -144,7 +145,7 @@ pub async fn withdraw_from_page(
     form: ProtectedForm<crate::http::sign_in::EmptyForm>,
 ) -> Result<HttpResponse, AppError> {
     publishing::withdraw(&state, &form.user, &id).await?;
-    Ok(see_other(&format!("/admin/surveys/{id}?now=withdrawn")))
+    notice::redirect(&format!("/admin/surveys/{id}"), Notice::PublicationWithdrawn, state.secure_cookies)
 }
 
 /// The Swedish day a publication was made.

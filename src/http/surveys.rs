@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use actix_web::http::{StatusCode, header};
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
 use crate::app::audit::Actor;
@@ -19,6 +19,7 @@ use crate::error::AppError;
 use crate::error::{FieldError, FieldErrors};
 use crate::http::extract::CurrentUser;
 use crate::http::forms::ProtectedForm;
+use crate::http::notice::{self, Notice};
 use crate::http::render::context;
 use crate::http::state::AppState;
 use crate::views;
@@ -396,25 +397,16 @@ pub fn disposition_label(disposition: Disposition) -> &'static str {
     }
 }
 
-#[derive(Deserialize)]
-pub struct ShowQuery {
-    /// The state a survey was just moved to, to confirm it.
-    now: Option<String>,
-}
-
-/// `GET /admin/surveys/{id}`
+/// `GET /admin/surveys/{id}`, with the notice of the form that led here, once.
 pub async fn show_page(
+    request: HttpRequest,
     state: web::Data<AppState>,
     user: CurrentUser,
     id: web::Path<String>,
-    query: web::Query<ShowQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let notice = query
-        .now
-        .as_deref()
-        .and_then(survey::SurveyState::parse)
-        .map(|now| format!("Enkäten är nu {}.", now.label().to_lowercase()));
-    render_survey(&state, &user, StatusCode::OK, &id, Notes { notice, ..Notes::default() }).await
+    let notice = notice::waiting(&request).map(|notice| notice.text().to_owned());
+    let page = render_survey(&state, &user, StatusCode::OK, &id, Notes { notice, ..Notes::default() }).await?;
+    notice::shown(&request, page, state.secure_cookies)
 }
 
 /// `GET /admin/surveys/{id}/edit`: a draft's settings, or an open or closed survey's disclosure settings.
@@ -599,7 +591,14 @@ pub async fn transition_from_page(
         return Ok(see_other(&format!("/admin/surveys/{id}/close")));
     }
     match surveys::transition(&state, &user, Actor::of(&user), &id, transition).await {
-        Ok(next) => Ok(see_other(&format!("/admin/surveys/{id}?now={}", next.as_str()))),
+        Ok(next) => {
+            let location = format!("/admin/surveys/{id}");
+            match next {
+                survey::SurveyState::Open => notice::redirect(&location, Notice::SurveyOpen, state.secure_cookies),
+                survey::SurveyState::Closed => notice::redirect(&location, Notice::SurveyClosed, state.secure_cookies),
+                survey::SurveyState::Draft => Ok(see_other(&location)),
+            }
+        }
         Err(AppError::Conflict(reason)) => {
             render_survey(&state, &user, StatusCode::CONFLICT, &id, Notes::notice(reason)).await
         }

@@ -460,6 +460,8 @@ async fn a_survey_is_set_up_through_the_pages(backend: Backend) {
     let location = response.headers()["location"].to_str().unwrap().to_owned();
     let page = browser.get(&location).await.text().await.unwrap();
     assert!(page.contains("Enkäten är nu öppen."), "{location}: {page}");
+    let reloaded = browser.get(&location).await.text().await.unwrap();
+    assert!(!reloaded.contains("Enkäten är nu öppen.") && reloaded.contains("Öppen"), "the notice is shown once");
     let response = browser.post_form(&format!("/admin/surveys/{id}/open"), &[]).await;
     assert_eq!(response.status(), 409);
     let home = browser.get("/admin").await.text().await.unwrap();

@@ -44,7 +44,10 @@ describe('published results', { timeout: 180_000 }, () => {
     const page = staffPage;
     await page.goto(`${baseUrl}/admin/surveys/${survey.id}`);
     await page.getByRole('button', { name: 'Publicera resultaten' }).click();
-    await page.waitForURL(/now=published/);
+    await page.waitForURL(new RegExp(`/admin/surveys/${survey.id}$`));
+    assert.equal(await page.getByRole('status').filter({ hasText: 'Resultaten är publicerade.' }).count(), 1);
+    await page.reload();
+    assert.equal(await page.getByText('Resultaten är publicerade.').count(), 0, 'the notice is shown once');
     const link = page.locator(`#publication-heading + p a[href="/resultat/${survey.id}"]`);
     assert.equal(await link.count(), 1, 'the survey page links the public results');
     await checkA11y(page, 'survey page, published');
