@@ -66,6 +66,7 @@ fn resident_routes(cfg: &mut web::ServiceConfig) {
         .route("/static/trygghet.css", web::get().to(home::stylesheet))
         .route("/static/svara.js", web::get().to(home::script))
         .route("/static/live.js", web::get().to(home::live_script))
+        .route("/static/picker.js", web::get().to(home::picker_script))
         .route("/svara", web::get().to(home::to_start))
         .route("/svara", web::post().to(answer::start_submit))
         .route("/svara/{code}", web::get().to(answer::welcome))

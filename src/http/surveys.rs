@@ -217,7 +217,7 @@ async fn render_new(
         status,
         "admin/survey_new.html",
         context! { title => "Ny enkät", user => UserView::from(&user.staff), csrf_token => user.csrf_token(), form,
-        municipalities => municipalities::manageable(state, user).await?, instruments => instrument_options(state).await?,
+        counties => municipalities::manageable_by_county(state, user).await?, instruments => instrument_options(state).await?,
         errors },
     )
 }

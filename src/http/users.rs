@@ -41,7 +41,8 @@ async fn render_list(
         "admin/users.html",
         context! {
             title => "Användare", user => UserView::from(&user.staff), csrf_token => user.csrf_token(),
-            users => accounts::list(state, user).await?, municipalities => municipalities::choices(state).await?,
+            users => accounts::list(state, user).await?,
+            counties => municipalities::choices_by_county(state).await?,
             roles => Role::ALL.iter().map(|role| (role.as_str(), role.label())).collect::<Vec<_>>(),
             form => context! { email => form.email, display_name => form.display_name, role => form.role,
                                municipalities => form.municipalities },
@@ -100,7 +101,7 @@ async fn render_edit(
         "admin/user.html",
         context! {
             title => format!("Användare {}", account.email), user => UserView::from(&user.staff), csrf_token => user.csrf_token(),
-            account, municipalities => municipalities::choices(state).await?,
+            account, counties => municipalities::choices_by_county(state).await?,
             roles => Role::ALL.iter().map(|role| (role.as_str(), role.label())).collect::<Vec<_>>(),
             errors, notice,
         },

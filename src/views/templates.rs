@@ -31,6 +31,7 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "admin/survey.html",
     "admin/survey_close.html",
     "admin/disclosure_fields.html",
+    "admin/municipality_picker.html",
     "admin/population.html",
     "admin/paper.html",
     "admin/rates.html",
@@ -62,6 +63,9 @@ pub const SCRIPT: &str = include_str!("../../frontend/static/svara.js");
 
 /// The dashboard's script, served at `/static/live.js`.
 pub const LIVE_SCRIPT: &str = include_str!("../../frontend/static/live.js");
+
+/// The municipality picker's search (`/static/picker.js`).
+pub const PICKER_SCRIPT: &str = include_str!("../../frontend/static/picker.js");
 
 /// The stylesheet, served at `/static/trygghet.css`.
 pub const STYLESHEET: &str = include_str!("../../frontend/static/trygghet.css");

@@ -380,7 +380,14 @@ on_both_backends!(
 async fn a_survey_is_set_up_through_the_pages(backend: Backend) {
     let Some(app) = spawn_app(backend).await else { return };
     let browser = app.staff("anna@polisen.se", "coordinator", &["1783", "1737"]).await;
-    assert_eq!(browser.get("/admin/surveys/new").await.status(), 200);
+    let new = browser.get("/admin/surveys/new").await;
+    assert_eq!(new.status(), 200);
+    // The coordinator's municipalities by name, under their county, which is open as the only one; no codes shown.
+    let new = new.text().await.unwrap();
+    assert_eq!(new.matches(r#"<details class="county""#).count(), 1, "{new}");
+    assert!(new.contains(r#"data-county="Värmlands län" open"#), "{new}");
+    assert!(new.contains(r#"data-name="Hagfors"> Hagfors</label>"#) && !new.contains("(1783)"), "{new}");
+    assert!(new.contains("Valda: inga."));
 
     // A mistake keeps everything typed.
     let typed = [
@@ -400,6 +407,7 @@ async fn a_survey_is_set_up_through_the_pages(backend: Backend) {
     assert!(
         page.contains(r#"value="Trygghet 2026""#)
             && page.contains(r#"value="1783" checked"#)
+            && page.contains("Valda: Hagfors, Torsby.")
             && page.contains(r#"value="55""#)
     );
 

@@ -344,3 +344,32 @@ export async function waitUntil(page, fn, arg, { until = (value) => value, timeo
     await new Promise((resolve) => setTimeout(resolve, interval));
   }
 }
+
+/** The ticked municipalities of the picker, by code, in page order. */
+export function chosenMunicipalities(page) {
+  return page.locator('#municipalities input[type=checkbox]:checked').evaluateAll((boxes) => boxes.map((box) => box.value));
+}
+
+/**
+ * Chooses municipalities in the picker by keyboard, starting with the focus on its search field: for each, type its
+ * name, Tab past the one county left open to the one box left, tick it with Space, and Shift+Tab back to the search.
+ * Leaves the focus on the search field with the last name in it.
+ */
+export async function pickMunicipalities(page, names) {
+  for (const name of names) {
+    assert.match((await focused(page)).description, /^input#municipality-search/);
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type(name);
+    const visible = await page.locator('#municipality-counties label:visible').allTextContents();
+    assert.deepEqual(visible.map((text) => text.trim()), [name], `searching "${name}" leaves it alone`);
+    await page.keyboard.press('Tab');
+    assert.match((await focused(page)).description, /^summary/, 'the county, open');
+    await page.keyboard.press('Tab');
+    assert.match((await assertVisibleFocus(page, `the box of ${name}`)).description, /^input\[type=checkbox\]/);
+    await page.keyboard.press('Space');
+    await page.keyboard.press('Shift+Tab');
+    await page.keyboard.press('Shift+Tab');
+  }
+  const line = (await page.locator('[data-picker-chosen]').textContent()).trim();
+  for (const name of names) assert.ok(line.includes(name), `"${line}" names ${name}`);
+}

@@ -21,9 +21,11 @@ import {
   assertVisibleFocus,
   baseUrl,
   checkA11y,
+  chosenMunicipalities,
   focused,
   launchBrowser,
   newPage,
+  pickMunicipalities,
   screenshot,
   signIn,
   submitWith,
@@ -102,8 +104,10 @@ describe('a survey wave, set up by keyboard', { timeout: 150_000 }, () => {
     assert.equal(response?.status(), 200);
     assert.equal(page.url(), `${baseUrl}/admin/surveys/new`);
     assert.equal(await heading(), 'Ny enkät');
-    const options = await page.locator('#municipalities-select option').count();
+    const options = await page.locator('#municipalities input[type=checkbox]').count();
     assert.equal(options, 290, 'an administrator may choose any of the 290 municipalities');
+    assert.equal(await page.locator('#municipalities details.county').count(), 21, 'in 21 counties');
+    assert.equal(await page.locator('#municipalities details[open]').count(), 0, 'all folded while none is chosen');
     await widths('survey-new', 'the new-survey page');
   });
 
@@ -124,11 +128,11 @@ describe('a survey wave, set up by keyboard', { timeout: 150_000 }, () => {
     assert.equal(await page.evaluate(() => document.activeElement.value), 'codes');
     assert.ok(await page.locator('input[name=access][value=codes]').isChecked());
 
-    await tabTo(page, '#municipalities-select', { max: 1 });
-    await pickMunicipalities(page, '#municipalities-select', [hagfors.code, torsby.code]);
+    await tabTo(page, '#municipality-search', { max: 1 });
+    await pickMunicipalities(page, [hagfors.name, torsby.name]);
     await screenshot(page, 'survey-new-keyboard-320', { fullPage: false });
 
-    await tabTo(page, '#sample_size', { max: 1 });
+    await tabTo(page, '#sample_size', { max: 3 });
     assert.equal(await page.locator('#sample_size').inputValue(), '300', 'the sample is 300 unless changed');
     await page.keyboard.press('Control+A');
     await page.keyboard.type('300');
@@ -158,7 +162,9 @@ describe('a survey wave, set up by keyboard', { timeout: 150_000 }, () => {
     assert.equal(await page.locator('#opens_on').inputValue(), opensOn);
     assert.equal(await page.locator('#closes_on').inputValue(), '2027-05-02');
     assert.ok(await page.locator('input[name=access][value=codes]').isChecked());
-    assert.deepEqual((await selected(page, '#municipalities-select')).sort(), [torsby.code, hagfors.code]);
+    assert.deepEqual(await chosenMunicipalities(page), [hagfors.code, torsby.code]);
+    assert.equal(await page.locator('#municipalities details[open]').getAttribute('data-county'), 'Värmlands län',
+      'the county with the chosen ones is open');
     assert.equal(await page.locator('#sample_size').inputValue(), '300');
     assert.equal(await page.locator('#target_percent').inputValue(), '55');
 
@@ -174,7 +180,7 @@ describe('a survey wave, set up by keyboard', { timeout: 150_000 }, () => {
     await page.keyboard.press('Enter');
     assert.match((await assertVisibleFocus(page, 'after the summary link')).description, /^input#closes_on/);
     await typeDate(page, '#closes_on', closesOn);
-    await tabPastDateFieldsTo(page, 'main button[type=submit]', { max: 20 });
+    await tabPastDateFieldsTo(page, 'main button[type=submit]', { max: 80 });
     const created = await submitWith(page, 'Enter');
     assert.equal(created?.status(), 200);
     assert.match(page.url(), /\/admin\/surveys\/[0-9a-f-]{36}$/);
@@ -444,36 +450,6 @@ async function dateLayout(page, selector) {
   } finally {
     await cdp.detach();
   }
-}
-
-/** The selected options of a multiple-choice list, by code, in list order. */
-function selected(page, selector) {
-  return page.locator(selector).evaluate((select) => [...select.selectedOptions].map((option) => option.value));
-}
-
-/**
- * Chooses municipalities in the focused multiple-choice list by keyboard: type the first one's name (which selects
- * it alone), then for each further one move with Ctrl+arrow (which keeps the choice) and add it with Ctrl+Space.
- */
-async function pickMunicipalities(page, selector, codes) {
-  const options = await page
-    .locator(`${selector} option`)
-    .evaluateAll((options) => options.map((option) => ({ code: option.value, name: option.textContent.trim() })));
-  const index = (code) => options.findIndex((option) => option.code === code);
-  const [first, ...rest] = codes;
-  await page.keyboard.type(options[index(first)].name.replace(/\s*\(\d+\)$/, ''));
-  assert.deepEqual(await selected(page, selector), [first], `typing the name chooses ${first} alone`);
-  let at = index(first);
-  for (const code of rest) {
-    const steps = index(code) - at;
-    for (let step = 0; step < Math.abs(steps); step += 1) {
-      await page.keyboard.press(steps < 0 ? 'Control+ArrowUp' : 'Control+ArrowDown');
-    }
-    await page.keyboard.press('Control+Space');
-    at = index(code);
-  }
-  const expected = [...codes].sort((a, b) => index(a) - index(b));
-  assert.deepEqual(await selected(page, selector), expected);
 }
 
 function hasUnzip() {

@@ -77,6 +77,11 @@ status=0
   --report-dir "$reports" \
   --warnings off || status=$?
 
+if ! kill -0 "$service" 2>/dev/null || ! curl -fs "$base/healthz" >/dev/null; then
+  echo "conformance: the service stopped during the run; the end of its log:" >&2
+  tail -40 "$work/service.log" >&2
+  exit 1
+fi
 requests=$(($(api_requests "") - before))
 server_errors="$(api_requests 5)"
 echo "conformance: $requests requests to /api, $server_errors answered 5xx (minimum $minimum requests)"
