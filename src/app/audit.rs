@@ -7,6 +7,7 @@ use crate::app::Context;
 use crate::auth::Staff;
 pub use crate::db::models::user::AuditEvent;
 use crate::db::queries::audit;
+use crate::domain::audit::Action;
 use crate::error::AppError;
 
 /// Who acted: a signed-in user, the command line, or an anonymous attempt (a failed sign-in).
@@ -28,13 +29,13 @@ impl Actor {
     }
 
     /// A new event by this actor.
-    pub fn event(&self, action: &str, target: Option<String>, detail: Value) -> AuditEvent {
+    pub fn event(&self, action: Action, target: Option<String>, detail: Value) -> AuditEvent {
         AuditEvent {
             id: uuid::Uuid::new_v4().to_string(),
             occurred_at: crate::db::now(),
             actor_user_id: self.user_id.clone(),
             actor_email: self.email.clone(),
-            action: action.to_owned(),
+            action: action.as_str().to_owned(),
             target,
             detail: detail.to_string(),
             source_address: self.address.clone(),
