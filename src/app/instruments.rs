@@ -323,7 +323,7 @@ mod tests {
     }
 
     async fn audit_count(instruments: &Instruments) -> usize {
-        let events = instruments.db.run(|conn| audit::list(conn, 100, 0)).await.unwrap();
+        let events = instruments.db.run(|conn| audit::list(conn, &Default::default(), 100, 0)).await.unwrap();
         events.iter().filter(|event| event.action == "instrument_imported").count()
     }
 
