@@ -253,12 +253,20 @@ impl Filter {
                 None
             }),
         };
-        let from = parse_day(from).unwrap_or_else(|reason| {
-            refuse("from", reason);
+        let from = parse_day(from).unwrap_or_else(|error| {
+            refuse(
+                "from",
+                error
+                    .reason("Skriv från-dagen som ÅÅÅÅ-MM-DD, t.ex. 2026-12-05.", "Från-dagen finns inte i kalendern."),
+            );
             None
         });
-        let to = parse_day(to).unwrap_or_else(|reason| {
-            refuse("to", reason);
+        let to = parse_day(to).unwrap_or_else(|error| {
+            refuse(
+                "to",
+                error
+                    .reason("Skriv till-dagen som ÅÅÅÅ-MM-DD, t.ex. 2026-12-05.", "Till-dagen finns inte i kalendern."),
+            );
             None
         });
         if errors.is_empty() { Ok(Self { user, action, from, to }) } else { Err(errors) }
@@ -290,9 +298,26 @@ fn is_account_id(text: &str) -> bool {
         && groups.iter().all(|group| group.bytes().all(|byte| matches!(byte, b'0'..=b'9' | b'a'..=b'f')))
 }
 
+/// Why a day could not be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DayError {
+    /// Not written as YYYY-MM-DD.
+    Shape,
+    /// Written so, but no such day (2026-02-30).
+    NoSuchDay,
+}
+
+impl DayError {
+    fn reason(self, shape: &'static str, no_such_day: &'static str) -> &'static str {
+        match self {
+            Self::Shape => shape,
+            Self::NoSuchDay => no_such_day,
+        }
+    }
+}
+
 /// A day as YYYY-MM-DD (exactly: four, two and two digits), `None` when empty.
-fn parse_day(text: &str) -> Result<Option<NaiveDate>, &'static str> {
-    const REASON: &str = "Skriv datumet som ÅÅÅÅ-MM-DD, t.ex. 2026-12-05.";
+fn parse_day(text: &str) -> Result<Option<NaiveDate>, DayError> {
     if text.is_empty() {
         return Ok(None);
     }
@@ -303,11 +328,11 @@ fn parse_day(text: &str) -> Result<Option<NaiveDate>, &'static str> {
             .enumerate()
             .all(|(at, byte)| if at == 4 || at == 7 { *byte == b'-' } else { byte.is_ascii_digit() });
     if !shaped {
-        return Err(REASON);
+        return Err(DayError::Shape);
     }
     let part = |range: std::ops::Range<usize>| text[range].parse::<u32>().unwrap_or(0);
     let year = i32::try_from(part(0..4)).unwrap_or(0);
-    NaiveDate::from_ymd_opt(year, part(5..7), part(8..10)).map(Some).ok_or("Det datumet finns inte i kalendern.")
+    NaiveDate::from_ymd_opt(year, part(5..7), part(8..10)).map(Some).ok_or(DayError::NoSuchDay)
 }
 
 /// The instant (UTC) a Swedish day begins.
@@ -461,10 +486,10 @@ pub fn sentence(event: Event<'_>, names: &Names) -> String {
                 let mut changes = Vec::new();
                 for (key, label) in [("min_base", "minsta bas"), ("min_cell", "minsta cell")] {
                     let (old, new) = (before[key].as_i64(), detail[key].as_i64());
-                    if let (Some(old), Some(new)) = (old, new) {
-                        if old != new {
-                            changes.push(format!("{label} {} → {}", number(old), number(new)));
-                        }
+                    if let (Some(old), Some(new)) = (old, new)
+                        && old != new
+                    {
+                        changes.push(format!("{label} {} → {}", number(old), number(new)));
                     }
                 }
                 let changes = if changes.is_empty() { "oförändrade".to_owned() } else { changes.join(", ") };
@@ -556,10 +581,10 @@ pub fn sentence(event: Event<'_>, names: &Names) -> String {
                 changes.push(format!("tidigare ”{old_title}”"));
             }
             let status = |value: &Value| value.as_str().and_then(PromiseStatus::parse);
-            if let (Some(old), Some(new)) = (status(&before["status"]), status(&detail["status"])) {
-                if old != new {
-                    changes.push(format!("{} → {}", old.label().to_lowercase(), new.label().to_lowercase()));
-                }
+            if let (Some(old), Some(new)) = (status(&before["status"]), status(&detail["status"]))
+                && old != new
+            {
+                changes.push(format!("{} → {}", old.label().to_lowercase(), new.label().to_lowercase()));
             }
             let changes = if changes.is_empty() { String::new() } else { format!(" ({})", changes.join(", ")) };
             format!("{who} ändrade löftet ”{}” för {municipality}{changes}", text("title"))

@@ -137,8 +137,8 @@ async fn a_filter_that_cannot_be_read_is_refused_by_field(backend: Backend) {
     let page = admin.get("/admin/audit?from=2026-13-01&to=igår&action=sign_in").await;
     assert_eq!(page.status(), 422);
     let html = page.text().await.unwrap();
-    assert!(html.contains(r#"id="from-error">Det datumet finns inte i kalendern."#), "{html}");
-    assert!(html.contains(r#"id="to-error">Skriv datumet som ÅÅÅÅ-MM-DD"#));
+    assert!(html.contains(r#"id="from-error">Från-dagen finns inte i kalendern."#), "{html}");
+    assert!(html.contains(r#"id="to-error">Skriv till-dagen som ÅÅÅÅ-MM-DD"#));
     assert!(html.contains(r#"value="2026-13-01""#) && html.contains(r#"value="igår""#), "what was typed is kept");
     assert!(html.contains(r#"<option value="sign_in" selected>"#));
     assert!(html.contains(r##"href="#from""##), "the error summary leads to the field");
