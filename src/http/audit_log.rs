@@ -95,8 +95,10 @@ pub async fn page(
         user => query.user.clone().unwrap_or_default(), action => query.action.clone().unwrap_or_default(),
         from => query.from.clone().unwrap_or_default(), to => query.to.clone().unwrap_or_default(),
     };
-    let mut errors = Vec::new();
-    let filter = query.filter().map_err(|refused| errors = refused).ok();
+    let (filter, mut errors) = match query.filter() {
+        Ok(filter) => (Some(filter), Vec::new()),
+        Err(refused) => (None, refused),
+    };
     if filter.as_ref().is_some_and(Filter::is_reversed) {
         errors.push(FieldError { field: "to".to_owned(), reason: "Till-dagen ligger före från-dagen.".to_owned() });
     }
