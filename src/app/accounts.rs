@@ -16,6 +16,7 @@ use crate::auth::{Staff, csrf, session};
 use crate::db::Db;
 use crate::db::models::user::{ApiToken, NewUser, Session, User, UserChanges};
 use crate::db::queries::{audit, municipalities, sessions, users};
+use crate::domain::audit::Action;
 use crate::domain::display_name;
 use crate::domain::email::EmailAddress;
 use crate::domain::municipality::MunicipalityCode;
@@ -182,7 +183,7 @@ pub async fn create_user(
         conn.transaction(|conn| {
             users::insert(conn, &user, &municipalities)?;
             let event = actor.event(
-                "user_created",
+                Action::UserCreated,
                 Some(user.email.clone()),
                 json!({ "role": user.role, "municipalities": municipalities }),
             );
@@ -273,7 +274,7 @@ pub async fn update_user(
                     sessions::delete_for_user(conn, &id)?;
                     sessions::revoke_api_tokens_of(conn, &id, now)?;
                 }
-                audit::insert(conn, &actor.event("user_changed", Some(target), detail))?;
+                audit::insert(conn, &actor.event(Action::UserChanged, Some(target), detail))?;
                 Ok(UserSummary::new(users::find(conn, &id)?, users::municipalities_of(conn, &id)?))
             })
         })
@@ -303,7 +304,7 @@ pub async fn revoke_sessions(ctx: &Context, admin: &Staff, id: String) -> Result
                     tokens_revoked: sessions::revoke_api_tokens_of(conn, &id, now)?,
                 };
                 let detail = json!({ "sessions": ended.sessions_ended, "tokens": ended.tokens_revoked });
-                audit::insert(conn, &actor.event("sessions_revoked", Some(user.email), detail))?;
+                audit::insert(conn, &actor.event(Action::SessionsRevoked, Some(user.email), detail))?;
                 Ok(ended)
             })
         })
@@ -363,7 +364,10 @@ pub async fn change_password(ctx: &Context, user: &Staff, current: String, new: 
                 users::update(conn, &id, &UserChanges { password_hash: Some(hash), ..UserChanges::default() })?;
                 sessions::delete_others(conn, &id, &keep)?;
                 let tokens = sessions::revoke_api_tokens_of(conn, &id, crate::db::now())?;
-                audit::insert(conn, &actor.event("password_changed", Some(email), json!({ "tokens_revoked": tokens })))
+                audit::insert(
+                    conn,
+                    &actor.event(Action::PasswordChanged, Some(email), json!({ "tokens_revoked": tokens })),
+                )
             })
         })
         .await
@@ -399,7 +403,7 @@ pub async fn create_api_token(ctx: &Context, user: &Staff, name: String) -> Resu
                 sessions::insert_api_token(conn, &row)?;
                 audit::insert(
                     conn,
-                    &actor.event("api_token_created", Some(email), json!({ "name": row.name, "id": row.id })),
+                    &actor.event(Action::ApiTokenCreated, Some(email), json!({ "name": row.name, "id": row.id })),
                 )
             })
         })
@@ -448,7 +452,7 @@ pub async fn revoke_api_token(ctx: &Context, user: &Staff, id: String) -> Result
             conn.transaction(|conn| {
                 let revoked = sessions::revoke_api_token(conn, &id, &user_id, crate::db::now())?;
                 if revoked > 0 {
-                    audit::insert(conn, &actor.event("api_token_revoked", Some(email), json!({ "id": id })))?;
+                    audit::insert(conn, &actor.event(Action::ApiTokenRevoked, Some(email), json!({ "id": id })))?;
                 }
                 Ok(revoked)
             })

@@ -11,6 +11,7 @@ use crate::app::{instruments, surveys};
 use crate::auth::Staff;
 use crate::db::models::comment::{CommentReview, StoredComment};
 use crate::db::queries::{audit, comments};
+use crate::domain::audit::Action;
 use crate::domain::comments::mask;
 use crate::domain::instrument::ItemKind;
 use crate::error::AppError;
@@ -116,9 +117,9 @@ pub async fn review(
         Review::Reset => None,
     };
     let action = match review {
-        Review::Mask(_) => "comment_masked",
-        Review::Approve => "comment_approved",
-        Review::Reset => "comment_review_reset",
+        Review::Mask(_) => Action::CommentMasked,
+        Review::Approve => Action::CommentApproved,
+        Review::Reset => Action::CommentReviewReset,
     };
     let event = Actor::of(staff).event(
         action,

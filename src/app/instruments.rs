@@ -27,6 +27,7 @@ use crate::db::models::instrument::StoredInstrument;
 use crate::db::models::survey::Survey;
 use crate::db::queries::{audit, instruments};
 use crate::db::{Db, DbError};
+use crate::domain::audit::Action;
 use crate::domain::instrument::{Instrument, InstrumentError, default_instrument};
 use crate::error::AppError;
 
@@ -227,7 +228,8 @@ impl Instruments {
             "key": row.instrument_key, "version": row.version, "title": row.title,
             "languages": instrument.languages(), "sections": instrument.sections().len(), "items": item_count,
         });
-        let event = actor.event("instrument_imported", Some(format!("{} {}", row.instrument_key, row.version)), detail);
+        let event =
+            actor.event(Action::InstrumentImported, Some(format!("{} {}", row.instrument_key, row.version)), detail);
         let imported_at = row.imported_at;
         let inserted = self
             .db
@@ -321,7 +323,7 @@ mod tests {
     }
 
     async fn audit_count(instruments: &Instruments) -> usize {
-        let events = instruments.db.run(|conn| audit::list(conn, 100, 0)).await.unwrap();
+        let events = instruments.db.run(|conn| audit::list(conn, &Default::default(), 100, 0)).await.unwrap();
         events.iter().filter(|event| event.action == "instrument_imported").count()
     }
 

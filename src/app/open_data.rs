@@ -15,6 +15,7 @@ use crate::auth::Staff;
 use crate::db::DbConnection;
 use crate::db::queries::{audit, comments, open_data, responses};
 use crate::domain::aapor::{Completeness, classify};
+use crate::domain::audit::Action;
 use crate::domain::instrument::{AnswerRow, Answers, Instrument};
 use crate::domain::open_data::{Column, Content, Dialect, Facts, Survey, columns, data_package, row};
 use crate::error::AppError;
@@ -45,7 +46,7 @@ pub async fn responses_csv(
     let loaded = surveys::load(ctx, staff, survey_id).await?;
     let instrument = instruments::for_survey(ctx, &loaded.survey).await?;
     let event = Actor::of(staff).event(
-        "responses_downloaded",
+        Action::ResponsesDownloaded,
         Some(loaded.survey.id.clone()),
         json!({ "format": match download.dialect { Dialect::Excel => "excel", Dialect::Rfc4180 => "rfc4180" },
                 "free_text": download.free_text }),

@@ -14,13 +14,11 @@ use crate::app::audit::Actor;
 use crate::app::surveys::{Loaded, load};
 use crate::auth::Staff;
 use crate::db::queries::{audit, population as stored};
+use crate::domain::audit::Action;
 use crate::domain::dispositions::ImportProblem;
 use crate::domain::instrument::Instrument;
 use crate::domain::population::{self, Margins};
 use crate::error::{AppError, FieldError};
-
-/// The audit event of every change of a municipality's margins.
-pub const MARGINS_SET: &str = "population_margins_set";
 
 /// One municipality's margins of a survey (empty when none are stored): `NotFound` for a survey the user may not
 /// see or one of their municipalities outside it, `Forbidden` for a municipality that is not theirs, whether or not
@@ -114,7 +112,7 @@ async fn store(
         .write(move |conn| {
             conn.transaction(|conn| {
                 stored::replace(conn, &id, &code, &margins)?;
-                audit::insert(conn, &actor.event(MARGINS_SET, Some(id.clone()), detail))
+                audit::insert(conn, &actor.event(Action::PopulationMarginsSet, Some(id.clone()), detail))
             })
         })
         .await?;

@@ -19,6 +19,7 @@ use crate::app::audit::Actor;
 use crate::auth::Staff;
 use crate::db::models::promise::{Promise, PromiseChanges, PromiseTarget};
 use crate::db::queries::{audit, municipalities, promises as stored, surveys as stored_surveys};
+use crate::domain::audit::Action;
 use crate::domain::municipality::MunicipalityCode;
 use crate::domain::promise::{
     self, FollowedPromise, MunicipalityPromises, PromisePeriod, PromiseStatus, PromiseView, Responsible, Target,
@@ -248,7 +249,8 @@ pub async fn create(ctx: &Context, staff: &Staff, code: &str, input: &PromiseInp
         updated_at: now,
     };
     let targets = rows(&promise.id, &valid.targets);
-    let event = Actor::of(staff).event("promise_created", Some(promise.id.clone()), detail(&municipality.code, &valid));
+    let event =
+        Actor::of(staff).event(Action::PromiseCreated, Some(promise.id.clone()), detail(&municipality.code, &valid));
     let stored_promise = promise.clone();
     let stored_targets = targets.clone();
     ctx.db
@@ -285,7 +287,7 @@ pub async fn update(
     let targets = rows(&promise.id, &valid.targets);
     let mut detail = detail(&municipality.code, &valid);
     detail["before"] = json!({ "title": promise.title, "status": promise.status.as_str() });
-    let event = Actor::of(staff).event("promise_changed", Some(promise.id.clone()), detail);
+    let event = Actor::of(staff).event(Action::PromiseChanged, Some(promise.id.clone()), detail);
     let (promise_id, stored_changes, stored_targets) = (promise.id.clone(), changes.clone(), targets.clone());
     let updated = ctx
         .db
@@ -320,7 +322,7 @@ pub async fn delete(ctx: &Context, staff: &Staff, code: &str, id: &str) -> Resul
     let municipality = municipality(ctx, staff, code, true).await?;
     let (promise, _) = find(ctx, &municipality, id).await?;
     let detail = json!({ "municipality": municipality.code, "title": promise.title });
-    let event = Actor::of(staff).event("promise_deleted", Some(promise.id.clone()), detail);
+    let event = Actor::of(staff).event(Action::PromiseDeleted, Some(promise.id.clone()), detail);
     let deleted = ctx
         .db
         .write(move |conn| {

@@ -14,6 +14,7 @@ use crate::app::workbook::contents;
 use crate::auth::Staff;
 pub use crate::db::models::publication::Publication;
 use crate::db::queries::{audit, publications};
+use crate::domain::audit::Action;
 use crate::domain::publication::Snapshot;
 use crate::domain::results::published::{Labels, Question};
 use crate::domain::survey::SurveyState;
@@ -70,7 +71,7 @@ pub async fn publish(
         snapshot: snapshot.to_json().map_err(|error| AppError::Internal(Box::new(error)))?,
     };
     let event = Actor::of(staff).event(
-        "survey_published",
+        Action::SurveyPublished,
         Some(publication.survey_id.clone()),
         json!({ "compared_with": publication.compared_with, "municipalities": loaded.parts.len() }),
     );
@@ -101,7 +102,7 @@ pub async fn withdraw(ctx: &Context, staff: &Staff, survey_id: &str) -> Result<(
     let loaded = surveys::load(ctx, staff, survey_id).await?;
     require_publisher(&loaded, staff)?;
     let id = loaded.survey.id.clone();
-    let event = Actor::of(staff).event("publication_withdrawn", Some(id.clone()), json!({}));
+    let event = Actor::of(staff).event(Action::PublicationWithdrawn, Some(id.clone()), json!({}));
     let withdrawn = ctx
         .db
         .write(move |conn| {

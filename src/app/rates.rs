@@ -19,6 +19,7 @@ use crate::db::models::survey::{Survey, SurveyMunicipality};
 use crate::db::models::tally::{CompletionTally, DispositionTally, ProgressTally};
 use crate::db::queries::{audit, surveys, tallies};
 use crate::domain::aapor::{Counts, rates};
+use crate::domain::audit::Action;
 use crate::domain::dispositions::Disposition;
 pub use crate::domain::response_rates::{Day, MunicipalityRates, RatesView, Reminder, cumulative, total};
 use crate::domain::survey::Mode;
@@ -173,7 +174,7 @@ fn read_rest(
     parts: Vec<(SurveyMunicipality, String)>,
 ) -> diesel::QueryResult<Rows> {
     let tallies = tallies::of_survey(conn, &survey.id)?;
-    let reminders = audit::municipality_days(conn, crate::app::surveys::letters::REMINDER_LIST_EXPORTED, &survey.id)?;
+    let reminders = audit::municipality_days(conn, Action::ReminderListExported.as_str(), &survey.id)?;
     Ok(Rows { survey, parts, tallies, reminders })
 }
 

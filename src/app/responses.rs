@@ -29,6 +29,7 @@ use crate::db::models::user::AuditEvent;
 use crate::db::queries::{audit, drafts, invitations, responses, surveys, tallies};
 use crate::db::{Abort, Db, DbConnection};
 use crate::domain::aapor::Completeness;
+use crate::domain::audit::Action;
 use crate::domain::codes::LetterNumber;
 use crate::domain::dispositions::Disposition;
 use crate::domain::instrument::Answers;
@@ -229,7 +230,7 @@ fn letter_to_use(conn: &mut DbConnection, new: &NewResponse) -> Result<Option<In
 fn paper_event(actor: &Actor, new: &NewResponse) -> Option<AuditEvent> {
     (new.mode == Mode::Paper).then(|| {
         let detail = json!({ "municipality": new.municipality_code });
-        actor.event("paper_form_entered", Some(new.survey_id.clone()), detail)
+        actor.event(Action::PaperFormEntered, Some(new.survey_id.clone()), detail)
     })
 }
 

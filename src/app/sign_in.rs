@@ -12,6 +12,7 @@ use crate::app::accounts::{self, NewAccount};
 use crate::app::audit::Actor;
 use crate::auth::{Staff, password};
 use crate::db::queries::{audit, sessions, throttle as throttle_queries, users};
+use crate::domain::audit::Action;
 use crate::domain::throttle;
 use crate::error::{AppError, FieldErrors};
 
@@ -88,7 +89,7 @@ pub async fn sign_in(
     if counted.failures > throttle::ACCOUNT_LIMIT || address_failures > throttle::ADDRESS_LIMIT {
         ctx.metrics.sign_in_failure("locked");
         let detail = json!({ "reason": "too many failures", "known_device": known_device });
-        let event = actor.event("sign_in_refused", None, detail);
+        let event = actor.event(Action::SignInRefused, None, detail);
         ctx.db.write(move |conn| audit::insert(conn, &event)).await?;
         return Err(AppError::TooManyRequests { retry_after_secs: retry_after() });
     }
@@ -103,7 +104,7 @@ pub async fn sign_in(
         ctx.metrics.sign_in_failure("bad_credentials");
         let delay = throttle::delay_after(counted.failures.max(address_failures / 5));
         let detail = json!({ "failures": counted.failures, "known_device": known_device });
-        let event = actor.event("sign_in_failed", None, detail);
+        let event = actor.event(Action::SignInFailed, None, detail);
         ctx.db.write(move |conn| audit::insert(conn, &event)).await?;
         tokio::time::sleep(delay).await;
         if counted.failures >= throttle::ACCOUNT_LIMIT || address_failures >= throttle::ADDRESS_LIMIT {
@@ -115,7 +116,7 @@ pub async fn sign_in(
     let (token, _) = accounts::start_session(ctx, user.id.clone()).await?;
     let device = crate::auth::device::issue(&ctx.hasher, &account_key);
     let event =
-        Actor { user_id: Some(user.id), ..actor }.event("sign_in", None, json!({ "known_device": known_device }));
+        Actor { user_id: Some(user.id), ..actor }.event(Action::SignIn, None, json!({ "known_device": known_device }));
     ctx.db
         .write(move |conn| {
             match device_key {
@@ -135,7 +136,7 @@ pub async fn sign_in(
 /// Ends the acting browser session (an API token has none to end).
 pub async fn sign_out(ctx: &Context, staff: &Staff) -> Result<(), AppError> {
     let Some(token_hash) = staff.session.clone() else { return Ok(()) };
-    let event = Actor::of(staff).event("sign_out", None, json!({}));
+    let event = Actor::of(staff).event(Action::SignOut, None, json!({}));
     ctx.db
         .write(move |conn| {
             sessions::delete(conn, &token_hash)?;

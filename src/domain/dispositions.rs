@@ -207,6 +207,21 @@ impl Disposition {
         }
     }
 
+    /// The Swedish name, for tables and the audit log.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::NotReturned => "Inget svar ännu",
+            Self::Started => "Påbörjad",
+            Self::Completed => "Besvarad",
+            Self::Undeliverable => "Obeställbar",
+            Self::MovedAway => "Flyttat",
+            Self::NotEligible => "Ej i målgruppen",
+            Self::Refused => "Avböjt",
+            Self::Deceased => "Avliden",
+            Self::Unable => "Kan inte svara",
+        }
+    }
+
     /// The stable value stored in the database.
     pub fn as_str(self) -> &'static str {
         match self {

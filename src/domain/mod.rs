@@ -18,6 +18,7 @@ macro_rules! checked_text {
 }
 
 pub mod aapor;
+pub mod audit;
 pub mod codes;
 pub mod comments;
 pub mod display_name;

@@ -88,11 +88,12 @@ impl Transition {
     }
 
     /// The audit log's name for it.
-    pub fn action(self) -> &'static str {
+    pub fn action(self) -> crate::domain::audit::Action {
+        use crate::domain::audit::Action;
         match self {
-            Self::Open => "survey_opened",
-            Self::Close => "survey_closed",
-            Self::Reopen => "survey_reopened",
+            Self::Open => Action::SurveyOpened,
+            Self::Close => Action::SurveyClosed,
+            Self::Reopen => Action::SurveyReopened,
         }
     }
 }

@@ -894,7 +894,7 @@ async fn keep_report(
         return Ok(response);
     }
     let event = crate::app::audit::Actor::default().event(
-        "accessibility_problem_reported",
+        crate::domain::audit::Action::AccessibilityProblemReported,
         None,
         serde_json::json!({ "message": message, "language": page.lang }),
     );

@@ -255,7 +255,7 @@ fn import_notice(report: &ImportReport) -> String {
     if !report.replaced.is_empty() {
         let label = |code: &str| {
             code.parse::<crate::domain::dispositions::Disposition>()
-                .map_or_else(|_| code.to_owned(), |d| crate::http::surveys::disposition_label(d).to_lowercase())
+                .map_or_else(|_| code.to_owned(), |d| d.label().to_lowercase())
         };
         let changes: Vec<String> = report
             .replaced

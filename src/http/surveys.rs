@@ -362,8 +362,7 @@ pub(crate) async fn render_survey(
         .collect();
     let survey = SurveyView::from(overview);
     let manages_any = survey.municipalities.iter().any(|part| part.may_manage);
-    let dispositions: Vec<(&str, &str)> =
-        Disposition::ALL.iter().map(|d| (d.as_str(), disposition_label(*d))).collect();
+    let dispositions: Vec<(&str, &str)> = Disposition::ALL.iter().map(|d| (d.as_str(), d.label())).collect();
     let Notes { notice, problems, population: upload, codes } = notes;
     let batches = letters::batches(state, user, id).await?;
     let today = crate::domain::survey::swedish_day(chrono::Utc::now());
@@ -380,21 +379,6 @@ pub(crate) async fn render_survey(
         manages_any, dispositions, notice, problems, max_codes => letters::MAX_CODES_PER_BATCH, population, background,
         upload, publication, codes, batches, request_key => uuid::Uuid::new_v4().to_string(), reopenable },
     )
-}
-
-/// The Swedish name of a disposition, for tables.
-pub fn disposition_label(disposition: Disposition) -> &'static str {
-    match disposition {
-        Disposition::NotReturned => "Inget svar ännu",
-        Disposition::Started => "Påbörjad",
-        Disposition::Completed => "Besvarad",
-        Disposition::Undeliverable => "Obeställbar",
-        Disposition::MovedAway => "Flyttat",
-        Disposition::NotEligible => "Ej i målgruppen",
-        Disposition::Refused => "Avböjt",
-        Disposition::Deceased => "Avliden",
-        Disposition::Unable => "Kan inte svara",
-    }
 }
 
 /// `GET /admin/surveys/{id}`, with the notice of the form that led here, once.

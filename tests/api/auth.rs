@@ -245,7 +245,7 @@ async fn the_audit_log_records_who_did_what_without_secrets(backend: Backend) {
 
     let page = admin.get("/admin/audit").await;
     assert_eq!(page.status(), 200);
-    assert!(page.text().await.unwrap().contains("user_created"));
+    assert!(page.text().await.unwrap().contains("skapade kontot för ny@kommun.se som samordnare för Sunne"));
 }
 on_both_backends!(
     the_audit_log_records_who_did_what_without_secrets,

@@ -6,6 +6,7 @@ mod access;
 mod anonymity;
 mod anonymous_limits;
 mod answer;
+mod audit;
 mod auth;
 mod batches;
 mod browser;

@@ -13,6 +13,7 @@ use crate::app::audit::Actor;
 use crate::auth::Staff;
 use crate::db::queries::{audit, invitations, surveys};
 use crate::db::{Abort, DbConnection};
+use crate::domain::audit::Action;
 use crate::domain::dispositions::{self, Disposition, ImportProblem, ReturnedLetter};
 use crate::domain::survey::Access;
 use crate::error::AppError;
@@ -159,7 +160,7 @@ fn record_in(
     let recorded = wanted.len();
     let detail =
         json!({ "recorded": recorded, "by_disposition": by_disposition, "unchanged": unchanged, "replaced": replaced });
-    audit::insert(conn, &actor.event("dispositions_imported", Some(survey_id.to_owned()), detail))?;
+    audit::insert(conn, &actor.event(Action::DispositionsImported, Some(survey_id.to_owned()), detail))?;
     Ok(ImportReport { recorded, by_disposition, unchanged, replaced })
 }
 

@@ -15,6 +15,7 @@ use crate::db::Abort;
 use crate::db::DbConnection;
 use crate::db::models::survey::{Invitation, LetterBatch};
 use crate::db::queries::{audit, batches, invitations, surveys, tallies};
+use crate::domain::audit::Action;
 use crate::domain::codes::{CodeHasher, InvitationCode, IssuedLetter, LetterNumber, LetterNumberError};
 use crate::domain::dispositions::Disposition;
 use crate::domain::draft_seal::DraftSeal;
@@ -331,7 +332,7 @@ fn hand_out(conn: &mut DbConnection, actor: &Actor, batch: &Batch) -> QueryResul
     batches::insert(conn, &stored)?;
     let detail = json!({ "municipality": code, "count": batch.count, "first_letter": first, "last_letter": last,
                          "batch": stored.id });
-    audit::insert(conn, &actor.event("codes_generated", Some(batch.survey_id.clone()), detail))?;
+    audit::insert(conn, &actor.event(Action::CodesGenerated, Some(batch.survey_id.clone()), detail))?;
     Ok(HandedOut::New(letters, stored))
 }
 
@@ -424,7 +425,7 @@ pub async fn withdraw_batch(
                 let detail = json!({ "municipality": batch.municipality_code, "count": deleted,
                                      "first_letter": batch.first_serial, "last_letter": batch.last_serial,
                                      "batch": batch.id });
-                audit::insert(conn, &actor.event("letters_withdrawn", Some(survey_id.clone()), detail))?;
+                audit::insert(conn, &actor.event(Action::LettersWithdrawn, Some(survey_id.clone()), detail))?;
                 Ok(BatchSummary { withdrawn_at: Some(now), ..summary })
             });
             match result {
@@ -438,9 +439,6 @@ pub async fn withdraw_batch(
     ctx.live.changed(id);
     Ok(summary)
 }
-
-/// The audit action of a reminder list taken out: the rates' chart marks the day.
-pub const REMINDER_LIST_EXPORTED: &str = "reminder_list_exported";
 
 /// The letter numbers that should get a reminder: neither answered nor ruled out.
 pub async fn reminder_list(
@@ -464,7 +462,8 @@ pub async fn reminder_list(
                 let serials = invitations::serials_in(conn, &survey_id, &lookup, &pending)?;
                 // Who took a list of non-respondents, and when: the audit log, and the reminder marks on the chart.
                 let detail = json!({ "municipality": lookup, "letters": serials.len() });
-                audit::insert(conn, &actor.event(REMINDER_LIST_EXPORTED, Some(survey_id.clone()), detail))?;
+                // The rates' chart marks the day of every reminder list taken out (`app::rates`).
+                audit::insert(conn, &actor.event(Action::ReminderListExported, Some(survey_id.clone()), detail))?;
                 Ok(serials)
             })
         })

@@ -20,6 +20,7 @@ use crate::auth::Staff;
 use crate::db::models::survey::{Survey, SurveyChanges, SurveyMunicipality};
 use crate::db::queries::tallies::{self, SurveyTallies};
 use crate::db::queries::{audit, invitations, population, surveys};
+use crate::domain::audit::Action;
 use crate::domain::dispositions::Disposition;
 use crate::domain::instrument::Instrument;
 use crate::domain::municipality::MunicipalityCode;
@@ -232,7 +233,7 @@ pub async fn create(ctx: &Context, user: &Staff, actor: Actor, valid: ValidSurve
                 let detail = json!({ "title": survey.title, "access": survey.access, "municipalities": codes,
                     "instrument": [survey.instrument_key, survey.instrument_version],
                     "min_base": survey.min_base, "min_cell": survey.min_cell });
-                audit::insert(conn, &actor.event("survey_created", Some(survey.id.clone()), detail))
+                audit::insert(conn, &actor.event(Action::SurveyCreated, Some(survey.id.clone()), detail))
             })
         })
         .await?;
@@ -470,7 +471,7 @@ pub async fn update(ctx: &Context, user: &Staff, actor: Actor, id: &str, valid: 
                 if let Some(instrument) = instrument {
                     detail["instrument"] = json!([instrument.0, instrument.1]);
                 }
-                audit::insert(conn, &actor.event("survey_changed", Some(id.clone()), detail))
+                audit::insert(conn, &actor.event(Action::SurveyChanged, Some(id.clone()), detail))
             })
         })
         .await?;
@@ -542,7 +543,7 @@ async fn write_disclosure(
         .write(move |conn| {
             conn.transaction(|conn| {
                 surveys::update(conn, &id, &changes)?;
-                audit::insert(conn, &actor.event("survey_changed", Some(id.clone()), detail))
+                audit::insert(conn, &actor.event(Action::SurveyChanged, Some(id.clone()), detail))
             })
         })
         .await?;
@@ -645,7 +646,7 @@ pub async fn copy(
             conn.transaction(|conn| {
                 surveys::insert(conn, &copy, &parts)?;
                 let detail = json!({ "copied_from": copy.copied_from, "title": copy.title });
-                audit::insert(conn, &actor.event("survey_copied", Some(copy.id.clone()), detail))
+                audit::insert(conn, &actor.event(Action::SurveyCopied, Some(copy.id.clone()), detail))
             })
         })
         .await?;

@@ -3,16 +3,38 @@ use diesel::prelude::*;
 
 use crate::db::DbConnection;
 use crate::db::models::user::AuditEvent;
-use crate::db::schema::audit_events;
+use crate::db::schema::{audit_events, municipalities, surveys, users};
+use crate::domain::audit::Filter;
 use crate::domain::survey::swedish_day;
 
 pub fn insert(conn: &mut DbConnection, event: &AuditEvent) -> QueryResult<()> {
     diesel::insert_into(audit_events::table).values(event).execute(conn).map(drop)
 }
 
-/// The newest events first.
-pub fn list(conn: &mut DbConnection, limit: i64, offset: i64) -> QueryResult<Vec<AuditEvent>> {
-    audit_events::table
+/// The newest events first that `filter` lets through. An account's events are those it did and the failed sign-ins
+/// tried with its address.
+pub fn list(conn: &mut DbConnection, filter: &Filter, limit: i64, offset: i64) -> QueryResult<Vec<AuditEvent>> {
+    let mut query = audit_events::table.into_boxed();
+    if let Some(user) = &filter.user {
+        let email: Option<String> = users::table.find(user).select(users::email).first(conn).optional()?;
+        let by_user = audit_events::actor_user_id.eq(user.clone());
+        query = match email {
+            Some(email) => {
+                query.filter(by_user.or(audit_events::actor_user_id.is_null().and(audit_events::actor_email.eq(email))))
+            }
+            None => query.filter(by_user),
+        };
+    }
+    if let Some(action) = filter.action {
+        query = query.filter(audit_events::action.eq(action.as_str()));
+    }
+    if let Some(start) = filter.starts_at() {
+        query = query.filter(audit_events::occurred_at.ge(start));
+    }
+    if let Some(end) = filter.ends_before() {
+        query = query.filter(audit_events::occurred_at.lt(end));
+    }
+    query
         .order((audit_events::occurred_at.desc(), audit_events::id))
         .limit(limit)
         .offset(offset)
@@ -41,4 +63,25 @@ pub fn municipality_days(conn: &mut DbConnection, action: &str, target: &str) ->
             Some((swedish_day(occurred_at.and_utc()), municipality))
         })
         .collect())
+}
+
+/// Every account as (id, e-mail address, display name), by name: who may have acted.
+pub fn accounts(conn: &mut DbConnection) -> QueryResult<Vec<(String, String, String)>> {
+    users::table
+        .order((users::display_name, users::email))
+        .select((users::id, users::email, users::display_name))
+        .load(conn)
+}
+
+/// The titles of the surveys among `ids`, as (id, title).
+pub fn survey_titles(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<(String, String)>> {
+    surveys::table.filter(surveys::id.eq_any(ids)).select((surveys::id, surveys::title)).load(conn)
+}
+
+/// The names of the municipalities among `codes`, as (code, name).
+pub fn municipality_names(conn: &mut DbConnection, codes: &[String]) -> QueryResult<Vec<(String, String)>> {
+    municipalities::table
+        .filter(municipalities::code.eq_any(codes))
+        .select((municipalities::code, municipalities::name))
+        .load(conn)
 }

@@ -1,0 +1,669 @@
+//! The audit log in words. Every action the service records is one [`Action`]: the recording code can name no other,
+//! so every recorded action has its Swedish sentence ([`sentence`]) and its name in the log's filter. An event's
+//! detail (JSON) is read here, and only what matters to the reader becomes words: counts, from → to, names. People,
+//! surveys and municipalities are named by the [`Names`] the caller looked up, never by their ids or codes.
+
+use std::collections::HashMap;
+
+use chrono::{NaiveDate, NaiveDateTime, TimeZone};
+use serde_json::Value;
+
+use crate::domain::dispositions::Disposition;
+use crate::domain::format::number;
+use crate::domain::promise::PromiseStatus;
+use crate::domain::role::Role;
+
+/// What was done, as the audit log stores it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    SignIn,
+    SignInFailed,
+    SignInRefused,
+    SignOut,
+    UserCreated,
+    UserChanged,
+    SessionsRevoked,
+    PasswordChanged,
+    ApiTokenCreated,
+    ApiTokenRevoked,
+    SurveyCreated,
+    SurveyChanged,
+    SurveyOpened,
+    SurveyClosed,
+    SurveyReopened,
+    SurveyCopied,
+    InstrumentImported,
+    PopulationMarginsSet,
+    CodesGenerated,
+    LettersWithdrawn,
+    ReminderListExported,
+    DispositionsImported,
+    PaperFormEntered,
+    ResponsesDownloaded,
+    CommentMasked,
+    CommentApproved,
+    CommentReviewReset,
+    SurveyPublished,
+    PublicationWithdrawn,
+    PromiseCreated,
+    PromiseChanged,
+    PromiseDeleted,
+    AccessibilityProblemReported,
+}
+
+impl Action {
+    /// Every action, in the order the log's filter lists them.
+    pub const ALL: [Self; 33] = [
+        Self::SignIn,
+        Self::SignInFailed,
+        Self::SignInRefused,
+        Self::SignOut,
+        Self::UserCreated,
+        Self::UserChanged,
+        Self::SessionsRevoked,
+        Self::PasswordChanged,
+        Self::ApiTokenCreated,
+        Self::ApiTokenRevoked,
+        Self::SurveyCreated,
+        Self::SurveyChanged,
+        Self::SurveyOpened,
+        Self::SurveyClosed,
+        Self::SurveyReopened,
+        Self::SurveyCopied,
+        Self::InstrumentImported,
+        Self::PopulationMarginsSet,
+        Self::CodesGenerated,
+        Self::LettersWithdrawn,
+        Self::ReminderListExported,
+        Self::DispositionsImported,
+        Self::PaperFormEntered,
+        Self::ResponsesDownloaded,
+        Self::CommentMasked,
+        Self::CommentApproved,
+        Self::CommentReviewReset,
+        Self::SurveyPublished,
+        Self::PublicationWithdrawn,
+        Self::PromiseCreated,
+        Self::PromiseChanged,
+        Self::PromiseDeleted,
+        Self::AccessibilityProblemReported,
+    ];
+
+    /// The stored value (and the API's `action`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::SignIn => "sign_in",
+            Self::SignInFailed => "sign_in_failed",
+            Self::SignInRefused => "sign_in_refused",
+            Self::SignOut => "sign_out",
+            Self::UserCreated => "user_created",
+            Self::UserChanged => "user_changed",
+            Self::SessionsRevoked => "sessions_revoked",
+            Self::PasswordChanged => "password_changed",
+            Self::ApiTokenCreated => "api_token_created",
+            Self::ApiTokenRevoked => "api_token_revoked",
+            Self::SurveyCreated => "survey_created",
+            Self::SurveyChanged => "survey_changed",
+            Self::SurveyOpened => "survey_opened",
+            Self::SurveyClosed => "survey_closed",
+            Self::SurveyReopened => "survey_reopened",
+            Self::SurveyCopied => "survey_copied",
+            Self::InstrumentImported => "instrument_imported",
+            Self::PopulationMarginsSet => "population_margins_set",
+            Self::CodesGenerated => "codes_generated",
+            Self::LettersWithdrawn => "letters_withdrawn",
+            Self::ReminderListExported => "reminder_list_exported",
+            Self::DispositionsImported => "dispositions_imported",
+            Self::PaperFormEntered => "paper_form_entered",
+            Self::ResponsesDownloaded => "responses_downloaded",
+            Self::CommentMasked => "comment_masked",
+            Self::CommentApproved => "comment_approved",
+            Self::CommentReviewReset => "comment_review_reset",
+            Self::SurveyPublished => "survey_published",
+            Self::PublicationWithdrawn => "publication_withdrawn",
+            Self::PromiseCreated => "promise_created",
+            Self::PromiseChanged => "promise_changed",
+            Self::PromiseDeleted => "promise_deleted",
+            Self::AccessibilityProblemReported => "accessibility_problem_reported",
+        }
+    }
+
+    /// Reads a stored value: exactly what [`Action::as_str`] wrote.
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|action| action.as_str() == text)
+    }
+
+    /// The Swedish name in the log's filter.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::SignIn => "Inloggning",
+            Self::SignInFailed => "Misslyckad inloggning",
+            Self::SignInRefused => "Spärrad inloggning",
+            Self::SignOut => "Utloggning",
+            Self::UserCreated => "Konto skapat",
+            Self::UserChanged => "Konto ändrat",
+            Self::SessionsRevoked => "Konto utloggat överallt",
+            Self::PasswordChanged => "Lösenord bytt",
+            Self::ApiTokenCreated => "API-nyckel skapad",
+            Self::ApiTokenRevoked => "API-nyckel återkallad",
+            Self::SurveyCreated => "Enkät skapad",
+            Self::SurveyChanged => "Enkät ändrad",
+            Self::SurveyOpened => "Enkät öppnad",
+            Self::SurveyClosed => "Enkät stängd",
+            Self::SurveyReopened => "Enkät öppnad igen",
+            Self::SurveyCopied => "Enkät kopierad",
+            Self::InstrumentImported => "Frågeformulär importerat",
+            Self::PopulationMarginsSet => "Befolkningsuppgifter angivna",
+            Self::CodesGenerated => "Koder utdelade",
+            Self::LettersWithdrawn => "Brev tillbakadragna",
+            Self::ReminderListExported => "Påminnelselista uttagen",
+            Self::DispositionsImported => "Returnerade brev registrerade",
+            Self::PaperFormEntered => "Pappersenkät införd",
+            Self::ResponsesDownloaded => "Svar nedladdade",
+            Self::CommentMasked => "Kommentar maskerad",
+            Self::CommentApproved => "Kommentar godkänd",
+            Self::CommentReviewReset => "Kommentarsgranskning återställd",
+            Self::SurveyPublished => "Resultat publicerade",
+            Self::PublicationWithdrawn => "Publicering tillbakadragen",
+            Self::PromiseCreated => "Löfte tillagt",
+            Self::PromiseChanged => "Löfte ändrat",
+            Self::PromiseDeleted => "Löfte borttaget",
+            Self::AccessibilityProblemReported => "Tillgänglighetsproblem rapporterat",
+        }
+    }
+
+    /// Whether the event's target is a survey's id.
+    pub fn targets_survey(self) -> bool {
+        matches!(
+            self,
+            Self::SurveyCreated
+                | Self::SurveyChanged
+                | Self::SurveyOpened
+                | Self::SurveyClosed
+                | Self::SurveyReopened
+                | Self::SurveyCopied
+                | Self::PopulationMarginsSet
+                | Self::CodesGenerated
+                | Self::LettersWithdrawn
+                | Self::ReminderListExported
+                | Self::DispositionsImported
+                | Self::PaperFormEntered
+                | Self::ResponsesDownloaded
+                | Self::CommentMasked
+                | Self::CommentApproved
+                | Self::CommentReviewReset
+                | Self::SurveyPublished
+                | Self::PublicationWithdrawn
+        )
+    }
+}
+
+/// The API's pattern for `action`: one of the stored values, or empty for every action. A test keeps it equal to
+/// [`Action::ALL`].
+pub const ACTION_PATTERN: &str = "^(sign_in|sign_in_failed|sign_in_refused|sign_out|user_created|user_changed|\
+sessions_revoked|password_changed|api_token_created|api_token_revoked|survey_created|survey_changed|survey_opened|\
+survey_closed|survey_reopened|survey_copied|instrument_imported|population_margins_set|codes_generated|\
+letters_withdrawn|reminder_list_exported|dispositions_imported|paper_form_entered|responses_downloaded|\
+comment_masked|comment_approved|comment_review_reset|survey_published|publication_withdrawn|promise_created|\
+promise_changed|promise_deleted|accessibility_problem_reported)?$";
+
+/// The API's pattern for `user`: an account's id (a UUID in lower case), or empty for everyone.
+pub const USER_PATTERN: &str = "^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})?$";
+
+/// The API's pattern for `from` and `to`: a real calendar day as YYYY-MM-DD (29 February in leap years only), or
+/// empty for no bound.
+pub const DAY_PATTERN: &str = "^(([0-9]{4}-((0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])|(0[469]|11)-(0[1-9]|[12][0-9]|30)|\
+02-(0[1-9]|1[0-9]|2[0-8])))|(([0-9]{2}(0[48]|[2468][048]|[13579][26])|([02468][048]|[13579][26])00)-02-29))?$";
+
+/// Which events to show: by whom, which action, and between which Swedish days (both included).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filter {
+    /// An account's id.
+    pub user: Option<String>,
+    pub action: Option<Action>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+}
+
+/// A filter field that could not be read, and why (in Swedish).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FilterError {
+    pub field: &'static str,
+    pub reason: &'static str,
+}
+
+impl Filter {
+    /// Reads the filter as typed; an empty field filters nothing. Exactly as strict as the API's patterns: nothing is
+    /// trimmed, and an action must be one of the stored values.
+    pub fn parse(user: &str, action: &str, from: &str, to: &str) -> Result<Self, Vec<FilterError>> {
+        let mut errors = Vec::new();
+        let mut refuse = |field, reason| errors.push(FilterError { field, reason });
+        let user = match user {
+            "" => None,
+            id if is_account_id(id) => Some(id.to_owned()),
+            _ => {
+                refuse("user", "Välj en person i listan.");
+                None
+            }
+        };
+        let action = match action {
+            "" => None,
+            text => Action::parse(text).or_else(|| {
+                refuse("action", "Välj en händelse i listan.");
+                None
+            }),
+        };
+        let from = parse_day(from).unwrap_or_else(|error| {
+            refuse(
+                "from",
+                error
+                    .reason("Skriv från-dagen som ÅÅÅÅ-MM-DD, t.ex. 2026-12-05.", "Från-dagen finns inte i kalendern."),
+            );
+            None
+        });
+        let to = parse_day(to).unwrap_or_else(|error| {
+            refuse(
+                "to",
+                error
+                    .reason("Skriv till-dagen som ÅÅÅÅ-MM-DD, t.ex. 2026-12-05.", "Till-dagen finns inte i kalendern."),
+            );
+            None
+        });
+        if errors.is_empty() { Ok(Self { user, action, from, to }) } else { Err(errors) }
+    }
+
+    /// Whether the days are given the wrong way round, so that no event can be in between.
+    pub fn is_reversed(&self) -> bool {
+        matches!((self.from, self.to), (Some(from), Some(to)) if from > to)
+    }
+
+    /// The first instant (UTC) of the `from` day in Sweden.
+    pub fn starts_at(&self) -> Option<NaiveDateTime> {
+        self.from.and_then(swedish_midnight)
+    }
+
+    /// The first instant (UTC) after the `to` day in Sweden; `None` also for a day at the end of the calendar.
+    pub fn ends_before(&self) -> Option<NaiveDateTime> {
+        self.to
+            .and_then(|day| day.succ_opt())
+            .filter(|day| chrono::Datelike::year(day) <= 9999)
+            .and_then(swedish_midnight)
+    }
+}
+
+/// Whether `text` is an account id as the service makes them: a UUID, hyphenated, in lower case.
+fn is_account_id(text: &str) -> bool {
+    let groups: Vec<&str> = text.split('-').collect();
+    groups.iter().map(|group| group.len()).eq([8, 4, 4, 4, 12])
+        && groups.iter().all(|group| group.bytes().all(|byte| matches!(byte, b'0'..=b'9' | b'a'..=b'f')))
+}
+
+/// Why a day could not be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DayError {
+    /// Not written as YYYY-MM-DD.
+    Shape,
+    /// Written so, but no such day (2026-02-30).
+    NoSuchDay,
+}
+
+impl DayError {
+    fn reason(self, shape: &'static str, no_such_day: &'static str) -> &'static str {
+        match self {
+            Self::Shape => shape,
+            Self::NoSuchDay => no_such_day,
+        }
+    }
+}
+
+/// A day as YYYY-MM-DD (exactly: four, two and two digits), `None` when empty.
+fn parse_day(text: &str) -> Result<Option<NaiveDate>, DayError> {
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let bytes = text.as_bytes();
+    let shaped = bytes.len() == 10
+        && bytes
+            .iter()
+            .enumerate()
+            .all(|(at, byte)| if at == 4 || at == 7 { *byte == b'-' } else { byte.is_ascii_digit() });
+    if !shaped {
+        return Err(DayError::Shape);
+    }
+    let part = |range: std::ops::Range<usize>| text[range].parse::<u32>().unwrap_or(0);
+    let year = i32::try_from(part(0..4)).unwrap_or(0);
+    NaiveDate::from_ymd_opt(year, part(5..7), part(8..10)).map(Some).ok_or(DayError::NoSuchDay)
+}
+
+/// The instant (UTC) a Swedish day begins.
+fn swedish_midnight(day: NaiveDate) -> Option<NaiveDateTime> {
+    let midnight = day.and_hms_opt(0, 0, 0)?;
+    chrono_tz::Europe::Stockholm.from_local_datetime(&midnight).earliest().map(|time| time.naive_utc())
+}
+
+/// A stored (UTC) instant as Swedes read it: local time in Sweden, "2026-12-05 09:17".
+pub fn swedish_time(instant: NaiveDateTime) -> String {
+    instant.and_utc().with_timezone(&chrono_tz::Europe::Stockholm).format("%Y-%m-%d %H:%M").to_string()
+}
+
+/// The names an event's ids and codes stand for, looked up by the caller.
+#[derive(Debug, Clone, Default)]
+pub struct Names {
+    /// An account's id → its display name, or its e-mail address when it has none.
+    pub accounts: HashMap<String, String>,
+    /// An account's e-mail address → its display name, when it has one.
+    pub emails: HashMap<String, String>,
+    /// A survey's id → its title.
+    pub surveys: HashMap<String, String>,
+    /// A municipality's code → its name.
+    pub municipalities: HashMap<String, String>,
+}
+
+impl Names {
+    /// Who acted: by name, else by e-mail address.
+    pub fn actor(&self, user_id: Option<&str>, email: Option<&str>) -> String {
+        if let Some(name) = user_id.and_then(|id| self.accounts.get(id)) {
+            return name.clone();
+        }
+        match email {
+            Some("(kommandoraden)") => "Någon vid kommandoraden".to_owned(),
+            Some(email) => self.person(email),
+            None => "Någon".to_owned(),
+        }
+    }
+
+    /// An account named by its e-mail address: its name and address, or the address alone.
+    fn person(&self, email: &str) -> String {
+        match self.emails.get(email) {
+            Some(name) => format!("{name} ({email})"),
+            None => email.to_owned(),
+        }
+    }
+
+    fn survey(&self, id: Option<&str>) -> String {
+        id.and_then(|id| self.surveys.get(id)).cloned().unwrap_or_else(|| "(borttagen enkät)".to_owned())
+    }
+
+    fn municipality(&self, code: &str) -> String {
+        self.municipalities.get(code).cloned().unwrap_or_else(|| format!("kommun {code}"))
+    }
+
+    /// A list of municipalities by name: "Sunne, Hagfors och Torsby".
+    fn municipalities(&self, codes: &Value) -> String {
+        let names: Vec<String> = codes
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .map(|code| self.municipality(code))
+            .collect();
+        listed(&names)
+    }
+}
+
+/// One stored event, as [`sentence`] reads it.
+#[derive(Debug, Clone, Copy)]
+pub struct Event<'a> {
+    pub action: &'a str,
+    pub actor_user_id: Option<&'a str>,
+    pub actor_email: Option<&'a str>,
+    pub target: Option<&'a str>,
+    pub detail: &'a str,
+}
+
+/// The event in one Swedish sentence, e.g. "Anna Berg delade ut 300 koder för Sunne i Trygghetsmätning 2026".
+pub fn sentence(event: Event<'_>, names: &Names) -> String {
+    let detail: Value = serde_json::from_str(event.detail).unwrap_or(Value::Null);
+    let who = names.actor(event.actor_user_id, event.actor_email);
+    let Some(action) = Action::parse(event.action) else {
+        return format!("{who}: en händelse som loggen inte känner till ({})", event.action);
+    };
+    let text = |key: &str| detail.get(key).and_then(Value::as_str).unwrap_or_default().to_owned();
+    let count = |key: &str| number(detail.get(key).and_then(Value::as_i64).unwrap_or(0));
+    let survey = names.survey(event.target);
+    let municipality = names.municipality(&text("municipality"));
+    let target_person = names.person(event.target.unwrap_or_default());
+    match action {
+        Action::SignIn => format!("{who} loggade in"),
+        Action::SignInFailed => {
+            let tries = detail.get("failures").and_then(Value::as_i64).unwrap_or(0);
+            let tries =
+                if tries > 1 { format!(" ({} misslyckade försök i rad)", number(tries)) } else { String::new() };
+            format!("Inloggning misslyckades för {}{tries}", attempted(event.actor_email))
+        }
+        Action::SignInRefused => {
+            format!("Inloggning spärrades för {} efter för många misslyckade försök", attempted(event.actor_email))
+        }
+        Action::SignOut => format!("{who} loggade ut"),
+        Action::UserCreated => {
+            let role = Role::parse(&text("role"));
+            let municipalities = names.municipalities(&detail["municipalities"]);
+            match role {
+                Some(Role::Admin) | None => format!("{who} skapade kontot för {target_person} som administratör"),
+                Some(role) => format!(
+                    "{who} skapade kontot för {target_person} som {} för {}",
+                    role.label().to_lowercase(),
+                    or_none(municipalities)
+                ),
+            }
+        }
+        Action::UserChanged => {
+            let mut changes = Vec::new();
+            if let Some(role) = Role::parse(&text("role")) {
+                changes.push(format!("roll {}", role.label().to_lowercase()));
+            }
+            if detail["municipalities"].is_array() {
+                changes.push(format!("kommuner {}", or_none(names.municipalities(&detail["municipalities"]))));
+            }
+            match detail["disabled"].as_bool() {
+                Some(true) => changes.push("kontot stängt av".to_owned()),
+                Some(false) => changes.push("kontot öppnat igen".to_owned()),
+                None => {}
+            }
+            let changes = if changes.is_empty() { String::new() } else { format!(": {}", changes.join(", ")) };
+            format!("{who} ändrade kontot för {target_person}{changes}")
+        }
+        Action::SessionsRevoked => format!(
+            "{who} loggade ut {target_person} överallt ({} avslutade, {} återkallade)",
+            counted(&detail, "sessions", "inloggning", "inloggningar"),
+            counted(&detail, "tokens", "API-nyckel", "API-nycklar")
+        ),
+        Action::PasswordChanged => match detail["tokens_revoked"].as_i64().unwrap_or(0) {
+            0 => format!("{who} bytte sitt lösenord"),
+            _ => format!(
+                "{who} bytte sitt lösenord ({} återkallade)",
+                counted(&detail, "tokens_revoked", "API-nyckel", "API-nycklar")
+            ),
+        },
+        Action::ApiTokenCreated => format!("{who} skapade API-nyckeln ”{}”", text("name")),
+        Action::ApiTokenRevoked => format!("{who} återkallade en av sina API-nycklar"),
+        Action::SurveyCreated => {
+            let title = names.surveys.get(event.target.unwrap_or_default()).cloned().unwrap_or_else(|| text("title"));
+            format!("{who} skapade enkäten {title} för {}", or_none(names.municipalities(&detail["municipalities"])))
+        }
+        Action::SurveyChanged => match detail.get("before") {
+            Some(before) => {
+                let mut changes = Vec::new();
+                for (key, label) in [("min_base", "minsta bas"), ("min_cell", "minsta cell")] {
+                    let (old, new) = (before[key].as_i64(), detail[key].as_i64());
+                    if let (Some(old), Some(new)) = (old, new)
+                        && old != new
+                    {
+                        changes.push(format!("{label} {} → {}", number(old), number(new)));
+                    }
+                }
+                let changes = if changes.is_empty() { "oförändrade".to_owned() } else { changes.join(", ") };
+                format!("{who} ändrade vad resultaten visar i {survey}: {changes}")
+            }
+            None => format!(
+                "{who} ändrade enkäten {survey} (kommuner {})",
+                or_none(names.municipalities(&detail["municipalities"]))
+            ),
+        },
+        Action::SurveyOpened => format!("{who} öppnade enkäten {survey}"),
+        Action::SurveyClosed => format!("{who} stängde enkäten {survey}"),
+        Action::SurveyReopened => format!("{who} öppnade enkäten {survey} igen"),
+        Action::SurveyCopied => {
+            let source = names.survey(detail["copied_from"].as_str());
+            format!("{who} kopierade {source} till en ny enkät, {survey}")
+        }
+        Action::InstrumentImported => format!(
+            "{who} importerade frågeformuläret ”{}” (version {}, {} delar, {} frågor)",
+            text("title"),
+            text("version"),
+            count("sections"),
+            count("items")
+        ),
+        Action::PopulationMarginsSet => {
+            let totals = detail["totals"].as_object();
+            let items = totals.map_or(0, |totals| totals.len());
+            let people = totals.into_iter().flatten().filter_map(|(_, total)| total.as_i64()).max().unwrap_or(0);
+            match items {
+                0 => format!("{who} tog bort befolkningsuppgifterna för {municipality} i {survey}"),
+                1 => format!(
+                    "{who} angav befolkningen för {municipality} i {survey} (1 fråga, {} invånare)",
+                    number(people)
+                ),
+                _ => format!(
+                    "{who} angav befolkningen för {municipality} i {survey} ({} frågor, {} invånare)",
+                    number(items as i64),
+                    number(people)
+                ),
+            }
+        }
+        Action::CodesGenerated => format!(
+            "{who} delade ut {} koder för {municipality} i {survey} (brev {}–{})",
+            count("count"),
+            count("first_letter"),
+            count("last_letter")
+        ),
+        Action::LettersWithdrawn => format!(
+            "{who} drog tillbaka {} brev för {municipality} i {survey} (brev {}–{})",
+            count("count"),
+            count("first_letter"),
+            count("last_letter")
+        ),
+        Action::ReminderListExported => {
+            format!("{who} tog ut en påminnelselista med {} brev för {municipality} i {survey}", count("letters"))
+        }
+        Action::DispositionsImported => dispositions_imported(&who, &survey, &detail),
+        Action::PaperFormEntered => format!("{who} förde in en pappersenkät för {municipality} i {survey}"),
+        Action::ResponsesDownloaded => {
+            let format = if text("format") == "rfc4180" { "CSV (RFC 4180)" } else { "CSV för Excel" };
+            let free_text = if detail["free_text"].as_bool() == Some(true) { "med" } else { "utan" };
+            format!("{who} laddade ner svaren i {survey} som {format}, {free_text} fritextsvar")
+        }
+        Action::CommentMasked => format!(
+            "{who} maskerade text i en kommentar från {municipality} i {survey} ({} maskerade ställen)",
+            count("masked_passages")
+        ),
+        Action::CommentApproved => format!("{who} godkände en kommentar från {municipality} i {survey}"),
+        Action::CommentReviewReset => {
+            format!("{who} återställde granskningen av en kommentar från {municipality} i {survey}")
+        }
+        Action::SurveyPublished => match detail["compared_with"].as_str() {
+            Some(earlier) => {
+                format!("{who} publicerade resultaten för {survey}, jämförda med {}", names.survey(Some(earlier)))
+            }
+            None => format!("{who} publicerade resultaten för {survey}"),
+        },
+        Action::PublicationWithdrawn => format!("{who} drog tillbaka de publicerade resultaten för {survey}"),
+        Action::PromiseCreated => {
+            let status = PromiseStatus::parse(&text("status")).map(|status| status.label().to_lowercase());
+            let status = status.map(|status| format!(" ({status})")).unwrap_or_default();
+            format!("{who} lade till löftet ”{}” för {municipality}{status}", text("title"))
+        }
+        Action::PromiseChanged => {
+            let before = &detail["before"];
+            let mut changes = Vec::new();
+            let old_title = before["title"].as_str().unwrap_or_default();
+            if !old_title.is_empty() && old_title != text("title") {
+                changes.push(format!("tidigare ”{old_title}”"));
+            }
+            let status = |value: &Value| value.as_str().and_then(PromiseStatus::parse);
+            if let (Some(old), Some(new)) = (status(&before["status"]), status(&detail["status"]))
+                && old != new
+            {
+                changes.push(format!("{} → {}", old.label().to_lowercase(), new.label().to_lowercase()));
+            }
+            let changes = if changes.is_empty() { String::new() } else { format!(" ({})", changes.join(", ")) };
+            format!("{who} ändrade löftet ”{}” för {municipality}{changes}", text("title"))
+        }
+        Action::PromiseDeleted => format!("{who} tog bort löftet ”{}” för {municipality}", text("title")),
+        Action::AccessibilityProblemReported => {
+            format!("En besökare rapporterade ett tillgänglighetsproblem: ”{}”", shortened(&text("message"), 300))
+        }
+    }
+}
+
+/// The returned letters of an import in words: how many, of what kind, and which replaced an earlier outcome.
+fn dispositions_imported(who: &str, survey: &str, detail: &Value) -> String {
+    let label =
+        |value: &str| value.parse::<Disposition>().map_or_else(|_| value.to_owned(), |d| d.label().to_lowercase());
+    let kinds: Vec<String> = detail["by_disposition"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(kind, n)| format!("{} {}", label(kind), number(n.as_i64().unwrap_or(0))))
+        .collect();
+    let recorded = number(detail["recorded"].as_i64().unwrap_or(0));
+    let mut sentence = format!("{who} registrerade {recorded} returnerade brev i {survey}");
+    if !kinds.is_empty() {
+        sentence.push_str(&format!(" ({})", kinds.join(", ")));
+    }
+    let replaced = detail["replaced"].as_array().map(Vec::as_slice).unwrap_or_default();
+    if !replaced.is_empty() {
+        let shown: Vec<String> = replaced
+            .iter()
+            .take(5)
+            .map(|change| {
+                let letter = change["letter_number"].as_str().unwrap_or_default();
+                let (from, to) =
+                    (change["from"].as_str().unwrap_or_default(), change["to"].as_str().unwrap_or_default());
+                format!("{letter} {} → {}", label(from), label(to))
+            })
+            .collect();
+        let more = replaced.len().saturating_sub(shown.len());
+        let more = if more > 0 { format!(" och {} till", number(more as i64)) } else { String::new() };
+        sentence.push_str(&format!("; ändrade utfall: {}{more}", shown.join(", ")));
+    }
+    sentence
+}
+
+/// The address a failed sign-in was tried with (only something that looks like an address is logged).
+fn attempted(email: Option<&str>) -> String {
+    email.map_or_else(|| "något som inte är en e-postadress".to_owned(), str::to_owned)
+}
+
+/// A count of a detail with its noun: "1 inloggning", "2 inloggningar".
+fn counted(detail: &Value, key: &str, one: &str, many: &str) -> String {
+    match detail[key].as_i64().unwrap_or(0) {
+        1 => format!("1 {one}"),
+        n => format!("{} {many}", number(n)),
+    }
+}
+
+/// "inga" for an empty list.
+fn or_none(list: String) -> String {
+    if list.is_empty() { "inga kommuner".to_owned() } else { list }
+}
+
+/// "a", "a och b", "a, b och c".
+fn listed(names: &[String]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} och {last}", rest.join(", ")),
+    }
+}
+
+/// At most `max` characters of `text`, with "…" when cut.
+fn shortened(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests;
