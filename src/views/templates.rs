@@ -96,6 +96,8 @@ impl Templates {
     pub fn new() -> Result<Self, minijinja::Error> {
         let mut env = Environment::new();
         env.add_function("t", translate);
+        env.add_filter("swedish_time", swedish_time);
+        env.add_filter("swedish_date", swedish_date);
         for (name, source) in TEMPLATES {
             env.add_template(name, source)?;
         }
@@ -127,6 +129,23 @@ fn translate(
     Ok(text)
 }
 
+/// `{{ time | swedish_time }}`: a time as the API writes it (RFC 3339, UTC) as Swedes read it, in Swedish time:
+/// "2026-12-05 09:17". Anything else is shown as it is.
+fn swedish_time(value: String) -> String {
+    match chrono::DateTime::parse_from_rfc3339(&value) {
+        Ok(instant) => crate::domain::audit::swedish_time(instant.naive_utc()),
+        Err(_) => value,
+    }
+}
+
+/// `{{ time | swedish_date }}`: the Swedish calendar day of such a time, "2026-12-05".
+fn swedish_date(value: String) -> String {
+    match chrono::DateTime::parse_from_rfc3339(&value) {
+        Ok(instant) => crate::domain::survey::swedish_day(instant.to_utc()).to_string(),
+        Err(_) => value,
+    }
+}
+
 /// What the layout shows of the signed-in user.
 #[derive(Serialize)]
 pub struct UserView {
@@ -138,5 +157,23 @@ pub struct UserView {
 impl From<&Staff> for UserView {
     fn from(user: &Staff) -> Self {
         Self { email: user.email.clone(), role_label: user.role().label(), is_admin: user.permissions.is_admin() }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn api_times_read_in_swedish_time() {
+        // Winter (UTC+1) and summer (UTC+2); the day follows Sweden's midnight, not UTC's.
+        assert_eq!(swedish_time("2026-12-05T08:17:51.046424Z".to_owned()), "2026-12-05 09:17");
+        assert_eq!(swedish_time("2026-06-30T22:30:00Z".to_owned()), "2026-07-01 00:30");
+        assert_eq!(swedish_date("2026-06-30T22:30:00Z".to_owned()), "2026-07-01");
+        assert_eq!(swedish_time("not a time".to_owned()), "not a time");
+        let templates = Templates::new().unwrap();
+        let env = &templates.env;
+        let shown = env.render_str("{{ t | swedish_time }}", minijinja::context! { t => "2026-12-05T23:30:00Z" });
+        assert_eq!(shown.unwrap(), "2026-12-06 00:30");
     }
 }
