@@ -277,9 +277,9 @@ const DEFINITIONS: &[Definition] = &[
     Definition {
         key: "R",
         formula: "R",
-        sv: "Avböjt eller avbrutet: personen har avböjt (”Avböjt”), har loggat in men aldrig skickat in (”Påbörjad”) \
+        sv: "Avböjt eller avbrutet: personen har avböjt (”Avböjt”), har börjat svara med sin kod men aldrig skickat in (”Påbörjad”) \
              eller har skickat in en enkät där färre än 50\u{a0}% av frågorna är besvarade.",
-        en: "Refusals and break-offs: the person declined (“refused”), logged in but never submitted (“started”), or \
+        en: "Refusals and break-offs: the person declined (“refused”), began answering with their code but never submitted (“started”), or \
              submitted a questionnaire with under 50% of the questions answered.",
     },
     Definition {

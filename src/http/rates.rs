@@ -179,6 +179,62 @@ fn rate_cells(rates: &crate::domain::aapor::Rates) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The figure a coordinator looks for first, per municipality: the response rate (or, for an open link, the answers)
+/// against its target, and how many forms came in during the last week.
+#[derive(Serialize)]
+struct Headline {
+    name: String,
+    total: bool,
+    /// "52,3 %" (or the number of answers for an open link); "–" before any letter.
+    figure: String,
+    /// The same as a percentage from 0 to 100 for the progress bar, and the target's.
+    percent: Option<f64>,
+    target_percent: Option<f64>,
+    target: String,
+    reached: bool,
+    /// Forms submitted (web and paper) in the last seven days, counted to the survey's last day with answers.
+    last_week: u64,
+}
+
+/// The days a week's trend is counted over.
+const TREND_DAYS: i64 = 7;
+
+fn headlines(view: &RatesView) -> Vec<Headline> {
+    let today = crate::domain::survey::swedish_day(chrono::Utc::now());
+    view.municipalities
+        .iter()
+        .chain((view.municipalities.len() > 1).then_some(&view.total))
+        .map(|m| {
+            let since = today - chrono::Duration::days(TREND_DAYS);
+            let before = m.days.iter().take_while(|d| d.day <= since).last().map_or(0, |d| d.cumulative);
+            let last_week = m.submitted.saturating_sub(before);
+            let (fraction, target) = if view.has_rates {
+                (m.rates.svarsfrekvens, m.target)
+            } else {
+                ((m.planned > 0).then(|| m.submitted as f64 / m.planned as f64), Some(1.0))
+            };
+            Headline {
+                name: if m.code == "total" { "Totalt".to_owned() } else { m.name.clone() },
+                total: m.code == "total",
+                figure: if view.has_rates {
+                    percent(m.rates.svarsfrekvens, "sv")
+                } else {
+                    crate::domain::format::number(i64::try_from(m.submitted).unwrap_or(i64::MAX))
+                },
+                percent: fraction.map(|value| (value * 1000.0).round() / 10.0),
+                target_percent: target.map(|value| (value * 1000.0).round() / 10.0),
+                target: if view.has_rates {
+                    percent(m.target, "sv")
+                } else {
+                    crate::domain::format::number(i64::try_from(m.planned).unwrap_or(i64::MAX))
+                },
+                reached: matches!((fraction, target), (Some(value), Some(goal)) if value >= goal),
+                last_week,
+            }
+        })
+        .collect()
+}
+
 #[derive(Serialize)]
 struct DayRow {
     day: String,
@@ -254,6 +310,7 @@ fn render_live(state: &AppState, snapshot: &Snapshot, view: &RatesView) -> Resul
         "admin/rates_live.html",
         context! {
             has_rates => view.has_rates, rows, bars, lines, day_rows, sections => section_count,
+            headlines => headlines(view),
             names => view.municipalities.iter().map(|m| m.name.clone()).collect::<Vec<_>>(),
             survey_id => snapshot.survey_id,
         },

@@ -300,13 +300,18 @@ describe('the live response-rate dashboard', { timeout: 120_000 }, () => {
       const captions = await page.locator('main table caption').allTextContents();
       assert.equal(captions.length, 4, JSON.stringify(captions));
       const headings = (await page.locator('main h2').allTextContents()).map((text) => text.trim());
-      assert.deepEqual(headings, [
-        'Svar över tid',
-        'Alla AAPOR-mått',
-        'Var slutar de som inte skickat in?',
-        'Vad siffrorna betyder',
-      ]);
+      assert.deepEqual(headings, ['Inskickade svar över tid', 'Var slutar de som inte skickat in?']);
+      // First the answer: per municipality the rate in large figures against its target, with a bar.
+      const first = page.locator('#live > *').first();
+      assert.equal(await first.evaluate((element) => element.className), 'headlines');
+      assert.ok((await page.locator('.headline meter').count()) >= 2, 'a bar per municipality');
+      // The AAPOR measures and the definitions are there, folded.
+      const folds = (await page.locator('main details.fold > summary').allTextContents()).map((text) => text.trim());
+      assert.deepEqual(folds, ['Alla AAPOR-mått', 'Vad siffrorna betyder']);
       assert.ok((await page.locator('dl.definitions dt').count()) >= 10, 'the definitions');
+      const terms = await page.locator('dl.definitions dt').allTextContents();
+      assert.ok(terms.includes('I') && !terms.includes('I = I'), `no "I = I": ${JSON.stringify(terms)}`);
+      assert.ok(terms.includes('e = E / (E + NE)'), `e stays lowercase: ${JSON.stringify(terms)}`);
       await screenshot(page, 'rates-no-script-1280');
     } finally {
       await page.context().close();
