@@ -193,13 +193,19 @@ pub fn answers(instrument: &Instrument, section: usize) -> Vec<(String, String)>
                 }
                 fields.push((field, answer.to_owned()));
             }
-            ItemKind::Multiple { .. } => {
-                if let Some(codes) = instrument.choice_codes(item) {
-                    for code in codes {
-                        if rng.random_bool(0.2) {
-                            fields.push((field.clone(), code.to_owned()));
-                        }
+            ItemKind::Multiple { options, .. } => {
+                // A few places, or now and then the option that rules them out ("no such place"), never both.
+                let before = fields.len();
+                for option in options.iter().filter(|option| !option.exclusive) {
+                    if rng.random_bool(0.2) {
+                        fields.push((field.clone(), option.code.clone()));
                     }
+                }
+                if fields.len() == before
+                    && let Some(none) = options.iter().find(|option| option.exclusive)
+                    && rng.random_bool(0.5)
+                {
+                    fields.push((field.clone(), none.code.clone()));
                 }
             }
             _ => {

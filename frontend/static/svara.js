@@ -2,10 +2,12 @@
    1. what is typed on a page is kept in this browser until the server has it, so a lost connection, a closed tab or
       a crash loses nothing (restored only into a page that comes back empty, and forgotten once the server shows the
       page with saved answers);
-   2. a follow-up question ("Did you report it to the police?") is shown only when its condition holds;
+   2. a follow-up question ("Did you report it to the police?") is shown only when its condition holds, and sends
+      nothing while hidden;
    3. once the answers are with the server for good (the review, "saved for later", the thank-you page: pages with a
       <meta name="trygghet-forget" content="PREFIX">), the copies are forgotten, so that neither answers nor the code
-      (which names each copy) stay behind on a shared device. */
+      (which names each copy) stay behind on a shared device;
+   4. an option that rules out the others ("Nej, ingen sådan plats") unticks them, and they untick it. */
 (function () {
   "use strict";
   var store = null;
@@ -79,6 +81,10 @@
         return input.name === el.getAttribute("data-show-if");
       });
       el.hidden = parentHere && !applies(el);
+      /* A hidden follow-up sends nothing (what was chosen in it comes back if it is shown again). */
+      Array.prototype.forEach.call(el.querySelectorAll("input, textarea, select"), function (input) {
+        input.disabled = el.hidden;
+      });
       var hint = el.querySelector(".hint");
       if (hint && parentHere) hint.hidden = true;
     });
@@ -87,4 +93,15 @@
     update();
     form.addEventListener("change", update);
   }
+
+  /* An option that rules out the others ("Nej, ingen sådan plats"): ticking it unticks the others, and ticking
+     another unticks it. Without the script the server asks for one or the other. */
+  form.addEventListener("change", function (event) {
+    var box = event.target;
+    if (!box || box.type !== "checkbox" || !box.checked) return;
+    Array.prototype.forEach.call(form.elements, function (other) {
+      if (other === box || other.type !== "checkbox" || other.name !== box.name) return;
+      if (box.hasAttribute("data-exclusive") || other.hasAttribute("data-exclusive")) other.checked = false;
+    });
+  });
 })();

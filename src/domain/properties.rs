@@ -93,8 +93,25 @@ fn raw_answers() -> impl Strategy<Value = RawAnswers> {
         })
         .collect();
     let chosen = proptest::collection::vec(proptest::bool::weighted(0.8), items.len());
-    (items, chosen).prop_map(|(pairs, chosen)| {
-        pairs.into_iter().zip(chosen).filter(|(_, chosen)| *chosen).map(|(pair, _)| pair).collect()
+    // Follow-ups answered against their question's answer are refused (the resident is asked which holds); most
+    // forms leave them out, as a browser hides them, and one in four keeps them to try that refusal.
+    let conditions: Vec<(String, String, String)> = instrument()
+        .items()
+        .filter_map(|item| item.show_if.as_ref().map(|c| (item.id.clone(), c.item.clone(), c.equals.clone())))
+        .collect();
+    let contradictions = proptest::bool::weighted(0.25);
+    (items, chosen, contradictions).prop_map(move |(pairs, chosen, contradictions)| {
+        let mut raw: RawAnswers =
+            pairs.into_iter().zip(chosen).filter(|(_, chosen)| *chosen).map(|(pair, _)| pair).collect();
+        if !contradictions {
+            for (follow_up, parent, equals) in &conditions {
+                let holds = raw.get(parent).is_some_and(|values| values.iter().any(|value| value == equals));
+                if !holds {
+                    raw.remove(follow_up);
+                }
+            }
+        }
+        raw
     })
 }
 

@@ -24,6 +24,8 @@ pub struct OptionView {
     pub code: String,
     pub label: String,
     pub checked: bool,
+    /// Rules out the other options of its question (shown apart, and the script unticks the others).
+    pub exclusive: bool,
 }
 
 /// One question ready for a template.
@@ -87,7 +89,10 @@ fn item_view(instrument: &Instrument, lang: &str, item: &Item, raw: &RawAnswers,
     let language = instrument.lang(lang);
     let given = raw.get(&item.id).cloned().unwrap_or_default();
     let choices = |pairs: Vec<(String, String)>| -> Vec<OptionView> {
-        pairs.into_iter().map(|(code, label)| OptionView { checked: given.contains(&code), code, label }).collect()
+        pairs
+            .into_iter()
+            .map(|(code, label)| OptionView { checked: given.contains(&code), code, label, exclusive: false })
+            .collect()
     };
     let (control, options, unit, max_chars) = match &item.kind {
         ItemKind::Scale { .. } => {
@@ -106,12 +111,14 @@ fn item_view(instrument: &Instrument, lang: &str, item: &Item, raw: &RawAnswers,
             None,
             None,
         ),
-        ItemKind::Multiple { options, .. } => (
-            "checkbox",
-            choices(options.iter().map(|o| (o.code.clone(), o.label.get(language).to_owned())).collect()),
-            None,
-            None,
-        ),
+        ItemKind::Multiple { options, .. } => {
+            let mut views =
+                choices(options.iter().map(|o| (o.code.clone(), o.label.get(language).to_owned())).collect());
+            for (view, option) in views.iter_mut().zip(options) {
+                view.exclusive = option.exclusive;
+            }
+            ("checkbox", views, None, None)
+        }
         ItemKind::YesNo { .. } => {
             let (yes, no) = item.yes_no_labels(language).unwrap_or(("Ja", "Nej"));
             let pairs = vec![("yes".to_owned(), yes.to_owned()), ("no".to_owned(), no.to_owned())];

@@ -175,20 +175,21 @@ async fn a_resident_answers_page_by_page_reviews_and_submits_exactly_once(backen
     let page = resident.get(&format!("/svara/{code}/del/2")).await;
     assert!(page.body.contains(r#"name="q.drug_dealing" value="small" checked"#));
 
-    // Victimisation: a yes with its follow-up, and a follow-up whose question was answered "no" (dropped).
-    resident
-        .save(
-            code,
-            4,
-            &[
-                ("q.victim_theft", "yes"),
-                ("q.victim_theft_reported", "no"),
-                ("q.victim_violence", "no"),
-                ("q.victim_violence_reported", "yes"),
-            ],
-            "next",
-        )
-        .await;
+    // Victimisation: a yes with its follow-up, and a follow-up answered although its question was answered "no"
+    // (both are on the page without JavaScript): not dropped silently, the resident is asked which holds, with
+    // everything kept; then the follow-up left empty.
+    let contradicting = [
+        ("q.victim_theft", "yes"),
+        ("q.victim_theft_reported", "no"),
+        ("q.victim_violence", "no"),
+        ("q.victim_violence_reported", "yes"),
+    ];
+    let asked = resident.save(code, 4, &contradicting, "next").await;
+    assert_eq!(asked.status, 422, "{}", asked.body);
+    assert!(asked.body.contains("Frågan gäller inte med ditt svar på frågan före."), "{}", asked.body);
+    assert!(asked.body.contains(r#"id="q-victim_violence_reported-error""#), "beside the follow-up: {}", asked.body);
+    assert!(asked.body.contains(r#"name="q.victim_violence_reported" value="yes" checked"#), "kept");
+    resident.save(code, 4, &contradicting[..3], "next").await;
     // Feeling safe: a multiple choice with two options.
     resident.save(code, 6, &[("q.unsafe_places", "stations"), ("q.unsafe_places", "parks")], "next").await;
     // Background: a single choice and a number; the comment: free text.
@@ -231,7 +232,7 @@ async fn a_resident_answers_page_by_page_reviews_and_submits_exactly_once(backen
     assert_eq!(answers["littering"], "small", "the change from the review counts");
     assert!(!answers.contains_key("graffiti"), "a page saved again replaces its answers: {answers:?}");
     assert_eq!(answers["victim_theft_reported"], "no");
-    assert!(!answers.contains_key("victim_violence_reported"), "a follow-up to a 'no' is not kept");
+    assert!(!answers.contains_key("victim_violence_reported"), "no follow-up to a 'no'");
     assert_eq!(answers["years_in_area"], "12");
     let places = app.query_strings("SELECT option_code FROM answers WHERE item_id = 'unsafe_places' ORDER BY position");
     assert_eq!(places, ["stations", "parks"], "one row per chosen option, in the options' order");

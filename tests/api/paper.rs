@@ -91,8 +91,13 @@ async fn a_paper_form_is_checked_stored_once_and_uses_up_its_letter(backend: Bac
     assert!(page.contains(r#"value="1783-000001""#), "the letter number is kept");
     assert_eq!(app.query_strings("SELECT id FROM responses").len(), 0);
 
-    // Corrected: stored, the letter used up, and the follow-up to a "no" dropped.
+    // The follow-up answered against its question's "no" is named too, to be keyed as the form's rule says.
+    assert!(page.contains(&format!(r#"id="q-{}-error""#, picks.follow_up)), "the contradiction is named: {page}");
+    assert!(page.contains("Frågan gäller inte med ditt svar på frågan före."));
+
+    // Corrected: stored, the letter used up, no follow-up to a "no".
     fields[4] = (number_field.as_str(), "12");
+    fields.pop();
     let response = browser.post_form(&path, &fields).await;
     assert_eq!(response.status(), 200);
     assert!(response.text().await.unwrap().contains("Blanketten är sparad."));
@@ -338,3 +343,34 @@ async fn a_paper_form_comes_through_the_api(backend: Backend) {
     assert_eq!(app.query_strings("SELECT COUNT(*) FROM responses"), ["1"]);
 }
 on_both_backends!(a_paper_form_comes_through_the_api, super::a_paper_form_comes_through_the_api);
+
+/// "Nej, ingen sådan plats" is an answer of its own (not the same as no answer) and is taken alone.
+async fn no_such_place_is_an_answer_taken_alone(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let browser = app.staff("anna@polisen.se", "coordinator", &["1783"]).await;
+    let id = open_survey(&browser).await;
+    let script = browser.script().await;
+    let path = format!("/api/v1/surveys/{id}/paper");
+    let both = json!({ "municipality": "1783", "submission_id": "8f0e7a52-2f4e-4c55-9d0a-1b2c3d4e5f63",
+                       "answers": { "unsafe_places": ["parks", "no_place"] } });
+    let response = script.request(Method::POST, &path, Some(&both)).await;
+    assert_eq!(response.status(), 422);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["error"]["field"], "q-unsafe_places", "{body}");
+    assert!(body["error"]["message"].as_str().unwrap().contains("utesluter de andra"), "{body}");
+    assert_eq!(app.query_strings("SELECT COUNT(*) FROM responses"), ["0"]);
+
+    let alone = json!({ "municipality": "1783", "submission_id": "9f0e7a52-2f4e-4c55-9d0a-1b2c3d4e5f64",
+                        "answers": { "unsafe_places": ["no_place"] } });
+    assert_eq!(script.request(Method::POST, &path, Some(&alone)).await.status(), 201);
+    let stored = app.query_strings("SELECT option_code FROM answers WHERE item_id = 'unsafe_places'");
+    assert_eq!(stored, ["no_place"]);
+
+    // The resident's page shows it apart from the places, marked for the script that unticks the others.
+    let page = browser.get(&format!("/admin/surveys/{id}/paper")).await.text().await.unwrap();
+    assert!(
+        page.contains(r#"<label class="exclusive"><input type="checkbox" name="q.unsafe_places" value="no_place""#)
+    );
+    assert!(page.contains(r#"value="no_place" data-exclusive>"#), "{page}");
+}
+on_both_backends!(no_such_place_is_an_answer_taken_alone, super::no_such_place_is_an_answer_taken_alone);

@@ -45,6 +45,7 @@ const sections = [
   'Övriga synpunkter',
 ];
 const victimisation = 4;
+const insecurity = 6;
 const background = 8;
 /** What a number question says to letters. */
 const notANumber = 'Skriv bara siffror, till exempel 12.';
@@ -438,6 +439,25 @@ describe('the resident questionnaire', { timeout: 200_000 }, () => {
       assert.equal(await checkedLabel(page, 'victim_theft_reported'), 'Ja');
       assert.equal(await page.evaluate((key) => localStorage.getItem(key), key), null);
 
+      // A follow-up hidden again sends nothing: "Ja", its follow-up answered, then "Nej" is saved without a question.
+      await open(page, sectionPath('script', victimisation), 'Utsatthet för brott');
+      await page.locator('#q-victim_fraud').getByRole('radio', { name: 'Ja' }).check();
+      await page.locator('#q-victim_fraud_reported').getByRole('radio', { name: 'Ja' }).check();
+      await page.locator('#q-victim_fraud').getByRole('radio', { name: 'Nej' }).check();
+      const saved = await clickAndWait(page, page.getByRole('button', { name: 'Nästa' }));
+      assert.equal(saved?.status(), 200, 'no contradiction is sent from a hidden follow-up');
+
+      // "Nej, ingen sådan plats" and the places rule each other out.
+      await open(page, sectionPath('script', insecurity), 'Trygghet');
+      const places = page.locator('#q-unsafe_places');
+      const none = places.getByRole('checkbox', { name: 'Nej, ingen sådan plats' });
+      const parks = places.getByRole('checkbox', { name: 'Parker, grönområden eller motionsspår' });
+      await parks.check();
+      await none.check();
+      assert.ok(!(await parks.isChecked()), '"no such place" unticks the places');
+      await parks.check();
+      assert.ok(!(await none.isChecked()), 'a place unticks "no such place"');
+
       // Typed text too.
       await open(page, sectionPath('script', background), 'Om dig');
       await page.locator('#q-years_in_area').pressSequentially('7');
@@ -479,6 +499,17 @@ describe('the resident questionnaire', { timeout: 200_000 }, () => {
       assert.equal(await checkedLabel(page, 'victim_violence'), 'Nej');
       assert.equal(await checkedLabel(page, 'victim_theft'), 'Ja');
       assert.equal(await checkedLabel(page, 'victim_theft_reported'), 'Nej', 'the follow-up is saved');
+
+      // Both "no such place" and a place: the page asks which holds, beside the question, with both still ticked.
+      await open(page, sectionPath('noScript', insecurity), 'Trygghet');
+      const places = page.locator('#q-unsafe_places');
+      await places.getByRole('checkbox', { name: 'Parker, grönområden eller motionsspår' }).check();
+      await places.getByRole('checkbox', { name: 'Nej, ingen sådan plats' }).check();
+      const asked = await clickAndWait(page, page.getByRole('button', { name: 'Nästa' }));
+      assert.equal(asked?.status(), 422);
+      const errors = await assertErrorsTiedToFields(page);
+      assert.match(errors['q-unsafe_places'] ?? '', /utesluter de andra/, JSON.stringify(errors));
+      assert.ok(await places.getByRole('checkbox', { name: 'Nej, ingen sådan plats' }).isChecked(), 'kept');
     } finally {
       await page.context().close();
     }

@@ -67,8 +67,10 @@ export async function keyIn(page, csrf, surveyId, instrument, municipality, coun
       } else if (item.type === 'single') {
         value = item.options[n % item.options.length].code;
       } else if (item.type === 'multiple') {
-        const chosen = [n % item.options.length, (n + 2) % item.options.length];
-        for (const option of new Set(chosen)) form.append(`q.${item.id}`, item.options[option].code);
+        // Places, never together with the option that rules them out ("no such place").
+        const options = item.options.filter((option) => !option.exclusive);
+        const chosen = [n % options.length, (n + 2) % options.length];
+        for (const option of new Set(chosen)) form.append(`q.${item.id}`, options[option].code);
         return;
       } else if (item.type === 'number') {
         value = '5';

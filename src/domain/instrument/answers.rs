@@ -86,6 +86,11 @@ pub enum AnswerProblem {
     },
     /// Control characters other than line breaks and tabs.
     BadCharacters,
+    /// An option that rules out the others ("Nej, ingen sådan plats") chosen together with another.
+    ExclusiveWithOthers,
+    /// A follow-up answered although the answer to its question says it does not apply (without JavaScript both
+    /// are on the page): never dropped silently, the resident decides which answer holds.
+    NotAsked,
 }
 
 /// A stored answer that does not fit the instrument (rows read with the wrong instrument version, or damaged data).
@@ -253,6 +258,19 @@ impl AnswerProblem {
             (Self::BadCharacters, true) => {
                 "The text contains hidden characters that cannot be saved. Please try typing it again.".to_owned()
             }
+            (Self::ExclusiveWithOthers, false) => {
+                "Ett av dina val utesluter de andra. Välj det ensamt, eller bara de andra.".to_owned()
+            }
+            (Self::ExclusiveWithOthers, true) => {
+                "One of your choices rules out the others. Choose it alone, or only the others.".to_owned()
+            }
+            (Self::NotAsked, false) => {
+                "Frågan gäller inte med ditt svar på frågan före. Ta bort svaret här, eller ändra svaret före."
+                    .to_owned()
+            }
+            (Self::NotAsked, true) => "This question does not apply with your answer to the one before. Remove the \
+                                       answer here, or change the one before."
+                .to_owned(),
         }
     }
 }
@@ -335,14 +353,23 @@ impl Instrument {
         let mut answers = Answers::default();
         let mut errors = Vec::new();
         for item in items() {
+            let values = raw.get(&item.id).map_or(&[][..], Vec::as_slice);
             if let Some(condition) = &item.show_if {
                 let so_far = if in_scope.contains(condition.item.as_str()) { &answers } else { earlier };
-                if !so_far.get(&condition.item).is_some_and(|parent| parent.has(&condition.equals)) {
-                    continue;
+                match so_far.get(&condition.item) {
+                    Some(parent) if parent.has(&condition.equals) => {}
+                    // The question it follows was answered otherwise, yet this one was answered too.
+                    Some(_) if values.iter().any(|value| !value.trim().is_empty()) => {
+                        errors.push(AnswerError { item: item.id.clone(), problem: AnswerProblem::NotAsked });
+                        continue;
+                    }
+                    _ => continue,
                 }
             }
-            let values = raw.get(&item.id).map_or(&[][..], Vec::as_slice);
             match self.parse_value(item, values) {
+                Ok(Some(value)) if rules_out_another(item, &value) => {
+                    errors.push(AnswerError { item: item.id.clone(), problem: AnswerProblem::ExclusiveWithOthers })
+                }
                 Ok(Some(value)) => {
                     answers.0.insert(item.id.clone(), value);
                 }
@@ -397,6 +424,17 @@ impl Instrument {
             Some(codes) if codes.contains(value) => Ok(Some(AnswerValue::Choice((*value).to_owned()))),
             _ => Err(AnswerProblem::NotAnOption),
         }
+    }
+}
+
+/// Whether a multiple-choice answer holds an option that rules out the others together with another. Checked on
+/// what residents and staff send, not on stored rows (which were checked when they were sent).
+fn rules_out_another(item: &Item, value: &AnswerValue) -> bool {
+    match (&item.kind, value) {
+        (ItemKind::Multiple { options, .. }, AnswerValue::Choices(codes)) if codes.len() > 1 => {
+            options.iter().any(|option| option.exclusive && codes.contains(&option.code))
+        }
+        _ => false,
     }
 }
 

@@ -66,6 +66,10 @@ pub struct ScaleOption {
 pub struct Choice {
     pub code: String,
     pub label: Texts,
+    /// In a multiple-choice question, an option that rules out every other ("Nej, ingen sådan plats"): it lets
+    /// "none of these" be told apart from "not answered", and is refused together with another option.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub exclusive: bool,
 }
 
 /// A page of the questionnaire; sections with an `area` make up that area of the problem index.

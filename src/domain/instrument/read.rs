@@ -299,7 +299,19 @@ fn read_scale_option(node: &Node, path: String) -> Result<ScaleOption, Instrumen
 fn read_choice(node: &Node, path: String) -> Result<Choice, InstrumentError> {
     let fields = Fields::of(node, path)?;
     fields.only(&["code", "label"], "an option")?;
-    Ok(Choice { code: fields.string("code")?, label: fields.texts("label")? })
+    Ok(Choice { code: fields.string("code")?, label: fields.texts("label")?, exclusive: false })
+}
+
+/// An option of a multiple-choice question, which may be `"exclusive": true`.
+fn read_multiple_choice(node: &Node, path: String) -> Result<Choice, InstrumentError> {
+    let fields = Fields::of(node, path)?;
+    fields.only(&["code", "label", "exclusive"], "an option")?;
+    let exclusive = match fields.optional("exclusive") {
+        None => false,
+        Some(Node::Bool(exclusive)) => *exclusive,
+        Some(other) => return Err(mistyped(&fields.at("exclusive"), "true or false", other)),
+    };
+    Ok(Choice { code: fields.string("code")?, label: fields.texts("label")?, exclusive })
 }
 
 fn read_section(node: &Node, path: String) -> Result<Section, InstrumentError> {
@@ -339,7 +351,7 @@ fn read_item(node: &Node, path: String) -> Result<Item, InstrumentError> {
         "scale" => ItemKind::Scale { scale: fields.string("scale")? },
         "single" => ItemKind::Single { options: fields.list("options", read_choice)? },
         "multiple" => ItemKind::Multiple {
-            options: fields.list("options", read_choice)?,
+            options: fields.list("options", read_multiple_choice)?,
             max: fields.optional("max").map(|node| as_count(node, &fields.at("max"))).transpose()?,
         },
         "yes_no" => ItemKind::YesNo { yes: fields.optional_texts("yes")?, no: fields.optional_texts("no")? },

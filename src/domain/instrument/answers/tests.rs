@@ -129,11 +129,16 @@ fn a_text_is_trimmed_and_counted_in_characters() {
 }
 
 #[test]
-fn a_follow_up_is_dropped_when_its_parent_is_not_yes() {
-    for victim in [&["no"][..], &[""], &[]] {
+fn a_follow_up_is_dropped_when_its_parent_is_unanswered_and_refused_when_its_parent_says_otherwise() {
+    for victim in [&[""][..], &[]] {
         let answers = section(0, &[("victim", victim), ("reported", &["maybe"])]).unwrap();
         assert_eq!(answers.get("reported"), None, "{victim:?}");
     }
+    // "No", then the follow-up answered all the same (both are on the page without JavaScript): the resident is
+    // asked which holds, nothing is dropped silently. An empty follow-up is no contradiction.
+    let contradicted = section(0, &[("victim", &["no"]), ("reported", &["maybe"])]);
+    assert_eq!(contradicted, Err(vec![AnswerError { item: "reported".to_owned(), problem: NotAsked }]));
+    assert_eq!(section(0, &[("victim", &["no"]), ("reported", &[" "])]).unwrap().get("reported"), None);
     // An invalid parent is an error of its own; its follow-up is not asked, so it is neither required nor checked.
     let errors = section(0, &[("victim", &["kanske"]), ("reported", &["x"])]);
     assert_eq!(errors, Err(vec![AnswerError { item: "victim".to_owned(), problem: NotAnOption }]));
@@ -153,7 +158,9 @@ fn a_condition_on_a_multiple_choice_item_holds_when_the_option_is_among_those_ch
     let with = section(0, &[("transport", &["walk", "bus"]), ("bus_safe", &["no"])]);
     assert!(with.unwrap().get("bus_safe").is_some());
     let without = section(0, &[("transport", &["walk", "car"]), ("bus_safe", &["no"])]);
-    assert!(without.unwrap().get("bus_safe").is_none());
+    assert_eq!(without, Err(vec![AnswerError { item: "bus_safe".to_owned(), problem: NotAsked }]));
+    let unasked = section(0, &[("transport", &["walk", "car"])]);
+    assert!(unasked.unwrap().get("bus_safe").is_none());
 }
 
 #[test]
@@ -314,4 +321,27 @@ fn the_default_instrument_takes_a_complete_paper_form() {
     // Every first option of a yes/no item is "yes", so every follow-up is shown and kept.
     assert_eq!(answers.len(), instrument.items().count());
     assert_eq!(Answers::from_rows(&instrument, answers.rows()), Ok(answers));
+}
+
+#[test]
+fn an_option_that_rules_out_the_others_is_taken_alone() {
+    let instrument = crate::domain::instrument::default_instrument().unwrap();
+    let section = instrument.sections.iter().position(|s| s.items.iter().any(|i| i.id == "unsafe_places")).unwrap();
+    let check = |chosen: &[&str]| {
+        let form = raw(&[("unsafe_places", chosen)]);
+        instrument
+            .validate_section(section, &form, &Answers::default())
+            .map(|answers| answers.get("unsafe_places").cloned())
+    };
+    let alone = AnswerValue::Choices(vec!["no_place".to_owned()]);
+    assert_eq!(check(&["no_place"]), Ok(Some(alone)), "\"no such place\" differs from no answer");
+    assert_eq!(check(&[]), Ok(None));
+    let places = AnswerValue::Choices(vec!["town_centre".to_owned(), "parks".to_owned()]);
+    assert_eq!(check(&["town_centre", "parks"]), Ok(Some(places)));
+    let both = check(&["parks", "no_place"]);
+    assert_eq!(both, Err(vec![AnswerError { item: "unsafe_places".to_owned(), problem: ExclusiveWithOthers }]));
+    assert_eq!(
+        ExclusiveWithOthers.message("sv"),
+        "Ett av dina val utesluter de andra. Välj det ensamt, eller bara de andra."
+    );
 }
