@@ -28,6 +28,7 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "admin/audit.html",
     "admin/survey_new.html",
     "admin/survey_edit.html",
+    "admin/survey_asker.html",
     "admin/survey.html",
     "admin/survey_close.html",
     "admin/disclosure_fields.html",

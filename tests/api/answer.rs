@@ -95,6 +95,7 @@ pub(crate) fn period() -> (String, String) {
 pub(crate) async fn open_survey(staff: &Browser, count: usize, access: &str) -> (String, Vec<String>) {
     let (opens_on, closes_on) = period();
     let body = json!({ "title": "Trygghetsmätning 2026", "opens_on": opens_on, "closes_on": closes_on, "access": access,
+                       "sender": "Polisen och Hagfors kommun", "contact": { "phone": "0563-185 00" },
                        "municipalities": [{ "code": "1783", "sample_size": 300 }, { "code": "1762", "sample_size": 300 }] });
     let response = staff.send_json(Method::POST, "/api/v1/surveys", &body).await;
     assert_eq!(response.status(), 201);
