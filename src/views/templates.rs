@@ -47,6 +47,7 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "public/municipality.html",
     "question.html",
     "answer/layout.html",
+    "answer/asker.html",
     "answer/start.html",
     "answer/refused.html",
     "answer/welcome.html",
