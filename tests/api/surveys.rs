@@ -481,6 +481,9 @@ async fn a_survey_is_set_up_through_the_pages(backend: Backend) {
     assert_eq!(samples, [("1737".to_owned(), 280), ("1783".to_owned(), 320)]);
     assert_eq!(survey["sender"], "Polisen och Hagfors kommun");
     assert_eq!(survey["contact"], json!({ "phone": "0563-185 00", "email": null }));
+    let page = browser.get(&format!("/admin/surveys/{id}")).await.text().await.unwrap();
+    assert!(page.contains("<dt>Avsändare</dt><dd>Polisen och Hagfors kommun</dd>"), "{page}");
+    assert!(page.contains("<dt>Kontakt för frågor</dt><dd>0563-185 00</dd>"), "{page}");
 
     let response = browser.post_form(&format!("/admin/surveys/{id}/open"), &[]).await;
     assert_eq!(response.status(), 303, "back to the survey page by GET, so a reload sends nothing again");
