@@ -320,7 +320,7 @@ async function municipalityRow(page, municipality, columns) {
   const clean = (texts) => texts.map((text) => text.replace(/\s+/g, ' ').trim());
   const headings = clean(await table.locator('thead th').allTextContents());
   const row = table.locator('tbody tr').filter({
-    has: page.getByRole('rowheader', { name: `${municipality.name} (${municipality.code})`, exact: true }),
+    has: page.getByRole('rowheader', { name: municipality.name, exact: true }),
   });
   assert.equal(await row.count(), 1, `one row for ${municipality.name}`);
   const cells = clean(await row.locator('th, td').allTextContents());
