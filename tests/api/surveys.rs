@@ -401,11 +401,17 @@ async fn a_survey_is_set_up_through_the_pages(backend: Backend) {
         ("municipalities", "1737"),
         ("sample_size", "300"),
         ("target_percent", "55"),
+        ("sender", "Polisen och Hagfors kommun"),
+        ("contact_email", "trygghet(at)hagfors.se"),
     ];
     let response = browser.post_form("/admin/surveys", &typed).await;
     assert_eq!(response.status(), 422);
     let page = response.text().await.unwrap();
     assert!(page.contains("Slutdagen kan inte vara före startdagen."));
+    assert!(page.contains(r#"id="contact_email-error">Skriv e-postadressen"#), "{page}");
+    assert!(
+        page.contains(r#"value="trygghet(at)hagfors.se""#) && page.contains(r#"value="Polisen och Hagfors kommun""#)
+    );
     assert!(
         page.contains(r#"value="Trygghet 2026""#)
             && page.contains(r#"value="1783" checked"#)
@@ -415,16 +421,17 @@ async fn a_survey_is_set_up_through_the_pages(backend: Backend) {
 
     let mut fixed = typed.to_vec();
     fixed[2] = ("closes_on", "2026-06-19");
+    fixed[9] = ("contact_email", "");
     let response = browser.post_form("/admin/surveys", &fixed).await;
     assert_eq!(response.status(), 303);
     let location = response.headers()["location"].to_str().unwrap().to_owned();
     let id = location.trim_start_matches("/admin/surveys/").to_owned();
 
-    // A draft without sender and contact cannot open, and the page says what to fill in.
+    // A draft without a contact cannot open, and the page says what to fill in.
     let response = browser.post_form(&format!("/admin/surveys/{id}/open"), &[]).await;
     assert_eq!(response.status(), 409);
     let page = response.text().await.unwrap();
-    assert!(page.contains("kan inte öppnas förrän den har en avsändare") && page.contains("Fyll i det under Ändra"));
+    assert!(page.contains("kan inte öppnas förrän den har en kontakt") && page.contains("Fyll i det under Ändra"));
 
     // Per-municipality samples in the draft.
     let response = browser
