@@ -208,6 +208,8 @@ async fn create_survey(staff: &Staff, letters: usize) -> Result<String, Failure>
         "opens_on": (today - chrono::Days::new(1)).to_string(),
         "closes_on": (today + chrono::Days::new(30)).to_string(),
         "access": "codes",
+        "sender": "Polisen och kommunerna (benchmark)",
+        "contact": { "phone": "114 14" },
         "municipalities": MUNICIPALITIES
             .iter()
             .map(|code| json!({ "code": code, "sample_size": per_municipality, "target_percent": 55 }))

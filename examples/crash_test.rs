@@ -382,6 +382,7 @@ async fn create_survey(staff: &Staff, letters: usize) -> Result<(String, Vec<Let
     let today = trygghet::domain::survey::swedish_day(chrono::Utc::now());
     let body = json!({
         "title": "Krocktest", "access": "codes",
+        "sender": "Polisen och kommunerna (krocktest)", "contact": { "phone": "114 14" },
         "opens_on": (today - chrono::Duration::days(1)).to_string(),
         "closes_on": (today + chrono::Duration::days(30)).to_string(),
         "municipalities": MUNICIPALITIES.iter().map(|code| json!({ "code": code, "sample_size": letters }))

@@ -15,6 +15,9 @@ use secrecy::{ExposeSecret, SecretBox, SecretString};
 pub use crate::db::url::{DatabaseUrl, parent_dir};
 use url::Url;
 
+use crate::domain::email::EmailAddress;
+use crate::domain::sender::{self, Contact, Instance, Phone};
+
 /// The default database: an SQLite file under `./data/` of the working directory.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://./data/trygghet.db";
 
@@ -145,6 +148,9 @@ pub struct Config {
     pub workers: usize,
     /// `TRYGGHET_SHUTDOWN_TIMEOUT_SECS`: how long a shutdown waits for requests in flight.
     pub shutdown_timeout: Duration,
+    /// `TRYGGHET_ORGANISATION`, `TRYGGHET_CONTACT_PHONE`, `TRYGGHET_CONTACT_EMAIL`: who runs the service and how
+    /// residents reach them, for pages that know no survey and the accessibility statement.
+    pub instance: Instance,
 }
 
 impl Config {
@@ -215,8 +221,10 @@ impl Config {
                 bounded(raw, 0, 3600)
             })
             .map(Duration::from_secs)?;
+        let instance = instance(&var)?;
 
         Ok(Self {
+            instance,
             database,
             bind,
             port,
@@ -263,6 +271,36 @@ fn log_settings(
     tracing_subscriber::EnvFilter::try_new(&log_filter)
         .map_err(|error| ConfigError::new(log_variable, format!("is not a valid log filter ({error})")))?;
     Ok((log_format, log_filter))
+}
+
+/// Who runs the service and how residents reach them; each part optional.
+fn instance(var: &impl Fn(&'static str) -> Result<Option<String>, ConfigError>) -> Result<Instance, ConfigError> {
+    let organisation = var("TRYGGHET_ORGANISATION")?
+        .map(|raw| {
+            sender::parse_sender(&raw)
+                .map_err(|_| ConfigError::new("TRYGGHET_ORGANISATION", "must be one line of at most 200 characters"))
+        })
+        .transpose()?;
+    let phone = var("TRYGGHET_CONTACT_PHONE")?
+        .map(|raw| {
+            Phone::parse(raw.trim()).map_err(|_| {
+                ConfigError::new(
+                    "TRYGGHET_CONTACT_PHONE",
+                    "must be 5 to 15 digits, optionally starting with + and with single spaces or hyphens between \
+                     them, e.g. 0563-185 00",
+                )
+            })
+        })
+        .transpose()?;
+    let email = var("TRYGGHET_CONTACT_EMAIL")?
+        .map(|raw| {
+            EmailAddress::parse(&raw).map_err(|_| {
+                ConfigError::new("TRYGGHET_CONTACT_EMAIL", "must be an e-mail address, e.g. trygghet@kommun.se")
+            })
+        })
+        .transpose()?;
+    let contact = (phone.is_some() || email.is_some()).then_some(Contact { phone, email });
+    Ok(Instance { organisation, contact })
 }
 
 fn parse_or<T>(
@@ -382,11 +420,29 @@ mod tests {
             ("TRYGGHET_SESSION_IDLE_MINUTES", "0"),
             ("TRYGGHET_SESSION_MAX_HOURS", "forever"),
             ("TRYGGHET_TRUST_FORWARDED_FOR", "maybe"),
+            ("TRYGGHET_CONTACT_PHONE", "ring oss"),
+            ("TRYGGHET_CONTACT_EMAIL", "trygghet"),
+            ("TRYGGHET_ORGANISATION", "Polisen\nHagfors"),
         ] {
             let error = config(&[(variable, value)]).err().unwrap_or_else(|| panic!("{variable}={value} accepted"));
             assert_eq!(error.variable, variable);
             assert!(!error.to_string().contains('\n'));
         }
+    }
+
+    #[test]
+    fn the_services_own_contact_is_optional_and_checked() {
+        assert_eq!(config(&[]).unwrap().instance, Instance::default());
+        let config = config(&[
+            ("TRYGGHET_ORGANISATION", " Polisregion Bergslagen "),
+            ("TRYGGHET_CONTACT_PHONE", " 114 14 "),
+            ("TRYGGHET_CONTACT_EMAIL", "Trygghet@Polisen.se"),
+        ])
+        .unwrap();
+        assert_eq!(config.instance.organisation.as_deref(), Some("Polisregion Bergslagen"));
+        let contact = config.instance.contact.unwrap();
+        assert_eq!(contact.phone.unwrap().as_str(), "114 14");
+        assert_eq!(contact.email.unwrap().as_str(), "trygghet@polisen.se");
     }
 
     #[test]

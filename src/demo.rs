@@ -258,6 +258,8 @@ async fn set_up(staff: &Staff) -> Result<(String, Vec<Event>), Failure> {
         "opens_on": (today - chrono::Duration::days(1)).to_string(),
         "closes_on": (today + chrono::Duration::days(60)).to_string(),
         "access": "codes",
+        "sender": "Polisen och kommunerna i Värmland (demonstration)",
+        "contact": { "phone": "114 14", "email": "trygghet@example.se" },
         "municipalities": MUNICIPALITIES.iter().map(|(code, _, letters, rate)| {
             json!({ "code": code, "sample_size": letters, "target_percent": ((rate * 100.0).round() - 2.0) })
         }).collect::<Vec<_>>(),

@@ -31,6 +31,9 @@ Configuration comes from environment variables (all optional; see the README for
   TRYGGHET_WORKERS               HTTP worker threads (default: number of cores)
   TRYGGHET_SHUTDOWN_TIMEOUT_SECS wait for requests in flight on SIGTERM/SIGINT (default 30)
   TRYGGHET_METRICS_TOKEN         if set, /metrics needs Authorization: Bearer <token>
+  TRYGGHET_ORGANISATION          who runs the service, named in the accessibility statement (e.g. Polisregion Bergslagen)
+  TRYGGHET_CONTACT_PHONE         phone number residents can call when no survey is known (e.g. 114 14)
+  TRYGGHET_CONTACT_EMAIL         e-mail address residents can write to when no survey is known
   TRYGGHET_LOG_FORMAT            text (default) or json
   TRYGGHET_LOG                   log filter, e.g. info or trygghet=debug,info (default info; RUST_LOG also works)
 

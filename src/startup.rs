@@ -136,6 +136,7 @@ impl Application {
             metrics_token: config.metrics_token,
             secure_cookies,
             trust_forwarded_for: config.trust_forwarded_for,
+            instance: config.instance.clone(),
         });
         let server = HttpServer::new(move || {
             App::new()

@@ -105,6 +105,8 @@ diesel::table! {
         revision -> BigInt,
         min_base -> Integer,
         min_cell -> Integer,
+        sender -> Nullable<Text>,
+        contact -> Nullable<Text>,
     }
 }
 

@@ -35,6 +35,7 @@ pub mod publication;
 pub mod response_rates;
 pub mod results;
 pub mod role;
+pub mod sender;
 pub mod survey;
 pub mod throttle;
 pub mod utc;

@@ -16,8 +16,10 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 
 use crate::app::answering::{self, Entry, Refusal, Submitted};
+use crate::app::surveys::{Asker, asker_of};
 use crate::domain::codes::InvitationCode;
 use crate::domain::instrument::{AnswerError, AnswerValue, Instrument, ItemKind, RawAnswers};
+use crate::domain::sender::{Contact, Instance, Phone};
 use crate::error::AppError;
 use crate::error::FieldError;
 use crate::http::client_address;
@@ -44,18 +46,66 @@ fn language_links(languages: &[String], current: &str) -> Vec<LanguageLink> {
         .collect()
 }
 
+/// Who asks and whom to ask, as every resident page names them: a survey's sender and contact, or, on a page that
+/// knows no survey (and for a survey stored before it had a contact), the service's own.
+#[derive(Debug, Default, Serialize)]
+struct AskerView {
+    /// The survey's sender, "Polisen och Hagfors kommun".
+    sender: Option<String>,
+    /// For a survey without a sender: its municipalities, named with the police.
+    municipalities: Option<String>,
+    /// On a page that knows no survey: who runs the service.
+    organisation: Option<String>,
+    phone: Option<String>,
+    /// The phone number for a `tel:` link.
+    dial: Option<String>,
+    email: Option<String>,
+}
+
+impl AskerView {
+    fn of_instance(instance: &Instance) -> Self {
+        Self { organisation: instance.organisation.clone(), ..Self::default() }.reached_at(instance.contact.as_ref())
+    }
+
+    /// A survey's sender and contact; the service's contact where the survey has none.
+    fn of_survey(instance: &Instance, asker: Asker, municipalities: &str) -> Self {
+        let contact = asker.contact.or_else(|| instance.contact.clone());
+        let municipalities =
+            asker.sender.is_none().then(|| municipalities.to_owned()).filter(|names| !names.is_empty());
+        let organisation = (asker.sender.is_none() && municipalities.is_none()).then(|| instance.organisation.clone());
+        Self { sender: asker.sender, municipalities, organisation: organisation.flatten(), ..Self::default() }
+            .reached_at(contact.as_ref())
+    }
+
+    fn reached_at(self, contact: Option<&Contact>) -> Self {
+        let phone = contact.and_then(|contact| contact.phone.as_ref());
+        Self {
+            phone: phone.map(|phone| phone.as_str().to_owned()),
+            dial: phone.map(Phone::dial),
+            email: contact.and_then(|contact| contact.email.as_ref()).map(|email| email.as_str().to_owned()),
+            ..self
+        }
+    }
+}
+
 /// What every resident page carries besides its own content.
 struct Page<'a> {
     state: &'a AppState,
     request: &'a HttpRequest,
     lang: String,
     languages: Vec<String>,
+    asker: AskerView,
 }
 
 impl<'a> Page<'a> {
     fn new(state: &'a AppState, request: &'a HttpRequest, saved: Option<&str>, offered: Vec<String>) -> Self {
         let lang = language::choose(request, saved, &offered);
-        Self { state, request, lang, languages: offered }
+        Self { state, request, lang, languages: offered, asker: AskerView::of_instance(&state.instance) }
+    }
+
+    /// The page of a survey: it names the survey's sender and contact.
+    fn asking(self, asker: Asker, municipalities: &str) -> Self {
+        Self { asker: AskerView::of_survey(&self.state.instance, asker, municipalities), ..self }
     }
 
     /// Renders `template` with the page's language, direction, switch and CSRF token; sets the cookies it needs.
@@ -63,7 +113,7 @@ impl<'a> Page<'a> {
         let (csrf_token, csrf_cookie) = public_csrf(self.request, self.state.secure_cookies);
         let mut context = context! {
             lang => self.lang, dir => i18n::direction(&self.lang), resident => true, csrf_token,
-            languages => language_links(&self.languages, &self.lang),
+            languages => language_links(&self.languages, &self.lang), asker => self.asker,
         };
         if let (Some(map), serde_json::Value::Object(content)) = (context.as_object_mut(), content) {
             map.extend(content);
@@ -233,7 +283,8 @@ async fn resolve(state: &AppState, request: &HttpRequest, raw_code: &str) -> Res
             if refused.refusal == Refusal::Unknown {
                 answering::note_unknown_code(state, address.as_deref()).await?;
             }
-            let page = refusal_page(state, request, &refused.refusal)?;
+            let asker = refused.survey.as_deref().map(|survey| (asker_of(survey), refused_municipality(&refused)));
+            let page = refusal_page(state, request, &refused.refusal, asker)?;
             Ok(Resolved::Page(page, refused.entry.map(|entry| (refused.refusal, entry))))
         }
     }
@@ -247,8 +298,23 @@ fn refusal_notice(refusal: &Refusal) -> &'static str {
     }
 }
 
-fn refusal_page(state: &AppState, request: &HttpRequest, refusal: &Refusal) -> Result<HttpResponse, AppError> {
-    let page = Page::new(state, request, None, i18n::page_languages());
+/// The municipality a refused code belongs to, when the page can name it.
+fn refused_municipality(refused: &answering::Refused) -> String {
+    refused.entry.as_ref().map(|entry| entry.municipality_name.clone()).unwrap_or_default()
+}
+
+/// A polite page instead of the questionnaire, ending with whom to ask: the survey's contact when the survey is
+/// known (`asker`, with its municipalities), the service's own otherwise.
+fn refusal_page(
+    state: &AppState,
+    request: &HttpRequest,
+    refusal: &Refusal,
+    asker: Option<(Asker, String)>,
+) -> Result<HttpResponse, AppError> {
+    let mut page = Page::new(state, request, None, i18n::page_languages());
+    if let Some((asker, municipalities)) = asker {
+        page = page.asking(asker, &municipalities);
+    }
     let (status, key) = match refusal {
         Refusal::Unknown => (StatusCode::NOT_FOUND, "refused_unknown"),
         Refusal::Answered => (StatusCode::CONFLICT, "refused_answered"),
@@ -259,14 +325,15 @@ fn refusal_page(state: &AppState, request: &HttpRequest, refusal: &Refusal) -> R
     if let Refusal::NotOpenYet(Some(day)) = refusal {
         message = page.t("refused_opens_on").replace("%{day}", &day.to_string());
     }
-    let context =
-        context! { title => page.t(&format!("{key}_title")), message, show_start => *refusal == Refusal::Unknown };
+    let context = context! { title => page.t(&format!("{key}_title")), message,
+    show_start => *refusal == Refusal::Unknown, contact_in_page => true };
     page.render(status, "answer/refused.html", context)
 }
 
 /// The page of an entry, in the resident's language out of those the instrument and the pages share.
 fn entry_page<'a>(state: &'a AppState, request: &'a HttpRequest, entry: &Entry) -> Page<'a> {
     Page::new(state, request, entry.saved_language(), i18n::common(entry.instrument.languages()))
+        .asking(asker_of(&entry.survey), &entry.municipality_name)
 }
 
 /// What the pages of one entry share: the survey's title, the municipality, the code.
@@ -740,6 +807,11 @@ fn open_start_response(
     page.render(status, "answer/open_start.html", context)
 }
 
+/// The names of a survey's municipalities, for a page that names them with the police.
+fn names_of(municipalities: &[(String, String)]) -> String {
+    municipalities.iter().map(|(_, name)| name.as_str()).collect::<Vec<_>>().join(", ")
+}
+
 /// `GET /oppen/{survey}`: an open-link survey starts by choosing the municipality one lives in.
 pub async fn open_start(
     request: HttpRequest,
@@ -747,12 +819,14 @@ pub async fn open_start(
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let (survey, municipalities) = answering::open_survey(&state, &id).await?;
+    let names = names_of(&municipalities);
     if let Some(refusal) = answering::refusal_by_state(&survey, crate::domain::survey::swedish_day(chrono::Utc::now()))
     {
-        return refusal_page(&state, &request, &refusal);
+        return refusal_page(&state, &request, &refusal, Some((asker_of(&survey), names)));
     }
     let instrument = crate::app::instruments::for_survey(&state, &survey).await?;
-    let page = Page::new(&state, &request, None, i18n::common(instrument.languages()));
+    let page =
+        Page::new(&state, &request, None, i18n::common(instrument.languages())).asking(asker_of(&survey), &names);
     let chosen = if municipalities.len() == 1 { municipalities[0].0.clone() } else { String::new() };
     open_start_response(&page, &survey.id, &instrument, &municipalities, &chosen, None, StatusCode::OK)
 }
@@ -781,12 +855,13 @@ async fn start_posted_open_link(
     form: &PostedForm,
 ) -> Result<HttpResponse, AppError> {
     let (survey, municipalities) = answering::open_survey(state, id).await?;
+    let names = names_of(&municipalities);
     if let Some(refusal) = answering::refusal_by_state(&survey, crate::domain::survey::swedish_day(chrono::Utc::now()))
     {
-        return refusal_page(state, request, &refusal);
+        return refusal_page(state, request, &refusal, Some((asker_of(&survey), names)));
     }
     let instrument = crate::app::instruments::for_survey(state, &survey).await?;
-    let page = Page::new(state, request, None, i18n::common(instrument.languages()));
+    let page = Page::new(state, request, None, i18n::common(instrument.languages())).asking(asker_of(&survey), &names);
     let chosen = form.value("municipality");
     let error = if !form.fresh {
         Some(page.t("form_expired"))
@@ -818,6 +893,9 @@ async fn start_posted_open_link(
 // ---------------------------------------------------------------------------------------------------------------
 // Accessibility statement.
 
+/// The day the accessibility statement was last reviewed (DOS-lagen asks for it); change it with the statement.
+const STATEMENT_DATE: &str = "2026-12-05";
+
 /// The longest accessibility report kept.
 const MAX_REPORT_CHARS: usize = 2000;
 
@@ -830,7 +908,8 @@ fn accessibility_response(
 ) -> Result<HttpResponse, AppError> {
     let errors: Vec<FieldError> =
         error.iter().map(|reason| FieldError { field: "message".into(), reason: reason.clone() }).collect();
-    let context = context! { title => page.t("a11y_title"), message, error, errors, sent, max => MAX_REPORT_CHARS };
+    let context = context! { title => page.t("a11y_title"), message, error, errors, sent, max => MAX_REPORT_CHARS,
+    statement_date => STATEMENT_DATE, contact_in_page => true };
     page.render(status, "answer/accessibility.html", context)
 }
 

@@ -14,6 +14,8 @@ pub struct AppState {
     /// Cookies get `Secure` when the public address is https.
     pub secure_cookies: bool,
     pub trust_forwarded_for: bool,
+    /// Who runs the service and how residents reach them (for pages that know no survey).
+    pub instance: crate::domain::sender::Instance,
 }
 
 impl Deref for AppState {

@@ -11,7 +11,7 @@ use crate::app::audit::Actor;
 use crate::app::instruments;
 use crate::app::municipalities;
 use crate::app::surveys::{
-    self, Loaded, Overview, PartCounts, PartInput, SurveyInput, SurveySummary, ValidSurvey, letters,
+    self, ContactInput, Loaded, Overview, PartCounts, PartInput, SurveyInput, SurveySummary, ValidSurvey, letters,
 };
 use crate::domain::dispositions::{Disposition, ImportProblem};
 use crate::domain::survey::{self, Access, Period, Transition};
@@ -71,6 +71,11 @@ pub struct SurveyView {
     pub min_base: i32,
     /// Results show no count smaller than this.
     pub min_cell: i32,
+    /// Who asks, as residents read it on every page; absent on a draft not yet given one (and on surveys stored
+    /// before there was one, whose pages show the service's own contact).
+    pub sender: Option<String>,
+    /// Where residents can ask about the survey; absent like `sender`.
+    pub contact: Option<ContactInput>,
     /// Whether the user may change, open, close or copy the survey.
     pub may_manage: bool,
     pub municipalities: Vec<PartView>,
@@ -81,6 +86,7 @@ pub struct SurveyView {
 impl From<Overview> for SurveyView {
     fn from(overview: Overview) -> Self {
         let Overview { survey, instrument, may_manage, municipalities, open_link } = overview;
+        let contact = surveys::asker_of(&survey).contact;
         SurveyView {
             open_link,
             id: survey.id,
@@ -100,6 +106,11 @@ impl From<Overview> for SurveyView {
                 .then(|| instruments::export_path(&survey.instrument_key, &survey.instrument_version)),
             instrument_key: survey.instrument_key,
             instrument_version: survey.instrument_version,
+            contact: contact.map(|contact| ContactInput {
+                phone: contact.phone.map(|phone| phone.as_str().to_owned()),
+                email: contact.email.map(|email| email.as_str().to_owned()),
+            }),
+            sender: survey.sender,
             copied_from: survey.copied_from,
             min_base: survey.min_base,
             min_cell: survey.min_cell,
@@ -170,6 +181,8 @@ fn on_page(errors: Vec<FieldError>) -> Vec<FieldError> {
         .into_iter()
         .map(|error| match error.field.as_str() {
             "instrument_key" | "instrument_version" => FieldError { field: "instrument".to_owned(), ..error },
+            "contact" | "contact.phone" => FieldError { field: "contact_phone".to_owned(), ..error },
+            "contact.email" => FieldError { field: "contact_email".to_owned(), ..error },
             _ => error,
         })
         .collect()
@@ -204,6 +217,9 @@ pub struct NewSurveyForm {
     instrument: String,
     min_base: String,
     min_cell: String,
+    sender: String,
+    contact_phone: String,
+    contact_email: String,
 }
 
 async fn render_new(
@@ -278,7 +294,20 @@ fn new_survey_input(form: &NewSurveyForm, errors: &mut FieldErrors) -> SurveyInp
         instrument_version,
         min_base,
         min_cell,
+        sender: typed(&form.sender),
+        contact: typed_contact(&form.contact_phone, &form.contact_email),
     }
+}
+
+/// A text field as typed: `None` when left empty.
+fn typed(value: &str) -> Option<String> {
+    Some(value.trim().to_owned()).filter(|value| !value.is_empty())
+}
+
+/// The contact fields as typed: `None` when both are left empty.
+fn typed_contact(phone: &str, email: &str) -> Option<ContactInput> {
+    let (phone, email) = (typed(phone), typed(email));
+    (phone.is_some() || email.is_some()).then_some(ContactInput { phone, email })
 }
 
 /// The disclosure settings as typed (empty: not given), with an error on each field that is wrong.
@@ -412,7 +441,13 @@ fn edit_fields(loaded: &Loaded) -> Vec<(String, String)> {
         ("instrument".to_owned(), format!("{}@{}", loaded.survey.instrument_key, loaded.survey.instrument_version)),
         ("min_base".to_owned(), loaded.survey.min_base.to_string()),
         ("min_cell".to_owned(), loaded.survey.min_cell.to_string()),
+        ("sender".to_owned(), loaded.survey.sender.clone().unwrap_or_default()),
     ];
+    let contact = surveys::asker_of(&loaded.survey).contact;
+    let phone = contact.as_ref().and_then(|contact| contact.phone.as_ref()).map(|phone| phone.to_string());
+    let email = contact.as_ref().and_then(|contact| contact.email.as_ref()).map(|email| email.to_string());
+    fields.push(("contact_phone".to_owned(), phone.unwrap_or_default()));
+    fields.push(("contact_email".to_owned(), email.unwrap_or_default()));
     for (part, _) in &loaded.parts {
         fields.push(("municipality".to_owned(), part.municipality_code.clone()));
         fields.push((format!("sample_size_{}", part.municipality_code), part.sample_size.to_string()));
@@ -457,7 +492,8 @@ async fn render_edit(
         context! { title => if locked { "Ändra gränser för redovisning" } else { "Ändra enkät" },
         user => UserView::from(&user.staff), csrf_token => user.csrf_token(), id, locked,
         form => context! { title => value("title"), opens_on => value("opens_on"), closes_on => value("closes_on"),
-        instrument => value("instrument"), min_base => value("min_base"), min_cell => value("min_cell") },
+        instrument => value("instrument"), min_base => value("min_base"), min_cell => value("min_cell"),
+        sender => value("sender"), contact_phone => value("contact_phone"), contact_email => value("contact_email") },
         rows, municipalities => options, chosen, instruments => instrument_options(state).await?, errors },
     )
 }
@@ -490,6 +526,8 @@ pub async fn update_from_page(
         instrument_version,
         min_base,
         min_cell,
+        sender: typed(&value("sender")),
+        contact: typed_contact(&value("contact_phone"), &value("contact_email")),
     };
     let mut kept: Vec<(String, String)> =
         fields.iter().filter(|(key, _)| key != "municipality" && key != "add_municipality").cloned().collect();

@@ -14,6 +14,7 @@ const ROLES: [&str; 5] = ["admin", "own", "other", "viewer", "anonymous"];
 
 fn survey(codes: &[&str]) -> Value {
     json!({ "title": "Matris", "opens_on": "2026-05-02", "closes_on": "2026-06-19", "access": "codes",
+            "sender": "Polisen och kommunen", "contact": { "email": "trygghet@kommun.se" },
             "municipalities": codes.iter().map(|c| json!({ "code": c, "sample_size": 10 })).collect::<Vec<_>>() })
 }
 

@@ -95,6 +95,7 @@ pub(crate) fn period() -> (String, String) {
 pub(crate) async fn open_survey(staff: &Browser, count: usize, access: &str) -> (String, Vec<String>) {
     let (opens_on, closes_on) = period();
     let body = json!({ "title": "Trygghetsmätning 2026", "opens_on": opens_on, "closes_on": closes_on, "access": access,
+                       "sender": "Polisen och Hagfors kommun", "contact": { "phone": "0563-185 00" },
                        "municipalities": [{ "code": "1783", "sample_size": 300 }, { "code": "1762", "sample_size": 300 }] });
     let response = staff.send_json(Method::POST, "/api/v1/surveys", &body).await;
     assert_eq!(response.status(), 201);
@@ -288,6 +289,8 @@ async fn a_typed_code_is_checked_before_it_is_looked_up(backend: Backend) {
     let page = resident.get(&format!("/svara/{unknown}")).await;
     assert_eq!(page.status, 404);
     assert!(page.body.contains("Koden hittades inte"));
+    // With no contact of its own configured, the service says where to find one: never a dead end.
+    assert!(page.body.contains("deras namn och kontaktuppgifter står i brevet"), "{}", page.body);
 }
 on_both_backends!(
     a_typed_code_is_checked_before_it_is_looked_up,
@@ -679,3 +682,76 @@ on_both_backends!(
     the_accessibility_statement_takes_problem_reports,
     super::the_accessibility_statement_takes_problem_reports
 );
+
+/// Every resident page names who asks and whom to ask: the survey's sender and contact, and the service's own where no
+/// survey is known (or the survey was stored before it had a contact).
+async fn residents_know_who_asks(backend: Backend) {
+    let own = [("TRYGGHET_CONTACT_EMAIL", "Trygghet@Polisen.se"), ("TRYGGHET_ORGANISATION", "Polisregion Bergslagen")];
+    let Some(app) = spawn_app_with(backend, &own).await else { return };
+    let staff = app.staff("anna@polisen.se", "coordinator", &["1783", "1762"]).await;
+    let (id, codes) = open_survey(&staff, 2, "codes").await;
+    let mut resident = Resident::new(&app);
+    let survey_contact = r#"<a href="tel:056318500">0563-185 00</a>"#;
+
+    let welcome = resident.get(&format!("/svara/{}", codes[0])).await;
+    assert_eq!(welcome.status, 200);
+    assert!(welcome.body.contains("Enkäten kommer från Polisen och Hagfors kommun."), "{}", welcome.body);
+    assert!(welcome.body.contains(survey_contact), "{}", welcome.body);
+    let section = resident.get(&format!("/svara/{}/del/1", codes[0])).await;
+    assert!(section.body.contains(survey_contact));
+
+    // A code nobody has: the service's own organisation and contact.
+    let unknown = resident.get(&format!("/svara/{}", unknown_code())).await;
+    assert_eq!(unknown.status, 404);
+    assert!(
+        unknown.body.contains(r#"<a href="mailto:trygghet@polisen.se">trygghet@polisen.se</a>"#),
+        "{}",
+        unknown.body
+    );
+    assert!(unknown.body.contains("Tjänsten drivs av Polisregion Bergslagen."));
+
+    // Already answered, not yet open (with its day), closed: each ends with the survey's contact.
+    app.database.execute("UPDATE invitations SET disposition = 'completed' WHERE letter_serial = 2");
+    let answered = resident.get(&format!("/svara/{}", codes[1])).await;
+    let (answered, other) = if answered.status == 409 {
+        (answered, &codes[0])
+    } else {
+        (resident.get(&format!("/svara/{}", codes[0])).await, &codes[1])
+    };
+    assert!(
+        answered.body.contains("Du har redan svarat") && answered.body.contains(survey_contact),
+        "{}",
+        answered.body
+    );
+    app.database
+        .execute(&format!("UPDATE surveys SET opens_on = '2099-03-01', closes_on = '2099-04-01' WHERE id = '{id}'"));
+    let not_open = resident.get(&format!("/svara/{other}")).await;
+    assert_eq!(not_open.status, 409);
+    assert!(not_open.body.contains("Enkäten öppnar 2099-03-01.") && not_open.body.contains(survey_contact));
+    app.database.execute(&format!(
+        "UPDATE surveys SET opens_on = '2020-01-01', closes_on = '2020-02-01', state = 'closed' WHERE id = '{id}'"
+    ));
+    let closed = resident.get(&format!("/svara/{other}")).await;
+    assert_eq!(closed.status, 410);
+    assert!(closed.body.contains("Enkäten är stängd") && closed.body.contains(survey_contact));
+
+    // A survey stored before surveys had a sender: named by its police and municipality, with the service's contact.
+    app.database
+        .execute(&format!("UPDATE surveys SET state = 'open', sender = NULL, contact = NULL WHERE id = '{id}'"));
+    let (opens_on, closes_on) = period();
+    app.database
+        .execute(&format!("UPDATE surveys SET opens_on = '{opens_on}', closes_on = '{closes_on}' WHERE id = '{id}'"));
+    let legacy = resident.get(&format!("/svara/{other}")).await;
+    assert_eq!(legacy.status, 200, "{}", legacy.body);
+    assert!(legacy.body.contains("Enkäten kommer från polisen och kommunen (Hagfors)."), "{}", legacy.body);
+    assert!(legacy.body.contains("mailto:trygghet@polisen.se") && !legacy.body.contains("0563-185 00"));
+
+    // The accessibility statement names who is responsible, a contact and its day.
+    let statement = resident.get("/tillganglighet").await;
+    assert!(statement.body.contains("Polisregion Bergslagen ansvarar för webbplatsen"), "{}", statement.body);
+    assert!(
+        statement.body.contains("mailto:trygghet@polisen.se")
+            && statement.body.contains("Redogörelsen gjordes 2026-12-05")
+    );
+}
+on_both_backends!(residents_know_who_asks, super::residents_know_who_asks);

@@ -210,6 +210,8 @@ fn wave(instrument: Option<(&str, &str)>) -> Value {
         "opens_on": "2027-05-02",
         "closes_on": "2027-06-19",
         "access": "codes",
+        "sender": "Polisen och Hagfors kommun",
+        "contact": { "email": "trygghet@hagfors.se" },
         "municipalities": [{ "code": "1783", "sample_size": 300 }],
     });
     if let Some((key, version)) = instrument {

@@ -35,6 +35,7 @@ fn picks() -> Picks {
 
 async fn open_survey(browser: &Browser) -> String {
     let body = json!({ "title": "Papper 2026", "opens_on": "2026-05-02", "closes_on": "2026-06-19", "access": "codes",
+                       "sender": "Polisen och Hagfors kommun", "contact": { "phone": "0563-185 00" },
                        "municipalities": [{ "code": "1783", "sample_size": 300 }] });
     let survey: Value = browser.send_json(Method::POST, "/api/v1/surveys", &body).await.json().await.unwrap();
     let id = survey["id"].as_str().unwrap().to_owned();
@@ -153,6 +154,7 @@ async fn paper_entry_needs_an_open_survey_and_a_coordinator(backend: Backend) {
     let anna = app.staff("anna@polisen.se", "coordinator", &["1783"]).await;
     let viewer = app.staff("vera@kommun.se", "viewer", &["1783"]).await;
     let body = json!({ "title": "Utkast", "opens_on": "2026-05-02", "closes_on": "2026-06-19", "access": "codes",
+                       "sender": "Polisen och Hagfors kommun", "contact": { "phone": "0563-185 00" },
                        "municipalities": [{ "code": "1783", "sample_size": 300 }] });
     let survey: Value = anna.send_json(Method::POST, "/api/v1/surveys", &body).await.json().await.unwrap();
     let id = survey["id"].as_str().unwrap();
@@ -266,6 +268,7 @@ async fn the_letter_number_decides_the_municipality(backend: Backend) {
     let picks = picks();
     let browser = app.staff("anna@polisen.se", "coordinator", &["1783", "1737"]).await;
     let body = json!({ "title": "Papper 2026", "opens_on": "2026-05-02", "closes_on": "2026-06-19", "access": "codes",
+                       "sender": "Polisen och Hagfors kommun", "contact": { "phone": "0563-185 00" },
                        "municipalities": [{ "code": "1737", "sample_size": 300 }, { "code": "1783", "sample_size": 300 }] });
     let survey: Value = browser.send_json(Method::POST, "/api/v1/surveys", &body).await.json().await.unwrap();
     let id = survey["id"].as_str().unwrap().to_owned();

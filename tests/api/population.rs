@@ -13,6 +13,8 @@ fn wave(municipalities: &[&str]) -> Value {
         "opens_on": "2026-05-02",
         "closes_on": "2026-06-19",
         "access": "codes",
+        "sender": "Polisen och Hagfors kommun",
+        "contact": { "phone": "0563-185 00" },
         "municipalities": municipalities.iter().map(|code| json!({ "code": code, "sample_size": 300 })).collect::<Vec<_>>(),
     })
 }

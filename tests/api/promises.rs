@@ -215,6 +215,7 @@ on_both_backends!(
 /// A survey of Hagfors (1783) and Munkfors (1762) from `opens_on` to `closes_on`, as the admin creates it.
 async fn survey(admin: &crate::helpers::Browser, title: &str, opens_on: &str, closes_on: &str) -> String {
     let body = json!({ "title": title, "opens_on": opens_on, "closes_on": closes_on, "access": "codes",
+                       "sender": "Polisen och Hagfors kommun", "contact": { "phone": "0563-185 00" },
                        "municipalities": [{ "code": "1783", "sample_size": 300 }, { "code": "1762", "sample_size": 300 }] });
     let created: Value = admin.send_json(Method::POST, "/api/v1/surveys", &body).await.json().await.unwrap();
     created["id"].as_str().unwrap().to_owned()

@@ -17,6 +17,7 @@ use crate::on_both_backends;
 async fn survey_with_letters(staff: &Browser, letters: usize) -> (String, Vec<String>, Vec<String>) {
     let (opens_on, closes_on) = period();
     let body = json!({ "title": "Trygghetsmätning 2026", "opens_on": opens_on, "closes_on": closes_on, "access": "codes",
+        "sender": "Polisen och Hagfors kommun", "contact": { "phone": "0563-185 00" },
         "municipalities": [{ "code": "1783", "sample_size": letters, "target_percent": 55 },
                            { "code": "1762", "sample_size": letters, "target_percent": 50 }] });
     let response = staff.send_json(Method::POST, "/api/v1/surveys", &body).await;

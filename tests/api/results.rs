@@ -22,6 +22,7 @@ pub(crate) async fn open_survey(browser: &Browser) -> String {
 /// Such a survey with `settings` (e.g. its disclosure settings) added.
 pub(crate) async fn open_survey_with(browser: &Browser, settings: Value) -> String {
     let mut body = json!({ "title": "Trygghet 2026", "opens_on": "2026-05-02", "closes_on": "2026-06-19", "access": "codes",
+                       "sender": "Polisen och Hagfors kommun", "contact": { "phone": "0563-185 00" },
                        "municipalities": [{ "code": "1783", "sample_size": 300 }, { "code": "1762", "sample_size": 300 }] });
     body.as_object_mut().unwrap().extend(settings.as_object().unwrap().clone());
     let survey: Value = browser.send_json(Method::POST, "/api/v1/surveys", &body).await.json().await.unwrap();

@@ -15,6 +15,8 @@ fn wave(municipalities: &[&str]) -> Value {
         "opens_on": "2026-05-02",
         "closes_on": "2026-06-19",
         "access": "codes",
+        "sender": "Polisen och Hagfors kommun",
+        "contact": { "phone": "0563-185 00", "email": "trygghet@hagfors.se" },
         "municipalities": municipalities.iter().map(|code| json!({ "code": code, "sample_size": 300, "target_percent": 55.0 })).collect::<Vec<_>>(),
     })
 }
@@ -399,11 +401,17 @@ async fn a_survey_is_set_up_through_the_pages(backend: Backend) {
         ("municipalities", "1737"),
         ("sample_size", "300"),
         ("target_percent", "55"),
+        ("sender", "Polisen och Hagfors kommun"),
+        ("contact_email", "trygghet(at)hagfors.se"),
     ];
     let response = browser.post_form("/admin/surveys", &typed).await;
     assert_eq!(response.status(), 422);
     let page = response.text().await.unwrap();
     assert!(page.contains("Slutdagen kan inte vara före startdagen."));
+    assert!(page.contains(r#"id="contact_email-error">Skriv e-postadressen"#), "{page}");
+    assert!(
+        page.contains(r#"value="trygghet(at)hagfors.se""#) && page.contains(r#"value="Polisen och Hagfors kommun""#)
+    );
     assert!(
         page.contains(r#"value="Trygghet 2026""#)
             && page.contains(r#"value="1783" checked"#)
@@ -413,10 +421,17 @@ async fn a_survey_is_set_up_through_the_pages(backend: Backend) {
 
     let mut fixed = typed.to_vec();
     fixed[2] = ("closes_on", "2026-06-19");
+    fixed[9] = ("contact_email", "");
     let response = browser.post_form("/admin/surveys", &fixed).await;
     assert_eq!(response.status(), 303);
     let location = response.headers()["location"].to_str().unwrap().to_owned();
     let id = location.trim_start_matches("/admin/surveys/").to_owned();
+
+    // A draft without a contact cannot open, and the page says what to fill in.
+    let response = browser.post_form(&format!("/admin/surveys/{id}/open"), &[]).await;
+    assert_eq!(response.status(), 409);
+    let page = response.text().await.unwrap();
+    assert!(page.contains("kan inte öppnas förrän den har en kontakt") && page.contains("Fyll i det under Ändra"));
 
     // Per-municipality samples in the draft.
     let response = browser
@@ -432,11 +447,17 @@ async fn a_survey_is_set_up_through_the_pages(backend: Backend) {
                 ("municipality", "1783"),
                 ("sample_size_1783", "x"),
                 ("target_1783", "55"),
+                ("sender", "Polisen och Hagfors kommun"),
+                ("contact_phone", "ring oss"),
+                ("contact_email", "trygghet@hagfors.se"),
             ],
         )
         .await;
     assert_eq!(response.status(), 422);
-    assert!(response.text().await.unwrap().contains(r#"value="280""#), "typed values are kept");
+    let page = response.text().await.unwrap();
+    assert!(page.contains(r#"value="280""#), "typed values are kept");
+    assert!(page.contains(r#"id="contact_phone-error">Skriv telefonnumret"#), "{page}");
+    assert!(page.contains(r#"value="ring oss""#) && page.contains(r#"value="Polisen och Hagfors kommun""#));
     let response = browser
         .post_form(
             &format!("/admin/surveys/{id}/edit"),
@@ -450,6 +471,9 @@ async fn a_survey_is_set_up_through_the_pages(backend: Backend) {
                 ("municipality", "1783"),
                 ("sample_size_1783", "320"),
                 ("target_1783", "55"),
+                ("sender", "Polisen och Hagfors kommun"),
+                ("contact_phone", " 0563-185 00 "),
+                ("contact_email", ""),
             ],
         )
         .await;
@@ -462,6 +486,11 @@ async fn a_survey_is_set_up_through_the_pages(backend: Backend) {
         .map(|m| (m["code"].as_str().unwrap().to_owned(), m["sample_size"].as_i64().unwrap()))
         .collect();
     assert_eq!(samples, [("1737".to_owned(), 280), ("1783".to_owned(), 320)]);
+    assert_eq!(survey["sender"], "Polisen och Hagfors kommun");
+    assert_eq!(survey["contact"], json!({ "phone": "0563-185 00", "email": null }));
+    let page = browser.get(&format!("/admin/surveys/{id}")).await.text().await.unwrap();
+    assert!(page.contains("<dt>Avsändare</dt><dd>Polisen och Hagfors kommun</dd>"), "{page}");
+    assert!(page.contains("<dt>Kontakt för frågor</dt><dd>0563-185 00</dd>"), "{page}");
 
     let response = browser.post_form(&format!("/admin/surveys/{id}/open"), &[]).await;
     assert_eq!(response.status(), 303, "back to the survey page by GET, so a reload sends nothing again");
@@ -564,4 +593,78 @@ async fn closing_asks_first_and_a_survey_closed_by_mistake_opens_again(backend: 
 on_both_backends!(
     closing_asks_first_and_a_survey_closed_by_mistake_opens_again,
     super::closing_asks_first_and_a_survey_closed_by_mistake_opens_again
+);
+
+/// A survey names who asks and whom to ask before it opens; a draft may lack them, a copy keeps them.
+async fn sender_and_contact_are_needed_to_open_and_are_copied(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let anna = app.staff("anna@polisen.se", "coordinator", &["1783"]).await.script().await;
+    let mut draft = wave(&["1783"]);
+    draft.as_object_mut().unwrap().remove("sender");
+    draft.as_object_mut().unwrap().remove("contact");
+    let response = anna.request(Method::POST, "/api/v1/surveys", Some(&draft)).await;
+    assert_eq!(response.status(), 201);
+    let survey: Value = response.json().await.unwrap();
+    assert_eq!((&survey["sender"], &survey["contact"]), (&Value::Null, &Value::Null));
+    let id = survey["id"].as_str().unwrap().to_owned();
+    let (path, open) = (format!("/api/v1/surveys/{id}"), format!("/api/v1/surveys/{id}/open"));
+
+    // Opening without them is refused, saying what is missing.
+    let refused = anna.request(Method::POST, &open, None).await;
+    assert_eq!(refused.status(), 409);
+    let message = refused.json::<Value>().await.unwrap()["error"]["message"].as_str().unwrap().to_owned();
+    assert!(message.contains("en avsändare") && message.contains("en kontakt"), "{message}");
+
+    // Invalid input is named by its field.
+    let mut wrong = draft.clone();
+    wrong["sender"] = json!("Polisen\nHagfors");
+    wrong["contact"] = json!({ "phone": "ring oss", "email": "trygghet" });
+    let response = anna.request(Method::PUT, &path, Some(&wrong)).await;
+    assert_eq!(response.status(), 422);
+    let error: Value = response.json().await.unwrap();
+    let fields: HashSet<&str> =
+        error["error"]["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, HashSet::from(["sender", "contact.phone", "contact.email"]), "{error}");
+    for contact in [json!({}), json!({ "phone": null, "email": null })] {
+        wrong["sender"] = json!("Polisen och Hagfors kommun");
+        wrong["contact"] = contact;
+        let error: Value = anna.request(Method::PUT, &path, Some(&wrong)).await.json().await.unwrap();
+        assert_eq!(error["error"]["field"], "contact", "{error}");
+    }
+    for sender in [json!(""), json!("   "), json!("x".repeat(201))] {
+        wrong["sender"] = sender;
+        let error: Value = anna.request(Method::PUT, &path, Some(&wrong)).await.json().await.unwrap();
+        assert_eq!(error["error"]["field"], "sender", "{error}");
+    }
+
+    // A sender alone is not enough; with a contact the survey opens.
+    let mut named = draft.clone();
+    named["sender"] = json!(" Polisen och Hagfors kommun ");
+    assert_eq!(anna.request(Method::PUT, &path, Some(&named)).await.status(), 200);
+    let refused = anna.request(Method::POST, &open, None).await;
+    assert_eq!(refused.status(), 409);
+    let message = refused.json::<Value>().await.unwrap()["error"]["message"].as_str().unwrap().to_owned();
+    assert!(message.contains("en kontakt") && !message.contains("en avsändare"), "{message}");
+    named["contact"] = json!({ "email": "Trygghet@Hagfors.se" });
+    let changed: Value = anna.request(Method::PUT, &path, Some(&named)).await.json().await.unwrap();
+    assert_eq!(changed["sender"], "Polisen och Hagfors kommun");
+    assert_eq!(changed["contact"], json!({ "phone": null, "email": "trygghet@hagfors.se" }));
+    let opened = anna.request(Method::POST, &open, None).await;
+    assert_eq!(opened.status(), 200);
+
+    // Once open, they are as fixed as the title.
+    let mut renamed = named.clone();
+    renamed["sender"] = json!("Polisen");
+    assert_eq!(anna.request(Method::PUT, &path, Some(&renamed)).await.status(), 409);
+    named["min_base"] = json!(50);
+    assert_eq!(anna.request(Method::PUT, &path, Some(&named)).await.status(), 200, "the same sender and contact");
+
+    // Next year's wave keeps them.
+    let copy: Value = anna.request(Method::POST, &format!("{path}/copy"), Some(&json!({}))).await.json().await.unwrap();
+    assert_eq!(copy["sender"], "Polisen och Hagfors kommun");
+    assert_eq!(copy["contact"], json!({ "phone": null, "email": "trygghet@hagfors.se" }));
+}
+on_both_backends!(
+    sender_and_contact_are_needed_to_open_and_are_copied,
+    super::sender_and_contact_are_needed_to_open_and_are_copied
 );

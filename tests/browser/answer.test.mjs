@@ -613,6 +613,8 @@ async function setUpSurveys(page) {
       title: `Svar på webben ${run}`,
       ...period,
       access: 'codes',
+      sender: 'Polisen och Hagfors kommun',
+      contact: { phone: '0563-185 00' },
       municipalities: [{ code: hagfors.code, sample_size: 300 }],
     },
     201,
@@ -629,6 +631,8 @@ async function setUpSurveys(page) {
       title: `Öppen länk ${run}`,
       ...period,
       access: 'open_link',
+      sender: 'Polisen och Hagfors kommun',
+      contact: { phone: '0563-185 00' },
       municipalities: [
         { code: hagfors.code, sample_size: 0 },
         { code: torsby.code, sample_size: 0 },

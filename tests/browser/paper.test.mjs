@@ -294,6 +294,8 @@ async function openSurvey(page) {
       opens_on: '2026-05-02',
       closes_on: '2026-06-19',
       access: 'codes',
+      sender: 'Polisen och Hagfors kommun',
+      contact: { phone: '0563-185 00' },
       municipalities: [{ code: hagfors.code, sample_size: 300 }],
     },
     201,

@@ -420,6 +420,8 @@ async function setUpSurvey(page) {
       opens_on: day(-1),
       closes_on: day(30),
       access: 'codes',
+      sender: 'Polisen och Hagfors kommun',
+      contact: { phone: '0563-185 00' },
       municipalities: [hagfors, torsby].map((m) => ({
         code: m.code,
         sample_size: m.sample,

@@ -143,7 +143,12 @@ describe('a survey wave, set up by keyboard', { timeout: 150_000 }, () => {
     assert.equal(await page.locator('#min_base').inputValue(), '30');
     await tabTo(page, '#min_cell', { max: 1 });
     assert.equal(await page.locator('#min_cell').inputValue(), '5');
-    await tabTo(page, 'main button[type=submit]', { max: 1 });
+    // Who asks and whom to ask: residents see both on every page.
+    await tabTo(page, '#sender', { max: 1 });
+    await page.keyboard.type('Polisen och Hagfors kommun');
+    await tabTo(page, '#contact_phone', { max: 1 });
+    await page.keyboard.type('0563-185 00');
+    await tabTo(page, 'main button[type=submit]', { max: 2 });
     assert.match((await focused(page)).description, /"Skapa utkast"/);
     const refused = await submitWith(page, 'Space');
     assert.equal(refused?.status(), 422);
@@ -167,6 +172,8 @@ describe('a survey wave, set up by keyboard', { timeout: 150_000 }, () => {
       'the county with the chosen ones is open');
     assert.equal(await page.locator('#sample_size').inputValue(), '300');
     assert.equal(await page.locator('#target_percent').inputValue(), '55');
+    assert.equal(await page.locator('#sender').inputValue(), 'Polisen och Hagfors kommun');
+    assert.equal(await page.locator('#contact_phone').inputValue(), '0563-185 00');
 
     await assertNoSidewaysScroll(page, 320, 'the new-survey page with an error at 320 px');
     await checkA11y(page, 'the new-survey page with an error at 320 px');
@@ -210,7 +217,7 @@ describe('a survey wave, set up by keyboard', { timeout: 150_000 }, () => {
     await tabPastDateFieldsTo(page, '#sample_size_1737', { max: 20 });
     await page.keyboard.press('Control+A');
     await page.keyboard.type('280');
-    await tabTo(page, 'main button[type=submit]', { max: 10 });
+    await tabTo(page, 'main button[type=submit]', { max: 14 });
     assert.match((await focused(page)).description, /"Spara"/);
     const saved = await submitWith(page, 'Enter');
     assert.equal(saved?.status(), 200);

@@ -25,7 +25,15 @@ export async function setUpSurvey(page, csrf, title, { opens, closes, codes = 0 
   const municipalities = [hagfors, torsby].map((m) => ({ code: m.code, sample_size: 200 }));
   const { id } = await post(
     '/api/v1/surveys',
-    { title, opens_on: day(opens), closes_on: day(closes), access: 'codes', municipalities },
+    {
+      title,
+      opens_on: day(opens),
+      closes_on: day(closes),
+      access: 'codes',
+      sender: 'Polisen och Hagfors kommun',
+      contact: { phone: '0563-185 00', email: 'trygghet@hagfors.se' },
+      municipalities,
+    },
     201,
   );
   const letters = codes ? await post(`/api/v1/surveys/${id}/municipalities/${hagfors.code}/invitations`, { count: codes }, 201) : [];

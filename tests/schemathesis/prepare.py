@@ -56,7 +56,8 @@ def call(method: str, path: str, status: int, body=None, **kwargs):
 instrument = call("GET", "/instruments", 200)[0]
 municipalities = [{"code": "1783", "sample_size": 300}, {"code": "1762", "sample_size": 300}]
 survey = {"title": "Trygghetsmätning 2026", "opens_on": "2026-06-01", "closes_on": "2027-05-31",
-          "access": "codes", "municipalities": municipalities}
+          "access": "codes", "municipalities": municipalities,
+          "sender": "Polisen och Hagfors kommun", "contact": {"phone": "0563-185 00", "email": "trygghet@hagfors.se"}}
 
 open_survey = call("POST", "/surveys", 201, survey)["id"]
 call("POST", f"/surveys/{open_survey}/open", 200, {})

@@ -167,8 +167,8 @@ pub async fn resolve(ctx: &Context, code: &InvitationCode) -> Result<Result<Entr
     let (survey, municipality_code, municipality_name, letter, answered, draft) = match found {
         Some(Some(found)) => found,
         // A spent open-link resume code.
-        Some(None) => return Ok(Err(Refused { refusal: Refusal::Answered, entry: None })),
-        None => return Ok(Err(Refused { refusal: Refusal::Unknown, entry: None })),
+        Some(None) => return Ok(Err(Refused { refusal: Refusal::Answered, entry: None, survey: None })),
+        None => return Ok(Err(Refused { refusal: Refusal::Unknown, entry: None, survey: None })),
     };
     if answered {
         if draft.is_some() {
@@ -184,7 +184,7 @@ pub async fn resolve(ctx: &Context, code: &InvitationCode) -> Result<Result<Entr
                 })
                 .await?;
         }
-        return Ok(Err(Refused { refusal: Refusal::Answered, entry: None }));
+        return Ok(Err(Refused { refusal: Refusal::Answered, entry: None, survey: Some(Box::new(survey)) }));
     }
     let refusal = refusal_by_state(&survey, swedish_day(chrono::Utc::now()));
     let instrument = crate::app::instruments::for_survey(ctx, &survey).await?;
@@ -208,7 +208,10 @@ pub async fn resolve(ctx: &Context, code: &InvitationCode) -> Result<Result<Entr
     ctx.recall.keep(&entry, sealed);
     match refusal {
         None => Ok(Ok(entry)),
-        Some(refusal) => Ok(Err(Refused { refusal, entry: Some(Box::new(entry)) })),
+        Some(refusal) => {
+            let survey = Some(Box::new(entry.survey.clone()));
+            Ok(Err(Refused { refusal, entry: Some(Box::new(entry)), survey }))
+        }
     }
 }
 
@@ -248,6 +251,8 @@ async fn seal_legacy_draft(ctx: &Context, code_hash: &str, draft_key: &str, seal
 pub struct Refused {
     pub refusal: Refusal,
     pub entry: Option<Box<Entry>>,
+    /// The survey the code belongs to, when it is known (so that the page can name whom to ask).
+    pub survey: Option<Box<Survey>>,
 }
 
 /// Whether a survey takes answers on `today`: open, and within its period.
@@ -537,6 +542,8 @@ mod tests {
             revision: 0,
             min_base: 30,
             min_cell: 5,
+            sender: None,
+            contact: None,
         }
     }
 

@@ -25,6 +25,7 @@ use crate::domain::dispositions::Disposition;
 use crate::domain::instrument::Instrument;
 use crate::domain::municipality::MunicipalityCode;
 use crate::domain::population::Margins;
+use crate::domain::sender::{self, Contact};
 use crate::domain::survey::{self, Access, Mode, Period, SurveyState, Transition};
 use crate::error::AppError;
 use crate::error::FieldErrors;
@@ -71,6 +72,39 @@ pub struct SurveyInput {
     #[schema(minimum = 1, maximum = 1000)]
     #[serde(default, deserialize_with = "crate::domain::whole_number::deserialize_option")]
     pub min_cell: Option<i32>,
+    /// Who asks, as residents read it on every page of the survey: the police and the survey's municipalities, e.g.
+    /// "Polisen och Hagfors kommun". One line (no control characters) of 1–200 characters, not only spaces;
+    /// surrounding spaces are dropped. Needed before the survey opens; a draft may lack it (absent or null).
+    #[schema(min_length = 1, max_length = 200, pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$")]
+    #[serde(default)]
+    pub sender: Option<String>,
+    /// Where residents can ask about the survey: a phone number, an e-mail address, or both. Needed before the survey
+    /// opens; a draft may lack it (absent or null).
+    #[serde(default)]
+    pub contact: Option<ContactInput>,
+}
+
+/// Where residents can ask about a survey: at least one of the two.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+pub struct ContactInput {
+    /// A phone number: an optional `+`, then 5–15 digits with single spaces or hyphens between them, e.g.
+    /// "0563-185 00" or "+46 563 185 00". Kept as written.
+    #[schema(pattern = "^\\+?[0-9]([ -]?[0-9]){4,14}$")]
+    #[serde(default)]
+    pub phone: Option<String>,
+    /// An e-mail address as RFC 5321/5322 define it, with a domain of at least two labels (no IP address in
+    /// brackets, no display name such as `Anna <anna@kommun.se>`), at most 254 characters; surrounding spaces are
+    /// dropped and it is kept in lower case. Not JSON Schema's `email` format, which also takes addresses this
+    /// refuses.
+    #[serde(default)]
+    pub email: Option<String>,
+}
+
+/// Who asks and whom to ask, checked; either may be missing on a draft.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Asker {
+    pub sender: Option<String>,
+    pub contact: Option<Contact>,
 }
 
 /// A checked survey definition.
@@ -84,6 +118,27 @@ pub struct ValidSurvey {
     /// The disclosure settings given; `None` when not given.
     pub min_base: Option<i32>,
     pub min_cell: Option<i32>,
+    /// Who asks and whom to ask, as given.
+    pub asker: Asker,
+}
+
+/// Checks who asks and whom to ask, with an error on each field at fault (`sender`, `contact`, `contact.phone`,
+/// `contact.email`).
+pub fn validate_asker(sender: Option<&str>, contact: Option<&ContactInput>, errors: &mut FieldErrors) -> Asker {
+    let sender = sender.and_then(|text| sender::parse_sender(text).map_err(|reason| errors.add("sender", reason)).ok());
+    let contact = contact.and_then(|contact| {
+        Contact::parse(contact.phone.as_deref(), contact.email.as_deref())
+            .map_err(|problems| {
+                for (part, reason) in problems {
+                    match part {
+                        Some(part) => errors.add(&format!("contact.{part}"), reason),
+                        None => errors.add("contact", reason),
+                    }
+                }
+            })
+            .ok()
+    });
+    Asker { sender, contact }
 }
 
 /// Checks a survey definition, including that the user may run every municipality in it.
@@ -122,6 +177,7 @@ pub async fn validate(ctx: &Context, user: &Staff, input: &SurveyInput) -> Resul
     }
     let min_base = input.min_base.and_then(|n| survey::check_min_base(n).map_err(|r| errors.add("min_base", r)).ok());
     let min_cell = input.min_cell.and_then(|n| survey::check_min_cell(n).map_err(|r| errors.add("min_cell", r)).ok());
+    let asker = validate_asker(input.sender.as_deref(), input.contact.as_ref(), &mut errors);
     let instrument = validate_instrument(ctx, input, &mut errors).await;
     if errors.is_empty() {
         match crate::app::accounts::validate_municipalities(&ctx.db, &codes).await {
@@ -138,6 +194,7 @@ pub async fn validate(ctx: &Context, user: &Staff, input: &SurveyInput) -> Resul
             instrument,
             min_base,
             min_cell,
+            asker,
         }),
         _ => Err(errors),
     }
@@ -222,6 +279,8 @@ pub async fn create(ctx: &Context, user: &Staff, actor: Actor, valid: ValidSurve
         revision: 0,
         min_base: valid.min_base.unwrap_or(survey::DEFAULT_MIN_BASE),
         min_cell: valid.min_cell.unwrap_or(survey::DEFAULT_MIN_CELL),
+        contact: valid.asker.contact.as_ref().map(Contact::to_json),
+        sender: valid.asker.sender,
     };
     let parts = rows(&survey.id, &valid.parts);
     let id = survey.id.clone();
@@ -232,7 +291,7 @@ pub async fn create(ctx: &Context, user: &Staff, actor: Actor, valid: ValidSurve
                 let codes: Vec<&str> = parts.iter().map(|part| part.municipality_code.as_str()).collect();
                 let detail = json!({ "title": survey.title, "access": survey.access, "municipalities": codes,
                     "instrument": [survey.instrument_key, survey.instrument_version],
-                    "min_base": survey.min_base, "min_cell": survey.min_cell });
+                    "min_base": survey.min_base, "min_cell": survey.min_cell, "sender": survey.sender });
                 audit::insert(conn, &actor.event(Action::SurveyCreated, Some(survey.id.clone()), detail))
             })
         })
@@ -458,6 +517,8 @@ pub async fn update(ctx: &Context, user: &Staff, actor: Actor, id: &str, valid: 
         instrument_version,
         min_base: valid.min_base,
         min_cell: valid.min_cell,
+        sender: Some(valid.asker.sender.clone()),
+        contact: Some(valid.asker.contact.as_ref().map(Contact::to_json)),
         ..SurveyChanges::default()
     };
     ctx.db
@@ -467,7 +528,7 @@ pub async fn update(ctx: &Context, user: &Staff, actor: Actor, id: &str, valid: 
                 surveys::set_parts(conn, &id, &parts)?;
                 let codes: Vec<&str> = parts.iter().map(|part| part.municipality_code.as_str()).collect();
                 let mut detail = json!({ "municipalities": codes, "min_base": changes.min_base,
-                    "min_cell": changes.min_cell });
+                    "min_cell": changes.min_cell, "sender": changes.sender });
                 if let Some(instrument) = instrument {
                     detail["instrument"] = json!([instrument.0, instrument.1]);
                 }
@@ -477,6 +538,28 @@ pub async fn update(ctx: &Context, user: &Staff, actor: Actor, id: &str, valid: 
         .await?;
     ctx.live.changed(&loaded.survey.id);
     Ok(())
+}
+
+/// Who asks and whom to ask, as a survey has them stored.
+pub fn asker_of(survey: &Survey) -> Asker {
+    Asker { sender: survey.sender.clone(), contact: Contact::stored(survey.contact.as_deref()) }
+}
+
+/// What opening a survey without who asks or whom to ask is told: what to fill in.
+pub fn missing_asker(asker: &Asker) -> Option<String> {
+    let missing = match (&asker.sender, &asker.contact) {
+        (Some(_), Some(_)) => return None,
+        (None, Some(_)) => "en avsändare (vem som frågar, t.ex. Polisen och Hagfors kommun)",
+        (Some(_), None) => "en kontakt (ett telefonnummer eller en e-postadress dit de svarande kan vända sig)",
+        (None, None) => {
+            "en avsändare (vem som frågar, t.ex. Polisen och Hagfors kommun) och en kontakt (ett telefonnummer eller \
+             en e-postadress dit de svarande kan vända sig)"
+        }
+    };
+    Some(format!(
+        "Enkäten kan inte öppnas förrän den har {missing}: de svarande ska se vem som frågar och vem de kan fråga. \
+         Fyll i det under Ändra och öppna sedan enkäten."
+    ))
 }
 
 /// Whether a change to an open or closed survey gives everything but its disclosure settings as the survey has it.
@@ -500,6 +583,7 @@ fn keeps_all_but_disclosure(loaded: &Loaded, valid: &ValidSurvey) -> bool {
         && valid.access == survey.access
         && same_instrument
         && stored == given
+        && valid.asker == asker_of(survey)
 }
 
 /// Changes a survey's disclosure settings, in any state: results show no index, share or percentage on fewer valid
@@ -565,6 +649,9 @@ pub async fn transition(
     let next = transition.from(loaded.state).map_err(|error| AppError::Conflict(error.to_string()))?;
     let closing = transition == Transition::Close;
     if transition == Transition::Open {
+        if let Some(missing) = missing_asker(&asker_of(&loaded.survey)) {
+            return Err(AppError::Conflict(missing));
+        }
         crate::app::instruments::for_survey(ctx, &loaded.survey).await?;
     }
     if transition == Transition::Reopen {
@@ -609,8 +696,8 @@ pub async fn transition(
     Ok(next)
 }
 
-/// Copies a survey as next year's wave: same municipalities, samples, targets, questionnaire and disclosure settings,
-/// as a new draft (population margins are not copied: next year's population is another).
+/// Copies a survey as next year's wave: same municipalities, samples, targets, questionnaire, disclosure settings,
+/// sender and contact, as a new draft (population margins are not copied: next year's population is another).
 pub async fn copy(
     ctx: &Context,
     user: &Staff,

@@ -26,6 +26,10 @@ pub struct Survey {
     pub min_base: i32,
     /// Results show no count smaller than this.
     pub min_cell: i32,
+    /// Who asks, as residents read it ("Polisen och Hagfors kommun"); none on a draft not yet given one.
+    pub sender: Option<String>,
+    /// Where residents can ask with questions, as JSON text (see `domain::sender::Contact::to_json`).
+    pub contact: Option<String>,
 }
 
 /// Changes to a survey (all but the disclosure settings only while it is a draft); `None` leaves a column as it is.
@@ -40,6 +44,9 @@ pub struct SurveyChanges {
     pub instrument_version: Option<String>,
     pub min_base: Option<i32>,
     pub min_cell: Option<i32>,
+    /// `Some(None)` removes the sender.
+    pub sender: Option<Option<String>>,
+    pub contact: Option<Option<String>>,
 }
 
 /// One municipality's part in a survey: its sample size and optional target response rate.

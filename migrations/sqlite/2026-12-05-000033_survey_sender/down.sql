@@ -1,0 +1,2 @@
+ALTER TABLE surveys DROP COLUMN contact;
+ALTER TABLE surveys DROP COLUMN sender;
