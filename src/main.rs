@@ -31,6 +31,9 @@ Configuration comes from environment variables (all optional; see the README for
   TRYGGHET_WORKERS               HTTP worker threads (default: number of cores)
   TRYGGHET_SHUTDOWN_TIMEOUT_SECS wait for requests in flight on SIGTERM/SIGINT (default 30)
   TRYGGHET_METRICS_TOKEN         if set, /metrics needs Authorization: Bearer <token>
+  TRYGGHET_SESSION_IDLE_MINUTES  a staff session ends after this long unused (default 60)
+  TRYGGHET_SESSION_MAX_HOURS     a staff session ends this long after sign-in at the latest (default 12)
+  TRYGGHET_TRUST_FORWARDED_FOR   true behind a reverse proxy that sets X-Forwarded-For (default false)
   TRYGGHET_ORGANISATION          who runs the service, named in the accessibility statement (e.g. Polisregion Bergslagen)
   TRYGGHET_CONTACT_PHONE         phone number residents can call when no survey is known (e.g. 114 14)
   TRYGGHET_CONTACT_EMAIL         e-mail address residents can write to when no survey is known

@@ -3,7 +3,7 @@
 use actix_web::HttpResponse;
 use actix_web::http::header;
 
-use crate::views::templates::{LIVE_SCRIPT, PICKER_SCRIPT, SCRIPT, STYLESHEET};
+use crate::views::templates::{LIVE_SCRIPT, PAPER_SCRIPT, PICKER_SCRIPT, SCRIPT, STYLESHEET};
 
 /// `GET /svara`: the start page is the front page (a language asked for goes along).
 pub async fn to_start(request: actix_web::HttpRequest) -> HttpResponse {
@@ -29,6 +29,14 @@ pub async fn stylesheet() -> HttpResponse {
         .insert_header((header::CONTENT_TYPE, "text/css; charset=utf-8"))
         .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
         .body(STYLESHEET)
+}
+
+/// `GET /static/paper.js`: Enter to the next field on the paper form (the form works without it).
+pub async fn paper_script() -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "text/javascript; charset=utf-8"))
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .body(PAPER_SCRIPT)
 }
 
 /// `GET /static/picker.js`: the municipality picker's search (the picker works without it).

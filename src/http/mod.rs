@@ -67,6 +67,7 @@ fn resident_routes(cfg: &mut web::ServiceConfig) {
         .route("/static/svara.js", web::get().to(home::script))
         .route("/static/live.js", web::get().to(home::live_script))
         .route("/static/picker.js", web::get().to(home::picker_script))
+        .route("/static/paper.js", web::get().to(home::paper_script))
         .route("/svara", web::get().to(home::to_start))
         .route("/svara", web::post().to(answer::start_submit))
         .route("/svara/{code}", web::get().to(answer::welcome))

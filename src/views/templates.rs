@@ -66,6 +66,9 @@ pub const SCRIPT: &str = include_str!("../../frontend/static/svara.js");
 /// The dashboard's script, served at `/static/live.js`.
 pub const LIVE_SCRIPT: &str = include_str!("../../frontend/static/live.js");
 
+/// Enter to the next field when keying in a paper form (`/static/paper.js`).
+pub const PAPER_SCRIPT: &str = include_str!("../../frontend/static/paper.js");
+
 /// The municipality picker's search (`/static/picker.js`).
 pub const PICKER_SCRIPT: &str = include_str!("../../frontend/static/picker.js");
 

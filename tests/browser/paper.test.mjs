@@ -222,6 +222,29 @@ describe('a paper questionnaire keyed in by staff', { timeout: 150_000 }, () => 
     await assertNoSidewaysScroll(page, 320, 'the paper form after saving at 320 px');
   });
 
+  test('Enter moves to the next field and never sends a half-done form; Enter on the button does', async () => {
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await open(paperPath(), 'Mata in en pappersenkät');
+    assert.ok(await page.getByText('Enter flyttar till nästa fråga.').isVisible(), 'the page says what Enter does');
+    await page.locator('#letter_number').focus();
+    await page.keyboard.type('1783-');
+    await page.keyboard.press('Enter');
+    assert.match((await assertVisibleFocus(page, 'after Enter in the letter number')).description, /^select#municipality/);
+    await page.keyboard.press('Enter');
+    const first = await assertVisibleFocus(page, 'after Enter on the municipality');
+    assert.match(first.description, /^input\[type=radio\]/, 'the first question');
+    const question = () => page.evaluate(() => document.activeElement?.name);
+    const firstQuestion = await question();
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await assertVisibleFocus(page, 'after Enter on an answer');
+    const secondQuestion = await question();
+    assert.ok(secondQuestion?.startsWith('q.') && secondQuestion !== firstQuestion, `${firstQuestion} → ${secondQuestion}`);
+    assert.equal(page.url(), `${baseUrl}${paperPath()}`, 'nothing was sent');
+    assert.equal(await page.locator('.error-summary').count(), 0);
+    assert.equal(await page.locator('#letter_number').inputValue(), '1783-', 'what was typed stays');
+  });
+
   test('a second form naming the same letter is refused next to the letter number', async () => {
     await page.setViewportSize({ width: 320, height: 640 });
     await open(paperPath(), 'Mata in en pappersenkät');
