@@ -414,3 +414,16 @@ fn deeply_nested_json_is_refused_without_overflowing_the_stack() {
     let json = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
     assert!(Instrument::load(&json).unwrap_err().problem.contains("recursion limit"));
 }
+
+/// A weight written out reads back as the same number to the last bit (found by the fuzz target: without exact float
+/// parsing, `-9.133811508938376e18` read back as `-9.133811508938375e18`).
+#[test]
+fn a_weight_reads_back_to_the_last_bit() {
+    let mut json = sample_json();
+    json["scales"]["problem"]["options"][1]["weight"] = json!(-9.133811508938376e18);
+    let instrument = Instrument::load(&json.to_string()).unwrap();
+    let written = instrument.to_json_pretty().unwrap();
+    let read: Value = serde_json::from_str(&written).unwrap();
+    assert_eq!(read["scales"]["problem"]["options"][1]["weight"].as_f64(), Some(-9.133811508938376e18));
+    assert_eq!(Instrument::load(&written).unwrap().to_json_pretty().unwrap(), written);
+}
