@@ -200,12 +200,11 @@ struct Headline {
 const TREND_DAYS: i64 = 7;
 
 fn headlines(view: &RatesView) -> Vec<Headline> {
-    let today = crate::domain::survey::swedish_day(chrono::Utc::now());
+    let since = crate::domain::survey::swedish_day(chrono::Utc::now()) - chrono::Duration::days(TREND_DAYS);
     view.municipalities
         .iter()
         .chain((view.municipalities.len() > 1).then_some(&view.total))
         .map(|m| {
-            let since = today - chrono::Duration::days(TREND_DAYS);
             let before = m.days.iter().take_while(|d| d.day <= since).last().map_or(0, |d| d.cumulative);
             let last_week = m.submitted.saturating_sub(before);
             let (fraction, target) = if view.has_rates {
