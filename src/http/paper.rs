@@ -32,7 +32,7 @@ fn render(
     form: &PaperForm,
     shown: Shown,
 ) -> Result<HttpResponse, AppError> {
-    let sections = questionnaire::sections(&survey.instrument, "sv", &form.answers, shown.answer_errors);
+    let sections = questionnaire::paper_sections(&survey.instrument, "sv", &form.answers, shown.answer_errors);
     let loaded = &survey.loaded;
     state.templates.page(
         status,

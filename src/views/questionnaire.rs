@@ -62,6 +62,68 @@ pub struct SectionView {
     pub items: Vec<ItemView>,
 }
 
+/// A section as the paper form prints it: a run of questions with the same answer options is one grid (a row per
+/// question, a column per option), so a keyer reads across the page as the resident ticked it.
+#[derive(Debug, Serialize)]
+pub struct PaperSectionView {
+    pub id: String,
+    pub title: String,
+    pub intro: Option<String>,
+    pub groups: Vec<GroupView>,
+}
+
+/// One question on its own (`columns` empty), or a grid of questions sharing the options named in `columns`.
+#[derive(Debug, Serialize)]
+pub struct GroupView {
+    pub columns: Vec<String>,
+    pub items: Vec<ItemView>,
+}
+
+/// Every section as the paper form groups it.
+pub fn paper_sections(
+    instrument: &Instrument,
+    lang: &str,
+    raw: &RawAnswers,
+    errors: &[AnswerError],
+) -> Vec<PaperSectionView> {
+    sections(instrument, lang, raw, errors)
+        .into_iter()
+        .map(|section| PaperSectionView {
+            id: section.id,
+            title: section.title,
+            intro: section.intro,
+            groups: grouped(section.items),
+        })
+        .collect()
+}
+
+/// Runs of at least two single-choice questions with the same options become grids; the rest stay alone.
+fn grouped(items: Vec<ItemView>) -> Vec<GroupView> {
+    type Options = Vec<(String, String)>;
+    let options = |item: &ItemView| -> Option<Options> {
+        (item.control == "radio" && item.options.len() >= 2)
+            .then(|| item.options.iter().map(|o| (o.code.clone(), o.label.clone())).collect())
+    };
+    let mut runs: Vec<(Option<Options>, Vec<ItemView>)> = Vec::new();
+    for item in items {
+        let key = options(&item);
+        match runs.last_mut() {
+            Some((last, run)) if key.is_some() && *last == key => run.push(item),
+            _ => runs.push((key, vec![item])),
+        }
+    }
+    let mut groups = Vec::new();
+    for (key, run) in runs {
+        match key {
+            Some(options) if run.len() >= 2 => {
+                groups.push(GroupView { columns: options.into_iter().map(|(_, label)| label).collect(), items: run })
+            }
+            _ => groups.extend(run.into_iter().map(|item| GroupView { columns: Vec::new(), items: vec![item] })),
+        }
+    }
+    groups
+}
+
 /// Every section of the instrument with `raw` filled in and `errors` placed next to their questions.
 pub fn sections(instrument: &Instrument, lang: &str, raw: &RawAnswers, errors: &[AnswerError]) -> Vec<SectionView> {
     (0..instrument.sections().len()).filter_map(|index| section(instrument, lang, index, raw, errors)).collect()
@@ -176,5 +238,40 @@ fn condition_view(
             .replace("%{answer}", &answer),
         field: format!("{FIELD_PREFIX}{}", condition.item),
         equals: condition.equals.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::instrument::default_instrument;
+
+    #[test]
+    fn the_paper_form_groups_runs_of_questions_with_the_same_options_into_grids() {
+        let instrument = default_instrument().unwrap();
+        let sections = paper_sections(&instrument, "sv", &RawAnswers::new(), &[]);
+        let shape = |id: &str| -> Vec<usize> {
+            let section = sections.iter().find(|section| section.id == id).unwrap();
+            section.groups.iter().map(|group| if group.columns.is_empty() { 0 } else { group.items.len() }).collect()
+        };
+        // Five problem questions are one grid with the scale's five answers (don't know included) as its columns.
+        assert_eq!(shape("outdoor_environment"), [5]);
+        let outdoor = &sections[0].groups[0];
+        assert_eq!(outdoor.columns.len(), 5);
+        assert_eq!(outdoor.columns.last().map(String::as_str), Some("Vet inte"));
+        // A scale, a multiple choice and a yes/no in a row share no options: each stands alone.
+        assert_eq!(shape("insecurity"), [0, 0, 0]);
+        assert_eq!(shape("comment"), [0]);
+        // Every question is on the form once, in the instrument's order.
+        let shown: Vec<&str> = sections
+            .iter()
+            .flat_map(|section| section.groups.iter().flat_map(|group| group.items.iter().map(|item| item.id.as_str())))
+            .collect();
+        let items: Vec<&str> = instrument
+            .sections()
+            .iter()
+            .flat_map(|section| section.items.iter().map(|item| item.id.as_str()))
+            .collect();
+        assert_eq!(shown, items);
     }
 }

@@ -160,10 +160,13 @@ fn skip(reason: &str) {
 
 /// The browser test files, `tests/browser/*.test.mjs`, relative to the crate root and sorted.
 fn test_files(browser_dir: &Path) -> Vec<String> {
+    // While working on some pages, `TRYGGHET_BROWSER_TESTS=paper,answer` runs only the files starting with those.
+    let only = std::env::var("TRYGGHET_BROWSER_TESTS").ok().filter(|only| !only.trim().is_empty());
     let mut files: Vec<String> = std::fs::read_dir(browser_dir)
         .unwrap()
         .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
         .filter(|name| name.ends_with(".test.mjs"))
+        .filter(|name| only.as_ref().is_none_or(|only| only.split(',').any(|part| name.starts_with(part.trim()))))
         .map(|name| format!("tests/browser/{name}"))
         .collect();
     files.sort();

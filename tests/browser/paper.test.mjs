@@ -82,12 +82,24 @@ describe('a paper questionnaire keyed in by staff', { timeout: 150_000 }, () => 
     await page.waitForURL(`${baseUrl}${paperPath()}`);
     assert.equal((await page.locator('h1').textContent())?.trim(), 'Mata in en pappersenkät');
 
-    // Every question: radio buttons and check boxes in a fieldset with a legend, the rest a labelled input/textarea.
+    // Every question: radio buttons and check boxes in a fieldset with a legend, or in a grid's row, each button named
+    // by the row's question and its column's option; the rest a labelled input/textarea.
     const questions = await page.evaluate(() => {
       const names = [...new Set([...document.querySelectorAll('[name^="q."]')].map((control) => control.name))];
+      const text = (id) => document.getElementById(id)?.textContent.trim() ?? '';
       return names.map((name) => {
         const controls = [...document.getElementsByName(name)];
         const first = controls[0];
+        const row = first.closest('table.grid tr');
+        if (row) {
+          const question = row.querySelector('th[scope=row]');
+          const legend = question?.textContent.trim() ?? '';
+          const named = controls.every((control) => {
+            const [questionId, optionId] = (control.getAttribute('aria-labelledby') ?? '').split(' ');
+            return control.closest('tr') === row && questionId === question?.id && text(optionId) !== '';
+          });
+          return { name, kind: first.type, ok: Boolean(legend && named), legend, grid: true };
+        }
         if (first.type === 'radio' || first.type === 'checkbox') {
           const fieldset = first.closest('fieldset');
           const legend = fieldset?.querySelector(':scope > legend')?.textContent.trim() ?? '';
@@ -102,6 +114,10 @@ describe('a paper questionnaire keyed in by staff', { timeout: 150_000 }, () => 
     assert.equal(questions.length, questionCount, `${questionCount} questions on the form`);
     assert.deepEqual(questions.filter((question) => !question.ok), [], 'every question has its legend or label');
     assert.ok(questions.some((question) => question.kind === 'radio'));
+    // Runs of questions with the same options are grids, as on paper: the form is a few screens long, not dozens.
+    assert.ok(questions.filter((question) => question.grid).length >= 20, 'the scale questions are in grids');
+    const height = await page.evaluate(() => document.documentElement.scrollHeight);
+    assert.ok(height < 7000, `the paper form is ${height} px long at 1280 px`);
     assert.equal(await page.locator('input[inputmode=numeric][name^="q."]').count(), 1, 'one number question');
     assert.equal(await page.locator('textarea[name^="q."]').count(), 1, 'one free-text question');
 
