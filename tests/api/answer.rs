@@ -585,6 +585,49 @@ on_both_backends!(
     super::the_language_follows_the_browser_and_the_switch_keeps_the_answers
 );
 
+async fn welcome_back_keeps_the_language_chosen_on_the_start_page(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let staff = app.staff("samordnare@hagfors.se", "coordinator", &["1783", "1762"]).await;
+    let (_, codes) = open_survey(&staff, 1, "codes").await;
+    let code = &codes[0];
+
+    // A Swedish browser; the resident picks English on the start page, before the code is known.
+    let mut resident = Resident::with_language(&app, Some("sv-SE,sv;q=0.9"));
+    let start = resident.get("/?lang=en").await;
+    assert!(start.body.contains(r#"<html lang="en""#));
+    let typed = resident.post("/svara", &[("code", code)]).await;
+    let welcome_path = typed.location.expect("the code leads to its welcome page");
+    let welcome = resident.get(&welcome_path).await;
+    assert!(welcome.body.contains(r#"<html lang="en""#) && welcome.body.contains("Start"), "{}", welcome.body);
+    // A page of questions has no link that would leave what was typed behind: the name in the header is not a
+    // link, and the accessibility statement opens in a new tab.
+    let questions = resident.get(&format!("/svara/{code}/del/1")).await;
+    assert!(!questions.body.contains(r#"<a class="brand""#) && questions.body.contains(r#"<span class="brand">"#));
+    assert!(questions.body.contains(r#"href="/tillganglighet" target="_blank" rel="noopener">Accessibility (opens"#));
+    assert!(welcome.body.contains(r#"<a class="brand" href="/">"#), "elsewhere the name leads to the start page");
+    let later = resident.save(code, 1, &[("q.littering", "small")], "later").await;
+    assert_eq!(later.location.as_deref(), Some(format!("/svara/{code}/sparat").as_str()));
+    let saved = resident.get(&format!("/svara/{code}/sparat")).await;
+    assert!(saved.body.contains(r#"<html lang="en""#));
+
+    // Days later, on a phone whose browser asks for Swedish: welcome back, in English, where they left off.
+    let mut phone = Resident::with_language(&app, Some("sv-SE,sv;q=0.9"));
+    let back = phone.get(&format!("/svara/{code}")).await;
+    assert_eq!(back.status, 200);
+    assert!(back.body.contains(r#"<html lang="en""#), "{}", &back.body[..300]);
+    assert!(back.body.contains("Welcome back") && !back.body.contains("Välkommen tillbaka"));
+    assert!(back.body.contains(&format!("/svara/{code}/del/2")), "it continues with part 2");
+    // Swedish is one click away, and then stays Swedish for the next visit.
+    let swedish = phone.get(&format!("/svara/{code}?lang=sv")).await;
+    assert!(swedish.body.contains(r#"<html lang="sv""#) && swedish.body.contains("Välkommen tillbaka"));
+    let again = Resident::new(&app).get(&format!("/svara/{code}")).await;
+    assert!(again.body.contains(r#"<html lang="sv""#));
+}
+on_both_backends!(
+    welcome_back_keeps_the_language_chosen_on_the_start_page,
+    super::welcome_back_keeps_the_language_chosen_on_the_start_page
+);
+
 async fn an_open_link_survey_starts_with_the_municipality(backend: Backend) {
     let Some(app) = spawn_app(backend).await else { return };
     let staff = app.staff("samordnare@hagfors.se", "coordinator", &["1783", "1762"]).await;
