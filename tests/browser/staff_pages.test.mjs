@@ -1,11 +1,13 @@
 // Every staff page reachable by GET, with real content, meets WCAG 2.1 A/AA (axe-core) at 1280 and at 320 px and
 // does not scroll sideways at 320 px. The pages are listed one by one below, so that what is covered can be read
-// here; pages reached by a form (codes handed out, a new API key) are listed with the form that leads to them.
+// here; pages that follow a form (codes handed out, a new API key, a file or a form sent back to correct, a comment
+// masked) and the rates page after a live update are checked after the step that leads to them.
 //
 // Set up first, as the administrator that tests/api/browser.rs created, through the JSON API with the browser's own
 // session (cookie plus X-CSRF-Token) and the staff's paper form:
-// - an open survey of Hagfors and Torsby with four Hagfors letters: one answered on the web, one returned
-//   undeliverable; 35 paper forms for Hagfors (one with a comment) and 5 for Torsby; Hagfors' population margins;
+// - an open survey of Hagfors and Torsby with four Hagfors letters: one answered on the web (and one more while its
+//   rates page is open), one returned undeliverable; 35 paper forms for Hagfors (one with a comment) and 5 for
+//   Torsby; Hagfors' population margins;
 // - a closed survey of the same municipalities, answered on paper, closed and published (the earlier wave);
 // - a draft reached by an open link;
 // - a citizen promise for Hagfors and a second account, a coordinator of Hagfors.
@@ -27,6 +29,7 @@ import {
   screenshot,
   signIn,
   submitWith,
+  waitUntil,
 } from './helpers.mjs';
 import { day, hagfors, keyIn, setUpSurvey, torsby } from './surveys.mjs';
 
@@ -51,7 +54,8 @@ describe('every staff page', { timeout: 230_000 }, () => {
       data,
       headers: { 'X-CSRF-Token': csrf, ...type },
     });
-    assert.equal(response.status(), expected, `${method} ${path} answered ${response.status()}: ${await response.text()}`);
+    const answered = `${method} ${path} answered ${response.status()}: ${await response.text()}`;
+    assert.equal(response.status(), expected, answered);
     return response.json();
   };
 
@@ -167,6 +171,7 @@ describe('every staff page', { timeout: 230_000 }, () => {
     const pages = [
       ['surveys', '/admin', 'Enkäter'],
       ['survey-new', '/admin/surveys/new', 'Ny enkät'],
+      // With its municipalities, batches of letters, reminders, the import of returned letters and the population.
       ['open-survey', survey(open.id), open.title],
       ['open-survey-limits', survey(open.id, '/edit'), 'Ändra gränser för redovisning'],
       ['open-survey-close', survey(open.id, '/close'), /^Stäng/],
@@ -189,10 +194,11 @@ describe('every staff page', { timeout: 230_000 }, () => {
       ['draft-edit', survey(draft.id, '/edit'), 'Ändra enkät'],
       ['draft-rates', survey(draft.id, '/rates'), /^(Antal svar|Svarsfrekvens)/],
       ['draft-results', survey(draft.id, '/results'), /Resultat/],
+      // The list with the form for a new promise, and a promise with the same form to change it.
       ['promises', `/admin/municipalities/${hagfors.code}/promises`, 'Medborgarlöften i Hagfors'],
       ['promise', `/admin/municipalities/${hagfors.code}/promises/${promiseId}`, /Belysning vid busshållplatserna/],
       ['users', '/admin/users', 'Användare'],
-      ['user', `/admin/users/${userId}`, /Gustav Granskare|granskare/],
+      ['user', `/admin/users/${userId}`, coordinator.email],
       ['account', '/admin/account', 'Mitt konto'],
       ['audit', '/admin/audit', 'Logg'],
       ['audit-filtered', `/admin/audit?action=dispositions_imported`, 'Logg'],
@@ -202,7 +208,21 @@ describe('every staff page', { timeout: 230_000 }, () => {
     for (const [name, path, heading, options] of pages) await visit(name, path, heading, options);
   });
 
-  test('pages reached by a form: a batch of codes, codes beyond the sample, an import to correct, a new API key', async () => {
+  test('the rates page, live: updated in place after a resident answers', async () => {
+    await page.goto(`${baseUrl}/admin/surveys/${open.id}/rates`);
+    await page.locator('#live-status').filter({ hasText: 'Uppdateras direkt' }).waitFor({ timeout: 5_000 });
+    const before = await page.locator('#live').innerHTML();
+    const resident = await newPage(browser);
+    try {
+      await answerOnTheWeb(resident, open.codes[3]);
+    } finally {
+      await resident.context().close();
+    }
+    await waitUntil(page, (before) => document.querySelector('#live').innerHTML !== before, before);
+    await bothWidths('open-survey-rates-live', 'the rates page after a live update');
+  });
+
+  test('after a form: a batch of codes, codes beyond the sample, an import to correct, a new API key', async () => {
     // "Skapa koder för Torsby" on the survey page: the batch page.
     await page.goto(`${baseUrl}/admin/surveys/${open.id}`);
     await page.locator(`#count-${torsby.code}`).fill('3');
