@@ -1,5 +1,6 @@
 //! The audit log in words. Every action the service records is one [`Action`]: the recording code can name no other,
-//! so every recorded action has its Swedish sentence ([`sentence`]) and its name in the log's filter. An event's
+//! so every recorded action has its Swedish sentence ([`sentence`]) and its name in the log's filter (the text
+//! `audit_action.<stored value>` in `locales/`). An event's
 //! detail (JSON) is read here, and only what matters to the reader becomes words: counts, from → to, names. People,
 //! surveys and municipalities are named by the [`Names`] the caller looked up, never by their ids or codes.
 
@@ -131,45 +132,6 @@ impl Action {
     /// Reads a stored value: exactly what [`Action::as_str`] wrote.
     pub fn parse(text: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|action| action.as_str() == text)
-    }
-
-    /// The Swedish name in the log's filter.
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::SignIn => "Inloggning",
-            Self::SignInFailed => "Misslyckad inloggning",
-            Self::SignInRefused => "Spärrad inloggning",
-            Self::SignOut => "Utloggning",
-            Self::UserCreated => "Konto skapat",
-            Self::UserChanged => "Konto ändrat",
-            Self::SessionsRevoked => "Konto utloggat överallt",
-            Self::PasswordChanged => "Lösenord bytt",
-            Self::ApiTokenCreated => "API-nyckel skapad",
-            Self::ApiTokenRevoked => "API-nyckel återkallad",
-            Self::SurveyCreated => "Enkät skapad",
-            Self::SurveyChanged => "Enkät ändrad",
-            Self::SurveyOpened => "Enkät öppnad",
-            Self::SurveyClosed => "Enkät stängd",
-            Self::SurveyReopened => "Enkät öppnad igen",
-            Self::SurveyCopied => "Enkät kopierad",
-            Self::InstrumentImported => "Frågeformulär importerat",
-            Self::PopulationMarginsSet => "Befolkningsuppgifter angivna",
-            Self::CodesGenerated => "Koder utdelade",
-            Self::LettersWithdrawn => "Brev tillbakadragna",
-            Self::ReminderListExported => "Påminnelselista uttagen",
-            Self::DispositionsImported => "Returnerade brev registrerade",
-            Self::PaperFormEntered => "Pappersenkät införd",
-            Self::ResponsesDownloaded => "Svar nedladdade",
-            Self::CommentMasked => "Kommentar maskerad",
-            Self::CommentApproved => "Kommentar godkänd",
-            Self::CommentReviewReset => "Kommentarsgranskning återställd",
-            Self::SurveyPublished => "Resultat publicerade",
-            Self::PublicationWithdrawn => "Publicering tillbakadragen",
-            Self::PromiseCreated => "Löfte tillagt",
-            Self::PromiseChanged => "Löfte ändrat",
-            Self::PromiseDeleted => "Löfte borttaget",
-            Self::AccessibilityProblemReported => "Tillgänglighetsproblem rapporterat",
-        }
     }
 
     /// Whether the event's target is a survey's id.

@@ -11,7 +11,6 @@ use crate::domain::audit::{Action, Filter};
 use crate::error::{AppError, FieldError};
 use crate::http::extract::CurrentUser;
 use crate::http::state::AppState;
-use crate::views::templates::UserView;
 
 /// Which page of the log, and which events. The patterns are exactly what is taken: an empty value filters
 /// nothing, and nothing is trimmed.
@@ -90,7 +89,7 @@ pub async fn page(
 ) -> Result<HttpResponse, AppError> {
     let page = query.number()?;
     let people = audit::people(&state, &user).await?;
-    let actions: Vec<(&str, &str)> = Action::ALL.iter().map(|action| (action.as_str(), action.label())).collect();
+    let actions: Vec<&str> = Action::ALL.iter().map(|action| action.as_str()).collect();
     let typed = context! {
         user => query.user.clone().unwrap_or_default(), action => query.action.clone().unwrap_or_default(),
         from => query.from.clone().unwrap_or_default(), to => query.to.clone().unwrap_or_default(),
@@ -100,7 +99,7 @@ pub async fn page(
         Err(refused) => (None, refused),
     };
     if filter.as_ref().is_some_and(Filter::is_reversed) {
-        errors.push(FieldError { field: "to".to_owned(), reason: "Till-dagen ligger före från-dagen.".to_owned() });
+        errors.push(FieldError { field: "to".to_owned(), reason: user.text("admin.audit.reversed", &[]) });
     }
     let (status, events, more, links) = match filter {
         Some(filter) if errors.is_empty() => {
@@ -115,7 +114,7 @@ pub async fn page(
     state.templates.page(
         status,
         "admin/audit.html",
-        context! { title => "Logg", user => UserView::from(&user.staff), csrf_token => user.csrf_token(), events, page,
+        context! { user => user.view(), csrf_token => user.csrf_token(), events, page,
         previous => (page > 1).then_some(page - 1), next => more.then_some(page + 1), links, filtered, people, actions,
         form => typed, errors },
     )

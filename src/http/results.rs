@@ -21,7 +21,6 @@ use crate::http::render::context;
 use crate::http::state::AppState;
 use crate::http::stream::stream;
 use crate::views::results::{EarlierSurvey, ResultsForm, ResultsView};
-use crate::views::templates::UserView;
 
 /// What the results are asked for.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
@@ -146,7 +145,7 @@ pub async fn page(
         StatusCode::OK,
         "admin/results.html",
         context! {
-            title => format!("Resultat: {}", published.title), user => UserView::from(&user.staff),
+            survey_title => published.title.clone(), user => user.view(),
             csrf_token => user.csrf_token(), results => view, form, version, stream, workbook, promises => followed,
             read_at => chrono::Utc::now().with_timezone(&chrono_tz::Europe::Stockholm).format("%H:%M:%S").to_string(),
         },
