@@ -82,6 +82,10 @@ async fn staff_pages_in_english(backend: Backend) {
         assert_english(&path, &html, &heading);
     }
 
+    // The results name what they show, and the questionnaire's words, in English too.
+    let results = page(&browser, &format!("/admin/surveys/{id}/results")).await;
+    assert!(results.contains("Every municipality you can see, and the total, "), "{results}");
+
     // A form's notice comes in the chosen language too.
     let closed = browser.post_form(&format!("/admin/surveys/{id}/close"), &[("confirm", "1")]).await;
     assert_eq!(closed.status(), 303);
