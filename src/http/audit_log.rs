@@ -104,7 +104,7 @@ pub async fn page(
     let (status, events, more, links) = match filter {
         Some(filter) if errors.is_empty() => {
             let links = filter_query(&filter);
-            let events = audit::page(&state, &user, filter, page).await?;
+            let events = audit::page(&state, &user, filter, page, &user.lang).await?;
             let more = events.len() as i64 == PAGE_SIZE;
             (StatusCode::OK, events, more, links)
         }
@@ -131,7 +131,7 @@ pub async fn api_list(
 ) -> Result<HttpResponse, AppError> {
     let page = query.number()?;
     let filter = query.filter().map_err(AppError::InvalidFields)?;
-    let events = audit::page(&state, &user, filter, page).await?;
+    let events = audit::page(&state, &user, filter, page, crate::i18n::DEFAULT).await?;
     Ok(HttpResponse::Ok().json(events))
 }
 

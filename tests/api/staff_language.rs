@@ -82,6 +82,14 @@ async fn staff_pages_in_english(backend: Backend) {
         assert_english(&path, &html, &heading);
     }
 
+    // The log tells what happened in English; the API keeps its Swedish sentences.
+    let log = page(&browser, "/admin/audit").await;
+    assert!(log.contains("anna@polisen.se opened the survey Trygghet 2026"), "{log}");
+    let api: serde_json::Value = browser.get("/api/v1/audit").await.json().await.unwrap();
+    assert!(
+        api.as_array().unwrap().iter().any(|event| event["summary"] == "anna@polisen.se öppnade enkäten Trygghet 2026")
+    );
+
     // The results name what they show, and the questionnaire's words, in English too.
     let results = page(&browser, &format!("/admin/surveys/{id}/results")).await;
     assert!(results.contains("Every municipality you can see, and the total, "), "{results}");

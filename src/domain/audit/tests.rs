@@ -281,3 +281,48 @@ proptest::proptest! {
         let _bounds = (filter.starts_at(), filter.ends_before());
     }
 }
+
+#[test]
+fn every_sentence_comes_in_english_too() {
+    for action in Action::ALL {
+        let (target, detail) = sample(action);
+        let detail = detail.to_string();
+        let event = Event {
+            action: action.as_str(),
+            actor_user_id: Some(ANNA),
+            actor_email: Some("anna@polisen.se"),
+            target,
+            detail: &detail,
+        };
+        let english = sentence_in(event, &names(), "en");
+        assert!(
+            !english.contains("%{") && !english.contains("audit."),
+            "{action:?}: every value filled in: {english:?}"
+        );
+        assert_ne!(english, sentence(event, &names()), "{action:?} has its own English sentence");
+    }
+    let detail = json!({ "count": 300, "municipality": "1766", "first_letter": 1, "last_letter": 300 }).to_string();
+    let codes = Event {
+        action: "codes_generated",
+        actor_user_id: Some(ANNA),
+        actor_email: None,
+        target: Some(SURVEY),
+        detail: &detail,
+    };
+    assert_eq!(
+        sentence_in(codes, &names(), "en"),
+        "Anna Berg handed out 300 codes for Sunne in Trygghetsmätning Värmland 2026 (letters 1–300)"
+    );
+    let created = json!({ "role": "coordinator", "municipalities": ["1766", "1783", "1737"] }).to_string();
+    let created = Event {
+        action: "user_created",
+        actor_user_id: Some(ANNA),
+        actor_email: None,
+        target: Some("bo@sunne.se"),
+        detail: &created,
+    };
+    assert_eq!(
+        sentence_in(created, &names(), "en"),
+        "Anna Berg created the account for Bo Ek (bo@sunne.se) as a coordinator for Sunne, Hagfors and Torsby"
+    );
+}
