@@ -188,11 +188,12 @@ pub struct Filter {
     pub to: Option<NaiveDate>,
 }
 
-/// A filter field that could not be read, and why (in Swedish).
+/// A filter field that could not be read, and why: `unknown` (not one of the list's), `day_shape` (not written as
+/// YYYY-MM-DD) or `no_such_day`. Pages word it with the text `admin.audit.filter.<field>.<code>`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FilterError {
     pub field: &'static str,
-    pub reason: &'static str,
+    pub code: &'static str,
 }
 
 impl Filter {
@@ -200,36 +201,28 @@ impl Filter {
     /// trimmed, and an action must be one of the stored values.
     pub fn parse(user: &str, action: &str, from: &str, to: &str) -> Result<Self, Vec<FilterError>> {
         let mut errors = Vec::new();
-        let mut refuse = |field, reason| errors.push(FilterError { field, reason });
+        let mut refuse = |field, code| errors.push(FilterError { field, code });
         let user = match user {
             "" => None,
             id if is_account_id(id) => Some(id.to_owned()),
             _ => {
-                refuse("user", "Välj en person i listan.");
+                refuse("user", "unknown");
                 None
             }
         };
         let action = match action {
             "" => None,
             text => Action::parse(text).or_else(|| {
-                refuse("action", "Välj en händelse i listan.");
+                refuse("action", "unknown");
                 None
             }),
         };
         let from = parse_day(from).unwrap_or_else(|error| {
-            refuse(
-                "from",
-                error
-                    .reason("Skriv från-dagen som ÅÅÅÅ-MM-DD, t.ex. 2026-12-05.", "Från-dagen finns inte i kalendern."),
-            );
+            refuse("from", error.code());
             None
         });
         let to = parse_day(to).unwrap_or_else(|error| {
-            refuse(
-                "to",
-                error
-                    .reason("Skriv till-dagen som ÅÅÅÅ-MM-DD, t.ex. 2026-12-05.", "Till-dagen finns inte i kalendern."),
-            );
+            refuse("to", error.code());
             None
         });
         if errors.is_empty() { Ok(Self { user, action, from, to }) } else { Err(errors) }
@@ -271,10 +264,10 @@ enum DayError {
 }
 
 impl DayError {
-    fn reason(self, shape: &'static str, no_such_day: &'static str) -> &'static str {
+    fn code(self) -> &'static str {
         match self {
-            Self::Shape => shape,
-            Self::NoSuchDay => no_such_day,
+            Self::Shape => "day_shape",
+            Self::NoSuchDay => "no_such_day",
         }
     }
 }

@@ -52,14 +52,17 @@ impl LogQuery {
         Ok(page)
     }
 
-    /// The filter, or a message per field that could not be read.
-    fn filter(&self) -> Result<Filter, Vec<FieldError>> {
+    /// The filter, or a message in `lang` per field that could not be read.
+    fn filter(&self, lang: &str) -> Result<Filter, Vec<FieldError>> {
         let given = |value: &Option<String>| value.clone().unwrap_or_default();
         Filter::parse(&given(&self.user), &given(&self.action), &given(&self.from), &given(&self.to)).map_err(
             |errors| {
                 errors
                     .into_iter()
-                    .map(|error| FieldError { field: error.field.to_owned(), reason: error.reason.to_owned() })
+                    .map(|error| FieldError {
+                        field: error.field.to_owned(),
+                        reason: crate::i18n::text(lang, &format!("admin.audit.filter.{}.{}", error.field, error.code)),
+                    })
                     .collect()
             },
         )
@@ -94,7 +97,7 @@ pub async fn page(
         user => query.user.clone().unwrap_or_default(), action => query.action.clone().unwrap_or_default(),
         from => query.from.clone().unwrap_or_default(), to => query.to.clone().unwrap_or_default(),
     };
-    let (filter, mut errors) = match query.filter() {
+    let (filter, mut errors) = match query.filter(&user.lang) {
         Ok(filter) => (Some(filter), Vec::new()),
         Err(refused) => (None, refused),
     };
@@ -130,7 +133,7 @@ pub async fn api_list(
     query: web::Query<LogQuery>,
 ) -> Result<HttpResponse, AppError> {
     let page = query.number()?;
-    let filter = query.filter().map_err(AppError::InvalidFields)?;
+    let filter = query.filter(crate::i18n::DEFAULT).map_err(AppError::InvalidFields)?;
     let events = audit::page(&state, &user, filter, page, crate::i18n::DEFAULT).await?;
     Ok(HttpResponse::Ok().json(events))
 }

@@ -90,6 +90,10 @@ async fn staff_pages_in_english(backend: Backend) {
         api.as_array().unwrap().iter().any(|event| event["summary"] == "anna@polisen.se öppnade enkäten Trygghet 2026")
     );
 
+    let refused = browser.get("/admin/audit?from=2026-02-30").await;
+    assert_eq!(refused.status(), 422);
+    assert!(refused.text().await.unwrap().contains("The from day does not exist in the calendar."));
+
     // The results name what they show, and the questionnaire's words, in English too.
     let results = page(&browser, &format!("/admin/surveys/{id}/results")).await;
     assert!(results.contains("Every municipality you can see, and the total, "), "{results}");
