@@ -382,11 +382,14 @@ pub(crate) async fn render_survey(
 ) -> Result<HttpResponse, AppError> {
     let overview = surveys::overview(state, user, id).await?;
     let instrument = overview.instrument.as_deref();
-    let background = instrument.map(views::population::background).unwrap_or_default();
+    let background =
+        instrument.map(|instrument| views::population::background(instrument, &user.lang)).unwrap_or_default();
     let population: BTreeMap<String, Vec<MarginTable>> = overview
         .municipalities
         .iter()
-        .map(|part| (part.part.municipality_code.clone(), views::population::tables(instrument, &part.margins)))
+        .map(|part| {
+            (part.part.municipality_code.clone(), views::population::tables(instrument, &part.margins, &user.lang))
+        })
         .collect();
     let survey = SurveyView::from(overview);
     let manages_any = survey.municipalities.iter().any(|part| part.may_manage);
