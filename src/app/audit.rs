@@ -173,7 +173,8 @@ fn entry(event: AuditEvent, names: &Names, lang: &str) -> AuditEntry {
         target: event.target.as_deref(),
         detail: &event.detail,
     };
-    let summary = crate::domain::audit::sentence_in(described, names, lang);
+    let words = |key: &str, values: &[(&str, &str)]| crate::i18n::text_with(lang, key, values);
+    let summary = crate::domain::audit::sentence(described, names, &words);
     let actor_name = event.actor_user_id.as_ref().and_then(|id| names.accounts.get(id)).cloned();
     let survey_title = Action::parse(&event.action)
         .is_some_and(Action::targets_survey)

@@ -13,7 +13,6 @@ use crate::domain::dispositions::Disposition;
 use crate::domain::format::number;
 use crate::domain::promise::PromiseStatus;
 use crate::domain::role::Role;
-use crate::i18n;
 
 /// What was done, as the audit log stores it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -316,20 +315,15 @@ pub struct Names {
 }
 
 impl Names {
-    /// Who acted: by name, else by e-mail address.
-    pub fn actor(&self, user_id: Option<&str>, email: Option<&str>) -> String {
-        self.actor_in(user_id, email, i18n::DEFAULT)
-    }
-
-    /// Who acted, in `lang` where it is nobody by name.
-    fn actor_in(&self, user_id: Option<&str>, email: Option<&str>, lang: &str) -> String {
+    /// Who acted: by name, else by e-mail address, else in `words`.
+    pub fn actor(&self, user_id: Option<&str>, email: Option<&str>, words: Words<'_>) -> String {
         if let Some(name) = user_id.and_then(|id| self.accounts.get(id)) {
             return name.clone();
         }
         match email {
-            Some("(kommandoraden)") => i18n::text(lang, "audit.someone_at_the_command_line"),
+            Some("(kommandoraden)") => words("audit.someone_at_the_command_line", &[]),
             Some(email) => self.person(email),
-            None => i18n::text(lang, "audit.someone"),
+            None => words("audit.someone", &[]),
         }
     }
 
@@ -341,29 +335,30 @@ impl Names {
         }
     }
 
-    fn survey(&self, id: Option<&str>, lang: &str) -> String {
-        id.and_then(|id| self.surveys.get(id)).cloned().unwrap_or_else(|| i18n::text(lang, "audit.removed_survey"))
+    fn survey(&self, id: Option<&str>, words: Words<'_>) -> String {
+        id.and_then(|id| self.surveys.get(id)).cloned().unwrap_or_else(|| words("audit.removed_survey", &[]))
     }
 
-    fn municipality(&self, code: &str, lang: &str) -> String {
-        self.municipalities
-            .get(code)
-            .cloned()
-            .unwrap_or_else(|| i18n::text_with(lang, "audit.municipality_code", &[("code", code)]))
+    fn municipality(&self, code: &str, words: Words<'_>) -> String {
+        self.municipalities.get(code).cloned().unwrap_or_else(|| words("audit.municipality_code", &[("code", code)]))
     }
 
     /// A list of municipalities by name: "Sunne, Hagfors och Torsby".
-    fn municipalities(&self, codes: &Value, lang: &str) -> String {
+    fn municipalities(&self, codes: &Value, words: Words<'_>) -> String {
         let names: Vec<String> = codes
             .as_array()
             .into_iter()
             .flatten()
             .filter_map(Value::as_str)
-            .map(|code| self.municipality(code, lang))
+            .map(|code| self.municipality(code, words))
             .collect();
-        listed(&names, lang)
+        listed(&names, words)
     }
 }
+
+/// The words sentences are made of: the text `key` (`audit.survey_opened`, `role.viewer`, …) in the reader's
+/// language with each `%{name}` filled in. The caller looks them up in `locales/`; the domain only says which.
+pub type Words<'a> = &'a dyn Fn(&str, &[(&str, &str)]) -> String;
 
 /// One stored event, as [`sentence`] reads it.
 #[derive(Debug, Clone, Copy)]
@@ -375,45 +370,37 @@ pub struct Event<'a> {
     pub detail: &'a str,
 }
 
-/// The event in one Swedish sentence, e.g. "Anna Berg delade ut 300 koder för Sunne i Trygghetsmätning 2026".
-pub fn sentence(event: Event<'_>, names: &Names) -> String {
-    sentence_in(event, names, i18n::DEFAULT)
-}
-
-/// The event in one sentence in `lang` (the texts `audit.*` of `locales/`), names as they were written.
-pub fn sentence_in(event: Event<'_>, names: &Names, lang: &str) -> String {
+/// The event in one sentence of `words` (the texts `audit.*`), names as they were written, e.g. in Swedish "Anna Berg
+/// delade ut 300 koder för Sunne i Trygghetsmätning 2026".
+pub fn sentence(event: Event<'_>, names: &Names, words: Words<'_>) -> String {
     let detail: Value = serde_json::from_str(event.detail).unwrap_or(Value::Null);
-    let who = names.actor_in(event.actor_user_id, event.actor_email, lang);
+    let who = names.actor(event.actor_user_id, event.actor_email, words);
     let say = |key: &str, values: &[(&str, &str)]| {
         let mut all = vec![("who", who.as_str())];
         all.extend_from_slice(values);
-        i18n::text_with(lang, &format!("audit.{key}"), &all)
+        words(&format!("audit.{key}"), &all)
     };
     let Some(action) = Action::parse(event.action) else {
         return say("unknown", &[("action", event.action)]);
     };
     let text = |key: &str| detail.get(key).and_then(Value::as_str).unwrap_or_default().to_owned();
     let count = |key: &str| number(detail.get(key).and_then(Value::as_i64).unwrap_or(0));
-    let survey = names.survey(event.target, lang);
-    let municipality = names.municipality(&text("municipality"), lang);
+    let survey = names.survey(event.target, words);
+    let municipality = names.municipality(&text("municipality"), words);
     let target_person = names.person(event.target.unwrap_or_default());
-    let role_name = |role: Role| i18n::text(lang, &format!("role.{}", role.as_str())).to_lowercase();
-    let status_name =
-        |status: PromiseStatus| i18n::text(lang, &format!("promise_status.{}", status.as_str())).to_lowercase();
-    let listed_municipalities = |key: &str| or_none(names.municipalities(&detail[key], lang), lang);
+    let role_name = |role: Role| words(&format!("role.{}", role.as_str()), &[]).to_lowercase();
+    let status_name = |status: PromiseStatus| words(&format!("promise_status.{}", status.as_str()), &[]).to_lowercase();
+    let listed_municipalities = |key: &str| or_none(names.municipalities(&detail[key], words), words);
     let (s, m, p) = (survey.as_str(), municipality.as_str(), target_person.as_str());
     match action {
         Action::SignIn => say("sign_in", &[]),
         Action::SignInFailed => {
             let tries = detail.get("failures").and_then(Value::as_i64).unwrap_or(0);
-            let tries = if tries > 1 {
-                i18n::text_with(lang, "audit.failed_in_a_row", &[("count", &number(tries))])
-            } else {
-                String::new()
-            };
-            say("sign_in_failed", &[("email", &attempted(event.actor_email, lang)), ("tries", &tries)])
+            let tries =
+                if tries > 1 { words("audit.failed_in_a_row", &[("count", &number(tries))]) } else { String::new() };
+            say("sign_in_failed", &[("email", &attempted(event.actor_email, words)), ("tries", &tries)])
         }
-        Action::SignInRefused => say("sign_in_refused", &[("email", &attempted(event.actor_email, lang))]),
+        Action::SignInRefused => say("sign_in_refused", &[("email", &attempted(event.actor_email, words))]),
         Action::SignOut => say("sign_out", &[]),
         Action::UserCreated => match Role::parse(&text("role")) {
             Some(Role::Admin) | None => say("user_created_admin", &[("person", p)]),
@@ -429,15 +416,15 @@ pub fn sentence_in(event: Event<'_>, names: &Names, lang: &str) -> String {
         Action::UserChanged => {
             let mut changes = Vec::new();
             if let Some(role) = Role::parse(&text("role")) {
-                changes.push(i18n::text_with(lang, "audit.change_role", &[("role", &role_name(role))]));
+                changes.push(words("audit.change_role", &[("role", &role_name(role))]));
             }
             if detail["municipalities"].is_array() {
                 let listed = listed_municipalities("municipalities");
-                changes.push(i18n::text_with(lang, "audit.change_municipalities", &[("municipalities", &listed)]));
+                changes.push(words("audit.change_municipalities", &[("municipalities", &listed)]));
             }
             match detail["disabled"].as_bool() {
-                Some(true) => changes.push(i18n::text(lang, "audit.change_disabled")),
-                Some(false) => changes.push(i18n::text(lang, "audit.change_enabled")),
+                Some(true) => changes.push(words("audit.change_disabled", &[])),
+                Some(false) => changes.push(words("audit.change_enabled", &[])),
                 None => {}
             }
             let changes = if changes.is_empty() { String::new() } else { format!(": {}", changes.join(", ")) };
@@ -447,15 +434,16 @@ pub fn sentence_in(event: Event<'_>, names: &Names, lang: &str) -> String {
             "sessions_revoked",
             &[
                 ("person", p),
-                ("sessions", &counted(&detail, "sessions", "audit.sessions", lang)),
-                ("tokens", &counted(&detail, "tokens", "audit.tokens", lang)),
+                ("sessions", &counted(&detail, "sessions", "audit.sessions", words)),
+                ("tokens", &counted(&detail, "tokens", "audit.tokens", words)),
             ],
         ),
         Action::PasswordChanged => match detail["tokens_revoked"].as_i64().unwrap_or(0) {
             0 => say("password_changed", &[]),
-            _ => {
-                say("password_changed_tokens", &[("tokens", &counted(&detail, "tokens_revoked", "audit.tokens", lang))])
-            }
+            _ => say(
+                "password_changed_tokens",
+                &[("tokens", &counted(&detail, "tokens_revoked", "audit.tokens", words))],
+            ),
         },
         Action::ApiTokenCreated => say("api_token_created", &[("name", &text("name"))]),
         Action::ApiTokenRevoked => say("api_token_revoked", &[]),
@@ -471,11 +459,11 @@ pub fn sentence_in(event: Event<'_>, names: &Names, lang: &str) -> String {
                     if let (Some(old), Some(new)) = (old, new)
                         && old != new
                     {
-                        let label = i18n::text(lang, &format!("audit.{key}"));
+                        let label = words(&format!("audit.{key}"), &[]);
                         changes.push(format!("{label} {} → {}", number(old), number(new)));
                     }
                 }
-                let changes = if changes.is_empty() { i18n::text(lang, "audit.unchanged") } else { changes.join(", ") };
+                let changes = if changes.is_empty() { words("audit.unchanged", &[]) } else { changes.join(", ") };
                 say("survey_disclosure_changed", &[("survey", s), ("changes", &changes)])
             }
             None => {
@@ -486,7 +474,7 @@ pub fn sentence_in(event: Event<'_>, names: &Names, lang: &str) -> String {
         Action::SurveyClosed => say("survey_closed", &[("survey", s)]),
         Action::SurveyReopened => say("survey_reopened", &[("survey", s)]),
         Action::SurveyCopied => {
-            let source = names.survey(detail["copied_from"].as_str(), lang);
+            let source = names.survey(detail["copied_from"].as_str(), words);
             say("survey_copied", &[("source", &source), ("survey", s)])
         }
         Action::InstrumentImported => say(
@@ -533,7 +521,7 @@ pub fn sentence_in(event: Event<'_>, names: &Names, lang: &str) -> String {
         Action::ReminderListExported => {
             say("reminder_list_exported", &[("count", &count("letters")), ("municipality", m), ("survey", s)])
         }
-        Action::DispositionsImported => dispositions_imported(&who, s, &detail, lang),
+        Action::DispositionsImported => dispositions_imported(&who, s, &detail, words),
         Action::PaperFormEntered => say("paper_form_entered", &[("municipality", m), ("survey", s)]),
         Action::ResponsesDownloaded => {
             let format = if text("format") == "rfc4180" { "audit.format_rfc4180" } else { "audit.format_excel" };
@@ -542,7 +530,7 @@ pub fn sentence_in(event: Event<'_>, names: &Names, lang: &str) -> String {
             } else {
                 "responses_downloaded"
             };
-            say(free_text, &[("survey", s), ("format", &i18n::text(lang, format))])
+            say(free_text, &[("survey", s), ("format", &words(format, &[]))])
         }
         Action::CommentMasked => {
             say("comment_masked", &[("municipality", m), ("survey", s), ("count", &count("masked_passages"))])
@@ -551,7 +539,7 @@ pub fn sentence_in(event: Event<'_>, names: &Names, lang: &str) -> String {
         Action::CommentReviewReset => say("comment_review_reset", &[("municipality", m), ("survey", s)]),
         Action::SurveyPublished => match detail["compared_with"].as_str() {
             Some(earlier) => {
-                say("survey_published_compared", &[("survey", s), ("earlier", &names.survey(Some(earlier), lang))])
+                say("survey_published_compared", &[("survey", s), ("earlier", &names.survey(Some(earlier), words))])
             }
             None => say("survey_published", &[("survey", s)]),
         },
@@ -566,7 +554,7 @@ pub fn sentence_in(event: Event<'_>, names: &Names, lang: &str) -> String {
             let mut changes = Vec::new();
             let old_title = before["title"].as_str().unwrap_or_default();
             if !old_title.is_empty() && old_title != text("title") {
-                changes.push(i18n::text_with(lang, "audit.formerly", &[("title", old_title)]));
+                changes.push(words("audit.formerly", &[("title", old_title)]));
             }
             let status = |value: &Value| value.as_str().and_then(PromiseStatus::parse);
             if let (Some(old), Some(new)) = (status(&before["status"]), status(&detail["status"]))
@@ -585,12 +573,11 @@ pub fn sentence_in(event: Event<'_>, names: &Names, lang: &str) -> String {
 }
 
 /// The returned letters of an import in words: how many, of what kind, and which replaced an earlier outcome.
-fn dispositions_imported(who: &str, survey: &str, detail: &Value, lang: &str) -> String {
+fn dispositions_imported(who: &str, survey: &str, detail: &Value, words: Words<'_>) -> String {
     let label = |value: &str| {
-        value.parse::<Disposition>().map_or_else(
-            |_| value.to_owned(),
-            |d| i18n::text(lang, &format!("disposition.{}", d.as_str())).to_lowercase(),
-        )
+        value
+            .parse::<Disposition>()
+            .map_or_else(|_| value.to_owned(), |d| words(&format!("disposition.{}", d.as_str()), &[]).to_lowercase())
     };
     let kinds: Vec<String> = detail["by_disposition"]
         .as_object()
@@ -599,8 +586,7 @@ fn dispositions_imported(who: &str, survey: &str, detail: &Value, lang: &str) ->
         .map(|(kind, n)| format!("{} {}", label(kind), number(n.as_i64().unwrap_or(0))))
         .collect();
     let recorded = number(detail["recorded"].as_i64().unwrap_or(0));
-    let mut sentence =
-        i18n::text_with(lang, "audit.dispositions_imported", &[("who", who), ("count", &recorded), ("survey", survey)]);
+    let mut sentence = words("audit.dispositions_imported", &[("who", who), ("count", &recorded), ("survey", survey)]);
     if !kinds.is_empty() {
         sentence.push_str(&format!(" ({})", kinds.join(", ")));
     }
@@ -617,41 +603,37 @@ fn dispositions_imported(who: &str, survey: &str, detail: &Value, lang: &str) ->
             })
             .collect();
         let more = replaced.len().saturating_sub(shown.len());
-        let more = if more > 0 {
-            i18n::text_with(lang, "audit.and_more", &[("count", &number(more as i64))])
-        } else {
-            String::new()
-        };
+        let more = if more > 0 { words("audit.and_more", &[("count", &number(more as i64))]) } else { String::new() };
         let changes = format!("{}{more}", shown.join(", "));
-        sentence.push_str(&i18n::text_with(lang, "audit.changed_outcomes", &[("changes", &changes)]));
+        sentence.push_str(&words("audit.changed_outcomes", &[("changes", &changes)]));
     }
     sentence
 }
 
 /// The address a failed sign-in was tried with (only something that looks like an address is logged).
-fn attempted(email: Option<&str>, lang: &str) -> String {
-    email.map_or_else(|| i18n::text(lang, "audit.not_an_address"), str::to_owned)
+fn attempted(email: Option<&str>, words: Words<'_>) -> String {
+    email.map_or_else(|| words("audit.not_an_address", &[]), str::to_owned)
 }
 
 /// A count of a detail with its noun: "1 inloggning", "2 inloggningar" (the texts `<noun>_one` and `<noun>_many`).
-fn counted(detail: &Value, key: &str, noun: &str, lang: &str) -> String {
+fn counted(detail: &Value, key: &str, noun: &str, words: Words<'_>) -> String {
     match detail[key].as_i64().unwrap_or(0) {
-        1 => i18n::text(lang, &format!("{noun}_one")),
-        n => i18n::text_with(lang, &format!("{noun}_many"), &[("count", &number(n))]),
+        1 => words(&format!("{noun}_one"), &[]),
+        n => words(&format!("{noun}_many"), &[("count", &number(n))]),
     }
 }
 
 /// "inga kommuner" for an empty list.
-fn or_none(list: String, lang: &str) -> String {
-    if list.is_empty() { i18n::text(lang, "audit.no_municipalities") } else { list }
+fn or_none(list: String, words: Words<'_>) -> String {
+    if list.is_empty() { words("audit.no_municipalities", &[]) } else { list }
 }
 
 /// "a", "a och b", "a, b och c".
-fn listed(names: &[String], lang: &str) -> String {
+fn listed(names: &[String], words: Words<'_>) -> String {
     match names {
         [] => String::new(),
         [one] => one.clone(),
-        [rest @ .., last] => i18n::text_with(lang, "audit.and", &[("first", &rest.join(", ")), ("last", last)]),
+        [rest @ .., last] => words("audit.and", &[("first", &rest.join(", ")), ("last", last)]),
     }
 }
 
