@@ -1,7 +1,7 @@
 //! Languages of the pages residents and staff see. Swedish is the default; `http::language` chooses a resident's
 //! language from a visible switch, their saved draft, a cookie, or the browser's `Accept-Language`, in that order, and
 //! a staff member's the same way without the draft. The staff's texts are nested under `staff`, `admin` and a few
-//! shared lists (`role`, `survey_state`, `notice`, …), one group per page (`admin.survey.close_title`).
+//! shared lists (`role`, `survey_state`, `notice`, …), one group per page (`admin.survey_close.title`).
 //!
 //! Two kinds of text are translated apart: the questionnaire's own texts live in the instrument (its `languages`),
 //! the texts around it (buttons, progress, messages) in `locales/<language>.yml`, compiled in with `rust-i18n`. A
