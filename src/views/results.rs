@@ -192,6 +192,7 @@ fn area_charts(groups: &[&GroupResults], areas: &[String], labels: &Labels, lang
                 id: format!("chart-{area}"),
                 title: title.clone(),
                 description: i18n::text(lang, "admin.results.chart_description"),
+                lang: lang.to_owned(),
                 bars,
             });
             ChartView { title, svg }
@@ -230,7 +231,7 @@ fn breakdowns(groups: &[&GroupResults], areas: &[String], labels: &Labels, by: &
                     let figure = area_figure(part, area);
                     let total = municipality.code == "total";
                     bars.push(index_bar(name.clone(), Some(group_name(municipality, lang)), figure, total));
-                    let figure = figure.map_or_else(empty_row, |figure| index_row(figure, &labels.areas));
+                    let figure = figure.map_or_else(empty_row, |figure| index_row(figure, &labels.areas, lang));
                     rows.push(BreakdownRow { group: name, figure });
                 }
                 municipalities.push(BreakdownMunicipality { name: group_name(municipality, lang), rows });
@@ -242,6 +243,7 @@ fn breakdowns(groups: &[&GroupResults], areas: &[String], labels: &Labels, by: &
                 id: format!("by-{area}"),
                 title: title.clone(),
                 description: i18n::text_with(lang, "admin.results.breakdown_description", &[("item", &by_label)]),
+                lang: lang.to_owned(),
                 bars,
             });
             BreakdownView { key: area.clone(), chart: ChartView { title, svg }, municipalities }
@@ -358,9 +360,10 @@ fn group_view(results: &GroupResults, areas: &[String], labels: &Labels, lang: &
     let indices = areas
         .iter()
         .filter_map(|area| area_figure(results, area))
-        .map(|figure| index_row(figure, &labels.areas))
+        .map(|figure| index_row(figure, &labels.areas, lang))
         .collect();
-    let items = results.items.iter().filter(|item| item.kind == "scale").map(|i| item_row(i, &labels.items)).collect();
+    let items =
+        results.items.iter().filter(|item| item.kind == "scale").map(|i| item_row(i, &labels.items, lang)).collect();
     GroupView {
         code: results.code.clone(),
         name: group_name(results, lang),
@@ -369,7 +372,7 @@ fn group_view(results: &GroupResults, areas: &[String], labels: &Labels, lang: &
         effective_n: results.effective_n.map_or_else(|| HIDDEN.to_owned(), |n| decimal(n, 0)),
         indices,
         items,
-        shares: results.shares.iter().map(|s| share_row(s, &labels.items)).collect(),
+        shares: results.shares.iter().map(|s| share_row(s, &labels.items, lang)).collect(),
     }
 }
 
@@ -386,8 +389,8 @@ fn empty_row() -> IndexRow {
     }
 }
 
-fn index_row(index: &IndexResult, names: &BTreeMap<String, String>) -> IndexRow {
-    let (earlier, change) = change_cells(index.earlier.as_ref(), 2);
+fn index_row(index: &IndexResult, names: &BTreeMap<String, String>, lang: &str) -> IndexRow {
+    let (earlier, change) = change_cells(index.earlier.as_ref(), 2, lang);
     IndexRow {
         id: label(names, &index.id),
         index: index.index.map_or_else(|| HIDDEN.to_owned(), |value| decimal(value, 2)),
@@ -400,8 +403,8 @@ fn index_row(index: &IndexResult, names: &BTreeMap<String, String>) -> IndexRow 
     }
 }
 
-fn item_row(item: &ItemResult, names: &BTreeMap<String, String>) -> IndexRow {
-    let (earlier, change) = change_cells(item.earlier.as_ref(), 2);
+fn item_row(item: &ItemResult, names: &BTreeMap<String, String>, lang: &str) -> IndexRow {
+    let (earlier, change) = change_cells(item.earlier.as_ref(), 2, lang);
     IndexRow {
         id: label(names, &item.id),
         index: item.index.map_or_else(|| HIDDEN.to_owned(), |value| decimal(value, 2)),
@@ -414,8 +417,8 @@ fn item_row(item: &ItemResult, names: &BTreeMap<String, String>) -> IndexRow {
     }
 }
 
-fn share_row(figure: &ShareResult, names: &BTreeMap<String, String>) -> ShareRow {
-    let (earlier, change) = change_cells(figure.earlier.as_ref(), 1);
+fn share_row(figure: &ShareResult, names: &BTreeMap<String, String>, lang: &str) -> ShareRow {
+    let (earlier, change) = change_cells(figure.earlier.as_ref(), 1, lang);
     ShareRow {
         id: label(names, &figure.id),
         percent: share(figure.percent),
@@ -428,11 +431,13 @@ fn share_row(figure: &ShareResult, names: &BTreeMap<String, String>) -> ShareRow
     }
 }
 
-fn change_cells(change: Option<&Change>, decimals: usize) -> (String, String) {
+fn change_cells(change: Option<&Change>, decimals: usize, lang: &str) -> (String, String) {
     let Some(change) = change else { return (String::new(), String::new()) };
     let earlier = change.earlier.map_or_else(|| HIDDEN.to_owned(), |value| decimal(value, decimals));
     let difference = match (change.change, change.significant) {
-        (Some(value), Some(true)) => format!("{} (signifikant)", signed(value, decimals)),
+        (Some(value), Some(true)) => {
+            i18n::text_with(lang, "admin.results.significant_change", &[("change", &signed(value, decimals))])
+        }
         (Some(value), _) => signed(value, decimals),
         (None, _) => HIDDEN.to_owned(),
     };
