@@ -13,6 +13,10 @@
   var chosenLine = picker.querySelector("[data-picker-chosen]");
   var counties = Array.prototype.slice.call(picker.querySelectorAll("details.county"));
   var openAtStart = counties.map(function (county) { return county.open; });
+  // The page's own words, in its language: "Valda: %{names}.", "inga", "(%{count} valda)".
+  var chosenText = chosenLine.getAttribute("data-text");
+  var noneText = chosenLine.getAttribute("data-none");
+  var countText = picker.getAttribute("data-count-text");
 
   function words(text) {
     return (text || "").toLocaleLowerCase("sv").trim();
@@ -50,9 +54,9 @@
       var ticked = checked(county);
       ticked.forEach(function (box) { names.push(box.getAttribute("data-name")); });
       var count = county.querySelector("[data-county-count]");
-      if (count) count.textContent = ticked.length > 0 ? "(" + ticked.length + " valda)" : "";
+      if (count) count.textContent = ticked.length > 0 ? countText.replace("%{count}", ticked.length) : "";
     });
-    chosenLine.textContent = "Valda: " + (names.length > 0 ? names.join(", ") : "inga") + ".";
+    chosenLine.textContent = chosenText.replace("%{names}", names.length > 0 ? names.join(", ") : noneText);
   }
 
   search.hidden = false;

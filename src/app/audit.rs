@@ -79,7 +79,7 @@ pub struct AuditEntry {
     pub survey_title: Option<String>,
     /// The event's particulars as recorded (JSON).
     pub detail: String,
-    /// The event in one Swedish sentence, e.g. "Anna Berg delade ut 300 koder för Sunne i Trygghetsmätning 2026".
+    /// The event in one sentence (Swedish in the API), e.g. "Anna Berg delade ut 300 koder för Sunne i Trygghetsmätning 2026".
     pub summary: String,
     /// Where the request came from.
     pub source_address: Option<String>,
@@ -93,19 +93,26 @@ pub struct Person {
     pub label: String,
 }
 
-/// One page of the audit log, newest first, for administrators; `page` counts from 1.
-pub async fn page(ctx: &Context, staff: &Staff, filter: Filter, page: i64) -> Result<Vec<AuditEntry>, AppError> {
+/// One page of the audit log, newest first, for administrators; `page` counts from 1, `lang` the sentences' language.
+pub async fn page(
+    ctx: &Context,
+    staff: &Staff,
+    filter: Filter,
+    page: i64,
+    lang: &str,
+) -> Result<Vec<AuditEntry>, AppError> {
     staff.require_admin()?;
     if filter.is_reversed() {
         return Ok(Vec::new());
     }
     let offset = (page - 1) * PAGE_SIZE;
+    let lang = lang.to_owned();
     Ok(ctx
         .db
         .run(move |conn| {
             let events = audit::list(conn, &filter, PAGE_SIZE, offset)?;
             let names = names_in(conn, &events)?;
-            Ok::<_, diesel::result::Error>(events.into_iter().map(|event| entry(event, &names)).collect())
+            Ok::<_, diesel::result::Error>(events.into_iter().map(|event| entry(event, &names, &lang)).collect())
         })
         .await?)
 }
@@ -158,7 +165,7 @@ fn names_in(conn: &mut crate::db::DbConnection, events: &[AuditEvent]) -> diesel
 }
 
 /// An event with its words.
-fn entry(event: AuditEvent, names: &Names) -> AuditEntry {
+fn entry(event: AuditEvent, names: &Names, lang: &str) -> AuditEntry {
     let described = crate::domain::audit::Event {
         action: &event.action,
         actor_user_id: event.actor_user_id.as_deref(),
@@ -166,7 +173,8 @@ fn entry(event: AuditEvent, names: &Names) -> AuditEntry {
         target: event.target.as_deref(),
         detail: &event.detail,
     };
-    let summary = crate::domain::audit::sentence(described, names);
+    let words = |key: &str, values: &[(&str, &str)]| crate::i18n::text_with(lang, key, values);
+    let summary = crate::domain::audit::sentence(described, names, &words);
     let actor_name = event.actor_user_id.as_ref().and_then(|id| names.accounts.get(id)).cloned();
     let survey_title = Action::parse(&event.action)
         .is_some_and(Action::targets_survey)

@@ -1,5 +1,6 @@
 //! The audit log in words. Every action the service records is one [`Action`]: the recording code can name no other,
-//! so every recorded action has its Swedish sentence ([`sentence`]) and its name in the log's filter. An event's
+//! so every recorded action has its Swedish sentence ([`sentence`]) and its name in the log's filter (the text
+//! `audit_action.<stored value>` in `locales/`). An event's
 //! detail (JSON) is read here, and only what matters to the reader becomes words: counts, from → to, names. People,
 //! surveys and municipalities are named by the [`Names`] the caller looked up, never by their ids or codes.
 
@@ -133,45 +134,6 @@ impl Action {
         Self::ALL.into_iter().find(|action| action.as_str() == text)
     }
 
-    /// The Swedish name in the log's filter.
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::SignIn => "Inloggning",
-            Self::SignInFailed => "Misslyckad inloggning",
-            Self::SignInRefused => "Spärrad inloggning",
-            Self::SignOut => "Utloggning",
-            Self::UserCreated => "Konto skapat",
-            Self::UserChanged => "Konto ändrat",
-            Self::SessionsRevoked => "Konto utloggat överallt",
-            Self::PasswordChanged => "Lösenord bytt",
-            Self::ApiTokenCreated => "API-nyckel skapad",
-            Self::ApiTokenRevoked => "API-nyckel återkallad",
-            Self::SurveyCreated => "Enkät skapad",
-            Self::SurveyChanged => "Enkät ändrad",
-            Self::SurveyOpened => "Enkät öppnad",
-            Self::SurveyClosed => "Enkät stängd",
-            Self::SurveyReopened => "Enkät öppnad igen",
-            Self::SurveyCopied => "Enkät kopierad",
-            Self::InstrumentImported => "Frågeformulär importerat",
-            Self::PopulationMarginsSet => "Befolkningsuppgifter angivna",
-            Self::CodesGenerated => "Koder utdelade",
-            Self::LettersWithdrawn => "Brev tillbakadragna",
-            Self::ReminderListExported => "Påminnelselista uttagen",
-            Self::DispositionsImported => "Returnerade brev registrerade",
-            Self::PaperFormEntered => "Pappersenkät införd",
-            Self::ResponsesDownloaded => "Svar nedladdade",
-            Self::CommentMasked => "Kommentar maskerad",
-            Self::CommentApproved => "Kommentar godkänd",
-            Self::CommentReviewReset => "Kommentarsgranskning återställd",
-            Self::SurveyPublished => "Resultat publicerade",
-            Self::PublicationWithdrawn => "Publicering tillbakadragen",
-            Self::PromiseCreated => "Löfte tillagt",
-            Self::PromiseChanged => "Löfte ändrat",
-            Self::PromiseDeleted => "Löfte borttaget",
-            Self::AccessibilityProblemReported => "Tillgänglighetsproblem rapporterat",
-        }
-    }
-
     /// Whether the event's target is a survey's id.
     pub fn targets_survey(self) -> bool {
         matches!(
@@ -225,11 +187,12 @@ pub struct Filter {
     pub to: Option<NaiveDate>,
 }
 
-/// A filter field that could not be read, and why (in Swedish).
+/// A filter field that could not be read, and why: `unknown` (not one of the list's), `day_shape` (not written as
+/// YYYY-MM-DD) or `no_such_day`. Pages word it with the text `admin.audit.filter.<field>.<code>`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FilterError {
     pub field: &'static str,
-    pub reason: &'static str,
+    pub code: &'static str,
 }
 
 impl Filter {
@@ -237,36 +200,28 @@ impl Filter {
     /// trimmed, and an action must be one of the stored values.
     pub fn parse(user: &str, action: &str, from: &str, to: &str) -> Result<Self, Vec<FilterError>> {
         let mut errors = Vec::new();
-        let mut refuse = |field, reason| errors.push(FilterError { field, reason });
+        let mut refuse = |field, code| errors.push(FilterError { field, code });
         let user = match user {
             "" => None,
             id if is_account_id(id) => Some(id.to_owned()),
             _ => {
-                refuse("user", "Välj en person i listan.");
+                refuse("user", "unknown");
                 None
             }
         };
         let action = match action {
             "" => None,
             text => Action::parse(text).or_else(|| {
-                refuse("action", "Välj en händelse i listan.");
+                refuse("action", "unknown");
                 None
             }),
         };
         let from = parse_day(from).unwrap_or_else(|error| {
-            refuse(
-                "from",
-                error
-                    .reason("Skriv från-dagen som ÅÅÅÅ-MM-DD, t.ex. 2026-12-05.", "Från-dagen finns inte i kalendern."),
-            );
+            refuse("from", error.code());
             None
         });
         let to = parse_day(to).unwrap_or_else(|error| {
-            refuse(
-                "to",
-                error
-                    .reason("Skriv till-dagen som ÅÅÅÅ-MM-DD, t.ex. 2026-12-05.", "Till-dagen finns inte i kalendern."),
-            );
+            refuse("to", error.code());
             None
         });
         if errors.is_empty() { Ok(Self { user, action, from, to }) } else { Err(errors) }
@@ -308,10 +263,10 @@ enum DayError {
 }
 
 impl DayError {
-    fn reason(self, shape: &'static str, no_such_day: &'static str) -> &'static str {
+    fn code(self) -> &'static str {
         match self {
-            Self::Shape => shape,
-            Self::NoSuchDay => no_such_day,
+            Self::Shape => "day_shape",
+            Self::NoSuchDay => "no_such_day",
         }
     }
 }
@@ -360,15 +315,15 @@ pub struct Names {
 }
 
 impl Names {
-    /// Who acted: by name, else by e-mail address.
-    pub fn actor(&self, user_id: Option<&str>, email: Option<&str>) -> String {
+    /// Who acted: by name, else by e-mail address, else in `words`.
+    pub fn actor(&self, user_id: Option<&str>, email: Option<&str>, words: Words<'_>) -> String {
         if let Some(name) = user_id.and_then(|id| self.accounts.get(id)) {
             return name.clone();
         }
         match email {
-            Some("(kommandoraden)") => "Någon vid kommandoraden".to_owned(),
+            Some("(kommandoraden)") => words("audit.someone_at_the_command_line", &[]),
             Some(email) => self.person(email),
-            None => "Någon".to_owned(),
+            None => words("audit.someone", &[]),
         }
     }
 
@@ -380,26 +335,30 @@ impl Names {
         }
     }
 
-    fn survey(&self, id: Option<&str>) -> String {
-        id.and_then(|id| self.surveys.get(id)).cloned().unwrap_or_else(|| "(borttagen enkät)".to_owned())
+    fn survey(&self, id: Option<&str>, words: Words<'_>) -> String {
+        id.and_then(|id| self.surveys.get(id)).cloned().unwrap_or_else(|| words("audit.removed_survey", &[]))
     }
 
-    fn municipality(&self, code: &str) -> String {
-        self.municipalities.get(code).cloned().unwrap_or_else(|| format!("kommun {code}"))
+    fn municipality(&self, code: &str, words: Words<'_>) -> String {
+        self.municipalities.get(code).cloned().unwrap_or_else(|| words("audit.municipality_code", &[("code", code)]))
     }
 
     /// A list of municipalities by name: "Sunne, Hagfors och Torsby".
-    fn municipalities(&self, codes: &Value) -> String {
+    fn municipalities(&self, codes: &Value, words: Words<'_>) -> String {
         let names: Vec<String> = codes
             .as_array()
             .into_iter()
             .flatten()
             .filter_map(Value::as_str)
-            .map(|code| self.municipality(code))
+            .map(|code| self.municipality(code, words))
             .collect();
-        listed(&names)
+        listed(&names, words)
     }
 }
+
+/// The words sentences are made of: the text `key` (`audit.survey_opened`, `role.viewer`, …) in the reader's
+/// language with each `%{name}` filled in. The caller looks them up in `locales/`; the domain only says which.
+pub type Words<'a> = &'a dyn Fn(&str, &[(&str, &str)]) -> String;
 
 /// One stored event, as [`sentence`] reads it.
 #[derive(Debug, Clone, Copy)]
@@ -411,195 +370,215 @@ pub struct Event<'a> {
     pub detail: &'a str,
 }
 
-/// The event in one Swedish sentence, e.g. "Anna Berg delade ut 300 koder för Sunne i Trygghetsmätning 2026".
-pub fn sentence(event: Event<'_>, names: &Names) -> String {
+/// The event in one sentence of `words` (the texts `audit.*`), names as they were written, e.g. in Swedish "Anna Berg
+/// delade ut 300 koder för Sunne i Trygghetsmätning 2026".
+pub fn sentence(event: Event<'_>, names: &Names, words: Words<'_>) -> String {
     let detail: Value = serde_json::from_str(event.detail).unwrap_or(Value::Null);
-    let who = names.actor(event.actor_user_id, event.actor_email);
+    let who = names.actor(event.actor_user_id, event.actor_email, words);
+    let say = |key: &str, values: &[(&str, &str)]| {
+        let mut all = vec![("who", who.as_str())];
+        all.extend_from_slice(values);
+        words(&format!("audit.{key}"), &all)
+    };
     let Some(action) = Action::parse(event.action) else {
-        return format!("{who}: en händelse som loggen inte känner till ({})", event.action);
+        return say("unknown", &[("action", event.action)]);
     };
     let text = |key: &str| detail.get(key).and_then(Value::as_str).unwrap_or_default().to_owned();
     let count = |key: &str| number(detail.get(key).and_then(Value::as_i64).unwrap_or(0));
-    let survey = names.survey(event.target);
-    let municipality = names.municipality(&text("municipality"));
+    let survey = names.survey(event.target, words);
+    let municipality = names.municipality(&text("municipality"), words);
     let target_person = names.person(event.target.unwrap_or_default());
+    let role_name = |role: Role| words(&format!("role.{}", role.as_str()), &[]).to_lowercase();
+    let status_name = |status: PromiseStatus| words(&format!("promise_status.{}", status.as_str()), &[]).to_lowercase();
+    let listed_municipalities = |key: &str| or_none(names.municipalities(&detail[key], words), words);
+    let (s, m, p) = (survey.as_str(), municipality.as_str(), target_person.as_str());
     match action {
-        Action::SignIn => format!("{who} loggade in"),
+        Action::SignIn => say("sign_in", &[]),
         Action::SignInFailed => {
             let tries = detail.get("failures").and_then(Value::as_i64).unwrap_or(0);
             let tries =
-                if tries > 1 { format!(" ({} misslyckade försök i rad)", number(tries)) } else { String::new() };
-            format!("Inloggning misslyckades för {}{tries}", attempted(event.actor_email))
+                if tries > 1 { words("audit.failed_in_a_row", &[("count", &number(tries))]) } else { String::new() };
+            say("sign_in_failed", &[("email", &attempted(event.actor_email, words)), ("tries", &tries)])
         }
-        Action::SignInRefused => {
-            format!("Inloggning spärrades för {} efter för många misslyckade försök", attempted(event.actor_email))
-        }
-        Action::SignOut => format!("{who} loggade ut"),
-        Action::UserCreated => {
-            let role = Role::parse(&text("role"));
-            let municipalities = names.municipalities(&detail["municipalities"]);
-            match role {
-                Some(Role::Admin) | None => format!("{who} skapade kontot för {target_person} som administratör"),
-                Some(role) => format!(
-                    "{who} skapade kontot för {target_person} som {} för {}",
-                    role.label().to_lowercase(),
-                    or_none(municipalities)
-                ),
-            }
-        }
+        Action::SignInRefused => say("sign_in_refused", &[("email", &attempted(event.actor_email, words))]),
+        Action::SignOut => say("sign_out", &[]),
+        Action::UserCreated => match Role::parse(&text("role")) {
+            Some(Role::Admin) | None => say("user_created_admin", &[("person", p)]),
+            Some(role) => say(
+                "user_created",
+                &[
+                    ("person", p),
+                    ("role", &role_name(role)),
+                    ("municipalities", &listed_municipalities("municipalities")),
+                ],
+            ),
+        },
         Action::UserChanged => {
             let mut changes = Vec::new();
             if let Some(role) = Role::parse(&text("role")) {
-                changes.push(format!("roll {}", role.label().to_lowercase()));
+                changes.push(words("audit.change_role", &[("role", &role_name(role))]));
             }
             if detail["municipalities"].is_array() {
-                changes.push(format!("kommuner {}", or_none(names.municipalities(&detail["municipalities"]))));
+                let listed = listed_municipalities("municipalities");
+                changes.push(words("audit.change_municipalities", &[("municipalities", &listed)]));
             }
             match detail["disabled"].as_bool() {
-                Some(true) => changes.push("kontot stängt av".to_owned()),
-                Some(false) => changes.push("kontot öppnat igen".to_owned()),
+                Some(true) => changes.push(words("audit.change_disabled", &[])),
+                Some(false) => changes.push(words("audit.change_enabled", &[])),
                 None => {}
             }
             let changes = if changes.is_empty() { String::new() } else { format!(": {}", changes.join(", ")) };
-            format!("{who} ändrade kontot för {target_person}{changes}")
+            say("user_changed", &[("person", p), ("changes", &changes)])
         }
-        Action::SessionsRevoked => format!(
-            "{who} loggade ut {target_person} överallt ({} avslutade, {} återkallade)",
-            counted(&detail, "sessions", "inloggning", "inloggningar"),
-            counted(&detail, "tokens", "API-nyckel", "API-nycklar")
+        Action::SessionsRevoked => say(
+            "sessions_revoked",
+            &[
+                ("person", p),
+                ("sessions", &counted(&detail, "sessions", "audit.sessions", words)),
+                ("tokens", &counted(&detail, "tokens", "audit.tokens", words)),
+            ],
         ),
         Action::PasswordChanged => match detail["tokens_revoked"].as_i64().unwrap_or(0) {
-            0 => format!("{who} bytte sitt lösenord"),
-            _ => format!(
-                "{who} bytte sitt lösenord ({} återkallade)",
-                counted(&detail, "tokens_revoked", "API-nyckel", "API-nycklar")
+            0 => say("password_changed", &[]),
+            _ => say(
+                "password_changed_tokens",
+                &[("tokens", &counted(&detail, "tokens_revoked", "audit.tokens", words))],
             ),
         },
-        Action::ApiTokenCreated => format!("{who} skapade API-nyckeln ”{}”", text("name")),
-        Action::ApiTokenRevoked => format!("{who} återkallade en av sina API-nycklar"),
+        Action::ApiTokenCreated => say("api_token_created", &[("name", &text("name"))]),
+        Action::ApiTokenRevoked => say("api_token_revoked", &[]),
         Action::SurveyCreated => {
             let title = names.surveys.get(event.target.unwrap_or_default()).cloned().unwrap_or_else(|| text("title"));
-            format!("{who} skapade enkäten {title} för {}", or_none(names.municipalities(&detail["municipalities"])))
+            say("survey_created", &[("survey", &title), ("municipalities", &listed_municipalities("municipalities"))])
         }
         Action::SurveyChanged => match detail.get("before") {
             Some(before) => {
                 let mut changes = Vec::new();
-                for (key, label) in [("min_base", "minsta bas"), ("min_cell", "minsta cell")] {
+                for key in ["min_base", "min_cell"] {
                     let (old, new) = (before[key].as_i64(), detail[key].as_i64());
                     if let (Some(old), Some(new)) = (old, new)
                         && old != new
                     {
+                        let label = words(&format!("audit.{key}"), &[]);
                         changes.push(format!("{label} {} → {}", number(old), number(new)));
                     }
                 }
-                let changes = if changes.is_empty() { "oförändrade".to_owned() } else { changes.join(", ") };
-                format!("{who} ändrade vad resultaten visar i {survey}: {changes}")
+                let changes = if changes.is_empty() { words("audit.unchanged", &[]) } else { changes.join(", ") };
+                say("survey_disclosure_changed", &[("survey", s), ("changes", &changes)])
             }
-            None => format!(
-                "{who} ändrade enkäten {survey} (kommuner {})",
-                or_none(names.municipalities(&detail["municipalities"]))
-            ),
+            None => {
+                say("survey_changed", &[("survey", s), ("municipalities", &listed_municipalities("municipalities"))])
+            }
         },
-        Action::SurveyOpened => format!("{who} öppnade enkäten {survey}"),
-        Action::SurveyClosed => format!("{who} stängde enkäten {survey}"),
-        Action::SurveyReopened => format!("{who} öppnade enkäten {survey} igen"),
+        Action::SurveyOpened => say("survey_opened", &[("survey", s)]),
+        Action::SurveyClosed => say("survey_closed", &[("survey", s)]),
+        Action::SurveyReopened => say("survey_reopened", &[("survey", s)]),
         Action::SurveyCopied => {
-            let source = names.survey(detail["copied_from"].as_str());
-            format!("{who} kopierade {source} till en ny enkät, {survey}")
+            let source = names.survey(detail["copied_from"].as_str(), words);
+            say("survey_copied", &[("source", &source), ("survey", s)])
         }
-        Action::InstrumentImported => format!(
-            "{who} importerade frågeformuläret ”{}” (version {}, {} delar, {} frågor)",
-            text("title"),
-            text("version"),
-            count("sections"),
-            count("items")
+        Action::InstrumentImported => say(
+            "instrument_imported",
+            &[
+                ("title", &text("title")),
+                ("version", &text("version")),
+                ("sections", &count("sections")),
+                ("items", &count("items")),
+            ],
         ),
         Action::PopulationMarginsSet => {
             let totals = detail["totals"].as_object();
             let items = totals.map_or(0, |totals| totals.len());
             let people = totals.into_iter().flatten().filter_map(|(_, total)| total.as_i64()).max().unwrap_or(0);
-            match items {
-                0 => format!("{who} tog bort befolkningsuppgifterna för {municipality} i {survey}"),
-                1 => format!(
-                    "{who} angav befolkningen för {municipality} i {survey} (1 fråga, {} invånare)",
-                    number(people)
-                ),
-                _ => format!(
-                    "{who} angav befolkningen för {municipality} i {survey} ({} frågor, {} invånare)",
-                    number(items as i64),
-                    number(people)
-                ),
+            let (items, people) = (number(items as i64), number(people));
+            let values = [("municipality", m), ("survey", s), ("items", items.as_str()), ("people", people.as_str())];
+            match items.as_str() {
+                "0" => say("population_removed", &values),
+                "1" => say("population_set_one", &values),
+                _ => say("population_set", &values),
             }
         }
-        Action::CodesGenerated => format!(
-            "{who} delade ut {} koder för {municipality} i {survey} (brev {}–{})",
-            count("count"),
-            count("first_letter"),
-            count("last_letter")
+        Action::CodesGenerated => say(
+            "codes_generated",
+            &[
+                ("count", &count("count")),
+                ("municipality", m),
+                ("survey", s),
+                ("first", &count("first_letter")),
+                ("last", &count("last_letter")),
+            ],
         ),
-        Action::LettersWithdrawn => format!(
-            "{who} drog tillbaka {} brev för {municipality} i {survey} (brev {}–{})",
-            count("count"),
-            count("first_letter"),
-            count("last_letter")
+        Action::LettersWithdrawn => say(
+            "letters_withdrawn",
+            &[
+                ("count", &count("count")),
+                ("municipality", m),
+                ("survey", s),
+                ("first", &count("first_letter")),
+                ("last", &count("last_letter")),
+            ],
         ),
         Action::ReminderListExported => {
-            format!("{who} tog ut en påminnelselista med {} brev för {municipality} i {survey}", count("letters"))
+            say("reminder_list_exported", &[("count", &count("letters")), ("municipality", m), ("survey", s)])
         }
-        Action::DispositionsImported => dispositions_imported(&who, &survey, &detail),
-        Action::PaperFormEntered => format!("{who} förde in en pappersenkät för {municipality} i {survey}"),
+        Action::DispositionsImported => dispositions_imported(&who, s, &detail, words),
+        Action::PaperFormEntered => say("paper_form_entered", &[("municipality", m), ("survey", s)]),
         Action::ResponsesDownloaded => {
-            let format = if text("format") == "rfc4180" { "CSV (RFC 4180)" } else { "CSV för Excel" };
-            let free_text = if detail["free_text"].as_bool() == Some(true) { "med" } else { "utan" };
-            format!("{who} laddade ner svaren i {survey} som {format}, {free_text} fritextsvar")
+            let format = if text("format") == "rfc4180" { "audit.format_rfc4180" } else { "audit.format_excel" };
+            let free_text = if detail["free_text"].as_bool() == Some(true) {
+                "responses_downloaded_with_free_text"
+            } else {
+                "responses_downloaded"
+            };
+            say(free_text, &[("survey", s), ("format", &words(format, &[]))])
         }
-        Action::CommentMasked => format!(
-            "{who} maskerade text i en kommentar från {municipality} i {survey} ({} maskerade ställen)",
-            count("masked_passages")
-        ),
-        Action::CommentApproved => format!("{who} godkände en kommentar från {municipality} i {survey}"),
-        Action::CommentReviewReset => {
-            format!("{who} återställde granskningen av en kommentar från {municipality} i {survey}")
+        Action::CommentMasked => {
+            say("comment_masked", &[("municipality", m), ("survey", s), ("count", &count("masked_passages"))])
         }
+        Action::CommentApproved => say("comment_approved", &[("municipality", m), ("survey", s)]),
+        Action::CommentReviewReset => say("comment_review_reset", &[("municipality", m), ("survey", s)]),
         Action::SurveyPublished => match detail["compared_with"].as_str() {
             Some(earlier) => {
-                format!("{who} publicerade resultaten för {survey}, jämförda med {}", names.survey(Some(earlier)))
+                say("survey_published_compared", &[("survey", s), ("earlier", &names.survey(Some(earlier), words))])
             }
-            None => format!("{who} publicerade resultaten för {survey}"),
+            None => say("survey_published", &[("survey", s)]),
         },
-        Action::PublicationWithdrawn => format!("{who} drog tillbaka de publicerade resultaten för {survey}"),
+        Action::PublicationWithdrawn => say("publication_withdrawn", &[("survey", s)]),
         Action::PromiseCreated => {
-            let status = PromiseStatus::parse(&text("status")).map(|status| status.label().to_lowercase());
+            let status = PromiseStatus::parse(&text("status")).map(status_name);
             let status = status.map(|status| format!(" ({status})")).unwrap_or_default();
-            format!("{who} lade till löftet ”{}” för {municipality}{status}", text("title"))
+            say("promise_created", &[("title", &text("title")), ("municipality", m), ("status", &status)])
         }
         Action::PromiseChanged => {
             let before = &detail["before"];
             let mut changes = Vec::new();
             let old_title = before["title"].as_str().unwrap_or_default();
             if !old_title.is_empty() && old_title != text("title") {
-                changes.push(format!("tidigare ”{old_title}”"));
+                changes.push(words("audit.formerly", &[("title", old_title)]));
             }
             let status = |value: &Value| value.as_str().and_then(PromiseStatus::parse);
             if let (Some(old), Some(new)) = (status(&before["status"]), status(&detail["status"]))
                 && old != new
             {
-                changes.push(format!("{} → {}", old.label().to_lowercase(), new.label().to_lowercase()));
+                changes.push(format!("{} → {}", status_name(old), status_name(new)));
             }
             let changes = if changes.is_empty() { String::new() } else { format!(" ({})", changes.join(", ")) };
-            format!("{who} ändrade löftet ”{}” för {municipality}{changes}", text("title"))
+            say("promise_changed", &[("title", &text("title")), ("municipality", m), ("changes", &changes)])
         }
-        Action::PromiseDeleted => format!("{who} tog bort löftet ”{}” för {municipality}", text("title")),
+        Action::PromiseDeleted => say("promise_deleted", &[("title", &text("title")), ("municipality", m)]),
         Action::AccessibilityProblemReported => {
-            format!("En besökare rapporterade ett tillgänglighetsproblem: ”{}”", shortened(&text("message"), 300))
+            say("accessibility_problem_reported", &[("message", &shortened(&text("message"), 300))])
         }
     }
 }
 
 /// The returned letters of an import in words: how many, of what kind, and which replaced an earlier outcome.
-fn dispositions_imported(who: &str, survey: &str, detail: &Value) -> String {
-    let label =
-        |value: &str| value.parse::<Disposition>().map_or_else(|_| value.to_owned(), |d| d.label().to_lowercase());
+fn dispositions_imported(who: &str, survey: &str, detail: &Value, words: Words<'_>) -> String {
+    let label = |value: &str| {
+        value
+            .parse::<Disposition>()
+            .map_or_else(|_| value.to_owned(), |d| words(&format!("disposition.{}", d.as_str()), &[]).to_lowercase())
+    };
     let kinds: Vec<String> = detail["by_disposition"]
         .as_object()
         .into_iter()
@@ -607,7 +586,7 @@ fn dispositions_imported(who: &str, survey: &str, detail: &Value) -> String {
         .map(|(kind, n)| format!("{} {}", label(kind), number(n.as_i64().unwrap_or(0))))
         .collect();
     let recorded = number(detail["recorded"].as_i64().unwrap_or(0));
-    let mut sentence = format!("{who} registrerade {recorded} returnerade brev i {survey}");
+    let mut sentence = words("audit.dispositions_imported", &[("who", who), ("count", &recorded), ("survey", survey)]);
     if !kinds.is_empty() {
         sentence.push_str(&format!(" ({})", kinds.join(", ")));
     }
@@ -624,36 +603,37 @@ fn dispositions_imported(who: &str, survey: &str, detail: &Value) -> String {
             })
             .collect();
         let more = replaced.len().saturating_sub(shown.len());
-        let more = if more > 0 { format!(" och {} till", number(more as i64)) } else { String::new() };
-        sentence.push_str(&format!("; ändrade utfall: {}{more}", shown.join(", ")));
+        let more = if more > 0 { words("audit.and_more", &[("count", &number(more as i64))]) } else { String::new() };
+        let changes = format!("{}{more}", shown.join(", "));
+        sentence.push_str(&words("audit.changed_outcomes", &[("changes", &changes)]));
     }
     sentence
 }
 
 /// The address a failed sign-in was tried with (only something that looks like an address is logged).
-fn attempted(email: Option<&str>) -> String {
-    email.map_or_else(|| "något som inte är en e-postadress".to_owned(), str::to_owned)
+fn attempted(email: Option<&str>, words: Words<'_>) -> String {
+    email.map_or_else(|| words("audit.not_an_address", &[]), str::to_owned)
 }
 
-/// A count of a detail with its noun: "1 inloggning", "2 inloggningar".
-fn counted(detail: &Value, key: &str, one: &str, many: &str) -> String {
+/// A count of a detail with its noun: "1 inloggning", "2 inloggningar" (the texts `<noun>_one` and `<noun>_many`).
+fn counted(detail: &Value, key: &str, noun: &str, words: Words<'_>) -> String {
     match detail[key].as_i64().unwrap_or(0) {
-        1 => format!("1 {one}"),
-        n => format!("{} {many}", number(n)),
+        1 => words(&format!("{noun}_one"), &[]),
+        n => words(&format!("{noun}_many"), &[("count", &number(n))]),
     }
 }
 
-/// "inga" for an empty list.
-fn or_none(list: String) -> String {
-    if list.is_empty() { "inga kommuner".to_owned() } else { list }
+/// "inga kommuner" for an empty list.
+fn or_none(list: String, words: Words<'_>) -> String {
+    if list.is_empty() { words("audit.no_municipalities", &[]) } else { list }
 }
 
 /// "a", "a och b", "a, b och c".
-fn listed(names: &[String]) -> String {
+fn listed(names: &[String], words: Words<'_>) -> String {
     match names {
         [] => String::new(),
         [one] => one.clone(),
-        [rest @ .., last] => format!("{} och {last}", rest.join(", ")),
+        [rest @ .., last] => words("audit.and", &[("first", &rest.join(", ")), ("last", last)]),
     }
 }
 

@@ -11,7 +11,6 @@ use crate::error::FieldError;
 use crate::http::extract::CurrentUser;
 use crate::http::forms::ProtectedForm;
 use crate::http::state::AppState;
-use crate::views::templates::UserView;
 
 /// A newly created API token: the only time the secret is shown.
 #[derive(Serialize, utoipa::ToSchema)]
@@ -37,7 +36,7 @@ async fn render(
     state.templates.page(
         status,
         "admin/account.html",
-        context! { title => "Mitt konto", user => UserView::from(&user.staff), csrf_token => user.csrf_token(),
+        context! { user => user.view(), csrf_token => user.csrf_token(),
         tokens => accounts::api_tokens(state, user).await?, errors, notice },
     )
 }
@@ -63,14 +62,8 @@ pub async fn change_password(
     let ProtectedForm { user, form } = form;
     match accounts::change_password(&state, &user, form.current_password, form.new_password).await {
         Ok(()) => {
-            render(
-                &state,
-                &user,
-                StatusCode::OK,
-                Vec::new(),
-                Some("Lösenordet är bytt. Dina andra inloggningar har avslutats och dina API-nycklar återkallats."),
-            )
-            .await
+            render(&state, &user, StatusCode::OK, Vec::new(), Some(&user.text("admin.account.password_changed", &[])))
+                .await
         }
         Err(AppError::InvalidFields(errors)) => {
             render(&state, &user, StatusCode::UNPROCESSABLE_ENTITY, errors, None).await
@@ -86,8 +79,9 @@ pub async fn create_token(state: web::Data<AppState>, form: ProtectedForm<NewTok
         Ok((token, secret)) => state.templates.page(
             StatusCode::OK,
             "admin/secret_shown_once.html",
-            context! { title => "Ny API-nyckel", user => UserView::from(&user.staff), csrf_token => user.csrf_token(),
-            heading => format!("API-nyckeln \"{}\" är skapad", token.name), secret,
+            context! { user => user.view(), csrf_token => user.csrf_token(),
+            title => user.text("admin.account.token_title", &[]),
+            heading => user.text("admin.account.token_created", &[("name", &token.name)]), secret,
             back => "/admin/account" },
         ),
         Err(AppError::Invalid { field, reason }) => {
@@ -112,7 +106,7 @@ pub async fn revoke_token(
 ) -> Result<HttpResponse, AppError> {
     let user = form.user;
     accounts::revoke_api_token(&state, &user, id.into_inner()).await?;
-    render(&state, &user, StatusCode::OK, Vec::new(), Some("API-nyckeln är återkallad.")).await
+    render(&state, &user, StatusCode::OK, Vec::new(), Some(&user.text("admin.account.token_revoked", &[]))).await
 }
 
 /// List your API tokens.

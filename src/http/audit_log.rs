@@ -11,7 +11,6 @@ use crate::domain::audit::{Action, Filter};
 use crate::error::{AppError, FieldError};
 use crate::http::extract::CurrentUser;
 use crate::http::state::AppState;
-use crate::views::templates::UserView;
 
 /// Which page of the log, and which events. The patterns are exactly what is taken: an empty value filters
 /// nothing, and nothing is trimmed.
@@ -53,14 +52,17 @@ impl LogQuery {
         Ok(page)
     }
 
-    /// The filter, or a message per field that could not be read.
-    fn filter(&self) -> Result<Filter, Vec<FieldError>> {
+    /// The filter, or a message in `lang` per field that could not be read.
+    fn filter(&self, lang: &str) -> Result<Filter, Vec<FieldError>> {
         let given = |value: &Option<String>| value.clone().unwrap_or_default();
         Filter::parse(&given(&self.user), &given(&self.action), &given(&self.from), &given(&self.to)).map_err(
             |errors| {
                 errors
                     .into_iter()
-                    .map(|error| FieldError { field: error.field.to_owned(), reason: error.reason.to_owned() })
+                    .map(|error| FieldError {
+                        field: error.field.to_owned(),
+                        reason: crate::i18n::text(lang, &format!("admin.audit.filter.{}.{}", error.field, error.code)),
+                    })
                     .collect()
             },
         )
@@ -90,22 +92,22 @@ pub async fn page(
 ) -> Result<HttpResponse, AppError> {
     let page = query.number()?;
     let people = audit::people(&state, &user).await?;
-    let actions: Vec<(&str, &str)> = Action::ALL.iter().map(|action| (action.as_str(), action.label())).collect();
+    let actions: Vec<&str> = Action::ALL.iter().map(|action| action.as_str()).collect();
     let typed = context! {
         user => query.user.clone().unwrap_or_default(), action => query.action.clone().unwrap_or_default(),
         from => query.from.clone().unwrap_or_default(), to => query.to.clone().unwrap_or_default(),
     };
-    let (filter, mut errors) = match query.filter() {
+    let (filter, mut errors) = match query.filter(&user.lang) {
         Ok(filter) => (Some(filter), Vec::new()),
         Err(refused) => (None, refused),
     };
     if filter.as_ref().is_some_and(Filter::is_reversed) {
-        errors.push(FieldError { field: "to".to_owned(), reason: "Till-dagen ligger före från-dagen.".to_owned() });
+        errors.push(FieldError { field: "to".to_owned(), reason: user.text("admin.audit.reversed", &[]) });
     }
     let (status, events, more, links) = match filter {
         Some(filter) if errors.is_empty() => {
             let links = filter_query(&filter);
-            let events = audit::page(&state, &user, filter, page).await?;
+            let events = audit::page(&state, &user, filter, page, &user.lang).await?;
             let more = events.len() as i64 == PAGE_SIZE;
             (StatusCode::OK, events, more, links)
         }
@@ -115,7 +117,7 @@ pub async fn page(
     state.templates.page(
         status,
         "admin/audit.html",
-        context! { title => "Logg", user => UserView::from(&user.staff), csrf_token => user.csrf_token(), events, page,
+        context! { user => user.view(), csrf_token => user.csrf_token(), events, page,
         previous => (page > 1).then_some(page - 1), next => more.then_some(page + 1), links, filtered, people, actions,
         form => typed, errors },
     )
@@ -131,8 +133,8 @@ pub async fn api_list(
     query: web::Query<LogQuery>,
 ) -> Result<HttpResponse, AppError> {
     let page = query.number()?;
-    let filter = query.filter().map_err(AppError::InvalidFields)?;
-    let events = audit::page(&state, &user, filter, page).await?;
+    let filter = query.filter(crate::i18n::DEFAULT).map_err(AppError::InvalidFields)?;
+    let events = audit::page(&state, &user, filter, page, crate::i18n::DEFAULT).await?;
     Ok(HttpResponse::Ok().json(events))
 }
 

@@ -13,7 +13,6 @@ use crate::http::forms::ProtectedForm;
 use crate::http::render::context;
 use crate::http::state::AppState;
 use crate::http::surveys::see_other;
-use crate::views::templates::UserView;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct CommentsQuery {
@@ -62,7 +61,7 @@ async fn render(
     state.templates.page(
         status,
         "admin/comments.html",
-        context! { title => format!("Kommentarer: {}", loaded.survey.title), user => UserView::from(&user.staff),
+        context! { user => user.view(),
         csrf_token => user.csrf_token(), survey_id => loaded.survey.id, survey_title => loaded.survey.title,
         municipalities => visible, municipality => listed.municipality_code,
         municipality_name => listed.municipality_name, reviews => listed.reviews,

@@ -18,7 +18,10 @@ use crate::auth::{Staff, csrf};
 use crate::error::AppError;
 use crate::http::client_address;
 use crate::http::cookies::COOKIE;
+use crate::http::language;
 use crate::http::state::AppState;
+use crate::i18n;
+use crate::views::templates::UserView;
 
 /// How a request proved who it is.
 #[derive(Debug, Clone)]
@@ -34,6 +37,10 @@ pub enum AuthVia {
 pub struct CurrentUser {
     pub staff: Staff,
     pub via: AuthVia,
+    /// The language the staff pages are shown in (see [`crate::http::language::choose`]).
+    pub lang: String,
+    /// Where this page is, for the language switch's links: the path and query of a `GET`, else the survey list.
+    here: String,
 }
 
 impl Deref for CurrentUser {
@@ -51,6 +58,16 @@ impl CurrentUser {
             AuthVia::Session { csrf_token } => csrf_token,
             AuthVia::ApiToken { .. } => "",
         }
+    }
+
+    /// What the layout shows of the user, with the page's language and the switch to the others.
+    pub fn view(&self) -> UserView {
+        UserView::new(&self.staff, &self.lang, &self.here)
+    }
+
+    /// A text of the staff pages in this user's language, with each `%{name}` replaced by its value.
+    pub fn text(&self, key: &str, values: &[(&str, &str)]) -> String {
+        i18n::text_with(&self.lang, key, values)
     }
 
     /// Checks a CSRF token presented with a session request; API-token requests pass.
@@ -88,19 +105,21 @@ async fn authenticate(request: &HttpRequest) -> Result<CurrentUser, AppError> {
         next: (!is_api && request.method() == Method::GET).then(|| request.uri().to_string()),
     };
     let address = client_address(request, state.trust_forwarded_for);
+    let lang = language::choose(request, None, &i18n::page_languages());
+    let here = if request.method() == Method::GET { request.uri().to_string() } else { "/admin".to_owned() };
 
     if let Some(bearer) = bearer_token(request) {
         let Some((staff, id)) = sessions::by_api_token(&state, &bearer, address).await? else {
             return Err(unauthenticated());
         };
-        return Ok(CurrentUser { staff, via: AuthVia::ApiToken { id } });
+        return Ok(CurrentUser { staff, via: AuthVia::ApiToken { id }, lang, here });
     }
 
     let Some(cookie) = request.cookie(COOKIE) else { return Err(unauthenticated()) };
     let Some((staff, csrf_token)) = sessions::by_session(&state, cookie.value(), address).await? else {
         return Err(unauthenticated());
     };
-    let current = CurrentUser { staff, via: AuthVia::Session { csrf_token } };
+    let current = CurrentUser { staff, via: AuthVia::Session { csrf_token }, lang, here };
     let changes_state = !matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if changes_state && request.extensions().get::<FormChecksCsrf>().is_none() {
         let presented = request.headers().get(csrf::HEADER).and_then(|value| value.to_str().ok());

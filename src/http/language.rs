@@ -1,9 +1,13 @@
 //! The resident's language on this request: chosen from the query string, their saved draft, a cookie or the
 //! browser's `Accept-Language` (see `crate::i18n` for the texts themselves), and kept in a cookie.
 
-use actix_web::HttpRequest;
+use actix_web::body::MessageBody;
 use actix_web::cookie::{Cookie, SameSite};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
+use actix_web::{HttpRequest, web};
 
+use crate::http::state::AppState;
 use crate::i18n;
 
 /// The cookie that remembers a resident's language on this device (nothing else).
@@ -46,6 +50,21 @@ pub fn cookie(lang: &str, secure: bool) -> Cookie<'static> {
         .secure(secure)
         .max_age(actix_web::cookie::time::Duration::days(365))
         .finish()
+}
+
+/// On the staff's pages: a link with `?lang=<code>` (the header's language switch) keeps that language in the
+/// cookie, for every page that follows. It only remembers a choice, so a plain link needs no CSRF token.
+pub async fn remember(
+    request: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let asked = query_language(request.request()).filter(|lang| i18n::page_languages().contains(lang));
+    let secure = request.app_data::<web::Data<AppState>>().is_none_or(|state| state.secure_cookies);
+    let mut response = next.call(request).await?;
+    if let Some(lang) = asked {
+        response.response_mut().add_cookie(&cookie(&lang, secure))?;
+    }
+    Ok(response)
 }
 
 #[cfg(test)]

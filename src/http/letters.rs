@@ -15,6 +15,7 @@ use crate::http::extract::CurrentUser;
 use crate::http::forms::{CsrfInBody, ProtectedForm};
 use crate::http::state::AppState;
 use crate::http::surveys::{Notes, render_survey};
+use crate::i18n;
 use crate::views;
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -44,7 +45,10 @@ pub async fn codes_from_page(
     let (id, municipality) = path.into_inner();
     let ProtectedForm { user, form } = form;
     let count: i64 = form.count.trim().parse().map_err(|_| {
-        AppError::invalid("count", format!("Antalet koder är ett heltal från 1 till {}.", letters::MAX_CODES_PER_BATCH))
+        AppError::invalid(
+            "count",
+            user.text("admin.letters.count_invalid", &[("max", &letters::MAX_CODES_PER_BATCH.to_string())]),
+        )
     })?;
     let request = letters::CodesRequest {
         count,
@@ -68,7 +72,7 @@ pub async fn codes_from_page(
         if issued.again { StatusCode::OK } else { StatusCode::CREATED },
         "admin/batch.html",
         crate::http::render::context! {
-            title => "Koder utdelade", user => crate::views::templates::UserView::from(&user.staff),
+            title => "Koder utdelade", user => user.view(),
             csrf_token => user.csrf_token(), survey_id => id, municipality, batch,
             letters => crate::domain::format::number(i64::from(batch.letters)), municipality_name => issued.municipality,
             count => form.count.trim(), request_key => form.request_key.trim(), again => issued.again,
@@ -117,14 +121,14 @@ pub async fn withdraw_from_page(
     let (id, batch) = path.into_inner();
     let ProtectedForm { user, form } = form;
     if form.not_sent.is_empty() {
-        let notice = "Kryssa i att breven inte har skickats för att dra tillbaka omgången.";
+        let notice = user.text("admin.letters.confirm_not_sent", &[]);
         return render_survey(&state, &user, StatusCode::UNPROCESSABLE_ENTITY, &id, Notes::notice(notice)).await;
     }
     match letters::withdraw_batch(&state, &user, Actor::of(&user), &id, &batch).await {
         Ok(summary) => {
-            let notice = format!(
-                "Omgången med brev {}–{} är tillbakadragen: breven räknas inte längre, och numren används inte igen.",
-                summary.first_letter, summary.last_letter
+            let notice = user.text(
+                "admin.letters.withdrawn",
+                &[("first", &summary.first_letter.to_string()), ("last", &summary.last_letter.to_string())],
             );
             render_survey(&state, &user, StatusCode::OK, &id, Notes::notice(notice)).await
         }
@@ -232,11 +236,11 @@ pub async fn import_from_page(
     let text = spreadsheet_text(&upload.file.data);
     match dispositions::import_dispositions(&state, &user, Actor::of(&user), &id, &text).await? {
         Ok(report) => {
-            let notice = import_notice(&report);
+            let notice = import_notice(&report, &user.lang);
             render_survey(&state, &user, StatusCode::OK, &id, Notes::notice(notice)).await
         }
         Err(problems) => {
-            let notice = "Inget registrerades: rätta raderna nedan och ladda upp filen igen.".to_owned();
+            let notice = user.text("admin.letters.nothing_recorded", &[]);
             let notes = Notes { notice: Some(notice), problems, ..Notes::default() };
             render_survey(&state, &user, StatusCode::UNPROCESSABLE_ENTITY, &id, notes).await
         }
@@ -245,27 +249,33 @@ pub async fn import_from_page(
 
 /// What an import did, in words: how many letters, how many already had that disposition, and each earlier
 /// disposition replaced, from → to.
-fn import_notice(report: &ImportReport) -> String {
+fn import_notice(report: &ImportReport, lang: &str) -> String {
     use crate::domain::format::number;
-    let mut notice = format!("{} brev fick sitt utfall registrerat", number(report.recorded as i64));
+    let recorded = number(report.recorded as i64);
+    let mut notice = i18n::text_with(lang, "admin.letters.recorded", &[("count", &recorded)]);
     if report.unchanged > 0 {
-        notice.push_str(&format!(" ({} hade redan samma utfall)", number(report.unchanged as i64)));
+        let unchanged = number(report.unchanged as i64);
+        notice.push_str(&i18n::text_with(lang, "admin.letters.unchanged", &[("count", &unchanged)]));
     }
     notice.push('.');
     if !report.replaced.is_empty() {
         let label = |code: &str| {
-            code.parse::<crate::domain::dispositions::Disposition>()
-                .map_or_else(|_| code.to_owned(), |d| d.label().to_lowercase())
+            code.parse::<crate::domain::dispositions::Disposition>().map_or_else(
+                |_| code.to_owned(),
+                |d| i18n::text(lang, &format!("disposition.{}", d.as_str())).to_lowercase(),
+            )
         };
         let changes: Vec<String> = report
             .replaced
             .iter()
             .map(|change| format!("{}: {} → {}", change.letter_number, label(&change.from), label(&change.to)))
             .collect();
-        notice.push_str(&format!(
-            " {} brev hade ett annat utfall från en tidigare fil, som nu är ersatt: {}.",
-            number(report.replaced.len() as i64),
-            changes.join("; ")
+        let replaced = number(report.replaced.len() as i64);
+        let changes = changes.join("; ");
+        notice.push_str(&i18n::text_with(
+            lang,
+            "admin.letters.replaced",
+            &[("count", &replaced), ("changes", &changes)],
         ));
     }
     notice
@@ -408,11 +418,11 @@ mod tests {
         }];
         let report = ImportReport { recorded: 1200, by_disposition: Default::default(), unchanged: 3, replaced };
         assert_eq!(
-            import_notice(&report),
+            import_notice(&report, "sv"),
             "1\u{a0}200 brev fick sitt utfall registrerat (3 hade redan samma utfall). 1 brev hade ett annat utfall \
              från en tidigare fil, som nu är ersatt: 1783-000001: obeställbar → flyttat."
         );
         let plain = ImportReport { recorded: 2, by_disposition: Default::default(), unchanged: 0, replaced: vec![] };
-        assert_eq!(import_notice(&plain), "2 brev fick sitt utfall registrerat.");
+        assert_eq!(import_notice(&plain, "sv"), "2 brev fick sitt utfall registrerat.");
     }
 }

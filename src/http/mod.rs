@@ -91,57 +91,64 @@ fn resident_routes(cfg: &mut web::ServiceConfig) {
 
 /// Signing in, and the staff's pages under `/admin`.
 fn staff_routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/sign-in", web::get().to(sign_in::page))
-        .route("/sign-in", web::post().to(sign_in::submit))
-        .route("/sign-out", web::post().to(sign_in::sign_out))
-        .route("/setup/{token}", web::get().to(sign_in::setup_page))
-        .route("/setup/{token}", web::post().to(sign_in::setup_submit))
-        .service(
-            web::scope("/admin")
-                .route("", web::get().to(surveys::index))
-                .route("/surveys/new", web::get().to(surveys::new_page))
-                .route("/surveys", web::post().to(surveys::create_from_page))
-                .route("/surveys/{id}", web::get().to(surveys::show_page))
-                .route("/surveys/{id}/edit", web::get().to(surveys::edit_page))
-                .route("/surveys/{id}/edit", web::post().to(surveys::update_from_page))
-                .route("/surveys/{id}/copy", web::post().to(surveys::copy_from_page))
-                .route("/surveys/{id}/rates", web::get().to(rates::page))
-                .route("/surveys/{id}/rates/stream", web::get().to(rates::page_stream))
-                .route("/surveys/{id}/results", web::get().to(results::page))
-                .route("/surveys/{id}/results/stream", web::get().to(results::page_stream))
-                .route("/surveys/{id}/results.xlsx", web::get().to(workbook::download))
-                .route("/surveys/{id}/paper", web::get().to(paper::page))
-                .route("/surveys/{id}/paper", web::post().to(paper::submit))
-                .route("/surveys/{id}/dispositions", web::post().to(letters::import_from_page))
-                .route("/surveys/{id}/municipalities/{code}/codes", web::post().to(letters::codes_from_page))
-                .route("/surveys/{id}/batches/{batch}/withdraw", web::post().to(letters::withdraw_from_page))
-                .route(
-                    "/surveys/{id}/municipalities/{code}/reminders.csv",
-                    web::post().to(letters::reminders_from_page),
-                )
-                .route("/surveys/{id}/municipalities/{code}/population", web::post().to(population::upload_from_page))
-                .route("/surveys/{id}/comments", web::get().to(comments::page))
-                .route("/surveys/{id}/comments/{response}/{item}", web::post().to(comments::review))
-                .route("/surveys/{id}/publish", web::post().to(publishing::publish_from_page))
-                .route("/surveys/{id}/withdraw", web::post().to(publishing::withdraw_from_page))
-                .route("/surveys/{id}/close", web::get().to(surveys::close_page))
-                .route("/surveys/{id}/{action}", web::post().to(surveys::transition_from_page))
-                .route("/municipalities/{code}/promises", web::get().to(promises::page))
-                .route("/municipalities/{code}/promises", web::post().to(promises::create_from_page))
-                .route("/municipalities/{code}/promises/{id}", web::get().to(promises::edit_page))
-                .route("/municipalities/{code}/promises/{id}", web::post().to(promises::update_from_page))
-                .route("/municipalities/{code}/promises/{id}/delete", web::post().to(promises::delete_from_page))
-                .route("/users", web::get().to(users::list_page))
-                .route("/users", web::post().to(users::create_from_page))
-                .route("/users/{id}", web::get().to(users::edit_page))
-                .route("/users/{id}", web::post().to(users::update_from_page))
-                .route("/users/{id}/revoke-sessions", web::post().to(users::revoke_from_page))
-                .route("/account", web::get().to(account::page))
-                .route("/account/password", web::post().to(account::change_password))
-                .route("/account/tokens", web::post().to(account::create_token))
-                .route("/account/tokens/{id}/revoke", web::post().to(account::revoke_token))
-                .route("/audit", web::get().to(audit_log::page)),
-        );
+    let remember_language = || actix_web::middleware::from_fn(language::remember);
+    cfg.service(
+        web::resource("/sign-in")
+            .wrap(remember_language())
+            .route(web::get().to(sign_in::page))
+            .route(web::post().to(sign_in::submit)),
+    )
+    .route("/sign-out", web::post().to(sign_in::sign_out))
+    .service(
+        web::resource("/setup/{token}")
+            .wrap(remember_language())
+            .route(web::get().to(sign_in::setup_page))
+            .route(web::post().to(sign_in::setup_submit)),
+    )
+    .service(
+        web::scope("/admin")
+            .wrap(remember_language())
+            .route("", web::get().to(surveys::index))
+            .route("/surveys/new", web::get().to(surveys::new_page))
+            .route("/surveys", web::post().to(surveys::create_from_page))
+            .route("/surveys/{id}", web::get().to(surveys::show_page))
+            .route("/surveys/{id}/edit", web::get().to(surveys::edit_page))
+            .route("/surveys/{id}/edit", web::post().to(surveys::update_from_page))
+            .route("/surveys/{id}/copy", web::post().to(surveys::copy_from_page))
+            .route("/surveys/{id}/rates", web::get().to(rates::page))
+            .route("/surveys/{id}/rates/stream", web::get().to(rates::page_stream))
+            .route("/surveys/{id}/results", web::get().to(results::page))
+            .route("/surveys/{id}/results/stream", web::get().to(results::page_stream))
+            .route("/surveys/{id}/results.xlsx", web::get().to(workbook::download))
+            .route("/surveys/{id}/paper", web::get().to(paper::page))
+            .route("/surveys/{id}/paper", web::post().to(paper::submit))
+            .route("/surveys/{id}/dispositions", web::post().to(letters::import_from_page))
+            .route("/surveys/{id}/municipalities/{code}/codes", web::post().to(letters::codes_from_page))
+            .route("/surveys/{id}/batches/{batch}/withdraw", web::post().to(letters::withdraw_from_page))
+            .route("/surveys/{id}/municipalities/{code}/reminders.csv", web::post().to(letters::reminders_from_page))
+            .route("/surveys/{id}/municipalities/{code}/population", web::post().to(population::upload_from_page))
+            .route("/surveys/{id}/comments", web::get().to(comments::page))
+            .route("/surveys/{id}/comments/{response}/{item}", web::post().to(comments::review))
+            .route("/surveys/{id}/publish", web::post().to(publishing::publish_from_page))
+            .route("/surveys/{id}/withdraw", web::post().to(publishing::withdraw_from_page))
+            .route("/surveys/{id}/close", web::get().to(surveys::close_page))
+            .route("/surveys/{id}/{action}", web::post().to(surveys::transition_from_page))
+            .route("/municipalities/{code}/promises", web::get().to(promises::page))
+            .route("/municipalities/{code}/promises", web::post().to(promises::create_from_page))
+            .route("/municipalities/{code}/promises/{id}", web::get().to(promises::edit_page))
+            .route("/municipalities/{code}/promises/{id}", web::post().to(promises::update_from_page))
+            .route("/municipalities/{code}/promises/{id}/delete", web::post().to(promises::delete_from_page))
+            .route("/users", web::get().to(users::list_page))
+            .route("/users", web::post().to(users::create_from_page))
+            .route("/users/{id}", web::get().to(users::edit_page))
+            .route("/users/{id}", web::post().to(users::update_from_page))
+            .route("/users/{id}/revoke-sessions", web::post().to(users::revoke_from_page))
+            .route("/account", web::get().to(account::page))
+            .route("/account/password", web::post().to(account::change_password))
+            .route("/account/tokens", web::post().to(account::create_token))
+            .route("/account/tokens/{id}/revoke", web::post().to(account::revoke_token))
+            .route("/audit", web::get().to(audit_log::page)),
+    );
 }
 
 /// The API under `/api/v1` (see `/api/openapi.json`).
@@ -245,35 +252,19 @@ pub async fn error_pages(
         return Ok(ServiceResponse::new(request, redirect));
     }
     let status = StatusCode::from_u16(page.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let title = match page.code {
-        "not_found" => "Sidan finns inte",
-        "forbidden" => "Du har inte behörighet",
-        "csrf" => "Formuläret har gått ut",
-        "too_many_requests" => "För många försök",
-        "unavailable" => "Tjänsten är tillfälligt otillgänglig",
-        "too_large" => "Formuläret är för stort",
-        "timeout" => "Det tog för lång tid",
-        "conflict" => "Det gick inte",
-        "invalid" => "Något stämmer inte",
-        _ => "Något gick fel",
+    // The title and sentence are texts of the page's language (`staff.error.*`), by the error's code; a conflict or
+    // invalid input keeps the use case's own reason.
+    let code = match page.code {
+        known @ ("not_found" | "forbidden" | "csrf" | "too_many_requests" | "unavailable" | "too_large" | "timeout"
+        | "conflict" | "invalid") => known,
+        _ => "internal",
     };
-    let message = match page.code {
-        "not_found" => "Adressen leder inte till någon sida. Kontrollera länken.".to_owned(),
-        "forbidden" => "Ditt konto får inte göra detta. Kontakta en administratör om du behöver det.".to_owned(),
-        "csrf" => "Sidan var för gammal. Gå tillbaka, ladda om sidan och försök igen.".to_owned(),
-        "too_many_requests" => {
-            "Det har gjorts för många misslyckade försök. Vänta en stund och försök igen.".to_owned()
-        }
-        "unavailable" => "Försök igen om en liten stund.".to_owned(),
-        "too_large" => "Det som skickades var större än tjänsten tar emot. Korta texten och försök igen.".to_owned(),
-        "timeout" => "Formuläret kom inte fram i tid. Gå tillbaka och skicka igen.".to_owned(),
-        "internal" => "Ett fel uppstod hos oss. Försök igen.".to_owned(),
-        _ => page.message,
-    };
+    let message = if matches!(code, "conflict" | "invalid") { page.message } else { String::new() };
+    let lang = language::choose(&request, None, &crate::i18n::page_languages());
     let mut html = state
         .templates
-        .page(status, "error.html", context! { title, message })
-        .unwrap_or_else(|_| HttpResponse::build(status).body(title));
+        .page(status, "error.html", context! { code, message, lang })
+        .unwrap_or_else(|_| HttpResponse::build(status).body(code));
     if let Some(retry_after) = original.headers().get(header::RETRY_AFTER) {
         html.headers_mut().insert(header::RETRY_AFTER, retry_after.clone());
     }

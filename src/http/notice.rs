@@ -1,4 +1,4 @@
-//! A notice shown once after a form ("Enkäten är nu öppen."): the redirect after the form sets a short-lived cookie
+//! A notice shown once after a form ("Enkäten är nu öppen.", in the page's language): the redirect after the form sets a short-lived cookie
 //! naming the notice, and the page it leads to shows it and removes the cookie, so that a reload, the back button or
 //! a bookmark shows the page as it is, without announcing again what happened minutes ago.
 //!
@@ -31,28 +31,29 @@ pub enum Notice {
     PromiseDeleted,
 }
 
-const NOTICES: [(Notice, &str, &str); 7] = [
-    (Notice::SurveyOpen, "survey_open", "Enkäten är nu öppen."),
-    (Notice::SurveyClosed, "survey_closed", "Enkäten är nu stängd."),
-    (Notice::Published, "published", "Resultaten är publicerade."),
-    (Notice::PublicationWithdrawn, "publication_withdrawn", "Publiceringen är tillbakadragen."),
-    (Notice::PromiseCreated, "promise_created", "Löftet är sparat."),
-    (Notice::PromiseChanged, "promise_changed", "Ändringarna är sparade."),
-    (Notice::PromiseDeleted, "promise_deleted", "Löftet är borttaget."),
+/// Each notice's code, which is also its sentence's key under `notice.` in `locales/`.
+const NOTICES: [(Notice, &str); 7] = [
+    (Notice::SurveyOpen, "survey_open"),
+    (Notice::SurveyClosed, "survey_closed"),
+    (Notice::Published, "published"),
+    (Notice::PublicationWithdrawn, "publication_withdrawn"),
+    (Notice::PromiseCreated, "promise_created"),
+    (Notice::PromiseChanged, "promise_changed"),
+    (Notice::PromiseDeleted, "promise_deleted"),
 ];
 
 impl Notice {
     fn code(self) -> &'static str {
-        NOTICES.iter().find(|(notice, ..)| *notice == self).map_or("", |(_, code, _)| code)
+        NOTICES.iter().find(|(notice, _)| *notice == self).map_or("", |(_, code)| code)
     }
 
     fn parse(code: &str) -> Option<Self> {
-        NOTICES.iter().find(|(_, known, _)| *known == code).map(|(notice, ..)| *notice)
+        NOTICES.iter().find(|(_, known)| *known == code).map(|(notice, _)| *notice)
     }
 
-    /// The sentence the page shows.
-    pub fn text(self) -> &'static str {
-        NOTICES.iter().find(|(notice, ..)| *notice == self).map_or("", |(.., text)| text)
+    /// The sentence the page shows, in `lang`.
+    pub fn text(self, lang: &str) -> String {
+        crate::i18n::text(lang, &format!("notice.{}", self.code()))
     }
 }
 
@@ -101,7 +102,8 @@ mod tests {
         assert!(set.http_only().unwrap() && set.secure().unwrap());
 
         let request = TestRequest::default().cookie(Cookie::new(COOKIE, "survey_open")).to_http_request();
-        assert_eq!(waiting(&request).map(Notice::text), Some("Enkäten är nu öppen."));
+        assert_eq!(waiting(&request).map(|notice| notice.text("sv")).as_deref(), Some("Enkäten är nu öppen."));
+        assert_eq!(waiting(&request).map(|notice| notice.text("en")).as_deref(), Some("The survey is now open."));
         let page = shown(&request, HttpResponse::Ok().finish(), false).unwrap();
         let removal = page.cookies().next().unwrap();
         assert_eq!((removal.name(), removal.max_age()), (COOKIE, Some(CookieDuration::ZERO)));
@@ -114,9 +116,11 @@ mod tests {
 
     #[test]
     fn every_notice_has_its_own_code_and_sentence() {
-        for (notice, code, text) in NOTICES {
+        for (notice, code) in NOTICES {
             assert_eq!(Notice::parse(code), Some(notice));
-            assert_eq!(notice.text(), text);
+            for lang in crate::i18n::page_languages() {
+                assert!(!notice.text(&lang).contains(&format!("notice.{code}")), "{code} has no sentence in {lang}");
+            }
         }
     }
 }

@@ -14,7 +14,6 @@ use crate::http::forms::ProtectedForm;
 use crate::http::render::context;
 use crate::http::state::AppState;
 use crate::views::questionnaire::{self, raw_answers};
-use crate::views::templates::UserView;
 
 /// The paper form as shown: its values, what to correct, or that the last one was stored.
 #[derive(Default)]
@@ -38,7 +37,9 @@ fn render(
         status,
         "admin/paper.html",
         context! {
-            title => "Mata in en pappersenkät", user => UserView::from(&user.staff), csrf_token => user.csrf_token(),
+            // The page's own texts are Swedish still, so the whole page (its header too) stays Swedish.
+            lang => crate::i18n::DEFAULT,
+            title => "Mata in en pappersenkät", user => user.view(), csrf_token => user.csrf_token(),
             survey => context! { id => loaded.survey.id, title => loaded.survey.title },
             municipalities => survey.municipalities, municipality => form.municipality,
             letter_number => form.letter_number, submission_id => form.submission_id, sections,

@@ -43,7 +43,7 @@ pub async fn upload_from_page(
     let actor = Actor::of(&user);
     if upload.action.as_ref().is_some_and(|action| action.as_str() == "remove") {
         population::put(&state, &user, actor, &id, &code, Margins::default()).await?;
-        let notice = format!("Befolkningsuppgifterna för kommunen {code} togs bort.");
+        let notice = user.text("admin.population.removed", &[("code", &code)]);
         return render_survey(&state, &user, StatusCode::OK, &id, Notes::notice(notice)).await;
     }
     let text = match upload.file.as_ref().filter(|file| !file.data.is_empty()) {
@@ -53,11 +53,11 @@ pub async fn upload_from_page(
     match population::import(&state, &user, actor, &id, &code, &text).await? {
         Ok(margins) => {
             let items: Vec<&str> = margins.0.keys().map(String::as_str).collect();
-            let notice = format!("Befolkningen för kommunen {code} sparades ({}).", items.join(", "));
+            let notice = user.text("admin.population.saved", &[("code", &code), ("items", &items.join(", "))]);
             render_survey(&state, &user, StatusCode::OK, &id, Notes::notice(notice)).await
         }
         Err(problems) => {
-            let notice = "Inget sparades: rätta raderna och skicka dem igen.".to_owned();
+            let notice = user.text("admin.population.nothing_saved", &[]);
             let population = Some(PopulationUpload { code, text, problems });
             let notes = Notes { notice: Some(notice), population, ..Notes::default() };
             render_survey(&state, &user, StatusCode::UNPROCESSABLE_ENTITY, &id, notes).await

@@ -14,7 +14,6 @@ use crate::http::notice::{self, Notice};
 use crate::http::render::context;
 use crate::http::state::AppState;
 use crate::views::promises::{PromiseFields, PromiseForm, rows};
-use crate::views::templates::UserView;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Pages
@@ -80,9 +79,11 @@ pub async fn page(
     user: CurrentUser,
     code: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let notice = notice::waiting(&request).map(Notice::text);
+    let notice = notice::waiting(&request).map(|notice| notice.text(&user.lang));
     let page = promises::page(&state, &user, &code).await?;
-    let page = render_list(&state, &user, StatusCode::OK, page, PromiseFields::default(), Vec::new(), notice).await?;
+    let page =
+        render_list(&state, &user, StatusCode::OK, page, PromiseFields::default(), Vec::new(), notice.as_deref())
+            .await?;
     notice::shown(&request, page, state.secure_cookies)
 }
 
@@ -100,10 +101,10 @@ async fn render_list(
         status,
         "admin/promises.html",
         context! {
-            title => format!("Medborgarlöften i {}", page.name), user => UserView::from(&user.staff),
+            user => user.view(),
             csrf_token => user.csrf_token(), municipality => context! { code => page.code, name => page.name },
             may_manage => page.may_manage, promises => rows(&page.promises, &page.areas), form, errors, notice,
-            action => format!("/admin/municipalities/{}/promises", page.code), submit => "Spara löftet",
+            action => format!("/admin/municipalities/{}/promises", page.code), submit => "admin.promise_form.save_new",
             instrument_title => page.instrument_title,
         },
     )
@@ -158,9 +159,9 @@ fn render_edit(
         status,
         "admin/promise.html",
         context! {
-            title => format!("Ändra löftet ”{}”", promise.title), user => UserView::from(&user.staff),
+            promise_title => promise.title.clone(), user => user.view(),
             csrf_token => user.csrf_token(), municipality => context! { code => page.code, name => page.name },
-            promise_id => promise.id, form, errors, submit => "Spara ändringarna",
+            promise_id => promise.id, form, errors, submit => "admin.promise_form.save_changes",
             action => format!("/admin/municipalities/{}/promises/{}", page.code, promise.id),
             instrument_title => page.instrument_title,
         },

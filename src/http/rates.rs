@@ -19,8 +19,8 @@ use crate::http::extract::CurrentUser;
 use crate::http::render::context;
 use crate::http::state::AppState;
 use crate::http::stream::{stream, visible_key};
+use crate::i18n;
 use crate::views::charts::{self, Bar, CumulativeLines, RateBars, Series};
-use crate::views::templates::UserView;
 
 /// The rates of a survey and the definitions of every number, as the API gives them.
 #[derive(Serialize, utoipa::ToSchema)]
@@ -139,13 +139,13 @@ struct Row {
     drafts_by_section: Vec<u64>,
 }
 
-fn rows(view: &RatesView) -> Vec<Row> {
+fn rows(view: &RatesView, lang: &str) -> Vec<Row> {
     view.municipalities
         .iter()
         .chain((view.municipalities.len() > 1).then_some(&view.total))
         .map(|m| Row {
             code: m.code.clone(),
-            name: if m.code == "total" { "Totalt".to_owned() } else { m.name.clone() },
+            name: if m.code == "total" { i18n::text(lang, "admin.rates.total") } else { m.name.clone() },
             total: m.code == "total",
             letters: m.letters,
             planned: m.planned,
@@ -159,22 +159,22 @@ fn rows(view: &RatesView) -> Vec<Row> {
             unknown: m.counts.unknown_household + m.counts.unknown_other,
             submitted: m.submitted,
             without_letter: m.without_letter,
-            svarsfrekvens: percent(m.rates.svarsfrekvens, "sv"),
-            target: percent(m.target, "sv"),
-            rates: rate_cells(&m.rates),
+            svarsfrekvens: percent(m.rates.svarsfrekvens, lang),
+            target: percent(m.target, lang),
+            rates: rate_cells(&m.rates, lang),
             drafts_by_section: m.drafts_by_section.clone(),
         })
         .collect()
 }
 
-fn rate_cells(rates: &crate::domain::aapor::Rates) -> Vec<(String, String)> {
+fn rate_cells(rates: &crate::domain::aapor::Rates, lang: &str) -> Vec<(String, String)> {
     let value = serde_json::to_value(rates).unwrap_or_default();
     definitions()
         .iter()
         .filter(|definition| !matches!(definition.key, "e" | "svarsfrekvens"))
         .filter_map(|definition| {
             let field = value.get(definition.key)?;
-            Some((definition.key.to_uppercase(), percent(field.as_f64(), "sv")))
+            Some((definition.key.to_uppercase(), percent(field.as_f64(), lang)))
         })
         .collect()
 }
@@ -199,7 +199,7 @@ struct Headline {
 /// The days a week's trend is counted over.
 const TREND_DAYS: i64 = 7;
 
-fn headlines(view: &RatesView) -> Vec<Headline> {
+fn headlines(view: &RatesView, lang: &str) -> Vec<Headline> {
     let since = crate::domain::survey::swedish_day(chrono::Utc::now()) - chrono::Duration::days(TREND_DAYS);
     view.municipalities
         .iter()
@@ -213,17 +213,17 @@ fn headlines(view: &RatesView) -> Vec<Headline> {
                 ((m.planned > 0).then(|| m.submitted as f64 / m.planned as f64), Some(1.0))
             };
             Headline {
-                name: if m.code == "total" { "Totalt".to_owned() } else { m.name.clone() },
+                name: if m.code == "total" { i18n::text(lang, "admin.rates.total") } else { m.name.clone() },
                 total: m.code == "total",
                 figure: if view.has_rates {
-                    percent(m.rates.svarsfrekvens, "sv")
+                    percent(m.rates.svarsfrekvens, lang)
                 } else {
                     crate::domain::format::number(i64::try_from(m.submitted).unwrap_or(i64::MAX))
                 },
                 percent: fraction.map(|value| (value * 1000.0).round() / 10.0),
                 target_percent: target.map(|value| (value * 1000.0).round() / 10.0),
                 target: if view.has_rates {
-                    percent(m.target, "sv")
+                    percent(m.target, lang)
                 } else {
                     crate::domain::format::number(i64::try_from(m.planned).unwrap_or(i64::MAX))
                 },
@@ -241,15 +241,13 @@ struct DayRow {
 }
 
 /// The live part of the dashboard (what the stream replaces), rendered for one set of municipalities.
-fn render_live(state: &AppState, snapshot: &Snapshot, view: &RatesView) -> Result<String, AppError> {
-    let rows = rows(view);
+fn render_live(state: &AppState, snapshot: &Snapshot, view: &RatesView, lang: &str) -> Result<String, AppError> {
+    let rows = rows(view, lang);
     let bars = charts::rate_bars(&RateBars {
         id: "rates-bars".into(),
-        title: if view.has_rates { "Svarsfrekvens per kommun".into() } else { "Svar per kommun mot målet".into() },
-        description: "Svarsfrekvensen (fullständiga svar delat med utskickade brev minus naturligt bortfall) per \
-                      kommun, med kommunens mål som ett streck. Samma siffror står i tabellen ovanför."
-            .into(),
-        lang: "sv".into(),
+        title: i18n::text(lang, if view.has_rates { "admin.rates.bars_title" } else { "admin.rates.bars_title_open" }),
+        description: i18n::text(lang, "admin.rates.bars_description"),
+        lang: lang.into(),
         bars: view
             .municipalities
             .iter()
@@ -266,11 +264,9 @@ fn render_live(state: &AppState, snapshot: &Snapshot, view: &RatesView) -> Resul
     });
     let lines = charts::cumulative_lines(&CumulativeLines {
         id: "rates-lines".into(),
-        title: "Inskickade svar över tid".into(),
-        description: "Antal inskickade svar (webb och papper) till och med varje dag, en linje per kommun. Samma \
-                      siffror står i tabellen under diagrammet."
-            .into(),
-        lang: "sv".into(),
+        title: i18n::text(lang, "admin.rates.over_time"),
+        description: i18n::text(lang, "admin.rates.lines_description"),
+        lang: lang.into(),
         series: view
             .municipalities
             .iter()
@@ -285,7 +281,7 @@ fn render_live(state: &AppState, snapshot: &Snapshot, view: &RatesView) -> Resul
                     .iter()
                     .find(|m| m.code == reminder.municipality_code)
                     .map_or(reminder.municipality_code.as_str(), |m| m.name.as_str());
-                (reminder.day, format!("Påminnelse {name}"))
+                (reminder.day, i18n::text_with(lang, "admin.rates.reminder", &[("name", name)]))
             })
             .collect(),
     });
@@ -309,7 +305,7 @@ fn render_live(state: &AppState, snapshot: &Snapshot, view: &RatesView) -> Resul
         "admin/rates_live.html",
         context! {
             has_rates => view.has_rates, rows, bars, lines, day_rows, sections => section_count,
-            headlines => headlines(view),
+            headlines => headlines(view, lang), lang,
             names => view.municipalities.iter().map(|m| m.name.clone()).collect::<Vec<_>>(),
             survey_id => snapshot.survey_id,
         },
@@ -323,15 +319,15 @@ pub async fn page(
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let snapshot = live::visible(&state, &user, &id).await?;
-    let live = snapshot.memo.get_or_render(format!("html:{}", visible_key(&user, &snapshot)), || {
-        render_live(&state, &snapshot, &snapshot.view(|code| user.permissions.may_view(code)))
+    let live = snapshot.memo.get_or_render(format!("html:{}:{}", user.lang, visible_key(&user, &snapshot)), || {
+        render_live(&state, &snapshot, &snapshot.view(|code| user.permissions.may_view(code)), &user.lang)
     })?;
     let definitions = definition_views();
     state.templates.page(
         StatusCode::OK,
         "admin/rates.html",
         context! {
-            title => format!("Svarsfrekvens – {}", snapshot.title), user => UserView::from(&user.staff),
+            user => user.view(),
             csrf_token => user.csrf_token(),
             survey => context! { id => snapshot.survey_id.clone(), title => snapshot.title.clone() },
             has_rates => snapshot.has_rates, live => live.to_string(), definitions,
@@ -351,9 +347,9 @@ pub async fn page_stream(
     let state = state.into_inner();
     let closing = state.live.closing();
     Ok(stream(snapshots, user, "dashboard", closing, move |snapshot, user, key| {
-        snapshot.memo.get_or_render(format!("html:{key}"), || {
+        snapshot.memo.get_or_render(format!("html:{}:{key}", user.lang), || {
             let view = snapshot.view(|code| user.permissions.may_view(code));
-            render_live(&state, snapshot, &view)
+            render_live(&state, snapshot, &view, &user.lang)
         })
     }))
 }

@@ -14,14 +14,13 @@ use sha2::Digest;
 use crate::app::rates::Snapshot;
 use crate::app::{live, promises, results, surveys};
 use crate::domain::promise::MunicipalityPromises;
-use crate::domain::results::published::{Published, Question};
+use crate::domain::results::published::{Labels, Published, Question};
 use crate::error::AppError;
 use crate::http::extract::CurrentUser;
 use crate::http::render::context;
 use crate::http::state::AppState;
 use crate::http::stream::stream;
 use crate::views::results::{EarlierSurvey, ResultsForm, ResultsView};
-use crate::views::templates::UserView;
 
 /// What the results are asked for.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
@@ -131,8 +130,11 @@ pub async fn page(
         .map(|survey| EarlierSurvey { id: survey.id, title: survey.title, opens_on: survey.opens_on })
         .collect();
     let followed = crate::views::promises::followed(&promises::followed(&state, &user, &id, &published).await?);
-    let form = ResultsForm::new(&published, &question, &municipalities, earlier);
-    let view = ResultsView::new(&published, &question);
+    // The questionnaire's words in the page's language, where the questionnaire has it.
+    let instrument = crate::app::instruments::for_survey(&state, &loaded.survey).await?;
+    let labels = Labels::in_language(&instrument, &user.lang);
+    let form = ResultsForm::new(&published, &labels, &question, &municipalities, earlier, &user.lang);
+    let view = ResultsView::new(&published, &labels, &question, &user.lang);
     let stream = match &question.municipality {
         Some(code) => format!("/admin/surveys/{}/results/stream?municipality={}", published.survey_id, encode(code)),
         None => format!("/admin/surveys/{}/results/stream", published.survey_id),
@@ -146,7 +148,7 @@ pub async fn page(
         StatusCode::OK,
         "admin/results.html",
         context! {
-            title => format!("Resultat: {}", published.title), user => UserView::from(&user.staff),
+            survey_title => published.title.clone(), user => user.view(),
             csrf_token => user.csrf_token(), results => view, form, version, stream, workbook, promises => followed,
             read_at => chrono::Utc::now().with_timezone(&chrono_tz::Europe::Stockholm).format("%H:%M:%S").to_string(),
         },

@@ -11,7 +11,10 @@ use crate::error::FieldErrors;
 use crate::http::client_address;
 use crate::http::cookies;
 use crate::http::forms::{ProtectedForm, PublicForm, public_csrf};
+use crate::http::language;
 use crate::http::state::AppState;
+use crate::i18n;
+use crate::views::templates::{LanguageLink, language_links};
 
 #[derive(Deserialize)]
 pub struct NextQuery {
@@ -34,6 +37,13 @@ fn safe_next(next: Option<&str>) -> String {
     }
 }
 
+/// The language of a page before signing in, and the switch to the others.
+fn language_of(request: &HttpRequest) -> (String, Vec<LanguageLink>) {
+    let lang = language::choose(request, None, &i18n::page_languages());
+    let links = language_links(&lang, &request.uri().to_string());
+    (lang, links)
+}
+
 /// `GET /sign-in`
 pub async fn page(
     request: HttpRequest,
@@ -42,10 +52,11 @@ pub async fn page(
 ) -> Result<HttpResponse, AppError> {
     let (csrf_token, cookie) = public_csrf(&request, state.secure_cookies);
     let next = safe_next(query.next.as_deref());
+    let (lang, staff_languages) = language_of(&request);
     let page = state.templates.page(
         StatusCode::OK,
         "sign_in.html",
-        context! { title => "Logga in", csrf_token, next, email => "", errors => Vec::<()>::new() },
+        context! { lang, staff_languages, csrf_token, next, email => "", errors => Vec::<()>::new() },
     )?;
     cookies::set(page, cookie)
 }
@@ -78,12 +89,13 @@ pub async fn submit(
             cookies::set(redirect, [cookies::device(device, state.secure_cookies)])
         }
         SignIn::Wrong => {
+            let (lang, staff_languages) = language_of(&request);
             let mut errors = FieldErrors::default();
-            errors.add("email", "E-postadressen eller lösenordet stämmer inte.");
+            errors.add("email", i18n::text(&lang, "staff.sign_in.wrong"));
             state.templates.page(
                 StatusCode::UNAUTHORIZED,
                 "sign_in.html",
-                context! { title => "Logga in", csrf_token => form.csrf_token, next => safe_next(Some(&form.next)),
+                context! { lang, staff_languages, csrf_token => form.csrf_token, next => safe_next(Some(&form.next)),
                 email => form.email, errors => errors.0 },
             )
         }
@@ -109,10 +121,11 @@ pub async fn setup_page(
         return Err(AppError::NotFound);
     }
     let (csrf_token, cookie) = public_csrf(&request, state.secure_cookies);
+    let (lang, staff_languages) = language_of(&request);
     let page = state.templates.page(
         StatusCode::OK,
         "setup.html",
-        context! { title => "Skapa administratör", token => token.into_inner(), csrf_token, email => "",
+        context! { lang, staff_languages, token => token.into_inner(), csrf_token, email => "",
         display_name => "", errors => Vec::<()>::new() },
     )?;
     cookies::set(page, cookie)
@@ -148,10 +161,11 @@ pub async fn setup_submit(
     let session_token = match sign_in::set_up_first_admin(&state, &token, first, address).await? {
         Ok(session_token) => session_token,
         Err(errors) => {
+            let (lang, staff_languages) = language_of(&request);
             return state.templates.page(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "setup.html",
-                context! { title => "Skapa administratör", token => token.into_inner(), csrf_token => form.csrf_token,
+                context! { lang, staff_languages, token => token.into_inner(), csrf_token => form.csrf_token,
                 email => form.email, display_name => form.display_name, errors => errors.0 },
             );
         }

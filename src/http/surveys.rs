@@ -24,7 +24,6 @@ use crate::http::render::context;
 use crate::http::state::AppState;
 use crate::views;
 use crate::views::population::MarginTable;
-use crate::views::templates::UserView;
 
 /// One municipality of a survey with its letters counted by what became of them.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -162,14 +161,14 @@ async fn instrument_options(state: &AppState) -> Result<Vec<InstrumentOption>, A
 }
 
 /// A form's choice of questionnaire (`key@version`) as the survey input's key and version; empty means none chosen.
-fn chosen_instrument(choice: &str, errors: &mut FieldErrors) -> (Option<String>, Option<String>) {
+fn chosen_instrument(choice: &str, errors: &mut FieldErrors, lang: &str) -> (Option<String>, Option<String>) {
     if choice.trim().is_empty() {
         return (None, None);
     }
     match instruments::parse_choice(choice.trim()) {
         Some((key, version)) => (Some(key.to_owned()), Some(version.to_owned())),
         None => {
-            errors.add("instrument", "Välj ett av frågeformulären i listan.");
+            errors.add("instrument", crate::i18n::text(lang, "admin.survey_form.choose_instrument"));
             (None, None)
         }
     }
@@ -197,7 +196,7 @@ pub async fn index(state: web::Data<AppState>, user: CurrentUser) -> Result<Http
     state.templates.page(
         StatusCode::OK,
         "admin/home.html",
-        context! { title => "Enkäter", user => UserView::from(&user.staff), csrf_token => user.csrf_token(), surveys => list,
+        context! { user => user.view(), csrf_token => user.csrf_token(), surveys => list,
         may_create => user.permissions.may_create_surveys() },
     )
 }
@@ -232,7 +231,7 @@ async fn render_new(
     state.templates.page(
         status,
         "admin/survey_new.html",
-        context! { title => "Ny enkät", user => UserView::from(&user.staff), csrf_token => user.csrf_token(), form,
+        context! { user => user.view(), csrf_token => user.csrf_token(), form,
         counties => municipalities::manageable_by_county(state, user).await?, instruments => instrument_options(state).await?,
         errors },
     )
@@ -261,7 +260,7 @@ pub async fn create_from_page(
     let ProtectedForm { user, form } = form;
     surveys::check_create(&user)?;
     let mut errors = FieldErrors::default();
-    let input = new_survey_input(&form, &mut errors);
+    let input = new_survey_input(&form, &mut errors, &user.lang);
     match validate_form(&state, &user, &input, errors).await {
         Ok(valid) => {
             let id = surveys::create(&state, &user, Actor::of(&user), valid).await?;
@@ -272,13 +271,13 @@ pub async fn create_from_page(
 }
 
 /// The new-survey form as a survey's input: every municipality chosen gets the same sample and target.
-fn new_survey_input(form: &NewSurveyForm, errors: &mut FieldErrors) -> SurveyInput {
+fn new_survey_input(form: &NewSurveyForm, errors: &mut FieldErrors, lang: &str) -> SurveyInput {
     let sample_size =
         survey::parse_sample_size(&form.sample_size).map_err(|reason| errors.add("sample_size", reason)).unwrap_or(0);
     let target = survey::parse_target(&form.target_percent)
         .map_err(|reason| errors.add("target_percent", reason))
         .unwrap_or(None);
-    let (instrument_key, instrument_version) = chosen_instrument(&form.instrument, errors);
+    let (instrument_key, instrument_version) = chosen_instrument(&form.instrument, errors, lang);
     let (min_base, min_cell) = disclosure_fields(&form.min_base, &form.min_cell, errors);
     SurveyInput {
         title: form.title.clone(),
@@ -383,11 +382,14 @@ pub(crate) async fn render_survey(
 ) -> Result<HttpResponse, AppError> {
     let overview = surveys::overview(state, user, id).await?;
     let instrument = overview.instrument.as_deref();
-    let background = instrument.map(views::population::background).unwrap_or_default();
+    let background =
+        instrument.map(|instrument| views::population::background(instrument, &user.lang)).unwrap_or_default();
     let population: BTreeMap<String, Vec<MarginTable>> = overview
         .municipalities
         .iter()
-        .map(|part| (part.part.municipality_code.clone(), views::population::tables(instrument, &part.margins)))
+        .map(|part| {
+            (part.part.municipality_code.clone(), views::population::tables(instrument, &part.margins, &user.lang))
+        })
         .collect();
     let survey = SurveyView::from(overview);
     let manages_any = survey.municipalities.iter().any(|part| part.may_manage);
@@ -404,7 +406,7 @@ pub(crate) async fn render_survey(
     state.templates.page(
         status,
         "admin/survey.html",
-        context! { title => survey.title.clone(), user => UserView::from(&user.staff), csrf_token => user.csrf_token(), survey,
+        context! { user => user.view(), csrf_token => user.csrf_token(), survey,
         manages_any, dispositions, notice, problems, max_codes => letters::MAX_CODES_PER_BATCH, population, background,
         upload, publication, codes, batches, request_key => uuid::Uuid::new_v4().to_string(), reopenable },
     )
@@ -417,7 +419,7 @@ pub async fn show_page(
     user: CurrentUser,
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let notice = notice::waiting(&request).map(|notice| notice.text().to_owned());
+    let notice = notice::waiting(&request).map(|notice| notice.text(&user.lang));
     let page = render_survey(&state, &user, StatusCode::OK, &id, Notes { notice, ..Notes::default() }).await?;
     notice::shown(&request, page, state.secure_cookies)
 }
@@ -489,8 +491,7 @@ async fn render_edit(
     state.templates.page(
         status,
         "admin/survey_edit.html",
-        context! { title => if locked { "Ändra gränser för redovisning" } else { "Ändra enkät" },
-        user => UserView::from(&user.staff), csrf_token => user.csrf_token(), id, locked,
+        context! { user => user.view(), csrf_token => user.csrf_token(), id, locked,
         form => context! { title => value("title"), opens_on => value("opens_on"), closes_on => value("closes_on"),
         instrument => value("instrument"), min_base => value("min_base"), min_cell => value("min_cell"),
         sender => value("sender"), contact_phone => value("contact_phone"), contact_email => value("contact_email") },
@@ -514,7 +515,7 @@ pub async fn update_from_page(
     let mut errors = FieldErrors::default();
     let codes = edited_municipalities(&fields);
     let parts = edited_parts(&fields, &codes, &mut errors);
-    let (instrument_key, instrument_version) = chosen_instrument(&value("instrument"), &mut errors);
+    let (instrument_key, instrument_version) = chosen_instrument(&value("instrument"), &mut errors, &user.lang);
     let (min_base, min_cell) = disclosure_fields(&value("min_base"), &value("min_cell"), &mut errors);
     let input = SurveyInput {
         title: value("title"),
@@ -651,7 +652,7 @@ pub async fn close_page(
     state.templates.page(
         StatusCode::OK,
         "admin/survey_close.html",
-        context! { title => format!("Stäng {}", survey.title), user => UserView::from(&user.staff),
+        context! { user => user.view(),
         csrf_token => user.csrf_token(), reopenable => today <= survey.closes_on, survey },
     )
 }

@@ -12,7 +12,6 @@ use crate::error::AppError;
 use crate::http::extract::CurrentUser;
 use crate::http::forms::ProtectedForm;
 use crate::http::state::AppState;
-use crate::views::templates::UserView;
 
 /// `GET /admin/users`
 pub async fn list_page(state: web::Data<AppState>, user: CurrentUser) -> Result<HttpResponse, AppError> {
@@ -40,10 +39,10 @@ async fn render_list(
         status,
         "admin/users.html",
         context! {
-            title => "Användare", user => UserView::from(&user.staff), csrf_token => user.csrf_token(),
+            user => user.view(), csrf_token => user.csrf_token(),
             users => accounts::list(state, user).await?,
             counties => municipalities::choices_by_county(state).await?,
-            roles => Role::ALL.iter().map(|role| (role.as_str(), role.label())).collect::<Vec<_>>(),
+            roles => Role::ALL.iter().map(|role| role.as_str()).collect::<Vec<_>>(),
             form => context! { email => form.email, display_name => form.display_name, role => form.role,
                                municipalities => form.municipalities },
             errors, notice,
@@ -70,7 +69,7 @@ pub async fn create_from_page(
                 StatusCode::OK,
                 None,
                 Vec::new(),
-                Some(format!("Kontot för {} är skapat.", created.email)),
+                Some(user.text("admin.users.created", &[("email", &created.email)])),
             )
             .await
         }
@@ -100,9 +99,9 @@ async fn render_edit(
         status,
         "admin/user.html",
         context! {
-            title => format!("Användare {}", account.email), user => UserView::from(&user.staff), csrf_token => user.csrf_token(),
+            user => user.view(), csrf_token => user.csrf_token(),
             account, counties => municipalities::choices_by_county(state).await?,
-            roles => Role::ALL.iter().map(|role| (role.as_str(), role.label())).collect::<Vec<_>>(),
+            roles => Role::ALL.iter().map(|role| role.as_str()).collect::<Vec<_>>(),
             errors, notice,
         },
     )
@@ -137,7 +136,7 @@ pub async fn update_from_page(
     };
     match accounts::update_user(&state, &user, id.clone(), changes).await {
         Ok(account) => {
-            render_edit(&state, &user, StatusCode::OK, account, Vec::new(), Some("Ändringarna är sparade.".into()))
+            render_edit(&state, &user, StatusCode::OK, account, Vec::new(), Some(user.text("admin.user.saved", &[])))
                 .await
         }
         Err(AppError::InvalidFields(errors)) => {
@@ -158,10 +157,8 @@ pub async fn revoke_from_page(
     let id = id.into_inner();
     let ended = accounts::revoke_sessions(&state, &user, id.clone()).await?;
     let account = accounts::summary(&state, &user, id).await?;
-    let notice = format!(
-        "{} inloggningar avslutades och {} API-nycklar återkallades.",
-        ended.sessions_ended, ended.tokens_revoked
-    );
+    let (sessions, tokens) = (ended.sessions_ended.to_string(), ended.tokens_revoked.to_string());
+    let notice = user.text("admin.user.signed_out_everywhere", &[("sessions", &sessions), ("tokens", &tokens)]);
     render_edit(&state, &user, StatusCode::OK, account, Vec::new(), Some(notice)).await
 }
 

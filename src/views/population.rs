@@ -31,9 +31,9 @@ pub struct BackgroundItem {
     pub options: Vec<(String, String)>,
 }
 
-/// The questionnaire's background items, in its order and its default language.
-pub fn background(instrument: &Instrument) -> Vec<BackgroundItem> {
-    let lang = instrument.lang(instrument.default_language());
+/// The questionnaire's background items, in its order, in `lang` where it has it (else its default language).
+pub fn background(instrument: &Instrument, lang: &str) -> Vec<BackgroundItem> {
+    let lang = instrument.lang(lang);
     background_items(instrument)
         .map(|item| BackgroundItem {
             id: item.id.clone(),
@@ -50,8 +50,8 @@ pub fn background(instrument: &Instrument) -> Vec<BackgroundItem> {
 
 /// One municipality's stored margins as tables, the questionnaire's items first in its order with its words, then
 /// any item it does not have (by its id; margins are checked when stored, so only after the questionnaire changed).
-pub fn tables(instrument: Option<&Instrument>, margins: &Margins) -> Vec<MarginTable> {
-    let items = instrument.map(background).unwrap_or_default();
+pub fn tables(instrument: Option<&Instrument>, margins: &Margins, lang: &str) -> Vec<MarginTable> {
+    let items = instrument.map(|instrument| background(instrument, lang)).unwrap_or_default();
     let mut tables: Vec<MarginTable> = items
         .iter()
         .filter_map(|item| {

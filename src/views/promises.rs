@@ -22,7 +22,14 @@ pub struct PromiseRow {
     pub status: &'static str,
     pub period: String,
     /// The questions and areas it targets, in the questionnaire's words.
-    pub targets: Vec<String>,
+    pub targets: Vec<TargetName>,
+}
+
+/// A target in the questionnaire's words; the page says "Området …" of an area.
+#[derive(Debug, PartialEq, Eq, Serialize)]
+pub struct TargetName {
+    pub label: String,
+    pub area: bool,
 }
 
 /// The rows of a municipality's list; `areas` give the targets' words.
@@ -33,8 +40,8 @@ pub fn rows(promises: &[PromiseView], areas: &[TargetArea]) -> Vec<PromiseRow> {
             id: promise.id.clone(),
             title: promise.title.clone(),
             text: promise.text.clone(),
-            responsible: promise.responsible.label(),
-            status: promise.status.label(),
+            responsible: promise.responsible.as_str(),
+            status: promise.status.as_str(),
             period: format!("{} – {}", promise.starts_on, promise.ends_on),
             targets: promise.targets.iter().map(|target| words(areas, target)).collect(),
         })
@@ -42,11 +49,10 @@ pub fn rows(promises: &[PromiseView], areas: &[TargetArea]) -> Vec<PromiseRow> {
 }
 
 /// A target's words: the questionnaire's, with what it is, or its id when the questionnaire does not have it.
-fn words(areas: &[TargetArea], target: &Target) -> String {
-    match (target_label(areas, target), target.kind) {
-        (Some(label), TargetKind::Area) => format!("Området {label}"),
-        (Some(label), _) => label,
-        (None, _) => target.id.clone(),
+fn words(areas: &[TargetArea], target: &Target) -> TargetName {
+    match target_label(areas, target) {
+        Some(label) => TargetName { label, area: target.kind == TargetKind::Area },
+        None => TargetName { label: target.id.clone(), area: false },
     }
 }
 
@@ -215,16 +221,19 @@ pub struct FollowedView {
 #[derive(Serialize)]
 pub struct FollowedRow {
     pub label: String,
-    /// `Index` or `Andel ja`.
+    /// Whether the target is a whole area (the page says "Området …").
+    pub area: bool,
+    /// `index` or `percent` (the page's text `promises_followed.measure.<measure>`).
     pub measure: &'static str,
     pub earlier: String,
     pub value: String,
     pub interval: String,
     pub change: String,
     pub change_interval: String,
-    /// `Ja`, `Nej`, or "–" when hidden.
+    /// `yes`, `no`, or "–" when hidden (the page's text `promises_followed.significant_<yes|no>`).
     pub significant: String,
-    /// Why a row has no figures (the survey does not ask it, or the wave before did not).
+    /// Why a row has no figures: `not_asked` (the survey does not ask it) or `not_before` (the wave before did not),
+    /// the page's text `promises_followed.note.<note>`; empty when it has them.
     pub note: &'static str,
 }
 
@@ -245,8 +254,8 @@ fn followed_promise(promise: &FollowedPromise) -> FollowedView {
         id: promise.id.clone(),
         title: promise.title.clone(),
         text: promise.text.clone(),
-        responsible: promise.responsible.label(),
-        status: promise.status.label(),
+        responsible: promise.responsible.as_str(),
+        status: promise.status.as_str(),
         period: format!("{} – {}", promise.starts_on, promise.ends_on),
         before: format!("{} ({} – {})", promise.before.title, promise.before.opens_on, promise.before.closes_on),
         rows: promise.targets.iter().map(followed_row).collect(),
@@ -255,22 +264,20 @@ fn followed_promise(promise: &FollowedPromise) -> FollowedView {
 
 fn followed_row(figure: &TargetFigure) -> FollowedRow {
     let (measure, decimals) = match figure.measure {
-        Measure::Index => ("Index", 2),
-        Measure::Percent => ("Andel ja", 1),
+        Measure::Index => ("index", 2),
+        Measure::Percent => ("percent", 1),
     };
     let value = |value: Option<f64>| match (value, figure.measure) {
         (None, _) => HIDDEN.to_owned(),
         (Some(value), Measure::Index) => decimal(value, 2),
         (Some(value), Measure::Percent) => share(Some(value)),
     };
-    let label = match figure.kind {
-        TargetKind::Area => format!("Området {}", figure.label),
-        TargetKind::Item => figure.label.clone(),
-    };
+    let (label, area) = (figure.label.clone(), figure.kind == TargetKind::Area);
     if !figure.asked {
         let nothing = String::new();
         return FollowedRow {
             label,
+            area,
             measure,
             earlier: nothing.clone(),
             value: nothing.clone(),
@@ -278,7 +285,7 @@ fn followed_row(figure: &TargetFigure) -> FollowedRow {
             change: nothing.clone(),
             change_interval: nothing.clone(),
             significant: nothing,
-            note: "Finns inte i den här mätningens frågeformulär.",
+            note: "not_asked",
         };
     }
     let (earlier, change, change_interval, significant, note) = match &figure.earlier {
@@ -287,16 +294,17 @@ fn followed_row(figure: &TargetFigure) -> FollowedRow {
             change.change.map_or_else(|| HIDDEN.to_owned(), |value| signed(value, decimals)),
             interval(change.ci95, decimals),
             match change.significant {
-                Some(true) => "Ja".to_owned(),
-                Some(false) => "Nej".to_owned(),
+                Some(true) => "yes".to_owned(),
+                Some(false) => "no".to_owned(),
                 None => HIDDEN.to_owned(),
             },
             "",
         ),
-        None => (String::new(), String::new(), String::new(), String::new(), "Fanns inte i mätningen före löftet."),
+        None => (String::new(), String::new(), String::new(), String::new(), "not_before"),
     };
     FollowedRow {
         label,
+        area,
         measure,
         earlier,
         value: value(figure.value),
@@ -335,6 +343,6 @@ mod tests {
         );
         assert!(form.statuses.iter().any(|status| status.checked && status.value == "planned"));
         let target = Target { kind: TargetKind::Area, id: "disorder".to_owned() };
-        assert_eq!(words(&areas, &target), "Området Ordningsstörningar");
+        assert_eq!(words(&areas, &target), TargetName { label: "Ordningsstörningar".to_owned(), area: true });
     }
 }

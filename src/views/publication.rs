@@ -96,6 +96,7 @@ impl PublicSurvey {
             title: "Totalindex per kommun".to_owned(),
             description: "Totalindex från 0 till 6, lägre är bättre; strecket visar 95 % konfidensintervall."
                 .to_owned(),
+            lang: "sv".to_owned(),
             bars,
         });
         let municipalities = published
@@ -145,6 +146,7 @@ impl PublicMunicipality {
             id: format!("chart-{code}"),
             title: format!("Index per område, {}", group.name),
             description: "Index från 0 till 6, lägre är bättre; strecket visar 95 % konfidensintervall.".to_owned(),
+            lang: "sv".to_owned(),
             bars,
         });
         let areas = index_figures

@@ -9,6 +9,7 @@ use serde::Serialize;
 use crate::domain::aapor::percent;
 use crate::domain::results::figures::{Change, GroupResults, IndexResult, ItemResult, ShareResult};
 use crate::domain::results::published::{Labels, Published, Question};
+use crate::i18n;
 use crate::views::charts::{
     ChoiceBars, DistributionBars, DistributionRow, Earlier, IndexBar, IndexBars, choice_bars, distribution_bars,
     index_bars,
@@ -138,23 +139,23 @@ pub struct ShareRow {
 }
 
 impl ResultsView {
-    pub fn new(published: &Published, question: &Question) -> Self {
+    /// The page in `lang`, the questionnaire's words from `labels` (in that language where it has it).
+    pub fn new(published: &Published, labels: &Labels, question: &Question, lang: &str) -> Self {
         let results = &published.results;
-        let labels = &published.labels;
         let all: Vec<&GroupResults> = results.municipalities.iter().chain(results.total.iter()).collect();
         let areas = indexed_areas(&all);
         let by = results.by.as_ref().map(|by| label(&labels.items, by));
         Self {
-            charts: area_charts(&all, &areas, labels),
-            breakdown: results.by.as_deref().map(|by| breakdowns(&all, &areas, labels, by)).unwrap_or_default(),
-            distributions: distributions(&all, labels),
+            charts: area_charts(&all, &areas, labels, lang),
+            breakdown: results.by.as_deref().map(|by| breakdowns(&all, &areas, labels, by, lang)).unwrap_or_default(),
+            distributions: distributions(&all, labels, lang),
             survey_id: published.survey_id.clone(),
             weighted: question.weighted,
             min_base: published.min_base,
             min_cell: published.min_cell,
             compared: published.compared_with.is_some(),
             by,
-            groups: all.iter().map(|group| group_view(group, &areas, labels)).collect(),
+            groups: all.iter().map(|group| group_view(group, &areas, labels, lang)).collect(),
         }
     }
 }
@@ -178,19 +179,20 @@ fn area_figure<'a>(group: &'a GroupResults, area: &str) -> Option<&'a IndexResul
 }
 
 /// Per area (and the total), a chart of every group's index with its interval and, compared, the earlier wave.
-fn area_charts(groups: &[&GroupResults], areas: &[String], labels: &Labels) -> Vec<ChartView> {
+fn area_charts(groups: &[&GroupResults], areas: &[String], labels: &Labels, lang: &str) -> Vec<ChartView> {
     areas
         .iter()
         .map(|area| {
             let bars = groups
                 .iter()
-                .map(|group| index_bar(group.name.clone(), None, area_figure(group, area), group.code == "total"))
+                .map(|group| index_bar(group_name(group, lang), None, area_figure(group, area), group.code == "total"))
                 .collect();
-            let title = format!("Index, {}", label(&labels.areas, area));
+            let title = i18n::text_with(lang, "admin.results.chart_title", &[("area", &label(&labels.areas, area))]);
             let svg = index_bars(&IndexBars {
                 id: format!("chart-{area}"),
                 title: title.clone(),
-                description: "Index från 0 till 6, lägre är bättre; strecket visar 95 % konfidensintervall.".to_owned(),
+                description: i18n::text(lang, "admin.results.chart_description"),
+                lang: lang.to_owned(),
                 bars,
             });
             ChartView { title, svg }
@@ -214,7 +216,7 @@ pub(crate) fn index_bar(label: String, section: Option<String>, figure: Option<&
 }
 
 /// Per area (and the total), every municipality's groups of the breakdown: a chart and a table.
-fn breakdowns(groups: &[&GroupResults], areas: &[String], labels: &Labels, by: &str) -> Vec<BreakdownView> {
+fn breakdowns(groups: &[&GroupResults], areas: &[String], labels: &Labels, by: &str, lang: &str) -> Vec<BreakdownView> {
     let by_label = label(&labels.items, by);
     let group_label = |code: &str| labels.options.get(by).and_then(|names| names.get(code)).cloned();
     areas
@@ -228,20 +230,20 @@ fn breakdowns(groups: &[&GroupResults], areas: &[String], labels: &Labels, by: &
                     let name = group_label(&part.code).unwrap_or_else(|| part.name.clone());
                     let figure = area_figure(part, area);
                     let total = municipality.code == "total";
-                    bars.push(index_bar(name.clone(), Some(municipality.name.clone()), figure, total));
-                    let figure = figure.map_or_else(empty_row, |figure| index_row(figure, &labels.areas));
+                    bars.push(index_bar(name.clone(), Some(group_name(municipality, lang)), figure, total));
+                    let figure = figure.map_or_else(empty_row, |figure| index_row(figure, &labels.areas, lang));
                     rows.push(BreakdownRow { group: name, figure });
                 }
-                municipalities.push(BreakdownMunicipality { name: municipality.name.clone(), rows });
+                municipalities.push(BreakdownMunicipality { name: group_name(municipality, lang), rows });
             }
-            let title = format!("{}: index per svar på ”{by_label}”", label(&labels.areas, area));
+            let area_label = label(&labels.areas, area);
+            let title =
+                i18n::text_with(lang, "admin.results.breakdown_title", &[("area", &area_label), ("item", &by_label)]);
             let svg = index_bars(&IndexBars {
                 id: format!("by-{area}"),
                 title: title.clone(),
-                description: format!(
-                    "Index från 0 till 6 per svar på frågan ”{by_label}” i varje kommun, lägre är bättre; strecket \
-                     visar 95 % konfidensintervall."
-                ),
+                description: i18n::text_with(lang, "admin.results.breakdown_description", &[("item", &by_label)]),
+                lang: lang.to_owned(),
                 bars,
             });
             BreakdownView { key: area.clone(), chart: ChartView { title, svg }, municipalities }
@@ -251,7 +253,7 @@ fn breakdowns(groups: &[&GroupResults], areas: &[String], labels: &Labels, by: &
 
 /// Every scale and single- or multiple-choice question's answers, by area in the questionnaire's order, the
 /// background questions last. Yes/no questions are in the table of shares.
-fn distributions(groups: &[&GroupResults], labels: &Labels) -> Vec<DistributionSection> {
+fn distributions(groups: &[&GroupResults], labels: &Labels, lang: &str) -> Vec<DistributionSection> {
     let Some(first) = groups.first() else { return Vec::new() };
     let mut sections: Vec<DistributionSection> = Vec::new();
     for (position, item) in first.items.iter().enumerate() {
@@ -259,13 +261,13 @@ fn distributions(groups: &[&GroupResults], labels: &Labels) -> Vec<DistributionS
             continue;
         }
         let key = item.area.clone().unwrap_or_else(|| "background".to_owned());
-        let view = distribution(groups, position, item, labels);
+        let view = distribution(groups, position, item, labels, lang);
         match sections.iter_mut().find(|section| section.key == key) {
             Some(section) => section.items.push(view),
             None => {
                 let title = match &item.area {
                     Some(area) => label(&labels.areas, area),
-                    None => "Bakgrundsfrågor".to_owned(),
+                    None => i18n::text(lang, "admin.results.background"),
                 };
                 sections.push(DistributionSection { key, title, items: vec![view] });
             }
@@ -276,7 +278,13 @@ fn distributions(groups: &[&GroupResults], labels: &Labels) -> Vec<DistributionS
 }
 
 /// One question's answers in every group: a stacked bar (or a bar per option) per group, and the table.
-fn distribution(groups: &[&GroupResults], position: usize, item: &ItemResult, labels: &Labels) -> DistributionView {
+fn distribution(
+    groups: &[&GroupResults],
+    position: usize,
+    item: &ItemResult,
+    labels: &Labels,
+    lang: &str,
+) -> DistributionView {
     let names = labels.options.get(&item.id);
     let option_label = |code: &str| names.and_then(|names| names.get(code)).cloned().unwrap_or_else(|| code.to_owned());
     // The questionnaire's order, with the answer outside the scale moved last.
@@ -303,8 +311,7 @@ fn distribution(groups: &[&GroupResults], position: usize, item: &ItemResult, la
         choice_bars(&ChoiceBars {
             id: format!("dist-{}", item.id),
             title: question.clone(),
-            description: "Andel i procent av dem som svarat på frågan som valt varje alternativ (flera kunde väljas)."
-                .to_owned(),
+            description: i18n::text(lang, "admin.results.choice_description"),
             options: options.clone(),
             groups: rows,
         })
@@ -312,13 +319,10 @@ fn distribution(groups: &[&GroupResults], position: usize, item: &ItemResult, la
         distribution_bars(&DistributionBars {
             id: format!("dist-{}", item.id),
             title: question.clone(),
-            description: if apart > 0 {
-                "Svaren i procent av dem som svarat på frågan, alternativen i skalans ordning och det som står utanför \
-                 skalan för sig sist."
-                    .to_owned()
-            } else {
-                "Svaren i procent av dem som svarat på frågan.".to_owned()
-            },
+            description: i18n::text(
+                lang,
+                if apart > 0 { "admin.results.scale_description" } else { "admin.results.distribution_description" },
+            ),
             options: options.clone(),
             apart,
             rows,
@@ -352,22 +356,23 @@ fn distribution(groups: &[&GroupResults], position: usize, item: &ItemResult, la
     }
 }
 
-fn group_view(results: &GroupResults, areas: &[String], labels: &Labels) -> GroupView {
+fn group_view(results: &GroupResults, areas: &[String], labels: &Labels, lang: &str) -> GroupView {
     let indices = areas
         .iter()
         .filter_map(|area| area_figure(results, area))
-        .map(|figure| index_row(figure, &labels.areas))
+        .map(|figure| index_row(figure, &labels.areas, lang))
         .collect();
-    let items = results.items.iter().filter(|item| item.kind == "scale").map(|i| item_row(i, &labels.items)).collect();
+    let items =
+        results.items.iter().filter(|item| item.kind == "scale").map(|i| item_row(i, &labels.items, lang)).collect();
     GroupView {
         code: results.code.clone(),
-        name: results.name.clone(),
+        name: group_name(results, lang),
         respondents: count(results.respondents),
         weighted: results.weighted,
         effective_n: results.effective_n.map_or_else(|| HIDDEN.to_owned(), |n| decimal(n, 0)),
         indices,
         items,
-        shares: results.shares.iter().map(|s| share_row(s, &labels.items)).collect(),
+        shares: results.shares.iter().map(|s| share_row(s, &labels.items, lang)).collect(),
     }
 }
 
@@ -384,8 +389,8 @@ fn empty_row() -> IndexRow {
     }
 }
 
-fn index_row(index: &IndexResult, names: &BTreeMap<String, String>) -> IndexRow {
-    let (earlier, change) = change_cells(index.earlier.as_ref(), 2);
+fn index_row(index: &IndexResult, names: &BTreeMap<String, String>, lang: &str) -> IndexRow {
+    let (earlier, change) = change_cells(index.earlier.as_ref(), 2, lang);
     IndexRow {
         id: label(names, &index.id),
         index: index.index.map_or_else(|| HIDDEN.to_owned(), |value| decimal(value, 2)),
@@ -398,8 +403,8 @@ fn index_row(index: &IndexResult, names: &BTreeMap<String, String>) -> IndexRow 
     }
 }
 
-fn item_row(item: &ItemResult, names: &BTreeMap<String, String>) -> IndexRow {
-    let (earlier, change) = change_cells(item.earlier.as_ref(), 2);
+fn item_row(item: &ItemResult, names: &BTreeMap<String, String>, lang: &str) -> IndexRow {
+    let (earlier, change) = change_cells(item.earlier.as_ref(), 2, lang);
     IndexRow {
         id: label(names, &item.id),
         index: item.index.map_or_else(|| HIDDEN.to_owned(), |value| decimal(value, 2)),
@@ -412,8 +417,8 @@ fn item_row(item: &ItemResult, names: &BTreeMap<String, String>) -> IndexRow {
     }
 }
 
-fn share_row(figure: &ShareResult, names: &BTreeMap<String, String>) -> ShareRow {
-    let (earlier, change) = change_cells(figure.earlier.as_ref(), 1);
+fn share_row(figure: &ShareResult, names: &BTreeMap<String, String>, lang: &str) -> ShareRow {
+    let (earlier, change) = change_cells(figure.earlier.as_ref(), 1, lang);
     ShareRow {
         id: label(names, &figure.id),
         percent: share(figure.percent),
@@ -426,15 +431,22 @@ fn share_row(figure: &ShareResult, names: &BTreeMap<String, String>) -> ShareRow
     }
 }
 
-fn change_cells(change: Option<&Change>, decimals: usize) -> (String, String) {
+fn change_cells(change: Option<&Change>, decimals: usize, lang: &str) -> (String, String) {
     let Some(change) = change else { return (String::new(), String::new()) };
     let earlier = change.earlier.map_or_else(|| HIDDEN.to_owned(), |value| decimal(value, decimals));
     let difference = match (change.change, change.significant) {
-        (Some(value), Some(true)) => format!("{} (signifikant)", signed(value, decimals)),
+        (Some(value), Some(true)) => {
+            i18n::text_with(lang, "admin.results.significant_change", &[("change", &signed(value, decimals))])
+        }
         (Some(value), _) => signed(value, decimals),
         (None, _) => HIDDEN.to_owned(),
     };
     (earlier, difference)
+}
+
+/// A municipality's name, or the total's in `lang`.
+fn group_name(group: &GroupResults, lang: &str) -> String {
+    if group.code == "total" { i18n::text(lang, "admin.rates.total") } else { group.name.clone() }
 }
 
 /// The words for an id, or the id itself.
@@ -506,11 +518,12 @@ impl ResultsForm {
     /// `municipalities` are those the staff member may see (code, name); `earlier` the other surveys they may see.
     pub fn new(
         published: &Published,
+        labels: &Labels,
         question: &Question,
         municipalities: &[(String, String)],
         mut earlier: Vec<EarlierSurvey>,
+        lang: &str,
     ) -> Self {
-        let labels = &published.labels;
         let choice = |value: &str, label: String, chosen: Option<&String>| Choice {
             value: value.to_owned(),
             label,
@@ -530,7 +543,9 @@ impl ResultsForm {
             .iter()
             .filter(|survey| survey.id != published.survey_id)
             .map(|survey| {
-                let label = format!("{} (från {})", survey.title, survey.opens_on.format("%Y-%m-%d"));
+                let day = survey.opens_on.format("%Y-%m-%d").to_string();
+                let label =
+                    i18n::text_with(lang, "admin.results.earlier_choice", &[("title", &survey.title), ("day", &day)]);
                 choice(&survey.id, label, question.compare.as_ref())
             })
             .collect();
@@ -539,16 +554,19 @@ impl ResultsForm {
                 .iter()
                 .find(|(each, _)| each == code)
                 .map_or_else(|| code.clone(), |(_, name)| name.clone()),
-            None if municipalities.len() > 1 => "Alla kommuner du kan se, och totalt".to_owned(),
+            None if municipalities.len() > 1 => i18n::text(lang, "admin.results.showing_all"),
             None => municipalities.first().map(|(_, name)| name.clone()).unwrap_or_default(),
         }];
         if let Some(by) = &question.by {
-            showing.push(format!("uppdelat efter svaren på ”{}”", label(&labels.items, by)));
+            showing.push(i18n::text_with(lang, "admin.results.showing_by", &[("item", &label(&labels.items, by))]));
         }
         if let Some(compared) = earlier.iter().find(|choice| choice.selected) {
-            showing.push(format!("jämfört med {}", compared.label));
+            showing.push(i18n::text_with(lang, "admin.results.showing_compared", &[("survey", &compared.label)]));
         }
-        showing.push(if question.weighted { "viktat till befolkningen där den är känd" } else { "oviktat" }.to_owned());
+        showing.push(i18n::text(
+            lang,
+            if question.weighted { "admin.results.showing_weighted" } else { "admin.results.showing_unweighted" },
+        ));
         Self {
             municipalities: match municipalities.len() {
                 0 | 1 => Vec::new(),

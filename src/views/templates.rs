@@ -118,14 +118,19 @@ impl Templates {
     }
 }
 
-/// `t("key", name=value, …)` in templates: the page text `key` in the page's `lang` (Swedish when the page has
-/// none), with `%{name}` replaced by each value.
+/// `t("key", name=value, …)` in templates: the page text `key` in the page's `lang` (a staff page's `user.lang`;
+/// Swedish when the page has neither), with `%{name}` replaced by each value.
 fn translate(
     state: &minijinja::State,
     key: &str,
     values: minijinja::value::Kwargs,
 ) -> Result<String, minijinja::Error> {
-    let lang = state.lookup("lang").and_then(|lang| lang.as_str().map(str::to_owned));
+    // A staff page carries its language with its user.
+    let lang = state
+        .lookup("lang")
+        .filter(|lang| !lang.is_undefined() && !lang.is_none())
+        .or_else(|| state.lookup("user").and_then(|user| user.get_attr("lang").ok()))
+        .and_then(|lang| lang.as_str().map(str::to_owned));
     let mut text = crate::i18n::text(lang.as_deref().unwrap_or(crate::i18n::DEFAULT), key);
     for name in values.args() {
         let value: minijinja::Value = values.get(name)?;
@@ -155,14 +160,61 @@ fn swedish_date(value: String) -> String {
 #[derive(Serialize)]
 pub struct UserView {
     pub email: String,
-    pub role_label: &'static str,
+    /// The role's stored value; the page names it with the text `role.<value>`.
+    pub role: &'static str,
     pub is_admin: bool,
+    /// The language the page is in.
+    pub lang: String,
+    /// The language switch: every page language, each linking to this page in it.
+    pub languages: Vec<LanguageLink>,
 }
 
-impl From<&Staff> for UserView {
-    fn from(user: &Staff) -> Self {
-        Self { email: user.email.clone(), role_label: user.role().label(), is_admin: user.permissions.is_admin() }
+/// One language of the staff header's switch, named in itself ("Svenska", "English").
+#[derive(Serialize)]
+pub struct LanguageLink {
+    pub code: String,
+    pub name: String,
+    /// This page with `?lang=<code>` (its other query parameters kept).
+    pub href: String,
+    pub current: bool,
+}
+
+impl UserView {
+    /// `user` on a page in `lang`, reached at `here` (a path with its query).
+    pub fn new(user: &Staff, lang: &str, here: &str) -> Self {
+        let languages = language_links(lang, here);
+        Self {
+            email: user.email.clone(),
+            role: user.role().as_str(),
+            is_admin: user.permissions.is_admin(),
+            lang: lang.to_owned(),
+            languages,
+        }
     }
+}
+
+/// The language switch of a page in `lang` reached at `here` (a path with its query).
+pub fn language_links(lang: &str, here: &str) -> Vec<LanguageLink> {
+    crate::i18n::page_languages()
+        .into_iter()
+        .map(|code| LanguageLink {
+            name: crate::i18n::text(&code, "language_name"),
+            href: with_language(here, &code),
+            current: code == lang,
+            code,
+        })
+        .collect()
+}
+
+/// `here` (a path and query) with its `lang` parameter set to `lang`, its other parameters kept.
+fn with_language(here: &str, lang: &str) -> String {
+    let (path, query) = here.split_once('?').unwrap_or((here, ""));
+    let mut pairs = url::form_urlencoded::Serializer::new(String::new());
+    for (name, value) in url::form_urlencoded::parse(query.as_bytes()).filter(|(name, _)| name != "lang") {
+        pairs.append_pair(&name, &value);
+    }
+    pairs.append_pair("lang", lang);
+    format!("{path}?{}", pairs.finish())
 }
 
 #[cfg(test)]
@@ -180,5 +232,21 @@ mod tests {
         let env = &templates.env;
         let shown = env.render_str("{{ t | swedish_time }}", minijinja::context! { t => "2026-12-05T23:30:00Z" });
         assert_eq!(shown.unwrap(), "2026-12-06 00:30");
+    }
+
+    #[test]
+    fn the_language_switch_keeps_the_page_and_its_other_parameters() {
+        assert_eq!(with_language("/admin", "en"), "/admin?lang=en");
+        assert_eq!(with_language("/admin/audit?action=sign_in&lang=sv", "en"), "/admin/audit?action=sign_in&lang=en");
+    }
+
+    #[test]
+    fn staff_pages_speak_their_user_s_language() {
+        let templates = Templates::new().unwrap();
+        let env = &templates.env;
+        let user = minijinja::context! { user => minijinja::context! { lang => "en" } };
+        assert_eq!(env.render_str(r#"{{ t("next") }}"#, user).unwrap(), "Next");
+        let both = minijinja::context! { lang => "sv", user => minijinja::context! { lang => "en" } };
+        assert_eq!(env.render_str(r#"{{ t("next") }}"#, both).unwrap(), "Nästa");
     }
 }

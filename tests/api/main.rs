@@ -30,6 +30,7 @@ mod publishing;
 mod rates;
 mod reminders;
 mod results;
+mod staff_language;
 mod startup;
 mod surveys;
 mod workbook;

@@ -9,7 +9,7 @@ use super::svg::{
     Anchor, BASELINE_SHIFT, GRID, HALO, MUTED, N, PAD, TEXT, WIDTH, frame, join_description, line, no_data, stroke,
     svg, text, text_width, truncate, wrap_label,
 };
-use super::{Earlier, IndexBar, IndexBars, PALETTE};
+use super::{Earlier, IndexBar, IndexBars, Lang, PALETTE};
 
 /// The top of the index scale.
 const SCALE_MAX: f64 = 6.0;
@@ -24,19 +24,21 @@ const DIAMOND: f64 = 9.0;
 /// A horizontal bar per group with its index, its interval as a whisker, the earlier wave as a diamond, and the
 /// index (with its change) as text.
 pub fn index_bars(chart: &IndexBars) -> String {
+    let lang = Lang::parse(&chart.lang);
     if chart.bars.is_empty() {
-        return no_data(&chart.id, &chart.title, &chart.description, "Inga svar ännu");
+        return no_data(&chart.id, &chart.title, &chart.description, &lang.phrase("chart_index_no_responses"));
     }
     let compared = chart.bars.iter().any(|bar| bar.earlier.is_some());
-    let mut summary: Vec<String> = chart.bars.iter().map(summary).collect();
+    let mut summary: Vec<String> = chart.bars.iter().map(|bar| summary(bar, lang)).collect();
     if compared {
-        summary.push("En förändring med * är signifikant på 5 %-nivån.".to_owned());
+        summary.push(lang.phrase("chart_index_significance"));
     }
     let description = join_description(&chart.description, &summary);
     let labels: Vec<Vec<String>> = chart.bars.iter().map(|bar| wrap_label(&bar.label, LABEL_MAX)).collect();
     let label_width = labels.iter().flatten().map(|line| text_width(line)).fold(60.0, f64::max);
-    let values: Vec<String> = chart.bars.iter().map(value_text).collect();
-    let value_width = values.iter().map(|value| text_width(value)).fold(text_width("dold"), f64::max);
+    let hidden = lang.phrase("chart_index_hidden");
+    let values: Vec<String> = chart.bars.iter().map(|bar| value_text(bar, &hidden)).collect();
+    let value_width = values.iter().map(|value| text_width(value)).fold(text_width(&hidden), f64::max);
     let left = PAD + label_width + 12.0;
     let full = (WIDTH - PAD - value_width - 24.0 - left).max(120.0);
     let x = |index: f64| left + (index / SCALE_MAX).clamp(0.0, 1.0) * full;
@@ -102,7 +104,7 @@ pub fn index_bars(chart: &IndexBars) -> String {
         let value_x = x(reach) + if reach > index { 14.0 } else { 10.0 };
         text(&mut body, value_x, middle + BASELINE_SHIFT, Anchor::Start, "", &values[row]);
     }
-    let height = legend(&mut body, bottom + 52.0, compared);
+    let height = legend(&mut body, bottom + 52.0, compared, lang);
     frame(&chart.id, &chart.title, &description, height, &body)
 }
 
@@ -126,7 +128,7 @@ fn diamond(body: &mut String, class: &str, x: f64, middle: f64) {
 }
 
 /// What the chart's marks mean, below the axis; returns the chart's height.
-fn legend(body: &mut String, top: f64, compared: bool) -> f64 {
+fn legend(body: &mut String, top: f64, compared: bool, lang: Lang) -> f64 {
     let middle = top + 12.0;
     svg!(body, r#"<rect x="{}" y="{}" width="24" height="18" fill="{}"/>"#, N(PAD), N(middle - 9.0), PALETTE[0]);
     let mut x = PAD + 32.0;
@@ -134,19 +136,20 @@ fn legend(body: &mut String, top: f64, compared: bool) -> f64 {
     x += text_width("Index") + 28.0;
     whisker(body, "", x, x + 36.0, middle);
     x += 46.0;
-    text(body, x, middle + BASELINE_SHIFT, Anchor::Start, "", "95 % intervall");
+    text(body, x, middle + BASELINE_SHIFT, Anchor::Start, "", &lang.phrase("chart_index_interval"));
     if !compared {
         return middle + 12.0 + PAD;
     }
     let middle = middle + 36.0;
     diamond(body, "", PAD + 12.0, middle);
-    text(body, PAD + 32.0, middle + BASELINE_SHIFT, Anchor::Start, "", "Förra mätningen; * signifikant förändring");
+    let earlier = lang.phrase("chart_index_earlier");
+    text(body, PAD + 32.0, middle + BASELINE_SHIFT, Anchor::Start, "", &earlier);
     middle + 12.0 + PAD
 }
 
 /// The index as written beside its bar: "1,63", or with its change "1,63 (−0,17*)".
-fn value_text(bar: &IndexBar) -> String {
-    let Some(index) = bar.index.filter(|index| index.is_finite()) else { return "dold".to_owned() };
+fn value_text(bar: &IndexBar, hidden: &str) -> String {
+    let Some(index) = bar.index.filter(|index| index.is_finite()) else { return hidden.to_owned() };
     match bar.earlier.and_then(|earlier| earlier.change.map(|change| (change, earlier.significant))) {
         Some((change, significant)) => {
             format!("{} ({}{})", decimal(index), signed(change), if significant { "*" } else { "" })
@@ -156,28 +159,32 @@ fn value_text(bar: &IndexBar) -> String {
 }
 
 /// A bar in words, for the chart's description.
-fn summary(bar: &IndexBar) -> String {
+fn summary(bar: &IndexBar, lang: Lang) -> String {
+    let say = |key: &str, values: &[(&str, &str)]| {
+        values.iter().fold(lang.phrase(key), |text, (name, value)| text.replace(&format!("%{{{name}}}"), value))
+    };
     let label = match &bar.section {
         Some(section) => format!("{section}, {}", bar.label),
         None => bar.label.clone(),
     };
     let figure = match (bar.index, bar.ci95) {
-        (Some(index), Some([low, high])) => {
-            format!("{label}: {} (95 % intervall {}–{})", decimal(index), decimal(low), decimal(high))
-        }
-        (Some(index), None) => format!("{label}: {}", decimal(index)),
-        (None, _) => return format!("{label}: dold, för få svar."),
+        (Some(index), Some([low, high])) => say(
+            "chart_index_bar_interval",
+            &[("label", &label), ("index", &decimal(index)), ("low", &decimal(low)), ("high", &decimal(high))],
+        ),
+        (Some(index), None) => say("chart_index_bar", &[("label", &label), ("index", &decimal(index))]),
+        (None, _) => return say("chart_index_bar_hidden", &[("label", &label)]),
     };
     match bar.earlier {
-        Some(Earlier { value: Some(value), change: Some(change), significant }) => format!(
-            "{figure}, förra mätningen {}, förändring {}{}.",
-            decimal(value),
-            signed(change),
-            if significant { "*" } else { "" }
-        ),
-        Some(Earlier { value: Some(value), .. }) => format!("{figure}, förra mätningen {}.", decimal(value)),
-        Some(_) => format!("{figure}, förra mätningen dold eller saknas."),
-        None => format!("{figure}."),
+        Some(Earlier { value: Some(value), change: Some(change), significant }) => {
+            let change = format!("{}{}", signed(change), if significant { "*" } else { "" });
+            say("chart_index_bar_change", &[("figure", &figure), ("earlier", &decimal(value)), ("change", &change)])
+        }
+        Some(Earlier { value: Some(value), .. }) => {
+            say("chart_index_bar_earlier", &[("figure", &figure), ("earlier", &decimal(value))])
+        }
+        Some(_) => say("chart_index_bar_earlier_hidden", &[("figure", &figure)]),
+        None => say("chart_index_bar_alone", &[("figure", &figure)]),
     }
 }
 

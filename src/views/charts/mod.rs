@@ -56,6 +56,8 @@ pub struct IndexBars {
     pub id: String,
     pub title: String,
     pub description: String,
+    /// The language of the chart's own words (`sv` or `en`).
+    pub lang: String,
     pub bars: Vec<IndexBar>,
 }
 

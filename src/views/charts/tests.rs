@@ -433,6 +433,7 @@ fn the_index_chart_reads_out_each_index_with_its_interval_and_draws_no_hidden_on
         id: "chart-outdoor".into(),
         title: "Index, Utemiljö".into(),
         description: "Index från 0 till 6.".into(),
+        lang: "sv".into(),
         bars: vec![
             IndexBar { label: "Hagfors".into(), index: Some(1.634), ci95: Some([1.402, 1.866]), ..Default::default() },
             IndexBar { label: "Munkfors".into(), ..Default::default() },
@@ -445,6 +446,10 @@ fn the_index_chart_reads_out_each_index_with_its_interval_and_draws_no_hidden_on
     assert!(svg.contains("Munkfors: dold, för få svar."));
     assert_eq!(svg.matches(r#"class="bar""#).count(), 2, "a hidden index has no bar");
     assert_eq!(svg.matches(r#"class="whisker""#).count(), 3, "one interval: a line and two caps");
+
+    let english = index_bars(&IndexBars { lang: "en".into(), ..chart });
+    assert!(english.contains("Hagfors: 1,63 (95 % interval 1,40–1,87)."), "{english}");
+    assert!(english.contains("Munkfors: hidden, too few answers.") && english.contains(">95 % interval<"));
 }
 
 /// Hagfors and the total answer a four-step scale with "don't know" apart; Munkfors is too small to show, and in
@@ -562,6 +567,7 @@ fn the_index_chart_puts_groups_under_their_municipality_and_the_earlier_wave_bes
         id: "by-total".into(),
         title: "Index efter kön".into(),
         description: String::new(),
+        lang: "sv".into(),
         bars: vec![
             bar("Hagfors", "Kvinna", 1.634, earlier(1.8, -0.166, true)),
             bar("Hagfors", "Man", 1.5, earlier(1.45, 0.05, false)),
