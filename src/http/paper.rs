@@ -37,9 +37,8 @@ fn render(
         status,
         "admin/paper.html",
         context! {
-            // The page's own texts are Swedish still, so the whole page (its header too) stays Swedish.
-            lang => crate::i18n::DEFAULT,
-            title => "Mata in en pappersenkät", user => user.view(), csrf_token => user.csrf_token(),
+            // The questions as printed on the (Swedish) paper form; the page around them in the staff's language.
+            title => crate::i18n::text(&user.lang, "admin.paper.title"), user => user.view(), csrf_token => user.csrf_token(),
             survey => context! { id => loaded.survey.id, title => loaded.survey.title },
             municipalities => survey.municipalities, municipality => form.municipality,
             letter_number => form.letter_number, submission_id => form.submission_id, sections,
@@ -83,7 +82,8 @@ pub async fn submit(
     let form = read_form(&pairs);
     match paper::enter(&state, &user, &survey, &form).await? {
         Entered::Saved => {
-            let notice = Some("Blanketten är sparad. Här är en tom blankett för nästa.");
+            let saved = crate::i18n::text(&user.lang, "admin.paper.saved");
+            let notice = Some(saved.as_str());
             let blank = PaperForm::blank(form.municipality);
             render(&state, &user, StatusCode::OK, &survey, &blank, Shown { notice, ..Shown::default() })
         }

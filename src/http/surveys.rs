@@ -399,6 +399,7 @@ pub(crate) async fn render_survey(
     let today = crate::domain::survey::swedish_day(chrono::Utc::now());
     let published = crate::app::publishing::status(state, user, id).await?;
     let reopenable = published.is_none() && today <= survey.closes_on;
+    let standing = status_of(&survey, today);
     let publication = published.map(|publication| {
         let day = crate::domain::survey::swedish_day(publication.published_at.and_utc());
         context! { published_on => day.to_string() }
@@ -408,8 +409,36 @@ pub(crate) async fn render_survey(
         "admin/survey.html",
         context! { user => user.view(), csrf_token => user.csrf_token(), survey,
         manages_any, dispositions, notice, problems, max_codes => letters::MAX_CODES_PER_BATCH, population, background,
-        upload, publication, codes, batches, request_key => uuid::Uuid::new_v4().to_string(), reopenable },
+        upload, publication, codes, batches, request_key => uuid::Uuid::new_v4().to_string(), reopenable,
+        status => standing },
     )
+}
+
+/// What the survey page says first: where the survey stands in its period, the answers so far, and what a draft
+/// still lacks before it can open.
+fn status_of(survey: &SurveyView, today: chrono::NaiveDate) -> serde_json::Value {
+    use crate::domain::format::number as thousands;
+    let sum = |of: fn(&PartView) -> i64| survey.municipalities.iter().map(of).sum::<i64>();
+    let (web, paper) = (sum(|part| part.responses_web), sum(|part| part.responses_paper));
+    let (letters, awaiting) = (sum(|part| part.letters), sum(|part| part.awaiting));
+    let mut missing = Vec::new();
+    if survey.state == survey::SurveyState::Draft {
+        if survey.sender.is_none() {
+            missing.push("sender");
+        }
+        if survey.contact.is_none() {
+            missing.push("contact");
+        }
+        if survey.has_response_rate && letters == 0 {
+            missing.push("letters");
+        }
+    }
+    context! {
+        days_to_open => (survey.opens_on - today).num_days(),
+        days_left => (survey.closes_on - today).num_days(),
+        responses => thousands(web + paper), web => thousands(web), paper => thousands(paper),
+        letters => thousands(letters), awaiting => thousands(awaiting), missing,
+    }
 }
 
 /// `GET /admin/surveys/{id}`, with the notice of the form that led here, once.

@@ -668,3 +668,47 @@ on_both_backends!(
     sender_and_contact_are_needed_to_open_and_are_copied,
     super::sender_and_contact_are_needed_to_open_and_are_copied
 );
+
+/// The survey page leads with where the survey stands: a draft names what it lacks before it can open; an open one
+/// its last day, the days left and the answers so far.
+async fn the_survey_page_leads_with_where_the_survey_stands(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let staff = app.staff("samordnare@hagfors.se", "coordinator", &["1783"]).await;
+    let today = chrono::Utc::now().date_naive();
+    let body = json!({ "title": "Trygghetsmätning 2027", "access": "codes",
+        "opens_on": today.to_string(), "closes_on": (today + chrono::Duration::days(20)).to_string(),
+        "municipalities": [{ "code": "1783", "sample_size": 300 }] });
+    let response = staff.send_json(Method::POST, "/api/v1/surveys", &body).await;
+    assert_eq!(response.status(), 201);
+    let id = response.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+    let page = staff.get(&format!("/admin/surveys/{id}")).await.text().await.unwrap();
+    let lead = &page[page.find(r#"<div class="survey-status">"#).unwrap()..page.find("Om enkäten").unwrap()];
+    assert!(lead.contains("Utkast.") && lead.contains("Innan enkäten kan öppnas behövs:"), "{lead}");
+    for missing in ["en avsändare", "en kontakt för frågor", "brev med koder"] {
+        assert!(lead.contains(missing), "{missing}: {lead}");
+    }
+
+    let mut details = body.clone();
+    details["sender"] = json!("Polisen i Hagfors");
+    details["contact"] = json!({ "phone": "0563-185 00" });
+    let put = staff.send_json(Method::PUT, &format!("/api/v1/surveys/{id}"), &details).await;
+    assert_eq!(put.status(), 200, "{}", put.text().await.unwrap());
+    let codes = json!({ "count": 1500 });
+    let path = format!("/api/v1/surveys/{id}/municipalities/1783/invitations");
+    let issued = staff.send_json(Method::POST, &path, &codes).await;
+    assert_eq!(issued.status(), 409, "1,500 letters for a sample of 300 ask first");
+    let issued = staff.send_json(Method::POST, &path, &json!({ "count": 250 })).await;
+    assert_eq!(issued.status(), 201);
+    let opened = staff.send_json(Method::POST, &format!("/api/v1/surveys/{id}/open"), &json!({})).await;
+    assert_eq!(opened.status(), 200);
+    let page = staff.get(&format!("/admin/surveys/{id}")).await.text().await.unwrap();
+    let lead = &page[page.find(r#"<div class="survey-status">"#).unwrap()..page.find("Om enkäten").unwrap()];
+    let last_day = (today + chrono::Duration::days(20)).to_string();
+    assert!(lead.contains(&format!("Öppen.</strong>\n  Sista svarsdag {last_day}, om 20 dagar.")), "{lead}");
+    assert!(lead.contains("0 svar hittills") && lead.contains("250 brev är utdelade, 250 väntar på svar."), "{lead}");
+    assert!(!lead.contains("Innan enkäten kan öppnas"));
+}
+on_both_backends!(
+    the_survey_page_leads_with_where_the_survey_stands,
+    super::the_survey_page_leads_with_where_the_survey_stands
+);
