@@ -19,7 +19,7 @@ use crate::app::Context;
 use crate::app::instruments::Instruments;
 use crate::app::live::Live;
 use crate::config::{Config, ConfigError, SecretKey};
-use crate::db::{Db, OpenError, PoolSettings};
+use crate::db::{Db, Migrations, OpenError, PoolSettings};
 use crate::domain::codes::CodeHasher;
 use crate::http;
 use crate::http::render::Pages;
@@ -187,12 +187,14 @@ impl Application {
     }
 }
 
-/// Opens the database (running its migrations) off the async workers, and reads the questionnaires from it.
+/// Opens the database (running its migrations, or with `TRYGGHET_MIGRATE=false` checking that none are pending) off
+/// the async workers, and reads the questionnaires from it.
 async fn open_database(config: &Config, metrics: &Metrics) -> Result<(Db, Instruments), StartupError> {
     let settings = PoolSettings { max_size: config.pool_size, timeout: config.pool_timeout };
     let errors = metrics.db_errors();
     let url = config.database.clone();
-    let (db, applied) = tokio::task::spawn_blocking(move || Db::open(&url, settings, errors))
+    let migrations = if config.migrate { Migrations::Run } else { Migrations::Check };
+    let (db, applied) = tokio::task::spawn_blocking(move || Db::open_with(&url, settings, errors, migrations))
         .await
         .map_err(|error| StartupError::Metrics(format!("start-up task failed: {error}")))??;
     tracing::info!(data = %config.database.redacted(), migrations_applied = applied.len(), "database ready");

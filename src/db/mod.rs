@@ -3,6 +3,7 @@
 //! diesel is synchronous; actix workers must never block. So every query runs as one closure on tokio's blocking
 //! pool, with a pooled connection, inside the caller's tracing span. One transaction is one closure.
 
+pub mod backup;
 pub mod connection;
 pub mod migrations;
 pub mod models;
@@ -85,6 +86,33 @@ pub enum OpenError {
     Connect { what: String, source: Box<dyn std::error::Error + Send + Sync> },
     #[error("cannot migrate the {what}: {source}")]
     Migrate { what: String, source: Box<dyn std::error::Error + Send + Sync> },
+    #[error(
+        "the {what} lacks {} migration(s) ({}) and TRYGGHET_MIGRATE is false: run `trygghet migrate` first",
+        pending.len(), pending.join(", ")
+    )]
+    Pending { what: String, pending: Vec<String> },
+}
+
+/// Where the database named by `url` stands against this build's migrations; changes nothing but diesel's own
+/// bookkeeping table. An SQLite file that does not exist yet is not created: every migration is pending.
+pub fn migration_status(url: &DatabaseUrl) -> Result<migrations::Status, OpenError> {
+    let what = url.redacted();
+    let target = match url {
+        DatabaseUrl::Sqlite(path) if !path.exists() => return Ok(migrations::Status::of_empty_sqlite()),
+        DatabaseUrl::Sqlite(path) => Target::Sqlite(path.clone()),
+        DatabaseUrl::Postgres(url) => Target::Postgres(url.clone()),
+    };
+    let mut conn =
+        target.establish().map_err(|source| OpenError::Connect { what: what.clone(), source: source.into() })?;
+    migrations::status(&mut conn).map_err(|source| OpenError::Migrate { what, source })
+}
+
+/// Whether opening the database applies the pending migrations, or only checks that none are pending (for
+/// deployments where a job of its own migrates before the service starts).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Migrations {
+    Run,
+    Check,
 }
 
 /// The connection pool and its facts, cheap to clone.
@@ -118,6 +146,16 @@ impl Db {
         settings: PoolSettings,
         errors: IntCounterVec,
     ) -> Result<(Self, Vec<String>), OpenError> {
+        Self::open_with(url, settings, errors, Migrations::Run)
+    }
+
+    /// [`Db::open`], with the migrations applied or only checked.
+    pub fn open_with(
+        url: &DatabaseUrl,
+        settings: PoolSettings,
+        errors: IntCounterVec,
+        migrations: Migrations,
+    ) -> Result<(Self, Vec<String>), OpenError> {
         let what = url.redacted();
         let (target, backend, sqlite_file) = match url {
             DatabaseUrl::Sqlite(path) => {
@@ -129,8 +167,19 @@ impl Db {
         };
         let mut conn =
             target.establish().map_err(|source| OpenError::Connect { what: what.clone(), source: source.into() })?;
-        let applied =
-            migrations::run_pending(&mut conn).map_err(|source| OpenError::Migrate { what: what.clone(), source })?;
+        let applied = match migrations {
+            Migrations::Run => migrations::run_pending(&mut conn)
+                .map_err(|source| OpenError::Migrate { what: what.clone(), source })?,
+            Migrations::Check => {
+                let status = migrations::status(&mut conn)
+                    .map_err(|source| OpenError::Migrate { what: what.clone(), source })?;
+                let pending: Vec<String> = status.pending().into_iter().map(str::to_owned).collect();
+                if !pending.is_empty() {
+                    return Err(OpenError::Pending { what, pending });
+                }
+                Vec::new()
+            }
+        };
         drop(conn);
         let live_pool = Pool::builder()
             .max_size(2)
