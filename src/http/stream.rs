@@ -47,7 +47,12 @@ pub fn stream(
             () = closing => {}
         }
     });
-    sse::Sse::from_infallible_receiver(events).with_keep_alive(KEEP_ALIVE).with_retry_duration(RETRY)
+    // nginx buffers proxied answers unless told otherwise; an event stream must pass each event on at once.
+    sse::Sse::from_infallible_receiver(events)
+        .with_keep_alive(KEEP_ALIVE)
+        .with_retry_duration(RETRY)
+        .customize()
+        .insert_header(("X-Accel-Buffering", "no"))
 }
 
 /// Sends `render(snapshot)` for the first snapshot and every newer one, until the viewer leaves.
