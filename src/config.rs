@@ -167,6 +167,9 @@ impl fmt::Debug for MetricsToken {
 pub struct Config {
     /// `DATABASE_URL`: which database, and so which backend.
     pub database: DatabaseUrl,
+    /// `TRYGGHET_RETAIN_DRAFTS_DAYS`, `TRYGGHET_RETAIN_CODES_DAYS`, `TRYGGHET_RETAIN_AUDIT_ADDRESSES_DAYS`: how long
+    /// unsent drafts, invitation codes and the audit log's addresses are kept (see `app::retention`).
+    pub retention: crate::app::retention::Periods,
     /// `TRYGGHET_MIGRATE`: whether `serve` applies pending migrations (true) or refuses to start while any are
     /// pending (false, where a job of its own runs `trygghet migrate`).
     pub migrate: bool,
@@ -265,6 +268,15 @@ impl Config {
         let trust_forwarded_for =
             parse_or("TRYGGHET_TRUST_FORWARDED_FOR", var("TRYGGHET_TRUST_FORWARDED_FOR")?, false, parse_bool)?;
         let migrate = parse_or("TRYGGHET_MIGRATE", var("TRYGGHET_MIGRATE")?, true, parse_bool)?;
+        let defaults = crate::app::retention::Periods::default();
+        let days = |name: &'static str, default: u32| -> Result<u32, ConfigError> {
+            parse_or(name, var(name)?, u64::from(default), |raw| bounded(raw, 0, 3650)).map(|days| days as u32)
+        };
+        let retention = crate::app::retention::Periods {
+            drafts: days("TRYGGHET_RETAIN_DRAFTS_DAYS", defaults.drafts)?,
+            codes: days("TRYGGHET_RETAIN_CODES_DAYS", defaults.codes)?,
+            audit_addresses: days("TRYGGHET_RETAIN_AUDIT_ADDRESSES_DAYS", defaults.audit_addresses)?,
+        };
         let (log_format, log_filter) = log_settings(&var)?;
         let default_workers = std::thread::available_parallelism().map_or(2, usize::from);
         let workers =
@@ -281,6 +293,7 @@ impl Config {
             instance,
             database,
             migrate,
+            retention,
             bind,
             port,
             public_url,

@@ -45,6 +45,13 @@ enum Command {
         #[arg(long)]
         status: bool,
     },
+    /// Delete what has passed its retention period (unsent drafts' answers, invitation codes of closed surveys, the
+    /// audit log's addresses; see the README) and report it; `serve` does this once a day by itself.
+    Retention {
+        /// Report what would be deleted, and delete nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Write a consistent copy of the SQLite database to FILE, also while the service runs (for PostgreSQL use
     /// pg_dump, as the README shows). Keep the secret key with it: the codes in letters are matched through it.
     Backup {
@@ -156,6 +163,7 @@ fn main() -> ExitCode {
         Command::Migrate { status: false } => migrate(config),
         Command::Migrate { status: true } => migration_status(config),
         Command::Backup { file } => backup(config, &file),
+        Command::Retention { dry_run } => runtime.block_on(retention(config, dry_run)),
         Command::Admin { action: AdminCommand::Create { email, role, name, municipalities } } => {
             runtime.block_on(create_account(
                 config,
@@ -224,6 +232,38 @@ fn migration_status(config: Config) -> Result<(), StartupError> {
         pending => println!(
             "{pending} pending: `trygghet migrate` applies them (so does `serve`, unless TRYGGHET_MIGRATE=false)."
         ),
+    }
+    Ok(())
+}
+
+async fn retention(config: Config, dry_run: bool) -> Result<(), StartupError> {
+    let metrics = Metrics::new().map_err(|error| StartupError::Metrics(error.to_string()))?;
+    let settings = PoolSettings { max_size: 2, timeout: config.pool_timeout };
+    let url = config.database.clone();
+    let (db, _) = tokio::task::spawn_blocking(move || Db::open(&url, settings, metrics.db_errors()))
+        .await
+        .map_err(|error| StartupError::Usage(error.to_string()))??;
+    let now = chrono::Utc::now();
+    let today = trygghet::domain::survey::swedish_day(now);
+    let periods = config.retention;
+    let report = trygghet::app::retention::run(&db, periods, today, now.naive_utc(), dry_run)
+        .await
+        .map_err(|error| StartupError::Usage(format!("retention failed: {error}")))?;
+    println!(
+        "Periods: unsent drafts {} days, invitation codes {} days after a closed survey's last day; audit addresses {} days.",
+        periods.drafts, periods.codes, periods.audit_addresses
+    );
+    for survey in &report.surveys {
+        println!(
+            "  {} (closed, last day {}): {} drafts emptied, {} codes and {} letter batches retired",
+            survey.title, survey.closes_on, survey.drafts, survey.codes, survey.batches
+        );
+    }
+    println!("  audit log: {} addresses removed", report.audit_addresses);
+    if report.is_empty() {
+        println!("Nothing is due.");
+    } else if dry_run {
+        println!("Dry run: the above would be deleted; nothing was.");
     }
     Ok(())
 }

@@ -130,6 +130,7 @@ impl Application {
             recall: Default::default(),
         };
         offer_first_setup(&app).await;
+        schedule_retention(app.db.clone(), config.retention);
         let state = web::Data::new(AppState {
             app,
             templates: Pages(templates),
@@ -185,6 +186,40 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
+}
+
+/// The first retention run, this long after start-up (not at once: a restart loop must not hammer the database), and
+/// the time between runs.
+const RETENTION_FIRST_RUN: std::time::Duration = std::time::Duration::from_secs(10 * 60);
+const RETENTION_INTERVAL: std::time::Duration = std::time::Duration::from_secs(24 * 60 * 60);
+
+/// Deletes what is due for deletion once a day (see `app::retention`); every instance may run it, as each run only
+/// deletes what is due and a second one finds nothing.
+fn schedule_retention(db: Db, periods: crate::app::retention::Periods) {
+    tokio::spawn(async move {
+        let mut next = tokio::time::Instant::now() + RETENTION_FIRST_RUN;
+        loop {
+            tokio::time::sleep_until(next).await;
+            next += RETENTION_INTERVAL;
+            let now = chrono::Utc::now();
+            let today = crate::domain::survey::swedish_day(now);
+            match crate::app::retention::run(&db, periods, today, now.naive_utc(), false).await {
+                Ok(report) if report.is_empty() => {}
+                Ok(report) => {
+                    let drafts: i64 = report.surveys.iter().map(|survey| survey.drafts).sum();
+                    let codes: i64 = report.surveys.iter().map(|survey| survey.codes).sum();
+                    tracing::info!(
+                        surveys = report.surveys.len(),
+                        drafts_emptied = drafts,
+                        codes_retired = codes,
+                        audit_addresses_removed = report.audit_addresses,
+                        "retention: deleted what its period had passed"
+                    );
+                }
+                Err(error) => tracing::warn!(%error, "retention failed; it runs again in a day"),
+            }
+        }
+    });
 }
 
 /// Opens the database (running its migrations, or with `TRYGGHET_MIGRATE=false` checking that none are pending) off

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 use reqwest::Method;
 use serde_json::json;
 
-use crate::answer::open_survey;
+use crate::answer::{Resident, count, open_survey, submission_id};
 use crate::helpers::{Backend, TestDatabase, spawn_app};
 use crate::on_both_backends;
 use crate::process::{Server, trygghet};
@@ -157,3 +157,95 @@ fn instrument_check_ignores_the_environment() {
     assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), "ok: trygghetsmatning 2026.1");
     assert!(!dir.path().join("data").exists(), "nothing is created");
 }
+
+/// Retention deletes what its period has passed, and nothing else: a closed survey's unsent drafts lose their answers
+/// (their number stays), its codes stop working, old audit events lose their address; responses, counters and rates
+/// stay as they were. A dry run changes nothing.
+async fn retention_deletes_what_is_due_and_keeps_results_and_counters(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let staff = app.staff("samordnare@hagfors.se", "coordinator", &["1783", "1762"]).await;
+    let (id, codes) = open_survey(&staff, 3, "codes").await;
+    // A batch handed out with an idempotency key keeps its letters sealed, for a retried request.
+    let batch = staff
+        .client
+        .post(format!("{}/api/v1/surveys/{id}/municipalities/1762/invitations", staff.address))
+        .header("x-csrf-token", &staff.csrf)
+        .header("idempotency-key", "retention-batch-1")
+        .json(&json!({ "count": 2 }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(batch.status(), 201);
+    // One resident answers and sends; another saves a first page and never comes back.
+    let mut sender = Resident::new(&app);
+    sender.save(&codes[0], 1, &[("q.littering", "small")], "review").await;
+    let review = sender.get(&format!("/svara/{}/granska", codes[0])).await;
+    let submission = submission_id(&review.body);
+    let sent = sender.post(&format!("/svara/{}/skicka", codes[0]), &[("submission_id", &submission)]).await;
+    assert_eq!(sent.location.as_deref(), Some("/tack"));
+    let later = Resident::new(&app).save(&codes[1], 1, &[("q.graffiti", "small")], "later").await;
+    assert_eq!(later.location.as_deref(), Some(format!("/svara/{}/sparat", codes[1]).as_str()));
+    assert_eq!(staff.send_json(Method::POST, &format!("/api/v1/surveys/{id}/close"), &json!({})).await.status(), 200);
+    let before = rates_of(&staff, &id).await;
+
+    let dir = tempfile::tempdir().unwrap();
+    let url = app.database.url();
+    let retention = |args: &[&str]| {
+        let output = trygghet(dir.path(), &[("DATABASE_URL", url.as_str())]).arg("retention").args(args).output();
+        let output = output.unwrap();
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    // Closed today: nothing is due yet.
+    assert!(retention(&[]).contains("Nothing is due."));
+
+    // Its last day 200 days ago, and an audit event as old.
+    let long_ago = (chrono::Utc::now().date_naive() - chrono::Duration::days(200)).to_string();
+    app.database
+        .execute(&format!("UPDATE surveys SET opens_on = '{long_ago}', closes_on = '{long_ago}' WHERE id = '{id}'"));
+    let old = app.timestamp_hours_ago(200 * 24);
+    app.database.execute(&format!(
+        "UPDATE audit_events SET occurred_at = {old} WHERE id = (SELECT id FROM audit_events WHERE source_address IS NOT \
+         NULL ORDER BY occurred_at LIMIT 1)"
+    ));
+    let addresses = "SELECT COUNT(*) FROM audit_events WHERE source_address IS NOT NULL";
+    let with_address = count(&app, addresses);
+    assert!(with_address >= 2, "sign-ins leave addresses in the audit log");
+
+    let dry = retention(&["--dry-run"]);
+    assert!(dry.contains("1 drafts emptied, 5 codes and 1 letter batches retired"), "{dry}");
+    assert!(dry.contains("audit log: 1 addresses removed") && dry.contains("nothing was"), "{dry}");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM drafts WHERE sealed <> ''"), 1, "a dry run deletes nothing");
+    assert_eq!(count(&app, addresses), with_address);
+
+    let done = retention(&[]);
+    assert!(done.contains("1 drafts emptied, 5 codes"), "{done}");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM drafts WHERE sealed <> ''"), 0, "no answers left in drafts");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM drafts"), 1, "the draft's count stays");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM invitations WHERE code_hash NOT LIKE 'retired:%'"), 0);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM letter_batches WHERE sealed <> ''"), 0);
+    assert_eq!(count(&app, addresses), with_address - 1, "only the old event lost its address");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM responses"), 1, "the response stays");
+    // A retired code is not found; the numbers are what they were, and match their rows.
+    assert_eq!(Resident::new(&app).get(&format!("/svara/{}", codes[1])).await.status, 404);
+    let mut after = rates_of(&staff, &id).await;
+    let mut expected = before.clone();
+    for rates in [&mut after, &mut expected] {
+        rates.as_object_mut().unwrap().remove("survey");
+    }
+    assert_eq!(after, expected);
+    let reconcile = trygghet(dir.path(), &[("DATABASE_URL", url.as_str())]).arg("reconcile").output().unwrap();
+    assert!(reconcile.status.success(), "{}", String::from_utf8_lossy(&reconcile.stdout));
+    assert!(retention(&[]).contains("Nothing is due."), "a second run finds nothing");
+}
+
+/// The survey's rates as the API gives them, without the time they were computed.
+async fn rates_of(staff: &crate::helpers::Browser, id: &str) -> serde_json::Value {
+    let mut rates: serde_json::Value = staff.get(&format!("/api/v1/surveys/{id}/rates")).await.json().await.unwrap();
+    rates.as_object_mut().unwrap().remove("updated_at");
+    rates
+}
+on_both_backends!(
+    retention_deletes_what_is_due_and_keeps_results_and_counters,
+    super::retention_deletes_what_is_due_and_keeps_results_and_counters
+);
