@@ -232,6 +232,7 @@ async fn open_database(config: &Config, metrics: &Metrics) -> Result<(Db, Instru
     let (db, applied) = tokio::task::spawn_blocking(move || Db::open_with(&url, settings, errors, migrations))
         .await
         .map_err(|error| StartupError::Metrics(format!("start-up task failed: {error}")))??;
+    let db = db.counting_waits(metrics.pool_waits());
     tracing::info!(data = %config.database.redacted(), migrations_applied = applied.len(), "database ready");
     let instruments =
         Instruments::new(db.clone()).map_err(|error| StartupError::Templates(format!("the questionnaire: {error}")))?;

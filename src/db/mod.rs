@@ -129,6 +129,8 @@ pub struct Db {
     write_gate: Option<std::sync::Arc<WriteGate>>,
     /// How long a caller waits for a connection, or in the writers' line.
     wait: Duration,
+    /// Counts calls that had to wait: for a connection, or for SQLite's write turn (`/metrics`).
+    waits: prometheus::IntCounter,
 }
 
 /// Pool settings taken from the configuration.
@@ -196,7 +198,13 @@ impl Db {
             .map_err(|source| OpenError::Connect { what, source: source.into() })?;
         let write_gate = (backend == Backend::Sqlite).then(|| std::sync::Arc::new(WriteGate::default()));
         let wait = settings.timeout;
-        Ok((Self { pool, live_pool, backend, sqlite_file, errors, write_gate, wait }, applied))
+        let waits = prometheus::IntCounter::new("db_pool_waits", "calls that waited").expect("a valid counter name");
+        Ok((Self { pool, live_pool, backend, sqlite_file, errors, write_gate, wait, waits }, applied))
+    }
+
+    /// The same database, counting the calls that wait into `waits` (the metrics' counter).
+    pub fn counting_waits(self, waits: prometheus::IntCounter) -> Self {
+        Self { waits, ..self }
     }
 
     /// The same database through the live rates' own small pool (reads only; see `live`).
@@ -240,6 +248,9 @@ impl Db {
         T: Send + 'static,
     {
         let Some(gate) = self.write_gate.clone() else { return self.run_within(None, f).await };
+        if gate.in_line.available_permits() == 0 {
+            self.waits.inc();
+        }
         // Waiting in line is bounded like waiting for a connection: past it the caller is told to come back later.
         let in_line = match tokio::time::timeout(self.wait, gate.in_line.clone().acquire_owned()).await {
             Ok(Ok(in_line)) => in_line,
@@ -273,6 +284,9 @@ impl Db {
         T: Send + 'static,
     {
         let pool = self.pool.clone();
+        if pool.state().idle_connections == 0 {
+            self.waits.inc();
+        }
         let span = tracing::Span::current();
         let result = tokio::task::spawn_blocking(move || {
             let _entered = span.enter();

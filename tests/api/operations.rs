@@ -249,3 +249,45 @@ on_both_backends!(
     retention_deletes_what_is_due_and_keeps_results_and_counters,
     super::retention_deletes_what_is_due_and_keeps_results_and_counters
 );
+
+/// `/metrics` says what residents did and what the process costs: submissions by mode, drafts saved, open live
+/// streams, pool waits, the backend, CPU, memory and open files.
+async fn metrics_show_submissions_drafts_streams_and_the_process(backend: Backend) {
+    use crate::health::metric_value;
+    let Some(app) = spawn_app(backend).await else { return };
+    let staff = app.staff("samordnare@hagfors.se", "coordinator", &["1783", "1762"]).await;
+    let (id, codes) = open_survey(&staff, 2, "codes").await;
+    let mut resident = Resident::new(&app);
+    resident.save(&codes[0], 1, &[("q.littering", "small")], "next").await;
+    resident.save(&codes[0], 2, &[], "review").await;
+    let review = resident.get(&format!("/svara/{}/granska", codes[0])).await;
+    let submission = submission_id(&review.body);
+    resident.post(&format!("/svara/{}/skicka", codes[0]), &[("submission_id", &submission)]).await;
+    let script = staff.script().await;
+    let paper = json!({ "municipality": "1762", "submission_id": uuid::Uuid::new_v4().to_string(),
+                        "answers": { "littering": "small" } });
+    let stored = script.request(Method::POST, &format!("/api/v1/surveys/{id}/paper"), Some(&paper)).await;
+    assert_eq!(stored.status(), 201);
+
+    let stream = script.request(Method::GET, &format!("/api/v1/surveys/{id}/rates/stream"), None).await;
+    assert_eq!(stream.status(), 200);
+    let metrics = app.get("/metrics").await.text().await.unwrap();
+    assert_eq!(metric_value(&metrics, "trygghet_submissions_total{mode=\"web\"}"), 1.0, "{metrics}");
+    assert_eq!(metric_value(&metrics, "trygghet_submissions_total{mode=\"paper\"}"), 1.0, "{metrics}");
+    assert_eq!(metric_value(&metrics, "trygghet_drafts_saved_total"), 2.0, "{metrics}");
+    assert_eq!(metric_value(&metrics, "trygghet_live_streams"), 1.0, "{metrics}");
+    let name = if backend == Backend::Sqlite { "sqlite" } else { "postgres" };
+    assert_eq!(metric_value(&metrics, &format!("trygghet_db_backend_info{{backend=\"{name}\"}}")), 1.0);
+    assert!(metrics.contains("trygghet_db_pool_waits_total "), "{metrics}");
+    assert!(metric_value(&metrics, "trygghet_process_resident_memory_bytes") > 1e6, "{metrics}");
+    assert!(metric_value(&metrics, "trygghet_process_open_fds") >= 3.0, "{metrics}");
+    assert!(metrics.contains("trygghet_process_cpu_seconds_total "), "{metrics}");
+
+    // (A stream whose viewer left stops being counted when the service next writes to it, at the latest with the
+    // keep-alive every 15 s; that is not waited for here.)
+    drop(stream);
+}
+on_both_backends!(
+    metrics_show_submissions_drafts_streams_and_the_process,
+    super::metrics_show_submissions_drafts_streams_and_the_process
+);
