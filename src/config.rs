@@ -18,6 +18,56 @@ use url::Url;
 use crate::domain::email::EmailAddress;
 use crate::domain::sender::{self, Contact, Instance, Phone};
 
+/// The README's configuration table: the one list of variables, which `--help` prints and a test holds against the
+/// variables this module reads.
+const README: &str = include_str!("../README.md");
+
+/// One row of the README's configuration table, in plain text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Documented {
+    pub name: String,
+    pub default: String,
+    pub meaning: String,
+}
+
+/// The variables as the README's configuration table documents them, in its order.
+pub fn documented_variables() -> Vec<Documented> {
+    let plain = |cell: &str| cell.trim().replace(['`', '*'], "");
+    README
+        .lines()
+        .skip_while(|line| !line.starts_with("| variable | default | meaning |"))
+        .skip(2)
+        .take_while(|line| line.starts_with('|'))
+        .filter_map(|line| {
+            let cells: Vec<&str> = line.trim_matches('|').split(" | ").collect();
+            let [name, default, meaning] = cells.as_slice() else { return None };
+            Some(Documented { name: plain(name), default: plain(default), meaning: plain(meaning) })
+        })
+        .collect()
+}
+
+/// The configuration part of `--help`: every documented variable with its default and meaning, wrapped to `width`.
+pub fn environment_help(width: usize) -> String {
+    let mut text =
+        String::from("Configuration (environment variables, all optional; the README has the same table):\n");
+    for variable in documented_variables() {
+        text.push_str(&format!("  {} (default: {})\n", variable.name, variable.default));
+        let mut line = String::from("     ");
+        for word in variable.meaning.split_whitespace() {
+            if line.len() + word.len() + 1 > width && !line.trim().is_empty() {
+                text.push_str(line.trim_end());
+                text.push('\n');
+                line = String::from("     ");
+            }
+            line.push(' ');
+            line.push_str(word);
+        }
+        text.push_str(line.trim_end());
+        text.push('\n');
+    }
+    text
+}
+
 /// The default database: an SQLite file under `./data/` of the working directory.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://./data/trygghet.db";
 
@@ -117,6 +167,12 @@ impl fmt::Debug for MetricsToken {
 pub struct Config {
     /// `DATABASE_URL`: which database, and so which backend.
     pub database: DatabaseUrl,
+    /// `TRYGGHET_RETAIN_DRAFTS_DAYS`, `TRYGGHET_RETAIN_CODES_DAYS`, `TRYGGHET_RETAIN_AUDIT_ADDRESSES_DAYS`: how long
+    /// unsent drafts, invitation codes and the audit log's addresses are kept (see `app::retention`).
+    pub retention: crate::app::retention::Periods,
+    /// `TRYGGHET_MIGRATE`: whether `serve` applies pending migrations (true) or refuses to start while any are
+    /// pending (false, where a job of its own runs `trygghet migrate`).
+    pub migrate: bool,
     /// `TRYGGHET_BIND`: the address to listen on.
     pub bind: IpAddr,
     /// `PORT`: the port to listen on; 0 picks a free one (tests).
@@ -211,6 +267,16 @@ impl Config {
         .map(|hours| Duration::from_secs(hours * 3600))?;
         let trust_forwarded_for =
             parse_or("TRYGGHET_TRUST_FORWARDED_FOR", var("TRYGGHET_TRUST_FORWARDED_FOR")?, false, parse_bool)?;
+        let migrate = parse_or("TRYGGHET_MIGRATE", var("TRYGGHET_MIGRATE")?, true, parse_bool)?;
+        let defaults = crate::app::retention::Periods::default();
+        let days = |name: &'static str, default: u32| -> Result<u32, ConfigError> {
+            parse_or(name, var(name)?, u64::from(default), |raw| bounded(raw, 0, 3650)).map(|days| days as u32)
+        };
+        let retention = crate::app::retention::Periods {
+            drafts: days("TRYGGHET_RETAIN_DRAFTS_DAYS", defaults.drafts)?,
+            codes: days("TRYGGHET_RETAIN_CODES_DAYS", defaults.codes)?,
+            audit_addresses: days("TRYGGHET_RETAIN_AUDIT_ADDRESSES_DAYS", defaults.audit_addresses)?,
+        };
         let (log_format, log_filter) = log_settings(&var)?;
         let default_workers = std::thread::available_parallelism().map_or(2, usize::from);
         let workers =
@@ -226,6 +292,8 @@ impl Config {
         Ok(Self {
             instance,
             database,
+            migrate,
+            retention,
             bind,
             port,
             public_url,
@@ -345,6 +413,29 @@ fn parse_public_url(raw: &str) -> Result<Url, ConfigError> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_readme_documents_exactly_the_variables_read_here() {
+        let documented: std::collections::BTreeSet<String> =
+            super::documented_variables().into_iter().map(|variable| variable.name).collect();
+        let source = include_str!("config.rs");
+        // Every string literal that is a variable's whole name: `var("TRYGGHET_…")` and the errors that name it.
+        let read: std::collections::BTreeSet<String> = source
+            .match_indices('"')
+            .filter_map(|(start, _)| {
+                let rest = &source[start + 1..];
+                let name = &rest[..rest.find(|c: char| !(c.is_ascii_uppercase() || c == '_'))?];
+                let whole = rest[name.len()..].starts_with('"');
+                let known = name == "DATABASE_URL" || name == "PORT" || name.len() > 9 && name.starts_with("TRYGGHET_");
+                (whole && known && !name.ends_with('_')).then(|| name.to_owned())
+            })
+            .collect();
+        assert!(documented.len() >= 20, "{documented:?}");
+        assert_eq!(documented, read, "the README's table and the variables config.rs reads");
+        let help = super::environment_help(100);
+        assert!(documented.iter().all(|name| help.contains(name.as_str())));
+        assert!(help.lines().all(|line| line.chars().count() <= 100 || !line.contains(' ')), "{help}");
+    }
+
     use super::*;
     use std::path::Path;
 

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use trygghet::app::accounts::{self, NewAccount};
 use trygghet::app::audit::Actor;
 use trygghet::app::instruments::{Imported, Instruments};
@@ -18,28 +18,7 @@ use trygghet::metrics::Metrics;
 use trygghet::startup::{Application, StartupError};
 use trygghet::telemetry;
 
-const ENVIRONMENT_HELP: &str = "\
-Configuration comes from environment variables (all optional; see the README for the full table):
-  DATABASE_URL                   sqlite://PATH (default sqlite://./data/trygghet.db) or postgres://USER@HOST/DB
-  PORT                           port to listen on (default 8080)
-  TRYGGHET_BIND                  address to listen on (default 127.0.0.1)
-  TRYGGHET_PUBLIC_URL            address users reach the service at, for links in letters
-  TRYGGHET_DATA_DIR              where the default database and a generated secret key live (default ./data)
-  TRYGGHET_SECRET_KEY            server secret, 64+ hex characters (generated and kept in the data dir if unset)
-  TRYGGHET_POOL_SIZE             database connections per instance (default 10)
-  TRYGGHET_POOL_TIMEOUT_SECS     wait for a free connection before answering 503 (default 5)
-  TRYGGHET_WORKERS               HTTP worker threads (default: number of cores)
-  TRYGGHET_SHUTDOWN_TIMEOUT_SECS wait for requests in flight on SIGTERM/SIGINT (default 30)
-  TRYGGHET_METRICS_TOKEN         if set, /metrics needs Authorization: Bearer <token>
-  TRYGGHET_SESSION_IDLE_MINUTES  a staff session ends after this long unused (default 60)
-  TRYGGHET_SESSION_MAX_HOURS     a staff session ends this long after sign-in at the latest (default 12)
-  TRYGGHET_TRUST_FORWARDED_FOR   true behind a reverse proxy that sets X-Forwarded-For (default false)
-  TRYGGHET_ORGANISATION          who runs the service, named in the accessibility statement (e.g. Polisregion Bergslagen)
-  TRYGGHET_CONTACT_PHONE         phone number residents can call when no survey is known (e.g. 114 14)
-  TRYGGHET_CONTACT_EMAIL         e-mail address residents can write to when no survey is known
-  TRYGGHET_LOG_FORMAT            text (default) or json
-  TRYGGHET_LOG                   log filter, e.g. info or trygghet=debug,info (default info; RUST_LOG also works)
-
+const EXIT_CODES: &str = "\
 Exit codes: 0 done, 1 failed (database unreachable, port taken, an instrument refused), 2 invalid configuration or
 usage.";
 
@@ -48,7 +27,7 @@ usage.";
 /// Issues the questionnaire to residents, records responses per municipality, computes response rates live and
 /// turns answers into results. Runs on an embedded SQLite database by default, or on PostgreSQL.
 #[derive(Parser)]
-#[command(name = "trygghet", version, after_help = ENVIRONMENT_HELP)]
+#[command(name = "trygghet", version)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -58,8 +37,27 @@ struct Cli {
 enum Command {
     /// Run the web service (the default): migrate the database, then serve HTTP until SIGTERM or SIGINT.
     Serve,
-    /// Apply pending database migrations and exit.
-    Migrate,
+    /// Apply pending database migrations and exit; with --status, list the applied and pending ones and change
+    /// nothing.
+    Migrate {
+        /// List the migrations this version carries, each applied or pending, and any the database has from a newer
+        /// version.
+        #[arg(long)]
+        status: bool,
+    },
+    /// Delete what has passed its retention period (unsent drafts' answers, invitation codes of closed surveys, the
+    /// audit log's addresses; see the README) and report it; `serve` does this once a day by itself.
+    Retention {
+        /// Report what would be deleted, and delete nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Write a consistent copy of the SQLite database to FILE, also while the service runs (for PostgreSQL use
+    /// pg_dump, as the README shows). Keep the secret key with it: the codes in letters are matched through it.
+    Backup {
+        /// The copy to write; it must not exist yet.
+        file: PathBuf,
+    },
     /// Manage staff accounts from the command line (for the first administrator, and for automation).
     Admin {
         #[command(subcommand)]
@@ -134,7 +132,20 @@ enum AdminCommand {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // The configuration's part of the help is the README's table, so the two cannot drift apart.
+    let help = format!("{}\n{EXIT_CODES}", trygghet::config::environment_help(100));
+    let matches = Cli::command().after_help(help).get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(error) => error.exit(),
+    };
+    // Checking a file needs neither the database nor the rest of the configuration.
+    if let Some(Command::Instrument { action: InstrumentCommand::Check { file } }) = &cli.command {
+        return match check_instrument(file) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => fail(&error),
+        };
+    }
     let config = match Config::from_env() {
         Ok(config) => config,
         Err(error) => return fail(&StartupError::Config(error)),
@@ -149,7 +160,10 @@ fn main() -> ExitCode {
     };
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => runtime.block_on(serve(config)),
-        Command::Migrate => migrate(config),
+        Command::Migrate { status: false } => migrate(config),
+        Command::Migrate { status: true } => migration_status(config),
+        Command::Backup { file } => backup(config, &file),
+        Command::Retention { dry_run } => runtime.block_on(retention(config, dry_run)),
         Command::Admin { action: AdminCommand::Create { email, role, name, municipalities } } => {
             runtime.block_on(create_account(
                 config,
@@ -201,6 +215,67 @@ fn migrate(config: Config) -> Result<(), StartupError> {
     } else {
         println!("Applied {} migration(s) to {}: {}", applied.len(), config.database.redacted(), applied.join(", "));
     }
+    Ok(())
+}
+
+fn migration_status(config: Config) -> Result<(), StartupError> {
+    let status = trygghet::db::migration_status(&config.database)?;
+    println!("Migrations of {}:", config.database.redacted());
+    for (name, applied) in &status.known {
+        println!("  {} {name}", if *applied { "applied" } else { "pending" });
+    }
+    for version in &status.unknown {
+        println!("  applied {version} (by a newer version of trygghet; this one does not know it)");
+    }
+    match status.pending().len() {
+        0 => println!("The database is up to date."),
+        pending => println!(
+            "{pending} pending: `trygghet migrate` applies them (so does `serve`, unless TRYGGHET_MIGRATE=false)."
+        ),
+    }
+    Ok(())
+}
+
+async fn retention(config: Config, dry_run: bool) -> Result<(), StartupError> {
+    let metrics = Metrics::new().map_err(|error| StartupError::Metrics(error.to_string()))?;
+    let settings = PoolSettings { max_size: 2, timeout: config.pool_timeout };
+    let url = config.database.clone();
+    let (db, _) = tokio::task::spawn_blocking(move || Db::open(&url, settings, metrics.db_errors()))
+        .await
+        .map_err(|error| StartupError::Usage(error.to_string()))??;
+    let now = chrono::Utc::now();
+    let today = trygghet::domain::survey::swedish_day(now);
+    let periods = config.retention;
+    let report = trygghet::app::retention::run(&db, periods, today, now.naive_utc(), dry_run)
+        .await
+        .map_err(|error| StartupError::Usage(format!("retention failed: {error}")))?;
+    println!(
+        "Periods: unsent drafts {} days, invitation codes {} days after a closed survey's last day; audit addresses {} days.",
+        periods.drafts, periods.codes, periods.audit_addresses
+    );
+    for survey in &report.surveys {
+        println!(
+            "  {} (closed, last day {}): {} drafts emptied, {} codes and {} letter batches retired",
+            survey.title, survey.closes_on, survey.drafts, survey.codes, survey.batches
+        );
+    }
+    println!("  audit log: {} addresses removed", report.audit_addresses);
+    if report.is_empty() {
+        println!("Nothing is due.");
+    } else if dry_run {
+        println!("Dry run: the above would be deleted; nothing was.");
+    }
+    Ok(())
+}
+
+fn backup(config: Config, file: &Path) -> Result<(), StartupError> {
+    let written = trygghet::db::backup::sqlite_copy(&config.database, file).map_err(StartupError::Usage)?;
+    println!(
+        "Wrote a copy of {} to {} ({written} bytes). Keep the secret key (secret.key beside the database, or \
+         TRYGGHET_SECRET_KEY) with it: without the key the codes in the letters cannot be matched.",
+        config.database.redacted(),
+        file.display()
+    );
     Ok(())
 }
 

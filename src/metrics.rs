@@ -1,8 +1,9 @@
-//! Prometheus metrics: the HTTP middleware's request counts and latencies per route and status, plus the
-//! connection pool and database errors. One registry per application, so tests running several apps in one
+//! Prometheus metrics: the HTTP middleware's request counts and latencies per route and status, the connection pool
+//! and database errors, what residents do (submissions stored, drafts saved), open live streams, and the process
+//! itself (CPU, memory, open files, on Linux). One registry per application, so tests running several apps in one
 //! process never mix their numbers.
 
-use prometheus::{Encoder, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder};
+use prometheus::{Encoder, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry, TextEncoder};
 
 use crate::db::Db;
 
@@ -13,6 +14,11 @@ pub struct Metrics {
     db_errors: IntCounterVec,
     pool_connections: IntGaugeVec,
     sign_in_failures: IntCounterVec,
+    submissions: IntCounterVec,
+    drafts_saved: IntCounter,
+    live_streams: IntGauge,
+    pool_waits: IntCounter,
+    backend: IntGaugeVec,
 }
 
 impl Metrics {
@@ -43,10 +49,74 @@ impl Metrics {
         for kind in ["connect", "unavailable", "query"] {
             db_errors.with_label_values(&[kind]);
         }
+        let submissions = IntCounterVec::new(
+            Opts::new(
+                "trygghet_submissions_total",
+                "Responses stored, by mode: web (a resident sent it), paper (keyed in)",
+            ),
+            &["mode"],
+        )?;
+        for mode in ["web", "paper"] {
+            submissions.with_label_values(&[mode]);
+        }
+        let drafts_saved =
+            IntCounter::new("trygghet_drafts_saved_total", "Pages of the questionnaire saved into residents' drafts")?;
+        let live_streams =
+            IntGauge::new("trygghet_live_streams", "Live rates and results streams (server-sent events) open now")?;
+        let pool_waits = IntCounter::new(
+            "trygghet_db_pool_waits_total",
+            "Database calls that found no idle connection and waited for one (or for SQLite's write turn)",
+        )?;
+        let backend = IntGaugeVec::new(
+            Opts::new("trygghet_db_backend_info", "The database backend this instance uses (the value is 1)"),
+            &["backend"],
+        )?;
         registry.register(Box::new(db_errors.clone()))?;
         registry.register(Box::new(pool_connections.clone()))?;
         registry.register(Box::new(sign_in_failures.clone()))?;
-        Ok(Self { registry, db_errors, pool_connections, sign_in_failures })
+        registry.register(Box::new(submissions.clone()))?;
+        registry.register(Box::new(drafts_saved.clone()))?;
+        registry.register(Box::new(live_streams.clone()))?;
+        registry.register(Box::new(pool_waits.clone()))?;
+        registry.register(Box::new(backend.clone()))?;
+        // CPU seconds, resident and virtual memory, open and maximum file descriptors, threads, start time.
+        #[cfg(target_os = "linux")]
+        registry.register(Box::new(prometheus::process_collector::ProcessCollector::new(
+            std::process::id() as i32,
+            "trygghet",
+        )))?;
+        Ok(Self {
+            registry,
+            db_errors,
+            pool_connections,
+            sign_in_failures,
+            submissions,
+            drafts_saved,
+            live_streams,
+            pool_waits,
+            backend,
+        })
+    }
+
+    /// Counts one stored response (`web` or `paper`).
+    pub fn submission_stored(&self, mode: &str) {
+        self.submissions.with_label_values(&[mode]).inc();
+    }
+
+    /// Counts one page saved into a draft.
+    pub fn draft_saved(&self) {
+        self.drafts_saved.inc();
+    }
+
+    /// The pool's wait counter, handed to the database.
+    pub fn pool_waits(&self) -> IntCounter {
+        self.pool_waits.clone()
+    }
+
+    /// A live stream opened; it counts as open until the returned guard is dropped.
+    pub fn live_stream_opened(&self) -> LiveStreamOpen {
+        self.live_streams.inc();
+        LiveStreamOpen(self.live_streams.clone())
     }
 
     /// The registry the HTTP middleware records into.
@@ -66,6 +136,7 @@ impl Metrics {
 
     /// Every metric in the Prometheus text format, with the pool gauges read now.
     pub fn render(&self, db: &Db) -> Result<String, prometheus::Error> {
+        self.backend.with_label_values(&[db.backend().name()]).set(1);
         let (in_use, idle, max) = db.pool_state();
         for (state, value) in [("in_use", in_use), ("idle", idle), ("max", max)] {
             self.pool_connections.with_label_values(&[state]).set(i64::from(value));
@@ -73,5 +144,14 @@ impl Metrics {
         let mut buffer = Vec::new();
         TextEncoder::new().encode(&self.registry.gather(), &mut buffer)?;
         Ok(String::from_utf8_lossy(&buffer).into_owned())
+    }
+}
+
+/// One open live stream, counted in `trygghet_live_streams` while it lives.
+pub struct LiveStreamOpen(IntGauge);
+
+impl Drop for LiveStreamOpen {
+    fn drop(&mut self) {
+        self.0.dec();
     }
 }

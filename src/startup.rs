@@ -19,7 +19,7 @@ use crate::app::Context;
 use crate::app::instruments::Instruments;
 use crate::app::live::Live;
 use crate::config::{Config, ConfigError, SecretKey};
-use crate::db::{Db, OpenError, PoolSettings};
+use crate::db::{Db, Migrations, OpenError, PoolSettings};
 use crate::domain::codes::CodeHasher;
 use crate::http;
 use crate::http::render::Pages;
@@ -130,6 +130,7 @@ impl Application {
             recall: Default::default(),
         };
         offer_first_setup(&app).await;
+        schedule_retention(app.db.clone(), config.retention);
         let state = web::Data::new(AppState {
             app,
             templates: Pages(templates),
@@ -187,14 +188,51 @@ impl Application {
     }
 }
 
-/// Opens the database (running its migrations) off the async workers, and reads the questionnaires from it.
+/// The first retention run, this long after start-up (not at once: a restart loop must not hammer the database), and
+/// the time between runs.
+const RETENTION_FIRST_RUN: std::time::Duration = std::time::Duration::from_secs(10 * 60);
+const RETENTION_INTERVAL: std::time::Duration = std::time::Duration::from_secs(24 * 60 * 60);
+
+/// Deletes what is due for deletion once a day (see `app::retention`); every instance may run it, as each run only
+/// deletes what is due and a second one finds nothing.
+fn schedule_retention(db: Db, periods: crate::app::retention::Periods) {
+    tokio::spawn(async move {
+        let mut next = tokio::time::Instant::now() + RETENTION_FIRST_RUN;
+        loop {
+            tokio::time::sleep_until(next).await;
+            next += RETENTION_INTERVAL;
+            let now = chrono::Utc::now();
+            let today = crate::domain::survey::swedish_day(now);
+            match crate::app::retention::run(&db, periods, today, now.naive_utc(), false).await {
+                Ok(report) if report.is_empty() => {}
+                Ok(report) => {
+                    let drafts: i64 = report.surveys.iter().map(|survey| survey.drafts).sum();
+                    let codes: i64 = report.surveys.iter().map(|survey| survey.codes).sum();
+                    tracing::info!(
+                        surveys = report.surveys.len(),
+                        drafts_emptied = drafts,
+                        codes_retired = codes,
+                        audit_addresses_removed = report.audit_addresses,
+                        "retention: deleted what its period had passed"
+                    );
+                }
+                Err(error) => tracing::warn!(%error, "retention failed; it runs again in a day"),
+            }
+        }
+    });
+}
+
+/// Opens the database (running its migrations, or with `TRYGGHET_MIGRATE=false` checking that none are pending) off
+/// the async workers, and reads the questionnaires from it.
 async fn open_database(config: &Config, metrics: &Metrics) -> Result<(Db, Instruments), StartupError> {
     let settings = PoolSettings { max_size: config.pool_size, timeout: config.pool_timeout };
     let errors = metrics.db_errors();
     let url = config.database.clone();
-    let (db, applied) = tokio::task::spawn_blocking(move || Db::open(&url, settings, errors))
+    let migrations = if config.migrate { Migrations::Run } else { Migrations::Check };
+    let (db, applied) = tokio::task::spawn_blocking(move || Db::open_with(&url, settings, errors, migrations))
         .await
         .map_err(|error| StartupError::Metrics(format!("start-up task failed: {error}")))??;
+    let db = db.counting_waits(metrics.pool_waits());
     tracing::info!(data = %config.database.redacted(), migrations_applied = applied.len(), "database ready");
     let instruments =
         Instruments::new(db.clone()).map_err(|error| StartupError::Templates(format!("the questionnaire: {error}")))?;

@@ -23,6 +23,7 @@ pub mod rates;
 pub mod reconcile;
 pub mod responses;
 pub mod results;
+pub mod retention;
 pub mod sessions;
 pub mod sign_in;
 pub mod surveys;

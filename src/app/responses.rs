@@ -76,11 +76,13 @@ pub async fn store(ctx: &Context, actor: Actor, new: NewResponse) -> Result<Stor
     let day = crate::domain::survey::swedish_day(chrono::Utc::now());
     let (response, rows) = response_rows(&new, day);
     let survey_id = response.survey_id.clone();
+    let mode = response.mode.as_str();
     let outcome = ctx
         .db
         .write(move |conn| outcome_of(conn.transaction(|conn| store_in(conn, &actor, &new, &response, &rows))))
         .await?;
     if outcome == Stored::Saved {
+        ctx.metrics.submission_stored(mode);
         ctx.forgetting.soon(&ctx.db);
         ctx.live.changed(&survey_id);
     }

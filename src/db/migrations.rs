@@ -1,6 +1,12 @@
-//! Embedded migrations, one folder per backend with the same version names, run at start-up.
+//! Embedded migrations, one folder per backend with the same version names, run at start-up (or by
+//! `trygghet migrate`, where a deployment migrates in a job of its own and starts the service with
+//! `TRYGGHET_MIGRATE=false`).
 
+use std::collections::BTreeSet;
+
+use diesel::backend::Backend;
 use diesel::connection::SimpleConnection;
+use diesel::migration::MigrationSource;
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 use super::connection::DbConnection;
@@ -29,4 +35,51 @@ pub fn run_pending(conn: &mut DbConnection) -> Result<Vec<String>, MigrationErro
         }
     };
     Ok(applied)
+}
+
+/// Where the database stands against the migrations this build carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Status {
+    /// Every migration of this build, oldest first (`2026-11-02-000000_users`), and whether it is applied.
+    pub known: Vec<(String, bool)>,
+    /// Versions the database has that this build does not know: it was migrated by a newer version.
+    pub unknown: Vec<String>,
+}
+
+impl Status {
+    /// A database that does not exist yet: everything pending.
+    pub fn of_empty_sqlite() -> Self {
+        let names = MigrationSource::<diesel::sqlite::Sqlite>::migrations(&SQLITE)
+            .map(|migrations| migrations.iter().map(|m| (m.name().to_string(), false)).collect())
+            .unwrap_or_default();
+        Self { known: names, unknown: Vec::new() }
+    }
+
+    /// The migrations of this build not yet applied.
+    pub fn pending(&self) -> Vec<&str> {
+        self.known.iter().filter(|(_, applied)| !applied).map(|(name, _)| name.as_str()).collect()
+    }
+}
+
+/// The applied and pending migrations (creates diesel's bookkeeping table on an empty database, nothing else).
+pub fn status(conn: &mut DbConnection) -> Result<Status, MigrationError> {
+    match conn {
+        DbConnection::Sqlite(conn) => status_of(conn, SQLITE),
+        DbConnection::Postgres(conn) => status_of(conn, POSTGRES),
+    }
+}
+
+fn status_of<DB: Backend>(
+    conn: &mut impl MigrationHarness<DB>,
+    source: EmbeddedMigrations,
+) -> Result<Status, MigrationError> {
+    let applied: BTreeSet<String> = conn.applied_migrations()?.iter().map(ToString::to_string).collect();
+    let migrations = MigrationSource::<DB>::migrations(&source)?;
+    let versions: BTreeSet<String> = migrations.iter().map(|m| m.name().version().to_string()).collect();
+    let known = migrations
+        .iter()
+        .map(|migration| (migration.name().to_string(), applied.contains(&migration.name().version().to_string())))
+        .collect();
+    let unknown = applied.difference(&versions).cloned().collect();
+    Ok(Status { known, unknown })
 }

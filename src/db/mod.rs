@@ -3,6 +3,7 @@
 //! diesel is synchronous; actix workers must never block. So every query runs as one closure on tokio's blocking
 //! pool, with a pooled connection, inside the caller's tracing span. One transaction is one closure.
 
+pub mod backup;
 pub mod connection;
 pub mod migrations;
 pub mod models;
@@ -85,6 +86,33 @@ pub enum OpenError {
     Connect { what: String, source: Box<dyn std::error::Error + Send + Sync> },
     #[error("cannot migrate the {what}: {source}")]
     Migrate { what: String, source: Box<dyn std::error::Error + Send + Sync> },
+    #[error(
+        "the {what} lacks {} migration(s) ({}) and TRYGGHET_MIGRATE is false: run `trygghet migrate` first",
+        pending.len(), pending.join(", ")
+    )]
+    Pending { what: String, pending: Vec<String> },
+}
+
+/// Where the database named by `url` stands against this build's migrations; changes nothing but diesel's own
+/// bookkeeping table. An SQLite file that does not exist yet is not created: every migration is pending.
+pub fn migration_status(url: &DatabaseUrl) -> Result<migrations::Status, OpenError> {
+    let what = url.redacted();
+    let target = match url {
+        DatabaseUrl::Sqlite(path) if !path.exists() => return Ok(migrations::Status::of_empty_sqlite()),
+        DatabaseUrl::Sqlite(path) => Target::Sqlite(path.clone()),
+        DatabaseUrl::Postgres(url) => Target::Postgres(url.clone()),
+    };
+    let mut conn =
+        target.establish().map_err(|source| OpenError::Connect { what: what.clone(), source: source.into() })?;
+    migrations::status(&mut conn).map_err(|source| OpenError::Migrate { what, source })
+}
+
+/// Whether opening the database applies the pending migrations, or only checks that none are pending (for
+/// deployments where a job of its own migrates before the service starts).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Migrations {
+    Run,
+    Check,
 }
 
 /// The connection pool and its facts, cheap to clone.
@@ -101,6 +129,8 @@ pub struct Db {
     write_gate: Option<std::sync::Arc<WriteGate>>,
     /// How long a caller waits for a connection, or in the writers' line.
     wait: Duration,
+    /// Counts calls that had to wait: for a connection, or for SQLite's write turn (`/metrics`).
+    waits: prometheus::IntCounter,
 }
 
 /// Pool settings taken from the configuration.
@@ -118,6 +148,16 @@ impl Db {
         settings: PoolSettings,
         errors: IntCounterVec,
     ) -> Result<(Self, Vec<String>), OpenError> {
+        Self::open_with(url, settings, errors, Migrations::Run)
+    }
+
+    /// [`Db::open`], with the migrations applied or only checked.
+    pub fn open_with(
+        url: &DatabaseUrl,
+        settings: PoolSettings,
+        errors: IntCounterVec,
+        migrations: Migrations,
+    ) -> Result<(Self, Vec<String>), OpenError> {
         let what = url.redacted();
         let (target, backend, sqlite_file) = match url {
             DatabaseUrl::Sqlite(path) => {
@@ -129,8 +169,19 @@ impl Db {
         };
         let mut conn =
             target.establish().map_err(|source| OpenError::Connect { what: what.clone(), source: source.into() })?;
-        let applied =
-            migrations::run_pending(&mut conn).map_err(|source| OpenError::Migrate { what: what.clone(), source })?;
+        let applied = match migrations {
+            Migrations::Run => migrations::run_pending(&mut conn)
+                .map_err(|source| OpenError::Migrate { what: what.clone(), source })?,
+            Migrations::Check => {
+                let status = migrations::status(&mut conn)
+                    .map_err(|source| OpenError::Migrate { what: what.clone(), source })?;
+                let pending: Vec<String> = status.pending().into_iter().map(str::to_owned).collect();
+                if !pending.is_empty() {
+                    return Err(OpenError::Pending { what, pending });
+                }
+                Vec::new()
+            }
+        };
         drop(conn);
         let live_pool = Pool::builder()
             .max_size(2)
@@ -147,7 +198,13 @@ impl Db {
             .map_err(|source| OpenError::Connect { what, source: source.into() })?;
         let write_gate = (backend == Backend::Sqlite).then(|| std::sync::Arc::new(WriteGate::default()));
         let wait = settings.timeout;
-        Ok((Self { pool, live_pool, backend, sqlite_file, errors, write_gate, wait }, applied))
+        let waits = prometheus::IntCounter::new("db_pool_waits", "calls that waited").expect("a valid counter name");
+        Ok((Self { pool, live_pool, backend, sqlite_file, errors, write_gate, wait, waits }, applied))
+    }
+
+    /// The same database, counting the calls that wait into `waits` (the metrics' counter).
+    pub fn counting_waits(self, waits: prometheus::IntCounter) -> Self {
+        Self { waits, ..self }
     }
 
     /// The same database through the live rates' own small pool (reads only; see `live`).
@@ -191,6 +248,9 @@ impl Db {
         T: Send + 'static,
     {
         let Some(gate) = self.write_gate.clone() else { return self.run_within(None, f).await };
+        if gate.in_line.available_permits() == 0 {
+            self.waits.inc();
+        }
         // Waiting in line is bounded like waiting for a connection: past it the caller is told to come back later.
         let in_line = match tokio::time::timeout(self.wait, gate.in_line.clone().acquire_owned()).await {
             Ok(Ok(in_line)) => in_line,
@@ -224,6 +284,9 @@ impl Db {
         T: Send + 'static,
     {
         let pool = self.pool.clone();
+        if pool.state().idle_connections == 0 {
+            self.waits.inc();
+        }
         let span = tracing::Span::current();
         let result = tokio::task::spawn_blocking(move || {
             let _entered = span.enter();

@@ -46,7 +46,7 @@ impl DatabaseUrl {
                 if url.path().trim_start_matches('/').is_empty() {
                     return Err(String::from("the PostgreSQL URL names no database"));
                 }
-                Ok(Self::Postgres(SecretString::from(raw.to_owned())))
+                Ok(Self::Postgres(SecretString::from(with_system_ca_store(url)?.to_string())))
             }
             other => Err(format!("unknown scheme \"{other}\"; expected sqlite:// or postgres:// (or postgresql://)")),
         }
@@ -81,4 +81,44 @@ pub fn parent_dir(path: &Path) -> PathBuf {
         Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
         _ => PathBuf::from("."),
     }
+}
+
+/// `sslrootcert=system` asks libpq to trust the system's CA store. With OpenSSL built in (the default build), the
+/// store OpenSSL would look in is its build's own, so the store is found here instead (`SSL_CERT_FILE` first, then
+/// the distribution's usual bundle) and named as a file; `sslmode` stays `verify-full`, as libpq implies for
+/// `system`. Any other URL is left as it is.
+fn with_system_ca_store(mut url: Url) -> Result<Url, String> {
+    if !cfg!(feature = "bundled-libpq")
+        || !url.query_pairs().any(|(key, value)| key == "sslrootcert" && value == "system")
+    {
+        return Ok(url);
+    }
+    let store = openssl_probe_store().ok_or_else(|| {
+        String::from(
+            "sslrootcert=system: no CA store found on this machine; install the CA certificates (ca-certificates) \
+             or name a file with sslrootcert=PATH",
+        )
+    })?;
+    let mut pairs: Vec<(String, String)> = url
+        .query_pairs()
+        .map(|(key, value)| {
+            let value = if key == "sslrootcert" { store.to_string_lossy().into_owned() } else { value.into_owned() };
+            (key.into_owned(), value)
+        })
+        .collect();
+    if !pairs.iter().any(|(key, _)| key == "sslmode") {
+        pairs.push(("sslmode".to_owned(), "verify-full".to_owned()));
+    }
+    url.query_pairs_mut().clear().extend_pairs(pairs);
+    Ok(url)
+}
+
+#[cfg(feature = "bundled-libpq")]
+fn openssl_probe_store() -> Option<PathBuf> {
+    openssl_probe::probe().cert_file
+}
+
+#[cfg(not(feature = "bundled-libpq"))]
+fn openssl_probe_store() -> Option<PathBuf> {
+    None
 }

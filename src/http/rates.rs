@@ -104,7 +104,7 @@ pub async fn api_stream(
 ) -> Result<impl Responder, AppError> {
     let snapshots = live::watch(&state, &user, &id).await?;
     let closing = state.live.closing();
-    Ok(stream(snapshots, user, "rates", closing, |snapshot, user, key| {
+    Ok(stream(snapshots, user, "rates", (closing, state.metrics.live_stream_opened()), |snapshot, user, key| {
         snapshot.memo.get_or_render(format!("json:{key}"), || {
             let view = snapshot.view(|code| user.permissions.may_view(code));
             serde_json::to_string(&view).map_err(|error| AppError::Internal(Box::new(error)))
@@ -346,10 +346,16 @@ pub async fn page_stream(
     let snapshots = live::watch(&state, &user, &id).await?;
     let state = state.into_inner();
     let closing = state.live.closing();
-    Ok(stream(snapshots, user, "dashboard", closing, move |snapshot, user, key| {
-        snapshot.memo.get_or_render(format!("html:{}:{key}", user.lang), || {
-            let view = snapshot.view(|code| user.permissions.may_view(code));
-            render_live(&state, snapshot, &view, &user.lang)
-        })
-    }))
+    Ok(stream(
+        snapshots,
+        user,
+        "dashboard",
+        (closing, state.metrics.live_stream_opened()),
+        move |snapshot, user, key| {
+            snapshot.memo.get_or_render(format!("html:{}:{key}", user.lang), || {
+                let view = snapshot.view(|code| user.permissions.may_view(code));
+                render_live(&state, snapshot, &view, &user.lang)
+            })
+        },
+    ))
 }

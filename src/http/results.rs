@@ -172,7 +172,7 @@ pub async fn page_stream(
         return Err(AppError::NotFound);
     }
     let closing = state.live.closing();
-    Ok(stream(snapshots, user, "results", closing, move |snapshot, user, _| {
+    Ok(stream(snapshots, user, "results", (closing, state.metrics.live_stream_opened()), move |snapshot, user, _| {
         Ok(version(snapshot, user, only.as_deref()).into())
     }))
 }

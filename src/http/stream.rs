@@ -31,23 +31,34 @@ fn current(receiver: &tokio::sync::watch::Receiver<Option<Arc<Snapshot>>>) -> Op
     receiver.borrow().clone()
 }
 
-/// An event stream that sends `render(snapshot)` as event `name` now and after every new snapshot.
+/// An event stream that sends `render(snapshot)` as event `name` now and after every new snapshot; `open` (the
+/// metrics' count of open streams) is held as long as the stream lives.
 pub fn stream(
     (first, receiver): (Arc<Snapshot>, tokio::sync::watch::Receiver<Option<Arc<Snapshot>>>),
     user: CurrentUser,
     name: &'static str,
-    closing: impl std::future::Future<Output = ()> + Send + 'static,
+    (closing, open): (impl std::future::Future<Output = ()> + Send + 'static, impl Send + 'static),
     render: impl Fn(&Snapshot, &CurrentUser, &str) -> Result<Arc<str>, AppError> + Send + 'static,
 ) -> impl Responder {
     let (sender, events) = tokio::sync::mpsc::channel::<sse::Event>(4);
     // The stream ends when the service stops (the sender goes with this task), so a graceful stop need not wait.
+    // The task also ends as soon as the viewer leaves (the response body, and with it the receiver, is dropped),
+    // not only at the next change it would fail to send.
+    let left = sender.clone();
     tokio::spawn(async move {
+        let _open = open;
         tokio::select! {
             () = send_snapshots(first, receiver, user, name, render, sender) => {}
             () = closing => {}
+            () = left.closed() => {}
         }
     });
-    sse::Sse::from_infallible_receiver(events).with_keep_alive(KEEP_ALIVE).with_retry_duration(RETRY)
+    // nginx buffers proxied answers unless told otherwise; an event stream must pass each event on at once.
+    sse::Sse::from_infallible_receiver(events)
+        .with_keep_alive(KEEP_ALIVE)
+        .with_retry_duration(RETRY)
+        .customize()
+        .insert_header(("X-Accel-Buffering", "no"))
 }
 
 /// Sends `render(snapshot)` for the first snapshot and every newer one, until the viewer leaves.

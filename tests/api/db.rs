@@ -409,3 +409,43 @@ async fn postgres_connections_can_require_tls() {
     assert!(counts.total >= 1, "the service holds connections to its database");
     assert_eq!(counts.encrypted, counts.total, "every connection of the service is encrypted");
 }
+
+/// `sslmode=verify-full` checks the server's certificate and name: against a file named in the URL, and against
+/// the system's CA store with `sslrootcert=system` (OpenSSL's store, which `SSL_CERT_FILE` may name). A server whose
+/// certificate the store does not vouch for is refused, with a sentence and exit code 1.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_connections_verify_the_server_certificate() {
+    let Some(database) = TestDatabase::create(Backend::Postgres) else { return };
+    let TestDatabase::Postgres { admin_url, name, .. } = &database else { unreachable!() };
+    let mut admin = PgConnection::establish(admin_url).unwrap();
+    #[derive(QueryableByName)]
+    struct CertFile {
+        #[diesel(sql_type = Text)]
+        ssl_cert_file: String,
+    }
+    let cert = diesel::sql_query("SHOW ssl_cert_file").get_result::<CertFile>(&mut admin).unwrap().ssl_cert_file;
+    assert!(
+        std::fs::metadata(&cert).is_ok(),
+        "the test server's certificate {cert} must be readable (Debian's default cluster uses the snakeoil one, \
+         issued to localhost)"
+    );
+    let at_localhost = |query: &str| format!("postgres://postgres@localhost:5432/{name}?{query}");
+    let dir = tempfile::tempdir().unwrap();
+    let migrate = |url: &str, env: &[(&str, &str)]| {
+        let mut all = vec![("DATABASE_URL", url), ("TRYGGHET_DATA_DIR", "./data")];
+        all.extend_from_slice(env);
+        crate::process::trygghet(dir.path(), &all).arg("migrate").output().unwrap()
+    };
+
+    let pinned = migrate(&at_localhost(&format!("sslmode=verify-full&sslrootcert={cert}")), &[]);
+    assert!(pinned.status.success(), "{}", String::from_utf8_lossy(&pinned.stderr));
+    let system = migrate(&at_localhost("sslrootcert=system"), &[("SSL_CERT_FILE", cert.as_str())]);
+    assert!(system.status.success(), "{}", String::from_utf8_lossy(&system.stderr));
+
+    // The distribution's CA bundle does not vouch for a self-signed certificate: refused, not trusted blindly.
+    let bundle = "/etc/ssl/certs/ca-certificates.crt";
+    let refused = migrate(&at_localhost("sslrootcert=system"), &[("SSL_CERT_FILE", bundle)]);
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(1), "{said}");
+    assert!(said.contains("certificate verify failed"), "{said}");
+}

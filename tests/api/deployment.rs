@@ -25,6 +25,15 @@ fn compose_runs_postgres_with_a_volume_and_healthcheck_and_the_app_after_it() {
     let database_url = app["environment"]["DATABASE_URL"].as_str().unwrap();
     assert!(database_url.starts_with("postgres://") && database_url.contains("@db:5432/"), "{database_url}");
     assert!(app["healthcheck"]["test"].is_sequence(), "the app has a healthcheck");
+    // No defaults that would reach production: compose refuses to start without a password and a public address.
+    let environment = &app["environment"];
+    assert!(database_url.contains("${POSTGRES_PASSWORD:?"), "{database_url}");
+    assert!(db["environment"]["POSTGRES_PASSWORD"].as_str().unwrap().starts_with("${POSTGRES_PASSWORD:?"));
+    let public_url = environment["TRYGGHET_PUBLIC_URL"].as_str().unwrap();
+    assert!(public_url.starts_with("${TRYGGHET_PUBLIC_URL:?") && !public_url.contains("localhost"), "{public_url}");
+    assert!(environment.get("TRYGGHET_TRUST_FORWARDED_FOR").is_some(), "the proxy setting sits beside it");
+    let published = app["ports"][0].as_str().unwrap();
+    assert_eq!(published, "${TRYGGHET_PUBLISH:-127.0.0.1}:8080:8080", "published on the host's loopback unless stated");
 
     let has_compose = Command::new("docker").args(["compose", "version"]).output().is_ok_and(|o| o.status.success());
     if has_compose {
@@ -44,9 +53,32 @@ fn the_image_builds_and_runs_the_binary_the_readme_runs() {
     let manifest = read("Cargo.toml");
     assert!(readme.contains("cargo run --release"), "the README's run command");
     assert!(manifest.contains("default-run = \"trygghet\""), "cargo run runs the trygghet binary");
-    assert!(dockerfile.contains("cargo build --release --locked --bin trygghet"), "the image builds that binary");
+    assert!(
+        dockerfile.contains("cargo build --release --locked --no-default-features --bin trygghet"),
+        "the image builds that binary, linked against the distribution's libpq"
+    );
+    assert!(dockerfile.contains("libpq-dev") && dockerfile.contains("libpq5"), "which the image installs");
+    // The dependencies in a layer of their own, cooked from Cargo.toml and Cargo.lock before the code is copied.
+    let cook = dockerfile.find("cargo chef cook --release --locked --no-default-features").expect("cargo chef cook");
+    let copy_code = dockerfile[cook..].find("COPY . .").expect("the code is copied after the dependencies");
+    assert!(copy_code > 0);
+    assert!(dockerfile.contains("HEALTHCHECK") && dockerfile.contains("/readyz"), "the image checks readiness");
+    let user = dockerfile.rfind("USER ").expect("a USER");
+    assert!(!dockerfile[user..].starts_with("USER root") && user > dockerfile.rfind("FROM ").unwrap(), "not root");
     assert!(dockerfile.contains("/target/release/trygghet /usr/local/bin/trygghet"), "and ships it");
     assert!(dockerfile.contains(r#"CMD ["trygghet", "serve"]"#), "and runs it as the README does");
     // Two stages: the toolchain stays out of the runtime image.
     assert!(dockerfile.matches("FROM ").count() >= 2);
+}
+
+/// The example proxy in front: TLS, the live stream passed on unbuffered, residents' personal paths kept out of its
+/// access log.
+#[test]
+fn the_example_proxy_streams_live_rates_and_logs_no_personal_paths() {
+    let caddyfile = read("deploy/Caddyfile");
+    assert!(caddyfile.contains("reverse_proxy 127.0.0.1:8080"));
+    assert!(caddyfile.contains("flush_interval -1"), "server-sent events are not buffered");
+    assert!(caddyfile.contains("log_skip /svara/*"), "no access log line carries an invitation code");
+    let readme = read("README.md");
+    assert!(readme.contains("deploy/Caddyfile"), "the README points to it");
 }

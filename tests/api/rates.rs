@@ -328,6 +328,7 @@ async fn a_submission_reaches_a_connected_stream_within_a_second(backend: Backen
     let response = script.request(Method::GET, &format!("/api/v1/surveys/{id}/rates/stream"), None).await;
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()["content-type"], "text/event-stream");
+    assert_eq!(response.headers()["x-accel-buffering"], "no", "a proxy passes each event on at once");
     let mut stream = response.bytes_stream();
     let mut buffer = String::new();
     let first = next_event(&mut stream, &mut buffer, "rates", Duration::from_secs(5)).await.expect("a first event");

@@ -422,6 +422,7 @@ pub async fn save_section(
         })
         .await?;
     ctx.recall.keep(entry, Some(kept));
+    ctx.metrics.draft_saved();
     ctx.live.changed(&entry.survey.id);
     Ok(())
 }

@@ -12,6 +12,7 @@ pub mod population;
 pub mod promises;
 pub mod publications;
 pub mod responses;
+pub mod retention;
 pub mod sessions;
 pub mod surveys;
 pub mod tallies;
