@@ -1,8 +1,8 @@
 //! Prometheus metrics: the HTTP middleware's request counts and latencies per route and status, plus the
-//! connection pool and database errors. One registry per application, so tests running several apps in one
+//! connection pool and database errors, failed sign-ins and code entry's guessing defences. One registry per application, so tests running several apps in one
 //! process never mix their numbers.
 
-use prometheus::{Encoder, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder};
+use prometheus::{Encoder, IntCounter, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder};
 
 use crate::db::Db;
 
@@ -13,6 +13,9 @@ pub struct Metrics {
     db_errors: IntCounterVec,
     pool_connections: IntGaugeVec,
     sign_in_failures: IntCounterVec,
+    unknown_codes: IntCounter,
+    refused_lookups: IntCounterVec,
+    paced: IntCounterVec,
 }
 
 impl Metrics {
@@ -37,6 +40,32 @@ impl Metrics {
             ),
             &["reason"],
         )?;
+        let unknown_codes = IntCounter::new(
+            "trygghet_code_lookups_unknown_total",
+            "Well-formed codes looked up that matched nothing (typos are caught by the check character and not counted)",
+        )?;
+        let refused_lookups = IntCounterVec::new(
+            Opts::new(
+                "trygghet_code_lookups_refused_total",
+                "Code lookups not made, answered with Retry-After, by reason: address (the address is paced after too \
+                 many unknown codes), ceiling (too many unknown codes from everyone; the shared gate is busy)",
+            ),
+            &["reason"],
+        )?;
+        let paced = IntCounterVec::new(
+            Opts::new(
+                "trygghet_code_entry_paced_total",
+                "Times code entry began to be paced within a window, by scope: address (one address passed its \
+                 allowance of unknown codes), everyone (all addresses together passed the ceiling)",
+            ),
+            &["scope"],
+        )?;
+        for reason in ["address", "ceiling"] {
+            refused_lookups.with_label_values(&[reason]);
+        }
+        for scope in ["address", "everyone"] {
+            paced.with_label_values(&[scope]);
+        }
         for reason in ["bad_credentials", "locked"] {
             sign_in_failures.with_label_values(&[reason]);
         }
@@ -46,7 +75,10 @@ impl Metrics {
         registry.register(Box::new(db_errors.clone()))?;
         registry.register(Box::new(pool_connections.clone()))?;
         registry.register(Box::new(sign_in_failures.clone()))?;
-        Ok(Self { registry, db_errors, pool_connections, sign_in_failures })
+        registry.register(Box::new(unknown_codes.clone()))?;
+        registry.register(Box::new(refused_lookups.clone()))?;
+        registry.register(Box::new(paced.clone()))?;
+        Ok(Self { registry, db_errors, pool_connections, sign_in_failures, unknown_codes, refused_lookups, paced })
     }
 
     /// The registry the HTTP middleware records into.
@@ -62,6 +94,21 @@ impl Metrics {
     /// Counts one failed sign-in.
     pub fn sign_in_failure(&self, reason: &str) {
         self.sign_in_failures.with_label_values(&[reason]).inc();
+    }
+
+    /// Counts one well-formed code that matched nothing.
+    pub fn unknown_code(&self) {
+        self.unknown_codes.inc();
+    }
+
+    /// Counts one code lookup refused before it was made (`address` or `ceiling`).
+    pub fn code_lookup_refused(&self, reason: &str) {
+        self.refused_lookups.with_label_values(&[reason]).inc();
+    }
+
+    /// Counts code entry beginning to be paced for one address, or for everyone (`address` or `everyone`).
+    pub fn code_entry_paced(&self, scope: &str) {
+        self.paced.with_label_values(&[scope]).inc();
     }
 
     /// Every metric in the Prometheus text format, with the pool gauges read now.
