@@ -194,7 +194,7 @@ pub struct Config {
     /// `TRYGGHET_SESSION_MAX_HOURS`: a staff session ends this long after sign-in, however active.
     pub session_max: Duration,
     /// `TRYGGHET_TRUST_FORWARDED_FOR`: take the client address from `X-Forwarded-For` (only behind a proxy that
-    /// sets it), for sign-in throttling and the audit log.
+    /// sets it), for sign-in throttling, code entry's pace and the audit log.
     pub trust_forwarded_for: bool,
     /// `TRYGGHET_LOG_FORMAT`: `text` or `json`.
     pub log_format: LogFormat,

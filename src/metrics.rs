@@ -1,7 +1,7 @@
 //! Prometheus metrics: the HTTP middleware's request counts and latencies per route and status, the connection pool
-//! and database errors, what residents do (submissions stored, drafts saved), open live streams, and the process
-//! itself (CPU, memory, open files, on Linux). One registry per application, so tests running several apps in one
-//! process never mix their numbers.
+//! and database errors, failed sign-ins and code entry's guessing defences, what residents do (submissions stored,
+//! drafts saved), open live streams, and the process itself (CPU, memory, open files, on Linux). One registry per
+//! application, so tests running several apps in one process never mix their numbers.
 
 use prometheus::{Encoder, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry, TextEncoder};
 
@@ -19,6 +19,9 @@ pub struct Metrics {
     live_streams: IntGauge,
     pool_waits: IntCounter,
     backend: IntGaugeVec,
+    unknown_codes: IntCounter,
+    refused_lookups: IntCounterVec,
+    paced: IntCounterVec,
 }
 
 impl Metrics {
@@ -43,6 +46,32 @@ impl Metrics {
             ),
             &["reason"],
         )?;
+        let unknown_codes = IntCounter::new(
+            "trygghet_code_lookups_unknown_total",
+            "Well-formed codes looked up that matched nothing (typos are caught by the check character and not counted)",
+        )?;
+        let refused_lookups = IntCounterVec::new(
+            Opts::new(
+                "trygghet_code_lookups_refused_total",
+                "Code lookups not made, answered with Retry-After, by reason: address (the address is paced after too \
+                 many unknown codes), ceiling (too many unknown codes from everyone; the shared gate is busy)",
+            ),
+            &["reason"],
+        )?;
+        let paced = IntCounterVec::new(
+            Opts::new(
+                "trygghet_code_entry_paced_total",
+                "Times code entry began to be paced within a window, by scope: address (one address passed its \
+                 allowance of unknown codes), everyone (all addresses together passed the ceiling)",
+            ),
+            &["scope"],
+        )?;
+        for reason in ["address", "ceiling"] {
+            refused_lookups.with_label_values(&[reason]);
+        }
+        for scope in ["address", "everyone"] {
+            paced.with_label_values(&[scope]);
+        }
         for reason in ["bad_credentials", "locked"] {
             sign_in_failures.with_label_values(&[reason]);
         }
@@ -74,6 +103,9 @@ impl Metrics {
         registry.register(Box::new(db_errors.clone()))?;
         registry.register(Box::new(pool_connections.clone()))?;
         registry.register(Box::new(sign_in_failures.clone()))?;
+        registry.register(Box::new(unknown_codes.clone()))?;
+        registry.register(Box::new(refused_lookups.clone()))?;
+        registry.register(Box::new(paced.clone()))?;
         registry.register(Box::new(submissions.clone()))?;
         registry.register(Box::new(drafts_saved.clone()))?;
         registry.register(Box::new(live_streams.clone()))?;
@@ -95,6 +127,9 @@ impl Metrics {
             live_streams,
             pool_waits,
             backend,
+            unknown_codes,
+            refused_lookups,
+            paced,
         })
     }
 
@@ -132,6 +167,21 @@ impl Metrics {
     /// Counts one failed sign-in.
     pub fn sign_in_failure(&self, reason: &str) {
         self.sign_in_failures.with_label_values(&[reason]).inc();
+    }
+
+    /// Counts one well-formed code that matched nothing.
+    pub fn unknown_code(&self) {
+        self.unknown_codes.inc();
+    }
+
+    /// Counts one code lookup refused before it was made (`address` or `ceiling`).
+    pub fn code_lookup_refused(&self, reason: &str) {
+        self.refused_lookups.with_label_values(&[reason]).inc();
+    }
+
+    /// Counts code entry beginning to be paced for one address, or for everyone (`address` or `everyone`).
+    pub fn code_entry_paced(&self, scope: &str) {
+        self.paced.with_label_values(&[scope]).inc();
     }
 
     /// Every metric in the Prometheus text format, with the pool gauges read now.

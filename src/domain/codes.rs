@@ -63,7 +63,7 @@ const RANDOM_LENGTH: usize = CODE_LENGTH - 1;
 const BASE: u64 = ALPHABET.len() as u64;
 
 /// How many different codes there are: 30^11, about 2^54.
-const RANDOM_CODES: u64 = BASE.pow(RANDOM_LENGTH as u32);
+pub const RANDOM_CODES: u64 = BASE.pow(RANDOM_LENGTH as u32);
 
 /// Draws below this (the largest multiple of [`RANDOM_CODES`] in a u64) map uniformly onto the codes.
 const UNBIASED_DRAWS: u64 = u64::MAX / RANDOM_CODES * RANDOM_CODES;
@@ -248,6 +248,9 @@ const DRAFT_KEY_PURPOSE: &[u8] = b"trygghet:draft-key:v1:";
 
 /// Domain prefix of the key that seals a resident's draft; never stored.
 const DRAFT_SEAL_PURPOSE: &[u8] = b"trygghet:draft-seal:v1:";
+/// Domain prefix of the pass a browser that opened a code keeps for it, so that its later pages skip code entry's
+/// pacing; never stored.
+const ENTRY_PASS_PURPOSE: &[u8] = b"trygghet:entry-pass:v1:";
 /// Labels for a request's key (a batch of letters found again by a retry) and the seal of what it answered.
 const REQUEST_KEY_PURPOSE: &[u8] = b"trygghet:request-key:v1:";
 const REQUEST_SEAL_PURPOSE: &[u8] = b"trygghet:request-seal:v1:";
@@ -295,6 +298,12 @@ impl CodeHasher {
     /// stored.
     pub fn draft_seal(&self, code: &InvitationCode) -> crate::domain::draft_seal::DraftSeal {
         crate::domain::draft_seal::DraftSeal::new(self.mac(DRAFT_SEAL_PURPOSE, code.as_compact().as_bytes()))
+    }
+
+    /// The pass for `code` a browser keeps once the code has opened a survey: only someone who had the code can
+    /// show it, so its pages are no guesses (see [`crate::domain::code_entry`]).
+    pub fn entry_pass(&self, code: &InvitationCode) -> String {
+        self.keyed(ENTRY_PASS_PURPOSE, code.as_compact().as_bytes())
     }
 
     /// The stored form of a request's key (an `Idempotency-Key`, a form's one-time key), scoped by the caller.
@@ -662,6 +671,8 @@ mod tests {
         let (hash, draft_key) = (hasher.hash(code), hasher.draft_key(code));
         assert_ne!(hash, draft_key);
         assert_eq!(draft_key, hasher.draft_key(code), "the resident finds their draft again");
+        let pass = hasher.entry_pass(code);
+        assert!(pass != hash && pass != draft_key && pass != hasher.entry_pass(&MANY[1]));
         assert_ne!(draft_key, hasher.draft_key(&MANY[1]));
         // Nor is it any keyed hash of the stored hash.
         assert_ne!(draft_key, hasher.hash_token(hash.as_bytes()));

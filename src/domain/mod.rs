@@ -19,6 +19,7 @@ macro_rules! checked_text {
 
 pub mod aapor;
 pub mod audit;
+pub mod code_entry;
 pub mod codes;
 pub mod comments;
 pub mod display_name;

@@ -95,12 +95,20 @@ struct Page<'a> {
     lang: String,
     languages: Vec<String>,
     asker: AskerView,
+    /// The entry pass to give the browser, when it lacks the one for the page's code.
+    pass: Option<String>,
 }
 
 impl<'a> Page<'a> {
     fn new(state: &'a AppState, request: &'a HttpRequest, saved: Option<&str>, offered: Vec<String>) -> Self {
         let lang = language::choose(request, saved, &offered);
-        Self { state, request, lang, languages: offered, asker: AskerView::of_instance(&state.instance) }
+        Self { state, request, lang, languages: offered, asker: AskerView::of_instance(&state.instance), pass: None }
+    }
+
+    /// The page of a code that opened a survey: the browser keeps a pass for it, so its next pages are not paced.
+    fn passing(self, code: &InvitationCode) -> Self {
+        let pass = self.state.hasher.entry_pass(code);
+        Self { pass: (!has_pass(self.request, &pass)).then_some(pass), ..self }
     }
 
     /// The page of a survey: it names the survey's sender and contact.
@@ -127,6 +135,9 @@ impl<'a> Page<'a> {
         }
         if language::query_language(self.request).is_some_and(|asked| asked == self.lang) {
             cookies.push(language::cookie(&self.lang, self.state.secure_cookies));
+        }
+        if let Some(pass) = &self.pass {
+            cookies.push(cookies::entry_pass(pass.clone(), self.state.secure_cookies));
         }
         cookies::set(response, cookies)
     }
@@ -200,6 +211,14 @@ impl PostedForm {
     }
 }
 
+/// Whether the request carries `pass` in its entry pass cookie.
+fn has_pass(request: &HttpRequest, pass: &str) -> bool {
+    use subtle::ConstantTimeEq;
+    request
+        .cookie(cookies::ENTRY_PASS_COOKIE)
+        .is_some_and(|cookie| bool::from(cookie.value().as_bytes().ct_eq(pass.as_bytes())))
+}
+
 fn path_of(code: &InvitationCode) -> String {
     format!("/svara/{code}")
 }
@@ -217,6 +236,35 @@ fn start_context(page: &Page, code: &str, error: Option<String>) -> serde_json::
     let errors: Vec<FieldError> =
         error.iter().map(|reason| FieldError { field: "code".into(), reason: reason.clone() }).collect();
     context! { title => page.t("start_title"), code, error, errors }
+}
+
+/// A lookup that was not made because code entry is paced: 429 with `Retry-After` and a note to wait that long. A
+/// code opened by a link or typed comes back in the start page's field; a posted page is kept, every field as sent,
+/// with a button that sends it again.
+fn paced_page(
+    state: &AppState,
+    request: &HttpRequest,
+    code: &InvitationCode,
+    form: Option<&PostedForm>,
+    paced: answering::Paced,
+) -> Result<HttpResponse, AppError> {
+    let seconds = paced.retry_after_secs();
+    let page = Page::new(state, request, None, i18n::page_languages());
+    let mut response = match form {
+        None => {
+            let notice = page.t("code_paced").replace("%{seconds}", &seconds.to_string());
+            let context = merged(start_context(&page, &code.to_string(), None), context! { notice });
+            page.render(StatusCode::TOO_MANY_REQUESTS, "answer/start.html", context)?
+        }
+        Some(form) => {
+            let fields: Vec<&(String, String)> = form.fields.iter().filter(|(name, _)| name != "csrf_token").collect();
+            let message = page.t("paced_text").replace("%{seconds}", &seconds.to_string());
+            let context = context! { title => page.t("paced_title"), message, action => request.path(), fields };
+            page.render(StatusCode::TOO_MANY_REQUESTS, "answer/unavailable.html", context)?
+        }
+    };
+    response.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from(seconds));
+    Ok(response)
 }
 
 /// `POST /svara`: a typed code. A typo is caught by the check character and explained beside the field.
@@ -265,7 +313,14 @@ enum Resolved {
     Page(HttpResponse, Option<(Refusal, Box<Entry>)>),
 }
 
-async fn resolve(state: &AppState, request: &HttpRequest, raw_code: &str) -> Result<Resolved, AppError> {
+/// Resolves a code from a path; `form` is the posted page, kept when the lookup has to wait. A browser with the
+/// code's entry pass is not paced: it opened the code before, so this is no guess.
+async fn resolve(
+    state: &AppState,
+    request: &HttpRequest,
+    raw_code: &str,
+    form: Option<&PostedForm>,
+) -> Result<Resolved, AppError> {
     let code = match InvitationCode::parse(raw_code) {
         Ok(code) => code,
         Err(error) => {
@@ -275,14 +330,23 @@ async fn resolve(state: &AppState, request: &HttpRequest, raw_code: &str) -> Res
             return Ok(Resolved::Page(page.render(StatusCode::NOT_FOUND, "answer/start.html", context)?, None));
         }
     };
-    let address = client_address(request, state.trust_forwarded_for);
-    answering::check_not_throttled(state, address.as_deref()).await?;
-    match answering::resolve(state, &code).await? {
+    let lookup = if has_pass(request, &state.hasher.entry_pass(&code)) {
+        None
+    } else {
+        let address = client_address(request, state.trust_forwarded_for);
+        match answering::admit_lookup(state, address.as_deref()).await? {
+            Ok(lookup) => Some(lookup),
+            Err(paced) => return Ok(Resolved::Page(paced_page(state, request, &code, form, paced)?, None)),
+        }
+    };
+    let resolved = answering::resolve(state, &code).await?;
+    if let Some(lookup) = lookup {
+        let known = !matches!(&resolved, Err(refused) if refused.refusal == Refusal::Unknown);
+        answering::settle_lookup(state, lookup, known).await?;
+    }
+    match resolved {
         Ok(entry) => Ok(Resolved::Entry(Box::new(entry))),
         Err(refused) => {
-            if refused.refusal == Refusal::Unknown {
-                answering::note_unknown_code(state, address.as_deref()).await?;
-            }
             let asker = refused.survey.as_deref().map(|survey| (asker_of(survey), refused_municipality(&refused)));
             let page = refusal_page(state, request, &refused.refusal, asker)?;
             Ok(Resolved::Page(page, refused.entry.map(|entry| (refused.refusal, entry))))
@@ -334,6 +398,7 @@ fn refusal_page(
 fn entry_page<'a>(state: &'a AppState, request: &'a HttpRequest, entry: &Entry) -> Page<'a> {
     Page::new(state, request, entry.saved_language(), i18n::common(entry.instrument.languages()))
         .asking(asker_of(&entry.survey), &entry.municipality_name)
+        .passing(&entry.code)
 }
 
 /// What the pages of one entry share: the survey's title, the municipality, the code.
@@ -363,7 +428,7 @@ async fn open_entry<'a>(
     request: &'a HttpRequest,
     code: &str,
 ) -> Result<Result<(Box<Entry>, Page<'a>), HttpResponse>, AppError> {
-    let entry = match resolve(state, request, code).await? {
+    let entry = match resolve(state, request, code, None).await? {
         Resolved::Entry(entry) => entry,
         Resolved::Page(page, _) => return Ok(Err(page)),
     };
@@ -500,7 +565,7 @@ async fn save_posted_section(
 ) -> Result<HttpResponse, AppError> {
     let typed = raw_answers(&form.fields);
     let from_review = form.value("from_review") == "1";
-    let entry = match resolve(state, request, code).await? {
+    let entry = match resolve(state, request, code, Some(form)).await? {
         Resolved::Entry(entry) => entry,
         Resolved::Page(_, Some((refusal, entry))) => {
             // The survey closed (or is not open) while this page was being filled in: show what was typed.
@@ -739,7 +804,7 @@ async fn store_posted(
     if form.fresh && answering::was_submitted(state, &submission_id).await? {
         return Ok(see_other("/tack"));
     }
-    let entry = match resolve(state, request, code).await? {
+    let entry = match resolve(state, request, code, Some(form)).await? {
         Resolved::Entry(entry) => entry,
         // The same form, submitted twice at once, stored by the other submit meanwhile: the same thank-you.
         Resolved::Page(..) if form.fresh && answering::was_submitted(state, &submission_id).await? => {
@@ -874,10 +939,9 @@ async fn start_posted_open_link(
         let status = if form.fresh { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::FORBIDDEN };
         return open_start_response(&page, &survey.id, &instrument, &municipalities, &chosen, Some(error), status);
     }
-    // Starting costs a row; addresses that guessed codes are refused, and those that start a great many are asked
-    // to wait, on the form itself with the municipality they chose.
+    // Starting costs a row, so addresses that start a great many are asked to wait, on the form itself with the
+    // municipality they chose. (A start looks up no code, so code entry's pacing has no say here.)
     let address = client_address(request, state.trust_forwarded_for);
-    answering::check_not_throttled(state, address.as_deref()).await?;
     let limit = answering::OPEN_START_LIMIT;
     if let Some(wait) = answering::note_anonymous_post(state, "open-start", address.as_deref(), limit).await? {
         let busy = Some(page.t("open_busy"));

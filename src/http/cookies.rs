@@ -29,6 +29,19 @@ pub fn device(value: String, secure: bool) -> Cookie<'static> {
         .finish()
 }
 
+/// The entry pass cookie's name (see `CodeHasher::entry_pass`).
+pub const ENTRY_PASS_COOKIE: &str = "trygghet_pass";
+
+/// The pass of the code a browser opened last: read only by the questionnaire's pages, gone when the browser closes.
+pub fn entry_pass(value: String, secure: bool) -> Cookie<'static> {
+    Cookie::build(ENTRY_PASS_COOKIE, value)
+        .path("/svara")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(secure)
+        .finish()
+}
+
 /// A cookie that removes the session cookie from the browser.
 pub fn removal(secure: bool) -> Cookie<'static> {
     let mut cookie = session(String::new(), secure);

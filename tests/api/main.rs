@@ -11,6 +11,7 @@ mod auth;
 mod batches;
 mod browser;
 mod cli;
+mod code_entry;
 mod comments;
 mod db;
 mod deployment;

@@ -14,9 +14,11 @@
 //! transaction ([`crate::app::responses::store`]); a second submit with the same form id finds it stored and gets the
 //! same thank-you, any other finds the letter used ("already answered").
 //!
-//! **Guessing is slowed down.** Codes carry about 54 random bits and a check character, so a typo is caught before
-//! any lookup; lookups of well-formed codes that match nothing are counted per client address and refused for a while
-//! after [`UNKNOWN_CODE_LIMIT`] of them.
+//! **Guessing is hopeless, sharing an address is not.** Codes carry about 54 random bits and a check character, so a
+//! typo is caught before any lookup; lookups of well-formed codes that match nothing are counted per client address
+//! and past an allowance the address is paced (a few seconds between lookups), never locked out, since many
+//! residents may share it; past a ceiling for everyone together, addresses that tried unknown codes share one gate.
+//! The numbers and why they suffice are in [`crate::domain::code_entry`].
 
 use std::sync::Arc;
 
@@ -28,7 +30,9 @@ use crate::app::audit::Actor;
 use crate::app::responses::{self, NewResponse, Stored};
 use crate::db::models::response::{Draft, LegacyDraft};
 use crate::db::models::survey::Survey;
+use crate::db::queries::throttle::Slot;
 use crate::db::queries::{drafts, invitations, municipalities, surveys, tallies, throttle as throttle_queries};
+use crate::domain::code_entry;
 use crate::domain::codes::{CodeHasher, InvitationCode};
 use crate::domain::dispositions::Disposition;
 use crate::domain::draft_seal::DraftSeal;
@@ -54,9 +58,6 @@ pub async fn open_survey(ctx: &Context, id: &str) -> Result<(Survey, Vec<(String
     let municipalities = parts.into_iter().map(|(part, name)| (part.municipality_code, name)).collect();
     Ok((survey, municipalities))
 }
-
-/// Well-formed codes that match nothing, per client address and throttle window, before lookups are refused.
-pub const UNKNOWN_CODE_LIMIT: i32 = 20;
 
 /// A code that leads to a survey a resident may answer now.
 pub struct Entry {
@@ -268,38 +269,122 @@ pub fn refusal_by_state(survey: &Survey, today: NaiveDate) -> Option<Refusal> {
 
 /// The throttle key of a client address: hashed, so that the table never holds addresses.
 fn address_key(hasher: &CodeHasher, address: Option<&str>) -> String {
-    format!("answer-code:{}", hasher.hash_token(address.unwrap_or("unknown").as_bytes()))
+    format!("code-entry:{}", hasher.hash_token(address.unwrap_or("unknown").as_bytes()))
 }
 
-/// Refuses lookups from an address that has tried too many unknown codes lately.
-pub async fn check_not_throttled(ctx: &Context, address: Option<&str>) -> Result<(), AppError> {
+/// The throttle key of all addresses together.
+const EVERYONE_KEY: &str = "code-entry:everyone";
+
+/// A code lookup let through, counted against its address until [`settle_lookup`] says whether the code was known.
+#[derive(Debug)]
+pub struct Lookup {
+    key: String,
+}
+
+/// Why a lookup was not made now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Paced {
+    /// The address is past its allowance of unknown codes and its next slot has not come.
+    Address { retry_after_secs: i64 },
+    /// Everyone together is past the ceiling and the shared gate's next slot has not come.
+    Ceiling { retry_after_secs: i64 },
+}
+
+impl Paced {
+    pub fn retry_after_secs(self) -> i64 {
+        match self {
+            Self::Address { retry_after_secs } | Self::Ceiling { retry_after_secs } => retry_after_secs,
+        }
+    }
+}
+
+/// Counts a code lookup from `address` before it is made (so parallel lookups cannot slip past the allowance) and
+/// lets it through, or says how long to wait: see [`crate::domain::code_entry`].
+pub async fn admit_lookup(ctx: &Context, address: Option<&str>) -> Result<Result<Lookup, Paced>, AppError> {
     let key = address_key(&ctx.hasher, address);
-    let counter = ctx.db.run(move |conn| throttle_queries::get(conn, &key)).await?;
     let now = crate::db::now();
-    if let Some(counter) = counter
-        && let Some(seconds) = counter.locked_for(now)
-    {
-        return Err(AppError::TooManyRequests { retry_after_secs: seconds });
+    let window_start = now - code_entry::window();
+    // Rounded up, so that a browser that waits as long as it is told finds the slot free.
+    let wait = move |until: chrono::NaiveDateTime| ((until - now).num_milliseconds() + 999).div_euclid(1000).max(1);
+    let lookup_key = key.clone();
+    let (admitted, counted, began_pacing) = ctx
+        .db
+        .write(move |conn| {
+            let counted = throttle_queries::count_lookup(conn, &key, now, window_start)?.failures;
+            let in_all = throttle_queries::get(conn, EVERYONE_KEY)?
+                .filter(|everyone| everyone.window_started_at >= window_start)
+                .map_or(0, |everyone| everyone.failures);
+            let gates = code_entry::gates(counted, in_all);
+            let mut began_pacing = false;
+            if gates.address {
+                match throttle_queries::take_slot(conn, &key, now, now + code_entry::PACE)? {
+                    Slot::Wait(until) => {
+                        throttle_queries::take_back_lookup(conn, &key)?;
+                        return Ok((Err(Paced::Address { retry_after_secs: wait(until) }), counted, false));
+                    }
+                    Slot::First => began_pacing = true,
+                    Slot::Taken => {}
+                }
+            }
+            if gates.shared
+                && let Slot::Wait(until) =
+                    throttle_queries::take_slot(conn, EVERYONE_KEY, now, now + code_entry::SHARED_PACE)?
+            {
+                throttle_queries::take_back_lookup(conn, &key)?;
+                return Ok((Err(Paced::Ceiling { retry_after_secs: wait(until) }), counted, began_pacing));
+            }
+            Ok((Ok(()), counted, began_pacing))
+        })
+        .await?;
+    if began_pacing {
+        ctx.metrics.code_entry_paced("address");
+        // Said once per address and window; the address only as a prefix of its keyed hash, to follow it in the log.
+        tracing::warn!(
+            address = pseudonym(&lookup_key),
+            lookups = counted,
+            pace_secs = code_entry::PACE.num_seconds(),
+            "code entry paced for an address: too many unknown codes"
+        );
+    }
+    match admitted {
+        Ok(()) => Ok(Ok(Lookup { key: lookup_key })),
+        Err(paced) => {
+            ctx.metrics.code_lookup_refused(match paced {
+                Paced::Address { .. } => "address",
+                Paced::Ceiling { .. } => "ceiling",
+            });
+            Ok(Err(paced))
+        }
+    }
+}
+
+/// Settles a lookup: a known code is taken back from its address's count; an unknown one stays counted there and is
+/// counted for everyone together.
+pub async fn settle_lookup(ctx: &Context, lookup: Lookup, known: bool) -> Result<(), AppError> {
+    if known {
+        ctx.db.write(move |conn| throttle_queries::take_back_lookup(conn, &lookup.key)).await?;
+        return Ok(());
+    }
+    ctx.metrics.unknown_code();
+    let now = crate::db::now();
+    let window_start = now - code_entry::window();
+    let in_all =
+        ctx.db.write(move |conn| throttle_queries::count_lookup(conn, EVERYONE_KEY, now, window_start)).await?.failures;
+    if in_all == code_entry::CEILING {
+        ctx.metrics.code_entry_paced("everyone");
+        tracing::warn!(
+            unknown_codes = in_all,
+            window_mins = code_entry::window().num_minutes(),
+            "code entry past its ceiling: addresses that tried unknown codes now share one gate"
+        );
     }
     Ok(())
 }
 
-/// Counts a lookup of an unknown code from an address; refuses the lookup when it is one too many.
-pub async fn note_unknown_code(ctx: &Context, address: Option<&str>) -> Result<(), AppError> {
-    let key = address_key(&ctx.hasher, address);
-    let now = crate::db::now();
-    let window_start = now - throttle::window();
-    let lock_until = now + throttle::window();
-    let counter = ctx
-        .db
-        .write(move |conn| {
-            throttle_queries::count_attempt(conn, &key, now, window_start, UNKNOWN_CODE_LIMIT, lock_until)
-        })
-        .await?;
-    match counter.locked_for(now) {
-        Some(seconds) => Err(AppError::TooManyRequests { retry_after_secs: seconds }),
-        None => Ok(()),
-    }
+/// The first characters of an address's keyed hash: enough to tell addresses apart in the log, nothing to find one by.
+fn pseudonym(key: &str) -> &str {
+    let hash = key.trim_start_matches("code-entry:");
+    &hash[..hash.len().min(12)]
 }
 
 /// Open-link starts allowed per client address and throttle window: a school class behind one address starts

@@ -68,3 +68,68 @@ pub fn forgive_attempt(conn: &mut DbConnection, key: &str, limit: i32) -> QueryR
 pub fn clear(conn: &mut DbConnection, key: &str) -> QueryResult<usize> {
     diesel::delete(auth_throttle::table.find(key)).execute(conn)
 }
+
+/// Counts one code lookup under `key` and returns the counter after it, starting a new window (and forgetting the
+/// pace) when the last one began before `window_start`. One UPDATE each, so parallel lookups cannot lose counts.
+pub fn count_lookup(
+    conn: &mut DbConnection,
+    key: &str,
+    now: NaiveDateTime,
+    window_start: NaiveDateTime,
+) -> QueryResult<Counter> {
+    use auth_throttle::dsl::{failures, locked_until, throttle_key, window_started_at};
+    conn.transaction(|conn| {
+        let fresh =
+            (throttle_key.eq(key), failures.eq(0), window_started_at.eq(now), locked_until.eq(None::<NaiveDateTime>));
+        // Insert-if-missing needs ON CONFLICT, which the shared connection type cannot express.
+        on_backend!(conn, |conn| diesel::insert_into(auth_throttle::table)
+            .values(fresh)
+            .on_conflict_do_nothing()
+            .execute(conn))?;
+        diesel::update(auth_throttle::table.find(key).filter(window_started_at.lt(window_start)))
+            .set((failures.eq(0), window_started_at.eq(now), locked_until.eq(None::<NaiveDateTime>)))
+            .execute(conn)?;
+        diesel::update(auth_throttle::table.find(key)).set(failures.eq(failures + 1)).execute(conn)?;
+        get(conn, key)?.ok_or(diesel::result::Error::NotFound)
+    })
+}
+
+/// Takes back one counted lookup (its code was found, or it was not made).
+pub fn take_back_lookup(conn: &mut DbConnection, key: &str) -> QueryResult<()> {
+    use auth_throttle::dsl::failures;
+    diesel::update(auth_throttle::table.find(key).filter(failures.gt(0)))
+        .set(failures.eq(failures - 1))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The outcome of asking for a paced key's next slot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Slot {
+    /// Taken, and the first in the key's window: the key has just begun to be paced.
+    First,
+    /// Taken.
+    Taken,
+    /// Not before this time.
+    Wait(NaiveDateTime),
+}
+
+/// Takes the slot of `key` at `now` when it is free, holding the next one back until `next`. For code entry the
+/// counter's `locked_until` is the time of the next slot. Each step is one conditional UPDATE, so of parallel
+/// requests exactly one takes a slot.
+pub fn take_slot(conn: &mut DbConnection, key: &str, now: NaiveDateTime, next: NaiveDateTime) -> QueryResult<Slot> {
+    use auth_throttle::dsl::locked_until;
+    let first = diesel::update(auth_throttle::table.find(key).filter(locked_until.is_null()))
+        .set(locked_until.eq(Some(next)))
+        .execute(conn)?;
+    if first == 1 {
+        return Ok(Slot::First);
+    }
+    let taken = diesel::update(auth_throttle::table.find(key).filter(locked_until.le(now)))
+        .set(locked_until.eq(Some(next)))
+        .execute(conn)?;
+    if taken == 1 {
+        return Ok(Slot::Taken);
+    }
+    Ok(get(conn, key)?.and_then(|counter| counter.locked_until).map_or(Slot::Taken, Slot::Wait))
+}
