@@ -64,12 +64,39 @@
     }
     morphChildren(old, fresh);
   }
+  /* Children are matched by position, but an element with a key is matched by its key: its id, or for a part
+     without one (a <section>) the id of its first element (its heading). When a part appears or goes before it (the
+     promises followed, a note), the part the reader opened or focused moves along instead of being overwritten by
+     its neighbour. */
+  function key(node) {
+    if (node.nodeType !== 1) return "";
+    if (node.id) return node.id;
+    var first = node.firstElementChild;
+    return first && first.id ? "in:" + first.id : "";
+  }
+  function keyedAfter(nodes, from, wanted) {
+    for (var index = from; index < nodes.length; index += 1) {
+      if (key(nodes[index]) === wanted) return nodes[index];
+    }
+    return null;
+  }
   function morphChildren(old, fresh) {
     var wanted = Array.prototype.slice.call(fresh.childNodes);
     for (var index = 0; index < wanted.length; index += 1) {
       var current = old.childNodes[index];
       var next = wanted[index];
+      var wantedKey = key(next);
+      if (current && wantedKey && key(current) !== wantedKey) {
+        var same = keyedAfter(old.childNodes, index + 1, wantedKey);
+        if (same) {
+          old.insertBefore(same, current);
+          current = same;
+        }
+      }
       if (!current) old.appendChild(next);
+      else if (key(current) && key(current) !== wantedKey && keyedAfter(wanted, index + 1, key(current))) {
+        old.insertBefore(next, current);
+      }
       else if (current.nodeType === next.nodeType && current.nodeName === next.nodeName) morph(current, next);
       else old.replaceChild(next, current);
     }
