@@ -210,8 +210,17 @@ pub async fn api_revoke_sessions(
     Ok(HttpResponse::Ok().json(accounts::revoke_sessions(&state, &user, id.into_inner()).await?))
 }
 
-/// Who am I: the account behind this session or token, with its role and municipalities.
-#[utoipa::path(get, path = "/api/v1/me", tag = "users", responses((status = 200, body = UserSummary), (status = 401, body = crate::http::errors::ErrorBody)))]
+/// Who am I: the account behind this session or token, with its role and municipalities. Asked with the session
+/// cookie, the answer also carries the session's CSRF token in the `X-CSRF-Token` header: the one a script sends
+/// back with every request that changes something.
+#[utoipa::path(get, path = "/api/v1/me", tag = "users", responses((status = 200, body = UserSummary,
+    headers(("X-CSRF-Token" = String, description = "With the session cookie: the token to send as X-CSRF-Token"))),
+    (status = 401, body = crate::http::errors::ErrorBody)))]
 pub async fn api_me(state: web::Data<AppState>, user: CurrentUser) -> Result<HttpResponse, AppError> {
-    Ok(HttpResponse::Ok().json(accounts::summary(&state, &user, user.id.clone()).await?))
+    let summary = accounts::summary(&state, &user, user.id.clone()).await?;
+    let mut response = HttpResponse::Ok();
+    if !user.csrf_token().is_empty() {
+        response.insert_header(("X-CSRF-Token", user.csrf_token().to_owned()));
+    }
+    Ok(response.json(summary))
 }

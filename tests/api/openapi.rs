@@ -105,3 +105,31 @@ async fn municipalities_are_documented_and_public(backend: Backend) {
     assert_eq!(status, 200);
 }
 on_both_backends!(municipalities_are_documented_and_public, super::municipalities_are_documented_and_public);
+
+/// Every route of the API's route table (`api_routes` in src/http/mod.rs) is in the document with its method, and
+/// the document names no route the table lacks: the two cannot drift apart.
+async fn every_api_route_is_documented(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let source = include_str!("../../src/http/mod.rs");
+    let start = source.find("fn api_routes").expect("the API's route table");
+    let table = &source[start..start + source[start..].find("\n}\n").unwrap()];
+    let mut routes = std::collections::BTreeSet::new();
+    for line in table.lines().map(str::trim).filter(|line| line.starts_with(".route(\"")) {
+        let path = line.split('"').nth(1).unwrap();
+        let method = line.split("web::").nth(1).and_then(|rest| rest.split('(').next()).unwrap();
+        routes.insert((format!("/api/v1{path}"), method.to_owned()));
+    }
+    assert!(routes.len() >= 40, "{routes:?}");
+    let (_, document) = app.get_json("/api/openapi.json").await;
+    let documented: std::collections::BTreeSet<(String, String)> = document["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .flat_map(|(path, item)| item.as_object().unwrap().keys().map(move |method| (path.clone(), method.clone())))
+        .collect();
+    let undocumented: Vec<_> = routes.difference(&documented).collect();
+    let unrouted: Vec<_> = documented.difference(&routes).collect();
+    assert!(undocumented.is_empty(), "routes missing from the document: {undocumented:?}");
+    assert!(unrouted.is_empty(), "documented but not routed: {unrouted:?}");
+}
+on_both_backends!(every_api_route_is_documented, super::every_api_route_is_documented);

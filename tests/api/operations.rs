@@ -291,3 +291,19 @@ on_both_backends!(
     metrics_show_submissions_drafts_streams_and_the_process,
     super::metrics_show_submissions_drafts_streams_and_the_process
 );
+
+/// A script using the session cookie finds the token it must send as `X-CSRF-Token` in the answer of `GET /api/v1/me`;
+/// with that header its changes go through. A script with an API token gets no such header (it needs none).
+async fn a_session_script_finds_its_csrf_token_at_me(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let staff = app.staff("samordnare@hagfors.se", "coordinator", &["1783"]).await;
+    let me = staff.get("/api/v1/me").await;
+    assert_eq!(me.status(), 200);
+    let token = me.headers()["x-csrf-token"].to_str().unwrap().to_owned();
+    assert_eq!(token, staff.csrf, "the session's own token");
+    let script = staff.script().await;
+    let by_token = script.request(Method::GET, "/api/v1/me", None).await;
+    assert_eq!(by_token.status(), 200);
+    assert!(by_token.headers().get("x-csrf-token").is_none());
+}
+on_both_backends!(a_session_script_finds_its_csrf_token_at_me, super::a_session_script_finds_its_csrf_token_at_me);

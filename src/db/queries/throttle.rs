@@ -28,15 +28,9 @@ pub fn count_attempt(
     limit: i32,
     lock_until: NaiveDateTime,
 ) -> QueryResult<Counter> {
-    use auth_throttle::dsl::{failures, locked_until, throttle_key, window_started_at};
+    use auth_throttle::dsl::{failures, locked_until, window_started_at};
     conn.transaction(|conn| {
-        let fresh =
-            (throttle_key.eq(key), failures.eq(0), window_started_at.eq(now), locked_until.eq(None::<NaiveDateTime>));
-        // Insert-if-missing needs ON CONFLICT, which the shared connection type cannot express.
-        on_backend!(conn, |conn| diesel::insert_into(auth_throttle::table)
-            .values(fresh)
-            .on_conflict_do_nothing()
-            .execute(conn))?;
+        ensure_row(conn, key, now)?;
         diesel::update(
             auth_throttle::table
                 .find(key)
@@ -65,6 +59,19 @@ pub fn forgive_attempt(conn: &mut DbConnection, key: &str, limit: i32) -> QueryR
     Ok(())
 }
 
+/// The counter row of `key`, made fresh (nothing counted, window from `now`) when there is none yet.
+fn ensure_row(conn: &mut DbConnection, key: &str, now: NaiveDateTime) -> QueryResult<()> {
+    use auth_throttle::dsl::{failures, locked_until, throttle_key, window_started_at};
+    let fresh =
+        (throttle_key.eq(key), failures.eq(0), window_started_at.eq(now), locked_until.eq(None::<NaiveDateTime>));
+    // Insert-if-missing needs ON CONFLICT, which the shared connection type cannot express.
+    on_backend!(conn, |conn| diesel::insert_into(auth_throttle::table)
+        .values(fresh)
+        .on_conflict_do_nothing()
+        .execute(conn))?;
+    Ok(())
+}
+
 pub fn clear(conn: &mut DbConnection, key: &str) -> QueryResult<usize> {
     diesel::delete(auth_throttle::table.find(key)).execute(conn)
 }
@@ -77,15 +84,9 @@ pub fn count_lookup(
     now: NaiveDateTime,
     window_start: NaiveDateTime,
 ) -> QueryResult<Counter> {
-    use auth_throttle::dsl::{failures, locked_until, throttle_key, window_started_at};
+    use auth_throttle::dsl::{failures, locked_until, window_started_at};
     conn.transaction(|conn| {
-        let fresh =
-            (throttle_key.eq(key), failures.eq(0), window_started_at.eq(now), locked_until.eq(None::<NaiveDateTime>));
-        // Insert-if-missing needs ON CONFLICT, which the shared connection type cannot express.
-        on_backend!(conn, |conn| diesel::insert_into(auth_throttle::table)
-            .values(fresh)
-            .on_conflict_do_nothing()
-            .execute(conn))?;
+        ensure_row(conn, key, now)?;
         diesel::update(auth_throttle::table.find(key).filter(window_started_at.lt(window_start)))
             .set((failures.eq(0), window_started_at.eq(now), locked_until.eq(None::<NaiveDateTime>)))
             .execute(conn)?;
