@@ -237,12 +237,7 @@ fn migration_status(config: Config) -> Result<(), StartupError> {
 }
 
 async fn retention(config: Config, dry_run: bool) -> Result<(), StartupError> {
-    let metrics = Metrics::new().map_err(|error| StartupError::Metrics(error.to_string()))?;
-    let settings = PoolSettings { max_size: 2, timeout: config.pool_timeout };
-    let url = config.database.clone();
-    let (db, _) = tokio::task::spawn_blocking(move || Db::open(&url, settings, metrics.db_errors()))
-        .await
-        .map_err(|error| StartupError::Usage(error.to_string()))??;
+    let db = open_db(&config).await?;
     let now = chrono::Utc::now();
     let today = trygghet::domain::survey::swedish_day(now);
     let periods = config.retention;
@@ -285,12 +280,7 @@ async fn create_account(config: Config, mut input: NewAccount) -> Result<(), Sta
         return Err(StartupError::Usage(format!("cannot read the password from standard input: {error}")));
     }
     input.password = password.trim_end_matches(['\n', '\r']).to_owned();
-    let metrics = Metrics::new().map_err(|error| StartupError::Metrics(error.to_string()))?;
-    let settings = PoolSettings { max_size: 2, timeout: config.pool_timeout };
-    let url = config.database;
-    let (db, _) = tokio::task::spawn_blocking(move || Db::open(&url, settings, metrics.db_errors()))
-        .await
-        .map_err(|error| StartupError::Usage(error.to_string()))??;
+    let db = open_db(&config).await?;
     let parts = accounts::validate_new_account(&db, &input).await.map_err(|errors| {
         StartupError::Usage(
             errors.0.iter().map(|error| format!("{}: {}", error.field, error.reason)).collect::<Vec<_>>().join("; "),
@@ -320,14 +310,21 @@ fn check_instrument(file: &Path) -> Result<(), StartupError> {
     Ok(())
 }
 
-/// The instrument registry over the configured database (migrated first, as `serve` would).
-async fn open_instruments(config: Config) -> Result<Instruments, StartupError> {
+/// The configured database on a small pool, migrated first as `serve` would, opened off the async workers (for the
+/// commands that work on the data).
+async fn open_db(config: &Config) -> Result<Db, StartupError> {
     let metrics = Metrics::new().map_err(|error| StartupError::Metrics(error.to_string()))?;
     let settings = PoolSettings { max_size: 2, timeout: config.pool_timeout };
-    let url = config.database;
+    let url = config.database.clone();
     let (db, _) = tokio::task::spawn_blocking(move || Db::open(&url, settings, metrics.db_errors()))
         .await
-        .map_err(|error| StartupError::Metrics(format!("start-up task failed: {error}")))??;
+        .map_err(|error| StartupError::Usage(format!("start-up task failed: {error}")))??;
+    Ok(db)
+}
+
+/// The instrument registry over the configured database (migrated first, as `serve` would).
+async fn open_instruments(config: Config) -> Result<Instruments, StartupError> {
+    let db = open_db(&config).await?;
     Instruments::new(db).map_err(|error| StartupError::Templates(format!("the questionnaire: {error}")))
 }
 
@@ -340,12 +337,7 @@ async fn demo(mut config: Config, pause: std::time::Duration) -> Result<(), Star
         }
         config.database = trygghet::config::DatabaseUrl::Sqlite(path);
     }
-    let metrics = Metrics::new().map_err(|error| StartupError::Metrics(error.to_string()))?;
-    let settings = PoolSettings { max_size: 2, timeout: config.pool_timeout };
-    let url = config.database.clone();
-    let (db, _) = tokio::task::spawn_blocking(move || Db::open(&url, settings, metrics.db_errors()))
-        .await
-        .map_err(|error| StartupError::Usage(error.to_string()))??;
+    let db = open_db(&config).await?;
     let mut rng = rand::rng();
     let email = format!("demo-{}@trygghet.test", rng.random_range(1000..10000));
     let password: String =

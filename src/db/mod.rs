@@ -130,7 +130,7 @@ pub struct Db {
     /// How long a caller waits for a connection, or in the writers' line.
     wait: Duration,
     /// Counts calls that had to wait: for a connection, or for SQLite's write turn (`/metrics`).
-    waits: prometheus::IntCounter,
+    waits: Option<prometheus::IntCounter>,
 }
 
 /// Pool settings taken from the configuration.
@@ -198,13 +198,12 @@ impl Db {
             .map_err(|source| OpenError::Connect { what, source: source.into() })?;
         let write_gate = (backend == Backend::Sqlite).then(|| std::sync::Arc::new(WriteGate::default()));
         let wait = settings.timeout;
-        let waits = prometheus::IntCounter::new("db_pool_waits", "calls that waited").expect("a valid counter name");
-        Ok((Self { pool, live_pool, backend, sqlite_file, errors, write_gate, wait, waits }, applied))
+        Ok((Self { pool, live_pool, backend, sqlite_file, errors, write_gate, wait, waits: None }, applied))
     }
 
     /// The same database, counting the calls that wait into `waits` (the metrics' counter).
     pub fn counting_waits(self, waits: prometheus::IntCounter) -> Self {
-        Self { waits, ..self }
+        Self { waits: Some(waits), ..self }
     }
 
     /// The same database through the live rates' own small pool (reads only; see `live`).
@@ -249,7 +248,7 @@ impl Db {
     {
         let Some(gate) = self.write_gate.clone() else { return self.run_within(None, f).await };
         if gate.in_line.available_permits() == 0 {
-            self.waits.inc();
+            self.counted_wait();
         }
         // Waiting in line is bounded like waiting for a connection: past it the caller is told to come back later.
         let in_line = match tokio::time::timeout(self.wait, gate.in_line.clone().acquire_owned()).await {
@@ -285,7 +284,7 @@ impl Db {
     {
         let pool = self.pool.clone();
         if pool.state().idle_connections == 0 {
-            self.waits.inc();
+            self.counted_wait();
         }
         let span = tracing::Span::current();
         let result = tokio::task::spawn_blocking(move || {
@@ -300,6 +299,12 @@ impl Db {
         .await
         .unwrap_or_else(|error| Err(DbError::Task(error.to_string())));
         self.counted(result)
+    }
+
+    fn counted_wait(&self) {
+        if let Some(waits) = &self.waits {
+            waits.inc();
+        }
     }
 
     /// Counts a failed call in the database error metric, by kind.

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { answerOnTheWeb, baseUrl, checkA11y, launchBrowser, newPage, signIn, submitWith } from './helpers.mjs';
-import { hagfors, setUpSurvey, torsby } from './surveys.mjs';
+import { hagfors, municipalityRow, setUpSurvey, torsby } from './surveys.mjs';
 
 // Unique per run, so the file can run again against a service that keeps its data.
 const run = Date.now().toString(36);
@@ -135,16 +135,3 @@ describe('letters: returned, answered, keyed in', { timeout: 180_000 }, () => {
     assert.equal((await municipalityRow(page, torsby, columns))['Svar på papper'], '0', 'nothing counted for Torsby');
   });
 });
-
-/** The municipality's row in the survey page's table, by column heading, with `columns` only. */
-async function municipalityRow(page, municipality, columns) {
-  const table = page.locator('main table').filter({ has: page.getByRole('columnheader', { name: 'Urval' }) });
-  const clean = (texts) => texts.map((text) => text.replace(/\s+/g, ' ').trim());
-  const headings = clean(await table.locator('thead th').allTextContents());
-  const row = table.locator('tbody tr').filter({
-    has: page.getByRole('rowheader', { name: municipality.name, exact: true }),
-  });
-  assert.equal(await row.count(), 1, `one row for ${municipality.name}`);
-  const cells = clean(await row.locator('th, td').allTextContents());
-  return Object.fromEntries(columns.map((column) => [column, cells[headings.indexOf(column)]]));
-}

@@ -21,6 +21,7 @@ import {
   submitWith,
   tabTo,
 } from './helpers.mjs';
+import { municipalityRow } from './surveys.mjs';
 
 // Unique per run, so the file can run again against a service that keeps its data.
 const run = Date.now().toString(36);
@@ -351,18 +352,4 @@ function inViewport(page, selector) {
     const box = element.getBoundingClientRect();
     return box.top >= 0 && box.bottom <= window.innerHeight;
   });
-}
-
-/** The municipality's row in the survey page's table, by column heading, with `columns` only. */
-async function municipalityRow(page, municipality, columns) {
-  const table = page.locator('main table').filter({ has: page.getByRole('columnheader', { name: 'Urval' }) });
-  const clean = (texts) => texts.map((text) => text.replace(/\s+/g, ' ').trim());
-  const headings = clean(await table.locator('thead th').allTextContents());
-  const row = table.locator('tbody tr').filter({
-    has: page.getByRole('rowheader', { name: municipality.name, exact: true }),
-  });
-  assert.equal(await row.count(), 1, `one row for ${municipality.name}`);
-  const cells = clean(await row.locator('th, td').allTextContents());
-  assert.equal(cells.length, headings.length, `a cell for every heading: ${JSON.stringify({ headings, cells })}`);
-  return Object.fromEntries(columns.map((column) => [column, cells[headings.indexOf(column)]]));
 }

@@ -31,6 +31,7 @@ import {
   submitWith,
   tabTo,
 } from './helpers.mjs';
+import { municipalityRow as rowOf } from './surveys.mjs';
 
 process.env.LANGUAGE = 'sv'; // before launchBrowser(): Chromium inherits the environment
 
@@ -78,18 +79,8 @@ describe('a survey wave, set up by keyboard', { timeout: 150_000 }, () => {
    * The municipality's row in the survey page's table as `{ Kommun, Urval, Mål, Brev, … }`, by column heading, with
    * `columns` (the headings asked about) only.
    */
-  async function municipalityRow(municipality, columns = ['Kommun', 'Urval', 'Mål', 'Brev']) {
-    const table = page.locator('main table').filter({ has: page.getByRole('columnheader', { name: 'Urval' }) });
-    const clean = (texts) => texts.map((text) => text.replace(/\s+/g, ' ').trim());
-    const headings = clean(await table.locator('thead th').allTextContents());
-    const row = table.locator('tbody tr').filter({
-      has: page.getByRole('rowheader', { name: municipality.name, exact: true }),
-    });
-    assert.equal(await row.count(), 1, `one row for ${municipality.name}`);
-    const cells = clean(await row.locator('th, td').allTextContents());
-    assert.equal(cells.length, headings.length, `a cell for every heading: ${JSON.stringify({ headings, cells })}`);
-    return Object.fromEntries(columns.map((column) => [column, cells[headings.indexOf(column)]]));
-  }
+  const municipalityRow = (municipality, columns = ['Kommun', 'Urval', 'Mål', 'Brev']) =>
+    rowOf(page, municipality, columns);
 
   async function state() {
     return (await page.locator('dt:text-is("Läge") + dd').textContent())?.trim();

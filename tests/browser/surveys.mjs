@@ -95,3 +95,17 @@ export async function keyIn(page, csrf, surveyId, instrument, municipality, coun
     assert.equal(response.status(), 200, `a paper form for ${municipality.name}: ${response.status()}`);
   }
 }
+
+/** The municipality's row in the survey page's table, by column heading, with `columns` only. */
+export async function municipalityRow(page, municipality, columns) {
+  const table = page.locator('main table').filter({ has: page.getByRole('columnheader', { name: 'Urval' }) });
+  const clean = (texts) => texts.map((text) => text.replace(/\s+/g, ' ').trim());
+  const headings = clean(await table.locator('thead th').allTextContents());
+  const row = table.locator('tbody tr').filter({
+    has: page.getByRole('rowheader', { name: municipality.name, exact: true }),
+  });
+  assert.equal(await row.count(), 1, `one row for ${municipality.name}`);
+  const cells = clean(await row.locator('th, td').allTextContents());
+  assert.equal(cells.length, headings.length, `a cell for every heading: ${JSON.stringify({ headings, cells })}`);
+  return Object.fromEntries(columns.map((column) => [column, cells[headings.indexOf(column)]]));
+}

@@ -32,7 +32,7 @@ pub struct Retirable {
     pub batches: i64,
 }
 
-pub fn drafts_with_contents(conn: &mut DbConnection, survey: &str) -> QueryResult<i64> {
+fn drafts_with_contents(conn: &mut DbConnection, survey: &str) -> QueryResult<i64> {
     let sealed: i64 =
         drafts::table.filter(drafts::survey_id.eq(survey)).filter(drafts::sealed.ne("")).count().get_result(conn)?;
     let legacy: i64 = legacy_drafts::table.filter(legacy_drafts::survey_id.eq(survey)).count().get_result(conn)?;
