@@ -7,12 +7,19 @@
 use serde::Serialize;
 
 use crate::db::DbError;
+pub use crate::domain::text::Text;
 
-/// One problem with one field, in words for the person filling in the form.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+/// One problem with one field, for the person filling in the form (worded in their language where it is shown).
+#[derive(Debug, Clone, Serialize)]
 pub struct FieldError {
     pub field: String,
-    pub reason: String,
+    pub reason: Text,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, reason: Text) -> Self {
+        Self { field: field.into(), reason }
+    }
 }
 
 /// Every problem found in one submitted form.
@@ -20,8 +27,8 @@ pub struct FieldError {
 pub struct FieldErrors(pub Vec<FieldError>);
 
 impl FieldErrors {
-    pub fn add(&mut self, field: &str, reason: impl ToString) {
-        self.0.push(FieldError { field: field.to_owned(), reason: reason.to_string() });
+    pub fn add(&mut self, field: &str, reason: impl Into<Text>) {
+        self.0.push(FieldError::new(field, reason.into()));
     }
 
     pub fn is_empty(&self) -> bool {
@@ -41,8 +48,8 @@ pub enum AppError {
     #[error("not found")]
     NotFound,
     /// Input that cannot be used; `field` names the input, `reason` says why, for the user.
-    #[error("{field}: {reason}")]
-    Invalid { field: &'static str, reason: String },
+    #[error("{field}: {}", reason.key)]
+    Invalid { field: &'static str, reason: Text },
     /// Several inputs that cannot be used, each with its reason.
     #[error("invalid input")]
     InvalidFields(Vec<FieldError>),
@@ -56,8 +63,8 @@ pub enum AppError {
     #[error("missing or wrong CSRF token")]
     Csrf,
     /// The request conflicts with the current state (e.g. editing an open survey).
-    #[error("{0}")]
-    Conflict(String),
+    #[error("{}", .0.key)]
+    Conflict(Text),
     /// A body larger than its kind may be, in bytes.
     #[error("the body is larger than {limit} bytes")]
     TooLarge { limit: usize },
@@ -76,8 +83,12 @@ pub enum AppError {
 }
 
 impl AppError {
-    pub fn invalid(field: &'static str, reason: impl ToString) -> Self {
-        Self::Invalid { field, reason: reason.to_string() }
+    pub fn invalid(field: &'static str, reason: impl Into<Text>) -> Self {
+        Self::Invalid { field, reason: reason.into() }
+    }
+
+    pub fn conflict(reason: Text) -> Self {
+        Self::Conflict(reason)
     }
 
     /// A stable machine-readable code for the API and the error pages.

@@ -9,6 +9,8 @@
 //! Right-to-left scripts get `dir="rtl"` from [`direction`]; the stylesheet uses logical properties only, so the
 //! layout mirrors by itself.
 
+use crate::domain::text::{Text, Value};
+
 /// The default language.
 pub const DEFAULT: &str = "sv";
 
@@ -35,6 +37,35 @@ pub fn text(lang: &str, key: &str) -> String {
 /// One text of the pages in `lang` with each `%{name}` replaced by its value.
 pub fn text_with(lang: &str, key: &str, values: &[(&str, &str)]) -> String {
     values.iter().fold(text(lang, key), |text, (name, value)| text.replace(&format!("%{{{name}}}"), value))
+}
+
+/// A [`Text`] worded in `lang` (Swedish where it has no translation), its numbers written the language's way.
+pub fn say(lang: &str, text: &Text) -> String {
+    let values: Vec<(&str, String)> = text
+        .values
+        .iter()
+        .map(|(name, value)| match value {
+            Value::Words(words) => (*name, words.clone()),
+            Value::Number(number) => (*name, self::number(lang, *number)),
+        })
+        .collect();
+    let values: Vec<(&str, &str)> = values.iter().map(|(name, value)| (*name, value.as_str())).collect();
+    text_with(lang, text.key, &values)
+}
+
+/// A whole number as `lang` writes it in running text: English groups thousands with a comma ("2,000"), Swedish with
+/// a no-break space from five digits up ("2000", "25 000"), as the language council advises.
+pub fn number(lang: &str, value: i64) -> String {
+    let (separator, from) = if lang == "en" { (",", 1_000) } else { ("\u{a0}", 10_000) };
+    let digits = value.unsigned_abs().to_string();
+    let mut text = String::from(if value < 0 { "-" } else { "" });
+    for (index, digit) in digits.chars().enumerate() {
+        if value.unsigned_abs() >= from && index > 0 && (digits.len() - index).is_multiple_of(3) {
+            text.push_str(separator);
+        }
+        text.push(digit);
+    }
+    text
 }
 
 /// The languages both the pages and an instrument have, the instrument's default first.
@@ -84,6 +115,54 @@ mod tests {
             let extra: Vec<_> = other.difference(&swedish).collect();
             assert!(missing.is_empty() && extra.is_empty(), "{file}: missing {missing:?}, unknown {extra:?}");
         }
+    }
+
+    /// Every key the code names in a `Text` (`Text::new("…")`, or a `"problem.…"` literal) is a text of the pages:
+    /// a key missing from `locales/` would reach the reader as the key itself.
+    #[test]
+    fn every_text_the_code_names_exists() {
+        fn sources(dir: &std::path::Path, found: &mut Vec<String>) {
+            for entry in std::fs::read_dir(dir).unwrap().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    sources(&path, found);
+                } else if path.extension().is_some_and(|extension| extension == "rs") {
+                    found.push(std::fs::read_to_string(&path).unwrap());
+                }
+            }
+        }
+        let mut files = Vec::new();
+        sources(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut files);
+        let named: BTreeSet<String> = files
+            .iter()
+            .flat_map(|code| code.match_indices('"').map(move |(at, _)| &code[at + 1..]))
+            .filter_map(|rest| rest.split_once('"').map(|(literal, _)| literal))
+            .filter(|literal| {
+                literal.starts_with("problem.")
+                    && literal.len() > "problem.".len()
+                    && literal.chars().all(|c| c.is_ascii_lowercase() || c == '_' || c == '.')
+            })
+            .map(str::to_owned)
+            .collect();
+        assert!(named.len() > 100, "the code names {} problem texts", named.len());
+        for lang in page_languages() {
+            let known = keys(&format!("{lang}.yml"));
+            let missing: Vec<&String> = named.iter().filter(|key| !known.contains(*key)).collect();
+            assert!(missing.is_empty(), "{lang}.yml lacks {missing:?}");
+        }
+    }
+
+    #[test]
+    fn a_text_is_worded_with_its_values_and_numbers_the_language_s_way() {
+        let text = Text::new("problem.answer.out_of_range").with_number("min", -5).with_number("max", 25_000);
+        assert_eq!(say("sv", &text), "Skriv en siffra mellan -5 och 25\u{a0}000.");
+        assert_eq!(say("en", &text), "Please enter a number between -5 and 25,000.");
+        assert_eq!(say("ar", &text), say("sv", &text), "a language without the text falls back to Swedish");
+        let named = Text::new("problem.survey.twice").with("code", "1783");
+        assert_eq!(say("sv", &named), "Kommunen 1783 finns med två gånger.");
+        assert_eq!(say("en", &named), "Municipality 1783 is there twice.");
+        assert_eq!(number("sv", 2000), "2000");
+        assert_eq!(number("en", 2000), "2,000");
     }
 
     #[test]

@@ -283,7 +283,12 @@ async fn create_account(config: Config, mut input: NewAccount) -> Result<(), Sta
     let db = open_db(&config).await?;
     let parts = accounts::validate_new_account(&db, &input).await.map_err(|errors| {
         StartupError::Usage(
-            errors.0.iter().map(|error| format!("{}: {}", error.field, error.reason)).collect::<Vec<_>>().join("; "),
+            errors
+                .0
+                .iter()
+                .map(|error| format!("{}: {}", error.field, say(&error.reason)))
+                .collect::<Vec<_>>()
+                .join("; "),
         )
     })?;
     let user = accounts::create_user(&db, Actor::command_line(), parts, input.display_name)
@@ -350,7 +355,7 @@ async fn demo(mut config: Config, pause: std::time::Duration) -> Result<(), Star
         municipalities: ["1783", "1762", "1766", "1737"].map(str::to_owned).to_vec(),
     };
     let parts = accounts::validate_new_account(&db, &input).await.map_err(|errors| {
-        StartupError::Usage(errors.0.iter().map(|error| error.reason.clone()).collect::<Vec<_>>().join("; "))
+        StartupError::Usage(errors.0.iter().map(|error| say(&error.reason)).collect::<Vec<_>>().join("; "))
     })?;
     accounts::create_user(&db, Actor::command_line(), parts, input.display_name)
         .await
@@ -394,11 +399,16 @@ async fn reconcile(config: Config, fix: bool) -> Result<(), StartupError> {
     }
 }
 
+/// A use case's reason in the command line's language, English.
+fn say(reason: &trygghet::error::Text) -> String {
+    trygghet::i18n::say("en", reason)
+}
+
 /// A refused instrument command as one sentence (exit code 1).
 fn refused(error: AppError, file: Option<&Path>) -> StartupError {
     let message = match (error, file) {
-        (AppError::Invalid { reason, .. }, Some(file)) => format!("{}: {reason}", file.display()),
-        (AppError::Invalid { reason, .. }, None) | (AppError::Conflict(reason), _) => reason,
+        (AppError::Invalid { reason, .. }, Some(file)) => format!("{}: {}", file.display(), say(&reason)),
+        (AppError::Invalid { reason, .. }, None) | (AppError::Conflict(reason), _) => say(&reason),
         (AppError::Unavailable(cause), _) => cause.to_string(),
         (AppError::Internal(cause), _) => format!("internal error: {cause}"),
         (other, _) => other.to_string(),

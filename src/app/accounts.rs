@@ -23,6 +23,7 @@ use crate::domain::municipality::MunicipalityCode;
 use crate::domain::role::Role;
 use crate::error::AppError;
 use crate::error::FieldErrors;
+use crate::error::Text;
 
 /// An account as shown to administrators (never its password hash).
 #[derive(Serialize, utoipa::ToSchema)]
@@ -110,7 +111,7 @@ pub async fn validate_new_account(
     let password = Password::parse(&input.password).map_err(|error| errors.add("password", error)).ok();
     let role = Role::parse(&input.role);
     if role.is_none() {
-        errors.add("role", "Välj en roll: administratör, samordnare eller läsare.");
+        errors.add("role", Text::new("problem.account.role"));
     }
     let municipalities = match validate_municipalities(db, &input.municipalities).await {
         Ok(codes) => codes,
@@ -122,7 +123,7 @@ pub async fn validate_new_account(
     if let Some(email) = &email {
         let lookup = email.as_str().to_owned();
         if let Ok(Some(_)) = db.run(move |conn| users::find_by_email(conn, &lookup)).await {
-            errors.add("email", "Det finns redan ett konto med den e-postadressen.");
+            errors.add("email", Text::new("problem.account.email_taken"));
         }
     }
     match (email, password, role, errors.is_empty()) {
@@ -132,10 +133,10 @@ pub async fn validate_new_account(
 }
 
 /// Checks that every code is a real municipality; returns them sorted and without duplicates.
-pub async fn validate_municipalities(db: &Db, codes: &[String]) -> Result<Vec<String>, String> {
+pub async fn validate_municipalities(db: &Db, codes: &[String]) -> Result<Vec<String>, Text> {
     let mut parsed = BTreeSet::new();
     for code in codes.iter().filter(|code| !code.trim().is_empty()) {
-        let code = MunicipalityCode::parse(code).map_err(|error| error.to_string())?;
+        let code = MunicipalityCode::parse(code)?;
         parsed.insert(code.as_str().to_owned());
     }
     let wanted: Vec<String> = parsed.into_iter().collect();
@@ -143,9 +144,9 @@ pub async fn validate_municipalities(db: &Db, codes: &[String]) -> Result<Vec<St
     let known = db
         .run(move |conn| municipalities::existing_codes(conn, &lookup))
         .await
-        .map_err(|_| "Kommunerna kunde inte kontrolleras just nu. Försök igen.".to_owned())?;
+        .map_err(|_| Text::new("problem.account.municipalities_unchecked"))?;
     if let Some(unknown) = wanted.iter().find(|code| !known.contains(code)) {
-        return Err(format!("Det finns ingen kommun med koden {unknown}."));
+        return Err(Text::new("problem.account.unknown_municipality").with("code", unknown));
     }
     Ok(wanted)
 }
@@ -222,13 +223,13 @@ pub async fn update_user(
         Some(text) => match Role::parse(text) {
             Some(role) => Some(role),
             None => {
-                errors.add("role", "Välj en roll: administratör, samordnare eller läsare.");
+                errors.add("role", Text::new("problem.account.role"));
                 None
             }
         },
     };
     if existing.id == admin.id && (role.is_some_and(|role| role != Role::Admin) || input.disabled == Some(true)) {
-        errors.add("role", "Du kan inte ta bort din egen administratörsroll eller stänga av ditt eget konto.");
+        errors.add("role", Text::new("problem.account.own_admin"));
     }
     let display_name = match input.display_name.as_deref().map(display_name::parse) {
         None => None,
@@ -347,7 +348,7 @@ pub async fn change_password(ctx: &Context, user: &Staff, current: String, new: 
     let hash = stored.password_hash;
     let matches = password::off_thread(move || password::verify(&current, &hash)).await.unwrap_or(false);
     if !matches {
-        errors.add("current_password", "Det nuvarande lösenordet stämmer inte.");
+        errors.add("current_password", Text::new("problem.account.current_password"));
     }
     errors.into_result()?;
     let Some(new) = new else { return Ok(()) };
@@ -383,7 +384,7 @@ pub async fn create_api_token(ctx: &Context, user: &Staff, name: String) -> Resu
     let actor = Actor::of(user);
     let name = name.trim().to_owned();
     if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
-        return Err(AppError::invalid("name", "Ge nyckeln ett namn (högst 100 tecken), t.ex. vad skriptet gör."));
+        return Err(AppError::invalid("name", Text::new("problem.account.key_name")));
     }
     let secret = format!("tgh_{}", session::new_token());
     let token = ApiToken {

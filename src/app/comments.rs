@@ -109,8 +109,7 @@ pub async fn review(
     let approved_before = comment.review.as_ref().is_some_and(|review| review.approved);
     let saved = match &review {
         Review::Mask(passage) => {
-            let (shown, found) =
-                mask(current, passage).map_err(|problem| AppError::invalid("passage", problem.to_string()))?;
+            let (shown, found) = mask(current, passage).map_err(|problem| AppError::invalid("passage", problem))?;
             Some((shown, masked_before + found as i32, approved_before))
         }
         Review::Approve => Some((current.to_owned(), masked_before, true)),

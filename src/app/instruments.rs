@@ -29,7 +29,7 @@ use crate::db::queries::{audit, instruments};
 use crate::db::{Db, DbError};
 use crate::domain::audit::Action;
 use crate::domain::instrument::{Instrument, InstrumentError, default_instrument};
-use crate::error::AppError;
+use crate::error::{AppError, Text};
 
 /// The largest instrument document accepted: the default instrument is about 20 kB, so this leaves room for a long
 /// questionnaire in many languages while keeping one upload from tying up a worker.
@@ -39,10 +39,11 @@ pub const MAX_DOCUMENT_BYTES: usize = 1024 * 1024;
 /// here) is a conflict, not a missing page: the survey exists, its questions do not.
 pub async fn for_survey(ctx: &Context, survey: &Survey) -> Result<Arc<Instrument>, AppError> {
     match ctx.instruments.get(&survey.instrument_key, &survey.instrument_version).await {
-        Err(AppError::NotFound) => Err(AppError::Conflict(format!(
-            "Enkätens frågeformulär ({} {}) finns inte i tjänsten.",
-            survey.instrument_key, survey.instrument_version
-        ))),
+        Err(AppError::NotFound) => Err(AppError::Conflict(
+            Text::new("problem.instrument.missing")
+                .with("key", &survey.instrument_key)
+                .with("version", &survey.instrument_version),
+        )),
         found => found,
     }
 }
@@ -199,17 +200,18 @@ impl Instruments {
         let loaded = off_thread(move || Instrument::load(&json))
             .await
             .ok_or_else(|| AppError::Internal("the instrument could not be read".into()))?;
-        let instrument = loaded.map_err(|error| AppError::invalid("instrument", error))?;
+        let instrument = loaded.map_err(|error| {
+            AppError::invalid("instrument", Text::new("problem.instrument.invalid").with("detail", error))
+        })?;
         if self.is_builtin(instrument.key(), instrument.version()) {
             return if instrument == *self.builtin {
                 Ok(Imported { summary: InstrumentSummary::of(&self.builtin, true, None), created: false })
             } else {
-                Err(AppError::Conflict(format!(
-                    "{} {} är tjänstens inbyggda frågeformulär och kan inte ersättas. Ge det ändrade formuläret en ny \
-                     version (fältet \"version\").",
-                    instrument.key(),
-                    instrument.version()
-                )))
+                Err(AppError::Conflict(
+                    Text::new("problem.instrument.builtin")
+                        .with("key", instrument.key())
+                        .with("version", instrument.version()),
+                ))
             };
         }
         if let Some(existing) = self.existing(&instrument).await? {
@@ -270,12 +272,9 @@ impl Instruments {
                 created: false,
             })));
         }
-        Ok(Some(Err(AppError::Conflict(format!(
-            "Frågeformuläret {} {} finns redan med ett annat innehåll. En sparad version ändras aldrig, eftersom \
-             enkäter och svar hänvisar till den: ge det ändrade formuläret en ny version (fältet \"version\").",
-            instrument.key(),
-            instrument.version()
-        )))))
+        let changed =
+            Text::new("problem.instrument.changed").with("key", instrument.key()).with("version", instrument.version());
+        Ok(Some(Err(AppError::Conflict(changed))))
     }
 
     fn cached(&self, key: &str, version: &str) -> Option<Arc<Instrument>> {
@@ -301,8 +300,8 @@ impl Instruments {
     }
 }
 
-fn busy() -> String {
-    "Frågeformuläret kunde inte sparas just nu. Försök igen.".to_owned()
+fn busy() -> Text {
+    Text::new("problem.instrument.busy")
 }
 
 #[cfg(test)]
@@ -347,7 +346,7 @@ mod tests {
         let mut changed = json.clone();
         changed["title"]["sv"] = json!("Ändrat prov");
         let error = instruments.import(Actor::command_line(), changed.to_string()).await.unwrap_err();
-        assert!(matches!(&error, AppError::Conflict(message) if message.contains("ny version")), "{error:?}");
+        assert!(matches!(&error, AppError::Conflict(message) if message.swedish().contains("ny version")), "{error:?}");
 
         // ... and accepted under a new one.
         changed["version"] = json!("2");
@@ -364,13 +363,16 @@ mod tests {
         json["sections"][0]["items"][0]["scale"] = json!("x");
         match instruments.import(Actor::command_line(), json.to_string()).await {
             Err(AppError::Invalid { field, reason }) => {
-                assert_eq!((field, reason.as_str()), ("instrument", "sections[0].items[0].scale: unknown scale \"x\""))
+                assert_eq!(
+                    (field, reason.value("detail")),
+                    ("instrument", Some("sections[0].items[0].scale: unknown scale \"x\""))
+                )
             }
             other => panic!("{other:?}"),
         }
         assert!(matches!(
             instruments.import(Actor::command_line(), "{ \"key\": ".to_owned()).await,
-            Err(AppError::Invalid { reason, .. }) if reason.starts_with("line 1, column ")
+            Err(AppError::Invalid { reason, .. }) if reason.value("detail").is_some_and(|detail| detail.starts_with("line 1, column "))
         ));
         assert_eq!(audit_count(&instruments).await, 0);
     }
@@ -386,7 +388,7 @@ mod tests {
         let mut changed: serde_json::Value = serde_json::from_str(&same).unwrap();
         changed["title"]["sv"] = json!("Vår egen trygghetsmätning");
         let error = instruments.import(Actor::command_line(), changed.to_string()).await.unwrap_err();
-        assert!(matches!(&error, AppError::Conflict(message) if message.contains("inbyggda")), "{error:?}");
+        assert!(matches!(&error, AppError::Conflict(message) if message.swedish().contains("inbyggda")), "{error:?}");
 
         instruments.import(Actor::command_line(), sample_json().to_string()).await.unwrap();
         let listed = instruments.list().await.unwrap();

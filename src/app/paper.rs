@@ -9,10 +9,10 @@ use crate::app::municipalities::MunicipalityChoice;
 use crate::app::responses::{self, NewResponse, Stored};
 use crate::app::surveys::{self, Loaded};
 use crate::auth::Staff;
-use crate::domain::codes::LetterNumber;
+use crate::domain::codes::{LetterNumber, LetterNumberError};
 use crate::domain::instrument::{AnswerError, Instrument, RawAnswers};
 use crate::domain::survey::{Access, Mode, SurveyState};
-use crate::error::{AppError, FieldError};
+use crate::error::{AppError, FieldError, Text};
 
 /// A survey open for paper entry by this staff member: its questionnaire and the municipalities they coordinate.
 pub struct PaperSurvey {
@@ -61,10 +61,10 @@ pub async fn survey(ctx: &Context, staff: &Staff, id: &str) -> Result<PaperSurve
         return Err(AppError::Forbidden);
     }
     if loaded.access != Access::Codes {
-        return Err(AppError::Conflict("En enkät med öppen länk har inga pappersblanketter.".to_owned()));
+        return Err(AppError::Conflict(Text::new("problem.paper.open_link")));
     }
     if loaded.state == SurveyState::Draft {
-        return Err(AppError::Conflict("Enkäten är inte öppnad ännu; öppna den innan blanketter matas in.".to_owned()));
+        return Err(AppError::Conflict(Text::new("problem.paper.draft")));
     }
     let instrument = crate::app::instruments::for_survey(ctx, &loaded.survey).await?;
     Ok(PaperSurvey { loaded, instrument, municipalities })
@@ -79,22 +79,18 @@ pub async fn enter(ctx: &Context, staff: &Staff, survey: &PaperSurvey, form: &Pa
         letter.as_ref().map_or_else(|| form.municipality.clone(), |letter| letter.municipality().as_str().to_owned());
     if !survey.municipalities.iter().any(|m| m.code == municipality) {
         match &letter {
-            Some(letter) => errors.push(field_error(
-                "letter_number",
-                format!("Brevet {letter} hör till en kommun som inte ingår i enkäten eller som du inte samordnar."),
-            )),
-            None => errors.push(field_error("municipality", "Välj en av enkätens kommuner som du samordnar.")),
+            Some(letter) => errors
+                .push(field_error("letter_number", Text::new("problem.paper.letter_elsewhere").with("letter", letter))),
+            None => errors.push(field_error("municipality", Text::new("problem.paper.municipality"))),
         }
     }
     if uuid::Uuid::parse_str(&form.submission_id).is_err() {
-        errors.push(field_error("submission_id", "Formuläret var ofullständigt. Ladda om sidan."));
+        errors.push(field_error("submission_id", Text::new("problem.form_incomplete")));
     }
     let instrument = &survey.instrument;
     let validated = instrument.validate_all(&form.answers);
     let answer_errors = validated.as_ref().err().cloned().unwrap_or_default();
-    errors.extend(
-        answer_errors.iter().map(|error| field_error(&format!("q-{}", error.item), error.problem.message("sv"))),
-    );
+    errors.extend(answer_errors.iter().map(|error| field_error(&format!("q-{}", error.item), error.problem.text())));
     let answers = match validated {
         Ok(answers) if errors.is_empty() => answers,
         _ => return Ok(Entered::Invalid { errors, answer_errors }),
@@ -117,14 +113,11 @@ pub async fn enter(ctx: &Context, staff: &Staff, survey: &PaperSurvey, form: &Pa
     Ok(match responses::store(ctx, Actor::of(staff), new).await? {
         Stored::Saved | Stored::AlreadySaved => Entered::Saved,
         Stored::UnknownLetter => {
-            let reason = format!("Brevet {} finns inte i enkäten.", form.letter_number);
+            let reason = Text::new("problem.paper.unknown_letter").with("letter", &form.letter_number);
             Entered::Invalid { errors: vec![field_error("letter_number", reason)], answer_errors: Vec::new() }
         }
         Stored::LetterAlreadyUsed => {
-            let reason = format!(
-                "Brevet {} är redan besvarat, på webben eller på papper. Samma person ska inte räknas två gånger.",
-                form.letter_number
-            );
+            let reason = Text::new("problem.paper.letter_used").with("letter", &form.letter_number);
             Entered::LetterUsed { errors: vec![field_error("letter_number", reason)] }
         }
     })
@@ -138,12 +131,18 @@ fn letter_of(form: &PaperForm, errors: &mut Vec<FieldError>) -> Option<LetterNum
     match LetterNumber::parse(&form.letter_number) {
         Ok(letter) => Some(letter),
         Err(error) => {
-            errors.push(field_error("letter_number", format!("Brevnumret stämmer inte: {error}.")));
+            let reason = match error {
+                LetterNumberError::Format => Text::new("problem.paper.letter_format"),
+                LetterNumberError::SerialOutOfRange(serial) => {
+                    Text::new("problem.paper.letter_serial").with("serial", serial)
+                }
+            };
+            errors.push(field_error("letter_number", reason));
             None
         }
     }
 }
 
-fn field_error(field: &str, reason: impl ToString) -> FieldError {
-    FieldError { field: field.to_owned(), reason: reason.to_string() }
+fn field_error(field: &str, reason: Text) -> FieldError {
+    FieldError::new(field, reason)
 }

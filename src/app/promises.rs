@@ -27,7 +27,7 @@ use crate::domain::promise::{
 };
 use crate::domain::results::published::{Published, Question};
 use crate::domain::survey::SurveyState;
-use crate::error::{AppError, FieldErrors};
+use crate::error::{AppError, FieldErrors, Text};
 
 /// A promise as staff give it (a form or the API). Every field is checked, and every problem named by its field.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
@@ -129,7 +129,7 @@ async fn validate(ctx: &Context, input: &PromiseInput) -> Result<ValidPromise, A
     let text = promise::parse_text(&input.text).map_err(|reason| errors.add("text", reason)).ok();
     let responsible = Responsible::parse(&input.responsible);
     if responsible.is_none() {
-        errors.add("responsible", "Välj vem som står för löftet: polisen, kommunen eller båda.");
+        errors.add("responsible", Text::new("problem.promise.responsible"));
     }
     let period = PromisePeriod::parse(&input.starts_on, &input.ends_on)
         .map_err(|problems| problems.iter().for_each(|problem| errors.add(problem.field(), problem)))
@@ -139,7 +139,7 @@ async fn validate(ctx: &Context, input: &PromiseInput) -> Result<ValidPromise, A
         Some(text) => PromiseStatus::parse(text),
     };
     if status.is_none() {
-        errors.add("status", "Välj ett läge: planerat, pågår, uppfyllt, inte uppfyllt eller återkallat.");
+        errors.add("status", Text::new("problem.promise.status"));
     }
     let targets = validate_targets(ctx, &input.targets, &mut errors).await?;
     match (title, text, responsible, period, status, errors.is_empty()) {
@@ -158,7 +158,7 @@ async fn validate_targets(
     errors: &mut FieldErrors,
 ) -> Result<Vec<Target>, AppError> {
     if given.is_empty() {
-        errors.add("targets", "Välj minst en fråga eller ett område som löftet ska påverka.");
+        errors.add("targets", Text::new("problem.promise.no_target"));
         return Ok(Vec::new());
     }
     let known = known_targets(ctx).await?;
@@ -167,23 +167,22 @@ async fn validate_targets(
     for input in given {
         let id = input.id.trim();
         let Some(kind) = TargetKind::parse(&input.kind) else {
-            errors
-                .add("targets", format!("”{}” är varken en fråga (item) eller ett område (area).", input.kind.trim()));
+            errors.add("targets", Text::new("problem.promise.target_kind").with("kind", input.kind.trim()));
             continue;
         };
         let target = Target { kind, id: id.to_owned() };
         if !known.iter().any(|areas| promise::is_targetable(areas, &target)) {
             let reason = match kind {
-                TargetKind::Item => format!("”{id}” är ingen fråga med index eller andel i något frågeformulär."),
-                TargetKind::Area => format!("”{id}” är inget område med index i något frågeformulär."),
+                TargetKind::Item => "problem.promise.unknown_item",
+                TargetKind::Area => "problem.promise.unknown_area",
             };
-            errors.add("targets", reason);
+            errors.add("targets", Text::new(reason).with("id", id));
         } else if seen.insert(target.clone()) {
             targets.push(target);
         }
     }
     if targets.len() > promise::MAX_TARGETS {
-        errors.add("targets", "Ett löfte kan ha högst 50 frågor och områden.");
+        errors.add("targets", Text::new("problem.promise.too_many_targets"));
     }
     Ok(targets)
 }

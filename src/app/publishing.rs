@@ -18,7 +18,7 @@ use crate::domain::audit::Action;
 use crate::domain::publication::Snapshot;
 use crate::domain::results::published::{Labels, Question};
 use crate::domain::survey::SurveyState;
-use crate::error::AppError;
+use crate::error::{AppError, Text};
 
 /// What the public sees of a published survey.
 pub struct Published {
@@ -43,7 +43,7 @@ pub async fn publish(
     let loaded = surveys::load(ctx, staff, survey_id).await?;
     require_publisher(&loaded, staff)?;
     if loaded.state != SurveyState::Closed {
-        return Err(AppError::Conflict("Enkäten publiceras när den är stängd.".to_owned()));
+        return Err(AppError::Conflict(Text::new("problem.publishing.not_closed")));
     }
     let compare = match compare {
         Some(earlier) => Some(earlier),
@@ -92,7 +92,7 @@ pub async fn publish(
         })
         .await?;
     if !written {
-        return Err(AppError::Conflict("Enkäten har öppnats igen och publiceras när den är stängd.".to_owned()));
+        return Err(AppError::Conflict(Text::new("problem.publishing.reopened")));
     }
     Ok(publication)
 }

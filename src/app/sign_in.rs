@@ -14,7 +14,7 @@ use crate::auth::{Staff, password};
 use crate::db::queries::{audit, sessions, throttle as throttle_queries, users};
 use crate::domain::audit::Action;
 use crate::domain::throttle;
-use crate::error::{AppError, FieldErrors};
+use crate::error::{AppError, FieldErrors, Text};
 
 /// How a sign-in attempt ended, when it was not refused outright.
 pub enum SignIn {
@@ -185,7 +185,7 @@ pub async fn set_up_first_admin(
         validated => {
             let mut errors = validated.err().unwrap_or_default();
             if mismatch {
-                errors.add("password_again", "Lösenorden är inte lika.");
+                errors.add("password_again", Text::new("problem.sign_in.passwords_differ"));
             }
             return Ok(Err(errors));
         }

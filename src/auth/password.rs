@@ -16,10 +16,19 @@ pub struct Password(SecretString);
 /// Why a new password was refused (shown to the person choosing it).
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
 pub enum PasswordError {
-    #[error("Lösenordet måste ha minst {MIN_CHARS} tecken.")]
+    #[error("the password has fewer than {MIN_CHARS} characters")]
     TooShort,
-    #[error("Lösenordet får ha högst {MAX_CHARS} tecken.")]
+    #[error("the password has more than {MAX_CHARS} characters")]
     TooLong,
+}
+
+impl From<PasswordError> for crate::domain::text::Text {
+    fn from(error: PasswordError) -> Self {
+        match error {
+            PasswordError::TooShort => Self::new("problem.password.too_short").with("min", MIN_CHARS),
+            PasswordError::TooLong => Self::new("problem.password.too_long").with("max", MAX_CHARS),
+        }
+    }
 }
 
 impl Password {

@@ -346,10 +346,22 @@ pub struct LetterNumber {
 /// Why a letter number was refused; the text is shown to staff.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LetterNumberError {
-    #[error("ett brevnummer är kommunkoden, ett bindestreck och sex siffror, t.ex. 1783-000042")]
+    #[error("a letter number is the municipality code, a hyphen and six digits, e.g. 1783-000042")]
     Format,
-    #[error("ett brevs löpnummer går från 1 till 999999, inte {0}")]
+    #[error("a letter's serial number runs from 1 to 999999, not {0}")]
     SerialOutOfRange(u32),
+}
+
+impl From<LetterNumberError> for crate::domain::text::Text {
+    fn from(error: LetterNumberError) -> Self {
+        use crate::domain::text::Text;
+        match error {
+            LetterNumberError::Format => Text::new("problem.letter_number.format"),
+            LetterNumberError::SerialOutOfRange(serial) => {
+                Text::new("problem.letter_number.serial").with("serial", serial)
+            }
+        }
+    }
 }
 
 impl LetterNumber {

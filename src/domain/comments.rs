@@ -7,10 +7,19 @@ pub const MASK: &str = "[dolt]";
 /// Why a passage could not be masked.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MaskError {
-    #[error("Skriv det stycke som ska döljas.")]
+    #[error("no passage to hide")]
     Empty,
-    #[error("Stycket finns inte i kommentaren; kopiera det precis som det står.")]
+    #[error("the passage is not in the comment")]
     NotFound,
+}
+
+impl From<MaskError> for crate::domain::text::Text {
+    fn from(error: MaskError) -> Self {
+        Self::new(match error {
+            MaskError::Empty => "problem.mask.empty",
+            MaskError::NotFound => "problem.mask.not_found",
+        })
+    }
 }
 
 /// The text with every occurrence of `passage` (compared without regard to case) replaced by [`MASK`], and how many

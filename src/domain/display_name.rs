@@ -5,8 +5,14 @@
 pub const MAX_CHARS: usize = 100;
 
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
-#[error("Skriv namnet på en rad, högst 100 tecken.")]
+#[error("a name is one line of at most 100 characters")]
 pub struct DisplayNameError;
+
+impl From<DisplayNameError> for crate::domain::text::Text {
+    fn from(_: DisplayNameError) -> Self {
+        Self::new("problem.display_name")
+    }
+}
 
 /// The name trimmed, or why it cannot be one: too long, or with a control character (a line break, a NUL).
 pub fn parse(text: &str) -> Result<String, DisplayNameError> {

@@ -28,7 +28,8 @@ use std::str::FromStr;
 
 use serde::Serialize;
 
-use crate::domain::codes::LetterNumber;
+use crate::domain::codes::{LetterNumber, LetterNumberError};
+use crate::domain::text::Text;
 
 /// An AAPOR final disposition class.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -110,15 +111,23 @@ pub enum Disposition {
 /// An import value that is not a disposition staff can record; the text is shown to the coordinator.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ImportError {
-    #[error("utfallet saknas; skriv ett av: {accepted}", accepted = accepted_import_values())]
+    #[error("the disposition is missing")]
     Empty,
-    #[error(
-        "\"{value}\" registreras av systemet och kan inte importeras; skriv ett av: {accepted}",
-        accepted = accepted_import_values()
-    )]
+    #[error("\"{value}\" is recorded by the system and cannot be imported")]
     SetBySystem { value: String },
-    #[error("\"{value}\" är inget utfall; skriv ett av: {accepted}", accepted = accepted_import_values())]
+    #[error("\"{value}\" is not a disposition")]
     Unknown { value: String },
+}
+
+impl From<ImportError> for Text {
+    fn from(error: ImportError) -> Self {
+        let text = match error {
+            ImportError::Empty => Text::new("problem.import.empty"),
+            ImportError::SetBySystem { value } => Text::new("problem.import.set_by_system").with("value", value),
+            ImportError::Unknown { value } => Text::new("problem.import.unknown").with("value", value),
+        };
+        text.with("accepted", accepted_import_values())
+    }
 }
 
 /// A stored disposition value that is not one of ours (a corrupt row or a newer schema).
@@ -266,10 +275,10 @@ pub fn spreadsheet_text(bytes: &[u8]) -> String {
 }
 
 /// One problem in an imported file, by line.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ImportProblem {
     pub line: u64,
-    pub reason: String,
+    pub reason: Text,
 }
 
 /// A line of an import that names a letter and what became of it.
@@ -312,23 +321,32 @@ pub(crate) fn import_fields(line: u64, text: &str, delimiter: u8) -> Result<Opti
     match reader.records().next() {
         Some(Ok(record)) if record.iter().all(str::is_empty) => Ok(None),
         Some(Ok(record)) => Ok(Some(record)),
-        Some(Err(error)) => Err(ImportProblem { line, reason: format!("Raden kan inte läsas: {error}") }),
+        Some(Err(error)) => {
+            Err(ImportProblem { line, reason: Text::new("problem.import.unreadable").with("detail", error) })
+        }
         None => Ok(None),
     }
 }
 
 /// One line of an import; `None` for a blank line or the header.
 fn read_import_line(line: u64, text: &str, delimiter: u8) -> Result<Option<ReturnedLetter>, ImportProblem> {
-    let problem = |reason: String| ImportProblem { line, reason };
+    let problem = |reason: Text| ImportProblem { line, reason };
     let Some(record) = import_fields(line, text, delimiter)? else { return Ok(None) };
     let first = record.get(0).unwrap_or_default();
     if line == 1 && !first.chars().any(|c| c.is_ascii_digit()) {
         return Ok(None);
     }
-    let letter =
-        LetterNumber::parse(first).map_err(|error| problem(format!("\"{first}\" är inget brevnummer: {error}")))?;
+    let letter = LetterNumber::parse(first).map_err(|error| {
+        let text = match error {
+            LetterNumberError::Format => Text::new("problem.import.letter_format"),
+            LetterNumberError::SerialOutOfRange(serial) => {
+                Text::new("problem.import.letter_serial").with("serial", serial)
+            }
+        };
+        problem(text.with("text", first))
+    })?;
     let disposition =
-        Disposition::parse_import(record.get(1).unwrap_or_default()).map_err(|error| problem(error.to_string()))?;
+        Disposition::parse_import(record.get(1).unwrap_or_default()).map_err(|error| problem(error.into()))?;
     Ok(Some(ReturnedLetter { line, letter, disposition }))
 }
 
@@ -457,15 +475,17 @@ mod tests {
         for text in ["dead", "obestallbar", "refused!", "1", "flyttad ut"] {
             assert_eq!(Disposition::parse_import(text), Err(ImportError::Unknown { value: text.to_owned() }), "{text}");
         }
-        let message = Disposition::parse_import(" dead ").unwrap_err().to_string();
+        let message = Text::from(Disposition::parse_import(" dead ").unwrap_err()).swedish();
         assert_eq!(
             message,
-            "\"dead\" är inget utfall; skriv ett av: undeliverable, obeställbar, returnerad, moved, moved_away, \
+            "”dead” är inget utfall; skriv ett av: undeliverable, obeställbar, returnerad, moved, moved_away, \
              flyttat, not_eligible, ej_behörig, refused, avböjt, vägrar, deceased, avliden, unable, kan_inte_svara"
         );
-        assert!(ImportError::Empty.to_string().contains("avliden"));
+        assert!(Text::from(ImportError::Empty).swedish().contains("avliden"));
         assert!(
-            ImportError::SetBySystem { value: "completed".to_owned() }.to_string().contains("registreras av systemet")
+            Text::from(ImportError::SetBySystem { value: "completed".to_owned() })
+                .swedish()
+                .contains("registreras av systemet")
         );
     }
 
@@ -513,9 +533,9 @@ mod tests {
         assert_eq!(letters.len(), 1);
         let lines: Vec<u64> = problems.iter().map(|problem| problem.line).collect();
         assert_eq!(lines, [2, 3, 4]);
-        assert!(problems[0].reason.starts_with("\"1783-0003\" är inget brevnummer"), "{problems:?}");
-        assert!(problems[1].reason.contains("\"vet ej\" är inget utfall"), "{problems:?}");
-        assert!(problems[2].reason.starts_with("utfallet saknas"), "{problems:?}");
+        assert!(problems[0].reason.swedish().starts_with("”1783-0003” är inget brevnummer"), "{problems:?}");
+        assert!(problems[1].reason.swedish().contains("”vet ej” är inget utfall"), "{problems:?}");
+        assert!(problems[2].reason.swedish().starts_with("Utfallet saknas"), "{problems:?}");
     }
 
     #[test]

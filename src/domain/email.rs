@@ -5,8 +5,14 @@
 pub struct EmailAddress(String);
 
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
-#[error("Skriv en e-postadress som namn@exempel.se.")]
+#[error("not an e-mail address")]
 pub struct EmailError;
+
+impl From<EmailError> for crate::domain::text::Text {
+    fn from(_: EmailError) -> Self {
+        Self::new("problem.email")
+    }
+}
 
 impl EmailAddress {
     /// An address as RFC 5321 and 5322 define it (a dot-atom or quoted local part, so no `<`, `>`, spaces or control

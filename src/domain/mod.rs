@@ -38,6 +38,7 @@ pub mod results;
 pub mod role;
 pub mod sender;
 pub mod survey;
+pub mod text;
 pub mod throttle;
 pub mod utc;
 pub mod whole_number;

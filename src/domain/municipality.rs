@@ -18,6 +18,15 @@ pub enum CodeError {
     County,
 }
 
+impl From<CodeError> for crate::domain::text::Text {
+    fn from(error: CodeError) -> Self {
+        Self::new(match error {
+            CodeError::Municipality => "problem.code.municipality",
+            CodeError::County => "problem.code.county",
+        })
+    }
+}
+
 /// `text` trimmed, if it is `len` ASCII digits.
 fn digits(text: &str, len: usize, error: CodeError) -> Result<String, CodeError> {
     let text = text.trim();

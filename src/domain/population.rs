@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::dispositions::{ImportProblem, import_delimiter, import_fields};
 use crate::domain::instrument::{Instrument, Item, ItemKind};
+use crate::domain::text::Text;
 use crate::domain::whole_number::Whole;
 
 /// The largest count accepted for one option (Sweden has about 10.6 million residents).
@@ -79,7 +80,7 @@ pub fn option_codes(item: &Item) -> Vec<&str> {
 pub struct MarginProblem {
     pub item: String,
     pub option: Option<String>,
-    pub reason: String,
+    pub reason: Text,
 }
 
 impl MarginProblem {
@@ -121,49 +122,45 @@ fn check_read(margins: &Margins, instrument: &Instrument, unread: &BTreeSet<(Str
     problems
 }
 
-fn unknown_item(item_id: &str, instrument: &Instrument, background: &[&Item]) -> String {
+fn unknown_item(item_id: &str, instrument: &Instrument, background: &[&Item]) -> Text {
     let known: Vec<&str> = background.iter().map(|item| item.id.as_str()).collect();
-    let known = if known.is_empty() { "(inga)".to_owned() } else { known.join(", ") };
-    if instrument.item(item_id).is_some() {
-        format!("Frågan {item_id} är ingen bakgrundsfråga med ett svarsalternativ; befolkning kan anges för: {known}.")
+    let known = if known.is_empty() { "–".to_owned() } else { known.join(", ") };
+    let key = if instrument.item(item_id).is_some() {
+        "problem.population.not_background"
     } else {
-        format!("Frågeformuläret har ingen fråga {item_id}; befolkning kan anges för: {known}.")
-    }
+        "problem.population.unknown_item"
+    };
+    Text::new(key).with("item", item_id).with("known", known)
 }
 
 /// One background item's counts: each option known and its count in range, every option given (or `unread`), not
 /// all 0.
 fn check_item(item: &Item, counts: &BTreeMap<String, i64>, unread: &[&str], problems: &mut Vec<MarginProblem>) {
     let options = option_codes(item);
-    let problem = |option: Option<&str>, reason: String| MarginProblem {
+    let problem = |option: Option<&str>, reason: Text| MarginProblem {
         item: item.id.clone(),
         option: option.map(str::to_owned),
         reason,
     };
     for (code, count) in counts {
         let reason = if !options.contains(&code.as_str()) {
-            format!("Frågan {} har inget svarsalternativ {code}; den har: {}.", item.id, options.join(", "))
+            Text::new("problem.population.unknown_option").with("options", options.join(", "))
         } else if *count < 0 {
-            format!("Antalet för {} {code} kan inte vara negativt.", item.id)
+            Text::new("problem.population.negative")
         } else if *count > MAX_POPULATION {
-            format!("Antalet för {} {code} får vara högst 100 000 000.", item.id)
+            Text::new("problem.population.too_large")
         } else {
             continue;
         };
-        problems.push(problem(Some(code), reason));
+        problems.push(problem(Some(code), reason.with("item", &item.id).with("option", code)));
     }
     let missing: Vec<&str> =
         options.iter().copied().filter(|code| !counts.contains_key(*code) && !unread.contains(code)).collect();
     if !missing.is_empty() {
-        let reason = format!(
-            "Antal saknas för {}: {}. Ange alla svarsalternativ, 0 där ingen finns.",
-            item.id,
-            missing.join(", ")
-        );
+        let reason = Text::new("problem.population.missing").with("item", &item.id).with("options", missing.join(", "));
         problems.push(problem(None, reason));
     } else if unread.is_empty() && counts.values().all(|count| *count == 0) {
-        problems
-            .push(problem(None, format!("Alla antal för {} är 0; ange befolkningen i svarsalternativen.", item.id)));
+        problems.push(problem(None, Text::new("problem.population.all_zero").with("item", &item.id)));
     }
 }
 
@@ -198,11 +195,9 @@ fn read_lines(text: &str) -> Vec<Result<MarginLine, Unreadable>> {
         .collect()
 }
 
-const LINE_SHAPE: &str = "fråga, svarsalternativ och antal, t.ex. age_band;16_24;1234";
-
 /// One line of a margins file; `None` for a blank line or the header.
 fn read_csv_line(line: u64, text: &str, delimiter: u8) -> Result<Option<MarginLine>, Unreadable> {
-    let problem = |reason: String| Unreadable { problem: ImportProblem { line, reason }, names: None };
+    let problem = |reason: Text| Unreadable { problem: ImportProblem { line, reason }, names: None };
     let fields = import_fields(line, text, delimiter).map_err(|problem| Unreadable { problem, names: None })?;
     let Some(record) = fields else { return Ok(None) };
     let mut fields: Vec<&str> = record.iter().collect();
@@ -215,12 +210,13 @@ fn read_csv_line(line: u64, text: &str, delimiter: u8) -> Result<Option<MarginLi
         return Ok(None);
     }
     let [item, option, count] = fields[..] else {
-        let what = if fields.len() < 3 { "färre" } else { "fler" };
-        return Err(problem(format!("Raden har {what} än tre fält; skriv {LINE_SHAPE}.")));
+        let key =
+            if fields.len() < 3 { "problem.population.too_few_fields" } else { "problem.population.too_many_fields" };
+        return Err(problem(Text::new(key)));
     };
     if item.is_empty() || option.is_empty() {
-        let what = if item.is_empty() { "Frågan" } else { "Svarsalternativet" };
-        return Err(problem(format!("{what} saknas; skriv {LINE_SHAPE}.")));
+        let key = if item.is_empty() { "problem.population.item_missing" } else { "problem.population.option_missing" };
+        return Err(problem(Text::new(key)));
     }
     let names = Some((item.to_owned(), option.to_owned()));
     let population = parse_population(count).map_err(|reason| Unreadable { names, ..problem(reason) })?;
@@ -228,12 +224,12 @@ fn read_csv_line(line: u64, text: &str, delimiter: u8) -> Result<Option<MarginLi
 }
 
 /// A count as a spreadsheet writes it: a whole number, perhaps with spaces between thousands ("12 345").
-fn parse_population(text: &str) -> Result<i64, String> {
+fn parse_population(text: &str) -> Result<i64, Text> {
     let digits: String = text.chars().filter(|c| !c.is_whitespace()).collect();
     if digits.is_empty() {
-        return Err(format!("Antalet saknas; skriv {LINE_SHAPE}."));
+        return Err(Text::new("problem.population.count_missing"));
     }
-    digits.parse::<i64>().map_err(|_| format!("\"{text}\" är inget heltal; antalet är hur många som bor i kommunen."))
+    digits.parse::<i64>().map_err(|_| Text::new("problem.population.not_whole").with("text", text))
 }
 
 /// Margins read from a file, with the line each count came from.
@@ -271,7 +267,10 @@ pub fn read_margins(text: &str) -> (ReadMargins, Vec<ImportProblem>) {
         };
         let key = (margin.item.clone(), margin.option.clone());
         if let Some(earlier) = read.lines.get(&key) {
-            let reason = format!("{} {} finns redan på rad {earlier}.", margin.item, margin.option);
+            let reason = Text::new("problem.population.repeated")
+                .with("item", &margin.item)
+                .with("option", &margin.option)
+                .with("earlier", earlier);
             problems.push(ImportProblem { line: margin.line, reason });
             continue;
         }
@@ -289,8 +288,7 @@ pub fn read_checked(text: &str, instrument: &Instrument) -> Result<Margins, Vec<
         problems.push(ImportProblem { line: read.line_of(&problem), reason: problem.reason });
     }
     if read.margins.is_empty() && problems.is_empty() {
-        let reason = format!("Filen innehåller inga rader med {LINE_SHAPE}.");
-        problems.push(ImportProblem { line: 0, reason });
+        problems.push(ImportProblem { line: 0, reason: Text::new("problem.population.empty") });
     }
     problems.sort_by_key(|problem| problem.line);
     if problems.is_empty() { Ok(read.margins) } else { Err(problems) }

@@ -21,6 +21,7 @@ use crate::domain::instrument::{Instrument, ItemKind};
 use crate::domain::results::compute::Results;
 use crate::domain::results::figures::{Change, GroupResults};
 use crate::domain::results::protect::hide_change;
+use crate::domain::text::Text;
 
 /// Who keeps a promise.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -163,22 +164,22 @@ pub const MAX_TEXT_CHARS: usize = 5000;
 pub const MAX_TARGETS: usize = 50;
 
 /// A promise's title: not empty, at most [`MAX_TITLE_CHARS`] characters.
-pub fn parse_title(text: &str) -> Result<String, &'static str> {
+pub fn parse_title(text: &str) -> Result<String, Text> {
     let title = text.trim();
     match title.chars().count() {
-        0 => Err("Ge löftet en rubrik, t.ex. Bättre belysning i Centrumparken."),
+        0 => Err(Text::new("problem.promise.title_missing")),
         1..=MAX_TITLE_CHARS => Ok(title.to_owned()),
-        _ => Err("Rubriken får ha högst 200 tecken."),
+        _ => Err(Text::new("problem.promise.title_too_long")),
     }
 }
 
 /// A promise's text (what is promised): at most [`MAX_TEXT_CHARS`] characters, may be empty.
-pub fn parse_text(text: &str) -> Result<String, &'static str> {
+pub fn parse_text(text: &str) -> Result<String, Text> {
     let text = text.trim();
     if text.chars().count() <= MAX_TEXT_CHARS {
         Ok(text.to_owned())
     } else {
-        Err("Texten får ha högst 5 000 tecken.")
+        Err(Text::new("problem.promise.text_too_long"))
     }
 }
 
@@ -192,12 +193,22 @@ pub struct PromisePeriod {
 /// Why a promise's period was refused.
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
 pub enum PromisePeriodError {
-    #[error("Skriv startdagen som ÅÅÅÅ-MM-DD.")]
+    #[error("the first day is not a date (YYYY-MM-DD)")]
     StartsOn,
-    #[error("Skriv slutdagen som ÅÅÅÅ-MM-DD.")]
+    #[error("the last day is not a date (YYYY-MM-DD)")]
     EndsOn,
-    #[error("Slutdagen kan inte vara före startdagen.")]
+    #[error("the last day is before the first")]
     Backwards,
+}
+
+impl From<&PromisePeriodError> for Text {
+    fn from(error: &PromisePeriodError) -> Self {
+        Text::new(match error {
+            PromisePeriodError::StartsOn => "problem.period.opens_on",
+            PromisePeriodError::EndsOn => "problem.period.closes_on",
+            PromisePeriodError::Backwards => "problem.period.backwards",
+        })
+    }
 }
 
 impl PromisePeriodError {

@@ -3,6 +3,7 @@
 //! it cannot open without them, since a resident holding a letter must be able to tell who asks and whom to ask.
 
 use crate::domain::email::EmailAddress;
+use crate::domain::text::Text;
 
 /// The longest sender, in characters.
 pub const MAX_SENDER_CHARS: usize = 200;
@@ -14,19 +15,17 @@ pub const PHONE_PATTERN: &str = "^\\+?[0-9]([ -]?[0-9]){4,14}$";
 /// What a sender may hold, as the API documents it: no control characters (so one line, no NUL).
 pub const SENDER_PATTERN: &str = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$";
 
-/// Why a sender was refused.
-pub const SENDER_MISSING: &str = "Skriv vem som frågar, t.ex. Polisen och Hagfors kommun.";
-const SENDER_TOO_LONG: &str = "Avsändaren får ha högst 200 tecken.";
-const SENDER_CONTROL: &str = "Skriv avsändaren på en rad, utan styrtecken.";
-const PHONE_INVALID: &str = "Skriv telefonnumret med 5–15 siffror, gärna med mellanslag eller bindestreck, t.ex. \
-                             0563-185 00 eller +46 563 185 00.";
-const EMAIL_INVALID: &str = "Skriv e-postadressen som namn@kommun.se.";
+/// Why a sender was refused (page texts under `problem.sender`).
+pub const SENDER_MISSING: Text = Text::new("problem.sender.missing");
+const SENDER_TOO_LONG: Text = Text::new("problem.sender.too_long");
+const SENDER_CONTROL: Text = Text::new("problem.sender.control");
+const PHONE_INVALID: Text = Text::new("problem.sender.phone");
+const EMAIL_INVALID: Text = Text::new("problem.sender.email");
 /// Why a contact without either was refused.
-pub const CONTACT_MISSING: &str = "Ange ett telefonnummer eller en e-postadress (eller båda) dit de svarande kan \
-                                   vända sig med frågor.";
+pub const CONTACT_MISSING: Text = Text::new("problem.sender.contact_missing");
 
 /// The sender of a survey: one line of 1–200 characters, trimmed.
-pub fn parse_sender(text: &str) -> Result<String, &'static str> {
+pub fn parse_sender(text: &str) -> Result<String, Text> {
     if text.chars().any(char::is_control) {
         return Err(SENDER_CONTROL);
     }
@@ -47,7 +46,7 @@ checked_text!(Phone);
 
 impl Phone {
     /// A number exactly as [`PHONE_PATTERN`] describes it; nothing around it.
-    pub fn parse(text: &str) -> Result<Self, &'static str> {
+    pub fn parse(text: &str) -> Result<Self, Text> {
         let digits = text.strip_prefix('+').unwrap_or(text);
         let mut count = 0;
         let mut previous_was_digit = false;
@@ -78,7 +77,7 @@ pub struct Contact {
 }
 
 /// A contact that was refused, each problem with its part (`phone`, `email`, or none for the contact as a whole).
-pub type ContactProblems = Vec<(Option<&'static str>, &'static str)>;
+pub type ContactProblems = Vec<(Option<&'static str>, Text)>;
 
 impl Contact {
     /// A contact from its parts as given (`None`: not given); at least one must be given, each must be valid.

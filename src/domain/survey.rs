@@ -4,6 +4,7 @@
 //! A survey is either by invitation (letters with codes: response rates exist) or an open link (anyone may answer,
 //! choosing their municipality: there is no sample, so no response rate, only counts against a target).
 
+use crate::domain::text::Text;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -52,7 +53,7 @@ impl SurveyState {
     pub fn open(self) -> Result<Self, TransitionError> {
         match self {
             Self::Draft => Ok(Self::Open),
-            _ => Err(TransitionError { from: self, action: "öppnas" }),
+            _ => Err(TransitionError { from: self, action: Transition::Open }),
         }
     }
 
@@ -60,7 +61,7 @@ impl SurveyState {
     pub fn close(self) -> Result<Self, TransitionError> {
         match self {
             Self::Open => Ok(Self::Closed),
-            _ => Err(TransitionError { from: self, action: "stängas" }),
+            _ => Err(TransitionError { from: self, action: Transition::Close }),
         }
     }
 }
@@ -83,7 +84,7 @@ impl Transition {
             (Self::Open, _) => from.open(),
             (Self::Close, _) => from.close(),
             (Self::Reopen, SurveyState::Closed) => Ok(SurveyState::Open),
-            (Self::Reopen, _) => Err(TransitionError { from, action: "öppnas igen" }),
+            (Self::Reopen, _) => Err(TransitionError { from, action: Self::Reopen }),
         }
     }
 
@@ -100,10 +101,23 @@ impl Transition {
 
 /// A state change that is not allowed.
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
-#[error("En enkät i läget {} kan inte {action}.", from.label().to_lowercase())]
+#[error("a survey in the state {} cannot take {action:?}", from.as_str())]
 pub struct TransitionError {
     pub from: SurveyState,
-    pub action: &'static str,
+    pub action: Transition,
+}
+
+impl TransitionError {
+    /// Why, for the person who asked (`problem.transition.<action>_<state>`).
+    pub fn text(&self) -> Text {
+        Text::new(match (self.action, self.from) {
+            (Transition::Open | Transition::Reopen, SurveyState::Open) => "problem.transition.already_open",
+            (Transition::Open, _) => "problem.transition.open_closed",
+            (Transition::Close, SurveyState::Closed) => "problem.transition.already_closed",
+            (Transition::Close, _) => "problem.transition.close_draft",
+            (Transition::Reopen, _) => "problem.transition.reopen_draft",
+        })
+    }
 }
 
 /// How residents reach the questionnaire.
@@ -144,14 +158,25 @@ pub struct Period {
 /// Why a period was refused.
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
 pub enum PeriodError {
-    #[error("Skriv startdagen som ÅÅÅÅ-MM-DD.")]
+    #[error("the first day is not a date (YYYY-MM-DD)")]
     OpensOn,
-    #[error("Skriv slutdagen som ÅÅÅÅ-MM-DD.")]
+    #[error("the last day is not a date (YYYY-MM-DD)")]
     ClosesOn,
-    #[error("Slutdagen kan inte vara före startdagen.")]
+    #[error("the last day is before the first")]
     Backwards,
-    #[error("En mätperiod är högst ett år.")]
+    #[error("the period is longer than a year")]
     TooLong,
+}
+
+impl From<PeriodError> for Text {
+    fn from(error: PeriodError) -> Self {
+        Text::new(match error {
+            PeriodError::OpensOn => "problem.period.opens_on",
+            PeriodError::ClosesOn => "problem.period.closes_on",
+            PeriodError::Backwards => "problem.period.backwards",
+            PeriodError::TooLong => "problem.period.too_long",
+        })
+    }
 }
 
 impl Period {
@@ -190,32 +215,32 @@ impl Period {
 use chrono::Datelike;
 
 /// The sample size of one municipality: how many residents were invited.
-pub fn parse_sample_size(text: &str) -> Result<i32, &'static str> {
+pub fn parse_sample_size(text: &str) -> Result<i32, Text> {
     match text.trim().parse::<i32>() {
         Ok(n) if (0..=1_000_000).contains(&n) => Ok(n),
-        _ => Err("Urvalet är ett heltal från 0 till 1 000 000."),
+        _ => Err(Text::new("problem.survey.sample_size")),
     }
 }
 
 /// An optional target response rate in percent (0 < target ≤ 100); empty means none.
-pub fn parse_target(text: &str) -> Result<Option<f64>, &'static str> {
+pub fn parse_target(text: &str) -> Result<Option<f64>, Text> {
     let text = text.trim().trim_end_matches('%').trim().replace(',', ".");
     if text.is_empty() {
         return Ok(None);
     }
     match text.parse::<f64>() {
         Ok(n) if n > 0.0 && n <= 100.0 => Ok(Some(n)),
-        _ => Err("Målet är en andel i procent, större än 0 och högst 100."),
+        _ => Err(Text::new("problem.survey.target")),
     }
 }
 
 /// A survey title: non-empty, at most 200 characters.
-pub fn parse_title(text: &str) -> Result<String, &'static str> {
+pub fn parse_title(text: &str) -> Result<String, Text> {
     let title = text.trim();
     match title.chars().count() {
-        0 => Err("Ge enkäten ett namn, t.ex. Trygghetsmätning Värmland 2026."),
+        0 => Err(Text::new("problem.survey.title_missing")),
         1..=200 => Ok(title.to_owned()),
-        _ => Err("Namnet får ha högst 200 tecken."),
+        _ => Err(Text::new("problem.survey.title_too_long")),
     }
 }
 
@@ -224,35 +249,35 @@ pub const DEFAULT_MIN_BASE: i32 = 30;
 /// Results show no count smaller than this, unless the survey says otherwise.
 pub const DEFAULT_MIN_CELL: i32 = 5;
 
-const MIN_BASE_RANGE: &str = "Minsta bas är ett heltal från 1 till 10 000.";
-const MIN_CELL_RANGE: &str = "Minsta cell är ett heltal från 1 till 1 000.";
+const MIN_BASE_RANGE: &str = "problem.survey.min_base";
+const MIN_CELL_RANGE: &str = "problem.survey.min_cell";
 
 /// A survey's smallest base: results show no index, share or percentage on fewer valid answers (1–10,000).
-pub fn check_min_base(n: i32) -> Result<i32, &'static str> {
-    if (1..=10_000).contains(&n) { Ok(n) } else { Err(MIN_BASE_RANGE) }
+pub fn check_min_base(n: i32) -> Result<i32, Text> {
+    if (1..=10_000).contains(&n) { Ok(n) } else { Err(Text::new(MIN_BASE_RANGE)) }
 }
 
 /// A survey's smallest cell: results show no count smaller than this (1–1,000).
-pub fn check_min_cell(n: i32) -> Result<i32, &'static str> {
-    if (1..=1_000).contains(&n) { Ok(n) } else { Err(MIN_CELL_RANGE) }
+pub fn check_min_cell(n: i32) -> Result<i32, Text> {
+    if (1..=1_000).contains(&n) { Ok(n) } else { Err(Text::new(MIN_CELL_RANGE)) }
 }
 
 /// A smallest base as typed in a form (spaces allowed: "10 000"); empty means none given.
-pub fn parse_min_base(text: &str) -> Result<Option<i32>, &'static str> {
+pub fn parse_min_base(text: &str) -> Result<Option<i32>, Text> {
     parse_setting(text, MIN_BASE_RANGE)?.map(check_min_base).transpose()
 }
 
 /// A smallest cell as typed in a form; empty means none given.
-pub fn parse_min_cell(text: &str) -> Result<Option<i32>, &'static str> {
+pub fn parse_min_cell(text: &str) -> Result<Option<i32>, Text> {
     parse_setting(text, MIN_CELL_RANGE)?.map(check_min_cell).transpose()
 }
 
-fn parse_setting(text: &str, range: &'static str) -> Result<Option<i32>, &'static str> {
+fn parse_setting(text: &str, range: &'static str) -> Result<Option<i32>, Text> {
     let digits: String = text.chars().filter(|c| !c.is_whitespace()).collect();
     if digits.is_empty() {
         return Ok(None);
     }
-    digits.parse::<i32>().map(Some).map_err(|_| range)
+    digits.parse::<i32>().map(Some).map_err(|_| Text::new(range))
 }
 
 /// How a response was given.
@@ -338,7 +363,7 @@ mod tests {
         assert_eq!(check_min_base(DEFAULT_MIN_BASE), Ok(30));
         assert_eq!(check_min_cell(DEFAULT_MIN_CELL), Ok(5));
         assert_eq!(check_min_cell(1_000), Ok(1_000));
-        assert!(check_min_base(0).unwrap_err().contains("1 till 10 000"));
+        assert!(check_min_base(0).unwrap_err().swedish().contains("1 till 10 000"));
     }
 
     #[test]

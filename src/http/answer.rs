@@ -198,8 +198,9 @@ struct PostedForm {
 
 impl PostedForm {
     fn read(request: &HttpRequest, body: &web::Bytes) -> Result<Self, AppError> {
-        let fields: Vec<(String, String)> =
-            serde_html_form::from_bytes(body).map_err(|error| AppError::invalid("form", error))?;
+        let fields: Vec<(String, String)> = serde_html_form::from_bytes(body).map_err(|error| {
+            AppError::invalid("form", crate::error::Text::new("problem.request.form").with("detail", error))
+        })?;
         let cookie = request.cookie(PUBLIC_CSRF_COOKIE);
         let token = fields.iter().find(|(name, _)| name == "csrf_token").map(|(_, value)| value.as_str());
         let fresh = public_token_matches(cookie.as_ref().map(|cookie| cookie.value()), token);
@@ -219,6 +220,19 @@ fn has_pass(request: &HttpRequest, pass: &str) -> bool {
         .is_some_and(|cookie| bool::from(cookie.value().as_bytes().ct_eq(pass.as_bytes())))
 }
 
+/// A field's error already in the page's words, for the error summary (`form_errors.html`).
+#[derive(serde::Serialize)]
+struct Worded<'a> {
+    field: &'static str,
+    reason: &'a str,
+}
+
+impl<'a> Worded<'a> {
+    fn list(field: &'static str, reason: Option<&'a str>) -> Vec<Self> {
+        reason.map(|reason| Self { field, reason }).into_iter().collect()
+    }
+}
+
 fn path_of(code: &InvitationCode) -> String {
     format!("/svara/{code}")
 }
@@ -233,8 +247,7 @@ pub async fn start_page(request: HttpRequest, state: web::Data<AppState>) -> Res
 }
 
 fn start_context(page: &Page, code: &str, error: Option<String>) -> serde_json::Value {
-    let errors: Vec<FieldError> =
-        error.iter().map(|reason| FieldError { field: "code".into(), reason: reason.clone() }).collect();
+    let errors = Worded::list("code", error.as_deref());
     context! { title => page.t("start_title"), code, error, errors }
 }
 
@@ -482,7 +495,7 @@ fn section_response(
     let view = questionnaire::section(instrument, &page.lang, number - 1, raw, errors);
     let summary: Vec<FieldError> = errors
         .iter()
-        .map(|error| FieldError { field: format!("q-{}", error.item), reason: error.problem.message(&page.lang) })
+        .map(|error| FieldError { field: format!("q-{}", error.item), reason: error.problem.text() })
         .collect();
     let progress = page.t("progress").replace("%{number}", &number.to_string()).replace("%{count}", &count.to_string());
     let title = match &view {
@@ -863,8 +876,7 @@ fn open_start_response(
         .iter()
         .map(|(code, name)| MunicipalityRadio { code: code.clone(), name: name.clone(), checked: code == chosen })
         .collect();
-    let errors: Vec<FieldError> =
-        error.iter().map(|reason| FieldError { field: "municipality".into(), reason: reason.clone() }).collect();
+    let errors = Worded::list("municipality", error.as_deref());
     let context = context! {
         title => page.t("open_title"), survey_title => instrument.title().get(instrument.lang(&page.lang)),
         municipalities => choices, error, errors, action => format!("/oppen/{survey_id}"),
@@ -970,8 +982,7 @@ fn accessibility_response(
     sent: bool,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let errors: Vec<FieldError> =
-        error.iter().map(|reason| FieldError { field: "message".into(), reason: reason.clone() }).collect();
+    let errors = Worded::list("message", error.as_deref());
     let context = context! { title => page.t("a11y_title"), message, error, errors, sent, max => MAX_REPORT_CHARS,
     statement_date => STATEMENT_DATE, contact_in_page => true };
     page.render(status, "answer/accessibility.html", context)

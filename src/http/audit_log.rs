@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use crate::app::audit::{self, PAGE_SIZE};
 use crate::domain::audit::{Action, Filter};
-use crate::error::{AppError, FieldError};
+use crate::error::{AppError, FieldError, Text};
 use crate::http::extract::CurrentUser;
 use crate::http::state::AppState;
 
@@ -47,21 +47,28 @@ impl LogQuery {
     fn number(&self) -> Result<i64, AppError> {
         let page = self.page.unwrap_or(1);
         if !(1..=100_000).contains(&page) {
-            return Err(AppError::invalid("page", "page must be a whole number from 1"));
+            return Err(AppError::invalid("page", Text::new("problem.request.page")));
         }
         Ok(page)
     }
 
-    /// The filter, or a message in `lang` per field that could not be read.
-    fn filter(&self, lang: &str) -> Result<Filter, Vec<FieldError>> {
+    /// The filter, or a message per field that could not be read.
+    fn filter(&self) -> Result<Filter, Vec<FieldError>> {
         let given = |value: &Option<String>| value.clone().unwrap_or_default();
         Filter::parse(&given(&self.user), &given(&self.action), &given(&self.from), &given(&self.to)).map_err(
             |errors| {
                 errors
                     .into_iter()
-                    .map(|error| FieldError {
-                        field: error.field.to_owned(),
-                        reason: crate::i18n::text(lang, &format!("admin.audit.filter.{}.{}", error.field, error.code)),
+                    .map(|error| {
+                        let key = match (error.field, error.code) {
+                            ("user", _) => "admin.audit.filter.user.unknown",
+                            ("action", _) => "admin.audit.filter.action.unknown",
+                            ("from", "no_such_day") => "admin.audit.filter.from.no_such_day",
+                            ("from", _) => "admin.audit.filter.from.day_shape",
+                            (_, "no_such_day") => "admin.audit.filter.to.no_such_day",
+                            _ => "admin.audit.filter.to.day_shape",
+                        };
+                        FieldError::new(error.field, Text::new(key))
                     })
                     .collect()
             },
@@ -97,12 +104,12 @@ pub async fn page(
         user => query.user.clone().unwrap_or_default(), action => query.action.clone().unwrap_or_default(),
         from => query.from.clone().unwrap_or_default(), to => query.to.clone().unwrap_or_default(),
     };
-    let (filter, mut errors) = match query.filter(&user.lang) {
+    let (filter, mut errors) = match query.filter() {
         Ok(filter) => (Some(filter), Vec::new()),
         Err(refused) => (None, refused),
     };
     if filter.as_ref().is_some_and(Filter::is_reversed) {
-        errors.push(FieldError { field: "to".to_owned(), reason: user.text("admin.audit.reversed", &[]) });
+        errors.push(FieldError::new("to", Text::new("admin.audit.reversed")));
     }
     let (status, events, more, links) = match filter {
         Some(filter) if errors.is_empty() => {
@@ -133,7 +140,7 @@ pub async fn api_list(
     query: web::Query<LogQuery>,
 ) -> Result<HttpResponse, AppError> {
     let page = query.number()?;
-    let filter = query.filter(crate::i18n::DEFAULT).map_err(AppError::InvalidFields)?;
+    let filter = query.filter().map_err(AppError::InvalidFields)?;
     let events = audit::page(&state, &user, filter, page, crate::i18n::DEFAULT).await?;
     Ok(HttpResponse::Ok().json(events))
 }

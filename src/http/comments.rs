@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use crate::app::comments::{self, Review};
 use crate::app::surveys;
-use crate::error::AppError;
+use crate::error::{AppError, Text};
 use crate::http::extract::CurrentUser;
 use crate::http::forms::ProtectedForm;
 use crate::http::render::context;
@@ -89,12 +89,13 @@ pub async fn review(
         "mask" => Review::Mask(form.passage.clone()),
         "approve" => Review::Approve,
         "reset" => Review::Reset,
-        _ => return Err(AppError::invalid("action", "action is mask, approve or reset")),
+        _ => return Err(AppError::invalid("action", Text::new("problem.request.action"))),
     };
     let back = format!("/admin/surveys/{id}/comments?municipality={}#c-{response}", form.municipality);
     match comments::review(&state, &user, &id, &response, &item, review).await {
         Ok(()) => Ok(see_other(&back)),
         Err(AppError::Invalid { reason, .. }) => {
+            let reason = user.say(&reason);
             let refused = Refused { response_id: response, item_id: item, passage: form.passage, reason };
             let municipality = Some(form.municipality).filter(|code| !code.is_empty());
             render(&state, &user, &id, municipality, StatusCode::UNPROCESSABLE_ENTITY, Some(refused)).await

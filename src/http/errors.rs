@@ -9,7 +9,8 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 
-use crate::error::AppError;
+use crate::error::{AppError, FieldError, Text};
+use crate::i18n;
 
 /// Seconds a client is asked to wait before retrying when the database is unavailable.
 const RETRY_AFTER_SECS: &str = "5";
@@ -33,7 +34,22 @@ pub struct ErrorDetail<'a> {
     pub field: Option<&'a str>,
     /// Every input at fault with its reason, for `invalid`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub fields: Vec<crate::error::FieldError>,
+    pub fields: Vec<FieldReason>,
+}
+
+/// One input at fault and why, in Swedish.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = FieldError)]
+pub struct FieldReason {
+    pub field: String,
+    pub reason: String,
+}
+
+impl FieldReason {
+    /// The API's words for a field error: Swedish, the service's language.
+    pub fn of(error: &FieldError) -> Self {
+        Self { field: error.field.clone(), reason: i18n::say(i18n::DEFAULT, &error.reason) }
+    }
 }
 
 /// What a page needs to show an error as HTML (see `http::error_pages`).
@@ -41,7 +57,8 @@ pub struct ErrorDetail<'a> {
 pub struct ErrorPage {
     pub status: u16,
     pub code: &'static str,
-    pub message: String,
+    /// For a conflict or invalid input: the use case's own reason, worded in the page's language.
+    pub reason: Option<Text>,
     /// For `unauthenticated`: where to return after signing in.
     pub sign_in_next: Option<String>,
 }
@@ -64,18 +81,19 @@ impl ResponseError for AppError {
 
     fn error_response(&self) -> HttpResponse {
         let mut fields = Vec::new();
+        let say = |text: &Text| i18n::say(i18n::DEFAULT, text);
         let (message, field) = match self {
             Self::NotFound => ("Nothing was found at this address.".to_owned(), None),
-            Self::Invalid { field, reason } => (reason.clone(), Some(*field)),
+            Self::Invalid { field, reason } => (say(reason), Some(*field)),
             Self::InvalidFields(errors) => {
-                fields.clone_from(errors);
+                fields.extend(errors.iter().map(FieldReason::of));
                 let first = errors.first();
-                (first.map(|e| e.reason.clone()).unwrap_or_default(), first.map(|e| e.field.as_str()))
+                (first.map(|e| say(&e.reason)).unwrap_or_default(), first.map(|e| e.field.as_str()))
             }
             Self::Unauthenticated { .. } => ("Sign in first.".to_owned(), None),
             Self::Forbidden => ("You may not do this.".to_owned(), None),
             Self::Csrf => ("The form was stale or incomplete. Reload the page and try again.".to_owned(), None),
-            Self::Conflict(reason) => (reason.clone(), None),
+            Self::Conflict(reason) => (say(reason), None),
             Self::TooLarge { limit } => (format!("The body is larger than the {limit} bytes allowed."), Some("body")),
             Self::RequestTimeout => ("The request's body did not arrive in time. Try again.".to_owned(), None),
             Self::TooManyRequests { .. } => ("Too many attempts. Wait a while and try again.".to_owned(), None),
@@ -104,19 +122,22 @@ impl ResponseError for AppError {
         let page = ErrorPage {
             status: self.status_code().as_u16(),
             code: self.code(),
-            message: String::new(),
+            reason: match self {
+                Self::Invalid { reason, .. } | Self::Conflict(reason) => Some(reason.clone()),
+                Self::InvalidFields(errors) => errors.first().map(|error| error.reason.clone()),
+                _ => None,
+            },
             sign_in_next: match self {
                 Self::Unauthenticated { next } => Some(next.clone().unwrap_or_else(|| "/admin".to_owned())),
                 _ => None,
             },
         };
         if let (Self::Invalid { field, reason }, true) = (self, fields.is_empty()) {
-            fields.push(crate::error::FieldError { field: (*field).to_owned(), reason: reason.clone() });
+            fields.push(FieldReason { field: (*field).to_owned(), reason: say(reason) });
         }
-        let message_for_page = message.clone();
         let mut response =
             response.json(ErrorBody { error: ErrorDetail { code: self.code(), message, field, fields } });
-        response.extensions_mut().insert(ErrorPage { message: message_for_page, ..page });
+        response.extensions_mut().insert(page);
         response
     }
 }

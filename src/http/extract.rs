@@ -70,6 +70,11 @@ impl CurrentUser {
         i18n::text_with(&self.lang, key, values)
     }
 
+    /// A use case's [`Text`](crate::error::Text) in the user's language.
+    pub fn say(&self, text: &crate::error::Text) -> String {
+        i18n::say(&self.lang, text)
+    }
+
     /// Checks a CSRF token presented with a session request; API-token requests pass.
     pub fn check_csrf(&self, presented: Option<&str>) -> Result<(), AppError> {
         match &self.via {

@@ -10,7 +10,12 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use serde::de::DeserializeOwned;
 
 use crate::auth::csrf;
-use crate::error::AppError;
+use crate::error::{AppError, Text};
+
+/// A form that cannot be read, and why.
+fn unreadable(error: impl std::fmt::Display) -> AppError {
+    AppError::invalid("form", Text::new("problem.request.form").with("detail", error))
+}
 use crate::http::extract::{CurrentUser, FormChecksCsrf};
 
 #[derive(serde::Deserialize)]
@@ -35,11 +40,11 @@ impl<T: DeserializeOwned + 'static> FromRequest for ProtectedForm<T> {
         let body = web::Bytes::from_request(request, payload);
         Box::pin(async move {
             let user = user.await?;
-            let body = body.await.map_err(|error| AppError::invalid("form", error))?;
+            let body = body.await.map_err(unreadable)?;
             let token: CsrfField =
                 serde_html_form::from_bytes(&body).unwrap_or(CsrfField { csrf_token: String::new() });
             user.check_csrf(Some(&token.csrf_token))?;
-            let form = serde_html_form::from_bytes(&body).map_err(|error| AppError::invalid("form", error))?;
+            let form = serde_html_form::from_bytes(&body).map_err(unreadable)?;
             Ok(Self { user, form })
         })
     }
@@ -73,13 +78,13 @@ impl<T: DeserializeOwned + 'static> FromRequest for PublicForm<T> {
         let cookie = request.cookie(PUBLIC_CSRF_COOKIE).map(|cookie| cookie.value().to_owned());
         let body = web::Bytes::from_request(request, payload);
         Box::pin(async move {
-            let body = body.await.map_err(|error| AppError::invalid("form", error))?;
+            let body = body.await.map_err(unreadable)?;
             let token: CsrfField =
                 serde_html_form::from_bytes(&body).unwrap_or(CsrfField { csrf_token: String::new() });
             if !public_token_matches(cookie.as_deref(), Some(&token.csrf_token)) {
                 return Err(AppError::Csrf);
             }
-            serde_html_form::from_bytes(&body).map(Self).map_err(|error| AppError::invalid("form", error))
+            serde_html_form::from_bytes(&body).map(Self).map_err(unreadable)
         })
     }
 }

@@ -19,7 +19,7 @@ use actix_web::web::{Bytes, BytesMut};
 use actix_web::{HttpMessage, ResponseError, mime};
 use futures_util::StreamExt;
 
-use crate::error::AppError;
+use crate::error::{AppError, Text};
 
 /// How long a request's body may take to arrive, from the moment its head did.
 pub const BODY_DEADLINE: Duration = Duration::from_secs(20);
@@ -46,7 +46,7 @@ async fn check(request: &mut ServiceRequest) -> Result<(), AppError> {
         return Err(AppError::NotFound);
     }
     if request.uri().query().is_some_and(has_nul_escape) {
-        return Err(AppError::invalid("query", "The address contains a NUL character (%00)."));
+        return Err(AppError::invalid("query", Text::new("problem.request.nul_query")));
     }
     if matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return Ok(());
@@ -58,7 +58,7 @@ async fn check(request: &mut ServiceRequest) -> Result<(), AppError> {
         Some((limit, nul)) => {
             let body = read(payload, deadline, limit).await?;
             if nul(&body) {
-                return Err(AppError::invalid("body", "The text contains a NUL character, which cannot be stored."));
+                return Err(AppError::invalid("body", Text::new("problem.request.nul_body")));
             }
             request.set_payload(Payload::from(body));
         }
@@ -87,7 +87,9 @@ async fn read(mut payload: Payload, deadline: tokio::time::Instant, limit: usize
         match tokio::time::timeout_at(deadline, payload.next()).await {
             Err(_) => return Err(AppError::RequestTimeout),
             Ok(None) => return Ok(body.freeze()),
-            Ok(Some(Err(error))) => return Err(AppError::invalid("body", error)),
+            Ok(Some(Err(error))) => {
+                return Err(AppError::invalid("body", Text::new("problem.request.body").with("detail", error)));
+            }
             Ok(Some(Ok(chunk))) => {
                 if body.len() + chunk.len() > limit {
                     return Err(AppError::TooLarge { limit });

@@ -5,7 +5,7 @@ use actix_web::{HttpResponse, web};
 
 use crate::app::audit::Actor;
 use crate::app::instruments::{self, InstrumentSummary, MAX_DOCUMENT_BYTES};
-use crate::error::AppError;
+use crate::error::{AppError, Text};
 use crate::http::extract::CurrentUser;
 use crate::http::state::AppState;
 
@@ -33,14 +33,12 @@ pub async fn api_import(
     body: web::Payload,
 ) -> Result<HttpResponse, AppError> {
     user.require_admin()?;
-    let too_large = || AppError::invalid("instrument", "The instrument is larger than 1 MiB.");
-    let bytes = body
-        .to_bytes_limited(MAX_DOCUMENT_BYTES)
-        .await
-        .map_err(|_| too_large())?
-        .map_err(|error| AppError::invalid("instrument", format!("The upload broke off: {error}")))?;
+    let too_large = || AppError::invalid("instrument", Text::new("problem.instrument.too_large"));
+    let bytes = body.to_bytes_limited(MAX_DOCUMENT_BYTES).await.map_err(|_| too_large())?.map_err(|error| {
+        AppError::invalid("instrument", Text::new("problem.instrument.upload_broke").with("detail", error))
+    })?;
     let text = String::from_utf8(bytes.to_vec())
-        .map_err(|_| AppError::invalid("instrument", "The instrument is not UTF-8 text."))?;
+        .map_err(|_| AppError::invalid("instrument", Text::new("problem.instrument.not_utf8")))?;
     // Editors on Windows may save JSON with a byte-order mark, which is no part of the document.
     let text = text.strip_prefix('\u{feff}').map(str::to_owned).unwrap_or(text);
     let actor = Actor::of(&user);

@@ -10,7 +10,7 @@ use crate::app::surveys::dispositions::{self, ImportReport};
 use crate::app::surveys::letters;
 use crate::domain::codes::IssuedLetter;
 use crate::domain::dispositions::spreadsheet_text;
-use crate::error::{AppError, FieldError};
+use crate::error::{AppError, FieldError, Text};
 use crate::http::extract::CurrentUser;
 use crate::http::forms::{CsrfInBody, ProtectedForm};
 use crate::http::state::AppState;
@@ -45,10 +45,7 @@ pub async fn codes_from_page(
     let (id, municipality) = path.into_inner();
     let ProtectedForm { user, form } = form;
     let count: i64 = form.count.trim().parse().map_err(|_| {
-        AppError::invalid(
-            "count",
-            user.text("admin.letters.count_invalid", &[("max", &letters::MAX_CODES_PER_BATCH.to_string())]),
-        )
+        AppError::invalid("count", Text::new("admin.letters.count_invalid").with("max", letters::MAX_CODES_PER_BATCH))
     })?;
     let request = letters::CodesRequest {
         count,
@@ -58,8 +55,11 @@ pub async fn codes_from_page(
     let issued = match letters::generate_codes(&state, &user, Actor::of(&user), &id, &municipality, request).await? {
         Ok(issued) => issued,
         Err(beyond) => {
-            let codes =
-                crate::http::surveys::CodesProblem { municipality, count: form.count, message: beyond.message() };
+            let codes = crate::http::surveys::CodesProblem {
+                municipality,
+                count: form.count,
+                message: user.say(&beyond.message()),
+            };
             let notes = Notes { codes: Some(codes), ..Notes::default() };
             return render_survey(&state, &user, StatusCode::CONFLICT, &id, notes).await;
         }
@@ -133,7 +133,7 @@ pub async fn withdraw_from_page(
             render_survey(&state, &user, StatusCode::OK, &id, Notes::notice(notice)).await
         }
         Err(AppError::Conflict(reason)) => {
-            render_survey(&state, &user, StatusCode::CONFLICT, &id, Notes::notice(reason)).await
+            render_survey(&state, &user, StatusCode::CONFLICT, &id, Notes::notice(user.say(&reason))).await
         }
         Err(error) => Err(error),
     }
@@ -318,7 +318,10 @@ pub async fn api_codes(
         Some(value) => Some(
             value
                 .to_str()
-                .map_err(|_| AppError::invalid("Idempotency-Key", "Nyckeln är 1 till 200 tecken utan styrtecken."))?
+                .map_err(|_| {
+                    let max = letters::MAX_KEY_CHARS;
+                    AppError::invalid("Idempotency-Key", Text::new("problem.letters.key").with("max", max))
+                })?
                 .to_owned(),
         ),
         None => None,
@@ -398,7 +401,7 @@ pub async fn api_import(
         Err(problems) => Err(AppError::InvalidFields(
             problems
                 .into_iter()
-                .map(|problem| FieldError { field: format!("line {}", problem.line), reason: problem.reason })
+                .map(|problem| FieldError::new(format!("line {}", problem.line), problem.reason))
                 .collect(),
         )),
     }

@@ -40,23 +40,29 @@ use actix_web::http::{StatusCode, header};
 use actix_web::middleware::Next;
 use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 
-use crate::error::AppError;
+use crate::error::{AppError, Text};
 use crate::http::errors::ErrorPage;
 use crate::http::state::AppState;
 
 /// Every route of the service: the residents' pages, the staff's pages and the API, in one table.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     // Malformed paths and query strings get the same JSON error shape as every other invalid input.
-    cfg.app_data(web::QueryConfig::default().error_handler(|error, _| AppError::invalid("query", error).into()))
-        .app_data(web::PathConfig::default().error_handler(|error, _| AppError::invalid("path", error).into()))
-        .app_data(
-            web::JsonConfig::default().limit(guard::JSON_LIMIT).error_handler(|error, _| json_error(error).into()),
-        )
-        .app_data(web::PayloadConfig::default().limit(guard::FORM_LIMIT))
-        .configure(resident_routes)
-        .configure(staff_routes)
-        .configure(api_routes)
-        .default_service(web::to(not_found));
+    let unreadable =
+        |field, key, error: &dyn std::fmt::Display| AppError::invalid(field, Text::new(key).with("detail", error));
+    cfg.app_data(
+        web::QueryConfig::default()
+            .error_handler(move |error, _| unreadable("query", "problem.request.query", &error).into()),
+    )
+    .app_data(
+        web::PathConfig::default()
+            .error_handler(move |error, _| unreadable("path", "problem.request.path", &error).into()),
+    )
+    .app_data(web::JsonConfig::default().limit(guard::JSON_LIMIT).error_handler(|error, _| json_error(error).into()))
+    .app_data(web::PayloadConfig::default().limit(guard::FORM_LIMIT))
+    .configure(resident_routes)
+    .configure(staff_routes)
+    .configure(api_routes)
+    .default_service(web::to(not_found));
 }
 
 /// What residents reach without an account (the questionnaire, its assets, accessibility), and the operations
@@ -210,7 +216,7 @@ fn json_error(error: actix_web::error::JsonPayloadError) -> AppError {
         JsonPayloadError::Overflow { limit } | JsonPayloadError::OverflowKnownLength { limit, .. } => {
             AppError::TooLarge { limit }
         }
-        error => AppError::invalid("body", error),
+        error => AppError::invalid("body", Text::new("problem.request.body").with("detail", error)),
     }
 }
 
@@ -259,8 +265,11 @@ pub async fn error_pages(
         | "conflict" | "invalid") => known,
         _ => "internal",
     };
-    let message = if matches!(code, "conflict" | "invalid") { page.message } else { String::new() };
     let lang = language::choose(&request, None, &crate::i18n::page_languages());
+    let message = match (code, &page.reason) {
+        ("conflict" | "invalid", Some(reason)) => crate::i18n::say(&lang, reason),
+        _ => String::new(),
+    };
     let mut html = state
         .templates
         .page(status, "error.html", context! { code, message, lang })

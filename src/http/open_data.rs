@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use crate::app::open_data::{Download, package, responses_csv};
 use crate::domain::open_data::Dialect;
-use crate::error::AppError;
+use crate::error::{AppError, Text};
 use crate::http::extract::CurrentUser;
 use crate::http::state::AppState;
 
@@ -29,12 +29,12 @@ impl DownloadQuery {
         let dialect = match self.format.as_deref() {
             None | Some("" | "excel") => Dialect::Excel,
             Some("rfc4180") => Dialect::Rfc4180,
-            Some(_) => return Err(AppError::invalid("format", "format is excel or rfc4180")),
+            Some(_) => return Err(AppError::invalid("format", Text::new("problem.request.format"))),
         };
         let free_text = match self.free_text.as_deref() {
             None | Some("" | "0") => false,
             Some("1") => true,
-            Some(_) => return Err(AppError::invalid("free_text", "free_text is 0 or 1")),
+            Some(_) => return Err(AppError::invalid("free_text", Text::new("problem.request.free_text"))),
         };
         Ok(Download { dialect, free_text })
     }

@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use crate::app::paper::{self, Entered, PaperForm, PaperSurvey};
 use crate::domain::instrument::AnswerError;
-use crate::error::{AppError, FieldError};
+use crate::error::{AppError, FieldError, Text};
 use crate::http::extract::CurrentUser;
 use crate::http::forms::ProtectedForm;
 use crate::http::render::context;
@@ -141,13 +141,12 @@ pub async fn api_enter(
                     _ => Err(()),
                 })
                 .collect::<Result<Vec<_>, ()>>()
-                .map_err(|()| AppError::invalid("answers", format!("{item}: en lista ska bara innehålla koder.")))?,
+                .map_err(|()| {
+                    AppError::invalid("answers", Text::new("problem.paper.list_codes").with("item", &item))
+                })?,
             serde_json::Value::Null => continue,
             _ => {
-                return Err(AppError::invalid(
-                    "answers",
-                    format!("{item}: ett svar är en kod, ett tal eller en text."),
-                ));
+                return Err(AppError::invalid("answers", Text::new("problem.paper.answer_kind").with("item", &item)));
             }
         };
         answers.insert(item, values);
@@ -162,7 +161,8 @@ pub async fn api_enter(
         Entered::Saved => Ok(HttpResponse::Created().json(serde_json::json!({ "submission_id": form.submission_id }))),
         Entered::Invalid { errors, .. } => Err(AppError::InvalidFields(errors)),
         Entered::LetterUsed { errors } => {
-            Err(AppError::Conflict(errors.into_iter().next().map(|error| error.reason).unwrap_or_default()))
+            let reason = errors.into_iter().next().map(|error| error.reason);
+            Err(AppError::Conflict(reason.unwrap_or(Text::new("problem.paper.letter_used_unnamed"))))
         }
     }
 }

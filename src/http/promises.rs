@@ -96,7 +96,7 @@ async fn render_list(
     errors: Vec<FieldError>,
     notice: Option<&str>,
 ) -> Result<HttpResponse, AppError> {
-    let form = PromiseForm::new(fields, &page.areas);
+    let form = PromiseForm::new(fields, &page.areas, &user.lang);
     state.templates.page(
         status,
         "admin/promises.html",
@@ -154,7 +154,7 @@ fn render_edit(
     fields: PromiseFields,
     errors: Vec<FieldError>,
 ) -> Result<HttpResponse, AppError> {
-    let form = PromiseForm::new(fields, &page.areas);
+    let form = PromiseForm::new(fields, &page.areas, &user.lang);
     state.templates.page(
         status,
         "admin/promise.html",

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::app::publishing::{self, Publication};
 
-use crate::error::AppError;
+use crate::error::{AppError, Text};
 use crate::http::extract::CurrentUser;
 use crate::http::forms::ProtectedForm;
 use crate::http::notice::{self, Notice};
@@ -27,10 +27,13 @@ pub struct PublishInput {
 impl PublishInput {
     /// The body is optional: none (or `null`) publishes with the defaults; anything else must be this object.
     fn read(body: &[u8]) -> Result<Self, AppError> {
-        let text = std::str::from_utf8(body).map_err(|error| AppError::invalid("body", error))?;
+        let unreadable = |error: &dyn std::fmt::Display| {
+            AppError::invalid("body", Text::new("problem.request.body").with("detail", error))
+        };
+        let text = std::str::from_utf8(body).map_err(|error| unreadable(&error))?;
         match text.trim() {
             "" | "null" => Ok(Self::default()),
-            json => serde_json::from_str(json).map_err(|error| AppError::invalid("body", error)),
+            json => serde_json::from_str(json).map_err(|error| unreadable(&error)),
         }
     }
 }
@@ -132,7 +135,8 @@ pub async fn publish_from_page(
     match publishing::publish(&state, &form.user, &id, None).await {
         Ok(_) => notice::redirect(&format!("/admin/surveys/{id}"), Notice::Published, state.secure_cookies),
         Err(AppError::Conflict(reason)) => {
-            render_survey(&state, &form.user, StatusCode::CONFLICT, &id, Notes::notice(reason)).await
+            let notes = Notes::notice(form.user.say(&reason));
+            render_survey(&state, &form.user, StatusCode::CONFLICT, &id, notes).await
         }
         Err(error) => Err(error),
     }

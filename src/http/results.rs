@@ -15,7 +15,7 @@ use crate::app::rates::Snapshot;
 use crate::app::{live, promises, results, surveys};
 use crate::domain::promise::MunicipalityPromises;
 use crate::domain::results::published::{Labels, Published, Question};
-use crate::error::AppError;
+use crate::error::{AppError, Text};
 use crate::http::extract::CurrentUser;
 use crate::http::render::context;
 use crate::http::state::AppState;
@@ -42,7 +42,7 @@ impl ResultsQuery {
         let weighted = match self.weights.as_deref() {
             None | Some("" | "population") => true,
             Some("none") => false,
-            Some(_) => return Err(AppError::invalid("weights", "weights is population or none")),
+            Some(_) => return Err(AppError::invalid("weights", Text::new("problem.request.weights"))),
         };
         let given =
             |value: Option<String>| value.map(|value| value.trim().to_owned()).filter(|value| !value.is_empty());

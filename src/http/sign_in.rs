@@ -91,7 +91,7 @@ pub async fn submit(
         SignIn::Wrong => {
             let (lang, staff_languages) = language_of(&request);
             let mut errors = FieldErrors::default();
-            errors.add("email", i18n::text(&lang, "staff.sign_in.wrong"));
+            errors.add("email", crate::error::Text::new("staff.sign_in.wrong"));
             state.templates.page(
                 StatusCode::UNAUTHORIZED,
                 "sign_in.html",

@@ -16,7 +16,7 @@ use crate::app::surveys::{
 use crate::domain::dispositions::{Disposition, ImportProblem};
 use crate::domain::survey::{self, Access, Period, Transition};
 use crate::error::AppError;
-use crate::error::{FieldError, FieldErrors};
+use crate::error::{FieldError, FieldErrors, Text};
 use crate::http::extract::CurrentUser;
 use crate::http::forms::ProtectedForm;
 use crate::http::notice::{self, Notice};
@@ -161,14 +161,14 @@ async fn instrument_options(state: &AppState) -> Result<Vec<InstrumentOption>, A
 }
 
 /// A form's choice of questionnaire (`key@version`) as the survey input's key and version; empty means none chosen.
-fn chosen_instrument(choice: &str, errors: &mut FieldErrors, lang: &str) -> (Option<String>, Option<String>) {
+fn chosen_instrument(choice: &str, errors: &mut FieldErrors) -> (Option<String>, Option<String>) {
     if choice.trim().is_empty() {
         return (None, None);
     }
     match instruments::parse_choice(choice.trim()) {
         Some((key, version)) => (Some(key.to_owned()), Some(version.to_owned())),
         None => {
-            errors.add("instrument", crate::i18n::text(lang, "admin.survey_form.choose_instrument"));
+            errors.add("instrument", Text::new("admin.survey_form.choose_instrument"));
             (None, None)
         }
     }
@@ -260,7 +260,7 @@ pub async fn create_from_page(
     let ProtectedForm { user, form } = form;
     surveys::check_create(&user)?;
     let mut errors = FieldErrors::default();
-    let input = new_survey_input(&form, &mut errors, &user.lang);
+    let input = new_survey_input(&form, &mut errors);
     match validate_form(&state, &user, &input, errors).await {
         Ok(valid) => {
             let id = surveys::create(&state, &user, Actor::of(&user), valid).await?;
@@ -271,13 +271,13 @@ pub async fn create_from_page(
 }
 
 /// The new-survey form as a survey's input: every municipality chosen gets the same sample and target.
-fn new_survey_input(form: &NewSurveyForm, errors: &mut FieldErrors, lang: &str) -> SurveyInput {
+fn new_survey_input(form: &NewSurveyForm, errors: &mut FieldErrors) -> SurveyInput {
     let sample_size =
         survey::parse_sample_size(&form.sample_size).map_err(|reason| errors.add("sample_size", reason)).unwrap_or(0);
     let target = survey::parse_target(&form.target_percent)
         .map_err(|reason| errors.add("target_percent", reason))
         .unwrap_or(None);
-    let (instrument_key, instrument_version) = chosen_instrument(&form.instrument, errors, lang);
+    let (instrument_key, instrument_version) = chosen_instrument(&form.instrument, errors);
     let (min_base, min_cell) = disclosure_fields(&form.min_base, &form.min_cell, errors);
     SurveyInput {
         title: form.title.clone(),
@@ -544,7 +544,7 @@ pub async fn update_from_page(
     let mut errors = FieldErrors::default();
     let codes = edited_municipalities(&fields);
     let parts = edited_parts(&fields, &codes, &mut errors);
-    let (instrument_key, instrument_version) = chosen_instrument(&value("instrument"), &mut errors, &user.lang);
+    let (instrument_key, instrument_version) = chosen_instrument(&value("instrument"), &mut errors);
     let (min_base, min_cell) = disclosure_fields(&value("min_base"), &value("min_cell"), &mut errors);
     let input = SurveyInput {
         title: value("title"),
@@ -614,10 +614,14 @@ fn edited_parts(fields: &[(String, String)], codes: &[String], errors: &mut Fiel
         let sample_text = field(fields, &format!("sample_size_{code}"));
         let sample_size = if sample_text.is_empty() { Ok(0) } else { survey::parse_sample_size(&sample_text) };
         let sample_size = sample_size
-            .map_err(|reason| errors.add(&format!("sample_size_{code}"), format!("{code}: {reason}")))
+            .map_err(|_| {
+                errors.add(&format!("sample_size_{code}"), Text::new("problem.survey.part_sample").with("code", code))
+            })
             .unwrap_or(0);
         let target = survey::parse_target(&field(fields, &format!("target_{code}")))
-            .map_err(|reason| errors.add(&format!("target_{code}"), format!("{code}: {reason}")))
+            .map_err(|_| {
+                errors.add(&format!("target_{code}"), Text::new("problem.survey.part_target").with("code", code))
+            })
             .unwrap_or(None);
         parts.push(PartInput { code: code.clone(), sample_size, target_percent: target });
     }
@@ -652,7 +656,7 @@ pub async fn transition_from_page(
             }
         }
         Err(AppError::Conflict(reason)) => {
-            render_survey(&state, &user, StatusCode::CONFLICT, &id, Notes::notice(reason)).await
+            render_survey(&state, &user, StatusCode::CONFLICT, &id, Notes::notice(user.say(&reason))).await
         }
         Err(error) => Err(error),
     }
@@ -831,7 +835,7 @@ pub async fn api_copy(
             Some(Period::parse(&opens_on, &closes_on).map_err(|error| AppError::invalid("opens_on", error))?)
         }
         (None, None) => None,
-        _ => return Err(AppError::invalid("closes_on", "Ange både startdag och slutdag, eller ingen av dem.")),
+        _ => return Err(AppError::invalid("closes_on", Text::new("problem.period.both"))),
     };
     let new_id = surveys::copy(&state, &user, Actor::of(&user), &id, input.title, period).await?;
     Ok(HttpResponse::Created().json(survey_view(&state, &user, &new_id).await?))

@@ -5,7 +5,7 @@ use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
 use crate::app::workbook::contents;
-use crate::error::AppError;
+use crate::error::{AppError, Text};
 use crate::http::extract::CurrentUser;
 use crate::http::results::ResultsQuery;
 use crate::http::state::AppState;
@@ -47,7 +47,7 @@ pub async fn download(
     let lang = match lang.into_inner().lang.as_deref() {
         None | Some("" | "sv") => "sv",
         Some("en") => "en",
-        Some(_) => return Err(AppError::invalid("lang", "lang is sv or en")),
+        Some(_) => return Err(AppError::invalid("lang", Text::new("problem.request.lang"))),
     };
     let made = contents(&state, &user, &id, &question, lang).await?;
     let file_name = made.file_name.clone();

@@ -134,7 +134,7 @@ pub struct PromiseForm {
 }
 
 impl PromiseForm {
-    pub fn new(fields: PromiseFields, areas: &[TargetArea]) -> Self {
+    pub fn new(fields: PromiseFields, areas: &[TargetArea], lang: &str) -> Self {
         let chosen: HashSet<&str> = fields.targets.iter().map(String::as_str).collect();
         let choice = |value: String, label: String| Choice {
             id: format!("target-{}", value.replace(':', "-")),
@@ -149,7 +149,8 @@ impl PromiseForm {
                 let whole = Target { kind: TargetKind::Area, id: area.id.clone() };
                 let area_choice = area.indexed.then(|| {
                     offered.insert(target_value(&whole));
-                    choice(target_value(&whole), format!("Hela området {} (index)", area.label))
+                    let label = crate::i18n::text_with(lang, "admin.promise_form.whole_area", &[("area", &area.label)]);
+                    choice(target_value(&whole), label)
                 });
                 let items = area
                     .items
@@ -329,7 +330,7 @@ mod tests {
             targets: vec!["item:littering".to_owned(), "item:from_another_form".to_owned()],
             ..PromiseFields::default()
         };
-        let form = PromiseForm::new(fields, &areas);
+        let form = PromiseForm::new(fields, &areas, "sv");
         let outdoor = form.areas.iter().find(|area| area.id == "outdoor_environment").unwrap();
         assert_eq!(outdoor.area.as_ref().unwrap().value, "area:outdoor_environment");
         let littering = outdoor.items.iter().find(|item| item.value == "item:littering").unwrap();

@@ -202,7 +202,10 @@ fn item_view(instrument: &Instrument, lang: &str, item: &Item, raw: &RawAnswers,
         value: given.first().cloned().unwrap_or_default(),
         unit,
         max_chars,
-        error: errors.iter().find(|error| error.item == item.id).map(|error| error.problem.message(lang)),
+        error: errors
+            .iter()
+            .find(|error| error.item == item.id)
+            .map(|error| crate::i18n::say(lang, &error.problem.text())),
         condition,
     }
 }

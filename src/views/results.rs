@@ -312,6 +312,7 @@ fn distribution(
             id: format!("dist-{}", item.id),
             title: question.clone(),
             description: i18n::text(lang, "admin.results.choice_description"),
+            lang: lang.to_owned(),
             options: options.clone(),
             groups: rows,
         })
@@ -323,6 +324,7 @@ fn distribution(
                 lang,
                 if apart > 0 { "admin.results.scale_description" } else { "admin.results.distribution_description" },
             ),
+            lang: lang.to_owned(),
             options: options.clone(),
             apart,
             rows,
@@ -339,7 +341,7 @@ fn distribution(
                     .iter()
                     .map(|&index| match figure.options.get(index) {
                         Some(option) if option.count.is_none() && option.percent.is_none() => HIDDEN.to_owned(),
-                        Some(option) => format!("{} ({})", count(option.count), share(option.percent)),
+                        Some(option) => format!("{} ({})", count(option.count), share_in(option.percent, lang)),
                         None => HIDDEN.to_owned(),
                     })
                     .collect(),
@@ -369,7 +371,7 @@ fn group_view(results: &GroupResults, areas: &[String], labels: &Labels, lang: &
         name: group_name(results, lang),
         respondents: count(results.respondents),
         weighted: results.weighted,
-        effective_n: results.effective_n.map_or_else(|| HIDDEN.to_owned(), |n| decimal(n, 0)),
+        effective_n: results.effective_n.map_or_else(|| HIDDEN.to_owned(), |n| decimal_in(n, 0, lang)),
         indices,
         items,
         shares: results.shares.iter().map(|s| share_row(s, &labels.items, lang)).collect(),
@@ -393,8 +395,8 @@ fn index_row(index: &IndexResult, names: &BTreeMap<String, String>, lang: &str) 
     let (earlier, change) = change_cells(index.earlier.as_ref(), 2, lang);
     IndexRow {
         id: label(names, &index.id),
-        index: index.index.map_or_else(|| HIDDEN.to_owned(), |value| decimal(value, 2)),
-        interval: interval(index.ci95, 2),
+        index: index.index.map_or_else(|| HIDDEN.to_owned(), |value| decimal_in(value, 2, lang)),
+        interval: interval_in(index.ci95, 2, lang),
         valid: count(index.valid),
         dont_know: String::new(),
         earlier,
@@ -407,10 +409,10 @@ fn item_row(item: &ItemResult, names: &BTreeMap<String, String>, lang: &str) -> 
     let (earlier, change) = change_cells(item.earlier.as_ref(), 2, lang);
     IndexRow {
         id: label(names, &item.id),
-        index: item.index.map_or_else(|| HIDDEN.to_owned(), |value| decimal(value, 2)),
-        interval: interval(item.ci95, 2),
+        index: item.index.map_or_else(|| HIDDEN.to_owned(), |value| decimal_in(value, 2, lang)),
+        interval: interval_in(item.ci95, 2, lang),
         valid: count(item.valid),
-        dont_know: format!("{} ({})", count(item.dont_know), share(item.dont_know_percent)),
+        dont_know: format!("{} ({})", count(item.dont_know), share_in(item.dont_know_percent, lang)),
         earlier,
         change,
         suppressed: item.suppressed,
@@ -421,8 +423,8 @@ fn share_row(figure: &ShareResult, names: &BTreeMap<String, String>, lang: &str)
     let (earlier, change) = change_cells(figure.earlier.as_ref(), 1, lang);
     ShareRow {
         id: label(names, &figure.id),
-        percent: share(figure.percent),
-        interval: interval(figure.ci95, 1),
+        percent: share_in(figure.percent, lang),
+        interval: interval_in(figure.ci95, 1, lang),
         yes: count(figure.yes),
         valid: count(figure.valid),
         earlier,
@@ -433,12 +435,12 @@ fn share_row(figure: &ShareResult, names: &BTreeMap<String, String>, lang: &str)
 
 fn change_cells(change: Option<&Change>, decimals: usize, lang: &str) -> (String, String) {
     let Some(change) = change else { return (String::new(), String::new()) };
-    let earlier = change.earlier.map_or_else(|| HIDDEN.to_owned(), |value| decimal(value, decimals));
+    let earlier = change.earlier.map_or_else(|| HIDDEN.to_owned(), |value| decimal_in(value, decimals, lang));
     let difference = match (change.change, change.significant) {
         (Some(value), Some(true)) => {
-            i18n::text_with(lang, "admin.results.significant_change", &[("change", &signed(value, decimals))])
+            i18n::text_with(lang, "admin.results.significant_change", &[("change", &signed_in(value, decimals, lang))])
         }
-        (Some(value), _) => signed(value, decimals),
+        (Some(value), _) => signed_in(value, decimals, lang),
         (None, _) => HIDDEN.to_owned(),
     };
     (earlier, difference)
@@ -461,27 +463,46 @@ pub fn count(value: Option<u64>) -> String {
 
 /// A percentage on the 0–100 scale as the rest of the service writes it.
 pub fn share(value: Option<f64>) -> String {
-    percent(value.map(|value| value / 100.0), "sv")
+    share_in(value, "sv")
+}
+
+/// A percentage on the 0–100 scale as `lang` writes it ("53,2 %", "53.2%").
+fn share_in(value: Option<f64>, lang: &str) -> String {
+    percent(value.map(|value| value / 100.0), lang)
 }
 
 /// A number with a decimal comma and a real minus; one that rounds to zero has no sign.
 pub fn decimal(value: f64, decimals: usize) -> String {
+    decimal_in(value, decimals, "sv")
+}
+
+/// A number with `lang`'s decimal mark (English a point, Swedish a comma) and a real minus.
+fn decimal_in(value: f64, decimals: usize, lang: &str) -> String {
     let scale = 10f64.powi(decimals as i32);
     let rounded = (value * scale).round() / scale + 0.0;
-    format!("{rounded:.decimals$}").replace('.', ",").replace('-', "−")
+    let written = format!("{rounded:.decimals$}").replace('-', "−");
+    if lang == "en" { written } else { written.replace('.', ",") }
 }
 
 /// A change: "+0,12", "−0,12", or "0,00".
 pub(crate) fn signed(value: f64, decimals: usize) -> String {
-    let written = decimal(value, decimals);
+    signed_in(value, decimals, "sv")
+}
+
+fn signed_in(value: f64, decimals: usize, lang: &str) -> String {
+    let written = decimal_in(value, decimals, lang);
     let nonzero = written.chars().any(|c| c.is_ascii_digit() && c != '0');
     if value > 0.0 && nonzero { format!("+{written}") } else { written }
 }
 
 pub(crate) fn interval(ci: Option<[f64; 2]>, decimals: usize) -> String {
+    interval_in(ci, decimals, "sv")
+}
+
+fn interval_in(ci: Option<[f64; 2]>, decimals: usize, lang: &str) -> String {
     ci.map_or_else(
         || HIDDEN.to_owned(),
-        |[low, high]| format!("{}–{}", decimal(low, decimals), decimal(high, decimals)),
+        |[low, high]| format!("{}–{}", decimal_in(low, decimals, lang), decimal_in(high, decimals, lang)),
     )
 }
 

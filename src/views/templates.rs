@@ -101,6 +101,7 @@ impl Templates {
     pub fn new() -> Result<Self, minijinja::Error> {
         let mut env = Environment::new();
         env.add_function("t", translate);
+        env.add_function("say", say);
         env.add_filter("swedish_time", swedish_time);
         env.add_filter("swedish_date", swedish_date);
         for (name, source) in TEMPLATES {
@@ -118,6 +119,39 @@ impl Templates {
     }
 }
 
+/// `say(reason)` in templates: a use case's [`Text`](crate::domain::text::Text) (as serialized: its key and values)
+/// worded in the page's language, numbers written that language's way; a reason already in words stays as it is.
+fn say(state: &minijinja::State, reason: minijinja::Value) -> Result<String, minijinja::Error> {
+    if let Some(words) = reason.as_str() {
+        return Ok(words.to_owned());
+    }
+    let key: String = reason.get_attr("key")?.as_str().map(str::to_owned).unwrap_or_default();
+    let lang = page_language(state);
+    let lang = lang.as_deref().unwrap_or(crate::i18n::DEFAULT);
+    let mut text = crate::i18n::text(lang, &key);
+    let values = reason.get_attr("values")?;
+    if let Ok(names) = values.try_iter() {
+        for name in names {
+            let value = values.get_item(&name)?;
+            let written = match i64::try_from(value.clone()) {
+                Ok(number) if !value.is_safe() && value.as_str().is_none() => crate::i18n::number(lang, number),
+                _ => value.to_string(),
+            };
+            text = text.replace(&format!("%{{{name}}}"), &written);
+        }
+    }
+    Ok(text)
+}
+
+/// The page's language: its `lang`, or a staff page's `user.lang`.
+fn page_language(state: &minijinja::State) -> Option<String> {
+    state
+        .lookup("lang")
+        .filter(|lang| !lang.is_undefined() && !lang.is_none())
+        .or_else(|| state.lookup("user").and_then(|user| user.get_attr("lang").ok()))
+        .and_then(|lang| lang.as_str().map(str::to_owned))
+}
+
 /// `t("key", name=value, …)` in templates: the page text `key` in the page's `lang` (a staff page's `user.lang`;
 /// Swedish when the page has neither), with `%{name}` replaced by each value.
 fn translate(
@@ -125,12 +159,7 @@ fn translate(
     key: &str,
     values: minijinja::value::Kwargs,
 ) -> Result<String, minijinja::Error> {
-    // A staff page carries its language with its user.
-    let lang = state
-        .lookup("lang")
-        .filter(|lang| !lang.is_undefined() && !lang.is_none())
-        .or_else(|| state.lookup("user").and_then(|user| user.get_attr("lang").ok()))
-        .and_then(|lang| lang.as_str().map(str::to_owned));
+    let lang = page_language(state);
     let mut text = crate::i18n::text(lang.as_deref().unwrap_or(crate::i18n::DEFAULT), key);
     for name in values.args() {
         let value: minijinja::Value = values.get(name)?;

@@ -141,7 +141,7 @@ async fn admin_create_reads_the_password_from_standard_input(backend: Backend) {
     let output = create("too@short.se", "short", &[]);
     assert_eq!(output.status.code(), Some(2));
     assert!(
-        String::from_utf8_lossy(&output.stderr).contains("minst 12 tecken"),
+        String::from_utf8_lossy(&output.stderr).contains("at least 12 characters"),
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
@@ -151,7 +151,7 @@ async fn admin_create_reads_the_password_from_standard_input(backend: Backend) {
         &["--role", "coordinator", "--municipality", "1783", "--municipality", "9999"],
     );
     assert_eq!(output.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("ingen kommun med koden 9999"));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no municipality with the code 9999"));
     let output =
         create("anna@polisen.se", "en lång och bra lösenfras", &["--role", "coordinator", "--municipality", "1783"]);
     assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));

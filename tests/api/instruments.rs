@@ -119,8 +119,9 @@ async fn imports_are_validated_idempotent_and_never_change_a_version(backend: Ba
     let error: Value = response.json().await.unwrap();
     assert_eq!(error["error"]["code"], "invalid");
     assert_eq!(error["error"]["field"], "instrument");
-    assert_eq!(error["error"]["message"], message);
-    assert_eq!(error["error"]["fields"][0]["reason"], message);
+    let worded = format!("Frågeformuläret kan inte läsas: {message}");
+    assert_eq!(error["error"]["message"], worded);
+    assert_eq!(error["error"]["fields"][0]["reason"], worded);
 
     // Broken JSON: the line and column.
     let response = script
@@ -134,7 +135,10 @@ async fn imports_are_validated_idempotent_and_never_change_a_version(backend: Ba
         .unwrap();
     assert_eq!(response.status(), 422);
     let error: Value = response.json().await.unwrap();
-    assert!(error["error"]["message"].as_str().unwrap().starts_with("line 3, column 1: "), "{error}");
+    assert!(
+        error["error"]["message"].as_str().unwrap().starts_with("Frågeformuläret kan inte läsas: line 3, column 1: "),
+        "{error}"
+    );
 
     // Too large: a JSON error, not a dropped connection.
     let huge = format!("{{\"key\": \"x\", \"padding\": \"{}\"}}", "a".repeat(1024 * 1024));
@@ -430,10 +434,17 @@ async fn the_command_line_imports_and_exports_instruments(backend: Backend) {
     assert!(again.stdout.contains("nothing changed"), "{}", again.stdout);
     let conflict = run(dir.path(), &env, &["instrument", "import", "changed.json"]);
     assert_eq!(conflict.code, Some(1));
-    assert!(conflict.stderr.starts_with("trygghet: ") && conflict.stderr.contains("ny version"), "{}", conflict.stderr);
+    assert!(
+        conflict.stderr.starts_with("trygghet: ") && conflict.stderr.contains("new version"),
+        "{}",
+        conflict.stderr
+    );
     let invalid = run(dir.path(), &env, &["instrument", "import", "broken.json"]);
     assert_eq!(invalid.code, Some(1));
-    assert_eq!(invalid.stderr.lines().last().unwrap(), format!("trygghet: broken.json: {message}"));
+    assert_eq!(
+        invalid.stderr.lines().last().unwrap(),
+        format!("trygghet: broken.json: The questionnaire cannot be read: {message}")
+    );
 
     let exported = run(dir.path(), &env, &["instrument", "export", "polisregion-vast", "2027.1"]);
     assert_eq!(exported.code, Some(0), "{}", exported.stderr);

@@ -2,8 +2,9 @@
 //! points up a layer, a cycle between files, an actix type below `http/`, or a handler that reaches the database
 //! fails it with the file and the path named.
 //!
-//! One way down: `http` → `app` → `db` / `domain`; `http` → `views`; `domain` → nothing. `startup`, `main`,
-//! `config`, `telemetry` and `demo` wire the layers together and may import anything.
+//! One way down: `http` → `app` → `db` / `domain`; `http` → `views`; `i18n` → `domain` (to word its `Text`);
+//! `domain` → nothing. `startup`, `main`, `config`, `telemetry` and `demo` wire the layers together and may import
+//! anything.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -11,7 +12,7 @@ use std::path::{Path, PathBuf};
 /// A layer and the layers it may import (besides itself).
 const LAYERS: &[(&str, &[&str])] = &[
     ("domain", &[]),
-    ("i18n", &[]),
+    ("i18n", &["domain"]),
     ("db", &["domain"]),
     ("error", &["db", "domain"]),
     ("metrics", &["db"]),

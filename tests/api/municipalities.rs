@@ -49,7 +49,7 @@ async fn bad_codes_get_a_json_error_naming_the_field(backend: Backend) {
     assert_eq!(status, 422);
     assert_eq!(body["error"]["code"], "invalid");
     assert_eq!(body["error"]["field"], "code");
-    assert!(body["error"]["message"].as_str().unwrap().contains("four digits"));
+    assert!(body["error"]["message"].as_str().unwrap().contains("fyra siffror"));
 
     let (status, body) = app.get_json("/api/v1/municipalities/9999").await;
     assert_eq!(status, 404);

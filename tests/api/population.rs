@@ -149,7 +149,7 @@ async fn margins_are_uploaded_on_the_survey_page(backend: Backend) {
     let response = upload(&anna, &id, "1783", None, typed, &anna.csrf).await;
     assert_eq!(response.status(), 422);
     let page = response.text().await.unwrap();
-    assert!(page.contains("Rad 3: &quot;femtusen&quot; är inget heltal"), "{page}");
+    assert!(page.contains("Rad 3: ”femtusen” är inget heltal"), "{page}");
     assert!(page.contains("gender;man;femtusen"), "what was sent is kept");
     assert!(page.contains("Inget sparades"));
     assert_eq!(app.query_strings("SELECT item_id FROM population_margins").len(), 0);

@@ -104,6 +104,31 @@ async fn staff_pages_in_english(backend: Backend) {
     let survey = page(&browser, &format!("/admin/surveys/{id}")).await;
     assert!(survey.contains("The survey is now closed."), "the notice in English");
 
+    // A use case's reasons too: a form sent back with its errors, and a refused action, worded in English; the API
+    // keeps its Swedish sentences for the same reasons.
+    let sent_back = browser.post_form("/admin/surveys", &[("title", ""), ("opens_on", "2027-02-30")]).await;
+    assert_eq!(sent_back.status(), 422);
+    let sent_back = sent_back.text().await.unwrap();
+    for reason in ["Give the survey a name", "Write the first day as YYYY-MM-DD.", "Choose at least one municipality."]
+    {
+        assert!(sent_back.contains(reason), "{reason:?} in {sent_back}");
+    }
+    assert!(!sent_back.contains("Ge enkäten ett namn") && !sent_back.contains("Välj minst en kommun"));
+    let again = browser.post_form(&format!("/admin/surveys/{id}/close"), &[("confirm", "1")]).await;
+    assert_eq!(again.status(), 409);
+    assert!(again.text().await.unwrap().contains("The survey is already closed."));
+    let api = browser
+        .send_json(
+            Method::POST,
+            "/api/v1/surveys",
+            &json!({ "title": "", "opens_on": "2027-03-01",
+        "closes_on": "2027-04-01", "access": "codes", "municipalities": [] }),
+        )
+        .await;
+    assert_eq!(api.status(), 422);
+    let api: serde_json::Value = api.json().await.unwrap();
+    assert!(api["error"]["message"].as_str().unwrap().starts_with("Ge enkäten ett namn"), "{api}");
+
     // An error page as well.
     let missing = browser.get("/admin/nothing-here").await;
     assert_eq!(missing.status(), 404);

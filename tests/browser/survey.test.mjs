@@ -321,7 +321,7 @@ describe('a survey wave, set up by keyboard', { timeout: 150_000 }, () => {
     assert.equal(refused?.status(), 422);
     const errors = await assertErrorsTiedToFields(page);
     assert.deepEqual(Object.keys(errors), ['population-text-1783']);
-    assert.match(errors['population-text-1783'], /^Rad 2: "femtusen" är inget heltal/);
+    assert.match(errors['population-text-1783'], /^Rad 2: ”femtusen” är inget heltal/);
     assert.match(await page.locator('#population-text-1783').inputValue(), /gender;man;femtusen/, 'what was typed is kept');
     assert.match((await focused(page)).description, /^textarea#population-text-1783/, 'the field to correct has the focus');
     await assertNoSidewaysScroll(page, 320, 'a refused population at 320 px');

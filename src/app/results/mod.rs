@@ -23,7 +23,7 @@ use crate::domain::results::compute::{Margin, Municipality, Results, compute_mun
 use crate::domain::results::disclosure::Disclosure;
 use crate::domain::results::protect::protect;
 pub use crate::domain::results::published::{Labels, Published, Question};
-use crate::error::AppError;
+use crate::error::{AppError, Text};
 
 /// What the results keep between requests: the respondents of the surveys asked about last, and the finished
 /// results asked for last. One per service instance, shared by its workers.
@@ -174,9 +174,10 @@ fn visible_municipalities(
 
 /// The slot of a breakdown item: a single-choice or yes/no item of the instrument.
 fn breakdown_slot(codebook: &Codebook, item: &str) -> Result<usize, AppError> {
-    codebook.slot(item).filter(|&slot| matches!(codebook.slots[slot].kind, Kind::Single | Kind::YesNo)).ok_or_else(
-        || AppError::invalid("by", format!("\"{item}\" is not a single-choice or yes/no item of the questionnaire.")),
-    )
+    codebook
+        .slot(item)
+        .filter(|&slot| matches!(codebook.slots[slot].kind, Kind::Single | Kind::YesNo))
+        .ok_or_else(|| AppError::invalid("by", Text::new("problem.results.by").with("item", item)))
 }
 
 /// The stored margins of a municipality, by slot, in the order of each item's codes; margins of items or codes the

@@ -16,7 +16,7 @@ use crate::db::{Abort, DbConnection};
 use crate::domain::audit::Action;
 use crate::domain::dispositions::{self, Disposition, ImportProblem, ReturnedLetter};
 use crate::domain::survey::Access;
-use crate::error::AppError;
+use crate::error::{AppError, Text};
 
 /// What an import did.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -56,7 +56,7 @@ pub async fn import_dispositions(
         return Err(AppError::Forbidden);
     }
     if loaded.access != Access::Codes {
-        return Err(AppError::Conflict("En enkät med öppen länk har inga brev att registrera utfall för.".to_owned()));
+        return Err(AppError::Conflict(Text::new("problem.dispositions.open_link")));
     }
     let wanted = match check_lines(&loaded, user, csv_text) {
         Ok(wanted) => wanted,
@@ -86,11 +86,11 @@ fn check_lines(loaded: &Loaded, user: &Staff, csv_text: &str) -> Result<Vec<Retu
         };
         let (letter, municipality) = (&returned.letter, returned.letter.municipality().as_str());
         let reason = if !in_survey.contains(municipality) {
-            Some(format!("Kommunen {municipality} ingår inte i enkäten."))
+            Some(Text::new("problem.dispositions.not_in_survey").with("code", municipality))
         } else if !user.permissions.may_manage(municipality) {
-            Some(format!("Du samordnar inte kommunen {municipality}."))
+            Some(Text::new("problem.dispositions.not_yours").with("code", municipality))
         } else if !seen.insert(letter.to_string()) {
-            Some(format!("Brevet {letter} finns redan på en tidigare rad."))
+            Some(Text::new("problem.dispositions.repeated").with("letter", letter))
         } else {
             None
         };
@@ -100,10 +100,7 @@ fn check_lines(loaded: &Loaded, user: &Staff, csv_text: &str) -> Result<Vec<Retu
         }
     }
     if wanted.is_empty() && problems.is_empty() {
-        problems.push(ImportProblem {
-            line: 0,
-            reason: "Filen innehåller inga rader med brevnummer och utfall.".to_owned(),
-        });
+        problems.push(ImportProblem { line: 0, reason: Text::new("problem.dispositions.empty") });
     }
     if problems.is_empty() { Ok(wanted) } else { Err(problems) }
 }
@@ -170,12 +167,12 @@ fn record_letter(
     conn: &mut DbConnection,
     survey_id: &str,
     returned: &ReturnedLetter,
-) -> diesel::QueryResult<Result<Disposition, String>> {
+) -> diesel::QueryResult<Result<Disposition, Text>> {
     let letter = &returned.letter;
     let (municipality, serial) = (letter.municipality().as_str(), letter.serial() as i32);
-    let answered = || Err(format!("Brevet {letter} är redan besvarat och kan inte ändras."));
+    let answered = || Err(Text::new("problem.dispositions.answered").with("letter", letter));
     match invitations::disposition_of(conn, survey_id, municipality, serial)? {
-        None => Ok(Err(format!("Brevet {letter} finns inte i enkäten."))),
+        None => Ok(Err(Text::new("problem.dispositions.unknown_letter").with("letter", letter))),
         Some(Disposition::Completed) => Ok(answered()),
         Some(from) => {
             match invitations::set_disposition(conn, survey_id, municipality, serial, returned.disposition)? {

@@ -21,7 +21,7 @@ use crate::domain::dispositions::Disposition;
 use crate::domain::draft_seal::DraftSeal;
 use crate::domain::municipality::MunicipalityCode;
 use crate::domain::survey::{Access, SurveyState};
-use crate::error::AppError;
+use crate::error::{AppError, Text};
 
 /// Most codes handed out in one action (a municipality's whole sample is normally 300–1,500).
 pub const MAX_CODES_PER_BATCH: i64 = 20_000;
@@ -59,16 +59,14 @@ pub struct BeyondSample {
 }
 
 impl BeyondSample {
-    pub fn message(&self) -> String {
-        format!(
-            "{} har redan {} brev av ett urval på {}; {} till blir {}. Bekräfta om det är meningen \
-             (till exempel ett tilläggsurval).",
-            self.municipality,
-            crate::domain::format::number(self.letters),
-            crate::domain::format::number(i64::from(self.sample)),
-            crate::domain::format::number(self.count),
-            crate::domain::format::number(self.letters + self.count),
-        )
+    pub fn message(&self) -> Text {
+        use crate::domain::format::number;
+        Text::new("problem.letters.beyond_sample")
+            .with("municipality", &self.municipality)
+            .with("letters", number(self.letters))
+            .with("sample", number(i64::from(self.sample)))
+            .with("count", number(self.count))
+            .with("total", number(self.letters + self.count))
     }
 }
 
@@ -109,7 +107,7 @@ impl BatchSummary {
 }
 
 /// The longest request key accepted.
-const MAX_KEY_CHARS: usize = 200;
+pub const MAX_KEY_CHARS: usize = 200;
 
 /// Hands out `request.count` new codes for one municipality of a survey; returns them (the only time they exist in
 /// clear), or the first batch again for a retry of the same request, or why it would go beyond the sample.
@@ -129,7 +127,7 @@ pub async fn generate_codes(
         Some(key) if key.is_empty() || key.chars().count() > MAX_KEY_CHARS || key.chars().any(char::is_control) => {
             return Err(AppError::invalid(
                 "Idempotency-Key",
-                format!("Nyckeln är 1 till {MAX_KEY_CHARS} tecken utan styrtecken."),
+                Text::new("problem.letters.key").with("max", MAX_KEY_CHARS),
             ));
         }
         Some(key) => {
@@ -173,7 +171,7 @@ pub async fn generate_codes(
             Err(error) => return Err(error.into()),
         }
     }
-    Err(AppError::Conflict("Koderna kunde inte skapas just nu. Försök igen.".to_owned()))
+    Err(AppError::Conflict(Text::new("problem.letters.busy")))
 }
 
 /// The letters of a batch made by an earlier request with the same key, opened with that key.
@@ -185,11 +183,12 @@ fn again(batch: &Batch, stored: &LetterBatch) -> Result<Issued, AppError> {
         .and_then(|(_, seal)| seal.open(&seal_context(&stored.id), &stored.sealed))
         .and_then(|plain| serde_json::from_slice(&plain).ok())
         .ok_or_else(|| {
-            AppError::Conflict(format!(
-                "Den här begäran har redan delat ut brev {}–{}; koderna kan visas igen bara i {REPEATABLE_FOR_HOURS} \
-                 timmar.",
-                summary.first_letter, summary.last_letter
-            ))
+            AppError::Conflict(
+                Text::new("problem.letters.again_expired")
+                    .with("first", &summary.first_letter)
+                    .with("last", &summary.last_letter)
+                    .with("hours", REPEATABLE_FOR_HOURS),
+            )
         })?;
     Ok(Issued { batch: summary, municipality: batch.name.clone(), letters, again: true })
 }
@@ -229,16 +228,13 @@ fn parse_municipality(municipality: &str) -> Result<MunicipalityCode, AppError> 
 /// Whether the survey hands out codes now, and `count` of them is a batch it takes.
 fn check_batch(loaded: &Loaded, count: i64) -> Result<(), AppError> {
     if loaded.access != Access::Codes {
-        return Err(AppError::Conflict("En enkät med öppen länk har inga koder.".to_owned()));
+        return Err(AppError::Conflict(Text::new("problem.letters.open_link")));
     }
     if loaded.state == SurveyState::Closed {
-        return Err(AppError::Conflict("Enkäten är stängd; inga fler koder kan delas ut.".to_owned()));
+        return Err(AppError::Conflict(Text::new("problem.letters.closed")));
     }
     if !(1..=MAX_CODES_PER_BATCH).contains(&count) {
-        return Err(AppError::invalid(
-            "count",
-            format!("Antalet koder är ett heltal från 1 till {MAX_CODES_PER_BATCH}."),
-        ));
+        return Err(AppError::invalid("count", Text::new("problem.letters.count").with("max", MAX_CODES_PER_BATCH)));
     }
     Ok(())
 }
@@ -249,10 +245,7 @@ async fn check_room(ctx: &Context, id: &str, municipality: &str, count: i64) -> 
     let used = ctx.db.run(move |conn| last_serial(conn, &lookup_survey, &lookup)).await?;
     let room = i64::from(LetterNumber::MAX_SERIAL) - i64::from(used);
     if count > room {
-        return Err(AppError::invalid(
-            "count",
-            format!("Kommunen har plats för {room} brevnummer till i den här enkäten."),
-        ));
+        return Err(AppError::invalid("count", Text::new("problem.letters.no_room").with("room", room)));
     }
     Ok(())
 }
@@ -401,22 +394,21 @@ pub async fn withdraw_batch(
     let withdrawn = ctx
         .db
         .write(move |conn| {
-            let result = conn.transaction::<_, Abort<String>, _>(|conn| {
+            let result = conn.transaction::<_, Abort<Text>, _>(|conn| {
                 surveys::lock_for_write(conn, &survey_id)?;
                 let batch = batches::find(conn, &survey_id, &found.id)?;
                 let summary = BatchSummary::of(&batch);
                 if batch.withdrawn_at.is_some() {
-                    return Err(Abort::Reason("Omgången är redan tillbakadragen.".to_owned()));
+                    return Err(Abort::Reason(Text::new("problem.letters.already_withdrawn")));
                 }
                 let used = batches::letters_used(conn, &batch)?;
                 if used > 0 {
-                    return Err(Abort::Reason(format!(
-                        "{} av omgångens brev ({}–{}) har redan använts, så omgången har skickats och kan inte dras \
-                         tillbaka. Registrera i stället brev som kommit tillbaka.",
-                        crate::domain::format::number(used),
-                        summary.first_letter,
-                        summary.last_letter
-                    )));
+                    return Err(Abort::Reason(
+                        Text::new("problem.letters.batch_used")
+                            .with("used", crate::domain::format::number(used))
+                            .with("first", &summary.first_letter)
+                            .with("last", &summary.last_letter),
+                    ));
                 }
                 let now = crate::db::now();
                 let deleted = batches::withdraw(conn, &batch, now)?;

@@ -28,7 +28,7 @@ use crate::domain::population::Margins;
 use crate::domain::sender::{self, Contact};
 use crate::domain::survey::{self, Access, Mode, Period, SurveyState, Transition};
 use crate::error::AppError;
-use crate::error::FieldErrors;
+use crate::error::{FieldErrors, Text};
 
 /// One municipality's part as given by a coordinator.
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
@@ -153,26 +153,26 @@ pub async fn validate(ctx: &Context, user: &Staff, input: &SurveyInput) -> Resul
         .ok();
     let access = Access::parse(&input.access);
     if access.is_none() {
-        errors.add("access", "Välj hur de svarande når enkäten: med kod i brev eller med en öppen länk.");
+        errors.add("access", Text::new("problem.survey.access"));
     }
     let mut seen = HashSet::new();
     let codes: Vec<String> = input.municipalities.iter().map(|part| part.code.trim().to_owned()).collect();
     if codes.is_empty() {
-        errors.add("municipalities", "Välj minst en kommun.");
+        errors.add("municipalities", Text::new("problem.survey.no_municipality"));
     }
     for (part, code) in input.municipalities.iter().zip(&codes) {
         if MunicipalityCode::parse(code).is_err() {
-            errors.add("municipalities", format!("\"{code}\" är ingen kommunkod (fyra siffror)."));
+            errors.add("municipalities", Text::new("problem.survey.bad_code").with("code", code));
         } else if !seen.insert(code.clone()) {
-            errors.add("municipalities", format!("Kommunen {code} finns med två gånger."));
+            errors.add("municipalities", Text::new("problem.survey.twice").with("code", code));
         } else if !user.permissions.may_manage(code) {
-            errors.add("municipalities", format!("Du samordnar inte kommunen {code}."));
+            errors.add("municipalities", Text::new("problem.survey.not_yours").with("code", code));
         }
         if !(0..=1_000_000).contains(&part.sample_size) {
-            errors.add("municipalities", format!("Urvalet för {code} ska vara ett heltal från 0 till 1 000 000."));
+            errors.add("municipalities", Text::new("problem.survey.part_sample").with("code", code));
         }
         if part.target_percent.is_some_and(|target| !(target > 0.0 && target <= 100.0)) {
-            errors.add("municipalities", format!("Målet för {code} ska vara större än 0 och högst 100 procent."));
+            errors.add("municipalities", Text::new("problem.survey.part_target").with("code", code));
         }
     }
     let min_base = input.min_base.and_then(|n| survey::check_min_base(n).map_err(|r| errors.add("min_base", r)).ok());
@@ -210,11 +210,11 @@ async fn validate_instrument(ctx: &Context, input: &SurveyInput, errors: &mut Fi
         (None, None) => return None,
         (Some(key), Some(version)) => (key, version),
         (None, Some(_)) => {
-            errors.add("instrument_key", "Ange frågeformulärets nyckel tillsammans med versionen.");
+            errors.add("instrument_key", Text::new("problem.survey.instrument_key"));
             return None;
         }
         (Some(_), None) => {
-            errors.add("instrument_version", "Ange vilken version av frågeformuläret enkäten ska använda.");
+            errors.add("instrument_version", Text::new("problem.survey.instrument_version"));
             return None;
         }
     };
@@ -225,21 +225,19 @@ async fn validate_instrument(ctx: &Context, input: &SurveyInput, errors: &mut Fi
             if known.iter().any(|summary| summary.key == key) {
                 let versions: Vec<&str> =
                     known.iter().filter(|summary| summary.key == key).map(|summary| summary.version.as_str()).collect();
-                errors.add(
-                    "instrument_version",
-                    format!(
-                        "Frågeformuläret {key} finns inte i version {version}; det finns i {}.",
-                        versions.join(", ")
-                    ),
-                );
+                let reason = Text::new("problem.survey.no_such_version")
+                    .with("key", key)
+                    .with("version", version)
+                    .with("versions", versions.join(", "));
+                errors.add("instrument_version", reason);
             } else {
-                errors.add("instrument_key", format!("Tjänsten har inget frågeformulär {key}. Importera det först."));
+                errors.add("instrument_key", Text::new("problem.survey.no_such_instrument").with("key", key));
             }
             None
         }
         Err(error) => {
             tracing::warn!(%error, "could not look up a survey's questionnaire");
-            errors.add("instrument_key", "Frågeformuläret kunde inte kontrolleras just nu. Försök igen.");
+            errors.add("instrument_key", Text::new("problem.survey.instrument_unchecked"));
             None
         }
     }
@@ -483,8 +481,7 @@ pub async fn check_manage(ctx: &Context, user: &Staff, id: &str) -> Result<Loade
 }
 
 /// What a change to an open or closed survey is told.
-const NOT_A_DRAFT: &str = "Bara ett utkast kan ändras; enkäten är redan öppnad. Gränserna för vad resultaten visar \
-                           (minsta bas och minsta cell) kan ändras i alla lägen.";
+const NOT_A_DRAFT: Text = Text::new("problem.survey.not_a_draft");
 
 /// Changes a survey's settings: a draft's title, period, municipalities, questionnaire and disclosure settings; an
 /// open or closed survey's disclosure settings only (`Conflict` when anything else differs from what it has).
@@ -492,7 +489,7 @@ pub async fn update(ctx: &Context, user: &Staff, actor: Actor, id: &str, valid: 
     let loaded = check_manage(ctx, user, id).await?;
     if !loaded.state.is_editable() {
         if !keeps_all_but_disclosure(&loaded, &valid) {
-            return Err(AppError::Conflict(NOT_A_DRAFT.to_owned()));
+            return Err(AppError::Conflict(NOT_A_DRAFT));
         }
         return write_disclosure(ctx, actor, &loaded, valid.min_base, valid.min_cell).await;
     }
@@ -503,9 +500,7 @@ pub async fn update(ctx: &Context, user: &Staff, actor: Actor, id: &str, valid: 
     let counts = ctx.db.run(move |conn| invitations::counts(conn, &lookup)).await?;
     let wanted: HashSet<&str> = parts.iter().map(|part| part.municipality_code.as_str()).collect();
     if let Some((code, _, _)) = counts.iter().find(|(code, _, count)| *count > 0 && !wanted.contains(code.as_str())) {
-        return Err(AppError::Conflict(format!(
-            "Kommunen {code} har redan utdelade koder och kan inte tas bort ur enkäten."
-        )));
+        return Err(AppError::Conflict(Text::new("problem.survey.has_letters").with("code", code)));
     }
     let instrument = valid.instrument.clone();
     let (instrument_key, instrument_version) = valid.instrument.unzip();
@@ -546,20 +541,14 @@ pub fn asker_of(survey: &Survey) -> Asker {
 }
 
 /// What opening a survey without who asks or whom to ask is told: what to fill in.
-pub fn missing_asker(asker: &Asker) -> Option<String> {
-    let missing = match (&asker.sender, &asker.contact) {
+pub fn missing_asker(asker: &Asker) -> Option<Text> {
+    let key = match (&asker.sender, &asker.contact) {
         (Some(_), Some(_)) => return None,
-        (None, Some(_)) => "en avsändare (vem som frågar, t.ex. Polisen och Hagfors kommun)",
-        (Some(_), None) => "en kontakt (ett telefonnummer eller en e-postadress dit de svarande kan vända sig)",
-        (None, None) => {
-            "en avsändare (vem som frågar, t.ex. Polisen och Hagfors kommun) och en kontakt (ett telefonnummer eller \
-             en e-postadress dit de svarande kan vända sig)"
-        }
+        (None, Some(_)) => "problem.survey.missing_sender",
+        (Some(_), None) => "problem.survey.missing_contact",
+        (None, None) => "problem.survey.missing_both",
     };
-    Some(format!(
-        "Enkäten kan inte öppnas förrän den har {missing}: de svarande ska se vem som frågar och vem de kan fråga. \
-         Fyll i det under Ändra och öppna sedan enkäten."
-    ))
+    Some(Text::new(key))
 }
 
 /// Whether a change to an open or closed survey gives everything but its disclosure settings as the survey has it.
@@ -646,7 +635,7 @@ pub async fn transition(
     transition: Transition,
 ) -> Result<SurveyState, AppError> {
     let loaded = check_manage(ctx, user, id).await?;
-    let next = transition.from(loaded.state).map_err(|error| AppError::Conflict(error.to_string()))?;
+    let next = transition.from(loaded.state).map_err(|error| AppError::Conflict(error.text()))?;
     let closing = transition == Transition::Close;
     if transition == Transition::Open {
         if let Some(missing) = missing_asker(&asker_of(&loaded.survey)) {
@@ -657,16 +646,12 @@ pub async fn transition(
     if transition == Transition::Reopen {
         let lookup = loaded.survey.id.clone();
         if ctx.db.run(move |conn| crate::db::queries::publications::of_survey(conn, &lookup)).await?.is_some() {
-            return Err(AppError::Conflict(
-                "Resultaten är publicerade. Dra tillbaka publiceringen innan enkäten öppnas igen.".to_owned(),
-            ));
+            return Err(AppError::Conflict(Text::new("problem.survey.published")));
         }
         let today = crate::domain::survey::swedish_day(chrono::Utc::now());
         if today > loaded.survey.closes_on {
-            return Err(AppError::Conflict(format!(
-                "Svarsperioden slutade {}; en stängd enkät kan öppnas igen bara inom sin svarsperiod.",
-                loaded.survey.closes_on
-            )));
+            let day = loaded.survey.closes_on;
+            return Err(AppError::Conflict(Text::new("problem.survey.period_over").with("day", day)));
         }
     }
     let id = id.to_owned();

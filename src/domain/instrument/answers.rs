@@ -10,7 +10,7 @@
 //! [`Instrument::replace_section`] also drops later answers whose condition no longer holds.
 //!
 //! **Messages for residents.** Problems are an enum, not text, so the page can word them in the resident's language
-//! ([`AnswerProblem::message`]); the texts are short and say what to do, for residents aged 16 to 85.
+//! ([`AnswerProblem::text`]); the texts are short and say what to do, for residents aged 16 to 85.
 //!
 //! **Storage is one row per value** ([`AnswerRow`]): a multiple-choice answer is one row per chosen option, so results
 //! can count options with plain SQL. [`Answers::from_rows`] reads rows back and checks them against the instrument.
@@ -20,6 +20,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use super::{Instrument, Item, ItemKind, Section};
+use crate::domain::text::Text;
 
 /// The values a form submitted: item id → values (an HTML form gives one value per field, several for checkboxes).
 pub type RawAnswers = BTreeMap<String, Vec<String>>;
@@ -55,7 +56,7 @@ pub struct AnswerRow {
 
 /// Why an answer to one item was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{item}: {}", problem.message("sv"))]
+#[error("{item}: {problem:?}")]
 pub struct AnswerError {
     pub item: String,
     pub problem: AnswerProblem,
@@ -222,70 +223,25 @@ impl Answers {
 }
 
 impl AnswerProblem {
-    /// The message shown beside the question, in Swedish (`"sv"`, also for unknown languages) or English (`"en"`).
-    pub fn message(&self, lang: &str) -> String {
-        let english = lang == "en";
-        let number = |n: i64| if english { grouped(n, 1_000, ",") } else { grouped(n, 10_000, "\u{a0}") };
-        let count = |n: usize| number(i64::try_from(n).unwrap_or(i64::MAX));
-        match (*self, english) {
-            (Self::Required, false) => "Svara på den här frågan.".to_owned(),
-            (Self::Required, true) => "Please answer this question.".to_owned(),
-            (Self::NotAnOption, false) => "Välj ett av alternativen.".to_owned(),
-            (Self::NotAnOption, true) => "Please choose one of the options.".to_owned(),
-            (Self::SeveralAnswers, false) => "Ge bara ett svar på den här frågan.".to_owned(),
-            (Self::SeveralAnswers, true) => "Please give only one answer to this question.".to_owned(),
-            (Self::TooMany { max: 1 }, false) => "Välj bara ett alternativ.".to_owned(),
-            (Self::TooMany { max: 1 }, true) => "Please choose only one option.".to_owned(),
-            (Self::TooMany { max }, false) => format!("Välj högst {} alternativ.", count(max)),
-            (Self::TooMany { max }, true) => format!("Please choose at most {} options.", count(max)),
-            (Self::NotANumber, false) => "Skriv bara siffror, till exempel 12.".to_owned(),
-            (Self::NotANumber, true) => "Please use digits only, for example 12.".to_owned(),
-            (Self::OutOfRange { min, max }, false) => {
-                format!("Skriv en siffra mellan {} och {}.", number(min), number(max))
+    /// The message shown beside the question (page texts under `problem.answer`), for the page to word in the
+    /// resident's language.
+    pub fn text(&self) -> Text {
+        match *self {
+            Self::Required => Text::new("problem.answer.required"),
+            Self::NotAnOption => Text::new("problem.answer.not_an_option"),
+            Self::SeveralAnswers => Text::new("problem.answer.several_answers"),
+            Self::TooMany { max: 1 } => Text::new("problem.answer.too_many_one"),
+            Self::TooMany { max } => Text::new("problem.answer.too_many").with_number("max", max),
+            Self::NotANumber => Text::new("problem.answer.not_a_number"),
+            Self::OutOfRange { min, max } => {
+                Text::new("problem.answer.out_of_range").with_number("min", min).with_number("max", max)
             }
-            (Self::OutOfRange { min, max }, true) => {
-                format!("Please enter a number between {} and {}.", number(min), number(max))
-            }
-            (Self::TooLong { max }, false) => {
-                format!("Texten är för lång. Korta den till högst {} tecken.", count(max))
-            }
-            (Self::TooLong { max }, true) => {
-                format!("The text is too long. Please shorten it to at most {} characters.", count(max))
-            }
-            (Self::BadCharacters, false) => {
-                "Texten innehåller osynliga tecken som inte kan sparas. Prova att skriva den igen.".to_owned()
-            }
-            (Self::BadCharacters, true) => {
-                "The text contains hidden characters that cannot be saved. Please try typing it again.".to_owned()
-            }
-            (Self::ExclusiveWithOthers, false) => {
-                "Ett av dina val utesluter de andra. Välj det ensamt, eller bara de andra.".to_owned()
-            }
-            (Self::ExclusiveWithOthers, true) => {
-                "One of your choices rules out the others. Choose it alone, or only the others.".to_owned()
-            }
-            (Self::NotAsked, false) => {
-                "Frågan gäller inte med ditt svar på frågan före. Ta bort svaret här, eller ändra svaret före."
-                    .to_owned()
-            }
-            (Self::NotAsked, true) => "This question does not apply with your answer to the one before. Remove the \
-                                       answer here, or change the one before."
-                .to_owned(),
+            Self::TooLong { max } => Text::new("problem.answer.too_long").with_number("max", max),
+            Self::BadCharacters => Text::new("problem.answer.bad_characters"),
+            Self::ExclusiveWithOthers => Text::new("problem.answer.exclusive_with_others"),
+            Self::NotAsked => Text::new("problem.answer.not_asked"),
         }
     }
-}
-
-/// `n` with digit groups of three from `from` up (Swedish: `10 000`; English: `1,000`).
-fn grouped(n: i64, from: u64, separator: &str) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut text = String::from(if n < 0 { "-" } else { "" });
-    for (index, digit) in digits.chars().enumerate() {
-        if n.unsigned_abs() >= from && index > 0 && (digits.len() - index).is_multiple_of(3) {
-            text.push_str(separator);
-        }
-        text.push(digit);
-    }
-    text
 }
 
 impl Instrument {

@@ -14,7 +14,7 @@ use super::svg::{
     Anchor, BASELINE_SHIFT, FONT_SIZE, GRID, HALO, MUTED, N, PAD, TEXT, WIDTH, escape, frame, join_description, line,
     no_data, stroke, svg, text, text_width, truncate, wrap_label,
 };
-use super::{ChoiceBars, DistributionBars, DistributionRow, PALETTE, finite};
+use super::{ChoiceBars, DistributionBars, DistributionRow, Lang, PALETTE, finite};
 
 /// Fills for the options in order, dark blue through purple to dark orange: each at least 3:1 against white and
 /// against the white gaps between them, as WCAG asks of the parts of a chart.
@@ -45,10 +45,11 @@ const SEPARATOR: f64 = 2.0;
 
 /// A 100 % stacked bar per group, with a legend of the options.
 pub fn distribution_bars(chart: &DistributionBars) -> String {
+    let lang = Lang::parse(&chart.lang);
     if chart.rows.is_empty() || chart.options.is_empty() {
-        return no_data(&chart.id, &chart.title, &chart.description, "Inga svar ännu");
+        return no_data(&chart.id, &chart.title, &chart.description, &lang.phrase("chart_index_no_responses"));
     }
-    let summary: Vec<String> = chart.rows.iter().map(|row| row_summary(chart, row)).collect();
+    let summary: Vec<String> = chart.rows.iter().map(|row| row_summary(chart, row, lang)).collect();
     let description = join_description(&chart.description, &summary);
     let id = super::svg::element_id(&chart.id);
     let labels: Vec<Vec<String>> = chart.rows.iter().map(|row| wrap_label(&row.label, LABEL_MAX)).collect();
@@ -73,8 +74,8 @@ pub fn distribution_bars(chart: &DistributionBars) -> String {
             text(&mut body, left - 12.0, first + LINE_HEIGHT * number as f64, Anchor::End, weight, label);
         }
         let Some(percents) = drawable(row) else {
-            let words = row_state(row);
-            text(&mut body, left + 6.0, middle + BASELINE_SHIFT, Anchor::Start, r#" font-style="italic""#, words);
+            let words = row_state(row, lang);
+            text(&mut body, left + 6.0, middle + BASELINE_SHIFT, Anchor::Start, r#" font-style="italic""#, &words);
             continue;
         };
         let top = middle - BAR_HEIGHT / 2.0;
@@ -96,7 +97,7 @@ pub fn distribution_bars(chart: &DistributionBars) -> String {
                 N(drawn),
                 N(BAR_HEIGHT)
             );
-            let value = format!("{}\u{a0}%", percent.round());
+            let value = lang.percent_whole(percent.round().clamp(0.0, 100.0) as u32);
             if text_width(&value) + 8.0 <= drawn {
                 let attributes =
                     r##" fill="#fff" stroke="#1b1b1b" stroke-width="5" stroke-linejoin="round" paint-order="stroke""##;
@@ -121,30 +122,31 @@ fn drawable(row: &DistributionRow) -> Option<Vec<f64>> {
 }
 
 /// Why a row has no bar.
-fn row_state(row: &DistributionRow) -> &'static str {
-    match (row.hidden, row.percents.iter().any(|percent| finite(*percent).is_some())) {
-        (true, true) => "delvis dold, se tabellen",
-        (true, false) => "dold, för få svar",
-        (false, _) => "inga svar",
-    }
+fn row_state(row: &DistributionRow, lang: Lang) -> String {
+    lang.phrase(match (row.hidden, row.percents.iter().any(|percent| finite(*percent).is_some())) {
+        (true, true) => "chart_row_partly_hidden",
+        (true, false) => "chart_row_hidden",
+        (false, _) => "chart_row_no_answers",
+    })
 }
 
 /// A row in words: "Hagfors: Inget problem 31,2 %, …, Vet inte 4,0 %."
-fn row_summary(chart: &DistributionBars, row: &DistributionRow) -> String {
+fn row_summary(chart: &DistributionBars, row: &DistributionRow, lang: Lang) -> String {
     if drawable(row).is_none() && !(row.hidden && row.percents.iter().any(|p| finite(*p).is_some())) {
-        return format!("{}: {}.", row.label, row_state(row));
+        return format!("{}: {}.", row.label, row_state(row, lang));
     }
-    format!("{}: {}.", row.label, in_words(&chart.options, &row.percents))
+    format!("{}: {}.", row.label, in_words(&chart.options, &row.percents, lang))
 }
 
-/// Each option with its share, or "dold": "Inget problem 31,2 %, Litet problem dold".
-fn in_words(options: &[String], percents: &[Option<f64>]) -> String {
+/// Each option with its share, or hidden: "Inget problem 31,2 %, Litet problem dold".
+fn in_words(options: &[String], percents: &[Option<f64>], lang: Lang) -> String {
+    let hidden = lang.phrase("chart_index_hidden");
     let parts: Vec<String> = options
         .iter()
         .zip(percents)
         .map(|(option, percent)| match finite(*percent) {
-            Some(percent) => format!("{option} {}", percent_text(percent)),
-            None => format!("{option} dold"),
+            Some(percent) => format!("{option} {}", percent_text(percent, lang)),
+            None => format!("{option} {hidden}"),
         })
         .collect();
     parts.join(", ")
@@ -152,17 +154,19 @@ fn in_words(options: &[String], percents: &[Option<f64>]) -> String {
 
 /// A bar per option of a multiple-choice item, grouped by group: the share choosing each.
 pub fn choice_bars(chart: &ChoiceBars) -> String {
+    let lang = Lang::parse(&chart.lang);
     if chart.groups.is_empty() || chart.options.is_empty() {
-        return no_data(&chart.id, &chart.title, &chart.description, "Inga svar ännu");
+        return no_data(&chart.id, &chart.title, &chart.description, &lang.phrase("chart_index_no_responses"));
     }
     let summary: Vec<String> = chart
         .groups
         .iter()
         .map(|group| match group.percents.iter().any(|percent| finite(*percent).is_some()) {
-            true => format!("{}: {}.", group.label, in_words(&chart.options, &group.percents)),
-            false => format!("{}: {}.", group.label, row_state(group)),
+            true => format!("{}: {}.", group.label, in_words(&chart.options, &group.percents, lang)),
+            false => format!("{}: {}.", group.label, row_state(group, lang)),
         })
         .collect();
+    let hidden = lang.phrase("chart_index_hidden");
     let description = join_description(&chart.description, &summary);
     // Per option a heading across the chart (options are long: "Busstationer, hållplatser eller tågstationen"),
     // then a bar per group under it, named on the left.
@@ -197,12 +201,12 @@ pub fn choice_bars(chart: &ChoiceBars) -> String {
                         N(middle - 12.0),
                         N(x(percent) - left)
                     );
-                    let value = format!("{}\u{a0}%", percent.round());
+                    let value = lang.percent_whole(percent.round().clamp(0.0, 100.0) as u32);
                     text(&mut body, x(percent) + 8.0, middle + BASELINE_SHIFT, Anchor::Start, HALO, &value);
                 }
                 None => {
                     let italic = r#" font-style="italic""#;
-                    text(&mut body, left + 6.0, middle + BASELINE_SHIFT, Anchor::Start, italic, "dold");
+                    text(&mut body, left + 6.0, middle + BASELINE_SHIFT, Anchor::Start, italic, &hidden);
                 }
             }
             y += 36.0;
@@ -215,15 +219,15 @@ pub fn choice_bars(chart: &ChoiceBars) -> String {
         y += 12.0;
     }
     for step in [0u32, 50, 100] {
-        text(&mut body, x(f64::from(step)), y + 22.0, Anchor::Middle, "", &format!("{step}\u{a0}%"));
+        text(&mut body, x(f64::from(step)), y + 22.0, Anchor::Middle, "", &lang.percent_whole(step));
     }
     grid.push_str(&body);
     frame(&chart.id, &chart.title, &description, y + 22.0 + PAD + 8.0, &grid)
 }
 
-/// A percentage (0–100) as the tables write it: "31,2 %".
-fn percent_text(percent: f64) -> String {
-    crate::domain::aapor::percent(Some(percent / 100.0), "sv")
+/// A percentage (0–100) as the tables write it: "31,2 %" or "31.2%".
+fn percent_text(percent: f64, lang: Lang) -> String {
+    crate::domain::aapor::percent(Some(percent / 100.0), lang.code())
 }
 
 /// One `<pattern>` per option: its fill with its strokes over it; the last `apart` options share the apart look.

@@ -37,7 +37,7 @@ pub fn index_bars(chart: &IndexBars) -> String {
     let labels: Vec<Vec<String>> = chart.bars.iter().map(|bar| wrap_label(&bar.label, LABEL_MAX)).collect();
     let label_width = labels.iter().flatten().map(|line| text_width(line)).fold(60.0, f64::max);
     let hidden = lang.phrase("chart_index_hidden");
-    let values: Vec<String> = chart.bars.iter().map(|bar| value_text(bar, &hidden)).collect();
+    let values: Vec<String> = chart.bars.iter().map(|bar| value_text(bar, &hidden, lang)).collect();
     let value_width = values.iter().map(|value| text_width(value)).fold(text_width(&hidden), f64::max);
     let left = PAD + label_width + 12.0;
     let full = (WIDTH - PAD - value_width - 24.0 - left).max(120.0);
@@ -80,7 +80,8 @@ pub fn index_bars(chart: &IndexBars) -> String {
             text(&mut body, left - 12.0, first + LINE_HEIGHT * number as f64, Anchor::End, r#" class="label""#, label);
         }
         let Some(index) = bar.index.filter(|index| index.is_finite()) else {
-            text(&mut body, left + 6.0, middle + BASELINE_SHIFT, Anchor::Start, r#" font-style="italic""#, "dold");
+            let hidden = lang.phrase("chart_index_hidden");
+            text(&mut body, left + 6.0, middle + BASELINE_SHIFT, Anchor::Start, r#" font-style="italic""#, &hidden);
             continue;
         };
         let fill = PALETTE[if bar.total { 1 } else { 0 }];
@@ -148,13 +149,13 @@ fn legend(body: &mut String, top: f64, compared: bool, lang: Lang) -> f64 {
 }
 
 /// The index as written beside its bar: "1,63", or with its change "1,63 (−0,17*)".
-fn value_text(bar: &IndexBar, hidden: &str) -> String {
+fn value_text(bar: &IndexBar, hidden: &str, lang: Lang) -> String {
     let Some(index) = bar.index.filter(|index| index.is_finite()) else { return hidden.to_owned() };
     match bar.earlier.and_then(|earlier| earlier.change.map(|change| (change, earlier.significant))) {
         Some((change, significant)) => {
-            format!("{} ({}{})", decimal(index), signed(change), if significant { "*" } else { "" })
+            format!("{} ({}{})", decimal(index, lang), signed(change, lang), if significant { "*" } else { "" })
         }
-        None => decimal(index),
+        None => decimal(index, lang),
     }
 }
 
@@ -170,30 +171,40 @@ fn summary(bar: &IndexBar, lang: Lang) -> String {
     let figure = match (bar.index, bar.ci95) {
         (Some(index), Some([low, high])) => say(
             "chart_index_bar_interval",
-            &[("label", &label), ("index", &decimal(index)), ("low", &decimal(low)), ("high", &decimal(high))],
+            &[
+                ("label", &label),
+                ("index", &decimal(index, lang)),
+                ("low", &decimal(low, lang)),
+                ("high", &decimal(high, lang)),
+            ],
         ),
-        (Some(index), None) => say("chart_index_bar", &[("label", &label), ("index", &decimal(index))]),
+        (Some(index), None) => say("chart_index_bar", &[("label", &label), ("index", &decimal(index, lang))]),
         (None, _) => return say("chart_index_bar_hidden", &[("label", &label)]),
     };
     match bar.earlier {
         Some(Earlier { value: Some(value), change: Some(change), significant }) => {
-            let change = format!("{}{}", signed(change), if significant { "*" } else { "" });
-            say("chart_index_bar_change", &[("figure", &figure), ("earlier", &decimal(value)), ("change", &change)])
+            let change = format!("{}{}", signed(change, lang), if significant { "*" } else { "" });
+            say(
+                "chart_index_bar_change",
+                &[("figure", &figure), ("earlier", &decimal(value, lang)), ("change", &change)],
+            )
         }
         Some(Earlier { value: Some(value), .. }) => {
-            say("chart_index_bar_earlier", &[("figure", &figure), ("earlier", &decimal(value))])
+            say("chart_index_bar_earlier", &[("figure", &figure), ("earlier", &decimal(value, lang))])
         }
         Some(_) => say("chart_index_bar_earlier_hidden", &[("figure", &figure)]),
         None => say("chart_index_bar_alone", &[("figure", &figure)]),
     }
 }
 
-/// Two decimals with a decimal comma and a real minus; a value that rounds to zero has no sign.
-fn decimal(value: f64) -> String {
+/// Two decimals with the language's decimal mark (Swedish a comma) and a real minus; a value that rounds to zero has
+/// no sign.
+fn decimal(value: f64, lang: Lang) -> String {
     let rounded = (value * 100.0).round() / 100.0 + 0.0;
-    format!("{rounded:.2}").replace('.', ",").replace('-', "−")
+    let written = format!("{rounded:.2}").replace('-', "−");
+    if lang == Lang::En { written } else { written.replace('.', ",") }
 }
 
-fn signed(value: f64) -> String {
-    if value > 0.0 { format!("+{}", decimal(value)) } else { decimal(value) }
+fn signed(value: f64, lang: Lang) -> String {
+    if value > 0.0 { format!("+{}", decimal(value, lang)) } else { decimal(value, lang) }
 }

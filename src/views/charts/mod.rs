@@ -94,6 +94,8 @@ pub struct DistributionBars {
     pub id: String,
     pub title: String,
     pub description: String,
+    /// The language of the chart's own words (`sv` or `en`).
+    pub lang: String,
     /// The options' words in the questionnaire's order; the last `apart` of them lie outside the scale ("don't
     /// know") and are drawn apart.
     pub options: Vec<String>,
@@ -119,6 +121,8 @@ pub struct ChoiceBars {
     pub id: String,
     pub title: String,
     pub description: String,
+    /// The language of the chart's own words (`sv` or `en`).
+    pub lang: String,
     pub options: Vec<String>,
     pub groups: Vec<DistributionRow>,
 }
@@ -157,7 +161,7 @@ enum Lang {
 
 impl Lang {
     /// The language's code, as the rest of the service names it.
-    fn code(self) -> &'static str {
+    pub(crate) fn code(self) -> &'static str {
         match self {
             Self::Sv => "sv",
             Self::En => "en",

@@ -448,7 +448,7 @@ fn the_index_chart_reads_out_each_index_with_its_interval_and_draws_no_hidden_on
     assert_eq!(svg.matches(r#"class="whisker""#).count(), 3, "one interval: a line and two caps");
 
     let english = index_bars(&IndexBars { lang: "en".into(), ..chart });
-    assert!(english.contains("Hagfors: 1,63 (95 % interval 1,40–1,87)."), "{english}");
+    assert!(english.contains("Hagfors: 1.63 (95 % interval 1.40–1.87)."), "{english}");
     assert!(english.contains("Munkfors: hidden, too few answers.") && english.contains(">95 % interval<"));
 }
 
@@ -462,6 +462,7 @@ fn distribution() -> DistributionBars {
         total: label == "Totalt",
     };
     DistributionBars {
+        lang: "sv".to_owned(),
         id: "dist-1783-littering".into(),
         title: "Nedskräpning".into(),
         description: "Svaren i procent.".into(),
@@ -489,6 +490,15 @@ fn a_distribution_reads_out_every_share_and_draws_no_group_with_a_hidden_one() {
     assert!(svg.contains("Munkfors: dold, för få svar."), "{svg}");
     assert!(svg.contains("Sunne: Inget problem 50,0\u{a0}%, Litet problem 40,0\u{a0}%, Ganska stort problem dold"));
     assert!(svg.contains(">delvis dold, se tabellen<"), "a partly hidden group is not drawn");
+    let english = distribution_bars(&DistributionBars { lang: "en".into(), ..distribution() });
+    assert!(
+        english.contains("Hagfors: Inget problem 31.3%, Litet problem 40.0%,"),
+        "the chart's own words and numbers"
+    );
+    assert!(
+        english.contains("Munkfors: hidden, too few answers.") && english.contains(">partly hidden, see the table<")
+    );
+    assert!(!english.contains("dold"), "{english}");
     let parts = elements(&svg, "rect class=\"part\"");
     assert_eq!(parts.len(), 10, "Hagfors and the total, five parts each");
     // "Vet inte" lies apart: after a gap, not straight after the last step of the scale.
@@ -535,6 +545,7 @@ fn a_distribution_tells_options_apart_by_pattern_as_well_as_colour() {
 #[test]
 fn a_multiple_choice_item_has_a_bar_per_option_and_draws_no_hidden_one() {
     let chart = ChoiceBars {
+        lang: "sv".to_owned(),
         id: "choice-unsafe_places".into(),
         title: "Platser".into(),
         description: String::new(),
