@@ -195,8 +195,12 @@ pub struct PromisePeriod {
 pub enum PromisePeriodError {
     #[error("the first day is not a date (YYYY-MM-DD)")]
     StartsOn,
+    #[error("the first day is written as a date but there is no such day")]
+    StartsOnNoSuchDay,
     #[error("the last day is not a date (YYYY-MM-DD)")]
     EndsOn,
+    #[error("the last day is written as a date but there is no such day")]
+    EndsOnNoSuchDay,
     #[error("the last day is before the first")]
     Backwards,
 }
@@ -205,7 +209,9 @@ impl From<&PromisePeriodError> for Text {
     fn from(error: &PromisePeriodError) -> Self {
         Text::new(match error {
             PromisePeriodError::StartsOn => "problem.period.opens_on",
+            PromisePeriodError::StartsOnNoSuchDay => "problem.period.opens_on_no_such_day",
             PromisePeriodError::EndsOn => "problem.period.closes_on",
+            PromisePeriodError::EndsOnNoSuchDay => "problem.period.closes_on_no_such_day",
             PromisePeriodError::Backwards => "problem.period.backwards",
         })
     }
@@ -215,8 +221,8 @@ impl PromisePeriodError {
     /// The field at fault.
     pub fn field(&self) -> &'static str {
         match self {
-            Self::StartsOn => "starts_on",
-            Self::EndsOn | Self::Backwards => "ends_on",
+            Self::StartsOn | Self::StartsOnNoSuchDay => "starts_on",
+            Self::EndsOn | Self::EndsOnNoSuchDay | Self::Backwards => "ends_on",
         }
     }
 }
@@ -224,17 +230,21 @@ impl PromisePeriodError {
 impl PromisePeriod {
     /// The period from two dates written YYYY-MM-DD; every problem found (both dates may be wrong).
     pub fn parse(starts_on: &str, ends_on: &str) -> Result<Self, Vec<PromisePeriodError>> {
-        let day = |text: &str| NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok();
+        use crate::domain::survey::day;
         match (day(starts_on), day(ends_on)) {
-            (Some(starts_on), Some(ends_on)) if ends_on < starts_on => Err(vec![PromisePeriodError::Backwards]),
-            (Some(starts_on), Some(ends_on)) => Ok(Self { starts_on, ends_on }),
+            (Ok(starts_on), Ok(ends_on)) if ends_on < starts_on => Err(vec![PromisePeriodError::Backwards]),
+            (Ok(starts_on), Ok(ends_on)) => Ok(Self { starts_on, ends_on }),
             (starts, ends) => {
                 let mut errors = Vec::new();
-                if starts.is_none() {
-                    errors.push(PromisePeriodError::StartsOn);
+                match starts {
+                    Err(true) => errors.push(PromisePeriodError::StartsOnNoSuchDay),
+                    Err(false) => errors.push(PromisePeriodError::StartsOn),
+                    Ok(_) => {}
                 }
-                if ends.is_none() {
-                    errors.push(PromisePeriodError::EndsOn);
+                match ends {
+                    Err(true) => errors.push(PromisePeriodError::EndsOnNoSuchDay),
+                    Err(false) => errors.push(PromisePeriodError::EndsOn),
+                    Ok(_) => {}
                 }
                 Err(errors)
             }

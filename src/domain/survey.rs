@@ -160,8 +160,12 @@ pub struct Period {
 pub enum PeriodError {
     #[error("the first day is not a date (YYYY-MM-DD)")]
     OpensOn,
+    #[error("the first day is written as a date but there is no such day")]
+    OpensOnNoSuchDay,
     #[error("the last day is not a date (YYYY-MM-DD)")]
     ClosesOn,
+    #[error("the last day is written as a date but there is no such day")]
+    ClosesOnNoSuchDay,
     #[error("the last day is before the first")]
     Backwards,
     #[error("the period is longer than a year")]
@@ -172,7 +176,9 @@ impl From<PeriodError> for Text {
     fn from(error: PeriodError) -> Self {
         Text::new(match error {
             PeriodError::OpensOn => "problem.period.opens_on",
+            PeriodError::OpensOnNoSuchDay => "problem.period.opens_on_no_such_day",
             PeriodError::ClosesOn => "problem.period.closes_on",
+            PeriodError::ClosesOnNoSuchDay => "problem.period.closes_on_no_such_day",
             PeriodError::Backwards => "problem.period.backwards",
             PeriodError::TooLong => "problem.period.too_long",
         })
@@ -181,9 +187,16 @@ impl From<PeriodError> for Text {
 
 impl Period {
     pub fn parse(opens_on: &str, closes_on: &str) -> Result<Self, PeriodError> {
-        let opens_on = NaiveDate::parse_from_str(opens_on.trim(), "%Y-%m-%d").map_err(|_| PeriodError::OpensOn)?;
-        let closes_on = NaiveDate::parse_from_str(closes_on.trim(), "%Y-%m-%d").map_err(|_| PeriodError::ClosesOn)?;
+        let opens_on = day(opens_on)
+            .map_err(|shaped| if shaped { PeriodError::OpensOnNoSuchDay } else { PeriodError::OpensOn })?;
+        let closes_on = day(closes_on)
+            .map_err(|shaped| if shaped { PeriodError::ClosesOnNoSuchDay } else { PeriodError::ClosesOn })?;
         Self::new(opens_on, closes_on)
+    }
+
+    /// Whether the error is about the first day (else the last, or both).
+    pub fn is_about_first_day(error: &PeriodError) -> bool {
+        matches!(error, PeriodError::OpensOn | PeriodError::OpensOnNoSuchDay)
     }
 
     pub fn new(opens_on: NaiveDate, closes_on: NaiveDate) -> Result<Self, PeriodError> {
@@ -213,6 +226,20 @@ impl Period {
 }
 
 use chrono::Datelike;
+
+/// A day written YYYY-MM-DD, or whether what was written has that shape (so that "2027-02-30" is told apart from
+/// "30/2").
+pub fn day(text: &str) -> Result<NaiveDate, bool> {
+    let text = text.trim();
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
+        let bytes = text.as_bytes();
+        bytes.len() == 10
+            && bytes.iter().enumerate().all(|(index, byte)| match index {
+                4 | 7 => *byte == b'-',
+                _ => byte.is_ascii_digit(),
+            })
+    })
+}
 
 /// The sample size of one municipality: how many residents were invited.
 pub fn parse_sample_size(text: &str) -> Result<i32, Text> {
@@ -327,7 +354,7 @@ mod tests {
         assert!(period.contains(day("2016-05-02")) && period.contains(day("2016-06-19")));
         assert!(!period.contains(day("2016-06-20")));
         assert_eq!(Period::parse("2016-06-19", "2016-05-02"), Err(PeriodError::Backwards));
-        assert_eq!(Period::parse("2016-13-01", "2016-06-19"), Err(PeriodError::OpensOn));
+        assert_eq!(Period::parse("2016-13-01", "2016-06-19"), Err(PeriodError::OpensOnNoSuchDay));
         assert_eq!(Period::parse("2016-05-02", ""), Err(PeriodError::ClosesOn));
         assert_eq!(Period::parse("2016-01-01", "2017-06-01"), Err(PeriodError::TooLong));
     }
@@ -364,6 +391,15 @@ mod tests {
         assert_eq!(check_min_cell(DEFAULT_MIN_CELL), Ok(5));
         assert_eq!(check_min_cell(1_000), Ok(1_000));
         assert!(check_min_base(0).unwrap_err().swedish().contains("1 till 10 000"));
+    }
+
+    #[test]
+    fn a_day_that_does_not_exist_is_told_apart_from_a_day_written_otherwise() {
+        assert_eq!(Period::parse("2027-02-30", "2027-04-01"), Err(PeriodError::OpensOnNoSuchDay));
+        assert_eq!(Period::parse("30/2 2027", "2027-04-01"), Err(PeriodError::OpensOn));
+        assert_eq!(Period::parse("2027-03-01", "2027-13-01"), Err(PeriodError::ClosesOnNoSuchDay));
+        assert_eq!(Period::parse("2027-03-01", "1/4 2027"), Err(PeriodError::ClosesOn));
+        assert_eq!(Text::from(PeriodError::OpensOnNoSuchDay).swedish(), "Startdagen finns inte i almanackan.");
     }
 
     #[test]

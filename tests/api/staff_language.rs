@@ -109,7 +109,8 @@ async fn staff_pages_in_english(backend: Backend) {
     let sent_back = browser.post_form("/admin/surveys", &[("title", ""), ("opens_on", "2027-02-30")]).await;
     assert_eq!(sent_back.status(), 422);
     let sent_back = sent_back.text().await.unwrap();
-    for reason in ["Give the survey a name", "Write the first day as YYYY-MM-DD.", "Choose at least one municipality."]
+    for reason in
+        ["Give the survey a name", "The first day does not exist in the calendar.", "Choose at least one municipality."]
     {
         assert!(sent_back.contains(reason), "{reason:?} in {sent_back}");
     }

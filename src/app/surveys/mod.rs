@@ -147,7 +147,7 @@ pub async fn validate(ctx: &Context, user: &Staff, input: &SurveyInput) -> Resul
     let title = survey::parse_title(&input.title).map_err(|reason| errors.add("title", reason)).ok();
     let period = Period::parse(&input.opens_on, &input.closes_on)
         .map_err(|error| {
-            let field = if matches!(error, survey::PeriodError::OpensOn) { "opens_on" } else { "closes_on" };
+            let field = if Period::is_about_first_day(&error) { "opens_on" } else { "closes_on" };
             errors.add(field, error)
         })
         .ok();
