@@ -16,7 +16,7 @@
 # response; RSS < 100 MB; start-up with migrations on an empty database < 1 s.
 #
 # Usage: bench/flow.sh [sqlite|postgres] [USERS] [SECONDS] [SCENARIOS]   (default: sqlite 32 30 resident)
-#        SCENARIOS is resident, paper, or both as resident,paper
+#        SCENARIOS is resident, paper, or several as resident,paper; paper-oha sends the paper forms with oha
 #        bench/flow.sh --smoke [sqlite|postgres]   2 users, 3 s of residents and 2 s of paper forms; exits non-zero
 #                                                  when any request failed or nothing was completed (run by
 #                                                  `cargo test -p trygghet-load`)
@@ -25,7 +25,8 @@
 # drop a database); PORT (default 18950; 0 picks a free one); LETTERS (default 3,000, or 600 a second of the run for
 # residents and 4,000 a second for paper forms when that is more: every resident needs a letter of its own);
 # TRYGGHET_BIN, LOAD_BIN and SEED_BIN to use binaries already built (otherwise cargo builds them with --release);
-# BENCH_OUT, a directory where each run's goose report, summary and service log are kept.
+# OHA_BIN for paper-oha (otherwise oha on the PATH); BENCH_OUT, a directory where each run's goose report, summary and
+# service log are kept.
 #
 # Needs: bash, curl, python3; psql for PostgreSQL.
 set -euo pipefail
@@ -90,7 +91,7 @@ postgres_ticks() {
 start_service() {
   local run=$1
   if [ "$backend" = postgres ]; then
-    database="bench_flow_$$_$run"
+    database="bench_flow_$$_${run//-/_}"
     psql -q "$postgres_url" -c "CREATE DATABASE $database" >/dev/null
     export DATABASE_URL="${postgres_url%/*}/$database"
   else
@@ -128,6 +129,49 @@ stop_service() {
   fi
 }
 
+# Paper forms through the API with oha instead of goose: USERS connections send the seeded forms (a JSON body a
+# line, with their own letter and submission id; oha picks lines at random, so a form drawn twice is answered as
+# already stored). Forms stored are read from the service's /metrics; writes the summary as trygghet-load does.
+run_oha() {
+  local scenario=$1 run_seconds=$2 oha_bin stored_before stored_after
+  oha_bin="${OHA_BIN:-$(command -v oha || echo "$target/oha/bin/oha")}"
+  [ -x "$oha_bin" ] || { echo "paper-oha needs oha: cargo install oha --locked (or OHA_BIN)" >&2; return 2; }
+  local survey token
+  survey=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["survey"])' "$work/seeded.json")
+  token=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["token"])' "$work/seeded.json")
+  stored_before=$(stored_paper_forms)
+  "$oha_bin" -z "${run_seconds}s" -c "$users" -m POST -H "authorization: Bearer $token" \
+    -H "content-type: application/json" -Z "$work/paper-forms.jsonl" --no-tui --output-format json \
+    -o "$work/oha-$scenario.json" "$base/api/v1/surveys/$survey/paper" >"$work/goose-$scenario.log" 2>&1 || return $?
+  stored_after=$(stored_paper_forms)
+  python3 - "$work/oha-$scenario.json" "$((stored_after - stored_before))" "$work/summary-$scenario.json" <<'PY'
+import json, sys
+oha, stored, out = json.load(open(sys.argv[1])), int(sys.argv[2]), sys.argv[3]
+seconds = oha["summary"]["total"]
+statuses = {code: count for code, count in oha["statusCodeDistribution"].items()}
+# Requests still in flight when the time is up are cut off, not failed.
+errors = {error: count for error, count in oha.get("errorDistribution", {}).items() if error != "aborted due to deadline"}
+requests = sum(statuses.values()) + sum(errors.values())
+failures = requests - statuses.get("201", 0)
+percentiles = oha["latencyPercentiles"]
+summary = {
+    "seconds": seconds, "completed": stored, "completed_per_second": stored / seconds if seconds else 0,
+    "requests": requests, "failures": failures, "generator_cpu_seconds": None, "page_get": None,
+    "problems": [f"{code}: {count}" for code, count in statuses.items() if code != "201"]
+                + [f"{error}: {count}" for error, count in errors.items()],
+    "kinds": [{"name": "POST /api/v1/surveys/{id}/paper", "count": requests,
+               "p50_ms": percentiles["p50"] * 1000, "p99_ms": percentiles["p99"] * 1000,
+               "max_ms": oha["summary"]["slowest"] * 1000, "mean_bytes": oha["summary"].get("sizePerRequest") or 0}],
+}
+json.dump(summary, open(out, "w"))
+print(f"completed {stored} in {seconds:.1f} s: {summary['completed_per_second']:.1f}/s; {requests} requests, "
+      f"{failures} failed (oha; {requests - failures - stored} answered as already stored)")
+PY
+}
+stored_paper_forms() {
+  curl -fs "$base/metrics" | awk '/^trygghet_submissions_total\{.*mode="paper"/ {sum += $2} END {print sum + 0}'
+}
+
 echo "trygghet $(git rev-parse --short HEAD 2>/dev/null || echo '?'), $(nproc) cores, $backend, $users users," \
   "$(if $smoke; then echo smoke; else echo "$seconds s"; fi), $(date -u '+%Y-%m-%d %H:%M UTC')"
 failed=0
@@ -135,23 +179,30 @@ IFS=',' read -ra runs <<<"$scenarios"
 for scenario in "${runs[@]}"; do
   case "$scenario" in
     resident) per_second=600; run_seconds=$seconds; ! $smoke || run_seconds=3 ;;
-    paper) per_second=4000; run_seconds=$seconds; ! $smoke || run_seconds=2 ;;
-    *) echo "unknown scenario $scenario (resident or paper)" >&2; exit 2 ;;
+    paper | paper-oha) per_second=4000; run_seconds=$seconds; ! $smoke || run_seconds=2 ;;
+    *) echo "unknown scenario $scenario (resident, paper or paper-oha)" >&2; exit 2 ;;
   esac
   letters="${LETTERS:-$(( run_seconds * per_second > 3000 ? run_seconds * per_second : 3000 ))}"
   ! $smoke || letters="${LETTERS:-1500}"
   echo "$scenario: load average before $(cut -d' ' -f1-3 /proc/loadavg)"
   start_service "$scenario"
-  printf '%s\n' "$password" | "$seed_bin" --host "$base" --email "$email" --letters "$letters" --out "$work/seeded.json"
+  forms=()
+  [ "$scenario" != paper-oha ] || forms=(--paper-forms "$work/paper-forms.jsonl")
+  printf '%s\n' "$password" | "$seed_bin" --host "$base" --email "$email" --letters "$letters" \
+    --out "$work/seeded.json" "${forms[@]}"
   echo 5 >"/proc/$server/clear_refs" 2>/dev/null || echo "(the peak resident size cannot be reset here: it covers seeding)"
   rss_before=$(memory_kb "$server" VmRSS)
   postgres_ticks >"$work/postgres-before"
   machine_before=$(machine_ticks)
   cpu_before=$(cpu_ticks "$server")
   status=0
-  TRYGGHET_LOAD_STATE="$work/seeded.json" TRYGGHET_LOAD_SUMMARY="$work/summary-$scenario.json" "$load_bin" \
-    --host "$base" --scenarios "$scenario" --users "$users" --increase-rate "$users" --run-time "${run_seconds}s" \
-    --report-file "$work/goose-$scenario.html" --no-reset-metrics >"$work/goose-$scenario.log" 2>&1 || status=$?
+  if [ "$scenario" = paper-oha ]; then
+    run_oha "$scenario" "$run_seconds" || status=$?
+  else
+    TRYGGHET_LOAD_STATE="$work/seeded.json" TRYGGHET_LOAD_SUMMARY="$work/summary-$scenario.json" "$load_bin" \
+      --host "$base" --scenarios "$scenario" --users "$users" --increase-rate "$users" --run-time "${run_seconds}s" \
+      --report-file "$work/goose-$scenario.html" --no-reset-metrics >"$work/goose-$scenario.log" 2>&1 || status=$?
+  fi
   cpu_after=$(cpu_ticks "$server")
   machine_after=$(machine_ticks)
   postgres_ticks >"$work/postgres-after"
@@ -178,6 +229,7 @@ per = cpu_s * 1000 / s["completed"] if s["completed"] else float("nan")
 pg_per = pg_s * 1000 / s["completed"] if s["completed"] else float("nan")
 pg = f" + PostgreSQL {pg_per:.2f} ms" if backend == "postgres" else ""
 pg_cpu = f" (its connections: CPU {pg_s:.1f} s)" if pg else ""
+generator = "not measured" if s.get("generator_cpu_seconds") is None else f"{s['generator_cpu_seconds']:.1f} s"
 kinds = {k["name"]: k for k in s["kinds"]}
 def pair(stats):
     return f'{stats["p50_ms"]:.1f} / {stats["p99_ms"]:.1f} ms' if stats else "–"
@@ -186,7 +238,7 @@ def size(name):
     return f'{k["mean_bytes"] / 1024:.1f}' if k else "–"
 print(f"service: CPU {cpu_s:.1f} s over {s['seconds']:.1f} s ({cpu_s / s['seconds'] * 100 if s['seconds'] else 0:.0f} % of a core), "
       f"{per:.2f} ms per completed{pg}{pg_cpu}; machine {machine} % busy; RSS {int(rss_kb) // 1024} MB before, peak {int(peak_kb) // 1024} MB; "
-      f"started with migrations in {startup_ms} ms; load generator CPU {s.get('generator_cpu_seconds') or 0:.1f} s")
+      f"started with migrations in {startup_ms} ms; load generator CPU {generator}")
 if scenario == "resident":
     print("| database | residents | completed/s | page GET p50 / p99 | save POST p50 / p99 | submit p50 / p99 | "
           "CPU per completed | peak RSS | KB per page: welcome / section / review | failed |")
@@ -203,7 +255,7 @@ PY
   if [ -n "${BENCH_OUT:-}" ]; then
     mkdir -p "$BENCH_OUT"
     stamp="$backend-$users-$scenario-$(date -u +%Y%m%dT%H%M%S)"
-    for file in "goose-$scenario.html" "goose-$scenario.log" "summary-$scenario.json" "server-$scenario.log"; do
+    for file in goose-$scenario.{html,log} oha-$scenario.json summary-$scenario.json server-$scenario.log; do
       cp "$work/$file" "$BENCH_OUT/$stamp-$file" 2>/dev/null || true
     done
   fi

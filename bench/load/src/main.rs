@@ -68,8 +68,8 @@ async fn attack() -> Result<ExitCode, String> {
         .register_scenario(scenario!("resident").register_transaction(transaction!(resident).set_name("resident")))
         .register_scenario(scenario!("paper").register_transaction(transaction!(paper_form).set_name("paper form")))
         .set_default(GooseDefault::Scenarios, "resident")
+        // No controller port: runs may overlap on one machine, and nothing steers them while they run.
         .and_then(|goose| goose.set_default(GooseDefault::NoTelnet, true))
-        .and_then(|goose| goose.set_default(GooseDefault::NoWebSocket, true))
         .map_err(|error| error.to_string())?;
     let state = std::env::var_os("TRYGGHET_LOAD_STATE")
         .map(PathBuf::from)

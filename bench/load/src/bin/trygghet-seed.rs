@@ -1,7 +1,8 @@
 //! `trygghet-seed`: prepares a running service for a load run through its API, as a coordinator would: signs in with
 //! an existing account (`trygghet admin create`), makes an API token, a survey of one municipality with a sender and
 //! a contact, hands out its letters (20,000 a request) and opens it. Writes what `trygghet-load` needs (see
-//! `seeded::Seeded`) to `--out`. The password is read from standard input, as `trygghet admin create` reads it.
+//! `seeded::Seeded`) to `--out`, and with `--paper-forms` a filled-in paper form per letter for oha. The password is
+//! read from standard input, as `trygghet admin create` reads it.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -10,6 +11,7 @@ use std::time::{Duration, Instant};
 use clap::Parser;
 use serde_json::{Value, json};
 use trygghet_load::page;
+use trygghet_load::paper;
 use trygghet_load::seeded::{Letter, Seeded};
 
 /// Prepares a survey with its letters for trygghet-load.
@@ -30,6 +32,10 @@ struct Args {
     /// Where to write the seeded state (JSON).
     #[arg(long)]
     out: PathBuf,
+    /// Also write one filled-in paper form per letter to this file, a JSON body a line, for a load generator that
+    /// sends lines of a file as they are (oha -Z).
+    #[arg(long)]
+    paper_forms: Option<PathBuf>,
 }
 
 /// The most letters the API hands out in one request.
@@ -114,6 +120,22 @@ async fn seed(args: &Args) -> Result<(), String> {
     let count = letters.len();
     let seeded = Seeded { survey: id, municipality: args.municipality.clone(), token, instrument, letters };
     seeded.write(&args.out)?;
+    if let Some(path) = &args.paper_forms {
+        let mut rng = rand::rng();
+        let lines: Vec<String> = seeded
+            .letters
+            .iter()
+            .map(|letter| {
+                json!({
+                    "letter_number": letter.letter_number,
+                    "submission_id": paper::submission_id(&mut rng),
+                    "answers": paper::answers(&seeded.instrument, &mut rng),
+                })
+                .to_string()
+            })
+            .collect();
+        std::fs::write(path, lines.join("\n") + "\n").map_err(|error| format!("{}: {error}", path.display()))?;
+    }
     println!("seeded survey {} with {count} letters in {:.1} s", seeded.survey, started.elapsed().as_secs_f64());
     Ok(())
 }
