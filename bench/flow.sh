@@ -168,6 +168,12 @@ print(f"completed {stored} in {seconds:.1f} s: {summary['completed_per_second']:
       f"{failures} failed (oha; {requests - failures - stored} answered as already stored)")
 PY
 }
+# Calls that found no idle database connection, or waited for SQLite's write turn (the service's /metrics).
+pool_waits() { curl -fs "$base/metrics" | awk '/^trygghet_db_pool_waits_total / {print $2 + 0}'; }
+# Answers with a 5xx status so far (the service's /metrics, every route).
+server_errors() {
+  curl -fs "$base/metrics" | awk '/^trygghet_http_requests_total\{.*status="5/ {sum += $NF} END {print sum + 0}'
+}
 stored_paper_forms() {
   curl -fs "$base/metrics" | awk '/^trygghet_submissions_total\{.*mode="paper"/ {sum += $2} END {print sum + 0}'
 }
@@ -194,6 +200,8 @@ for scenario in "${runs[@]}"; do
   rss_before=$(memory_kb "$server" VmRSS)
   postgres_ticks >"$work/postgres-before"
   machine_before=$(machine_ticks)
+  waits_before=$(pool_waits)
+  errors_before=$(server_errors)
   cpu_before=$(cpu_ticks "$server")
   status=0
   if [ "$scenario" = paper-oha ]; then
@@ -205,6 +213,8 @@ for scenario in "${runs[@]}"; do
   fi
   cpu_after=$(cpu_ticks "$server")
   machine_after=$(machine_ticks)
+  waits=$(( $(pool_waits) - waits_before ))
+  server_errors=$(( $(server_errors) - errors_before ))
   postgres_ticks >"$work/postgres-after"
   # Connections opened during the run count from zero; any closed during it are missed (the pool keeps its own).
   postgres=$(awk 'NR == FNR {before[$1] = $2; next} {sum += $2 - before[$1]} END {print sum + 0}' \
@@ -218,6 +228,7 @@ for scenario in "${runs[@]}"; do
     exit 1
   fi
   sed -n '/^completed /,$p' "$work/goose-$scenario.log"
+  echo "service: $waits waits for a database connection or SQLite's write turn, $server_errors answers 5xx"
   python3 - "$work/summary-$scenario.json" "$backend" "$users" "$scenario" "$((cpu_after - cpu_before))" \
     "$clock_ticks" "$peak_kb" "$rss_before" "$startup_ms" "$postgres" "$machine" <<'PY'
 import json, sys
