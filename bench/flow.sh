@@ -25,8 +25,9 @@
 # drop a database); PORT (default 18950; 0 picks a free one); LETTERS (default 3,000, or 600 a second of the run for
 # residents and 4,000 a second for paper forms when that is more: every resident needs a letter of its own);
 # TRYGGHET_BIN, LOAD_BIN and SEED_BIN to use binaries already built (otherwise cargo builds them with --release);
-# OHA_BIN for paper-oha (otherwise oha on the PATH); BENCH_OUT, a directory where each run's goose report, summary and
-# service log are kept.
+# ADDRESSES=many to give each resident a client address of their own (X-Forwarded-For from 198.18.0.0/15, trusted by
+# the service with TRYGGHET_TRUST_FORWARDED_FOR=true) instead of all coming from 127.0.0.1; OHA_BIN for paper-oha
+# (otherwise oha on the PATH); BENCH_OUT, a directory where each run's goose report, summary and service log are kept.
 #
 # Needs: bash, curl, python3; psql for PostgreSQL.
 set -euo pipefail
@@ -45,7 +46,10 @@ if $smoke; then
   users=2
   scenarios="resident,paper"
 fi
-case "$backend" in sqlite | postgres) ;; *) echo "usage: bench/flow.sh [--smoke] [sqlite|postgres] [USERS] [SECONDS] [SCENARIOS]" >&2; exit 2 ;; esac
+case "$backend" in
+  sqlite | postgres) ;;
+  *) echo "usage: bench/flow.sh [--smoke] [sqlite|postgres] [USERS] [SECONDS] [SCENARIOS]" >&2; exit 2 ;;
+esac
 postgres_url="${POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 
 target="$(realpath -m "${CARGO_TARGET_DIR:-target}")"
@@ -99,6 +103,9 @@ start_service() {
     export DATABASE_URL="sqlite://$work/$run/trygghet.db"
   fi
   export TRYGGHET_DATA_DIR="$work" TRYGGHET_BIND=127.0.0.1 PORT="${PORT:-18950}"
+  if [ "${ADDRESSES:-one}" = many ]; then
+    export TRYGGHET_TRUST_FORWARDED_FOR=true TRYGGHET_LOAD_ADDRESSES=many
+  fi
   export TRYGGHET_SECRET_KEY
   TRYGGHET_SECRET_KEY=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
   local started
@@ -114,7 +121,11 @@ start_service() {
     kill -0 "$server" 2>/dev/null || { cat "$work/server-$run.log" >&2; echo "the service did not start" >&2; exit 1; }
     sleep 0.01
   done
-  curl -fs -o /dev/null "$base/readyz" || { cat "$work/server-$run.log" >&2; echo "the service is not ready" >&2; exit 1; }
+  if ! curl -fs -o /dev/null "$base/readyz"; then
+    cat "$work/server-$run.log" >&2
+    echo "the service is not ready" >&2
+    exit 1
+  fi
   startup_ms=$(( ($(date +%s%N) - started) / 1000000 ))
   printf '%s\n' "$password" | "$service_bin" admin create --email "$email" >/dev/null
 }
@@ -150,7 +161,8 @@ oha, stored, out = json.load(open(sys.argv[1])), int(sys.argv[2]), sys.argv[3]
 seconds = oha["summary"]["total"]
 statuses = {code: count for code, count in oha["statusCodeDistribution"].items()}
 # Requests still in flight when the time is up are cut off, not failed.
-errors = {error: count for error, count in oha.get("errorDistribution", {}).items() if error != "aborted due to deadline"}
+errors = {error: count for error, count in oha.get("errorDistribution", {}).items()
+          if error != "aborted due to deadline"}
 requests = sum(statuses.values()) + sum(errors.values())
 failures = requests - statuses.get("201", 0)
 percentiles = oha["latencyPercentiles"]
@@ -179,7 +191,8 @@ stored_paper_forms() {
 }
 
 echo "trygghet $(git rev-parse --short HEAD 2>/dev/null || echo '?'), $(nproc) cores, $backend, $users users," \
-  "$(if $smoke; then echo smoke; else echo "$seconds s"; fi), $(date -u '+%Y-%m-%d %H:%M UTC')"
+  "$(if $smoke; then echo smoke; else echo "$seconds s"; fi), client addresses: ${ADDRESSES:-one}," \
+  "$(date -u '+%Y-%m-%d %H:%M UTC')"
 failed=0
 IFS=',' read -ra runs <<<"$scenarios"
 for scenario in "${runs[@]}"; do
@@ -196,7 +209,7 @@ for scenario in "${runs[@]}"; do
   [ "$scenario" != paper-oha ] || forms=(--paper-forms "$work/paper-forms.jsonl")
   printf '%s\n' "$password" | "$seed_bin" --host "$base" --email "$email" --letters "$letters" \
     --out "$work/seeded.json" "${forms[@]}"
-  echo 5 >"/proc/$server/clear_refs" 2>/dev/null || echo "(the peak resident size cannot be reset here: it covers seeding)"
+  echo 5 >"/proc/$server/clear_refs" 2>/dev/null || echo "(the peak resident size cannot be reset here: it includes seeding)"
   rss_before=$(memory_kb "$server" VmRSS)
   postgres_ticks >"$work/postgres-before"
   machine_before=$(machine_ticks)
@@ -270,6 +283,9 @@ PY
       cp "$work/$file" "$BENCH_OUT/$stamp-$file" 2>/dev/null || true
     done
   fi
-  [ "$status" -eq 0 ] || { echo "$scenario: trygghet-load exited $status (a request failed, or nothing was completed)" >&2; failed=1; }
+  if [ "$status" -ne 0 ]; then
+    echo "$scenario: the load generator exited $status (a request failed, or nothing was completed)" >&2
+    failed=1
+  fi
 done
 exit "$failed"

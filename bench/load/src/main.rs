@@ -3,8 +3,10 @@
 //!
 //! Goose's own options choose the users, the run time, the host and goose's report (`trygghet-load --help`). The
 //! seeded state is read from `TRYGGHET_LOAD_STATE`; the summary (JSON, see `timings::Summary`) is written to
-//! `TRYGGHET_LOAD_SUMMARY` when set. Exits 1 when any request failed or no response was completed, 2 when the run
-//! could not start.
+//! `TRYGGHET_LOAD_SUMMARY` when set. With `TRYGGHET_LOAD_ADDRESSES=many` each resident sends a client address of
+//! their own in `X-Forwarded-For` (for a service started with `TRYGGHET_TRUST_FORWARDED_FOR=true`); otherwise all
+//! come from the load generator's one address. Exits 1 when any request failed or no response was completed, 2 when
+//! the run could not start.
 //!
 //! A resident is a browser without JavaScript: cookies of its own, redirects seen (not followed), every page read and
 //! every form posted as the page says, 21 requests for the 9 sections of the built-in questionnaire. Each goose user
@@ -34,6 +36,8 @@ struct Run {
     seeded: Seeded,
     next: AtomicUsize,
     timings: Timings,
+    /// Whether each resident sends their own client address (`TRYGGHET_LOAD_ADDRESSES=many`).
+    addresses: bool,
 }
 
 static RUN: OnceLock<Run> = OnceLock::new();
@@ -44,8 +48,21 @@ fn run() -> &'static Run {
 
 impl Run {
     fn letter(&self) -> Option<&Letter> {
-        self.seeded.letters.get(self.next.fetch_add(1, Ordering::Relaxed))
+        self.numbered_letter().map(|(_, letter)| letter)
     }
+
+    /// The next letter with its place in the list.
+    fn numbered_letter(&self) -> Option<(usize, &Letter)> {
+        let index = self.next.fetch_add(1, Ordering::Relaxed);
+        self.seeded.letters.get(index).map(|letter| (index, letter))
+    }
+}
+
+/// The client address of the `index`-th resident when each has their own: one of 2^17 in 198.18.0.0/15, the range
+/// set aside for benchmarks (RFC 2544), sent as `X-Forwarded-For` to a service that trusts it.
+fn address_of(index: usize) -> String {
+    let index = index % (1 << 17);
+    format!("198.{}.{}.{}", 18 + (index >> 16), (index >> 8) & 0xff, index & 0xff)
 }
 
 /// More sections than any questionnaire has: a page that keeps leading to another is a failure, not a loop.
@@ -75,7 +92,8 @@ async fn attack() -> Result<ExitCode, String> {
         .map(PathBuf::from)
         .ok_or("set TRYGGHET_LOAD_STATE to the file trygghet-seed wrote")?;
     let seeded = Seeded::read(&state)?;
-    RUN.set(Run { seeded, next: AtomicUsize::new(0), timings: Timings::default() })
+    let addresses = std::env::var("TRYGGHET_LOAD_ADDRESSES").is_ok_and(|value| value == "many");
+    RUN.set(Run { seeded, next: AtomicUsize::new(0), timings: Timings::default(), addresses })
         .map_err(|_| "the run was set up twice")?;
     let cpu_before = cpu_seconds();
     goose.execute().await.map_err(|error| error.to_string())?;
@@ -219,8 +237,27 @@ fn broken(problem: String) -> Box<TransactionError> {
     Box::new(TransactionError::Custom(problem))
 }
 
-async fn get(user: &mut GooseUser, kind: Kind, path: &str) -> Result<Reply, Box<TransactionError>> {
-    let request = GooseRequest::builder().path(path).name(kind.name()).expect_status_code(200).build();
+/// A resident's request, from their own client address when the run gives each resident one.
+fn from_address(builder: reqwest::RequestBuilder, address: Option<&str>) -> reqwest::RequestBuilder {
+    match address {
+        Some(address) => builder.header("x-forwarded-for", address),
+        None => builder,
+    }
+}
+
+async fn get(
+    user: &mut GooseUser,
+    kind: Kind,
+    path: &str,
+    address: Option<&str>,
+) -> Result<Reply, Box<TransactionError>> {
+    let builder = from_address(user.get_request_builder(&GooseMethod::Get, path)?, address);
+    let request = GooseRequest::builder()
+        .path(path)
+        .name(kind.name())
+        .expect_status_code(200)
+        .set_request_builder(builder)
+        .build();
     send(user, kind, request, 200).await
 }
 
@@ -229,8 +266,9 @@ async fn post_form(
     kind: Kind,
     path: &str,
     fields: &[(String, String)],
+    address: Option<&str>,
 ) -> Result<Reply, Box<TransactionError>> {
-    let builder = user.get_request_builder(&GooseMethod::Post, path)?.form(fields);
+    let builder = from_address(user.get_request_builder(&GooseMethod::Post, path)?, address).form(fields);
     let request = GooseRequest::builder()
         .method(GooseMethod::Post)
         .path(path)
@@ -249,9 +287,11 @@ async fn no_letter_left() -> TransactionResult {
 
 /// One resident with the next letter: the welcome page, each section shown and saved, the review, the submit.
 async fn resident(user: &mut GooseUser) -> TransactionResult {
-    let Some(letter) = run().letter() else { return no_letter_left().await };
+    let Some((index, letter)) = run().numbered_letter() else { return no_letter_left().await };
     new_resident(user).await?;
-    let welcome = get(user, Kind::Welcome, &format!("/svara/{}", letter.code)).await?;
+    let address = run().addresses.then(|| address_of(index));
+    let address = address.as_deref();
+    let welcome = get(user, Kind::Welcome, &format!("/svara/{}", letter.code), address).await?;
     let mut next =
         page::button_link(&welcome.body).ok_or_else(|| broken("the welcome page has no start link".into()))?;
     let mut rng = StdRng::from_rng(&mut rand::rng());
@@ -260,15 +300,15 @@ async fn resident(user: &mut GooseUser) -> TransactionResult {
         if next.ends_with("/granska") {
             break;
         }
-        let section = get(user, Kind::Section, &next).await?;
+        let section = get(user, Kind::Section, &next, address).await?;
         let form = page::form(&section.body, "answers").ok_or_else(|| broken(format!("{next}: no form of answers")))?;
         let fields = form.fill(&mut rng, &mut chosen, "next");
-        let saved = post_form(user, Kind::Save, &form.action, &fields).await?;
+        let saved = post_form(user, Kind::Save, &form.action, &fields, address).await?;
         next = saved.location.ok_or_else(|| broken("a saved section leads nowhere".into()))?;
     }
-    let review = get(user, Kind::Review, &next).await?;
+    let review = get(user, Kind::Review, &next, address).await?;
     let form = page::form(&review.body, "submit").ok_or_else(|| broken("the review has no submit form".into()))?;
-    let thanked = post_form(user, Kind::Submit, &form.action, &form.hidden).await?;
+    let thanked = post_form(user, Kind::Submit, &form.action, &form.hidden, address).await?;
     if thanked.location.as_deref() != Some("/tack") {
         return Err(broken(format!("the submit led to {:?}, not /tack", thanked.location)));
     }
