@@ -246,6 +246,27 @@ impl Db {
         F: FnOnce(&mut DbConnection) -> QueryResult<T> + Send + 'static,
         T: Send + 'static,
     {
+        self.write_synced(true, f).await
+    }
+
+    /// A write like [`Db::write`] whose commit, on SQLite, does not wait for the disk (`synchronous = NORMAL` in WAL
+    /// mode): it survives the service being killed, as the log is written before the commit returns, and reaches the
+    /// disk with the next synced commit (every submission and every staff action is one) or the next checkpoint; a
+    /// power cut in between may lose it. For a resident's saved page and the counters of code look-ups, which cost
+    /// nothing to redo, never for a submission. On PostgreSQL this is [`Db::write`].
+    pub async fn write_unsynced<T, F>(&self, f: F) -> Result<T, DbError>
+    where
+        F: FnOnce(&mut DbConnection) -> QueryResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.write_synced(false, f).await
+    }
+
+    async fn write_synced<T, F>(&self, synced: bool, f: F) -> Result<T, DbError>
+    where
+        F: FnOnce(&mut DbConnection) -> QueryResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
         let Some(gate) = self.write_gate.clone() else { return self.run_within(None, f).await };
         if gate.in_line.available_permits() == 0 {
             self.counted_wait();
@@ -258,7 +279,10 @@ impl Db {
         };
         self.run_within(None, move |conn| {
             let turn = gate.turn.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            let result = f(conn);
+            // Per connection: a synced write says so itself rather than trust that the last write on this
+            // connection set it back.
+            let mode = if synced { "PRAGMA synchronous = FULL" } else { "PRAGMA synchronous = NORMAL" };
+            let result = conn.batch_execute(mode).and_then(|()| f(conn));
             drop(turn);
             drop(in_line);
             result

@@ -142,29 +142,16 @@ pub async fn resolve(ctx: &Context, code: &InvitationCode) -> Result<Result<Entr
     let code_hash = ctx.hasher.hash(code);
     let draft_key = ctx.hasher.draft_key(code);
     let seal = ctx.hasher.draft_seal(code);
-    seal_legacy_draft(ctx, &code_hash, &draft_key, &seal).await?;
-    let (lookup, lookup_draft) = (code_hash.clone(), draft_key.clone());
-    let found = ctx
-        .db
-        .run(move |conn| {
-            let draft = drafts::get(conn, &lookup_draft)?;
-            let invitation = invitations::by_code_hash(conn, &lookup)?;
-            let (survey_id, municipality, letter, answered) = match (&invitation, &draft) {
-                (Some(invitation), _) => (
-                    invitation.survey_id.clone(),
-                    invitation.municipality_code.clone(),
-                    true,
-                    invitation.disposition == Disposition::Completed,
-                ),
-                (None, Some(draft)) => (draft.survey_id.clone(), draft.municipality_code.clone(), false, false),
-                (None, None) if drafts::resume_code_spent(conn, &lookup)? => return Ok(Some(None)),
-                (None, None) => return Ok(None),
-            };
-            let survey = surveys::find(conn, &survey_id)?;
-            let (municipality, _) = municipalities::find(conn, &municipality)?;
-            Ok(Some(Some((survey, municipality.code, municipality.name, letter, answered, draft))))
-        })
-        .await?;
+    let found = match look_up(ctx, &code_hash, &draft_key).await? {
+        Found::Legacy(legacy) => {
+            seal_legacy_draft(ctx, *legacy, &draft_key, &seal).await?;
+            match look_up(ctx, &code_hash, &draft_key).await? {
+                Found::Legacy(_) => return Err(AppError::Internal("a legacy draft was not moved".into())),
+                Found::Rows(found) => found,
+            }
+        }
+        Found::Rows(found) => found,
+    };
     let (survey, municipality_code, municipality_name, letter, answered, draft) = match found {
         Some(Some(found)) => found,
         // A spent open-link resume code.
@@ -216,11 +203,54 @@ pub async fn resolve(ctx: &Context, code: &InvitationCode) -> Result<Result<Entr
     }
 }
 
-/// Seals a draft saved before drafts were sealed (found by the hash of its code) and moves it under the draft key;
-/// nothing when there is none.
-async fn seal_legacy_draft(ctx: &Context, code_hash: &str, draft_key: &str, seal: &DraftSeal) -> Result<(), AppError> {
-    let lookup = code_hash.to_owned();
-    let Some(legacy) = ctx.db.run(move |conn| drafts::legacy(conn, &lookup)).await? else { return Ok(()) };
+/// What a code's rows are: the survey, the municipality's code and name, whether a letter has the code, whether it
+/// is answered, and its draft; `Some(None)` for a spent open-link resume code, `None` for a code nobody has.
+type CodeRows = Option<Option<(Survey, String, String, bool, bool, Option<Draft>)>>;
+
+/// What one look-up of a code finds.
+enum Found {
+    /// A draft saved before drafts were sealed, to seal and move before anything else.
+    Legacy(Box<LegacyDraft>),
+    Rows(CodeRows),
+}
+
+/// The code's rows, in one call to the database.
+async fn look_up(ctx: &Context, code_hash: &str, draft_key: &str) -> Result<Found, AppError> {
+    let (lookup, lookup_draft) = (code_hash.to_owned(), draft_key.to_owned());
+    let found = ctx
+        .db
+        .run(move |conn| {
+            if let Some(legacy) = drafts::legacy(conn, &lookup)? {
+                return Ok(Found::Legacy(Box::new(legacy)));
+            }
+            let draft = drafts::get(conn, &lookup_draft)?;
+            let invitation = invitations::by_code_hash(conn, &lookup)?;
+            let (survey_id, municipality, letter, answered) = match (&invitation, &draft) {
+                (Some(invitation), _) => (
+                    invitation.survey_id.clone(),
+                    invitation.municipality_code.clone(),
+                    true,
+                    invitation.disposition == Disposition::Completed,
+                ),
+                (None, Some(draft)) => (draft.survey_id.clone(), draft.municipality_code.clone(), false, false),
+                (None, None) if drafts::resume_code_spent(conn, &lookup)? => return Ok(Found::Rows(Some(None))),
+                (None, None) => return Ok(Found::Rows(None)),
+            };
+            let survey = surveys::find(conn, &survey_id)?;
+            let (municipality, _) = municipalities::find(conn, &municipality)?;
+            Ok(Found::Rows(Some(Some((survey, municipality.code, municipality.name, letter, answered, draft)))))
+        })
+        .await?;
+    Ok(found)
+}
+
+/// Seals a draft saved before drafts were sealed (found by the hash of its code) and moves it under the draft key.
+async fn seal_legacy_draft(
+    ctx: &Context,
+    legacy: LegacyDraft,
+    draft_key: &str,
+    seal: &DraftSeal,
+) -> Result<(), AppError> {
     let sealed = DraftContents::of_legacy(&legacy).seal(seal, draft_key, &legacy.survey_id)?;
     let draft = Draft {
         key_hash: draft_key.to_owned(),
@@ -307,9 +337,10 @@ pub async fn admit_lookup(ctx: &Context, address: Option<&str>) -> Result<Result
     // Rounded up, so that a browser that waits as long as it is told finds the slot free.
     let wait = move |until: chrono::NaiveDateTime| ((until - now).num_milliseconds() + 999).div_euclid(1000).max(1);
     let lookup_key = key.clone();
+    // Counters of look-ups, not answers: their commits do not wait for the disk (see `Db::write_unsynced`).
     let (admitted, counted, began_pacing) = ctx
         .db
-        .write(move |conn| {
+        .write_unsynced(move |conn| {
             let counted = throttle_queries::count_lookup(conn, &key, now, window_start)?.failures;
             let in_all = throttle_queries::get(conn, EVERYONE_KEY)?
                 .filter(|everyone| everyone.window_started_at >= window_start)
@@ -362,14 +393,17 @@ pub async fn admit_lookup(ctx: &Context, address: Option<&str>) -> Result<Result
 /// counted for everyone together.
 pub async fn settle_lookup(ctx: &Context, lookup: Lookup, known: bool) -> Result<(), AppError> {
     if known {
-        ctx.db.write(move |conn| throttle_queries::take_back_lookup(conn, &lookup.key)).await?;
+        ctx.db.write_unsynced(move |conn| throttle_queries::take_back_lookup(conn, &lookup.key)).await?;
         return Ok(());
     }
     ctx.metrics.unknown_code();
     let now = crate::db::now();
     let window_start = now - code_entry::window();
-    let in_all =
-        ctx.db.write(move |conn| throttle_queries::count_lookup(conn, EVERYONE_KEY, now, window_start)).await?.failures;
+    let in_all = ctx
+        .db
+        .write_unsynced(move |conn| throttle_queries::count_lookup(conn, EVERYONE_KEY, now, window_start))
+        .await?
+        .failures;
     if in_all == code_entry::CEILING {
         ctx.metrics.code_entry_paced("everyone");
         tracing::warn!(
@@ -474,8 +508,9 @@ pub async fn save_section(
     };
     let letter = entry.letter.then(|| entry.code_hash.clone());
     let kept = draft.clone();
+    // A saved page costs nothing to save again, so its commit does not wait for the disk (see `Db::write_unsynced`).
     ctx.db
-        .write(move |conn| {
+        .write_unsynced(move |conn| {
             conn.transaction(|conn| {
                 // Saves of one survey take turns, so the count of drafts per section moves exactly with them.
                 surveys::lock_for_write(conn, &draft.survey_id)?;
