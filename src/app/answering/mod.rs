@@ -144,13 +144,13 @@ pub async fn resolve(ctx: &Context, code: &InvitationCode) -> Result<Result<Entr
     let seal = ctx.hasher.draft_seal(code);
     let found = match look_up(ctx, &code_hash, &draft_key).await? {
         Found::Legacy(legacy) => {
-            seal_legacy_draft(ctx, *legacy, &draft_key, &seal).await?;
+            seal_legacy_draft(ctx, legacy, &draft_key, &seal).await?;
             match look_up(ctx, &code_hash, &draft_key).await? {
                 Found::Legacy(_) => return Err(AppError::Internal("a legacy draft was not moved".into())),
-                Found::Rows(found) => found,
+                Found::Rows(found) => *found,
             }
         }
-        Found::Rows(found) => found,
+        Found::Rows(found) => *found,
     };
     let (survey, municipality_code, municipality_name, letter, answered, draft) = match found {
         Some(Some(found)) => found,
@@ -210,8 +210,8 @@ type CodeRows = Option<Option<(Survey, String, String, bool, bool, Option<Draft>
 /// What one look-up of a code finds.
 enum Found {
     /// A draft saved before drafts were sealed, to seal and move before anything else.
-    Legacy(Box<LegacyDraft>),
-    Rows(CodeRows),
+    Legacy(LegacyDraft),
+    Rows(Box<CodeRows>),
 }
 
 /// The code's rows, in one call to the database.
@@ -221,7 +221,7 @@ async fn look_up(ctx: &Context, code_hash: &str, draft_key: &str) -> Result<Foun
         .db
         .run(move |conn| {
             if let Some(legacy) = drafts::legacy(conn, &lookup)? {
-                return Ok(Found::Legacy(Box::new(legacy)));
+                return Ok(Found::Legacy(legacy));
             }
             let draft = drafts::get(conn, &lookup_draft)?;
             let invitation = invitations::by_code_hash(conn, &lookup)?;
@@ -233,12 +233,21 @@ async fn look_up(ctx: &Context, code_hash: &str, draft_key: &str) -> Result<Foun
                     invitation.disposition == Disposition::Completed,
                 ),
                 (None, Some(draft)) => (draft.survey_id.clone(), draft.municipality_code.clone(), false, false),
-                (None, None) if drafts::resume_code_spent(conn, &lookup)? => return Ok(Found::Rows(Some(None))),
-                (None, None) => return Ok(Found::Rows(None)),
+                (None, None) if drafts::resume_code_spent(conn, &lookup)? => {
+                    return Ok(Found::Rows(Box::new(Some(None))));
+                }
+                (None, None) => return Ok(Found::Rows(Box::new(None))),
             };
             let survey = surveys::find(conn, &survey_id)?;
             let (municipality, _) = municipalities::find(conn, &municipality)?;
-            Ok(Found::Rows(Some(Some((survey, municipality.code, municipality.name, letter, answered, draft)))))
+            Ok(Found::Rows(Box::new(Some(Some((
+                survey,
+                municipality.code,
+                municipality.name,
+                letter,
+                answered,
+                draft,
+            ))))))
         })
         .await?;
     Ok(found)
