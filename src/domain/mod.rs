@@ -22,6 +22,7 @@ pub mod audit;
 pub mod code_entry;
 pub mod codes;
 pub mod comments;
+pub mod day;
 pub mod display_name;
 pub mod dispositions;
 pub mod draft_seal;

@@ -230,8 +230,8 @@ impl PromisePeriodError {
 impl PromisePeriod {
     /// The period from two dates written YYYY-MM-DD; every problem found (both dates may be wrong).
     pub fn parse(starts_on: &str, ends_on: &str) -> Result<Self, Vec<PromisePeriodError>> {
-        use crate::domain::survey::day;
-        match (day(starts_on), day(ends_on)) {
+        use crate::domain::day::typed;
+        match (typed(starts_on), typed(ends_on)) {
             (Ok(starts_on), Ok(ends_on)) if ends_on < starts_on => Err(vec![PromisePeriodError::Backwards]),
             (Ok(starts_on), Ok(ends_on)) => Ok(Self { starts_on, ends_on }),
             (starts, ends) => {

@@ -4,6 +4,7 @@
 //! A survey is either by invitation (letters with codes: response rates exist) or an open link (anyone may answer,
 //! choosing their municipality: there is no sample, so no response rate, only counts against a target).
 
+use crate::domain::day::typed;
 use crate::domain::text::Text;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -187,9 +188,9 @@ impl From<PeriodError> for Text {
 
 impl Period {
     pub fn parse(opens_on: &str, closes_on: &str) -> Result<Self, PeriodError> {
-        let opens_on = day(opens_on)
+        let opens_on = typed(opens_on)
             .map_err(|shaped| if shaped { PeriodError::OpensOnNoSuchDay } else { PeriodError::OpensOn })?;
-        let closes_on = day(closes_on)
+        let closes_on = typed(closes_on)
             .map_err(|shaped| if shaped { PeriodError::ClosesOnNoSuchDay } else { PeriodError::ClosesOn })?;
         Self::new(opens_on, closes_on)
     }
@@ -226,20 +227,6 @@ impl Period {
 }
 
 use chrono::Datelike;
-
-/// A day written YYYY-MM-DD, or whether what was written has that shape (so that "2027-02-30" is told apart from
-/// "30/2").
-pub fn day(text: &str) -> Result<NaiveDate, bool> {
-    let text = text.trim();
-    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
-        let bytes = text.as_bytes();
-        bytes.len() == 10
-            && bytes.iter().enumerate().all(|(index, byte)| match index {
-                4 | 7 => *byte == b'-',
-                _ => byte.is_ascii_digit(),
-            })
-    })
-}
 
 /// The sample size of one municipality: how many residents were invited.
 pub fn parse_sample_size(text: &str) -> Result<i32, Text> {
