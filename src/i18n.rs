@@ -68,6 +68,15 @@ pub fn number(lang: &str, value: i64) -> String {
     text
 }
 
+/// A number with `decimals` decimals and `lang`'s decimal mark (English a point, Swedish a comma: "1,63"), and a
+/// real minus; a value that rounds to zero has no sign.
+pub fn decimal(lang: &str, value: f64, decimals: usize) -> String {
+    let scale = 10f64.powi(i32::try_from(decimals).unwrap_or(i32::MAX));
+    let rounded = (value * scale).round() / scale + 0.0;
+    let written = format!("{rounded:.decimals$}").replace('-', "\u{2212}");
+    if lang == "en" { written } else { written.replace('.', ",") }
+}
+
 /// The languages both the pages and an instrument have, the instrument's default first.
 pub fn common(instrument_languages: &[String]) -> Vec<String> {
     let pages = page_languages();

@@ -371,7 +371,7 @@ fn group_view(results: &GroupResults, areas: &[String], labels: &Labels, lang: &
         name: group_name(results, lang),
         respondents: count(results.respondents),
         weighted: results.weighted,
-        effective_n: results.effective_n.map_or_else(|| HIDDEN.to_owned(), |n| decimal_in(n, 0, lang)),
+        effective_n: results.effective_n.map_or_else(|| HIDDEN.to_owned(), |n| i18n::decimal(lang, n, 0)),
         indices,
         items,
         shares: results.shares.iter().map(|s| share_row(s, &labels.items, lang)).collect(),
@@ -395,7 +395,7 @@ fn index_row(index: &IndexResult, names: &BTreeMap<String, String>, lang: &str) 
     let (earlier, change) = change_cells(index.earlier.as_ref(), 2, lang);
     IndexRow {
         id: label(names, &index.id),
-        index: index.index.map_or_else(|| HIDDEN.to_owned(), |value| decimal_in(value, 2, lang)),
+        index: index.index.map_or_else(|| HIDDEN.to_owned(), |value| i18n::decimal(lang, value, 2)),
         interval: interval_in(index.ci95, 2, lang),
         valid: count(index.valid),
         dont_know: String::new(),
@@ -409,7 +409,7 @@ fn item_row(item: &ItemResult, names: &BTreeMap<String, String>, lang: &str) -> 
     let (earlier, change) = change_cells(item.earlier.as_ref(), 2, lang);
     IndexRow {
         id: label(names, &item.id),
-        index: item.index.map_or_else(|| HIDDEN.to_owned(), |value| decimal_in(value, 2, lang)),
+        index: item.index.map_or_else(|| HIDDEN.to_owned(), |value| i18n::decimal(lang, value, 2)),
         interval: interval_in(item.ci95, 2, lang),
         valid: count(item.valid),
         dont_know: format!("{} ({})", count(item.dont_know), share_in(item.dont_know_percent, lang)),
@@ -435,7 +435,7 @@ fn share_row(figure: &ShareResult, names: &BTreeMap<String, String>, lang: &str)
 
 fn change_cells(change: Option<&Change>, decimals: usize, lang: &str) -> (String, String) {
     let Some(change) = change else { return (String::new(), String::new()) };
-    let earlier = change.earlier.map_or_else(|| HIDDEN.to_owned(), |value| decimal_in(value, decimals, lang));
+    let earlier = change.earlier.map_or_else(|| HIDDEN.to_owned(), |value| i18n::decimal(lang, value, decimals));
     let difference = match (change.change, change.significant) {
         (Some(value), Some(true)) => {
             i18n::text_with(lang, "admin.results.significant_change", &[("change", &signed_in(value, decimals, lang))])
@@ -473,15 +473,7 @@ fn share_in(value: Option<f64>, lang: &str) -> String {
 
 /// A number with a decimal comma and a real minus; one that rounds to zero has no sign.
 pub fn decimal(value: f64, decimals: usize) -> String {
-    decimal_in(value, decimals, "sv")
-}
-
-/// A number with `lang`'s decimal mark (English a point, Swedish a comma) and a real minus.
-fn decimal_in(value: f64, decimals: usize, lang: &str) -> String {
-    let scale = 10f64.powi(decimals as i32);
-    let rounded = (value * scale).round() / scale + 0.0;
-    let written = format!("{rounded:.decimals$}").replace('-', "−");
-    if lang == "en" { written } else { written.replace('.', ",") }
+    i18n::decimal("sv", value, decimals)
 }
 
 /// A change: "+0,12", "−0,12", or "0,00".
@@ -490,7 +482,7 @@ pub(crate) fn signed(value: f64, decimals: usize) -> String {
 }
 
 fn signed_in(value: f64, decimals: usize, lang: &str) -> String {
-    let written = decimal_in(value, decimals, lang);
+    let written = i18n::decimal(lang, value, decimals);
     let nonzero = written.chars().any(|c| c.is_ascii_digit() && c != '0');
     if value > 0.0 && nonzero { format!("+{written}") } else { written }
 }
@@ -502,7 +494,7 @@ pub(crate) fn interval(ci: Option<[f64; 2]>, decimals: usize) -> String {
 fn interval_in(ci: Option<[f64; 2]>, decimals: usize, lang: &str) -> String {
     ci.map_or_else(
         || HIDDEN.to_owned(),
-        |[low, high]| format!("{}–{}", decimal_in(low, decimals, lang), decimal_in(high, decimals, lang)),
+        |[low, high]| format!("{}–{}", i18n::decimal(lang, low, decimals), i18n::decimal(lang, high, decimals)),
     )
 }
 

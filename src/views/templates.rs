@@ -133,9 +133,9 @@ fn say(state: &minijinja::State, reason: minijinja::Value) -> Result<String, min
     if let Ok(names) = values.try_iter() {
         for name in names {
             let value = values.get_item(&name)?;
-            let written = match i64::try_from(value.clone()) {
-                Ok(number) if !value.is_safe() && value.as_str().is_none() => crate::i18n::number(lang, number),
-                _ => value.to_string(),
+            let written = match value.as_i64() {
+                Some(number) => crate::i18n::number(lang, number),
+                None => value.to_string(),
             };
             text = text.replace(&format!("%{{{name}}}"), &written);
         }

@@ -80,7 +80,6 @@ pub fn index_bars(chart: &IndexBars) -> String {
             text(&mut body, left - 12.0, first + LINE_HEIGHT * number as f64, Anchor::End, r#" class="label""#, label);
         }
         let Some(index) = bar.index.filter(|index| index.is_finite()) else {
-            let hidden = lang.phrase("chart_index_hidden");
             text(&mut body, left + 6.0, middle + BASELINE_SHIFT, Anchor::Start, r#" font-style="italic""#, &hidden);
             continue;
         };
@@ -197,12 +196,9 @@ fn summary(bar: &IndexBar, lang: Lang) -> String {
     }
 }
 
-/// Two decimals with the language's decimal mark (Swedish a comma) and a real minus; a value that rounds to zero has
-/// no sign.
+/// Two decimals with the language's decimal mark (see [`crate::i18n::decimal`]).
 fn decimal(value: f64, lang: Lang) -> String {
-    let rounded = (value * 100.0).round() / 100.0 + 0.0;
-    let written = format!("{rounded:.2}").replace('-', "−");
-    if lang == Lang::En { written } else { written.replace('.', ",") }
+    crate::i18n::decimal(lang.code(), value, 2)
 }
 
 fn signed(value: f64, lang: Lang) -> String {

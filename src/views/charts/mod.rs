@@ -161,7 +161,7 @@ enum Lang {
 
 impl Lang {
     /// The language's code, as the rest of the service names it.
-    pub(crate) fn code(self) -> &'static str {
+    fn code(self) -> &'static str {
         match self {
             Self::Sv => "sv",
             Self::En => "en",
