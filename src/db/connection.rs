@@ -93,3 +93,22 @@ impl r2d2::ManageConnection for ConnectionManager {
         std::thread::panicking() || conn.is_broken()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use diesel::prelude::*;
+    use diesel::sql_types::Bool;
+
+    /// Built with a stable query plan (`.cargo/config.toml`): otherwise every cached statement with a bound `LIMIT`
+    /// is parsed and planned again on each run.
+    #[test]
+    fn sqlite_plans_a_statement_once_whatever_is_bound() {
+        let mut conn = diesel::SqliteConnection::establish(":memory:").expect("an in-memory database");
+        let stable: bool = diesel::select(diesel::dsl::sql::<Bool>(
+            "EXISTS (SELECT 1 FROM pragma_compile_options WHERE compile_options = 'ENABLE_QPSG')",
+        ))
+        .get_result(&mut conn)
+        .expect("the compile options");
+        assert!(stable, "SQLite was built without SQLITE_ENABLE_QPSG (see .cargo/config.toml)");
+    }
+}
