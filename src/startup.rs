@@ -127,6 +127,7 @@ impl Application {
             session_idle: config.session_idle,
             session_max: config.session_max,
             forgetting: Default::default(),
+            submissions: Default::default(),
             recall: Default::default(),
         };
         offer_first_setup(&app).await;

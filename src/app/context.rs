@@ -29,6 +29,8 @@ pub struct Context {
     pub session_max: Duration,
     /// Clearing what the database keeps of rows' earlier versions, soon after responses are stored.
     pub forgetting: crate::app::responses::Forgetting,
+    /// Submitted forms waiting to be stored together.
+    pub submissions: crate::app::responses::Line,
     /// The last residents' entries, to show their pages again while the database is out of reach.
     pub recall: crate::app::answering::Recall,
 }

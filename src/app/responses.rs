@@ -15,6 +15,10 @@
 //! is ever alone with its letter's transaction id, but the very first of a survey until the second arrives. The
 //! rows' earlier versions are vacuumed away on PostgreSQL, and SQLite's write-ahead log is emptied, within about a
 //! second after the transaction, once for all the responses stored in that second (see [`Forgetting`]).
+//!
+//! **Stored together when many come at once.** Forms that arrive while others are being stored wait in a [`Line`]
+//! and are stored in the next transaction together, each in a savepoint: one synced commit and one rewrite of the
+//! fresh responses for the group. Every letter answered in that transaction is then one of the group, as above.
 
 use chrono::NaiveDate;
 use diesel::Connection;
@@ -71,22 +75,182 @@ pub struct NewResponse {
     pub completeness: Completeness,
 }
 
-/// Stores a response, exactly once.
+/// Stores a response, exactly once. It waits in the submissions' line ([`Line`]) and is stored in one transaction
+/// with the forms that arrived while the one before was being stored.
 pub async fn store(ctx: &Context, actor: Actor, new: NewResponse) -> Result<Stored, AppError> {
     let day = crate::domain::survey::swedish_day(chrono::Utc::now());
     let (response, rows) = response_rows(&new, day);
     let survey_id = response.survey_id.clone();
     let mode = response.mode.as_str();
-    let outcome = ctx
-        .db
-        .write(move |conn| outcome_of(conn.transaction(|conn| store_in(conn, &actor, &new, &response, &rows))))
-        .await?;
+    let form = Form { actor, new, response, rows };
+    let outcome = if most_together(&ctx.db) == 1 {
+        store_alone(&ctx.db, std::sync::Arc::new(form)).await?
+    } else {
+        let (reply, outcome) = tokio::sync::oneshot::channel();
+        ctx.submissions.join(&ctx.db, form, reply);
+        outcome.await.map_err(|_| AppError::Internal("the submissions' line dropped a form".into()))??
+    };
     if outcome == Stored::Saved {
         ctx.metrics.submission_stored(mode);
         ctx.forgetting.soon(&ctx.db);
         ctx.live.changed(&survey_id);
     }
     Ok(outcome)
+}
+
+/// The most forms stored in one transaction.
+pub const MOST_TOGETHER: usize = 64;
+
+/// Submitted forms waiting to be stored (group commit). The first form to arrive while none is being stored starts a
+/// task that stores it; forms arriving meanwhile wait, and the task stores all of them (up to [`MOST_TOGETHER`]) in
+/// the next transaction, and so on until none waits. So a busy moment costs one synced commit, and one rewrite of
+/// each survey's fresh responses, per group instead of per form; a quiet one stores each form at once, alone. On
+/// PostgreSQL each form has a transaction of its own, as before (see [`most_together`]), and does not wait here.
+///
+/// Each form is stored in a savepoint of its own, so that a form refused (already stored, its letter used) leaves
+/// the others in. Should the group's transaction fail as a whole, each of its forms is stored again on its own, so
+/// that one form's failure never becomes another's.
+#[derive(Clone, Default)]
+pub struct Line(std::sync::Arc<std::sync::Mutex<Waiting>>);
+
+#[derive(Default)]
+struct Waiting {
+    forms: Vec<(Form, Reply)>,
+    /// Whether a task is storing (it takes the forms that wait before it stops).
+    storing: bool,
+}
+
+/// A form in the line: what to store, and who to tell.
+struct Form {
+    actor: Actor,
+    new: NewResponse,
+    response: Response,
+    rows: Vec<StoredAnswer>,
+}
+
+type Reply = tokio::sync::oneshot::Sender<Result<Stored, AppError>>;
+
+impl Line {
+    fn waiting(&self) -> std::sync::MutexGuard<'_, Waiting> {
+        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn join(&self, db: &Db, form: Form, reply: Reply) {
+        let mut waiting = self.waiting();
+        waiting.forms.push((form, reply));
+        if std::mem::replace(&mut waiting.storing, true) {
+            return;
+        }
+        drop(waiting);
+        let (line, db) = (self.clone(), db.clone());
+        tokio::spawn(async move { line.store_waiting(db).await });
+    }
+
+    async fn store_waiting(self, db: Db) {
+        // Should this task end unexpectedly, the next form starts another.
+        let _done = Done(self.clone());
+        loop {
+            let forms: Vec<(Form, Reply)> = {
+                let mut waiting = self.waiting();
+                if waiting.forms.is_empty() {
+                    waiting.storing = false;
+                    return;
+                }
+                let count = waiting.forms.len().min(most_together(&db));
+                waiting.forms.drain(..count).collect()
+            };
+            store_group(&db, forms).await;
+        }
+    }
+}
+
+/// Ends a storing task: the line knows no task is storing.
+struct Done(Line);
+
+impl Drop for Done {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.0.waiting().storing = false;
+        }
+    }
+}
+
+/// How many forms go in one transaction. On PostgreSQL one: a savepoint would give each form's letter the id of a
+/// subtransaction of its own instead of the transaction that rewrites the fresh responses; and its forms are stored
+/// side by side on the pool's connections, taking the survey's turn only for the letter, the counters and the rewrite.
+fn most_together(db: &Db) -> usize {
+    match db.backend() {
+        crate::db::Backend::Sqlite => MOST_TOGETHER,
+        crate::db::Backend::Postgres => 1,
+    }
+}
+
+/// Stores `forms` in one transaction and tells each what became of it; if that transaction fails, stores each on its
+/// own.
+async fn store_group(db: &Db, mut forms: Vec<(Form, Reply)>) {
+    if forms.len() == 1 {
+        let Some((form, reply)) = forms.pop() else { return };
+        let _ = reply.send(store_alone(db, std::sync::Arc::new(form)).await);
+        return;
+    }
+    let (forms, replies): (Vec<Form>, Vec<Reply>) = forms.into_iter().unzip();
+    let forms: Vec<std::sync::Arc<Form>> = forms.into_iter().map(std::sync::Arc::new).collect();
+    let group = forms.clone();
+    match db.write(move |conn| conn.transaction(|conn| store_together(conn, &group))).await {
+        Ok(outcomes) => {
+            for (reply, outcome) in replies.into_iter().zip(outcomes) {
+                let _ = reply.send(Ok(outcome));
+            }
+        }
+        Err(error) => {
+            tracing::warn!(%error, forms = replies.len(), "forms stored together failed: storing each on its own");
+            let alone = replies.into_iter().zip(forms).map(|(reply, form)| async move {
+                let _ = reply.send(store_alone(db, form).await);
+            });
+            futures_util::future::join_all(alone).await;
+        }
+    }
+}
+
+/// Stores one form in a transaction of its own, with the rewrite of its survey's fresh responses.
+async fn store_alone(db: &Db, form: std::sync::Arc<Form>) -> Result<Stored, AppError> {
+    let outcome = db
+        .write(move |conn| {
+            outcome_of(conn.transaction(|conn| {
+                let stored = store_in(conn, &form.actor, &form.new, &form.response, &form.rows)?;
+                settle_in(conn, &form.new.survey_id, form.response.submitted_on, Some(&form.response.id))?;
+                Ok(stored)
+            }))
+        })
+        .await?;
+    Ok(outcome)
+}
+
+/// Stores `forms` in the caller's transaction, each in a savepoint of its own, then rewrites the fresh responses of
+/// each survey a form was stored into, once: what became of each form, in order.
+fn store_together(conn: &mut DbConnection, forms: &[std::sync::Arc<Form>]) -> diesel::QueryResult<Vec<Stored>> {
+    // Per survey: the day and id of the last response stored, which stays fresh.
+    let mut newest: Vec<(&str, NaiveDate, &str)> = Vec::new();
+    let mut outcomes = Vec::with_capacity(forms.len());
+    for form in forms {
+        let outcome =
+            outcome_of(conn.transaction(|conn| store_in(conn, &form.actor, &form.new, &form.response, &form.rows)))?;
+        if outcome == Stored::Saved {
+            let (survey, day, id) =
+                (form.new.survey_id.as_str(), form.response.submitted_on, form.response.id.as_str());
+            match newest.iter_mut().find(|(known, _, _)| *known == survey) {
+                Some(last) => *last = (survey, day, id),
+                None => newest.push((survey, day, id)),
+            }
+        }
+        outcomes.push(outcome);
+    }
+    // The responses are rewritten with the others in this same transaction: the group then shares this transaction's
+    // id with the letters answered in it, each of them one of the group, and with no other letter.
+    for (survey, day, id) in newest {
+        settle_in(conn, survey, day, Some(id))?;
+    }
+    Ok(outcomes)
 }
 
 /// How long after a response is stored the earlier versions of rows are cleared: once for every response stored in
@@ -153,8 +317,8 @@ fn response_rows(new: &NewResponse, day: NaiveDate) -> (Response, Vec<StoredAnsw
     (response, rows)
 }
 
-/// The transaction that stores a response (`response` and its answers' `rows`) with everything it changes, or is
-/// rolled back with the reason why nothing was stored.
+/// Stores a response (`response` and its answers' `rows`) with everything it changes, or is rolled back with the
+/// reason why nothing was stored. Its survey's fresh responses are rewritten after it ([`store_together`]).
 fn store_in(
     conn: &mut DbConnection,
     actor: &Actor,
@@ -195,9 +359,6 @@ fn store_in(
     if !late_turn {
         write_rows(conn)?;
     }
-    // The response is rewritten with the others in this same transaction: the group then shares this transaction's
-    // id with this one letter, one of its ten, and with no other letter.
-    settle_in(conn, &new.survey_id, day, Some(&response.id))?;
     tallies::add_completion(conn, &completion(new, day))?;
     Ok(Stored::Saved)
 }

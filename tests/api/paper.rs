@@ -34,6 +34,10 @@ fn picks() -> Picks {
 }
 
 async fn open_survey(browser: &Browser) -> String {
+    open_survey_with(browser, 5).await
+}
+
+async fn open_survey_with(browser: &Browser, letters: u32) -> String {
     let body = json!({ "title": "Papper 2026", "opens_on": "2026-05-02", "closes_on": "2026-06-19", "access": "codes",
                        "sender": "Polisen och Hagfors kommun", "contact": { "phone": "0563-185 00" },
                        "municipalities": [{ "code": "1783", "sample_size": 300 }] });
@@ -43,7 +47,7 @@ async fn open_survey(browser: &Browser) -> String {
         .send_json(
             Method::POST,
             &format!("/api/v1/surveys/{id}/municipalities/1783/invitations"),
-            &json!({ "count": 5 }),
+            &json!({ "count": letters }),
         )
         .await;
     assert_eq!(response.status(), 201);
@@ -346,6 +350,40 @@ async fn a_paper_form_comes_through_the_api(backend: Backend) {
     assert_eq!(app.query_strings("SELECT COUNT(*) FROM responses"), ["1"]);
 }
 on_both_backends!(a_paper_form_comes_through_the_api, super::a_paper_form_comes_through_the_api);
+
+/// Forms sent at the same moment (on SQLite stored together, a savepoint each) are each stored once or refused on
+/// their own: a repeated form is the same form, a second form for one letter finds it answered, and the others are in.
+async fn forms_sent_at_the_same_moment_are_each_stored_once(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let picks = picks();
+    let browser = app.staff("anna@polisen.se", "coordinator", &["1783"]).await;
+    let id = open_survey_with(&browser, 30).await;
+    let script = browser.script().await;
+    let path = format!("/api/v1/surveys/{id}/paper");
+    let form = |serial: usize, submission: String| {
+        json!({ "letter_number": format!("1783-{serial:06}"), "submission_id": submission,
+                "answers": { picks.scale.0.clone(): picks.scale.1, picks.number.0.clone(): picks.number.1 } })
+    };
+    let mut forms: Vec<Value> = (1..=30).map(|serial| form(serial, uuid::Uuid::new_v4().to_string())).collect();
+    forms.push(forms[0].clone());
+    forms.push(form(2, uuid::Uuid::new_v4().to_string()));
+    let sent = futures_util::future::join_all(forms.iter().map(|form| script.request(Method::POST, &path, Some(form))));
+    let statuses: Vec<u16> = sent.await.iter().map(|response| response.status().as_u16()).collect();
+    assert!(statuses[..30].iter().enumerate().all(|(at, status)| *status == 201 || (at == 1 && *status == 409)));
+    assert_eq!(statuses[30], 201, "the same form again is the form stored");
+    let second_for_letter_2 = [statuses[1], statuses[31]];
+    assert!(second_for_letter_2.contains(&201) && second_for_letter_2.contains(&409), "{second_for_letter_2:?}");
+    assert_eq!(app.query_strings("SELECT COUNT(*) FROM responses"), ["30"]);
+    assert_eq!(app.query_strings("SELECT COUNT(*) FROM answers"), ["60"]);
+    assert_eq!(app.query_strings("SELECT COUNT(*) FROM invitations WHERE disposition = 'completed'"), ["30"]);
+    assert_eq!(app.query_strings("SELECT SUM(submitted) FROM completion_tallies"), ["30"]);
+    let fresh: usize = app.query_strings("SELECT COUNT(*) FROM responses WHERE NOT settled")[0].parse().unwrap();
+    assert!((1..=10).contains(&fresh), "at most a batch stays fresh, and never none: {fresh}");
+}
+on_both_backends!(
+    forms_sent_at_the_same_moment_are_each_stored_once,
+    super::forms_sent_at_the_same_moment_are_each_stored_once
+);
 
 /// "Nej, ingen sådan plats" is an answer of its own (not the same as no answer) and is taken alone.
 async fn no_such_place_is_an_answer_taken_alone(backend: Backend) {
