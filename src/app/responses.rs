@@ -88,7 +88,9 @@ pub async fn store(ctx: &Context, actor: Actor, new: NewResponse) -> Result<Stor
     } else {
         let (reply, outcome) = tokio::sync::oneshot::channel();
         ctx.submissions.join(&ctx.db, form, reply);
-        outcome.await.map_err(|_| AppError::Internal("the submissions' line dropped a form".into()))??
+        // Only when the service stops while the form waits: sent again, it is stored once or found stored.
+        let dropped = || AppError::Unavailable(crate::db::DbError::Task("the submissions' line stopped".into()));
+        outcome.await.map_err(|_| dropped())??
     };
     if outcome == Stored::Saved {
         ctx.metrics.submission_stored(mode);
