@@ -75,8 +75,8 @@ pub struct NewResponse {
     pub completeness: Completeness,
 }
 
-/// Stores a response, exactly once. It waits in the submissions' line ([`Line`]) and is stored in one transaction
-/// with the forms that arrived while the one before was being stored.
+/// Stores a response, exactly once. On SQLite it waits in the submissions' line ([`Line`]) and is stored in one
+/// transaction with the forms that arrived while the ones before were being stored; on PostgreSQL in its own.
 pub async fn store(ctx: &Context, actor: Actor, new: NewResponse) -> Result<Stored, AppError> {
     let day = crate::domain::survey::swedish_day(chrono::Utc::now());
     let (response, rows) = response_rows(&new, day);
@@ -320,7 +320,8 @@ fn response_rows(new: &NewResponse, day: NaiveDate) -> (Response, Vec<StoredAnsw
 }
 
 /// Stores a response (`response` and its answers' `rows`) with everything it changes, or is rolled back with the
-/// reason why nothing was stored. Its survey's fresh responses are rewritten after it ([`store_together`]).
+/// reason why nothing was stored. Its survey's fresh responses are rewritten after it, in the same transaction
+/// ([`store_together`], [`store_alone`]).
 fn store_in(
     conn: &mut DbConnection,
     actor: &Actor,
