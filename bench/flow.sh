@@ -27,9 +27,12 @@
 # TRYGGHET_BIN, LOAD_BIN and SEED_BIN to use binaries already built (otherwise cargo builds them with --release);
 # ADDRESSES=many to give each resident a client address of their own (X-Forwarded-For from 198.18.0.0/15, trusted by
 # the service with TRYGGHET_TRUST_FORWARDED_FOR=true) instead of all coming from 127.0.0.1; OHA_BIN for paper-oha
-# (otherwise oha on the PATH); BENCH_OUT, a directory where each run's goose report, summary and service log are kept.
+# (otherwise oha on the PATH); BENCH_OUT, a directory where each run's goose report, summary and service log are kept;
+# PROFILE, a directory: the service is profiled with perf for the middle half of each run (perf-*.data, a report of
+# each function's share with what it calls in perf-*.txt, and a flame graph perf-*.svg when inferno-collapse-perf and
+# inferno-flamegraph are on the PATH: cargo install inferno --locked).
 #
-# Needs: bash, curl, python3; psql for PostgreSQL.
+# Needs: bash, curl, python3; psql for PostgreSQL; perf for PROFILE.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -216,6 +219,15 @@ for scenario in "${runs[@]}"; do
   waits_before=$(pool_waits)
   errors_before=$(server_errors)
   cpu_before=$(cpu_ticks "$server")
+  profiler=""
+  if [ -n "${PROFILE:-}" ]; then
+    # The service alone, unwound through SQLite's C and the Rust frames alike (DWARF), for the middle of the run.
+    mkdir -p "$PROFILE"
+    profile_data="$PROFILE/perf-$backend-$users-$scenario.data"
+    (sleep $(( run_seconds / 4 )); exec perf record --call-graph dwarf,32768 -F 149 -p "$server" -o "$profile_data" \
+      -- sleep $(( run_seconds / 2 > 1 ? run_seconds / 2 : 1 ))) >"$work/perf-$scenario.log" 2>&1 &
+    profiler=$!
+  fi
   status=0
   if [ "$scenario" = paper-oha ]; then
     run_oha "$scenario" "$run_seconds" || status=$?
@@ -225,6 +237,7 @@ for scenario in "${runs[@]}"; do
       --report-file "$work/goose-$scenario.html" --no-reset-metrics >"$work/goose-$scenario.log" 2>&1 || status=$?
   fi
   cpu_after=$(cpu_ticks "$server")
+  [ -z "$profiler" ] || wait "$profiler" || echo "perf record failed: see $work/perf-$scenario.log" >&2
   machine_after=$(machine_ticks)
   waits=$(( $(pool_waits) - waits_before ))
   server_errors=$(( $(server_errors) - errors_before ))
@@ -276,6 +289,15 @@ else:
     print(f"| {backend} | {users} | {s['completed_per_second']:.0f} | {pair(paper)} | "
           f"{paper['max_ms'] if paper else 0:.0f} ms | {per:.2f} ms{pg} | {int(peak_kb) // 1024} MB | {s['failures']} |")
 PY
+  if [ -n "$profiler" ] && [ -s "$profile_data" ]; then
+    # Each function with what it calls, as a share of the service's samples; and a flame graph when inferno is there.
+    perf report -i "$profile_data" --children --sort symbol --stdio -g none --percent-limit 1 2>/dev/null \
+      | grep '%' | cut -c1-200 >"${profile_data%.data}.txt"
+    if command -v inferno-collapse-perf >/dev/null && command -v inferno-flamegraph >/dev/null; then
+      perf script -i "$profile_data" 2>/dev/null | inferno-collapse-perf | inferno-flamegraph >"${profile_data%.data}.svg"
+    fi
+    echo "profile: ${profile_data%.data}.txt$( [ ! -s "${profile_data%.data}.svg" ] || echo " and .svg")"
+  fi
   if [ -n "${BENCH_OUT:-}" ]; then
     mkdir -p "$BENCH_OUT"
     stamp="$backend-$users-$scenario-$(date -u +%Y%m%dT%H%M%S)"
