@@ -83,14 +83,18 @@ pub async fn store(ctx: &Context, actor: Actor, new: NewResponse) -> Result<Stor
     let survey_id = response.survey_id.clone();
     let mode = response.mode.as_str();
     let form = Form { actor, new, response, rows };
-    let outcome = if most_together(&ctx.db) == 1 {
-        store_alone(&ctx.db, std::sync::Arc::new(form)).await?
-    } else {
-        let (reply, outcome) = tokio::sync::oneshot::channel();
-        ctx.submissions.join(&ctx.db, form, reply);
-        // Only when the service stops while the form waits: sent again, it is stored once or found stored.
-        let dropped = || AppError::Unavailable(crate::db::DbError::Task("the submissions' line stopped".into()));
-        outcome.await.map_err(|_| dropped())??
+    let outcome = match ctx.db.backend() {
+        // A savepoint would give each form's letter the id of a subtransaction of its own instead of the transaction
+        // that rewrites the fresh responses; and PostgreSQL stores forms side by side on the pool's connections,
+        // taking the survey's turn only for the letter, the counters and the rewrite.
+        crate::db::Backend::Postgres => store_alone(&ctx.db, std::sync::Arc::new(form)).await?,
+        crate::db::Backend::Sqlite => {
+            let (reply, outcome) = tokio::sync::oneshot::channel();
+            ctx.submissions.join(&ctx.db, form, reply);
+            // Only when the service stops while the form waits: sent again, it is stored once or found stored.
+            let dropped = || AppError::Unavailable(crate::db::DbError::Task("the submissions' line stopped".into()));
+            outcome.await.map_err(|_| dropped())??
+        }
     };
     if outcome == Stored::Saved {
         ctx.metrics.submission_stored(mode);
@@ -107,7 +111,7 @@ pub const MOST_TOGETHER: usize = 64;
 /// task that stores it; forms arriving meanwhile wait, and the task stores all of them (up to [`MOST_TOGETHER`]) in
 /// the next transaction, and so on until none waits. So a busy moment costs one synced commit, and one rewrite of
 /// each survey's fresh responses, per group instead of per form; a quiet one stores each form at once, alone. On
-/// PostgreSQL each form has a transaction of its own, as before (see [`most_together`]), and does not wait here.
+/// PostgreSQL each form has a transaction of its own, as before (see [`store`]), and does not wait here.
 ///
 /// Each form is stored in a savepoint of its own, so that a form refused (already stored, its letter used) leaves
 /// the others in. Should the group's transaction fail as a whole, each of its forms is stored again on its own, so
@@ -158,7 +162,7 @@ impl Line {
                     waiting.storing = false;
                     return;
                 }
-                let count = waiting.forms.len().min(most_together(&db));
+                let count = waiting.forms.len().min(MOST_TOGETHER);
                 waiting.forms.drain(..count).collect()
             };
             store_group(&db, forms).await;
@@ -174,16 +178,6 @@ impl Drop for Done {
         if std::thread::panicking() {
             self.0.waiting().storing = false;
         }
-    }
-}
-
-/// How many forms go in one transaction. On PostgreSQL one: a savepoint would give each form's letter the id of a
-/// subtransaction of its own instead of the transaction that rewrites the fresh responses; and its forms are stored
-/// side by side on the pool's connections, taking the survey's turn only for the letter, the counters and the rewrite.
-fn most_together(db: &Db) -> usize {
-    match db.backend() {
-        crate::db::Backend::Sqlite => MOST_TOGETHER,
-        crate::db::Backend::Postgres => 1,
     }
 }
 
