@@ -34,6 +34,7 @@ use clap::Parser;
 use diesel::connection::SimpleConnection;
 use rand::Rng;
 use rand::seq::{IndexedRandom, SliceRandom};
+use trygghet::db::models::response::encode_answers;
 use trygghet::domain::aapor::{Completeness, classify};
 use trygghet::domain::instrument::{AnswerRow, Answers, Instrument, Item, ItemKind};
 
@@ -507,7 +508,7 @@ fn seed(url: &str, responses: usize, created_by: &str) -> Result<Seeded, Failure
     invitations.flush(conn)?;
     drafts.flush(conn)?;
 
-    // Responses in key order (their random ids sorted), each followed by its answers; the submission ids apart.
+    // Responses in key order (their random ids sorted), each with its answers; the submission ids apart.
     let mut ids: Vec<uuid::Uuid> = (0..responses).map(|_| uuid::Uuid::new_v4()).collect();
     ids.sort_unstable();
     let candidates: Vec<&Item> = instrument
@@ -519,46 +520,34 @@ fn seed(url: &str, responses: usize, created_by: &str) -> Result<Seeded, Failure
     let mut completions: BTreeMap<(&str, NaiveDate, &str), Completion> = BTreeMap::new();
     let mut answers_written = 0u64;
     let mut response_rows = Inserter::new(
-        "responses (id, survey_id, municipality_code, mode, submitted_on, instrument_version, language, settled)",
+        "responses (id, survey_id, municipality_code, mode, submitted_on, instrument_version, language, settled, \
+         answers)",
     );
-    let mut answer_rows =
-        Inserter::new("answers (response_id, item_id, position, option_code, number_value, text_value)");
     let mut submissions = Inserter::new("submissions (submission_id, survey_id, submitted_on)");
     for (chunk_ids, chunk_plans) in ids.chunks(BATCH).zip(plans.chunks(BATCH)) {
-        let mut chunk_answers = Vec::new();
         for (id, plan) in chunk_ids.iter().zip(chunk_plans) {
             let code = MUNICIPALITIES[plan.municipality];
             let mode = if plan.web { "web" } else { "paper" };
             let on = day(plan.day);
+            let rows = answers(&instrument, &candidates, &mut rng);
+            answers_written += rows.len() as u64;
             response_rows.row(
                 conn,
-                format_args!("'{id}','{survey_id}','{code}','{mode}','{on}','{}','sv',TRUE", instrument.version()),
+                format_args!(
+                    "'{id}','{survey_id}','{code}','{mode}','{on}','{}','sv',TRUE,'{}'",
+                    instrument.version(),
+                    encode_answers(&rows).replace('\'', "''")
+                ),
             )?;
             submissions.row(conn, format_args!("'{}','{survey_id}','{on}'", uuid::Uuid::new_v4()))?;
-            let rows = answers(&instrument, &candidates, &mut rng);
             let completeness = completeness(&instrument, &rows)?;
             let tally = completions.entry((code, on, mode)).or_default();
             tally.submitted += 1;
             tally.partial += u64::from(completeness == Completeness::Partial);
             tally.break_off += u64::from(completeness == Completeness::BreakOff);
             tally.without_letter += u64::from(!plan.letter);
-            chunk_answers.push((id, rows));
         }
-        // The answers refer to their responses: those go first.
         response_rows.flush(conn)?;
-        for (id, rows) in chunk_answers {
-            for row in rows {
-                answers_written += 1;
-                match (&row.option_code, row.number) {
-                    (Some(option), _) => answer_rows
-                        .row(conn, format_args!("'{id}','{}',{},'{option}',NULL,NULL", row.item_id, row.position))?,
-                    (None, Some(number)) => answer_rows
-                        .row(conn, format_args!("'{id}','{}',{},NULL,{number},NULL", row.item_id, row.position))?,
-                    (None, None) => return Err(format!("a text answer to {} was generated", row.item_id).into()),
-                }
-            }
-        }
-        answer_rows.flush(conn)?;
     }
     submissions.flush(conn)?;
 

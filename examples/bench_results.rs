@@ -47,6 +47,7 @@ use std::time::{Duration, Instant};
 use clap::Parser;
 use rand::Rng;
 use trygghet::db::DbConnection;
+use trygghet::db::models::response::encode_answers;
 use trygghet::domain::aapor::{Completeness, classify};
 use trygghet::domain::instrument::{AnswerRow, Answers, Instrument, Item, ItemKind};
 use trygghet::domain::population::Margins;
@@ -692,25 +693,19 @@ fn seed(url: &str, responses: usize, created_by: &str, comments: f64) -> Result<
         &parts,
     )?;
 
-    // Responses in key order (their random ids sorted), each followed by its answers.
+    // Responses in key order (their random ids sorted), each with its answers.
     let mut ids: Vec<uuid::Uuid> = (0..responses).map(|_| uuid::Uuid::new_v4()).collect();
     ids.sort_unstable();
     let mut response_rows = Inserter::new(
-        "responses (id, survey_id, municipality_code, mode, submitted_on, instrument_version, language, settled)",
+        "responses (id, survey_id, municipality_code, mode, submitted_on, instrument_version, language, settled, \
+         answers)",
     );
-    let mut answer_rows =
-        Inserter::new("answers (response_id, item_id, position, option_code, number_value, text_value)");
     let mut seeded = Seeded { survey_id: survey_id.clone(), answers: 0, complete: 0, partial: 0, break_off: 0 };
     for (chunk, chunk_ids) in ids.chunks(BATCH).enumerate() {
-        let mut chunk_answers = Vec::with_capacity(chunk_ids.len());
         for (offset, id) in chunk_ids.iter().enumerate() {
             let (code, _) = MUNICIPALITIES[(chunk * BATCH + offset) % MUNICIPALITIES.len()];
             let mode = if rng.random_bool(0.6) { "web" } else { "paper" };
             let on = first_day + chrono::Days::new(rng.random_range(0..DAYS));
-            response_rows.row(
-                conn,
-                format_args!("'{id}','{survey_id}','{code}','{mode}','{on}','{}','sv',TRUE", instrument.version()),
-            )?;
             let rows = answers(&instrument, &mut rng, comments);
             let answers = Answers::from_rows(&instrument, rows.clone()).map_err(|error| format!("{error:?}"))?;
             match classify(answers.len(), instrument.applicable_items(&answers)) {
@@ -718,30 +713,17 @@ fn seed(url: &str, responses: usize, created_by: &str, comments: f64) -> Result<
                 Completeness::Partial => seeded.partial += 1,
                 Completeness::BreakOff => seeded.break_off += 1,
             }
-            chunk_answers.push((id, rows));
+            seeded.answers += rows.len() as u64;
+            let stored = encode_answers(&rows).replace('\'', "''");
+            response_rows.row(
+                conn,
+                format_args!(
+                    "'{id}','{survey_id}','{code}','{mode}','{on}','{}','sv',TRUE,'{stored}'",
+                    instrument.version()
+                ),
+            )?;
         }
-        // The answers refer to their responses: those go first.
         response_rows.flush(conn)?;
-        for (id, rows) in chunk_answers {
-            for row in rows {
-                seeded.answers += 1;
-                let (item, position) = (&row.item_id, row.position);
-                match (&row.option_code, row.number, &row.text) {
-                    (Some(option), _, _) => {
-                        answer_rows.row(conn, format_args!("'{id}','{item}',{position},'{option}',NULL,NULL"))?
-                    }
-                    (None, Some(number), _) => {
-                        answer_rows.row(conn, format_args!("'{id}','{item}',{position},NULL,{number},NULL"))?
-                    }
-                    (None, None, Some(text)) => answer_rows.row(
-                        conn,
-                        format_args!("'{id}','{item}',{position},NULL,NULL,'{}'", text.replace('\'', "''")),
-                    )?,
-                    (None, None, None) => return Err(format!("an empty answer to {item} was generated").into()),
-                }
-            }
-        }
-        answer_rows.flush(conn)?;
     }
     seeding.commit()?;
     Ok(seeded)

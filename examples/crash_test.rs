@@ -42,6 +42,7 @@ use diesel::RunQueryDsl;
 use rand::Rng;
 use serde_json::json;
 use trygghet::db::DbConnection;
+use trygghet::db::models::response::decode_answers;
 use trygghet::domain::instrument::{Instrument, ItemKind};
 
 use support::{BenchDatabase, Failure, Staff};
@@ -799,17 +800,15 @@ fn check_stored(
 ) -> Result<(), Failure> {
     uuid::Uuid::parse_str(survey)?;
     let in_survey = format!("survey_id = '{survey}'");
-    let stored: BTreeMap<String, u64> = pairs(
-        url,
-        &format!(
-            "SELECT a.text_value, COUNT(*) FROM answers a JOIN responses r ON r.id = a.response_id \
-             WHERE r.{in_survey} AND a.item_id = '{}' GROUP BY a.text_value",
-            shared.comment
-        ),
-    )?
-    .into_iter()
-    .map(|(comment, count)| Ok((comment, count.parse()?)))
-    .collect::<Result<_, Failure>>()?;
+    // The comment that names each letter, counted over the stored responses' answers.
+    let mut stored: BTreeMap<String, u64> = BTreeMap::new();
+    for (_, answers) in pairs(url, &format!("SELECT id, answers FROM responses WHERE {in_survey}"))? {
+        for row in decode_answers(&answers)? {
+            if let (true, Some(text)) = (row.item_id == shared.comment, row.text) {
+                *stored.entry(text).or_default() += 1;
+            }
+        }
+    }
     let dispositions: BTreeMap<String, String> = pairs(
         url,
         &format!(

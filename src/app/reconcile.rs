@@ -15,13 +15,13 @@ use chrono::NaiveDate;
 use diesel::Connection;
 
 use crate::app::instruments::Instruments;
-use crate::db::models::response::Response;
+use crate::db::models::response::decode_answers;
 use crate::db::models::tally::{CompletionTally, DispositionTally, ProgressTally};
 use crate::db::queries::{drafts, invitations, responses, surveys, tallies};
 use crate::db::{Db, DbConnection};
 use crate::domain::aapor::{Completeness, classify};
 use crate::domain::dispositions::Disposition;
-use crate::domain::instrument::{AnswerRow, Answers, Instrument};
+use crate::domain::instrument::{Answers, Instrument};
 use crate::error::AppError;
 
 /// One counter that differs from its recount.
@@ -122,7 +122,11 @@ fn recount_responses(
     let mut completions: BTreeMap<(String, NaiveDate, &str), CompletionTally> = BTreeMap::new();
     let all = responses::of_survey(conn, survey_id)?;
     for chunk in all.chunks(1000) {
-        let mut rows = answer_rows(conn, chunk)?;
+        let ids: Vec<String> = chunk.iter().map(|response| response.id.clone()).collect();
+        let mut rows = BTreeMap::new();
+        for stored in responses::with_answers(conn, &ids)? {
+            rows.insert(stored.response.id, decode_answers(&stored.answers)?);
+        }
         for response in chunk {
             let answers =
                 Answers::from_rows(instrument, rows.remove(&response.id).unwrap_or_default()).unwrap_or_default();
@@ -144,22 +148,6 @@ fn recount_responses(
         }
     }
     Ok(completions.into_values().collect())
-}
-
-/// The answers of some responses, by response id.
-fn answer_rows(conn: &mut DbConnection, some: &[Response]) -> diesel::QueryResult<BTreeMap<String, Vec<AnswerRow>>> {
-    let ids: Vec<String> = some.iter().map(|response| response.id.clone()).collect();
-    let mut rows: BTreeMap<String, Vec<AnswerRow>> = BTreeMap::new();
-    for row in responses::answers_of_many(conn, &ids)? {
-        rows.entry(row.response_id.clone()).or_default().push(AnswerRow {
-            item_id: row.item_id,
-            position: row.position,
-            option_code: row.option_code,
-            number: row.number_value,
-            text: row.text_value,
-        });
-    }
-    Ok(rows)
 }
 
 /// Responses without a letter, per municipality: those beyond the letters marked answered, on the latest day.

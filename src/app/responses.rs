@@ -1,7 +1,7 @@
-//! Storing responses. A response is written in one transaction with everything it changes: its answers (one row per
-//! answered item), the letter it used up (if any: marked completed, with no link back from the response), the
-//! resident's draft (deleted), the completion tally of its day, and the submission id that makes a repeated submit
-//! harmless.
+//! Storing responses. A response is written in one transaction with everything it changes: its answers (in its own
+//! row, see `db::models::response::StoredResponse`), the letter it used up (if any: marked completed, with no link
+//! back from the response), the resident's draft (deleted), the completion tally of its day, and the submission id
+//! that makes a repeated submit harmless.
 //!
 //! **Order reveals nothing.** Response ids are random (UUIDv4) and only the calendar day is kept. Storage order is the
 //! last trace: PostgreSQL stamps every row with the id of the transaction that wrote it (`xmin`) and keeps new rows
@@ -26,7 +26,7 @@ use serde_json::json;
 
 use crate::app::Context;
 use crate::app::audit::Actor;
-use crate::db::models::response::{Response, StoredAnswer};
+use crate::db::models::response::{Response, StoredResponse};
 use crate::db::models::survey::Invitation;
 use crate::db::models::tally::CompletionTally;
 use crate::db::models::user::AuditEvent;
@@ -79,10 +79,10 @@ pub struct NewResponse {
 /// transaction with the forms that arrived while the ones before were being stored; on PostgreSQL in its own.
 pub async fn store(ctx: &Context, actor: Actor, new: NewResponse) -> Result<Stored, AppError> {
     let day = crate::domain::survey::swedish_day(chrono::Utc::now());
-    let (response, rows) = response_rows(&new, day);
-    let survey_id = response.survey_id.clone();
-    let mode = response.mode.as_str();
-    let form = Form { actor, new, response, rows };
+    let response = response_row(&new, day);
+    let survey_id = response.response.survey_id.clone();
+    let mode = response.response.mode.as_str();
+    let form = Form { actor, new, response };
     let outcome = match ctx.db.backend() {
         // A savepoint would give each form's letter the id of a subtransaction of its own instead of the transaction
         // that rewrites the fresh responses; and PostgreSQL stores forms side by side on the pool's connections,
@@ -130,8 +130,7 @@ struct Waiting {
 struct Form {
     actor: Actor,
     new: NewResponse,
-    response: Response,
-    rows: Vec<StoredAnswer>,
+    response: StoredResponse,
 }
 
 type Reply = tokio::sync::oneshot::Sender<Result<Stored, AppError>>;
@@ -213,8 +212,9 @@ async fn store_alone(db: &Db, form: std::sync::Arc<Form>) -> Result<Stored, AppE
     let outcome = db
         .write(move |conn| {
             outcome_of(conn.transaction(|conn| {
-                let stored = store_in(conn, &form.actor, &form.new, &form.response, &form.rows)?;
-                settle_in(conn, &form.new.survey_id, form.response.submitted_on, Some(&form.response.id))?;
+                let stored = store_in(conn, &form.actor, &form.new, &form.response)?;
+                let response = &form.response.response;
+                settle_in(conn, &form.new.survey_id, response.submitted_on, Some(&response.id))?;
                 Ok(stored)
             }))
         })
@@ -229,11 +229,10 @@ fn store_together(conn: &mut DbConnection, forms: &[std::sync::Arc<Form>]) -> di
     let mut newest: Vec<(&str, NaiveDate, &str)> = Vec::new();
     let mut outcomes = Vec::with_capacity(forms.len());
     for form in forms {
-        let outcome =
-            outcome_of(conn.transaction(|conn| store_in(conn, &form.actor, &form.new, &form.response, &form.rows)))?;
+        let outcome = outcome_of(conn.transaction(|conn| store_in(conn, &form.actor, &form.new, &form.response)))?;
         if outcome == Stored::Saved {
-            let (survey, day, id) =
-                (form.new.survey_id.as_str(), form.response.submitted_on, form.response.id.as_str());
+            let response = &form.response.response;
+            let (survey, day, id) = (form.new.survey_id.as_str(), response.submitted_on, response.id.as_str());
             match newest.iter_mut().find(|(known, _, _)| *known == survey) {
                 Some(last) => *last = (survey, day, id),
                 None => newest.push((survey, day, id)),
@@ -284,8 +283,8 @@ impl Forgetting {
     }
 }
 
-/// The response's row and its answers' rows, as they will be stored.
-fn response_rows(new: &NewResponse, day: NaiveDate) -> (Response, Vec<StoredAnswer>) {
+/// The response's row, with its answers, as it will be stored.
+fn response_row(new: &NewResponse, day: NaiveDate) -> StoredResponse {
     let response = Response {
         // Random (v4), never time-ordered, so ids reveal nothing about when or in which order answers came in.
         id: uuid::Uuid::new_v4().to_string(),
@@ -297,33 +296,19 @@ fn response_rows(new: &NewResponse, day: NaiveDate) -> (Response, Vec<StoredAnsw
         language: new.language.clone(),
         settled: false,
     };
-    let rows = new
-        .answers
-        .rows()
-        .into_iter()
-        .map(|row| StoredAnswer {
-            response_id: response.id.clone(),
-            item_id: row.item_id,
-            position: row.position,
-            option_code: row.option_code,
-            number_value: row.number,
-            text_value: row.text,
-        })
-        .collect();
-    (response, rows)
+    StoredResponse::new(response, &new.answers.rows())
 }
 
-/// Stores a response (`response` and its answers' `rows`) with everything it changes, or is rolled back with the
+/// Stores a response (with its answers) with everything it changes, or is rolled back with the
 /// reason why nothing was stored. Its survey's fresh responses are rewritten after it, in the same transaction
 /// ([`store_together`], [`store_alone`]).
 fn store_in(
     conn: &mut DbConnection,
     actor: &Actor,
     new: &NewResponse,
-    response: &Response,
-    rows: &[StoredAnswer],
+    response: &StoredResponse,
 ) -> Result<Stored, Abort<Stored>> {
-    let day = response.submitted_on;
+    let day = response.response.submitted_on;
     // The survey's write turn (see `surveys::lock_for_write`). On SQLite every write transaction is serial anyway,
     // and its write lock must be taken by the first statement (an upgrade from reading fails at once), so the turn
     // comes first. On PostgreSQL writers of one survey wait for each other from the turn to their commit, so the turn
@@ -341,7 +326,7 @@ fn store_in(
     let paper_event = paper_event(actor, new);
     let write_rows = |conn: &mut DbConnection| -> Result<(), Abort<Stored>> {
         responses::record_submission(conn, &new.submission_id, &new.survey_id, day)?;
-        responses::insert(conn, response, rows)?;
+        responses::insert(conn, response)?;
         if let Some(event) = &paper_event {
             audit::insert(conn, event)?;
         }
@@ -473,39 +458,31 @@ pub fn settle_in(
     use rand::seq::SliceRandom;
 
     let mut fresh = responses::unsettled(conn, survey_id)?;
-    let due =
-        newest.is_none() || fresh.len() > SETTLE_BATCH || fresh.iter().any(|response| response.submitted_on < today);
+    let due = newest.is_none()
+        || fresh.len() > SETTLE_BATCH
+        || fresh.iter().any(|stored| stored.response.submitted_on < today);
     if fresh.is_empty() {
         return Ok(0);
     }
-    let ids: Vec<String> = fresh.iter().map(|response| response.id.clone()).collect();
-    let mut answers: std::collections::HashMap<String, Vec<StoredAnswer>> = std::collections::HashMap::new();
-    for row in responses::answers_of_many(conn, &ids)? {
-        answers.entry(row.response_id.clone()).or_default().push(row);
-    }
+    let ids: Vec<String> = fresh.iter().map(|stored| stored.response.id.clone()).collect();
     responses::delete_many(conn, &ids)?;
     fresh.shuffle(&mut rand::rng());
-    // Written back in the shuffled order, the responses in one statement and their answers after them in the same
-    // order, in as few statements as the backends' parameter limits allow.
-    // New random ids: no earlier version of a row (a dead tuple, a page of the log) shares its id with the row.
-    let mut rows = Vec::new();
-    for response in &mut fresh {
+    // Written back in the shuffled order, with their answers, in as few statements as the backends' parameter limits
+    // allow. New random ids: no earlier version of a row (a dead tuple, a page of the log) shares its id with the row.
+    for StoredResponse { response, .. } in &mut fresh {
         let new_id = uuid::Uuid::new_v4().to_string();
         response.settled = due && newest != Some(response.id.as_str());
-        for mut row in answers.remove(&response.id).unwrap_or_default() {
-            row.response_id.clone_from(&new_id);
-            rows.push(row);
-        }
         responses::move_comment_reviews(conn, &response.id, &new_id)?;
         response.id = new_id;
     }
-    responses::insert_many(conn, &fresh, &rows)?;
+    responses::insert_many(conn, &fresh)?;
     Ok(ids.len())
 }
 
 /// After a response is stored, removes what the database keeps of the rows' earlier versions, outside any
-/// transaction: on PostgreSQL the dead versions of responses and answers (with the letter's transaction id, before
-/// their group was rewritten) and of drafts (sealed, and those saved before sealing in plain text) are vacuumed, where no other transaction still sees them; on SQLite the
+/// transaction: on PostgreSQL the dead versions of responses with their answers (with the letter's transaction id,
+/// before their group was rewritten) and of drafts (sealed, and those saved before sealing in plain text) are
+/// vacuumed, where no other transaction still sees them; on SQLite the
 /// write-ahead log, whose frames group the pages each transaction wrote (the letter's with its response's), is
 /// checkpointed into the database and truncated, and `secure_delete` has zeroed what was deleted. Failing here loses
 /// nothing stored, so it is logged, not reported.
@@ -514,9 +491,7 @@ pub fn forget_earlier_versions(conn: &mut DbConnection) {
 
     let result = match conn {
         // VACUUM runs outside a transaction; SKIP_LOCKED leaves a table another submission is vacuuming to it.
-        DbConnection::Postgres(_) => {
-            conn.batch_execute("VACUUM (SKIP_LOCKED) responses, answers, drafts, legacy_drafts")
-        }
+        DbConnection::Postgres(_) => conn.batch_execute("VACUUM (SKIP_LOCKED) responses, drafts, legacy_drafts"),
         // Without waiting for readers (a long read would hold every writer behind this one): a log a reader still
         // needs is emptied by a later submission. The connection's own wait is set back whatever happens.
         DbConnection::Sqlite(_) => {

@@ -37,6 +37,35 @@ pub fn run_pending(conn: &mut DbConnection) -> Result<Vec<String>, MigrationErro
     Ok(applied)
 }
 
+/// Runs this build's migrations up to and including the one named `last` (`2026-12-05-000033_survey_sender`), leaving
+/// the database as an older build left it: for tests of what a later migration does to rows stored before it.
+#[doc(hidden)]
+pub fn run_up_to(conn: &mut DbConnection, last: &str) -> Result<(), MigrationError> {
+    fn up_to<DB: Backend>(
+        conn: &mut impl MigrationHarness<DB>,
+        pending: Vec<Box<dyn diesel::migration::Migration<DB>>>,
+        last: &str,
+    ) -> Result<(), MigrationError> {
+        for migration in pending {
+            conn.run_migration(migration.as_ref())?;
+            if migration.name().to_string() == last {
+                return Ok(());
+            }
+        }
+        Err(format!("no migration {last} is pending").into())
+    }
+    match conn {
+        DbConnection::Sqlite(conn) => {
+            let pending = conn.pending_migrations(SQLITE)?;
+            up_to(conn, pending, last)
+        }
+        DbConnection::Postgres(conn) => {
+            let pending = conn.pending_migrations(POSTGRES)?;
+            up_to(conn, pending, last)
+        }
+    }
+}
+
 /// Where the database stands against the migrations this build carries.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Status {

@@ -238,7 +238,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     promise_targets,
     comment_reviews,
     responses,
-    answers,
     submissions,
     instruments,
     drafts,
@@ -258,17 +257,7 @@ diesel::table! {
         instrument_version -> Text,
         language -> Text,
         settled -> Bool,
-    }
-}
-
-diesel::table! {
-    answers (response_id, item_id, position) {
-        response_id -> Text,
-        item_id -> Text,
-        position -> Integer,
-        option_code -> Nullable<Text>,
-        number_value -> Nullable<BigInt>,
-        text_value -> Nullable<Text>,
+        answers -> Text,
     }
 }
 
@@ -279,8 +268,6 @@ diesel::table! {
         submitted_on -> Date,
     }
 }
-
-diesel::joinable!(answers -> responses (response_id));
 
 diesel::table! {
     spent_resume_codes (code_hash) {

@@ -306,13 +306,12 @@ async fn a_copy_of_the_database_ties_no_response_to_its_letter(backend: Backend)
         assert_eq!(sent.location.as_deref(), Some("/tack"));
     }
     let serial_of_answer = |text: &str| (0..letters).find(|n| said(*n) == text).map(|n| n + 1);
-    once_forgotten(&app, &["responses", "answers"]).await;
+    once_forgotten(&app, &["responses"]).await;
 
-    // Joins: no value of a response, its answers, its submission or a draft is a value of a letter.
+    // Joins: no value of a response (its answers are in its row), its submission or a draft is a value of a letter.
     let mut letter_values = app.query_strings("SELECT id FROM invitations");
     letter_values.extend(app.query_strings("SELECT code_hash FROM invitations"));
     let mut response_values = app.query_strings("SELECT id FROM responses");
-    response_values.extend(app.query_strings("SELECT response_id FROM answers"));
     response_values.extend(app.query_strings("SELECT submission_id FROM submissions"));
     response_values.extend(app.query_strings("SELECT key_hash FROM drafts"));
     assert!(
@@ -322,20 +321,14 @@ async fn a_copy_of_the_database_ties_no_response_to_its_letter(backend: Backend)
 
     // Order: responses as stored (rows in storage order), guessed to follow the letters in the order they were
     // answered (here: by serial). Chance gets one right on average; six or more happens once in ~1,400 tries.
-    let storage_order = match &app.database {
-        TestDatabase::Sqlite { .. } => {
-            "SELECT a.text_value FROM responses r JOIN answers a ON a.response_id = r.id \
-             WHERE a.item_id = 'comment' ORDER BY r.rowid"
-        }
-        TestDatabase::Postgres { .. } => {
-            "SELECT a.text_value FROM responses r JOIN answers a ON a.response_id = r.id \
-             WHERE a.item_id = 'comment' ORDER BY r.ctid"
-        }
-    };
+    let comments = format!(
+        "SELECT a.text_value FROM responses r JOIN {} a ON a.response_id = r.id WHERE a.item_id = 'comment'",
+        app.answers_table()
+    );
     let stored = match app.database {
         // `responses` is WITHOUT ROWID: its storage order is its key's, the random ids'.
-        TestDatabase::Sqlite { .. } => app.query_strings(&storage_order.replace("r.rowid", "r.id")),
-        TestDatabase::Postgres { .. } => app.query_strings(storage_order),
+        TestDatabase::Sqlite { .. } => app.query_strings(&format!("{comments} ORDER BY r.id")),
+        TestDatabase::Postgres { .. } => app.query_strings(&format!("{comments} ORDER BY r.ctid")),
     };
     assert_eq!(stored.len(), letters);
     let right = stored.iter().enumerate().filter(|(place, text)| serial_of_answer(text) == Some(place + 1)).count();
@@ -358,10 +351,11 @@ async fn a_copy_of_the_database_ties_no_response_to_its_letter(backend: Backend)
                 })
                 .collect();
             let response_xmins: Vec<(usize, String)> = app
-                .query_strings(
-                    "SELECT a.text_value || ':' || r.xmin::text FROM responses r JOIN answers a \
+                .query_strings(&format!(
+                    "SELECT a.text_value || ':' || r.xmin::text FROM responses r JOIN {} a \
                      ON a.response_id = r.id WHERE a.item_id = 'comment'",
-                )
+                    app.answers_table()
+                ))
                 .into_iter()
                 .map(|row| {
                     let (text, xmin) = row.split_once(':').unwrap();
@@ -380,15 +374,12 @@ async fn a_copy_of_the_database_ties_no_response_to_its_letter(backend: Backend)
             assert!(expected_right <= 1.0, "transaction ids give {expected_right:.2} letters, chance about 1");
 
             if pageinspect(&app) {
-                // Dead rows: earlier versions of responses and answers, with the transaction that wrote them, are
-                // vacuumed away: every readable row version is a live row.
-                for (table, live) in [("responses", letters), ("answers", count(&app, "SELECT COUNT(*) FROM answers"))]
-                {
-                    let versions = row_versions(&app, table);
-                    assert_eq!(versions.len(), live, "{table}: only live rows are readable");
-                    let live_xmins: Vec<String> = app.query_strings(&format!("SELECT xmin::text FROM {table}"));
-                    assert!(versions.iter().all(|(xmin, _)| live_xmins.contains(xmin)));
-                }
+                // Dead rows: earlier versions of responses with their answers, with the transaction that wrote them,
+                // are vacuumed away: every readable row version is a live row.
+                let versions = row_versions(&app, "responses");
+                assert_eq!(versions.len(), letters, "responses: only live rows are readable");
+                let live_xmins: Vec<String> = app.query_strings("SELECT xmin::text FROM responses");
+                assert!(versions.iter().all(|(xmin, _)| live_xmins.contains(xmin)));
             }
         }
     }

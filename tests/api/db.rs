@@ -113,7 +113,7 @@ async fn stored_texts(db: &Db, sql: &'static str) -> Vec<String> {
 /// enums written through the models (inserts, updates, filters, upserts on each backend's own connection) are that
 /// same text.
 async fn stored_states_are_read_and_written_as_their_text(backend: Backend) {
-    use trygghet::db::models::response::Response;
+    use trygghet::db::models::response::{Response, StoredResponse};
     use trygghet::db::models::survey::{Invitation, Survey, SurveyChanges, SurveyMunicipality};
     use trygghet::db::models::tally::CompletionTally;
     use trygghet::db::models::user::UserChanges;
@@ -235,7 +235,7 @@ async fn stored_states_are_read_and_written_as_their_text(backend: Backend) {
                 language: "sv".to_owned(),
                 settled: false,
             };
-            responses::insert(conn, &response, &[])?;
+            responses::insert(conn, &StoredResponse::new(response, &[]))?;
             let tally = CompletionTally {
                 survey_id: "s-open".to_owned(),
                 municipality_code: "1783".to_owned(),

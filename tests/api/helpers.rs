@@ -575,6 +575,26 @@ impl TestApp {
         rows.expect("the test query runs").into_iter().map(|row| row.value).collect()
     }
 
+    /// The stored answers as a subquery to name in `FROM`, one row per entry of each response's `answers` array, with
+    /// the columns `response_id, item_id, position, option_code, number_value, text_value`.
+    pub fn answers_table(&self) -> &'static str {
+        match &self.database {
+            TestDatabase::Sqlite { .. } => {
+                "(SELECT responses.id AS response_id, json_extract(entry.value, '$.i') AS item_id, \
+                 COALESCE(json_extract(entry.value, '$.p'), 0) AS position, \
+                 json_extract(entry.value, '$.o') AS option_code, json_extract(entry.value, '$.n') AS number_value, \
+                 json_extract(entry.value, '$.t') AS text_value \
+                 FROM responses, json_each(responses.answers) AS entry)"
+            }
+            TestDatabase::Postgres { .. } => {
+                "(SELECT responses.id AS response_id, entry->>'i' AS item_id, \
+                 COALESCE((entry->>'p')::integer, 0) AS position, entry->>'o' AS option_code, \
+                 (entry->>'n')::bigint AS number_value, entry->>'t' AS text_value \
+                 FROM responses, json_array_elements(responses.answers::json) AS entry)"
+            }
+        }
+    }
+
     /// An SQL timestamp literal `hours` ago, in the form each backend stores.
     pub fn timestamp_hours_ago(&self, hours: i64) -> String {
         let at = chrono::Utc::now().naive_utc() - chrono::Duration::hours(hours);

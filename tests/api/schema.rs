@@ -8,6 +8,7 @@ use diesel::sql_types::{Integer, Nullable, Text};
 use diesel::{Connection, PgConnection, QueryableByName, RunQueryDsl, SqliteConnection};
 
 use crate::helpers::{Backend, TestDatabase, postgres_admin_url};
+use crate::on_both_backends;
 use crate::process::trygghet;
 
 #[derive(QueryableByName)]
@@ -128,4 +129,77 @@ fn both_backends_have_the_same_schema() {
         only_sqlite.is_empty() && only_postgres.is_empty(),
         "the schemas differ:\n  only on SQLite: {only_sqlite:#?}\n  only on PostgreSQL: {only_postgres:#?}"
     );
+}
+
+/// Answers stored before they moved into their response's row (one row per value in a table `answers`) come through
+/// the migration as the same rows: every response reads back what it had, multiple choices in their order, numbers
+/// and texts (quotes and all) included, and a response without answers reads back none.
+async fn answers_stored_before_move_into_their_responses(backend: Backend) {
+    use diesel::connection::SimpleConnection;
+    use trygghet::db::DbConnection;
+    use trygghet::db::models::response::decode_answers;
+    use trygghet::domain::instrument::AnswerRow;
+
+    let Some(database) = TestDatabase::create_empty(backend) else { return };
+    let target = match trygghet::config::DatabaseUrl::parse(&database.url()).unwrap() {
+        trygghet::config::DatabaseUrl::Sqlite(path) => trygghet::db::connection::Target::Sqlite(path),
+        trygghet::config::DatabaseUrl::Postgres(url) => trygghet::db::connection::Target::Postgres(url),
+    };
+    let mut conn = target.establish().unwrap();
+    trygghet::db::migrations::run_up_to(&mut conn, "2026-12-05-000033_survey_sender").unwrap();
+    // The responses' survey is left out: only the answers are looked at.
+    let without_keys = match conn {
+        DbConnection::Sqlite(_) => "PRAGMA foreign_keys = OFF",
+        DbConnection::Postgres(_) => "SET session_replication_role = replica",
+    };
+    conn.batch_execute(without_keys).unwrap();
+    conn.batch_execute(
+        "INSERT INTO responses (id, survey_id, municipality_code, mode, submitted_on, instrument_version, language, \
+         settled) VALUES ('r1', 's', '1783', 'web', '2026-09-01', 'v', 'sv', TRUE), \
+         ('r2', 's', '1783', 'paper', '2026-09-01', 'v', 'sv', FALSE);
+         INSERT INTO answers (response_id, item_id, position, option_code, number_value, text_value) VALUES \
+         ('r1', 'unsafe_places', 1, 'parks', NULL, NULL), ('r1', 'age', 0, NULL, 42, NULL), \
+         ('r1', 'unsafe_places', 0, 'stations', NULL, NULL), ('r1', 'area_safe', 0, 'rather_safe', NULL, NULL), \
+         ('r1', 'comment', 0, NULL, NULL, 'Mer \"ljus\" vid torget, tack!');",
+    )
+    .unwrap();
+    trygghet::db::migrations::run_pending(&mut conn).unwrap();
+
+    let row = |item: &str, position: i32| AnswerRow {
+        item_id: item.to_owned(),
+        position,
+        option_code: None,
+        number: None,
+        text: None,
+    };
+    let mut stored = |id: &str| {
+        let query = diesel::sql_query(format!("SELECT answers AS value FROM responses WHERE id = '{id}'"));
+        let answers = match &mut conn {
+            DbConnection::Sqlite(conn) => query.get_result::<Stored>(conn),
+            DbConnection::Postgres(conn) => query.get_result::<Stored>(conn),
+        };
+        decode_answers(&answers.unwrap().value).unwrap()
+    };
+    assert_eq!(
+        stored("r1"),
+        [
+            AnswerRow { number: Some(42), ..row("age", 0) },
+            AnswerRow { option_code: Some("rather_safe".to_owned()), ..row("area_safe", 0) },
+            AnswerRow { text: Some("Mer \"ljus\" vid torget, tack!".to_owned()), ..row("comment", 0) },
+            AnswerRow { option_code: Some("stations".to_owned()), ..row("unsafe_places", 0) },
+            AnswerRow { option_code: Some("parks".to_owned()), ..row("unsafe_places", 1) },
+        ]
+    );
+    assert_eq!(stored("r2"), []);
+}
+on_both_backends!(
+    answers_stored_before_move_into_their_responses,
+    super::answers_stored_before_move_into_their_responses
+);
+
+/// One text column, `value`.
+#[derive(QueryableByName)]
+struct Stored {
+    #[diesel(sql_type = Text)]
+    value: String,
 }

@@ -4,17 +4,8 @@ use diesel::prelude::*;
 
 use crate::db::DbConnection;
 use crate::db::models::comment::{CommentReview, StoredComment};
-use crate::db::schema::{answers, comment_reviews, responses};
-
-type Row = (String, String, String, Option<String>, Option<CommentReview>);
-
-fn joined(rows: Vec<Row>) -> Vec<StoredComment> {
-    rows.into_iter()
-        .filter_map(|(response_id, item_id, municipality_code, text, review)| {
-            Some(StoredComment { response_id, item_id, municipality_code, text: text?, review })
-        })
-        .collect()
-}
+use crate::db::models::response::decode_answers;
+use crate::db::schema::{comment_reviews, responses};
 
 /// Which free-text answers of a survey to read.
 enum Which<'a> {
@@ -24,33 +15,68 @@ enum Which<'a> {
     One { response: &'a str, item: &'a str },
 }
 
-/// Free-text answers of a survey with their reviews, in the order of the responses' random ids.
-fn load(conn: &mut DbConnection, survey: &str, which: Which<'_>) -> QueryResult<Vec<StoredComment>> {
-    let mut query = answers::table
-        .inner_join(responses::table)
-        .left_join(comment_reviews::table.on(
-            comment_reviews::response_id.eq(answers::response_id).and(comment_reviews::item_id.eq(answers::item_id)),
-        ))
-        .filter(responses::survey_id.eq(survey.to_owned()))
-        .filter(answers::text_value.is_not_null())
-        .select((
-            answers::response_id,
-            answers::item_id,
-            responses::municipality_code,
-            answers::text_value,
-            Option::<CommentReview>::as_select(),
-        ))
-        .into_boxed();
-    query = match which {
-        Which::Municipality { code, items } => query
-            .filter(responses::municipality_code.eq(code.to_owned()))
-            .filter(answers::item_id.eq_any(items.to_vec())),
-        Which::One { response, item } => {
-            query.filter(answers::response_id.eq(response.to_owned())).filter(answers::item_id.eq(item.to_owned()))
+impl Which<'_> {
+    fn asks_for(&self, item: &str) -> bool {
+        match self {
+            Which::Municipality { items, .. } => items.iter().any(|wanted| wanted == item),
+            Which::One { item: wanted, .. } => *wanted == item,
         }
+    }
+}
+
+/// Free-text answers of a survey with their reviews, in the order of the responses' random ids, then of the items.
+/// A response keeps its answers in its own row, so the texts are picked from the answers of the responses asked for.
+fn load(conn: &mut DbConnection, survey: &str, which: Which<'_>) -> QueryResult<Vec<StoredComment>> {
+    let query = responses::table
+        .filter(responses::survey_id.eq(survey.to_owned()))
+        .select((responses::id, responses::municipality_code, responses::answers))
+        .order(responses::id)
+        .into_boxed();
+    let query = match &which {
+        Which::Municipality { code, .. } => query.filter(responses::municipality_code.eq(code.to_owned())),
+        Which::One { response, .. } => query.filter(responses::id.eq(response.to_owned())),
     };
-    let rows: Vec<Row> = query.order((responses::id, answers::item_id)).load(conn)?;
-    Ok(joined(rows))
+    let stored: Vec<(String, String, String)> = query.load(conn)?;
+    let mut found = Vec::new();
+    for (response_id, municipality_code, answers) in stored {
+        let mut texts: Vec<(String, String)> = decode_answers(&answers)?
+            .into_iter()
+            .filter(|row| which.asks_for(&row.item_id))
+            .filter_map(|row| Some((row.item_id, row.text?)))
+            .collect();
+        texts.sort();
+        found.extend(texts.into_iter().map(|(item_id, text)| StoredComment {
+            response_id: response_id.clone(),
+            item_id,
+            municipality_code: municipality_code.clone(),
+            text,
+            review: None,
+        }));
+    }
+    let mut reviews: std::collections::HashMap<(String, String), CommentReview> = reviews_of(conn, survey, &found)?
+        .into_iter()
+        .map(|review| ((review.response_id.clone(), review.item_id.clone()), review))
+        .collect();
+    for comment in &mut found {
+        comment.review = reviews.remove(&(comment.response_id.clone(), comment.item_id.clone()));
+    }
+    Ok(found)
+}
+
+/// The reviews of the survey's comments `found`: one looked up by its key when there is one, else all the survey's.
+fn reviews_of(conn: &mut DbConnection, survey: &str, found: &[StoredComment]) -> QueryResult<Vec<CommentReview>> {
+    match found {
+        [] => Ok(Vec::new()),
+        [one] => comment_reviews::table
+            .find((&one.response_id, &one.item_id))
+            .filter(comment_reviews::survey_id.eq(survey))
+            .select(CommentReview::as_select())
+            .load(conn),
+        _ => comment_reviews::table
+            .filter(comment_reviews::survey_id.eq(survey))
+            .select(CommentReview::as_select())
+            .load(conn),
+    }
 }
 
 /// The free-text answers (to the given items) of a survey's municipality, each with its review.

@@ -12,8 +12,9 @@
 //! **Messages for residents.** Problems are an enum, not text, so the page can word them in the resident's language
 //! ([`AnswerProblem::text`]); the texts are short and say what to do, for residents aged 16 to 85.
 //!
-//! **Storage is one row per value** ([`AnswerRow`]): a multiple-choice answer is one row per chosen option, so results
-//! can count options with plain SQL. [`Answers::from_rows`] reads rows back and checks them against the instrument.
+//! **Stored as one row per value** ([`AnswerRow`]): a multiple-choice answer is one row per chosen option, by code,
+//! never by label. A response keeps its rows together in its own database row (see `db::models::response`).
+//! [`Answers::from_rows`] reads rows back and checks them against the instrument.
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -1,0 +1,15 @@
+-- A response's answers kept in its own row, as one JSON array of its answer rows in key order (item, then position
+-- among a multiple-choice item's options): `[{"i": item, "p": position, "o": option code | "n": number | "t": text}]`,
+-- with a position of 0 left out. Settling rewrites a survey's fresh responses under new ids after every submission
+-- (see `settled`); with the answers in rows of their own each rewrite deleted and inserted some 500 rows, with them
+-- in the response's row about 8.
+ALTER TABLE responses ADD COLUMN answers TEXT NOT NULL DEFAULT '[]';
+UPDATE responses SET answers = (
+    SELECT json_group_array(
+        json_object('i', item_id, 'p', position, 'o', option_code, 'n', number_value, 't', text_value)
+        ORDER BY item_id, position
+    )
+    FROM answers
+    WHERE answers.response_id = responses.id
+);
+DROP TABLE answers;
