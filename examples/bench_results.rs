@@ -838,13 +838,20 @@ fn answers(instrument: &Instrument, rng: &mut impl Rng, comments: f64) -> Vec<An
                 }
                 rows.push(row(Some(answer.to_owned()), None, None));
             }
-            ItemKind::Multiple { .. } => {
+            ItemKind::Multiple { options, .. } => {
                 // Where residents feel unsafe: at least one place, town centres and stations most often.
                 let shares = [0.30, 0.25, 0.20, 0.10, 0.15, 0.05];
                 let mut chosen: Vec<usize> =
                     (0..codes.len()).filter(|&index| rng.random_bool(*shares.get(index).unwrap_or(&0.1))).collect();
                 if chosen.is_empty() {
                     chosen.push(draw(rng, &shares[..codes.len().min(shares.len())]));
+                }
+                // An option that rules out the others ("no such place") is only ever chosen alone, as the
+                // questionnaire requires of a form.
+                let alone =
+                    |index: &usize| options.iter().any(|option| option.exclusive && option.code == codes[*index]);
+                if chosen.len() > 1 {
+                    chosen.retain(|index| !alone(index));
                 }
                 for (position, index) in chosen.into_iter().enumerate() {
                     rows.push(AnswerRow {
