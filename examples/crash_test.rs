@@ -66,7 +66,7 @@ struct Args {
     #[arg(long, default_value_t = 2)]
     clerks: usize,
     /// Letters per municipality (enough that they do not run out before the last kill).
-    #[arg(long, default_value_t = 1500)]
+    #[arg(long, default_value_t = 5000)]
     letters: usize,
     /// How long the service runs once ready before it is killed: a random time in this range, in milliseconds.
     #[arg(long, value_parser = range_ms, default_value = "200-2000")]
