@@ -178,7 +178,10 @@ async fn answers_stored_before_move_into_their_responses(backend: Backend) {
             DbConnection::Sqlite(conn) => query.get_result::<Stored>(conn),
             DbConnection::Postgres(conn) => query.get_result::<Stored>(conn),
         };
-        decode_answers(&answers.unwrap().value).unwrap()
+        let answers = answers.unwrap().value;
+        // As the service writes them: no member that is null, no position of 0.
+        assert!(!answers.contains("null") && !answers.replace(' ', "").contains(r#""p":0"#), "{answers}");
+        decode_answers(&answers).unwrap()
     };
     assert_eq!(
         stored("r1"),

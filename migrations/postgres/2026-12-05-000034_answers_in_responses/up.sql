@@ -6,10 +6,16 @@
 ALTER TABLE responses ADD COLUMN answers TEXT NOT NULL DEFAULT '[]';
 UPDATE responses SET answers = COALESCE((
     SELECT json_agg(
-        json_build_object('i', item_id, 'p', position, 'o', option_code, 'n', number_value, 't', text_value)
+        -- Without the members that are null, as the service writes them.
+        json_strip_nulls(json_build_object(
+            'i', item_id, 'p', NULLIF(position, 0), 'o', option_code, 'n', number_value, 't', text_value
+        ))
         ORDER BY item_id COLLATE "C", position
     )::text
     FROM answers
     WHERE answers.response_id = responses.id
 ), '[]');
 DROP TABLE answers;
+-- The ids of a survey's responses (read to tell which are new since results were computed) without reading the rows,
+-- whose answers make them wide: an index-only scan.
+CREATE INDEX responses_survey_ids ON responses (survey_id, municipality_code, id);

@@ -1,3 +1,4 @@
+DROP INDEX responses_survey_ids;
 CREATE TABLE answers (
     response_id TEXT NOT NULL REFERENCES responses (id) ON DELETE CASCADE,
     item_id TEXT NOT NULL,

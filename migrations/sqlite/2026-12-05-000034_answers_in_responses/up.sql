@@ -6,10 +6,15 @@
 ALTER TABLE responses ADD COLUMN answers TEXT NOT NULL DEFAULT '[]';
 UPDATE responses SET answers = (
     SELECT json_group_array(
-        json_object('i', item_id, 'p', position, 'o', option_code, 'n', number_value, 't', text_value)
+        -- json_patch leaves out the members that are null, as the service writes them.
+        json_patch('{}', json_object(
+            'i', item_id, 'p', NULLIF(position, 0), 'o', option_code, 'n', number_value, 't', text_value
+        ))
         ORDER BY item_id, position
     )
     FROM answers
     WHERE answers.response_id = responses.id
 );
 DROP TABLE answers;
+-- The ids of a survey's responses (read to tell which are new since results were computed) without reading the rows.
+CREATE INDEX responses_survey_ids ON responses (survey_id, municipality_code, id);

@@ -1,9 +1,9 @@
 //! Every survey's counted respondents, encoded, kept in memory from one request to the next.
 //!
-//! Reading a survey's answers is most of what its results cost (3.4 million rows at 100,000 responses), and the
-//! answers hardly change: a response's answers are never changed once stored (settling rewrites it under a new id
-//! with the same answers and municipality, see `app::responses::settle_in`: read again as a new respondent, the old
-//! id dropped), and nothing else deletes one. So a survey's respondents are read
+//! Reading a survey's answers is most of what its results cost (100,000 arrays of some 34 answer rows at 100,000
+//! responses), and the answers hardly change: a response's answers are never changed once stored (settling rewrites
+//! it under a new id with the same answers and municipality, see `app::responses::settle_in`: read again as a new
+//! respondent, the old id dropped), and nothing else deletes one. So a survey's respondents are read
 //! once, for all its municipalities (each request picks those its viewer may see), and kept with the survey's
 //! revision. That revision is raised in the same transaction as every submission, settling and change of margins (see
 //! `queries::surveys::lock_for_write`): while it is unchanged the kept respondents are exactly what reading again
