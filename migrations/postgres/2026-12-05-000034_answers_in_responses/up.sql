@@ -16,6 +16,8 @@ UPDATE responses SET answers = COALESCE((
     WHERE answers.response_id = responses.id
 ), '[]');
 DROP TABLE answers;
--- The ids of a survey's responses (read to tell which are new since results were computed) without reading the rows,
--- whose answers make them wide: an index-only scan.
-CREATE INDEX responses_survey_ids ON responses (survey_id, municipality_code, id);
+-- The index by survey and municipality ends with the id, so that a survey's response ids (read to tell which are new
+-- since results were computed) come from the index alone, without the rows their answers make wide. (SQLite's index
+-- of a WITHOUT ROWID table holds the key anyway.)
+DROP INDEX responses_survey_municipality;
+CREATE INDEX responses_survey_municipality ON responses (survey_id, municipality_code, mode, id);

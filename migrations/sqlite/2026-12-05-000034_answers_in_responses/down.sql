@@ -1,4 +1,5 @@
-DROP INDEX responses_survey_ids;
+DROP INDEX responses_survey_municipality;
+CREATE INDEX responses_survey_municipality ON responses (survey_id, municipality_code, mode);
 CREATE TABLE answers (
     response_id TEXT NOT NULL REFERENCES responses (id) ON DELETE CASCADE,
     item_id TEXT NOT NULL,
