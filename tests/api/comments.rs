@@ -8,16 +8,18 @@ use crate::on_both_backends;
 use crate::results::{answers, enter, open_survey};
 
 const WRITTEN: &str = "Sven Ek på Storgatan 3 spelar hög musik varje natt. Ring sven ek!";
+const UNREVIEWED: &str = "Gatlyktorna vid skolan är trasiga sedan i våras.";
 
 /// Hagfors' comments page as a staff member sees it.
 async fn page_of(who: &Browser, id: &str) -> String {
     who.get(&format!("/admin/surveys/{id}/comments?municipality=1783")).await.text().await.unwrap()
 }
 
-/// The comment's response id, from the coordinator's page.
-fn response_of(page: &str) -> String {
+/// The response id of the comment `written`, from the coordinator's page.
+fn response_of(page: &str, written: &str) -> String {
     let marker = "id=\"c-";
-    let start = page.find(marker).expect("a comment") + marker.len();
+    let at = page.find(written).expect("the comment");
+    let start = page[..at].rfind(marker).expect("its response") + marker.len();
     page[start..start + 36].to_owned()
 }
 
@@ -30,14 +32,18 @@ async fn comments_are_masked_approved_and_only_then_read(backend: Backend) {
     fields.push(("q.comment".to_owned(), WRITTEN.to_owned()));
     enter(&admin, &id, "1783", &fields).await;
     enter(&admin, &id, "1762", &answers(&instrument, 0, true)).await;
+    // Another of Hagfors' comments, which nobody reviews: it stays the coordinator's alone.
+    let mut fields = answers(&instrument, 2, true);
+    fields.push(("q.comment".to_owned(), UNREVIEWED.to_owned()));
+    enter(&admin, &id, "1783", &fields).await;
 
     let coordinator = app.staff("mia@hagfors.se", "coordinator", &["1783"]).await;
     let viewer = app.staff("vera@hagfors.se", "viewer", &["1783"]).await;
     let torsby = app.staff("tor@torsby.se", "coordinator", &["1737"]).await;
     let page = page_of(&coordinator, &id).await;
-    assert!(page.contains(WRITTEN), "the coordinator reads the original");
+    assert!(page.contains(WRITTEN) && page.contains(UNREVIEWED), "the coordinator reads the originals");
     assert!(!page.contains("Mörkt vid busshållplatsen"), "Munkfors' comment is not Hagfors'");
-    let response = response_of(&page);
+    let response = response_of(&page, WRITTEN);
     let viewed = page_of(&viewer, &id).await;
     assert!(!viewed.contains("Storgatan") && viewed.contains("Inga kommentarer är godkända ännu."));
     assert_eq!(torsby.get(&format!("/admin/surveys/{id}/comments?municipality=1783")).await.status(), 404);
@@ -60,11 +66,14 @@ async fn comments_are_masked_approved_and_only_then_read(backend: Backend) {
     let shown = "[dolt] på [dolt] spelar hög musik varje natt. Ring [dolt]!";
     let viewed = page_of(&viewer, &id).await;
     assert!(viewed.contains(shown) && !viewed.contains("Sven"), "viewers read the masked text only");
+    assert!(!viewed.contains(UNREVIEWED), "the review is the one comment's, not the other's");
+    assert!(page_of(&coordinator, &id).await.contains(UNREVIEWED));
 
     // Open data carries the approved text only.
     let csv = admin.get(&format!("/api/v1/surveys/{id}/responses.csv?format=rfc4180&free_text=1")).await;
     let csv = csv.text().await.unwrap();
     assert!(csv.contains(shown) && !csv.contains("Sven") && !csv.contains("Mörkt vid"), "{csv}");
+    assert!(!csv.contains(UNREVIEWED), "{csv}");
 
     // The log says who reviewed what, never the text.
     let details = app.query_strings("SELECT detail FROM audit_events WHERE action LIKE 'comment_%'");

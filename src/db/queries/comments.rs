@@ -63,20 +63,21 @@ fn load(conn: &mut DbConnection, survey: &str, which: Which<'_>) -> QueryResult<
     Ok(found)
 }
 
-/// The reviews of the survey's comments `found`: one looked up by its key when there is one, else all the survey's.
+/// The reviews of the survey's comments `found`, looked up by their responses' ids.
 fn reviews_of(conn: &mut DbConnection, survey: &str, found: &[StoredComment]) -> QueryResult<Vec<CommentReview>> {
-    match found {
-        [] => Ok(Vec::new()),
-        [one] => comment_reviews::table
-            .find((&one.response_id, &one.item_id))
-            .filter(comment_reviews::survey_id.eq(survey))
-            .select(CommentReview::as_select())
-            .load(conn),
-        _ => comment_reviews::table
-            .filter(comment_reviews::survey_id.eq(survey))
-            .select(CommentReview::as_select())
-            .load(conn),
+    let mut ids: Vec<&str> = found.iter().map(|comment| comment.response_id.as_str()).collect();
+    ids.dedup();
+    let mut reviews = Vec::new();
+    for chunk in ids.chunks(500) {
+        reviews.extend(
+            comment_reviews::table
+                .filter(comment_reviews::survey_id.eq(survey))
+                .filter(comment_reviews::response_id.eq_any(chunk))
+                .select(CommentReview::as_select())
+                .load(conn)?,
+        );
     }
+    Ok(reviews)
 }
 
 /// The free-text answers (to the given items) of a survey's municipality, each with its review.
