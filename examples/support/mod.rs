@@ -133,10 +133,7 @@ pub async fn create_admin(db: &Db) -> Result<(), Failure> {
 
 /// Where a raw connection to `url` goes (with the service's SQLite pragmas).
 pub fn target_of(url: &str) -> Result<Target, Failure> {
-    Ok(match DatabaseUrl::parse(url)? {
-        DatabaseUrl::Sqlite(path) => Target::Sqlite(path),
-        DatabaseUrl::Postgres(url) => Target::Postgres(url),
-    })
+    Ok(Target::of(&DatabaseUrl::parse(url)?))
 }
 
 /// Rows per INSERT statement while seeding.

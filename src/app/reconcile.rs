@@ -120,16 +120,11 @@ fn recount_responses(
     instrument: &Instrument,
 ) -> diesel::QueryResult<Vec<CompletionTally>> {
     let mut completions: BTreeMap<(String, NaiveDate, &str), CompletionTally> = BTreeMap::new();
-    let all = responses::of_survey(conn, survey_id)?;
-    for chunk in all.chunks(1000) {
-        let ids: Vec<String> = chunk.iter().map(|response| response.id.clone()).collect();
-        let mut rows = BTreeMap::new();
-        for stored in responses::with_answers(conn, &ids)? {
-            rows.insert(stored.response.id, decode_answers(&stored.answers)?);
-        }
-        for response in chunk {
-            let answers =
-                Answers::from_rows(instrument, rows.remove(&response.id).unwrap_or_default()).unwrap_or_default();
+    let ids: Vec<String> = responses::ids_of_survey(conn, survey_id)?.into_iter().map(|(id, _)| id).collect();
+    for chunk in ids.chunks(1000) {
+        for stored in responses::with_answers(conn, chunk)? {
+            let answers = Answers::from_rows(instrument, decode_answers(&stored.answers)?).unwrap_or_default();
+            let response = stored.response;
             let completeness = classify(answers.len(), instrument.applicable_items(&answers));
             let key = (response.municipality_code.clone(), response.submitted_on, response.mode.as_str());
             let tally = completions.entry(key).or_insert_with(|| CompletionTally {

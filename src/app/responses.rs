@@ -299,9 +299,9 @@ fn response_row(new: &NewResponse, day: NaiveDate) -> StoredResponse {
     StoredResponse::new(response, &new.answers.rows())
 }
 
-/// Stores a response (with its answers) with everything it changes, or is rolled back with the
-/// reason why nothing was stored. Its survey's fresh responses are rewritten after it, in the same transaction
-/// ([`store_together`], [`store_alone`]).
+/// Stores a response (with its answers) with everything it changes, or is rolled back with the reason why nothing
+/// was stored. Its survey's fresh responses are rewritten after it, in the same transaction ([`store_together`],
+/// [`store_alone`]).
 fn store_in(
     conn: &mut DbConnection,
     actor: &Actor,
@@ -482,10 +482,10 @@ pub fn settle_in(
 /// After a response is stored, removes what the database keeps of the rows' earlier versions, outside any
 /// transaction: on PostgreSQL the dead versions of responses with their answers (with the letter's transaction id,
 /// before their group was rewritten) and of drafts (sealed, and those saved before sealing in plain text) are
-/// vacuumed, where no other transaction still sees them; on SQLite the
-/// write-ahead log, whose frames group the pages each transaction wrote (the letter's with its response's), is
-/// checkpointed into the database and truncated, and `secure_delete` has zeroed what was deleted. Failing here loses
-/// nothing stored, so it is logged, not reported.
+/// vacuumed, where no other transaction still sees them; on SQLite the write-ahead log, whose frames group the
+/// pages each transaction wrote (the letter's with its response's), is checkpointed into the database and
+/// truncated, and `secure_delete` has zeroed what was deleted. Failing here loses nothing stored, so it is logged,
+/// not reported.
 pub fn forget_earlier_versions(conn: &mut DbConnection) {
     use diesel::connection::SimpleConnection;
 

@@ -72,6 +72,16 @@ impl Target {
     }
 }
 
+impl Target {
+    /// Where connections to `url` go.
+    pub fn of(url: &crate::db::url::DatabaseUrl) -> Self {
+        match url {
+            crate::db::url::DatabaseUrl::Sqlite(path) => Self::Sqlite(path.clone()),
+            crate::db::url::DatabaseUrl::Postgres(url) => Self::Postgres(url.clone()),
+        }
+    }
+}
+
 /// The r2d2 manager that establishes connections through [`Target::establish`].
 pub struct ConnectionManager {
     pub target: Target,

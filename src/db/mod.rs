@@ -99,8 +99,7 @@ pub fn migration_status(url: &DatabaseUrl) -> Result<migrations::Status, OpenErr
     let what = url.redacted();
     let target = match url {
         DatabaseUrl::Sqlite(path) if !path.exists() => return Ok(migrations::Status::of_empty_sqlite()),
-        DatabaseUrl::Sqlite(path) => Target::Sqlite(path.clone()),
-        DatabaseUrl::Postgres(url) => Target::Postgres(url.clone()),
+        url => Target::of(url),
     };
     let mut conn =
         target.establish().map_err(|source| OpenError::Connect { what: what.clone(), source: source.into() })?;

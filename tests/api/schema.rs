@@ -141,11 +141,8 @@ async fn answers_stored_before_move_into_their_responses(backend: Backend) {
     use trygghet::domain::instrument::AnswerRow;
 
     let Some(database) = TestDatabase::create_empty(backend) else { return };
-    let target = match trygghet::config::DatabaseUrl::parse(&database.url()).unwrap() {
-        trygghet::config::DatabaseUrl::Sqlite(path) => trygghet::db::connection::Target::Sqlite(path),
-        trygghet::config::DatabaseUrl::Postgres(url) => trygghet::db::connection::Target::Postgres(url),
-    };
-    let mut conn = target.establish().unwrap();
+    let url = trygghet::config::DatabaseUrl::parse(&database.url()).unwrap();
+    let mut conn = trygghet::db::connection::Target::of(&url).establish().unwrap();
     trygghet::db::migrations::run_up_to(&mut conn, "2026-12-05-000033_survey_sender").unwrap();
     // The responses' survey is left out: only the answers are looked at.
     let without_keys = match conn {
