@@ -103,7 +103,7 @@ impl Resident {
 
 /// A period around today, so that an open survey takes answers.
 pub(crate) fn period() -> (String, String) {
-    let today = chrono::Utc::now().date_naive();
+    let today = trygghet::domain::survey::swedish_day(chrono::Utc::now());
     ((today - chrono::Duration::days(7)).to_string(), (today + chrono::Duration::days(30)).to_string())
 }
 

@@ -200,7 +200,8 @@ async fn retention_deletes_what_is_due_and_keeps_results_and_counters(backend: B
     assert!(retention(&[]).contains("Nothing is due."));
 
     // Its last day 200 days ago, and an audit event as old.
-    let long_ago = (chrono::Utc::now().date_naive() - chrono::Duration::days(200)).to_string();
+    let long_ago =
+        (trygghet::domain::survey::swedish_day(chrono::Utc::now()) - chrono::Duration::days(200)).to_string();
     app.database
         .execute(&format!("UPDATE surveys SET opens_on = '{long_ago}', closes_on = '{long_ago}' WHERE id = '{id}'"));
     let old = app.timestamp_hours_ago(200 * 24);

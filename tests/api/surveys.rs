@@ -674,7 +674,7 @@ on_both_backends!(
 async fn the_survey_page_leads_with_where_the_survey_stands(backend: Backend) {
     let Some(app) = spawn_app(backend).await else { return };
     let staff = app.staff("samordnare@hagfors.se", "coordinator", &["1783"]).await;
-    let today = chrono::Utc::now().date_naive();
+    let today = trygghet::domain::survey::swedish_day(chrono::Utc::now());
     let body = json!({ "title": "Trygghetsmätning 2027", "access": "codes",
         "opens_on": today.to_string(), "closes_on": (today + chrono::Duration::days(20)).to_string(),
         "municipalities": [{ "code": "1783", "sample_size": 300 }] });
