@@ -129,6 +129,7 @@ impl Application {
             forgetting: Default::default(),
             submissions: Default::default(),
             recall: Default::default(),
+            legacy_drafts: Default::default(),
         };
         offer_first_setup(&app).await;
         schedule_retention(app.db.clone(), config.retention);

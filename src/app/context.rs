@@ -33,4 +33,6 @@ pub struct Context {
     pub submissions: crate::app::responses::Line,
     /// The last residents' entries, to show their pages again while the database is out of reach.
     pub recall: crate::app::answering::Recall,
+    /// Whether drafts saved before drafts were sealed may be left, to look for under a code.
+    pub legacy_drafts: crate::app::answering::LegacyDrafts,
 }

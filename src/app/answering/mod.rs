@@ -31,7 +31,7 @@ use crate::app::responses::{self, NewResponse, Stored};
 use crate::db::models::response::{Draft, LegacyDraft};
 use crate::db::models::survey::Survey;
 use crate::db::queries::throttle::Slot;
-use crate::db::queries::{drafts, invitations, municipalities, surveys, tallies, throttle as throttle_queries};
+use crate::db::queries::{drafts, invitations, surveys, tallies, throttle as throttle_queries};
 use crate::domain::code_entry;
 use crate::domain::codes::{CodeHasher, InvitationCode};
 use crate::domain::dispositions::Disposition;
@@ -214,43 +214,65 @@ enum Found {
     Rows(Box<CodeRows>),
 }
 
-/// The code's rows, in one call to the database.
+/// The code's rows, in one call to the database: the letter with its survey and municipality, and the draft with
+/// its own, two queries (and a third for a code that has neither).
 async fn look_up(ctx: &Context, code_hash: &str, draft_key: &str) -> Result<Found, AppError> {
     let (lookup, lookup_draft) = (code_hash.to_owned(), draft_key.to_owned());
+    let legacy_left = ctx.legacy_drafts.clone();
     let found = ctx
         .db
         .run(move |conn| {
-            if let Some(legacy) = drafts::legacy(conn, &lookup)? {
-                return Ok(Found::Legacy(legacy));
-            }
-            let draft = drafts::get(conn, &lookup_draft)?;
-            let invitation = invitations::by_code_hash(conn, &lookup)?;
-            let (survey_id, municipality, letter, answered) = match (&invitation, &draft) {
-                (Some(invitation), _) => (
-                    invitation.survey_id.clone(),
-                    invitation.municipality_code.clone(),
-                    true,
-                    invitation.disposition == Disposition::Completed,
-                ),
-                (None, Some(draft)) => (draft.survey_id.clone(), draft.municipality_code.clone(), false, false),
-                (None, None) if drafts::resume_code_spent(conn, &lookup)? => {
-                    return Ok(Found::Rows(Box::new(Some(None))));
+            if legacy_left.may_be_left() {
+                if let Some(legacy) = drafts::legacy(conn, &lookup)? {
+                    return Ok(Found::Legacy(legacy));
                 }
-                (None, None) => return Ok(Found::Rows(Box::new(None))),
+                if !drafts::any_legacy(conn)? {
+                    legacy_left.none_left();
+                }
+            }
+            // A letter brings its survey; its draft is then looked up alone. A draft without a letter (an open
+            // link's) brings its own.
+            let found = match invitations::with_survey_by_code_hash(conn, &lookup)? {
+                Some((invitation, survey, name)) => {
+                    let answered = invitation.disposition == Disposition::Completed;
+                    let draft = drafts::get(conn, &lookup_draft)?;
+                    (survey, invitation.municipality_code, name, true, answered, draft)
+                }
+                None => match drafts::with_survey(conn, &lookup_draft)? {
+                    Some((draft, survey, name)) => {
+                        (survey, draft.municipality_code.clone(), name, false, false, Some(draft))
+                    }
+                    None if drafts::resume_code_spent(conn, &lookup)? => {
+                        return Ok(Found::Rows(Box::new(Some(None))));
+                    }
+                    None => return Ok(Found::Rows(Box::new(None))),
+                },
             };
-            let survey = surveys::find(conn, &survey_id)?;
-            let (municipality, _) = municipalities::find(conn, &municipality)?;
-            Ok(Found::Rows(Box::new(Some(Some((
-                survey,
-                municipality.code,
-                municipality.name,
-                letter,
-                answered,
-                draft,
-            ))))))
+            Ok(Found::Rows(Box::new(Some(Some(found)))))
         })
         .await?;
     Ok(found)
+}
+
+/// Whether drafts saved before drafts were sealed may be left. Nothing makes new ones, so once none are left a code's
+/// look-up stops asking for them.
+#[derive(Debug, Clone)]
+pub struct LegacyDrafts(Arc<std::sync::atomic::AtomicBool>);
+
+impl Default for LegacyDrafts {
+    fn default() -> Self {
+        Self(Arc::new(std::sync::atomic::AtomicBool::new(true)))
+    }
+}
+
+impl LegacyDrafts {
+    fn may_be_left(&self) -> bool {
+        self.0.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    fn none_left(&self) {
+        self.0.store(false, std::sync::atomic::Ordering::Relaxed);
+    }
 }
 
 /// Seals a draft saved before drafts were sealed (found by the hash of its code) and moves it under the draft key.
@@ -541,10 +563,9 @@ pub async fn save_section(
                     Some(_) => {}
                 }
                 if let Some(code_hash) = &letter {
-                    invitations::start_by_code_hash(conn, code_hash)?;
                     // Beside the letter only how far its draft reached: what a paper form for it takes out of the
                     // counts.
-                    invitations::set_draft_section(conn, code_hash, Some(reached))?;
+                    invitations::note_draft(conn, code_hash, reached)?;
                 }
                 Ok(())
             })

@@ -3,10 +3,22 @@ use diesel::prelude::*;
 use crate::db::DbConnection;
 use crate::db::connection::on_backend;
 use crate::db::models::response::{Draft, LegacyDraft};
-use crate::db::schema::{drafts, legacy_drafts, spent_resume_codes};
+use crate::db::models::survey::Survey;
+use crate::db::schema::{drafts, legacy_drafts, municipalities, spent_resume_codes, surveys};
 
 pub fn get(conn: &mut DbConnection, key_hash: &str) -> QueryResult<Option<Draft>> {
     drafts::table.find(key_hash).select(Draft::as_select()).first(conn).optional()
+}
+
+/// A draft with its survey and the name of its municipality, in one query.
+pub fn with_survey(conn: &mut DbConnection, key_hash: &str) -> QueryResult<Option<(Draft, Survey, String)>> {
+    drafts::table
+        .inner_join(surveys::table.on(surveys::id.eq(drafts::survey_id)))
+        .inner_join(municipalities::table.on(municipalities::code.eq(drafts::municipality_code)))
+        .filter(drafts::key_hash.eq(key_hash))
+        .select((Draft::as_select(), Survey::as_select(), municipalities::name))
+        .first(conn)
+        .optional()
 }
 
 /// Saves a draft, replacing the one under the same key.
@@ -24,6 +36,11 @@ pub fn save(conn: &mut DbConnection, draft: &Draft) -> QueryResult<()> {
 /// Replaces only a draft's sealed contents (nothing when the draft is gone, e.g. submitted meanwhile).
 pub fn set_sealed(conn: &mut DbConnection, key_hash: &str, sealed: &str) -> QueryResult<usize> {
     diesel::update(drafts::table.find(key_hash)).set(drafts::sealed.eq(sealed)).execute(conn)
+}
+
+/// Whether any draft saved before drafts were sealed is left.
+pub fn any_legacy(conn: &mut DbConnection) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(legacy_drafts::table.select(legacy_drafts::key_hash))).get_result(conn)
 }
 
 /// A draft saved before drafts were sealed, by the hash of its code.

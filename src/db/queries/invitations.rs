@@ -2,9 +2,9 @@ use diesel::prelude::*;
 
 use crate::db::DbConnection;
 use crate::db::connection::on_backend;
-use crate::db::models::survey::Invitation;
+use crate::db::models::survey::{Invitation, Survey};
 use crate::db::queries::tallies;
-use crate::db::schema::invitations;
+use crate::db::schema::{invitations, municipalities, surveys};
 use crate::domain::dispositions::Disposition;
 
 /// The highest letter serial used in a survey's municipality (0 when none).
@@ -190,15 +190,35 @@ pub fn by_code_hash(conn: &mut DbConnection, code_hash: &str) -> QueryResult<Opt
         .optional()
 }
 
-/// Marks the letter with this code as started (a resident saved a first page), unless staff or an answer have
-/// given it a more telling disposition; 1 when it changed.
-pub fn start_by_code_hash(conn: &mut DbConnection, code_hash: &str) -> QueryResult<usize> {
-    match by_code_hash(conn, code_hash)? {
-        Some(letter) if letter.disposition == Disposition::NotReturned => {
-            change(conn, &letter, Disposition::NotReturned, Disposition::Started)
-        }
-        _ => Ok(0),
+/// The letter with this code, with its survey and the name of its municipality, in one query.
+pub fn with_survey_by_code_hash(
+    conn: &mut DbConnection,
+    code_hash: &str,
+) -> QueryResult<Option<(Invitation, Survey, String)>> {
+    invitations::table
+        .inner_join(surveys::table)
+        .inner_join(municipalities::table.on(municipalities::code.eq(invitations::municipality_code)))
+        .filter(invitations::code_hash.eq(code_hash))
+        .select((Invitation::as_select(), Survey::as_select(), municipalities::name))
+        .first(conn)
+        .optional()
+}
+
+/// Notes that the draft of the letter with this code reached `section`, and marks the letter started (a resident
+/// saved a page) unless staff or an answer have given it a more telling disposition. One statement once the letter
+/// is started.
+pub fn note_draft(conn: &mut DbConnection, code_hash: &str, section: i32) -> QueryResult<()> {
+    // UPDATE … RETURNING cannot be expressed through the shared connection type.
+    let letter: Option<Invitation> =
+        on_backend!(conn, |conn| diesel::update(invitations::table.filter(invitations::code_hash.eq(code_hash)))
+            .set(invitations::draft_section.eq(Some(section)))
+            .returning(Invitation::as_returning())
+            .get_result(conn)
+            .optional())?;
+    if let Some(letter) = letter.filter(|letter| letter.disposition == Disposition::NotReturned) {
+        change(conn, &letter, Disposition::NotReturned, Disposition::Started)?;
     }
+    Ok(())
 }
 
 /// Marks the letter with this code as answered unless it already is; 1 when this call did it.
