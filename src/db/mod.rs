@@ -5,6 +5,7 @@
 
 pub mod backup;
 pub mod connection;
+pub mod fixed;
 pub mod migrations;
 pub mod models;
 pub mod notify;
@@ -22,6 +23,12 @@ use diesel::r2d2::{self, Pool};
 use prometheus::IntCounterVec;
 
 pub use connection::DbConnection;
+use diesel::RunQueryDsl;
+use fixed::fixed_statement;
+
+// A SQLite write says per connection whether its commit waits for the disk (see `Db::write_unsynced`).
+fixed_statement!(SyncFull, "PRAGMA synchronous = FULL");
+fixed_statement!(SyncNormal, "PRAGMA synchronous = NORMAL");
 use connection::{ConnectionManager, Target};
 
 use crate::db::url::{DatabaseUrl, parent_dir};
@@ -280,8 +287,8 @@ impl Db {
             let turn = gate.turn.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
             // Per connection: a synced write says so itself rather than trust that the last write on this
             // connection set it back.
-            let mode = if synced { "PRAGMA synchronous = FULL" } else { "PRAGMA synchronous = NORMAL" };
-            let result = conn.batch_execute(mode).and_then(|()| f(conn));
+            let mode = if synced { SyncFull::with(()).execute(conn) } else { SyncNormal::with(()).execute(conn) };
+            let result = mode.and_then(|_| f(conn));
             drop(turn);
             drop(in_line);
             result

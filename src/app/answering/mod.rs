@@ -565,7 +565,7 @@ pub async fn save_section(
                 if let Some(code_hash) = &letter {
                     // Beside the letter only how far its draft reached: what a paper form for it takes out of the
                     // counts.
-                    invitations::note_draft(conn, code_hash, reached)?;
+                    invitations::note_draft(conn, code_hash, survey, municipality, reached)?;
                 }
                 Ok(())
             })

@@ -1,10 +1,11 @@
 use diesel::prelude::*;
 
 use crate::db::DbConnection;
-use crate::db::connection::on_backend;
+use crate::db::fixed::{bind, fixed_statement};
 use crate::db::models::response::{Draft, LegacyDraft};
 use crate::db::models::survey::Survey;
 use crate::db::schema::{drafts, legacy_drafts, municipalities, spent_resume_codes, surveys};
+use diesel::sql_types::{Date, Integer, Text};
 
 pub fn get(conn: &mut DbConnection, key_hash: &str) -> QueryResult<Option<Draft>> {
     drafts::table.find(key_hash).select(Draft::as_select()).first(conn).optional()
@@ -23,15 +24,25 @@ pub fn with_survey(conn: &mut DbConnection, key_hash: &str) -> QueryResult<Optio
 
 /// Saves a draft, replacing the one under the same key.
 pub fn save(conn: &mut DbConnection, draft: &Draft) -> QueryResult<()> {
-    // Insert-or-update (ON CONFLICT) cannot be expressed through the shared connection type.
-    on_backend!(conn, |conn| diesel::insert_into(drafts::table)
-        .values(draft)
-        .on_conflict(drafts::key_hash)
-        .do_update()
-        .set(draft)
-        .execute(conn))?;
+    SaveDraft::with((
+        bind::<Text, _>(&draft.key_hash),
+        bind::<Text, _>(&draft.survey_id),
+        bind::<Text, _>(&draft.municipality_code),
+        bind::<Integer, _>(draft.reached_section),
+        bind::<Date, _>(draft.updated_on),
+        bind::<Text, _>(&draft.sealed),
+    ))
+    .execute(conn)?;
     Ok(())
 }
+
+fixed_statement!(
+    SaveDraft,
+    "INSERT INTO drafts (key_hash, survey_id, municipality_code, reached_section, updated_on, sealed) \
+     VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key_hash) DO UPDATE SET survey_id = excluded.survey_id, \
+     municipality_code = excluded.municipality_code, reached_section = excluded.reached_section, \
+     updated_on = excluded.updated_on, sealed = excluded.sealed"
+);
 
 /// Replaces only a draft's sealed contents (nothing when the draft is gone, e.g. submitted meanwhile).
 pub fn set_sealed(conn: &mut DbConnection, key_hash: &str, sealed: &str) -> QueryResult<usize> {

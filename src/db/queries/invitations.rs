@@ -2,10 +2,12 @@ use diesel::prelude::*;
 
 use crate::db::DbConnection;
 use crate::db::connection::on_backend;
+use crate::db::fixed::{bind, fixed_statement};
 use crate::db::models::survey::{Invitation, Survey};
 use crate::db::queries::tallies;
 use crate::db::schema::{invitations, municipalities, surveys};
 use crate::domain::dispositions::Disposition;
+use diesel::sql_types::{Integer, Text};
 
 /// The highest letter serial used in a survey's municipality (0 when none).
 pub fn last_serial(conn: &mut DbConnection, survey_id: &str, municipality: &str) -> QueryResult<i32> {
@@ -204,22 +206,26 @@ pub fn with_survey_by_code_hash(
         .optional()
 }
 
-/// Notes that the draft of the letter with this code reached `section`, and marks the letter started (a resident
-/// saved a page) unless staff or an answer have given it a more telling disposition. One statement once the letter
-/// is started.
-pub fn note_draft(conn: &mut DbConnection, code_hash: &str, section: i32) -> QueryResult<()> {
-    // UPDATE … RETURNING cannot be expressed through the shared connection type.
-    let letter: Option<Invitation> =
-        on_backend!(conn, |conn| diesel::update(invitations::table.filter(invitations::code_hash.eq(code_hash)))
-            .set(invitations::draft_section.eq(Some(section)))
-            .returning(Invitation::as_returning())
-            .get_result(conn)
-            .optional())?;
-    if let Some(letter) = letter.filter(|letter| letter.disposition == Disposition::NotReturned) {
-        change(conn, &letter, Disposition::NotReturned, Disposition::Started)?;
+/// Notes that the draft of the letter with this code (of `survey` in `municipality`) reached `section`, and marks the
+/// letter started (a resident saved a page) unless staff or an answer have given it a more telling disposition.
+pub fn note_draft(
+    conn: &mut DbConnection,
+    code_hash: &str,
+    survey: &str,
+    municipality: &str,
+    section: i32,
+) -> QueryResult<()> {
+    SetDraftSection::with((bind::<Integer, _>(section), bind::<Text, _>(code_hash))).execute(conn)?;
+    let (from, to) = (Disposition::NotReturned, Disposition::Started);
+    let started = StartLetter::with((bind::<Text, _>(to), bind::<Text, _>(code_hash), bind::<Text, _>(from)));
+    if started.execute(conn)? == 1 {
+        tallies::move_letter(conn, survey, municipality, from, to)?;
     }
     Ok(())
 }
+
+fixed_statement!(SetDraftSection, "UPDATE invitations SET draft_section = ? WHERE code_hash = ?");
+fixed_statement!(StartLetter, "UPDATE invitations SET disposition = ? WHERE code_hash = ? AND disposition = ?");
 
 /// Marks the letter with this code as answered unless it already is; 1 when this call did it.
 pub fn complete_by_code_hash(conn: &mut DbConnection, code_hash: &str) -> QueryResult<usize> {

@@ -1,8 +1,10 @@
 use diesel::prelude::*;
 
 use crate::db::DbConnection;
+use crate::db::fixed::{bind, fixed_statement};
 use crate::db::models::survey::{Survey, SurveyChanges, SurveyMunicipality};
 use crate::db::schema::{municipalities, survey_municipalities, surveys};
+use diesel::sql_types::Text;
 
 pub fn insert(conn: &mut DbConnection, survey: &Survey, parts: &[SurveyMunicipality]) -> QueryResult<()> {
     diesel::insert_into(surveys::table).values(survey).execute(conn)?;
@@ -22,8 +24,10 @@ pub fn insert(conn: &mut DbConnection, survey: &Survey, parts: &[SurveyMunicipal
 /// writes a column nothing refers to: writing the key (`SET id = id`) makes SQLite check every table that refers to
 /// surveys, scanning `submissions` and the survey's responses, so the turn would cost more with every response.
 pub fn lock_for_write(conn: &mut DbConnection, id: &str) -> QueryResult<usize> {
-    diesel::update(surveys::table.find(id)).set(surveys::revision.eq(surveys::revision + 1)).execute(conn)
+    RaiseRevision::with((bind::<Text, _>(id),)).execute(conn)
 }
+
+fixed_statement!(RaiseRevision, "UPDATE surveys SET revision = revision + 1 WHERE id = ?");
 
 pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Survey> {
     surveys::table.find(id).select(Survey::as_select()).first(conn)

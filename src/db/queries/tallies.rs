@@ -6,9 +6,11 @@ use diesel::prelude::*;
 
 use crate::db::DbConnection;
 use crate::db::connection::on_backend;
+use crate::db::fixed::{bind, fixed_statement};
 use crate::db::models::tally::{CompletionTally, DispositionTally, ProgressTally};
 use crate::db::schema::{completion_tallies, disposition_tallies, progress_tallies};
 use crate::domain::dispositions::Disposition;
+use diesel::sql_types::{Integer, Text};
 
 /// Inserts the counter `$row` into `$table`, or where a counter with the same `$key` exists, sets it with `$add`.
 macro_rules! insert_or_add {
@@ -32,16 +34,22 @@ pub fn add_letters(
     disposition: Disposition,
     letters: i32,
 ) -> QueryResult<()> {
-    use disposition_tallies::dsl as t;
-    let row = DispositionTally {
-        survey_id: survey.to_owned(),
-        municipality_code: municipality.to_owned(),
-        disposition,
-        letters,
-    };
-    let key = (t::survey_id, t::municipality_code, t::disposition);
-    insert_or_add!(conn, t::disposition_tallies, &row, key, t::letters.eq(t::letters + letters))
+    AddLetters::with((
+        bind::<Text, _>(survey),
+        bind::<Text, _>(municipality),
+        bind::<Text, _>(disposition),
+        bind::<Integer, _>(letters),
+    ))
+    .execute(conn)
+    .map(drop)
 }
+
+fixed_statement!(
+    AddLetters,
+    "INSERT INTO disposition_tallies (survey_id, municipality_code, disposition, letters) VALUES (?, ?, ?, ?) \
+     ON CONFLICT (survey_id, municipality_code, disposition) \
+     DO UPDATE SET letters = disposition_tallies.letters + excluded.letters"
+);
 
 /// Moves one letter from one disposition to another (on PostgreSQL in one statement: two counters, two keys).
 pub fn move_letter(
@@ -51,35 +59,36 @@ pub fn move_letter(
     from: Disposition,
     to: Disposition,
 ) -> QueryResult<()> {
-    use diesel::upsert::excluded;
-    use disposition_tallies::dsl as t;
     if from == to {
         return Ok(());
     }
-    let row = |disposition: Disposition, letters: i32| DispositionTally {
-        survey_id: survey.to_owned(),
-        municipality_code: municipality.to_owned(),
-        disposition,
-        letters,
-    };
-    let rows = [row(from, -1), row(to, 1)];
-    let key = (t::survey_id, t::municipality_code, t::disposition);
     match conn {
-        // diesel cannot batch an upsert on SQLite (and a statement there costs no round trip): one each.
+        // A statement on SQLite costs no round trip: one each.
         DbConnection::Sqlite(_) => {
             add_letters(conn, survey, municipality, from, -1)?;
             add_letters(conn, survey, municipality, to, 1)?;
-            return Ok(());
         }
-        DbConnection::Postgres(conn) => diesel::insert_into(t::disposition_tallies)
-            .values(&rows[..])
-            .on_conflict(key)
-            .do_update()
-            .set(t::letters.eq(t::letters + excluded(t::letters)))
-            .execute(conn)?,
-    };
+        DbConnection::Postgres(_) => {
+            MoveLetter::with((
+                bind::<Text, _>(survey),
+                bind::<Text, _>(municipality),
+                bind::<Text, _>(from),
+                bind::<Text, _>(survey),
+                bind::<Text, _>(municipality),
+                bind::<Text, _>(to),
+            ))
+            .execute(conn)?;
+        }
+    }
     Ok(())
 }
+
+fixed_statement!(
+    MoveLetter,
+    "INSERT INTO disposition_tallies (survey_id, municipality_code, disposition, letters) \
+     VALUES (?, ?, ?, -1), (?, ?, ?, 1) ON CONFLICT (survey_id, municipality_code, disposition) \
+     DO UPDATE SET letters = disposition_tallies.letters + excluded.letters"
+);
 
 /// Adds a submitted response (or, when reconciling, any counts) to its day's tally.
 pub fn add_completion(conn: &mut DbConnection, tally: &CompletionTally) -> QueryResult<()> {
@@ -102,12 +111,21 @@ pub fn add_drafts(
     section: i32,
     drafts: i32,
 ) -> QueryResult<()> {
-    use progress_tallies::dsl as t;
-    let row =
-        ProgressTally { survey_id: survey.to_owned(), municipality_code: municipality.to_owned(), section, drafts };
-    let key = (t::survey_id, t::municipality_code, t::section);
-    insert_or_add!(conn, t::progress_tallies, &row, key, t::drafts.eq(t::drafts + drafts))
+    AddDrafts::with((
+        bind::<Text, _>(survey),
+        bind::<Text, _>(municipality),
+        bind::<Integer, _>(section),
+        bind::<Integer, _>(drafts),
+    ))
+    .execute(conn)
+    .map(drop)
 }
+
+fixed_statement!(
+    AddDrafts,
+    "INSERT INTO progress_tallies (survey_id, municipality_code, section, drafts) VALUES (?, ?, ?, ?) \
+     ON CONFLICT (survey_id, municipality_code, section) DO UPDATE SET drafts = progress_tallies.drafts + excluded.drafts"
+);
 
 /// Every counter of a survey.
 pub struct SurveyTallies {

@@ -3,8 +3,10 @@ use diesel::prelude::*;
 
 use crate::db::DbConnection;
 use crate::db::connection::on_backend;
+use crate::db::fixed::{bind, fixed_statement};
 use crate::db::schema::auth_throttle;
 use crate::domain::throttle::Counter;
+use diesel::sql_types::{Text, Timestamp};
 
 pub fn get(conn: &mut DbConnection, key: &str) -> QueryResult<Option<Counter>> {
     auth_throttle::table
@@ -77,32 +79,47 @@ pub fn clear(conn: &mut DbConnection, key: &str) -> QueryResult<usize> {
 }
 
 /// Counts one code lookup under `key` and returns the counter after it, starting a new window (and forgetting the
-/// pace) when the last one began before `window_start`. One UPDATE each, so parallel lookups cannot lose counts.
+/// pace) when the last one began before `window_start`. One statement counts, so parallel lookups cannot lose counts.
 pub fn count_lookup(
     conn: &mut DbConnection,
     key: &str,
     now: NaiveDateTime,
     window_start: NaiveDateTime,
 ) -> QueryResult<Counter> {
-    use auth_throttle::dsl::{failures, locked_until, window_started_at};
     conn.transaction(|conn| {
-        ensure_row(conn, key, now)?;
-        diesel::update(auth_throttle::table.find(key).filter(window_started_at.lt(window_start)))
-            .set((failures.eq(0), window_started_at.eq(now), locked_until.eq(None::<NaiveDateTime>)))
-            .execute(conn)?;
-        diesel::update(auth_throttle::table.find(key)).set(failures.eq(failures + 1)).execute(conn)?;
+        CountLookup::with((
+            bind::<Text, _>(key),
+            bind::<Timestamp, _>(now),
+            bind::<Timestamp, _>(window_start),
+            bind::<Timestamp, _>(window_start),
+            bind::<Timestamp, _>(window_start),
+            bind::<Timestamp, _>(now),
+        ))
+        .execute(conn)?;
         get(conn, key)?.ok_or(diesel::result::Error::NotFound)
     })
 }
 
+// The SET expressions read the row as it was, so each tests the window the lookup came in.
+fixed_statement!(
+    CountLookup,
+    "INSERT INTO auth_throttle (throttle_key, failures, window_started_at, locked_until) VALUES (?, 1, ?, NULL) \
+     ON CONFLICT (throttle_key) DO UPDATE SET \
+     failures = CASE WHEN auth_throttle.window_started_at < ? THEN 1 ELSE auth_throttle.failures + 1 END, \
+     locked_until = CASE WHEN auth_throttle.window_started_at < ? THEN NULL ELSE auth_throttle.locked_until END, \
+     window_started_at = CASE WHEN auth_throttle.window_started_at < ? THEN ? ELSE auth_throttle.window_started_at END"
+);
+
 /// Takes back one counted lookup (its code was found, or it was not made).
 pub fn take_back_lookup(conn: &mut DbConnection, key: &str) -> QueryResult<()> {
-    use auth_throttle::dsl::failures;
-    diesel::update(auth_throttle::table.find(key).filter(failures.gt(0)))
-        .set(failures.eq(failures - 1))
-        .execute(conn)?;
+    TakeBackLookup::with((bind::<Text, _>(key),)).execute(conn)?;
     Ok(())
 }
+
+fixed_statement!(
+    TakeBackLookup,
+    "UPDATE auth_throttle SET failures = failures - 1 WHERE throttle_key = ? AND failures > 0"
+);
 
 /// The outcome of asking for a paced key's next slot.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,0 +1,197 @@
+//! Statements whose SQL never changes, prepared once per connection.
+//!
+//! diesel keeps a prepared statement for every query it can tell apart by type, but never for an `UPDATE` or an
+//! upsert (their SQL could vary with what is set), nor for `sql_query`: those are parsed and planned again on every
+//! call, by SQLite in the service and by PostgreSQL in its server process. The statements a resident's every saved
+//! page runs (the survey's write turn, the counters, the letter's progress) are of that kind, so here they are written
+//! once as SQL with `?` for each bound value, and each has a type of its own ([`fixed_statement!`]) by which diesel's
+//! statement cache keeps it.
+
+use std::marker::PhantomData;
+
+use diesel::backend::Backend;
+use diesel::query_builder::{AstPass, QueryFragment, QueryId};
+use diesel::serialize::ToSql;
+use diesel::sql_types::HasSqlType;
+use diesel::{QueryResult, RunQueryDsl};
+
+/// A statement `Id` with its SQL and its bound values (`B`: a tuple of [`Bind`]s, one per `?`, in order).
+pub struct Fixed<Id, B> {
+    sql: &'static str,
+    binds: B,
+    id: PhantomData<Id>,
+}
+
+impl<Id, B: Counted> Fixed<Id, B> {
+    /// Only through [`fixed_statement!`], which gives each SQL text a type of its own: two texts under one type would
+    /// share one prepared statement.
+    #[doc(hidden)]
+    pub fn new(sql: &'static str, binds: B) -> Self {
+        debug_assert_eq!(sql.matches('?').count(), binds.count());
+        Self { sql, binds, id: PhantomData }
+    }
+}
+
+/// One bound value `T` of SQL type `ST`.
+pub struct Bind<ST, T>(pub T, pub PhantomData<ST>);
+
+/// Binds a value as SQL type `ST`.
+pub fn bind<ST, T>(value: T) -> Bind<ST, T> {
+    Bind(value, PhantomData)
+}
+
+/// The bound values of a statement, pushed between the pieces of its SQL.
+pub trait Binds<DB: Backend> {
+    fn walk<'b>(
+        &'b self,
+        pieces: &mut std::str::Split<'static, char>,
+        out: &mut AstPass<'_, 'b, DB>,
+    ) -> QueryResult<()>;
+}
+
+/// How many values a tuple of binds holds (checked against the `?` of the SQL in debug builds).
+#[doc(hidden)]
+pub trait Counted {
+    fn count(&self) -> usize;
+}
+
+macro_rules! tuple_binds {
+    ($count:expr; $($name:ident $st:ident $index:tt),+) => {
+        impl<DB: Backend, $($st, $name: ToSql<$st, DB>),+> Binds<DB> for ($(Bind<$st, $name>,)+)
+        where
+            DB: $(HasSqlType<$st> +)+,
+        {
+            fn walk<'b>(
+                &'b self,
+                pieces: &mut std::str::Split<'static, char>,
+                out: &mut AstPass<'_, 'b, DB>,
+            ) -> QueryResult<()> {
+                $(
+                    out.push_sql(pieces.next().unwrap_or_default());
+                    out.push_bind_param::<$st, $name>(&self.$index.0)?;
+                )+
+                Ok(())
+            }
+        }
+
+        impl<$($st, $name),+> Counted for ($(Bind<$st, $name>,)+) {
+            fn count(&self) -> usize {
+                $count
+            }
+        }
+    };
+}
+
+tuple_binds!(1; A SA 0);
+tuple_binds!(2; A SA 0, B SB 1);
+tuple_binds!(3; A SA 0, B SB 1, C SC 2);
+tuple_binds!(4; A SA 0, B SB 1, C SC 2, D SD 3);
+tuple_binds!(5; A SA 0, B SB 1, C SC 2, D SD 3, E SE 4);
+tuple_binds!(6; A SA 0, B SB 1, C SC 2, D SD 3, E SE 4, F SF 5);
+tuple_binds!(8; A SA 0, B SB 1, C SC 2, D SD 3, E SE 4, F SF 5, G SG 6, H SH 7);
+
+impl<DB: Backend> Binds<DB> for () {
+    fn walk<'b>(&'b self, _: &mut std::str::Split<'static, char>, _: &mut AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        Ok(())
+    }
+}
+
+impl Counted for () {
+    fn count(&self) -> usize {
+        0
+    }
+}
+
+impl<Id: 'static, B> QueryId for Fixed<Id, B> {
+    type QueryId = Id;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl<DB: Backend, Id, B: Binds<DB>> QueryFragment<DB> for Fixed<Id, B> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        let mut pieces = self.sql.split('?');
+        self.binds.walk(&mut pieces, &mut out)?;
+        out.push_sql(pieces.next().unwrap_or_default());
+        Ok(())
+    }
+}
+
+impl<Id, B, Conn> RunQueryDsl<Conn> for Fixed<Id, B> {}
+
+/// Declares a statement prepared once per connection: `fixed_statement!(Name, "SQL with ? for each value")` makes
+/// a type `Name` whose `Name::with((bind::<Text, _>(value), …))` is run with diesel's `execute`. The SQL must suit
+/// both backends (it is written the same for SQLite and PostgreSQL; each `?` becomes `$n` on PostgreSQL).
+macro_rules! fixed_statement {
+    ($(#[$meta:meta])* $vis:vis $name:ident, $sql:expr) => {
+        $(#[$meta])*
+        $vis struct $name;
+
+        impl $name {
+            $vis fn with<B: $crate::db::fixed::Counted>(binds: B) -> $crate::db::fixed::Fixed<$name, B> {
+                $crate::db::fixed::Fixed::new($sql, binds)
+            }
+        }
+    };
+}
+pub(crate) use fixed_statement;
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use diesel::connection::{Instrumentation, InstrumentationEvent, SimpleConnection};
+    use diesel::prelude::*;
+    use diesel::sql_types::{Integer, Text};
+
+    use super::*;
+
+    fixed_statement!(AddOne, "UPDATE counters SET n = n + ? WHERE name = ?");
+
+    diesel::table! {
+        counters (name) {
+            name -> Text,
+            n -> Integer,
+        }
+    }
+
+    /// The SQL of every statement diesel keeps prepared.
+    fn cached_on(conn: &mut SqliteConnection) -> Arc<Mutex<Vec<String>>> {
+        let cached = Arc::new(Mutex::new(Vec::new()));
+        let seen = cached.clone();
+        let instrumentation = move |event: InstrumentationEvent<'_>| {
+            if let InstrumentationEvent::CacheQuery { sql, .. } = event {
+                seen.lock().unwrap().push(sql.to_owned());
+            }
+        };
+        conn.set_instrumentation(Box::new(instrumentation) as Box<dyn Instrumentation>);
+        cached
+    }
+
+    #[test]
+    fn a_fixed_statement_is_prepared_once_and_binds_its_values_in_order() {
+        let mut conn = crate::db::DbConnection::Sqlite(SqliteConnection::establish(":memory:").unwrap());
+        conn.batch_execute(
+            "CREATE TABLE counters (name TEXT PRIMARY KEY, n INTEGER NOT NULL); \
+             INSERT INTO counters VALUES ('a', 0), ('b', 0);",
+        )
+        .unwrap();
+        let crate::db::DbConnection::Sqlite(sqlite) = &mut conn else { unreachable!() };
+        let cached = cached_on(sqlite);
+        for _ in 0..3 {
+            assert_eq!(AddOne::with((bind::<Integer, _>(2), bind::<Text, _>("a"))).execute(&mut conn).unwrap(), 1);
+        }
+        // diesel's own UPDATE is prepared again each time: never kept.
+        for _ in 0..3 {
+            diesel::update(counters::table.find("b")).set(counters::n.eq(counters::n + 1)).execute(&mut conn).unwrap();
+        }
+        let counts: Vec<(String, i32)> = counters::table.order(counters::name).load(&mut conn).unwrap();
+        assert_eq!(counts, [("a".to_owned(), 6), ("b".to_owned(), 3)]);
+        let cached = cached.lock().unwrap();
+        assert_eq!(
+            cached.iter().filter(|sql| sql.starts_with("UPDATE counters SET n = n + ?")).count(),
+            1,
+            "{cached:?}"
+        );
+        assert!(!cached.iter().any(|sql| sql.contains("`n` + ?")), "{cached:?}");
+    }
+}
