@@ -120,7 +120,8 @@ impl<Id, B, Conn> RunQueryDsl<Conn> for Fixed<Id, B> {}
 
 /// Declares a statement prepared once per connection: `fixed_statement!(Name, "SQL with ? for each value")` makes
 /// a type `Name` whose `Name::with((bind::<Text, _>(value), …))` is run with diesel's `execute`. The SQL must suit
-/// both backends (it is written the same for SQLite and PostgreSQL; each `?` becomes `$n` on PostgreSQL).
+/// both backends (it is written the same for SQLite and PostgreSQL; each `?` becomes `$n` on PostgreSQL), and holds
+/// no `?` but those of the values (debug builds check their count against the binds).
 macro_rules! fixed_statement {
     ($(#[$meta:meta])* $vis:vis $name:ident, $sql:expr) => {
         $(#[$meta])*

@@ -17,21 +17,20 @@ pub mod url;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use diesel::QueryResult;
 use diesel::connection::SimpleConnection;
 use diesel::r2d2::{self, Pool};
+use diesel::{QueryResult, RunQueryDsl};
 use prometheus::IntCounterVec;
 
 pub use connection::DbConnection;
-use diesel::RunQueryDsl;
+use connection::{ConnectionManager, Target};
 use fixed::fixed_statement;
+
+use crate::db::url::{DatabaseUrl, parent_dir};
 
 // A SQLite write says per connection whether its commit waits for the disk (see `Db::write_unsynced`).
 fixed_statement!(SyncFull, "PRAGMA synchronous = FULL");
 fixed_statement!(SyncNormal, "PRAGMA synchronous = NORMAL");
-use connection::{ConnectionManager, Target};
-
-use crate::db::url::{DatabaseUrl, parent_dir};
 
 /// Which database engine a [`Db`] talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

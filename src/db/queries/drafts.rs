@@ -1,11 +1,11 @@
 use diesel::prelude::*;
+use diesel::sql_types::{Date, Integer, Text};
 
 use crate::db::DbConnection;
 use crate::db::fixed::{bind, fixed_statement};
 use crate::db::models::response::{Draft, LegacyDraft};
 use crate::db::models::survey::Survey;
 use crate::db::schema::{drafts, legacy_drafts, municipalities, spent_resume_codes, surveys};
-use diesel::sql_types::{Date, Integer, Text};
 
 pub fn get(conn: &mut DbConnection, key_hash: &str) -> QueryResult<Option<Draft>> {
     drafts::table.find(key_hash).select(Draft::as_select()).first(conn).optional()

@@ -1,4 +1,5 @@
 use diesel::prelude::*;
+use diesel::sql_types::{Integer, Text};
 
 use crate::db::DbConnection;
 use crate::db::connection::on_backend;
@@ -7,7 +8,6 @@ use crate::db::models::survey::{Invitation, Survey};
 use crate::db::queries::tallies;
 use crate::db::schema::{invitations, municipalities, surveys};
 use crate::domain::dispositions::Disposition;
-use diesel::sql_types::{Integer, Text};
 
 /// The highest letter serial used in a survey's municipality (0 when none).
 pub fn last_serial(conn: &mut DbConnection, survey_id: &str, municipality: &str) -> QueryResult<i32> {

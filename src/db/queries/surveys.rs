@@ -1,10 +1,10 @@
 use diesel::prelude::*;
+use diesel::sql_types::Text;
 
 use crate::db::DbConnection;
 use crate::db::fixed::{bind, fixed_statement};
 use crate::db::models::survey::{Survey, SurveyChanges, SurveyMunicipality};
 use crate::db::schema::{municipalities, survey_municipalities, surveys};
-use diesel::sql_types::Text;
 
 pub fn insert(conn: &mut DbConnection, survey: &Survey, parts: &[SurveyMunicipality]) -> QueryResult<()> {
     diesel::insert_into(surveys::table).values(survey).execute(conn)?;

@@ -3,6 +3,7 @@
 //! Adding to a counter that does not exist yet creates it (insert-or-add needs each backend's own connection).
 
 use diesel::prelude::*;
+use diesel::sql_types::{Integer, Text};
 
 use crate::db::DbConnection;
 use crate::db::connection::on_backend;
@@ -10,7 +11,6 @@ use crate::db::fixed::{bind, fixed_statement};
 use crate::db::models::tally::{CompletionTally, DispositionTally, ProgressTally};
 use crate::db::schema::{completion_tallies, disposition_tallies, progress_tallies};
 use crate::domain::dispositions::Disposition;
-use diesel::sql_types::{Integer, Text};
 
 /// Inserts the counter `$row` into `$table`, or where a counter with the same `$key` exists, sets it with `$add`.
 macro_rules! insert_or_add {

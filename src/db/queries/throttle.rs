@@ -1,12 +1,12 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use diesel::sql_types::{Text, Timestamp};
 
 use crate::db::DbConnection;
 use crate::db::connection::on_backend;
 use crate::db::fixed::{bind, fixed_statement};
 use crate::db::schema::auth_throttle;
 use crate::domain::throttle::Counter;
-use diesel::sql_types::{Text, Timestamp};
 
 pub fn get(conn: &mut DbConnection, key: &str) -> QueryResult<Option<Counter>> {
     auth_throttle::table
