@@ -214,8 +214,8 @@ enum Found {
     Rows(Box<CodeRows>),
 }
 
-/// The code's rows, in one call to the database: the letter with its survey and municipality, and the draft with
-/// its own, two queries (and a third for a code that has neither).
+/// The code's rows, in one call to the database: the draft and the letter, each with its survey and municipality, in
+/// two queries (and a third for a code that has neither).
 async fn look_up(ctx: &Context, code_hash: &str, draft_key: &str) -> Result<Found, AppError> {
     let (lookup, lookup_draft) = (code_hash.to_owned(), draft_key.to_owned());
     let legacy_left = ctx.legacy_drafts.clone();
@@ -230,23 +230,24 @@ async fn look_up(ctx: &Context, code_hash: &str, draft_key: &str) -> Result<Foun
                     legacy_left.none_left();
                 }
             }
-            // A letter brings its survey; its draft is then looked up alone. A draft without a letter (an open
-            // link's) brings its own.
-            let found = match invitations::with_survey_by_code_hash(conn, &lookup)? {
-                Some((invitation, survey, name)) => {
+            // The draft first, then the letter: a submission deletes the one and completes the other in one
+            // transaction, and these reads are not in one, so read in this order a draft that is gone means a
+            // completed letter. (Read the other way round, a submit landing in between shows a letter not yet
+            // answered without its draft, and the resident's own second submit is told the answers changed.)
+            // Each brings its survey, so a draft without a letter (an open link's) needs nothing more.
+            let draft = drafts::with_survey(conn, &lookup_draft)?;
+            let found = match (invitations::with_survey_by_code_hash(conn, &lookup)?, draft) {
+                (Some((invitation, survey, name)), draft) => {
                     let answered = invitation.disposition == Disposition::Completed;
-                    let draft = drafts::get(conn, &lookup_draft)?;
-                    (survey, invitation.municipality_code, name, true, answered, draft)
+                    (survey, invitation.municipality_code, name, true, answered, draft.map(|(draft, ..)| draft))
                 }
-                None => match drafts::with_survey(conn, &lookup_draft)? {
-                    Some((draft, survey, name)) => {
-                        (survey, draft.municipality_code.clone(), name, false, false, Some(draft))
-                    }
-                    None if drafts::resume_code_spent(conn, &lookup)? => {
-                        return Ok(Found::Rows(Box::new(Some(None))));
-                    }
-                    None => return Ok(Found::Rows(Box::new(None))),
-                },
+                (None, Some((draft, survey, name))) => {
+                    (survey, draft.municipality_code.clone(), name, false, false, Some(draft))
+                }
+                (None, None) if drafts::resume_code_spent(conn, &lookup)? => {
+                    return Ok(Found::Rows(Box::new(Some(None))));
+                }
+                (None, None) => return Ok(Found::Rows(Box::new(None))),
             };
             Ok(Found::Rows(Box::new(Some(Some(found)))))
         })
