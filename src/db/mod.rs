@@ -1,7 +1,9 @@
 //! Storage: the only door to the database is [`Db::run`].
 //!
 //! diesel is synchronous; actix workers must never block. So every query runs as one closure on tokio's blocking
-//! pool, with a pooled connection, inside the caller's tracing span. One transaction is one closure.
+//! pool, with a pooled connection, inside the caller's tracing span. One transaction is one closure. The one
+//! exception is [`Db::run_short`]: a read of a few rows by key on SQLite takes microseconds, less than handing it to
+//! the blocking pool and back, so it runs where it is called when a connection is free.
 
 pub mod backup;
 pub mod connection;
@@ -234,6 +236,25 @@ impl Db {
         T: Send + 'static,
     {
         self.run_within(None, f).await
+    }
+
+    /// Runs `f`, a read of a few rows by key (a code's look-up on every resident page), like [`Db::run`], except that
+    /// on SQLite it runs on the calling thread when a pooled connection is free at once. Such a read takes tens of
+    /// microseconds and waits for nothing (in WAL mode readers never wait for writers), while handing it to the
+    /// blocking pool and back costs two thread switches, more than the read. On PostgreSQL, where every statement is
+    /// a round trip to the server, and when no connection is free, it is [`Db::run`]. Never for a scan, a write or
+    /// anything that may wait.
+    pub async fn run_short<T, F>(&self, f: F) -> Result<T, DbError>
+    where
+        F: FnOnce(&mut DbConnection) -> QueryResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        if self.backend == Backend::Sqlite
+            && let Some(mut conn) = self.pool.try_get()
+        {
+            return self.counted(f(&mut conn).map_err(DbError::Query));
+        }
+        self.run(f).await
     }
 
     /// Runs a write transaction `f` like [`Db::run`]. On SQLite, writers of this process take turns here rather

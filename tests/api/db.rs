@@ -97,6 +97,57 @@ async fn every_pooled_connection_is_set_up_alike(backend: Backend) {
 }
 on_both_backends!(every_pooled_connection_is_set_up_alike, super::every_pooled_connection_is_set_up_alike);
 
+/// A short read by key runs where it is called on SQLite while a connection is free (no hand-off to the blocking
+/// pool), and off the caller's thread on PostgreSQL or when every connection is taken; it answers alike either way.
+async fn a_short_read_runs_in_place_only_on_sqlite_with_a_free_connection(backend: Backend) {
+    let Some((_database, db)) = migrated(backend).await else { return };
+    let caller = std::thread::current().id();
+    let (ran_on, counties) = db
+        .run_short(|conn| {
+            let counties: i64 = diesel::dsl::sql::<BigInt>("SELECT count(*) FROM counties").get_result(conn)?;
+            Ok((std::thread::current().id(), counties))
+        })
+        .await
+        .expect("the short read succeeds");
+    assert_eq!(counties, 21, "Sweden's counties are read");
+    assert_eq!(ran_on == caller, backend == Backend::Sqlite, "in place on SQLite only");
+
+    // Both connections taken: the short read waits off the caller's thread for one to come back.
+    let (taken, release) =
+        (std::sync::Arc::new(std::sync::Barrier::new(3)), std::sync::Arc::new(std::sync::Barrier::new(3)));
+    let holders: Vec<_> = (0..2)
+        .map(|_| {
+            let (db, taken, release) = (db.clone(), taken.clone(), release.clone());
+            tokio::spawn(async move {
+                db.run(move |_| {
+                    taken.wait();
+                    release.wait();
+                    Ok(())
+                })
+                .await
+            })
+        })
+        .collect();
+    tokio::task::spawn_blocking(move || taken.wait()).await.unwrap();
+    let waiting = tokio::spawn({
+        let db = db.clone();
+        async move {
+            let polled_on = std::thread::current().id();
+            db.run_short(|_| Ok(std::thread::current().id())).await.map(|ran_on| (polled_on, ran_on))
+        }
+    });
+    tokio::task::spawn_blocking(move || release.wait()).await.unwrap();
+    for holder in holders {
+        holder.await.unwrap().expect("the holders finish");
+    }
+    let (polled_on, ran_on) = waiting.await.unwrap().expect("the waiting short read succeeds");
+    assert_ne!(ran_on, polled_on, "a short read without a free connection does not block the thread polling it");
+}
+on_both_backends!(
+    a_short_read_runs_in_place_only_on_sqlite_with_a_free_connection,
+    super::a_short_read_runs_in_place_only_on_sqlite_with_a_free_connection
+);
+
 #[derive(QueryableByName)]
 struct StoredText {
     #[diesel(sql_type = Text)]

@@ -221,7 +221,7 @@ async fn look_up(ctx: &Context, code_hash: &str, draft_key: &str) -> Result<Foun
     let legacy_left = ctx.legacy_drafts.clone();
     let found = ctx
         .db
-        .run(move |conn| {
+        .run_short(move |conn| {
             if legacy_left.may_be_left() {
                 if let Some(legacy) = drafts::legacy(conn, &lookup)? {
                     return Ok(Found::Legacy(legacy));
@@ -671,7 +671,7 @@ pub async fn was_submitted(ctx: &Context, submission_id: &str) -> Result<bool, A
         return Ok(false);
     }
     let id = submission_id.to_owned();
-    Ok(ctx.db.run(move |conn| crate::db::queries::responses::submission_seen(conn, &id)).await?)
+    Ok(ctx.db.run_short(move |conn| crate::db::queries::responses::submission_seen(conn, &id)).await?)
 }
 
 #[cfg(test)]
