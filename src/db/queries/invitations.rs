@@ -1,5 +1,5 @@
 use diesel::prelude::*;
-use diesel::sql_types::{Integer, Text};
+use diesel::sql_types::{Integer, Nullable, Text};
 
 use crate::db::DbConnection;
 use crate::db::connection::on_backend;
@@ -160,9 +160,7 @@ pub fn set_disposition(
 
 /// Records the furthest section the draft of the letter with this code has reached (`None`: its draft is gone).
 pub fn set_draft_section(conn: &mut DbConnection, code_hash: &str, section: Option<i32>) -> QueryResult<usize> {
-    diesel::update(invitations::table.filter(invitations::code_hash.eq(code_hash)))
-        .set(invitations::draft_section.eq(section))
-        .execute(conn)
+    SetDraftSection::with((bind::<Nullable<Integer>, _>(section), bind::<Text, _>(code_hash))).execute(conn)
 }
 
 /// The furthest section a letter's draft has reached, when it has a draft.
@@ -215,7 +213,7 @@ pub fn note_draft(
     municipality: &str,
     section: i32,
 ) -> QueryResult<()> {
-    SetDraftSection::with((bind::<Integer, _>(section), bind::<Text, _>(code_hash))).execute(conn)?;
+    set_draft_section(conn, code_hash, Some(section))?;
     let (from, to) = (Disposition::NotReturned, Disposition::Started);
     let started = StartLetter::with((bind::<Text, _>(to), bind::<Text, _>(code_hash), bind::<Text, _>(from)));
     if started.execute(conn)? == 1 {
