@@ -60,6 +60,9 @@ pub enum DbError {
     /// The SQLite database file has disappeared from its path.
     #[error("the database file {0} is missing")]
     FileMissing(PathBuf),
+    /// The SQLite writers' connection, left broken by the write before, could not be opened again.
+    #[error("the database cannot be opened for writing: {0}")]
+    Reopen(#[source] r2d2::Error),
     /// The query itself failed (including `NotFound`).
     #[error(transparent)]
     Query(#[from] diesel::result::Error),
@@ -201,9 +204,14 @@ impl Db {
             .min_idle(Some(settings.max_size.min(2)))
             .connection_timeout(settings.timeout)
             .error_handler(Box::new(LogPoolErrors { errors: errors.clone() }))
-            .build(ConnectionManager { target })
-            .map_err(|source| OpenError::Connect { what, source: source.into() })?;
-        let write_gate = (backend == Backend::Sqlite).then(|| std::sync::Arc::new(WriteGate::default()));
+            .build(ConnectionManager { target: target.clone() })
+            .map_err(|source| OpenError::Connect { what: what.clone(), source: source.into() })?;
+        let write_gate = if backend == Backend::Sqlite {
+            let writer = target.establish().map_err(|source| OpenError::Connect { what, source: source.into() })?;
+            Some(std::sync::Arc::new(WriteGate::new(target, writer)))
+        } else {
+            None
+        };
         let wait = settings.timeout;
         Ok((Self { pool, live_pool, backend, sqlite_file, errors, write_gate, wait, waits: None }, applied))
     }
@@ -259,9 +267,10 @@ impl Db {
 
     /// Runs a write transaction `f` like [`Db::run`]. On SQLite, writers of this process take turns here rather
     /// than at SQLite's write lock: writers colliding there wait in its busy handler, which sleeps in growing steps
-    /// (1, 2, 5, 10 … 100 ms) and leaves the lock idle meanwhile. They queue in order without a connection, so the
-    /// pool stays free for readers; only the writer whose turn it is and the next one hold a connection, and the
-    /// next one starts the moment the current one has committed. The service's writes come through here — every
+    /// (1, 2, 5, 10 … 100 ms) and leaves the lock idle meanwhile. They queue in order and never take a connection
+    /// from the pool, which stays free for readers: the writer whose turn it is writes through the writers' own
+    /// connection (see `WriteGate`), and the next one waits on a thread of its own, ready to start the moment the
+    /// current one has committed. The service's writes come through here — every
     /// transaction that takes a survey's write turn (`queries::surveys::lock_for_write`), and the others (sessions,
     /// sign-in, accounts, surveys, imports, the code-guess throttle) so that they queue fairly with them rather than
     /// lose every race from SQLite's busy handler; reads use [`Db::run`]. Another process writing the same file still
@@ -303,17 +312,21 @@ impl Db {
             Ok(Err(_closed)) => return self.run_within(None, f).await,
             Err(_elapsed) => return self.counted(Err(DbError::Busy(self.wait))),
         };
-        self.run_within(None, move |conn| {
-            let turn = gate.turn.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            // Per connection: a synced write says so itself rather than trust that the last write on this
-            // connection set it back.
+        let span = tracing::Span::current();
+        let result = tokio::task::spawn_blocking(move || {
+            let _entered = span.enter();
+            let mut turn = gate.turn.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let conn = gate.writer(&mut turn)?;
+            // A synced write says so itself rather than trust that the write before set it back.
             let mode = if synced { SyncFull::with(()).execute(conn) } else { SyncNormal::with(()).execute(conn) };
-            let result = mode.and_then(|_| f(conn));
+            let result = mode.and_then(|_| f(conn)).map_err(DbError::Query);
             drop(turn);
             drop(in_line);
             result
         })
         .await
+        .unwrap_or_else(|error| Err(DbError::Task(error.to_string())));
+        self.counted(result)
     }
 
     /// Whether the database answers within `timeout` (and, for SQLite, whether its file is still in place:
@@ -361,7 +374,7 @@ impl Db {
     fn counted<T>(&self, result: Result<T, DbError>) -> Result<T, DbError> {
         match &result {
             Err(DbError::Query(diesel::result::Error::NotFound)) | Ok(_) => {}
-            Err(DbError::Unavailable(_) | DbError::FileMissing(_) | DbError::Busy(_)) => {
+            Err(DbError::Unavailable(_) | DbError::FileMissing(_) | DbError::Busy(_) | DbError::Reopen(_)) => {
                 self.errors.with_label_values(&["unavailable"]).inc()
             }
             Err(DbError::Query(_) | DbError::Task(_)) => self.errors.with_label_values(&["query"]).inc(),
@@ -370,15 +383,37 @@ impl Db {
     }
 }
 
-/// The SQLite writers' queue (see [`Db::write`]): the first two in line hold a connection, one of them the turn.
+/// The SQLite writers' queue (see [`Db::write`]): the first two in line wait on a thread of the blocking pool, one
+/// of them holds the turn, and with it the writers' connection.
+///
+/// Every write goes through that one connection, kept apart from the pool: SQLite drops a connection's cache of pages
+/// whenever another connection has written, so writes spread over the pooled connections read again from the file
+/// every page they touched, under the turn, while one connection that does all the writing keeps its pages.
 struct WriteGate {
     in_line: std::sync::Arc<tokio::sync::Semaphore>,
-    turn: std::sync::Mutex<()>,
+    /// The writers' connection; `None` after a write left it broken (a panic inside its transaction), until the next
+    /// write opens it again.
+    turn: std::sync::Mutex<Option<DbConnection>>,
+    target: Target,
 }
 
-impl Default for WriteGate {
-    fn default() -> Self {
-        Self { in_line: std::sync::Arc::new(tokio::sync::Semaphore::new(2)), turn: std::sync::Mutex::new(()) }
+impl WriteGate {
+    fn new(target: Target, writer: DbConnection) -> Self {
+        Self {
+            in_line: std::sync::Arc::new(tokio::sync::Semaphore::new(2)),
+            turn: std::sync::Mutex::new(Some(writer)),
+            target,
+        }
+    }
+
+    /// The writers' connection held by `turn`, opened again if the write before left it broken.
+    fn writer<'t>(&self, turn: &'t mut Option<DbConnection>) -> Result<&'t mut DbConnection, DbError> {
+        use diesel::r2d2::R2D2Connection;
+        if turn.as_mut().is_none_or(|conn| conn.is_broken()) {
+            *turn = None;
+            *turn = Some(self.target.establish().map_err(DbError::Reopen)?);
+        }
+        turn.as_mut().ok_or_else(|| DbError::Task("the writers' connection did not open".into()))
     }
 }
 

@@ -149,6 +149,69 @@ on_both_backends!(
 );
 
 #[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+/// A write whose closure panics inside its transaction leaves nothing behind, and the writes after it go through (on
+/// SQLite the writers' own connection is opened again); on SQLite writes never take a connection from the pool, so
+/// they go on while readers hold every pooled one.
+async fn writes_go_on_after_a_panic_and_beside_busy_readers(backend: Backend) {
+    let Some((_database, db)) = migrated(backend).await else { return };
+    let insert = "INSERT INTO counties (code, name) VALUES ('98', 'Provlän')";
+    let panicked = db
+        .write(move |conn| {
+            conn.transaction::<(), diesel::result::Error, _>(|conn| {
+                diesel::sql_query(insert).execute(conn)?;
+                panic!("a bug inside a write");
+            })
+        })
+        .await;
+    assert!(matches!(panicked, Err(trygghet::db::DbError::Task(_))), "the panic is an error of the task");
+    let count = "SELECT count(*) AS n FROM counties WHERE code IN ('98', '97')";
+    let counted = db.run(move |conn| diesel::sql_query(count).get_result::<Count>(conn)).await.unwrap();
+    assert_eq!(counted.n, 0, "the panicked write left nothing");
+
+    // On SQLite, readers hold both pooled connections while the next write goes through.
+    let (taken, release) =
+        (std::sync::Arc::new(std::sync::Barrier::new(3)), std::sync::Arc::new(std::sync::Barrier::new(3)));
+    let holders: Vec<_> = (0..2)
+        .filter(|_| backend == Backend::Sqlite)
+        .map(|_| {
+            let (db, taken, release) = (db.clone(), taken.clone(), release.clone());
+            tokio::spawn(async move {
+                db.run(move |_| {
+                    taken.wait();
+                    release.wait();
+                    Ok(())
+                })
+                .await
+            })
+        })
+        .collect();
+    if backend == Backend::Sqlite {
+        tokio::task::spawn_blocking(move || taken.wait()).await.unwrap();
+    }
+    let written = db
+        .write(|conn| diesel::sql_query("INSERT INTO counties (code, name) VALUES ('97', 'Provlän')").execute(conn))
+        .await;
+    if backend == Backend::Sqlite {
+        tokio::task::spawn_blocking(move || release.wait()).await.unwrap();
+    }
+    for holder in holders {
+        holder.await.unwrap().expect("the readers finish");
+    }
+    assert_eq!(written.expect("the write after the panic goes through"), 1);
+    let counted = db.run(move |conn| diesel::sql_query(count).get_result::<Count>(conn)).await.unwrap();
+    assert_eq!(counted.n, 1, "the write after the panic is stored");
+}
+on_both_backends!(
+    writes_go_on_after_a_panic_and_beside_busy_readers,
+    super::writes_go_on_after_a_panic_and_beside_busy_readers
+);
+
+#[derive(QueryableByName)]
 struct StoredText {
     #[diesel(sql_type = Text)]
     text: String,
