@@ -15,7 +15,7 @@ use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 
-use crate::app::answering::{self, Entry, Refusal, Submitted};
+use crate::app::answering::{self, CodeFrom, Entry, Refusal, Submitted};
 use crate::app::surveys::{Asker, asker_of};
 use crate::domain::codes::InvitationCode;
 use crate::domain::instrument::{AnswerError, AnswerValue, Instrument, ItemKind, RawAnswers};
@@ -343,20 +343,16 @@ async fn resolve(
             return Ok(Resolved::Page(page.render(StatusCode::NOT_FOUND, "answer/start.html", context)?, None));
         }
     };
-    let lookup = if has_pass(request, &state.hasher.entry_pass(&code)) {
-        None
+    let address = client_address(request, state.trust_forwarded_for);
+    let from = if has_pass(request, &state.hasher.entry_pass(&code)) {
+        CodeFrom::Pass
     } else {
-        let address = client_address(request, state.trust_forwarded_for);
-        match answering::admit_lookup(state, address.as_deref()).await? {
-            Ok(lookup) => Some(lookup),
-            Err(paced) => return Ok(Resolved::Page(paced_page(state, request, &code, form, paced)?, None)),
-        }
+        CodeFrom::Address(address.as_deref())
     };
-    let resolved = answering::resolve(state, &code).await?;
-    if let Some(lookup) = lookup {
-        let known = !matches!(&resolved, Err(refused) if refused.refusal == Refusal::Unknown);
-        answering::settle_lookup(state, lookup, known).await?;
-    }
+    let resolved = match answering::resolve(state, &code, from).await? {
+        Ok(resolved) => resolved,
+        Err(paced) => return Ok(Resolved::Page(paced_page(state, request, &code, form, paced)?, None)),
+    };
     match resolved {
         Ok(entry) => Ok(Resolved::Entry(Box::new(entry))),
         Err(refused) => {

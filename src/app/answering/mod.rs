@@ -137,12 +137,45 @@ pub enum Refusal {
     Closed,
 }
 
-/// Looks up a code: the entry it opens, or why it opens none.
-pub async fn resolve(ctx: &Context, code: &InvitationCode) -> Result<Result<Entry, Refused>, AppError> {
+/// Where a code to look up comes from, for code entry's pacing.
+#[derive(Debug, Clone, Copy)]
+pub enum CodeFrom<'a> {
+    /// A browser holding the code's entry pass: it opened the code before, so this is no guess, and is not paced.
+    Pass,
+    /// Anyone else, from this client address when it is known: paced (see [`crate::domain::code_entry`]).
+    Address(Option<&'a str>),
+}
+
+/// Looks up a code: the entry it opens, or why it opens none; or, when code entry from `from` is paced, how long to
+/// wait. A paced look-up is counted against its address before it is made, so parallel look-ups cannot slip past the
+/// allowance, and taken back when the code is known: all three in one transaction.
+pub async fn resolve(
+    ctx: &Context,
+    code: &InvitationCode,
+    from: CodeFrom<'_>,
+) -> Result<Result<Result<Entry, Refused>, Paced>, AppError> {
     let code_hash = ctx.hasher.hash(code);
     let draft_key = ctx.hasher.draft_key(code);
+    let found = match from {
+        CodeFrom::Pass => look_up(ctx, &code_hash, &draft_key).await?,
+        CodeFrom::Address(address) => match counted_look_up(ctx, address, &code_hash, &draft_key).await? {
+            Ok(found) => found,
+            Err(paced) => return Ok(Err(paced)),
+        },
+    };
+    Ok(Ok(open_found(ctx, code, code_hash, draft_key, found).await?))
+}
+
+/// The entry of a code whose rows are `found`, or why it opens none.
+async fn open_found(
+    ctx: &Context,
+    code: &InvitationCode,
+    code_hash: String,
+    draft_key: String,
+    found: Found,
+) -> Result<Result<Entry, Refused>, AppError> {
     let seal = ctx.hasher.draft_seal(code);
-    let found = match look_up(ctx, &code_hash, &draft_key).await? {
+    let found = match found {
         Found::Legacy(legacy) => {
             seal_legacy_draft(ctx, legacy, &draft_key, &seal).await?;
             match look_up(ctx, &code_hash, &draft_key).await? {
@@ -214,45 +247,54 @@ enum Found {
     Rows(Box<CodeRows>),
 }
 
-/// The code's rows, in one call to the database: the draft and the letter, each with its survey and municipality, in
-/// two queries (and a third for a code that has neither).
+impl Found {
+    /// Whether a letter, a draft or a spent resume code has the code.
+    fn is_known(&self) -> bool {
+        !matches!(self, Self::Rows(rows) if rows.is_none())
+    }
+}
+
+/// The code's rows, in one call to the database.
 async fn look_up(ctx: &Context, code_hash: &str, draft_key: &str) -> Result<Found, AppError> {
-    let (lookup, lookup_draft) = (code_hash.to_owned(), draft_key.to_owned());
+    let (code_hash, draft_key) = (code_hash.to_owned(), draft_key.to_owned());
     let legacy_left = ctx.legacy_drafts.clone();
-    let found = ctx
-        .db
-        .run_short(move |conn| {
-            if legacy_left.may_be_left() {
-                if let Some(legacy) = drafts::legacy(conn, &lookup)? {
-                    return Ok(Found::Legacy(legacy));
-                }
-                if !drafts::any_legacy(conn)? {
-                    legacy_left.none_left();
-                }
-            }
-            // The draft first, then the letter: a submission deletes the one and completes the other in one
-            // transaction, and these reads are not in one, so read in this order a draft that is gone means a
-            // completed letter. (Read the other way round, a submit landing in between shows a letter not yet
-            // answered without its draft, and the resident's own second submit is told the answers changed.)
-            // Each brings its survey, so a draft without a letter (an open link's) needs nothing more.
-            let draft = drafts::with_survey(conn, &lookup_draft)?;
-            let found = match (invitations::with_survey_by_code_hash(conn, &lookup)?, draft) {
-                (Some((invitation, survey, name)), draft) => {
-                    let answered = invitation.disposition == Disposition::Completed;
-                    (survey, invitation.municipality_code, name, true, answered, draft.map(|(draft, ..)| draft))
-                }
-                (None, Some((draft, survey, name))) => {
-                    (survey, draft.municipality_code.clone(), name, false, false, Some(draft))
-                }
-                (None, None) if drafts::resume_code_spent(conn, &lookup)? => {
-                    return Ok(Found::Rows(Box::new(Some(None))));
-                }
-                (None, None) => return Ok(Found::Rows(Box::new(None))),
-            };
-            Ok(Found::Rows(Box::new(Some(Some(found)))))
-        })
-        .await?;
-    Ok(found)
+    Ok(ctx.db.run_short(move |conn| rows_of(conn, &legacy_left, &code_hash, &draft_key)).await?)
+}
+
+/// The code's rows: the draft and the letter, each with its survey and municipality, in two queries (and a third for
+/// a code that has neither).
+fn rows_of(
+    conn: &mut crate::db::DbConnection,
+    legacy_left: &LegacyDrafts,
+    code_hash: &str,
+    draft_key: &str,
+) -> diesel::QueryResult<Found> {
+    if legacy_left.may_be_left() {
+        if let Some(legacy) = drafts::legacy(conn, code_hash)? {
+            return Ok(Found::Legacy(legacy));
+        }
+        if !drafts::any_legacy(conn)? {
+            legacy_left.none_left();
+        }
+    }
+    // The draft first, then the letter: a submission deletes the one and completes the other in one transaction, and
+    // these reads are not in one snapshot, so read in this order a draft that is gone means a completed letter. (Read
+    // the other way round, a submit landing in between shows a letter not yet answered without its draft, and the
+    // resident's own second submit is told the answers changed.) Each brings its survey, so a draft without a letter
+    // (an open link's) needs nothing more.
+    let draft = drafts::with_survey(conn, draft_key)?;
+    let found = match (invitations::with_survey_by_code_hash(conn, code_hash)?, draft) {
+        (Some((invitation, survey, name)), draft) => {
+            let answered = invitation.disposition == Disposition::Completed;
+            (survey, invitation.municipality_code, name, true, answered, draft.map(|(draft, ..)| draft))
+        }
+        (None, Some((draft, survey, name))) => {
+            (survey, draft.municipality_code.clone(), name, false, false, Some(draft))
+        }
+        (None, None) if drafts::resume_code_spent(conn, code_hash)? => return Ok(Found::Rows(Box::new(Some(None)))),
+        (None, None) => return Ok(Found::Rows(Box::new(None))),
+    };
+    Ok(Found::Rows(Box::new(Some(Some(found)))))
 }
 
 /// Whether drafts saved before drafts were sealed may be left. Nothing makes new ones, so once none are left a code's
@@ -337,12 +379,6 @@ fn address_key(hasher: &CodeHasher, address: Option<&str>) -> String {
 /// The throttle key of all addresses together.
 const EVERYONE_KEY: &str = "code-entry:everyone";
 
-/// A code lookup let through, counted against its address until [`settle_lookup`] says whether the code was known.
-#[derive(Debug)]
-pub struct Lookup {
-    key: String,
-}
-
 /// Why a lookup was not made now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Paced {
@@ -360,43 +396,57 @@ impl Paced {
     }
 }
 
-/// Counts a code lookup from `address` before it is made (so parallel lookups cannot slip past the allowance) and
-/// lets it through, or says how long to wait: see [`crate::domain::code_entry`].
-pub async fn admit_lookup(ctx: &Context, address: Option<&str>) -> Result<Result<Lookup, Paced>, AppError> {
+/// A code's rows, looked up from `address` under code entry's pacing: in one transaction the look-up is counted
+/// against the address (so parallel look-ups cannot slip past the allowance), made when the address may make it, and
+/// taken back from the address's count when the code is known; an unknown code is then counted for everyone together.
+/// Or how long to wait: see [`crate::domain::code_entry`].
+async fn counted_look_up(
+    ctx: &Context,
+    address: Option<&str>,
+    code_hash: &str,
+    draft_key: &str,
+) -> Result<Result<Found, Paced>, AppError> {
     let key = address_key(&ctx.hasher, address);
     let now = crate::db::now();
     let window_start = now - code_entry::window();
     // Rounded up, so that a browser that waits as long as it is told finds the slot free.
     let wait = move |until: chrono::NaiveDateTime| ((until - now).num_milliseconds() + 999).div_euclid(1000).max(1);
-    let lookup_key = key.clone();
+    let (lookup_key, code_hash, draft_key) = (key.clone(), code_hash.to_owned(), draft_key.to_owned());
+    let legacy_left = ctx.legacy_drafts.clone();
     // Counters of look-ups, not answers: their commits do not wait for the disk (see `Db::write_unsynced`).
     let (admitted, counted, began_pacing) = ctx
         .db
         .write_unsynced(move |conn| {
-            let counted = throttle_queries::count_lookup(conn, &key, now, window_start)?.failures;
-            let in_all = throttle_queries::get(conn, EVERYONE_KEY)?
-                .filter(|everyone| everyone.window_started_at >= window_start)
-                .map_or(0, |everyone| everyone.failures);
-            let gates = code_entry::gates(counted, in_all);
-            let mut began_pacing = false;
-            if gates.address {
-                match throttle_queries::take_slot(conn, &key, now, now + code_entry::PACE)? {
-                    Slot::Wait(until) => {
-                        throttle_queries::take_back_lookup(conn, &key)?;
-                        return Ok((Err(Paced::Address { retry_after_secs: wait(until) }), counted, false));
+            conn.transaction(|conn| {
+                let counted = throttle_queries::count_lookup(conn, &key, now, window_start)?.failures;
+                let in_all = throttle_queries::get(conn, EVERYONE_KEY)?
+                    .filter(|everyone| everyone.window_started_at >= window_start)
+                    .map_or(0, |everyone| everyone.failures);
+                let gates = code_entry::gates(counted, in_all);
+                let mut began_pacing = false;
+                if gates.address {
+                    match throttle_queries::take_slot(conn, &key, now, now + code_entry::PACE)? {
+                        Slot::Wait(until) => {
+                            throttle_queries::take_back_lookup(conn, &key)?;
+                            return Ok((Err(Paced::Address { retry_after_secs: wait(until) }), counted, false));
+                        }
+                        Slot::First => began_pacing = true,
+                        Slot::Taken => {}
                     }
-                    Slot::First => began_pacing = true,
-                    Slot::Taken => {}
                 }
-            }
-            if gates.shared
-                && let Slot::Wait(until) =
-                    throttle_queries::take_slot(conn, EVERYONE_KEY, now, now + code_entry::SHARED_PACE)?
-            {
-                throttle_queries::take_back_lookup(conn, &key)?;
-                return Ok((Err(Paced::Ceiling { retry_after_secs: wait(until) }), counted, began_pacing));
-            }
-            Ok((Ok(()), counted, began_pacing))
+                if gates.shared
+                    && let Slot::Wait(until) =
+                        throttle_queries::take_slot(conn, EVERYONE_KEY, now, now + code_entry::SHARED_PACE)?
+                {
+                    throttle_queries::take_back_lookup(conn, &key)?;
+                    return Ok((Err(Paced::Ceiling { retry_after_secs: wait(until) }), counted, began_pacing));
+                }
+                let found = rows_of(conn, &legacy_left, &code_hash, &draft_key)?;
+                if found.is_known() {
+                    throttle_queries::take_back_lookup(conn, &key)?;
+                }
+                Ok((Ok(found), counted, began_pacing))
+            })
         })
         .await?;
     if began_pacing {
@@ -410,7 +460,12 @@ pub async fn admit_lookup(ctx: &Context, address: Option<&str>) -> Result<Result
         );
     }
     match admitted {
-        Ok(()) => Ok(Ok(Lookup { key: lookup_key })),
+        Ok(found) => {
+            if !found.is_known() {
+                count_unknown_code(ctx).await?;
+            }
+            Ok(Ok(found))
+        }
         Err(paced) => {
             ctx.metrics.code_lookup_refused(match paced {
                 Paced::Address { .. } => "address",
@@ -421,13 +476,8 @@ pub async fn admit_lookup(ctx: &Context, address: Option<&str>) -> Result<Result
     }
 }
 
-/// Settles a lookup: a known code is taken back from its address's count; an unknown one stays counted there and is
-/// counted for everyone together.
-pub async fn settle_lookup(ctx: &Context, lookup: Lookup, known: bool) -> Result<(), AppError> {
-    if known {
-        ctx.db.write_unsynced(move |conn| throttle_queries::take_back_lookup(conn, &lookup.key)).await?;
-        return Ok(());
-    }
+/// Counts an unknown code for everyone together (it stays counted against its address too).
+async fn count_unknown_code(ctx: &Context) -> Result<(), AppError> {
     ctx.metrics.unknown_code();
     let now = crate::db::now();
     let window_start = now - code_entry::window();
