@@ -97,6 +97,44 @@ async fn every_pooled_connection_is_set_up_alike(backend: Backend) {
 }
 on_both_backends!(every_pooled_connection_is_set_up_alike, super::every_pooled_connection_is_set_up_alike);
 
+/// Both of a two-connection pool's connections taken by calls that wait until the returned guard is released.
+struct Held {
+    release: std::sync::Arc<std::sync::Barrier>,
+    holders: Vec<tokio::task::JoinHandle<Result<(), trygghet::db::DbError>>>,
+}
+
+impl Held {
+    /// Returns once both connections are taken.
+    async fn both(db: &Db) -> Self {
+        let (taken, release) =
+            (std::sync::Arc::new(std::sync::Barrier::new(3)), std::sync::Arc::new(std::sync::Barrier::new(3)));
+        let holders = (0..2)
+            .map(|_| {
+                let (db, taken, release) = (db.clone(), taken.clone(), release.clone());
+                tokio::spawn(async move {
+                    db.run(move |_| {
+                        taken.wait();
+                        release.wait();
+                        Ok(())
+                    })
+                    .await
+                })
+            })
+            .collect();
+        tokio::task::spawn_blocking(move || taken.wait()).await.unwrap();
+        Self { release, holders }
+    }
+
+    /// Gives both connections back.
+    async fn release(self) {
+        let release = self.release;
+        tokio::task::spawn_blocking(move || release.wait()).await.unwrap();
+        for holder in self.holders {
+            holder.await.unwrap().expect("the holders finish");
+        }
+    }
+}
+
 /// A short read by key runs where it is called on SQLite while a connection is free (no hand-off to the blocking
 /// pool), and off the caller's thread on PostgreSQL or when every connection is taken; it answers alike either way.
 async fn a_short_read_runs_in_place_only_on_sqlite_with_a_free_connection(backend: Backend) {
@@ -113,34 +151,17 @@ async fn a_short_read_runs_in_place_only_on_sqlite_with_a_free_connection(backen
     assert_eq!(ran_on == caller, backend == Backend::Sqlite, "in place on SQLite only");
 
     // Both connections taken: the short read waits off the caller's thread for one to come back.
-    let (taken, release) =
-        (std::sync::Arc::new(std::sync::Barrier::new(3)), std::sync::Arc::new(std::sync::Barrier::new(3)));
-    let holders: Vec<_> = (0..2)
-        .map(|_| {
-            let (db, taken, release) = (db.clone(), taken.clone(), release.clone());
-            tokio::spawn(async move {
-                db.run(move |_| {
-                    taken.wait();
-                    release.wait();
-                    Ok(())
-                })
-                .await
-            })
-        })
-        .collect();
-    tokio::task::spawn_blocking(move || taken.wait()).await.unwrap();
-    let waiting = tokio::spawn({
-        let db = db.clone();
-        async move {
-            let polled_on = std::thread::current().id();
-            db.run_short(|_| Ok(std::thread::current().id())).await.map(|ran_on| (polled_on, ran_on))
-        }
-    });
-    tokio::task::spawn_blocking(move || release.wait()).await.unwrap();
-    for holder in holders {
-        holder.await.unwrap().expect("the holders finish");
-    }
-    let (polled_on, ran_on) = waiting.await.unwrap().expect("the waiting short read succeeds");
+    let held = Held::both(&db).await;
+    let waiting = async {
+        let polled_on = std::thread::current().id();
+        db.run_short(|_| Ok(std::thread::current().id())).await.map(|ran_on| (polled_on, ran_on))
+    };
+    tokio::pin!(waiting);
+    // Polled first while both connections are taken, then again once they are back.
+    let early = tokio::time::timeout(Duration::from_millis(100), &mut waiting).await;
+    assert!(early.is_err(), "no connection is free yet");
+    held.release().await;
+    let (polled_on, ran_on) = waiting.await.expect("the waiting short read succeeds");
     assert_ne!(ran_on, polled_on, "a short read without a free connection does not block the thread polling it");
 }
 on_both_backends!(
@@ -174,33 +195,12 @@ async fn writes_go_on_after_a_panic_and_beside_busy_readers(backend: Backend) {
     assert_eq!(counted.n, 0, "the panicked write left nothing");
 
     // On SQLite, readers hold both pooled connections while the next write goes through.
-    let (taken, release) =
-        (std::sync::Arc::new(std::sync::Barrier::new(3)), std::sync::Arc::new(std::sync::Barrier::new(3)));
-    let holders: Vec<_> = (0..2)
-        .filter(|_| backend == Backend::Sqlite)
-        .map(|_| {
-            let (db, taken, release) = (db.clone(), taken.clone(), release.clone());
-            tokio::spawn(async move {
-                db.run(move |_| {
-                    taken.wait();
-                    release.wait();
-                    Ok(())
-                })
-                .await
-            })
-        })
-        .collect();
-    if backend == Backend::Sqlite {
-        tokio::task::spawn_blocking(move || taken.wait()).await.unwrap();
-    }
+    let held = if backend == Backend::Sqlite { Some(Held::both(&db).await) } else { None };
     let written = db
         .write(|conn| diesel::sql_query("INSERT INTO counties (code, name) VALUES ('97', 'Provlän')").execute(conn))
         .await;
-    if backend == Backend::Sqlite {
-        tokio::task::spawn_blocking(move || release.wait()).await.unwrap();
-    }
-    for holder in holders {
-        holder.await.unwrap().expect("the readers finish");
+    if let Some(held) = held {
+        held.release().await;
     }
     assert_eq!(written.expect("the write after the panic goes through"), 1);
     let counted = db.run(move |conn| diesel::sql_query(count).get_result::<Count>(conn)).await.unwrap();
