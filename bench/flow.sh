@@ -193,7 +193,13 @@ stored_paper_forms() {
   curl -fs "$base/metrics" | awk '/^trygghet_submissions_total\{.*mode="paper"/ {sum += $2} END {print sum + 0}'
 }
 
-echo "trygghet $(git rev-parse --short HEAD 2>/dev/null || echo '?'), $(nproc) cores, $backend, $users users," \
+# The service measured: the checkout's commit, or a binary given by TRYGGHET_BIN named by its path and the start of its
+# SHA-256 (a binary built elsewhere, say from an older commit for a comparison, is not the checkout's).
+measured="$(git rev-parse --short HEAD 2>/dev/null || echo '?')"
+if [ -n "${TRYGGHET_BIN:-}" ]; then
+  measured="$TRYGGHET_BIN (sha256 $(sha256sum "$TRYGGHET_BIN" | cut -c1-12)), checkout $measured"
+fi
+echo "trygghet $measured, $(nproc) cores, $backend, $users users," \
   "$(if $smoke; then echo smoke; else echo "$seconds s"; fi), client addresses: ${ADDRESSES:-one}," \
   "$(date -u '+%Y-%m-%d %H:%M UTC')"
 failed=0
