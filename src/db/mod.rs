@@ -312,9 +312,7 @@ impl Db {
             Ok(Err(_closed)) => return self.run_within(None, f).await,
             Err(_elapsed) => return self.counted(Err(DbError::Busy(self.wait))),
         };
-        let span = tracing::Span::current();
-        let result = tokio::task::spawn_blocking(move || {
-            let _entered = span.enter();
+        self.off_workers(move || {
             let mut turn = gate.turn.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
             let conn = gate.writer(&mut turn)?;
             // A synced write says so itself rather than trust that the write before set it back.
@@ -325,8 +323,6 @@ impl Db {
             result
         })
         .await
-        .unwrap_or_else(|error| Err(DbError::Task(error.to_string())));
-        self.counted(result)
     }
 
     /// Whether the database answers within `timeout` (and, for SQLite, whether its file is still in place:
@@ -349,9 +345,7 @@ impl Db {
         if pool.state().idle_connections == 0 {
             self.counted_wait();
         }
-        let span = tracing::Span::current();
-        let result = tokio::task::spawn_blocking(move || {
-            let _entered = span.enter();
+        self.off_workers(move || {
             let mut conn = match timeout {
                 Some(timeout) => pool.get_timeout(timeout),
                 None => pool.get(),
@@ -360,7 +354,18 @@ impl Db {
             f(&mut conn).map_err(DbError::Query)
         })
         .await
-        .unwrap_or_else(|error| Err(DbError::Task(error.to_string())));
+    }
+
+    /// Runs `work` on tokio's blocking pool inside the caller's tracing span, and counts its failure.
+    async fn off_workers<T, W>(&self, work: W) -> Result<T, DbError>
+    where
+        W: FnOnce() -> Result<T, DbError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let span = tracing::Span::current();
+        let result = tokio::task::spawn_blocking(move || span.in_scope(work))
+            .await
+            .unwrap_or_else(|error| Err(DbError::Task(error.to_string())));
         self.counted(result)
     }
 

@@ -343,12 +343,9 @@ async fn resolve(
             return Ok(Resolved::Page(page.render(StatusCode::NOT_FOUND, "answer/start.html", context)?, None));
         }
     };
-    let address = client_address(request, state.trust_forwarded_for);
-    let from = if has_pass(request, &state.hasher.entry_pass(&code)) {
-        CodeFrom::Pass
-    } else {
-        CodeFrom::Address(address.as_deref())
-    };
+    let passed = has_pass(request, &state.hasher.entry_pass(&code));
+    let address = if passed { None } else { client_address(request, state.trust_forwarded_for) };
+    let from = if passed { CodeFrom::Pass } else { CodeFrom::Address(address.as_deref()) };
     let resolved = match answering::resolve(state, &code, from).await? {
         Ok(resolved) => resolved,
         Err(paced) => return Ok(Resolved::Page(paced_page(state, request, &code, form, paced)?, None)),
