@@ -17,11 +17,32 @@ pub const DEFAULT: &str = "sv";
 /// Languages written right to left (Arabic, Farsi, Dari, Pashto, Urdu, Hebrew, Sorani, Dhivehi, Yiddish).
 const RIGHT_TO_LEFT: [&str; 9] = ["ar", "fa", "prs", "ps", "ur", "he", "ckb", "dv", "yi"];
 
-/// The pages' own texts exist in these languages.
+/// The languages the staff's pages are written in: their files have every text. The other page languages have the
+/// texts a resident may see ([`is_resident_text`]) and fall back to Swedish for the rest, which they never show.
+pub const STAFF_LANGUAGES: [&str; 2] = ["sv", "en"];
+
+/// The resident's pages exist in these languages (a file in `locales/` each), the default first.
 pub fn page_languages() -> Vec<String> {
     let mut languages: Vec<String> = rust_i18n::available_locales!().into_iter().map(str::to_owned).collect();
     languages.sort_by_key(|lang| (lang != DEFAULT, lang.clone()));
     languages
+}
+
+/// The staff's pages exist in these languages, the default first.
+pub fn staff_languages() -> Vec<String> {
+    STAFF_LANGUAGES.iter().map(|lang| (*lang).to_owned()).collect()
+}
+
+/// Whether a text (its key, `problem.answer.required`) may be seen by a resident, so that every resident language
+/// must have it: the top-level texts (but the staff dashboard's charts and the results workbook's), the error pages'
+/// (`staff.error.*`, shown to anyone) and the reasons an answer or a form is refused.
+pub fn is_resident_text(key: &str) -> bool {
+    match key.split_once('.') {
+        None => !key.starts_with("chart_") && !key.starts_with("workbook_"),
+        Some(_) => {
+            key.starts_with("staff.error.") || key.starts_with("problem.answer.") || key == "problem.form_incomplete"
+        }
+    }
 }
 
 /// `ltr` or `rtl`.
@@ -77,11 +98,10 @@ pub fn decimal(lang: &str, value: f64, decimals: usize) -> String {
     if lang == "en" { written } else { written.replace('.', ",") }
 }
 
-/// The languages both the pages and an instrument have, the instrument's default first.
-pub fn common(instrument_languages: &[String]) -> Vec<String> {
-    let pages = page_languages();
-    let common: Vec<String> = instrument_languages.iter().filter(|lang| pages.contains(lang)).cloned().collect();
-    if common.is_empty() { vec![DEFAULT.to_owned()] } else { common }
+/// The languages a survey offers its residents: of those its coordinator turned on (`stored`, as the survey keeps
+/// them), the ones its questionnaire and the pages are written in, the questionnaire's default language first.
+pub fn offered(stored: &str, instrument_languages: &[String]) -> Vec<String> {
+    crate::domain::translation::offered(stored, instrument_languages, &page_languages())
 }
 
 #[cfg(test)]
@@ -115,14 +135,18 @@ mod tests {
     #[test]
     fn every_language_has_every_text() {
         let swedish = keys("sv.yml");
-        let files: Vec<String> =
-            page_languages().into_iter().filter(|lang| lang != DEFAULT).map(|l| l + ".yml").collect();
-        assert!(!files.is_empty());
-        for file in &files {
-            let other = keys(file);
-            let missing: Vec<_> = swedish.difference(&other).collect();
-            let extra: Vec<_> = other.difference(&swedish).collect();
+        let residents: BTreeSet<String> = swedish.iter().filter(|key| is_resident_text(key)).cloned().collect();
+        assert!(residents.len() > 150 && residents.len() < swedish.len() / 2, "{} resident texts", residents.len());
+        assert_eq!(page_languages(), ["sv", "ar", "en", "fa", "fi", "so", "ti"]);
+        for lang in page_languages().into_iter().filter(|lang| lang != DEFAULT) {
+            let file = format!("{lang}.yml");
+            let other = keys(&file);
+            let wanted = if STAFF_LANGUAGES.contains(&lang.as_str()) { &swedish } else { &residents };
+            let missing: Vec<_> = wanted.difference(&other).collect();
+            let extra: Vec<_> = other.difference(wanted).collect();
             assert!(missing.is_empty() && extra.is_empty(), "{file}: missing {missing:?}, unknown {extra:?}");
+            let name = text(&lang, "language_name");
+            assert!(name != text(DEFAULT, "language_name"), "{lang} is named in its own language: {name}");
         }
     }
 
@@ -149,6 +173,7 @@ mod tests {
             .filter(|literal| {
                 literal.starts_with("problem.")
                     && literal.len() > "problem.".len()
+                    && !literal.ends_with('.')
                     && literal.chars().all(|c| c.is_ascii_lowercase() || c == '_' || c == '.')
             })
             .map(str::to_owned)
@@ -156,7 +181,9 @@ mod tests {
         assert!(named.len() > 100, "the code names {} problem texts", named.len());
         for lang in page_languages() {
             let known = keys(&format!("{lang}.yml"));
-            let missing: Vec<&String> = named.iter().filter(|key| !known.contains(*key)).collect();
+            let staff = STAFF_LANGUAGES.contains(&lang.as_str());
+            let missing: Vec<&String> =
+                named.iter().filter(|key| (staff || is_resident_text(key)) && !known.contains(*key)).collect();
             assert!(missing.is_empty(), "{lang}.yml lacks {missing:?}");
         }
     }
@@ -166,7 +193,9 @@ mod tests {
         let text = Text::new("problem.answer.out_of_range").with_number("min", -5).with_number("max", 25_000);
         assert_eq!(say("sv", &text), "Skriv en siffra mellan -5 och 25\u{a0}000.");
         assert_eq!(say("en", &text), "Please enter a number between -5 and 25,000.");
-        assert_eq!(say("ar", &text), say("sv", &text), "a language without the text falls back to Swedish");
+        assert_eq!(say("ar", &text), "اكتب رقمًا بين -5 و25\u{a0}000.");
+        let staff = Text::new("problem.survey.access");
+        assert_eq!(say("ar", &staff), say("sv", &staff), "a staff text falls back to Swedish");
         let named = Text::new("problem.survey.twice").with("code", "1783");
         assert_eq!(say("sv", &named), "Kommunen 1783 finns med två gånger.");
         assert_eq!(say("en", &named), "Municipality 1783 is there twice.");
@@ -178,7 +207,8 @@ mod tests {
     fn texts_come_in_the_asked_language_with_swedish_as_fallback() {
         assert_eq!(text("sv", "next"), "Nästa");
         assert_eq!(text("en", "next"), "Next");
-        assert_eq!(text("fi", "next"), "Nästa");
+        assert_eq!(text("fi", "next"), "Seuraava");
+        assert_eq!(text("xx", "next"), "Nästa");
         assert_eq!(text("sv", "staff.sign_out"), "Logga ut", "nested keys are joined with dots");
         assert_eq!(text("en", "staff.sign_out"), "Sign out");
     }
@@ -193,7 +223,7 @@ mod tests {
             .chain(Role::ALL.iter().map(|role| format!("role.{}", role.as_str())))
             .chain(["draft", "open", "closed"].iter().map(|state| format!("survey_state.{state}")))
             .collect();
-        for lang in page_languages() {
+        for lang in staff_languages() {
             for key in &keys {
                 assert!(!text(&lang, key).contains(key.as_str()), "{lang} has no text {key}");
             }

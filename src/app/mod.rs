@@ -27,6 +27,7 @@ pub mod retention;
 pub mod sessions;
 pub mod sign_in;
 pub mod surveys;
+pub mod translations;
 pub mod workbook;
 
 pub use context::Context;

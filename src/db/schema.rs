@@ -107,6 +107,7 @@ diesel::table! {
         min_cell -> Integer,
         sender -> Nullable<Text>,
         contact -> Nullable<Text>,
+        languages -> Text,
     }
 }
 
@@ -240,6 +241,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     responses,
     submissions,
     instruments,
+    translation_reviews,
     drafts,
     spent_resume_codes,
     completion_tallies,
@@ -328,6 +330,17 @@ diesel::table! {
         municipality_code -> Text,
         section -> Integer,
         drafts -> Integer,
+    }
+}
+
+diesel::table! {
+    translation_reviews (instrument_key, instrument_version, language) {
+        instrument_key -> Text,
+        instrument_version -> Text,
+        language -> Text,
+        reviewer -> Text,
+        recorded_by -> Nullable<Text>,
+        reviewed_at -> Timestamp,
     }
 }
 

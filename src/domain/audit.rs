@@ -34,6 +34,9 @@ pub enum Action {
     SurveyReopened,
     SurveyCopied,
     InstrumentImported,
+    TranslationReviewed,
+    TranslationReviewWithdrawn,
+    SurveyLanguagesChanged,
     PopulationMarginsSet,
     CodesGenerated,
     LettersWithdrawn,
@@ -54,7 +57,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in the order the log's filter lists them.
-    pub const ALL: [Self; 33] = [
+    pub const ALL: [Self; 36] = [
         Self::SignIn,
         Self::SignInFailed,
         Self::SignInRefused,
@@ -72,6 +75,9 @@ impl Action {
         Self::SurveyReopened,
         Self::SurveyCopied,
         Self::InstrumentImported,
+        Self::TranslationReviewed,
+        Self::TranslationReviewWithdrawn,
+        Self::SurveyLanguagesChanged,
         Self::PopulationMarginsSet,
         Self::CodesGenerated,
         Self::LettersWithdrawn,
@@ -110,6 +116,9 @@ impl Action {
             Self::SurveyReopened => "survey_reopened",
             Self::SurveyCopied => "survey_copied",
             Self::InstrumentImported => "instrument_imported",
+            Self::TranslationReviewed => "translation_reviewed",
+            Self::TranslationReviewWithdrawn => "translation_review_withdrawn",
+            Self::SurveyLanguagesChanged => "survey_languages_changed",
             Self::PopulationMarginsSet => "population_margins_set",
             Self::CodesGenerated => "codes_generated",
             Self::LettersWithdrawn => "letters_withdrawn",
@@ -144,6 +153,7 @@ impl Action {
                 | Self::SurveyClosed
                 | Self::SurveyReopened
                 | Self::SurveyCopied
+                | Self::SurveyLanguagesChanged
                 | Self::PopulationMarginsSet
                 | Self::CodesGenerated
                 | Self::LettersWithdrawn
@@ -164,7 +174,8 @@ impl Action {
 /// [`Action::ALL`].
 pub const ACTION_PATTERN: &str = "^(sign_in|sign_in_failed|sign_in_refused|sign_out|user_created|user_changed|\
 sessions_revoked|password_changed|api_token_created|api_token_revoked|survey_created|survey_changed|survey_opened|\
-survey_closed|survey_reopened|survey_copied|instrument_imported|population_margins_set|codes_generated|\
+survey_closed|survey_reopened|survey_copied|instrument_imported|translation_reviewed|translation_review_withdrawn|\
+survey_languages_changed|population_margins_set|codes_generated|\
 letters_withdrawn|reminder_list_exported|dispositions_imported|paper_form_entered|responses_downloaded|\
 comment_masked|comment_approved|comment_review_reset|survey_published|publication_withdrawn|promise_created|\
 promise_changed|promise_deleted|accessibility_problem_reported)?$";
@@ -486,6 +497,19 @@ pub fn sentence(event: Event<'_>, names: &Names, words: Words<'_>) -> String {
                 ("items", &count("items")),
             ],
         ),
+        Action::TranslationReviewed => say(
+            "translation_reviewed",
+            &[("language", &text("language")), ("version", &text("version")), ("reviewer", &text("reviewer"))],
+        ),
+        Action::TranslationReviewWithdrawn => {
+            say("translation_review_withdrawn", &[("language", &text("language")), ("version", &text("version"))])
+        }
+        Action::SurveyLanguagesChanged => {
+            let listed = |key: &str| {
+                detail[key].as_array().into_iter().flatten().filter_map(Value::as_str).collect::<Vec<_>>().join(", ")
+            };
+            say("survey_languages_changed", &[("survey", s), ("languages", &listed("languages"))])
+        }
         Action::PopulationMarginsSet => {
             let totals = detail["totals"].as_object();
             let items = totals.map_or(0, |totals| totals.len());

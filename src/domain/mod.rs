@@ -41,6 +41,7 @@ pub mod sender;
 pub mod survey;
 pub mod text;
 pub mod throttle;
+pub mod translation;
 pub mod utc;
 pub mod whole_number;
 

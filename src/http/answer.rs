@@ -248,8 +248,12 @@ pub async fn start_page(request: HttpRequest, state: web::Data<AppState>) -> Res
 
 fn start_context(page: &Page, code: &str, error: Option<String>) -> serde_json::Value {
     let errors = Worded::list("code", error.as_deref());
-    context! { title => page.t("start_title"), code, error, errors }
+    context! { title => page.t("start_title"), code, error, errors, code_example => CODE_EXAMPLE }
 }
+
+/// The example of a code in the start page's hint, on one line (non-breaking hyphens; in a right-to-left sentence
+/// its letters and digits stay one left-to-right run by themselves).
+const CODE_EXAMPLE: &str = "7KQM\u{2011}X4TZ\u{2011}9HRC";
 
 /// A lookup that was not made because code entry is paced: 429 with `Retry-After` and a note to wait that long. A
 /// code opened by a link or typed comes back in the start page's field; a posted page is kept, every field as sent,
@@ -402,9 +406,14 @@ fn refusal_page(
 
 /// The page of an entry, in the resident's language out of those the instrument and the pages share.
 fn entry_page<'a>(state: &'a AppState, request: &'a HttpRequest, entry: &Entry) -> Page<'a> {
-    Page::new(state, request, entry.saved_language(), i18n::common(entry.instrument.languages()))
-        .asking(asker_of(&entry.survey), &entry.municipality_name)
-        .passing(&entry.code)
+    Page::new(
+        state,
+        request,
+        entry.saved_language(),
+        i18n::offered(&entry.survey.languages, entry.instrument.languages()),
+    )
+    .asking(asker_of(&entry.survey), &entry.municipality_name)
+    .passing(&entry.code)
 }
 
 /// What the pages of one entry share: the survey's title, the municipality, the code.
@@ -460,7 +469,9 @@ pub async fn welcome(
     let next =
         if reached >= count { format!("{}/granska", path_of(&entry.code)) } else { section_path(&entry, reached + 1) };
     let title = page.t("welcome_title");
-    let context = merged(entry_context(&page, &entry), context! { title, next, resumed => reached > 0 });
+    let translation_draft = crate::app::translations::is_draft(&state, &entry.instrument, &page.lang).await?;
+    let context =
+        merged(entry_context(&page, &entry), context! { title, next, resumed => reached > 0, translation_draft });
     page.render(StatusCode::OK, "answer/welcome.html", context)
 }
 
@@ -895,8 +906,8 @@ pub async fn open_start(
         return refusal_page(&state, &request, &refusal, Some((asker_of(&survey), names)));
     }
     let instrument = crate::app::instruments::for_survey(&state, &survey).await?;
-    let page =
-        Page::new(&state, &request, None, i18n::common(instrument.languages())).asking(asker_of(&survey), &names);
+    let page = Page::new(&state, &request, None, i18n::offered(&survey.languages, instrument.languages()))
+        .asking(asker_of(&survey), &names);
     let chosen = if municipalities.len() == 1 { municipalities[0].0.clone() } else { String::new() };
     open_start_response(&page, &survey.id, &instrument, &municipalities, &chosen, None, StatusCode::OK)
 }
@@ -931,7 +942,8 @@ async fn start_posted_open_link(
         return refusal_page(state, request, &refusal, Some((asker_of(&survey), names)));
     }
     let instrument = crate::app::instruments::for_survey(state, &survey).await?;
-    let page = Page::new(state, request, None, i18n::common(instrument.languages())).asking(asker_of(&survey), &names);
+    let page = Page::new(state, request, None, i18n::offered(&survey.languages, instrument.languages()))
+        .asking(asker_of(&survey), &names);
     let chosen = form.value("municipality");
     let error = if !form.fresh {
         Some(page.t("form_expired"))

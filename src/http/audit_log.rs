@@ -27,7 +27,8 @@ pub struct LogQuery {
     /// Only this action, e.g. `codes_generated`.
     #[param(pattern = "^(sign_in|sign_in_failed|sign_in_refused|sign_out|user_created|user_changed|\
 sessions_revoked|password_changed|api_token_created|api_token_revoked|survey_created|survey_changed|survey_opened|\
-survey_closed|survey_reopened|survey_copied|instrument_imported|population_margins_set|codes_generated|\
+survey_closed|survey_reopened|survey_copied|instrument_imported|translation_reviewed|translation_review_withdrawn|\
+survey_languages_changed|population_margins_set|codes_generated|\
 letters_withdrawn|reminder_list_exported|dispositions_imported|paper_form_entered|responses_downloaded|\
 comment_masked|comment_approved|comment_review_reset|survey_published|publication_withdrawn|promise_created|\
 promise_changed|promise_deleted|accessibility_problem_reported)?$")]

@@ -110,7 +110,7 @@ async fn authenticate(request: &HttpRequest) -> Result<CurrentUser, AppError> {
         next: (!is_api && request.method() == Method::GET).then(|| request.uri().to_string()),
     };
     let address = client_address(request, state.trust_forwarded_for);
-    let lang = language::choose(request, None, &i18n::page_languages());
+    let lang = language::choose(request, None, &i18n::staff_languages());
     let here = if request.method() == Method::GET { request.uri().to_string() } else { "/admin".to_owned() };
 
     if let Some(bearer) = bearer_token(request) {

@@ -3,7 +3,7 @@
 use actix_web::HttpResponse;
 use actix_web::http::header;
 
-use crate::views::templates::{LIVE_SCRIPT, PAPER_SCRIPT, PICKER_SCRIPT, SCRIPT, STYLESHEET};
+use crate::views::templates::{LIVE_SCRIPT, PAPER_SCRIPT, PICKER_SCRIPT, PRINT_STYLESHEET, SCRIPT, STYLESHEET};
 
 /// `GET /svara`: the start page is the front page (a language asked for goes along).
 pub async fn to_start(request: actix_web::HttpRequest) -> HttpResponse {
@@ -23,6 +23,11 @@ pub async fn script() -> HttpResponse {
 /// `GET /static/trygghet.css`
 pub async fn stylesheet() -> HttpResponse {
     asset("text/css; charset=utf-8", STYLESHEET)
+}
+
+/// `GET /static/print.css`: the printed questionnaire's and the cover letters' stylesheet (A4).
+pub async fn print_stylesheet() -> HttpResponse {
+    asset("text/css; charset=utf-8", PRINT_STYLESHEET)
 }
 
 /// `GET /static/paper.js`: Enter to the next field on the paper form (the form works without it).

@@ -58,7 +58,7 @@ pub async fn remember(
     request: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let asked = query_language(request.request()).filter(|lang| i18n::page_languages().contains(lang));
+    let asked = query_language(request.request()).filter(|lang| i18n::staff_languages().contains(lang));
     let secure = request.app_data::<web::Data<AppState>>().is_none_or(|state| state.secure_cookies);
     let mut response = next.call(request).await?;
     if let Some(lang) = asked {

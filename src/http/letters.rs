@@ -31,6 +31,8 @@ pub struct CodesForm {
     beyond_sample: String,
     /// `zip` to download the batch's letters; otherwise the page saying what was handed out.
     format: String,
+    /// The language the letters are written in, for their links; empty for none.
+    language: String,
 }
 
 /// `POST /admin/surveys/{id}/municipalities/{code}/codes`: hands out a batch of codes and shows what was handed out,
@@ -51,6 +53,7 @@ pub async fn codes_from_page(
         count,
         key: Some(form.request_key.trim().to_owned()).filter(|key| !key.is_empty()),
         beyond_sample: !form.beyond_sample.is_empty(),
+        language: Some(form.language.clone()).filter(|lang| !lang.is_empty()),
     };
     let issued = match letters::generate_codes(&state, &user, Actor::of(&user), &id, &municipality, request).await? {
         Ok(issued) => issued,
@@ -65,7 +68,8 @@ pub async fn codes_from_page(
         }
     };
     if form.format == "zip" {
-        return Ok(letters_archive(issued, &municipality).await);
+        let cover = cover_letters(&state, &user, &id, &issued).await?;
+        return Ok(letters_archive(issued, &municipality, cover).await);
     }
     let batch = &issued.batch;
     state.templates.page(
@@ -77,12 +81,53 @@ pub async fn codes_from_page(
             letters => crate::domain::format::number(i64::from(batch.letters)), municipality_name => issued.municipality,
             count => form.count.trim(), request_key => form.request_key.trim(), again => issued.again,
             beyond_sample => !form.beyond_sample.is_empty(), hours => letters::REPEATABLE_FOR_HOURS,
+            language => form.language,
         },
     )
 }
 
 /// A batch's letters as a ZIP, written as it is sent.
-async fn letters_archive(issued: letters::Issued, municipality: &str) -> HttpResponse {
+/// What every cover letter of a batch shares: the survey's sender and contact, and the letters' language (the one
+/// their links open the questionnaire in, else the questionnaire's own).
+async fn cover_letters(
+    state: &web::Data<AppState>,
+    user: &CurrentUser,
+    id: &str,
+    issued: &letters::Issued,
+) -> Result<views::letters::CoverLetterWriter, AppError> {
+    let loaded = crate::app::surveys::load(state, user, id).await?;
+    let instrument = crate::app::instruments::for_survey(state, &loaded.survey).await?;
+    let asker = crate::app::surveys::asker_of(&loaded.survey);
+    let linked = issued.letters.first().and_then(|letter| {
+        url::Url::parse(&letter.link)
+            .ok()?
+            .query_pairs()
+            .find(|(name, _)| name == "lang")
+            .map(|(_, lang)| lang.into_owned())
+    });
+    let lang = linked.unwrap_or_else(|| instrument.default_language().to_owned());
+    let shared = crate::http::render::context! {
+        lang => lang, dir => crate::i18n::direction(&lang), sender => asker.sender,
+        phone => asker.contact.as_ref().and_then(|contact| contact.phone.as_ref().map(ToString::to_string)),
+        email => asker.contact.as_ref().and_then(|contact| contact.email.as_ref().map(ToString::to_string)),
+    };
+    let state = state.clone();
+    Ok(Box::new(move |letters: &[IssuedLetter], first: bool, last: bool| {
+        let mut context = shared.clone();
+        if let Some(map) = context.as_object_mut() {
+            map.insert("letters".to_owned(), serde_json::to_value(letters).unwrap_or_default());
+            map.insert("first".to_owned(), first.into());
+            map.insert("last".to_owned(), last.into());
+        }
+        state.templates.0.render("print/letters.html", context).map_err(|error| error.to_string())
+    }))
+}
+
+async fn letters_archive(
+    issued: letters::Issued,
+    municipality: &str,
+    cover: views::letters::CoverLetterWriter,
+) -> HttpResponse {
     let first = issued.batch.first_letter.clone();
     let letters = issued.letters;
     // Rendering the QR codes keeps threads busy for a while: not those that serve requests, and at most
@@ -94,7 +139,7 @@ async fn letters_archive(issued: letters::Issued, municipality: &str) -> HttpRes
         let _turn = permit;
         span.in_scope(|| {
             let mut out = ChannelWriter { sender: sender.clone(), buffer: Vec::with_capacity(ChannelWriter::PART) };
-            if let Err(error) = views::letters::archive(&letters, &mut out) {
+            if let Err(error) = views::letters::archive(&letters, &*cover, &mut out) {
                 // The client sees the download cut off, never a complete-looking archive.
                 tracing::error!(%error, "the letters' archive could not be written");
                 let _gone = sender.blocking_send(Err(error));
@@ -294,6 +339,11 @@ pub struct CodesInput {
     /// refused with 409.
     #[serde(default)]
     pub beyond_sample: bool,
+    /// The language the letters are written in, one the survey offers (`GET /api/v1/surveys/{id}/languages`): each
+    /// letter's link (and its QR code) then opens the questionnaire in it (`?lang=ar`). Absent: the resident's
+    /// browser decides.
+    #[serde(default)]
+    pub language: Option<String>,
 }
 
 /// Hand out codes for a municipality. The answer is the only place the codes ever appear in clear; the service
@@ -326,7 +376,12 @@ pub async fn api_codes(
         ),
         None => None,
     };
-    let codes = letters::CodesRequest { count: input.count, key, beyond_sample: input.beyond_sample };
+    let codes = letters::CodesRequest {
+        count: input.count,
+        key,
+        beyond_sample: input.beyond_sample,
+        language: input.language.clone(),
+    };
     let issued = letters::generate_codes(&state, &user, Actor::of(&user), &id, &municipality, codes)
         .await?
         .map_err(|beyond| AppError::Conflict(beyond.message()))?;

@@ -30,6 +30,7 @@ pub mod sign_in;
 pub mod state;
 pub mod stream;
 pub mod surveys;
+mod translations;
 pub mod users;
 pub mod workbook;
 
@@ -70,6 +71,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 fn resident_routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(answer::start_page))
         .route("/static/trygghet.css", web::get().to(home::stylesheet))
+        .route("/static/print.css", web::get().to(home::print_stylesheet))
         .route("/static/svara.js", web::get().to(home::script))
         .route("/static/live.js", web::get().to(home::live_script))
         .route("/static/picker.js", web::get().to(home::picker_script))
@@ -127,6 +129,7 @@ fn staff_routes(cfg: &mut web::ServiceConfig) {
             .route("/surveys/{id}/results/stream", web::get().to(results::page_stream))
             .route("/surveys/{id}/results.xlsx", web::get().to(workbook::download))
             .route("/surveys/{id}/paper", web::get().to(paper::page))
+            .route("/surveys/{id}/questionnaire", web::get().to(paper::printable))
             .route("/surveys/{id}/paper", web::post().to(paper::submit))
             .route("/surveys/{id}/dispositions", web::post().to(letters::import_from_page))
             .route("/surveys/{id}/municipalities/{code}/codes", web::post().to(letters::codes_from_page))
@@ -135,6 +138,7 @@ fn staff_routes(cfg: &mut web::ServiceConfig) {
             .route("/surveys/{id}/municipalities/{code}/population", web::post().to(population::upload_from_page))
             .route("/surveys/{id}/comments", web::get().to(comments::page))
             .route("/surveys/{id}/comments/{response}/{item}", web::post().to(comments::review))
+            .route("/surveys/{id}/languages", web::post().to(translations::set_from_page))
             .route("/surveys/{id}/publish", web::post().to(publishing::publish_from_page))
             .route("/surveys/{id}/withdraw", web::post().to(publishing::withdraw_from_page))
             .route("/surveys/{id}/close", web::get().to(surveys::close_page))
@@ -171,6 +175,9 @@ fn api_routes(cfg: &mut web::ServiceConfig) {
             .route("/instruments", web::get().to(instruments::api_list))
             .route("/instruments", web::post().to(instruments::api_import))
             .route("/instruments/{key}/{version}", web::get().to(instruments::api_export))
+            .route("/instruments/{key}/{version}/translations", web::get().to(translations::api_translations))
+            .route("/instruments/{key}/{version}/translations/{lang}/review", web::put().to(translations::review))
+            .route("/instruments/{key}/{version}/translations/{lang}/review", web::delete().to(translations::unreview))
             .route("/me", web::get().to(users::api_me))
             .route("/users", web::get().to(users::api_list))
             .route("/users", web::post().to(users::api_create))
@@ -184,6 +191,8 @@ fn api_routes(cfg: &mut web::ServiceConfig) {
             .route("/surveys", web::post().to(surveys::api_create))
             .route("/surveys/{id}", web::get().to(surveys::api_show))
             .route("/surveys/{id}", web::put().to(surveys::api_update))
+            .route("/surveys/{id}/languages", web::get().to(translations::api_survey_languages))
+            .route("/surveys/{id}/languages", web::put().to(translations::api_set_survey_languages))
             .route("/surveys/{id}/rates", web::get().to(rates::api_rates))
             .route("/surveys/{id}/rates/stream", web::get().to(rates::api_stream))
             .route("/surveys/{id}/results", web::get().to(results::api_results))

@@ -118,7 +118,7 @@ mod tests {
     fn every_notice_has_its_own_code_and_sentence() {
         for (notice, code) in NOTICES {
             assert_eq!(Notice::parse(code), Some(notice));
-            for lang in crate::i18n::page_languages() {
+            for lang in crate::i18n::staff_languages() {
                 assert!(!notice.text(&lang).contains(&format!("notice.{code}")), "{code} has no sentence in {lang}");
             }
         }

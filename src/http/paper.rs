@@ -42,7 +42,7 @@ fn render(
             survey => context! { id => loaded.survey.id, title => loaded.survey.title },
             municipalities => survey.municipalities, municipality => form.municipality,
             letter_number => form.letter_number, submission_id => form.submission_id, sections,
-            errors => shown.errors, notice => shown.notice,
+            errors => shown.errors, notice => shown.notice, show_numbers => true,
         },
     )
 }
@@ -58,6 +58,54 @@ fn read_form(pairs: &[(String, String)]) -> PaperForm {
         submission_id: value("submission_id"),
         answers: raw_answers(pairs),
     }
+}
+
+/// What the printed questionnaire is asked for: its language (one the survey offers; its questionnaire's own by
+/// default) and `size=large` for large print.
+#[derive(Deserialize)]
+pub struct PrintQuery {
+    #[serde(default)]
+    lang: Option<String>,
+    #[serde(default)]
+    size: Option<String>,
+}
+
+/// `GET /admin/surveys/{id}/questionnaire?lang=ar&size=large`: the questionnaire to print (A4, 11 or 16 pt), for
+/// anyone who may see the survey; the browser prints it, or saves it as a PDF.
+pub async fn printable(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<String>,
+    query: web::Query<PrintQuery>,
+) -> Result<HttpResponse, AppError> {
+    let loaded = crate::app::surveys::load(&state, &user, &id).await?;
+    let instrument = crate::app::instruments::for_survey(&state, &loaded.survey).await?;
+    let offered = crate::i18n::offered(&loaded.survey.languages, instrument.languages());
+    let lang = match query.lang.as_deref().map(str::trim).filter(|lang| !lang.is_empty()) {
+        None => instrument.default_language().to_owned(),
+        Some(lang) if offered.iter().any(|known| known == lang) => lang.to_owned(),
+        Some(lang) => {
+            let reason =
+                Text::new("problem.languages.not_offered").with("lang", lang).with("offered", offered.join(", "));
+            return Err(AppError::invalid("lang", reason));
+        }
+    };
+    let large = match query.size.as_deref() {
+        None | Some("" | "normal") => false,
+        Some("large") => true,
+        Some(_) => return Err(AppError::invalid("size", Text::new("problem.request.size"))),
+    };
+    let sections = questionnaire::paper_sections(&instrument, &lang, &Default::default(), &[]);
+    let sender = loaded.survey.sender.clone().unwrap_or_default();
+    let staff_hint = crate::i18n::text(&user.lang, "admin.paper_print.hint");
+    state.templates.page(
+        StatusCode::OK,
+        "print/questionnaire.html",
+        context! {
+            lang => lang, dir => crate::i18n::direction(&lang), large, sections, sender, staff_hint,
+            staff_lang => user.lang, survey_title => loaded.survey.title,
+        },
+    )
 }
 
 /// `GET /admin/surveys/{id}/paper`

@@ -39,7 +39,7 @@ fn safe_next(next: Option<&str>) -> String {
 
 /// The language of a page before signing in, and the switch to the others.
 fn language_of(request: &HttpRequest) -> (String, Vec<LanguageLink>) {
-    let lang = language::choose(request, None, &i18n::page_languages());
+    let lang = language::choose(request, None, &i18n::staff_languages());
     let links = language_links(&lang, &request.uri().to_string());
     (lang, links)
 }

@@ -348,6 +348,17 @@ pub(crate) struct Notes {
     pub population: Option<PopulationUpload>,
     /// A request for codes to confirm (beyond the municipality's sample).
     pub codes: Option<CodesProblem>,
+    /// A change of the survey's languages that was refused, shown again.
+    pub languages: Option<LanguagesProblem>,
+}
+
+/// A change of a survey's languages the page shows again: the languages ticked, why it was refused, and whether it
+/// needs the coordinator to confirm turning on a draft translation.
+#[derive(Serialize)]
+pub(crate) struct LanguagesProblem {
+    pub asked: Vec<String>,
+    pub message: String,
+    pub confirm: bool,
 }
 
 impl Notes {
@@ -394,7 +405,8 @@ pub(crate) async fn render_survey(
     let survey = SurveyView::from(overview);
     let manages_any = survey.municipalities.iter().any(|part| part.may_manage);
     let dispositions: Vec<(&str, &str)> = Disposition::ALL.iter().map(|d| (d.as_str(), d.label())).collect();
-    let Notes { notice, problems, population: upload, codes } = notes;
+    let Notes { notice, problems, population: upload, codes, languages: languages_problem } = notes;
+    let languages = crate::app::translations::of_survey(state, user, id).await?;
     let batches = letters::batches(state, user, id).await?;
     let today = crate::domain::survey::swedish_day(chrono::Utc::now());
     let published = crate::app::publishing::status(state, user, id).await?;
@@ -410,7 +422,7 @@ pub(crate) async fn render_survey(
         context! { user => user.view(), csrf_token => user.csrf_token(), survey,
         manages_any, dispositions, notice, problems, max_codes => letters::MAX_CODES_PER_BATCH, population, background,
         upload, publication, codes, batches, request_key => uuid::Uuid::new_v4().to_string(), reopenable,
-        status => standing },
+        status => standing, languages, languages_problem },
     )
 }
 

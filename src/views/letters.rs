@@ -27,9 +27,17 @@ pub fn mail_merge(letters: &[IssuedLetter]) -> Result<Vec<u8>, csv::Error> {
 /// SVG files (about 15 KB each), however many letters there are.
 const RENDERED_AT_ONCE: usize = 256;
 
-/// The mail-merge CSV and every letter's QR code as `qr/<letter number>.svg`, in one ZIP archive written to `out` as
-/// it is made (a streamed ZIP: each file's sizes follow its data, so nothing is held back to be patched later).
-pub fn archive(letters: &[IssuedLetter], out: impl Write) -> Result<(), std::io::Error> {
+/// The cover letters of some letters as HTML: the letters, whether they open the document and whether they close it.
+/// The letters are rendered a part at a time, so the archive never holds all of them at once.
+pub type CoverLetters<'a> = &'a (dyn Fn(&[IssuedLetter], bool, bool) -> Result<String, String> + Sync);
+
+/// A [`CoverLetters`] that can move to the thread writing the archive.
+pub type CoverLetterWriter = Box<dyn Fn(&[IssuedLetter], bool, bool) -> Result<String, String> + Send + Sync>;
+
+/// The mail-merge CSV, every letter's QR code as `qr/<letter number>.svg` and the cover letters to print
+/// (`brev.html`, one A4 page a letter, its QR code from `qr/`, with `print.css`), in one ZIP archive written to `out` as it is made (a
+/// streamed ZIP: each file's sizes follow its data, so nothing is held back to be patched later).
+pub fn archive(letters: &[IssuedLetter], cover: CoverLetters<'_>, out: impl Write) -> Result<(), std::io::Error> {
     let mut zip = zip::ZipWriter::new_stream(out);
     // Fast compression: SVG text compresses well even at the lowest level, and the download waits for it.
     let options = zip::write::SimpleFileOptions::default()
@@ -38,6 +46,14 @@ pub fn archive(letters: &[IssuedLetter], out: impl Write) -> Result<(), std::io:
     let csv = mail_merge(letters).map_err(std::io::Error::other)?;
     zip.start_file("koder.csv", options).map_err(std::io::Error::other)?;
     zip.write_all(&csv)?;
+    zip.start_file("print.css", options).map_err(std::io::Error::other)?;
+    zip.write_all(crate::views::templates::PRINT_STYLESHEET.as_bytes())?;
+    zip.start_file("brev.html", options).map_err(std::io::Error::other)?;
+    let parts = letters.len().div_ceil(RENDERED_AT_ONCE).max(1);
+    for (index, part) in letters.chunks(RENDERED_AT_ONCE).chain(letters.is_empty().then_some(&[][..])).enumerate() {
+        let html = cover(part, index == 0, index + 1 == parts).map_err(std::io::Error::other)?;
+        zip.write_all(html.as_bytes())?;
+    }
     // Rendering a QR code takes about a millisecond, so each part is rendered on every core at once.
     let threads = std::thread::available_parallelism().map_or(1, usize::from).min(8);
     for part in letters.chunks(RENDERED_AT_ONCE) {
@@ -97,10 +113,17 @@ mod tests {
     fn the_archive_holds_the_mail_merge_and_a_qr_code_per_letter() {
         let letters: Vec<IssuedLetter> = (1..=3).map(letter).collect();
         let mut bytes = Vec::new();
-        archive(&letters, &mut bytes).unwrap();
+        let cover = |part: &[IssuedLetter], first: bool, last: bool| {
+            let codes: Vec<&str> = part.iter().map(|letter| letter.code.as_str()).collect();
+            Ok(format!("{}{}{}", if first { "<html>" } else { "" }, codes.join(","), if last { "</html>" } else { "" }))
+        };
+        archive(&letters, &cover, &mut bytes).unwrap();
         let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
         let names: Vec<String> = zip.file_names().map(|name| name.unwrap().into_owned()).collect();
-        assert_eq!(names.len(), 4);
+        assert_eq!(names.len(), 6);
+        let mut html = String::new();
+        zip.by_name("brev.html").unwrap().read_to_string(&mut html).unwrap();
+        assert_eq!(html, "<html>ABCD-EFGH-JKLM,ABCD-EFGH-JKLM,ABCD-EFGH-JKLM</html>", "every letter, in one document");
         let mut csv = Vec::new();
         zip.by_name("koder.csv").unwrap().read_to_end(&mut csv).unwrap();
         assert_eq!(csv, mail_merge(&letters).unwrap());

@@ -32,6 +32,9 @@ pub struct OptionView {
 #[derive(Debug, Serialize)]
 pub struct ItemView {
     pub id: String,
+    /// The question's number in the whole questionnaire, from 1: the printed form and the paper-entry form number
+    /// questions alike, so keying in is a straight read.
+    pub number: usize,
     pub field: String,
     pub text: String,
     pub help: Option<String>,
@@ -41,6 +44,8 @@ pub struct ItemView {
     pub value: String,
     pub unit: Option<String>,
     pub max_chars: Option<usize>,
+    /// For a multiple-choice question: the most options that may be chosen.
+    pub max_choices: Option<usize>,
     pub error: Option<String>,
     /// For a follow-up question: when it is to be answered.
     pub condition: Option<ConditionView>,
@@ -50,6 +55,8 @@ pub struct ItemView {
 #[derive(Debug, Serialize)]
 pub struct ConditionView {
     pub text: String,
+    /// The same, for paper: naming the earlier question by its number.
+    pub paper_text: String,
     pub field: String,
     pub equals: String,
 }
@@ -156,6 +163,10 @@ fn item_view(instrument: &Instrument, lang: &str, item: &Item, raw: &RawAnswers,
             .map(|(code, label)| OptionView { checked: given.contains(&code), code, label, exclusive: false })
             .collect()
     };
+    let max_choices = match &item.kind {
+        ItemKind::Multiple { max, .. } => *max,
+        _ => None,
+    };
     let (control, options, unit, max_chars) = match &item.kind {
         ItemKind::Scale { .. } => {
             let mut pairs: Vec<(String, String)> = Vec::new();
@@ -194,6 +205,7 @@ fn item_view(instrument: &Instrument, lang: &str, item: &Item, raw: &RawAnswers,
     let condition = item.show_if.as_ref().map(|condition| condition_view(instrument, language, condition));
     ItemView {
         id: item.id.clone(),
+        number: number_of(instrument, &item.id),
         field: format!("{FIELD_PREFIX}{}", item.id),
         text: item.text.get(language).to_owned(),
         help: item.help.as_ref().map(|help| help.get(language).to_owned()),
@@ -202,12 +214,18 @@ fn item_view(instrument: &Instrument, lang: &str, item: &Item, raw: &RawAnswers,
         value: given.first().cloned().unwrap_or_default(),
         unit,
         max_chars,
+        max_choices,
         error: errors
             .iter()
             .find(|error| error.item == item.id)
             .map(|error| crate::i18n::say(lang, &error.problem.text())),
         condition,
     }
+}
+
+/// An item's number in the questionnaire, from 1 (0 for an id it does not have).
+fn number_of(instrument: &Instrument, id: &str) -> usize {
+    instrument.items().position(|item| item.id == id).map_or(0, |index| index + 1)
 }
 
 /// "Answer if …": the condition under which a follow-up question applies, in words and for the script.
@@ -238,6 +256,9 @@ fn condition_view(
     ConditionView {
         text: crate::i18n::text(language.code(), "answer_if")
             .replace("%{question}", &question)
+            .replace("%{answer}", &answer),
+        paper_text: crate::i18n::text(language.code(), "answer_if_number")
+            .replace("%{number}", &number_of(instrument, &condition.item).to_string())
             .replace("%{answer}", &answer),
         field: format!("{FIELD_PREFIX}{}", condition.item),
         equals: condition.equals.clone(),

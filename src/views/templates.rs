@@ -58,6 +58,8 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "answer/open_start.html",
     "answer/accessibility.html",
     "answer/unavailable.html",
+    "print/questionnaire.html",
+    "print/letters.html",
 ];
 
 /// The questionnaire's optional script, served at `/static/svara.js`.
@@ -74,6 +76,9 @@ pub const PICKER_SCRIPT: &str = include_str!("../../frontend/static/picker.js");
 
 /// The stylesheet, served at `/static/trygghet.css`.
 pub const STYLESHEET: &str = include_str!("../../frontend/static/trygghet.css");
+
+/// The printed questionnaire's and the cover letters' stylesheet.
+pub const PRINT_STYLESHEET: &str = include_str!("../../frontend/static/print.css");
 
 /// Builds a template context like minijinja's `context!` (`key => value`, or `key` for a variable of that name), but
 /// from anything serde can serialize.
@@ -224,7 +229,7 @@ impl UserView {
 
 /// The language switch of a page in `lang` reached at `here` (a path with its query).
 pub fn language_links(lang: &str, here: &str) -> Vec<LanguageLink> {
-    crate::i18n::page_languages()
+    crate::i18n::staff_languages()
         .into_iter()
         .map(|code| LanguageLink {
             name: crate::i18n::text(&code, "language_name"),

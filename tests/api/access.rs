@@ -29,6 +29,14 @@ fn a_promise() -> Value {
             "targets": [{ "kind": "area", "id": "disorder" }] })
 }
 
+/// The built-in questionnaire's translations.
+const TRANSLATIONS: &str = "/api/v1/instruments/trygghetsmatning/2026.1/translations";
+
+/// A survey's languages: Swedish and English (a draft translation, confirmed).
+fn languages() -> Value {
+    json!({ "languages": ["sv", "en"], "confirm_drafts": true })
+}
+
 /// (method, path, body, expected status for admin, own, other, viewer, anonymous)
 type Case = (Method, String, Option<Value>, [u16; 5]);
 
@@ -125,6 +133,12 @@ fn api_cases(s: &str, t: &str, user_id: &str, promise: &str) -> Vec<Case> {
         (Method::GET, format!("/api/v1/surveys/{t}/rates"), None, [200, 200, 200, 200, 401]),
         (Method::GET, format!("/api/v1/surveys/{s}/rates/stream"), None, [200, 200, 404, 200, 401]),
         (Method::GET, "/api/v1/instruments".into(), None, [200, 200, 200, 200, 401]),
+        (Method::GET, TRANSLATIONS.into(), None, [200, 200, 200, 200, 401]),
+        (Method::PUT, format!("{TRANSLATIONS}/ar/review"), Some(json!({ "reviewer": "A" })), [200, 403, 403, 403, 401]),
+        (Method::DELETE, format!("{TRANSLATIONS}/ar/review"), None, [200, 403, 403, 403, 401]),
+        (Method::GET, format!("/api/v1/surveys/{s}/languages"), None, [200, 200, 404, 200, 401]),
+        (Method::PUT, format!("/api/v1/surveys/{s}/languages"), Some(languages()), [200, 200, 404, 403, 401]),
+        (Method::PUT, format!("/api/v1/surveys/{t}/languages"), Some(languages()), [200, 403, 403, 403, 401]),
         (Method::POST, format!("/api/v1/surveys/{s}/open"), None, [200, 409, 404, 403, 401]),
         (Method::POST, format!("/api/v1/surveys/{t}/close"), None, [409, 403, 403, 403, 401]),
     ]

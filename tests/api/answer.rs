@@ -116,6 +116,10 @@ pub(crate) async fn open_survey(staff: &Browser, count: usize, access: &str) -> 
     let response = staff.send_json(Method::POST, "/api/v1/surveys", &body).await;
     assert_eq!(response.status(), 201);
     let id = response.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+    // English besides Swedish, as residents' tests switch to it (a draft translation, so confirmed).
+    let languages = json!({ "languages": ["en"], "confirm_drafts": true });
+    let response = staff.send_json(Method::PUT, &format!("/api/v1/surveys/{id}/languages"), &languages).await;
+    assert_eq!(response.status(), 200);
     let mut codes = Vec::new();
     if count > 0 {
         let path = format!("/api/v1/surveys/{id}/municipalities/1783/invitations");
@@ -738,7 +742,7 @@ async fn residents_know_who_asks(backend: Backend) {
     let staff = app.staff("anna@polisen.se", "coordinator", &["1783", "1762"]).await;
     let (id, codes) = open_survey(&staff, 2, "codes").await;
     let mut resident = Resident::new(&app);
-    let survey_contact = r#"<a href="tel:056318500">0563-185 00</a>"#;
+    let survey_contact = r#"<a href="tel:056318500" dir="ltr">0563-185 00</a>"#;
 
     let welcome = resident.get(&format!("/svara/{}", codes[0])).await;
     assert_eq!(welcome.status, 200);
@@ -751,7 +755,7 @@ async fn residents_know_who_asks(backend: Backend) {
     let unknown = resident.get(&format!("/svara/{}", unknown_code())).await;
     assert_eq!(unknown.status, 404);
     assert!(
-        unknown.body.contains(r#"<a href="mailto:trygghet@polisen.se">trygghet@polisen.se</a>"#),
+        unknown.body.contains(r#"<a href="mailto:trygghet@polisen.se" dir="ltr">trygghet@polisen.se</a>"#),
         "{}",
         unknown.body
     );

@@ -85,7 +85,7 @@ async fn the_log_is_filtered_by_person_action_and_days(backend: Backend) {
     done.sort_unstable();
     assert_eq!(
         done,
-        ["codes_generated", "sign_in", "sign_in_failed", "survey_created", "survey_opened"],
+        ["codes_generated", "sign_in", "sign_in_failed", "survey_created", "survey_languages_changed", "survey_opened"],
         "what she did, and the failed sign-in with her address"
     );
     let both = list(&admin, &format!("?user={anna_id}&action=sign_in_failed")).await;

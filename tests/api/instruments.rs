@@ -41,7 +41,7 @@ async fn an_instrument_is_imported_listed_and_exported_unchanged(backend: Backen
     assert_eq!(summary["key"], "polisregion-vast");
     assert_eq!(summary["version"], "2027.1");
     assert_eq!(summary["title"], "Trygghetsmätning Polisregion Väst");
-    assert_eq!(summary["languages"], json!(["sv", "en"]));
+    assert_eq!(summary["languages"], json!(["sv", "en", "ar", "fa", "fi", "so", "ti"]));
     assert_eq!(summary["builtin"], false);
 
     // Any signed-in staff member lists and exports; the built-in instrument comes first.

@@ -19,6 +19,7 @@ mod headers;
 mod health;
 mod inputs;
 mod instruments;
+mod languages;
 mod layers;
 mod municipalities;
 mod open_data;

@@ -223,12 +223,21 @@ async fn the_letters_page_gives_a_zip_with_csv_and_qr_codes(backend: Backend) {
     assert_eq!(response.headers()["content-type"], "application/zip");
     let bytes = response.bytes().await.unwrap();
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip archive");
-    assert_eq!(zip.len(), 26, "the CSV and 25 QR codes");
+    assert_eq!(zip.len(), 28, "the CSV, 25 QR codes, the cover letters and their stylesheet");
     let mut csv = String::new();
     zip.by_name("koder.csv").unwrap().read_to_string(&mut csv).unwrap();
     assert_eq!(csv.lines().count(), 26);
     let first = csv.lines().nth(1).unwrap();
     assert!(first.starts_with("1783-000001;") && first.ends_with(";qr/1783-000001.svg"), "{first}");
+    // The cover letters: one a page, each with its code, its link and its QR code, in Swedish by default.
+    let mut letters = String::new();
+    zip.by_name("brev.html").unwrap().read_to_string(&mut letters).unwrap();
+    assert!(letters.starts_with("<!doctype html>") && letters.contains(r#"<html lang="sv" dir="ltr">"#));
+    assert_eq!(letters.matches(r#"<article class="letter""#).count(), 25);
+    let code = first.split(';').nth(1).unwrap();
+    assert!(letters.contains(&format!(r#"<span class="code" dir="ltr">{code}</span>"#)), "{code}");
+    assert!(letters.contains(r#"src="qr/1783-000001.svg""#) && letters.contains(r#"href="print.css""#));
+    assert!(letters.trim_end().ends_with("</html>"));
     let mut svg = String::new();
     zip.by_name("qr/1783-000025.svg").unwrap().read_to_string(&mut svg).unwrap();
     assert!(svg.contains("<svg") && svg.contains("</svg>"));

@@ -83,7 +83,7 @@ describe('the resident questionnaire', { timeout: 200_000 }, () => {
       const typed = code('keyboard').toLowerCase();
       const typo = typed.slice(0, 5) + (typed[5] === 'x' ? 'y' : 'x') + typed.slice(6);
       await open(page, '/', 'Trygghetsmätning');
-      await tabTo(page, '#code', { max: 4 });
+      await tabTo(page, '#code', { max: 9 });
       await page.keyboard.type(typo);
       const refused = await submitWith(page, 'Enter');
       assert.equal(refused?.status(), 422);
@@ -624,6 +624,12 @@ async function setUpSurveys(page) {
     { count: uses.length },
     201,
   );
+  // English besides Swedish (a draft translation, so confirmed): the language tests switch to it.
+  const english = await page.request.put(`${baseUrl}/api/v1/surveys/${letters.id}/languages`, {
+    data: { languages: ['en'], confirm_drafts: true },
+    headers: { 'X-CSRF-Token': csrf },
+  });
+  assert.equal(english.status(), 200, await english.text());
   await post(`/api/v1/surveys/${letters.id}/open`, {}, 200);
   const open = await post(
     '/api/v1/surveys',

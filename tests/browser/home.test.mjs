@@ -72,7 +72,7 @@ describe('the start page', { timeout: 150_000 }, () => {
       assert.equal(await page.evaluate(() => document.activeElement?.id), 'main', 'the skip link moves focus to main');
 
       await page.goto(`${baseUrl}/`);
-      await tabTo(page, '#code', { max: 4 });
+      await tabTo(page, '#code', { max: 9 });
       await page.keyboard.type('7KQM-X4TZ-9HR');
       const refused = await submitWith(page, 'Enter');
       assert.equal(refused?.status(), 422);
@@ -87,7 +87,7 @@ describe('the start page', { timeout: 150_000 }, () => {
       await screenshot(page, 'home-error-320');
 
       // The page answers the form (at /svara); its language switch still leads to the start page in English.
-      await tabTo(page, 'nav a[lang=en]', { max: 6, backwards: true });
+      await tabTo(page, 'nav a[lang=en]', { max: 9, backwards: true });
       const english = await submitWith(page, 'Enter');
       assert.equal(english?.status(), 200);
       assert.equal(new URL(page.url()).pathname, '/');

@@ -746,6 +746,7 @@ mod tests {
             min_cell: 5,
             sender: None,
             contact: None,
+            languages: "sv".to_owned(),
         }
     }
 

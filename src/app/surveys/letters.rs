@@ -36,6 +36,9 @@ pub struct CodesRequest {
     pub count: i64,
     pub key: Option<String>,
     pub beyond_sample: bool,
+    /// The language the letters are written in: their links (and QR codes) open the questionnaire in it
+    /// (`?lang=ar`). One the survey offers; `None` leaves the choice to the resident's browser.
+    pub language: Option<String>,
 }
 
 /// Codes handed out: the batch and its letters, the only time the codes exist in clear (but for a retry of the same
@@ -138,6 +141,19 @@ pub async fn generate_codes(
         None => None,
     };
     check_batch(&loaded, request.count)?;
+    let language = match request.language.as_deref().map(str::trim).filter(|lang| !lang.is_empty()) {
+        Some(lang) => {
+            let instrument = crate::app::instruments::for_survey(ctx, &loaded.survey).await?;
+            let offered = crate::i18n::offered(&loaded.survey.languages, instrument.languages());
+            if !offered.iter().any(|known| known == lang) {
+                let reason =
+                    Text::new("problem.letters.language").with("lang", lang).with("offered", offered.join(", "));
+                return Err(AppError::invalid("language", reason));
+            }
+            Some(lang.to_owned())
+        }
+        None => None,
+    };
     let municipality_code = parse_municipality(municipality)?;
     check_room(ctx, id, municipality, request.count).await?;
     let batch = Batch {
@@ -151,6 +167,7 @@ pub async fn generate_codes(
         key,
         hasher: ctx.hasher.clone(),
         base: ctx.public_url.clone(),
+        language,
     };
     // Two attempts: a clash of 54-bit codes (with one another or with stored ones) is improbable, not impossible.
     for _attempt in 0..2 {
@@ -267,6 +284,8 @@ struct Batch {
     hasher: CodeHasher,
     /// The service's address, the base of each letter's link.
     base: Url,
+    /// The language the letters' links open the questionnaire in.
+    language: Option<String>,
 }
 
 /// The last letter number a municipality used in a survey, by its letters or its batches (withdrawn ones too).
@@ -329,6 +348,15 @@ fn hand_out(conn: &mut DbConnection, actor: &Actor, batch: &Batch) -> QueryResul
     Ok(HandedOut::New(letters, stored))
 }
 
+/// A letter's link: the code's page, in `language` when the letter is written in one.
+fn letter_link(base: &Url, invitation: &InvitationCode, language: Option<&str>) -> String {
+    let Ok(mut link) = base.join(&format!("svara/{invitation}")) else { return String::new() };
+    if let Some(lang) = language {
+        link.query_pairs_mut().append_pair("lang", lang);
+    }
+    link.to_string()
+}
+
 /// A batch's letters numbered from `first`: the rows to store (keyed hashes of the codes) and the letters to print
 /// (the codes in clear), each code different from the others.
 fn new_letters(batch: &Batch, first: i32) -> Result<(Vec<Invitation>, Vec<IssuedLetter>), LetterNumberError> {
@@ -354,7 +382,7 @@ fn new_letters(batch: &Batch, first: i32) -> Result<(Vec<Invitation>, Vec<Issued
         });
         letters.push(IssuedLetter {
             letter_number: letter.to_string(),
-            link: batch.base.join(&format!("svara/{invitation}")).map(|url| url.to_string()).unwrap_or_default(),
+            link: letter_link(&batch.base, &invitation, batch.language.as_deref()),
             code: invitation.to_string(),
             municipality_code: batch.municipality.as_str().to_owned(),
             municipality: batch.name.clone(),

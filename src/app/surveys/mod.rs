@@ -258,10 +258,11 @@ fn rows(survey_id: &str, parts: &[PartInput]) -> Vec<SurveyMunicipality> {
 /// Creates a draft survey.
 pub async fn create(ctx: &Context, user: &Staff, actor: Actor, valid: ValidSurvey) -> Result<String, AppError> {
     check_create(user)?;
-    let (instrument_key, instrument_version) = valid.instrument.unwrap_or_else(|| {
-        let builtin = ctx.instruments.default();
-        (builtin.key().to_owned(), builtin.version().to_owned())
-    });
+    let instrument = match &valid.instrument {
+        Some((key, version)) => crate::app::instruments::get(ctx, key, version).await?,
+        None => ctx.instruments.default(),
+    };
+    let (instrument_key, instrument_version) = (instrument.key().to_owned(), instrument.version().to_owned());
     let survey = Survey {
         id: uuid::Uuid::new_v4().to_string(),
         title: valid.title,
@@ -279,6 +280,8 @@ pub async fn create(ctx: &Context, user: &Staff, actor: Actor, valid: ValidSurve
         min_cell: valid.min_cell.unwrap_or(survey::DEFAULT_MIN_CELL),
         contact: valid.asker.contact.as_ref().map(Contact::to_json),
         sender: valid.asker.sender,
+        // Its questionnaire's default language; the coordinator turns others on (`app::translations`).
+        languages: instrument.default_language().to_owned(),
     };
     let parts = rows(&survey.id, &valid.parts);
     let id = survey.id.clone();

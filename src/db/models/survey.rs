@@ -30,6 +30,8 @@ pub struct Survey {
     pub sender: Option<String>,
     /// Where residents can ask with questions, as JSON text (see `domain::sender::Contact::to_json`).
     pub contact: Option<String>,
+    /// The languages turned on for residents, comma-separated (see `domain::translation::Languages`).
+    pub languages: String,
 }
 
 /// Changes to a survey (all but the disclosure settings only while it is a draft); `None` leaves a column as it is.
@@ -47,6 +49,7 @@ pub struct SurveyChanges {
     /// `Some(None)` removes the sender.
     pub sender: Option<Option<String>>,
     pub contact: Option<Option<String>>,
+    pub languages: Option<String>,
 }
 
 /// One municipality's part in a survey: its sample size and optional target response rate.

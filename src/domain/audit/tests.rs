@@ -64,6 +64,17 @@ fn sample(action: Action) -> (Option<&'static str>, Value) {
             json!({ "key": "polisregion-vast",
             "version": "2027.1", "title": "Trygghet i Väst", "languages": ["sv"], "sections": 5, "items": 40 }),
         ),
+        Action::TranslationReviewed => (
+            Some("trygghetsmatning 2026.1 ar"),
+            json!({ "key": "trygghetsmatning", "version": "2026.1", "language": "ar", "reviewer": "Amal Haddad" }),
+        ),
+        Action::TranslationReviewWithdrawn => (
+            Some("trygghetsmatning 2026.1 ar"),
+            json!({ "key": "trygghetsmatning", "version": "2026.1", "language": "ar" }),
+        ),
+        Action::SurveyLanguagesChanged => {
+            (survey, json!({ "languages": ["sv", "ar"], "before": ["sv", "en"], "confirmed_drafts": ["ar"] }))
+        }
         Action::PopulationMarginsSet => {
             (survey, json!({ "municipality": "1766", "totals": { "age_band": 12_400, "gender": 12_400 } }))
         }

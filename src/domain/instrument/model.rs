@@ -10,6 +10,18 @@ pub const YES: &str = "yes";
 /// The answer code of "no" to a yes/no item.
 pub const NO: &str = "no";
 
+/// A yes/no item's answers where it gives no labels of its own, in the languages the service's pages exist in
+/// (language code, yes, no); Swedish for any other.
+pub const YES_NO_WORDS: [(&str, &str, &str); 7] = [
+    ("sv", "Ja", "Nej"),
+    ("en", "Yes", "No"),
+    ("ar", "نعم", "لا"),
+    ("fa", "بله", "خیر"),
+    ("fi", "Kyllä", "Ei"),
+    ("so", "Haa", "Maya"),
+    ("ti", "እወ", "ኣይፋል"),
+];
+
 /// Why an instrument was refused: the place (`sections[2].items[4].scale`, or `line 3, column 7` for broken JSON)
 /// and what is wrong there. Meant for the staff member who wrote the file.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -265,14 +277,16 @@ impl<'a> Lang<'a> {
 }
 
 impl Item {
-    /// The labels of a yes/no item's answers: its own, or "Ja"/"Nej" (English: "Yes"/"No"). `None` for other items.
+    /// The labels of a yes/no item's answers: its own, or the language's plain yes and no ([`YES_NO_WORDS`]).
+    /// `None` for other items.
     pub fn yes_no_labels<'a>(&'a self, lang: Lang<'a>) -> Option<(&'a str, &'a str)> {
         let ItemKind::YesNo { yes, no } = &self.kind else {
             return None;
         };
-        let english = lang.code == "en";
-        let yes = yes.as_ref().map_or(if english { "Yes" } else { "Ja" }, |yes| yes.get(lang));
-        let no = no.as_ref().map_or(if english { "No" } else { "Nej" }, |no| no.get(lang));
+        let words = |code: &str| YES_NO_WORDS.iter().find(|(known, _, _)| *known == code);
+        let (_, plain_yes, plain_no) = words(lang.code).or_else(|| words(lang.default)).unwrap_or(&YES_NO_WORDS[0]);
+        let yes = yes.as_ref().map_or(*plain_yes, |yes| yes.get(lang));
+        let no = no.as_ref().map_or(*plain_no, |no| no.get(lang));
         Some((yes, no))
     }
 }

@@ -88,7 +88,7 @@ fn the_default_instrument_loads_with_seven_areas_background_and_comment() {
     assert_eq!((instrument.key(), instrument.version()), ("trygghetsmatning", "2026.1"));
     assert_eq!(instrument.key(), crate::domain::survey::DEFAULT_INSTRUMENT_KEY);
     assert_eq!(instrument.version(), crate::domain::survey::DEFAULT_INSTRUMENT_VERSION);
-    assert_eq!(instrument.languages(), ["sv", "en"]);
+    assert_eq!(instrument.languages(), ["sv", "en", "ar", "fa", "fi", "so", "ti"]);
     let sections: Vec<(&str, Option<&str>)> =
         instrument.sections().iter().map(|section| (section.id.as_str(), section.area.as_deref())).collect();
     assert_eq!(
@@ -218,6 +218,7 @@ fn texts_fall_back_to_the_default_language() {
     assert_eq!(instrument.item("reported").unwrap().text.get(en), "Anmälde du?");
     assert_eq!(victim.yes_no_labels(sv), Some(("Ja", "Nej")));
     assert_eq!(victim.yes_no_labels(en), Some(("Yes", "No")));
+    assert_eq!(victim.yes_no_labels(instrument.lang("xx")), Some(("Ja", "Nej")), "the default language's");
     assert_eq!(instrument.item("age").unwrap().yes_no_labels(sv), None);
     assert_eq!(instrument.section_of("age"), Some(1));
     assert_eq!(

@@ -1,0 +1,2 @@
+DROP TABLE translation_reviews;
+ALTER TABLE surveys DROP COLUMN languages;
