@@ -60,6 +60,7 @@ mod answers;
 mod check;
 mod model;
 mod read;
+mod spreadsheet;
 #[cfg(test)]
 pub(crate) mod tests;
 
@@ -68,3 +69,4 @@ pub use model::{
     Choice, Condition, Instrument, InstrumentError, Item, ItemKind, Lang, NO, Scale, ScaleOption, Section, Texts, YES,
 };
 pub use read::{DEFAULT_INSTRUMENT_JSON, default_instrument};
+pub use spreadsheet::{from_xlsx, to_xlsx};
