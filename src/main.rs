@@ -83,7 +83,8 @@ enum Command {
         #[arg(long)]
         fix: bool,
     },
-    /// Questionnaires (instruments) as JSON files: check one, import it into the database, export one.
+    /// Questionnaires (instruments) as JSON files or Excel workbooks (`.xlsx`): check one, import it into the
+    /// database, export one.
     Instrument {
         #[command(subcommand)]
         action: InstrumentCommand,
@@ -95,13 +96,13 @@ enum InstrumentCommand {
     /// Validate an instrument file without touching the database: prints `ok: KEY VERSION`, or the exact place of
     /// the first problem (e.g. `sections[2].items[4].scale: unknown scale "x"`) and exits with 1.
     Check {
-        /// The instrument's JSON file.
+        /// The instrument's JSON file, or its workbook (a name ending in `.xlsx`).
         file: PathBuf,
     },
     /// Validate an instrument file and store it in the database (DATABASE_URL). The same key and version again is
     /// accepted when the content is the same and refused when it differs: give a changed form a new version.
     Import {
-        /// The instrument's JSON file.
+        /// The instrument's JSON file, or its workbook (a name ending in `.xlsx`).
         file: PathBuf,
     },
     /// Write an instrument (the built-in one or an imported one) as JSON, to standard output by default.
@@ -110,7 +111,7 @@ enum InstrumentCommand {
         key: String,
         /// Its version, e.g. 2026.1.
         version: String,
-        /// Write to this file instead of standard output.
+        /// Write to this file instead of standard output; a name ending in `.xlsx` gets an Excel workbook.
         #[arg(long, short)]
         output: Option<PathBuf>,
     },
@@ -306,10 +307,22 @@ async fn create_account(config: Config, mut input: NewAccount) -> Result<(), Sta
     Ok(())
 }
 
-/// The text of an instrument file (a byte-order mark, as Windows editors may write, is no part of it).
+/// Whether a file is an Excel workbook (`.xlsx`) rather than JSON, by its name.
+fn is_workbook(file: &Path) -> bool {
+    file.extension().is_some_and(|extension| extension.eq_ignore_ascii_case("xlsx"))
+}
+
+/// The JSON text of an instrument file: a JSON file as it is (a byte-order mark, as Windows editors may write, is no
+/// part of it), or a workbook read and written as JSON (a problem then names its cell, `items!D14: …`).
 fn read_instrument_file(file: &Path) -> Result<String, StartupError> {
-    let text = std::fs::read_to_string(file)
-        .map_err(|error| StartupError::Usage(format!("cannot read {}: {error}", file.display())))?;
+    let cannot_read = |error: std::io::Error| StartupError::Usage(format!("cannot read {}: {error}", file.display()));
+    if is_workbook(file) {
+        let bytes = std::fs::read(file).map_err(cannot_read)?;
+        let instrument = trygghet::domain::instrument::from_xlsx(&bytes)
+            .map_err(|error| StartupError::Refused(format!("{}: {error}", file.display())))?;
+        return instrument.to_json_pretty().map_err(|error| StartupError::Refused(error.to_string()));
+    }
+    let text = std::fs::read_to_string(file).map_err(cannot_read)?;
     Ok(text.strip_prefix('\u{feff}').map(str::to_owned).unwrap_or(text))
 }
 
@@ -450,6 +463,14 @@ async fn export_instrument(
         )),
         other => refused(other, None),
     })?;
+    if let Some(path) = output.filter(|path| is_workbook(path)) {
+        let workbook = trygghet::domain::instrument::to_xlsx(&instrument)
+            .map_err(|error| StartupError::Refused(format!("the workbook could not be written: {error}")))?;
+        std::fs::write(path, workbook)
+            .map_err(|error| StartupError::Refused(format!("cannot write {}: {error}", path.display())))?;
+        println!("Wrote {key} {version} to {}.", path.display());
+        return Ok(());
+    }
     let mut json = instrument.to_json_pretty().map_err(|error| StartupError::Refused(error.to_string()))?;
     json.push('\n');
     match output {

@@ -63,6 +63,31 @@ pub async fn import(ctx: &Context, actor: Actor, json: String) -> Result<Importe
     ctx.instruments.import(actor, json).await
 }
 
+/// The media type of an Excel workbook.
+pub const WORKBOOK_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// Reads an instrument from an Excel workbook (see `domain::instrument::spreadsheet`) and stores it as
+/// [`import`] stores a JSON document: a problem names its cell (`items!D14: unknown scale "problm"`).
+pub async fn import_workbook(ctx: &Context, actor: Actor, workbook: Vec<u8>) -> Result<Imported, AppError> {
+    let read = off_thread(move || crate::domain::instrument::from_xlsx(&workbook))
+        .await
+        .ok_or_else(|| AppError::Internal("the workbook could not be read".into()))?;
+    let instrument = read.map_err(|error| {
+        AppError::invalid("instrument", Text::new("problem.instrument.invalid").with("detail", error))
+    })?;
+    let json = instrument.to_json_pretty().map_err(|error| AppError::Internal(Box::new(error)))?;
+    ctx.instruments.import(actor, json).await
+}
+
+/// One instrument version as an Excel workbook, to edit and import again under a new version.
+pub async fn workbook(ctx: &Context, key: &str, version: &str) -> Result<Vec<u8>, AppError> {
+    let instrument = ctx.instruments.get(key, version).await?;
+    off_thread(move || crate::domain::instrument::to_xlsx(&instrument))
+        .await
+        .ok_or_else(|| AppError::Internal("the workbook could not be written".into()))?
+        .map_err(|error| AppError::Internal(Box::new(error)))
+}
+
 /// An instrument in a list.
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct InstrumentSummary {
@@ -121,10 +146,15 @@ pub fn export_path(key: &str, version: &str) -> String {
 
 /// A file name for an exported instrument: `key-version.json`, with anything unusual in the version replaced.
 pub fn file_name(key: &str, version: &str) -> String {
+    file_name_with(key, version, "json")
+}
+
+/// The same with another extension (`xlsx` for the workbook).
+pub fn file_name_with(key: &str, version: &str, extension: &str) -> String {
     let safe = |text: &str| -> String {
         text.chars().map(|c| if c.is_ascii_alphanumeric() || "._-".contains(c) { c } else { '_' }).collect()
     };
-    format!("{}-{}.json", safe(key), safe(version))
+    format!("{}-{}.{extension}", safe(key), safe(version))
 }
 
 fn path_segment(text: &str) -> String {

@@ -1,7 +1,7 @@
 //! Questionnaires (instruments) in the API: list them, import one (administrators), export one as a JSON file.
 
 use actix_web::http::header;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::app::audit::Actor;
 use crate::app::instruments::{self, InstrumentSummary, MAX_DOCUMENT_BYTES};
@@ -16,8 +16,11 @@ pub async fn api_list(state: web::Data<AppState>, _user: CurrentUser) -> Result<
     Ok(HttpResponse::Ok().json(instruments::list(&state).await?))
 }
 
-/// Import a questionnaire (administrators): the body is the instrument's JSON document, at most 1 MiB. It is
-/// validated completely; an error names the exact place (`sections[2].items[4].scale: unknown scale "x"`). A stored
+/// Import a questionnaire (administrators): the body is the instrument's JSON document, or its Excel workbook (with
+/// `Content-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`, as
+/// `GET /api/v1/instruments/{key}/{version}/workbook` gives it), at most 1 MiB. It is validated completely; an error
+/// names the exact place (`sections[2].items[4].scale: unknown scale "x"`, in a workbook its cell:
+/// `items!D14: unknown scale "x"`). A stored
 /// version never changes: the same key and version again is accepted when the content is the same (200) and refused
 /// when it differs (409; give the changed form a new version).
 #[utoipa::path(post, path = "/api/v1/instruments", tag = "instruments",
@@ -28,6 +31,7 @@ pub async fn api_list(state: web::Data<AppState>, _user: CurrentUser) -> Result<
         (status = 403, body = crate::http::errors::ErrorBody), (status = 409, body = crate::http::errors::ErrorBody),
         (status = 422, description = "Invalid, or larger than 1 MiB; `message` names the place", body = crate::http::errors::ErrorBody)))]
 pub async fn api_import(
+    request: HttpRequest,
     state: web::Data<AppState>,
     user: CurrentUser,
     body: web::Payload,
@@ -37,12 +41,24 @@ pub async fn api_import(
     let bytes = body.to_bytes_limited(MAX_DOCUMENT_BYTES).await.map_err(|_| too_large())?.map_err(|error| {
         AppError::invalid("instrument", Text::new("problem.instrument.upload_broke").with("detail", error))
     })?;
+    let actor = Actor::of(&user);
+    let is_workbook = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.split(';').next().is_some_and(|kind| kind.trim() == instruments::WORKBOOK_TYPE));
+    if is_workbook {
+        return imported(instruments::import_workbook(&state, actor, bytes.to_vec()).await?);
+    }
     let text = String::from_utf8(bytes.to_vec())
         .map_err(|_| AppError::invalid("instrument", Text::new("problem.instrument.not_utf8")))?;
     // Editors on Windows may save JSON with a byte-order mark, which is no part of the document.
     let text = text.strip_prefix('\u{feff}').map(str::to_owned).unwrap_or(text);
-    let actor = Actor::of(&user);
-    let imported = instruments::import(&state, actor, text).await?;
+    imported(instruments::import(&state, actor, text).await?)
+}
+
+/// 201 with where to find it for a new instrument, 200 for one imported before with the same content.
+fn imported(imported: instruments::Imported) -> Result<HttpResponse, AppError> {
     if imported.created {
         Ok(HttpResponse::Created()
             .insert_header((header::LOCATION, imported.summary.export_path.clone()))
@@ -74,4 +90,27 @@ pub async fn api_export(
             format!("attachment; filename=\"{}\"", instruments::file_name(&key, &version)),
         ))
         .body(document))
+}
+
+/// One questionnaire as an Excel workbook laid out like an XLSForm (sheets `settings`, `items` and `choices`, a column
+/// per language), to edit in Excel and import again under a new version.
+#[utoipa::path(get, path = "/api/v1/instruments/{key}/{version}/workbook", tag = "instruments",
+    params(("key" = String, Path), ("version" = String, Path, description = "Percent-encoded where needed")),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            headers(("Content-Disposition" = String, description = "attachment; filename=\"KEY-VERSION.xlsx\""))),
+        (status = 404, body = crate::http::errors::ErrorBody)))]
+pub async fn api_workbook(
+    state: web::Data<AppState>,
+    _user: CurrentUser,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (key, version) = path.into_inner();
+    let workbook = instruments::workbook(&state, &key, &version).await?;
+    Ok(HttpResponse::Ok()
+        .content_type(instruments::WORKBOOK_TYPE)
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{}\"", instruments::file_name_with(&key, &version, "xlsx")),
+        ))
+        .body(workbook))
 }

@@ -175,6 +175,7 @@ fn api_routes(cfg: &mut web::ServiceConfig) {
             .route("/instruments", web::get().to(instruments::api_list))
             .route("/instruments", web::post().to(instruments::api_import))
             .route("/instruments/{key}/{version}", web::get().to(instruments::api_export))
+            .route("/instruments/{key}/{version}/workbook", web::get().to(instruments::api_workbook))
             .route("/instruments/{key}/{version}/translations", web::get().to(translations::api_translations))
             .route("/instruments/{key}/{version}/translations/{lang}/review", web::put().to(translations::review))
             .route("/instruments/{key}/{version}/translations/{lang}/review", web::delete().to(translations::unreview))

@@ -48,6 +48,7 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
         crate::http::instruments::api_list,
         crate::http::instruments::api_import,
         crate::http::instruments::api_export,
+        crate::http::instruments::api_workbook,
         crate::http::translations::api_translations,
         crate::http::translations::review,
         crate::http::translations::unreview,

@@ -484,3 +484,110 @@ fn database_strings(database: &TestDatabase, sql: &str) -> Vec<String> {
     };
     rows.unwrap().into_iter().map(|row| row.value).collect()
 }
+
+const WORKBOOK: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// A copy of `workbook` with the cell below the header `column` of the first `items` row of type `kind` set to
+/// `value`, as an office would change it in Excel; and that cell's reference (`items!D3`).
+fn edited(workbook: &[u8], kind: &str, column: &str, value: &str) -> (Vec<u8>, String) {
+    use calamine::{Data, Reader};
+    let mut read: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(workbook)).unwrap();
+    let mut written = rust_xlsxwriter::Workbook::new();
+    let mut place = String::new();
+    for name in read.sheet_names() {
+        let range = read.worksheet_range(&name).unwrap();
+        let rows: Vec<Vec<Data>> = range.rows().map(<[Data]>::to_vec).collect();
+        let target = (name == "items").then(|| {
+            let header: Vec<String> = rows[0].iter().map(ToString::to_string).collect();
+            let at = header.iter().position(|cell| cell == column).unwrap();
+            let row = rows.iter().position(|row| row[0] == kind).unwrap();
+            (row, at)
+        });
+        let sheet = written.add_worksheet();
+        sheet.set_name(&name).unwrap();
+        for (r, row) in rows.iter().enumerate() {
+            for (c, cell) in row.iter().enumerate() {
+                let (r32, c16) = (u32::try_from(r).unwrap(), u16::try_from(c).unwrap());
+                if target == Some((r, c)) {
+                    sheet.write_string(r32, c16, value).unwrap();
+                    place = format!("items!{}{}", char::from(b'A' + u8::try_from(c).unwrap()), r + 1);
+                    continue;
+                }
+                match cell {
+                    Data::Empty => {}
+                    Data::Float(number) => drop(sheet.write_number(r32, c16, *number).unwrap()),
+                    Data::Int(number) => drop(sheet.write_number(r32, c16, *number as f64).unwrap()),
+                    other => drop(sheet.write_string(r32, c16, other.to_string()).unwrap()),
+                }
+            }
+        }
+    }
+    (written.save_to_buffer().unwrap(), place)
+}
+
+async fn an_instrument_goes_to_excel_and_back_unchanged(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let admin = app.staff("admin@polisen.se", "admin", &[]).await.script().await;
+    let import = |body: Vec<u8>| {
+        admin
+            .client
+            .post(format!("{}/api/v1/instruments", admin.address))
+            .bearer_auth(&admin.token)
+            .header("content-type", WORKBOOK)
+            .body(body)
+            .send()
+    };
+
+    // The built-in questionnaire as a workbook, imported again: the same questionnaire, so nothing new.
+    let response = admin.request(Method::GET, "/api/v1/instruments/trygghetsmatning/2026.1/workbook", None).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], WORKBOOK);
+    assert!(response.headers()["content-disposition"].to_str().unwrap().contains("trygghetsmatning-2026.1.xlsx"));
+    let builtin = response.bytes().await.unwrap().to_vec();
+    let again = import(builtin.clone()).await.unwrap();
+    assert_eq!(again.status(), 200, "the same content as the built-in questionnaire");
+    assert_eq!(again.json::<Value>().await.unwrap()["builtin"], true);
+
+    // A new version, as an office saves it from Excel: imported, and its JSON is exactly the questionnaire it held.
+    let mut next: Value = serde_json::from_str(&default_instrument().unwrap().to_json_pretty().unwrap()).unwrap();
+    next["version"] = json!("2027.1");
+    next["sections"][0]["title"]["sv"] = json!("Utemiljön");
+    let workbook = trygghet::domain::instrument::to_xlsx(&Instrument::load(&next.to_string()).unwrap()).unwrap();
+    let created = import(workbook).await.unwrap();
+    assert_eq!(created.status(), 201);
+    let exported = admin.request(Method::GET, "/api/v1/instruments/trygghetsmatning/2027.1", None).await;
+    assert_eq!(exported.json::<Value>().await.unwrap(), next, "JSON → workbook → JSON is exact");
+
+    // A mistake made in Excel is named by its cell.
+    let (broken, place) = edited(&builtin, "scale", "scale", "problm");
+    let refused = import(broken).await.unwrap();
+    assert_eq!(refused.status(), 422);
+    let body: Value = refused.json().await.unwrap();
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(message.contains(&format!("{place}: unknown scale \"problm\"")), "{place}: {message}");
+    let garbage = import(b"PK\x03\x04 not a workbook".to_vec()).await.unwrap();
+    assert_eq!(garbage.status(), 422, "never a 500");
+}
+on_both_backends!(
+    an_instrument_goes_to_excel_and_back_unchanged,
+    super::an_instrument_goes_to_excel_and_back_unchanged
+);
+
+async fn the_command_line_reads_and_writes_workbooks(backend: Backend) {
+    let Some(database) = TestDatabase::create(backend) else { return };
+    let url = database.url();
+    let env = [("DATABASE_URL", url.as_str())];
+    let dir = tempfile::tempdir().unwrap();
+    let exported = run(dir.path(), &env, &["instrument", "export", "trygghetsmatning", "2026.1", "-o", "form.xlsx"]);
+    assert_eq!(exported.code, Some(0), "{}", exported.stderr);
+    let workbook = std::fs::read(dir.path().join("form.xlsx")).unwrap();
+    assert_eq!(trygghet::domain::instrument::from_xlsx(&workbook).unwrap(), default_instrument().unwrap());
+    let checked = run(dir.path(), &env, &["instrument", "check", "form.xlsx"]);
+    assert_eq!((checked.code, checked.stdout.as_str()), (Some(0), "ok: trygghetsmatning 2026.1\n"));
+    let (broken, place) = edited(&workbook, "scale", "scale", "problm");
+    std::fs::write(dir.path().join("broken.xlsx"), broken).unwrap();
+    let refused = run(dir.path(), &env, &["instrument", "import", "broken.xlsx"]);
+    assert_eq!(refused.code, Some(1));
+    assert!(refused.stderr.contains(&format!("broken.xlsx: {place}: unknown scale")), "{}", refused.stderr);
+}
+on_both_backends!(the_command_line_reads_and_writes_workbooks, super::the_command_line_reads_and_writes_workbooks);
