@@ -139,6 +139,7 @@ fn staff_routes(cfg: &mut web::ServiceConfig) {
             .route("/surveys/{id}/comments", web::get().to(comments::page))
             .route("/surveys/{id}/comments/{response}/{item}", web::post().to(comments::review))
             .route("/surveys/{id}/languages", web::post().to(translations::set_from_page))
+            .route("/surveys/{id}/languages/{lang}/review", web::post().to(translations::review_from_page))
             .route("/surveys/{id}/publish", web::post().to(publishing::publish_from_page))
             .route("/surveys/{id}/withdraw", web::post().to(publishing::withdraw_from_page))
             .route("/surveys/{id}/close", web::get().to(surveys::close_page))

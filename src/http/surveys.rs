@@ -350,6 +350,15 @@ pub(crate) struct Notes {
     pub codes: Option<CodesProblem>,
     /// A change of the survey's languages that was refused, shown again.
     pub languages: Option<LanguagesProblem>,
+    /// A translation's review that was refused (no name given), shown beside its form.
+    pub review: Option<ReviewProblem>,
+}
+
+/// Why a translation's review was not recorded, for the form of its language.
+#[derive(Serialize)]
+pub(crate) struct ReviewProblem {
+    pub lang: String,
+    pub message: String,
 }
 
 /// A change of a survey's languages the page shows again: the languages ticked, why it was refused, and whether it
@@ -405,7 +414,8 @@ pub(crate) async fn render_survey(
     let survey = SurveyView::from(overview);
     let manages_any = survey.municipalities.iter().any(|part| part.may_manage);
     let dispositions: Vec<(&str, &str)> = Disposition::ALL.iter().map(|d| (d.as_str(), d.label())).collect();
-    let Notes { notice, problems, population: upload, codes, languages: languages_problem } = notes;
+    let Notes { notice, problems, population: upload, codes, languages: languages_problem, review: review_problem } =
+        notes;
     let languages = crate::app::translations::of_survey(state, user, id).await?;
     let batches = letters::batches(state, user, id).await?;
     let today = crate::domain::survey::swedish_day(chrono::Utc::now());
@@ -422,7 +432,7 @@ pub(crate) async fn render_survey(
         context! { user => user.view(), csrf_token => user.csrf_token(), survey,
         manages_any, dispositions, notice, problems, max_codes => letters::MAX_CODES_PER_BATCH, population, background,
         upload, publication, codes, batches, request_key => uuid::Uuid::new_v4().to_string(), reopenable,
-        status => standing, languages, languages_problem },
+        status => standing, languages, languages_problem, review_problem },
     )
 }
 

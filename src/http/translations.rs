@@ -125,3 +125,41 @@ pub async fn set_from_page(
         Err(error) => Err(error),
     }
 }
+
+/// The survey page's review form: who reviewed the translation, or that the review is withdrawn.
+#[derive(Deserialize)]
+pub struct ReviewForm {
+    #[serde(default)]
+    reviewer: String,
+    #[serde(default)]
+    action: String,
+}
+
+/// `POST /admin/surveys/{id}/languages/{lang}/review`: records (or withdraws) a native speaker's review of the survey
+/// questionnaire's translation `lang` (administrators), and shows the survey page again.
+pub async fn review_from_page(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    form: ProtectedForm<ReviewForm>,
+) -> Result<HttpResponse, AppError> {
+    let (id, lang) = path.into_inner();
+    let ProtectedForm { user, form } = form;
+    let loaded = crate::app::surveys::load(&state, &user, &id).await?;
+    let version = (loaded.survey.instrument_key.as_str(), loaded.survey.instrument_version.as_str(), lang.as_str());
+    let actor = Actor::of(&user);
+    let done = if form.action == "withdraw" {
+        translations::withdraw_review(&state, &user, actor, version).await.map(|_| "admin.languages.review_withdrawn")
+    } else {
+        let input = ReviewInput { reviewer: form.reviewer };
+        translations::record_review(&state, &user, actor, version, &input).await.map(|_| "admin.languages.review_saved")
+    };
+    match done {
+        Ok(key) => render_survey(&state, &user, StatusCode::OK, &id, Notes::notice(user.text(key, &[]))).await,
+        Err(AppError::Invalid { reason, .. }) => {
+            let problem = crate::http::surveys::ReviewProblem { lang, message: user.say(&reason) };
+            let notes = Notes { review: Some(problem), ..Notes::default() };
+            render_survey(&state, &user, StatusCode::UNPROCESSABLE_ENTITY, &id, notes).await
+        }
+        Err(error) => Err(error),
+    }
+}

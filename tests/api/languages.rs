@@ -303,3 +303,35 @@ fn escaped(text: &str) -> String {
         .replace('\'', "&#x27;")
         .replace('/', "&#x2f;")
 }
+
+async fn an_administrator_records_a_review_on_the_survey_page(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let admin = app.staff("admin@polisen.se", "admin", &[]).await;
+    let staff = app.staff("samordnare@hagfors.se", "coordinator", &["1783", "1762"]).await;
+    let (id, _) = crate::answer::open_survey(&staff, 0, "codes").await;
+    let page = admin.get(&format!("/admin/surveys/{id}")).await.text().await.unwrap();
+    assert!(page.contains(&format!(r#"action="/admin/surveys/{id}/languages/so/review""#)), "a form per translation");
+    let coordinators = staff.get(&format!("/admin/surveys/{id}")).await.text().await.unwrap();
+    assert!(!coordinators.contains("/review\""), "only administrators see the review forms");
+
+    let path = format!("/admin/surveys/{id}/languages/so/review");
+    let nameless = admin.post_form(&path, &[("reviewer", "  "), ("action", "record")]).await;
+    assert_eq!(nameless.status(), 422);
+    let nameless = nameless.text().await.unwrap();
+    assert!(nameless.contains(r#"id="reviewer-so-error""#) && nameless.contains(r#"aria-invalid="true""#));
+    assert_eq!(staff.post_form(&path, &[("reviewer", "Hodan Ali"), ("action", "record")]).await.status(), 403);
+    let recorded = admin.post_form(&path, &[("reviewer", "Hodan Ali"), ("action", "record")]).await;
+    assert_eq!(recorded.status(), 200);
+    let recorded = recorded.text().await.unwrap();
+    assert!(recorded.contains("Granskningen är sparad.") && recorded.contains("granskad av Hodan Ali"));
+    let (statuses, _) = survey_languages(&staff, &id).await;
+    assert!(statuses.contains(&("so".to_owned(), "reviewed".to_owned())));
+    let withdrawn = admin.post_form(&path, &[("action", "withdraw")]).await;
+    assert_eq!(withdrawn.status(), 200);
+    let (statuses, _) = survey_languages(&staff, &id).await;
+    assert!(statuses.contains(&("so".to_owned(), "draft".to_owned())));
+}
+on_both_backends!(
+    an_administrator_records_a_review_on_the_survey_page,
+    super::an_administrator_records_a_review_on_the_survey_page
+);
