@@ -83,13 +83,19 @@ pub async fn api_export(
     let instrument = instruments::get(&state, &key, &version).await?;
     let mut document = instrument.to_json_pretty().map_err(|error| AppError::Internal(Box::new(error)))?;
     document.push('\n');
-    Ok(HttpResponse::Ok()
-        .content_type("application/json")
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{}\"", instruments::file_name(&key, &version)),
-        ))
-        .body(document))
+    Ok(download("application/json", &instruments::file_name(&key, &version), document))
+}
+
+/// A file to save: its type, its name and its content.
+fn download(
+    content_type: &'static str,
+    file_name: &str,
+    body: impl actix_web::body::MessageBody + 'static,
+) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file_name}\"")))
+        .body(body)
 }
 
 /// One questionnaire as an Excel workbook laid out like an XLSForm (sheets `settings`, `items` and `choices`, a column
@@ -106,11 +112,5 @@ pub async fn api_workbook(
 ) -> Result<HttpResponse, AppError> {
     let (key, version) = path.into_inner();
     let workbook = instruments::workbook(&state, &key, &version).await?;
-    Ok(HttpResponse::Ok()
-        .content_type(instruments::WORKBOOK_TYPE)
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{}\"", instruments::file_name_with(&key, &version, "xlsx")),
-        ))
-        .body(workbook))
+    Ok(download(instruments::WORKBOOK_TYPE, &instruments::file_name_with(&key, &version, "xlsx"), workbook))
 }
