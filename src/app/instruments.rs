@@ -82,10 +82,12 @@ pub async fn import_workbook(ctx: &Context, actor: Actor, workbook: Vec<u8>) -> 
 /// One instrument version as an Excel workbook, to edit and import again under a new version.
 pub async fn workbook(ctx: &Context, key: &str, version: &str) -> Result<Vec<u8>, AppError> {
     let instrument = ctx.instruments.get(key, version).await?;
+    // Excel holds at most 32,767 characters in a cell, and a questionnaire's texts have no such limit: such a
+    // questionnaire has no workbook, only its JSON.
     off_thread(move || crate::domain::instrument::to_xlsx(&instrument))
         .await
         .ok_or_else(|| AppError::Internal("the workbook could not be written".into()))?
-        .map_err(|error| AppError::Internal(Box::new(error)))
+        .map_err(|error| AppError::Conflict(Text::new("problem.instrument.workbook").with("detail", error)))
 }
 
 /// An instrument in a list.

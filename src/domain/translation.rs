@@ -78,7 +78,8 @@ pub fn check_change(
     confirmed: bool,
     status_of: impl Fn(&str) -> Status,
 ) -> Result<Vec<String>, Refused> {
-    for lang in asked {
+    let default = instrument_languages.first();
+    for lang in asked.iter().filter(|lang| Some(*lang) != default) {
         if !instrument_languages.contains(lang) || !page_languages.contains(lang) {
             let known: Vec<&str> =
                 instrument_languages.iter().filter(|lang| page_languages.contains(lang)).map(String::as_str).collect();
@@ -137,6 +138,10 @@ mod tests {
         };
         assert_eq!(check(&["so"], false).unwrap(), ["sv", "so"], "a reviewed one needs none; the default is kept");
         assert_eq!(check(&["en", "sv"], false).unwrap(), ["sv", "en"], "a draft offered before needs none");
+        let without_swedish_pages = strings(&["en", "so"]);
+        let asked = strings(&["sv", "so"]);
+        let checked = check_change(&asked, &instrument, &without_swedish_pages, &before, false, reviewed);
+        assert_eq!(checked.unwrap(), ["sv", "so"], "the questionnaire's own language is never refused");
         let refused = check(&["ar", "so"], false).unwrap_err();
         assert_eq!(refused.field, "confirm_drafts");
         assert_eq!(refused.reason, Text::new("problem.languages.unconfirmed_draft").with("languages", "ar"));

@@ -42,11 +42,10 @@ pub async fn api_import(
         AppError::invalid("instrument", Text::new("problem.instrument.upload_broke").with("detail", error))
     })?;
     let actor = Actor::of(&user);
-    let is_workbook = request
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
-        .is_some_and(|value| value.split(';').next().is_some_and(|kind| kind.trim() == instruments::WORKBOOK_TYPE));
+    let is_workbook =
+        request.headers().get(header::CONTENT_TYPE).and_then(|value| value.to_str().ok()).is_some_and(|value| {
+            value.split(';').next().is_some_and(|kind| kind.trim().eq_ignore_ascii_case(instruments::WORKBOOK_TYPE))
+        });
     if is_workbook {
         return imported(instruments::import_workbook(&state, actor, bytes.to_vec()).await?);
     }
@@ -104,7 +103,7 @@ fn download(
     params(("key" = String, Path), ("version" = String, Path, description = "Percent-encoded where needed")),
     responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             headers(("Content-Disposition" = String, description = "attachment; filename=\"KEY-VERSION.xlsx\""))),
-        (status = 404, body = crate::http::errors::ErrorBody)))]
+        (status = 404, body = crate::http::errors::ErrorBody), (status = 409, body = crate::http::errors::ErrorBody)))]
 pub async fn api_workbook(
     state: web::Data<AppState>,
     _user: CurrentUser,

@@ -61,16 +61,17 @@ fn read_form(pairs: &[(String, String)]) -> PaperForm {
 }
 
 /// What the printed questionnaire is asked for: its language (one the survey offers; its questionnaire's own by
-/// default) and `size=large` for large print.
+/// default) and `size=large` for large print. The language is `language`, not `lang`: `?lang=` on a staff page
+/// switches the staff member's own language.
 #[derive(Deserialize)]
 pub struct PrintQuery {
     #[serde(default)]
-    lang: Option<String>,
+    language: Option<String>,
     #[serde(default)]
     size: Option<String>,
 }
 
-/// `GET /admin/surveys/{id}/questionnaire?lang=ar&size=large`: the questionnaire to print (A4, 11 or 16 pt), for
+/// `GET /admin/surveys/{id}/questionnaire?language=ar&size=large`: the questionnaire to print (A4, 11 or 16 pt), for
 /// anyone who may see the survey; the browser prints it, or saves it as a PDF.
 pub async fn printable(
     state: web::Data<AppState>,
@@ -81,13 +82,13 @@ pub async fn printable(
     let loaded = crate::app::surveys::load(&state, &user, &id).await?;
     let instrument = crate::app::instruments::for_survey(&state, &loaded.survey).await?;
     let offered = crate::i18n::offered(&loaded.survey.languages, instrument.languages());
-    let lang = match query.lang.as_deref().map(str::trim).filter(|lang| !lang.is_empty()) {
+    let lang = match query.language.as_deref().map(str::trim).filter(|lang| !lang.is_empty()) {
         None => instrument.default_language().to_owned(),
         Some(lang) if offered.iter().any(|known| known == lang) => lang.to_owned(),
         Some(lang) => {
             let reason =
                 Text::new("problem.languages.not_offered").with("lang", lang).with("offered", offered.join(", "));
-            return Err(AppError::invalid("lang", reason));
+            return Err(AppError::invalid("language", reason));
         }
     };
     let large = match query.size.as_deref() {

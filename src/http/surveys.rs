@@ -416,7 +416,11 @@ pub(crate) async fn render_survey(
     let dispositions: Vec<(&str, &str)> = Disposition::ALL.iter().map(|d| (d.as_str(), d.label())).collect();
     let Notes { notice, problems, population: upload, codes, languages: languages_problem, review: review_problem } =
         notes;
-    let languages = crate::app::translations::of_survey(state, user, id).await?;
+    // A survey whose questionnaire the service lacks still has its page (which says so), without languages.
+    let languages = match crate::app::translations::of_survey(state, user, id).await {
+        Err(AppError::Conflict(_)) => Vec::new(),
+        languages => languages?,
+    };
     let batches = letters::batches(state, user, id).await?;
     let today = crate::domain::survey::swedish_day(chrono::Utc::now());
     let published = crate::app::publishing::status(state, user, id).await?;

@@ -567,6 +567,16 @@ async fn an_instrument_goes_to_excel_and_back_unchanged(backend: Backend) {
     assert!(message.contains(&format!("{place}: unknown scale \"problm\"")), "{place}: {message}");
     let garbage = import(b"PK\x03\x04 not a workbook".to_vec()).await.unwrap();
     assert_eq!(garbage.status(), 422, "never a 500");
+
+    // A text longer than an Excel cell holds: the questionnaire has its JSON, and no workbook.
+    let mut long = region_instrument();
+    long["version"] = json!("2027.9");
+    long["sections"][0]["items"][0]["help"] = json!({ "sv": "å".repeat(40_000) });
+    let imported = admin.request(Method::POST, "/api/v1/instruments", Some(&long)).await;
+    assert_eq!(imported.status(), 201);
+    let refused = admin.request(Method::GET, "/api/v1/instruments/polisregion-vast/2027.9/workbook", None).await;
+    assert_eq!(refused.status(), 409);
+    assert_eq!(refused.json::<Value>().await.unwrap()["error"]["code"], "conflict");
 }
 on_both_backends!(
     an_instrument_goes_to_excel_and_back_unchanged,

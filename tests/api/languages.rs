@@ -229,9 +229,15 @@ async fn every_language_s_printed_questionnaire_has_every_question_and_option_in
     let mut entry_at = 0;
     for lang in instrument.languages() {
         for size in ["normal", "large"] {
-            let path = format!("/admin/surveys/{id}/questionnaire?lang={lang}&size={size}");
+            let path = format!("/admin/surveys/{id}/questionnaire?language={lang}&size={size}");
             let response = staff.get(&path).await;
             assert_eq!(response.status(), 200, "{path}");
+            let remembered = response
+                .headers()
+                .get_all("set-cookie")
+                .iter()
+                .any(|cookie| cookie.to_str().is_ok_and(|cookie| cookie.starts_with("trygghet_lang")));
+            assert!(!remembered, "{path}: printing in a language leaves the staff member's own language alone");
             let page = unescaped(&response.text().await.unwrap());
             assert!(page.contains(&format!(
                 r#"<html lang="{lang}" dir="{}">"#,
@@ -286,7 +292,7 @@ async fn every_language_s_printed_questionnaire_has_every_question_and_option_in
             }
         }
     }
-    let refused = staff.get(&format!("/admin/surveys/{id}/questionnaire?lang=de")).await;
+    let refused = staff.get(&format!("/admin/surveys/{id}/questionnaire?language=de")).await;
     assert_eq!(refused.status(), 422, "a language the survey does not offer");
 }
 on_both_backends!(
@@ -334,4 +340,33 @@ async fn an_administrator_records_a_review_on_the_survey_page(backend: Backend) 
 on_both_backends!(
     an_administrator_records_a_review_on_the_survey_page,
     super::an_administrator_records_a_review_on_the_survey_page
+);
+
+async fn another_questionnaire_offers_its_own_language_until_others_are_turned_on(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let admin = app.staff("admin@polisen.se", "admin", &[]).await;
+    let staff = app.staff("samordnare@hagfors.se", "coordinator", &["1783"]).await;
+    let mut next: Value = serde_json::from_str(&default_instrument().unwrap().to_json_pretty().unwrap()).unwrap();
+    next["version"] = json!("2027.1");
+    assert_eq!(admin.send_json(Method::POST, "/api/v1/instruments", &next).await.status(), 201);
+    let (opens_on, closes_on) = period();
+    let mut body = json!({ "title": "Trygghetsmätning 2026", "opens_on": opens_on, "closes_on": closes_on,
+        "access": "codes", "municipalities": [{ "code": "1783", "sample_size": 300 }] });
+    let created = staff.send_json(Method::POST, "/api/v1/surveys", &body).await;
+    let id = created.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+    let (status, _) = set_languages(&staff, &id, json!({ "languages": ["ar"], "confirm_drafts": true })).await;
+    assert_eq!(status, 200);
+    // The draft changes questionnaire: Arabic was confirmed for the other one, so it is no longer offered.
+    body["instrument_key"] = json!("trygghetsmatning");
+    body["instrument_version"] = json!("2027.1");
+    assert_eq!(staff.send_json(Method::PUT, &format!("/api/v1/surveys/{id}"), &body).await.status(), 200);
+    assert_eq!(survey_languages(&staff, &id).await.1, ["sv"]);
+    // Keeping the questionnaire keeps the languages.
+    assert_eq!(set_languages(&staff, &id, json!({ "languages": ["ar"], "confirm_drafts": true })).await.0, 200);
+    assert_eq!(staff.send_json(Method::PUT, &format!("/api/v1/surveys/{id}"), &body).await.status(), 200);
+    assert_eq!(survey_languages(&staff, &id).await.1, ["sv", "ar"]);
+}
+on_both_backends!(
+    another_questionnaire_offers_its_own_language_until_others_are_turned_on,
+    super::another_questionnaire_offers_its_own_language_until_others_are_turned_on
 );

@@ -81,6 +81,18 @@ async fn the_binary_starts_restarts_and_keeps_its_data(backend: Backend) {
 }
 on_both_backends!(the_binary_starts_restarts_and_keeps_its_data, super::the_binary_starts_restarts_and_keeps_its_data);
 
+/// How many other sessions of the database wait for a lock.
+fn waiting_for_a_lock(connection: &mut PgConnection) -> i64 {
+    #[derive(diesel::QueryableByName)]
+    struct Waiting {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        count: i64,
+    }
+    let query = "SELECT count(*) AS count FROM pg_stat_activity \
+                 WHERE wait_event_type = 'Lock' AND datname = current_database() AND pid <> pg_backend_pid()";
+    diesel::RunQueryDsl::get_result::<Waiting>(diesel::sql_query(query), connection).unwrap().count
+}
+
 /// A request blocked in the database when SIGTERM arrives still gets its answer before the process exits. The
 /// request is held in flight by a table lock, which only PostgreSQL can take from outside while the service has the
 /// database open (SQLite readers in WAL mode are never blocked); the stop itself runs on both backends in
@@ -97,7 +109,12 @@ async fn sigterm_lets_a_request_in_flight_finish() {
     lock.batch_execute("BEGIN; LOCK TABLE municipalities IN ACCESS EXCLUSIVE MODE;").unwrap();
     let mut in_flight = TcpStream::connect(&host).unwrap();
     write!(in_flight, "GET /api/v1/municipalities/1766 HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").unwrap();
-    std::thread::sleep(Duration::from_millis(300));
+    // The request is in flight once its query waits for the lock (on a busy machine that takes a while).
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while waiting_for_a_lock(&mut lock) == 0 {
+        assert!(std::time::Instant::now() < deadline, "the request never reached the database");
+        std::thread::sleep(Duration::from_millis(20));
+    }
     server.signal("TERM");
     server.wait_for_line("shutting down", Duration::from_secs(5));
 

@@ -159,7 +159,7 @@ describe('the questionnaire in Arabic and Somali', { timeout: 220_000 }, () => {
   test('the printed questionnaire: axe-clean, and A4 pages when printed, in Swedish, Arabic large print and Somali', async () => {
     const page = staffPage;
     for (const [lang, size] of [['sv', 'normal'], ['ar', 'large'], ['so', 'normal']]) {
-      const response = await page.goto(`${baseUrl}/admin/surveys/${survey.id}/questionnaire?lang=${lang}&size=${size}`);
+      const response = await page.goto(`${baseUrl}/admin/surveys/${survey.id}/questionnaire?language=${lang}&size=${size}`);
       assert.equal(response?.status(), 200);
       assert.equal(await page.locator('html').getAttribute('lang'), lang);
       await checkA11y(page, `the printed questionnaire in ${lang} (${size})`);

@@ -145,7 +145,15 @@ pub async fn generate_codes(
         Some(lang) => {
             let instrument = crate::app::instruments::for_survey(ctx, &loaded.survey).await?;
             let offered = crate::i18n::offered(&loaded.survey.languages, instrument.languages());
-            if !offered.iter().any(|known| known == lang) {
+            // A retry of a batch already made answers its letters as they were made, whatever the survey offers now.
+            let retried = match &key {
+                Some((request_key, _)) => {
+                    let request_key = request_key.clone();
+                    ctx.db.run(move |conn| batches::by_request_key(conn, &request_key)).await?.is_some()
+                }
+                None => false,
+            };
+            if !retried && !offered.iter().any(|known| known == lang) {
                 let reason =
                     Text::new("problem.letters.language").with("lang", lang).with("offered", offered.join(", "));
                 return Err(AppError::invalid("language", reason));

@@ -506,6 +506,16 @@ pub async fn update(ctx: &Context, user: &Staff, actor: Actor, id: &str, valid: 
         return Err(AppError::Conflict(Text::new("problem.survey.has_letters").with("code", code)));
     }
     let instrument = valid.instrument.clone();
+    // Another questionnaire has other translations, reviewed or not: the survey then offers the new one's own
+    // language until its coordinator turns others on again (and confirms any draft).
+    let languages = match &instrument {
+        Some((key, version))
+            if *key != loaded.survey.instrument_key || *version != loaded.survey.instrument_version =>
+        {
+            Some(crate::app::instruments::get(ctx, key, version).await?.default_language().to_owned())
+        }
+        _ => None,
+    };
     let (instrument_key, instrument_version) = valid.instrument.unzip();
     let changes = SurveyChanges {
         title: Some(valid.title),
@@ -517,6 +527,7 @@ pub async fn update(ctx: &Context, user: &Staff, actor: Actor, id: &str, valid: 
         min_cell: valid.min_cell,
         sender: Some(valid.asker.sender.clone()),
         contact: Some(valid.asker.contact.as_ref().map(Contact::to_json)),
+        languages,
         ..SurveyChanges::default()
     };
     ctx.db
@@ -529,6 +540,9 @@ pub async fn update(ctx: &Context, user: &Staff, actor: Actor, id: &str, valid: 
                     "min_cell": changes.min_cell, "sender": changes.sender });
                 if let Some(instrument) = instrument {
                     detail["instrument"] = json!([instrument.0, instrument.1]);
+                }
+                if let Some(languages) = &changes.languages {
+                    detail["languages"] = json!(crate::domain::translation::parse_stored(languages));
                 }
                 audit::insert(conn, &actor.event(Action::SurveyChanged, Some(id.clone()), detail))
             })

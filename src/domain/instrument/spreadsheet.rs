@@ -339,6 +339,7 @@ fn write_sheet(
 /// (`items!D14: unknown scale "problm"`), at a sheet's name when the sheet's XML cannot be read, and at `workbook` when
 /// the file is not a workbook at all.
 pub fn from_xlsx(bytes: &[u8]) -> Result<Instrument, InstrumentError> {
+    check_unpacked_size(bytes)?;
     let mut workbook: Xlsx<Cursor<&[u8]>> = Xlsx::new(Cursor::new(bytes)).map_err(|error| InstrumentError {
         path: "workbook".to_owned(),
         problem: format!("the file is not an Excel workbook (.xlsx) that can be read: {error}"),
@@ -359,6 +360,27 @@ pub fn from_xlsx(bytes: &[u8]) -> Result<Instrument, InstrumentError> {
     let mut places = Places::default();
     let document = document(&settings, &items, &choices, &mut places)?;
     Instrument::load(&document.to_string()).map_err(|error| places.locate(error))
+}
+
+/// The most a workbook's files may hold unpacked, together: a questionnaire in many languages is well under a
+/// megabyte, and the reader takes the table of shared strings in whole before any limit on rows applies.
+pub const MAX_UNPACKED_BYTES: u64 = 32 * 1024 * 1024;
+
+/// Refuses a workbook whose files say they unpack to more than [`MAX_UNPACKED_BYTES`], before anything is unpacked.
+fn check_unpacked_size(bytes: &[u8]) -> Result<(), InstrumentError> {
+    let unreadable = |error: zip::result::ZipError| {
+        refused("workbook".to_owned(), format!("the file is not an Excel workbook (.xlsx) that can be read: {error}"))
+    };
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(unreadable)?;
+    let mut total: u64 = 0;
+    for index in 0..archive.len() {
+        total = total.saturating_add(archive.by_index_raw(index).map_err(unreadable)?.size());
+    }
+    if total > MAX_UNPACKED_BYTES {
+        let problem = format!("the workbook unpacks to more than {} MiB", MAX_UNPACKED_BYTES / (1024 * 1024));
+        return Err(refused("workbook".to_owned(), problem));
+    }
+    Ok(())
 }
 
 fn refused(place: String, problem: impl Into<String>) -> InstrumentError {

@@ -638,3 +638,20 @@ fn reading_never_panics_on_a_damaged_workbook() {
         let _ = from_xlsx(&rezipped(&bytes, &mut change));
     }
 }
+
+#[test]
+fn a_workbook_that_unpacks_to_too_much_is_refused_before_it_is_read() {
+    // A few kilobytes that say they unpack to more than the limit (zeros compress a thousandfold).
+    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    zip.start_file("xl/sharedStrings.xml", options).unwrap();
+    let zeros = vec![b'0'; 1024 * 1024];
+    for _ in 0..=super::MAX_UNPACKED_BYTES / (1024 * 1024) {
+        zip.write_all(&zeros).unwrap();
+    }
+    let bytes = zip.finish().unwrap().into_inner();
+    assert!(bytes.len() < 1024 * 1024, "{} bytes", bytes.len());
+    let error = from_xlsx(&bytes).unwrap_err();
+    assert_eq!(error.to_string(), "workbook: the workbook unpacks to more than 32 MiB");
+    assert!(from_xlsx(&to_xlsx(&default_instrument().unwrap()).unwrap()).is_ok(), "a real one is well under");
+}
