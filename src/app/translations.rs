@@ -46,8 +46,13 @@ pub struct TranslationView {
 /// A review to record: who reviewed the translation.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct ReviewInput {
-    /// The native speaker who reviewed the translation, one line of 1–100 characters.
-    #[schema(min_length = 1, max_length = 100)]
+    /// The native speaker who reviewed the translation: one line (no control characters) of at most 100
+    /// characters, not only spaces; surrounding spaces are dropped.
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$"
+    )]
     pub reviewer: String,
 }
 
