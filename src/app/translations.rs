@@ -12,7 +12,7 @@ use crate::app::audit::Actor;
 use crate::app::surveys::check_manage;
 use crate::auth::Staff;
 use crate::db::models::instrument::TranslationReview;
-use crate::db::models::survey::SurveyChanges;
+use crate::db::models::survey::{Survey, SurveyChanges};
 use crate::db::queries::{audit, instruments, surveys};
 use crate::domain::audit::Action;
 use crate::domain::instrument::Instrument;
@@ -193,15 +193,24 @@ pub async fn withdraw_review(
 pub async fn of_survey(ctx: &Context, user: &Staff, id: &str) -> Result<Vec<TranslationView>, AppError> {
     let loaded = crate::app::surveys::load(ctx, user, id).await?;
     let instrument = crate::app::instruments::for_survey(ctx, &loaded.survey).await?;
-    let offered = i18n::offered(&loaded.survey.languages, instrument.languages());
-    let statuses = statuses(ctx, &instrument).await?;
-    Ok(statuses
+    of(ctx, &loaded.survey, &instrument).await
+}
+
+/// [`of_survey`] for a survey and its questionnaire already at hand (the survey page has both).
+pub async fn of(ctx: &Context, survey: &Survey, instrument: &Instrument) -> Result<Vec<TranslationView>, AppError> {
+    let offered = i18n::offered(&survey.languages, instrument.languages());
+    Ok(views_offering(statuses(ctx, instrument).await?, &offered))
+}
+
+/// Each language with its status, marked as offered or not.
+fn views_offering(statuses: Vec<(String, Status)>, offered: &[String]) -> Vec<TranslationView> {
+    statuses
         .into_iter()
         .map(|(code, status)| {
             let on = offered.contains(&code);
             view(code, &status, Some(on))
         })
-        .collect())
+        .collect()
 }
 
 /// Sets the languages a survey offers (see `domain::translation::check_change`).
@@ -243,5 +252,5 @@ pub async fn set_for_survey(
             })
             .await?;
     }
-    of_survey(ctx, user, id).await
+    Ok(views_offering(statuses, &chosen))
 }

@@ -411,16 +411,16 @@ pub(crate) async fn render_survey(
             (part.part.municipality_code.clone(), views::population::tables(instrument, &part.margins, &user.lang))
         })
         .collect();
+    // A survey whose questionnaire the service lacks still has its page (which says so), without languages.
+    let languages = match &overview.instrument {
+        Some(instrument) => crate::app::translations::of(state, &overview.survey, instrument).await?,
+        None => Vec::new(),
+    };
     let survey = SurveyView::from(overview);
     let manages_any = survey.municipalities.iter().any(|part| part.may_manage);
     let dispositions: Vec<(&str, &str)> = Disposition::ALL.iter().map(|d| (d.as_str(), d.label())).collect();
     let Notes { notice, problems, population: upload, codes, languages: languages_problem, review: review_problem } =
         notes;
-    // A survey whose questionnaire the service lacks still has its page (which says so), without languages.
-    let languages = match crate::app::translations::of_survey(state, user, id).await {
-        Err(AppError::Conflict(_)) => Vec::new(),
-        languages => languages?,
-    };
     let batches = letters::batches(state, user, id).await?;
     let today = crate::domain::survey::swedish_day(chrono::Utc::now());
     let published = crate::app::publishing::status(state, user, id).await?;
