@@ -1,5 +1,6 @@
 //! One's own account: password and API tokens (`/admin/account`, `/api/v1/tokens`).
 
+use crate::http::body::JsonObject;
 use crate::http::render::context;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
@@ -122,7 +123,7 @@ pub async fn api_list(state: web::Data<AppState>, user: CurrentUser) -> Result<H
 pub async fn api_create(
     state: web::Data<AppState>,
     user: CurrentUser,
-    input: web::Json<NewToken>,
+    input: JsonObject<NewToken>,
 ) -> Result<HttpResponse, AppError> {
     let (token, secret) = accounts::create_api_token(&state, &user, input.into_inner().name).await?;
     Ok(HttpResponse::Created().json(CreatedToken { id: token.id, name: token.name, token: secret }))

@@ -11,6 +11,7 @@ use crate::app::surveys::letters;
 use crate::domain::codes::IssuedLetter;
 use crate::domain::dispositions::spreadsheet_text;
 use crate::error::{AppError, FieldError, Text};
+use crate::http::body::JsonObject;
 use crate::http::extract::CurrentUser;
 use crate::http::forms::{CsrfInBody, ProtectedForm};
 use crate::http::state::AppState;
@@ -361,7 +362,7 @@ pub async fn api_codes(
     state: web::Data<AppState>,
     user: CurrentUser,
     path: web::Path<(String, String)>,
-    input: web::Json<CodesInput>,
+    input: JsonObject<CodesInput>,
 ) -> Result<HttpResponse, AppError> {
     let (id, municipality) = path.into_inner();
     let key = match request.headers().get("idempotency-key") {

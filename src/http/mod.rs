@@ -3,6 +3,7 @@
 pub mod account;
 pub mod answer;
 pub mod audit_log;
+pub mod body;
 mod comments;
 pub mod cookies;
 pub mod errors;
@@ -58,7 +59,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         web::PathConfig::default()
             .error_handler(move |error, _| unreadable("path", "problem.request.path", &error).into()),
     )
-    .app_data(web::JsonConfig::default().limit(guard::JSON_LIMIT).error_handler(|error, _| json_error(error).into()))
+    .app_data(
+        web::JsonConfig::default().limit(guard::JSON_LIMIT).error_handler(|error, _| body::json_error(error).into()),
+    )
     .app_data(web::PayloadConfig::default().limit(guard::FORM_LIMIT))
     .configure(resident_routes)
     .configure(staff_routes)
@@ -218,17 +221,6 @@ fn api_routes(cfg: &mut web::ServiceConfig) {
             .route("/surveys/{id}/municipalities/{code}/population", web::get().to(population::api_get))
             .route("/surveys/{id}/municipalities/{code}/population", web::put().to(population::api_put)),
     );
-}
-
-/// A JSON body that cannot be read: too large (`413`) or not what the endpoint takes (`422`).
-fn json_error(error: actix_web::error::JsonPayloadError) -> AppError {
-    use actix_web::error::JsonPayloadError;
-    match error {
-        JsonPayloadError::Overflow { limit } | JsonPayloadError::OverflowKnownLength { limit, .. } => {
-            AppError::TooLarge { limit }
-        }
-        error => AppError::invalid("body", Text::new("problem.request.body").with("detail", error)),
-    }
 }
 
 /// 404, or for an API path that exists with other methods 405 with those methods in `Allow` (the methods the API

@@ -9,6 +9,7 @@ use serde::Deserialize;
 use crate::app::paper::{self, Entered, PaperForm, PaperSurvey};
 use crate::domain::instrument::AnswerError;
 use crate::error::{AppError, FieldError, Text};
+use crate::http::body::JsonObject;
 use crate::http::extract::CurrentUser;
 use crate::http::forms::ProtectedForm;
 use crate::http::render::context;
@@ -174,7 +175,7 @@ pub async fn api_enter(
     state: web::Data<AppState>,
     user: CurrentUser,
     id: web::Path<String>,
-    input: web::Json<PaperInput>,
+    input: JsonObject<PaperInput>,
 ) -> Result<HttpResponse, AppError> {
     let survey = paper::survey(&state, &user, &id).await?;
     let input = input.into_inner();

@@ -10,6 +10,7 @@ use crate::app::population;
 use crate::domain::dispositions::spreadsheet_text;
 use crate::domain::population::Margins;
 use crate::error::AppError;
+use crate::http::body::JsonObject;
 use crate::http::extract::CurrentUser;
 use crate::http::forms::CsrfInBody;
 use crate::http::state::AppState;
@@ -103,7 +104,7 @@ pub async fn api_put(
     state: web::Data<AppState>,
     user: CurrentUser,
     path: web::Path<(String, String)>,
-    body: web::Json<PopulationBody>,
+    body: JsonObject<PopulationBody>,
 ) -> Result<HttpResponse, AppError> {
     let (id, code) = path.into_inner();
     let PopulationBody { margins } = body.into_inner();

@@ -8,6 +8,7 @@ use serde::Deserialize;
 use crate::app::promises::{self, PromiseInput, PromisesPage, TargetInput};
 use crate::domain::promise::PromiseView;
 use crate::error::{AppError, FieldError};
+use crate::http::body::JsonObject;
 use crate::http::extract::CurrentUser;
 use crate::http::forms::ProtectedForm;
 use crate::http::notice::{self, Notice};
@@ -229,7 +230,7 @@ pub async fn api_create(
     state: web::Data<AppState>,
     user: CurrentUser,
     code: web::Path<String>,
-    input: web::Json<PromiseInput>,
+    input: JsonObject<PromiseInput>,
 ) -> Result<HttpResponse, AppError> {
     let created = promises::create(&state, &user, &code, &input).await?;
     Ok(HttpResponse::Created()
@@ -265,7 +266,7 @@ pub async fn api_update(
     state: web::Data<AppState>,
     user: CurrentUser,
     path: web::Path<(String, String)>,
-    input: web::Json<PromiseInput>,
+    input: JsonObject<PromiseInput>,
 ) -> Result<HttpResponse, AppError> {
     let (code, id) = path.into_inner();
     Ok(HttpResponse::Ok().json(promises::update(&state, &user, &code, &id, &input).await?))

@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::app::publishing::{self, Publication};
 
-use crate::error::{AppError, Text};
+use crate::error::AppError;
+use crate::http::body;
 use crate::http::extract::CurrentUser;
 use crate::http::forms::ProtectedForm;
 use crate::http::notice::{self, Notice};
@@ -22,20 +23,6 @@ use crate::views::workbook::{Contents, workbook};
 #[serde(deny_unknown_fields)]
 pub struct PublishInput {
     pub compare: Option<String>,
-}
-
-impl PublishInput {
-    /// The body is optional: none (or `null`) publishes with the defaults; anything else must be this object.
-    fn read(body: &[u8]) -> Result<Self, AppError> {
-        let unreadable = |error: &dyn std::fmt::Display| {
-            AppError::invalid("body", Text::new("problem.request.body").with("detail", error))
-        };
-        let text = std::str::from_utf8(body).map_err(|error| unreadable(&error))?;
-        match text.trim() {
-            "" | "null" => Ok(Self::default()),
-            json => serde_json::from_str(json).map_err(|error| unreadable(&error)),
-        }
-    }
 }
 
 /// A survey's publication as staff see it.
@@ -82,7 +69,7 @@ pub async fn api_publish(
     id: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
-    let compare = PublishInput::read(&body)?.compare.filter(|id| !id.trim().is_empty());
+    let compare = body::optional::<PublishInput>(&body)?.compare.filter(|id| !id.trim().is_empty());
     let publication = publishing::publish(&state, &user, &id, compare).await?;
     Ok(HttpResponse::Created().json(PublicationView::from(&publication)))
 }

@@ -17,6 +17,7 @@ use crate::domain::dispositions::{Disposition, ImportProblem};
 use crate::domain::survey::{self, Access, Period, Transition};
 use crate::error::AppError;
 use crate::error::{FieldError, FieldErrors, Text};
+use crate::http::body::JsonObject;
 use crate::http::extract::CurrentUser;
 use crate::http::forms::ProtectedForm;
 use crate::http::notice::{self, Notice};
@@ -756,7 +757,7 @@ pub async fn api_list(state: web::Data<AppState>, user: CurrentUser) -> Result<H
 pub async fn api_create(
     state: web::Data<AppState>,
     user: CurrentUser,
-    input: web::Json<SurveyInput>,
+    input: JsonObject<SurveyInput>,
 ) -> Result<HttpResponse, AppError> {
     surveys::check_create(&user)?;
     let valid = surveys::validate(&state, &user, &input).await.map_err(|errors| AppError::InvalidFields(errors.0))?;
@@ -785,7 +786,7 @@ pub async fn api_update(
     state: web::Data<AppState>,
     user: CurrentUser,
     id: web::Path<String>,
-    input: web::Json<SurveyInput>,
+    input: JsonObject<SurveyInput>,
 ) -> Result<HttpResponse, AppError> {
     surveys::check_manage(&state, &user, &id).await?;
     let valid = surveys::validate(&state, &user, &input).await.map_err(|errors| AppError::InvalidFields(errors.0))?;
@@ -853,7 +854,7 @@ pub async fn api_copy(
     state: web::Data<AppState>,
     user: CurrentUser,
     id: web::Path<String>,
-    input: web::Json<CopyInput>,
+    input: JsonObject<CopyInput>,
 ) -> Result<HttpResponse, AppError> {
     let input = input.into_inner();
     let period = match (input.opens_on, input.closes_on) {

@@ -10,6 +10,7 @@ use serde::Deserialize;
 use crate::app::audit::Actor;
 use crate::app::translations::{self, LanguagesInput, ReviewInput, TranslationView};
 use crate::error::AppError;
+use crate::http::body::JsonObject;
 use crate::http::extract::CurrentUser;
 use crate::http::forms::ProtectedForm;
 use crate::http::state::AppState;
@@ -38,7 +39,7 @@ pub async fn review(
     state: web::Data<AppState>,
     user: CurrentUser,
     path: web::Path<(String, String, String)>,
-    input: web::Json<ReviewInput>,
+    input: JsonObject<ReviewInput>,
 ) -> Result<HttpResponse, AppError> {
     let (key, version, lang) = path.into_inner();
     let list = translations::record_review(&state, &user, Actor::of(&user), (&key, &version, &lang), &input).await?;
@@ -82,7 +83,7 @@ pub async fn api_set_survey_languages(
     state: web::Data<AppState>,
     user: CurrentUser,
     id: web::Path<String>,
-    input: web::Json<LanguagesInput>,
+    input: JsonObject<LanguagesInput>,
 ) -> Result<HttpResponse, AppError> {
     Ok(HttpResponse::Ok().json(translations::set_for_survey(&state, &user, Actor::of(&user), &id, &input).await?))
 }

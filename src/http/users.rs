@@ -1,5 +1,6 @@
 //! Staff accounts, managed by administrators: pages under `/admin/users` and the API under `/api/v1/users`.
 
+use crate::http::body::JsonObject;
 use crate::http::render::context;
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, web};
@@ -176,7 +177,7 @@ pub async fn api_list(state: web::Data<AppState>, user: CurrentUser) -> Result<H
 pub async fn api_create(
     state: web::Data<AppState>,
     user: CurrentUser,
-    input: web::Json<NewAccount>,
+    input: JsonObject<NewAccount>,
 ) -> Result<HttpResponse, AppError> {
     user.require_admin()?;
     let input = input.into_inner();
@@ -193,7 +194,7 @@ pub async fn api_update(
     state: web::Data<AppState>,
     user: CurrentUser,
     id: web::Path<String>,
-    input: web::Json<AccountChanges>,
+    input: JsonObject<AccountChanges>,
 ) -> Result<HttpResponse, AppError> {
     Ok(HttpResponse::Ok().json(accounts::update_user(&state, &user, id.into_inner(), input.into_inner()).await?))
 }

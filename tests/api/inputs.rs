@@ -9,6 +9,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::helpers::{Backend, spawn_app};
 use crate::on_both_backends;
+use crate::results::open_survey;
 
 /// Every operation of the API document with each path parameter a NUL character: nothing is found, nothing fails.
 async fn a_nul_in_any_path_finds_nothing(backend: Backend) {
@@ -108,6 +109,67 @@ async fn names_addresses_and_sizes_are_checked(backend: Backend) {
     assert_eq!(form.status(), 413);
 }
 on_both_backends!(names_addresses_and_sizes_are_checked, super::names_addresses_and_sizes_are_checked);
+
+/// Every JSON body is an object. A list of the fields' values in order (which serde would read as the struct) is
+/// refused like any other body the endpoint does not take, and changes nothing.
+async fn a_body_is_an_object_never_a_list_of_its_fields(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let admin = app.staff("anna@polisen.se", "admin", &[]).await;
+    let script = admin.script().await;
+    let id = open_survey(&admin).await;
+    assert_eq!(admin.send_json(Method::POST, &format!("/api/v1/surveys/{id}/close"), &json!({})).await.status(), 200);
+    let refused = |path: String, body: Value| {
+        let script = &script;
+        async move {
+            let response = script.request(Method::POST, &path, Some(&body)).await;
+            let status = response.status();
+            let answer: Value = response.json().await.unwrap();
+            assert_eq!(
+                (status.as_u16(), answer["error"]["field"].as_str()),
+                (422, Some("body")),
+                "{path} {body}: {answer}"
+            );
+        }
+    };
+    refused(format!("/api/v1/surveys/{id}/publication"), json!([null])).await;
+    refused(format!("/api/v1/surveys/{id}/publication"), json!(["x"])).await;
+    refused(format!("/api/v1/surveys/{id}/copy"), json!([null, null, null])).await;
+    refused("/api/v1/tokens".to_owned(), json!(["list"])).await;
+    let published = script.request(Method::GET, &format!("/api/v1/surveys/{id}/publication"), None).await;
+    assert_eq!(published.status(), 404, "nothing was published");
+    let surveys: Value = admin.get("/api/v1/surveys").await.json().await.unwrap();
+    assert_eq!(surveys.as_array().map(Vec::len), Some(1), "nothing was copied: {surveys}");
+
+    // Every operation of the API document that takes a JSON body refuses a list before it looks at anything else.
+    let (_, document) = app.get_json("/api/openapi.json").await;
+    let (mut tried, mut missing) = (0, 0);
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            if operation["requestBody"]["content"].get("application/json").is_none() {
+                continue;
+            }
+            let address = path.replace("{id}", &id).replace("{code}", "1783");
+            let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            let response = script.request(method.clone(), &address, Some(&json!([]))).await;
+            let status = response.status();
+            let answer: Value = response.json().await.unwrap();
+            // A questionnaire's import names its own field ("instrument"); every other body is "body".
+            let field = answer["error"]["field"].as_str();
+            assert!(
+                status == 422 && matches!(field, Some("body" | "instrument")) || status == 404,
+                "{method} {address}: {status} {answer}"
+            );
+            tried += 1;
+            missing += usize::from(status == 404);
+        }
+    }
+    assert!(tried >= 15, "{tried} operations with a JSON body");
+    assert!(missing * 2 < tried, "{missing} of {tried} addresses found nothing, so most bodies were read");
+}
+on_both_backends!(
+    a_body_is_an_object_never_a_list_of_its_fields,
+    super::a_body_is_an_object_never_a_list_of_its_fields
+);
 
 /// A body sent a byte a second is answered 408 once its time is up, rather than holding the connection for ever.
 async fn a_slow_body_is_timed_out(backend: Backend) {
