@@ -137,6 +137,9 @@ pub struct Db {
     /// SQLite only: writers that would otherwise collide on the database's one write lock queue here instead (see
     /// [`Db::write`]).
     write_gate: Option<std::sync::Arc<WriteGate>>,
+    /// PostgreSQL only: how many writes may hold a pooled connection at once (half the pool), so that writers queued
+    /// on a survey's row lock never take every connection from the readers (see [`Db::write`]).
+    writers: Option<std::sync::Arc<tokio::sync::Semaphore>>,
     /// How long a caller waits for a connection, or in the writers' line.
     wait: Duration,
     /// Counts calls that had to wait: for a connection, or for SQLite's write turn (`/metrics`).
@@ -206,14 +209,16 @@ impl Db {
             .error_handler(Box::new(LogPoolErrors { errors: errors.clone() }))
             .build(ConnectionManager { target: target.clone() })
             .map_err(|source| OpenError::Connect { what: what.clone(), source: source.into() })?;
-        let write_gate = if backend == Backend::Sqlite {
+        let (write_gate, writers) = if backend == Backend::Sqlite {
             let writer = target.establish().map_err(|source| OpenError::Connect { what, source: source.into() })?;
-            Some(std::sync::Arc::new(WriteGate::new(target, writer)))
+            (Some(std::sync::Arc::new(WriteGate::new(target, writer))), None)
         } else {
-            None
+            let writers = usize::try_from(settings.max_size / 2).unwrap_or(1).max(1);
+            (None, Some(std::sync::Arc::new(tokio::sync::Semaphore::new(writers))))
         };
         let wait = settings.timeout;
-        Ok((Self { pool, live_pool, backend, sqlite_file, errors, write_gate, wait, waits: None }, applied))
+        let db = Self { pool, live_pool, backend, sqlite_file, errors, write_gate, writers, wait, waits: None };
+        Ok((db, applied))
     }
 
     /// The same database, counting the calls that wait into `waits` (the metrics' counter).
@@ -275,7 +280,10 @@ impl Db {
     /// sign-in, accounts, surveys, imports, the code-guess throttle) so that they queue fairly with them rather than
     /// lose every race from SQLite's busy handler; reads use [`Db::run`]. Another process writing the same file still
     /// meets SQLite's busy timeout. A writer that waits in line longer than the pool's timeout gets
-    /// [`DbError::Busy`] (503). On PostgreSQL this is [`Db::run`]: writers of a survey wait for its row lock.
+    /// [`DbError::Busy`] (503). On PostgreSQL writers of a survey wait for its row lock, each on a pooled connection;
+    /// so at most half the pool's connections write at once, and the writers beyond wait here, in order and holding
+    /// none, while the readers (every resident page's code look-up) keep the other half. Past the pool's timeout in
+    /// this line the caller gets [`DbError::Busy`] too.
     pub async fn write<T, F>(&self, f: F) -> Result<T, DbError>
     where
         F: FnOnce(&mut DbConnection) -> QueryResult<T> + Send + 'static,
@@ -297,21 +305,33 @@ impl Db {
         self.write_synced(false, f).await
     }
 
+    /// A short write that never takes a survey's write turn (code entry's counters, on every resident's first page),
+    /// like [`Db::write_unsynced`], except that on PostgreSQL it does not wait in the writers' line: that line is for
+    /// writers that may wait long on a survey's row lock, and a resident's first page must not queue behind them.
+    pub async fn write_beside_turns<T, F>(&self, f: F) -> Result<T, DbError>
+    where
+        F: FnOnce(&mut DbConnection) -> QueryResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        match self.backend {
+            Backend::Sqlite => self.write_synced(false, f).await,
+            Backend::Postgres => self.run_within(None, f).await,
+        }
+    }
+
     async fn write_synced<T, F>(&self, synced: bool, f: F) -> Result<T, DbError>
     where
         F: FnOnce(&mut DbConnection) -> QueryResult<T> + Send + 'static,
         T: Send + 'static,
     {
-        let Some(gate) = self.write_gate.clone() else { return self.run_within(None, f).await };
-        if gate.in_line.available_permits() == 0 {
-            self.counted_wait();
-        }
-        // Waiting in line is bounded like waiting for a connection: past it the caller is told to come back later.
-        let in_line = match tokio::time::timeout(self.wait, gate.in_line.clone().acquire_owned()).await {
-            Ok(Ok(in_line)) => in_line,
-            Ok(Err(_closed)) => return self.run_within(None, f).await,
-            Err(_elapsed) => return self.counted(Err(DbError::Busy(self.wait))),
+        let Some(gate) = self.write_gate.clone() else {
+            let Some(writers) = &self.writers else { return self.run_within(None, f).await };
+            let Some(writing) = self.in_line(writers).await? else { return self.run_within(None, f).await };
+            let result = self.run_within(None, f).await;
+            drop(writing);
+            return result;
         };
+        let Some(in_line) = self.in_line(&gate.in_line).await? else { return self.run_within(None, f).await };
         self.off_workers(move || {
             let mut turn = gate.turn.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
             let conn = gate.writer(&mut turn)?;
@@ -323,6 +343,22 @@ impl Db {
             result
         })
         .await
+    }
+
+    /// A place in the writers' line `line`, counted as a wait when it is full. Waiting is bounded like waiting for a
+    /// connection: past it the caller is told to come back later. `None` if the line is closed (it never is).
+    async fn in_line(
+        &self,
+        line: &std::sync::Arc<tokio::sync::Semaphore>,
+    ) -> Result<Option<tokio::sync::OwnedSemaphorePermit>, DbError> {
+        if line.available_permits() == 0 {
+            self.counted_wait();
+        }
+        match tokio::time::timeout(self.wait, line.clone().acquire_owned()).await {
+            Ok(Ok(place)) => Ok(Some(place)),
+            Ok(Err(_closed)) => Ok(None),
+            Err(_elapsed) => self.counted(Err(DbError::Busy(self.wait))),
+        }
     }
 
     /// Whether the database answers within `timeout` (and, for SQLite, whether its file is still in place:

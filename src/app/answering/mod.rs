@@ -413,10 +413,11 @@ async fn counted_look_up(
     let wait = move |until: chrono::NaiveDateTime| ((until - now).num_milliseconds() + 999).div_euclid(1000).max(1);
     let (lookup_key, code_hash, draft_key) = (key.clone(), code_hash.to_owned(), draft_key.to_owned());
     let legacy_left = ctx.legacy_drafts.clone();
-    // Counters of look-ups, not answers: their commits do not wait for the disk (see `Db::write_unsynced`).
+    // Counters of look-ups, not answers: their commits do not wait for the disk (see `Db::write_unsynced`), and they
+    // take no survey's turn, so they do not queue behind the saved pages (see `Db::write_beside_turns`).
     let (admitted, counted, began_pacing) = ctx
         .db
-        .write_unsynced(move |conn| {
+        .write_beside_turns(move |conn| {
             conn.transaction(|conn| {
                 let counted = throttle_queries::count_lookup(conn, &key, now, window_start)?.failures;
                 let in_all = throttle_queries::get(conn, EVERYONE_KEY)?
@@ -483,7 +484,7 @@ async fn count_unknown_code(ctx: &Context) -> Result<(), AppError> {
     let window_start = now - code_entry::window();
     let in_all = ctx
         .db
-        .write_unsynced(move |conn| throttle_queries::count_lookup(conn, EVERYONE_KEY, now, window_start))
+        .write_beside_turns(move |conn| throttle_queries::count_lookup(conn, EVERYONE_KEY, now, window_start))
         .await?
         .failures;
     if in_all == code_entry::CEILING {
