@@ -334,6 +334,10 @@ fn store_in(
     };
     if late_turn {
         write_rows(conn)?;
+        // The draft's row before the survey's, in the same order as a saved page (`app::answering::save_section`).
+        if let Some(key) = &new.draft_key {
+            drafts::lock(conn, key)?;
+        }
         surveys::lock_for_write(conn, &new.survey_id)?;
     }
     use_up_letter(conn, new, letter.as_ref())?;

@@ -449,6 +449,83 @@ on_both_backends!(
     super::many_simultaneous_submits_of_one_code_store_one_response
 );
 
+/// Saves of one code from two devices at the same moment, first saves among them: one draft, counted once, at the
+/// furthest section saved. Then saves racing the submit: one response, and nobody gets a server error (on PostgreSQL
+/// a save and a submit lock the draft before the survey, so they cannot deadlock).
+async fn simultaneous_saves_of_one_code_count_one_draft(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let staff = app.staff("samordnare@hagfors.se", "coordinator", &["1783", "1762"]).await;
+    let (_, codes) = open_survey(&staff, 1, "codes").await;
+    let code = codes[0].clone();
+    let mut devices = [Resident::new(&app), Resident::new(&app)];
+    for device in &mut devices {
+        assert_eq!(device.get(&format!("/svara/{code}/del/1")).await.status, 200);
+    }
+    let post = |device: &Resident, section: usize, fields: Vec<(&'static str, &'static str)>| {
+        let (client, path, csrf) =
+            (device.client.clone(), format!("{}/svara/{code}/del/{section}", app.address), device.csrf.clone());
+        tokio::spawn(async move {
+            let mut body: Vec<(&str, &str)> = fields;
+            body.push(("csrf_token", &csrf));
+            let response = client
+                .post(path)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(serde_html_form::to_string(&body).unwrap())
+                .send()
+                .await
+                .unwrap();
+            let status = response.status().as_u16();
+            (status, response.text().await.unwrap())
+        })
+    };
+    let saves: Vec<_> = (0..16)
+        .map(|n| {
+            let section = if n % 4 < 2 { 1 } else { 3 };
+            post(&devices[n % 2], section, vec![("q.littering", "very_big"), ("action", "next")])
+        })
+        .collect();
+    for save in saves {
+        let (status, body) = save.await.unwrap();
+        assert_eq!(status, 303, "{body}");
+    }
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM drafts"), 1);
+    let counted = app.query_strings(
+        "SELECT CAST(section AS TEXT) || ':' || CAST(drafts AS TEXT) FROM progress_tallies WHERE drafts <> 0",
+    );
+    assert_eq!(counted, ["3:1"], "one draft, at the furthest section saved");
+    assert_eq!(crate::rates::reconcile(&app, false).await, Vec::<String>::new(), "the recount agrees");
+
+    // Saves racing the submit.
+    let review = devices[0].get(&format!("/svara/{code}/granska")).await;
+    let id = submission_id(&review.body);
+    let submit = {
+        let (client, path, csrf) =
+            (devices[0].client.clone(), format!("{}/svara/{code}/skicka", app.address), devices[0].csrf.clone());
+        tokio::spawn(async move {
+            let body = serde_html_form::to_string([("submission_id", id.as_str()), ("csrf_token", &csrf)]).unwrap();
+            let response = client
+                .post(path)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            response.headers().get("location").map(|value| value.to_str().unwrap().to_owned())
+        })
+    };
+    let saves: Vec<_> = (0..8).map(|_| post(&devices[1], 2, vec![("action", "next")])).collect();
+    assert_eq!(submit.await.unwrap().as_deref(), Some("/tack"));
+    for save in saves {
+        let (status, body) = save.await.unwrap();
+        assert!(status < 500, "{status}: {body}");
+    }
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM responses"), 1);
+}
+on_both_backends!(
+    simultaneous_saves_of_one_code_count_one_draft,
+    super::simultaneous_saves_of_one_code_count_one_draft
+);
+
 async fn a_survey_closed_while_answering_keeps_what_was_typed(backend: Backend) {
     let Some(app) = spawn_app(backend).await else { return };
     let staff = app.staff("samordnare@hagfors.se", "coordinator", &["1783", "1762"]).await;

@@ -28,6 +28,7 @@ use diesel::Connection;
 use crate::app::Context;
 use crate::app::audit::Actor;
 use crate::app::responses::{self, NewResponse, Stored};
+use crate::db::DbConnection;
 use crate::db::models::response::{Draft, LegacyDraft};
 use crate::db::models::survey::Survey;
 use crate::db::queries::throttle::Slot;
@@ -264,7 +265,7 @@ async fn look_up(ctx: &Context, code_hash: &str, draft_key: &str) -> Result<Foun
 /// The code's rows: the draft and the letter, each with its survey and municipality, in two queries (and a third for
 /// a code that has neither).
 fn rows_of(
-    conn: &mut crate::db::DbConnection,
+    conn: &mut DbConnection,
     legacy_left: &LegacyDrafts,
     code_hash: &str,
     draft_key: &str,
@@ -595,13 +596,28 @@ pub async fn save_section(
     ctx.db
         .write_unsynced(move |conn| {
             conn.transaction(|conn| {
-                // Saves of one survey take turns, so the count of drafts per section moves exactly with them.
-                surveys::lock_for_write(conn, &draft.survey_id)?;
-                let before = drafts::get(conn, &draft.key_hash)?;
+                // Saves of one survey take turns, so the count of drafts per section moves exactly with them. On
+                // SQLite, whose writes are serial anyway, the turn comes first (its write lock must be taken by the
+                // first statement). On PostgreSQL writers of a survey wait for each other from the turn to their
+                // commit, so the turn comes after the draft is written, with the draft's own row locked before it is
+                // read: saves of one draft (two tabs) and its submission (`app::responses`) take turns on that row,
+                // and all of them lock the draft before the survey, the survey before the letter.
+                let late_turn = matches!(conn, DbConnection::Postgres(_));
+                let (before, written) = if late_turn {
+                    draft_for_save(conn, &draft)?
+                } else {
+                    surveys::lock_for_write(conn, &draft.survey_id)?;
+                    (drafts::get(conn, &draft.key_hash)?, false)
+                };
                 let reached =
                     before.as_ref().map_or(draft.reached_section, |old| old.reached_section.max(draft.reached_section));
                 let draft = Draft { reached_section: reached, ..draft };
-                drafts::save(conn, &draft)?;
+                if !written {
+                    drafts::save(conn, &draft)?;
+                }
+                if late_turn {
+                    surveys::lock_for_write(conn, &draft.survey_id)?;
+                }
                 let (survey, municipality) = (&draft.survey_id, &draft.municipality_code);
                 match before {
                     None => tallies::add_drafts(conn, survey, municipality, reached, 1)?,
@@ -627,6 +643,20 @@ pub async fn save_section(
     ctx.metrics.draft_saved();
     ctx.live.changed(&entry.survey.id);
     Ok(())
+}
+
+/// PostgreSQL: the draft as it was before this save, with its row locked till the transaction ends, and whether this
+/// save already stored `draft` (as the draft's first row). A first save stores its row at once, so that a second first
+/// save of the same draft at the same moment waits for it and then finds it, rather than counting it a second time.
+fn draft_for_save(conn: &mut DbConnection, draft: &Draft) -> diesel::QueryResult<(Option<Draft>, bool)> {
+    if drafts::lock(conn, &draft.key_hash)? == 0 {
+        if drafts::create(conn, draft)? == 1 {
+            return Ok((None, true));
+        }
+        // Stored meanwhile by another save, whose transaction has ended: lock it now.
+        drafts::lock(conn, &draft.key_hash)?;
+    }
+    Ok((drafts::get(conn, &draft.key_hash)?, false))
 }
 
 /// Saves only the language of a draft (the resident switched language on a page without answers to save).

@@ -44,6 +44,34 @@ fixed_statement!(
      updated_on = excluded.updated_on, sealed = excluded.sealed"
 );
 
+/// PostgreSQL only: locks a draft's row until the transaction ends, so that its saves and its submission take turns
+/// without the survey's write turn (see `app::answering::save_section`). 1 if the draft exists, else 0.
+pub fn lock(conn: &mut DbConnection, key_hash: &str) -> QueryResult<usize> {
+    LockDraft::with((bind::<Text, _>(key_hash),)).execute(conn)
+}
+
+fixed_statement!(LockDraft, "SELECT key_hash FROM drafts WHERE key_hash = ? FOR UPDATE");
+
+/// Stores a draft unless one is stored under its key: 1 if stored, 0 if there was one (on PostgreSQL, waiting for a
+/// transaction that is storing one to end).
+pub fn create(conn: &mut DbConnection, draft: &Draft) -> QueryResult<usize> {
+    CreateDraft::with((
+        bind::<Text, _>(&draft.key_hash),
+        bind::<Text, _>(&draft.survey_id),
+        bind::<Text, _>(&draft.municipality_code),
+        bind::<Integer, _>(draft.reached_section),
+        bind::<Date, _>(draft.updated_on),
+        bind::<Text, _>(&draft.sealed),
+    ))
+    .execute(conn)
+}
+
+fixed_statement!(
+    CreateDraft,
+    "INSERT INTO drafts (key_hash, survey_id, municipality_code, reached_section, updated_on, sealed) \
+     VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key_hash) DO NOTHING"
+);
+
 /// Replaces only a draft's sealed contents (nothing when the draft is gone, e.g. submitted meanwhile).
 pub fn set_sealed(conn: &mut DbConnection, key_hash: &str, sealed: &str) -> QueryResult<usize> {
     diesel::update(drafts::table.find(key_hash)).set(drafts::sealed.eq(sealed)).execute(conn)
