@@ -15,7 +15,7 @@ use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 
-use crate::app::answering::{self, CodeFrom, Entry, Refusal, Submitted};
+use crate::app::answering::{self, CodeFrom, Entry, Refusal, Saved, Submitted};
 use crate::app::surveys::{Asker, asker_of};
 use crate::domain::codes::InvitationCode;
 use crate::domain::instrument::{AnswerError, AnswerValue, Instrument, ItemKind, RawAnswers};
@@ -632,7 +632,11 @@ async fn save_posted_section(
             );
         }
     };
-    answering::save_section(state, &entry, number - 1, section_answers, &page.lang).await?;
+    if answering::save_section(state, &entry, number - 1, section_answers, &page.lang).await? == Saved::AlreadyAnswered
+    {
+        // Answered in another tab meanwhile: the code's page says so.
+        return Ok(see_other(&path_of(&entry.code)));
+    }
     if switch_to.is_some() {
         let back = if from_review { "?fran=granska" } else { "" };
         let location = format!("{}{back}", section_path(&entry, number));

@@ -450,8 +450,9 @@ on_both_backends!(
 );
 
 /// Saves of one code from two devices at the same moment, first saves among them: one draft, counted once, at the
-/// furthest section saved. Then saves racing the submit: one response, and nobody gets a server error (on PostgreSQL
-/// a save and a submit lock the draft before the survey, so they cannot deadlock).
+/// furthest section saved. Then saves racing the submit: one response, no draft left for the answered letter, and
+/// nobody gets a server error (on PostgreSQL a save and a submit lock the draft before the survey, so they cannot
+/// deadlock).
 async fn simultaneous_saves_of_one_code_count_one_draft(backend: Backend) {
     let Some(app) = spawn_app(backend).await else { return };
     let staff = app.staff("samordnare@hagfors.se", "coordinator", &["1783", "1762"]).await;
@@ -513,13 +514,17 @@ async fn simultaneous_saves_of_one_code_count_one_draft(backend: Backend) {
             response.headers().get("location").map(|value| value.to_str().unwrap().to_owned())
         })
     };
-    let saves: Vec<_> = (0..8).map(|_| post(&devices[1], 2, vec![("action", "next")])).collect();
+    let saves: Vec<_> = (0..12).map(|_| post(&devices[1], 2, vec![("action", "next")])).collect();
     assert_eq!(submit.await.unwrap().as_deref(), Some("/tack"));
     for save in saves {
         let (status, body) = save.await.unwrap();
         assert!(status < 500, "{status}: {body}");
     }
     assert_eq!(count(&app, "SELECT COUNT(*) FROM responses"), 1);
+    // A save that read the page before the submit and wrote after it left no draft for the answered letter.
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM drafts"), 0);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM progress_tallies WHERE drafts <> 0"), 0);
+    assert_eq!(crate::rates::reconcile(&app, false).await, Vec::<String>::new(), "the recount agrees");
 }
 on_both_backends!(
     simultaneous_saves_of_one_code_count_one_draft,

@@ -28,11 +28,11 @@ use diesel::Connection;
 use crate::app::Context;
 use crate::app::audit::Actor;
 use crate::app::responses::{self, NewResponse, Stored};
-use crate::db::DbConnection;
 use crate::db::models::response::{Draft, LegacyDraft};
 use crate::db::models::survey::Survey;
 use crate::db::queries::throttle::Slot;
 use crate::db::queries::{drafts, invitations, surveys, tallies, throttle as throttle_queries};
+use crate::db::{Abort, DbConnection};
 use crate::domain::code_entry;
 use crate::domain::codes::{CodeHasher, InvitationCode};
 use crate::domain::dispositions::Disposition;
@@ -566,14 +566,14 @@ impl Entry {
 }
 
 /// Saves a page's answers (already validated) into the draft, with the language the resident reads in. The first
-/// save of a letter's code marks the letter started.
+/// save of a letter's code marks the letter started. Nothing is saved if the letter was answered meanwhile.
 pub async fn save_section(
     ctx: &Context,
     entry: &Entry,
     section_index: usize,
     section_answers: Answers,
     language: &str,
-) -> Result<(), AppError> {
+) -> Result<Saved, AppError> {
     let mut answers = entry.saved_answers();
     entry.instrument.replace_section(&mut answers, section_index, section_answers);
     let reached = entry.reached_section().max(section_index + 1);
@@ -593,9 +593,10 @@ pub async fn save_section(
     let letter = entry.letter.then(|| entry.code_hash.clone());
     let kept = draft.clone();
     // A saved page costs nothing to save again, so its commit does not wait for the disk (see `Db::write_unsynced`).
-    ctx.db
+    let saved = ctx
+        .db
         .write_unsynced(move |conn| {
-            conn.transaction(|conn| {
+            let saved = conn.transaction(|conn| -> Result<(), Abort<()>> {
                 // Saves of one survey take turns, so the count of drafts per section moves exactly with them. On
                 // SQLite, whose writes are serial anyway, the turn comes first (its write lock must be taken by the
                 // first statement). On PostgreSQL writers of a survey wait for each other from the turn to their
@@ -630,19 +631,39 @@ pub async fn save_section(
                     }
                     Some(_) => {}
                 }
-                if let Some(code_hash) = &letter {
-                    // Beside the letter only how far its draft reached: what a paper form for it takes out of the
-                    // counts.
-                    invitations::note_draft(conn, code_hash, survey, municipality, reached)?;
+                // Beside the letter only how far its draft reached: what a paper form for it takes out of the
+                // counts. A letter answered since this page was read (in another tab) takes no draft: all of this is
+                // rolled back.
+                if let Some(code_hash) = &letter
+                    && !invitations::note_draft(conn, code_hash, survey, municipality, reached)?
+                {
+                    return Err(Abort::Reason(()));
                 }
                 Ok(())
-            })
+            });
+            match saved {
+                Ok(()) => Ok(Saved::Saved),
+                Err(Abort::Reason(())) => Ok(Saved::AlreadyAnswered),
+                Err(Abort::Database(error)) => Err(error),
+            }
         })
         .await?;
+    if saved == Saved::AlreadyAnswered {
+        ctx.recall.drop_key(&entry.draft_key);
+        return Ok(saved);
+    }
     ctx.recall.keep(entry, Some(kept));
     ctx.metrics.draft_saved();
     ctx.live.changed(&entry.survey.id);
-    Ok(())
+    Ok(saved)
+}
+
+/// What became of a saved page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Saved {
+    Saved,
+    /// Its letter was answered meanwhile (in another tab): nothing was saved.
+    AlreadyAnswered,
 }
 
 /// PostgreSQL: the draft as it was before this save, with its row locked till the transaction ends, and whether this

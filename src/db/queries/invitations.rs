@@ -206,23 +206,33 @@ pub fn with_survey_by_code_hash(
 
 /// Notes that the draft of the letter with this code (of `survey` in `municipality`) reached `section`, and marks the
 /// letter started (a resident saved a page) unless staff or an answer have given it a more telling disposition.
+/// `false`, noting nothing, when the letter is answered: a page saved in one tab while the other submitted must not
+/// leave a draft behind for an answered letter (the caller rolls its draft back).
 pub fn note_draft(
     conn: &mut DbConnection,
     code_hash: &str,
     survey: &str,
     municipality: &str,
     section: i32,
-) -> QueryResult<()> {
-    set_draft_section(conn, code_hash, Some(section))?;
+) -> QueryResult<bool> {
+    let noted = NoteDraftSection::with((
+        bind::<Integer, _>(section),
+        bind::<Text, _>(code_hash),
+        bind::<Text, _>(Disposition::Completed),
+    ));
+    if noted.execute(conn)? == 0 {
+        return Ok(false);
+    }
     let (from, to) = (Disposition::NotReturned, Disposition::Started);
     let started = StartLetter::with((bind::<Text, _>(to), bind::<Text, _>(code_hash), bind::<Text, _>(from)));
     if started.execute(conn)? == 1 {
         tallies::move_letter(conn, survey, municipality, from, to)?;
     }
-    Ok(())
+    Ok(true)
 }
 
 fixed_statement!(SetDraftSection, "UPDATE invitations SET draft_section = ? WHERE code_hash = ?");
+fixed_statement!(NoteDraftSection, "UPDATE invitations SET draft_section = ? WHERE code_hash = ? AND disposition <> ?");
 fixed_statement!(StartLetter, "UPDATE invitations SET disposition = ? WHERE code_hash = ? AND disposition = ?");
 
 /// Marks the letter with this code as answered unless it already is; 1 when this call did it.
