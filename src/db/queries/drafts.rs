@@ -2,7 +2,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{Date, Integer, Text};
 
 use crate::db::DbConnection;
-use crate::db::fixed::{bind, fixed_statement};
+use crate::db::fixed::{Bind, bind, fixed_statement};
 use crate::db::models::response::{Draft, LegacyDraft};
 use crate::db::models::survey::Survey;
 use crate::db::schema::{drafts, legacy_drafts, municipalities, spent_resume_codes, surveys};
@@ -22,17 +22,30 @@ pub fn with_survey(conn: &mut DbConnection, key_hash: &str) -> QueryResult<Optio
         .optional()
 }
 
+/// A draft's columns bound in the order of the `INSERT`s below.
+type Row<'d> = (
+    Bind<Text, &'d String>,
+    Bind<Text, &'d String>,
+    Bind<Text, &'d String>,
+    Bind<Integer, i32>,
+    Bind<Date, chrono::NaiveDate>,
+    Bind<Text, &'d String>,
+);
+
+fn row(draft: &Draft) -> Row<'_> {
+    (
+        bind(&draft.key_hash),
+        bind(&draft.survey_id),
+        bind(&draft.municipality_code),
+        bind(draft.reached_section),
+        bind(draft.updated_on),
+        bind(&draft.sealed),
+    )
+}
+
 /// Saves a draft, replacing the one under the same key.
 pub fn save(conn: &mut DbConnection, draft: &Draft) -> QueryResult<()> {
-    SaveDraft::with((
-        bind::<Text, _>(&draft.key_hash),
-        bind::<Text, _>(&draft.survey_id),
-        bind::<Text, _>(&draft.municipality_code),
-        bind::<Integer, _>(draft.reached_section),
-        bind::<Date, _>(draft.updated_on),
-        bind::<Text, _>(&draft.sealed),
-    ))
-    .execute(conn)?;
+    SaveDraft::with(row(draft)).execute(conn)?;
     Ok(())
 }
 
@@ -55,15 +68,7 @@ fixed_statement!(LockDraft, "SELECT key_hash FROM drafts WHERE key_hash = ? FOR 
 /// Stores a draft unless one is stored under its key: 1 if stored, 0 if there was one (on PostgreSQL, waiting for a
 /// transaction that is storing one to end).
 pub fn create(conn: &mut DbConnection, draft: &Draft) -> QueryResult<usize> {
-    CreateDraft::with((
-        bind::<Text, _>(&draft.key_hash),
-        bind::<Text, _>(&draft.survey_id),
-        bind::<Text, _>(&draft.municipality_code),
-        bind::<Integer, _>(draft.reached_section),
-        bind::<Date, _>(draft.updated_on),
-        bind::<Text, _>(&draft.sealed),
-    ))
-    .execute(conn)
+    CreateDraft::with(row(draft)).execute(conn)
 }
 
 fixed_statement!(
