@@ -183,7 +183,7 @@ print(f"completed {stored} in {seconds:.1f} s: {summary['completed_per_second']:
       f"{failures} failed (oha; {requests - failures - stored} answered as already stored)")
 PY
 }
-# Calls that found no idle database connection, or waited for SQLite's write turn (the service's /metrics).
+# Calls that found no idle database connection, or waited in the writers' line (the service's /metrics).
 pool_waits() { curl -fs "$base/metrics" | awk '/^trygghet_db_pool_waits_total / {print $2 + 0}'; }
 # Answers with a 5xx status so far (the service's /metrics, every route).
 server_errors() {
@@ -260,7 +260,7 @@ for scenario in "${runs[@]}"; do
     exit 1
   fi
   sed -n '/^completed /,$p' "$work/goose-$scenario.log"
-  echo "service: $waits waits for a database connection or SQLite's write turn, $server_errors answers 5xx"
+  echo "service: $waits waits for a database connection or in the writers' line, $server_errors answers 5xx"
   python3 - "$work/summary-$scenario.json" "$backend" "$users" "$scenario" "$((cpu_after - cpu_before))" \
     "$clock_ticks" "$peak_kb" "$rss_before" "$startup_ms" "$postgres" "$machine" <<'PY'
 import json, sys

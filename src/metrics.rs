@@ -94,7 +94,7 @@ impl Metrics {
             IntGauge::new("trygghet_live_streams", "Live rates and results streams (server-sent events) open now")?;
         let pool_waits = IntCounter::new(
             "trygghet_db_pool_waits_total",
-            "Database calls that found no idle connection and waited for one (or for SQLite's write turn)",
+            "Database calls that found no idle connection and waited for one (or in the writers' line)",
         )?;
         let backend = IntGaugeVec::new(
             Opts::new("trygghet_db_backend_info", "The database backend this instance uses (the value is 1)"),

@@ -142,7 +142,7 @@ pub struct Db {
     writers: Option<std::sync::Arc<tokio::sync::Semaphore>>,
     /// How long a caller waits for a connection, or in the writers' line.
     wait: Duration,
-    /// Counts calls that had to wait: for a connection, or for SQLite's write turn (`/metrics`).
+    /// Counts calls that had to wait: for a connection, or in the writers' line (`/metrics`).
     waits: Option<prometheus::IntCounter>,
 }
 
