@@ -81,7 +81,8 @@ async fn the_binary_starts_restarts_and_keeps_its_data(backend: Backend) {
 }
 on_both_backends!(the_binary_starts_restarts_and_keeps_its_data, super::the_binary_starts_restarts_and_keeps_its_data);
 
-/// How many other sessions of the database wait for a lock.
+/// How many other sessions of the database wait for a lock (read outside a transaction: within one, PostgreSQL shows
+/// the snapshot of its first read of pg_stat_activity).
 fn waiting_for_a_lock(connection: &mut PgConnection) -> i64 {
     #[derive(diesel::QueryableByName)]
     struct Waiting {
@@ -109,9 +110,12 @@ async fn sigterm_lets_a_request_in_flight_finish() {
     lock.batch_execute("BEGIN; LOCK TABLE municipalities IN ACCESS EXCLUSIVE MODE;").unwrap();
     let mut in_flight = TcpStream::connect(&host).unwrap();
     write!(in_flight, "GET /api/v1/municipalities/1766 HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").unwrap();
-    // The request is in flight once its query waits for the lock (on a busy machine that takes a while).
+    // The request is in flight once its query waits for the lock (on a busy machine that takes a while). Watched
+    // from a connection of its own: inside the locking transaction pg_stat_activity would show the same snapshot on
+    // every read, taken at the first one.
+    let mut watcher = PgConnection::establish(&url).unwrap();
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    while waiting_for_a_lock(&mut lock) == 0 {
+    while waiting_for_a_lock(&mut watcher) == 0 {
         assert!(std::time::Instant::now() < deadline, "the request never reached the database");
         std::thread::sleep(Duration::from_millis(20));
     }
