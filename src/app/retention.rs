@@ -76,7 +76,11 @@ pub async fn run(
         let done = db
             .write(move |conn| {
                 conn.transaction(|conn| {
-                    // The survey's write turn: nothing counts its drafts or letters while they change.
+                    // The survey's write turn: nothing counts its drafts or letters while they change. It comes
+                    // before the drafts here, while a saved page and a submission on PostgreSQL lock their draft
+                    // first (see `app::answering::save_section`). That cannot meet: pages are saved only while a
+                    // survey is open, and its drafts are emptied long after it closed. Do not copy this order
+                    // where drafts may still be saved.
                     surveys::lock_for_write(conn, &id)?;
                     let survey = surveys::find(conn, &id)?;
                     let due_drafts = survey.closes_on < drafts_before;

@@ -327,9 +327,15 @@ impl Db {
         let Some(gate) = self.write_gate.clone() else {
             let Some(writers) = &self.writers else { return self.run_within(None, f).await };
             let Some(writing) = self.in_line(writers).await? else { return self.run_within(None, f).await };
-            let result = self.run_within(None, f).await;
-            drop(writing);
-            return result;
+            // The place is given up by the write itself, not by the caller: a request dropped meanwhile (its client
+            // gone) leaves its write running on the blocking pool, still holding its connection.
+            return self
+                .run_within(None, move |conn| {
+                    let result = f(conn);
+                    drop(writing);
+                    result
+                })
+                .await;
         };
         let Some(in_line) = self.in_line(&gate.in_line).await? else { return self.run_within(None, f).await };
         self.off_workers(move || {
