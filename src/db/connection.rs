@@ -6,6 +6,9 @@
 //! connection, because SQLite keeps them per connection.
 
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
@@ -84,30 +87,129 @@ impl Target {
 
 /// The r2d2 manager that establishes connections through [`Target::establish`].
 pub struct ConnectionManager {
-    pub target: Target,
+    target: Target,
+    /// How many statements have failed on this pool's connections: each failure has every connection asked again.
+    failures: Arc<AtomicU64>,
+}
+
+impl ConnectionManager {
+    pub fn new(target: Target) -> Self {
+        Self { target, failures: Arc::default() }
+    }
+}
+
+/// How long a pooled connection found alive is handed out again without asking the database. r2d2 asks on every
+/// checkout (`SELECT 1`): on PostgreSQL a round trip, about 30 of them for each resident's answer, a seventh of all
+/// its statements. Asked at most once a second, a connection the server has dropped (a restart) is found within a
+/// second; and after any statement fails, on any of the pool's connections, each is asked again at its next checkout.
+/// A request that meets a dropped connection before that fails like one that meets a restart mid-query.
+pub const CHECK_AFTER: Duration = Duration::from_secs(1);
+
+/// A pooled connection, with when it was last known to be alive.
+pub struct Pooled {
+    conn: DbConnection,
+    alive_at: Instant,
+    /// The pool's count of failed statements when it was last asked.
+    failures_seen: u64,
+    failures: Arc<AtomicU64>,
+}
+
+impl Pooled {
+    /// Notes how the work on this connection ended. When a statement failed (not merely found no row), perhaps
+    /// because the database went away, every connection of the pool is asked before it is handed out again.
+    pub fn ended<T>(&self, result: &QueryResult<T>) {
+        if let Err(error) = result
+            && !matches!(error, diesel::result::Error::NotFound)
+        {
+            self.failures.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+}
+
+impl std::ops::Deref for Pooled {
+    type Target = DbConnection;
+
+    fn deref(&self) -> &DbConnection {
+        &self.conn
+    }
+}
+
+impl std::ops::DerefMut for Pooled {
+    fn deref_mut(&mut self) -> &mut DbConnection {
+        &mut self.conn
+    }
 }
 
 impl r2d2::ManageConnection for ConnectionManager {
-    type Connection = DbConnection;
+    type Connection = Pooled;
     type Error = r2d2::Error;
 
-    fn connect(&self) -> Result<DbConnection, r2d2::Error> {
-        self.target.establish()
+    fn connect(&self) -> Result<Pooled, r2d2::Error> {
+        let failures_seen = self.failures.load(Ordering::Relaxed);
+        let conn = self.target.establish()?;
+        Ok(Pooled { conn, alive_at: Instant::now(), failures_seen, failures: self.failures.clone() })
     }
 
-    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
-        conn.ping().map_err(r2d2::Error::QueryError)
+    fn is_valid(&self, pooled: &mut Pooled) -> Result<(), r2d2::Error> {
+        let failures = self.failures.load(Ordering::Relaxed);
+        if pooled.failures_seen == failures && pooled.alive_at.elapsed() < CHECK_AFTER {
+            return Ok(());
+        }
+        pooled.conn.ping().map_err(r2d2::Error::QueryError)?;
+        (pooled.alive_at, pooled.failures_seen) = (Instant::now(), failures);
+        Ok(())
     }
 
-    fn has_broken(&self, conn: &mut DbConnection) -> bool {
-        std::thread::panicking() || conn.is_broken()
+    fn has_broken(&self, pooled: &mut Pooled) -> bool {
+        std::thread::panicking() || pooled.conn.is_broken()
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use diesel::connection::{Instrumentation, InstrumentationEvent};
     use diesel::prelude::*;
+    use diesel::r2d2::ManageConnection;
     use diesel::sql_types::Bool;
+
+    use super::*;
+
+    /// The statements run on `pooled` from now on.
+    fn asked(pooled: &mut Pooled) -> Arc<std::sync::Mutex<Vec<String>>> {
+        let asked = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let seen = asked.clone();
+        let instrumentation = move |event: InstrumentationEvent<'_>| {
+            if let InstrumentationEvent::StartQuery { query, .. } = event {
+                seen.lock().unwrap().push(query.to_string());
+            }
+        };
+        pooled.set_instrumentation(Box::new(instrumentation) as Box<dyn Instrumentation>);
+        asked
+    }
+
+    #[test]
+    fn a_pooled_connection_is_asked_once_a_second_and_after_any_failure() {
+        let manager = ConnectionManager::new(Target::Sqlite(PathBuf::from(":memory:")));
+        let (mut pooled, other) = (manager.connect().unwrap(), manager.connect().unwrap());
+        let asked = asked(&mut pooled);
+        let count = || asked.lock().unwrap().len();
+        manager.is_valid(&mut pooled).unwrap();
+        manager.is_valid(&mut pooled).unwrap();
+        assert_eq!(count(), 0, "a connection just opened is not asked again");
+        other.ended(&Ok(()));
+        other.ended::<()>(&Err(diesel::result::Error::NotFound));
+        manager.is_valid(&mut pooled).unwrap();
+        assert_eq!(count(), 0, "nor after work that went well, or found no row");
+        other.ended::<()>(&Err(diesel::result::Error::BrokenTransactionManager));
+        manager.is_valid(&mut pooled).unwrap();
+        assert_eq!(count(), 1, "a statement failed on another connection: this one is asked too");
+        manager.is_valid(&mut pooled).unwrap();
+        assert_eq!(count(), 1, "once");
+        pooled.alive_at = Instant::now().checked_sub(CHECK_AFTER).unwrap();
+        manager.is_valid(&mut pooled).unwrap();
+        assert_eq!(count(), 2, "asked again a second after it was last found alive");
+        assert!(asked.lock().unwrap().iter().all(|sql| sql.starts_with("SELECT 1")), "{:?}", asked.lock().unwrap());
+    }
 
     /// Built with a stable query plan (`.cargo/config.toml`): otherwise every cached statement with a bound `LIMIT`
     /// is parsed and planned again on each run.

@@ -201,13 +201,13 @@ impl Db {
             .min_idle(Some(0))
             .connection_timeout(settings.timeout)
             .error_handler(Box::new(LogPoolErrors { errors: errors.clone() }))
-            .build_unchecked(ConnectionManager { target: target.clone() });
+            .build_unchecked(ConnectionManager::new(target.clone()));
         let pool = Pool::builder()
             .max_size(settings.max_size)
             .min_idle(Some(settings.max_size.min(2)))
             .connection_timeout(settings.timeout)
             .error_handler(Box::new(LogPoolErrors { errors: errors.clone() }))
-            .build(ConnectionManager { target: target.clone() })
+            .build(ConnectionManager::new(target.clone()))
             .map_err(|source| OpenError::Connect { what: what.clone(), source: source.into() })?;
         let (write_gate, writers) = if backend == Backend::Sqlite {
             let writer = target.establish().map_err(|source| OpenError::Connect { what, source: source.into() })?;
@@ -265,7 +265,9 @@ impl Db {
         if self.backend == Backend::Sqlite
             && let Some(mut conn) = self.pool.try_get()
         {
-            return self.counted(f(&mut conn).map_err(DbError::Query));
+            let result = f(&mut conn);
+            conn.ended(&result);
+            return self.counted(result.map_err(DbError::Query));
         }
         self.run(f).await
     }
@@ -375,6 +377,13 @@ impl Db {
         {
             return self.counted(Err(DbError::FileMissing(path.clone())));
         }
+        let ready = self.run_within(Some(timeout), |conn| conn.batch_execute("SELECT 1")).await;
+        if !matches!(ready, Err(DbError::Query(_))) {
+            return ready;
+        }
+        // The connection had failed unnoticed (pooled connections are asked at most once a second, see
+        // `connection::CHECK_AFTER`): now that a statement failed, the next is asked first, and a new one opened in
+        // place of any that failed.
         self.run_within(Some(timeout), |conn| conn.batch_execute("SELECT 1")).await
     }
 
@@ -393,7 +402,9 @@ impl Db {
                 None => pool.get(),
             }
             .map_err(DbError::Unavailable)?;
-            f(&mut conn).map_err(DbError::Query)
+            let result = f(&mut conn);
+            conn.ended(&result);
+            result.map_err(DbError::Query)
         })
         .await
     }

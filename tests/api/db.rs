@@ -169,7 +169,7 @@ on_both_backends!(
     super::a_short_read_runs_in_place_only_on_sqlite_with_a_free_connection
 );
 
-#[derive(QueryableByName)]
+#[derive(QueryableByName, Debug)]
 struct Count {
     #[diesel(sql_type = BigInt)]
     n: i64,
@@ -537,6 +537,35 @@ on_both_backends!(
     audit_events_give_their_municipality_and_swedish_day,
     super::audit_events_give_their_municipality_and_swedish_day
 );
+
+/// A pooled connection is not asked whether it is alive on every checkout (a round trip on PostgreSQL), so one the
+/// server ended fails its next statement; from then on every connection is asked before it is handed out, and the
+/// caller is told the database is unavailable rather than given another dead connection; once the server is back,
+/// new connections serve.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_connections_ended_by_the_server_are_replaced() {
+    let Some(database) = TestDatabase::create(Backend::Postgres) else { return };
+    let url = DatabaseUrl::parse(&database.url()).unwrap();
+    // One connection, so the one found alive just before the server ends it is the one handed out next.
+    let settings = PoolSettings { max_size: 1, timeout: Duration::from_millis(500) };
+    let metrics = Metrics::new().unwrap();
+    let db =
+        tokio::task::spawn_blocking(move || Db::open(&url, settings, metrics.db_errors()).unwrap().0).await.unwrap();
+    let one = |db: &Db| {
+        let db = db.clone();
+        async move { db.run(|conn| diesel::sql_query("SELECT CAST(1 AS BIGINT) AS n").get_result::<Count>(conn)).await }
+    };
+    assert_eq!(one(&db).await.expect("the database answers").n, 1);
+    let cut = database.cut_off();
+    let first = one(&db).await;
+    assert!(matches!(first, Err(trygghet::db::DbError::Query(_))), "met a connection the server ended: {first:?}");
+    for _ in 0..3 {
+        let next = one(&db).await;
+        assert!(matches!(next, Err(trygghet::db::DbError::Unavailable(_))), "asked first, then unavailable: {next:?}");
+    }
+    drop(cut);
+    assert_eq!(one(&db).await.expect("new connections once the server is back").n, 1);
+}
 
 #[derive(QueryableByName)]
 struct TlsConnections {
