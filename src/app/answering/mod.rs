@@ -262,8 +262,9 @@ async fn look_up(ctx: &Context, code_hash: &str, draft_key: &str) -> Result<Foun
     Ok(ctx.db.run_short(move |conn| rows_of(conn, &legacy_left, &code_hash, &draft_key)).await?)
 }
 
-/// The code's rows: the draft and the letter, each with its survey and municipality, in two queries (and a third for
-/// a code that has neither).
+/// The code's rows: the letter with its survey, municipality and draft in one query, or for a code without a letter
+/// (an open link's resume code) its draft with its survey and municipality in a second (and a third for a code that has
+/// neither).
 fn rows_of(
     conn: &mut DbConnection,
     legacy_left: &LegacyDrafts,
@@ -278,22 +279,18 @@ fn rows_of(
             legacy_left.none_left();
         }
     }
-    // The draft first, then the letter: a submission deletes the one and completes the other in one transaction, and
-    // these reads are not in one snapshot, so read in this order a draft that is gone means a completed letter. (Read
-    // the other way round, a submit landing in between shows a letter not yet answered without its draft, and the
-    // resident's own second submit is told the answers changed.) Each brings its survey, so a draft without a letter
-    // (an open link's) needs nothing more.
-    let draft = drafts::with_survey(conn, draft_key)?;
-    let found = match (invitations::with_survey_by_code_hash(conn, code_hash)?, draft) {
-        (Some((invitation, survey, name)), draft) => {
+    // The letter and its draft in one snapshot: a submission deletes the one and completes the other in one
+    // transaction, so a letter not yet answered always comes with its draft, if it has one.
+    let found = match invitations::with_survey_and_draft(conn, code_hash, draft_key)? {
+        Some((invitation, survey, name, draft)) => {
             let answered = invitation.disposition == Disposition::Completed;
-            (survey, invitation.municipality_code, name, true, answered, draft.map(|(draft, ..)| draft))
+            (survey, invitation.municipality_code, name, true, answered, draft)
         }
-        (None, Some((draft, survey, name))) => {
-            (survey, draft.municipality_code.clone(), name, false, false, Some(draft))
-        }
-        (None, None) if drafts::resume_code_spent(conn, code_hash)? => return Ok(Found::Rows(Box::new(Some(None)))),
-        (None, None) => return Ok(Found::Rows(Box::new(None))),
+        None => match drafts::with_survey(conn, draft_key)? {
+            Some((draft, survey, name)) => (survey, draft.municipality_code.clone(), name, false, false, Some(draft)),
+            None if drafts::resume_code_spent(conn, code_hash)? => return Ok(Found::Rows(Box::new(Some(None)))),
+            None => return Ok(Found::Rows(Box::new(None))),
+        },
     };
     Ok(Found::Rows(Box::new(Some(Some(found)))))
 }

@@ -4,9 +4,10 @@ use diesel::sql_types::{Integer, Nullable, Text};
 use crate::db::DbConnection;
 use crate::db::connection::on_backend;
 use crate::db::fixed::{bind, fixed_statement};
+use crate::db::models::response::Draft;
 use crate::db::models::survey::{Invitation, Survey};
 use crate::db::queries::tallies;
-use crate::db::schema::{invitations, municipalities, surveys};
+use crate::db::schema::{drafts, invitations, municipalities, surveys};
 use crate::domain::dispositions::Disposition;
 
 /// The highest letter serial used in a survey's municipality (0 when none).
@@ -190,16 +191,23 @@ pub fn by_code_hash(conn: &mut DbConnection, code_hash: &str) -> QueryResult<Opt
         .optional()
 }
 
-/// The letter with this code, with its survey and the name of its municipality, in one query.
-pub fn with_survey_by_code_hash(
+/// A letter with its survey, the name of its municipality and its draft, if it has one.
+pub type LetterRows = (Invitation, Survey, String, Option<Draft>);
+
+/// The letter with this code, with its survey, the name of its municipality and the draft under `draft_key` if there
+/// is one, in one query: one snapshot, so a submission that deletes the draft and completes the letter is seen whole
+/// or not at all.
+pub fn with_survey_and_draft(
     conn: &mut DbConnection,
     code_hash: &str,
-) -> QueryResult<Option<(Invitation, Survey, String)>> {
+    draft_key: &str,
+) -> QueryResult<Option<LetterRows>> {
     invitations::table
         .inner_join(surveys::table)
         .inner_join(municipalities::table.on(municipalities::code.eq(invitations::municipality_code)))
+        .left_join(drafts::table.on(drafts::key_hash.eq(draft_key)))
         .filter(invitations::code_hash.eq(code_hash))
-        .select((Invitation::as_select(), Survey::as_select(), municipalities::name))
+        .select((Invitation::as_select(), Survey::as_select(), municipalities::name, Option::<Draft>::as_select()))
         .first(conn)
         .optional()
 }
