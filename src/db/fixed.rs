@@ -118,6 +118,37 @@ impl<DB: Backend, Id, B: Binds<DB>> QueryFragment<DB> for Fixed<Id, B> {
 
 impl<Id, B, Conn> RunQueryDsl<Conn> for Fixed<Id, B> {}
 
+impl<Id, B> Fixed<Id, B> {
+    /// The statement as a query whose rows (from its `RETURNING` clause) are of SQL type `ST`, read with diesel's
+    /// `get_result`, `load` and `optional`.
+    pub fn returning<ST>(self) -> Returning<Id, B, ST> {
+        Returning { fixed: self, rows: PhantomData }
+    }
+}
+
+/// A fixed statement that returns rows of SQL type `ST` (see [`Fixed::returning`]).
+pub struct Returning<Id, B, ST> {
+    fixed: Fixed<Id, B>,
+    rows: PhantomData<ST>,
+}
+
+impl<Id: 'static, B, ST> QueryId for Returning<Id, B, ST> {
+    type QueryId = Id;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl<DB: Backend, Id, B: Binds<DB>, ST> QueryFragment<DB> for Returning<Id, B, ST> {
+    fn walk_ast<'b>(&'b self, out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        self.fixed.walk_ast(out)
+    }
+}
+
+impl<Id, B, ST> diesel::query_builder::Query for Returning<Id, B, ST> {
+    type SqlType = ST;
+}
+
+impl<Id, B, ST, Conn> RunQueryDsl<Conn> for Returning<Id, B, ST> {}
+
 /// Declares a statement prepared once per connection: `fixed_statement!(Name, "SQL with ? for each value")` makes
 /// a type `Name` whose `Name::with((bind::<Text, _>(value), …))` is run with diesel's `execute`. The SQL must suit
 /// both backends (it is written the same for SQLite and PostgreSQL; each `?` becomes `$n` on PostgreSQL), and holds

@@ -195,6 +195,12 @@ async fn a_resident_answers_page_by_page_reviews_and_submits_exactly_once(backen
     assert!(page.body.contains(r#"name="q.littering" value="very_big" checked"#), "{}", page.body);
     let page = resident.get(&format!("/svara/{code}/del/2")).await;
     assert!(page.body.contains(r#"name="q.drug_dealing" value="small" checked"#));
+    // Counted: one draft, at the furthest section saved; one letter started, once.
+    let drafts = "SELECT section || ':' || SUM(drafts) FROM progress_tallies GROUP BY section HAVING SUM(drafts) <> 0";
+    assert_eq!(app.query_strings(drafts), ["2:1"]);
+    let letters = "SELECT disposition || ':' || SUM(letters) FROM disposition_tallies \
+                   GROUP BY disposition HAVING SUM(letters) <> 0 ORDER BY disposition";
+    assert_eq!(app.query_strings(letters), ["not_returned:2", "started:1"]);
 
     // Victimisation: a yes with its follow-up, and a follow-up answered although its question was answered "no"
     // (both are on the page without JavaScript): not dropped silently, the resident is asked which holds, with
@@ -211,6 +217,9 @@ async fn a_resident_answers_page_by_page_reviews_and_submits_exactly_once(backen
     assert!(asked.body.contains(r#"id="q-victim_violence_reported-error""#), "beside the follow-up: {}", asked.body);
     assert!(asked.body.contains(r#"name="q.victim_violence_reported" value="yes" checked"#), "kept");
     resident.save(code, 4, &contradicting[..3], "next").await;
+    assert_eq!(app.query_strings(drafts), ["4:1"]);
+    assert_eq!(app.query_strings(letters), ["not_returned:2", "started:1"]);
+    assert_eq!(crate::rates::reconcile(&app, false).await, Vec::<String>::new(), "the recount agrees");
     // Feeling safe: a multiple choice with two options.
     resident.save(code, 6, &[("q.unsafe_places", "stations"), ("q.unsafe_places", "parks")], "next").await;
     // Background: a single choice and a number; the comment: free text.

@@ -619,14 +619,11 @@ pub async fn save_section(
                 let (survey, municipality) = (&draft.survey_id, &draft.municipality_code);
                 match before {
                     None => tallies::add_drafts(conn, survey, municipality, reached, 1)?,
-                    Some(old) if old.reached_section != reached => {
-                        // An open-link start that saved nothing yet was never counted (see `start_open_link`).
-                        if old.reached_section > 0 {
-                            tallies::add_drafts(conn, survey, municipality, old.reached_section, -1)?;
-                        }
-                        tallies::add_drafts(conn, survey, municipality, reached, 1)?;
+                    // An open-link start that saved nothing yet was never counted (see `start_open_link`).
+                    Some(old) if old.reached_section == 0 => {
+                        tallies::add_drafts(conn, survey, municipality, reached, 1)?
                     }
-                    Some(_) => {}
+                    Some(old) => tallies::move_draft(conn, survey, municipality, old.reached_section, reached)?,
                 }
                 // Beside the letter only how far its draft reached: what a paper form for it takes out of the
                 // counts. A letter answered since this page was read (in another tab) takes no draft: all of this is
@@ -667,14 +664,14 @@ pub enum Saved {
 /// save already stored `draft` (as the draft's first row). A first save stores its row at once, so that a second first
 /// save of the same draft at the same moment waits for it and then finds it, rather than counting it a second time.
 fn draft_for_save(conn: &mut DbConnection, draft: &Draft) -> diesel::QueryResult<(Option<Draft>, bool)> {
-    if drafts::lock(conn, &draft.key_hash)? == 0 {
-        if drafts::create(conn, draft)? == 1 {
-            return Ok((None, true));
-        }
-        // Stored meanwhile by another save, whose transaction has ended: lock it now.
-        drafts::lock(conn, &draft.key_hash)?;
+    if let Some(before) = drafts::locked(conn, &draft.key_hash)? {
+        return Ok((Some(before), false));
     }
-    Ok((drafts::get(conn, &draft.key_hash)?, false))
+    if drafts::create(conn, draft)? == 1 {
+        return Ok((None, true));
+    }
+    // Stored meanwhile by another save, whose transaction has ended: lock it now.
+    Ok((drafts::locked(conn, &draft.key_hash)?, false))
 }
 
 /// Saves only the language of a draft (the resident switched language on a page without answers to save).

@@ -65,6 +65,20 @@ pub fn lock(conn: &mut DbConnection, key_hash: &str) -> QueryResult<usize> {
 
 fixed_statement!(LockDraft, "SELECT key_hash FROM drafts WHERE key_hash = ? FOR UPDATE");
 
+/// PostgreSQL only: the draft, read and locked (as [`lock`]) in one statement.
+pub fn locked(conn: &mut DbConnection, key_hash: &str) -> QueryResult<Option<Draft>> {
+    ReadLockedDraft::with((bind::<Text, _>(key_hash),))
+        .returning::<(Text, Text, Text, Integer, Date, Text)>()
+        .get_result(conn)
+        .optional()
+}
+
+fixed_statement!(
+    ReadLockedDraft,
+    "SELECT key_hash, survey_id, municipality_code, reached_section, updated_on, sealed FROM drafts \
+     WHERE key_hash = ? FOR UPDATE"
+);
+
 /// Stores a draft unless one is stored under its key: 1 if stored, 0 if there was one (on PostgreSQL, waiting for a
 /// transaction that is storing one to end).
 pub fn create(conn: &mut DbConnection, draft: &Draft) -> QueryResult<usize> {

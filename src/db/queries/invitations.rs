@@ -223,17 +223,39 @@ pub fn note_draft(
     municipality: &str,
     section: i32,
 ) -> QueryResult<bool> {
-    let noted = NoteDraftSection::with((
-        bind::<Integer, _>(section),
-        bind::<Text, _>(code_hash),
-        bind::<Text, _>(Disposition::Completed),
-    ));
-    if noted.execute(conn)? == 0 {
-        return Ok(false);
-    }
     let (from, to) = (Disposition::NotReturned, Disposition::Started);
-    let started = StartLetter::with((bind::<Text, _>(to), bind::<Text, _>(code_hash), bind::<Text, _>(from)));
-    if started.execute(conn)? == 1 {
+    let started = match conn {
+        // A statement on SQLite costs no round trip: one each.
+        DbConnection::Sqlite(_) => {
+            let noted = NoteDraftSection::with((
+                bind::<Integer, _>(section),
+                bind::<Text, _>(code_hash),
+                bind::<Text, _>(Disposition::Completed),
+            ));
+            if noted.execute(conn)? == 0 {
+                return Ok(false);
+            }
+            StartLetter::with((bind::<Text, _>(to), bind::<Text, _>(code_hash), bind::<Text, _>(from))).execute(conn)?
+                == 1
+        }
+        // On PostgreSQL, which runs this under the survey's turn, one statement instead of two: it returns the
+        // letter's disposition from before, which says whether this save started it.
+        DbConnection::Postgres(_) => {
+            let before: Option<Disposition> = NoteDraft::with((
+                bind::<Integer, _>(section),
+                bind::<Text, _>(from),
+                bind::<Text, _>(to),
+                bind::<Text, _>(code_hash),
+                bind::<Text, _>(Disposition::Completed),
+            ))
+            .returning::<Text>()
+            .get_result(conn)
+            .optional()?;
+            let Some(before) = before else { return Ok(false) };
+            before == from
+        }
+    };
+    if started {
         tallies::move_letter(conn, survey, municipality, from, to)?;
     }
     Ok(true)
@@ -241,6 +263,14 @@ pub fn note_draft(
 
 fixed_statement!(SetDraftSection, "UPDATE invitations SET draft_section = ? WHERE code_hash = ?");
 fixed_statement!(NoteDraftSection, "UPDATE invitations SET draft_section = ? WHERE code_hash = ? AND disposition <> ?");
+fixed_statement!(
+    NoteDraft,
+    "UPDATE invitations SET draft_section = ?, \
+     disposition = CASE WHEN invitations.disposition = ? THEN ? ELSE invitations.disposition END \
+     FROM invitations AS before \
+     WHERE invitations.code_hash = ? AND before.id = invitations.id AND before.disposition <> ? \
+     RETURNING before.disposition"
+);
 fixed_statement!(StartLetter, "UPDATE invitations SET disposition = ? WHERE code_hash = ? AND disposition = ?");
 
 /// Marks the letter with this code as answered unless it already is; 1 when this call did it.
