@@ -33,6 +33,21 @@ use crate::db::url::{DatabaseUrl, parent_dir};
 // A SQLite write says per connection whether its commit waits for the disk (see `Db::write_unsynced`).
 fixed_statement!(SyncFull, "PRAGMA synchronous = FULL");
 fixed_statement!(SyncNormal, "PRAGMA synchronous = NORMAL");
+// A PostgreSQL transaction says so itself, till it ends (see `commit_unsynced`).
+fixed_statement!(CommitUnsynced, "SET LOCAL synchronous_commit = off");
+
+/// The first statement of a transaction inside [`Db::write_unsynced`]: on PostgreSQL its commit then returns once the
+/// commit is in the server's log buffer, without waiting for the disk. Like SQLite's `synchronous = NORMAL` it
+/// survives the service being killed (the server has it) and reaches the disk within a moment, with the server's next
+/// flush or the next synced commit; only a crash of the server or the machine in that moment may lose it, never leaving
+/// the database inconsistent. It matters under a survey's turn: a saved page's commit holds that row lock, and every
+/// other save of the survey waits for it. On SQLite it does nothing: `Db::write_unsynced` has set the connection.
+pub fn commit_unsynced(conn: &mut DbConnection) -> QueryResult<()> {
+    match conn {
+        DbConnection::Postgres(_) => CommitUnsynced::with(()).execute(conn).map(drop),
+        DbConnection::Sqlite(_) => Ok(()),
+    }
+}
 
 /// Which database engine a [`Db`] talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -298,7 +313,8 @@ impl Db {
     /// mode): it survives the service being killed, as the log is written before the commit returns, and reaches the
     /// disk with the next synced commit (every submission and every staff action is one) or the next checkpoint; a
     /// power cut in between may lose it. For a resident's saved page and the counters of code look-ups, which cost
-    /// nothing to redo, never for a submission. On PostgreSQL this is [`Db::write`].
+    /// nothing to redo, never for a submission. On PostgreSQL this is [`Db::write`], and the transaction asks for the same
+    /// itself with [`commit_unsynced`].
     pub async fn write_unsynced<T, F>(&self, f: F) -> Result<T, DbError>
     where
         F: FnOnce(&mut DbConnection) -> QueryResult<T> + Send + 'static,

@@ -264,6 +264,50 @@ on_both_backends!(
     super::writers_never_take_every_connection_from_readers
 );
 
+/// How the connection `conn` commits now: SQLite's `synchronous` (2 FULL, 1 NORMAL) or PostgreSQL's
+/// `synchronous_commit`.
+fn commit_setting(conn: &mut trygghet::db::DbConnection) -> QueryResult<String> {
+    let sql = match conn {
+        trygghet::db::DbConnection::Sqlite(_) => "SELECT CAST(synchronous AS TEXT) AS text FROM pragma_synchronous",
+        trygghet::db::DbConnection::Postgres(_) => "SELECT current_setting('synchronous_commit') AS text",
+    };
+    diesel::sql_query(sql).get_result::<StoredText>(conn).map(|row| row.text)
+}
+
+/// A saved page's write commits without waiting for the disk (SQLite's NORMAL, PostgreSQL's `synchronous_commit =
+/// off` for its transaction alone), and every write after it on the same connection waits for the disk again.
+async fn only_an_unsynced_write_commits_without_waiting_for_the_disk(backend: Backend) {
+    let Some(database) = TestDatabase::create(backend) else { return };
+    // One connection, so every call below meets the one the unsynced write used (on SQLite, its one writer).
+    let db = tokio::task::spawn_blocking({
+        let url = database.url();
+        move || open(&url, 1)
+    })
+    .await
+    .unwrap();
+    let (synced, unsynced) = if backend == Backend::Sqlite { ("2", "1") } else { ("on", "off") };
+    let inside = db
+        .write_unsynced(|conn| {
+            conn.transaction(|conn| {
+                trygghet::db::commit_unsynced(conn)?;
+                commit_setting(conn)
+            })
+        })
+        .await
+        .expect("the unsynced write");
+    assert_eq!(inside, unsynced, "the saved page's commit does not wait for the disk");
+    let after = db.write(|conn| conn.transaction(commit_setting)).await.expect("a write after it");
+    assert_eq!(after, synced, "the next write, a submission say, waits for the disk");
+    if backend == Backend::Postgres {
+        let read = db.run(commit_setting).await.expect("a read after it");
+        assert_eq!(read, synced, "the setting ended with the unsynced write's transaction");
+    }
+}
+on_both_backends!(
+    only_an_unsynced_write_commits_without_waiting_for_the_disk,
+    super::only_an_unsynced_write_commits_without_waiting_for_the_disk
+);
+
 #[derive(QueryableByName)]
 struct StoredText {
     #[diesel(sql_type = Text)]
