@@ -469,6 +469,7 @@ pub fn settle_in(
         return Ok(0);
     }
     let ids: Vec<String> = fresh.iter().map(|stored| stored.response.id.clone()).collect();
+    let reviewed = responses::reviewed_among(conn, &ids)?;
     responses::delete_many(conn, &ids)?;
     fresh.shuffle(&mut rand::rng());
     // Written back in the shuffled order, with their answers, in as few statements as the backends' parameter limits
@@ -476,7 +477,9 @@ pub fn settle_in(
     for StoredResponse { response, .. } in &mut fresh {
         let new_id = uuid::Uuid::new_v4().to_string();
         response.settled = due && newest != Some(response.id.as_str());
-        responses::move_comment_reviews(conn, &response.id, &new_id)?;
+        if reviewed.contains(&response.id) {
+            responses::move_comment_reviews(conn, &response.id, &new_id)?;
+        }
         response.id = new_id;
     }
     responses::insert_many(conn, &fresh)?;

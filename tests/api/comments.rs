@@ -75,6 +75,13 @@ async fn comments_are_masked_approved_and_only_then_read(backend: Backend) {
     assert!(csv.contains(shown) && !csv.contains("Sven") && !csv.contains("Mörkt vid"), "{csv}");
     assert!(!csv.contains(UNREVIEWED), "{csv}");
 
+    // A response stored later rewrites the fresh ones under new ids (`app::responses`): the review goes along.
+    enter(&admin, &id, "1762", &answers(&instrument, 3, true)).await;
+    let moved = response_of(&page_of(&coordinator, &id).await, WRITTEN);
+    assert_ne!(moved, response, "the reviewed response was rewritten under a new id");
+    assert!(page_of(&viewer, &id).await.contains(shown), "and is still approved under it");
+    let review = format!("/admin/surveys/{id}/comments/{moved}/comment");
+
     // The log says who reviewed what, never the text.
     let details = app.query_strings("SELECT detail FROM audit_events WHERE action LIKE 'comment_%'");
     assert_eq!(details.len(), 3);

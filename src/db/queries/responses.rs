@@ -52,6 +52,22 @@ pub fn unsettled(conn: &mut DbConnection, survey: &str) -> QueryResult<Vec<Store
         .load(conn)
 }
 
+/// Those of `ids` whose comments have been reviewed: one query, where moving each response's reviews (none, for
+/// nearly every fresh response) took a statement per response.
+pub fn reviewed_among(conn: &mut DbConnection, ids: &[String]) -> QueryResult<std::collections::HashSet<String>> {
+    let mut reviewed = std::collections::HashSet::new();
+    for chunk in ids.chunks(500) {
+        reviewed.extend(
+            comment_reviews::table
+                .filter(comment_reviews::response_id.eq_any(chunk))
+                .select(comment_reviews::response_id)
+                .distinct()
+                .load::<String>(conn)?,
+        );
+    }
+    Ok(reviewed)
+}
+
 /// Moves the reviews of a response's comments to the id it is rewritten under.
 pub fn move_comment_reviews(conn: &mut DbConnection, from: &str, to: &str) -> QueryResult<usize> {
     diesel::update(comment_reviews::table.filter(comment_reviews::response_id.eq(from)))
