@@ -9,8 +9,9 @@ use crate::app::Context;
 use crate::app::audit::Actor;
 use crate::app::{instruments, surveys};
 use crate::auth::Staff;
+use crate::db::Abort;
 use crate::db::models::comment::{CommentReview, StoredComment};
-use crate::db::queries::{audit, comments};
+use crate::db::queries::{audit, comments, responses, surveys as survey_rows};
 use crate::domain::audit::Action;
 use crate::domain::comments::mask;
 use crate::domain::instrument::ItemKind;
@@ -136,19 +137,33 @@ pub async fn review(
         reviewed_by: Some(staff.id.clone()),
         reviewed_at: crate::db::now(),
     });
-    let (response, item) = (comment.response_id, comment.item_id);
-    ctx.db
+    let (response, item, survey) = (comment.response_id, comment.item_id, loaded.survey.id.clone());
+    let saved = ctx
+        .db
         .write(move |conn| {
-            conn.transaction(|conn| {
+            let saved = conn.transaction(|conn| -> Result<(), Abort<()>> {
+                // Under the survey's turn, which every rewrite of its fresh responses under new ids holds
+                // (`app::responses::settle_in`, moving their reviews along): the response read above is still stored
+                // under its id, or was rewritten since and the review is not saved under an id nobody has.
+                survey_rows::lock_for_write(conn, &survey)?;
+                if !responses::exists(conn, &response)? {
+                    return Err(Abort::Reason(()));
+                }
                 match &record {
                     Some(review) => comments::save(conn, review)?,
                     None => {
                         comments::remove(conn, &response, &item)?;
                     }
                 }
-                audit::insert(conn, &event)
-            })
+                Ok(audit::insert(conn, &event)?)
+            });
+            match saved {
+                Ok(()) => Ok(true),
+                Err(Abort::Reason(())) => Ok(false),
+                Err(Abort::Database(error)) => Err(error),
+            }
         })
         .await?;
-    Ok(())
+    // Rewritten meanwhile: the comments' page, read again, shows it under its new id.
+    if saved { Ok(()) } else { Err(AppError::NotFound) }
 }

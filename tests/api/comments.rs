@@ -80,6 +80,8 @@ async fn comments_are_masked_approved_and_only_then_read(backend: Backend) {
     let moved = response_of(&page_of(&coordinator, &id).await, WRITTEN);
     assert_ne!(moved, response, "the reviewed response was rewritten under a new id");
     assert!(page_of(&viewer, &id).await.contains(shown), "and is still approved under it");
+    let stale = coordinator.post_form(&review, &form("mask", "natt")).await;
+    assert_eq!(stale.status(), 404, "a review from a page read before the rewrite is not kept under the old id");
     let review = format!("/admin/surveys/{id}/comments/{moved}/comment");
 
     // The log says who reviewed what, never the text.

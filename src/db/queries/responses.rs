@@ -68,6 +68,11 @@ pub fn reviewed_among(conn: &mut DbConnection, ids: &[String]) -> QueryResult<st
     Ok(reviewed)
 }
 
+/// Whether a response is stored under this id (a fresh one is rewritten under a new id at every submission).
+pub fn exists(conn: &mut DbConnection, id: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(responses::table.find(id))).get_result(conn)
+}
+
 /// Moves the reviews of a response's comments to the id it is rewritten under.
 pub fn move_comment_reviews(conn: &mut DbConnection, from: &str, to: &str) -> QueryResult<usize> {
     diesel::update(comment_reviews::table.filter(comment_reviews::response_id.eq(from)))
