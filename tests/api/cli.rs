@@ -206,6 +206,6 @@ async fn a_fresh_service_prints_a_one_time_setup_link(backend: Backend) {
     // Once used, the link is gone.
     assert_eq!(reqwest::get(&link).await.unwrap().status(), 404);
     server.signal("TERM");
-    assert!(server.wait(std::time::Duration::from_secs(15)).success());
+    server.wait_for_success(std::time::Duration::from_secs(15));
 }
 on_both_backends!(a_fresh_service_prints_a_one_time_setup_link, super::a_fresh_service_prints_a_one_time_setup_link);

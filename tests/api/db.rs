@@ -285,7 +285,9 @@ async fn only_an_unsynced_write_commits_without_waiting_for_the_disk(backend: Ba
     })
     .await
     .unwrap();
-    let (synced, unsynced) = if backend == Backend::Sqlite { ("2", "1") } else { ("on", "off") };
+    // SQLite's FULL is this service's own setting; PostgreSQL's is the server's (`on` unless its owner chose otherwise).
+    let synced = if backend == Backend::Sqlite { "2".to_owned() } else { db.run(commit_setting).await.unwrap() };
+    let unsynced = if backend == Backend::Sqlite { "1" } else { "off" };
     let inside = db
         .write_unsynced(|conn| {
             conn.transaction(|conn| {
@@ -599,6 +601,10 @@ async fn postgres_connections_ended_by_the_server_are_replaced() {
         let db = db.clone();
         async move { db.run(|conn| diesel::sql_query("SELECT CAST(1 AS BIGINT) AS n").get_result::<Count>(conn)).await }
     };
+    // A statement that fails has the connection asked at its next checkout: found alive just now, it is not asked
+    // again within the next second, whatever the pool's opening took.
+    let failed = db.run(|conn| diesel::sql_query("SELECT n FROM no_such_table").get_result::<Count>(conn)).await;
+    assert!(matches!(failed, Err(trygghet::db::DbError::Query(_))), "{failed:?}");
     assert_eq!(one(&db).await.expect("the database answers").n, 1);
     let cut = database.cut_off();
     let first = one(&db).await;

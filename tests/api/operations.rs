@@ -80,7 +80,7 @@ async fn a_backup_taken_under_load_holds_every_response_and_counter(backend: Bac
     let ready = reqwest::get(format!("{}/readyz", server.address)).await.unwrap();
     assert_eq!(ready.status(), 200);
     server.signal("TERM");
-    assert!(server.wait(Duration::from_secs(15)).success());
+    server.wait_for_success(Duration::from_secs(15));
 
     // A second backup never replaces the first.
     let again = trygghet(dir.path(), &[("DATABASE_URL", &app.database.url())])
@@ -137,7 +137,7 @@ async fn a_service_that_does_not_migrate_waits_for_the_migration_job(backend: Ba
     let mut server = Server::start(dir.path(), &[("DATABASE_URL", &url), ("TRYGGHET_MIGRATE", "false")]);
     assert_eq!(reqwest::get(format!("{}/readyz", server.address)).await.unwrap().status(), 200);
     server.signal("TERM");
-    assert!(server.wait(Duration::from_secs(15)).success());
+    server.wait_for_success(Duration::from_secs(15));
 }
 on_both_backends!(
     a_service_that_does_not_migrate_waits_for_the_migration_job,

@@ -109,6 +109,15 @@ impl Server {
     }
 }
 
+impl Server {
+    /// Waits for the service to exit (as [`Server::wait`]) and fails, with everything it printed, unless it exited
+    /// successfully.
+    pub fn wait_for_success(&mut self, timeout: Duration) {
+        let status = self.wait(timeout);
+        assert!(status.success(), "the service exited with {status}; it printed:\n{}", self.output.join("\n"));
+    }
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
         if self.exited().is_none() {

@@ -450,7 +450,7 @@ async fn the_demo_moves_the_rates_and_reconcile_agrees(backend: Backend) {
     assert_eq!(names, ["Torsby", "Munkfors", "Sunne", "Hagfors"]);
     assert_eq!(rates["total"]["letters"], 584 + 507 + 617 + 560);
     server.signal("TERM");
-    assert!(server.wait(Duration::from_secs(30)).success());
+    server.wait_for_success(Duration::from_secs(30));
 
     let run = |args: &[&str]| {
         let output = crate::process::trygghet(dir.path(), &env).args(args).output().unwrap();

@@ -51,7 +51,7 @@ async fn the_binary_starts_restarts_and_keeps_its_data(backend: Backend) {
     assert_eq!(key.trim().len(), 64);
     assert_eq!(get(&first.address, "/readyz").0, 200);
     first.signal("TERM");
-    assert!(first.wait(Duration::from_secs(15)).success());
+    first.wait_for_success(Duration::from_secs(15));
 
     // Data written meanwhile survives the restart, and nothing is migrated or generated again.
     let marker = "INSERT INTO municipalities (code, name, county_code, police_region) \
@@ -76,7 +76,7 @@ async fn the_binary_starts_restarts_and_keeps_its_data(backend: Backend) {
     assert_eq!(std::fs::read_to_string(&key_file).unwrap(), key, "the secret key is kept across restarts");
     assert!(!second.output.iter().any(|line| line.contains("generated a secret key")));
     second.signal("INT");
-    assert!(second.wait(Duration::from_secs(15)).success());
+    second.wait_for_success(Duration::from_secs(15));
     assert!(!second.output.iter().any(|line| line.contains("panicked")), "{:?}", second.output);
 }
 on_both_backends!(the_binary_starts_restarts_and_keeps_its_data, super::the_binary_starts_restarts_and_keeps_its_data);
