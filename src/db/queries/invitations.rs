@@ -239,7 +239,9 @@ pub fn note_draft(
                 == 1
         }
         // On PostgreSQL, which runs this under the survey's turn, one statement instead of two: it returns the
-        // letter's disposition from before, which says whether this save started it.
+        // letter's disposition from before, which says whether this save started it. `before` is read in the
+        // statement's snapshot, not locked: right because every writer of a letter's disposition (a submission, a
+        // paper form, staff's dispositions) holds its survey's turn, so none can change it meanwhile.
         DbConnection::Postgres(_) => {
             let before: Option<Disposition> = NoteDraft::with((
                 bind::<Integer, _>(section),
