@@ -200,10 +200,11 @@ fn fail(error: &StartupError) -> ExitCode {
 }
 
 async fn serve(config: Config) -> Result<(), StartupError> {
+    let stop = shutdown_signal();
     let app = Application::build(config).await?;
     let handle = app.handle();
     tokio::spawn(async move {
-        shutdown_signal().await;
+        stop.await;
         tracing::info!("shutting down: no new connections, finishing requests in flight");
         handle.stop(true).await;
     });
@@ -379,6 +380,7 @@ async fn demo(mut config: Config, pause: std::time::Duration) -> Result<(), Star
         .await
         .map_err(|error| StartupError::Usage(format!("the demo account could not be created: {error}")))?;
     drop(db);
+    let stop = shutdown_signal();
     let app = Application::build(config).await?;
     let base = format!("http://127.0.0.1:{}", app.port());
     println!("Demonstration running at {base}/");
@@ -388,7 +390,7 @@ async fn demo(mut config: Config, pause: std::time::Duration) -> Result<(), Star
     tokio::spawn(trygghet::demo::simulate(base, email, password, instrument, pause));
     let handle = app.handle();
     tokio::spawn(async move {
-        shutdown_signal().await;
+        stop.await;
         handle.stop(true).await;
     });
     app.run_until_stopped().await.map_err(|source| StartupError::Listen { address: "the listener".into(), source })
@@ -489,19 +491,25 @@ async fn export_instrument(
     Ok(())
 }
 
-/// Resolves on the first SIGTERM or SIGINT.
-async fn shutdown_signal() {
+/// Listens for SIGTERM and SIGINT from this call on (their default action, ending the process at once, no longer
+/// applies) and resolves on the first of them. Called before the server starts, so a signal that arrives while it
+/// starts still stops it gracefully.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     use tokio::signal::unix::{SignalKind, signal};
-    match signal(SignalKind::terminate()) {
-        Ok(mut terminate) => {
-            tokio::select! {
-                _ = terminate.recv() => {}
-                _ = tokio::signal::ctrl_c() => {}
+    let terminate = signal(SignalKind::terminate());
+    let interrupt = signal(SignalKind::interrupt());
+    async move {
+        match (terminate, interrupt) {
+            (Ok(mut terminate), Ok(mut interrupt)) => {
+                tokio::select! {
+                    _ = terminate.recv() => {}
+                    _ = interrupt.recv() => {}
+                }
             }
-        }
-        Err(error) => {
-            tracing::warn!(%error, "cannot listen for SIGTERM; stopping on SIGINT only");
-            let _ = tokio::signal::ctrl_c().await;
+            (Err(error), _) | (_, Err(error)) => {
+                tracing::warn!(%error, "cannot listen for SIGTERM and SIGINT; stopping on Ctrl-C only");
+                let _ = tokio::signal::ctrl_c().await;
+            }
         }
     }
 }

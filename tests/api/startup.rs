@@ -81,6 +81,20 @@ async fn the_binary_starts_restarts_and_keeps_its_data(backend: Backend) {
 }
 on_both_backends!(the_binary_starts_restarts_and_keeps_its_data, super::the_binary_starts_restarts_and_keeps_its_data);
 
+/// SIGTERM the moment the service says it listens still stops it gracefully (exit 0), not by the signal's default
+/// action: the service listens for the signal before its server starts.
+async fn a_stop_as_the_service_starts_is_graceful(backend: Backend) {
+    let Some(database) = TestDatabase::create(backend) else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let url = database.url();
+    for _ in 0..5 {
+        let mut server = Server::start(dir.path(), &[("DATABASE_URL", url.as_str())]);
+        server.signal("TERM");
+        server.wait_for_success(Duration::from_secs(15));
+    }
+}
+on_both_backends!(a_stop_as_the_service_starts_is_graceful, super::a_stop_as_the_service_starts_is_graceful);
+
 /// How many other sessions of the database wait for a lock (read outside a transaction: within one, PostgreSQL shows
 /// the snapshot of its first read of pg_stat_activity).
 fn waiting_for_a_lock(connection: &mut PgConnection) -> i64 {
