@@ -18,6 +18,7 @@ import {
   screenshot,
   signIn,
   submitWith,
+  summaryFocused,
   tabTo,
 } from './helpers.mjs';
 
@@ -130,7 +131,7 @@ describe('account administration', { timeout: 180_000 }, () => {
     // What the person sees first when the page comes back: the summary, focused and in view, not the top of the
     // page with the table of accounts (with a few dozen accounts the form is far below the fold).
     await screenshot(page, 'admin-users-error-320-in-view', { fullPage: false });
-    assert.ok(await summary.evaluate((element) => element === document.activeElement), 'focus is on the summary');
+    assert.ok(await summaryFocused(page), 'focus is on the summary');
     assert.ok(await inViewport(page, '.error-summary'), 'the error summary is in view after the page comes back');
 
     // The next Tab is the summary's link: follow it to the password, type a good one, and submit with Enter.

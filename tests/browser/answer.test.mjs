@@ -24,6 +24,7 @@ import {
   screenshot,
   signIn,
   submitWith,
+  summaryFocused,
   tabTo,
 } from './helpers.mjs';
 
@@ -87,7 +88,7 @@ describe('the resident questionnaire', { timeout: 200_000 }, () => {
       await page.keyboard.type(typo);
       const refused = await submitWith(page, 'Enter');
       assert.equal(refused?.status(), 422);
-      assert.ok(await page.locator('.error-summary').evaluate((summary) => summary === document.activeElement));
+      assert.ok(await summaryFocused(page), 'focus is on the summary');
       assert.deepEqual(Object.keys(await assertErrorsTiedToFields(page)), ['code']);
       assert.equal(await page.locator('#code').inputValue(), typo, 'what was typed is kept');
       await checkA11y(page, 'the start page with a mistyped code');
@@ -183,7 +184,7 @@ describe('the resident questionnaire', { timeout: 200_000 }, () => {
       response = await submitWith(page, 'Enter');
       assert.equal(response?.status(), 422, 'letters for a number are refused');
       assert.equal(await heading(page), 'Om dig');
-      assert.ok(await page.locator('.error-summary').evaluate((summary) => summary === document.activeElement));
+      assert.ok(await summaryFocused(page), 'focus is on the summary');
       assert.deepEqual(await assertErrorsTiedToFields(page), { 'q-years_in_area': notANumber });
       assert.deepEqual(await summaryLinks(page), [
         ['#q-years_in_area', 'Hur många år har du bott i ditt bostadsområde? – Skriv bara siffror, till exempel 12.'],

@@ -226,6 +226,16 @@ export async function submitWith(page, key = 'Enter') {
   return response;
 }
 
+/**
+ * Whether the error summary has the focus. Its `autofocus` is applied at the browser's next rendering update, which on
+ * a busy machine may come a moment after the load event: wait for it up to 5 s rather than look once.
+ */
+export async function summaryFocused(page) {
+  return page
+    .waitForFunction(() => document.activeElement?.classList.contains('error-summary') ?? false, null, { timeout: 5000 })
+    .then(() => true, () => false);
+}
+
 /** How wide the page is against how wide the viewport is: a page wider than its viewport scrolls sideways. */
 export function pageWidth(page) {
   return page.evaluate(() => ({

@@ -15,6 +15,7 @@ import {
   newPage,
   screenshot,
   submitWith,
+  summaryFocused,
   tabTo,
 } from './helpers.mjs';
 
@@ -76,7 +77,7 @@ describe('the start page', { timeout: 150_000 }, () => {
       await page.keyboard.type('7KQM-X4TZ-9HR');
       const refused = await submitWith(page, 'Enter');
       assert.equal(refused?.status(), 422);
-      assert.ok(await page.locator('.error-summary').evaluate((summary) => summary === document.activeElement));
+      assert.ok(await summaryFocused(page), 'focus is on the summary');
       assert.deepEqual(await assertErrorsTiedToFields(page), {
         code: 'Koden ska ha 12 tecken, men du skrev 11. Jämför med brevet.',
       });

@@ -19,6 +19,7 @@ import {
   screenshot,
   signIn,
   submitWith,
+  summaryFocused,
   tabTo,
 } from './helpers.mjs';
 import { municipalityRow } from './surveys.mjs';
@@ -175,8 +176,7 @@ describe('a paper questionnaire keyed in by staff', { timeout: 150_000 }, () => 
     assert.equal(refused?.status(), 422);
 
     // The summary is focused and links to the question; the message sits next to the field and is tied to it.
-    const summary = page.locator('.error-summary');
-    assert.ok(await summary.evaluate((element) => element === document.activeElement), 'focus is on the summary');
+    assert.ok(await summaryFocused(page), 'focus is on the summary');
     const links = await summaryLinks();
     assert.equal(links.length, 1, `one error, got ${JSON.stringify(links)}`);
     assert.equal(links[0][0], `#${numberId}`);

@@ -15,6 +15,7 @@ import {
   screenshot,
   staff,
   submitWith,
+  summaryFocused,
   tabTo,
 } from './helpers.mjs';
 
@@ -82,7 +83,7 @@ describe('staff sign-in', { timeout: 150_000 }, () => {
     const summary = page.locator('.error-summary');
     assert.equal(await summary.getAttribute('role'), 'alert');
     assert.ok(await summary.isVisible(), 'the error summary is visible');
-    assert.ok(await summary.evaluate((element) => element === document.activeElement), 'focus is on the summary');
+    assert.ok(await summaryFocused(page), 'focus is on the summary');
     assert.equal((await summary.locator('h2').textContent())?.trim(), 'Något behöver rättas');
     const link = summary.getByRole('link', { name: 'E-postadressen eller lösenordet stämmer inte.' });
     assert.equal(await link.getAttribute('href'), '#email');
