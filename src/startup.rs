@@ -191,12 +191,12 @@ impl Application {
     }
 }
 
-/// The first retention run, this long after start-up (not at once: a restart loop must not hammer the database), and
-/// the time between runs.
 /// How long an idle connection is kept open for the client's next request. Longer than a reverse proxy keeps its
 /// idle connections to the service (nginx: 60 s), so that the service never closes one just as the proxy sends a
 /// request on it (the proxy then answers 502, or a client sees its connection reset); actix's default is 5 s.
 const KEEP_ALIVE: std::time::Duration = std::time::Duration::from_secs(75);
+/// The first retention run, this long after start-up (not at once: a restart loop must not hammer the database), and
+/// the time between runs.
 const RETENTION_FIRST_RUN: std::time::Duration = std::time::Duration::from_secs(10 * 60);
 const RETENTION_INTERVAL: std::time::Duration = std::time::Duration::from_secs(24 * 60 * 60);
 

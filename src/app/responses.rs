@@ -336,7 +336,7 @@ fn store_in(
         write_rows(conn)?;
         // The draft's row before the survey's, in the same order as a saved page (`app::answering::save_section`).
         if let Some(key) = &new.draft_key {
-            drafts::lock(conn, key)?;
+            drafts::locked(conn, key)?;
         }
         surveys::lock_for_write(conn, &new.survey_id)?;
     }

@@ -618,13 +618,11 @@ pub async fn save_section(
                     surveys::lock_for_write(conn, &draft.survey_id)?;
                 }
                 let (survey, municipality) = (&draft.survey_id, &draft.municipality_code);
-                match before {
-                    None => tallies::add_drafts(conn, survey, municipality, reached, 1)?,
-                    // An open-link start that saved nothing yet was never counted (see `start_open_link`).
-                    Some(old) if old.reached_section == 0 => {
-                        tallies::add_drafts(conn, survey, municipality, reached, 1)?
-                    }
-                    Some(old) => tallies::move_draft(conn, survey, municipality, old.reached_section, reached)?,
+                // A new draft, or an open-link start that saved nothing yet, was never counted (see
+                // `start_open_link`).
+                match before.map_or(0, |old| old.reached_section) {
+                    0 => tallies::add_drafts(conn, survey, municipality, reached, 1)?,
+                    old => tallies::move_draft(conn, survey, municipality, old, reached)?,
                 }
                 // Beside the letter only how far its draft reached: what a paper form for it takes out of the
                 // counts. A letter answered since this page was read (in another tab) takes no draft: all of this is

@@ -57,15 +57,8 @@ fixed_statement!(
      updated_on = excluded.updated_on, sealed = excluded.sealed"
 );
 
-/// PostgreSQL only: locks a draft's row until the transaction ends, so that its saves and its submission take turns
-/// without the survey's write turn (see `app::answering::save_section`). 1 if the draft exists, else 0.
-pub fn lock(conn: &mut DbConnection, key_hash: &str) -> QueryResult<usize> {
-    LockDraft::with((bind::<Text, _>(key_hash),)).execute(conn)
-}
-
-fixed_statement!(LockDraft, "SELECT key_hash FROM drafts WHERE key_hash = ? FOR UPDATE");
-
-/// PostgreSQL only: the draft, read and locked (as [`lock`]) in one statement.
+/// PostgreSQL only: the draft, with its row locked until the transaction ends, so that its saves and its submission
+/// take turns without the survey's write turn (see `app::answering::save_section`).
 pub fn locked(conn: &mut DbConnection, key_hash: &str) -> QueryResult<Option<Draft>> {
     ReadLockedDraft::with((bind::<Text, _>(key_hash),))
         .returning::<(Text, Text, Text, Integer, Date, Text)>()
