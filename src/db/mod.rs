@@ -1,8 +1,8 @@
 //! Storage: the only door to the database is [`Db::run`].
 //!
 //! diesel is synchronous; actix workers must never block. So every query runs as one closure on tokio's blocking
-//! pool, with a pooled connection, inside the caller's tracing span. One transaction is one closure. The one
-//! exception is [`Db::run_short`]: a read of a few rows by key on SQLite takes microseconds, less than handing it to
+//! pool, with a pooled connection, inside the caller's tracing span (on SQLite, writes run on a thread of their own
+//! instead: see [`Db::write`]). One transaction is one closure. The one exception is [`Db::run_short`]: a read of a few rows by key on SQLite takes microseconds, less than handing it to
 //! the blocking pool and back, so it runs where it is called when a connection is free.
 
 pub mod backup;
@@ -15,6 +15,7 @@ pub mod queries;
 pub mod schema;
 pub mod types;
 pub mod url;
+mod writer;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -27,6 +28,7 @@ use prometheus::IntCounterVec;
 pub use connection::DbConnection;
 use connection::{ConnectionManager, Target};
 use fixed::fixed_statement;
+use writer::Writer;
 
 use crate::db::url::{DatabaseUrl, parent_dir};
 
@@ -117,6 +119,8 @@ pub enum OpenError {
         pending.len(), pending.join(", ")
     )]
     Pending { what: String, pending: Vec<String> },
+    #[error("cannot start the thread of the database's writes: {0}")]
+    Thread(std::io::Error),
 }
 
 /// Where the database named by `url` stands against this build's migrations; changes nothing but diesel's own
@@ -225,8 +229,10 @@ impl Db {
             .build(ConnectionManager::new(target.clone()))
             .map_err(|source| OpenError::Connect { what: what.clone(), source: source.into() })?;
         let (write_gate, writers) = if backend == Backend::Sqlite {
-            let writer = target.establish().map_err(|source| OpenError::Connect { what, source: source.into() })?;
-            (Some(std::sync::Arc::new(WriteGate::new(target, writer))), None)
+            let conn = target.establish().map_err(|source| OpenError::Connect { what, source: source.into() })?;
+            let writer = Writer::start(target, conn).map_err(OpenError::Thread)?;
+            let in_line = std::sync::Arc::new(tokio::sync::Semaphore::new(writer::HANDED_OVER));
+            (Some(std::sync::Arc::new(WriteGate { in_line, writer })), None)
         } else {
             let writers = usize::try_from(settings.max_size / 2).unwrap_or(1).max(1);
             (None, Some(std::sync::Arc::new(tokio::sync::Semaphore::new(writers))))
@@ -290,9 +296,9 @@ impl Db {
     /// Runs a write transaction `f` like [`Db::run`]. On SQLite, writers of this process take turns here rather
     /// than at SQLite's write lock: writers colliding there wait in its busy handler, which sleeps in growing steps
     /// (1, 2, 5, 10 … 100 ms) and leaves the lock idle meanwhile. They queue in order and never take a connection
-    /// from the pool, which stays free for readers: the writer whose turn it is writes through the writers' own
-    /// connection (see `WriteGate`), and the next one waits on a thread of its own, ready to start the moment the
-    /// current one has committed. The service's writes come through here — every
+    /// from the pool, which stays free for readers: the first few in line are handed to the writers' thread, which
+    /// writes them one after the other through the writers' own connection (see [`writer`]), starting each the moment
+    /// the one before has committed. The service's writes come through here — every
     /// transaction that takes a survey's write turn (`queries::surveys::lock_for_write`), and the others (sessions,
     /// sign-in, accounts, surveys, imports, the code-guess throttle) so that they queue fairly with them rather than
     /// lose every race from SQLite's busy handler; reads use [`Db::run`]. Another process writing the same file still
@@ -355,18 +361,8 @@ impl Db {
                 })
                 .await;
         };
-        let Some(in_line) = self.in_line(&gate.in_line).await? else { return self.run_within(None, f).await };
-        self.off_workers(move || {
-            let mut turn = gate.turn.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            let conn = gate.writer(&mut turn)?;
-            // A synced write says so itself rather than trust that the write before set it back.
-            let mode = if synced { SyncFull::with(()).execute(conn) } else { SyncNormal::with(()).execute(conn) };
-            let result = mode.and_then(|_| f(conn)).map_err(DbError::Query);
-            drop(turn);
-            drop(in_line);
-            result
-        })
-        .await
+        let Some(place) = self.in_line(&gate.in_line).await? else { return self.run_within(None, f).await };
+        self.counted(gate.writer.write(synced, place, f).await)
     }
 
     /// A place in the writers' line `line`, counted as a wait when it is full. Waiting is bounded like waiting for a
@@ -457,38 +453,11 @@ impl Db {
     }
 }
 
-/// The SQLite writers' queue (see [`Db::write`]): the first two in line wait on a thread of the blocking pool, one
-/// of them holds the turn, and with it the writers' connection.
-///
-/// Every write goes through that one connection, kept apart from the pool: SQLite drops a connection's cache of pages
-/// whenever another connection has written, so writes spread over the pooled connections read again from the file
-/// every page they touched, under the turn, while one connection that does all the writing keeps its pages.
+/// The SQLite writers' line (see [`Db::write`]): the first [`writer::HANDED_OVER`] in line are handed to the writers'
+/// thread, which runs them one after the other on the writers' connection (see [`writer`]); the others wait here.
 struct WriteGate {
     in_line: std::sync::Arc<tokio::sync::Semaphore>,
-    /// The writers' connection; `None` after a write left it broken (a panic inside its transaction), until the next
-    /// write opens it again.
-    turn: std::sync::Mutex<Option<DbConnection>>,
-    target: Target,
-}
-
-impl WriteGate {
-    fn new(target: Target, writer: DbConnection) -> Self {
-        Self {
-            in_line: std::sync::Arc::new(tokio::sync::Semaphore::new(2)),
-            turn: std::sync::Mutex::new(Some(writer)),
-            target,
-        }
-    }
-
-    /// The writers' connection held by `turn`, opened again if the write before left it broken.
-    fn writer<'t>(&self, turn: &'t mut Option<DbConnection>) -> Result<&'t mut DbConnection, DbError> {
-        use diesel::r2d2::R2D2Connection;
-        if turn.as_mut().is_none_or(|conn| conn.is_broken()) {
-            *turn = None;
-            *turn = Some(self.target.establish().map_err(DbError::Reopen)?);
-        }
-        turn.as_mut().ok_or_else(|| DbError::Task("the writers' connection did not open".into()))
-    }
+    writer: Writer,
 }
 
 /// Logs pool connection failures through tracing (r2d2 would use the `log` crate) and counts them.

@@ -211,6 +211,39 @@ on_both_backends!(
     super::writes_go_on_after_a_panic_and_beside_busy_readers
 );
 
+/// On SQLite every write runs on the writers' one thread, one after the other in the order the writes came, and none
+/// on the caller's thread or tokio's blocking pool: a write turn handed from thread to thread leaves the database idle
+/// while the next thread wakes. On PostgreSQL writes run on the blocking pool, each on a pooled connection.
+async fn writes_run_on_the_thread_their_database_wants(backend: Backend) {
+    let Some((_database, db)) = migrated(backend).await else { return };
+    let ran = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    // More writes than are handed to the writers' thread at once, so that some wait in line first.
+    let writes = (0..20).map(|n| {
+        let ran = ran.clone();
+        db.write(move |_| {
+            ran.lock().unwrap().push((n, std::thread::current().name().unwrap_or_default().to_owned()));
+            Ok(())
+        })
+    });
+    for written in futures_util::future::join_all(writes).await {
+        written.expect("every write goes through");
+    }
+    let ran = ran.lock().unwrap().clone();
+    let threads: std::collections::BTreeSet<&str> = ran.iter().map(|(_, thread)| thread.as_str()).collect();
+    let order: Vec<i32> = ran.iter().map(|(n, _)| *n).collect();
+    assert_eq!(ran.len(), 20, "every write ran once");
+    match backend {
+        Backend::Sqlite => {
+            assert_eq!(threads, ["sqlite-writer"].into(), "every SQLite write ran on the writers' thread");
+            assert_eq!(order, (0..20).collect::<Vec<_>>(), "SQLite's writes ran in the order they came");
+        }
+        Backend::Postgres => {
+            assert!(!threads.contains("sqlite-writer"), "PostgreSQL's writes ran on the blocking pool: {threads:?}");
+        }
+    }
+}
+on_both_backends!(writes_run_on_the_thread_their_database_wants, super::writes_run_on_the_thread_their_database_wants);
+
 /// Writers never take every connection from the readers. Two writes are held inside their transactions (on SQLite
 /// one holds the writers' own connection and the other waits in line; on PostgreSQL, where writers of a survey may wait
 /// long on its row lock, one holds a pooled connection and the other waits in line holding none, as at most half the

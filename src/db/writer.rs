@@ -1,0 +1,100 @@
+//! SQLite's writers' line (see [`crate::db::Db::write`]): every write of this process runs, in the order it came, on
+//! one thread that holds the writers' connection.
+//!
+//! One connection does all the writing because SQLite drops a connection's cache of pages whenever another connection
+//! has written: writes spread over the pooled connections would read again, under the write turn, every page they
+//! touched. One thread runs them because a turn handed from thread to thread leaves the database idle while the next
+//! thread wakes up and waits for a core, which on a busy machine is longer than a saved page takes to write; the
+//! writers' thread takes the next write as soon as the last one has committed, and sleeps only when none is waiting.
+//! A caller waits for its answer without holding a thread.
+
+use std::panic::AssertUnwindSafe;
+use std::sync::mpsc;
+
+use diesel::QueryResult;
+use diesel::r2d2::R2D2Connection;
+
+use super::connection::{DbConnection, Target};
+use super::{DbError, SyncFull, SyncNormal};
+use diesel::RunQueryDsl;
+
+/// How many writes may be handed to the writers' thread at once: enough that it finds the next one waiting when it
+/// has committed the last (the callers beyond wait in [`crate::db::Db`]'s line, bounded by the pool's timeout), few
+/// enough that a write handed over is never long in its queue, which it cannot leave.
+pub(super) const HANDED_OVER: usize = 8;
+
+/// A write for the writers' thread: it gets the connection (opened again if the write before left it broken) and
+/// sends its own answer.
+type Job = Box<dyn FnOnce(&mut Turn) + Send>;
+
+/// The writers' connection as the writers' thread holds it.
+pub(super) struct Turn {
+    /// `None` after a write left it broken (a panic inside its transaction), until the next write opens it again.
+    conn: Option<DbConnection>,
+    target: Target,
+}
+
+impl Turn {
+    /// The writers' connection, opened again if the write before left it broken.
+    fn connection(&mut self) -> Result<&mut DbConnection, DbError> {
+        if self.conn.as_mut().is_none_or(|conn| conn.is_broken()) {
+            self.conn = None;
+            self.conn = Some(self.target.establish().map_err(DbError::Reopen)?);
+        }
+        self.conn.as_mut().ok_or_else(|| DbError::Task("the writers' connection did not open".into()))
+    }
+}
+
+/// The sending end of the writers' thread; the thread ends, closing its connection, when the last clone is dropped.
+pub(super) struct Writer {
+    jobs: mpsc::Sender<Job>,
+}
+
+impl Writer {
+    /// Starts the writers' thread with `conn`, the writers' connection to `target`.
+    pub(super) fn start(target: Target, conn: DbConnection) -> std::io::Result<Self> {
+        let (jobs, queued) = mpsc::channel::<Job>();
+        std::thread::Builder::new().name("sqlite-writer".into()).spawn(move || {
+            let mut turn = Turn { conn: Some(conn), target };
+            for job in queued {
+                job(&mut turn);
+            }
+        })?;
+        Ok(Self { jobs })
+    }
+
+    /// Runs the write transaction `f` on the writers' thread, inside the caller's tracing span, its commit synced to
+    /// the disk or not; `place` (the caller's place in the line) is given up the moment `f` has returned. A panic in
+    /// `f` is the write's error ([`DbError::Task`]); the thread goes on with a connection opened anew.
+    pub(super) async fn write<T, F, P>(&self, synced: bool, place: P, f: F) -> Result<T, DbError>
+    where
+        F: FnOnce(&mut DbConnection) -> QueryResult<T> + Send + 'static,
+        T: Send + 'static,
+        P: Send + 'static,
+    {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let span = tracing::Span::current();
+        let job: Job = Box::new(move |turn: &mut Turn| {
+            let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                span.in_scope(|| {
+                    let conn = turn.connection()?;
+                    // A synced write says so itself rather than trust that the write before set it back.
+                    let mode =
+                        if synced { SyncFull::with(()).execute(conn) } else { SyncNormal::with(()).execute(conn) };
+                    mode.and_then(|_| f(conn)).map_err(DbError::Query)
+                })
+            }))
+            .unwrap_or_else(|panic| Err(DbError::Task(format!("a write panicked: {}", panic_text(&panic)))));
+            drop(place);
+            // The caller may be gone (its client hung up): the write stands all the same.
+            let _ = reply.send(result);
+        });
+        self.jobs.send(job).map_err(|_| DbError::Task("the writers' thread has ended".into()))?;
+        answer.await.unwrap_or_else(|_| Err(DbError::Task("the writers' thread ended during a write".into())))
+    }
+}
+
+/// What a panic said, when it said it as text.
+fn panic_text(panic: &(dyn std::any::Any + Send)) -> &str {
+    panic.downcast_ref::<&str>().copied().or_else(|| panic.downcast_ref::<String>().map(String::as_str)).unwrap_or("")
+}
