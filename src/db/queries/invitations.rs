@@ -86,9 +86,8 @@ pub fn disposition_of(
 /// Changes one letter's disposition from `from` to `to`, only if it is still `from` (so two changes at the same
 /// moment cannot both succeed), and moves its counter; 1 when it changed.
 fn change(conn: &mut DbConnection, letter: &Invitation, from: Disposition, to: Disposition) -> QueryResult<usize> {
-    let changed = diesel::update(invitations::table.find(&letter.id).filter(invitations::disposition.eq(from)))
-        .set(invitations::disposition.eq(to))
-        .execute(conn)?;
+    let changed =
+        ChangeLetter::with((bind::<Text, _>(to), bind::<Text, _>(&letter.id), bind::<Text, _>(from))).execute(conn)?;
     if changed == 1 {
         tallies::move_letter(conn, &letter.survey_id, &letter.municipality_code, from, to)?;
     }
@@ -274,6 +273,7 @@ fixed_statement!(
      RETURNING before.disposition"
 );
 fixed_statement!(StartLetter, "UPDATE invitations SET disposition = ? WHERE code_hash = ? AND disposition = ?");
+fixed_statement!(ChangeLetter, "UPDATE invitations SET disposition = ? WHERE id = ? AND disposition = ?");
 
 /// Marks the letter with this code as answered unless it already is; 1 when this call did it.
 pub fn complete_by_code_hash(conn: &mut DbConnection, code_hash: &str) -> QueryResult<usize> {

@@ -1,30 +1,16 @@
 //! The counters behind the live response rates. Every function here runs inside the caller's transaction, beside the
 //! change it counts, so the counters are exact whenever that change is (also after a crash: both or neither).
-//! Adding to a counter that does not exist yet creates it (insert-or-add needs each backend's own connection).
+//! Adding to a counter that does not exist yet creates it: each is one insert-or-add statement, declared once with
+//! `fixed_statement!` so that it stays prepared (diesel prepares its own upserts anew on every call).
 
 use diesel::prelude::*;
-use diesel::sql_types::{Integer, Text};
+use diesel::sql_types::{Date, Integer, Text};
 
 use crate::db::DbConnection;
-use crate::db::connection::on_backend;
 use crate::db::fixed::{bind, fixed_statement};
 use crate::db::models::tally::{CompletionTally, DispositionTally, ProgressTally};
 use crate::db::schema::{completion_tallies, disposition_tallies, progress_tallies};
 use crate::domain::dispositions::Disposition;
-
-/// Inserts the counter `$row` into `$table`, or where a counter with the same `$key` exists, sets it with `$add`.
-macro_rules! insert_or_add {
-    ($conn:expr, $table:expr, $row:expr, $key:expr, $add:expr) => {
-        // Insert-or-add (ON CONFLICT) cannot be expressed through the shared connection type.
-        on_backend!($conn, |conn| diesel::insert_into($table)
-            .values($row)
-            .on_conflict($key)
-            .do_update()
-            .set($add)
-            .execute(conn))
-        .map(drop)
-    };
-}
 
 /// Adds `letters` (may be negative) to a survey's municipality's count of letters with `disposition`.
 pub fn add_letters(
@@ -92,16 +78,30 @@ fixed_statement!(
 
 /// Adds a submitted response (or, when reconciling, any counts) to its day's tally.
 pub fn add_completion(conn: &mut DbConnection, tally: &CompletionTally) -> QueryResult<()> {
-    use completion_tallies::dsl as t;
-    let key = (t::survey_id, t::municipality_code, t::day, t::mode);
-    let changes = (
-        t::submitted.eq(t::submitted + tally.submitted),
-        t::partial.eq(t::partial + tally.partial),
-        t::break_off.eq(t::break_off + tally.break_off),
-        t::without_letter.eq(t::without_letter + tally.without_letter),
-    );
-    insert_or_add!(conn, t::completion_tallies, tally, key, changes)
+    AddCompletion::with((
+        bind::<Text, _>(&tally.survey_id),
+        bind::<Text, _>(&tally.municipality_code),
+        bind::<Date, _>(tally.day),
+        bind::<Text, _>(tally.mode),
+        bind::<Integer, _>(tally.submitted),
+        bind::<Integer, _>(tally.partial),
+        bind::<Integer, _>(tally.break_off),
+        bind::<Integer, _>(tally.without_letter),
+    ))
+    .execute(conn)
+    .map(drop)
 }
+
+fixed_statement!(
+    AddCompletion,
+    "INSERT INTO completion_tallies \
+     (survey_id, municipality_code, day, mode, submitted, partial, break_off, without_letter) \
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (survey_id, municipality_code, day, mode) DO UPDATE SET \
+     submitted = completion_tallies.submitted + excluded.submitted, \
+     partial = completion_tallies.partial + excluded.partial, \
+     break_off = completion_tallies.break_off + excluded.break_off, \
+     without_letter = completion_tallies.without_letter + excluded.without_letter"
+);
 
 /// Adds `drafts` (may be negative) to the count of drafts that reached `section`.
 pub fn add_drafts(
