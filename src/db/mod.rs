@@ -83,10 +83,12 @@ pub enum DbError {
     /// The query itself failed (including `NotFound`).
     #[error(transparent)]
     Query(#[from] diesel::result::Error),
-    /// Writers queued longer than the pool's timeout (SQLite: see [`Db::write`]).
+    /// Writers queued longer than the pool's timeout, or on SQLite a write handed to the writers' thread that had
+    /// not started within it (see [`Db::write`]).
     #[error("the database is busy: no turn to write within {0:?}")]
     Busy(Duration),
-    /// The blocking task was cancelled or panicked.
+    /// The blocking task was cancelled or panicked; on SQLite, a write panicked on the writers' thread, or that
+    /// thread has ended.
     #[error("the database task did not finish: {0}")]
     Task(String),
 }
@@ -350,7 +352,8 @@ impl Db {
     {
         let Some(gate) = self.write_gate.clone() else {
             let Some(writers) = &self.writers else { return self.run_within(None, f).await };
-            let Some(writing) = self.in_line(writers).await? else { return self.run_within(None, f).await };
+            let ahead = writers.available_permits() == 0;
+            let Some(writing) = self.in_line(writers, ahead).await? else { return self.run_within(None, f).await };
             // The place is given up by the write itself, not by the caller: a request dropped meanwhile (its client
             // gone) leaves its write running on the blocking pool, still holding its connection.
             return self
@@ -361,17 +364,21 @@ impl Db {
                 })
                 .await;
         };
-        let Some(place) = self.in_line(&gate.in_line).await? else { return self.run_within(None, f).await };
-        self.counted(gate.writer.write(synced, place, f).await)
+        // Any write ahead of this one, handed over or in line, is a wait for SQLite's one write turn.
+        let ahead = gate.in_line.available_permits() < writer::HANDED_OVER;
+        let Some(place) = self.in_line(&gate.in_line, ahead).await? else { return self.run_within(None, f).await };
+        self.counted(gate.writer.write(synced, self.wait, place, f).await)
     }
 
-    /// A place in the writers' line `line`, counted as a wait when it is full. Waiting is bounded like waiting for a
-    /// connection: past it the caller is told to come back later. `None` if the line is closed (it never is).
+    /// A place in the writers' line `line`, counted as a wait when a write is `ahead`. Waiting is bounded like
+    /// waiting for a connection: past it the caller is told to come back later. `None` if the line is closed (it
+    /// never is).
     async fn in_line(
         &self,
         line: &std::sync::Arc<tokio::sync::Semaphore>,
+        ahead: bool,
     ) -> Result<Option<tokio::sync::OwnedSemaphorePermit>, DbError> {
-        if line.available_permits() == 0 {
+        if ahead {
             self.counted_wait();
         }
         match tokio::time::timeout(self.wait, line.clone().acquire_owned()).await {
@@ -382,12 +389,17 @@ impl Db {
     }
 
     /// Whether the database answers within `timeout` (and, for SQLite, whether its file is still in place:
-    /// writes to an unlinked file would be lost at the next restart).
+    /// writes to an unlinked file would be lost at the next restart, and whether the writers' thread still runs).
     pub async fn check_ready(&self, timeout: Duration) -> Result<(), DbError> {
         if let Some(path) = &self.sqlite_file
             && !path.exists()
         {
             return self.counted(Err(DbError::FileMissing(path.clone())));
+        }
+        if let Some(gate) = &self.write_gate
+            && !gate.writer.is_running()
+        {
+            return self.counted(Err(DbError::Task("the writers' thread has ended".into())));
         }
         let ready = self.run_within(Some(timeout), |conn| conn.batch_execute("SELECT 1")).await;
         if !matches!(ready, Err(DbError::Query(_))) {

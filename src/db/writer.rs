@@ -1,5 +1,5 @@
-//! SQLite's writers' line (see [`crate::db::Db::write`]): every write of this process runs, in the order it came, on
-//! one thread that holds the writers' connection.
+//! SQLite's writers' line (see [`crate::db::Db::write`]): every write of this process runs on one thread that holds
+//! the writers' connection, one after the other in the order they were handed to it.
 //!
 //! One connection does all the writing because SQLite drops a connection's cache of pages whenever another connection
 //! has written: writes spread over the pooled connections would read again, under the write turn, every page they
@@ -7,20 +7,25 @@
 //! thread wakes up and waits for a core, which on a busy machine is longer than a saved page takes to write; the
 //! writers' thread takes the next write as soon as the last one has committed, and sleeps only when none is waiting.
 //! A caller waits for its answer without holding a thread.
+//!
+//! A write's closure runs on that thread, outside tokio's runtime: it must not spawn tasks, and it must never wait for
+//! another write (which would wait behind it for ever).
 
 use std::panic::AssertUnwindSafe;
 use std::sync::mpsc;
+use std::time::{Duration, Instant};
 
 use diesel::QueryResult;
+use diesel::RunQueryDsl;
 use diesel::r2d2::R2D2Connection;
 
 use super::connection::{DbConnection, Target};
 use super::{DbError, SyncFull, SyncNormal};
-use diesel::RunQueryDsl;
 
 /// How many writes may be handed to the writers' thread at once: enough that it finds the next one waiting when it
-/// has committed the last (the callers beyond wait in [`crate::db::Db`]'s line, bounded by the pool's timeout), few
-/// enough that a write handed over is never long in its queue, which it cannot leave.
+/// has committed the last (the callers beyond wait in [`crate::db::Db`]'s line). A write handed over that has not
+/// started within the pool's timeout (another process holding SQLite's lock, say) is answered [`DbError::Busy`]
+/// without running, as it would be had it waited that long in the line.
 pub(super) const HANDED_OVER: usize = 8;
 
 /// A write for the writers' thread: it gets the connection (opened again if the write before left it broken) and
@@ -45,28 +50,37 @@ impl Turn {
     }
 }
 
-/// The sending end of the writers' thread; the thread ends, closing its connection, when the last clone is dropped.
+/// The writers' thread. When the last clone of the [`crate::db::Db`] that holds it is dropped, the thread finishes
+/// the writes handed to it, closes its connection and is waited for.
 pub(super) struct Writer {
-    jobs: mpsc::Sender<Job>,
+    jobs: Option<mpsc::Sender<Job>>,
+    thread: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Writer {
     /// Starts the writers' thread with `conn`, the writers' connection to `target`.
     pub(super) fn start(target: Target, conn: DbConnection) -> std::io::Result<Self> {
         let (jobs, queued) = mpsc::channel::<Job>();
-        std::thread::Builder::new().name("sqlite-writer".into()).spawn(move || {
+        let thread = std::thread::Builder::new().name("sqlite-writer".into()).spawn(move || {
             let mut turn = Turn { conn: Some(conn), target };
             for job in queued {
-                job(&mut turn);
+                // A job catches its write's panic itself; this only keeps the thread should anything else panic.
+                let _ = std::panic::catch_unwind(AssertUnwindSafe(|| job(&mut turn)));
             }
         })?;
-        Ok(Self { jobs })
+        Ok(Self { jobs: Some(jobs), thread: Some(thread) })
+    }
+
+    /// Whether the writers' thread still takes writes.
+    pub(super) fn is_running(&self) -> bool {
+        self.thread.as_ref().is_some_and(|thread| !thread.is_finished())
     }
 
     /// Runs the write transaction `f` on the writers' thread, inside the caller's tracing span, its commit synced to
-    /// the disk or not; `place` (the caller's place in the line) is given up the moment `f` has returned. A panic in
-    /// `f` is the write's error ([`DbError::Task`]); the thread goes on with a connection opened anew.
-    pub(super) async fn write<T, F, P>(&self, synced: bool, place: P, f: F) -> Result<T, DbError>
+    /// the disk or not; `place` (the caller's place in the line) is given up the moment `f` has returned. Not started
+    /// within `wait` of being handed over, it is [`DbError::Busy`]. A panic in `f` is the write's error
+    /// ([`DbError::Task`]); a connection the panic left inside its transaction is opened anew for the next write.
+    pub(super) async fn write<T, F, P>(&self, synced: bool, wait: Duration, place: P, f: F) -> Result<T, DbError>
     where
         F: FnOnce(&mut DbConnection) -> QueryResult<T> + Send + 'static,
         T: Send + 'static,
@@ -74,23 +88,41 @@ impl Writer {
     {
         let (reply, answer) = tokio::sync::oneshot::channel();
         let span = tracing::Span::current();
+        let handed_over = Instant::now();
         let job: Job = Box::new(move |turn: &mut Turn| {
-            let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
-                span.in_scope(|| {
-                    let conn = turn.connection()?;
-                    // A synced write says so itself rather than trust that the write before set it back.
-                    let mode =
-                        if synced { SyncFull::with(()).execute(conn) } else { SyncNormal::with(()).execute(conn) };
-                    mode.and_then(|_| f(conn)).map_err(DbError::Query)
-                })
-            }))
-            .unwrap_or_else(|panic| Err(DbError::Task(format!("a write panicked: {}", panic_text(&panic)))));
+            let result = if handed_over.elapsed() > wait {
+                Err(DbError::Busy(wait))
+            } else {
+                std::panic::catch_unwind(AssertUnwindSafe(|| {
+                    span.in_scope(|| {
+                        let conn = turn.connection()?;
+                        // A synced write says so itself rather than trust that the write before set it back.
+                        let mode =
+                            if synced { SyncFull::with(()).execute(conn) } else { SyncNormal::with(()).execute(conn) };
+                        mode.and_then(|_| f(conn)).map_err(DbError::Query)
+                    })
+                }))
+                .unwrap_or_else(|panic| Err(DbError::Task(format!("a write panicked: {}", panic_text(&panic)))))
+            };
             drop(place);
             // The caller may be gone (its client hung up): the write stands all the same.
             let _ = reply.send(result);
         });
-        self.jobs.send(job).map_err(|_| DbError::Task("the writers' thread has ended".into()))?;
+        let Some(jobs) = &self.jobs else { return Err(DbError::Task("the writers' thread has ended".into())) };
+        jobs.send(job).map_err(|_| DbError::Task("the writers' thread has ended".into()))?;
         answer.await.unwrap_or_else(|_| Err(DbError::Task("the writers' thread ended during a write".into())))
+    }
+}
+
+impl Drop for Writer {
+    fn drop(&mut self) {
+        // Closing the channel ends the thread once it has run what it was handed.
+        self.jobs = None;
+        if let Some(thread) = self.thread.take()
+            && thread.thread().id() != std::thread::current().id()
+        {
+            let _ = thread.join();
+        }
     }
 }
 

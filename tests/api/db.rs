@@ -211,9 +211,10 @@ on_both_backends!(
     super::writes_go_on_after_a_panic_and_beside_busy_readers
 );
 
-/// On SQLite every write runs on the writers' one thread, one after the other in the order the writes came, and none
-/// on the caller's thread or tokio's blocking pool: a write turn handed from thread to thread leaves the database idle
-/// while the next thread wakes. On PostgreSQL writes run on the blocking pool, each on a pooled connection.
+/// On SQLite every write runs on the writers' one thread, and none on the caller's thread or tokio's blocking pool: a
+/// write turn handed from thread to thread leaves the database idle while the next thread wakes. The first writes,
+/// handed over before any could wait in line, run in the order they came. On PostgreSQL writes run on the blocking
+/// pool, each on a pooled connection.
 async fn writes_run_on_the_thread_their_database_wants(backend: Backend) {
     let Some((_database, db)) = migrated(backend).await else { return };
     let ran = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
@@ -230,12 +231,12 @@ async fn writes_run_on_the_thread_their_database_wants(backend: Backend) {
     }
     let ran = ran.lock().unwrap().clone();
     let threads: std::collections::BTreeSet<&str> = ran.iter().map(|(_, thread)| thread.as_str()).collect();
-    let order: Vec<i32> = ran.iter().map(|(n, _)| *n).collect();
+    let first: Vec<i32> = ran.iter().map(|(n, _)| *n).take(8).collect();
     assert_eq!(ran.len(), 20, "every write ran once");
     match backend {
         Backend::Sqlite => {
             assert_eq!(threads, ["sqlite-writer"].into(), "every SQLite write ran on the writers' thread");
-            assert_eq!(order, (0..20).collect::<Vec<_>>(), "SQLite's writes ran in the order they came");
+            assert_eq!(first, (0..8).collect::<Vec<_>>(), "the writes handed over at once ran in the order they came");
         }
         Backend::Postgres => {
             assert!(!threads.contains("sqlite-writer"), "PostgreSQL's writes ran on the blocking pool: {threads:?}");
@@ -243,6 +244,56 @@ async fn writes_run_on_the_thread_their_database_wants(backend: Backend) {
     }
 }
 on_both_backends!(writes_run_on_the_thread_their_database_wants, super::writes_run_on_the_thread_their_database_wants);
+
+/// A write that cannot start within the pool's timeout is told the database is busy (503) and writes nothing, also
+/// on SQLite once it was handed to the writers' thread: there it waits behind a write that holds the turn (as another
+/// process holding SQLite's lock would), on PostgreSQL in the line for the half of the pool that may write.
+async fn a_write_that_cannot_start_in_time_is_busy_and_writes_nothing(backend: Backend) {
+    let Some(database) = TestDatabase::create(backend) else { return };
+    let url = database.url();
+    let db = tokio::task::spawn_blocking(move || {
+        let url = DatabaseUrl::parse(&url).expect("a test database URL");
+        let settings = PoolSettings { max_size: 2, timeout: Duration::from_millis(300) };
+        Db::open(&url, settings, Metrics::new().unwrap().db_errors()).expect("the test database opens").0
+    })
+    .await
+    .unwrap();
+    let (release, held) = std::sync::mpsc::channel::<()>();
+    let (entered, holding) = tokio::sync::oneshot::channel();
+    let holder = {
+        let db = db.clone();
+        tokio::spawn(async move {
+            db.write(move |_| {
+                entered.send(()).unwrap();
+                held.recv_timeout(Duration::from_secs(10)).ok();
+                Ok(())
+            })
+            .await
+        })
+    };
+    holding.await.expect("the first write holds the turn");
+    let late = {
+        let db = db.clone();
+        let insert = "INSERT INTO counties (code, name) VALUES ('96', 'Provlän')";
+        tokio::spawn(async move { db.write(move |conn| diesel::sql_query(insert).execute(conn)).await })
+    };
+    // Past the pool's timeout, the first write lets go; the late one has not started.
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    release.send(()).unwrap();
+    holder.await.unwrap().expect("the first write ends once let go");
+    let late = tokio::time::timeout(Duration::from_secs(5), late).await.map(Result::unwrap);
+    assert!(
+        matches!(late, Ok(Err(trygghet::db::DbError::Busy(_)))),
+        "the write that could not start is told busy: {late:?}"
+    );
+    let count = "SELECT count(*) AS n FROM counties WHERE code = '96'";
+    let counted = db.run(move |conn| diesel::sql_query(count).get_result::<Count>(conn)).await.unwrap();
+    assert_eq!(counted.n, 0, "and it wrote nothing");
+}
+on_both_backends!(
+    a_write_that_cannot_start_in_time_is_busy_and_writes_nothing,
+    super::a_write_that_cannot_start_in_time_is_busy_and_writes_nothing
+);
 
 /// Writers never take every connection from the readers. Two writes are held inside their transactions (on SQLite
 /// one holds the writers' own connection and the other waits in line; on PostgreSQL, where writers of a survey may wait
