@@ -1,9 +1,10 @@
 //! Storage: the only door to the database is [`Db::run`].
 //!
-//! diesel is synchronous; actix workers must never block. So every query runs as one closure on tokio's blocking
-//! pool, with a pooled connection, inside the caller's tracing span (on SQLite, writes run on a thread of their own
-//! instead: see [`Db::write`]). One transaction is one closure. The one exception is [`Db::run_short`]: a read of a few rows by key on SQLite takes microseconds, less than handing it to
-//! the blocking pool and back, so it runs where it is called when a connection is free.
+//! diesel is synchronous; actix workers must never block. So every query runs as one closure on tokio's blocking pool,
+//! with a pooled connection, inside the caller's tracing span (on SQLite, writes run on a thread of their own instead:
+//! see [`Db::write`]). One transaction is one closure. The one exception is [`Db::run_short`]: a read of a few rows by
+//! key on SQLite takes microseconds, less than handing it to the blocking pool and back, so it runs where it is called
+//! when a connection is free.
 
 pub mod backup;
 pub mod connection;
