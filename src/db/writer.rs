@@ -33,7 +33,7 @@ pub(super) const HANDED_OVER: usize = 8;
 type Job = Box<dyn FnOnce(&mut Turn) + Send>;
 
 /// The writers' connection as the writers' thread holds it.
-pub(super) struct Turn {
+struct Turn {
     /// `None` after a write left it broken (a panic inside its transaction), until the next write opens it again.
     conn: Option<DbConnection>,
     target: Target,

@@ -12,8 +12,13 @@ use crate::helpers::{Backend, TestDatabase, spawn_app_with};
 use crate::on_both_backends;
 
 fn open(url: &str, max_size: u32) -> Db {
+    open_waiting(url, max_size, Duration::from_secs(5))
+}
+
+/// [`open`], with callers waiting at most `timeout` for a connection or in the writers' line.
+fn open_waiting(url: &str, max_size: u32, timeout: Duration) -> Db {
     let url = DatabaseUrl::parse(url).expect("a test database URL");
-    let settings = PoolSettings { max_size, timeout: Duration::from_secs(5) };
+    let settings = PoolSettings { max_size, timeout };
     let metrics = Metrics::new().unwrap();
     Db::open(&url, settings, metrics.db_errors()).expect("the test database opens").0
 }
@@ -251,13 +256,7 @@ on_both_backends!(writes_run_on_the_thread_their_database_wants, super::writes_r
 async fn a_write_that_cannot_start_in_time_is_busy_and_writes_nothing(backend: Backend) {
     let Some(database) = TestDatabase::create(backend) else { return };
     let url = database.url();
-    let db = tokio::task::spawn_blocking(move || {
-        let url = DatabaseUrl::parse(&url).expect("a test database URL");
-        let settings = PoolSettings { max_size: 2, timeout: Duration::from_millis(300) };
-        Db::open(&url, settings, Metrics::new().unwrap().db_errors()).expect("the test database opens").0
-    })
-    .await
-    .unwrap();
+    let db = tokio::task::spawn_blocking(move || open_waiting(&url, 2, Duration::from_millis(300))).await.unwrap();
     let (release, held) = std::sync::mpsc::channel::<()>();
     let (entered, holding) = tokio::sync::oneshot::channel();
     let holder = {
