@@ -617,7 +617,7 @@ async fn save_posted_section(
         return section_response(&page, &entry, number, &typed, &[], Some(notice), from_review, StatusCode::FORBIDDEN);
     }
     let earlier = entry.saved_answers();
-    let section_answers = match entry.instrument.validate_section(number - 1, &typed, &earlier) {
+    let section_answers = match entry.instrument.validate_section(number - 1, &typed, earlier) {
         Ok(answers) => answers,
         Err(errors) => {
             return section_response(

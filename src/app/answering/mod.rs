@@ -20,7 +20,7 @@
 //! residents may share it; past a ceiling for everyone together, addresses that tried unknown codes share one gate.
 //! The numbers and why they suffice are in [`crate::domain::code_entry`].
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use chrono::NaiveDate;
 use diesel::Connection;
@@ -84,6 +84,19 @@ pub struct SavedDraft {
     /// The furthest section (1-based) saved.
     pub reached_section: i32,
     pub contents: DraftContents,
+    /// The contents' answers checked against the instrument, once the request first needs them.
+    checked: OnceLock<Answers>,
+}
+
+impl SavedDraft {
+    /// The draft `sealed` as the code's `seal` opens it: empty contents when it does not.
+    fn open(seal: &DraftSeal, sealed: &Draft) -> Self {
+        Self {
+            reached_section: sealed.reached_section,
+            contents: DraftContents::open(seal, sealed).unwrap_or_default(),
+            checked: OnceLock::new(),
+        }
+    }
 }
 
 /// What a draft holds sealed.
@@ -211,10 +224,7 @@ async fn open_found(
     let refusal = refusal_by_state(&survey, swedish_day(chrono::Utc::now()));
     let instrument = crate::app::instruments::for_survey(ctx, &survey).await?;
     let sealed = draft.clone();
-    let draft = draft.map(|draft| SavedDraft {
-        reached_section: draft.reached_section,
-        contents: DraftContents::open(&seal, &draft).unwrap_or_default(),
-    });
+    let draft = draft.map(|draft| SavedDraft::open(&seal, &draft));
     let entry = Entry {
         code: code.clone(),
         code_hash,
@@ -530,20 +540,24 @@ pub async fn note_anonymous_post(
 }
 
 impl Entry {
-    /// The answers saved so far, checked against the instrument again; an answer that no longer fits is dropped.
-    pub fn saved_answers(&self) -> Answers {
-        let Some(draft) = &self.draft else { return Answers::default() };
-        let mut raw: RawAnswers = draft.contents.answers.clone();
-        loop {
-            match self.instrument.validate_all(&raw) {
-                Ok(answers) => return answers,
-                Err(errors) => {
-                    for error in errors {
-                        raw.remove(&error.item);
+    /// The answers saved so far, checked against the instrument again (once a request); an answer that no longer
+    /// fits is dropped.
+    pub fn saved_answers(&self) -> &Answers {
+        static NONE: Answers = Answers::NONE;
+        let Some(draft) = &self.draft else { return &NONE };
+        draft.checked.get_or_init(|| {
+            let mut raw: RawAnswers = draft.contents.answers.clone();
+            loop {
+                match self.instrument.validate_all(&raw) {
+                    Ok(answers) => return answers,
+                    Err(errors) => {
+                        for error in errors {
+                            raw.remove(&error.item);
+                        }
                     }
                 }
             }
-        }
+        })
     }
 
     /// The furthest section (1-based) the resident has saved, 0 before the first.
@@ -571,7 +585,7 @@ pub async fn save_section(
     section_answers: Answers,
     language: &str,
 ) -> Result<Saved, AppError> {
-    let mut answers = entry.saved_answers();
+    let mut answers = entry.saved_answers().clone();
     entry.instrument.replace_section(&mut answers, section_index, section_answers);
     let reached = entry.reached_section().max(section_index + 1);
     let contents = DraftContents {
@@ -736,7 +750,7 @@ pub enum Submitted {
 
 /// Submits the draft as the resident's response.
 pub async fn submit(ctx: &Context, entry: &Entry, submission_id: &str) -> Result<Submitted, AppError> {
-    let answers = entry.saved_answers();
+    let answers = entry.saved_answers().clone();
     let completeness = crate::domain::aapor::classify(answers.len(), entry.instrument.applicable_items(&answers));
     let new = NewResponse {
         survey_id: entry.survey.id.clone(),

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use lru::LruCache;
 
-use super::{DraftContents, Entry, SavedDraft};
+use super::{Entry, SavedDraft};
 use crate::app::Context;
 use crate::db::models::response::Draft;
 use crate::db::models::survey::Survey;
@@ -71,10 +71,7 @@ pub fn recall(ctx: &Context, code: &InvitationCode) -> Option<Entry> {
     let draft_key = ctx.hasher.draft_key(code);
     let kept = ctx.recall.lock().get(&draft_key).cloned()?;
     let seal = ctx.hasher.draft_seal(code);
-    let draft = kept.draft.as_ref().map(|draft| SavedDraft {
-        reached_section: draft.reached_section,
-        contents: DraftContents::open(&seal, draft).unwrap_or_default(),
-    });
+    let draft = kept.draft.as_ref().map(|draft| SavedDraft::open(&seal, draft));
     Some(Entry {
         code: code.clone(),
         code_hash: ctx.hasher.hash(code),

@@ -126,6 +126,9 @@ impl AnswerValue {
 }
 
 impl Answers {
+    /// No answers.
+    pub const NONE: Self = Self(BTreeMap::new());
+
     pub fn get(&self, item_id: &str) -> Option<&AnswerValue> {
         self.0.get(item_id)
     }
@@ -306,13 +309,14 @@ impl Instrument {
         earlier: &Answers,
     ) -> Result<Answers, Vec<AnswerError>> {
         let items = || sections.iter().flat_map(|section| &section.items);
-        let in_scope: BTreeSet<&str> = items().map(|item| item.id.as_str()).collect();
+        // Few items have a condition, so their parent is looked for among the sections' items only for those.
+        let in_scope = |id: &str| items().any(|item| item.id == id);
         let mut answers = Answers::default();
         let mut errors = Vec::new();
         for item in items() {
             let values = raw.get(&item.id).map_or(&[][..], Vec::as_slice);
             if let Some(condition) = &item.show_if {
-                let so_far = if in_scope.contains(condition.item.as_str()) { &answers } else { earlier };
+                let so_far = if in_scope(&condition.item) { &answers } else { earlier };
                 match so_far.get(&condition.item) {
                     Some(parent) if parent.has(&condition.equals) => {}
                     // The question it follows was answered otherwise, yet this one was answered too.
@@ -377,9 +381,10 @@ impl Instrument {
         if let ItemKind::Number { min, max, .. } = item.kind {
             return parse_integer(value, min, max).map(|number| Some(AnswerValue::Number(number)));
         }
-        match self.choice_codes(item) {
-            Some(codes) if codes.contains(value) => Ok(Some(AnswerValue::Choice((*value).to_owned()))),
-            _ => Err(AnswerProblem::NotAnOption),
+        if self.is_choice(item, value) {
+            Ok(Some(AnswerValue::Choice((*value).to_owned())))
+        } else {
+            Err(AnswerProblem::NotAnOption)
         }
     }
 }

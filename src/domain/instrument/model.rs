@@ -219,6 +219,22 @@ impl Instrument {
         }
     }
 
+    /// Whether `code` is one of [`Self::choice_codes`] of `item` (without collecting them: every saved page checks
+    /// each of its resident's answers this way).
+    pub fn is_choice(&self, item: &Item, code: &str) -> bool {
+        match &item.kind {
+            ItemKind::Scale { .. } => self.scale_of(item).is_some_and(|scale| {
+                scale.options.iter().any(|option| option.code == code)
+                    || scale.dont_know.as_ref().is_some_and(|choice| choice.code == code)
+            }),
+            ItemKind::Single { options } | ItemKind::Multiple { options, .. } => {
+                options.iter().any(|choice| choice.code == code)
+            }
+            ItemKind::YesNo { .. } => code == YES || code == NO,
+            ItemKind::Number { .. } | ItemKind::Text { .. } => false,
+        }
+    }
+
     /// The codes an item's answer can take, in display order ("don't know" last); `None` for number and text items.
     pub fn choice_codes<'a>(&'a self, item: &'a Item) -> Option<Vec<&'a str>> {
         let codes = match &item.kind {

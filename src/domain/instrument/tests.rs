@@ -228,6 +228,21 @@ fn texts_fall_back_to_the_default_language() {
     assert_eq!(instrument.choice_codes(instrument.item("years").unwrap()), None);
 }
 
+#[test]
+fn an_answer_is_a_choice_exactly_when_it_is_one_of_the_items_codes() {
+    for instrument in [sample(), default_instrument().unwrap()] {
+        for item in instrument.items() {
+            let codes = instrument.choice_codes(item).unwrap_or_default();
+            for code in &codes {
+                assert!(instrument.is_choice(item, code), "{}: {code}", item.id);
+            }
+            for other in ["", "x", "dont_know_", "ja", "5"] {
+                assert_eq!(instrument.is_choice(item, other), codes.contains(&other), "{}: {other:?}", item.id);
+            }
+        }
+    }
+}
+
 /// Sets the value at a JSON pointer, adding the last key to its object if it is not there yet.
 fn set(json: &mut Value, pointer: &str, value: Value) {
     let (parent, key) = pointer.rsplit_once('/').unwrap();
