@@ -667,6 +667,58 @@ on_both_backends!(
     super::audit_events_give_their_municipality_and_swedish_day
 );
 
+/// A code's look-up (every page a resident opens or saves) is written as SQL, column by column: each column lands in
+/// its own field, as diesel's own reads of the same rows give it, with the letter's draft and without.
+async fn a_letter_is_looked_up_with_every_column_in_its_place(backend: Backend) {
+    use trygghet::db::queries::{drafts, invitations, surveys};
+
+    let Some((database, db)) = migrated(backend).await else { return };
+    // Every column a value of its own, so that two columns of one type read in each other's place show.
+    database.execute(
+        "INSERT INTO users (id, email, display_name, password_hash, role, created_at) VALUES \
+             ('u1', 'samordnare@polisen.se', 'S', 'x', 'coordinator', '2026-08-01 08:00:00'); \
+         INSERT INTO surveys (id, title, instrument_key, instrument_version, state, access, opens_on, closes_on, \
+             created_by, created_at, copied_from, revision, min_base, min_cell, sender, contact, languages) VALUES \
+             ('s-old', 'Förra', 'k0', 'v0', 'closed', 'codes', '2025-09-01', '2025-10-31', NULL, \
+              '2025-08-01 08:00:00', NULL, 0, 30, 3, NULL, NULL, 'sv'), \
+             ('s1', 'Trygghetsmätning', 'key', 'version', 'open', 'codes', '2026-09-01', '2026-10-31', 'u1', \
+              '2026-08-02 09:10:11', 's-old', 7, 25, 4, 'Polisen', '{\"phone\": \"114 14\"}', 'sv,en'); \
+         INSERT INTO survey_municipalities (survey_id, municipality_code, sample_size) VALUES ('s1', '1783', 300); \
+         INSERT INTO invitations (id, survey_id, municipality_code, letter_serial, code_hash, disposition, \
+             draft_section) VALUES ('i1', 's1', '1783', 12, 'h1', 'started', 3), \
+             ('i2', 's1', '1783', 13, 'h2', 'not_returned', NULL); \
+         INSERT INTO drafts (key_hash, survey_id, municipality_code, reached_section, updated_on, sealed) VALUES \
+             ('k1', 's1', '1783', 3, '2026-09-03', 'sealed contents');",
+    );
+    let (found, without, unknown, letter, survey, draft) = db
+        .run(|conn| {
+            Ok((
+                invitations::with_survey_and_draft(conn, "h1", "k1")?,
+                invitations::with_survey_and_draft(conn, "h2", "k2")?,
+                invitations::with_survey_and_draft(conn, "h3", "k1")?,
+                invitations::by_serial(conn, "s1", "1783", 12)?,
+                surveys::find(conn, "s1")?,
+                drafts::get(conn, "k1")?,
+            ))
+        })
+        .await
+        .expect("the letter is looked up");
+    let (found_letter, found_survey, name, found_draft) = found.expect("the letter is found");
+    assert_eq!(format!("{found_letter:?}"), format!("{:?}", letter.expect("letter 12")));
+    assert_eq!(format!("{found_survey:?}"), format!("{survey:?}"));
+    assert_eq!(format!("{found_draft:?}"), format!("{draft:?}"));
+    assert!(found_draft.is_some());
+    assert_eq!(name, "Hagfors");
+    assert_eq!((found_survey.revision, found_survey.min_base, found_survey.min_cell), (7, 25, 4));
+    let (letter, _, _, draft) = without.expect("the letter without a draft is found");
+    assert_eq!((letter.letter_serial, draft.is_none()), (13, true));
+    assert!(unknown.is_none(), "no letter has the code");
+}
+on_both_backends!(
+    a_letter_is_looked_up_with_every_column_in_its_place,
+    super::a_letter_is_looked_up_with_every_column_in_its_place
+);
+
 /// A pooled connection is not asked whether it is alive on every checkout (a round trip on PostgreSQL), so one the
 /// server ended fails its next statement; from then on every connection is asked before it is handed out, and the
 /// caller is told the database is unavailable rather than given another dead connection; once the server is back,

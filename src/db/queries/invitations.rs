@@ -7,7 +7,7 @@ use crate::db::fixed::{bind, fixed_statement};
 use crate::db::models::response::Draft;
 use crate::db::models::survey::{Invitation, Survey};
 use crate::db::queries::tallies;
-use crate::db::schema::{drafts, invitations, municipalities, surveys};
+use crate::db::schema::{drafts, invitations, surveys};
 use crate::domain::dispositions::Disposition;
 
 /// The highest letter serial used in a survey's municipality (0 when none).
@@ -201,15 +201,34 @@ pub fn with_survey_and_draft(
     code_hash: &str,
     draft_key: &str,
 ) -> QueryResult<Option<LetterRows>> {
-    invitations::table
-        .inner_join(surveys::table)
-        .inner_join(municipalities::table.on(municipalities::code.eq(invitations::municipality_code)))
-        .left_join(drafts::table.on(drafts::key_hash.eq(draft_key)))
-        .filter(invitations::code_hash.eq(code_hash))
-        .select((Invitation::as_select(), Survey::as_select(), municipalities::name, Option::<Draft>::as_select()))
-        .first(conn)
+    // Every page a resident opens or saves runs this, so it is a fixed statement: diesel walks a query it builds
+    // twice on every call (whether it may be kept prepared, then for its values), 30 columns each time.
+    LetterWithSurveyAndDraft::with((bind::<Text, _>(draft_key), bind::<Text, _>(code_hash)))
+        .returning::<(LetterColumns, surveys::SqlType, Text, Nullable<drafts::SqlType>)>()
+        .get_result(conn)
         .optional()
 }
+
+/// The SQL types of the columns of [`Invitation`], in its fields' order.
+type LetterColumns = (Text, Text, Text, Integer, Text, Text);
+
+// The columns in the order of the fields of `Invitation`, `Survey` and `Draft` (`surveys` and `drafts` have no others).
+fixed_statement!(
+    LetterWithSurveyAndDraft,
+    "SELECT invitations.id, invitations.survey_id, invitations.municipality_code, invitations.letter_serial, \
+     invitations.code_hash, invitations.disposition, \
+     surveys.id, surveys.title, surveys.instrument_key, surveys.instrument_version, surveys.state, surveys.access, \
+     surveys.opens_on, surveys.closes_on, surveys.created_by, surveys.created_at, surveys.copied_from, \
+     surveys.revision, surveys.min_base, surveys.min_cell, surveys.sender, surveys.contact, surveys.languages, \
+     municipalities.name, \
+     drafts.key_hash, drafts.survey_id, drafts.municipality_code, drafts.reached_section, drafts.updated_on, \
+     drafts.sealed \
+     FROM invitations \
+     INNER JOIN surveys ON surveys.id = invitations.survey_id \
+     INNER JOIN municipalities ON municipalities.code = invitations.municipality_code \
+     LEFT JOIN drafts ON drafts.key_hash = ? \
+     WHERE invitations.code_hash = ?"
+);
 
 /// Notes that the draft of the letter with this code (of `survey` in `municipality`) reached `section`, and marks the
 /// letter started (a resident saved a page) unless staff or an answer have given it a more telling disposition.
