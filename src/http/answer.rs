@@ -26,7 +26,7 @@ use crate::http::client_address;
 use crate::http::cookies;
 use crate::http::forms::{PUBLIC_CSRF_COOKIE, public_csrf, public_token_matches};
 use crate::http::language;
-use crate::http::render::context;
+use crate::http::render::{Context, context};
 use crate::http::state::AppState;
 use crate::i18n::{self, text};
 use crate::views::questionnaire::{self, raw_answers};
@@ -117,15 +117,13 @@ impl<'a> Page<'a> {
     }
 
     /// Renders `template` with the page's language, direction, switch and CSRF token; sets the cookies it needs.
-    fn render(&self, status: StatusCode, template: &str, content: serde_json::Value) -> Result<HttpResponse, AppError> {
+    fn render(&self, status: StatusCode, template: &str, content: Context) -> Result<HttpResponse, AppError> {
         let (csrf_token, csrf_cookie) = public_csrf(self.request, self.state.secure_cookies);
         let mut context = context! {
             lang => self.lang, dir => i18n::direction(&self.lang), resident => true, csrf_token,
             languages => language_links(&self.languages, &self.lang), asker => self.asker,
         };
-        if let (Some(map), serde_json::Value::Object(content)) = (context.as_object_mut(), content) {
-            map.extend(content);
-        }
+        context.extend(content);
         let mut response = self.state.templates.page(status, template, context)?;
         response.headers_mut().insert(header::REFERRER_POLICY, header::HeaderValue::from_static("no-referrer"));
         response.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
@@ -246,7 +244,7 @@ pub async fn start_page(request: HttpRequest, state: web::Data<AppState>) -> Res
     page.render(StatusCode::OK, "answer/start.html", start_context(&page, "", None))
 }
 
-fn start_context(page: &Page, code: &str, error: Option<String>) -> serde_json::Value {
+fn start_context(page: &Page, code: &str, error: Option<String>) -> Context {
     let errors = Worded::list("code", error.as_deref());
     context! { title => page.t("start_title"), code, error, errors, code_example => CODE_EXAMPLE }
 }
@@ -417,7 +415,7 @@ fn entry_page<'a>(state: &'a AppState, request: &'a HttpRequest, entry: &Entry) 
 }
 
 /// What the pages of one entry share: the survey's title, the municipality, the code.
-fn entry_context(page: &Page, entry: &Entry) -> serde_json::Value {
+fn entry_context(page: &Page, entry: &Entry) -> Context {
     let language = entry.instrument.lang(&page.lang);
     context! {
         survey_title => entry.instrument.title().get(language),
@@ -429,10 +427,8 @@ fn entry_context(page: &Page, entry: &Entry) -> serde_json::Value {
     }
 }
 
-fn merged(mut base: serde_json::Value, more: serde_json::Value) -> serde_json::Value {
-    if let (Some(map), serde_json::Value::Object(more)) = (base.as_object_mut(), more) {
-        map.extend(more);
-    }
+fn merged(mut base: Context, more: Context) -> Context {
+    base.extend(more);
     base
 }
 

@@ -115,11 +115,9 @@ async fn cover_letters(
     let state = state.clone();
     Ok(Box::new(move |letters: &[IssuedLetter], first: bool, last: bool| {
         let mut context = shared.clone();
-        if let Some(map) = context.as_object_mut() {
-            map.insert("letters".to_owned(), serde_json::to_value(letters).unwrap_or_default());
-            map.insert("first".to_owned(), first.into());
-            map.insert("last".to_owned(), last.into());
-        }
+        context.insert("letters", &letters);
+        context.insert("first", &first);
+        context.insert("last", &last);
         state.templates.0.render("print/letters.html", context).map_err(|error| error.to_string())
     }))
 }

@@ -443,7 +443,7 @@ pub(crate) async fn render_survey(
 
 /// What the survey page says first: where the survey stands in its period, the answers so far, and what a draft
 /// still lacks before it can open.
-fn status_of(survey: &SurveyView, today: chrono::NaiveDate) -> serde_json::Value {
+fn status_of(survey: &SurveyView, today: chrono::NaiveDate) -> crate::http::render::Context {
     use crate::domain::format::number as thousands;
     let sum = |of: fn(&PartView) -> i64| survey.municipalities.iter().map(of).sum::<i64>();
     let (web, paper) = (sum(|part| part.responses_web), sum(|part| part.responses_paper));

@@ -1,7 +1,8 @@
 //! Server-rendered pages: minijinja templates compiled into the binary (no files to deploy, no build step).
 
-use minijinja::Environment;
-use minijinja::value::Serde;
+use std::collections::BTreeMap;
+
+use minijinja::{Environment, Value};
 use serde::Serialize;
 
 use crate::auth::Staff;
@@ -80,22 +81,37 @@ pub const STYLESHEET: &str = include_str!("../../frontend/static/trygghet.css");
 /// The printed questionnaire's and the cover letters' stylesheet.
 pub const PRINT_STYLESHEET: &str = include_str!("../../frontend/static/print.css");
 
-/// Builds a template context like minijinja's `context!` (`key => value`, or `key` for a variable of that name), but
-/// from anything serde can serialize.
+/// Builds a template [`Context`] like minijinja's `context!` (`key => value`, or `key` for a variable of that name),
+/// but from anything serde can serialize.
 macro_rules! context {
     ($($key:ident $(=> $value:expr)?),* $(,)?) => {{
         #[allow(unused_mut)]
-        let mut map = serde_json::Map::new();
-        $(map.insert(
-            stringify!($key).to_owned(),
-            serde_json::to_value(&$crate::views::templates::context!(@value $key $(, $value)?)).unwrap_or_default(),
-        );)*
-        serde_json::Value::Object(map)
+        let mut context = $crate::views::templates::Context::default();
+        $(context.insert(stringify!($key), &$crate::views::templates::context!(@value $key $(, $value)?));)*
+        context
     }};
     (@value $key:ident) => { $key };
     (@value $key:ident, $value:expr) => { $value };
 }
 pub(crate) use context;
+
+/// What a template is rendered with: each name with its value, already as templates read it. Values are turned into
+/// template values once, as they are put in (not first into JSON and then again).
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(transparent)]
+pub struct Context(BTreeMap<&'static str, Value>);
+
+impl Context {
+    /// Puts `value` under `name`, replacing what was there.
+    pub fn insert(&mut self, name: &'static str, value: &impl Serialize) {
+        self.0.insert(name, Value::from(minijinja::value::Serde(value)));
+    }
+
+    /// Puts every name of `more` in, replacing what was under the same names.
+    pub fn extend(&mut self, more: Self) {
+        self.0.extend(more.0);
+    }
+}
 
 /// The compiled templates.
 pub struct Templates {
@@ -116,10 +132,10 @@ impl Templates {
     }
 
     /// Renders `name` with `context` into a string (a part of a page).
-    pub fn render(&self, name: &str, context: impl Serialize) -> Result<String, AppError> {
+    pub fn render(&self, name: &str, context: Context) -> Result<String, AppError> {
         self.env
             .get_template(name)
-            .and_then(|template| template.render(Serde(&context)))
+            .and_then(|template| template.render(Value::from_pairs(context.0)))
             .map_err(|error| AppError::Internal(Box::new(error)))
     }
 }
