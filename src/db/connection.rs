@@ -51,12 +51,6 @@ pub const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 5000; \
      PRAGMA foreign_keys = ON; \
      PRAGMA secure_delete = ON;";
 
-/// The writers' connection's own setting: the journals of savepoints (each form of a group stored in one transaction
-/// has one) stay in memory. Otherwise SQLite moves one to a temporary file once it passes 64 KB, a file opened,
-/// written and removed again for most groups of paper forms. They hold only the pages a group's savepoints change, and
-/// nothing in them is needed after a crash (the write-ahead log is what makes a commit durable).
-pub const SQLITE_WRITER_PRAGMAS: &str = "PRAGMA temp_store = MEMORY;";
-
 /// Where new connections go.
 #[derive(Clone)]
 pub enum Target {
@@ -82,16 +76,6 @@ impl Target {
 }
 
 impl Target {
-    /// Opens the SQLite writers' connection (see `db::writer`): [`Self::establish`] with
-    /// [`SQLITE_WRITER_PRAGMAS`]; on PostgreSQL the same as `establish`.
-    pub fn establish_writer(&self) -> Result<DbConnection, r2d2::Error> {
-        let mut conn = self.establish()?;
-        if let DbConnection::Sqlite(sqlite) = &mut conn {
-            sqlite.batch_execute(SQLITE_WRITER_PRAGMAS).map_err(r2d2::Error::QueryError)?;
-        }
-        Ok(conn)
-    }
-
     /// Where connections to `url` go.
     pub fn of(url: &crate::db::url::DatabaseUrl) -> Self {
         match url {

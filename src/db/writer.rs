@@ -44,7 +44,7 @@ impl Turn {
     fn connection(&mut self) -> Result<&mut DbConnection, DbError> {
         if self.conn.as_mut().is_none_or(|conn| conn.is_broken()) {
             self.conn = None;
-            self.conn = Some(self.target.establish_writer().map_err(DbError::Reopen)?);
+            self.conn = Some(self.target.establish().map_err(DbError::Reopen)?);
         }
         self.conn.as_mut().ok_or_else(|| DbError::Task("the writers' connection did not open".into()))
     }

@@ -89,16 +89,6 @@ async fn every_pooled_connection_is_set_up_alike(backend: Backend) {
     assert_eq!((in_use, max), (0, 4));
     assert_eq!(idle, 4, "all four connections were opened and returned");
 
-    // SQLite's writers' connection also keeps savepoints' journals in memory; the readers keep SQLite's default.
-    if backend == Backend::Sqlite {
-        let temp_store = |conn: &mut trygghet::db::DbConnection| {
-            diesel::sql_query("SELECT temp_store AS value FROM pragma_temp_store").get_result::<Number>(conn)
-        };
-        let writers = db.write(move |conn| temp_store(conn)).await.expect("the writers' connection answers");
-        let readers = db.run(move |conn| temp_store(conn)).await.expect("a pooled connection answers");
-        assert_eq!((writers.value, readers.value), (2, 0), "temp_store MEMORY on the writers' connection only");
-    }
-
     // Foreign keys hold on both backends: a municipality in an unknown county is refused.
     let result = db
         .run(|conn| {
@@ -111,12 +101,6 @@ async fn every_pooled_connection_is_set_up_alike(backend: Backend) {
     assert!(result.is_err(), "a dangling county code is refused");
 }
 on_both_backends!(every_pooled_connection_is_set_up_alike, super::every_pooled_connection_is_set_up_alike);
-
-#[derive(QueryableByName)]
-struct Number {
-    #[diesel(sql_type = BigInt)]
-    value: i64,
-}
 
 /// Both of a two-connection pool's connections taken by calls that wait until the returned guard is released.
 struct Held {
