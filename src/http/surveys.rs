@@ -21,7 +21,7 @@ use crate::http::body::JsonObject;
 use crate::http::extract::CurrentUser;
 use crate::http::forms::ProtectedForm;
 use crate::http::notice::{self, Notice};
-use crate::http::render::context;
+use crate::http::render::{Context, context};
 use crate::http::state::AppState;
 use crate::views;
 use crate::views::population::MarginTable;
@@ -443,7 +443,7 @@ pub(crate) async fn render_survey(
 
 /// What the survey page says first: where the survey stands in its period, the answers so far, and what a draft
 /// still lacks before it can open.
-fn status_of(survey: &SurveyView, today: chrono::NaiveDate) -> crate::http::render::Context {
+fn status_of(survey: &SurveyView, today: chrono::NaiveDate) -> Context {
     use crate::domain::format::number as thousands;
     let sum = |of: fn(&PartView) -> i64| survey.municipalities.iter().map(of).sum::<i64>();
     let (web, paper) = (sum(|part| part.responses_web), sum(|part| part.responses_paper));
