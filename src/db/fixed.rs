@@ -88,6 +88,7 @@ tuple_binds!(3; A SA 0, B SB 1, C SC 2);
 tuple_binds!(4; A SA 0, B SB 1, C SC 2, D SD 3);
 tuple_binds!(5; A SA 0, B SB 1, C SC 2, D SD 3, E SE 4);
 tuple_binds!(6; A SA 0, B SB 1, C SC 2, D SD 3, E SE 4, F SF 5);
+tuple_binds!(7; A SA 0, B SB 1, C SC 2, D SD 3, E SE 4, F SF 5, G SG 6);
 tuple_binds!(8; A SA 0, B SB 1, C SC 2, D SD 3, E SE 4, F SF 5, G SG 6, H SH 7);
 
 impl<DB: Backend> Binds<DB> for () {

@@ -31,7 +31,7 @@ use crate::app::responses::{self, NewResponse, Stored};
 use crate::db::models::response::{Draft, LegacyDraft};
 use crate::db::models::survey::Survey;
 use crate::db::queries::throttle::Slot;
-use crate::db::queries::{drafts, invitations, surveys, tallies, throttle as throttle_queries};
+use crate::db::queries::{drafts, invitations, surveys, throttle as throttle_queries};
 use crate::db::{Abort, DbConnection};
 use crate::domain::code_entry;
 use crate::domain::codes::{CodeHasher, InvitationCode};
@@ -612,9 +612,10 @@ pub async fn save_section(
                 // Saves of one survey take turns, so the count of drafts per section moves exactly with them. On
                 // SQLite, whose writes are serial anyway, the turn comes first (its write lock must be taken by the
                 // first statement). On PostgreSQL writers of a survey wait for each other from the turn to their
-                // commit, so the turn comes after the draft is written, with the draft's own row locked before it is
-                // read: saves of one draft (two tabs) and its submission (`app::responses`) take turns on that row,
-                // and all of them lock the draft before the survey, the survey before the letter.
+                // commit, so the turn comes as late as it can, with the draft's write (one statement), and the
+                // draft's own row is locked before it is read: saves of one draft (two tabs) and its submission
+                // (`app::responses`) take turns on that row, and all of them lock the draft before the survey, the
+                // survey before the letter.
                 let late_turn = matches!(conn, DbConnection::Postgres(_));
                 let (before, written) = if late_turn {
                     draft_for_save(conn, &draft)?
@@ -625,25 +626,25 @@ pub async fn save_section(
                 let reached =
                     before.as_ref().map_or(draft.reached_section, |old| old.reached_section.max(draft.reached_section));
                 let draft = Draft { reached_section: reached, ..draft };
-                if !written {
-                    drafts::save(conn, &draft)?;
-                }
-                if late_turn {
-                    surveys::lock_for_write(conn, &draft.survey_id)?;
+                match (late_turn, written) {
+                    (false, _) => drafts::save(conn, &draft)?,
+                    (true, false) => drafts::save_taking_turn(conn, &draft)?,
+                    (true, true) => surveys::lock_for_write(conn, &draft.survey_id).map(drop)?,
                 }
                 let (survey, municipality) = (&draft.survey_id, &draft.municipality_code);
                 // A new draft, or an open-link start that saved nothing yet, was never counted (see
-                // `start_open_link`).
-                match before.map_or(0, |old| old.reached_section) {
-                    0 => tallies::add_drafts(conn, survey, municipality, reached, 1)?,
-                    old => tallies::move_draft(conn, survey, municipality, old, reached)?,
-                }
-                // Beside the letter only how far its draft reached: what a paper form for it takes out of the
-                // counts. A letter answered since this page was read (in another tab) takes no draft: all of this is
-                // rolled back.
-                if let Some(code_hash) = &letter
-                    && !invitations::note_draft(conn, code_hash, survey, municipality, reached)?
-                {
+                // `start_open_link`). Beside the letter only how far its draft reached: what a paper form for it
+                // takes out of the counts. A letter answered since this page was read (in another tab) takes no
+                // draft: all of this is rolled back.
+                let counted_from = before.map_or(0, |old| old.reached_section);
+                if !invitations::count_saved_draft(
+                    conn,
+                    letter.as_deref(),
+                    survey,
+                    municipality,
+                    counted_from,
+                    reached,
+                )? {
                     return Err(Abort::Reason(()));
                 }
                 Ok(())

@@ -49,12 +49,39 @@ pub fn save(conn: &mut DbConnection, draft: &Draft) -> QueryResult<()> {
     Ok(())
 }
 
+// The upsert of a draft, in `SaveDraft` and `SaveDraftTakingTurn`.
+macro_rules! upsert_draft {
+    () => {
+        "INSERT INTO drafts (key_hash, survey_id, municipality_code, reached_section, updated_on, sealed) \
+         VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key_hash) DO UPDATE SET survey_id = excluded.survey_id, \
+         municipality_code = excluded.municipality_code, reached_section = excluded.reached_section, \
+         updated_on = excluded.updated_on, sealed = excluded.sealed"
+    };
+}
+
+fixed_statement!(SaveDraft, upsert_draft!());
+
+/// PostgreSQL only: saves a draft whose row this transaction has locked (see [`locked`]) and takes its survey's
+/// write turn (`surveys::lock_for_write`), in one statement: a round trip fewer for every saved page.
+pub fn save_taking_turn(conn: &mut DbConnection, draft: &Draft) -> QueryResult<()> {
+    let (key_hash, survey_id, municipality_code, reached_section, updated_on, sealed) = row(draft);
+    SaveDraftTakingTurn::with((
+        key_hash,
+        survey_id,
+        municipality_code,
+        reached_section,
+        updated_on,
+        sealed,
+        bind::<Text, _>(&draft.survey_id),
+    ))
+    .execute(conn)?;
+    Ok(())
+}
+
+// PostgreSQL runs the two in either order; the draft's row is locked, so nothing else writes it meanwhile.
 fixed_statement!(
-    SaveDraft,
-    "INSERT INTO drafts (key_hash, survey_id, municipality_code, reached_section, updated_on, sealed) \
-     VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key_hash) DO UPDATE SET survey_id = excluded.survey_id, \
-     municipality_code = excluded.municipality_code, reached_section = excluded.reached_section, \
-     updated_on = excluded.updated_on, sealed = excluded.sealed"
+    SaveDraftTakingTurn,
+    concat!("WITH saved AS (", upsert_draft!(), ") UPDATE surveys SET revision = revision + 1 WHERE id = ?")
 );
 
 /// PostgreSQL only: the draft, with its row locked until the transaction ends, so that its saves and its submission
