@@ -21,9 +21,9 @@ mod writer;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use diesel::QueryResult;
 use diesel::connection::SimpleConnection;
 use diesel::r2d2::{self, Pool};
-use diesel::{QueryResult, RunQueryDsl};
 use prometheus::IntCounterVec;
 
 pub use connection::DbConnection;
@@ -36,19 +36,38 @@ use crate::db::url::{DatabaseUrl, parent_dir};
 // A SQLite write says per connection whether its commit waits for the disk (see `Db::write_unsynced`).
 fixed_statement!(SyncFull, "PRAGMA synchronous = FULL");
 fixed_statement!(SyncNormal, "PRAGMA synchronous = NORMAL");
-// A PostgreSQL transaction says so itself, till it ends (see `commit_unsynced`).
-fixed_statement!(CommitUnsynced, "SET LOCAL synchronous_commit = off");
-
-/// The first statement of a transaction inside [`Db::write_unsynced`]: on PostgreSQL its commit then returns once the
-/// commit is in the server's log buffer, without waiting for the disk. Like SQLite's `synchronous = NORMAL` it
-/// survives the service being killed (the server has it) and reaches the disk within a moment, with the server's next
-/// flush or the next synced commit; only a crash of the server or the machine in that moment may lose it, never leaving
-/// the database inconsistent. It matters under a survey's turn: a saved page's commit holds that row lock, and every
-/// other save of the survey waits for it. On SQLite it does nothing: `Db::write_unsynced` has set the connection.
-pub fn commit_unsynced(conn: &mut DbConnection) -> QueryResult<()> {
-    match conn {
-        DbConnection::Postgres(_) => CommitUnsynced::with(()).execute(conn).map(drop),
-        DbConnection::Sqlite(_) => Ok(()),
+/// A write transaction for [`Db::write_unsynced`] and [`Db::write_beside_turns`], running `f` like diesel's
+/// `Connection::transaction`: on PostgreSQL its commit returns once the commit is in the server's log buffer, without
+/// waiting for the disk (the transaction begins with `SET LOCAL synchronous_commit = off`, sent with its `BEGIN` in one
+/// round trip). Like SQLite's `synchronous = NORMAL` it survives the service being killed (the server has it) and
+/// reaches the disk within a moment, with the server's next flush or the next synced commit; only a crash of the
+/// server or the machine in that moment may lose it, never leaving the database inconsistent. It matters under a
+/// survey's turn: a saved page's commit holds that row lock, and every other save of the survey waits for it. On
+/// SQLite it is `Connection::transaction`: those writes have set the connection.
+pub fn unsynced_transaction<T, E, F>(conn: &mut DbConnection, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    fn postgres(conn: &mut DbConnection) -> &mut diesel::PgConnection {
+        match conn {
+            DbConnection::Postgres(pg) => pg,
+            DbConnection::Sqlite(_) => unreachable!("checked before the transaction began"),
+        }
+    }
+    let DbConnection::Postgres(pg) = conn else { return diesel::Connection::transaction(conn, f) };
+    // As diesel's own transaction with a chosen `BEGIN` (`PgConnection::build_transaction`) does.
+    AnsiTransactionManager::begin_transaction_sql(pg, "BEGIN; SET LOCAL synchronous_commit = off")?;
+    match f(conn) {
+        Ok(value) => {
+            AnsiTransactionManager::commit_transaction(postgres(conn))?;
+            Ok(value)
+        }
+        Err(error) => match AnsiTransactionManager::rollback_transaction(postgres(conn)) {
+            Ok(()) | Err(diesel::result::Error::BrokenTransactionManager) => Err(error),
+            Err(rollback) => Err(rollback.into()),
+        },
     }
 }
 
@@ -323,7 +342,7 @@ impl Db {
     /// disk with the next synced commit (every submission and every staff action is one) or the next checkpoint; a
     /// power cut in between may lose it. For a resident's saved page and the counters of code look-ups, which cost
     /// nothing to redo, never for a submission. On PostgreSQL this is [`Db::write`], and the transaction asks for the same
-    /// itself with [`commit_unsynced`].
+    /// itself with [`unsynced_transaction`].
     pub async fn write_unsynced<T, F>(&self, f: F) -> Result<T, DbError>
     where
         F: FnOnce(&mut DbConnection) -> QueryResult<T> + Send + 'static,
@@ -333,8 +352,9 @@ impl Db {
     }
 
     /// A short write that never takes a survey's write turn (code entry's counters, on every resident's first page),
-    /// like [`Db::write_unsynced`], except that on PostgreSQL it does not wait in the writers' line: that line is for
-    /// writers that may wait long on a survey's row lock, and a resident's first page must not queue behind them.
+    /// like [`Db::write_unsynced`] (on PostgreSQL its transaction asks for that itself, with [`unsynced_transaction`]),
+    /// except that on PostgreSQL it does not wait in the writers' line: that line is for writers that may wait long on
+    /// a survey's row lock, and a resident's first page must not queue behind them.
     pub async fn write_beside_turns<T, F>(&self, f: F) -> Result<T, DbError>
     where
         F: FnOnce(&mut DbConnection) -> QueryResult<T> + Send + 'static,

@@ -372,15 +372,28 @@ async fn only_an_unsynced_write_commits_without_waiting_for_the_disk(backend: Ba
     let synced = if backend == Backend::Sqlite { "2".to_owned() } else { db.run(commit_setting).await.unwrap() };
     let unsynced = if backend == Backend::Sqlite { "1" } else { "off" };
     let inside = db
-        .write_unsynced(|conn| {
-            conn.transaction(|conn| {
-                trygghet::db::commit_unsynced(conn)?;
-                commit_setting(conn)
-            })
-        })
+        .write_unsynced(|conn| trygghet::db::unsynced_transaction(conn, commit_setting))
         .await
         .expect("the unsynced write");
     assert_eq!(inside, unsynced, "the saved page's commit does not wait for the disk");
+    // A transaction that fails leaves nothing behind, and the connection ready for the next.
+    let failed = db
+        .write_unsynced(|conn| {
+            trygghet::db::unsynced_transaction(conn, |conn| {
+                diesel::sql_query("CREATE TABLE undone (n INTEGER)").execute(conn)?;
+                // A transaction within it is a savepoint, as in any transaction.
+                let inner: QueryResult<()> = conn.transaction(|conn| {
+                    diesel::sql_query("INSERT INTO undone VALUES (1)").execute(conn)?;
+                    Err(diesel::result::Error::RollbackTransaction)
+                });
+                assert!(inner.is_err());
+                diesel::sql_query("SELECT n FROM no_such_table").execute(conn)
+            })
+        })
+        .await;
+    assert!(failed.is_err(), "the failing statement's error comes back");
+    let left = db.run(|conn| diesel::sql_query("SELECT n FROM undone").execute(conn)).await;
+    assert!(left.is_err(), "the table made inside the failed transaction was rolled back");
     let after = db.write(|conn| conn.transaction(commit_setting)).await.expect("a write after it");
     assert_eq!(after, synced, "the next write, a submission say, waits for the disk");
     if backend == Backend::Postgres {

@@ -607,8 +607,7 @@ pub async fn save_section(
     let saved = ctx
         .db
         .write_unsynced(move |conn| {
-            let saved = conn.transaction(|conn| -> Result<(), Abort<()>> {
-                crate::db::commit_unsynced(conn)?;
+            let saved = crate::db::unsynced_transaction(conn, |conn| -> Result<(), Abort<()>> {
                 // Saves of one survey take turns, so the count of drafts per section moves exactly with them. On
                 // SQLite, whose writes are serial anyway, the turn comes first (its write lock must be taken by the
                 // first statement). On PostgreSQL writers of a survey wait for each other from the turn to their
