@@ -426,7 +426,7 @@ async fn counted_look_up(
     let (admitted, counted, began_pacing) = ctx
         .db
         .write_beside_turns(move |conn| {
-            conn.transaction(|conn| {
+            crate::db::unsynced_transaction(conn, |conn| {
                 let counted = throttle_queries::count_lookup(conn, &key, now, window_start)?.failures;
                 let in_all = throttle_queries::get(conn, EVERYONE_KEY)?
                     .filter(|everyone| everyone.window_started_at >= window_start)
