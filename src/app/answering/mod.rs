@@ -625,10 +625,17 @@ pub async fn save_section(
                 let reached =
                     before.as_ref().map_or(draft.reached_section, |old| old.reached_section.max(draft.reached_section));
                 let draft = Draft { reached_section: reached, ..draft };
-                match (late_turn, written) {
-                    (false, _) => drafts::save(conn, &draft)?,
-                    (true, false) => drafts::save_taking_turn(conn, &draft)?,
-                    (true, true) => surveys::lock_for_write(conn, &draft.survey_id).map(drop)?,
+                match (late_turn, written, before.is_some()) {
+                    (false, ..) => drafts::save(conn, &draft)?,
+                    (true, true, _) => surveys::lock_for_write(conn, &draft.survey_id).map(drop)?,
+                    // The draft's row is locked: written with the turn, in one statement.
+                    (true, false, true) => drafts::save_taking_turn(conn, &draft)?,
+                    // Stored by another save and gone again since (submitted): nothing is locked, and the write may
+                    // wait for a first save of the same draft, which must not find this one holding the turn.
+                    (true, false, false) => {
+                        drafts::save(conn, &draft)?;
+                        surveys::lock_for_write(conn, &draft.survey_id)?;
+                    }
                 }
                 let (survey, municipality) = (&draft.survey_id, &draft.municipality_code);
                 // A new draft, or an open-link start that saved nothing yet, was never counted (see
