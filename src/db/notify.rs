@@ -19,9 +19,11 @@ pub const POLL: Duration = Duration::from_millis(25);
 const CHANNEL: &str = "trygghet_live";
 
 /// Announces this instance's changes (sent into `announcements`) and calls `wake` with every other instance's, until
-/// the announcements' sender is dropped. Blocking: runs on a thread of its own.
+/// the announcements' sender is dropped. Blocking: runs on a thread of its own. Announcements made while the
+/// connection is down are kept, each survey once, and sent once it is open again.
 pub fn listen(url: &DatabaseUrl, wake: &dyn Fn(&str), announcements: &Receiver<String>) {
     let mut backoff = Duration::from_millis(200);
+    let mut pending = BTreeSet::new();
     loop {
         let DatabaseUrl::Postgres(secret) = url else { return };
         let opened = PgConnection::establish(secrecy::ExposeSecret::expose_secret(secret))
@@ -33,20 +35,29 @@ pub fn listen(url: &DatabaseUrl, wake: &dyn Fn(&str), announcements: &Receiver<S
         match opened {
             Ok(mut conn) => {
                 backoff = Duration::from_millis(200);
-                if let Err(error) = serve(&mut conn, wake, announcements) {
-                    tracing::warn!(%error, "the live-update connection failed; opening it again");
+                match serve(&mut conn, wake, announcements, &mut pending) {
+                    Ok(()) => return,
+                    Err(error) => tracing::warn!(%error, "the live-update connection failed; opening it again"),
                 }
             }
             Err(error) => tracing::warn!(%error, "cannot open the live-update connection; trying again"),
         }
-        if matches!(announcements.recv_timeout(backoff), Err(RecvTimeoutError::Disconnected)) {
+        // The whole pause, however many announcements come meanwhile: they wait with the others.
+        if gather(announcements, Some(Instant::now() + backoff), &mut pending) {
             return;
         }
         backoff = (backoff * 2).min(Duration::from_secs(10));
     }
 }
 
-fn serve(conn: &mut PgConnection, wake: &dyn Fn(&str), announcements: &Receiver<String>) -> QueryResult<()> {
+/// Announces and listens on `conn` until the announcements' sender is dropped (`Ok`) or the connection fails, leaving
+/// what was not announced yet in `pending`.
+fn serve(
+    conn: &mut PgConnection,
+    wake: &dyn Fn(&str),
+    announcements: &Receiver<String>,
+    pending: &mut BTreeSet<String>,
+) -> QueryResult<()> {
     #[derive(QueryableByName)]
     struct Backend {
         #[diesel(sql_type = diesel::sql_types::Integer)]
@@ -55,22 +66,29 @@ fn serve(conn: &mut PgConnection, wake: &dyn Fn(&str), announcements: &Receiver<
     let own_pid = diesel::sql_query("SELECT pg_backend_pid() AS pid").get_result::<Backend>(conn)?.pid;
     let mut last_sent: Option<Instant> = None;
     loop {
-        match announcements.recv_timeout(POLL) {
-            Ok(first) => {
-                let (surveys, ended) = gathered(first, announcements, last_sent.map(|sent| sent + POLL));
-                for survey in surveys {
-                    diesel::sql_query("SELECT pg_notify($1, $2)")
-                        .bind::<diesel::sql_types::Text, _>(CHANNEL)
-                        .bind::<diesel::sql_types::Text, _>(survey)
-                        .execute(conn)?;
+        let mut ended = false;
+        if pending.is_empty() {
+            match announcements.recv_timeout(POLL) {
+                Ok(first) => {
+                    pending.insert(first);
+                    ended = gather(announcements, last_sent.map(|sent| sent + POLL), pending);
                 }
-                last_sent = Some(Instant::now());
-                if ended {
-                    return Ok(());
-                }
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => return Ok(()),
             }
-            Err(RecvTimeoutError::Timeout) => {}
-            Err(RecvTimeoutError::Disconnected) => return Ok(()),
+        }
+        if !pending.is_empty() {
+            announce(pending, |survey| {
+                diesel::sql_query("SELECT pg_notify($1, $2)")
+                    .bind::<diesel::sql_types::Text, _>(CHANNEL)
+                    .bind::<diesel::sql_types::Text, _>(survey)
+                    .execute(conn)
+                    .map(drop)
+            })?;
+            last_sent = Some(Instant::now());
+        }
+        if ended {
+            return Ok(());
         }
         for notification in conn.notifications_iter() {
             let notification = notification?;
@@ -82,28 +100,30 @@ fn serve(conn: &mut PgConnection, wake: &dyn Fn(&str), announcements: &Receiver<
     }
 }
 
-/// The surveys to announce: `first` and every other announced before `until` (none if `None`, only those already
-/// waiting), each once, and whether the announcements' sender is gone. A busy survey changes hundreds of times a
-/// second; announced at most once a [`POLL`], it costs the database a statement a poll rather than one a change, and
-/// other instances, which look for notifications once a poll, see it as soon as they would have.
-fn gathered(first: String, announcements: &Receiver<String>, until: Option<Instant>) -> (BTreeSet<String>, bool) {
-    let mut surveys = BTreeSet::from([first]);
+/// Adds to `pending` every survey announced before `until` (with `None`, those already waiting), each once; `true` if
+/// the announcements' sender is gone. A busy survey changes hundreds of times a second; announced at most once a
+/// [`POLL`], it costs the database a statement a poll rather than one a change, and other instances, which look for
+/// notifications once a poll, see it as soon as they would have.
+fn gather(announcements: &Receiver<String>, until: Option<Instant>, pending: &mut BTreeSet<String>) -> bool {
     loop {
-        let next = match until.map(|until| until.saturating_duration_since(Instant::now())) {
-            Some(wait) if !wait.is_zero() => announcements.recv_timeout(wait),
-            _ => announcements.try_recv().map_err(|error| match error {
-                std::sync::mpsc::TryRecvError::Empty => RecvTimeoutError::Timeout,
-                std::sync::mpsc::TryRecvError::Disconnected => RecvTimeoutError::Disconnected,
-            }),
-        };
-        match next {
+        let wait = until.map_or(Duration::ZERO, |until| until.saturating_duration_since(Instant::now()));
+        match announcements.recv_timeout(wait) {
             Ok(survey) => {
-                surveys.insert(survey);
+                pending.insert(survey);
             }
-            Err(RecvTimeoutError::Timeout) => return (surveys, false),
-            Err(RecvTimeoutError::Disconnected) => return (surveys, true),
+            Err(RecvTimeoutError::Timeout) => return false,
+            Err(RecvTimeoutError::Disconnected) => return true,
         }
     }
+}
+
+/// Sends each of `pending` with `send`, taking it out once sent; on the first failure the rest stay pending.
+fn announce(pending: &mut BTreeSet<String>, mut send: impl FnMut(&str) -> QueryResult<()>) -> QueryResult<()> {
+    while let Some(survey) = pending.first() {
+        send(survey)?;
+        pending.pop_first();
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -112,6 +132,10 @@ mod tests {
 
     use super::*;
 
+    fn surveys(pending: &BTreeSet<String>) -> Vec<&str> {
+        pending.iter().map(String::as_str).collect()
+    }
+
     #[test]
     fn announcements_made_within_a_poll_of_the_last_are_sent_together_once_each() {
         let (send, receive) = mpsc::channel();
@@ -119,13 +143,12 @@ mod tests {
             send.send(survey.to_owned()).unwrap();
         }
         // Nothing sent lately (or the poll over): what is waiting, each once.
-        let (surveys, ended) = gathered("a".to_owned(), &receive, None);
-        assert_eq!(surveys.into_iter().collect::<Vec<_>>(), ["a", "b"]);
-        assert!(!ended);
+        let mut pending = BTreeSet::from(["a".to_owned()]);
+        assert!(!gather(&receive, None, &mut pending));
+        assert_eq!(surveys(&pending), ["a", "b"]);
         send.send("e".to_owned()).unwrap();
-        let (surveys, ended) = gathered("a".to_owned(), &receive, Some(Instant::now()));
-        assert_eq!(surveys.into_iter().collect::<Vec<_>>(), ["a", "e"]);
-        assert!(!ended);
+        assert!(!gather(&receive, Some(Instant::now()), &mut pending));
+        assert_eq!(surveys(&pending), ["a", "b", "e"]);
 
         // Sent a moment ago: what comes before the next announcement is due is gathered with it, and the sender
         // going meanwhile ends the wait.
@@ -133,9 +156,32 @@ mod tests {
             std::thread::sleep(Duration::from_millis(20));
             send.send("c".to_owned()).unwrap();
         });
-        let (surveys, ended) = gathered("a".to_owned(), &receive, Some(Instant::now() + Duration::from_secs(600)));
+        let mut pending = BTreeSet::from(["a".to_owned()]);
+        assert!(gather(&receive, Some(Instant::now() + Duration::from_secs(600)), &mut pending));
         later.join().unwrap();
-        assert_eq!(surveys.into_iter().collect::<Vec<_>>(), ["a", "c"]);
-        assert!(ended);
+        assert_eq!(surveys(&pending), ["a", "c"]);
+    }
+
+    #[test]
+    fn what_could_not_be_announced_stays_to_be_announced() {
+        let mut pending = BTreeSet::from(["a".to_owned(), "b".to_owned(), "c".to_owned()]);
+        let mut sent = Vec::new();
+        let failed = announce(&mut pending, |survey| {
+            if survey == "b" {
+                return Err(diesel::result::Error::BrokenTransactionManager);
+            }
+            sent.push(survey.to_owned());
+            Ok(())
+        });
+        assert!(failed.is_err());
+        assert_eq!(sent, ["a"]);
+        assert_eq!(surveys(&pending), ["b", "c"], "the failed one and those after it wait for the next connection");
+        announce(&mut pending, |survey| {
+            sent.push(survey.to_owned());
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(sent, ["a", "b", "c"]);
+        assert!(pending.is_empty());
     }
 }
