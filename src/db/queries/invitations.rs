@@ -232,9 +232,9 @@ fixed_statement!(
 
 /// A saved page's counts: its draft moved from the count of drafts that reached section `from` (0: it was never
 /// counted) to that of `to` and, for a letter (its `code_hash`), the letter noted: how far its draft reached, and
-/// started (a resident saved a page) unless staff or an answer have given it a more telling disposition. `false`,
-/// noting and counting nothing, when the letter is answered: a page saved in one tab while the other submitted must
-/// not leave a draft behind for an answered letter (the caller rolls its draft back). Runs under the survey's turn.
+/// started (a resident saved a page) unless staff or an answer have given it a more telling disposition. `false` when
+/// the letter is answered: a page saved in one tab while the other submitted must not leave a draft behind for an
+/// answered letter, so the caller rolls the whole save back, counts included. Runs under the survey's turn.
 ///
 /// On PostgreSQL a letter's counts are one statement (`NoteSavedDraft`) instead of three or four, so fewer round trips
 /// while every other save of the survey waits for the turn. It reads the letter's disposition from before in its
