@@ -50,21 +50,17 @@ where
     E: From<diesel::result::Error>,
 {
     use diesel::connection::{AnsiTransactionManager, TransactionManager};
-    fn postgres(conn: &mut DbConnection) -> &mut diesel::PgConnection {
-        match conn {
-            DbConnection::Postgres(pg) => pg,
-            DbConnection::Sqlite(_) => unreachable!("checked before the transaction began"),
-        }
-    }
+    type Manager = <DbConnection as diesel::Connection>::TransactionManager;
     let DbConnection::Postgres(pg) = conn else { return diesel::Connection::transaction(conn, f) };
-    // As diesel's own transaction with a chosen `BEGIN` (`PgConnection::build_transaction`) does.
+    // As diesel's own transaction with a chosen `BEGIN` (`PgConnection::build_transaction`) does; the commit and the
+    // rollback go to the PostgreSQL connection's own transaction manager through `DbConnection`'s.
     AnsiTransactionManager::begin_transaction_sql(pg, "BEGIN; SET LOCAL synchronous_commit = off")?;
     match f(conn) {
         Ok(value) => {
-            AnsiTransactionManager::commit_transaction(postgres(conn))?;
+            Manager::commit_transaction(conn)?;
             Ok(value)
         }
-        Err(error) => match AnsiTransactionManager::rollback_transaction(postgres(conn)) {
+        Err(error) => match Manager::rollback_transaction(conn) {
             Ok(()) | Err(diesel::result::Error::BrokenTransactionManager) => Err(error),
             Err(rollback) => Err(rollback.into()),
         },

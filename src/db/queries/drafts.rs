@@ -81,7 +81,7 @@ pub fn save_taking_turn(conn: &mut DbConnection, draft: &Draft) -> QueryResult<(
 // PostgreSQL runs the two in either order; the draft's row is locked, so nothing else writes it meanwhile.
 fixed_statement!(
     SaveDraftTakingTurn,
-    concat!("WITH saved AS (", upsert_draft!(), ") UPDATE surveys SET revision = revision + 1 WHERE id = ?")
+    concat!("WITH saved AS (", upsert_draft!(), ") ", super::surveys::raise_revision!())
 );
 
 /// PostgreSQL only: the draft, with its row locked until the transaction ends, so that its saves and its submission
