@@ -30,9 +30,14 @@
 # (otherwise oha on the PATH); BENCH_OUT, a directory where each run's goose report, summary and service log are kept;
 # PROFILE, a directory: the service is profiled with perf for the middle half of each run (perf-*.data, a report of
 # each function's share with what it calls in perf-*.txt, and a flame graph perf-*.svg when inferno-collapse-perf and
-# inferno-flamegraph are on the PATH: cargo install inferno --locked).
+# inferno-flamegraph are on the PATH: cargo install inferno --locked). INSTRUCTIONS, a directory: the service runs under
+# valgrind's callgrind, counting the instructions it executes while the load runs (not before: start-up and seeding
+# are left out), and each user answers or sends ITERATIONS (default 40) instead of running for SECONDS; it prints the
+# instructions per completed response and keeps callgrind-*.out with callgrind_annotate's list of each function's
+# share (inclusive) in callgrind-*.txt. A count of instructions does not move with what else the machine does, so two
+# builds can be compared on a busy machine; the times of such a run mean nothing (the service runs ~50 times slower).
 #
-# Needs: bash, curl, python3; psql for PostgreSQL; perf for PROFILE.
+# Needs: bash, curl, python3; psql for PostgreSQL; perf for PROFILE; valgrind for INSTRUCTIONS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -113,7 +118,14 @@ start_service() {
   TRYGGHET_SECRET_KEY=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
   local started
   started=$(date +%s%N)
-  TRYGGHET_LOG="warn,trygghet::startup=info" "$service_bin" serve >"$work/server-$run.log" 2>&1 &
+  local launcher=()
+  if [ -n "${INSTRUCTIONS:-}" ]; then
+    mkdir -p "$INSTRUCTIONS"
+    callgrind_out="$(realpath "$INSTRUCTIONS")/callgrind-$backend-$users-$run.out"
+    # Counting starts with the load (callgrind_control -i on), and the count is written when the service exits.
+    launcher=(valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$callgrind_out")
+  fi
+  TRYGGHET_LOG="warn,trygghet::startup=info" "${launcher[@]}" "$service_bin" serve >"$work/server-$run.log" 2>&1 &
   server=$!
   base=""
   for _ in $(seq 3000); do
@@ -235,13 +247,20 @@ for scenario in "${runs[@]}"; do
     profiler=$!
   fi
   status=0
+  # How long the load runs: SECONDS, or each user ITERATIONS times when instructions are counted.
+  length=(--run-time "${run_seconds}s" --no-reset-metrics)
+  if [ -n "${INSTRUCTIONS:-}" ]; then
+    length=(--iterations "${ITERATIONS:-40}")
+    callgrind_control -i on "$server" >/dev/null
+  fi
   if [ "$scenario" = paper-oha ]; then
     run_oha "$scenario" "$run_seconds" || status=$?
   else
     TRYGGHET_LOAD_STATE="$work/seeded.json" TRYGGHET_LOAD_SUMMARY="$work/summary-$scenario.json" "$load_bin" \
-      --host "$base" --scenarios "$scenario" --users "$users" --increase-rate "$users" --run-time "${run_seconds}s" \
-      --report-file "$work/goose-$scenario.html" --no-reset-metrics >"$work/goose-$scenario.log" 2>&1 || status=$?
+      --host "$base" --scenarios "$scenario" --users "$users" --increase-rate "$users" "${length[@]}" \
+      --report-file "$work/goose-$scenario.html" >"$work/goose-$scenario.log" 2>&1 || status=$?
   fi
+  [ -z "${INSTRUCTIONS:-}" ] || callgrind_control -i off "$server" >/dev/null
   cpu_after=$(cpu_ticks "$server")
   [ -z "$profiler" ] || wait "$profiler" || echo "perf record failed: see $work/perf-$scenario.log" >&2
   machine_after=$(machine_ticks)
@@ -260,6 +279,17 @@ for scenario in "${runs[@]}"; do
     exit 1
   fi
   sed -n '/^completed /,$p' "$work/goose-$scenario.log"
+  if [ -n "${INSTRUCTIONS:-}" ]; then
+    instructions=$(awk '/^totals:/ {print $2; exit}' "$callgrind_out")
+    python3 - "$work/summary-$scenario.json" "$instructions" <<'PY'
+import json, sys
+completed, n = json.load(open(sys.argv[1]))["completed"], int(sys.argv[2])
+per = f"{n / completed / 1e6:.2f} million per completed ({completed} completed)" if completed else "nothing completed"
+print(f"service: {n:,} instructions while the load ran, {per}")
+PY
+    callgrind_annotate --inclusive=yes --threshold=99 "$callgrind_out" 2>/dev/null | cut -c1-200 >"${callgrind_out%.out}.txt"
+    echo "instructions: $callgrind_out, and each function's share in ${callgrind_out%.out}.txt"
+  fi
   echo "service: $waits waits for a database connection or in the writers' line, $server_errors answers 5xx"
   python3 - "$work/summary-$scenario.json" "$backend" "$users" "$scenario" "$((cpu_after - cpu_before))" \
     "$clock_ticks" "$peak_kb" "$rss_before" "$startup_ms" "$postgres" "$machine" <<'PY'
