@@ -1,7 +1,9 @@
 //! Server-rendered pages: minijinja templates compiled into the binary (no files to deploy, no build step).
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
+use minijinja::value::{Enumerator, Object, ObjectExt};
 use minijinja::{Environment, Value};
 use serde::Serialize;
 
@@ -135,8 +137,28 @@ impl Templates {
     pub fn render(&self, name: &str, context: Context) -> Result<String, AppError> {
         self.env
             .get_template(name)
-            .and_then(|template| template.render(Value::from_pairs(context.0)))
+            .and_then(|template| template.render(Value::from_object(Names(context.0))))
             .map_err(|error| AppError::Internal(Box::new(error)))
+    }
+}
+
+/// A rendered page's names. A template looks up every name it reads here, often many times over (every question of a
+/// section reads `show_numbers`; every `t(…)` reads `lang`), by its text: this map is searched by text as well, where
+/// a map of template values would first make the name a template value and then compare it with each key as one.
+#[derive(Debug)]
+struct Names(BTreeMap<&'static str, Value>);
+
+impl Object for Names {
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        self.get_value_by_str(key.as_str()?)
+    }
+
+    fn get_value_by_str(self: &Arc<Self>, key: &str) -> Option<Value> {
+        self.0.get(key).cloned()
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        self.mapped_enumerator(|names| Box::new(names.0.keys().copied().map(Value::from)))
     }
 }
 
