@@ -17,7 +17,9 @@ use diesel::{QueryResult, RunQueryDsl};
 
 /// A statement `Id` with its SQL and its bound values (`B`: a tuple of [`Bind`]s, one per `?`, in order).
 pub struct Fixed<Id, B> {
-    sql: &'static str,
+    /// The SQL between the `?`s: split once per statement, since diesel walks a statement several times a call
+    /// (to ask whether it is cached, and to bind its values), and a walk through the whole text showed in profiles.
+    pieces: &'static [&'static str],
     binds: B,
     id: PhantomData<Id>,
 }
@@ -26,11 +28,20 @@ impl<Id, B: Counted> Fixed<Id, B> {
     /// Only through [`fixed_statement!`], which gives each SQL text a type of its own: two texts under one type would
     /// share one prepared statement.
     #[doc(hidden)]
-    pub fn new(sql: &'static str, binds: B) -> Self {
-        debug_assert_eq!(sql.matches('?').count(), binds.count());
-        Self { sql, binds, id: PhantomData }
+    pub fn new(pieces: &'static [&'static str], binds: B) -> Self {
+        debug_assert_eq!(pieces.len(), binds.count() + 1);
+        Self { pieces, binds, id: PhantomData }
     }
 }
+
+/// The pieces of `sql` between its `?`s, for [`Fixed::new`].
+#[doc(hidden)]
+pub fn pieces(sql: &'static str) -> Vec<&'static str> {
+    sql.split('?').collect()
+}
+
+/// The pieces of a statement's SQL as [`Binds::walk`] takes them.
+pub type Pieces = std::slice::Iter<'static, &'static str>;
 
 /// One bound value `T` of SQL type `ST`.
 pub struct Bind<ST, T>(pub T, pub PhantomData<ST>);
@@ -42,11 +53,7 @@ pub fn bind<ST, T>(value: T) -> Bind<ST, T> {
 
 /// The bound values of a statement, pushed between the pieces of its SQL.
 pub trait Binds<DB: Backend> {
-    fn walk<'b>(
-        &'b self,
-        pieces: &mut std::str::Split<'static, char>,
-        out: &mut AstPass<'_, 'b, DB>,
-    ) -> QueryResult<()>;
+    fn walk<'b>(&'b self, pieces: &mut Pieces, out: &mut AstPass<'_, 'b, DB>) -> QueryResult<()>;
 }
 
 /// How many values a tuple of binds holds (checked against the `?` of the SQL in debug builds).
@@ -61,13 +68,9 @@ macro_rules! tuple_binds {
         where
             DB: $(HasSqlType<$st> +)+,
         {
-            fn walk<'b>(
-                &'b self,
-                pieces: &mut std::str::Split<'static, char>,
-                out: &mut AstPass<'_, 'b, DB>,
-            ) -> QueryResult<()> {
+            fn walk<'b>(&'b self, pieces: &mut Pieces, out: &mut AstPass<'_, 'b, DB>) -> QueryResult<()> {
                 $(
-                    out.push_sql(pieces.next().unwrap_or_default());
+                    out.push_sql(pieces.next().copied().unwrap_or_default());
                     out.push_bind_param::<$st, $name>(&self.$index.0)?;
                 )+
                 Ok(())
@@ -92,7 +95,7 @@ tuple_binds!(7; A SA 0, B SB 1, C SC 2, D SD 3, E SE 4, F SF 5, G SG 6);
 tuple_binds!(8; A SA 0, B SB 1, C SC 2, D SD 3, E SE 4, F SF 5, G SG 6, H SH 7);
 
 impl<DB: Backend> Binds<DB> for () {
-    fn walk<'b>(&'b self, _: &mut std::str::Split<'static, char>, _: &mut AstPass<'_, 'b, DB>) -> QueryResult<()> {
+    fn walk<'b>(&'b self, _: &mut Pieces, _: &mut AstPass<'_, 'b, DB>) -> QueryResult<()> {
         Ok(())
     }
 }
@@ -110,9 +113,9 @@ impl<Id: 'static, B> QueryId for Fixed<Id, B> {
 
 impl<DB: Backend, Id, B: Binds<DB>> QueryFragment<DB> for Fixed<Id, B> {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
-        let mut pieces = self.sql.split('?');
+        let mut pieces = self.pieces.iter();
         self.binds.walk(&mut pieces, &mut out)?;
-        out.push_sql(pieces.next().unwrap_or_default());
+        out.push_sql(pieces.next().copied().unwrap_or_default());
         Ok(())
     }
 }
@@ -161,7 +164,8 @@ macro_rules! fixed_statement {
 
         impl $name {
             $vis fn with<B: $crate::db::fixed::Counted>(binds: B) -> $crate::db::fixed::Fixed<$name, B> {
-                $crate::db::fixed::Fixed::new($sql, binds)
+                static PIECES: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+                $crate::db::fixed::Fixed::new(PIECES.get_or_init(|| $crate::db::fixed::pieces($sql)), binds)
             }
         }
     };
