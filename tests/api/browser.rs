@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 use crate::process::{Server, trygghet};
 
 /// The whole browser run, launching Chromium included; a hang beyond this fails the test instead of the CI budget.
-const NODE_TIMEOUT: Duration = Duration::from_secs(300);
+const NODE_TIMEOUT: Duration = Duration::from_secs(600);
 
 /// The administrator the browser tests sign in as.
 const ADMIN_EMAIL: &str = "admin@polisen.se";
