@@ -493,6 +493,10 @@ fn section_response(
     let instrument = &entry.instrument;
     let count = instrument.sections().len();
     let view = questionnaire::section(instrument, &page.lang, number - 1, raw, errors);
+    let questions = match &view {
+        Some(section) => page.state.templates.section_questions(instrument, number - 1, &page.lang, section)?,
+        None => String::new(),
+    };
     let summary: Vec<FieldError> = errors
         .iter()
         .map(|error| FieldError { field: format!("q-{}", error.item), reason: error.problem.text() })
@@ -502,15 +506,22 @@ fn section_response(
         Some(section) => format!("{} – {progress}", section.title),
         None => progress.clone(),
     };
-    let context = merged(
+    // The questions are rendered; the error summary names the question of each error, so only then does the page
+    // need them again.
+    let section = match view {
+        Some(view) if errors.is_empty() => Some(view.head()),
+        view => view,
+    };
+    let mut context = merged(
         entry_context(page, entry),
         context! {
             title, progress, number, first => number == 1, last => number == count,
             percent => (number - 1) * 100 / count.max(1),
-            section => view, errors => summary, notice, from_review,
+            section, errors => summary, notice, from_review,
             action => section_path(entry, number),
         },
     );
+    context.insert_markup("questions", questions);
     page.render(status, "answer/section.html", context)
 }
 

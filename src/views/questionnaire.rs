@@ -69,6 +69,21 @@ pub struct SectionView {
     pub items: Vec<ItemView>,
 }
 
+impl SectionView {
+    /// Whether its questions show as every resident first sees them: nothing chosen, nothing typed, no error. Such
+    /// questions are the same markup for everyone (see [`crate::views::templates::Templates::section_questions`]).
+    pub fn is_blank(&self) -> bool {
+        self.items.iter().all(|item| {
+            item.value.is_empty() && item.error.is_none() && item.options.iter().all(|option| !option.checked)
+        })
+    }
+
+    /// The section without its questions: what a page around questions already rendered needs of it.
+    pub fn head(&self) -> SectionView {
+        SectionView { id: self.id.clone(), title: self.title.clone(), intro: self.intro.clone(), items: Vec::new() }
+    }
+}
+
 /// A section as the paper form prints it: a run of questions with the same answer options is one grid (a row per
 /// question, a column per option), so a keyer reads across the page as the resident ticked it.
 #[derive(Debug, Serialize)]

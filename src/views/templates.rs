@@ -1,14 +1,19 @@
 //! Server-rendered pages: minijinja templates compiled into the binary (no files to deploy, no build step).
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::num::NonZeroUsize;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use lru::LruCache;
 
 use minijinja::value::{Enumerator, Object, ObjectExt};
 use minijinja::{Environment, Value};
 use serde::Serialize;
 
 use crate::auth::Staff;
+use crate::domain::instrument::Instrument;
 use crate::error::AppError;
+use crate::views::questionnaire::SectionView;
 
 macro_rules! templates {
     ($($name:literal),* $(,)?) => {
@@ -55,6 +60,7 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "answer/refused.html",
     "answer/welcome.html",
     "answer/section.html",
+    "answer/questions.html",
     "answer/saved.html",
     "answer/review.html",
     "answer/thanks.html",
@@ -113,11 +119,24 @@ impl Context {
     pub fn extend(&mut self, more: Self) {
         self.0.extend(more.0);
     }
+
+    /// Puts markup under `name`: rendered already, so a template shows it as it is.
+    pub fn insert_markup(&mut self, name: &'static str, html: String) {
+        self.0.insert(name, Value::from_safe_string(html));
+    }
 }
+
+/// A section's questions as nobody has answered them yet, by questionnaire (key and version), section and language.
+type BlankKey = (String, String, usize, String);
+
+/// Blank sections kept: every section of a few questionnaires in every language they have.
+const BLANK_SECTIONS: usize = 512;
 
 /// The compiled templates.
 pub struct Templates {
     env: Environment<'static>,
+    /// Sections' questions as every resident first sees them, rendered once (see [`Self::section_questions`]).
+    blank: Mutex<LruCache<BlankKey, Arc<str>>>,
 }
 
 impl Templates {
@@ -130,7 +149,32 @@ impl Templates {
         for (name, source) in TEMPLATES {
             env.add_template(name, source)?;
         }
-        Ok(Self { env })
+        let blank = LruCache::new(NonZeroUsize::new(BLANK_SECTIONS).unwrap_or(NonZeroUsize::MIN));
+        Ok(Self { env, blank: Mutex::new(blank) })
+    }
+
+    /// The questions of `section` (section `index` of `instrument`) as markup in `lang`. Questions nobody has answered
+    /// yet are the same markup for every resident, and they are what a resident's first sight of each section shows:
+    /// those are rendered once per questionnaire version (whose texts never change), section and language, and kept.
+    /// Questions with answers or errors are rendered each time.
+    pub fn section_questions(
+        &self,
+        instrument: &Instrument,
+        index: usize,
+        lang: &str,
+        section: &SectionView,
+    ) -> Result<String, AppError> {
+        let render = || self.render("answer/questions.html", context! { section, lang });
+        if !section.is_blank() {
+            return render();
+        }
+        let key = (instrument.key().to_owned(), instrument.version().to_owned(), index, lang.to_owned());
+        if let Some(kept) = self.blank.lock().unwrap_or_else(PoisonError::into_inner).get(&key) {
+            return Ok(kept.to_string());
+        }
+        let html = render()?;
+        self.blank.lock().unwrap_or_else(PoisonError::into_inner).put(key, Arc::from(html.as_str()));
+        Ok(html)
     }
 
     /// Renders `name` with `context` into a string (a part of a page).
@@ -310,6 +354,40 @@ mod tests {
     fn the_language_switch_keeps_the_page_and_its_other_parameters() {
         assert_eq!(with_language("/admin", "en"), "/admin?lang=en");
         assert_eq!(with_language("/admin/audit?action=sign_in&lang=sv", "en"), "/admin/audit?action=sign_in&lang=en");
+    }
+
+    #[test]
+    fn questions_nobody_has_answered_are_rendered_once_and_answers_are_never_kept() {
+        use crate::domain::instrument::{RawAnswers, default_instrument};
+        use crate::views::questionnaire::section;
+
+        let templates = Templates::new().unwrap();
+        let instrument = default_instrument().unwrap();
+        let kept = || templates.blank.lock().unwrap().len();
+        let blank = section(&instrument, "sv", 0, &RawAnswers::new(), &[]).unwrap();
+        assert!(blank.is_blank());
+        let first = templates.section_questions(&instrument, 0, "sv", &blank).unwrap();
+        assert_eq!(kept(), 1);
+        assert!(first.contains(r#"name="q.littering""#), "{first}");
+        assert!(!first.contains(" checked"), "{first}");
+        // Asked again: the same markup, from what was kept.
+        assert_eq!(templates.section_questions(&instrument, 0, "sv", &blank).unwrap(), first);
+        assert_eq!(kept(), 1);
+        // Another language is kept apart.
+        let english = section(&instrument, "en", 0, &RawAnswers::new(), &[]).unwrap();
+        let in_english = templates.section_questions(&instrument, 0, "en", &english).unwrap();
+        assert_ne!(in_english, first);
+        assert_eq!(kept(), 2);
+        // A resident's answer is shown, and nothing of it is kept.
+        let item = &instrument.sections()[0].items[0];
+        let code = instrument.choice_codes(item).unwrap()[0].to_owned();
+        let raw = RawAnswers::from([(item.id.clone(), vec![code.clone()])]);
+        let answered = section(&instrument, "sv", 0, &raw, &[]).unwrap();
+        assert!(!answered.is_blank());
+        let shown = templates.section_questions(&instrument, 0, "sv", &answered).unwrap();
+        assert!(shown.contains(&format!(r#"value="{code}" checked"#)), "{shown}");
+        assert_eq!(kept(), 2);
+        assert_eq!(templates.section_questions(&instrument, 0, "sv", &blank).unwrap(), first);
     }
 
     #[test]
