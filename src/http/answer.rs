@@ -494,7 +494,7 @@ fn section_response(
     let count = instrument.sections().len();
     let view = questionnaire::section(instrument, &page.lang, number - 1, raw, errors);
     let questions = match &view {
-        Some(section) => page.state.templates.section_questions(instrument, number - 1, &page.lang, section)?,
+        Some(section) => page.state.templates.section_questions(instrument, &page.lang, section)?,
         None => String::new(),
     };
     let summary: Vec<FieldError> = errors

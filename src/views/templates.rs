@@ -126,8 +126,8 @@ impl Context {
     }
 }
 
-/// A section's questions as nobody has answered them yet, by questionnaire (key and version), section and language.
-type BlankKey = (String, String, usize, String);
+/// A section's questions as nobody has answered them yet, by questionnaire (key and version), section id and language.
+type BlankKey = (String, String, String, String);
 
 /// Blank sections kept: every section of a few questionnaires in every language they have.
 const BLANK_SECTIONS: usize = 512;
@@ -153,14 +153,13 @@ impl Templates {
         Ok(Self { env, blank: Mutex::new(blank) })
     }
 
-    /// The questions of `section` (section `index` of `instrument`) as markup in `lang`. Questions nobody has answered
+    /// The questions of `section` (a section of `instrument`) as markup in `lang`. Questions nobody has answered
     /// yet are the same markup for every resident, and they are what a resident's first sight of each section shows:
     /// those are rendered once per questionnaire version (whose texts never change), section and language, and kept.
     /// Questions with answers or errors are rendered each time.
     pub fn section_questions(
         &self,
         instrument: &Instrument,
-        index: usize,
         lang: &str,
         section: &SectionView,
     ) -> Result<String, AppError> {
@@ -168,7 +167,7 @@ impl Templates {
         if !section.is_blank() {
             return render();
         }
-        let key = (instrument.key().to_owned(), instrument.version().to_owned(), index, lang.to_owned());
+        let key = (instrument.key().to_owned(), instrument.version().to_owned(), section.id.clone(), lang.to_owned());
         if let Some(kept) = self.blank.lock().unwrap_or_else(PoisonError::into_inner).get(&key) {
             return Ok(kept.to_string());
         }
@@ -366,16 +365,16 @@ mod tests {
         let kept = || templates.blank.lock().unwrap().len();
         let blank = section(&instrument, "sv", 0, &RawAnswers::new(), &[]).unwrap();
         assert!(blank.is_blank());
-        let first = templates.section_questions(&instrument, 0, "sv", &blank).unwrap();
+        let first = templates.section_questions(&instrument, "sv", &blank).unwrap();
         assert_eq!(kept(), 1);
         assert!(first.contains(r#"name="q.littering""#), "{first}");
         assert!(!first.contains(" checked"), "{first}");
         // Asked again: the same markup, from what was kept.
-        assert_eq!(templates.section_questions(&instrument, 0, "sv", &blank).unwrap(), first);
+        assert_eq!(templates.section_questions(&instrument, "sv", &blank).unwrap(), first);
         assert_eq!(kept(), 1);
         // Another language is kept apart.
         let english = section(&instrument, "en", 0, &RawAnswers::new(), &[]).unwrap();
-        let in_english = templates.section_questions(&instrument, 0, "en", &english).unwrap();
+        let in_english = templates.section_questions(&instrument, "en", &english).unwrap();
         assert_ne!(in_english, first);
         assert_eq!(kept(), 2);
         // A resident's answer is shown, and nothing of it is kept.
@@ -384,10 +383,10 @@ mod tests {
         let raw = RawAnswers::from([(item.id.clone(), vec![code.clone()])]);
         let answered = section(&instrument, "sv", 0, &raw, &[]).unwrap();
         assert!(!answered.is_blank());
-        let shown = templates.section_questions(&instrument, 0, "sv", &answered).unwrap();
+        let shown = templates.section_questions(&instrument, "sv", &answered).unwrap();
         assert!(shown.contains(&format!(r#"value="{code}" checked"#)), "{shown}");
         assert_eq!(kept(), 2);
-        assert_eq!(templates.section_questions(&instrument, 0, "sv", &blank).unwrap(), first);
+        assert_eq!(templates.section_questions(&instrument, "sv", &blank).unwrap(), first);
     }
 
     #[test]
