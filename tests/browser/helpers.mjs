@@ -116,8 +116,14 @@ function oneLine(text) {
     .replace(/\s*\n\s*/g, '; ');
 }
 
-/** Saves a full-page PNG (or only what is in view, with `fullPage: false`) as `<screenshotDir>/<name>.png`. */
+/** Whether screenshots are taken: TRYGGHET_SCREENSHOTS=0 skips them (CI does: nobody looks at them there, and the
+ * about 200 full-page PNGs are a fifth of Chromium's work in a run). Nothing asserts on them. */
+export const screenshotsTaken = process.env.TRYGGHET_SCREENSHOTS !== '0';
+
+/** Saves a full-page PNG (or only what is in view, with `fullPage: false`) as `<screenshotDir>/<name>.png`, and
+ * returns its path; returns null when screenshots are not taken. */
 export async function screenshot(page, name, { fullPage = true } = {}) {
+  if (!screenshotsTaken) return null;
   await mkdir(screenshotDir, { recursive: true });
   const file = path.join(screenshotDir, `${name.replace(/[^\w.-]+/g, '-')}.png`);
   await page.screenshot({ path: file, fullPage });
