@@ -469,7 +469,7 @@ pub fn settle_in(
         return Ok(0);
     }
     let ids: Vec<String> = fresh.iter().map(|stored| stored.response.id.clone()).collect();
-    let reviewed = responses::reviewed_among(conn, &ids)?;
+    let reviewed = responses::reviewed_unsettled(conn, survey_id)?;
     responses::delete_many(conn, &ids)?;
     fresh.shuffle(&mut rand::rng());
     // Written back in the shuffled order, with their answers, in as few statements as the backends' parameter limits

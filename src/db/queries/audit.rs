@@ -1,15 +1,37 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
+use diesel::sql_types::{Nullable, Text, Timestamp};
+
 use crate::db::DbConnection;
+use crate::db::fixed::{bind, fixed_statement};
 use crate::db::models::user::AuditEvent;
 use crate::db::schema::{audit_events, municipalities, surveys, users};
 use crate::domain::audit::Filter;
 use crate::domain::survey::swedish_day;
 
+/// Writes an event, through a statement kept prepared (every paper form writes one).
 pub fn insert(conn: &mut DbConnection, event: &AuditEvent) -> QueryResult<()> {
-    diesel::insert_into(audit_events::table).values(event).execute(conn).map(drop)
+    InsertEvent::with((
+        bind::<Text, _>(&event.id),
+        bind::<Timestamp, _>(event.occurred_at),
+        bind::<Nullable<Text>, _>(&event.actor_user_id),
+        bind::<Nullable<Text>, _>(&event.actor_email),
+        bind::<Text, _>(&event.action),
+        bind::<Nullable<Text>, _>(&event.target),
+        bind::<Text, _>(&event.detail),
+        bind::<Nullable<Text>, _>(&event.source_address),
+    ))
+    .execute(conn)
+    .map(drop)
 }
+
+fixed_statement!(
+    InsertEvent,
+    "INSERT INTO audit_events \
+     (id, occurred_at, actor_user_id, actor_email, action, target, detail, source_address) \
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+);
 
 /// The newest events first that `filter` lets through. An account's events are those it did and the failed sign-ins
 /// tried with its address.

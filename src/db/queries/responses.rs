@@ -1,25 +1,54 @@
 use chrono::NaiveDate;
 use diesel::prelude::*;
+use diesel::sql_types::{Bool, Date, Text};
 
 use crate::db::DbConnection;
 use crate::db::connection::on_backend;
+use crate::db::fixed::{bind, fixed_statement};
 use crate::db::models::response::{Response, StoredResponse, decode_answers};
 use crate::db::schema::{comment_reviews, responses, submissions};
 use crate::domain::instrument::AnswerRow;
 
-/// Stores a response with its answers.
-pub fn insert(conn: &mut DbConnection, response: &StoredResponse) -> QueryResult<()> {
-    diesel::insert_into(responses::table).values(response).execute(conn).map(drop)
+/// Stores a response with its answers, through a statement kept prepared.
+pub fn insert(conn: &mut DbConnection, stored: &StoredResponse) -> QueryResult<()> {
+    let response = &stored.response;
+    InsertResponse::with((
+        bind::<Text, _>(&response.id),
+        bind::<Text, _>(&response.survey_id),
+        bind::<Text, _>(&response.municipality_code),
+        bind::<Text, _>(&response.mode),
+        bind::<Date, _>(response.submitted_on),
+        bind::<Text, _>(&response.instrument_version),
+        bind::<Text, _>(&response.language),
+        bind::<Bool, _>(response.settled),
+        bind::<Text, _>(&stored.answers),
+    ))
+    .execute(conn)
+    .map(drop)
 }
 
-/// Stores responses with their answers, in the given order, in one statement per 100.
+/// Stores responses with their answers, in the given order.
+///
+/// On SQLite a row at a time through one statement kept prepared: a statement of many rows is written and prepared
+/// again for every call (its SQL depends on how many), which cost more than storing the rows; each row costs no
+/// round trip there. On PostgreSQL one statement per 100 rows, since every statement is a round trip.
 pub fn insert_many(conn: &mut DbConnection, many: &[StoredResponse]) -> QueryResult<()> {
+    if let DbConnection::Sqlite(_) = conn {
+        return many.iter().try_for_each(|stored| insert(conn, stored));
+    }
     // Batch inserts from a list cannot be expressed through the shared connection type.
     for chunk in many.chunks(100) {
         on_backend!(conn, |conn| diesel::insert_into(responses::table).values(chunk).execute(conn))?;
     }
     Ok(())
 }
+
+fixed_statement!(
+    InsertResponse,
+    "INSERT INTO responses \
+     (id, survey_id, municipality_code, mode, submitted_on, instrument_version, language, settled, answers) \
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+);
 
 /// Whether a form with this submission id was already stored.
 pub fn submission_seen(conn: &mut DbConnection, submission_id: &str) -> QueryResult<bool> {
@@ -33,40 +62,44 @@ pub fn record_submission(
     survey_id: &str,
     day: NaiveDate,
 ) -> QueryResult<()> {
-    diesel::insert_into(submissions::table)
-        .values((
-            submissions::submission_id.eq(submission_id),
-            submissions::survey_id.eq(survey_id),
-            submissions::submitted_on.eq(day),
-        ))
+    RecordSubmission::with((bind::<Text, _>(submission_id), bind::<Text, _>(survey_id), bind::<Date, _>(day)))
         .execute(conn)
         .map(drop)
 }
 
-/// A survey's responses not yet rewritten in a shuffled batch, with their answers.
+fixed_statement!(RecordSubmission, "INSERT INTO submissions (submission_id, survey_id, submitted_on) VALUES (?, ?, ?)");
+
+/// A survey's responses not yet rewritten in a shuffled batch, with their answers. Every submission reads them, so
+/// it is a fixed statement: diesel writes the SQL of a query it builds anew on every call, quoting each column.
 pub fn unsettled(conn: &mut DbConnection, survey: &str) -> QueryResult<Vec<StoredResponse>> {
-    responses::table
-        .filter(responses::survey_id.eq(survey))
-        .filter(responses::settled.eq(false))
-        .select(StoredResponse::as_select())
-        .load(conn)
+    type Columns = ((Text, Text, Text, Text, Date, Text, Text, Bool), Text);
+    let rows: Vec<(Response, String)> =
+        Unsettled::with((bind::<Text, _>(survey), bind::<Bool, _>(false))).returning::<Columns>().load(conn)?;
+    Ok(rows.into_iter().map(|(response, answers)| StoredResponse { response, answers }).collect())
 }
 
-/// Those of `ids` whose comments have been reviewed: one query, where moving each response's reviews (none, for
-/// nearly every fresh response) took a statement per response.
-pub fn reviewed_among(conn: &mut DbConnection, ids: &[String]) -> QueryResult<std::collections::HashSet<String>> {
-    let mut reviewed = std::collections::HashSet::new();
-    for chunk in ids.chunks(500) {
-        reviewed.extend(
-            comment_reviews::table
-                .filter(comment_reviews::response_id.eq_any(chunk))
-                .select(comment_reviews::response_id)
-                .distinct()
-                .load::<String>(conn)?,
-        );
-    }
-    Ok(reviewed)
+// The columns in the order of the fields of `Response`, then the answers.
+fixed_statement!(
+    Unsettled,
+    "SELECT id, survey_id, municipality_code, mode, submitted_on, instrument_version, language, settled, answers \
+     FROM responses WHERE survey_id = ? AND settled = ?"
+);
+
+/// Those of a survey's responses not yet rewritten (see [`unsettled`]) whose comments have been reviewed, in one
+/// fixed statement. The caller holds the survey's write turn, as every writer of its responses and of their comments'
+/// reviews does, so these are the reviewed among the responses [`unsettled`] read.
+pub fn reviewed_unsettled(conn: &mut DbConnection, survey: &str) -> QueryResult<std::collections::HashSet<String>> {
+    let ids: Vec<String> =
+        ReviewedUnsettled::with((bind::<Text, _>(survey), bind::<Bool, _>(false))).returning::<Text>().load(conn)?;
+    Ok(ids.into_iter().collect())
 }
+
+fixed_statement!(
+    ReviewedUnsettled,
+    "SELECT DISTINCT comment_reviews.response_id FROM comment_reviews \
+     INNER JOIN responses ON responses.id = comment_reviews.response_id \
+     WHERE responses.survey_id = ? AND responses.settled = ?"
+);
 
 /// Whether a response is stored under this id (a fresh one is rewritten under a new id at every submission).
 pub fn exists(conn: &mut DbConnection, id: &str) -> QueryResult<bool> {
@@ -91,13 +124,22 @@ pub fn with_answers(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<
     Ok(rows)
 }
 
-/// Deletes some responses, with their answers.
+/// Deletes some responses, with their answers: on SQLite one at a time through a statement kept prepared, on
+/// PostgreSQL in one statement per 500 (see [`insert_many`]).
 pub fn delete_many(conn: &mut DbConnection, ids: &[String]) -> QueryResult<()> {
+    if let DbConnection::Sqlite(_) = conn {
+        for id in ids {
+            DeleteResponse::with((bind::<Text, _>(id),)).execute(conn)?;
+        }
+        return Ok(());
+    }
     for chunk in ids.chunks(500) {
         diesel::delete(responses::table.filter(responses::id.eq_any(chunk))).execute(conn)?;
     }
     Ok(())
 }
+
+fixed_statement!(DeleteResponse, "DELETE FROM responses WHERE id = ?");
 
 /// Every response of a survey (without answers).
 pub fn of_survey(conn: &mut DbConnection, survey: &str) -> QueryResult<Vec<Response>> {

@@ -1,5 +1,5 @@
 use diesel::prelude::*;
-use diesel::sql_types::Text;
+use diesel::sql_types::{Double, Integer, Nullable, Text};
 
 use crate::db::DbConnection;
 use crate::db::fixed::{bind, fixed_statement};
@@ -46,21 +46,12 @@ pub fn list(conn: &mut DbConnection) -> QueryResult<Vec<Survey>> {
     surveys::table.order((surveys::opens_on.desc(), surveys::title)).select(Survey::as_select()).load(conn)
 }
 
-/// A survey with its municipalities (with their names, by code), in one query.
+/// A survey with its municipalities (with their names, by code), in one query. A fixed statement: every paper form
+/// and open-link page runs it, and diesel writes the SQL of a query it builds anew on every call.
 pub fn with_parts(conn: &mut DbConnection, id: &str) -> QueryResult<(Survey, Vec<(SurveyMunicipality, String)>)> {
     type Row = (Survey, Option<String>, Option<i32>, Option<f64>, Option<String>);
-    let rows: Vec<Row> = surveys::table
-        .left_join(survey_municipalities::table.inner_join(municipalities::table))
-        .filter(surveys::id.eq(id))
-        .order(survey_municipalities::municipality_code)
-        .select((
-            Survey::as_select(),
-            survey_municipalities::municipality_code.nullable(),
-            survey_municipalities::sample_size.nullable(),
-            survey_municipalities::target_percent.nullable(),
-            municipalities::name.nullable(),
-        ))
-        .load(conn)?;
+    type Columns = (surveys::SqlType, Nullable<Text>, Nullable<Integer>, Nullable<Double>, Nullable<Text>);
+    let rows: Vec<Row> = SurveyWithParts::with((bind::<Text, _>(id),)).returning::<Columns>().load(conn)?;
     let survey = rows.first().map(|(survey, ..)| survey.clone()).ok_or(diesel::result::Error::NotFound)?;
     let parts = rows
         .into_iter()
@@ -76,6 +67,21 @@ pub fn with_parts(conn: &mut DbConnection, id: &str) -> QueryResult<(Survey, Vec
         .collect();
     Ok((survey, parts))
 }
+
+// The columns in the order of the fields of `Survey`, then the part's and its municipality's name.
+fixed_statement!(
+    SurveyWithParts,
+    "SELECT surveys.id, surveys.title, surveys.instrument_key, surveys.instrument_version, surveys.state, \
+     surveys.access, surveys.opens_on, surveys.closes_on, surveys.created_by, surveys.created_at, \
+     surveys.copied_from, surveys.revision, surveys.min_base, surveys.min_cell, surveys.sender, surveys.contact, \
+     surveys.languages, \
+     survey_municipalities.municipality_code, survey_municipalities.sample_size, \
+     survey_municipalities.target_percent, municipalities.name \
+     FROM surveys LEFT JOIN (survey_municipalities INNER JOIN municipalities \
+     ON municipalities.code = survey_municipalities.municipality_code) \
+     ON survey_municipalities.survey_id = surveys.id \
+     WHERE surveys.id = ? ORDER BY survey_municipalities.municipality_code"
+);
 
 /// Every survey's municipality codes, for listing and permission checks.
 pub fn all_parts(conn: &mut DbConnection) -> QueryResult<Vec<(String, String, String)>> {
