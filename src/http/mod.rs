@@ -169,6 +169,9 @@ fn staff_routes(cfg: &mut web::ServiceConfig) {
 fn api_routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/api/openapi.json", web::get().to(openapi::document)).service(
         web::scope("/api/v1")
+            // First: a scanning bureau's paper forms come a few thousand a second, and the router tries the routes in
+            // this order, each with a dynamic segment through a regular expression.
+            .route("/surveys/{id}/paper", web::post().to(paper::api_enter))
             .route("/municipalities", web::get().to(municipalities::list))
             .route("/municipalities/{code}", web::get().to(municipalities::show))
             .route("/municipalities/{code}/promises", web::get().to(promises::api_list))
@@ -215,7 +218,6 @@ fn api_routes(cfg: &mut web::ServiceConfig) {
             .route("/surveys/{id}/dispositions", web::post().to(letters::api_import))
             .route("/surveys/{id}/municipalities/{code}/invitations", web::post().to(letters::api_codes))
             .route("/surveys/{id}/batches", web::get().to(letters::api_batches))
-            .route("/surveys/{id}/paper", web::post().to(paper::api_enter))
             .route("/surveys/{id}/batches/{batch}/withdraw", web::post().to(letters::api_withdraw))
             .route("/surveys/{id}/municipalities/{code}/reminders", web::post().to(letters::api_reminders))
             .route("/surveys/{id}/municipalities/{code}/population", web::get().to(population::api_get))
