@@ -12,7 +12,7 @@
 //! back with every value as it was typed, and the problem said at the top and beside the field.
 
 use actix_web::http::{StatusCode, header};
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
 use serde::Serialize;
 
 use crate::app::answering::{self, CodeFrom, Entry, Refusal, Saved, Submitted};
@@ -107,7 +107,7 @@ impl<'a> Page<'a> {
 
     /// The page of a code that opened a survey: the browser keeps a pass for it, so its next pages are not paced.
     fn passing(self, code: &InvitationCode) -> Self {
-        let pass = self.state.hasher.entry_pass(code);
+        let pass = entry_pass(self.state, self.request, code);
         Self { pass: (!has_pass(self.request, &pass)).then_some(pass), ..self }
     }
 
@@ -208,6 +208,20 @@ impl PostedForm {
     fn value(&self, name: &str) -> String {
         self.fields.iter().find(|(key, _)| key == name).map(|(_, value)| value.trim().to_owned()).unwrap_or_default()
     }
+}
+
+/// The entry pass of `code`, worked out once a request (the look-up and the page both need it).
+fn entry_pass(state: &AppState, request: &HttpRequest, code: &InvitationCode) -> String {
+    /// A request's code with its entry pass.
+    struct Worked(InvitationCode, String);
+    if let Some(Worked(worked_for, pass)) = request.extensions().get::<Worked>()
+        && worked_for == code
+    {
+        return pass.clone();
+    }
+    let pass = state.hasher.entry_pass(code);
+    request.extensions_mut().insert(Worked(code.clone(), pass.clone()));
+    pass
 }
 
 /// Whether the request carries `pass` in its entry pass cookie.
@@ -345,7 +359,7 @@ async fn resolve(
             return Ok(Resolved::Page(page.render(StatusCode::NOT_FOUND, "answer/start.html", context)?, None));
         }
     };
-    let passed = has_pass(request, &state.hasher.entry_pass(&code));
+    let passed = has_pass(request, &entry_pass(state, request, &code));
     let address = if passed { None } else { client_address(request, state.trust_forwarded_for) };
     let from = if passed { CodeFrom::Pass } else { CodeFrom::Address(address.as_deref()) };
     let resolved = match answering::resolve(state, &code, from).await? {
@@ -548,7 +562,8 @@ pub async fn section_page(
         Err(page) => return Ok(page),
     };
     let number = section_number(&entry, number)?;
-    let raw = entry.saved_answers().to_raw();
+    let section = entry.instrument.sections().get(number - 1);
+    let raw = entry.saved_values_of(section.into_iter().flat_map(|section| &section.items));
     let from_review = query.fran.as_deref() == Some("granska");
     section_response(&page, &entry, number, &raw, &[], None, from_review, StatusCode::OK)
 }

@@ -37,7 +37,7 @@ use crate::domain::code_entry;
 use crate::domain::codes::{CodeHasher, InvitationCode};
 use crate::domain::dispositions::Disposition;
 use crate::domain::draft_seal::DraftSeal;
-use crate::domain::instrument::{Answers, Instrument, RawAnswers};
+use crate::domain::instrument::{Answers, Instrument, Item, RawAnswers};
 use crate::domain::survey::Mode;
 use crate::domain::survey::{Access, SurveyState, swedish_day};
 use crate::domain::throttle;
@@ -546,7 +546,15 @@ impl Entry {
         static NONE: Answers = Answers::NONE;
         let Some(draft) = &self.draft else { return &NONE };
         draft.checked.get_or_init(|| {
+            // Nearly always every answer still fits: the saved answers are copied only to drop one that does not.
+            let errors = match self.instrument.validate_all(&draft.contents.answers) {
+                Ok(answers) => return answers,
+                Err(errors) => errors,
+            };
             let mut raw: RawAnswers = draft.contents.answers.clone();
+            for error in errors {
+                raw.remove(&error.item);
+            }
             loop {
                 match self.instrument.validate_all(&raw) {
                     Ok(answers) => return answers,
@@ -558,6 +566,15 @@ impl Entry {
                 }
             }
         })
+    }
+
+    /// The saved form values of `items` (a page's), to fill in its form. As saved, not checked again: what a page
+    /// shows is checked when it is posted, and what is saved was checked when it was saved ([`Self::saved_answers`]
+    /// checks it again where it is used: a save, the review, the submit).
+    pub fn saved_values_of<'a>(&self, items: impl IntoIterator<Item = &'a Item>) -> RawAnswers {
+        let Some(draft) = &self.draft else { return RawAnswers::new() };
+        let saved = &draft.contents.answers;
+        items.into_iter().filter_map(|item| Some((item.id.clone(), saved.get(&item.id)?.clone()))).collect()
     }
 
     /// The furthest section (1-based) the resident has saved, 0 before the first.
