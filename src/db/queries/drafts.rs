@@ -8,8 +8,15 @@ use crate::db::models::survey::Survey;
 use crate::db::schema::{drafts, legacy_drafts, municipalities, spent_resume_codes, surveys};
 
 pub fn get(conn: &mut DbConnection, key_hash: &str) -> QueryResult<Option<Draft>> {
-    drafts::table.find(key_hash).select(Draft::as_select()).first(conn).optional()
+    // A fixed statement: every page a resident saves on SQLite reads its draft so.
+    DraftByKey::with((bind::<Text, _>(key_hash),)).returning::<drafts::SqlType>().get_result(conn).optional()
 }
+
+// The columns in the order of the fields of `Draft` (`drafts` has no others).
+fixed_statement!(
+    DraftByKey,
+    "SELECT key_hash, survey_id, municipality_code, reached_section, updated_on, sealed FROM drafts WHERE key_hash = ?"
+);
 
 /// A draft with its survey and the name of its municipality, in one query.
 pub fn with_survey(conn: &mut DbConnection, key_hash: &str) -> QueryResult<Option<(Draft, Survey, String)>> {
@@ -132,8 +139,11 @@ pub fn delete_legacy(conn: &mut DbConnection, code_hash: &str) -> QueryResult<us
 }
 
 pub fn delete(conn: &mut DbConnection, key_hash: &str) -> QueryResult<usize> {
-    diesel::delete(drafts::table.find(key_hash)).execute(conn)
+    // A fixed statement: every submission deletes its draft so.
+    DeleteDraft::with((bind::<Text, _>(key_hash),)).execute(conn)
 }
+
+fixed_statement!(DeleteDraft, "DELETE FROM drafts WHERE key_hash = ?");
 
 /// Wipes the contents of a survey's drafts saved before drafts were sealed (the survey closes: nobody can resume
 /// them), keeping only their count as drafts under random keys; returns how many.

@@ -113,8 +113,18 @@ pub fn by_serial(
     municipality: &str,
     serial: i32,
 ) -> QueryResult<Option<Invitation>> {
-    numbered(survey_id, municipality, serial).select(Invitation::as_select()).first(conn).optional()
+    // A fixed statement: every paper form with a letter number reads its letter so.
+    LetterBySerial::with((bind::<Text, _>(survey_id), bind::<Text, _>(municipality), bind::<Integer, _>(serial)))
+        .returning::<LetterColumns>()
+        .get_result(conn)
+        .optional()
 }
+
+fixed_statement!(
+    LetterBySerial,
+    "SELECT id, survey_id, municipality_code, letter_serial, code_hash, disposition FROM invitations \
+     WHERE survey_id = ? AND municipality_code = ? AND letter_serial = ?"
+);
 
 /// The letter with this number (of a survey's municipality, and its serial there).
 #[diesel::dsl::auto_type(no_type_alias)]
@@ -165,8 +175,10 @@ pub fn set_draft_section(conn: &mut DbConnection, code_hash: &str, section: Opti
 
 /// The furthest section a letter's draft has reached, when it has a draft.
 pub fn draft_section(conn: &mut DbConnection, letter_id: &str) -> QueryResult<Option<i32>> {
-    invitations::table.find(letter_id).select(invitations::draft_section).first(conn)
+    DraftSectionOf::with((bind::<Text, _>(letter_id),)).returning::<Nullable<Integer>>().get_result(conn)
 }
+
+fixed_statement!(DraftSectionOf, "SELECT draft_section FROM invitations WHERE id = ?");
 
 /// Drafts of a survey's answered letters that wait to be deleted (they are no longer counted), by municipality and
 /// furthest section.
@@ -183,12 +195,14 @@ pub fn answered_drafts(conn: &mut DbConnection, survey_id: &str) -> QueryResult<
 
 /// The letter whose code has this keyed hash: its survey, municipality and disposition.
 pub fn by_code_hash(conn: &mut DbConnection, code_hash: &str) -> QueryResult<Option<Invitation>> {
-    invitations::table
-        .filter(invitations::code_hash.eq(code_hash))
-        .select(Invitation::as_select())
-        .first(conn)
-        .optional()
+    LetterByCodeHash::with((bind::<Text, _>(code_hash),)).returning::<LetterColumns>().get_result(conn).optional()
 }
+
+fixed_statement!(
+    LetterByCodeHash,
+    "SELECT id, survey_id, municipality_code, letter_serial, code_hash, disposition FROM invitations \
+     WHERE code_hash = ?"
+);
 
 /// A letter with its survey, the name of its municipality and its draft, if it has one.
 pub type LetterRows = (Invitation, Survey, String, Option<Draft>);

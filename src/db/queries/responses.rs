@@ -1,12 +1,11 @@
 use chrono::NaiveDate;
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Date, Text};
+use diesel::sql_types::{Array, Bool, Date, Integer, Text};
 
 use crate::db::DbConnection;
-use crate::db::connection::on_backend;
 use crate::db::fixed::{bind, fixed_statement};
 use crate::db::models::response::{Response, StoredResponse, decode_answers};
-use crate::db::schema::{comment_reviews, responses, submissions};
+use crate::db::schema::{comment_reviews, responses};
 use crate::domain::instrument::AnswerRow;
 
 /// Stores a response with its answers, through a statement kept prepared.
@@ -27,21 +26,41 @@ pub fn insert(conn: &mut DbConnection, stored: &StoredResponse) -> QueryResult<(
     .map(drop)
 }
 
-/// Stores responses with their answers, in the given order.
-///
-/// On SQLite a row at a time through one statement kept prepared: a statement of many rows is written and prepared
-/// again for every call (its SQL depends on how many), which cost more than storing the rows; each row costs no
-/// round trip there. On PostgreSQL one statement per 100 rows, since every statement is a round trip.
+/// Stores responses with their answers, in the given order, through statements kept prepared (a statement of many
+/// rows would be written and prepared again for every call, its SQL depending on how many): on SQLite a row at a time,
+/// which costs no round trip there; on PostgreSQL all of them in one statement, each column as an array.
 pub fn insert_many(conn: &mut DbConnection, many: &[StoredResponse]) -> QueryResult<()> {
-    if let DbConnection::Sqlite(_) = conn {
-        return many.iter().try_for_each(|stored| insert(conn, stored));
+    let pg = match conn {
+        DbConnection::Sqlite(_) => return many.iter().try_for_each(|stored| insert(conn, stored)),
+        DbConnection::Postgres(pg) => pg,
+    };
+    if many.is_empty() {
+        return Ok(());
     }
-    // Batch inserts from a list cannot be expressed through the shared connection type.
-    for chunk in many.chunks(100) {
-        on_backend!(conn, |conn| diesel::insert_into(responses::table).values(chunk).execute(conn))?;
-    }
-    Ok(())
+    let column = |value: fn(&StoredResponse) -> &str| many.iter().map(value).collect::<Vec<&str>>();
+    InsertResponses::with((
+        bind::<Array<Text>, _>(column(|stored| &stored.response.id)),
+        bind::<Array<Text>, _>(column(|stored| &stored.response.survey_id)),
+        bind::<Array<Text>, _>(column(|stored| &stored.response.municipality_code)),
+        bind::<Array<Text>, _>(column(|stored| stored.response.mode.as_str())),
+        bind::<Array<Date>, _>(many.iter().map(|stored| stored.response.submitted_on).collect::<Vec<_>>()),
+        bind::<Array<Text>, _>(column(|stored| &stored.response.instrument_version)),
+        bind::<Array<Text>, _>(column(|stored| &stored.response.language)),
+        bind::<Array<Bool>, _>(many.iter().map(|stored| stored.response.settled).collect::<Vec<_>>()),
+        bind::<Array<Text>, _>(column(|stored| &stored.answers)),
+    ))
+    .execute(pg)
+    .map(drop)
 }
+
+// PostgreSQL only: `unnest` gives the arrays' elements as rows, in order.
+fixed_statement!(
+    InsertResponses,
+    "INSERT INTO responses \
+     (id, survey_id, municipality_code, mode, submitted_on, instrument_version, language, settled, answers) \
+     SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::date[], ?::text[], ?::text[], \
+     ?::boolean[], ?::text[])"
+);
 
 fixed_statement!(
     InsertResponse,
@@ -52,8 +71,11 @@ fixed_statement!(
 
 /// Whether a form with this submission id was already stored.
 pub fn submission_seen(conn: &mut DbConnection, submission_id: &str) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(submissions::table.find(submission_id))).get_result(conn)
+    let seen = SubmissionSeen::with((bind::<Text, _>(submission_id),)).returning::<Integer>().get_result::<i32>(conn);
+    Ok(seen.optional()?.is_some())
 }
+
+fixed_statement!(SubmissionSeen, "SELECT 1 FROM submissions WHERE submission_id = ?");
 
 /// Records a submission id; a second submit of the same form then fails on the primary key.
 pub fn record_submission(
@@ -124,22 +146,20 @@ pub fn with_answers(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<
     Ok(rows)
 }
 
-/// Deletes some responses, with their answers: on SQLite one at a time through a statement kept prepared, on
-/// PostgreSQL in one statement per 500 (see [`insert_many`]).
+/// Deletes some responses, with their answers, through statements kept prepared (see [`insert_many`]): on SQLite one
+/// at a time, on PostgreSQL all of them in one statement.
 pub fn delete_many(conn: &mut DbConnection, ids: &[String]) -> QueryResult<()> {
-    if let DbConnection::Sqlite(_) = conn {
-        for id in ids {
-            DeleteResponse::with((bind::<Text, _>(id),)).execute(conn)?;
+    match conn {
+        DbConnection::Sqlite(_) => {
+            ids.iter().try_for_each(|id| DeleteResponse::with((bind::<Text, _>(id),)).execute(conn).map(drop))
         }
-        return Ok(());
+        DbConnection::Postgres(pg) => DeleteResponses::with((bind::<Array<Text>, _>(ids),)).execute(pg).map(drop),
     }
-    for chunk in ids.chunks(500) {
-        diesel::delete(responses::table.filter(responses::id.eq_any(chunk))).execute(conn)?;
-    }
-    Ok(())
 }
 
 fixed_statement!(DeleteResponse, "DELETE FROM responses WHERE id = ?");
+// PostgreSQL only.
+fixed_statement!(DeleteResponses, "DELETE FROM responses WHERE id = ANY(?)");
 
 /// Every response of a survey (without answers).
 pub fn of_survey(conn: &mut DbConnection, survey: &str) -> QueryResult<Vec<Response>> {
