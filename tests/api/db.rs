@@ -680,10 +680,15 @@ on_both_backends!(
     super::audit_events_give_their_municipality_and_swedish_day
 );
 
-/// A code's look-up (every page a resident opens or saves) is written as SQL, column by column: each column lands in
-/// its own field, as diesel's own reads of the same rows give it, with the letter's draft and without.
+/// The reads written as SQL column by column (`fixed_statement!`: a code's look-up on every page a resident opens or
+/// saves, a saved page's draft, a paper form's letter and survey, a submission's fresh responses) put each column in
+/// its own field, as diesel's own reads of the same rows do: a column read in another's place of the same type would
+/// compile and mostly pass unseen.
 async fn a_letter_is_looked_up_with_every_column_in_its_place(backend: Backend) {
-    use trygghet::db::queries::{drafts, invitations, surveys};
+    use trygghet::db::models::response::{Draft, StoredResponse};
+    use trygghet::db::models::survey::{Invitation, SurveyMunicipality};
+    use trygghet::db::queries::{drafts, invitations, responses, surveys};
+    use trygghet::db::schema;
 
     let Some((database, db)) = migrated(backend).await else { return };
     // Every column a value of its own, so that two columns of one type read in each other's place show.
@@ -696,36 +701,125 @@ async fn a_letter_is_looked_up_with_every_column_in_its_place(backend: Backend) 
               '2025-08-01 08:00:00', NULL, 0, 30, 3, NULL, NULL, 'sv'), \
              ('s1', 'Trygghetsmätning', 'key', 'version', 'open', 'codes', '2026-09-01', '2026-10-31', 'u1', \
               '2026-08-02 09:10:11', 's-old', 7, 25, 4, 'Polisen', '{\"phone\": \"114 14\"}', 'sv,en'); \
-         INSERT INTO survey_municipalities (survey_id, municipality_code, sample_size) VALUES ('s1', '1783', 300); \
+         INSERT INTO survey_municipalities (survey_id, municipality_code, sample_size, target_percent) VALUES \
+             ('s1', '1783', 300, NULL), ('s1', '1762', 250, 55.5); \
          INSERT INTO invitations (id, survey_id, municipality_code, letter_serial, code_hash, disposition, \
              draft_section) VALUES ('i1', 's1', '1783', 12, 'h1', 'started', 3), \
              ('i2', 's1', '1783', 13, 'h2', 'not_returned', NULL); \
          INSERT INTO drafts (key_hash, survey_id, municipality_code, reached_section, updated_on, sealed) VALUES \
-             ('k1', 's1', '1783', 3, '2026-09-03', 'sealed contents');",
+             ('k1', 's1', '1783', 3, '2026-09-03', 'sealed contents'); \
+         INSERT INTO responses (id, survey_id, municipality_code, mode, submitted_on, instrument_version, language, \
+             settled, answers) VALUES \
+             ('r1', 's1', '1762', 'paper', '2026-09-04', 'v-fresh', 'en', FALSE, '[{\"i\": \"q1\"}]'), \
+             ('r2', 's1', '1783', 'web', '2026-09-05', 'v-settled', 'sv', TRUE, '[]'); \
+         INSERT INTO comment_reviews (response_id, item_id, survey_id, shown_text, reviewed_at) VALUES \
+             ('r1', 'q9', 's1', 'visad', '2026-09-06 10:00:00'), ('r2', 'q9', 's1', 'visad', '2026-09-06 10:00:00'); \
+         INSERT INTO submissions (submission_id, survey_id, submitted_on) VALUES ('sub1', 's1', '2026-09-04');",
     );
-    let (found, without, unknown, letter, survey, draft) = db
+    let (found, without, unknown) = db
         .run(|conn| {
             Ok((
                 invitations::with_survey_and_draft(conn, "h1", "k1")?,
                 invitations::with_survey_and_draft(conn, "h2", "k2")?,
                 invitations::with_survey_and_draft(conn, "h3", "k1")?,
-                invitations::by_serial(conn, "s1", "1783", 12)?,
-                surveys::find(conn, "s1")?,
-                drafts::get(conn, "k1")?,
             ))
         })
         .await
         .expect("the letter is looked up");
+    // diesel's own reads of the same rows.
+    let (letter, survey, draft, parts, fresh) = db
+        .run(|conn| {
+            Ok((
+                schema::invitations::table.find("i1").select(Invitation::as_select()).first(conn)?,
+                surveys::find(conn, "s1")?,
+                schema::drafts::table.find("k1").select(Draft::as_select()).first(conn)?,
+                schema::survey_municipalities::table
+                    .filter(schema::survey_municipalities::survey_id.eq("s1"))
+                    .order(schema::survey_municipalities::municipality_code)
+                    .select(SurveyMunicipality::as_select())
+                    .load::<SurveyMunicipality>(conn)?,
+                schema::responses::table
+                    .filter(schema::responses::settled.eq(false))
+                    .select(StoredResponse::as_select())
+                    .load::<StoredResponse>(conn)?,
+            ))
+        })
+        .await
+        .expect("diesel reads the rows");
     let (found_letter, found_survey, name, found_draft) = found.expect("the letter is found");
-    assert_eq!(format!("{found_letter:?}"), format!("{:?}", letter.expect("letter 12")));
+    assert_eq!(format!("{found_letter:?}"), format!("{letter:?}"));
     assert_eq!(format!("{found_survey:?}"), format!("{survey:?}"));
-    assert_eq!(format!("{found_draft:?}"), format!("{draft:?}"));
-    assert!(found_draft.is_some());
+    assert_eq!(format!("{found_draft:?}"), format!("{:?}", Some(&draft)));
     assert_eq!(name, "Hagfors");
     assert_eq!((found_survey.revision, found_survey.min_base, found_survey.min_cell), (7, 25, 4));
-    let (letter, _, _, draft) = without.expect("the letter without a draft is found");
-    assert_eq!((letter.letter_serial, draft.is_none()), (13, true));
+    let (letter_13, _, _, no_draft) = without.expect("the letter without a draft is found");
+    assert_eq!((letter_13.letter_serial, no_draft.is_none()), (13, true));
     assert!(unknown.is_none(), "no letter has the code");
+
+    let (by_serial, by_code, draft_by_key, with_parts, unsettled, sections, seen, reviewed) = db
+        .run(|conn| {
+            Ok((
+                invitations::by_serial(conn, "s1", "1783", 12)?,
+                invitations::by_code_hash(conn, "h1")?,
+                drafts::get(conn, "k1")?,
+                surveys::with_parts(conn, "s1")?,
+                responses::unsettled(conn, "s1")?,
+                (invitations::draft_section(conn, "i1")?, invitations::draft_section(conn, "i2")?),
+                (responses::submission_seen(conn, "sub1")?, responses::submission_seen(conn, "sub2")?),
+                responses::reviewed_unsettled(conn, "s1")?,
+            ))
+        })
+        .await
+        .expect("the fixed reads run");
+    assert_eq!(format!("{by_serial:?}"), format!("{:?}", Some(&letter)));
+    assert_eq!(format!("{by_code:?}"), format!("{:?}", Some(&letter)));
+    assert_eq!(format!("{draft_by_key:?}"), format!("{:?}", Some(&draft)));
+    let (parts_survey, named_parts) = with_parts;
+    assert_eq!(format!("{parts_survey:?}"), format!("{survey:?}"));
+    let (read_parts, names): (Vec<SurveyMunicipality>, Vec<String>) = named_parts.into_iter().unzip();
+    assert_eq!(format!("{read_parts:?}"), format!("{parts:?}"));
+    assert_eq!(names, ["Munkfors", "Hagfors"], "by municipality code: 1762 before 1783");
+    assert_eq!(format!("{unsettled:?}"), format!("{fresh:?}"));
+    assert_eq!(unsettled.len(), 1, "the settled response is not among the fresh");
+    assert_eq!(sections, (Some(3), None));
+    assert_eq!(seen, (true, false));
+    assert_eq!(reviewed, std::collections::HashSet::from(["r1".to_owned()]), "only the fresh response's review");
+
+    // Written back many at a time (a submission's settling: one array statement on PostgreSQL, a prepared row at a
+    // time on SQLite), every column in its place, and deleted many at a time.
+    let copies: Vec<StoredResponse> = ["r3", "r4", "r5"]
+        .into_iter()
+        .enumerate()
+        .map(|(n, id)| {
+            let mut copy = fresh[0].clone();
+            copy.response.id = id.to_owned();
+            copy.response.settled = n == 1;
+            copy.response.language = format!("lang-{n}");
+            copy.answers = format!("[{n}]");
+            copy
+        })
+        .collect();
+    let written = copies.clone();
+    let (read_back, left) = db
+        .run(move |conn| {
+            responses::insert_many(conn, &written)?;
+            let ids = ["r3", "r4", "r5"];
+            let read_back = schema::responses::table
+                .filter(schema::responses::id.eq_any(ids))
+                .order(schema::responses::id)
+                .select(StoredResponse::as_select())
+                .load::<StoredResponse>(conn)?;
+            responses::delete_many(conn, &["r3".to_owned(), "r4".to_owned()])?;
+            let left = schema::responses::table
+                .filter(schema::responses::id.eq_any(ids))
+                .select(schema::responses::id)
+                .load::<String>(conn)?;
+            Ok((read_back, left))
+        })
+        .await
+        .expect("responses are written back and deleted");
+    assert_eq!(format!("{read_back:?}"), format!("{copies:?}"));
+    assert_eq!(left, ["r5"]);
 }
 on_both_backends!(
     a_letter_is_looked_up_with_every_column_in_its_place,
