@@ -461,6 +461,11 @@ pub fn settle_in(
 ) -> diesel::QueryResult<usize> {
     use rand::seq::SliceRandom;
 
+    if let DbConnection::Postgres(_) = conn {
+        // The same in one statement: this runs under the survey's turn, which every other writer of the survey waits
+        // for, and on PostgreSQL each statement is a round trip (see `responses::settle_fresh`).
+        return responses::settle_fresh(conn, survey_id, today, newest, SETTLE_BATCH);
+    }
     let mut fresh = responses::unsettled(conn, survey_id)?;
     let due = newest.is_none()
         || fresh.len() > SETTLE_BATCH

@@ -1,6 +1,6 @@
 use chrono::NaiveDate;
 use diesel::prelude::*;
-use diesel::sql_types::{Array, Bool, Date, Integer, Text};
+use diesel::sql_types::{Array, BigInt, Bool, Date, Integer, Nullable, Text};
 
 use crate::db::DbConnection;
 use crate::db::fixed::{bind, fixed_statement};
@@ -121,6 +121,44 @@ fixed_statement!(
     "SELECT DISTINCT comment_reviews.response_id FROM comment_reviews \
      INNER JOIN responses ON responses.id = comment_reviews.response_id \
      WHERE responses.survey_id = ? AND responses.settled = ?"
+);
+
+/// PostgreSQL: rewrites a survey's fresh responses in one statement, as `app::responses::settle_in` does in several on
+/// SQLite: deleted, given new random ids (`gen_random_uuid`, version 4 from the server's strong random source, like
+/// the service's own), their comments' reviews moved along, and written back in a random order (sorted by a fresh
+/// random UUID each, so every order is equally likely), settled when `newest` is `None`, when more than `batch` are
+/// fresh or one is from before `today`, all but `newest`. How many were rewritten.
+pub fn settle_fresh(
+    conn: &mut DbConnection,
+    survey: &str,
+    today: NaiveDate,
+    newest: Option<&str>,
+    batch: usize,
+) -> QueryResult<usize> {
+    SettleFresh::with((
+        bind::<Text, _>(survey),
+        bind::<Bool, _>(newest.is_none()),
+        bind::<BigInt, _>(i64::try_from(batch).unwrap_or(i64::MAX)),
+        bind::<Date, _>(today),
+        bind::<Nullable<Text>, _>(newest),
+    ))
+    .execute(conn)
+}
+
+// `renamed` is read twice, so it is materialized: each response gets one new id, which its reviews follow.
+fixed_statement!(
+    SettleFresh,
+    "WITH fresh AS (DELETE FROM responses WHERE survey_id = ? AND settled = FALSE \
+         RETURNING id, survey_id, municipality_code, mode, submitted_on, instrument_version, language, answers), \
+     due AS (SELECT ? OR count(*) > ? OR coalesce(bool_or(submitted_on < ?), FALSE) AS due FROM fresh), \
+     renamed AS MATERIALIZED (SELECT fresh.*, gen_random_uuid()::text AS new_id FROM fresh), \
+     reviews AS (UPDATE comment_reviews SET response_id = renamed.new_id FROM renamed \
+         WHERE comment_reviews.response_id = renamed.id) \
+     INSERT INTO responses \
+         (id, survey_id, municipality_code, mode, submitted_on, instrument_version, language, settled, answers) \
+     SELECT renamed.new_id, renamed.survey_id, renamed.municipality_code, renamed.mode, renamed.submitted_on, \
+         renamed.instrument_version, renamed.language, due.due AND renamed.id IS DISTINCT FROM ?, renamed.answers \
+     FROM renamed CROSS JOIN due ORDER BY gen_random_uuid()"
 );
 
 /// Whether a response is stored under this id (a fresh one is rewritten under a new id at every submission).
