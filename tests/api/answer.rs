@@ -766,6 +766,45 @@ on_both_backends!(
     super::an_open_link_survey_starts_with_the_municipality
 );
 
+/// A questionnaire may mark a question required. A resident who has saved the first pages has not answered the
+/// required question of the last page yet: the draft is no less sound for that, and the next pages and the review open
+/// and save (the draft's check once went round for ever on such a question, holding the request and a core).
+async fn a_required_question_on_a_later_page_holds_up_no_page_before_it(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let admin = app.staff("admin@polisen.se", "admin", &[]).await;
+    let staff = app.staff("samordnare@hagfors.se", "coordinator", &["1783", "1762"]).await;
+    let builtin = trygghet::domain::instrument::default_instrument().expect("the default questionnaire loads");
+    let mut document: Value = serde_json::from_str(&builtin.to_json_pretty().unwrap()).unwrap();
+    document["key"] = json!("med-krav");
+    document["version"] = json!("1");
+    let sections = document["sections"].as_array().unwrap().len();
+    let last = &mut document["sections"][sections - 1]["items"];
+    let item = last.as_array_mut().unwrap().iter_mut().find(|item| item.get("show_if").is_none()).unwrap();
+    item["required"] = json!(true);
+    assert_eq!(admin.send_json(Method::POST, "/api/v1/instruments", &document).await.status(), 201);
+    let (id, codes) = open_survey(&staff, 1, "codes").await;
+    app.database.execute(&format!(
+        "UPDATE surveys SET instrument_key = 'med-krav', instrument_version = '1' WHERE id = '{id}'"
+    ));
+    let code = &codes[0];
+    let mut resident = Resident::new(&app);
+    let walk = async {
+        let first = resident.save(code, 1, &[("q.littering", "very_big")], "next").await;
+        assert_eq!(first.location.as_deref(), Some(format!("/svara/{code}/del/2").as_str()));
+        let second = resident.save(code, 2, &[], "next").await;
+        assert_eq!(second.location.as_deref(), Some(format!("/svara/{code}/del/3").as_str()));
+        let page = resident.get(&format!("/svara/{code}/del/1")).await;
+        assert!(page.body.contains(r#"value="very_big" checked"#), "the saved answer is shown again");
+        resident.get(&format!("/svara/{code}/granska")).await
+    };
+    let review = tokio::time::timeout(std::time::Duration::from_secs(60), walk).await.expect("the pages answer");
+    assert_eq!(review.status, 200, "{}", review.body);
+}
+on_both_backends!(
+    a_required_question_on_a_later_page_holds_up_no_page_before_it,
+    super::a_required_question_on_a_later_page_holds_up_no_page_before_it
+);
+
 /// After a batch of responses, the storage stamp ties a response to no letter: on PostgreSQL the batch's ten responses
 /// share one transaction id (`xmin`), which one of their ten letters shares too.
 async fn responses_are_settled_in_shuffled_batches(backend: Backend) {

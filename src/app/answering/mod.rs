@@ -541,29 +541,32 @@ pub async fn note_anonymous_post(
 
 impl Entry {
     /// The answers saved so far, checked against the instrument again (once a request); an answer that no longer
-    /// fits is dropped.
+    /// fits is dropped. A required question not answered yet is no reason to drop anything (see
+    /// [`Instrument::validate_saved`]).
     pub fn saved_answers(&self) -> &Answers {
         static NONE: Answers = Answers::NONE;
         let Some(draft) = &self.draft else { return &NONE };
         draft.checked.get_or_init(|| {
             // Nearly always every answer still fits: the saved answers are copied only to drop one that does not.
-            let errors = match self.instrument.validate_all(&draft.contents.answers) {
+            let mut errors = match self.instrument.validate_saved(&draft.contents.answers) {
                 Ok(answers) => return answers,
                 Err(errors) => errors,
             };
             let mut raw: RawAnswers = draft.contents.answers.clone();
-            for error in errors {
-                raw.remove(&error.item);
-            }
             loop {
-                match self.instrument.validate_all(&raw) {
-                    Ok(answers) => return answers,
-                    Err(errors) => {
-                        for error in errors {
-                            raw.remove(&error.item);
-                        }
-                    }
+                let before = raw.len();
+                for error in errors {
+                    raw.remove(&error.item);
                 }
+                // Every error names an answer that is there, so each round drops one at least; should one not, the
+                // draft's answers are not used rather than checked for ever.
+                if raw.len() == before {
+                    return Answers::default();
+                }
+                errors = match self.instrument.validate_saved(&raw) {
+                    Ok(answers) => return answers,
+                    Err(errors) => errors,
+                };
             }
         })
     }

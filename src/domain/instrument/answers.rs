@@ -259,12 +259,20 @@ impl Instrument {
         earlier: &Answers,
     ) -> Result<Answers, Vec<AnswerError>> {
         let sections = self.sections.get(section_index).map(std::slice::from_ref).unwrap_or_default();
-        self.validate_sections(sections, raw, earlier)
+        self.validate_sections(sections, raw, earlier, Required::Checked)
     }
 
     /// Validates a whole questionnaire at once, as staff keying in a paper form do; all problems are returned.
     pub fn validate_all(&self, raw: &RawAnswers) -> Result<Answers, Vec<AnswerError>> {
-        self.validate_sections(&self.sections, raw, &Answers::default())
+        self.validate_sections(&self.sections, raw, &Answers::default(), Required::Checked)
+    }
+
+    /// Checks a resident's saved answers (a draft) against the whole questionnaire as [`Self::validate_all`] does,
+    /// except that a required question left empty is no error: the pages not reached yet are empty, and each page's
+    /// required questions are checked when it is saved. So every error names an answer that is there and does not
+    /// fit.
+    pub fn validate_saved(&self, raw: &RawAnswers) -> Result<Answers, Vec<AnswerError>> {
+        self.validate_sections(&self.sections, raw, &Answers::default(), Required::NotChecked)
     }
 
     /// Stores a section's new answers in `answers`: the section's previous answers are forgotten, and so are later
@@ -307,6 +315,7 @@ impl Instrument {
         sections: &[Section],
         raw: &RawAnswers,
         earlier: &Answers,
+        required: Required,
     ) -> Result<Answers, Vec<AnswerError>> {
         let items = || sections.iter().flat_map(|section| &section.items);
         // Few items have a condition, so their parent is looked for among the sections' items only for those.
@@ -334,7 +343,7 @@ impl Instrument {
                 Ok(Some(value)) => {
                     answers.0.insert(item.id.clone(), value);
                 }
-                Ok(None) if item.required => {
+                Ok(None) if item.required && required == Required::Checked => {
                     errors.push(AnswerError { item: item.id.clone(), problem: AnswerProblem::Required })
                 }
                 Ok(None) => {}
@@ -387,6 +396,13 @@ impl Instrument {
             Err(AnswerProblem::NotAnOption)
         }
     }
+}
+
+/// Whether a required question left empty is an error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Required {
+    Checked,
+    NotChecked,
 }
 
 /// Whether a multiple-choice answer holds an option that rules out the others together with another. Checked on

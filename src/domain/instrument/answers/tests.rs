@@ -154,6 +154,21 @@ fn a_required_follow_up_is_required_only_when_shown() {
 }
 
 #[test]
+fn a_draft_is_checked_without_asking_for_the_required_questions_not_reached_yet() {
+    let instrument = sample();
+    // The first page saved: the second page's required age is not answered yet.
+    let draft = raw(&[("victim", &["yes"]), ("reported", &["yes"])]);
+    let whole = instrument.validate_all(&draft).unwrap_err();
+    assert!(whole.iter().any(|error| error.item == "age" && error.problem == Required), "{whole:?}");
+    let saved = instrument.validate_saved(&draft).unwrap();
+    assert_eq!(saved.get("reported"), Some(&AnswerValue::Choice("yes".to_owned())));
+    // An answer that does not fit is still an error, named by the answer that is there.
+    let damaged = raw(&[("victim", &["kanske"])]);
+    let errors = instrument.validate_saved(&damaged);
+    assert_eq!(errors, Err(vec![AnswerError { item: "victim".to_owned(), problem: NotAnOption }]));
+}
+
+#[test]
 fn a_condition_on_a_multiple_choice_item_holds_when_the_option_is_among_those_chosen() {
     let with = section(0, &[("transport", &["walk", "bus"]), ("bus_safe", &["no"])]);
     assert!(with.unwrap().get("bus_safe").is_some());
