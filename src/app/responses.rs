@@ -461,10 +461,10 @@ pub fn settle_in(
 ) -> diesel::QueryResult<usize> {
     use rand::seq::SliceRandom;
 
-    if let DbConnection::Postgres(_) = conn {
+    if let DbConnection::Postgres(pg) = conn {
         // The same in one statement: this runs under the survey's turn, which every other writer of the survey waits
         // for, and on PostgreSQL each statement is a round trip (see `responses::settle_fresh`).
-        return responses::settle_fresh(conn, survey_id, today, newest, SETTLE_BATCH);
+        return responses::settle_fresh(pg, survey_id, today, newest, SETTLE_BATCH);
     }
     let mut fresh = responses::unsettled(conn, survey_id)?;
     let due = newest.is_none()
@@ -477,8 +477,8 @@ pub fn settle_in(
     let reviewed = responses::reviewed_unsettled(conn, survey_id)?;
     responses::delete_many(conn, &ids)?;
     fresh.shuffle(&mut rand::rng());
-    // Written back in the shuffled order, with their answers, in as few statements as the backends' parameter limits
-    // allow. New random ids: no earlier version of a row (a dead tuple, a page of the log) shares its id with the row.
+    // Written back in the shuffled order, with their answers, a row at a time through one prepared statement. New
+    // random ids: no earlier version of a row (a dead tuple, a page of the log) shares its id with the row.
     for StoredResponse { response, .. } in &mut fresh {
         let new_id = uuid::Uuid::new_v4().to_string();
         response.settled = due && newest != Some(response.id.as_str());

@@ -129,7 +129,7 @@ fixed_statement!(
 /// random UUID each, so every order is equally likely), settled when `newest` is `None`, when more than `batch` are
 /// fresh or one is from before `today`, all but `newest`. How many were rewritten.
 pub fn settle_fresh(
-    conn: &mut DbConnection,
+    conn: &mut diesel::PgConnection,
     survey: &str,
     today: NaiveDate,
     newest: Option<&str>,
