@@ -785,8 +785,7 @@ async fn a_letter_is_looked_up_with_every_column_in_its_place(backend: Backend) 
     assert_eq!(seen, (true, false));
     assert_eq!(reviewed, std::collections::HashSet::from(["r1".to_owned()]), "only the fresh response's review");
 
-    // Written back many at a time (a submission's settling on SQLite, a prepared row at a time; one array statement on
-    // PostgreSQL), every column in its place, and deleted many at a time.
+    // Written back and deleted many at a time (a submission's settling on SQLite), every column in its place.
     let copies: Vec<StoredResponse> = ["r3", "r4", "r5"]
         .into_iter()
         .enumerate()

@@ -1,6 +1,6 @@
 use chrono::NaiveDate;
 use diesel::prelude::*;
-use diesel::sql_types::{Array, BigInt, Bool, Date, Integer, Nullable, Text};
+use diesel::sql_types::{BigInt, Bool, Date, Integer, Nullable, Text};
 
 use crate::db::DbConnection;
 use crate::db::fixed::{bind, fixed_statement};
@@ -26,41 +26,13 @@ pub fn insert(conn: &mut DbConnection, stored: &StoredResponse) -> QueryResult<(
     .map(drop)
 }
 
-/// Stores responses with their answers, in the given order, through statements kept prepared (a statement of many
-/// rows would be written and prepared again for every call, its SQL depending on how many): on SQLite a row at a time,
-/// which costs no round trip there; on PostgreSQL all of them in one statement, each column as an array.
+/// Stores responses with their answers, in the given order, a row at a time through one statement kept prepared (a
+/// statement of many rows would be written and prepared again for every call, its SQL depending on how many). The
+/// settling on SQLite writes through it, where a row costs no round trip; PostgreSQL settles in one statement
+/// ([`settle_fresh`]).
 pub fn insert_many(conn: &mut DbConnection, many: &[StoredResponse]) -> QueryResult<()> {
-    let pg = match conn {
-        DbConnection::Sqlite(_) => return many.iter().try_for_each(|stored| insert(conn, stored)),
-        DbConnection::Postgres(pg) => pg,
-    };
-    if many.is_empty() {
-        return Ok(());
-    }
-    let column = |value: fn(&StoredResponse) -> &str| many.iter().map(value).collect::<Vec<&str>>();
-    InsertResponses::with((
-        bind::<Array<Text>, _>(column(|stored| &stored.response.id)),
-        bind::<Array<Text>, _>(column(|stored| &stored.response.survey_id)),
-        bind::<Array<Text>, _>(column(|stored| &stored.response.municipality_code)),
-        bind::<Array<Text>, _>(column(|stored| stored.response.mode.as_str())),
-        bind::<Array<Date>, _>(many.iter().map(|stored| stored.response.submitted_on).collect::<Vec<_>>()),
-        bind::<Array<Text>, _>(column(|stored| &stored.response.instrument_version)),
-        bind::<Array<Text>, _>(column(|stored| &stored.response.language)),
-        bind::<Array<Bool>, _>(many.iter().map(|stored| stored.response.settled).collect::<Vec<_>>()),
-        bind::<Array<Text>, _>(column(|stored| &stored.answers)),
-    ))
-    .execute(pg)
-    .map(drop)
+    many.iter().try_for_each(|stored| insert(conn, stored))
 }
-
-// PostgreSQL only: `unnest` gives the arrays' elements as rows, in order.
-fixed_statement!(
-    InsertResponses,
-    "INSERT INTO responses \
-     (id, survey_id, municipality_code, mode, submitted_on, instrument_version, language, settled, answers) \
-     SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::date[], ?::text[], ?::text[], \
-     ?::boolean[], ?::text[])"
-);
 
 fixed_statement!(
     InsertResponse,
@@ -184,20 +156,12 @@ pub fn with_answers(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<
     Ok(rows)
 }
 
-/// Deletes some responses, with their answers, through statements kept prepared (see [`insert_many`]): on SQLite one
-/// at a time, on PostgreSQL all of them in one statement.
+/// Deletes some responses, with their answers, one at a time through a statement kept prepared (see [`insert_many`]).
 pub fn delete_many(conn: &mut DbConnection, ids: &[String]) -> QueryResult<()> {
-    match conn {
-        DbConnection::Sqlite(_) => {
-            ids.iter().try_for_each(|id| DeleteResponse::with((bind::<Text, _>(id),)).execute(conn).map(drop))
-        }
-        DbConnection::Postgres(pg) => DeleteResponses::with((bind::<Array<Text>, _>(ids),)).execute(pg).map(drop),
-    }
+    ids.iter().try_for_each(|id| DeleteResponse::with((bind::<Text, _>(id),)).execute(conn).map(drop))
 }
 
 fixed_statement!(DeleteResponse, "DELETE FROM responses WHERE id = ?");
-// PostgreSQL only.
-fixed_statement!(DeleteResponses, "DELETE FROM responses WHERE id = ANY(?)");
 
 /// Every response of a survey (without answers).
 pub fn of_survey(conn: &mut DbConnection, survey: &str) -> QueryResult<Vec<Response>> {
