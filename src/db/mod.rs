@@ -247,7 +247,7 @@ impl Db {
             .build(ConnectionManager::new(target.clone()))
             .map_err(|source| OpenError::Connect { what: what.clone(), source: source.into() })?;
         let (write_gate, writers) = if backend == Backend::Sqlite {
-            let conn = target.establish().map_err(|source| OpenError::Connect { what, source: source.into() })?;
+            let conn = writer::connect(&target).map_err(|source| OpenError::Connect { what, source: source.into() })?;
             let writer = Writer::start(target, conn).map_err(OpenError::Thread)?;
             let in_line = std::sync::Arc::new(tokio::sync::Semaphore::new(writer::HANDED_OVER));
             (Some(std::sync::Arc::new(WriteGate { in_line, writer })), None)

@@ -17,10 +17,26 @@ use std::time::{Duration, Instant};
 
 use diesel::QueryResult;
 use diesel::RunQueryDsl;
+use diesel::connection::SimpleConnection;
 use diesel::r2d2::R2D2Connection;
 
 use super::connection::{DbConnection, Target};
 use super::{DbError, SyncFull, SyncNormal};
+
+/// Set on the writers' connection besides [`super::connection::SQLITE_PRAGMAS`]: SQLite keeps what a savepoint must be
+/// able to undo (the pages as they were before it; every paper form of a group is stored in a savepoint of its own, see
+/// `app::responses::Line`) in memory rather than in a temporary file. The file cost a write system call for every page
+/// a form changed, on the thread every write waits for, and put earlier versions of rows on the disk. A savepoint
+/// changes a few pages, so this costs little memory; the pooled connections keep the default, as their sorts over many
+/// rows (results, exports) may be large.
+const WRITER_PRAGMAS: &str = "PRAGMA temp_store = MEMORY";
+
+/// Opens the writers' connection to `target`.
+pub(super) fn connect(target: &Target) -> Result<DbConnection, diesel::r2d2::Error> {
+    let mut conn = target.establish()?;
+    conn.batch_execute(WRITER_PRAGMAS).map_err(diesel::r2d2::Error::QueryError)?;
+    Ok(conn)
+}
 
 /// How many writes may be handed to the writers' thread at once: enough that it finds the next one waiting when it
 /// has committed the last (the callers beyond wait in [`crate::db::Db`]'s line). A write handed over that has not
@@ -44,7 +60,7 @@ impl Turn {
     fn connection(&mut self) -> Result<&mut DbConnection, DbError> {
         if self.conn.as_mut().is_none_or(|conn| conn.is_broken()) {
             self.conn = None;
-            self.conn = Some(self.target.establish().map_err(DbError::Reopen)?);
+            self.conn = Some(connect(&self.target).map_err(DbError::Reopen)?);
         }
         self.conn.as_mut().ok_or_else(|| DbError::Task("the writers' connection did not open".into()))
     }
