@@ -253,8 +253,9 @@ fn store_together(conn: &mut DbConnection, forms: &[std::sync::Arc<Form>]) -> di
 /// per submission and cut PostgreSQL from 200 stored forms a second to 80.
 pub const FORGET_AFTER: std::time::Duration = std::time::Duration::from_secs(1);
 
-/// Clearing the earlier versions of stored rows ([`forget_earlier_versions`]) soon after responses are stored, at
-/// most once per [`FORGET_AFTER`], and always after the last of them.
+/// Clearing the earlier versions of stored rows ([`Db::forget_earlier_versions`]) soon after responses are stored, at
+/// most once per [`FORGET_AFTER`], and always after the last of them; on SQLite again a moment later while a reader
+/// still reads the log.
 #[derive(Clone, Default)]
 pub struct Forgetting(std::sync::Arc<std::sync::atomic::AtomicBool>);
 
@@ -266,18 +267,12 @@ impl Forgetting {
         if self.0.swap(true, Ordering::AcqRel) {
             return;
         }
-        let (waiting, db) = (self.0.clone(), db.clone());
+        let (forgetting, db) = (self.clone(), db.clone());
         tokio::spawn(async move {
             tokio::time::sleep(FORGET_AFTER).await;
-            waiting.store(false, Ordering::Release);
-            let cleared = db
-                .write(|conn| {
-                    forget_earlier_versions(conn);
-                    Ok(())
-                })
-                .await;
-            if let Err(error) = cleared {
-                tracing::warn!(%error, "earlier versions of stored rows not cleared");
+            forgetting.0.store(false, Ordering::Release);
+            if db.forget_earlier_versions().await == crate::db::Forgotten::NotYet {
+                forgetting.soon(&db);
             }
         });
     }
@@ -489,30 +484,4 @@ pub fn settle_in(
     }
     responses::insert_many(conn, &fresh)?;
     Ok(ids.len())
-}
-
-/// After a response is stored, removes what the database keeps of the rows' earlier versions, outside any
-/// transaction: on PostgreSQL the dead versions of responses with their answers (with the letter's transaction id,
-/// before their group was rewritten) and of drafts (sealed, and those saved before sealing in plain text) are
-/// vacuumed, where no other transaction still sees them; on SQLite the write-ahead log, whose frames group the
-/// pages each transaction wrote (the letter's with its response's), is checkpointed into the database and
-/// truncated, and `secure_delete` has zeroed what was deleted. Failing here loses nothing stored, so it is logged,
-/// not reported.
-pub fn forget_earlier_versions(conn: &mut DbConnection) {
-    use diesel::connection::SimpleConnection;
-
-    let result = match conn {
-        // VACUUM runs outside a transaction; SKIP_LOCKED leaves a table another submission is vacuuming to it.
-        DbConnection::Postgres(_) => conn.batch_execute("VACUUM (SKIP_LOCKED) responses, drafts, legacy_drafts"),
-        // Without waiting for readers (a long read would hold every writer behind this one): a log a reader still
-        // needs is emptied by a later submission. The connection's own wait is set back whatever happens.
-        DbConnection::Sqlite(_) => {
-            let checkpoint = conn.batch_execute("PRAGMA busy_timeout = 0; PRAGMA wal_checkpoint(TRUNCATE)");
-            let restored = conn.batch_execute(crate::db::connection::SQLITE_BUSY_TIMEOUT);
-            checkpoint.and(restored)
-        }
-    };
-    if let Err(error) = result {
-        tracing::warn!(%error, "earlier versions of stored rows not cleared");
-    }
 }

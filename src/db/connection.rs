@@ -43,6 +43,24 @@ pub(crate) use on_backend;
 /// that must not wait).
 pub const SQLITE_BUSY_TIMEOUT: &str = "PRAGMA busy_timeout = 5000";
 
+/// Copies SQLite's whole write-ahead log into the database and truncates it, without waiting for readers (a long read
+/// would hold every writer behind this one). Whether the log was cleared: not while a reader still reads it (SQLite
+/// says so in the pragma's answer, not with an error). The connection's own wait is set back whatever happens.
+pub fn clear_sqlite_log(conn: &mut SqliteConnection) -> QueryResult<bool> {
+    /// What `PRAGMA wal_checkpoint` answers (its other columns count the log's pages).
+    #[derive(QueryableByName)]
+    struct Checkpointed {
+        /// 1 when the checkpoint could not finish: a reader still read the log.
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        busy: i32,
+    }
+    let checkpoint = conn
+        .batch_execute("PRAGMA busy_timeout = 0")
+        .and_then(|()| diesel::sql_query("PRAGMA wal_checkpoint(TRUNCATE)").get_result::<Checkpointed>(conn));
+    let restored = conn.batch_execute(SQLITE_BUSY_TIMEOUT);
+    restored.and(checkpoint).map(|checkpointed| checkpointed.busy == 0)
+}
+
 /// `secure_delete` overwrites deleted rows (a submitted draft, a response's version before settling) with zeros
 /// instead of leaving them in free space for whoever copies the file.
 pub const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 5000; \

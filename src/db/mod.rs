@@ -123,6 +123,17 @@ impl<R> From<diesel::result::Error> for Abort<R> {
     }
 }
 
+/// What became of [`Db::forget_earlier_versions`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Forgotten {
+    /// Nothing of the earlier versions is left.
+    All,
+    /// A reader still read SQLite's log, which stays till a later call.
+    NotYet,
+    /// The database failed (logged).
+    Failed,
+}
+
 /// Why the database could not be opened at start-up.
 #[derive(Debug, thiserror::Error)]
 pub enum OpenError {
@@ -385,6 +396,32 @@ impl Db {
         let ahead = gate.in_line.available_permits() < writer::HANDED_OVER;
         let Some(place) = self.in_line(&gate.in_line, ahead).await? else { return self.run_within(None, f).await };
         self.counted(gate.writer.write(synced, self.wait, place, f).await)
+    }
+
+    /// Removes what the database keeps of rows' earlier versions, outside any transaction: on PostgreSQL the dead
+    /// versions of responses with their answers (with the letter's transaction id, before their group was rewritten)
+    /// and of drafts (sealed, and those saved before sealing in plain text) are vacuumed, where no other transaction
+    /// still sees them; on SQLite the write-ahead log, whose frames group the pages each transaction wrote (the
+    /// letter's with its response's), is copied into the database and truncated (see [`connection::clear_sqlite_log`]), and
+    /// `secure_delete` has zeroed what was deleted. Failing here loses nothing stored, so it is logged, not reported.
+    pub async fn forget_earlier_versions(&self) -> Forgotten {
+        let cleared = self
+            .write(|conn| match conn {
+                DbConnection::Sqlite(sqlite) => connection::clear_sqlite_log(sqlite),
+                // VACUUM runs outside a transaction; SKIP_LOCKED leaves a table another submission is vacuuming to it.
+                DbConnection::Postgres(_) => {
+                    conn.batch_execute("VACUUM (SKIP_LOCKED) responses, drafts, legacy_drafts").map(|()| true)
+                }
+            })
+            .await;
+        match cleared {
+            Ok(true) => Forgotten::All,
+            Ok(false) => Forgotten::NotYet,
+            Err(error) => {
+                tracing::warn!(%error, "earlier versions of stored rows not cleared");
+                Forgotten::Failed
+            }
+        }
     }
 
     /// A place in the writers' line `line`, counted as a wait when a write is `ahead`. Waiting is bounded like

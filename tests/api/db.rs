@@ -5,7 +5,7 @@ use std::time::Duration;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
 use trygghet::config::DatabaseUrl;
-use trygghet::db::{Backend as DbBackend, Db, PoolSettings};
+use trygghet::db::{Backend as DbBackend, Db, Forgotten, PoolSettings};
 use trygghet::metrics::Metrics;
 
 use crate::helpers::{Backend, TestDatabase, spawn_app_with};
@@ -404,6 +404,53 @@ async fn only_an_unsynced_write_commits_without_waiting_for_the_disk(backend: Ba
 on_both_backends!(
     only_an_unsynced_write_commits_without_waiting_for_the_disk,
     super::only_an_unsynced_write_commits_without_waiting_for_the_disk
+);
+
+/// Clearing the rows' earlier versions says whether all went. On SQLite the log cannot be truncated while a reader
+/// still reads it, and the truncating checkpoint, which must not wait for readers, says so rather than pass for done
+/// (SQLite answers it in the pragma's row, not with an error); once the reader has ended the log is emptied, the file
+/// truncated. PostgreSQL's VACUUM leaves what a reader still sees and is done. The writers' connection keeps what a
+/// savepoint must undo in memory, not in a temporary file.
+async fn earlier_versions_are_cleared_once_no_reader_reads_them(backend: Backend) {
+    let Some((database, db)) = migrated(backend).await else { return };
+    let insert = "INSERT INTO counties (code, name) VALUES ('98', 'Provlän')";
+    db.write(move |conn| diesel::sql_query(insert).execute(conn)).await.expect("a write into the log");
+    let reader = match backend {
+        Backend::Sqlite => {
+            let kept_in = db
+                .write(|conn| {
+                    diesel::sql_query("SELECT CAST(temp_store AS TEXT) AS text FROM pragma_temp_store")
+                        .get_result::<StoredText>(conn)
+                })
+                .await
+                .expect("the writers' setting");
+            assert_eq!(kept_in.text, "2", "a savepoint's pages are kept in memory on the writers' connection");
+            let path = database.url().trim_start_matches("sqlite://").to_owned();
+            let mut reader = diesel::SqliteConnection::establish(&path).expect("a reader's own connection");
+            diesel::connection::SimpleConnection::batch_execute(&mut reader, "BEGIN; SELECT count(*) FROM counties;")
+                .expect("a read left open");
+            let open = diesel::sql_query("SELECT count(*) AS n FROM counties WHERE code = '98'")
+                .get_result::<Count>(&mut reader);
+            assert_eq!(open.expect("the reader reads").n, 1);
+            Some(reader)
+        }
+        Backend::Postgres => None,
+    };
+    let expected = if backend == Backend::Sqlite { Forgotten::NotYet } else { Forgotten::All };
+    assert_eq!(db.forget_earlier_versions().await, expected, "not cleared while a reader reads the log");
+    if let Some(mut reader) = reader {
+        diesel::connection::SimpleConnection::batch_execute(&mut reader, "COMMIT").expect("the read ends");
+    }
+    assert_eq!(db.forget_earlier_versions().await, Forgotten::All, "cleared once no reader reads it");
+    if backend == Backend::Sqlite {
+        let log = format!("{}-wal", database.url().trim_start_matches("sqlite://"));
+        let size = std::fs::metadata(&log).expect("the log file stays, empty").len();
+        assert_eq!(size, 0, "the log is truncated");
+    }
+}
+on_both_backends!(
+    earlier_versions_are_cleared_once_no_reader_reads_them,
+    super::earlier_versions_are_cleared_once_no_reader_reads_them
 );
 
 #[derive(QueryableByName)]

@@ -350,12 +350,11 @@ async fn seal_legacy_draft(
                     drafts::save(conn, &draft)?;
                 }
                 Ok(())
-            })?;
-            // The plain text must not stay behind in free space, the log or a dead row.
-            crate::app::responses::forget_earlier_versions(conn);
-            Ok(())
+            })
         })
         .await?;
+    // The plain text must not stay behind in free space, the log or a dead row.
+    ctx.db.forget_earlier_versions().await;
     Ok(())
 }
 

@@ -687,13 +687,12 @@ pub async fn transition(
                 }
                 let detail = json!({ "from": from.as_str(), "to": next.as_str() });
                 audit::insert(conn, &actor.event(transition.action(), Some(id.clone()), detail))
-            })?;
-            if closing {
-                crate::app::responses::forget_earlier_versions(conn);
-            }
-            Ok(())
+            })
         })
         .await?;
+    if closing {
+        ctx.db.forget_earlier_versions().await;
+    }
     ctx.live.changed(&loaded.survey.id);
     Ok(next)
 }
