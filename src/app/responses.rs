@@ -213,8 +213,8 @@ async fn store_alone(db: &Db, form: std::sync::Arc<Form>) -> Result<Stored, AppE
         .write(move |conn| {
             outcome_of(conn.transaction(|conn| {
                 let stored = store_in(conn, &form.actor, &form.new, &form.response)?;
-                let response = &form.response.response;
-                settle_in(conn, &form.new.survey_id, response.submitted_on, Some(&response.id))?;
+                let day = form.response.response.submitted_on;
+                settle_in(conn, &form.new.survey_id, day, &[&form.response])?;
                 Ok(stored)
             }))
         })
@@ -225,25 +225,27 @@ async fn store_alone(db: &Db, form: std::sync::Arc<Form>) -> Result<Stored, AppE
 /// Stores `forms` in the caller's transaction, each in a savepoint of its own, then rewrites the fresh responses of
 /// each survey a form was stored into, once: what became of each form, in order.
 fn store_together(conn: &mut DbConnection, forms: &[std::sync::Arc<Form>]) -> diesel::QueryResult<Vec<Stored>> {
-    // Per survey: the day and id of the last response stored, which stays fresh.
-    let mut newest: Vec<(&str, NaiveDate, &str)> = Vec::new();
+    // Per survey: the day of the last response stored, and the responses stored, in order.
+    let mut stored: Vec<(&str, NaiveDate, Vec<&StoredResponse>)> = Vec::new();
     let mut outcomes = Vec::with_capacity(forms.len());
     for form in forms {
         let outcome = outcome_of(conn.transaction(|conn| store_in(conn, &form.actor, &form.new, &form.response)))?;
         if outcome == Stored::Saved {
-            let response = &form.response.response;
-            let (survey, day, id) = (form.new.survey_id.as_str(), response.submitted_on, response.id.as_str());
-            match newest.iter_mut().find(|(known, _, _)| *known == survey) {
-                Some(last) => *last = (survey, day, id),
-                None => newest.push((survey, day, id)),
+            let (survey, day) = (form.new.survey_id.as_str(), form.response.response.submitted_on);
+            match stored.iter_mut().find(|(known, _, _)| *known == survey) {
+                Some((_, last_day, responses)) => {
+                    *last_day = day;
+                    responses.push(&form.response);
+                }
+                None => stored.push((survey, day, vec![&form.response])),
             }
         }
         outcomes.push(outcome);
     }
-    // The responses are rewritten with the others in this same transaction: the group then shares this transaction's
-    // id with the letters answered in it, each of them one of the group, and with no other letter.
-    for (survey, day, id) in newest {
-        settle_in(conn, survey, day, Some(id))?;
+    // The responses are written in among the others in this same transaction: the group then shares this
+    // transaction's id with the letters answered in it, each of them one of the group, and with no other letter.
+    for (survey, day, responses) in stored {
+        settle_in(conn, survey, day, &responses)?;
     }
     Ok(outcomes)
 }
@@ -296,7 +298,7 @@ fn response_row(new: &NewResponse, day: NaiveDate) -> StoredResponse {
 
 /// Stores a response (with its answers) with everything it changes, or is rolled back with the reason why nothing
 /// was stored. Its survey's fresh responses are rewritten after it, in the same transaction ([`store_together`],
-/// [`store_alone`]).
+/// [`store_alone`]); on SQLite the response's own row is written only then, in among them ([`settle_in`]).
 fn store_in(
     conn: &mut DbConnection,
     actor: &Actor,
@@ -321,7 +323,9 @@ fn store_in(
     let paper_event = paper_event(actor, new);
     let write_rows = |conn: &mut DbConnection| -> Result<(), Abort<Stored>> {
         responses::record_submission(conn, &new.submission_id, &new.survey_id, day)?;
-        responses::insert(conn, response)?;
+        if late_turn {
+            responses::insert(conn, response)?;
+        }
         if let Some(event) = &paper_event {
             audit::insert(conn, event)?;
         }
@@ -444,31 +448,36 @@ fn completion(new: &NewResponse, day: NaiveDate) -> CompletionTally {
 /// How many fresh responses of a survey are rewritten together.
 pub const SETTLE_BATCH: usize = 10;
 
-/// Rewrites a survey's fresh responses in one shuffled group under new ids. They are settled when there are more than
-/// [`SETTLE_BATCH`] of them or one is from an earlier day, all but `newest` (the response just stored, which stays
-/// fresh so that it never stands alone in the next group); with no `newest` (the survey closes) all of them. Returns
-/// how many were rewritten. Runs inside the caller's transaction, which holds the survey's write turn.
+/// Rewrites a survey's fresh responses in one shuffled group under new ids. `arriving` are the responses stored in
+/// the caller's transaction, in order: on SQLite their rows are written here, in among the others, never written and at
+/// once rewritten ([`store_in`] leaves them out); on PostgreSQL `store_in` has written them. The fresh responses are
+/// settled when there are more than [`SETTLE_BATCH`] of them or one is from an earlier day, all but the newest (the
+/// last arriving, which stays fresh so that it never stands alone in the next group); with none arriving (the survey
+/// closes) all of them. Returns how many were rewritten. Runs inside the caller's transaction, which holds the
+/// survey's write turn.
 pub fn settle_in(
     conn: &mut DbConnection,
     survey_id: &str,
     today: NaiveDate,
-    newest: Option<&str>,
+    arriving: &[&StoredResponse],
 ) -> diesel::QueryResult<usize> {
     use rand::seq::SliceRandom;
 
+    let newest = arriving.last().map(|stored| stored.response.id.as_str());
     if let DbConnection::Postgres(pg) = conn {
         // The same in one statement: this runs under the survey's turn, which every other writer of the survey waits
         // for, and on PostgreSQL each statement is a round trip (see `responses::settle_fresh`).
         return responses::settle_fresh(pg, survey_id, today, newest, SETTLE_BATCH);
     }
     let mut fresh = responses::unsettled(conn, survey_id)?;
+    let ids: Vec<String> = fresh.iter().map(|stored| stored.response.id.clone()).collect();
+    fresh.extend(arriving.iter().map(|&stored| stored.clone()));
     let due = newest.is_none()
         || fresh.len() > SETTLE_BATCH
         || fresh.iter().any(|stored| stored.response.submitted_on < today);
     if fresh.is_empty() {
         return Ok(0);
     }
-    let ids: Vec<String> = fresh.iter().map(|stored| stored.response.id.clone()).collect();
     let reviewed = responses::reviewed_unsettled(conn, survey_id)?;
     responses::delete_many(conn, &ids)?;
     fresh.shuffle(&mut rand::rng());

@@ -681,7 +681,7 @@ pub async fn transition(
                 if closing {
                     // The last fresh responses are settled now: no more will come to fill their batch.
                     let today = crate::domain::survey::swedish_day(chrono::Utc::now());
-                    crate::app::responses::settle_in(conn, &id, today, None)?;
+                    crate::app::responses::settle_in(conn, &id, today, &[])?;
                     // Drafts saved before sealing can no longer be resumed: their plain text goes now.
                     crate::db::queries::drafts::wipe_legacy(conn, &id)?;
                 }
