@@ -46,7 +46,7 @@ pub const SQLITE_BUSY_TIMEOUT: &str = "PRAGMA busy_timeout = 5000";
 /// Copies SQLite's whole write-ahead log into the database and truncates it, without waiting for readers (a long read
 /// would hold every writer behind this one). Whether the log was cleared: not while a reader still reads it (SQLite
 /// says so in the pragma's answer, not with an error). The connection's own wait is set back whatever happens.
-pub fn clear_sqlite_log(conn: &mut SqliteConnection) -> QueryResult<bool> {
+pub(super) fn clear_sqlite_log(conn: &mut SqliteConnection) -> QueryResult<bool> {
     /// What `PRAGMA wal_checkpoint` answers (its other columns count the log's pages).
     #[derive(QueryableByName)]
     struct Checkpointed {

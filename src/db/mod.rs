@@ -402,8 +402,9 @@ impl Db {
     /// versions of responses with their answers (with the letter's transaction id, before their group was rewritten)
     /// and of drafts (sealed, and those saved before sealing in plain text) are vacuumed, where no other transaction
     /// still sees them; on SQLite the write-ahead log, whose frames group the pages each transaction wrote (the
-    /// letter's with its response's), is copied into the database and truncated (see [`connection::clear_sqlite_log`]), and
-    /// `secure_delete` has zeroed what was deleted. Failing here loses nothing stored, so it is logged, not reported.
+    /// letter's with its response's), is copied into the database and truncated (see
+    /// [`connection::clear_sqlite_log`]), and `secure_delete` has zeroed what was deleted. Failing here loses nothing
+    /// stored, so it is logged, not reported.
     pub async fn forget_earlier_versions(&self) -> Forgotten {
         let cleared = self
             .write(|conn| match conn {
