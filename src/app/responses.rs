@@ -17,8 +17,8 @@
 //! second after the transaction, once for all the responses stored in that second (see [`Forgetting`]).
 //!
 //! **Stored together when many come at once.** Forms that arrive while others are being stored wait in a [`Line`]
-//! and are stored in the next transaction together, each in a savepoint: one synced commit and one rewrite of the
-//! fresh responses for the group. Every letter answered in that transaction is then one of the group, as above.
+//! and are stored in the next transaction together: one synced commit and one rewrite of the fresh responses for the
+//! group. Every letter answered in that transaction is then one of the group, as above.
 
 use chrono::NaiveDate;
 use diesel::Connection;
@@ -75,27 +75,19 @@ pub struct NewResponse {
     pub completeness: Completeness,
 }
 
-/// Stores a response, exactly once. On SQLite it waits in the submissions' line ([`Line`]) and is stored in one
-/// transaction with the forms that arrived while the ones before were being stored; on PostgreSQL in its own.
+/// Stores a response, exactly once. It waits in the submissions' line ([`Line`]) and is stored in one transaction
+/// with the forms that arrived while the ones before were being stored.
 pub async fn store(ctx: &Context, actor: Actor, new: NewResponse) -> Result<Stored, AppError> {
     let day = crate::domain::survey::swedish_day(chrono::Utc::now());
     let response = response_row(&new, day);
     let survey_id = response.response.survey_id.clone();
     let mode = response.response.mode.as_str();
     let form = Form { actor, new, response };
-    let outcome = match ctx.db.backend() {
-        // A savepoint would give each form's letter the id of a subtransaction of its own instead of the transaction
-        // that rewrites the fresh responses; and PostgreSQL stores forms side by side on the pool's connections,
-        // taking the survey's turn only for the letter, the counters and the rewrite.
-        crate::db::Backend::Postgres => store_alone(&ctx.db, std::sync::Arc::new(form)).await?,
-        crate::db::Backend::Sqlite => {
-            let (reply, outcome) = tokio::sync::oneshot::channel();
-            ctx.submissions.join(&ctx.db, form, reply);
-            // Only when the service stops while the form waits: sent again, it is stored once or found stored.
-            let dropped = || AppError::Unavailable(crate::db::DbError::Task("the submissions' line stopped".into()));
-            outcome.await.map_err(|_| dropped())??
-        }
-    };
+    let (reply, outcome) = tokio::sync::oneshot::channel();
+    ctx.submissions.join(&ctx.db, form, reply);
+    // Only when the service stops while the form waits: sent again, it is stored once or found stored.
+    let dropped = || AppError::Unavailable(crate::db::DbError::Task("the submissions' line stopped".into()));
+    let outcome = outcome.await.map_err(|_| dropped())??;
     if outcome == Stored::Saved {
         ctx.metrics.submission_stored(mode);
         ctx.forgetting.soon(&ctx.db);
@@ -107,23 +99,33 @@ pub async fn store(ctx: &Context, actor: Actor, new: NewResponse) -> Result<Stor
 /// The most forms stored in one transaction.
 pub const MOST_TOGETHER: usize = 64;
 
-/// Submitted forms waiting to be stored (group commit). The first form to arrive while none is being stored starts a
-/// task that stores it; forms arriving meanwhile wait, and the task stores all of them (up to [`MOST_TOGETHER`]) in
-/// the next transaction, and so on until none waits. So a busy moment costs one synced commit, and one rewrite of
-/// each survey's fresh responses, per group instead of per form; a quiet one stores each form at once, alone. On
-/// PostgreSQL each form has a transaction of its own, as before (see [`store`]), and does not wait here.
+/// Submitted forms waiting to be stored (group commit). A form that arrives while fewer groups than
+/// [`groups_at_once`] are being stored starts a task that stores it; forms arriving meanwhile wait, and the next task
+/// free stores all of them (up to [`MOST_TOGETHER`]) in its next transaction, and so on until none waits. So a busy moment costs one synced commit, and one rewrite of
+/// each survey's fresh responses, per group instead of per form; a quiet one stores each form at once, alone.
 ///
-/// Each form is stored in a savepoint of its own, so that a form refused (already stored, its letter used) leaves
-/// the others in. Should the group's transaction fail as a whole, each of its forms is stored again on its own, so
-/// that one form's failure never becomes another's.
+/// A form refused (already stored, its letter used) leaves the others in: on SQLite each form is stored in a
+/// savepoint of its own ([`store_together`]); on PostgreSQL, where a savepoint would stamp a letter with an id of its
+/// own, in two rounds ([`store_in_rounds`]). Should the group's transaction fail as a whole, each of its forms is
+/// stored again on its own, so that one form's failure never becomes another's.
 #[derive(Clone, Default)]
 pub struct Line(std::sync::Arc<std::sync::Mutex<Waiting>>);
 
 #[derive(Default)]
 struct Waiting {
     forms: Vec<(Form, Reply)>,
-    /// Whether a task is storing (it takes the forms that wait before it stops).
-    storing: bool,
+    /// How many tasks are storing (each takes the forms that wait before it stops).
+    storing: usize,
+}
+
+/// How many groups are stored at once: on SQLite one (its writes are serial anyway); on PostgreSQL two, so that the
+/// next group's first round, which needs no turn, runs while the group before holds its surveys' turns and waits for
+/// its commit to reach the disk.
+fn groups_at_once(db: &Db) -> usize {
+    match db.backend() {
+        crate::db::Backend::Sqlite => 1,
+        crate::db::Backend::Postgres => 2,
+    }
 }
 
 /// A form in the line: what to store, and who to tell.
@@ -143,9 +145,10 @@ impl Line {
     fn join(&self, db: &Db, form: Form, reply: Reply) {
         let mut waiting = self.waiting();
         waiting.forms.push((form, reply));
-        if std::mem::replace(&mut waiting.storing, true) {
+        if waiting.storing >= groups_at_once(db) {
             return;
         }
+        waiting.storing += 1;
         drop(waiting);
         let (line, db) = (self.clone(), db.clone());
         tokio::spawn(async move { line.store_waiting(db).await });
@@ -158,7 +161,7 @@ impl Line {
             let forms: Vec<(Form, Reply)> = {
                 let mut waiting = self.waiting();
                 if waiting.forms.is_empty() {
-                    waiting.storing = false;
+                    waiting.storing -= 1;
                     return;
                 }
                 let count = waiting.forms.len().min(MOST_TOGETHER);
@@ -169,13 +172,14 @@ impl Line {
     }
 }
 
-/// Ends a storing task: the line knows no task is storing.
+/// Ends a storing task that ends unexpectedly: the line counts it no longer storing.
 struct Done(Line);
 
 impl Drop for Done {
     fn drop(&mut self) {
         if std::thread::panicking() {
-            self.0.waiting().storing = false;
+            let mut waiting = self.0.waiting();
+            waiting.storing = waiting.storing.saturating_sub(1);
         }
     }
 }
@@ -191,20 +195,32 @@ async fn store_group(db: &Db, mut forms: Vec<(Form, Reply)>) {
     let (forms, replies): (Vec<Form>, Vec<Reply>) = forms.into_iter().unzip();
     let forms: Vec<std::sync::Arc<Form>> = forms.into_iter().map(std::sync::Arc::new).collect();
     let group = forms.clone();
-    match db.write(move |conn| conn.transaction(|conn| store_together(conn, &group))).await {
-        Ok(outcomes) => {
+    // `None`: the group was rolled back, to store its forms each on its own.
+    let together = move |conn: &mut DbConnection| match conn {
+        DbConnection::Sqlite(_) => conn.transaction(|conn| store_together(conn, &group)).map(Some),
+        DbConnection::Postgres(_) => match conn.transaction(|conn| store_in_rounds(conn, &group)) {
+            Ok(outcomes) => Ok(Some(outcomes)),
+            Err(Abort::Reason(())) => Ok(None),
+            Err(Abort::Database(error)) => Err(error),
+        },
+    };
+    let apart = match db.write(together).await {
+        Ok(Some(outcomes)) => {
             for (reply, outcome) in replies.into_iter().zip(outcomes) {
                 let _ = reply.send(Ok(outcome));
             }
+            return;
         }
+        Ok(None) => replies,
         Err(error) => {
             tracing::warn!(%error, forms = replies.len(), "forms stored together failed: storing each on its own");
-            let alone = replies.into_iter().zip(forms).map(|(reply, form)| async move {
-                let _ = reply.send(store_alone(db, form).await);
-            });
-            futures_util::future::join_all(alone).await;
+            replies
         }
-    }
+    };
+    let alone = apart.into_iter().zip(forms).map(|(reply, form)| async move {
+        let _ = reply.send(store_alone(db, form).await);
+    });
+    futures_util::future::join_all(alone).await;
 }
 
 /// Stores one form in a transaction of its own, with the rewrite of its survey's fresh responses.
@@ -305,47 +321,105 @@ fn store_in(
     new: &NewResponse,
     response: &StoredResponse,
 ) -> Result<Stored, Abort<Stored>> {
-    let day = response.response.submitted_on;
     // The survey's write turn (see `surveys::lock_for_write`). On SQLite every write transaction is serial anyway,
     // and its write lock must be taken by the first statement (an upgrade from reading fails at once), so the turn
     // comes first. On PostgreSQL writers of one survey wait for each other from the turn to their commit, so the turn
-    // comes as late as it can: after the checks and rows that need none (the submission's key, the response, its
-    // answers, the audit event), before everything that must move in step with the other writers (the letter, the
-    // counters, the settling).
+    // comes as late as it can: after the checks and rows that need none ([`write_before_turn`]), before everything
+    // that must move in step with the other writers (the letter, the counters, the settling).
     let late_turn = matches!(conn, DbConnection::Postgres(_));
     if !late_turn {
         surveys::lock_for_write(conn, &new.survey_id)?;
     }
+    let letter = write_before_turn(conn, actor, new, response)?;
+    if late_turn {
+        surveys::lock_for_write(conn, &new.survey_id)?;
+    }
+    write_in_turn(conn, new, letter.as_ref())?;
+    tallies::add_completion(conn, &completion(new, response.response.submitted_on))?;
+    Ok(Stored::Saved)
+}
+
+/// A form's checks and the rows that need no turn of its survey: the submission's key, on PostgreSQL the response
+/// and its answers, the audit event; on PostgreSQL also the lock of the draft's row, which comes before the survey's
+/// (the order of a saved page, `app::answering::save_section`). Returns the letter a paper form names. A form refused
+/// here has written nothing.
+fn write_before_turn(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    new: &NewResponse,
+    response: &StoredResponse,
+) -> Result<Option<Invitation>, Abort<Stored>> {
     if responses::submission_seen(conn, &new.submission_id)? {
         return Err(Abort::Reason(Stored::AlreadySaved));
     }
     let letter = letter_to_use(conn, new)?;
-    let paper_event = paper_event(actor, new);
-    let write_rows = |conn: &mut DbConnection| -> Result<(), Abort<Stored>> {
-        responses::record_submission(conn, &new.submission_id, &new.survey_id, day)?;
-        if late_turn {
-            responses::insert(conn, response)?;
-        }
-        if let Some(event) = &paper_event {
-            audit::insert(conn, event)?;
-        }
-        Ok(())
-    };
-    if late_turn {
-        write_rows(conn)?;
-        // The draft's row before the survey's, in the same order as a saved page (`app::answering::save_section`).
-        if let Some(key) = &new.draft_key {
-            drafts::locked(conn, key)?;
-        }
-        surveys::lock_for_write(conn, &new.survey_id)?;
+    responses::record_submission(conn, &new.submission_id, &new.survey_id, response.response.submitted_on)?;
+    let postgres = matches!(conn, DbConnection::Postgres(_));
+    if postgres {
+        responses::insert(conn, response)?;
     }
-    use_up_letter(conn, new, letter.as_ref())?;
-    use_up_draft(conn, new)?;
-    if !late_turn {
-        write_rows(conn)?;
+    if let Some(event) = paper_event(actor, new) {
+        audit::insert(conn, &event)?;
     }
-    tallies::add_completion(conn, &completion(new, day))?;
-    Ok(Stored::Saved)
+    if let (true, Some(key)) = (postgres, &new.draft_key) {
+        drafts::locked(conn, key)?;
+    }
+    Ok(letter)
+}
+
+/// What a form changes under its survey's turn besides its day's completion count: its letter used up, its draft
+/// deleted.
+fn write_in_turn(conn: &mut DbConnection, new: &NewResponse, letter: Option<&Invitation>) -> Result<(), Abort<Stored>> {
+    use_up_letter(conn, new, letter)?;
+    use_up_draft(conn, new)
+}
+
+/// PostgreSQL: stores `forms` in the caller's transaction, without savepoints: a savepoint is a subtransaction with
+/// an id of its own, which PostgreSQL would stamp on its letter, where the group's one id is one of the group's
+/// responses'. So it stores in two rounds. First, form by form, the checks and the rows that need no turn
+/// ([`write_before_turn`]): a form refused there has written nothing and is left out. Then survey by survey, in the
+/// order of their ids (two groups never hold each other's turns), the survey's turn, each form's letter and draft
+/// ([`write_in_turn`]), the completion counts of all of them (a statement for each day, mode and municipality rather
+/// than for each form) and one rewrite of the survey's fresh responses. A form refused in that round (its
+/// letter answered meanwhile) has written rows: the whole group is rolled back with `Abort::Reason`, and its forms
+/// are stored each on its own. What became of each form, in order.
+fn store_in_rounds(conn: &mut DbConnection, forms: &[std::sync::Arc<Form>]) -> Result<Vec<Stored>, Abort<()>> {
+    let mut outcomes = Vec::with_capacity(forms.len());
+    let mut written = Vec::with_capacity(forms.len());
+    for form in forms {
+        match write_before_turn(conn, &form.actor, &form.new, &form.response) {
+            Ok(letter) => {
+                written.push((form, letter));
+                outcomes.push(Stored::Saved);
+            }
+            Err(Abort::Reason(refused)) => outcomes.push(refused),
+            Err(Abort::Database(error)) => return Err(Abort::Database(error)),
+        }
+    }
+    let mut surveys: Vec<&str> = written.iter().map(|(form, _)| form.new.survey_id.as_str()).collect();
+    surveys.sort_unstable();
+    surveys.dedup();
+    for survey in surveys {
+        surveys::lock_for_write(conn, survey)?;
+        let mut arriving = Vec::new();
+        let mut counts: Vec<CompletionTally> = Vec::new();
+        for (form, letter) in written.iter().filter(|(form, _)| form.new.survey_id == survey) {
+            match write_in_turn(conn, &form.new, letter.as_ref()) {
+                Ok(()) => arriving.push(&form.response),
+                Err(Abort::Reason(_)) => return Err(Abort::Reason(())),
+                Err(Abort::Database(error)) => return Err(Abort::Database(error)),
+            }
+            count_in(&mut counts, completion(&form.new, form.response.response.submitted_on));
+        }
+        for count in &counts {
+            tallies::add_completion(conn, count)?;
+        }
+        // Every form written in the first round is arriving here, or the group has been rolled back.
+        if let Some(last) = arriving.last() {
+            settle_in(conn, survey, last.response.submitted_on, &arriving)?;
+        }
+    }
+    Ok(outcomes)
 }
 
 /// What became of the form, from how its transaction ended.
@@ -428,6 +502,23 @@ fn use_up_draft(conn: &mut DbConnection, new: &NewResponse) -> Result<(), Abort<
         drafts::spend_resume_code(conn, code_hash, &new.survey_id)?;
     }
     Ok(())
+}
+
+/// Adds a completion count to those of its survey, municipality, day and mode in `counts`, or to the end.
+fn count_in(counts: &mut Vec<CompletionTally>, count: CompletionTally) {
+    let same = |known: &&mut CompletionTally| {
+        (&known.survey_id, &known.municipality_code, known.day, known.mode)
+            == (&count.survey_id, &count.municipality_code, count.day, count.mode)
+    };
+    match counts.iter_mut().find(same) {
+        Some(known) => {
+            known.submitted += count.submitted;
+            known.partial += count.partial;
+            known.break_off += count.break_off;
+            known.without_letter += count.without_letter;
+        }
+        None => counts.push(count),
+    }
 }
 
 /// The response's count on its day's completion tally.

@@ -392,6 +392,45 @@ on_both_backends!(
     super::forms_sent_at_the_same_moment_are_each_stored_once
 );
 
+/// Many forms at once are stored together, a few transactions for all of them; on PostgreSQL with no savepoint, so
+/// that each letter carries the id of its group's transaction, never one of its own.
+async fn many_forms_at_once_are_stored_together(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let picks = picks();
+    let browser = app.staff("anna@polisen.se", "coordinator", &["1783"]).await;
+    const FORMS: usize = 40;
+    let id = open_survey_with(&browser, FORMS as u32).await;
+    let script = browser.script().await;
+    let path = format!("/api/v1/surveys/{id}/paper");
+    let forms: Vec<Value> = (1..=FORMS)
+        .map(|serial| {
+            json!({ "letter_number": format!("1783-{serial:06}"), "submission_id": uuid::Uuid::new_v4().to_string(),
+                    "answers": { picks.scale.0.clone(): picks.scale.1 } })
+        })
+        .collect();
+    let sent = futures_util::future::join_all(forms.iter().map(|form| script.request(Method::POST, &path, Some(form))));
+    let statuses: Vec<u16> = sent.await.iter().map(|response| response.status().as_u16()).collect();
+    assert!(statuses.iter().all(|status| *status == 201), "{statuses:?}");
+    assert_eq!(app.query_strings("SELECT COUNT(*) FROM responses"), [FORMS.to_string()]);
+    assert_eq!(
+        app.query_strings("SELECT COUNT(*) FROM invitations WHERE disposition = 'completed'"),
+        [FORMS.to_string()]
+    );
+    assert_eq!(app.query_strings("SELECT SUM(submitted) FROM completion_tallies"), [FORMS.to_string()]);
+    assert_eq!(
+        app.query_strings("SELECT COUNT(*) FROM audit_events WHERE action = 'paper_form_entered'"),
+        [FORMS.to_string()]
+    );
+    if matches!(backend, Backend::Postgres) {
+        let transactions: usize = app
+            .query_strings("SELECT COUNT(DISTINCT xmin::text) FROM invitations WHERE disposition = 'completed'")[0]
+            .parse()
+            .unwrap();
+        assert!(transactions < FORMS, "{FORMS} letters answered in {transactions} transactions");
+    }
+}
+on_both_backends!(many_forms_at_once_are_stored_together, super::many_forms_at_once_are_stored_together);
+
 /// "Nej, ingen sådan plats" is an answer of its own (not the same as no answer) and is taken alone.
 async fn no_such_place_is_an_answer_taken_alone(backend: Backend) {
     let Some(app) = spawn_app(backend).await else { return };
