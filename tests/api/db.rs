@@ -873,9 +873,9 @@ on_both_backends!(
 );
 
 /// A pooled connection is not asked whether it is alive on every checkout (a round trip on PostgreSQL), so one the
-/// server ended fails its next statement; from then on every connection is asked before it is handed out, and the
-/// caller is told the database is unavailable rather than given another dead connection; once the server is back,
-/// new connections serve.
+/// server ended fails its next statement (when it comes within `CHECK_AFTER` of the connection last found alive); from
+/// then on every connection is asked before it is handed out, and the caller is told the database is unavailable
+/// rather than given another dead connection; once the server is back, new connections serve.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_connections_ended_by_the_server_are_replaced() {
     let Some(database) = TestDatabase::create(Backend::Postgres) else { return };
@@ -893,10 +893,21 @@ async fn postgres_connections_ended_by_the_server_are_replaced() {
     // again within the next second, whatever the pool's opening took.
     let failed = db.run(|conn| diesel::sql_query("SELECT n FROM no_such_table").get_result::<Count>(conn)).await;
     assert!(matches!(failed, Err(trygghet::db::DbError::Query(_))), "{failed:?}");
+    let asked_at = std::time::Instant::now();
     assert_eq!(one(&db).await.expect("the database answers").n, 1);
     let cut = database.cut_off();
     let first = one(&db).await;
-    assert!(matches!(first, Err(trygghet::db::DbError::Query(_))), "met a connection the server ended: {first:?}");
+    if asked_at.elapsed() < trygghet::db::connection::CHECK_AFTER {
+        assert!(matches!(first, Err(trygghet::db::DbError::Query(_))), "met a connection the server ended: {first:?}");
+    } else {
+        // Cutting the server off took longer than a connection is trusted unasked (a loaded machine): the connection
+        // may have been asked first and found ended.
+        eprintln!("the cut took {:?}: the dead connection may have been asked first", asked_at.elapsed());
+        assert!(
+            matches!(first, Err(trygghet::db::DbError::Query(_) | trygghet::db::DbError::Unavailable(_))),
+            "met a connection the server ended: {first:?}"
+        );
+    }
     for _ in 0..3 {
         let next = one(&db).await;
         assert!(matches!(next, Err(trygghet::db::DbError::Unavailable(_))), "asked first, then unavailable: {next:?}");
