@@ -99,10 +99,11 @@ pub async fn store(ctx: &Context, actor: Actor, new: NewResponse) -> Result<Stor
 /// The most forms stored in one transaction.
 pub const MOST_TOGETHER: usize = 64;
 
-/// Submitted forms waiting to be stored (group commit). A form that arrives while fewer groups than
-/// [`groups_at_once`] are being stored starts a task that stores it; forms arriving meanwhile wait, and the next task
-/// free stores all of them (up to [`MOST_TOGETHER`]) in its next transaction, and so on until none waits. So a busy moment costs one synced commit, and one rewrite of
-/// each survey's fresh responses, per group instead of per form; a quiet one stores each form at once, alone.
+/// Submitted forms waiting to be stored (group commit). A form that arrives while fewer groups than [`groups_at_once`]
+/// are being stored starts a task that stores it; forms arriving meanwhile wait, and the next task free stores all of
+/// them (up to [`MOST_TOGETHER`]) in its next transaction, and so on until none waits. So a busy moment costs one
+/// synced commit, and one rewrite of each survey's fresh responses, per group instead of per form; a quiet one stores
+/// each form at once, alone.
 ///
 /// A form refused (already stored, its letter used) leaves the others in: on SQLite each form is stored in a
 /// savepoint of its own ([`store_together`]); on PostgreSQL, where a savepoint would stamp a letter with an id of its
@@ -380,9 +381,9 @@ fn write_in_turn(conn: &mut DbConnection, new: &NewResponse, letter: Option<&Inv
 /// ([`write_before_turn`]): a form refused there has written nothing and is left out. Then survey by survey, in the
 /// order of their ids (two groups never hold each other's turns), the survey's turn, each form's letter and draft
 /// ([`write_in_turn`]), the completion counts of all of them (a statement for each day, mode and municipality rather
-/// than for each form) and one rewrite of the survey's fresh responses. A form refused in that round (its
-/// letter answered meanwhile) has written rows: the whole group is rolled back with `Abort::Reason`, and its forms
-/// are stored each on its own. What became of each form, in order.
+/// than for each form) and one rewrite of the survey's fresh responses. A form refused in that round (its letter
+/// answered meanwhile) has written rows: the whole group is rolled back with `Abort::Reason`, and its forms are stored
+/// each on its own. What became of each form, in order.
 fn store_in_rounds(conn: &mut DbConnection, forms: &[std::sync::Arc<Form>]) -> Result<Vec<Stored>, Abort<()>> {
     let mut outcomes = Vec::with_capacity(forms.len());
     let mut written = Vec::with_capacity(forms.len());
