@@ -348,8 +348,9 @@ impl Db {
     /// mode): it survives the service being killed, as the log is written before the commit returns, and reaches the
     /// disk with the next synced commit (every submission and every staff action is one) or the next checkpoint; a
     /// power cut in between may lose it. For a resident's saved page and the counters of code look-ups, which cost
-    /// nothing to redo, never for a submission. On PostgreSQL this is [`Db::write`], and the transaction asks for the same
-    /// itself with [`unsynced_transaction`].
+    /// nothing to redo, never for a submission. On SQLite such writes that wait together are stored in one transaction,
+    /// each in a savepoint, and each caller is answered once that has committed (see `writer`). On PostgreSQL this is
+    /// [`Db::write`], and the transaction asks for the same itself with [`unsynced_transaction`].
     pub async fn write_unsynced<T, F>(&self, f: F) -> Result<T, DbError>
     where
         F: FnOnce(&mut DbConnection) -> QueryResult<T> + Send + 'static,

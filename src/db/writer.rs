@@ -6,7 +6,8 @@
 //! touched. One thread runs them because a turn handed from thread to thread leaves the database idle while the next
 //! thread wakes up and waits for a core, which on a busy machine is longer than a saved page takes to write; the
 //! writers' thread takes the next write as soon as the last one has committed, and sleeps only when none is waiting.
-//! A caller waits for its answer without holding a thread.
+//! A caller waits for its answer without holding a thread. Writes whose commits do not wait for the disk (a resident's
+//! saved page) that are waiting together are stored in one transaction, each in a savepoint (see [`GROUPED_AT_MOST`]).
 //!
 //! A write's closure runs on that thread, outside tokio's runtime: it must not spawn tasks, and it must never wait for
 //! another write (which would wait behind it for ever).
@@ -44,9 +45,35 @@ pub(super) fn connect(target: &Target) -> Result<DbConnection, diesel::r2d2::Err
 /// without running, as it would be had it waited that long in the line.
 pub(super) const HANDED_OVER: usize = 8;
 
-/// A write for the writers' thread: it gets the connection (opened again if the write before left it broken) and
-/// sends its own answer.
-type Job = Box<dyn FnOnce(&mut Turn) + Send>;
+/// How many writes whose commits do not wait for the disk (a resident's saved page, code entry's counters) the
+/// writers' thread stores in one transaction when it finds them waiting together, each in a savepoint of its own:
+/// every one of them writes a page or two that the others write too (the survey's row, the counters of drafts per
+/// section), and each commit writes every page it changed to the log, so a group writes those pages once. All the
+/// writes handed over may be in one group.
+const GROUPED_AT_MOST: usize = HANDED_OVER;
+
+/// A write for the writers' thread. It runs on the connection it is given, alone or in a group, and leaves what
+/// answers its caller once its transaction's fate is known.
+struct Job {
+    /// Whether its commit waits for the disk; only writes that do not are grouped.
+    synced: bool,
+    run: Box<dyn FnOnce(Run<'_>) -> Done + Send>,
+}
+
+/// Where a write runs.
+enum Run<'a> {
+    /// In a transaction of its own, on the writers' connection (opened again if the write before left it broken).
+    Alone(&'a mut Turn),
+    /// In a savepoint inside a group's transaction on this connection; its answer waits for the group's commit.
+    Grouped(&'a mut DbConnection),
+}
+
+/// A write that has run: whether it panicked (a group with such a write is rolled back whole: the panic may have left
+/// its savepoint open) and its answer, given the error that undid its group if one did.
+struct Done {
+    panicked: bool,
+    answer: Box<dyn FnOnce(Option<String>) + Send>,
+}
 
 /// The writers' connection as the writers' thread holds it.
 struct Turn {
@@ -79,9 +106,21 @@ impl Writer {
         let (jobs, queued) = mpsc::channel::<Job>();
         let thread = std::thread::Builder::new().name("sqlite-writer".into()).spawn(move || {
             let mut turn = Turn { conn: Some(conn), target };
-            for job in queued {
+            let mut next = None;
+            while let Some(job) = next.take().or_else(|| queued.recv().ok()) {
+                let mut group = vec![job];
+                while !group[0].synced && group.len() < GROUPED_AT_MOST {
+                    match queued.try_recv() {
+                        Ok(job) if !job.synced => group.push(job),
+                        Ok(job) => {
+                            next = Some(job);
+                            break;
+                        }
+                        Err(_) => break,
+                    }
+                }
                 // A job catches its write's panic itself; this only keeps the thread should anything else panic.
-                let _ = std::panic::catch_unwind(AssertUnwindSafe(|| job(&mut turn)));
+                let _ = std::panic::catch_unwind(AssertUnwindSafe(|| write_group(&mut turn, group)));
             }
         })?;
         Ok(Self { jobs: Some(jobs), thread: Some(thread) })
@@ -93,9 +132,10 @@ impl Writer {
     }
 
     /// Runs the write transaction `f` on the writers' thread, inside the caller's tracing span, its commit synced to
-    /// the disk or not; `place` (the caller's place in the line) is given up the moment `f` has returned. Not started
-    /// within `wait` of being handed over, it is [`DbError::Busy`]. A panic in `f` is the write's error
-    /// ([`DbError::Task`]); a connection the panic left inside its transaction is opened anew for the next write.
+    /// the disk or not (then perhaps in a group with others, see [`GROUPED_AT_MOST`]); `place` (the caller's place in
+    /// the line) is given up the moment `f` has returned. Not started within `wait` of being handed over, it is
+    /// [`DbError::Busy`]. A panic in `f` is the write's error ([`DbError::Task`]); a connection the panic left inside
+    /// its transaction is opened anew for the next write.
     pub(super) async fn write<T, F, P>(&self, synced: bool, wait: Duration, place: P, f: F) -> Result<T, DbError>
     where
         F: FnOnce(&mut DbConnection) -> QueryResult<T> + Send + 'static,
@@ -105,28 +145,88 @@ impl Writer {
         let (reply, answer) = tokio::sync::oneshot::channel();
         let span = tracing::Span::current();
         let handed_over = Instant::now();
-        let job: Job = Box::new(move |turn: &mut Turn| {
-            let result = if handed_over.elapsed() > wait {
-                Err(DbError::Busy(wait))
+        let run = move |run: Run<'_>| {
+            let written = if handed_over.elapsed() > wait {
+                Ok(Err(DbError::Busy(wait)))
             } else {
                 std::panic::catch_unwind(AssertUnwindSafe(|| {
-                    span.in_scope(|| {
-                        let conn = turn.connection()?;
-                        // A synced write says so itself rather than trust that the write before set it back.
-                        let mode =
-                            if synced { SyncFull::with(()).execute(conn) } else { SyncNormal::with(()).execute(conn) };
-                        mode.and_then(|_| f(conn)).map_err(DbError::Query)
+                    span.in_scope(|| match run {
+                        Run::Alone(turn) => {
+                            let conn = turn.connection()?;
+                            // A synced write says so itself rather than trust that the write before set it back.
+                            let mode = if synced {
+                                SyncFull::with(()).execute(conn)
+                            } else {
+                                SyncNormal::with(()).execute(conn)
+                            };
+                            mode.and_then(|_| f(conn)).map_err(DbError::Query)
+                        }
+                        Run::Grouped(conn) => diesel::Connection::transaction(conn, f).map_err(DbError::Query),
                     })
                 }))
-                .unwrap_or_else(|panic| Err(DbError::Task(format!("a write panicked: {}", panic_text(&panic)))))
             };
             drop(place);
-            // The caller may be gone (its client hung up): the write stands all the same.
-            let _ = reply.send(result);
-        });
+            let panicked = written.is_err();
+            let result =
+                written.unwrap_or_else(|panic| Err(DbError::Task(format!("a write panicked: {}", panic_text(&panic)))));
+            let answer = move |undone: Option<String>| {
+                let result = match undone {
+                    Some(error) if result.is_ok() => Err(DbError::Task(error)),
+                    _ => result,
+                };
+                // The caller may be gone (its client hung up): the write stands all the same.
+                let _ = reply.send(result);
+            };
+            Done { panicked, answer: Box::new(answer) }
+        };
+        let job = Job { synced, run: Box::new(run) };
         let Some(jobs) = &self.jobs else { return Err(DbError::Task("the writers' thread has ended".into())) };
         jobs.send(job).map_err(|_| DbError::Task("the writers' thread has ended".into()))?;
         answer.await.unwrap_or_else(|_| Err(DbError::Task("the writers' thread ended during a write".into())))
+    }
+}
+
+/// Runs `group`: one write alone, or several in one transaction, each in a savepoint (so a write that fails undoes
+/// only its own changes), answered once the transaction has committed. If the transaction cannot begin, the writes
+/// run each alone; if a write panics or the commit fails, the whole transaction is undone and every write in it is
+/// answered with that error, and the writes not run yet run each alone.
+fn write_group(turn: &mut Turn, group: Vec<Job>) {
+    use diesel::connection::TransactionManager;
+    type Manager = <DbConnection as diesel::Connection>::TransactionManager;
+    let mut jobs = group.into_iter();
+    let begun = jobs.len() > 1
+        && turn.connection().is_ok_and(|conn| {
+            SyncNormal::with(()).execute(conn).and_then(|_| Manager::begin_transaction(conn)).is_ok()
+        });
+    let mut done = Vec::new();
+    let mut undone = None;
+    if begun {
+        for job in jobs.by_ref() {
+            let Some(conn) = turn.conn.as_mut() else { break };
+            let ran = (job.run)(Run::Grouped(conn));
+            let panicked = ran.panicked;
+            done.push(ran.answer);
+            if panicked {
+                undone = Some("a write stored together with it panicked".to_owned());
+                break;
+            }
+        }
+        if undone.is_none()
+            && let Some(conn) = turn.conn.as_mut()
+            && let Err(error) = Manager::commit_transaction(conn)
+        {
+            undone = Some(format!("the writes stored together with it were not committed: {error}"));
+        }
+        if undone.is_some() {
+            // Closing the connection rolls back what is left of its transaction; the next write opens it again.
+            turn.conn = None;
+        }
+    }
+    for answer in done {
+        answer(undone.clone());
+    }
+    for job in jobs {
+        ((job.run)(Run::Alone(turn)).answer)(None);
     }
 }
 

@@ -250,6 +250,132 @@ async fn writes_run_on_the_thread_their_database_wants(backend: Backend) {
 }
 on_both_backends!(writes_run_on_the_thread_their_database_wants, super::writes_run_on_the_thread_their_database_wants);
 
+/// Holds the database's write turn (on SQLite the writers' thread, on PostgreSQL the writers' half of the pool) until
+/// the returned sender is used or dropped, once the holding write has started.
+async fn hold_the_write_turn(db: &Db) -> (std::sync::mpsc::Sender<()>, tokio::task::JoinHandle<()>) {
+    let (release, held) = std::sync::mpsc::channel::<()>();
+    let (entered, holding) = tokio::sync::oneshot::channel();
+    let holder = {
+        let db = db.clone();
+        tokio::spawn(async move {
+            db.write(move |_| {
+                entered.send(()).unwrap();
+                held.recv_timeout(Duration::from_secs(10)).ok();
+                Ok(())
+            })
+            .await
+            .expect("the holding write ends once let go");
+        })
+    };
+    holding.await.expect("the first write holds the turn");
+    (release, holder)
+}
+
+/// Whether `conn` is inside a transaction within a transaction: on SQLite the writers' thread stores the saved pages
+/// (writes whose commits do not wait for the disk) that wait together in one transaction, each in a savepoint.
+fn in_a_group(conn: &mut trygghet::db::DbConnection) -> bool {
+    use diesel::connection::TransactionManager;
+    type Manager = <trygghet::db::DbConnection as diesel::Connection>::TransactionManager;
+    Manager::transaction_manager_status_mut(conn).transaction_depth().ok().flatten().is_some()
+}
+
+/// Writes whose commits do not wait for the disk (a resident's saved page) that wait together are stored together on
+/// SQLite, each in a savepoint: a write that fails undoes only its own rows, and each caller hears of its own write
+/// once the group has committed. A write that panics undoes its whole group, whose writes are told so (the writes
+/// behind it then run alone). On PostgreSQL every such write is a transaction of its own, with the same outcomes.
+async fn saved_pages_waiting_together_are_stored_together_each_undone_alone(backend: Backend) {
+    let Some((_database, db)) = migrated(backend).await else { return };
+    let count = |codes: &'static str| {
+        let db = db.clone();
+        async move {
+            let sql = format!("SELECT count(*) AS n FROM counties WHERE code IN ({codes})");
+            db.run(move |conn| diesel::sql_query(sql).get_result::<Count>(conn)).await.unwrap().n
+        }
+    };
+    let (release, holder) = hold_the_write_turn(&db).await;
+    // Six writes queue behind the held turn: every third fails after writing its row.
+    let writes: Vec<_> = (0..6)
+        .map(|n| {
+            let db = db.clone();
+            tokio::spawn(async move {
+                db.write_unsynced(move |conn| {
+                    let grouped = in_a_group(conn);
+                    conn.transaction(|conn| {
+                        let insert = format!("INSERT INTO counties (code, name) VALUES ('8{n}', 'Provlän')");
+                        diesel::sql_query(insert).execute(conn)?;
+                        if n % 3 == 2 { Err(diesel::result::Error::RollbackTransaction) } else { Ok(grouped) }
+                    })
+                })
+                .await
+            })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    release.send(()).unwrap();
+    holder.await.unwrap();
+    let mut grouped = 0;
+    for (n, written) in futures_util::future::join_all(writes).await.into_iter().enumerate() {
+        match written.unwrap() {
+            Ok(in_group) if n % 3 != 2 => grouped += usize::from(in_group),
+            Err(trygghet::db::DbError::Query(diesel::result::Error::RollbackTransaction)) if n % 3 == 2 => {}
+            other => panic!("write {n} is answered with its own outcome: {other:?}"),
+        }
+    }
+    assert_eq!(count("'80', '81', '83', '84'").await, 4, "the writes that succeeded are stored");
+    assert_eq!(count("'82', '85'").await, 0, "the writes that failed left nothing");
+    match backend {
+        Backend::Sqlite => assert!(grouped >= 2, "writes waiting together were stored together: {grouped} of 4"),
+        Backend::Postgres => assert_eq!(grouped, 0, "PostgreSQL stores each write alone"),
+    }
+
+    // A panic undoes its group: the write before it in the group is told so and stored by nobody.
+    let (release, holder) = hold_the_write_turn(&db).await;
+    let writes: Vec<_> = (0..3)
+        .map(|n| {
+            let db = db.clone();
+            tokio::spawn(async move {
+                db.write_unsynced(move |conn| {
+                    let grouped = in_a_group(conn);
+                    conn.transaction(|conn| {
+                        let insert = format!("INSERT INTO counties (code, name) VALUES ('7{n}', 'Provlän')");
+                        diesel::sql_query(insert).execute(conn)?;
+                        assert!(n != 1, "a bug inside a write");
+                        Ok(grouped)
+                    })
+                })
+                .await
+            })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    release.send(()).unwrap();
+    holder.await.unwrap();
+    let written: Vec<_> = futures_util::future::join_all(writes).await.into_iter().map(Result::unwrap).collect();
+    assert!(matches!(written[1], Err(trygghet::db::DbError::Task(_))), "the panic is its write's error");
+    assert!(matches!(written[2], Ok(false)), "the write after the panic runs alone: {:?}", written[2]);
+    let first_grouped = match &written[0] {
+        Ok(grouped) => {
+            assert!(!grouped || backend == Backend::Postgres, "a group with a panic is not committed");
+            assert_eq!(count("'70'").await, 1, "the write before the panic, stored alone, stands");
+            false
+        }
+        Err(trygghet::db::DbError::Task(_)) => {
+            assert_eq!(count("'70'").await, 0, "the write grouped with the panic is undone, and told so");
+            true
+        }
+        other => panic!("the write before the panic: {other:?}"),
+    };
+    assert_eq!(count("'71'").await, 0, "the panicked write left nothing");
+    assert_eq!(count("'72'").await, 1, "the write after the panic is stored");
+    if backend == Backend::Sqlite {
+        assert!(first_grouped, "on SQLite the write before the panic was in its group");
+    }
+}
+on_both_backends!(
+    saved_pages_waiting_together_are_stored_together_each_undone_alone,
+    super::saved_pages_waiting_together_are_stored_together_each_undone_alone
+);
+
 /// A write that cannot start within the pool's timeout is told the database is busy (503) and writes nothing, also
 /// on SQLite once it was handed to the writers' thread: there it waits behind a write that holds the turn (as another
 /// process holding SQLite's lock would), on PostgreSQL in the line for the half of the pool that may write.
