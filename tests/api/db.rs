@@ -279,6 +279,36 @@ fn in_a_group(conn: &mut trygghet::db::DbConnection) -> bool {
     Manager::transaction_manager_status_mut(conn).transaction_depth().ok().flatten().is_some()
 }
 
+/// A write that does not wait for the disk: it inserts the county `code`, then ends as `ends` says, and answers whether
+/// it ran inside a group.
+async fn insert_unsynced(
+    db: Db,
+    code: String,
+    ends: fn(&str) -> diesel::QueryResult<()>,
+) -> Result<bool, trygghet::db::DbError> {
+    db.write_unsynced(move |conn| {
+        let grouped = in_a_group(conn);
+        conn.transaction(|conn| {
+            diesel::sql_query(format!("INSERT INTO counties (code, name) VALUES ('{code}', 'Provlän')"))
+                .execute(conn)?;
+            ends(&code).map(|()| grouped)
+        })
+    })
+    .await
+}
+
+/// Runs `writes` while the write turn is held: they are handed over in their order (each takes its place when first
+/// polled) and queue behind it, and half a second later it is let go.
+async fn queued_behind_a_held_turn<F: std::future::Future>(db: &Db, writes: Vec<F>) -> Vec<F::Output> {
+    let (release, holder) = hold_the_write_turn(db).await;
+    let (written, ()) = tokio::join!(futures_util::future::join_all(writes), async {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        release.send(()).unwrap();
+    });
+    holder.await.unwrap();
+    written
+}
+
 /// Writes whose commits do not wait for the disk (a resident's saved page) that wait together are stored together on
 /// SQLite, each in a savepoint: a write that fails undoes only its own rows, and each caller hears of its own write
 /// once the group has committed. A write that panics undoes its whole group, whose writes are told so (the writes
@@ -292,30 +322,15 @@ async fn saved_pages_waiting_together_are_stored_together_each_undone_alone(back
             db.run(move |conn| diesel::sql_query(sql).get_result::<Count>(conn)).await.unwrap().n
         }
     };
-    let (release, holder) = hold_the_write_turn(&db).await;
-    // Six writes queue behind the held turn: every third fails after writing its row.
-    let writes: Vec<_> = (0..6)
-        .map(|n| {
-            let db = db.clone();
-            tokio::spawn(async move {
-                db.write_unsynced(move |conn| {
-                    let grouped = in_a_group(conn);
-                    conn.transaction(|conn| {
-                        let insert = format!("INSERT INTO counties (code, name) VALUES ('8{n}', 'Provlän')");
-                        diesel::sql_query(insert).execute(conn)?;
-                        if n % 3 == 2 { Err(diesel::result::Error::RollbackTransaction) } else { Ok(grouped) }
-                    })
-                })
-                .await
-            })
-        })
-        .collect();
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    release.send(()).unwrap();
-    holder.await.unwrap();
+    // Six writes queue behind the held turn: the third and the sixth fail after writing their rows.
+    let fails = |code: &str| match code {
+        "82" | "85" => Err(diesel::result::Error::RollbackTransaction),
+        _ => Ok(()),
+    };
+    let writes = (0..6).map(|n| insert_unsynced(db.clone(), format!("8{n}"), fails)).collect();
     let mut grouped = 0;
-    for (n, written) in futures_util::future::join_all(writes).await.into_iter().enumerate() {
-        match written.unwrap() {
+    for (n, written) in queued_behind_a_held_turn(&db, writes).await.into_iter().enumerate() {
+        match written {
             Ok(in_group) if n % 3 != 2 => grouped += usize::from(in_group),
             Err(trygghet::db::DbError::Query(diesel::result::Error::RollbackTransaction)) if n % 3 == 2 => {}
             other => panic!("write {n} is answered with its own outcome: {other:?}"),
@@ -329,28 +344,12 @@ async fn saved_pages_waiting_together_are_stored_together_each_undone_alone(back
     }
 
     // A panic undoes its group: the write before it in the group is told so and stored by nobody.
-    let (release, holder) = hold_the_write_turn(&db).await;
-    let writes: Vec<_> = (0..3)
-        .map(|n| {
-            let db = db.clone();
-            tokio::spawn(async move {
-                db.write_unsynced(move |conn| {
-                    let grouped = in_a_group(conn);
-                    conn.transaction(|conn| {
-                        let insert = format!("INSERT INTO counties (code, name) VALUES ('7{n}', 'Provlän')");
-                        diesel::sql_query(insert).execute(conn)?;
-                        assert!(n != 1, "a bug inside a write");
-                        Ok(grouped)
-                    })
-                })
-                .await
-            })
-        })
-        .collect();
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    release.send(()).unwrap();
-    holder.await.unwrap();
-    let written: Vec<_> = futures_util::future::join_all(writes).await.into_iter().map(Result::unwrap).collect();
+    let panics = |code: &str| {
+        assert!(code != "71", "a bug inside a write");
+        Ok(())
+    };
+    let writes = (0..3).map(|n| insert_unsynced(db.clone(), format!("7{n}"), panics)).collect();
+    let written = queued_behind_a_held_turn(&db, writes).await;
     assert!(matches!(written[1], Err(trygghet::db::DbError::Task(_))), "the panic is its write's error");
     assert!(matches!(written[2], Ok(false)), "the write after the panic runs alone: {:?}", written[2]);
     let first_grouped = match &written[0] {
