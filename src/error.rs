@@ -113,9 +113,11 @@ impl From<DbError> for AppError {
     fn from(error: DbError) -> Self {
         match error {
             DbError::Query(diesel::result::Error::NotFound) => Self::NotFound,
-            DbError::Unavailable(_) | DbError::FileMissing(_) | DbError::Busy(_) | DbError::Reopen(_) => {
-                Self::Unavailable(error)
-            }
+            DbError::Unavailable(_)
+            | DbError::FileMissing(_)
+            | DbError::Busy(_)
+            | DbError::Reopen(_)
+            | DbError::Undone(_) => Self::Unavailable(error),
             // SQLite gave up waiting for another writer (busy timeout): overload, worth a retry, not a bug.
             DbError::Query(diesel::result::Error::DatabaseError(_, ref info))
                 if info.message().contains("database is locked") =>

@@ -103,6 +103,10 @@ pub enum DbError {
     /// not started within it (see [`Db::write`]).
     #[error("the database is busy: no turn to write within {0:?}")]
     Busy(Duration),
+    /// On SQLite, a write stored in a group with others was undone with the group: another write in it panicked, or
+    /// the group's commit failed (see `writer`). Nothing of it stands; worth a retry.
+    #[error("the write was undone with the writes stored together with it: {0}")]
+    Undone(String),
     /// The blocking task was cancelled or panicked; on SQLite, a write panicked on the writers' thread, or that
     /// thread has ended.
     #[error("the database task did not finish: {0}")]
@@ -512,9 +516,13 @@ impl Db {
     fn counted<T>(&self, result: Result<T, DbError>) -> Result<T, DbError> {
         match &result {
             Err(DbError::Query(diesel::result::Error::NotFound)) | Ok(_) => {}
-            Err(DbError::Unavailable(_) | DbError::FileMissing(_) | DbError::Busy(_) | DbError::Reopen(_)) => {
-                self.errors.with_label_values(&["unavailable"]).inc()
-            }
+            Err(
+                DbError::Unavailable(_)
+                | DbError::FileMissing(_)
+                | DbError::Busy(_)
+                | DbError::Reopen(_)
+                | DbError::Undone(_),
+            ) => self.errors.with_label_values(&["unavailable"]).inc(),
             Err(DbError::Query(_) | DbError::Task(_)) => self.errors.with_label_values(&["query"]).inc(),
         }
         result

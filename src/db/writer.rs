@@ -69,7 +69,8 @@ enum Run<'a> {
 }
 
 /// A write that has run: whether it panicked (a group with such a write is rolled back whole: the panic may have left
-/// its savepoint open) and its answer, given the error that undid its group if one did.
+/// its savepoint open) and its answer, given the error that undid its group if one did ([`DbError::Undone`], 503: the
+/// write was sound and may be sent again).
 struct Done {
     panicked: bool,
     answer: Box<dyn FnOnce(Option<String>) + Send>,
@@ -171,7 +172,7 @@ impl Writer {
                 written.unwrap_or_else(|panic| Err(DbError::Task(format!("a write panicked: {}", panic_text(&panic)))));
             let answer = move |undone: Option<String>| {
                 let result = match undone {
-                    Some(error) if result.is_ok() => Err(DbError::Task(error)),
+                    Some(error) if result.is_ok() => Err(DbError::Undone(error)),
                     _ => result,
                 };
                 // The caller may be gone (its client hung up): the write stands all the same.
@@ -188,8 +189,8 @@ impl Writer {
 
 /// Runs `group`: one write alone, or several in one transaction, each in a savepoint (so a write that fails undoes
 /// only its own changes), answered once the transaction has committed. If the transaction cannot begin, the writes
-/// run each alone; if a write panics or the commit fails, the whole transaction is undone and every write in it is
-/// answered with that error, and the writes not run yet run each alone.
+/// run each alone; if a write panics or the commit fails, the whole transaction is undone, every write in it is
+/// answered [`DbError::Undone`] (the one that panicked with its own error), and the writes not run yet run each alone.
 fn write_group(turn: &mut Turn, group: Vec<Job>) {
     use diesel::connection::TransactionManager;
     type Manager = <DbConnection as diesel::Connection>::TransactionManager;

@@ -311,8 +311,8 @@ async fn queued_behind_a_held_turn<F: std::future::Future>(db: &Db, writes: Vec<
 
 /// Writes whose commits do not wait for the disk (a resident's saved page) that wait together are stored together on
 /// SQLite, each in a savepoint: a write that fails undoes only its own rows, and each caller hears of its own write
-/// once the group has committed. A write that panics undoes its whole group, whose writes are told so (the writes
-/// behind it then run alone). On PostgreSQL every such write is a transaction of its own, with the same outcomes.
+/// once the group has committed. A write that panics undoes its whole group, whose other writes are told they were
+/// undone (503, to be sent again; the writes behind it then run alone). On PostgreSQL every such write is a transaction of its own, with the same outcomes.
 async fn saved_pages_waiting_together_are_stored_together_each_undone_alone(backend: Backend) {
     let Some((_database, db)) = migrated(backend).await else { return };
     let count = |codes: &'static str| {
@@ -358,7 +358,7 @@ async fn saved_pages_waiting_together_are_stored_together_each_undone_alone(back
             assert_eq!(count("'70'").await, 1, "the write before the panic, stored alone, stands");
             false
         }
-        Err(trygghet::db::DbError::Task(_)) => {
+        Err(trygghet::db::DbError::Undone(_)) => {
             assert_eq!(count("'70'").await, 0, "the write grouped with the panic is undone, and told so");
             true
         }
