@@ -254,20 +254,30 @@ on_both_backends!(writes_run_on_the_thread_their_database_wants, super::writes_r
 /// the returned sender is used or dropped, once the holding write has started.
 async fn hold_the_write_turn(db: &Db) -> (std::sync::mpsc::Sender<()>, tokio::task::JoinHandle<()>) {
     let (release, held) = std::sync::mpsc::channel::<()>();
-    let (entered, holding) = tokio::sync::oneshot::channel();
+    let held = std::sync::Arc::new(std::sync::Mutex::new(held));
+    let (entered, mut holding) = tokio::sync::mpsc::unbounded_channel();
     let holder = {
         let db = db.clone();
         tokio::spawn(async move {
-            db.write(move |_| {
-                entered.send(()).unwrap();
-                held.recv_timeout(Duration::from_secs(10)).ok();
-                Ok(())
-            })
-            .await
-            .expect("the holding write ends once let go");
+            // On a loaded machine the holding write itself may not start within a short pool timeout: it tries again,
+            // a bounded number of times, so that a write that never starts fails the test rather than hanging it.
+            for _ in 0..20 {
+                let (entered, held) = (entered.clone(), held.clone());
+                let written = db
+                    .write(move |_| {
+                        entered.send(()).unwrap();
+                        held.lock().unwrap().recv_timeout(Duration::from_secs(10)).ok();
+                        Ok(())
+                    })
+                    .await;
+                if !matches!(written, Err(trygghet::db::DbError::Busy(_))) {
+                    return written.expect("the first write ends once let go");
+                }
+            }
+            panic!("the first write never started");
         })
     };
-    holding.await.expect("the first write holds the turn");
+    holding.recv().await.expect("the first write holds the turn");
     (release, holder)
 }
 
@@ -382,31 +392,7 @@ async fn a_write_that_cannot_start_in_time_is_busy_and_writes_nothing(backend: B
     let Some(database) = TestDatabase::create(backend) else { return };
     let url = database.url();
     let db = tokio::task::spawn_blocking(move || open_waiting(&url, 2, Duration::from_millis(300))).await.unwrap();
-    let (release, held) = std::sync::mpsc::channel::<()>();
-    let held = std::sync::Arc::new(std::sync::Mutex::new(held));
-    let (entered, mut holding) = tokio::sync::mpsc::unbounded_channel();
-    let holder = {
-        let db = db.clone();
-        tokio::spawn(async move {
-            // On a loaded machine the first write itself may not start within the short timeout: it tries again, a
-            // bounded number of times, so that a write that never starts fails the test rather than hanging it.
-            for _ in 0..20 {
-                let (entered, held) = (entered.clone(), held.clone());
-                let written = db
-                    .write(move |_| {
-                        entered.send(()).unwrap();
-                        held.lock().unwrap().recv_timeout(Duration::from_secs(10)).ok();
-                        Ok(())
-                    })
-                    .await;
-                if !matches!(written, Err(trygghet::db::DbError::Busy(_))) {
-                    return written;
-                }
-            }
-            Err(trygghet::db::DbError::Task("the first write never started".into()))
-        })
-    };
-    holding.recv().await.expect("the first write holds the turn");
+    let (release, holder) = hold_the_write_turn(&db).await;
     let late = {
         let db = db.clone();
         let insert = "INSERT INTO counties (code, name) VALUES ('96', 'Provlän')";
@@ -415,7 +401,7 @@ async fn a_write_that_cannot_start_in_time_is_busy_and_writes_nothing(backend: B
     // Past the pool's timeout, the first write lets go; the late one has not started.
     tokio::time::sleep(Duration::from_millis(600)).await;
     release.send(()).unwrap();
-    holder.await.unwrap().expect("the first write ends once let go");
+    holder.await.unwrap();
     let late = tokio::time::timeout(Duration::from_secs(5), late).await.map(Result::unwrap);
     assert!(
         matches!(late, Ok(Err(trygghet::db::DbError::Busy(_)))),
