@@ -239,15 +239,33 @@ async fn store_alone(db: &Db, form: std::sync::Arc<Form>) -> Result<Stored, AppE
     Ok(outcome)
 }
 
-/// Stores `forms` in the caller's transaction, each in a savepoint of its own, then rewrites the fresh responses of
-/// each survey a form was stored into, once: what became of each form, in order.
+/// SQLite: stores `forms` in the caller's transaction, each in a savepoint of its own, then adds their completion
+/// counts (a statement for each day, mode and municipality rather than for each form) and rewrites the fresh responses
+/// of each survey a form was stored into, once: what became of each form, in order. The turn of each survey is taken
+/// once for the group, before the forms: SQLite takes its write lock with the transaction's first statement, and one
+/// raised revision tells the group's change as well as one for each form.
 fn store_together(conn: &mut DbConnection, forms: &[std::sync::Arc<Form>]) -> diesel::QueryResult<Vec<Stored>> {
+    let mut surveys: Vec<&str> = forms.iter().map(|form| form.new.survey_id.as_str()).collect();
+    surveys.sort_unstable();
+    surveys.dedup();
+    for survey in surveys {
+        surveys::lock_for_write(conn, survey)?;
+    }
     // Per survey: the day of the last response stored, and the responses stored, in order.
     let mut stored: Vec<(&str, NaiveDate, Vec<&StoredResponse>)> = Vec::new();
+    let mut counts: Vec<CompletionTally> = Vec::new();
+    let mut answered = Answered::default();
     let mut outcomes = Vec::with_capacity(forms.len());
     for form in forms {
-        let outcome = outcome_of(conn.transaction(|conn| store_in(conn, &form.actor, &form.new, &form.response)))?;
+        // A form's letter is counted only once its savepoint stands.
+        let mut its_letter = Answered::default();
+        let outcome = outcome_of(conn.transaction(|conn| {
+            let letter = write_before_turn(conn, &form.actor, &form.new, &form.response)?;
+            write_in_turn(conn, &form.new, letter.as_ref(), &mut its_letter)?;
+            Ok(Stored::Saved)
+        }))?;
         if outcome == Stored::Saved {
+            answered.extend(its_letter);
             let (survey, day) = (form.new.survey_id.as_str(), form.response.response.submitted_on);
             match stored.iter_mut().find(|(known, _, _)| *known == survey) {
                 Some((_, last_day, responses)) => {
@@ -256,8 +274,13 @@ fn store_together(conn: &mut DbConnection, forms: &[std::sync::Arc<Form>]) -> di
                 }
                 None => stored.push((survey, day, vec![&form.response])),
             }
+            count_in(&mut counts, completion(&form.new, day));
         }
         outcomes.push(outcome);
+    }
+    answered.count(conn)?;
+    for count in &counts {
+        tallies::add_completion(conn, count)?;
     }
     // The responses are written in among the others in this same transaction: the group then shares this
     // transaction's id with the letters answered in it, each of them one of the group, and with no other letter.
@@ -314,8 +337,9 @@ fn response_row(new: &NewResponse, day: NaiveDate) -> StoredResponse {
 }
 
 /// Stores a response (with its answers) with everything it changes, or is rolled back with the reason why nothing
-/// was stored. Its survey's fresh responses are rewritten after it, in the same transaction ([`store_together`],
-/// [`store_alone`]); on SQLite the response's own row is written only then, in among them ([`settle_in`]).
+/// was stored. Its survey's fresh responses are rewritten after it, in the same transaction ([`store_alone`]); on
+/// SQLite the response's own row is written only then, in among them ([`settle_in`]). A form in a group on SQLite is
+/// stored the same way, its turn and completion count taken and added once for the group ([`store_together`]).
 fn store_in(
     conn: &mut DbConnection,
     actor: &Actor,
@@ -335,7 +359,9 @@ fn store_in(
     if late_turn {
         surveys::lock_for_write(conn, &new.survey_id)?;
     }
-    write_in_turn(conn, new, letter.as_ref())?;
+    let mut answered = Answered::default();
+    write_in_turn(conn, new, letter.as_ref(), &mut answered)?;
+    answered.count(conn)?;
     tallies::add_completion(conn, &completion(new, response.response.submitted_on))?;
     Ok(Stored::Saved)
 }
@@ -368,10 +394,15 @@ fn write_before_turn(
     Ok(letter)
 }
 
-/// What a form changes under its survey's turn besides its day's completion count: its letter used up, its draft
-/// deleted.
-fn write_in_turn(conn: &mut DbConnection, new: &NewResponse, letter: Option<&Invitation>) -> Result<(), Abort<Stored>> {
-    use_up_letter(conn, new, letter)?;
+/// What a form changes under its survey's turn besides its day's completion count and its letter's counter (noted in
+/// `answered`): its letter used up, its draft deleted.
+fn write_in_turn(
+    conn: &mut DbConnection,
+    new: &NewResponse,
+    letter: Option<&Invitation>,
+    answered: &mut Answered,
+) -> Result<(), Abort<Stored>> {
+    use_up_letter(conn, new, letter, answered)?;
     use_up_draft(conn, new)
 }
 
@@ -380,8 +411,8 @@ fn write_in_turn(conn: &mut DbConnection, new: &NewResponse, letter: Option<&Inv
 /// responses'. So it stores in two rounds. First, form by form, the checks and the rows that need no turn
 /// ([`write_before_turn`]): a form refused there has written nothing and is left out. Then survey by survey, in the
 /// order of their ids (two groups never hold each other's turns), the survey's turn, each form's letter and draft
-/// ([`write_in_turn`]), the completion counts of all of them (a statement for each day, mode and municipality rather
-/// than for each form) and one rewrite of the survey's fresh responses. A form refused in that round (its letter
+/// ([`write_in_turn`]), the counters of all of them (their letters' and their completion counts, a statement for each
+/// municipality, disposition, day and mode rather than for each form) and one rewrite of the survey's fresh responses. A form refused in that round (its letter
 /// answered meanwhile) has written rows: the whole group is rolled back with `Abort::Reason`, and its forms are stored
 /// each on its own. What became of each form, in order.
 fn store_in_rounds(conn: &mut DbConnection, forms: &[std::sync::Arc<Form>]) -> Result<Vec<Stored>, Abort<()>> {
@@ -404,14 +435,16 @@ fn store_in_rounds(conn: &mut DbConnection, forms: &[std::sync::Arc<Form>]) -> R
         surveys::lock_for_write(conn, survey)?;
         let mut arriving = Vec::new();
         let mut counts: Vec<CompletionTally> = Vec::new();
+        let mut answered = Answered::default();
         for (form, letter) in written.iter().filter(|(form, _)| form.new.survey_id == survey) {
-            match write_in_turn(conn, &form.new, letter.as_ref()) {
+            match write_in_turn(conn, &form.new, letter.as_ref(), &mut answered) {
                 Ok(()) => arriving.push(&form.response),
                 Err(Abort::Reason(_)) => return Err(Abort::Reason(())),
                 Err(Abort::Database(error)) => return Err(Abort::Database(error)),
             }
             count_in(&mut counts, completion(&form.new, form.response.response.submitted_on));
         }
+        answered.count(conn)?;
         for count in &counts {
             tallies::add_completion(conn, count)?;
         }
@@ -457,12 +490,19 @@ fn paper_event(actor: &Actor, new: &NewResponse) -> Option<AuditEvent> {
     })
 }
 
-/// Marks the letter the response used, by its number (`letter`) or by its code, as answered.
-fn use_up_letter(conn: &mut DbConnection, new: &NewResponse, letter: Option<&Invitation>) -> Result<(), Abort<Stored>> {
+/// Marks the letter the response used, by its number (`letter`) or by its code, as answered, and notes it in
+/// `answered` for its counter.
+fn use_up_letter(
+    conn: &mut DbConnection,
+    new: &NewResponse,
+    letter: Option<&Invitation>,
+    answered: &mut Answered,
+) -> Result<(), Abort<Stored>> {
     if let Some(letter) = letter {
-        if invitations::complete_letter(conn, letter)? == 0 {
+        let Some(from) = invitations::answer_letter(conn, letter)? else {
             return Err(Abort::Reason(Stored::LetterAlreadyUsed));
-        }
+        };
+        answered.add(letter, from);
         // A resident may have saved a draft for this letter on the web. The draft cannot be found without the code
         // (see `app::answering`), so it is taken out of the counts by the section its letter records; it is deleted
         // when the code is typed again, and a recount leaves it out till then.
@@ -474,16 +514,61 @@ fn use_up_letter(conn: &mut DbConnection, new: &NewResponse, letter: Option<&Inv
         match invitations::by_code_hash(conn, code_hash)? {
             None => return Err(Abort::Reason(Stored::UnknownLetter)),
             Some(letter) if letter.survey_id != new.survey_id => return Err(Abort::Reason(Stored::UnknownLetter)),
-            Some(_) => {
-                if invitations::complete_by_code_hash(conn, code_hash)? == 0 {
+            Some(letter) => {
+                let Some(from) = invitations::answer_letter(conn, &letter)? else {
                     return Err(Abort::Reason(Stored::LetterAlreadyUsed));
-                }
+                };
+                answered.add(&letter, from);
                 // Its draft goes with this answer (`use_up_draft`).
                 invitations::set_draft_section(conn, code_hash, None)?;
             }
         }
     }
     Ok(())
+}
+
+/// Letters answered in one transaction: how many left each disposition, by survey and municipality. Their counters
+/// are moved once for all of them ([`Answered::count`]): a statement or two for a group instead of two for each form.
+#[derive(Default)]
+struct Answered(Vec<(String, String, Disposition, i32)>);
+
+impl Answered {
+    fn add(&mut self, letter: &Invitation, from: Disposition) {
+        let key = (letter.survey_id.as_str(), letter.municipality_code.as_str(), from);
+        match self
+            .0
+            .iter_mut()
+            .find(|(survey, municipality, known, _)| (survey.as_str(), municipality.as_str(), *known) == key)
+        {
+            Some((_, _, _, letters)) => *letters += 1,
+            None => self.0.push((letter.survey_id.clone(), letter.municipality_code.clone(), from, 1)),
+        }
+    }
+
+    fn extend(&mut self, other: Answered) {
+        for (survey, municipality, from, letters) in other.0 {
+            match self.0.iter_mut().find(|(s, m, f, _)| (s, m, *f) == (&survey, &municipality, from)) {
+                Some((_, _, _, known)) => *known += letters,
+                None => self.0.push((survey, municipality, from, letters)),
+            }
+        }
+    }
+
+    /// Moves the counters: out of the dispositions the letters had, into answered.
+    fn count(&self, conn: &mut DbConnection) -> diesel::QueryResult<()> {
+        let mut into: Vec<(&str, &str, i32)> = Vec::new();
+        for (survey, municipality, from, letters) in &self.0 {
+            tallies::add_letters(conn, survey, municipality, *from, -letters)?;
+            match into.iter_mut().find(|(s, m, _)| (*s, *m) == (survey.as_str(), municipality.as_str())) {
+                Some((_, _, known)) => *known += letters,
+                None => into.push((survey, municipality, *letters)),
+            }
+        }
+        for (survey, municipality, letters) in into {
+            tallies::add_letters(conn, survey, municipality, Disposition::Completed, letters)?;
+        }
+        Ok(())
+    }
 }
 
 /// Deletes the draft that is submitted, with its count; an open link's resume code is spent with it.

@@ -384,6 +384,10 @@ async fn forms_sent_at_the_same_moment_are_each_stored_once(backend: Backend) {
     assert_eq!(app.query_strings(&format!("SELECT COUNT(*) FROM {} answers", app.answers_table())), ["60"]);
     assert_eq!(app.query_strings("SELECT COUNT(*) FROM invitations WHERE disposition = 'completed'"), ["30"]);
     assert_eq!(app.query_strings("SELECT SUM(submitted) FROM completion_tallies"), ["30"]);
+    // The letters' counters, moved once for each group, count each answered letter once, the refused forms' none.
+    let answered = "SELECT letters FROM disposition_tallies WHERE disposition = 'completed'";
+    assert_eq!(app.query_strings(answered), ["30"]);
+    assert_eq!(crate::rates::reconcile(&app, false).await, Vec::<String>::new(), "every counter equals its recount");
     let fresh: usize = app.query_strings("SELECT COUNT(*) FROM responses WHERE NOT settled")[0].parse().unwrap();
     assert!((1..=10).contains(&fresh), "at most a batch stays fresh, and never none: {fresh}");
 }

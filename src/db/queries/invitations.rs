@@ -86,23 +86,48 @@ pub fn disposition_of(
 /// Changes one letter's disposition from `from` to `to`, only if it is still `from` (so two changes at the same
 /// moment cannot both succeed), and moves its counter; 1 when it changed.
 fn change(conn: &mut DbConnection, letter: &Invitation, from: Disposition, to: Disposition) -> QueryResult<usize> {
-    let changed =
-        ChangeLetter::with((bind::<Text, _>(to), bind::<Text, _>(&letter.id), bind::<Text, _>(from))).execute(conn)?;
-    if changed == 1 {
+    let changed = change_uncounted(conn, letter, from, to)?;
+    if changed {
         tallies::move_letter(conn, &letter.survey_id, &letter.municipality_code, from, to)?;
     }
-    Ok(changed)
+    Ok(usize::from(changed))
+}
+
+/// [`change`] without moving the letter's counter, which is the caller's to move; whether it changed.
+fn change_uncounted(
+    conn: &mut DbConnection,
+    letter: &Invitation,
+    from: Disposition,
+    to: Disposition,
+) -> QueryResult<bool> {
+    let changed =
+        ChangeLetter::with((bind::<Text, _>(to), bind::<Text, _>(&letter.id), bind::<Text, _>(from))).execute(conn)?;
+    Ok(changed == 1)
 }
 
 /// Marks a letter read earlier as answered unless it already is; 1 when this call did it. When its disposition
 /// changed since it was read, it is read again (then under the survey's write turn, so it stays as read).
 pub fn complete_letter(conn: &mut DbConnection, letter: &Invitation) -> QueryResult<usize> {
+    let Some(from) = answer_letter(conn, letter)? else { return Ok(0) };
+    tallies::move_letter(conn, &letter.survey_id, &letter.municipality_code, from, Disposition::Completed)?;
+    Ok(1)
+}
+
+/// [`complete_letter`] without moving the letter's counter: the disposition the letter had when this call marked it
+/// answered, `None` when it already was. For a caller that moves the counters of many letters at once (a submission's
+/// group, `app::responses`).
+pub fn answer_letter(conn: &mut DbConnection, letter: &Invitation) -> QueryResult<Option<Disposition>> {
     if letter.disposition == Disposition::Completed {
-        return Ok(0);
+        return Ok(None);
     }
-    match change(conn, letter, letter.disposition, Disposition::Completed)? {
-        0 => complete(conn, &letter.survey_id, &letter.municipality_code, letter.letter_serial),
-        changed => Ok(changed),
+    if change_uncounted(conn, letter, letter.disposition, Disposition::Completed)? {
+        return Ok(Some(letter.disposition));
+    }
+    match by_serial(conn, &letter.survey_id, &letter.municipality_code, letter.letter_serial)? {
+        Some(again) if again.disposition != Disposition::Completed => {
+            Ok(change_uncounted(conn, &again, again.disposition, Disposition::Completed)?.then_some(again.disposition))
+        }
+        _ => Ok(None),
     }
 }
 
@@ -133,22 +158,6 @@ fn numbered<'a>(survey_id: &'a str, municipality: &'a str, serial: i32) -> _ {
         .filter(invitations::survey_id.eq(survey_id))
         .filter(invitations::municipality_code.eq(municipality))
         .filter(invitations::letter_serial.eq(serial))
-}
-
-/// Marks a letter as answered unless it already is; 1 when this call did it.
-pub fn complete(conn: &mut DbConnection, survey_id: &str, municipality: &str, serial: i32) -> QueryResult<usize> {
-    let letter = by_serial(conn, survey_id, municipality, serial)?;
-    complete_found(conn, letter)
-}
-
-/// Marks a letter as answered unless there is none or it already is; 1 when this call did it.
-fn complete_found(conn: &mut DbConnection, letter: Option<Invitation>) -> QueryResult<usize> {
-    match letter {
-        Some(letter) if letter.disposition != Disposition::Completed => {
-            change(conn, &letter, letter.disposition, Disposition::Completed)
-        }
-        _ => Ok(0),
-    }
 }
 
 /// Records a staff-reported disposition unless the letter has been answered meanwhile; 1 when it was recorded.
@@ -329,9 +338,3 @@ fixed_statement!(SetDraftSection, "UPDATE invitations SET draft_section = ? WHER
 fixed_statement!(NoteDraftSection, "UPDATE invitations SET draft_section = ? WHERE code_hash = ? AND disposition <> ?");
 fixed_statement!(StartLetter, "UPDATE invitations SET disposition = ? WHERE code_hash = ? AND disposition = ?");
 fixed_statement!(ChangeLetter, "UPDATE invitations SET disposition = ? WHERE id = ? AND disposition = ?");
-
-/// Marks the letter with this code as answered unless it already is; 1 when this call did it.
-pub fn complete_by_code_hash(conn: &mut DbConnection, code_hash: &str) -> QueryResult<usize> {
-    let letter = by_code_hash(conn, code_hash)?;
-    complete_found(conn, letter)
-}
