@@ -239,9 +239,10 @@ async fn store_alone(db: &Db, form: std::sync::Arc<Form>) -> Result<Stored, AppE
     Ok(outcome)
 }
 
-/// SQLite: stores `forms` in the caller's transaction, each in a savepoint of its own, then adds their completion
-/// counts (a statement for each day, mode and municipality rather than for each form) and rewrites the fresh responses
-/// of each survey a form was stored into, once: what became of each form, in order. The turn of each survey is taken
+/// SQLite: stores `forms` in the caller's transaction, each in a savepoint of its own, then moves their letters'
+/// counters and adds their completion counts (for each municipality, disposition, day and mode rather than for each
+/// form) and rewrites the fresh responses of each survey a form was stored into, once: what became of each form, in
+/// order. The turn of each survey is taken
 /// once for the group, before the forms: SQLite takes its write lock with the transaction's first statement, and one
 /// raised revision tells the group's change as well as one for each form.
 fn store_together(conn: &mut DbConnection, forms: &[std::sync::Arc<Form>]) -> diesel::QueryResult<Vec<Stored>> {
@@ -412,9 +413,9 @@ fn write_in_turn(
 /// ([`write_before_turn`]): a form refused there has written nothing and is left out. Then survey by survey, in the
 /// order of their ids (two groups never hold each other's turns), the survey's turn, each form's letter and draft
 /// ([`write_in_turn`]), the counters of all of them (their letters' and their completion counts, a statement for each
-/// municipality, disposition, day and mode rather than for each form) and one rewrite of the survey's fresh responses. A form refused in that round (its letter
-/// answered meanwhile) has written rows: the whole group is rolled back with `Abort::Reason`, and its forms are stored
-/// each on its own. What became of each form, in order.
+/// municipality, disposition, day and mode rather than for each form) and one rewrite of the survey's fresh responses.
+/// A form refused in that round (its letter answered meanwhile) has written rows: the whole group is rolled back with
+/// `Abort::Reason`, and its forms are stored each on its own. What became of each form, in order.
 fn store_in_rounds(conn: &mut DbConnection, forms: &[std::sync::Arc<Form>]) -> Result<Vec<Stored>, Abort<()>> {
     let mut outcomes = Vec::with_capacity(forms.len());
     let mut written = Vec::with_capacity(forms.len());
@@ -528,44 +529,32 @@ fn use_up_letter(
 }
 
 /// Letters answered in one transaction: how many left each disposition, by survey and municipality. Their counters
-/// are moved once for all of them ([`Answered::count`]): a statement or two for a group instead of two for each form.
+/// are moved once for all of them ([`Answered::count`]): one move for a group instead of one for each form.
 #[derive(Default)]
 struct Answered(Vec<(String, String, Disposition, i32)>);
 
 impl Answered {
     fn add(&mut self, letter: &Invitation, from: Disposition) {
-        let key = (letter.survey_id.as_str(), letter.municipality_code.as_str(), from);
-        match self
-            .0
-            .iter_mut()
-            .find(|(survey, municipality, known, _)| (survey.as_str(), municipality.as_str(), *known) == key)
-        {
-            Some((_, _, _, letters)) => *letters += 1,
-            None => self.0.push((letter.survey_id.clone(), letter.municipality_code.clone(), from, 1)),
+        self.add_many(&letter.survey_id, &letter.municipality_code, from, 1);
+    }
+
+    fn add_many(&mut self, survey: &str, municipality: &str, from: Disposition, letters: i32) {
+        match self.0.iter_mut().find(|(s, m, f, _)| *s == survey && *m == municipality && *f == from) {
+            Some((_, _, _, known)) => *known += letters,
+            None => self.0.push((survey.to_owned(), municipality.to_owned(), from, letters)),
         }
     }
 
     fn extend(&mut self, other: Answered) {
         for (survey, municipality, from, letters) in other.0 {
-            match self.0.iter_mut().find(|(s, m, f, _)| (s, m, *f) == (&survey, &municipality, from)) {
-                Some((_, _, _, known)) => *known += letters,
-                None => self.0.push((survey, municipality, from, letters)),
-            }
+            self.add_many(&survey, &municipality, from, letters);
         }
     }
 
     /// Moves the counters: out of the dispositions the letters had, into answered.
     fn count(&self, conn: &mut DbConnection) -> diesel::QueryResult<()> {
-        let mut into: Vec<(&str, &str, i32)> = Vec::new();
         for (survey, municipality, from, letters) in &self.0 {
-            tallies::add_letters(conn, survey, municipality, *from, -letters)?;
-            match into.iter_mut().find(|(s, m, _)| (*s, *m) == (survey.as_str(), municipality.as_str())) {
-                Some((_, _, known)) => *known += letters,
-                None => into.push((survey, municipality, *letters)),
-            }
-        }
-        for (survey, municipality, letters) in into {
-            tallies::add_letters(conn, survey, municipality, Disposition::Completed, letters)?;
+            tallies::move_letters(conn, survey, municipality, *from, Disposition::Completed, *letters)?;
         }
         Ok(())
     }

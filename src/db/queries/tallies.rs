@@ -45,23 +45,37 @@ pub fn move_letter(
     from: Disposition,
     to: Disposition,
 ) -> QueryResult<()> {
+    move_letters(conn, survey, municipality, from, to, 1)
+}
+
+/// Moves `letters` letters from one disposition to another, as [`move_letter`] moves one.
+pub fn move_letters(
+    conn: &mut DbConnection,
+    survey: &str,
+    municipality: &str,
+    from: Disposition,
+    to: Disposition,
+    letters: i32,
+) -> QueryResult<()> {
     if from == to {
         return Ok(());
     }
     match conn {
         // A statement on SQLite costs no round trip: one each.
         DbConnection::Sqlite(_) => {
-            add_letters(conn, survey, municipality, from, -1)?;
-            add_letters(conn, survey, municipality, to, 1)?;
+            add_letters(conn, survey, municipality, from, -letters)?;
+            add_letters(conn, survey, municipality, to, letters)?;
         }
         DbConnection::Postgres(_) => {
-            MoveLetter::with((
+            MoveLetters::with((
                 bind::<Text, _>(survey),
                 bind::<Text, _>(municipality),
                 bind::<Text, _>(from),
+                bind::<Integer, _>(-letters),
                 bind::<Text, _>(survey),
                 bind::<Text, _>(municipality),
                 bind::<Text, _>(to),
+                bind::<Integer, _>(letters),
             ))
             .execute(conn)?;
         }
@@ -70,9 +84,9 @@ pub fn move_letter(
 }
 
 fixed_statement!(
-    MoveLetter,
+    MoveLetters,
     "INSERT INTO disposition_tallies (survey_id, municipality_code, disposition, letters) \
-     VALUES (?, ?, ?, -1), (?, ?, ?, 1) ON CONFLICT (survey_id, municipality_code, disposition) \
+     VALUES (?, ?, ?, ?), (?, ?, ?, ?) ON CONFLICT (survey_id, municipality_code, disposition) \
      DO UPDATE SET letters = disposition_tallies.letters + excluded.letters"
 );
 
