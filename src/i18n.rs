@@ -23,9 +23,17 @@ pub const STAFF_LANGUAGES: [&str; 2] = ["sv", "en"];
 
 /// The resident's pages exist in these languages (a file in `locales/` each), the default first.
 pub fn page_languages() -> Vec<String> {
-    let mut languages: Vec<String> = rust_i18n::available_locales!().into_iter().map(str::to_owned).collect();
-    languages.sort_by_key(|lang| (lang != DEFAULT, lang.clone()));
-    languages
+    page_language_list().to_vec()
+}
+
+/// [`page_languages`], worked out once: every resident's page asks which languages it may offer.
+fn page_language_list() -> &'static [String] {
+    static LANGUAGES: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    LANGUAGES.get_or_init(|| {
+        let mut languages: Vec<String> = rust_i18n::available_locales!().into_iter().map(str::to_owned).collect();
+        languages.sort_by_key(|lang| (lang != DEFAULT, lang.clone()));
+        languages
+    })
 }
 
 /// The staff's pages exist in these languages, the default first.
@@ -101,7 +109,7 @@ pub fn decimal(lang: &str, value: f64, decimals: usize) -> String {
 /// The languages a survey offers its residents: of those its coordinator turned on (`stored`, as the survey keeps
 /// them), the ones its questionnaire and the pages are written in, the questionnaire's default language first.
 pub fn offered(stored: &str, instrument_languages: &[String]) -> Vec<String> {
-    crate::domain::translation::offered(stored, instrument_languages, &page_languages())
+    crate::domain::translation::offered(stored, instrument_languages, page_language_list())
 }
 
 #[cfg(test)]
