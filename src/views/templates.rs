@@ -115,9 +115,17 @@ impl Context {
         self.0.insert(name, Value::from(minijinja::value::Serde(value)));
     }
 
-    /// Puts every name of `more` in, replacing what was under the same names.
+    /// Puts every name of `more` in, replacing what was under the same names. The smaller of the two is put into the
+    /// larger: a page's few names of its own go into its content's many, not the other way round.
     pub fn extend(&mut self, more: Self) {
-        self.0.extend(more.0);
+        if self.0.len() >= more.0.len() {
+            self.0.extend(more.0);
+            return;
+        }
+        let before = std::mem::replace(&mut self.0, more.0);
+        for (name, value) in before {
+            self.0.entry(name).or_insert(value);
+        }
     }
 
     /// Puts markup under `name`: rendered already, so a template shows it as it is.
@@ -347,6 +355,24 @@ mod tests {
         let env = &templates.env;
         let shown = env.render_str("{{ t | swedish_time }}", minijinja::context! { t => "2026-12-05T23:30:00Z" });
         assert_eq!(shown.unwrap(), "2026-12-06 00:30");
+    }
+
+    #[test]
+    fn a_context_extended_takes_the_names_of_the_one_put_in_whichever_is_larger() {
+        let rendered = |context: &Context| {
+            let templates = Templates::new().unwrap();
+            templates
+                .env
+                .render_str("{{ a }} {{ b }} {{ c }} {{ d }}", Value::from(minijinja::value::Serde(context)))
+                .unwrap()
+        };
+        // The smaller put into the larger, and the larger into the smaller: `more`'s names win either way.
+        let mut few = context! { a => "page", b => "page" };
+        few.extend(context! { b => "content", c => "content", d => "content" });
+        assert_eq!(rendered(&few), "page content content content");
+        let mut many = context! { a => "page", b => "page", c => "page" };
+        many.extend(context! { c => "content" });
+        assert_eq!(rendered(&many), "page page content ");
     }
 
     #[test]
