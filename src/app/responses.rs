@@ -242,14 +242,10 @@ async fn store_alone(db: &Db, form: std::sync::Arc<Form>) -> Result<Stored, AppE
 /// SQLite: stores `forms` in the caller's transaction, each in a savepoint of its own, then moves their letters'
 /// counters and adds their completion counts (for each municipality, disposition, day and mode rather than for each
 /// form) and rewrites the fresh responses of each survey a form was stored into, once: what became of each form, in
-/// order. The turn of each survey is taken
-/// once for the group, before the forms: SQLite takes its write lock with the transaction's first statement, and one
-/// raised revision tells the group's change as well as one for each form.
+/// order. The turn of each survey is taken once for the group, before the forms: SQLite takes its write lock with the
+/// transaction's first statement, and one raised revision tells the group's change as well as one for each form.
 fn store_together(conn: &mut DbConnection, forms: &[std::sync::Arc<Form>]) -> diesel::QueryResult<Vec<Stored>> {
-    let mut surveys: Vec<&str> = forms.iter().map(|form| form.new.survey_id.as_str()).collect();
-    surveys.sort_unstable();
-    surveys.dedup();
-    for survey in surveys {
+    for survey in in_turn_order(forms.iter().map(|form| form.new.survey_id.as_str())) {
         surveys::lock_for_write(conn, survey)?;
     }
     // Per survey: the day of the last response stored, and the responses stored, in order.
@@ -279,10 +275,7 @@ fn store_together(conn: &mut DbConnection, forms: &[std::sync::Arc<Form>]) -> di
         }
         outcomes.push(outcome);
     }
-    answered.count(conn)?;
-    for count in &counts {
-        tallies::add_completion(conn, count)?;
-    }
+    count_group(conn, &answered, &counts)?;
     // The responses are written in among the others in this same transaction: the group then shares this
     // transaction's id with the letters answered in it, each of them one of the group, and with no other letter.
     for (survey, day, responses) in stored {
@@ -429,10 +422,7 @@ fn store_in_rounds(conn: &mut DbConnection, forms: &[std::sync::Arc<Form>]) -> R
             Err(Abort::Database(error)) => return Err(Abort::Database(error)),
         }
     }
-    let mut surveys: Vec<&str> = written.iter().map(|(form, _)| form.new.survey_id.as_str()).collect();
-    surveys.sort_unstable();
-    surveys.dedup();
-    for survey in surveys {
+    for survey in in_turn_order(written.iter().map(|(form, _)| form.new.survey_id.as_str())) {
         surveys::lock_for_write(conn, survey)?;
         let mut arriving = Vec::new();
         let mut counts: Vec<CompletionTally> = Vec::new();
@@ -445,16 +435,32 @@ fn store_in_rounds(conn: &mut DbConnection, forms: &[std::sync::Arc<Form>]) -> R
             }
             count_in(&mut counts, completion(&form.new, form.response.response.submitted_on));
         }
-        answered.count(conn)?;
-        for count in &counts {
-            tallies::add_completion(conn, count)?;
-        }
+        count_group(conn, &answered, &counts)?;
         // Every form written in the first round is arriving here, or the group has been rolled back.
         if let Some(last) = arriving.last() {
             settle_in(conn, survey, last.response.submitted_on, &arriving)?;
         }
     }
     Ok(outcomes)
+}
+
+/// The surveys of a group, each once, in the order of their ids: the order their turns are taken in, so that two
+/// groups never hold each other's turns.
+fn in_turn_order<'a>(surveys: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+    let mut surveys: Vec<&str> = surveys.collect();
+    surveys.sort_unstable();
+    surveys.dedup();
+    surveys
+}
+
+/// Moves a group's counters once: its letters' (out of the dispositions they had, into answered) and its completion
+/// counts.
+fn count_group(conn: &mut DbConnection, answered: &Answered, counts: &[CompletionTally]) -> diesel::QueryResult<()> {
+    answered.count(conn)?;
+    for count in counts {
+        tallies::add_completion(conn, count)?;
+    }
+    Ok(())
 }
 
 /// What became of the form, from how its transaction ended.
