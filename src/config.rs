@@ -463,6 +463,16 @@ mod tests {
     }
 
     #[test]
+    fn a_postgres_unix_socket_is_named_by_its_directory_as_the_host() {
+        // libpq takes a host that starts with a slash, percent-encoded in the URL, as the socket's directory.
+        let url = DatabaseUrl::parse("postgres://app:hunter2@%2Fvar%2Frun%2Fpostgresql/trygghet").unwrap();
+        assert!(matches!(&url, DatabaseUrl::Postgres(_)));
+        assert_eq!(url.redacted(), "PostgreSQL postgres://app:***@%2Fvar%2Frun%2Fpostgresql/trygghet");
+        let DatabaseUrl::Postgres(raw) = url else { unreachable!() };
+        assert_eq!(raw.expose_secret(), "postgres://app:hunter2@%2Fvar%2Frun%2Fpostgresql/trygghet");
+    }
+
+    #[test]
     fn typos_and_malformed_urls_are_refused_with_the_variable_named() {
         for raw in [
             "sqlit://x.db",

@@ -1077,6 +1077,61 @@ async fn postgres_connections_can_require_tls() {
     assert_eq!(counts.encrypted, counts.total, "every connection of the service is encrypted");
 }
 
+/// A server on the same host is reached through its Unix socket when the URL's host is the socket's directory
+/// (percent-encoded, as the README shows): the service runs on it, and its connections come from no address, as
+/// PostgreSQL shows a socket's. A server without a socket where it says it keeps one is said loudly, not failed: that
+/// is how the machine's server was started, not the service.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_connections_can_go_through_the_servers_unix_socket() {
+    let Some(database) = TestDatabase::create(Backend::Postgres) else { return };
+    let TestDatabase::Postgres { admin_url, name, .. } = &database else { unreachable!() };
+    let mut admin = PgConnection::establish(admin_url).unwrap();
+    #[derive(QueryableByName)]
+    struct Setting {
+        #[diesel(sql_type = Text)]
+        setting: String,
+    }
+    let setting = |admin: &mut PgConnection, name: &str| {
+        diesel::sql_query("SELECT setting FROM pg_settings WHERE name = $1")
+            .bind::<Text, _>(name)
+            .get_result::<Setting>(admin)
+            .unwrap()
+            .setting
+    };
+    let directory = setting(&mut admin, "unix_socket_directories").split(',').next().unwrap_or("").trim().to_owned();
+    let port = setting(&mut admin, "port");
+    if directory.is_empty() || !std::path::Path::new(&format!("{directory}/.s.PGSQL.{port}")).exists() {
+        eprintln!(
+            "\n*** SKIPPED postgres_connections_can_go_through_the_servers_unix_socket: the test server keeps no Unix \
+             socket in {directory:?} ***\n"
+        );
+        return;
+    }
+    let host = directory.replace('/', "%2F");
+    let socket_url = format!("postgres://postgres@{host}:{port}/{name}");
+    let app = spawn_app_with(Backend::Postgres, &[("DATABASE_URL", &socket_url)]).await.unwrap();
+    assert_eq!(app.get("/readyz").await.status(), 200);
+    let (status, body) = app.get_json("/api/v1/municipalities/1737").await;
+    assert_eq!((status.as_u16(), body["name"].as_str()), (200, Some("Torsby")));
+
+    #[derive(QueryableByName)]
+    struct Connections {
+        #[diesel(sql_type = BigInt)]
+        total: i64,
+        #[diesel(sql_type = BigInt)]
+        by_socket: i64,
+    }
+    let counts = diesel::sql_query(
+        "SELECT count(*) AS total, count(*) FILTER (WHERE client_addr IS NULL) AS by_socket \
+         FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+    )
+    .bind::<Text, _>(name)
+    .get_result::<Connections>(&mut admin)
+    .unwrap();
+    assert!(counts.total >= 1, "the service holds connections to its database");
+    assert_eq!(counts.by_socket, counts.total, "every connection of the service comes through the socket");
+}
+
 /// `sslmode=verify-full` checks the server's certificate and name: against a file named in the URL, and against
 /// the system's CA store with `sslrootcert=system` (OpenSSL's store, which `SSL_CERT_FILE` may name). A server whose
 /// certificate the store does not vouch for is refused, with a sentence and exit code 1.
