@@ -21,8 +21,10 @@
 #                                                  when any request failed or nothing was completed (run by
 #                                                  `cargo test -p trygghet-load`)
 #
-# Environment: POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/postgres: a server on which it may create and
-# drop a database); PORT (default 18950; 0 picks a free one); LETTERS (default 3,000, or 600 a second of the run for
+# Environment: POSTGRES_URL (a server on which it may create and drop a database; by default the local server through
+# its Unix socket, postgres://postgres@%2Fvar%2Frun%2Fpostgresql/postgres, when /var/run/postgresql/.s.PGSQL.5432 is
+# there, as the README advises for a server on the same host, and postgres://postgres@127.0.0.1:5432/postgres
+# otherwise; the first line printed says which); PORT (default 18950; 0 picks a free one); LETTERS (default 3,000, or 600 a second of the run for
 # residents and 4,000 a second for paper forms when that is more: every resident needs a letter of its own);
 # TRYGGHET_BIN, LOAD_BIN and SEED_BIN to use binaries already built (otherwise cargo builds them with --release);
 # ADDRESSES=many to give each resident a client address of their own (X-Forwarded-For from 198.18.0.0/15, trusted by
@@ -58,7 +60,16 @@ case "$backend" in
   sqlite | postgres) ;;
   *) echo "usage: bench/flow.sh [--smoke] [sqlite|postgres] [USERS] [SECONDS] [SCENARIOS]" >&2; exit 2 ;;
 esac
-postgres_url="${POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+if [ -S /var/run/postgresql/.s.PGSQL.5432 ]; then
+  postgres_url="${POSTGRES_URL:-postgres://postgres@%2Fvar%2Frun%2Fpostgresql/postgres}"
+else
+  postgres_url="${POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+fi
+# How the service reaches PostgreSQL: through a Unix socket when the URL's host is a directory (percent-encoded).
+case "$postgres_url" in
+  *@%2F* | *//%2F*) postgres_by="PostgreSQL by Unix socket" ;;
+  *) postgres_by="PostgreSQL by TCP" ;;
+esac
 
 target="$(realpath -m "${CARGO_TARGET_DIR:-target}")"
 if [ -z "${TRYGGHET_BIN:-}" ] || [ -z "${LOAD_BIN:-}" ] || [ -z "${SEED_BIN:-}" ]; then
@@ -211,7 +222,8 @@ measured="$(git rev-parse --short HEAD 2>/dev/null || echo '?')"
 if [ -n "${TRYGGHET_BIN:-}" ]; then
   measured="$TRYGGHET_BIN (sha256 $(sha256sum "$TRYGGHET_BIN" | cut -c1-12)), checkout $measured"
 fi
-echo "trygghet $measured, $(nproc) cores, $backend, $users users," \
+echo "trygghet $measured, $(nproc) cores, $(if [ "$backend" = postgres ]; then echo "$postgres_by"; else echo sqlite; fi)," \
+  "$users users," \
   "$(if $smoke; then echo smoke; else echo "$seconds s"; fi), client addresses: ${ADDRESSES:-one}," \
   "$(date -u '+%Y-%m-%d %H:%M UTC')"
 failed=0
