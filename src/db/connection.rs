@@ -188,7 +188,6 @@ mod tests {
     use diesel::connection::{Instrumentation, InstrumentationEvent};
     use diesel::prelude::*;
     use diesel::r2d2::ManageConnection;
-    use diesel::sql_types::Bool;
 
     use super::*;
 
@@ -229,16 +228,27 @@ mod tests {
         assert!(asked.lock().unwrap().iter().all(|sql| sql.starts_with("SELECT 1")), "{:?}", asked.lock().unwrap());
     }
 
-    /// Built with a stable query plan (`.cargo/config.toml`): otherwise every cached statement with a bound `LIMIT`
-    /// is parsed and planned again on each run.
+    /// Built as `.cargo/config.toml` asks: with a stable query plan (otherwise every cached statement with a bound
+    /// `LIMIT` is parsed and planned again on each run), and without the locks a connection used by one thread at a
+    /// time does not need (multi-thread mode, no memory statistics, no memory management's shared page cache).
     #[test]
-    fn sqlite_plans_a_statement_once_whatever_is_bound() {
+    fn sqlite_is_built_as_the_cargo_configuration_asks() {
+        #[derive(diesel::QueryableByName)]
+        struct CompileOption {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            compile_options: String,
+        }
         let mut conn = diesel::SqliteConnection::establish(":memory:").expect("an in-memory database");
-        let stable: bool = diesel::select(diesel::dsl::sql::<Bool>(
-            "EXISTS (SELECT 1 FROM pragma_compile_options WHERE compile_options = 'ENABLE_QPSG')",
-        ))
-        .get_result(&mut conn)
-        .expect("the compile options");
-        assert!(stable, "SQLite was built without SQLITE_ENABLE_QPSG (see .cargo/config.toml)");
+        let options: Vec<String> = diesel::sql_query("SELECT compile_options FROM pragma_compile_options")
+            .load::<CompileOption>(&mut conn)
+            .expect("the compile options")
+            .into_iter()
+            .map(|option| option.compile_options)
+            .collect();
+        let has = |option: &str| options.iter().any(|built| built == option);
+        assert!(has("ENABLE_QPSG"), "SQLite was built without SQLITE_ENABLE_QPSG (see .cargo/config.toml)");
+        assert!(has("THREADSAFE=2"), "SQLite was built serialized, not multi-thread: {options:?}");
+        assert!(has("DEFAULT_MEMSTATUS=0"), "SQLite was built counting its memory under a lock: {options:?}");
+        assert!(!has("ENABLE_MEMORY_MANAGEMENT"), "SQLite was built sharing one page cache: {options:?}");
     }
 }
