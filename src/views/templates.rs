@@ -1,6 +1,6 @@
 //! Server-rendered pages: minijinja templates compiled into the binary (no files to deploy, no build step).
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 use std::num::NonZeroUsize;
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -103,11 +103,15 @@ macro_rules! context {
 }
 pub(crate) use context;
 
+/// A map of a page's names, hashed the fast way: the names are the code's own, never a user's, so nothing can be
+/// chosen to collide. A page puts in some forty names and its template looks one up many times over.
+type NameMap = HashMap<&'static str, Value, foldhash::fast::FixedState>;
+
 /// What a template is rendered with: each name with its value, already as templates read it. Values are turned into
 /// template values once, as they are put in (not first into JSON and then again).
 #[derive(Debug, Clone, Default, Serialize)]
 #[serde(transparent)]
-pub struct Context(BTreeMap<&'static str, Value>);
+pub struct Context(NameMap);
 
 impl Context {
     /// Puts `value` under `name`, replacing what was there.
@@ -197,7 +201,7 @@ impl Templates {
 /// section reads `show_numbers`; every `t(…)` reads `lang`), by its text: this map is searched by text as well, where
 /// a map of template values would first make the name a template value and then compare it with each key as one.
 #[derive(Debug)]
-struct Names(BTreeMap<&'static str, Value>);
+struct Names(NameMap);
 
 impl Object for Names {
     fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
