@@ -468,3 +468,67 @@ async fn no_such_place_is_an_answer_taken_alone(backend: Backend) {
     assert!(page.contains(r#"value="no_place" data-exclusive>"#), "{page}");
 }
 on_both_backends!(no_such_place_is_an_answer_taken_alone, super::no_such_place_is_an_answer_taken_alone);
+
+/// How the database would find a letter by its number (`queries::invitations::by_serial`, every paper form's look-up):
+/// SQLite's query plan, or the plan PostgreSQL keeps for the prepared statement once it stops planning each run anew.
+fn plan_of_a_letter_by_number(app: &crate::helpers::TestApp) -> String {
+    use diesel::prelude::*;
+    use diesel::sql_types::Text;
+    use diesel::{PgConnection, SqliteConnection};
+    const BY_NUMBER: &str = "SELECT id, survey_id, municipality_code, letter_serial, code_hash, disposition \
+                             FROM invitations WHERE survey_id = ? AND municipality_code = ? AND letter_serial = ?";
+    #[derive(QueryableByName)]
+    struct SqlitePlan {
+        #[diesel(sql_type = Text)]
+        detail: String,
+    }
+    #[derive(QueryableByName)]
+    struct PostgresPlan {
+        #[diesel(sql_type = Text)]
+        #[diesel(column_name = "QUERY PLAN")]
+        line: String,
+    }
+    match &app.database {
+        crate::helpers::TestDatabase::Sqlite { path, .. } => {
+            let mut conn = SqliteConnection::establish(&path.to_string_lossy()).unwrap();
+            let plan = diesel::sql_query(format!("EXPLAIN QUERY PLAN {BY_NUMBER}"));
+            plan.load::<SqlitePlan>(&mut conn).unwrap().into_iter().map(|row| row.detail).collect::<Vec<_>>().join("\n")
+        }
+        crate::helpers::TestDatabase::Postgres { url, .. } => {
+            let mut conn = PgConnection::establish(url).unwrap();
+            diesel::sql_query("SET plan_cache_mode = force_generic_plan").execute(&mut conn).unwrap();
+            // PostgreSQL numbers its parameters: $1, $2, $3.
+            let numbered: String = BY_NUMBER
+                .split('?')
+                .enumerate()
+                .map(|(at, part)| if at == 0 { part.to_owned() } else { format!("${at}{part}") })
+                .collect();
+            diesel::sql_query(format!("PREPARE by_number (text, text, integer) AS {numbered}"))
+                .execute(&mut conn)
+                .unwrap();
+            let plan = diesel::sql_query("EXPLAIN EXECUTE by_number('a', '1783', 7)");
+            plan.load::<PostgresPlan>(&mut conn).unwrap().into_iter().map(|row| row.line).collect::<Vec<_>>().join("\n")
+        }
+    }
+}
+
+/// A letter is found by its number through the letter numbers' unique index as soon as its letters are handed out,
+/// not by reading every letter of its municipality: on PostgreSQL the hand-out brings the letters' statistics up to
+/// date, without which the planner took the index of a municipality's letters by disposition (10 ms a paper form with
+/// 40,000 letters, 200 forms a second instead of 860 in the load suite).
+async fn a_letter_is_found_by_its_number_through_the_numbers_index(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let browser = app.staff("anna@polisen.se", "coordinator", &["1783"]).await;
+    open_survey_with(&browser, 300).await;
+    let plan = plan_of_a_letter_by_number(&app);
+    let by_number = match backend {
+        Backend::Sqlite => "(survey_id=? AND municipality_code=? AND letter_serial=?)",
+        Backend::Postgres => "invitations_survey_id_municipality_code_letter_serial_key",
+    };
+    assert!(plan.contains(by_number), "{plan}");
+    assert!(!plan.contains("invitations_disposition"), "{plan}");
+}
+on_both_backends!(
+    a_letter_is_found_by_its_number_through_the_numbers_index,
+    super::a_letter_is_found_by_its_number_through_the_numbers_index
+);

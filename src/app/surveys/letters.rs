@@ -183,6 +183,7 @@ pub async fn generate_codes(
         let result = ctx.db.write(move |conn| conn.transaction(|conn| hand_out(conn, &actor, &attempt))).await;
         match result {
             Ok(HandedOut::New(letters, stored)) => {
+                refresh_letter_statistics(ctx).await;
                 ctx.live.changed(id);
                 let municipality = batch.name.clone();
                 return Ok(Ok(Issued { batch: BatchSummary::of(&stored), municipality, letters, again: false }));
@@ -197,6 +198,14 @@ pub async fn generate_codes(
         }
     }
     Err(AppError::Conflict(Text::new("problem.letters.busy")))
+}
+
+/// After new letters, the database's statistics of them (see `invitations::refresh_statistics`). The letters are
+/// stored whatever becomes of this, so a failure is logged, not answered: autovacuum refreshes them a little later.
+async fn refresh_letter_statistics(ctx: &Context) {
+    if let Err(error) = ctx.db.run(invitations::refresh_statistics).await {
+        tracing::warn!(%error, "the letters' statistics were not refreshed now; autovacuum will");
+    }
 }
 
 /// The letters of a batch made by an earlier request with the same key, opened with that key.
