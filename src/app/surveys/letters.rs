@@ -183,7 +183,7 @@ pub async fn generate_codes(
         let result = ctx.db.write(move |conn| conn.transaction(|conn| hand_out(conn, &actor, &attempt))).await;
         match result {
             Ok(HandedOut::New(letters, stored)) => {
-                refresh_letter_statistics(ctx).await;
+                refresh_letter_statistics(ctx, letters.len()).await;
                 ctx.live.changed(id);
                 let municipality = batch.name.clone();
                 return Ok(Ok(Issued { batch: BatchSummary::of(&stored), municipality, letters, again: false }));
@@ -200,10 +200,13 @@ pub async fn generate_codes(
     Err(AppError::Conflict(Text::new("problem.letters.busy")))
 }
 
-/// After new letters, the database's statistics of them (see `invitations::refresh_statistics`). The letters are
+/// After `added` new letters, PostgreSQL's statistics of them (see `invitations::refresh_statistics`). The letters are
 /// stored whatever becomes of this, so a failure is logged, not answered: autovacuum refreshes them a little later.
-async fn refresh_letter_statistics(ctx: &Context) {
-    if let Err(error) = ctx.db.run(invitations::refresh_statistics).await {
+async fn refresh_letter_statistics(ctx: &Context, added: usize) {
+    if ctx.db.backend() != crate::db::Backend::Postgres {
+        return;
+    }
+    if let Err(error) = ctx.db.run(move |conn| invitations::refresh_statistics(conn, added)).await {
         tracing::warn!(%error, "the letters' statistics were not refreshed now; autovacuum will");
     }
 }

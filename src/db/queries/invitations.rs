@@ -131,15 +131,25 @@ pub fn answer_letter(conn: &mut DbConnection, letter: &Invitation) -> QueryResul
     }
 }
 
-/// PostgreSQL: the letters' statistics brought up to date, as a bulk load should be followed by. Until autovacuum
-/// analyses the table (about a minute after a tenth of it changed) the planner knows nothing of letters just handed
-/// out, and may find a letter by its number ([`by_serial`], every paper form's) through the index of a municipality's
-/// letters by disposition, reading every letter of the municipality (10 ms for 40,000), instead of through the
-/// letter numbers' unique index. SQLite's planner needs no statistics to prefer a unique index whose every column is
-/// given: nothing is done there.
-pub fn refresh_statistics(conn: &mut DbConnection) -> QueryResult<()> {
-    if matches!(conn, DbConnection::Postgres(_)) {
-        diesel::sql_query("ANALYZE invitations").execute(conn)?;
+/// PostgreSQL: the letters' statistics brought up to date after `added` letters were written, when the table's last
+/// statistics (`pg_class.reltuples`, -1 before the first) knew of fewer than ten times as many: the share after which
+/// autovacuum would analyse it too, but only a minute or so later. Until then the planner knows nothing of the new
+/// letters, and may find a letter by its number ([`by_serial`], every paper form's) through the index of a
+/// municipality's letters by disposition, reading every letter of the municipality (10 ms for 40,000), instead of
+/// through the letter numbers' unique index. `SKIP_LOCKED`: should autovacuum or another `ANALYZE` hold the table,
+/// that one is bringing the statistics up to date, and this one does not wait for it. SQLite's planner needs no
+/// statistics to prefer a unique index whose every column is given: nothing is done there.
+pub fn refresh_statistics(conn: &mut DbConnection, added: usize) -> QueryResult<()> {
+    if !matches!(conn, DbConnection::Postgres(_)) {
+        return Ok(());
+    }
+    let known: f32 = diesel::select(diesel::dsl::sql::<diesel::sql_types::Float>(
+        "(SELECT reltuples FROM pg_class WHERE oid = 'invitations'::regclass)",
+    ))
+    .get_result(conn)?;
+    let added = added as f32;
+    if known < 0.0 || added * 10.0 >= known {
+        diesel::sql_query("ANALYZE (SKIP_LOCKED) invitations").execute(conn)?;
     }
     Ok(())
 }
