@@ -23,9 +23,10 @@
 #
 # Environment: POSTGRES_URL (a server on which it may create and drop a database; by default the local server through
 # its Unix socket, postgres://postgres@%2Fvar%2Frun%2Fpostgresql/postgres, when /var/run/postgresql/.s.PGSQL.5432 is
-# there, as the README advises for a server on the same host, and postgres://postgres@127.0.0.1:5432/postgres
-# otherwise; the first line printed says which); PORT (default 18950; 0 picks a free one); LETTERS (default 3,000, or 600 a second of the run for
-# residents and 4,000 a second for paper forms when that is more: every resident needs a letter of its own);
+# there and lets it in, as the README advises for a server on the same host, and
+# postgres://postgres@127.0.0.1:5432/postgres otherwise; the first line printed says which); PORT (default 18950; 0
+# picks a free one); LETTERS (default 3,000, or 600 a second of the run for residents and 4,000 a second for paper
+# forms when that is more: every resident needs a letter of its own);
 # TRYGGHET_BIN, LOAD_BIN and SEED_BIN to use binaries already built (otherwise cargo builds them with --release);
 # ADDRESSES=many to give each resident a client address of their own (X-Forwarded-For from 198.18.0.0/15, trusted by
 # the service with TRYGGHET_TRUST_FORWARDED_FOR=true) instead of all coming from 127.0.0.1; OHA_BIN for paper-oha
@@ -60,14 +61,16 @@ case "$backend" in
   sqlite | postgres) ;;
   *) echo "usage: bench/flow.sh [--smoke] [sqlite|postgres] [USERS] [SECONDS] [SCENARIOS]" >&2; exit 2 ;;
 esac
-if [ -S /var/run/postgresql/.s.PGSQL.5432 ]; then
-  postgres_url="${POSTGRES_URL:-postgres://postgres@%2Fvar%2Frun%2Fpostgresql/postgres}"
+postgres_socket_url="postgres://postgres@%2Fvar%2Frun%2Fpostgresql/postgres"
+if [ -z "${POSTGRES_URL:-}" ] && [ "$backend" = postgres ] && [ -S /var/run/postgresql/.s.PGSQL.5432 ] \
+  && psql -q "$postgres_socket_url" -c 'SELECT 1' >/dev/null 2>&1; then
+  postgres_url="$postgres_socket_url"
 else
   postgres_url="${POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 fi
 # How the service reaches PostgreSQL: through a Unix socket when the URL's host is a directory (percent-encoded).
-case "$postgres_url" in
-  *@%2F* | *//%2F*) postgres_by="PostgreSQL by Unix socket" ;;
+case "${postgres_url,,}" in
+  *@%2f* | *//%2f*) postgres_by="PostgreSQL by Unix socket" ;;
   *) postgres_by="PostgreSQL by TCP" ;;
 esac
 
@@ -235,7 +238,8 @@ for scenario in "${runs[@]}"; do
     *) echo "unknown scenario $scenario (resident, paper or paper-oha)" >&2; exit 2 ;;
   esac
   letters="${LETTERS:-$(( run_seconds * per_second > 3000 ? run_seconds * per_second : 3000 ))}"
-  ! $smoke || letters="${LETTERS:-1500}"
+  # A smoke run's letters: enough that a release build's paper forms (past 750 a second) do not run out in its 2 s.
+  ! $smoke || letters="${LETTERS:-$(if [ "$scenario" = resident ]; then echo 1500; else echo 4000; fi)}"
   echo "$scenario: load average before $(cut -d' ' -f1-3 /proc/loadavg)"
   start_service "$scenario"
   forms=()
