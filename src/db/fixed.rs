@@ -94,6 +94,7 @@ tuple_binds!(6; A SA 0, B SB 1, C SC 2, D SD 3, E SE 4, F SF 5);
 tuple_binds!(7; A SA 0, B SB 1, C SC 2, D SD 3, E SE 4, F SF 5, G SG 6);
 tuple_binds!(8; A SA 0, B SB 1, C SC 2, D SD 3, E SE 4, F SF 5, G SG 6, H SH 7);
 tuple_binds!(9; A SA 0, B SB 1, C SC 2, D SD 3, E SE 4, F SF 5, G SG 6, H SH 7, I SI 8);
+tuple_binds!(10; A SA 0, B SB 1, C SC 2, D SD 3, E SE 4, F SF 5, G SG 6, H SH 7, I SI 8, J SJ 9);
 
 impl<DB: Backend> Binds<DB> for () {
     fn walk<'b>(&'b self, _: &mut Pieces, _: &mut AstPass<'_, 'b, DB>) -> QueryResult<()> {

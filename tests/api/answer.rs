@@ -540,6 +540,53 @@ on_both_backends!(
     super::simultaneous_saves_of_one_code_count_one_draft
 );
 
+/// PostgreSQL saves a resident's page in one call of the server's function `save_draft_page`, a transaction of its
+/// own: the call commits without waiting for the disk, as every saved page does, and the setting ends with its
+/// transaction; the draft is stored and counted; for a letter that is answered (or not there) it returns false and
+/// leaves nothing behind, not even the draft of a first save. (SQLite runs the same steps in the service, which the
+/// tests of saved pages above check on both backends.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_saves_a_page_in_one_call_that_commits_without_waiting_for_the_disk() {
+    use diesel::{Connection, PgConnection, RunQueryDsl, connection::SimpleConnection, sql_types::Text};
+    let Some(app) = spawn_app(Backend::Postgres).await else { return };
+    let staff = app.staff("samordnare@hagfors.se", "coordinator", &["1783", "1762"]).await;
+    let (survey, codes) = open_survey(&staff, 1, "codes").await;
+    // A page saved through the service: its letter started, its draft counted at part 1.
+    Resident::new(&app).save(&codes[0], 1, &[("q.littering", "very_big")], "next").await;
+    let TestDatabase::Postgres { url, .. } = &app.database else { unreachable!() };
+    let mut conn = PgConnection::establish(url).unwrap();
+    #[derive(diesel::QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = Text)]
+        value: String,
+    }
+    let text = |conn: &mut PgConnection, sql: &str| -> String {
+        diesel::sql_query(format!("SELECT CAST(({sql}) AS TEXT) AS value")).get_result::<Row>(conn).unwrap().value
+    };
+    let synced = text(&mut conn, "current_setting('synchronous_commit')");
+    assert_ne!(synced, "off", "the test server's own setting waits for the disk");
+    let save = |key: &str, letter: &str| {
+        format!(
+            "save_draft_page('{key}', '{survey}', '1783', 3, CURRENT_DATE, 'sealed', {letter}, 'not_returned', \
+             'started', 'completed')"
+        )
+    };
+    conn.batch_execute("BEGIN").unwrap();
+    assert_eq!(text(&mut conn, &save("an open-link draft", "NULL")), "true");
+    assert_eq!(text(&mut conn, "current_setting('synchronous_commit')"), "off", "its commit does not wait");
+    conn.batch_execute("COMMIT").unwrap();
+    assert_eq!(text(&mut conn, "current_setting('synchronous_commit')"), synced, "the setting ended with it");
+    assert_eq!(text(&mut conn, &save("a draft for no letter", "'no such code'")), "false");
+    let drafts = app.query_strings("SELECT key_hash FROM drafts WHERE key_hash LIKE 'a%' ORDER BY key_hash");
+    assert_eq!(drafts, ["an open-link draft"], "the draft for no letter was undone");
+    let counted = app.query_strings(
+        "SELECT CAST(section AS TEXT) || ':' || CAST(drafts AS TEXT) FROM progress_tallies WHERE drafts <> 0 \
+         ORDER BY section",
+    );
+    assert_eq!(counted, ["1:1", "3:1"], "the resident's draft at part 1, the open-link draft at part 3");
+    assert_eq!(crate::rates::reconcile(&app, false).await, Vec::<String>::new(), "the recount agrees");
+}
+
 async fn a_survey_closed_while_answering_keeps_what_was_typed(backend: Backend) {
     let Some(app) = spawn_app(backend).await else { return };
     let staff = app.staff("samordnare@hagfors.se", "coordinator", &["1783", "1762"]).await;

@@ -626,59 +626,13 @@ pub async fn save_section(
     let saved = ctx
         .db
         .write_unsynced(move |conn| {
-            let saved = crate::db::unsynced_transaction(conn, |conn| -> Result<(), Abort<()>> {
-                // Saves of one survey take turns, so the count of drafts per section moves exactly with them. On
-                // SQLite, whose writes are serial anyway, the turn comes first (its write lock must be taken by the
-                // first statement). On PostgreSQL writers of a survey wait for each other from the turn to their
-                // commit, so the turn comes as late as it can, with the draft's write (one statement), and the
-                // draft's own row is locked before it is read: saves of one draft (two tabs) and its submission
-                // (`app::responses`) take turns on that row, and all of them lock the draft before the survey, the
-                // survey before the letter.
-                let late_turn = matches!(conn, DbConnection::Postgres(_));
-                let (before, written) = if late_turn {
-                    draft_for_save(conn, &draft)?
-                } else {
-                    surveys::lock_for_write(conn, &draft.survey_id)?;
-                    (drafts::get(conn, &draft.key_hash)?, false)
-                };
-                let reached =
-                    before.as_ref().map_or(draft.reached_section, |old| old.reached_section.max(draft.reached_section));
-                let draft = Draft { reached_section: reached, ..draft };
-                match (late_turn, written, before.is_some()) {
-                    (false, ..) => drafts::save(conn, &draft)?,
-                    (true, true, _) => surveys::lock_for_write(conn, &draft.survey_id).map(drop)?,
-                    // The draft's row is locked: written with the turn, in one statement.
-                    (true, false, true) => drafts::save_taking_turn(conn, &draft)?,
-                    // Stored by another save and gone again since (submitted): nothing is locked, and the write may
-                    // wait for a first save of the same draft, which must not find this one holding the turn.
-                    (true, false, false) => {
-                        drafts::save(conn, &draft)?;
-                        surveys::lock_for_write(conn, &draft.survey_id)?;
-                    }
-                }
-                let (survey, municipality) = (&draft.survey_id, &draft.municipality_code);
-                // A new draft, or an open-link start that saved nothing yet, was never counted (see
-                // `start_open_link`). Beside the letter only how far its draft reached: what a paper form for it
-                // takes out of the counts. A letter answered since this page was read (in another tab) takes no
-                // draft: all of this is rolled back.
-                let counted_from = before.map_or(0, |old| old.reached_section);
-                if !invitations::count_saved_draft(
-                    conn,
-                    letter.as_deref(),
-                    survey,
-                    municipality,
-                    counted_from,
-                    reached,
-                )? {
-                    return Err(Abort::Reason(()));
-                }
-                Ok(())
-            });
-            match saved {
-                Ok(()) => Ok(Saved::Saved),
-                Err(Abort::Reason(())) => Ok(Saved::AlreadyAnswered),
-                Err(Abort::Database(error)) => Err(error),
-            }
+            // On PostgreSQL every other save of the survey waits for a save's turn until it commits, so the whole
+            // save is one call of a function on the server (`drafts::save_page`), no round trip under the turn.
+            let saved = match conn {
+                DbConnection::Postgres(_) => drafts::save_page(conn, &draft, letter.as_deref())?,
+                DbConnection::Sqlite(_) => save_in_turn(conn, draft, letter.as_deref())?,
+            };
+            Ok(if saved { Saved::Saved } else { Saved::AlreadyAnswered })
         })
         .await?;
     if saved == Saved::AlreadyAnswered {
@@ -699,18 +653,32 @@ pub enum Saved {
     AlreadyAnswered,
 }
 
-/// PostgreSQL: the draft as it was before this save, with its row locked till the transaction ends, and whether this
-/// save already stored `draft` (as the draft's first row). A first save stores its row at once, so that a second first
-/// save of the same draft at the same moment waits for it and then finds it, rather than counting it a second time.
-fn draft_for_save(conn: &mut DbConnection, draft: &Draft) -> diesel::QueryResult<(Option<Draft>, bool)> {
-    if let Some(before) = drafts::locked(conn, &draft.key_hash)? {
-        return Ok((Some(before), false));
+/// SQLite: a saved page's draft, stored at the furthest section saved, with its counts, in a transaction that takes
+/// the survey's turn first (its write lock must be taken by the first statement; SQLite's writes are serial anyway):
+/// saves of one survey take turns, so the count of drafts per section moves exactly with them. `false`, with nothing
+/// saved, when the letter (the hash of its code) was answered since the page was read (in another tab).
+fn save_in_turn(conn: &mut DbConnection, draft: Draft, letter: Option<&str>) -> diesel::QueryResult<bool> {
+    let saved = conn.transaction(|conn| -> Result<(), Abort<()>> {
+        surveys::lock_for_write(conn, &draft.survey_id)?;
+        let before = drafts::get(conn, &draft.key_hash)?;
+        let reached =
+            before.as_ref().map_or(draft.reached_section, |old| old.reached_section.max(draft.reached_section));
+        let draft = Draft { reached_section: reached, ..draft };
+        drafts::save(conn, &draft)?;
+        // A new draft, or an open-link start that saved nothing yet, was never counted (see `start_open_link`).
+        // Beside the letter only how far its draft reached: what a paper form for it takes out of the counts.
+        let counted_from = before.map_or(0, |old| old.reached_section);
+        let (survey, municipality) = (&draft.survey_id, &draft.municipality_code);
+        if !invitations::count_saved_draft(conn, letter, survey, municipality, counted_from, reached)? {
+            return Err(Abort::Reason(()));
+        }
+        Ok(())
+    });
+    match saved {
+        Ok(()) => Ok(true),
+        Err(Abort::Reason(())) => Ok(false),
+        Err(Abort::Database(error)) => Err(error),
     }
-    if drafts::create(conn, draft)? == 1 {
-        return Ok((None, true));
-    }
-    // Stored meanwhile by another save, whose transaction has ended: lock it now.
-    Ok((drafts::locked(conn, &draft.key_hash)?, false))
 }
 
 /// Saves only the language of a draft (the resident switched language on a page without answers to save).

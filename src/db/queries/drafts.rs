@@ -1,11 +1,12 @@
 use diesel::prelude::*;
-use diesel::sql_types::{Date, Integer, Text};
+use diesel::sql_types::{Bool, Date, Integer, Nullable, Text};
 
 use crate::db::DbConnection;
 use crate::db::fixed::{Bind, bind, fixed_statement};
 use crate::db::models::response::{Draft, LegacyDraft};
 use crate::db::models::survey::Survey;
 use crate::db::schema::{drafts, legacy_drafts, municipalities, spent_resume_codes, surveys};
+use crate::domain::dispositions::Disposition;
 
 pub fn get(conn: &mut DbConnection, key_hash: &str) -> QueryResult<Option<Draft>> {
     // A fixed statement: every page a resident saves on SQLite reads its draft so.
@@ -29,7 +30,7 @@ pub fn with_survey(conn: &mut DbConnection, key_hash: &str) -> QueryResult<Optio
         .optional()
 }
 
-/// A draft's columns bound in the order of the `INSERT`s below.
+/// A draft's columns bound in the order of the statements below.
 type Row<'d> = (
     Bind<Text, &'d String>,
     Bind<Text, &'d String>,
@@ -56,43 +57,41 @@ pub fn save(conn: &mut DbConnection, draft: &Draft) -> QueryResult<()> {
     Ok(())
 }
 
-// The upsert of a draft, in `SaveDraft` and `SaveDraftTakingTurn`.
-macro_rules! upsert_draft {
-    () => {
-        "INSERT INTO drafts (key_hash, survey_id, municipality_code, reached_section, updated_on, sealed) \
-         VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key_hash) DO UPDATE SET survey_id = excluded.survey_id, \
-         municipality_code = excluded.municipality_code, reached_section = excluded.reached_section, \
-         updated_on = excluded.updated_on, sealed = excluded.sealed"
-    };
-}
+fixed_statement!(
+    SaveDraft,
+    "INSERT INTO drafts (key_hash, survey_id, municipality_code, reached_section, updated_on, sealed) \
+     VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key_hash) DO UPDATE SET survey_id = excluded.survey_id, \
+     municipality_code = excluded.municipality_code, reached_section = excluded.reached_section, \
+     updated_on = excluded.updated_on, sealed = excluded.sealed"
+);
 
-fixed_statement!(SaveDraft, upsert_draft!());
-
-/// PostgreSQL only: saves a draft whose row this transaction has locked (see [`locked`]) and takes its survey's
-/// write turn (`surveys::lock_for_write`), in one statement: a round trip fewer for every saved page.
-pub fn save_taking_turn(conn: &mut DbConnection, draft: &Draft) -> QueryResult<()> {
+/// PostgreSQL only: a resident's saved page, whole, in one call of the server's function `save_draft_page` (its
+/// migration, `draft_page_saved_in_one_call`, says what it does): the draft stored at the furthest section saved
+/// (`draft.reached_section` is how far this page reached), the survey's turn taken, the letter (the hash of its code)
+/// noted and the counts moved, its commit not waiting for the disk. `false`, with nothing saved, when the letter is
+/// answered. Called outside any transaction: the call is one, and a round trip is all it costs.
+pub fn save_page(conn: &mut DbConnection, draft: &Draft, letter: Option<&str>) -> QueryResult<bool> {
     let (key_hash, survey_id, municipality_code, reached_section, updated_on, sealed) = row(draft);
-    SaveDraftTakingTurn::with((
+    SaveDraftPage::with((
         key_hash,
         survey_id,
         municipality_code,
         reached_section,
         updated_on,
         sealed,
-        bind::<Text, _>(&draft.survey_id),
+        bind::<Nullable<Text>, _>(letter),
+        bind::<Text, _>(Disposition::NotReturned),
+        bind::<Text, _>(Disposition::Started),
+        bind::<Text, _>(Disposition::Completed),
     ))
-    .execute(conn)?;
-    Ok(())
+    .returning::<Bool>()
+    .get_result(conn)
 }
 
-// PostgreSQL runs the two in either order; the draft's row is locked, so nothing else writes it meanwhile.
-fixed_statement!(
-    SaveDraftTakingTurn,
-    concat!("WITH saved AS (", upsert_draft!(), ") ", super::surveys::raise_revision!())
-);
+fixed_statement!(SaveDraftPage, "SELECT save_draft_page(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
 
-/// PostgreSQL only: the draft, with its row locked until the transaction ends, so that its saves and its submission
-/// take turns without the survey's write turn (see `app::answering::save_section`).
+/// PostgreSQL only: the draft, with its row locked until the transaction ends, so that its submission and its saves
+/// (`save_draft_page` locks it so too) take turns without the survey's write turn.
 pub fn locked(conn: &mut DbConnection, key_hash: &str) -> QueryResult<Option<Draft>> {
     ReadLockedDraft::with((bind::<Text, _>(key_hash),))
         .returning::<(Text, Text, Text, Integer, Date, Text)>()
@@ -104,18 +103,6 @@ fixed_statement!(
     ReadLockedDraft,
     "SELECT key_hash, survey_id, municipality_code, reached_section, updated_on, sealed FROM drafts \
      WHERE key_hash = ? FOR UPDATE"
-);
-
-/// Stores a draft unless one is stored under its key: 1 if stored, 0 if there was one (on PostgreSQL, waiting for a
-/// transaction that is storing one to end).
-pub fn create(conn: &mut DbConnection, draft: &Draft) -> QueryResult<usize> {
-    CreateDraft::with(row(draft)).execute(conn)
-}
-
-fixed_statement!(
-    CreateDraft,
-    "INSERT INTO drafts (key_hash, survey_id, municipality_code, reached_section, updated_on, sealed) \
-     VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key_hash) DO NOTHING"
 );
 
 /// Replaces only a draft's sealed contents (nothing when the draft is gone, e.g. submitted meanwhile).

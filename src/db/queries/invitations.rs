@@ -276,17 +276,13 @@ fixed_statement!(
      WHERE invitations.code_hash = ?"
 );
 
-/// A saved page's counts: its draft moved from the count of drafts that reached section `from` (0: it was never
-/// counted) to that of `to` and, for a letter (its `code_hash`), the letter noted: how far its draft reached, and
-/// started (a resident saved a page) unless staff or an answer have given it a more telling disposition. `false` when
-/// the letter is answered: a page saved in one tab while the other submitted must not leave a draft behind for an
-/// answered letter, so the caller rolls the whole save back, counts included. Runs under the survey's turn.
-///
-/// On PostgreSQL a letter's counts are one statement (`NoteSavedDraft`) instead of three or four, so fewer round trips
-/// while every other save of the survey waits for the turn. It reads the letter's disposition from before in its
-/// snapshot, not locked: right because the snapshot is taken under the turn, and every writer of a letter's
-/// disposition (a submission, a paper form, staff's dispositions) holds its survey's turn, so none can change it
-/// meanwhile. It counts the draft under the letter's survey and municipality, which are the draft's.
+/// A saved page's counts on SQLite (PostgreSQL's are part of `drafts::save_page`): its draft moved from the count
+/// of drafts that reached section `from` (0: it was never counted) to that of `to` and, for a letter (its
+/// `code_hash`), the letter noted: how far its draft reached, and started (a resident saved a page) unless staff or
+/// an answer have given it a more telling disposition. `false` when the letter is answered: a page saved in one tab
+/// while the other submitted must not leave a draft behind for an answered letter, so the caller rolls the whole save
+/// back, counts included. Runs under the survey's turn. It counts the draft under the survey and municipality given,
+/// which are the letter's.
 pub fn count_saved_draft(
     conn: &mut DbConnection,
     code_hash: Option<&str>,
@@ -295,23 +291,6 @@ pub fn count_saved_draft(
     from: i32,
     to: i32,
 ) -> QueryResult<bool> {
-    if let (DbConnection::Postgres(_), Some(code_hash)) = (&*conn, code_hash) {
-        // Section 0 is no count: a count that does not move is left alone.
-        let (moved_from, moved_to) = if from == to { (0, 0) } else { (from, to) };
-        let before: Option<String> = NoteSavedDraft::with((
-            bind::<Integer, _>(to),
-            bind::<Text, _>(Disposition::NotReturned),
-            bind::<Text, _>(Disposition::Started),
-            bind::<Text, _>(code_hash),
-            bind::<Text, _>(Disposition::Completed),
-            bind::<Integer, _>(moved_from),
-            bind::<Integer, _>(moved_to),
-        ))
-        .returning::<Text>()
-        .get_result(conn)
-        .optional()?;
-        return Ok(before.is_some());
-    }
     match from {
         0 => tallies::add_drafts(conn, survey, municipality, to, 1)?,
         from => tallies::move_draft(conn, survey, municipality, from, to)?,
@@ -332,30 +311,6 @@ pub fn count_saved_draft(
     }
     Ok(true)
 }
-
-// The letter noted, with the draft's count moved (as `MoveDraft`) and the letter's, should it be started (as
-// `MoveLetter`), in the `WITH`s that read the letter noted: nothing is counted for a letter that is answered.
-fixed_statement!(
-    NoteSavedDraft,
-    "WITH noted AS (UPDATE invitations SET draft_section = ?, \
-     disposition = CASE WHEN invitations.disposition = ? THEN ? ELSE invitations.disposition END \
-     FROM invitations AS before \
-     WHERE invitations.code_hash = ? AND before.id = invitations.id AND before.disposition <> ? \
-     RETURNING invitations.survey_id, invitations.municipality_code, \
-     before.disposition AS before, invitations.disposition AS after), \
-     drafts_moved AS (INSERT INTO progress_tallies (survey_id, municipality_code, section, drafts) \
-     SELECT noted.survey_id, noted.municipality_code, moved.section, moved.drafts \
-     FROM noted CROSS JOIN (VALUES (?, -1), (?, 1)) AS moved (section, drafts) WHERE moved.section <> 0 \
-     ON CONFLICT (survey_id, municipality_code, section) \
-     DO UPDATE SET drafts = progress_tallies.drafts + excluded.drafts), \
-     letter_moved AS (INSERT INTO disposition_tallies (survey_id, municipality_code, disposition, letters) \
-     SELECT noted.survey_id, noted.municipality_code, moved.disposition, moved.letters \
-     FROM noted CROSS JOIN LATERAL (VALUES (noted.before, -1), (noted.after, 1)) AS moved (disposition, letters) \
-     WHERE noted.before <> noted.after \
-     ON CONFLICT (survey_id, municipality_code, disposition) \
-     DO UPDATE SET letters = disposition_tallies.letters + excluded.letters) \
-     SELECT before FROM noted"
-);
 
 fixed_statement!(SetDraftSection, "UPDATE invitations SET draft_section = ? WHERE code_hash = ?");
 fixed_statement!(NoteDraftSection, "UPDATE invitations SET draft_section = ? WHERE code_hash = ? AND disposition <> ?");

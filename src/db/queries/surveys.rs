@@ -27,15 +27,7 @@ pub fn lock_for_write(conn: &mut DbConnection, id: &str) -> QueryResult<usize> {
     RaiseRevision::with((bind::<Text, _>(id),)).execute(conn)
 }
 
-// The survey's turn, also taken in `drafts::SaveDraftTakingTurn`.
-macro_rules! raise_revision {
-    () => {
-        "UPDATE surveys SET revision = revision + 1 WHERE id = ?"
-    };
-}
-pub(crate) use raise_revision;
-
-fixed_statement!(RaiseRevision, raise_revision!());
+fixed_statement!(RaiseRevision, "UPDATE surveys SET revision = revision + 1 WHERE id = ?");
 
 pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Survey> {
     surveys::table.find(id).select(Survey::as_select()).first(conn)
