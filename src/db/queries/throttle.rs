@@ -1,6 +1,6 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use diesel::sql_types::{Text, Timestamp};
+use diesel::sql_types::{Integer, Nullable, Text, Timestamp};
 
 use crate::db::DbConnection;
 use crate::db::connection::on_backend;
@@ -86,18 +86,19 @@ pub fn count_lookup(
     now: NaiveDateTime,
     window_start: NaiveDateTime,
 ) -> QueryResult<Counter> {
-    conn.transaction(|conn| {
-        CountLookup::with((
-            bind::<Text, _>(key),
-            bind::<Timestamp, _>(now),
-            bind::<Timestamp, _>(window_start),
-            bind::<Timestamp, _>(window_start),
-            bind::<Timestamp, _>(window_start),
-            bind::<Timestamp, _>(now),
-        ))
-        .execute(conn)?;
-        get(conn, key)?.ok_or(diesel::result::Error::NotFound)
-    })
+    // The counter after it comes back with it: no second statement, nor a savepoint around the two (three round trips
+    // fewer on PostgreSQL for every resident's first page).
+    let (failures, window_started_at, locked_until) = CountLookup::with((
+        bind::<Text, _>(key),
+        bind::<Timestamp, _>(now),
+        bind::<Timestamp, _>(window_start),
+        bind::<Timestamp, _>(window_start),
+        bind::<Timestamp, _>(window_start),
+        bind::<Timestamp, _>(now),
+    ))
+    .returning::<(Integer, Timestamp, Nullable<Timestamp>)>()
+    .get_result(conn)?;
+    Ok(Counter { failures, window_started_at, locked_until })
 }
 
 // The SET expressions read the row as it was, so each tests the window the lookup came in.
@@ -107,7 +108,8 @@ fixed_statement!(
      ON CONFLICT (throttle_key) DO UPDATE SET \
      failures = CASE WHEN auth_throttle.window_started_at < ? THEN 1 ELSE auth_throttle.failures + 1 END, \
      locked_until = CASE WHEN auth_throttle.window_started_at < ? THEN NULL ELSE auth_throttle.locked_until END, \
-     window_started_at = CASE WHEN auth_throttle.window_started_at < ? THEN ? ELSE auth_throttle.window_started_at END"
+     window_started_at = CASE WHEN auth_throttle.window_started_at < ? THEN ? ELSE auth_throttle.window_started_at END \
+     RETURNING failures, window_started_at, locked_until"
 );
 
 /// Takes back one counted lookup (its code was found, or it was not made).
