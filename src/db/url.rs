@@ -52,6 +52,25 @@ impl DatabaseUrl {
         }
     }
 
+    /// Whether the URL names a PostgreSQL server on this host (a loopback address, `localhost` or a Unix socket's
+    /// directory), whose processes then share this machine's cores with the service.
+    pub fn postgres_on_this_host(&self) -> bool {
+        let Self::Postgres(url) = self else { return false };
+        let Ok(url) = Url::parse(url.expose_secret()) else { return false };
+        match url.host() {
+            Some(url::Host::Ipv4(address)) => address.is_loopback(),
+            Some(url::Host::Ipv6(address)) => address.is_loopback(),
+            // A `postgres:` URL's host is opaque to the URL standard: an IPv4 address comes as a name. A socket's
+            // directory is the host, percent-encoded (`%2Fvar%2Frun%2Fpostgresql`).
+            Some(url::Host::Domain(name)) => {
+                name.eq_ignore_ascii_case("localhost")
+                    || name.starts_with('%')
+                    || name.parse::<std::net::IpAddr>().is_ok_and(|address| address.is_loopback())
+            }
+            None => false,
+        }
+    }
+
     /// A description safe for logs: the SQLite path, or the PostgreSQL URL without its password.
     pub fn redacted(&self) -> String {
         match self {
