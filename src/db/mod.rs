@@ -41,9 +41,9 @@ fixed_statement!(SyncNormal, "PRAGMA synchronous = NORMAL");
 /// waiting for the disk (the transaction begins with `SET LOCAL synchronous_commit = off`, sent with its `BEGIN` in one
 /// round trip). Like SQLite's `synchronous = NORMAL` it survives the service being killed (the server has it) and
 /// reaches the disk within a moment, with the server's next flush or the next synced commit; only a crash of the
-/// server or the machine in that moment may lose it, never leaving the database inconsistent. It matters under a
-/// survey's turn: a saved page's commit holds that row lock, and every other save of the survey waits for it. On
-/// SQLite it is `Connection::transaction`: those writes have set the connection.
+/// server or the machine in that moment may lose it, never leaving the database inconsistent. (A saved page is one
+/// call on PostgreSQL, which sets the same for its own transaction: `queries::drafts::save_page`.) On SQLite it is
+/// `Connection::transaction`: those writes have set the connection.
 pub fn unsynced_transaction<T, E, F>(conn: &mut DbConnection, f: F) -> Result<T, E>
 where
     F: FnOnce(&mut DbConnection) -> Result<T, E>,
@@ -354,7 +354,8 @@ impl Db {
     /// power cut in between may lose it. For a resident's saved page and the counters of code look-ups, which cost
     /// nothing to redo, never for a submission. On SQLite such writes that wait together are stored in one transaction,
     /// each in a savepoint, and each caller is answered once that has committed (see `writer`). On PostgreSQL this is
-    /// [`Db::write`], and the transaction asks for the same itself with [`unsynced_transaction`].
+    /// [`Db::write`], and the write asks for the same itself: with [`unsynced_transaction`], or a saved page inside its
+    /// one call (`queries::drafts::save_page`).
     pub async fn write_unsynced<T, F>(&self, f: F) -> Result<T, DbError>
     where
         F: FnOnce(&mut DbConnection) -> QueryResult<T> + Send + 'static,
