@@ -35,55 +35,59 @@ DECLARE
     letter_before TEXT;
 BEGIN
     -- The commit does not wait for the disk, as for every saved page (`db::unsynced_transaction`): the setting is
-    -- read at the commit and ends with the transaction.
+    -- read at the commit and ends with the transaction. Outside the block below, so that it holds also when the block
+    -- is undone.
     PERFORM set_config('synchronous_commit', 'off', TRUE);
-    SELECT d.reached_section INTO reached_before FROM drafts AS d WHERE d.key_hash = draft_key FOR UPDATE;
-    IF NOT FOUND THEN
-        INSERT INTO drafts (key_hash, survey_id, municipality_code, reached_section, updated_on, sealed)
-        VALUES (draft_key, survey, municipality, page_reached, saved_on, contents)
-        ON CONFLICT (key_hash) DO NOTHING;
-        stored := FOUND;
+    -- Everything the save writes is in this block: should the letter be answered, all of it is undone.
+    BEGIN
+        SELECT d.reached_section INTO reached_before FROM drafts AS d WHERE d.key_hash = draft_key FOR UPDATE;
+        IF NOT FOUND THEN
+            INSERT INTO drafts (key_hash, survey_id, municipality_code, reached_section, updated_on, sealed)
+            VALUES (draft_key, survey, municipality, page_reached, saved_on, contents)
+            ON CONFLICT (key_hash) DO NOTHING;
+            stored := FOUND;
+            IF NOT stored THEN
+                -- Stored meanwhile by another save, whose transaction has ended (or gone again since: submitted).
+                SELECT d.reached_section INTO reached_before FROM drafts AS d WHERE d.key_hash = draft_key FOR UPDATE;
+            END IF;
+        END IF;
+        reached_before := COALESCE(reached_before, 0);
+        reached := GREATEST(reached_before, page_reached);
         IF NOT stored THEN
-            -- Stored meanwhile by another save, whose transaction has ended (or gone again since: submitted).
-            SELECT d.reached_section INTO reached_before FROM drafts AS d WHERE d.key_hash = draft_key FOR UPDATE;
+            INSERT INTO drafts (key_hash, survey_id, municipality_code, reached_section, updated_on, sealed)
+            VALUES (draft_key, survey, municipality, reached, saved_on, contents)
+            ON CONFLICT (key_hash) DO UPDATE SET survey_id = excluded.survey_id,
+                municipality_code = excluded.municipality_code, reached_section = excluded.reached_section,
+                updated_on = excluded.updated_on, sealed = excluded.sealed;
         END IF;
-    END IF;
-    reached_before := COALESCE(reached_before, 0);
-    reached := GREATEST(reached_before, page_reached);
-    IF NOT stored THEN
-        INSERT INTO drafts (key_hash, survey_id, municipality_code, reached_section, updated_on, sealed)
-        VALUES (draft_key, survey, municipality, reached, saved_on, contents)
-        ON CONFLICT (key_hash) DO UPDATE SET survey_id = excluded.survey_id,
-            municipality_code = excluded.municipality_code, reached_section = excluded.reached_section,
-            updated_on = excluded.updated_on, sealed = excluded.sealed;
-    END IF;
-    UPDATE surveys SET revision = revision + 1 WHERE id = survey;
-    IF letter IS NOT NULL THEN
-        -- Every writer of a letter's disposition holds its survey's turn, so it cannot change after this read.
-        SELECT i.disposition INTO letter_before FROM invitations AS i WHERE i.code_hash = letter;
-        IF letter_before IS NULL OR letter_before = completed THEN
-            RAISE EXCEPTION USING ERRCODE = 'TG001', MESSAGE = 'the letter is answered';
+        UPDATE surveys SET revision = revision + 1 WHERE id = survey;
+        IF letter IS NOT NULL THEN
+            -- Every writer of a letter's disposition holds its survey's turn, so it cannot change after this read.
+            SELECT i.disposition INTO letter_before FROM invitations AS i WHERE i.code_hash = letter;
+            IF letter_before IS NULL OR letter_before = completed THEN
+                RAISE EXCEPTION USING ERRCODE = 'TG001', MESSAGE = 'the letter is answered';
+            END IF;
+            UPDATE invitations AS i SET draft_section = reached,
+                disposition = CASE WHEN i.disposition = not_returned THEN started ELSE i.disposition END
+            WHERE i.code_hash = letter;
+            IF letter_before = not_returned THEN
+                INSERT INTO disposition_tallies (survey_id, municipality_code, disposition, letters)
+                VALUES (survey, municipality, not_returned, -1), (survey, municipality, started, 1)
+                ON CONFLICT (survey_id, municipality_code, disposition)
+                DO UPDATE SET letters = disposition_tallies.letters + excluded.letters;
+            END IF;
         END IF;
-        UPDATE invitations AS i SET draft_section = reached,
-            disposition = CASE WHEN i.disposition = not_returned THEN started ELSE i.disposition END
-        WHERE i.code_hash = letter;
-        IF letter_before = not_returned THEN
-            INSERT INTO disposition_tallies (survey_id, municipality_code, disposition, letters)
-            VALUES (survey, municipality, not_returned, -1), (survey, municipality, started, 1)
-            ON CONFLICT (survey_id, municipality_code, disposition)
-            DO UPDATE SET letters = disposition_tallies.letters + excluded.letters;
+        -- A new draft, or an open-link start that saved nothing yet, was never counted (section 0 is no count).
+        IF reached_before <> reached THEN
+            INSERT INTO progress_tallies (survey_id, municipality_code, section, drafts)
+            SELECT survey, municipality, moved.section, moved.drafts
+            FROM (VALUES (reached_before, -1), (reached, 1)) AS moved (section, drafts) WHERE moved.section <> 0
+            ON CONFLICT (survey_id, municipality_code, section)
+            DO UPDATE SET drafts = progress_tallies.drafts + excluded.drafts;
         END IF;
-    END IF;
-    -- A new draft, or an open-link start that saved nothing yet, was never counted (section 0 is no count).
-    IF reached_before <> reached THEN
-        INSERT INTO progress_tallies (survey_id, municipality_code, section, drafts)
-        SELECT survey, municipality, moved.section, moved.drafts
-        FROM (VALUES (reached_before, -1), (reached, 1)) AS moved (section, drafts) WHERE moved.section <> 0
-        ON CONFLICT (survey_id, municipality_code, section)
-        DO UPDATE SET drafts = progress_tallies.drafts + excluded.drafts;
-    END IF;
-    RETURN TRUE;
-EXCEPTION WHEN SQLSTATE 'TG001' THEN
-    RETURN FALSE;
+        RETURN TRUE;
+    EXCEPTION WHEN SQLSTATE 'TG001' THEN
+        RETURN FALSE;
+    END;
 END
 $$;
