@@ -477,6 +477,7 @@ mod tests {
             "postgres://u@[::1]:5432/t",
             "postgres://u@%2Fvar%2Frun%2Fpostgresql/t",
             "postgresql://u@%2ftmp/t",
+            "postgres://u@[::ffff:127.0.0.1]/t",
         ];
         for raw in on_this_host {
             assert!(url(raw).postgres_on_this_host(), "{raw}");
@@ -485,7 +486,9 @@ mod tests {
             assert_eq!(default_pool_size(&url(raw), 4), 10, "{raw}");
             assert_eq!(default_pool_size(&url(raw), 64), 10, "{raw}");
         }
-        for raw in ["postgres://u@db.example.se/t", "postgres://u@10.0.0.5/t", "sqlite://./data/t.db"] {
+        for raw in
+            ["postgres://u@db.example.se/t", "postgres://u@10.0.0.5/t", "postgres://u@%40x/t", "sqlite://./data/t.db"]
+        {
             assert!(!url(raw).postgres_on_this_host(), "{raw}");
             assert_eq!(default_pool_size(&url(raw), 2), 10, "{raw}");
         }

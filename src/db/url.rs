@@ -57,15 +57,17 @@ impl DatabaseUrl {
     pub fn postgres_on_this_host(&self) -> bool {
         let Self::Postgres(url) = self else { return false };
         let Ok(url) = Url::parse(url.expose_secret()) else { return false };
+        let loopback = |address: std::net::IpAddr| address.to_canonical().is_loopback();
         match url.host() {
-            Some(url::Host::Ipv4(address)) => address.is_loopback(),
-            Some(url::Host::Ipv6(address)) => address.is_loopback(),
+            Some(url::Host::Ipv4(address)) => loopback(address.into()),
+            Some(url::Host::Ipv6(address)) => loopback(address.into()),
             // A `postgres:` URL's host is opaque to the URL standard: an IPv4 address comes as a name. A socket's
-            // directory is the host, percent-encoded (`%2Fvar%2Frun%2Fpostgresql`).
+            // directory is the host, percent-encoded (`%2Fvar%2Frun%2Fpostgresql`). (A host given in the query,
+            // `?host=`, is not looked at: such a URL keeps the default of a server elsewhere.)
             Some(url::Host::Domain(name)) => {
                 name.eq_ignore_ascii_case("localhost")
-                    || name.starts_with('%')
-                    || name.parse::<std::net::IpAddr>().is_ok_and(|address| address.is_loopback())
+                    || name.get(..3).is_some_and(|start| start.eq_ignore_ascii_case("%2f"))
+                    || name.parse().is_ok_and(loopback)
             }
             None => false,
         }
