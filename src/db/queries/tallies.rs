@@ -141,36 +141,15 @@ fixed_statement!(
      ON CONFLICT (survey_id, municipality_code, section) DO UPDATE SET drafts = progress_tallies.drafts + excluded.drafts"
 );
 
-/// Moves one draft from the count of drafts that reached section `from` to that of `to` (on PostgreSQL in one
-/// statement: two counters, two keys).
+/// Moves one draft from the count of drafts that reached section `from` to that of `to`, a statement each: only
+/// SQLite's saved page moves a draft so (no round trips there), PostgreSQL's moves it inside `save_draft_page`.
 pub fn move_draft(conn: &mut DbConnection, survey: &str, municipality: &str, from: i32, to: i32) -> QueryResult<()> {
     if from == to {
         return Ok(());
     }
-    match conn {
-        // A statement on SQLite costs no round trip: one each.
-        DbConnection::Sqlite(_) => {
-            add_drafts(conn, survey, municipality, from, -1)?;
-            add_drafts(conn, survey, municipality, to, 1)
-        }
-        DbConnection::Postgres(_) => MoveDraft::with((
-            bind::<Text, _>(survey),
-            bind::<Text, _>(municipality),
-            bind::<Integer, _>(from),
-            bind::<Text, _>(survey),
-            bind::<Text, _>(municipality),
-            bind::<Integer, _>(to),
-        ))
-        .execute(conn)
-        .map(drop),
-    }
+    add_drafts(conn, survey, municipality, from, -1)?;
+    add_drafts(conn, survey, municipality, to, 1)
 }
-
-fixed_statement!(
-    MoveDraft,
-    "INSERT INTO progress_tallies (survey_id, municipality_code, section, drafts) VALUES (?, ?, ?, -1), (?, ?, ?, 1) \
-     ON CONFLICT (survey_id, municipality_code, section) DO UPDATE SET drafts = progress_tallies.drafts + excluded.drafts"
-);
 
 /// Every counter of a survey.
 pub struct SurveyTallies {
