@@ -1119,7 +1119,7 @@ async fn postgres_connections_can_go_through_the_servers_unix_socket() {
     let port = setting(&mut admin, "port");
     // The test server's socket is on this machine only if the server is; the user (and password) are the test URL's.
     let mut socket_url = url::Url::parse(admin_url).expect("TEST_DATABASE_URL is a URL");
-    let local = matches!(socket_url.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
+    let local = DatabaseUrl::parse(admin_url).is_ok_and(|url| url.postgres_on_this_host());
     if !local || directory.is_empty() || !std::path::Path::new(&format!("{directory}/.s.PGSQL.{port}")).exists() {
         eprintln!(
             "\n*** SKIPPED postgres_connections_can_go_through_the_servers_unix_socket: the test server keeps no Unix \
